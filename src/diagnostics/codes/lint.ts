@@ -1,0 +1,4 @@
+import type { CodeInfo, DiagnosticCode } from "../codes.ts";
+
+/** Codes of the lint stage. */
+export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {};

@@ -1,0 +1,4 @@
+import type { CodeInfo, DiagnosticCode } from "../codes.ts";
+
+/** Codes of the schema stage. */
+export const schemaCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {};

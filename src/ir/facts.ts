@@ -1,0 +1,74 @@
+/**
+ * What a decision function sees. Everything that needs I/O or secrets (GeoIP lookup, JWT
+ * signature and time checks, cookie MACs, certificate verification) is done by the runtime
+ * and handed in here as plain data, so decisions are pure, testable and explainable.
+ */
+import type { GrantIr, TlsVersion, TokenType } from "./types.ts";
+
+/** The outcome of the runtime's signature and time checks on a bearer token. */
+export type TokenStatus = "valid" | "malformed" | "bad_signature" | "expired" | "not_yet_valid";
+
+export interface TokenFacts {
+  /** Where it came from: the `Authorization` header, or the `rstream.token` query parameter. */
+  readonly source: "header" | "query";
+  readonly status: TokenStatus;
+  /** `jti`, or a digest of the token: the key for caches of compiled grants. */
+  readonly id: string | null;
+  readonly type: TokenType | null;
+  /** `exp - iat` in seconds when both are present. */
+  readonly lifetimeSeconds: number | null;
+  /** The effective grant (already reduced against its parents); `null` unless `valid`. */
+  readonly grant: GrantIr | null;
+  readonly subject: string | null;
+}
+
+export interface SessionFacts {
+  readonly userId: string;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly image: string | null;
+  readonly groups: readonly string[];
+}
+
+/** One HTTP request at the edge, after routing facts are extracted. */
+export interface RequestFacts {
+  /** Lower-case host without port (the `Host` header, equal to SNI on TLS). */
+  readonly host: string;
+  /** Upper-case method. */
+  readonly method: string;
+  /** The raw request path as received, without the query string. */
+  readonly path: string;
+  readonly clientIp: string;
+  /** ISO code from GeoIP, upper case; `null` when the address is not in the database. */
+  readonly country: string | null;
+  /** True when the request came over TLS. */
+  readonly secure: boolean;
+  /** The client accepts `text/html` (a browser navigation). */
+  readonly acceptsHtml: boolean;
+  /** An HTTP upgrade handshake (WebSocket). */
+  readonly upgrade: boolean;
+  readonly origin: string | null;
+  readonly referer: string | null;
+  readonly contentType: string | null;
+  readonly token: TokenFacts | null;
+  /** The result of checking the challenge cookie for this host; `null` when there is none. */
+  readonly challengeCookie: "valid" | "invalid" | null;
+  /** A valid rstream Auth session for this host; `null` when absent or invalid. */
+  readonly session: SessionFacts | null;
+  /** The mTLS credential that the handshake matched, if any. */
+  readonly clientCredential: string | null;
+  readonly tlsVersion: TlsVersion | null;
+}
+
+/** One TLS handshake, as the runtime saw it. */
+export interface HandshakeFacts {
+  readonly sni: string;
+  readonly version: TlsVersion;
+  /** The negotiated key-exchange group (OpenSSL name), when known. */
+  readonly group: string | null;
+  readonly ech: boolean;
+  /** Certificate presented and verified against the tunnel's CA. */
+  readonly clientCertVerified: boolean;
+  /** The credential that the certificate maps to, if any. */
+  readonly clientCredential: string | null;
+}
