@@ -7,14 +7,7 @@ import type { OutcomeKind, PolicyKind, Reason } from "./types.ts";
 
 /** The pipeline stage that decided (SPEC S-O1 order). */
 export type Stage =
-  | "route"
-  | "edge"
-  | "well-known"
-  | "challenge"
-  | "token"
-  | "mtls"
-  | "session"
-  | "forward";
+  "route" | "edge" | "well-known" | "challenge" | "token" | "mtls" | "session" | "forward";
 
 /** Who the request was authenticated as, when it was. */
 export interface AuthIdentity {

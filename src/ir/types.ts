@@ -16,9 +16,7 @@ export type FeatureMode = "off" | "preferred" | "required";
 export type Protocol = "http" | "tls" | "tls-passthrough" | "dtls" | "quic" | "tcp";
 export type TokenType = "pat" | "app" | "auth";
 export type Permission =
-  | "tunnels.resources.read-only"
-  | "tunnels.tunnels.create-delete"
-  | "tunnels.streams.create-delete";
+  "tunnels.resources.read-only" | "tunnels.tunnels.create-delete" | "tunnels.streams.create-delete";
 
 /** One trusted-IP entry in canonical CIDR form; a single address is a /32 or /128. */
 export interface IpRange {
@@ -103,14 +101,9 @@ export type PathMatchIr =
   | { readonly kind: "prefix"; readonly values: readonly string[] }
   | { readonly kind: "glob"; readonly patterns: readonly string[] };
 
-export type StringField =
-  | "id"
-  | "name"
-  | "protocol"
-  | "hostname"
-  | "status"
-  | "tls_min_version";
-export type BooleanField = "publish" | "token_auth" | "rstream_auth" | "challenge_mode" | "mtls_auth";
+export type StringField = "id" | "name" | "protocol" | "hostname" | "status" | "tls_min_version";
+export type BooleanField =
+  "publish" | "token_auth" | "rstream_auth" | "challenge_mode" | "mtls_auth";
 
 /** A tunnel filter tree (S-T4). An empty `and` matches every tunnel. */
 export type FilterIr =
@@ -134,8 +127,16 @@ export interface ActionIr {
 
 /** The `resources.tunnels` boundary tree (S-T3). An absent action is not granted by a leaf. */
 export type GrantNodeIr =
-  | { readonly kind: "and"; readonly children: readonly GrantNodeIr[]; readonly origin?: Span | undefined }
-  | { readonly kind: "or"; readonly children: readonly GrantNodeIr[]; readonly origin?: Span | undefined }
+  | {
+      readonly kind: "and";
+      readonly children: readonly GrantNodeIr[];
+      readonly origin?: Span | undefined;
+    }
+  | {
+      readonly kind: "or";
+      readonly children: readonly GrantNodeIr[];
+      readonly origin?: Span | undefined;
+    }
   | {
       readonly kind: "leaf";
       readonly workspaces: readonly string[] | null;

@@ -120,10 +120,7 @@ export const FieldFilters = z.strictObject({
   geo_ip: z.array(CountryCode).optional(),
 });
 
-export type FilterDoc =
-  | z.infer<typeof FieldFilters>
-  | { AND: FilterDoc[] }
-  | { OR: FilterDoc[] };
+export type FilterDoc = z.infer<typeof FieldFilters> | { AND: FilterDoc[] } | { OR: FilterDoc[] };
 
 export const Filter: z.ZodType<FilterDoc> = z.lazy(() =>
   z.union([
@@ -163,7 +160,8 @@ export const GrantLeaf = z.strictObject({
     .optional(),
 });
 
-export type GrantNodeDoc = z.infer<typeof GrantLeaf> | { AND: GrantNodeDoc[] } | { OR: GrantNodeDoc[] };
+export type GrantNodeDoc =
+  z.infer<typeof GrantLeaf> | { AND: GrantNodeDoc[] } | { OR: GrantNodeDoc[] };
 
 export const GrantNode: z.ZodType<GrantNodeDoc> = z.lazy(() =>
   z.union([
