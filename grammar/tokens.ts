@@ -1,0 +1,368 @@
+/**
+ * The tokens of the Rampart policy language.
+ *
+ * Keywords are case-sensitive and use `longer_alt` so that `planet` is an identifier, not
+ * `plan` + `et`. A keyword is listed once even when it plays several roles (`tls` is a protocol,
+ * a statement and a policy kind); the roles are token categories, so a rule consumes "any
+ * protocol" or "any word" without knowing every keyword. Closed enums of the document model are
+ * categories too, which makes a misspelled value a syntax error with a suggestion.
+ */
+import { createToken, Lexer } from "chevrotain";
+import type { TokenType } from "chevrotain";
+
+// ---------------------------------------------------------------- trivia and errors
+
+/** Spaces, tabs and line breaks between tokens. */
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v]+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+
+/** `# …` to the end of the line. Kept in the `comments` group so the formatter can reprint it. */
+export const Comment = createToken({
+  name: "Comment",
+  pattern: /#[^\r\n]*/,
+  group: "comments",
+});
+
+// ---------------------------------------------------------------- categories
+
+/** Any bare word: an identifier or a keyword (label keys, country codes, methods, list items). */
+export const Word = createToken({ name: "Word", pattern: Lexer.NA });
+/** Every double-quoted string token, well-formed or not (the bad ones are reported, not re-parsed). */
+export const StringLike = createToken({ name: "StringLike", pattern: Lexer.NA });
+export const PlanValue = createToken({ name: "PlanValue", pattern: Lexer.NA });
+export const AccessValue = createToken({ name: "AccessValue", pattern: Lexer.NA });
+export const FeatureModeValue = createToken({ name: "FeatureModeValue", pattern: Lexer.NA });
+export const ProtocolValue = createToken({ name: "ProtocolValue", pattern: Lexer.NA });
+export const TokenTypeValue = createToken({ name: "TokenTypeValue", pattern: Lexer.NA });
+export const BoolValue = createToken({ name: "BoolValue", pattern: Lexer.NA });
+export const TlsVersionValue = createToken({ name: "TlsVersionValue", pattern: Lexer.NA });
+export const InvalidTokenValue = createToken({ name: "InvalidTokenValue", pattern: Lexer.NA });
+export const TokenPlaceValue = createToken({ name: "TokenPlaceValue", pattern: Lexer.NA });
+export const CookieStateValue = createToken({ name: "CookieStateValue", pattern: Lexer.NA });
+export const OutcomeValue = createToken({ name: "OutcomeValue", pattern: Lexer.NA });
+export const ReasonValue = createToken({ name: "ReasonValue", pattern: Lexer.NA });
+export const PolicyKindValue = createToken({ name: "PolicyKindValue", pattern: Lexer.NA });
+export const PermissionValue = createToken({ name: "PermissionValue", pattern: Lexer.NA });
+/** Filter fields other than `labels` (which takes a key: `labels.env`). */
+export const FilterField = createToken({ name: "FilterField", pattern: Lexer.NA });
+export const ActionKind = createToken({ name: "ActionKind", pattern: Lexer.NA });
+/** `any` / `all`: the OR / AND combinators of grant trees and filters. */
+export const Combinator = createToken({ name: "Combinator", pattern: Lexer.NA });
+
+// ---------------------------------------------------------------- literals
+
+/** A JSON string literal: the value is `JSON.parse` of the image. */
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/,
+  categories: [StringLike],
+});
+
+/** A closed string with an escape JSON does not know (`"\q"`), reported as an error. */
+export const BadEscapeString = createToken({
+  name: "BadEscapeString",
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
+  categories: [StringLike],
+});
+
+/** A string that reaches the end of the line unclosed, reported as an error. */
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
+  categories: [StringLike],
+});
+
+/**
+ * An IPv6 address or CIDR. Every IPv6 form contains at least two colons and no other token
+ * contains a colon, so this never competes with identifiers (`fe80` alone is a word). The form
+ * is checked loosely here; lowering validates it with ipaddr.js.
+ */
+export const IPv6 = createToken({
+  name: "IPv6",
+  pattern: /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:\/\d{1,3})?/,
+  start_chars_hint: [..."0123456789abcdefABCDEF:"],
+});
+
+/** An IPv4 address or CIDR: four dotted groups (so `1.3` stays a number). */
+export const IPv4 = createToken({
+  name: "IPv4",
+  pattern: /\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,3})?/,
+});
+
+/** An unsigned decimal number (status codes). */
+export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?/ });
+
+/** A bare word: letters, digits, `_` and `-`, starting with a letter or `_`. */
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_-]*/,
+  categories: [Word],
+});
+
+// ---------------------------------------------------------------- punctuation
+
+export const LCurly = createToken({ name: "LCurly", pattern: "{" });
+export const RCurly = createToken({ name: "RCurly", pattern: "}" });
+export const LSquare = createToken({ name: "LSquare", pattern: "[" });
+export const RSquare = createToken({ name: "RSquare", pattern: "]" });
+export const LParen = createToken({ name: "LParen", pattern: "(" });
+export const RParen = createToken({ name: "RParen", pattern: ")" });
+export const Comma = createToken({ name: "Comma", pattern: "," });
+export const Dot = createToken({ name: "Dot", pattern: "." });
+/** `==`: an explicit exact match (`{exact}` in JSON). Listed before `=`. */
+export const EqEq = createToken({ name: "EqEq", pattern: "==" });
+/** `=`: a setting or a bare (exact) filter value. */
+export const Eq = createToken({ name: "Eq", pattern: "=" });
+/** `~`: a regular-expression search (`{regex}` in JSON). */
+export const Tilde = createToken({ name: "Tilde", pattern: "~" });
+
+// ---------------------------------------------------------------- keywords
+
+/** Every keyword token, in declaration order (the lexer reorders them longest first). */
+export const keywordTokens: TokenType[] = [];
+
+function keyword(image: string, name: string, ...roles: TokenType[]): TokenType {
+  const token = createToken({
+    name,
+    pattern: image,
+    // Numbers are keywords only as TLS versions; a longer literal wins (`1.25`, `1.2.3.4`).
+    longer_alt: /^\d/.test(image) ? [IPv4, NumberLiteral] : Identifier,
+    categories: /^\d/.test(image) ? roles : [Word, ...roles],
+  });
+  keywordTokens.push(token);
+  return token;
+}
+
+// Top-level blocks.
+export const Schema = keyword("schema", "Schema");
+export const Project = keyword("project", "Project");
+export const Tunnel = keyword("tunnel", "Tunnel");
+export const Grant = keyword("grant", "Grant");
+export const Credential = keyword("credential", "Credential");
+export const Test = keyword("test", "Test");
+
+// Project and tunnel settings.
+export const Name = keyword("name", "Name", FilterField);
+export const Workspace = keyword("workspace", "Workspace");
+export const Plan = keyword("plan", "Plan");
+export const PublicAccess = keyword("public_access", "PublicAccess");
+export const TrustedIps = keyword("trusted_ips", "TrustedIps", FilterField);
+export const GeoIp = keyword("geo_ip", "GeoIp", FilterField);
+export const TlsMin = keyword("tls_min", "TlsMin");
+export const PostQuantum = keyword("post_quantum", "PostQuantum");
+export const Fips = keyword("fips", "Fips");
+export const Ech = keyword("ech", "Ech");
+export const Labels = keyword("labels", "Labels");
+export const Protocol = keyword("protocol", "Protocol", FilterField);
+export const Hosts = keyword("hosts", "Hosts");
+export const Public = keyword("public", "Public");
+export const Private = keyword("private", "Private");
+export const Upstream = keyword("upstream", "Upstream");
+export const Auth = keyword("auth", "Auth", TokenTypeValue);
+export const Token = keyword("token", "Token");
+export const RstreamAuthMode = keyword("rstream-auth", "RstreamAuthMode");
+export const None = keyword("none", "None");
+export const TokenAuth = keyword("token_auth", "TokenAuth", FilterField);
+export const RstreamAuth = keyword("rstream_auth", "RstreamAuth", FilterField);
+export const Mtls = keyword("mtls", "Mtls", PolicyKindValue);
+export const Ca = keyword("ca", "Ca");
+export const Challenge = keyword("challenge", "Challenge", OutcomeValue, PolicyKindValue);
+export const ForwardAuthorization = keyword("forward_authorization", "ForwardAuthorization");
+export const AllowUsers = keyword("allow_users", "AllowUsers");
+export const Emails = keyword("emails", "Emails");
+export const Domains = keyword("domains", "Domains");
+export const Groups = keyword("groups", "Groups");
+
+// Grants.
+export const Type = keyword("type", "Type");
+export const Parent = keyword("parent", "Parent");
+export const Expires = keyword("expires", "Expires");
+export const Permissions = keyword("permissions", "Permissions");
+export const Resources = keyword("resources", "Resources");
+export const Any = keyword("any", "Any", Combinator);
+export const All = keyword("all", "All", Combinator);
+export const Scope = keyword("scope", "Scope");
+export const Workspaces = keyword("workspaces", "Workspaces");
+export const Projects = keyword("projects", "Projects");
+export const Create = keyword("create", "Create", ActionKind);
+export const Connect = keyword("connect", "Connect", ActionKind);
+export const List = keyword("list", "List", ActionKind);
+export const Where = keyword("where", "Where");
+export const And = keyword("and", "And");
+export const In = keyword("in", "In");
+export const Path = keyword("path", "Path");
+export const Prefix = keyword("prefix", "Prefix");
+export const Glob = keyword("glob", "Glob");
+export const Methods = keyword("methods", "Methods");
+export const Select = keyword("select", "Select");
+export const Params = keyword("params", "Params");
+
+// Filter fields that are not settings keywords above.
+export const Id = keyword("id", "Id", FilterField);
+export const Hostname = keyword("hostname", "Hostname", FilterField);
+export const Status = keyword("status", "Status", FilterField);
+export const TlsMinVersion = keyword("tls_min_version", "TlsMinVersion", FilterField);
+export const Publish = keyword("publish", "Publish", FilterField);
+export const ChallengeMode = keyword("challenge_mode", "ChallengeMode", FilterField);
+export const MtlsAuth = keyword("mtls_auth", "MtlsAuth", FilterField);
+
+// Credentials.
+export const SubjectCn = keyword("subject_cn", "SubjectCn");
+export const Fingerprint = keyword("fingerprint", "Fingerprint");
+
+// Policy tests.
+export const Request = keyword("request", "Request");
+export const From = keyword("from", "From");
+export const Country = keyword("country", "Country");
+export const Header = keyword("header", "Header", TokenPlaceValue);
+export const Query = keyword("query", "Query", TokenPlaceValue);
+export const Session = keyword("session", "Session");
+export const User = keyword("user", "User");
+export const Email = keyword("email", "Email");
+export const Tls = keyword("tls", "Tls", ProtocolValue, PolicyKindValue);
+export const Version = keyword("version", "Version");
+export const Group = keyword("group", "Group");
+export const ClientCert = keyword("client_cert", "ClientCert");
+export const Expect = keyword("expect", "Expect");
+export const Valid = keyword("valid", "Valid", CookieStateValue);
+export const Invalid = keyword("invalid", "Invalid", CookieStateValue);
+
+// Closed enums of the document model.
+export const Basic = keyword("basic", "Basic", PlanValue);
+export const Pro = keyword("pro", "Pro", PlanValue);
+export const Enterprise = keyword("enterprise", "Enterprise", PlanValue);
+export const Allowed = keyword("allowed", "Allowed", AccessValue);
+export const AuthRequired = keyword("auth-required", "AuthRequired", AccessValue);
+export const Forbidden = keyword("forbidden", "Forbidden", AccessValue);
+export const Off = keyword("off", "Off", FeatureModeValue, BoolValue);
+export const Preferred = keyword("preferred", "Preferred", FeatureModeValue);
+export const Required = keyword("required", "Required", FeatureModeValue);
+export const On = keyword("on", "On", BoolValue);
+export const True = keyword("true", "True", BoolValue);
+export const False = keyword("false", "False", BoolValue);
+export const Http = keyword("http", "Http", ProtocolValue);
+export const TlsPassthrough = keyword("tls-passthrough", "TlsPassthrough", ProtocolValue);
+export const Dtls = keyword("dtls", "Dtls", ProtocolValue);
+export const Quic = keyword("quic", "Quic", ProtocolValue);
+export const Tcp = keyword("tcp", "Tcp", ProtocolValue);
+export const Pat = keyword("pat", "Pat", TokenTypeValue);
+export const App = keyword("app", "App", TokenTypeValue);
+export const Tls12 = keyword("1.2", "Tls12", TlsVersionValue);
+export const Tls13 = keyword("1.3", "Tls13", TlsVersionValue);
+export const Malformed = keyword("malformed", "Malformed", InvalidTokenValue);
+export const BadSignature = keyword("bad_signature", "BadSignature", InvalidTokenValue);
+export const Expired = keyword("expired", "Expired", InvalidTokenValue);
+export const NotYetValid = keyword("not_yet_valid", "NotYetValid", InvalidTokenValue);
+export const Forward = keyword("forward", "Forward", OutcomeValue);
+export const Deny = keyword("deny", "Deny", OutcomeValue);
+export const Login = keyword("login", "Login", OutcomeValue);
+export const Respond = keyword("respond", "Respond", OutcomeValue);
+export const Ok = keyword("ok", "Ok", ReasonValue);
+export const MissingToken = keyword("missing_token", "MissingToken", ReasonValue);
+export const InvalidToken = keyword("invalid_token", "InvalidToken", ReasonValue);
+export const ExpiredToken = keyword("expired_token", "ExpiredToken", ReasonValue);
+export const InsufficientScope = keyword("insufficient_scope", "InsufficientScope", ReasonValue);
+export const UserMismatch = keyword("user_mismatch", "UserMismatch", ReasonValue);
+export const PolicyDenied = keyword("policy_denied", "PolicyDenied", ReasonValue);
+export const NoRoute = keyword("no_route", "NoRoute", ReasonValue);
+export const LoginRequired = keyword("login_required", "LoginRequired", ReasonValue);
+export const ChallengeRequired = keyword(
+  "challenge_required",
+  "ChallengeRequired",
+  ReasonValue,
+);
+export const NotAllowed = keyword("not_allowed", "NotAllowed", ReasonValue);
+export const Ip = keyword("ip", "Ip", PolicyKindValue);
+export const Geo = keyword("geo", "Geo", PolicyKindValue);
+
+/** API permissions (S-T2): dotted, so they are whole keywords rather than words. */
+export const PermReadOnly = createToken({
+  name: "PermReadOnly",
+  pattern: "tunnels.resources.read-only",
+  categories: [PermissionValue],
+});
+export const PermTunnelsCreateDelete = createToken({
+  name: "PermTunnelsCreateDelete",
+  pattern: "tunnels.tunnels.create-delete",
+  categories: [PermissionValue],
+});
+export const PermStreamsCreateDelete = createToken({
+  name: "PermStreamsCreateDelete",
+  pattern: "tunnels.streams.create-delete",
+  categories: [PermissionValue],
+});
+const permissionTokens = [PermReadOnly, PermTunnelsCreateDelete, PermStreamsCreateDelete];
+
+const categoryTokens = [
+  Word,
+  StringLike,
+  PlanValue,
+  AccessValue,
+  FeatureModeValue,
+  ProtocolValue,
+  TokenTypeValue,
+  BoolValue,
+  TlsVersionValue,
+  InvalidTokenValue,
+  TokenPlaceValue,
+  CookieStateValue,
+  OutcomeValue,
+  ReasonValue,
+  PolicyKindValue,
+  PermissionValue,
+  FilterField,
+  ActionKind,
+  Combinator,
+];
+
+/** The literal image of a keyword token (its pattern), or undefined for other tokens. */
+export function keywordImage(token: TokenType): string | undefined {
+  return typeof token.PATTERN === "string" ? token.PATTERN : undefined;
+}
+
+// Longest keyword first, so `auth-required` is tried before `auth` and `tls_min_version`
+// before `tls_min` (the lexer takes the first pattern that matches, then its longer_alt).
+const keywordsLongestFirst = [...keywordTokens].sort(
+  (a, b) => (keywordImage(b)?.length ?? 0) - (keywordImage(a)?.length ?? 0),
+);
+
+/**
+ * Every token type in lexer order. Order matters: comments and strings before anything that
+ * could start inside them; IPv6 (needs a colon) before IPv4 before numbers; keywords before
+ * identifiers; `==` before `=`.
+ */
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  StringLiteral,
+  BadEscapeString,
+  UnterminatedString,
+  ...permissionTokens,
+  IPv6,
+  ...keywordsLongestFirst,
+  IPv4,
+  NumberLiteral,
+  Identifier,
+  LCurly,
+  RCurly,
+  LSquare,
+  RSquare,
+  LParen,
+  RParen,
+  Comma,
+  Dot,
+  EqEq,
+  Eq,
+  Tilde,
+  ...categoryTokens,
+];
+
+/** The one lexer instance (stateless between `tokenize` calls). */
+export const policyLexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: true,
+});

@@ -1,0 +1,131 @@
+/**
+ * Atoms of the credential dimensions: bearer tokens (by where they travel, their status and
+ * their grant), mTLS credentials and rstream Auth sessions (SPEC S-H1…S-H6). A token atom
+ * names a grant, and takes that grant from each side's policy: a token minted with grant `ci`
+ * carries the old `ci` on the old side and the new `ci` on the new side. A grant missing on a
+ * side leaves a valid token with no grant, which the interpreter refuses (fail closed).
+ */
+import type { EffectiveTunnel } from "../../bounds/effective.ts";
+import type { SessionFacts, TokenFacts } from "../../ir/facts.ts";
+import type { GrantIr, SessionAllowIr } from "../../ir/types.ts";
+import { sessionAllowed } from "../../interpret/credentials.ts";
+import type { PolicyPair, RequestAtom } from "./atoms.ts";
+import { constantAtom } from "./atoms.ts";
+
+// The interpreter answers every invalid status alike except `expired` (S-D3 reasons), and
+// reads a token the same wherever it travelled (S-H1); the atoms follow that, and the
+// exactness property test (which varies both) keeps them honest.
+const INVALID_KINDS = [
+  { id: "invalid", status: "bad_signature", label: "an invalid token (malformed, badly signed or not yet valid)" },
+  { id: "expired", status: "expired", label: "an expired token" },
+] as const;
+
+/** The grant of a token minted outside the policy's named grants, which allows everything. */
+export const UNRESTRICTED_GRANT: GrantIr = {
+  name: "*",
+  type: null,
+  parent: null,
+  expiresAt: null,
+  permissions: null,
+  resources: null,
+  spans: {},
+};
+const UNRESTRICTED = "*";
+
+function tokenFacts(source: "header" | "query", grant: GrantIr | null, name: string): TokenFacts {
+  return {
+    source,
+    status: "valid",
+    id: `witness-${name}`,
+    type: grant?.type ?? "pat",
+    lifetimeSeconds: 300,
+    grant,
+    subject: "witness-user",
+  };
+}
+
+/** Token atoms: none; invalid; expired; a valid token per grant name, and an unrestricted one. */
+export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
+  const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
+  const atoms: RequestAtom[] = [constantAtom("token:none", "no token", { token: null })];
+  for (const kind of INVALID_KINDS) {
+    const token: TokenFacts = { source: "header", status: kind.status, id: null, type: null, lifetimeSeconds: null, grant: null, subject: null };
+    atoms.push(constantAtom(`token:${kind.id}`, kind.label, { token }));
+  }
+  for (const name of names) {
+    atoms.push({
+      id: `token:grant:${name}`,
+      label: `a token with grant \`${name}\``,
+      facts: (side) => ({ token: tokenFacts("header", policies[side].grants[name] ?? null, name) }),
+    });
+  }
+  atoms.push(
+    constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
+      token: tokenFacts("header", UNRESTRICTED_GRANT, UNRESTRICTED),
+    }),
+  );
+  return atoms;
+}
+
+/** The atom id of a concrete token, given the name of its grant (`*` for unrestricted). */
+export function classifyToken(token: TokenFacts | null, grantName: string | null): string {
+  if (token === null) return "token:none";
+  if (token.status === "expired") return "token:expired";
+  if (token.status !== "valid") return "token:invalid";
+  return `token:grant:${grantName ?? UNRESTRICTED}`;
+}
+
+/** mTLS atoms: no certificate, each credential, and a certificate no credential matches. */
+export function credentialAtoms(policies: PolicyPair): RequestAtom[] {
+  const names = [...new Set(policies.flatMap((p) => p.credentials.map((c) => c.name)))].sort();
+  return [
+    constantAtom("credential:none", "no client certificate", { clientCredential: null }),
+    ...names.map((n) => constantAtom(`credential:${n}`, `client certificate of credential \`${n}\``, { clientCredential: n })),
+    constantAtom("credential:unknown", "a client certificate no credential names", { clientCredential: "unknown-credential" }),
+  ];
+}
+
+/** The atom id of a concrete credential name. */
+export function classifyCredential(policies: PolicyPair, name: string | null): string {
+  if (name === null) return "credential:none";
+  return policies.some((p) => p.credentials.some((c) => c.name === name)) ? `credential:${name}` : "credential:unknown";
+}
+
+function user(email: string | null, groups: readonly string[]): SessionFacts {
+  return { userId: "witness-user", name: null, email, image: null, groups };
+}
+
+function allowLists(tunnels: readonly (EffectiveTunnel | null)[]): (SessionAllowIr | null)[] {
+  return tunnels.map((t) => t?.auth.sessionAllow ?? null);
+}
+
+function sessionKey(allows: readonly (SessionAllowIr | null)[], session: SessionFacts): string {
+  return `session:${allows.map((a) => (sessionAllowed(a, session) ? "1" : "0")).join("")}`;
+}
+
+/**
+ * Session atoms for the routed tunnels: no session, and one signed-in user per combination of
+ * the tunnels' allow lists that some user can meet (emails, domains and groups are ORed).
+ */
+export function sessionAtoms(tunnels: readonly (EffectiveTunnel | null)[]): RequestAtom[] {
+  const allows = allowLists(tunnels);
+  const emails = allows.flatMap((a) => [...(a?.emails ?? []), ...(a?.domains ?? []).map((d) => `user@${d}`)]);
+  const groups = [...new Set(allows.flatMap((a) => a?.groups ?? []))];
+  const candidates: SessionFacts[] = [];
+  for (const email of [...new Set(emails), "someone@unlisted.invalid", null]) {
+    for (const g of [[], ...groups.map((x) => [x]), groups]) candidates.push(user(email, g));
+  }
+  const atoms = new Map<string, RequestAtom>();
+  for (const session of candidates) {
+    const id = sessionKey(allows, session);
+    if (atoms.has(id)) continue;
+    const who = [session.email ?? "a user without email", ...(session.groups.length > 0 ? [`in groups ${session.groups.join(", ")}`] : [])];
+    atoms.set(id, constantAtom(id, `signed in as ${who.join(" ")}`, { session }));
+  }
+  return [constantAtom("session:none", "no rstream Auth session", { session: null }), ...atoms.values()];
+}
+
+/** The atom id of a concrete session. */
+export function classifySession(tunnels: readonly (EffectiveTunnel | null)[], session: SessionFacts | null): string {
+  return session === null ? "session:none" : sessionKey(allowLists(tunnels), session);
+}

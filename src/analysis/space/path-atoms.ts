@@ -1,0 +1,104 @@
+/**
+ * Path atoms: the classes of raw request paths that the interpreter cannot tell apart. A
+ * grant tests the *normalized* path against its restriction (`requestPathAllowed`), while the
+ * engine's own endpoints are recognized on the raw path as well as the normalized one
+ * (`isWellKnownPath`), so a class is a path-space atom plus whether the raw text starts with
+ * `/.well-known/rstream/`; paths that `normalizePath` refuses form two classes of their own.
+ */
+import type { EffectivePolicy } from "../../bounds/effective.ts";
+import { normalizePath } from "../../ir/path.ts";
+import type { ActionIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import { irKey } from "../../ir/equal.ts";
+import type { PathSpace } from "../path-space.ts";
+import { buildPathSpace, classifyNormalizedPath } from "../path-space.ts";
+import type { RequestAtom } from "./atoms.ts";
+import { constantAtom } from "./atoms.ts";
+
+const WELL_KNOWN_BASE = "/.well-known/rstream";
+
+/** The engine's endpoints as path restrictions, so the partition separates them. */
+const WELL_KNOWN_MATCHES: readonly PathMatchIr[] = [
+  { kind: "prefix", values: [WELL_KNOWN_BASE] },
+  { kind: "exact", value: `${WELL_KNOWN_BASE}/session` },
+  { kind: "exact", value: `${WELL_KNOWN_BASE}/logout` },
+];
+
+function actionPaths(action: ActionIr | null): PathMatchIr[] {
+  return action?.path ? [action.path] : [];
+}
+
+function nodePaths(node: GrantNodeIr): PathMatchIr[] {
+  if (node.kind !== "leaf") return node.children.flatMap(nodePaths);
+  return [...actionPaths(node.connect), ...actionPaths(node.create), ...actionPaths(node.list)];
+}
+
+/** Every path restriction in the grants of the given policies, deduplicated. */
+export function grantPathMatches(policies: readonly EffectivePolicy[]): PathMatchIr[] {
+  const all = policies.flatMap((p) => Object.values(p.grants).flatMap((g) => (g.resources ? nodePaths(g.resources) : [])));
+  const unique = new Map(all.map((m) => [irKey(m), m]));
+  return [...unique.values()];
+}
+
+function rawWellKnown(raw: string): boolean {
+  return raw.startsWith(`${WELL_KNOWN_BASE}/`) || raw === WELL_KNOWN_BASE;
+}
+
+/** The partition of paths for these policies, and its atoms. */
+export class PathAtoms {
+  readonly space: PathSpace;
+  readonly atoms: readonly RequestAtom[];
+
+  constructor(policies: readonly EffectivePolicy[]) {
+    this.space = buildPathSpace([...WELL_KNOWN_MATCHES, ...grantPathMatches(policies)]);
+    const atoms: RequestAtom[] = [];
+    this.space.atoms.forEach((atom, index) => {
+      const label = describePathAtom(this.space, index);
+      atoms.push(constantAtom(`path:${index}`, label, { path: atom.witness }));
+      if (!(atom.members[0] ?? false)) {
+        // The same normalized path reached through the engine's prefix and dot segments.
+        const raw = `${WELL_KNOWN_BASE}/../../${atom.witness.slice(1)}`;
+        atoms.push(constantAtom(`path:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, { path: raw }));
+      }
+    });
+    atoms.push(constantAtom("path:refused", "a path that normalization refuses", { path: "/%2F" }));
+    atoms.push(constantAtom("path:refused:wk", `a refused path under ${WELL_KNOWN_BASE}/`, { path: `${WELL_KNOWN_BASE}/%2F` }));
+    this.atoms = atoms;
+  }
+
+  /** The atom id of a raw request path. */
+  classify(rawPath: string): string {
+    const normalized = normalizePath(rawPath);
+    if (!normalized.ok) return rawWellKnown(rawPath) ? "path:refused:wk" : "path:refused";
+    const index = classifyNormalizedPath(this.space, normalized.path);
+    const inWellKnown = this.space.atoms[index]?.members[0] ?? false;
+    return `path:${index}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
+  }
+}
+
+function describeMatch(match: PathMatchIr): string {
+  switch (match.kind) {
+    case "exact":
+      return match.value;
+    case "oneof":
+      return match.values.join(" | ");
+    case "prefix":
+      return match.values.map((v) => `${v.endsWith("/") ? v : `${v}/`}…`).join(" | ");
+    case "glob":
+      return match.patterns.join(" | ");
+    case "regex":
+      return `/${match.source}/`;
+  }
+}
+
+/** `paths like /api/x (in /api/…)`, or `paths no grant pattern matches (like /)`. */
+function describePathAtom(space: PathSpace, index: number): string {
+  const atom = space.atoms[index];
+  if (atom === undefined) return "some path";
+  if (atom.members[0] === true) return `path ${atom.witness}`;
+  const grantMatches = space.matches.slice(WELL_KNOWN_MATCHES.length);
+  const members = atom.members.slice(WELL_KNOWN_MATCHES.length);
+  const inside = grantMatches.filter((_, i) => members[i]).map(describeMatch);
+  return inside.length === 0
+    ? `paths no grant pattern matches (like ${atom.witness})`
+    : `paths like ${atom.witness} (in ${inside.join(", ")})`;
+}

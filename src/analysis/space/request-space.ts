@@ -1,0 +1,169 @@
+/**
+ * The request space of a pair of policies: every dimension's atoms, how an atom assignment
+ * becomes concrete `RequestFacts` for one side, and how a concrete request is classified
+ * back into atoms (which the exactness property tests use). Atoms that depend on the routed
+ * tunnel (addresses, countries, sessions) are computed per host class and cached.
+ */
+import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
+import { irKey } from "../../ir/equal.ts";
+import type { RequestFacts } from "../../ir/facts.ts";
+import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
+import { constantAtom, DIMENSIONS, FIELD_DIMENSION } from "./atoms.ts";
+import { classifyCredential, classifySession, classifyToken, credentialAtoms, sessionAtoms, tokenAtoms } from "./auth-atoms.ts";
+import { classifyCountry, classifyIp, countryAtoms, countrySetsOf, ipAtoms, ipSetsOf } from "./edge-atoms.ts";
+import type { Assignment, Getter } from "./explore.ts";
+import { NeedDimension } from "./explore.ts";
+import { PathAtoms } from "./path-atoms.ts";
+import { RouteIndex } from "./routing.ts";
+import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple-atoms.ts";
+
+/** A host class: the tunnel it routes to on each side. */
+interface HostClass {
+  readonly atom: RequestAtom;
+  readonly tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null];
+}
+
+/** Options for building the space. */
+export interface RequestSpaceOptions {
+  /** Leave out host classes whose routed tunnels (and everything else) are equal on both sides. */
+  readonly skipUnchangedHosts?: boolean;
+}
+
+const UNROUTED_HOST = "unrouted.invalid";
+
+function tunnelLabel(t: EffectiveTunnel | null): string {
+  return t === null ? "no tunnel" : `tunnel \`${t.id}\``;
+}
+
+/** The policy-wide parts a decision can read besides the routed tunnel. */
+function contextKey(p: EffectivePolicy): string {
+  return irKey({ projectId: p.projectId, workspace: p.workspace, plan: p.plan, publicAccess: p.publicAccess, grants: p.grants, credentials: p.credentials });
+}
+
+/** The request space of two policies (or of one policy, given twice). */
+export class RequestSpace {
+  readonly policies: PolicyPair;
+  readonly #routes: readonly [RouteIndex, RouteIndex];
+  readonly #hosts = new Map<string, HostClass>();
+  readonly #paths: PathAtoms;
+  readonly #global = new Map<Dimension, readonly RequestAtom[]>();
+  readonly #perHost = new Map<string, readonly RequestAtom[]>();
+
+  constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
+    this.policies = policies;
+    this.#routes = [new RouteIndex(policies[0]), new RouteIndex(policies[1])];
+    this.#paths = new PathAtoms(policies[0] === policies[1] ? [policies[0]] : policies);
+    const sameContext = options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
+    const hosts = [...new Set([...this.#routes[0].sampleHosts(), ...this.#routes[1].sampleHosts(), UNROUTED_HOST])];
+    for (const host of hosts) {
+      const tunnels = [this.#routes[0].route(host), this.#routes[1].route(host)] as const;
+      const id = this.hostId(tunnels);
+      if (this.#hosts.has(id)) continue;
+      if (sameContext && (tunnels[0] === tunnels[1] || irKey(tunnels[0]) === irKey(tunnels[1]))) continue;
+      const label = tunnels[0]?.id === tunnels[1]?.id ? tunnelLabel(tunnels[0]) : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
+      this.#hosts.set(id, { atom: constantAtom(id, `${label} (host ${host})`, { host }), tunnels });
+    }
+    this.#global.set("token", tokenAtoms(policies));
+    this.#global.set("credential", credentialAtoms(policies));
+    this.#global.set("method", methodAtoms(policies));
+    this.#global.set("path", this.#paths.atoms);
+  }
+
+  /** Whether the path partition is exact (no opaque regex, search bound not hit). */
+  get pathsComplete(): boolean {
+    return this.#paths.space.complete;
+  }
+
+  hostId(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): string {
+    return `host:${tunnels[0]?.id ?? "-"}:${tunnels[1]?.id ?? "-"}`;
+  }
+
+  /** The host classes left to explore. */
+  hostAtoms(): RequestAtom[] {
+    return [...this.#hosts.values()].map((h) => h.atom);
+  }
+
+  /** The tunnels a host class routes to on each side. */
+  routedTunnels(hostAtomId: string): readonly [EffectiveTunnel | null, EffectiveTunnel | null] {
+    return this.#hosts.get(hostAtomId)?.tunnels ?? [null, null];
+  }
+
+  /** The atoms of a dimension; per-tunnel dimensions read the host first. */
+  atoms(dimension: string, get: Getter<RequestAtom>): readonly RequestAtom[] {
+    const global = this.#global.get(dimension as Dimension);
+    if (global !== undefined) return global;
+    if (dimension === "host") return this.hostAtoms();
+    if (dimension === "ip" || dimension === "country" || dimension === "session") {
+      const host = get("host").id;
+      const key = `${dimension}|${host}`;
+      const cached = this.#perHost.get(key);
+      if (cached !== undefined) return cached;
+      const tunnels = this.routedTunnels(host);
+      const atoms = dimension === "ip" ? ipAtoms(ipSetsOf(tunnels)) : dimension === "country" ? countryAtoms(countrySetsOf(tunnels)) : sessionAtoms(tunnels);
+      this.#perHost.set(key, atoms);
+      return atoms;
+    }
+    return simpleAtoms(dimension as Dimension);
+  }
+
+  /** A `RequestFacts` for one side whose fields come from the getter, read on demand. */
+  lazyFacts(get: Getter<RequestAtom>, side: Side): RequestFacts {
+    const cache = new Map<Dimension, Partial<MutableFacts>>();
+    const field = (key: keyof RequestFacts): unknown => {
+      const dimension = FIELD_DIMENSION[key];
+      let fields = cache.get(dimension);
+      if (fields === undefined) {
+        fields = get(dimension).facts(side, get);
+        cache.set(dimension, fields);
+      }
+      return fields[key];
+    };
+    const keys = Object.keys(FIELD_DIMENSION);
+    return new Proxy({} as RequestFacts, {
+      get: (_target, key) => (typeof key === "string" && key in FIELD_DIMENSION ? field(key as keyof RequestFacts) : undefined),
+      has: (_target, key) => typeof key === "string" && key in FIELD_DIMENSION,
+      ownKeys: () => keys,
+      getOwnPropertyDescriptor: (_target, key) =>
+        typeof key === "string" && key in FIELD_DIMENSION
+          ? { configurable: true, enumerable: true, writable: false, value: field(key as keyof RequestFacts) }
+          : undefined,
+    });
+  }
+
+  /**
+   * Concrete facts for an assignment: unassigned dimensions take their first atom (any atom
+   * would do: the decision did not read them).
+   */
+  concreteFacts(assignment: Assignment<RequestAtom>, side: Side): RequestFacts {
+    const get = (dimension: string): RequestAtom => {
+      const atom = assignment.get(dimension) ?? this.atoms(dimension, get)[0];
+      if (atom === undefined) throw new NeedDimension(dimension);
+      return atom;
+    };
+    const facts: Partial<MutableFacts> = {};
+    for (const dimension of DIMENSIONS) Object.assign(facts, get(dimension).facts(side, get));
+    return facts as RequestFacts;
+  }
+
+  /**
+   * The atom of each dimension that a concrete request falls in (`tokenGrant` names the
+   * grant its token carries). Used to check that reports cover exactly the changed requests.
+   */
+  classify(facts: RequestFacts, tokenGrant: string | null): Map<Dimension, string> {
+    const tunnels = [this.#routes[0].route(facts.host), this.#routes[1].route(facts.host)] as const;
+    const out = new Map<Dimension, string>([
+      ["host", this.hostId(tunnels)],
+      ["ip", classifyIp(ipSetsOf(tunnels), facts.clientIp)],
+      ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
+      ["path", this.#paths.classify(facts.path)],
+      ["token", classifyToken(facts.token, tokenGrant)],
+      ["credential", classifyCredential(this.policies, facts.clientCredential)],
+      ["session", classifySession(tunnels, facts.session)],
+    ]);
+    const named = namedMethods(this.policies);
+    for (const dimension of DIMENSIONS) {
+      if (!out.has(dimension)) out.set(dimension, classifySimple(dimension, facts, named));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Grant reduction (SPEC S-T6, S-H8): a derived token's effective grant is its parent's
+ * narrowed by its own — permissions intersected (`null` is the identity), resources ANDed,
+ * expiry the earlier. Effective grants are reduced along whole `parent` chains.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { GrantIr, GrantNodeIr, Permission } from "../ir/types.ts";
+import { checkNarrowing, wideningToDiagnostic } from "./narrowing.ts";
+
+/** `null` means every permission the owner has, so it is the identity of intersection. */
+export function intersectPermissions(
+  parent: readonly Permission[] | null,
+  child: readonly Permission[] | null,
+): readonly Permission[] | null {
+  if (parent === null) return child;
+  if (child === null) return parent;
+  const keep = new Set(parent);
+  return [...new Set(child.filter((p) => keep.has(p)))].sort();
+}
+
+/** `null` (every tunnel of the owner) is the identity of AND. */
+export function andResources(parent: GrantNodeIr | null, child: GrantNodeIr | null): GrantNodeIr | null {
+  if (parent === null) return child;
+  if (child === null) return parent;
+  return { kind: "and", children: [parent, child] };
+}
+
+/** The earlier of two expiry instants; `null` never expires by itself. */
+export function earlierExpiry(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+/** The grant a token minted with `child` from a token holding `parent` actually has (S-T6). */
+export function reduceGrant(parent: GrantIr, child: GrantIr): GrantIr {
+  return {
+    ...child,
+    permissions: intersectPermissions(parent.permissions, child.permissions),
+    resources: andResources(parent.resources, child.resources),
+    expiresAt: earlierExpiry(parent.expiresAt, child.expiresAt),
+  };
+}
+
+function cycleDiagnostic(grant: GrantIr, chain: readonly string[]): Diagnostic {
+  return {
+    code: "RP4202",
+    severity: "error",
+    message: `grant \`${grant.name}\` derives from itself through ${chain.map((n) => `\`${n}\``).join(" → ")}`,
+    ...(grant.origin !== undefined ? { span: grant.origin } : {}),
+    help: "remove one `parent` link so that the chain ends at a root grant",
+  };
+}
+
+function unknownParentDiagnostic(grant: GrantIr, parent: string): Diagnostic {
+  const span = grant.spans["parent"] ?? grant.origin;
+  return {
+    code: "RP4203",
+    severity: "error",
+    message: `grant \`${grant.name}\` derives from \`${parent}\`, which is not defined`,
+    ...(span !== undefined ? { span } : {}),
+    help: "define the parent grant or remove `parent`",
+  };
+}
+
+/** Effective grants by name, and the diagnostics for broken or widening chains. */
+export function effectiveGrants(grants: readonly GrantIr[]): {
+  readonly grants: Readonly<Record<string, GrantIr>>;
+  readonly diagnostics: readonly Diagnostic[];
+} {
+  const byName = new Map(grants.map((g) => [g.name, g]));
+  const done = new Map<string, GrantIr>();
+  const failed = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  const resolve = (grant: GrantIr, visiting: readonly string[]): GrantIr | null => {
+    const known = done.get(grant.name);
+    if (known !== undefined) return known;
+    if (failed.has(grant.name)) return null;
+    if (visiting.includes(grant.name)) {
+      diagnostics.push(cycleDiagnostic(grant, [...visiting.slice(visiting.indexOf(grant.name)), grant.name]));
+      return null;
+    }
+    let result: GrantIr | null = grant;
+    if (grant.parent !== null) {
+      const parent = byName.get(grant.parent);
+      if (parent === undefined) {
+        diagnostics.push(unknownParentDiagnostic(grant, grant.parent));
+        result = null;
+      } else {
+        const parentEffective = resolve(parent, [...visiting, grant.name]);
+        if (parentEffective === null) result = null;
+        else {
+          for (const w of checkNarrowing(parentEffective, grant)) diagnostics.push(wideningToDiagnostic(grant, w));
+          result = reduceGrant(parentEffective, grant);
+        }
+      }
+    }
+    if (result !== null) done.set(grant.name, result);
+    else failed.add(grant.name);
+    return result;
+  };
+  for (const grant of grants) resolve(grant, []);
+  const out: Record<string, GrantIr> = Object.create(null) as Record<string, GrantIr>;
+  for (const [name, grant] of done) out[name] = grant;
+  return { grants: out, diagnostics };
+}

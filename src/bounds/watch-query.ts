@@ -1,0 +1,54 @@
+/**
+ * Query tokens on the engine watch endpoints `/api/sse` and `/api/websocket` (SPEC S-H7,
+ * S-T7). A token in a URL leaks into logs and histories, so only a short-lived, read-only
+ * discovery token is accepted there.
+ */
+import type { GrantIr, GrantNodeIr, TokenType } from "../ir/types.ts";
+
+/** The longest lifetime a watch query token may have, in seconds. */
+export const MAX_WATCH_QUERY_LIFETIME_SECONDS = 3600;
+
+/** Whether a query token is acceptable on a watch endpoint, and why not. */
+export type WatchQueryVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+function refuse(reason: string): WatchQueryVerdict {
+  return { ok: false, reason };
+}
+
+/** The first leaf that grants something other than exactly `list`, or `null` if none. */
+function leafBeyondList(node: GrantNodeIr): string | null {
+  if (node.kind !== "leaf") {
+    for (const child of node.children) {
+      const found = leafBeyondList(child);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (node.list === null) return "a branch does not grant `list`";
+  if (node.create !== null) return "a branch grants `create`";
+  if (node.connect !== null) return "a branch grants `connect`";
+  return null;
+}
+
+/** Checks S-T7: type, lifetime, permissions and every branch of the resource tree. */
+export function checkWatchQueryToken(
+  type: TokenType | null,
+  lifetimeSeconds: number | null,
+  grant: GrantIr,
+): WatchQueryVerdict {
+  if (type !== "auth" && type !== "app") {
+    return refuse(`a ${type ?? "untyped"} token is not accepted in the query; use an auth or application token`);
+  }
+  if (lifetimeSeconds === null || lifetimeSeconds <= 0 || lifetimeSeconds > MAX_WATCH_QUERY_LIFETIME_SECONDS) {
+    return refuse(`the token lifetime must be between 1 and ${MAX_WATCH_QUERY_LIFETIME_SECONDS} seconds`);
+  }
+  const perms = grant.permissions;
+  if (perms === null || perms.length !== 1 || perms[0] !== "tunnels.resources.read-only") {
+    return refuse("the permissions must be exactly `tunnels.resources.read-only`");
+  }
+  // INVARIANT: absent resources grant every action the permissions allow; we demand that the
+  // token says `list` explicitly, so an absent tree is refused.
+  if (grant.resources === null) return refuse("the token must name its resources and grant `list` on each branch");
+  const beyond = leafBeyondList(grant.resources);
+  return beyond === null ? { ok: true } : refuse(`${beyond}; every branch must grant \`list\` and nothing else`);
+}

@@ -1,0 +1,30 @@
+/** `rampart lint FILE...`: every static check, reported for people or CI. */
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { hasErrors } from "../../diagnostics/diagnostic.ts";
+import type { SourceFile } from "../../diagnostics/span.ts";
+import { parseCommandArgs, reportFormat, UsageError } from "../args.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { Io } from "../io.ts";
+import { checkPolicyFile } from "../load-policy.ts";
+import { reportDiagnostics } from "../report.ts";
+
+export const lintHelp = `rampart lint FILE... [--format text|json|sarif|github]
+
+Checks policy files (DSL or JSON): syntax, schema, references, plan gating, and
+the intersection of each tunnel with its project's bounds.
+Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.`;
+
+export async function lint(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(argv, { format: { type: "string" } });
+  const format = reportFormat(values["format"]);
+  if (positionals.length === 0) throw new UsageError("lint needs at least one policy file");
+  const sources: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of positionals) {
+    const checked = await checkPolicyFile(path, io);
+    sources.push(checked.source);
+    diagnostics.push(...checked.diagnostics);
+  }
+  reportDiagnostics(io, format, diagnostics, sources);
+  return hasErrors(diagnostics) ? ExitCode.Findings : ExitCode.Ok;
+}

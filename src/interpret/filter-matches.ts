@@ -1,0 +1,81 @@
+/**
+ * Tunnel filters (SPEC S-T4) evaluated against an effective tunnel: string fields, labels,
+ * booleans, and trusted-IP / country sets (a tunnel matches when its effective set is inside
+ * the filter's; a tunnel without such a restriction does not).
+ */
+import type { EffectiveTunnel } from "../bounds/effective.ts";
+import { ipSetCovers } from "../ir/ip.ts";
+import { regexMatches } from "../ir/path.ts";
+import type { BooleanField, FilterIr, StringField, StringMatchIr } from "../ir/types.ts";
+
+/** The status a tunnel that is receiving traffic has. */
+export const SERVING_TUNNEL_STATUS = "online";
+
+/** Whether a string match (exact, one of, searched regex) accepts a value. */
+export function stringMatches(match: StringMatchIr, value: string): boolean {
+  switch (match.kind) {
+    case "exact":
+      return match.value === value;
+    case "oneof":
+      return match.values.includes(value);
+    case "regex":
+      return regexMatches(match.source, value);
+  }
+}
+
+/** The values a string field has on a tunnel; a field matches when any value does. */
+function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonly string[] {
+  switch (field) {
+    case "id":
+      return [tunnel.id];
+    case "name":
+      return tunnel.name === null ? [] : [tunnel.name];
+    case "protocol":
+      return [tunnel.protocol];
+    case "hostname":
+      return tunnel.hosts;
+    case "status":
+      return [SERVING_TUNNEL_STATUS];
+    case "tls_min_version":
+      return [tunnel.tls.storedMin];
+  }
+}
+
+function booleanField(tunnel: EffectiveTunnel, field: BooleanField): boolean {
+  switch (field) {
+    case "publish":
+      return tunnel.publish;
+    case "token_auth":
+      return tunnel.auth.token;
+    case "rstream_auth":
+      return tunnel.auth.rstreamAuth;
+    case "challenge_mode":
+      return tunnel.challenge;
+    case "mtls_auth":
+      return tunnel.auth.mtls !== null;
+  }
+}
+
+/** Whether a filter tree selects the tunnel. */
+export function filterMatches(filter: FilterIr, tunnel: EffectiveTunnel): boolean {
+  switch (filter.kind) {
+    case "and":
+      return filter.children.every((c) => filterMatches(c, tunnel));
+    case "or":
+      return filter.children.some((c) => filterMatches(c, tunnel));
+    case "string":
+      return stringFieldValues(tunnel, filter.field).some((v) => stringMatches(filter.match, v));
+    case "label": {
+      const value = tunnel.labels[filter.key];
+      return value !== undefined && Object.hasOwn(tunnel.labels, filter.key) && stringMatches(filter.match, value);
+    }
+    case "boolean":
+      return booleanField(tunnel, filter.field) === filter.value;
+    case "ips":
+      return tunnel.allowedIps !== null && ipSetCovers(filter.within, tunnel.allowedIps);
+    case "countries": {
+      const allowed = tunnel.allowedCountries;
+      return allowed !== null && allowed.codes.every((c) => filter.within.codes.includes(c));
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Does a grant allow an action on a tunnel (SPEC S-T2, S-T3, S-T5)? Permissions first, then
+ * the `resources.tunnels` tree: AND needs every child, OR any child, and a leaf needs its
+ * workspace/project scope, the action present, its filter, and (for `connect`) the request
+ * path and method.
+ */
+import type { EffectiveTunnel } from "../bounds/effective.ts";
+import { requestPathAllowed } from "../ir/path.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "../ir/types.ts";
+import { filterMatches } from "./filter-matches.ts";
+
+/** A tunnel action a grant can give. */
+export type GrantAction = "create" | "connect" | "list";
+
+/** The permission each action needs when `permissions` is a list (S-T2). */
+export const ACTION_PERMISSION: Readonly<Record<GrantAction, Permission>> = {
+  list: "tunnels.resources.read-only",
+  create: "tunnels.tunnels.create-delete",
+  connect: "tunnels.streams.create-delete",
+};
+
+/** What is being asked: the tunnel and, for `connect`, the raw request path and method. */
+interface Ask {
+  readonly action: GrantAction;
+  readonly tunnel: EffectiveTunnel;
+  readonly projectId: string;
+  readonly workspace: string | null;
+  readonly path: string | null;
+  readonly method: string | null;
+}
+
+function actionAllows(act: ActionIr, ask: Ask): boolean {
+  if (act.filter !== null && !filterMatches(act.filter, ask.tunnel)) return false;
+  if (ask.action !== "connect") return true;
+  // An unnormalizable path matches no path restriction (fail closed).
+  if (act.path !== null && (ask.path === null || !requestPathAllowed(act.path, ask.path))) return false;
+  return act.methods === null || (ask.method !== null && act.methods.includes(ask.method.toUpperCase()));
+}
+
+function nodeAllows(node: GrantNodeIr, ask: Ask): boolean {
+  switch (node.kind) {
+    case "and":
+      return node.children.every((c) => nodeAllows(c, ask));
+    case "or":
+      return node.children.some((c) => nodeAllows(c, ask));
+    case "leaf": {
+      if (node.workspaces !== null && (ask.workspace === null || !node.workspaces.includes(ask.workspace))) return false;
+      if (node.projects !== null && !node.projects.includes(ask.projectId)) return false;
+      const act = node[ask.action];
+      return act !== null && actionAllows(act, ask);
+    }
+  }
+}
+
+/**
+ * Whether `grant` allows `action` on `tunnel` of project `projectId` (in `workspace`), for a
+ * request to `path` (raw, as received) with `method`. `path` and `method` matter for `connect`.
+ */
+export function grantAllows(
+  grant: GrantIr,
+  action: GrantAction,
+  tunnel: EffectiveTunnel,
+  projectId: string,
+  workspace: string | null,
+  path: string | null,
+  method: string | null,
+): boolean {
+  if (grant.permissions !== null && !grant.permissions.includes(ACTION_PERMISSION[action])) return false;
+  if (grant.resources === null) return true;
+  return nodeAllows(grant.resources, { action, tunnel, projectId, workspace, path, method });
+}

@@ -1,0 +1,8 @@
+/** The reference interpreter: the oracle for compiled decisions. */
+export { interpret, interpretRequest, isBrowserNavigation, isSafeNavigation } from "./request.ts";
+export { interpretHandshake } from "./handshake.ts";
+export { grantAllows, ACTION_PERMISSION } from "./grant-allows.ts";
+export type { GrantAction } from "./grant-allows.ts";
+export { filterMatches, stringMatches } from "./filter-matches.ts";
+export { hostMatches, routeRequest, routeServerName } from "./route.ts";
+export type { TraceStep } from "./trace.ts";

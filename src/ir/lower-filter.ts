@@ -1,0 +1,79 @@
+/**
+ * Lowering of tunnel filters (SPEC S-T4). A field-filter object is the conjunction of its
+ * fields, in a fixed field order (so key order in the file never changes the IR); a single
+ * field is that field's filter; an empty object is an empty `and`, which matches every tunnel.
+ */
+import type { FilterDoc } from "../syntax/model.ts";
+import type { LowerContext } from "./lower-context.ts";
+import { at } from "./lower-context.ts";
+import { lowerStringMatch } from "./lower-match.ts";
+import { lowerCountryList, lowerIpList } from "./lower-values.ts";
+import type { BooleanField, FilterIr, StringField } from "./types.ts";
+
+const STRING_FIELDS: readonly StringField[] = [
+  "id",
+  "name",
+  "protocol",
+  "hostname",
+  "status",
+  "tls_min_version",
+];
+const BOOLEAN_FIELDS: readonly BooleanField[] = [
+  "publish",
+  "token_auth",
+  "rstream_auth",
+  "challenge_mode",
+  "mtls_auth",
+];
+
+type FieldFiltersDoc = Exclude<FilterDoc, { AND: FilterDoc[] } | { OR: FilterDoc[] }>;
+
+function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): FilterIr[] {
+  const out: FilterIr[] = [];
+  for (const field of STRING_FIELDS) {
+    const value = doc[field];
+    if (value === undefined) continue;
+    const canonical = field === "hostname" ? (v: string) => v.toLowerCase() : undefined;
+    out.push({
+      kind: "string",
+      field,
+      match: lowerStringMatch(value, at(pointer, field), ctx, canonical),
+    });
+  }
+  for (const [key, value] of Object.entries(doc.labels ?? {}).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
+    out.push({
+      kind: "label",
+      key,
+      match: lowerStringMatch(value, at(at(pointer, "labels"), key), ctx),
+    });
+  }
+  for (const field of BOOLEAN_FIELDS) {
+    const value = doc[field];
+    if (value !== undefined) out.push({ kind: "boolean", field, value });
+  }
+  const ips = lowerIpList(doc.trusted_ips, at(pointer, "trusted_ips"), ctx);
+  if (ips !== null) out.push({ kind: "ips", within: ips });
+  const countries = lowerCountryList(doc.geo_ip, at(pointer, "geo_ip"), ctx);
+  if (countries !== null) out.push({ kind: "countries", within: countries });
+  return out;
+}
+
+/** Lowers a filter tree. */
+export function lowerFilter(doc: FilterDoc, pointer: string, ctx: LowerContext): FilterIr {
+  if ("AND" in doc && Array.isArray(doc.AND)) {
+    return {
+      kind: "and",
+      children: doc.AND.map((c, i) => lowerFilter(c, at(at(pointer, "AND"), i), ctx)),
+    };
+  }
+  if ("OR" in doc && Array.isArray(doc.OR)) {
+    return {
+      kind: "or",
+      children: doc.OR.map((c, i) => lowerFilter(c, at(at(pointer, "OR"), i), ctx)),
+    };
+  }
+  const fields = lowerFields(doc as FieldFiltersDoc, pointer, ctx);
+  return fields.length === 1 ? (fields[0] as FilterIr) : { kind: "and", children: fields };
+}

@@ -1,0 +1,137 @@
+/**
+ * Lowering of grants (SPEC S-T2, S-T3): permissions, the `resources.tunnels` tree and its
+ * actions. Shared by policy files (`lower.ts`) and token claims (`grant-from-claims.ts`), so a
+ * grant means the same wherever it was written.
+ */
+import type { GrantDoc, GrantLeafDoc, GrantNodeDoc, ScopeActionDoc } from "../syntax/model.ts";
+import type { LowerContext } from "./lower-context.ts";
+import { at, propertySpans, sortedUnique } from "./lower-context.ts";
+import { lowerFilter } from "./lower-filter.ts";
+import { lowerPathMatch } from "./lower-match.ts";
+import { invalidExpiry, leafWorkspacesAndProjects } from "./semantic-diagnostics.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "./types.ts";
+
+/** `null` (everything the owner has) stays `null`; a list is sorted and deduplicated. */
+export function lowerPermissions(
+  permissions: readonly Permission[] | null | undefined,
+): Permission[] | null {
+  return permissions === null || permissions === undefined
+    ? null
+    : (sortedUnique(permissions) as Permission[]);
+}
+
+/** An action: absent or `false` grants nothing (`null`); `true` grants it unrestricted. */
+export function lowerAction(
+  doc: ScopeActionDoc | undefined,
+  pointer: string,
+  ctx: LowerContext,
+): ActionIr | null {
+  if (doc === undefined || doc === false) return null;
+  const origin = ctx.span(pointer);
+  if (doc === true) return { filter: null, path: null, methods: null, select: null, origin };
+  const params = doc.params;
+  return {
+    filter:
+      doc.filters === undefined ? null : lowerFilter(doc.filters, at(pointer, "filters"), ctx),
+    path:
+      params?.path === undefined
+        ? null
+        : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
+    methods:
+      params?.methods === undefined
+        ? null
+        : sortedUnique(params.methods.map((m) => m.toUpperCase())),
+    select: doc.select === undefined ? null : sortedUnique(doc.select),
+    origin,
+  };
+}
+
+function lowerLeaf(doc: GrantLeafDoc, pointer: string, ctx: LowerContext): GrantNodeIr {
+  if (doc.workspaces !== undefined && doc.projects !== undefined) {
+    ctx.report(leafWorkspacesAndProjects(ctx.span(at(pointer, "projects"))));
+  }
+  const tunnels = doc.scopes?.tunnels;
+  const actions = at(at(pointer, "scopes"), "tunnels");
+  return {
+    kind: "leaf",
+    workspaces: doc.workspaces === undefined ? null : sortedUnique(doc.workspaces),
+    projects: doc.projects === undefined ? null : sortedUnique(doc.projects),
+    create: lowerAction(tunnels?.create, at(actions, "create"), ctx),
+    connect: lowerAction(tunnels?.connect, at(actions, "connect"), ctx),
+    list: lowerAction(tunnels?.list, at(actions, "list"), ctx),
+    origin: ctx.span(pointer),
+  };
+}
+
+/** Lowers a `resources.tunnels` tree. */
+export function lowerGrantNode(doc: GrantNodeDoc, pointer: string, ctx: LowerContext): GrantNodeIr {
+  const origin = ctx.span(pointer);
+  if ("AND" in doc && Array.isArray(doc.AND)) {
+    return {
+      kind: "and",
+      children: doc.AND.map((c, i) => lowerGrantNode(c, at(at(pointer, "AND"), i), ctx)),
+      origin,
+    };
+  }
+  if ("OR" in doc && Array.isArray(doc.OR)) {
+    return {
+      kind: "or",
+      children: doc.OR.map((c, i) => lowerGrantNode(c, at(at(pointer, "OR"), i), ctx)),
+      origin,
+    };
+  }
+  return lowerLeaf(doc as GrantLeafDoc, pointer, ctx);
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** Parses an RFC 3339 date-time into unix seconds (fractions dropped); `null` if invalid. */
+export function parseRfc3339(text: string): number | null {
+  const match = RFC3339.exec(text);
+  if (match === null) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  )
+    return null;
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}
+
+/** Lowers a grant of a policy file. */
+export function lowerGrant(doc: GrantDoc, pointer: string, ctx: LowerContext): GrantIr {
+  let expiresAt: number | null = null;
+  if (doc.expires_at !== undefined) {
+    expiresAt = parseRfc3339(doc.expires_at);
+    if (expiresAt === null)
+      ctx.report(invalidExpiry(ctx.span(at(pointer, "expires_at")), doc.expires_at));
+  }
+  return {
+    name: doc.name,
+    type: doc.type ?? null,
+    parent: doc.parent ?? null,
+    expiresAt,
+    permissions: lowerPermissions(doc.permissions),
+    resources:
+      doc.resources === undefined
+        ? null
+        : lowerGrantNode(doc.resources.tunnels, at(at(pointer, "resources"), "tunnels"), ctx),
+    spans: propertySpans(doc, pointer, ctx),
+    origin: ctx.span(pointer),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * AST → IR: normalizes every value of a parsed policy (DSL or JSON, the same document model)
+ * and runs the semantic checks. Never throws on bad input; collects every diagnostic.
+ */
+import { DiagnosticBag } from "../diagnostics/bag.ts";
+import type { Outcome } from "../diagnostics/diagnostic.ts";
+import type { PolicyAst } from "../syntax/ast.ts";
+import { spanAt } from "../syntax/ast.ts";
+import type { LowerContext } from "./lower-context.ts";
+import { lowerCredential } from "./lower-credential.ts";
+import { lowerGrant } from "./lower-grant.ts";
+import { lowerProject } from "./lower-project.ts";
+import { lowerPolicyTest } from "./lower-test.ts";
+import { lowerTunnel } from "./lower-tunnel.ts";
+import { semanticPasses } from "./passes/index.ts";
+import type { PolicyIr } from "./types.ts";
+
+/** Options of the lowering stage. */
+export interface LowerOptions {
+  /** The most diagnostics to collect (the bag's default otherwise). */
+  readonly maxDiagnostics?: number;
+}
+
+/**
+ * Lowers a parsed policy to IR. `null` stands where the file is silent (bounds fills the
+ * defaults), except the defaults that are part of the document model itself: `publish: true`,
+ * `labels: {}`, `public_access: allowed`, and test requests' `GET` and header token.
+ */
+export function lowerToIr(ast: PolicyAst, options: LowerOptions = {}): Outcome<PolicyIr> {
+  const bag = new DiagnosticBag(options.maxDiagnostics);
+  const ctx: LowerContext = {
+    span: (pointer) => spanAt(ast.spans, pointer),
+    report: (diagnostic) => bag.add(diagnostic),
+  };
+  const doc = ast.document;
+  const ir: PolicyIr = {
+    source: ast.source.name,
+    project: lowerProject(doc.project, "/project", ctx),
+    tunnels: (doc.tunnels ?? []).map((t, i) => lowerTunnel(t, `/tunnels/${i}`, ctx)),
+    grants: (doc.grants ?? []).map((g, i) => lowerGrant(g, `/grants/${i}`, ctx)),
+    credentials: (doc.credentials ?? []).map((c, i) =>
+      lowerCredential(c, `/credentials/${i}`, ctx),
+    ),
+    tests: (doc.tests ?? []).map((t, i) => lowerPolicyTest(t, `/tests/${i}`, ctx)),
+  };
+  for (const pass of semanticPasses) pass.run({ ir, document: doc, ctx });
+  return bag.finish(ir);
+}

@@ -1,0 +1,42 @@
+/**
+ * A policy test's URL is an absolute http(s) URL whose host is served by a tunnel of this
+ * file (exactly, or through a `*.` wildcard for one more label); otherwise the test could only
+ * ever test routing.
+ */
+import { didYouMean } from "../../diagnostics/did-you-mean.ts";
+import { invalidTestUrl, testUnknownHost } from "../semantic-diagnostics.ts";
+import type { Pass } from "./pass.ts";
+
+/** True when a tunnel host pattern serves `host` (both lower-case). */
+export function hostServes(pattern: string, host: string): boolean {
+  if (!pattern.startsWith("*.")) return pattern === host;
+  const suffix = pattern.slice(1);
+  return (
+    host.endsWith(suffix) &&
+    !host.slice(0, -suffix.length).includes(".") &&
+    host.length > suffix.length
+  );
+}
+
+function urlHost(url: string): string | null {
+  if (!URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+  return parsed.hostname.toLowerCase();
+}
+
+export const checkTestUrls: Pass = {
+  name: "check-test-urls",
+  run: ({ ir, ctx }) => {
+    const hosts = ir.tunnels.flatMap((t) => t.hosts);
+    ir.tests.forEach((test, i) => {
+      const pointer = `/tests/${i}/request/url`;
+      const host = urlHost(test.request.url);
+      if (host === null) {
+        ctx.report(invalidTestUrl(ctx.span(pointer), test.request.url));
+      } else if (!hosts.some((pattern) => hostServes(pattern, host))) {
+        ctx.report(testUnknownHost(ctx.span(pointer), host, didYouMean(host, hosts)));
+      }
+    });
+  },
+};

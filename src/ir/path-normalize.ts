@@ -1,0 +1,118 @@
+/**
+ * Request path normalization for path-scoped grants (SPEC S-T5). Decided and explained in
+ * `docs/path-normalization.md`: one canonical form that grants are matched against, and a
+ * refusal (`ok: false`) for every path that an upstream server could resolve to a different
+ * resource than the one we matched. A refused path matches no path grant: fail closed.
+ */
+
+/** The result of normalizing a request path. */
+export type NormalizedPath =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+/** Longer paths are refused; it also bounds the work of every path matcher. */
+export const MAX_PATH_LENGTH = 8192;
+
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+/** RFC 3986 unreserved characters: decoding them never changes what a server sees. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/** Characters a path segment may hold raw (RFC 3986 `pchar` minus escapes), plus `/`. */
+const PATH_RAW = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/;
+/** `%25` followed by an escape of a character we refuse or resolve: a double encoding. */
+const DOUBLE_ENCODED = /%25(?:2E|2F|5C|00)/i;
+/** A dot segment with a `;` parameter (`..;`), which servers such as Tomcat resolve as `..`. */
+const DOT_WITH_PARAMETER = /^\.\.?(?:;|%3B)/i;
+
+function fail(reason: string): NormalizedPath {
+  return { ok: false, reason };
+}
+
+function isControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f;
+}
+
+/** Pass 1: one spelling per character: unreserved decoded, other escapes upper-case. */
+function canonicalEscapes(path: string): NormalizedPath {
+  let out = "";
+  let i = 0;
+  while (i < path.length) {
+    const c = path[i] as string;
+    if (c === "%") {
+      const hex = path.slice(i + 1, i + 3);
+      if (!HEX_PAIR.test(hex)) return fail(`\`%${hex}\` is not a valid percent-escape`);
+      const byte = Number.parseInt(hex, 16);
+      if (byte === 0x2f) return fail("an encoded `/` (`%2F`) is resolved differently by servers");
+      if (byte === 0x5c) return fail("an encoded `\\` (`%5C`) is resolved differently by servers");
+      if (isControl(byte)) return fail(`an encoded control character (\`%${hex}\`) is not allowed`);
+      const decoded = String.fromCharCode(byte);
+      out += UNRESERVED.test(decoded) ? decoded : `%${hex.toUpperCase()}`;
+      i += 3;
+      continue;
+    }
+    const codePoint = path.codePointAt(i) as number;
+    const char = String.fromCodePoint(codePoint);
+    if (c === "\\") return fail("a `\\` is read as `/` by some servers");
+    if (isControl(codePoint)) return fail("a control character is not allowed");
+    out += PATH_RAW.test(char) ? char : encodeURIComponent(char);
+    i += char.length;
+  }
+  return { ok: true, path: out };
+}
+
+/** RFC 3986 section 5.2.4 on a path that starts with `/` and has no empty segments. */
+export function removeDotSegments(path: string): string {
+  const segments = path.split("/").slice(1);
+  const stack: string[] = [];
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "." || segment === "..") {
+      if (segment === "..") stack.pop();
+      // A trailing dot segment leaves the path ending in `/` (`/a/b/..` → `/a/`).
+      if (last) stack.push("");
+    } else {
+      stack.push(segment);
+    }
+  });
+  return `/${stack.join("/")}`;
+}
+
+/**
+ * Normalizes a raw request path (anything from `?` or `#` on is ignored): percent-decodes
+ * unreserved characters only, upper-cases other escapes, percent-encodes raw characters that
+ * a path may not hold, collapses repeated slashes and removes dot segments. Refuses encoded
+ * `/` and `\`, raw `\`, control characters, invalid escapes, double-encoded dots and slashes,
+ * `;` parameters on dot segments, and `//` together with a dot segment.
+ * Idempotent: normalizing a normalized path returns it unchanged.
+ */
+export function normalizePath(raw: string): NormalizedPath {
+  const end = raw.search(/[?#]/);
+  const path = end === -1 ? raw : raw.slice(0, end);
+  if (!path.startsWith("/")) return fail("the path does not start with `/`");
+  if (path.length > MAX_PATH_LENGTH)
+    return fail(`the path is longer than ${MAX_PATH_LENGTH} characters`);
+  if (!path.isWellFormed()) return fail("the path is not well-formed unicode");
+  const escaped = canonicalEscapes(path);
+  if (!escaped.ok) return escaped;
+  // Checked after decoding, so that `%252%45` (which decodes to `%252E`) is caught too.
+  if (DOUBLE_ENCODED.test(escaped.path))
+    return fail("a double-encoded `.`, `/`, `\\` or NUL is not allowed");
+  const segments = escaped.path.split("/").slice(1);
+  if (segments.some((s) => DOT_WITH_PARAMETER.test(s))) {
+    return fail("a `;` parameter on a dot segment (`..;`) is resolved as `..` by some servers");
+  }
+  const hasDot = segments.some((s) => s === "." || s === "..");
+  const collapsed = escaped.path.replace(/\/{2,}/g, "/");
+  if (hasDot && collapsed !== escaped.path) {
+    return fail("`//` before a dot segment resolves differently on servers that merge slashes");
+  }
+  return { ok: true, path: hasDot ? removeDotSegments(collapsed) : collapsed };
+}
+
+/** True when a pattern or prefix, as written, holds a dot segment or an empty segment. */
+export function hasDotOrEmptySegment(path: string): boolean {
+  const segments = path.split("/").slice(1);
+  return segments.some((segment, index) => {
+    const decoded = segment.replace(/%2e/gi, ".");
+    // A trailing empty segment is just a trailing slash.
+    return decoded === "." || decoded === ".." || (segment === "" && index < segments.length - 1);
+  });
+}

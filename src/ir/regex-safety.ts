@@ -1,0 +1,224 @@
+/**
+ * The safe regex subset for token path filters (SPEC S-T5). A token's regex runs on every
+ * request it presents, so only patterns that V8's backtracking engine runs in (near) linear
+ * time are accepted. Checked on the `regexp-tree` AST:
+ *
+ * - source length at most 512;
+ * - no backreferences (numbered or named) and no lookahead or lookbehind;
+ * - no repetition (max > 1) of a part that itself holds a variable-count quantifier
+ *   (`(a+)+`, `(a|b*){2,5}`), nor of a part that can match the empty string;
+ * - no unbounded repetition of an alternation whose branches can start with the same
+ *   character (`(a|ab)*`);
+ * - no two unbounded quantifiers over overlapping characters that can sit next to each other
+ *   (`\d+\d*`, `.*.*`), which backtrack polynomially.
+ *
+ * Anything the analysis does not understand is treated as matching any character, so the
+ * check only errs on the side of refusing.
+ */
+import regexpTree from "regexp-tree";
+
+/** The outcome of checking a regex source. */
+export type SafeRegexResult =
+  { readonly ok: true; readonly regex: RegExp } | { readonly ok: false; readonly reason: string };
+
+export const MAX_REGEX_LENGTH = 512;
+
+/** Code-point ranges `[lo, hi]`, inclusive. */
+type CharSet = readonly (readonly [number, number])[];
+
+const ANY: CharSet = [[0, 0x10ffff]];
+const NONE: CharSet = [];
+const META: Readonly<Record<string, CharSet>> = {
+  "\\d": [[0x30, 0x39]],
+  "\\w": [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+};
+
+/** What the analysis knows about one sub-pattern. */
+interface Facts {
+  /** Can match the empty string. */
+  readonly nullable: boolean;
+  /** Holds a quantifier whose count can vary (`*`, `+`, `?`, `{1,3}`). */
+  readonly variable: boolean;
+  /** Every character it can consume. */
+  readonly chars: CharSet;
+  /** Characters it can start with. */
+  readonly first: CharSet;
+}
+
+const EMPTY: Facts = { nullable: true, variable: false, chars: NONE, first: NONE };
+
+class UnsafeRegex extends Error {}
+
+function overlaps(a: CharSet, b: CharSet): boolean {
+  return a.some(([alo, ahi]) => b.some(([blo, bhi]) => alo <= bhi && blo <= ahi));
+}
+
+// The AST types of regexp-tree miss some node kinds (UnicodeProperty), so nodes are read
+// through this loose shape and unknown kinds fall back to "any character".
+interface AnyNode {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+function charSet(node: AnyNode): CharSet {
+  if (node.type === "Char") {
+    const meta = META[node.value as string];
+    if (meta !== undefined) return meta;
+    const cp = node.codePoint;
+    return typeof cp === "number" && node.kind !== "meta" ? [[cp, cp]] : ANY;
+  }
+  if (node.type === "ClassRange") {
+    const from = (node.from as AnyNode).codePoint;
+    const to = (node.to as AnyNode).codePoint;
+    return typeof from === "number" && typeof to === "number" ? [[from, to]] : ANY;
+  }
+  if (node.type === "CharacterClass" && node.negative !== true) {
+    return (node.expressions as AnyNode[]).flatMap((e) => charSet(e));
+  }
+  return ANY;
+}
+
+function quantifierBounds(q: AnyNode): [number, number] {
+  switch (q.kind) {
+    case "*":
+      return [0, Infinity];
+    case "+":
+      return [1, Infinity];
+    case "?":
+      return [0, 1];
+    default:
+      return [q.from as number, (q.to as number | undefined) ?? Infinity];
+  }
+}
+
+/** Flattens nested disjunctions into their branches (a null branch is the empty pattern). */
+function branches(node: AnyNode | null): (AnyNode | null)[] {
+  if (node !== null && node.type === "Disjunction") {
+    return [...branches(node.left as AnyNode | null), ...branches(node.right as AnyNode | null)];
+  }
+  if (node !== null && node.type === "Group") return branches(node.expression as AnyNode | null);
+  return [node];
+}
+
+function analyzeRepetition(node: AnyNode): Facts {
+  const inner = analyze(node.expression as AnyNode);
+  const [min, max] = quantifierBounds(node.quantifier as AnyNode);
+  if (max > 1 && inner.variable) {
+    throw new UnsafeRegex("a repeated group holds a quantifier of its own (nested quantifiers)");
+  }
+  if (max > 1 && inner.nullable) {
+    throw new UnsafeRegex("a repeated part can match the empty string");
+  }
+  if (max === Infinity) {
+    const alternatives = branches(node.expression as AnyNode).map((b) =>
+      b === null ? EMPTY : analyze(b),
+    );
+    for (const [i, a] of alternatives.entries()) {
+      if (alternatives.slice(i + 1).some((b) => overlaps(a.first, b.first))) {
+        throw new UnsafeRegex(
+          "a repeated alternation has branches that start with the same character",
+        );
+      }
+    }
+  }
+  return {
+    nullable: min === 0 || inner.nullable,
+    variable: min !== max || inner.variable,
+    chars: inner.chars,
+    first: inner.first,
+  };
+}
+
+function isUnboundedRepetition(node: AnyNode): boolean {
+  return node.type === "Repetition" && quantifierBounds(node.quantifier as AnyNode)[1] === Infinity;
+}
+
+function analyzeSequence(nodes: readonly AnyNode[]): Facts {
+  const facts = nodes.map((n) => analyze(n));
+  for (const [i, node] of nodes.entries()) {
+    if (!isUnboundedRepetition(node)) continue;
+    // Look past parts that can match nothing: `\d+x?\d+` is as ambiguous as `\d+\d+`.
+    for (let j = i + 1; j < nodes.length; j++) {
+      const next = nodes[j] as AnyNode;
+      const nextFacts = facts[j] as Facts;
+      if (isUnboundedRepetition(next) && overlaps((facts[i] as Facts).chars, nextFacts.chars)) {
+        throw new UnsafeRegex(
+          "two unbounded quantifiers over the same characters follow each other",
+        );
+      }
+      if (!nextFacts.nullable) break;
+    }
+  }
+  let first: CharSet = NONE;
+  for (const f of facts) {
+    first = [...first, ...f.first];
+    if (!f.nullable) break;
+  }
+  return {
+    nullable: facts.every((f) => f.nullable),
+    variable: facts.some((f) => f.variable),
+    chars: facts.flatMap((f) => f.chars),
+    first,
+  };
+}
+
+function analyze(node: AnyNode | null): Facts {
+  if (node === null) return EMPTY;
+  switch (node.type) {
+    case "Alternative":
+      return analyzeSequence(node.expressions as AnyNode[]);
+    case "Disjunction": {
+      const parts = branches(node).map((b) => analyze(b));
+      return {
+        nullable: parts.some((p) => p.nullable),
+        variable: parts.some((p) => p.variable),
+        chars: parts.flatMap((p) => p.chars),
+        first: parts.flatMap((p) => p.first),
+      };
+    }
+    case "Group":
+      return analyze(node.expression as AnyNode | null);
+    case "Repetition":
+      return analyzeRepetition(node);
+    case "Backreference":
+      throw new UnsafeRegex("backreferences are not allowed");
+    case "Assertion":
+      if (node.kind === "Lookahead" || node.kind === "Lookbehind") {
+        throw new UnsafeRegex("lookahead and lookbehind are not allowed");
+      }
+      return EMPTY;
+    default: {
+      const chars = charSet(node);
+      return { nullable: false, variable: false, chars, first: chars };
+    }
+  }
+}
+
+/**
+ * Checks that a regex source is in the safe subset and compiles it with the `u` flag.
+ * Never throws: a syntax error or an unsafe construct is a reason.
+ */
+export function checkSafeRegex(source: string): SafeRegexResult {
+  if (source.length > MAX_REGEX_LENGTH) {
+    return { ok: false, reason: `the regex is longer than ${MAX_REGEX_LENGTH} characters` };
+  }
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, "u");
+  } catch (error) {
+    return { ok: false, reason: `the regex does not parse: ${(error as Error).message}` };
+  }
+  try {
+    analyze(regexpTree.parse(regex).body as unknown as AnyNode | null);
+  } catch (error) {
+    if (error instanceof UnsafeRegex) return { ok: false, reason: error.message };
+    // regexp-tree lags behind V8 on new syntax; what it cannot read, we do not accept.
+    return { ok: false, reason: "the regex uses syntax outside the supported subset" };
+  }
+  return { ok: true, regex };
+}

@@ -1,0 +1,123 @@
+/**
+ * The engine's cookies (S-D4): the challenge cookie and the rstream Auth session cookie.
+ * Distinct names, host-only (no `Domain`), `Path=/`, `HttpOnly`, `SameSite=Lax`, `Secure`
+ * over TLS. The value is `v1.<payload>.<mac>`: base64url JSON carrying the kind, the host
+ * and the expiry, and an HMAC-SHA256 over `v1.<payload>` with a key every instance shares,
+ * so any instance can verify a cookie another one set.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { SessionFacts } from "../ir/facts.ts";
+
+/** Cookie names; the forwarder strips exactly these from the upstream `Cookie` header (S-O3). */
+export const CHALLENGE_COOKIE = "rampart_challenge";
+export const SESSION_COOKIE = "rampart_session";
+export const ENGINE_COOKIES: ReadonlySet<string> = new Set([CHALLENGE_COOKIE, SESSION_COOKIE]);
+
+const VERSION = "v1";
+const MAX_COOKIE_VALUE = 4096;
+
+/** What a signed cookie carries. `exp` is Unix seconds. */
+export type CookiePayload =
+  | { readonly kind: "challenge"; readonly host: string; readonly exp: number }
+  | { readonly kind: "session"; readonly host: string; readonly exp: number; readonly user: SessionFacts };
+
+/** Signs a payload into a cookie value. */
+export function signCookie(payload: CookiePayload, key: string): string {
+  const body = `${VERSION}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
+  return `${body}.${mac(body, key)}`;
+}
+
+/** The result of checking a cookie value for a host. */
+export type CookieCheck<K extends CookiePayload["kind"]> =
+  | { readonly status: "valid"; readonly payload: Extract<CookiePayload, { kind: K }> }
+  | { readonly status: "invalid" };
+
+/**
+ * Verifies MAC, version, kind, host and expiry. Every failure is just "invalid": the reason
+ * is not shown to clients, and a forged cookie must not learn which check it failed.
+ */
+export function verifyCookie<K extends CookiePayload["kind"]>(
+  value: string,
+  kind: K,
+  host: string,
+  key: string,
+  nowSeconds: number = Math.floor(Date.now() / 1000),
+): CookieCheck<K> {
+  const invalid = { status: "invalid" } as const;
+  if (value.length > MAX_COOKIE_VALUE) return invalid;
+  const last = value.lastIndexOf(".");
+  if (last < 0 || !value.startsWith(`${VERSION}.`)) return invalid;
+  const body = value.slice(0, last);
+  const given = Buffer.from(value.slice(last + 1), "base64url");
+  const expected = Buffer.from(mac(body, key), "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(body.slice(VERSION.length + 1), "base64url").toString("utf8"));
+  } catch {
+    return invalid;
+  }
+  if (!isPayload(payload) || payload.kind !== kind || payload.host !== host) return invalid;
+  if (!(payload.exp > nowSeconds)) return invalid;
+  return { status: "valid", payload: payload as Extract<CookiePayload, { kind: K }> };
+}
+
+function mac(body: string, key: string): string {
+  return createHmac("sha256", key).update(body).digest("base64url");
+}
+
+function isPayload(v: unknown): v is CookiePayload {
+  if (typeof v !== "object" || v === null) return false;
+  const p = v as Record<string, unknown>;
+  if (typeof p["host"] !== "string" || typeof p["exp"] !== "number") return false;
+  if (p["kind"] === "challenge") return true;
+  return p["kind"] === "session" && isSession(p["user"]);
+}
+
+function isSession(v: unknown): v is SessionFacts {
+  if (typeof v !== "object" || v === null) return false;
+  const u = v as Record<string, unknown>;
+  const nullableString = (x: unknown): boolean => x === null || typeof x === "string";
+  return (
+    typeof u["userId"] === "string" &&
+    nullableString(u["name"]) &&
+    nullableString(u["email"]) &&
+    nullableString(u["image"]) &&
+    Array.isArray(u["groups"]) &&
+    u["groups"].every((g) => typeof g === "string")
+  );
+}
+
+/** A `Set-Cookie` value with the S-D4 attributes. */
+export function setCookieHeader(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
+  const attributes = [`${name}=${value}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Lax"];
+  if (secure) attributes.push("Secure");
+  return attributes.join("; ");
+}
+
+/** A `Set-Cookie` value that deletes one cookie and nothing else (S-C3, S-W2). */
+export function clearCookieHeader(name: string, secure: boolean): string {
+  return setCookieHeader(name, "", 0, secure);
+}
+
+/** The value of one cookie in a `Cookie` header, or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (header === undefined || !header.includes(name)) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+/** The `Cookie` header without the engine's cookies; null when nothing is left (S-O3). */
+export function stripEngineCookies(header: string): string | null {
+  let touched = false;
+  for (const name of ENGINE_COOKIES) if (header.includes(name)) touched = true;
+  if (!touched) return header;
+  const kept = header
+    .split(";")
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0 && !ENGINE_COOKIES.has(p.slice(0, Math.max(0, p.indexOf("="))).trim()));
+  return kept.length === 0 ? null : kept.join("; ");
+}

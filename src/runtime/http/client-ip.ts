@@ -1,0 +1,40 @@
+/**
+ * The client address of a request: the socket peer, unless that peer is a configured trusted
+ * proxy, in which case the right-most `X-Forwarded-For` entry that is not itself a trusted
+ * proxy. Entries a client wrote before reaching the first trusted proxy are never believed.
+ */
+import type { IpSet } from "../../ir/types.ts";
+import { ipInSet, normalizeIpSet, parseIpEntry } from "../../ir/ip.ts";
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { invalidOption } from "../diagnostics.ts";
+
+/** Canonical text of a socket address: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4 (S-A3). */
+export function canonicalPeer(address: string | undefined): string {
+  if (address === undefined) return "";
+  if (address.startsWith("::ffff:") && address.includes(".")) return address.slice(7);
+  return address;
+}
+
+/** Parses the trusted-proxy list once; bad entries are RP6001 diagnostics. */
+export function parseTrustedProxies(entries: readonly string[], diagnostics: Diagnostic[]): IpSet | null {
+  if (entries.length === 0) return null;
+  const ranges = [];
+  for (const [i, entry] of entries.entries()) {
+    const parsed = parseIpEntry(entry);
+    if (parsed.ok) ranges.push(parsed.range);
+    else diagnostics.push(invalidOption(`trustedProxies.${i}`, parsed.reason));
+  }
+  return normalizeIpSet(ranges);
+}
+
+/** The address decisions see for this request. */
+export function clientAddress(peer: string, forwardedFor: string | undefined, trusted: IpSet | null): string {
+  if (trusted === null || forwardedFor === undefined || !ipInSet(peer, trusted)) return peer;
+  const hops = forwardedFor.split(",");
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = canonicalPeer((hops[i] ?? "").trim());
+    if (hop.length === 0) break;
+    if (!ipInSet(hop, trusted)) return hop;
+  }
+  return peer;
+}

@@ -1,0 +1,116 @@
+/**
+ * `startRuntime` options: the zod schema, the defaults, and validation into RP6001
+ * diagnostics (never a stack trace for a bad flag).
+ */
+import { z } from "zod";
+import type { Logger } from "pino";
+import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
+import type { CompiledPolicy } from "../compile/engine.ts";
+import type { TokenBackend } from "./tokens/backend.ts";
+import { invalidOption } from "./diagnostics.ts";
+
+const isFunction = (v: unknown): boolean => typeof v === "function";
+
+const Address = z.strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  /** 0 picks a free port (tests). */
+  port: z.number().int().min(0).max(65535),
+});
+
+const Certificate = z.strictObject({
+  /** Host patterns this certificate serves: exact hosts or `*.example.com`. */
+  hosts: z.array(z.string().min(1)).min(1),
+  certFile: z.string().min(1),
+  keyFile: z.string().min(1),
+});
+
+const PublicKey = z.strictObject({
+  /** A PEM (SPKI) public key file. */
+  file: z.string().min(1),
+  alg: z.enum(["EdDSA", "ES256", "ES512"]),
+});
+
+const Tokens = z.strictObject({
+  /** HS256 shared secret of the community backend; at least 32 bytes. */
+  secret: z.string().min(32).optional(),
+  publicKeys: z.array(PublicKey).default([]),
+  /** A JWKS URL (`createRemoteJWKSet`); keys pinned to EdDSA, ES256, ES512. */
+  jwksUrl: z.url().optional(),
+  issuer: z.string().min(1).optional(),
+  audience: z.string().min(1).optional(),
+  clockSkewSeconds: z.number().int().min(0).max(300).default(300),
+  cacheSize: z.number().int().min(0).max(1_000_000).default(10_000),
+  /** A replacement for JWT validation (S-H2), e.g. a credential store. */
+  backend: z.custom<TokenBackend>((v) => typeof v === "object" && v !== null).optional(),
+});
+
+const Upstream = z.strictObject({
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /** Time to the upstream's response headers before a 504. */
+  headersTimeoutMs: z.number().int().positive().default(30_000),
+  /** Idle time inside a response body before the stream is aborted. */
+  bodyTimeoutMs: z.number().int().positive().default(60_000),
+  /** Largest request body forwarded; larger ones answer 413. */
+  maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  /** Connections kept per upstream origin. */
+  connections: z.number().int().positive().default(128),
+  keepAliveTimeoutMs: z.number().int().positive().default(4_000),
+});
+
+/** The schema of `startRuntime` options. */
+export const RuntimeOptionsSchema = z.strictObject({
+  load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
+  http: Address.optional(),
+  https: Address.optional(),
+  admin: Address.optional(),
+  certificates: z.array(Certificate).default([]),
+  tokens: Tokens.default({ publicKeys: [], clockSkewSeconds: 300, cacheSize: 10_000 }),
+  /** A MaxMind DB file; default: the embedded CC0 country database. */
+  geoipDatabase: z.string().min(1).optional(),
+  /** Peers (addresses or CIDRs) whose X-Forwarded-For is believed. */
+  trustedProxies: z.array(z.string().min(1)).default([]),
+  /** HMAC key for the challenge and session cookies (S-D4); shared by every instance. */
+  cookieKey: z.string().min(32),
+  upstream: Upstream.default({
+    connectTimeoutMs: 5_000,
+    headersTimeoutMs: 30_000,
+    bodyTimeoutMs: 60_000,
+    maxBodyBytes: 16 * 1024 * 1024,
+    connections: 128,
+    keepAliveTimeoutMs: 4_000,
+  }),
+  /** Largest request head accepted, in bytes (Node answers 431 beyond it). */
+  maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  /** Policy files whose change triggers a reload. */
+  watchFiles: z.array(z.string().min(1)).default([]),
+  watchDebounceMs: z.number().int().min(0).default(200),
+  /** Reload on SIGHUP and shut down on SIGTERM/SIGINT. */
+  handleSignals: z.boolean().default(false),
+  /** Time to let in-flight requests finish on close. */
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+  logger: z.custom<Logger>((v) => typeof v === "object" && v !== null).optional(),
+});
+
+/** Options as callers write them (defaults may be left out). */
+export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
+/** Options with every default filled in. */
+export type ResolvedOptions = z.output<typeof RuntimeOptionsSchema>;
+export type TokenOptions = ResolvedOptions["tokens"];
+export type UpstreamOptions = ResolvedOptions["upstream"];
+
+/** Validates options; every problem becomes an RP6001 diagnostic. */
+export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
+  const parsed = RuntimeOptionsSchema.safeParse(options);
+  if (parsed.success) {
+    const value = parsed.data;
+    const diagnostics: Diagnostic[] = [];
+    if (value.http === undefined && value.https === undefined) {
+      diagnostics.push(invalidOption("http", "and `https` are both missing: nothing would listen"));
+    }
+    return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value, diagnostics };
+  }
+  const diagnostics = parsed.error.issues.map((issue) =>
+    invalidOption(issue.path.map(String).join("."), issue.message.toLowerCase().replace(/\.$/, "")),
+  );
+  return { value: undefined, diagnostics };
+}

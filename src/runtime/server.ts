@@ -1,0 +1,331 @@
+/**
+ * `startRuntime`: the `rampart serve` process. Validates options, opens GeoIP and token keys,
+ * loads the first policy generation, binds the HTTP, HTTPS and admin listeners, and handles
+ * reload (SIGHUP, file change, `reload()`) and graceful shutdown.
+ */
+import { createServer as createHttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import type { Server as NetServer, Socket } from "node:net";
+import { pino } from "pino";
+import type { Logger } from "pino";
+import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
+import { hasErrors } from "../diagnostics/diagnostic.ts";
+import type { CompiledPolicy } from "../compile/engine.ts";
+import { policyLoadFailed } from "./diagnostics.ts";
+import { resolveOptions } from "./options.ts";
+import type { ResolvedOptions, RuntimeOptions } from "./options.ts";
+import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
+import type { CountryLookup } from "./geoip.ts";
+import { parseTrustedProxies } from "./http/client-ip.ts";
+import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
+import type { PipelineDeps } from "./http/pipeline.ts";
+import { UpstreamPools } from "./forward/upstreams.ts";
+import { buildServingState, emptyState } from "./state.ts";
+import type { ServingState } from "./state.ts";
+import { readCertificates } from "./tls/certificates.ts";
+import { detectTlsCapabilities } from "./tls/capabilities.ts";
+import type { TlsCapabilities } from "./tls/capabilities.ts";
+import { acceptTlsConnection } from "./tls/listener.ts";
+import type { TlsSelection } from "./tls/listener.ts";
+import { credentialForCertificate } from "./tls/mtls.ts";
+import { createTokenBackend } from "./tokens/create-backend.ts";
+import type { TokenBackend } from "./tokens/backend.ts";
+import { RuntimeMetrics } from "./ops/metrics.ts";
+import { createAdminServer } from "./ops/admin.ts";
+import { listen } from "./ops/listen.ts";
+import type { BoundAddress } from "./ops/listen.ts";
+import { handleSignals, watchFiles } from "./ops/reload.ts";
+
+/** A running runtime. */
+export interface RuntimeHandle {
+  readonly addresses: {
+    readonly http: BoundAddress | null;
+    readonly https: BoundAddress | null;
+    readonly admin: BoundAddress | null;
+  };
+  /** The serving generation (1 after start, +1 per successful reload). */
+  readonly generation: number;
+  readonly metrics: RuntimeMetrics;
+  /** Loads and swaps in a new generation; on failure the old one keeps serving. */
+  reload(): Promise<Outcome<number>>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. */
+  close(): Promise<void>;
+}
+
+/** Test seam: capabilities other than this process's (e.g. an OpenSSL without PQ groups). */
+export interface RuntimeInternals {
+  readonly capabilities?: TlsCapabilities;
+}
+
+/** Old upstream pools are closed this long after a swap, once no request can still pick them. */
+const POOL_RETIRE_DELAY_MS = 30_000;
+
+/** Starts the runtime. Bad options and an unloadable first policy are diagnostics, never throws. */
+export async function startRuntime(options: RuntimeOptions, internals: RuntimeInternals = {}): Promise<Outcome<RuntimeHandle>> {
+  const resolved = resolveOptions(options);
+  if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics };
+  const o = resolved.value;
+  const log = o.logger ?? pino({ name: "rampart" });
+  const metrics = new RuntimeMetrics();
+  const diagnostics: Diagnostic[] = [];
+
+  const geo = openGeo(o, log, metrics, diagnostics);
+  const tokens = createTokenBackend(o.tokens, diagnostics);
+  const trustedProxies = parseTrustedProxies(o.trustedProxies, diagnostics);
+  if (geo === null || hasErrors(diagnostics)) return fail(diagnostics, tokens);
+
+  const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
+  const first = await runtime.load();
+  diagnostics.push(...first.diagnostics);
+  if (first.value === undefined) return fail(diagnostics, tokens);
+
+  const deps: PipelineDeps = {
+    state: () => runtime.state,
+    geo,
+    cookieKey: o.cookieKey,
+    tokens,
+    trustedProxies,
+    maxBodyBytes: o.upstream.maxBodyBytes,
+    upgradeTimeoutMs: o.upstream.headersTimeoutMs,
+    log,
+    metrics,
+  };
+  const bound = await runtime.listenAll(deps);
+  diagnostics.push(...bound.diagnostics);
+  if (bound.value === undefined) {
+    await runtime.close();
+    return fail(diagnostics, tokens);
+  }
+  runtime.startTriggers();
+  runtime.onClose(() => tokens?.close?.());
+  return { value: runtime.handle(bound.value), diagnostics };
+}
+
+function fail(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<RuntimeHandle> {
+  tokens?.close?.();
+  return { value: undefined, diagnostics };
+}
+
+function openGeo(o: ResolvedOptions, log: Logger, metrics: RuntimeMetrics, diagnostics: Diagnostic[]): CountryLookup | null {
+  const path = o.geoipDatabase ?? embeddedCountryDatabasePath();
+  const opened = openCountryDatabase(path, (ip, detail) => {
+    metrics.geoipLookupErrors.inc();
+    log.error({ ip, detail, database: path }, "GeoIP lookup hit corrupt data; treated as unknown country");
+  });
+  diagnostics.push(...opened.diagnostics);
+  return opened.value ?? null;
+}
+
+/** The mutable core behind a RuntimeHandle. */
+class Runtime {
+  state: ServingState = emptyState();
+  readonly #o: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #metrics: RuntimeMetrics;
+  readonly #capabilities: TlsCapabilities;
+  readonly #pools: UpstreamPools;
+  readonly #servers: { server: NetServer | HttpServer; http: HttpServer | null }[] = [];
+  readonly #handshaking = new Set<Socket>();
+  readonly #cleanups: (() => void)[] = [];
+  #reloading: Promise<Outcome<number>> | null = null;
+  #reloadAgain = false;
+  #closing: Promise<void> | null = null;
+
+  constructor(o: ResolvedOptions, log: Logger, metrics: RuntimeMetrics, capabilities: TlsCapabilities) {
+    this.#o = o;
+    this.#log = log;
+    this.#metrics = metrics;
+    this.#capabilities = capabilities;
+    this.#pools = new UpstreamPools(o.upstream);
+  }
+
+  /** Loads a generation and swaps it in. Calls never overlap: a reload during a reload runs once after it. */
+  load(): Promise<Outcome<number>> {
+    if (this.#reloading !== null) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = this.#loadOnce().finally(() => {
+      this.#reloading = null;
+      if (this.#reloadAgain) {
+        this.#reloadAgain = false;
+        void this.load();
+      }
+    });
+    return this.#reloading;
+  }
+
+  async #loadOnce(): Promise<Outcome<number>> {
+    const diagnostics: Diagnostic[] = [];
+    let loaded: Outcome<CompiledPolicy[]>;
+    try {
+      loaded = await this.#o.load();
+    } catch (error) {
+      loaded = { value: undefined, diagnostics: [policyLoadFailed((error as Error).message ?? String(error))] };
+    }
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.value === undefined || hasErrors(loaded.diagnostics)) {
+      if (!diagnostics.some((d) => d.code === "RP6009")) diagnostics.push(policyLoadFailed("the policy has errors"));
+      return this.#finishLoad(diagnostics, null);
+    }
+    const certificates = await readCertificates(this.#o.certificates, diagnostics);
+    const next = buildServingState(
+      loaded.value,
+      { certificates, capabilities: this.#capabilities, pools: this.#pools },
+      this.state.generation + 1,
+      diagnostics,
+    );
+    return this.#finishLoad(diagnostics, next);
+  }
+
+  #finishLoad(diagnostics: Diagnostic[], next: ServingState | null): Outcome<number> {
+    for (const d of diagnostics) {
+      const entry = { code: d.code, file: d.span?.file, help: d.help };
+      if (d.severity === "error") this.#log.error(entry, d.message);
+      else this.#log.warn(entry, d.message);
+    }
+    if (next === null) {
+      this.#metrics.reloads.labels("failed").inc();
+      this.#log.error({ generation: this.state.generation }, "policy load failed; the previous policy keeps serving");
+      return { value: undefined, diagnostics };
+    }
+    // INVARIANT: one assignment swaps the generation; a request reads `state` once.
+    this.state = next;
+    this.#metrics.reloads.labels("ok").inc();
+    this.#metrics.generation.set(next.generation);
+    this.#metrics.tunnelsServed.set(next.tunnels);
+    this.#retireUnusedPools(next);
+    this.#log.info({ generation: next.generation, tunnels: next.tunnels }, "policy loaded");
+    return { value: next.generation, diagnostics };
+  }
+
+  #retireUnusedPools(state: ServingState): void {
+    const keep = new Set(state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])));
+    const timer = setTimeout(() => {
+      const current = new Set(this.state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])));
+      void this.#pools.retainOnly(new Set([...keep, ...current]));
+    }, POOL_RETIRE_DELAY_MS);
+    timer.unref();
+  }
+
+  async listenAll(deps: PipelineDeps): Promise<Outcome<RuntimeHandle["addresses"]>> {
+    const onRequest = createRequestHandler(deps);
+    const onUpgrade = createUpgradeHandler(deps);
+    const httpOptions = {
+      maxHeaderSize: this.#o.maxHeaderBytes,
+      requestTimeout: 60_000,
+      headersTimeout: 20_000,
+      keepAliveTimeout: 5_000,
+    };
+    const diagnostics: Diagnostic[] = [];
+    let http: BoundAddress | null = null;
+    let https: BoundAddress | null = null;
+    let admin: BoundAddress | null = null;
+    if (this.#o.http !== undefined) {
+      const server = createHttpServer(httpOptions, onRequest);
+      server.on("upgrade", onUpgrade);
+      this.#servers.push({ server, http: server });
+      http = collect(await listen(server, "http", "http", this.#o.http), diagnostics);
+    }
+    if (this.#o.https !== undefined) {
+      const inner = createHttpServer(httpOptions, onRequest);
+      inner.on("upgrade", onUpgrade);
+      const outer = createNetServer((socket) => this.#acceptTls(socket, inner));
+      this.#servers.push({ server: outer, http: inner });
+      https = collect(await listen(outer, "https", "https", this.#o.https), diagnostics);
+    }
+    if (this.#o.admin !== undefined) {
+      const server = createAdminServer(this.#metrics, {
+        health: () => ({ ok: this.state.generation > 0 && this.#closing === null, generation: this.state.generation, tunnels: this.state.tunnels }),
+      });
+      this.#servers.push({ server, http: server });
+      admin = collect(await listen(server, "admin", "http", this.#o.admin), diagnostics);
+    }
+    if (hasErrors(diagnostics)) return { value: undefined, diagnostics };
+    return { value: { http, https, admin }, diagnostics };
+  }
+
+  #acceptTls(socket: Socket, inner: HttpServer): void {
+    this.#handshaking.add(socket);
+    socket.once("close", () => this.#handshaking.delete(socket));
+    acceptTlsConnection(socket, inner, {
+      select: (serverName) => this.#selectTls(serverName),
+      onRefused: (serverName, reason) => {
+        this.#metrics.handshakesRefused.labels(reason.startsWith("unknown") || reason === "no SNI" ? reason : "policy").inc();
+        this.#log.info({ sni: serverName, reason }, "TLS connection refused");
+      },
+    });
+  }
+
+  #selectTls(serverName: string): TlsSelection | null {
+    const route = this.state.routes.get(serverName);
+    if (route === undefined || route.tls === null) return null;
+    return {
+      tls: route.tls,
+      mapCertificate: (socket) => credentialForCertificate(socket.getPeerCertificate(), route.credentials),
+      decide: (facts) => route.policy.handshake(facts),
+    };
+  }
+
+  startTriggers(): void {
+    if (this.#o.watchFiles.length > 0) {
+      this.#cleanups.push(watchFiles(this.#o.watchFiles, this.#o.watchDebounceMs, () => void this.load()));
+    }
+    if (this.#o.handleSignals) {
+      this.#cleanups.push(
+        handleSignals(
+          () => void this.load(),
+          (signal) => {
+            this.#log.info({ signal }, "shutting down");
+            void this.close();
+          },
+        ),
+      );
+    }
+  }
+
+  onClose(cleanup: () => void): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeOnce();
+    return this.#closing;
+  }
+
+  async #closeOnce(): Promise<void> {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    const closed = this.#servers.map(
+      ({ server }) => new Promise<void>((resolvePromise) => server.close(() => resolvePromise())),
+    );
+    for (const { http } of this.#servers) http?.closeIdleConnections();
+    for (const socket of this.#handshaking) socket.destroy();
+    const grace = new Promise<void>((resolvePromise) => setTimeout(resolvePromise, this.#o.shutdownGraceMs).unref());
+    await Promise.race([Promise.all(closed), grace]);
+    for (const { http } of this.#servers) http?.closeAllConnections();
+    await Promise.all(closed);
+    await this.#pools.closeAll(false);
+  }
+
+  handle(addresses: RuntimeHandle["addresses"]): RuntimeHandle {
+    const runtime = this;
+    return {
+      addresses,
+      get generation() {
+        return runtime.state.generation;
+      },
+      metrics: this.#metrics,
+      reload: () => runtime.load(),
+      close: () => runtime.close(),
+    };
+  }
+}
+
+function collect(result: BoundAddress | Diagnostic, diagnostics: Diagnostic[]): BoundAddress | null {
+  if ("code" in result) {
+    diagnostics.push(result);
+    return null;
+  }
+  return result;
+}

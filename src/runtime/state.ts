@@ -1,0 +1,101 @@
+/**
+ * The serving state: everything one policy generation needs to answer requests — hosts to
+ * tunnels, each tunnel's TLS setup and upstream. Built off to the side and swapped in with one
+ * assignment, so a request sees exactly one generation from start to end.
+ */
+import type { CompiledPolicy } from "../compile/engine.ts";
+import type { EffectiveTunnel } from "../bounds/effective.ts";
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { CredentialIr } from "../ir/types.ts";
+import { duplicateHost, noUpstream } from "./diagnostics.ts";
+import { HostIndex } from "./host-index.ts";
+import type { LoadedCertificate } from "./tls/certificates.ts";
+import type { TlsCapabilities } from "./tls/capabilities.ts";
+import { buildTunnelTls } from "./tls/contexts.ts";
+import type { TunnelTls } from "./tls/contexts.ts";
+import type { Upstream, UpstreamPools } from "./forward/upstreams.ts";
+
+/** One served tunnel with what the pipeline needs. */
+export interface TunnelRoute {
+  /** The policy whose `request`/`handshake` decide for this tunnel (they route by host). */
+  readonly policy: CompiledPolicy;
+  readonly tunnel: EffectiveTunnel;
+  /** The tunnel's name for logs (its name, else its id). */
+  readonly label: string;
+  readonly tls: TunnelTls | null;
+  readonly upstream: Upstream | null;
+  /** mTLS credentials of the tunnel's policy. */
+  readonly credentials: readonly CredentialIr[];
+  /** Whether a decision can read the country (GeoIP is looked up only then). */
+  readonly needsCountry: boolean;
+}
+
+/** One policy generation, immutable once built. */
+export interface ServingState {
+  readonly generation: number;
+  readonly policies: readonly CompiledPolicy[];
+  readonly routes: HostIndex<TunnelRoute>;
+  readonly tunnels: number;
+}
+
+/** Inputs that stay the same across generations. */
+export interface StateInputs {
+  readonly certificates: readonly LoadedCertificate[];
+  readonly capabilities: TlsCapabilities;
+  readonly pools: UpstreamPools;
+}
+
+/** An empty state (before the first load). */
+export function emptyState(): ServingState {
+  return { generation: 0, policies: [], routes: new HostIndex(), tunnels: 0 };
+}
+
+/**
+ * Builds a generation. Tunnels that cannot be served safely (a missing capability, an
+ * unreadable CA) are left out with an error diagnostic; the others serve.
+ */
+export function buildServingState(
+  policies: readonly CompiledPolicy[],
+  inputs: StateInputs,
+  generation: number,
+  diagnostics: Diagnostic[],
+): ServingState {
+  const routes = new HostIndex<TunnelRoute>();
+  let tunnels = 0;
+  for (const policy of policies) {
+    for (const tunnel of policy.policy.tunnels) {
+      // Only published HTTP tunnels have hosts the engine answers for (S-X1).
+      if (tunnel.protocol !== "http" || !tunnel.publish) continue;
+      const route = buildRoute(policy, tunnel, inputs, diagnostics);
+      if (route === null) continue;
+      tunnels++;
+      for (const host of tunnel.hosts) {
+        const existing = routes.add(host, route);
+        if (existing !== undefined) diagnostics.push(duplicateHost(host, existing.label, route.label));
+      }
+    }
+  }
+  return { generation, policies, routes, tunnels };
+}
+
+function buildRoute(
+  policy: CompiledPolicy,
+  tunnel: EffectiveTunnel,
+  inputs: StateInputs,
+  diagnostics: Diagnostic[],
+): TunnelRoute | null {
+  const label = tunnel.name ?? tunnel.id;
+  const tls = buildTunnelTls(tunnel, inputs.certificates, inputs.capabilities, diagnostics);
+  if (tls.kind === "refused") return null;
+  const upstream = inputs.pools.upstreamFor(tunnel.upstream);
+  if (upstream === null) diagnostics.push({ ...noUpstream(label, tunnel.upstream), severity: "warning" });
+  return {
+    policy,
+    tunnel,
+    label,
+    tls: tls.kind === "tls" ? tls.tls : null,
+    upstream,
+    credentials: policy.policy.credentials,
+    needsCountry: tunnel.countryRules.length > 0,
+  };
+}

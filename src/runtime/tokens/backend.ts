@@ -1,0 +1,24 @@
+/**
+ * The authentication backend seam (S-H2): the pipeline asks a backend to turn a bearer token
+ * into TokenFacts and never looks inside a token itself, so a credential store can replace
+ * JWT validation without touching the decision code.
+ */
+import type { TokenFacts } from "../../ir/facts.ts";
+
+/** Verifies bearer tokens. Implementations never throw: every failure is a TokenFacts status. */
+export interface TokenBackend {
+  /** A name for logs and metrics, e.g. `jwt` or `credential-store`. */
+  readonly name: string;
+  verify(token: string, source: TokenFacts["source"]): Promise<TokenFacts>;
+  /** Releases timers or connections, if any. */
+  close?(): void;
+}
+
+/** TokenFacts for a token that failed before or during verification. */
+export function failedToken(
+  source: TokenFacts["source"],
+  status: Exclude<TokenFacts["status"], "valid">,
+  id: string | null,
+): TokenFacts {
+  return { source, status, id, type: null, lifetimeSeconds: null, grant: null, subject: null };
+}

@@ -1,0 +1,146 @@
+/**
+ * The community backend (S-H2): signed JWTs checked with `jose` against pinned keys, with
+ * `exp`/`nbf`/`iss`/`aud` and a clock-skew allowance, claims validated by schema (S-T1) and
+ * `permissions`/`resources` lowered to a grant. Results are cached by token digest, bounded.
+ */
+import { createHash } from "node:crypto";
+import { decodeProtectedHeader, jwtVerify } from "jose";
+import type { JWTPayload, JWTVerifyOptions } from "jose";
+import type { TokenFacts } from "../../ir/facts.ts";
+import { LruCache } from "../../compile/lru.ts";
+import type { TokenOptions } from "../options.ts";
+import type { TokenBackend } from "./backend.ts";
+import { failedToken } from "./backend.ts";
+import { checkClaims } from "./claims-schema.ts";
+import type { PinnedKey } from "./keys.ts";
+import { claimsToGrant } from "./claims-to-grant.ts";
+
+/** Facts without the per-request `source`, plus what re-checking a cached entry needs. */
+interface CachedToken {
+  readonly facts: Omit<TokenFacts, "source">;
+  /** Unix seconds; the entry turns `expired` after `exp + skew`. */
+  readonly exp: number | null;
+}
+
+const MAX_TOKEN_LENGTH = 16 * 1024;
+
+/** A JWT backend over pinned keys. */
+export class JwtBackend implements TokenBackend {
+  readonly name = "jwt";
+  readonly #keys: readonly PinnedKey[];
+  readonly #options: JWTVerifyOptions;
+  readonly #skew: number;
+  readonly #cache: LruCache<string, CachedToken> | null;
+  readonly #now: () => number;
+
+  constructor(keys: readonly PinnedKey[], options: TokenOptions, now: () => number = Date.now) {
+    this.#keys = keys;
+    this.#skew = options.clockSkewSeconds;
+    this.#now = now;
+    this.#options = {
+      clockTolerance: options.clockSkewSeconds,
+      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+    };
+    this.#cache = options.cacheSize > 0 ? new LruCache(options.cacheSize) : null;
+  }
+
+  async verify(token: string, source: TokenFacts["source"]): Promise<TokenFacts> {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return failedToken(source, "malformed", null);
+    const digest = createHash("sha256").update(token).digest("base64url");
+    const cached = this.#cache?.get(digest);
+    if (cached !== undefined) return this.#fromCache(cached, source);
+    const result = await this.#verifyUncached(token, digest);
+    if (result.cacheable) this.#cache?.set(digest, result.entry);
+    return this.#fromCache(result.entry, source);
+  }
+
+  #fromCache(entry: CachedToken, source: TokenFacts["source"]): TokenFacts {
+    if (entry.exp !== null && entry.facts.status === "valid" && this.#now() / 1000 > entry.exp + this.#skew) {
+      return failedToken(source, "expired", entry.facts.id);
+    }
+    return { ...entry.facts, source };
+  }
+
+  async #verifyUncached(token: string, digest: string): Promise<{ entry: CachedToken; cacheable: boolean }> {
+    const failed = (status: Exclude<TokenFacts["status"], "valid">, cacheable: boolean) => ({
+      entry: { facts: failedFacts(status, digest), exp: null },
+      cacheable,
+    });
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      return failed("malformed", true);
+    }
+    const candidates = this.#keys.filter((k) => k.alg === alg);
+    // `none`, or an algorithm no key is pinned to: refused without trying anything.
+    if (candidates.length === 0) return failed("bad_signature", true);
+    let lastStatus: Exclude<TokenFacts["status"], "valid"> = "bad_signature";
+    let transient = false;
+    for (const candidate of candidates) {
+      try {
+        const { payload } = await verifyWith(token, candidate, this.#options, this.#now);
+        return this.#accept(payload, digest);
+      } catch (error) {
+        const status = statusOf(error);
+        transient ||= status === null;
+        lastStatus = status ?? "bad_signature";
+        if (lastStatus === "expired" || lastStatus === "not_yet_valid") break;
+      }
+    }
+    // Time-based failures change with time and key-fetch failures are transient: not cached.
+    return failed(lastStatus, !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired");
+  }
+
+  #accept(payload: JWTPayload, digest: string): { entry: CachedToken; cacheable: boolean } {
+    const checked = checkClaims(payload);
+    const grant = checked.ok ? claimsToGrant(checked.claims, digest) : null;
+    if (!checked.ok || grant === null) {
+      return { entry: { facts: failedFacts("malformed", digest), exp: null }, cacheable: true };
+    }
+    const c = checked.claims;
+    const facts: Omit<TokenFacts, "source"> = {
+      status: "valid",
+      id: c.jti ?? digest,
+      type: c.type,
+      lifetimeSeconds: c.exp !== undefined && c.iat !== undefined ? c.exp - c.iat : null,
+      grant,
+      subject: c.sub ?? c.userId ?? c.clientId ?? null,
+    };
+    return { entry: { facts, exp: c.exp ?? null }, cacheable: true };
+  }
+}
+
+function failedFacts(status: Exclude<TokenFacts["status"], "valid">, id: string): Omit<TokenFacts, "source"> {
+  const { source: _source, ...facts } = failedToken("header", status, id);
+  return facts;
+}
+
+async function verifyWith(token: string, key: PinnedKey, options: JWTVerifyOptions, now: () => number) {
+  const opts: JWTVerifyOptions = { ...options, algorithms: [key.alg], currentDate: new Date(now()) };
+  // The two overloads of jwtVerify (key object vs key resolver) need separate calls.
+  return typeof key.key === "function" ? jwtVerify(token, key.key, opts) : jwtVerify(token, key.key, opts);
+}
+
+/** Maps a jose error to a status; `null` for a failure that says nothing about the token. */
+function statusOf(error: unknown): Exclude<TokenFacts["status"], "valid"> | null {
+  const e = error as { code?: string; claim?: string };
+  switch (e.code) {
+    case "ERR_JWT_EXPIRED":
+      return "expired";
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
+      return e.claim === "nbf" ? "not_yet_valid" : "malformed";
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+    case "ERR_JWKS_NO_MATCHING_KEY":
+    case "ERR_JWKS_MULTIPLE_MATCHING_KEYS":
+      return "bad_signature";
+    case "ERR_JWS_INVALID":
+    case "ERR_JWT_INVALID":
+    case "ERR_JOSE_NOT_SUPPORTED":
+      return "malformed";
+    default:
+      return null;
+  }
+}

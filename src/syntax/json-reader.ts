@@ -1,0 +1,378 @@
+/**
+ * A position-tracking JSON reader (RFC 8259). `JSON.parse` loses positions and silently keeps
+ * the last of two equal keys; this reader records a span for every value and every property
+ * name, so schema errors get carets in JSON files just as in the DSL, and it refuses
+ * duplicate keys. It never throws on bad input: every problem becomes an RP20xx diagnostic.
+ *
+ * Span tables, both keyed by JSON Pointer (RFC 6901):
+ * - `spans`: pointer of a value → the span of the value (strings include their quotes);
+ *   `""` is the whole document.
+ * - `keySpans`: pointer of an object property → the span of its quoted name, so "unknown
+ *   property" diagnostics underline the name rather than the whole value.
+ */
+import { DiagnosticBag } from "../diagnostics/bag.ts";
+import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
+import type { SourceFile, Span } from "../diagnostics/span.ts";
+import { childPointer } from "./ast.ts";
+import * as errors from "./json-errors.ts";
+
+/** Limits on hostile input, checked before (size) and during (depth) reading. */
+export interface JsonLimits {
+  /** Most UTF-16 code units a file may have. */
+  readonly maxLength: number;
+  /** Most levels of nested arrays and objects. */
+  readonly maxDepth: number;
+}
+
+/** Defaults: room for a 10,000-tunnel policy, far more nesting than any policy needs. */
+export const DEFAULT_JSON_LIMITS: JsonLimits = { maxLength: 64 * 1024 * 1024, maxDepth: 128 };
+
+/** A read JSON value and where each part of it was written. */
+export interface JsonDocument {
+  readonly value: unknown;
+  readonly spans: Map<string, Span>;
+  readonly keySpans: Map<string, Span>;
+}
+
+/** Thrown inside the reader to stop at a syntax error; caught in `readJson`, never escapes. */
+class StopReading {
+  readonly diagnostic: Diagnostic;
+  constructor(diagnostic: Diagnostic) {
+    this.diagnostic = diagnostic;
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER_LIKE = /[-+.\dA-Za-z_]*/y;
+const WORD = /[A-Za-z_$][\w$]*/y;
+
+/** Reads one JSON document. Fails with RP20xx diagnostics; never throws on bad input. */
+export function readJson(
+  source: SourceFile,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+): Outcome<JsonDocument> {
+  const bag = new DiagnosticBag();
+  if (source.text.length > limits.maxLength) {
+    bag.add(errors.tooLarge(span(source.name, 0, 0), source.text.length, limits.maxLength));
+    return bag.fail();
+  }
+  const reader = new JsonReader(source, limits, bag);
+  try {
+    const value = reader.readDocument();
+    return bag.finish({ value, spans: reader.spans, keySpans: reader.keySpans });
+  } catch (stop) {
+    if (!(stop instanceof StopReading)) throw stop;
+    bag.add(stop.diagnostic);
+    return bag.fail();
+  }
+}
+
+function span(file: string, start: number, end: number): Span {
+  return { file, start, end };
+}
+
+/** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */
+class JsonReader {
+  readonly spans = new Map<string, Span>();
+  readonly keySpans = new Map<string, Span>();
+  readonly #text: string;
+  readonly #file: string;
+  readonly #limits: JsonLimits;
+  readonly #bag: DiagnosticBag;
+  #pos = 0;
+
+  constructor(source: SourceFile, limits: JsonLimits, bag: DiagnosticBag) {
+    this.#text = source.text;
+    this.#file = source.name;
+    this.#limits = limits;
+    this.#bag = bag;
+  }
+
+  readDocument(): unknown {
+    // RFC 8259 lets a reader ignore a byte order mark; editors on some systems write one.
+    if (this.#text.charCodeAt(0) === 0xfeff) this.#pos = 1;
+    this.#skipSpace();
+    const value = this.#readValue("", 0);
+    this.#skipSpace();
+    if (this.#pos < this.#text.length) {
+      this.#stop(errors.trailingContent(this.#span(this.#pos, this.#trimmedEnd())));
+    }
+    return value;
+  }
+
+  #readValue(pointer: string, depth: number): unknown {
+    const start = this.#pos;
+    const value = this.#readValueAt(pointer, depth);
+    this.spans.set(pointer, this.#span(start, this.#pos));
+    return value;
+  }
+
+  #readValueAt(pointer: string, depth: number): unknown {
+    const c = this.#text.charCodeAt(this.#pos);
+    if (c === 0x7b) return this.#readObject(pointer, depth + 1);
+    if (c === 0x5b) return this.#readArray(pointer, depth + 1);
+    if (c === QUOTE) return this.#readString();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e)
+      return this.#readNumber();
+    if (this.#atWord()) return this.#readLiteral();
+    return this.#unexpected("a value");
+  }
+
+  #readObject(pointer: string, depth: number): Record<string, unknown> {
+    this.#checkDepth(depth);
+    const result: Record<string, unknown> = {};
+    const firstKeySpan = new Map<string, Span>();
+    this.#pos++;
+    this.#skipSpace();
+    if (this.#eat(0x7d)) return result;
+    for (;;) {
+      const key = this.#readKey();
+      const keySpan = this.#span(key.start, this.#pos);
+      const valuePointer = childPointer(pointer, key.name);
+      const first = firstKeySpan.get(key.name);
+      if (first !== undefined) this.#bag.add(errors.duplicateKey(keySpan, key.name, first));
+      else firstKeySpan.set(key.name, keySpan);
+      this.#skipSpace();
+      if (!this.#eat(0x3a)) this.#unexpected("`:` after the property name");
+      this.#skipSpace();
+      // A duplicate is an error, so the document is refused; its value is still read to find
+      // the errors after it, but the first value keeps the spans.
+      if (first !== undefined) this.#readValueAt(valuePointer, depth);
+      else {
+        this.keySpans.set(valuePointer, keySpan);
+        defineProperty(result, key.name, this.#readValue(valuePointer, depth));
+      }
+      this.#skipSpace();
+      if (this.#eat(0x7d)) return result;
+      this.#readComma("`,` or `}`", 0x7d);
+    }
+  }
+
+  /** Reads the `,` between entries; a closing bracket right after it is a trailing comma. */
+  #readComma(expected: string, close: number): void {
+    const comma = this.#pos;
+    if (!this.#eat(0x2c)) this.#unexpected(expected);
+    this.#skipSpace();
+    if (this.#text.charCodeAt(this.#pos) === close) {
+      this.#stop(errors.trailingComma(this.#span(comma, comma + 1)));
+    }
+  }
+
+  #readKey(): { name: string; start: number } {
+    const start = this.#pos;
+    if (this.#text.charCodeAt(start) === QUOTE) return { name: this.#readString(), start };
+    if (this.#atWord()) {
+      WORD.lastIndex = start;
+      const word = WORD.exec(this.#text)?.[0] ?? "";
+      this.#stop(errors.unquotedPropertyName(this.#span(start, start + word.length), word));
+    }
+    return this.#unexpected("a property name in double quotes");
+  }
+
+  #readArray(pointer: string, depth: number): unknown[] {
+    this.#checkDepth(depth);
+    const result: unknown[] = [];
+    this.#pos++;
+    this.#skipSpace();
+    if (this.#eat(0x5d)) return result;
+    for (;;) {
+      result.push(this.#readValue(childPointer(pointer, result.length), depth));
+      this.#skipSpace();
+      if (this.#eat(0x5d)) return result;
+      this.#readComma("`,` or `]`", 0x5d);
+    }
+  }
+
+  #readString(): string {
+    const text = this.#text;
+    const open = this.#pos;
+    let chunkStart = ++this.#pos;
+    let out = "";
+    for (;;) {
+      const c = text.charCodeAt(this.#pos);
+      if (c === QUOTE) {
+        out += text.slice(chunkStart, this.#pos++);
+        return out;
+      }
+      if (Number.isNaN(c) || c === 0x0a || c === 0x0d) {
+        this.#stop(errors.unterminatedString(this.#span(open, this.#pos)));
+      }
+      if (c < 0x20) {
+        this.#stop(
+          errors.controlCharacter(this.#span(this.#pos, this.#pos + 1), text.charAt(this.#pos)),
+        );
+      }
+      if (c === BACKSLASH) {
+        out += text.slice(chunkStart, this.#pos);
+        out += this.#readEscape();
+        chunkStart = this.#pos;
+      } else {
+        this.#pos++;
+      }
+    }
+  }
+
+  #readEscape(): string {
+    const start = this.#pos;
+    const letter = this.#text.charAt(start + 1);
+    const simple = SIMPLE_ESCAPES[letter];
+    if (simple !== undefined) {
+      this.#pos += 2;
+      return simple;
+    }
+    if (letter === "u") {
+      const hex = this.#text.slice(start + 2, start + 6);
+      if (/^[0-9A-Fa-f]{4}$/.test(hex)) {
+        this.#pos += 6;
+        return String.fromCharCode(parseInt(hex, 16));
+      }
+      const bad = /^[0-9A-Fa-f]*/.exec(hex)?.[0].length ?? 0;
+      this.#stop(
+        errors.invalidEscape(this.#span(start, start + 2 + bad), `\\u${hex.slice(0, bad)}`),
+      );
+    }
+    if (letter === "" || letter === "\n" || letter === "\r") {
+      this.#stop(errors.unterminatedString(this.#span(this.#openQuote(start), start + 1)));
+    }
+    const following = String.fromCodePoint(this.#text.codePointAt(start + 1) ?? 0);
+    return this.#stop(
+      errors.invalidEscape(this.#span(start, start + 1 + following.length), `\\${following}`),
+    );
+  }
+
+  /** The opening quote of the string whose escape starts at `offset` (for the span of RP2003). */
+  #openQuote(offset: number): number {
+    const lineStart = this.#text.lastIndexOf("\n", offset) + 1;
+    const quote = this.#text.lastIndexOf('"', offset);
+    return quote >= lineStart ? quote : offset;
+  }
+
+  #readNumber(): number {
+    const start = this.#pos;
+    NUMBER_LIKE.lastIndex = start;
+    const candidate = NUMBER_LIKE.exec(this.#text)?.[0] ?? "";
+    NUMBER.lastIndex = start;
+    const valid = NUMBER.exec(this.#text)?.[0] ?? "";
+    // A number must end where the number-like run ends: `01`, `1.`, `1e`, `+1` and `12abc` are errors.
+    if (valid.length === 0 || valid.length !== candidate.length) {
+      this.#stop(
+        errors.invalidNumber(
+          this.#span(start, start + Math.max(candidate.length, 1)),
+          candidate || "-",
+          "syntax",
+        ),
+      );
+    }
+    this.#pos = start + valid.length;
+    const value = Number(valid);
+    if (!Number.isFinite(value))
+      this.#stop(errors.invalidNumber(this.#span(start, this.#pos), valid, "range"));
+    return value;
+  }
+
+  #readLiteral(): boolean | null {
+    const start = this.#pos;
+    WORD.lastIndex = start;
+    const word = WORD.exec(this.#text)?.[0] ?? "";
+    this.#pos = start + word.length;
+    if (word === "true") return true;
+    if (word === "false") return false;
+    if (word === "null") return null;
+    return this.#stop(errors.invalidLiteral(this.#span(start, this.#pos), word));
+  }
+
+  #skipSpace(): void {
+    const text = this.#text;
+    for (;;) {
+      const c = text.charCodeAt(this.#pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.#pos++;
+      else if (
+        c === 0x2f &&
+        (text.charCodeAt(this.#pos + 1) === 0x2f || text.charCodeAt(this.#pos + 1) === 0x2a)
+      ) {
+        this.#stop(errors.commentNotAllowed(this.#span(this.#pos, this.#commentEnd())));
+      } else return;
+    }
+  }
+
+  #commentEnd(): number {
+    const text = this.#text;
+    if (text.charCodeAt(this.#pos + 1) === 0x2f) {
+      const eol = text.indexOf("\n", this.#pos);
+      return eol < 0 ? text.length : eol > 0 && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    }
+    const close = text.indexOf("*/", this.#pos + 2);
+    return close < 0 ? text.length : close + 2;
+  }
+
+  #checkDepth(depth: number): void {
+    if (depth > this.#limits.maxDepth)
+      this.#stop(errors.tooDeep(this.#span(this.#pos, this.#pos + 1), this.#limits.maxDepth));
+  }
+
+  #atWord(): boolean {
+    const c = this.#text.charCodeAt(this.#pos);
+    return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24;
+  }
+
+  #eat(char: number): boolean {
+    if (this.#text.charCodeAt(this.#pos) !== char) return false;
+    this.#pos++;
+    return true;
+  }
+
+  /** Stops at the character under the cursor, or at the end of the text. */
+  #unexpected(expected: string): never {
+    const text = this.#text;
+    if (this.#pos >= text.length) {
+      const end = this.#trimmedEnd();
+      this.#stop(
+        errors.unexpectedEnd(this.#span(end, end), expected, end === 0 || text.trim() === "\ufeff"),
+      );
+    }
+    const cp = text.codePointAt(this.#pos) ?? 0;
+    const char = String.fromCodePoint(cp);
+    return this.#stop(
+      errors.unexpectedCharacter(this.#span(this.#pos, this.#pos + char.length), char, expected),
+    );
+  }
+
+  /** The offset after the last non-space character, where "unexpected end" carets belong. */
+  #trimmedEnd(): number {
+    return this.#text.trimEnd().length;
+  }
+
+  #span(start: number, end: number): Span {
+    return span(this.#file, start, end);
+  }
+
+  #stop(diagnostic: Diagnostic): never {
+    throw new StopReading(diagnostic);
+  }
+}
+
+/** Sets a property so that `__proto__` becomes an own property, as `JSON.parse` does it. */
+function defineProperty(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}

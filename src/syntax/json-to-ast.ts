@@ -1,0 +1,23 @@
+/**
+ * The JSON front end: JSON text → document checked against the policy schema → `PolicyAst`
+ * with a span for every value. Syntax errors (RP20xx) stop before validation; schema errors
+ * (RP21xx) are all reported in one run.
+ */
+import type { Outcome } from "../diagnostics/diagnostic.ts";
+import type { SourceFile } from "../diagnostics/span.ts";
+import type { PolicyAst } from "./ast.ts";
+import { readJson } from "./json-reader.ts";
+import { validateDocument } from "./validate.ts";
+
+/** Parses and validates a JSON policy file. Never throws on bad input. */
+export function parseJsonPolicy(source: SourceFile): Outcome<PolicyAst> {
+  const read = readJson(source);
+  if (read.value === undefined) return { value: undefined, diagnostics: read.diagnostics };
+  const { value, spans, keySpans } = read.value;
+  const checked = validateDocument(value, spans, source, keySpans);
+  if (checked.value === undefined) return { value: undefined, diagnostics: checked.diagnostics };
+  return {
+    value: { source, syntax: "json", document: checked.value, spans },
+    diagnostics: [...read.diagnostics, ...checked.diagnostics],
+  };
+}

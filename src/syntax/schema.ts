@@ -1,0 +1,134 @@
+/**
+ * The JSON Schema of a policy document, generated from the zod model (`model.ts`, the single
+ * source of truth) with zod 4's `z.toJSONSchema`, and the ajv validators compiled from it.
+ *
+ * Draft 2020-12, because zod emits it natively and ajv 8 supports it (`ajv/dist/2020`).
+ * Named schemas (`Tunnel`, `Filter`, …) go to `$defs`, so the shipped file stays readable
+ * and ajv errors inside unions can be re-checked against one branch by pointer.
+ *
+ * `grammar/policy.schema.json` is this schema, written for editors (`"$schema"` in a policy
+ * file). Regenerate it with `node src/syntax/schema.ts`; a test fails when it is stale.
+ */
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv/dist/2020.js";
+import { z } from "zod";
+import * as model from "./model.ts";
+
+/** The schema's `$id`: a stable name, not a download location. */
+export const POLICY_SCHEMA_ID = "urn:rampart:policy-document:v1";
+
+/** Where the generated schema is shipped for editors. */
+export const POLICY_SCHEMA_PATH = fileURLToPath(
+  new URL("../../grammar/policy.schema.json", import.meta.url),
+);
+
+/** A JSON Schema node, as far as the validator's diagnostics look into it. */
+export interface JsonSchemaNode {
+  readonly $ref?: string;
+  readonly type?: string | readonly string[];
+  readonly enum?: readonly unknown[];
+  readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
+  readonly additionalProperties?: boolean | JsonSchemaNode;
+  readonly required?: readonly string[];
+  readonly items?: JsonSchemaNode;
+  readonly anyOf?: readonly JsonSchemaNode[];
+  readonly oneOf?: readonly JsonSchemaNode[];
+  readonly pattern?: string;
+  readonly [keyword: string]: unknown;
+}
+
+/** The root schema: a node with `$defs`. */
+export interface PolicyJsonSchema extends JsonSchemaNode {
+  readonly $id: string;
+  readonly $defs: Readonly<Record<string, JsonSchemaNode>>;
+}
+
+/** Model schemas that get a name in `$defs` (the rest are inlined where they are used). */
+const NAMED = {
+  Project: model.Project,
+  Tunnel: model.Tunnel,
+  Grant: model.Grant,
+  GrantNode: model.GrantNode,
+  GrantLeaf: model.GrantLeaf,
+  ScopeAction: model.ScopeAction,
+  Filter: model.Filter,
+  FieldFilters: model.FieldFilters,
+  StringFilter: model.StringFilter,
+  PathFilter: model.PathFilter,
+  Credential: model.Credential,
+  PolicyTest: model.PolicyTest,
+  TestRequest: model.TestRequest,
+} as const;
+
+/** Generates the schema from the zod model. Deterministic: same model, same schema. */
+export function generatePolicySchema(): PolicyJsonSchema {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(NAMED)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(model.PolicyDocument, {
+    target: "draft-2020-12",
+    io: "input",
+    metadata: registry,
+    cycles: "ref",
+    reused: "inline",
+    unrepresentable: "throw",
+  }) as Record<string, unknown>;
+  const { $schema, ...rest } = generated;
+  return {
+    $schema,
+    $id: POLICY_SCHEMA_ID,
+    title: "Rampart policy",
+    description:
+      "A Rampart policy document: a project's bounds, its tunnels, token grants, credentials and policy tests. Generated from src/syntax/model.ts; do not edit.",
+    ...rest,
+  } as unknown as PolicyJsonSchema;
+}
+
+/** The text of `grammar/policy.schema.json`: 2-space indent, trailing newline. */
+export function renderPolicySchemaFile(): string {
+  return `${JSON.stringify(generatePolicySchema(), null, 2)}\n`;
+}
+
+let compiled: { readonly ajv: Ajv2020; readonly schema: PolicyJsonSchema } | undefined;
+
+function compiledSchema(): { readonly ajv: Ajv2020; readonly schema: PolicyJsonSchema } {
+  if (compiled === undefined) {
+    const schema = generatePolicySchema();
+    // allErrors: report every problem in one run. verbose: errors carry their schema node and
+    // data, which the validator needs to explain unions. (ajv counts string length in code
+    // points, zod in UTF-16 units: ajv is the more lenient only for astral characters.)
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    ajv.addSchema(schema);
+    compiled = { ajv, schema };
+  }
+  return compiled;
+}
+
+/** The generated schema, built once. */
+export function policySchema(): PolicyJsonSchema {
+  return compiledSchema().schema;
+}
+
+/** The validator of a whole document, compiled once, on first use. */
+export function policyValidator(): ValidateFunction {
+  return schemaValidator("");
+}
+
+/**
+ * The validator of the schema node at a JSON Pointer inside the policy schema (`/$defs/Tunnel`,
+ * `/$defs/PathFilter/anyOf/1`); ajv compiles it on first use and caches it.
+ */
+export function schemaValidator(pointer: string): ValidateFunction {
+  const { ajv } = compiledSchema();
+  const validate = ajv.getSchema(
+    pointer === "" ? POLICY_SCHEMA_ID : `${POLICY_SCHEMA_ID}#${pointer}`,
+  );
+  if (validate === undefined) throw new Error(`no schema node at \`${pointer}\``);
+  return validate;
+}
+
+if (import.meta.main) {
+  writeFileSync(POLICY_SCHEMA_PATH, renderPolicySchemaFile());
+  console.log(`wrote ${POLICY_SCHEMA_PATH}`);
+}

@@ -1,0 +1,130 @@
+/**
+ * Schema validation of a policy document with ajv, for both front ends: JSON documents come
+ * with spans from `json-reader.ts`, DSL documents with spans from the DSL visitor. Every ajv
+ * error becomes an RP21xx diagnostic at the span of its `instancePath`.
+ *
+ * Unions (`anyOf`) are where raw ajv errors stop helping: a wrong filter reports one error
+ * per branch it did not match. Here a failed union is explained once: the branch the value
+ * was evidently meant for (by type, then by property names) is validated on its own and its
+ * errors are reported; when no branch fits, one RP2109 lists the forms allowed there.
+ */
+import { DiagnosticBag } from "../diagnostics/bag.ts";
+import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
+import type { SourceFile } from "../diagnostics/span.ts";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import type { SpanTable } from "./ast.ts";
+import type { PolicyDocumentDoc } from "./model.ts";
+import { policySchema, policyValidator, schemaValidator } from "./schema.ts";
+import type { JsonSchemaNode } from "./schema.ts";
+import type { ValidationContext } from "./validate-context.ts";
+import * as messages from "./validate-messages.ts";
+import type { SchemaError } from "./validate-messages.ts";
+import { chooseBranch, noMatchingForm, unionBranches } from "./validate-union.ts";
+
+const NO_KEY_SPANS: SpanTable = new Map();
+
+/**
+ * Checks a document against the policy schema. `spans` locate values by JSON Pointer;
+ * `keySpans`, when the front end has them, locate property names (see `json-reader.ts`).
+ */
+export function validateDocument(
+  document: unknown,
+  spans: SpanTable,
+  source: SourceFile,
+  keySpans: SpanTable = NO_KEY_SPANS,
+): Outcome<PolicyDocumentDoc> {
+  const validate = policyValidator();
+  // INVARIANT: ajv's validate() returns true only for documents of the schema generated from
+  // the zod model, so the cast below is the one place where the shape is taken on trust.
+  if (validate(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  const ctx: ValidationContext = { document, spans, keySpans, source };
+  const bag = new DiagnosticBag();
+  bag.addAll(explainErrors(ctx, collectErrors(validate, "")));
+  return bag.finish(document as PolicyDocumentDoc);
+}
+
+/** Copies ajv's errors (its array is reused by the next call) with absolute pointers. */
+function collectErrors(validate: ValidateFunction, base: string): SchemaError[] {
+  return (validate.errors ?? []).map((e: ErrorObject) => ({
+    pointer: base + e.instancePath,
+    keyword: e.keyword,
+    params: e.params as Record<string, unknown>,
+    schema: e.schema,
+    parentSchema: (e.parentSchema ?? {}) as JsonSchemaNode,
+    data: e.data,
+    propertyName: e.propertyName,
+    message: e.message,
+  }));
+}
+
+const isUnion = (e: SchemaError): boolean => e.keyword === "anyOf" || e.keyword === "oneOf";
+const isAtOrUnder = (pointer: string, root: string): boolean =>
+  pointer === root || pointer.startsWith(`${root}/`);
+
+/** Turns one validation's errors into diagnostics, explaining each outermost union once. */
+function explainErrors(ctx: ValidationContext, errors: readonly SchemaError[]): Diagnostic[] {
+  // Every error at or under a failed union's value comes from trying its branches: for a
+  // schema generated from zod, only the union's schema applies to that value.
+  // Nested unions can fail at one pointer (`PathFilter` holds `StringFilter`); ajv reports
+  // the outer one last, so the last union error at a pointer is the one to explain.
+  const lastUnionAt = new Map<string, SchemaError>();
+  for (const e of errors) if (isUnion(e)) lastUnionAt.set(e.pointer, e);
+  const unions = [...lastUnionAt.values()];
+  const outermost = unions.filter(
+    (u) => !unions.some((o) => o !== u && isAtOrUnder(u.pointer, o.pointer)),
+  );
+  const plain = errors.filter((e) => !outermost.some((u) => isAtOrUnder(e.pointer, u.pointer)));
+  const typeErrorAt = new Set(plain.filter((e) => e.keyword === "type").map((e) => e.pointer));
+  const diagnostics: Diagnostic[] = [];
+  for (const e of plain) {
+    // A wrong type makes the value's other errors (enum, length) noise.
+    if (e.keyword !== "type" && typeErrorAt.has(e.pointer)) continue;
+    const d = explainError(ctx, e);
+    if (d !== undefined) diagnostics.push(d);
+  }
+  for (const u of outermost) diagnostics.push(...explainUnion(ctx, u));
+  return diagnostics;
+}
+
+function explainError(ctx: ValidationContext, e: SchemaError): Diagnostic | undefined {
+  // Errors about a map key come twice: the key's own check, then `propertyNames`; keep one.
+  if (e.propertyName !== undefined && e.keyword !== "propertyNames") return undefined;
+  switch (e.keyword) {
+    case "type":
+      return messages.wrongType(ctx, e);
+    case "additionalProperties":
+      return messages.unknownProperty(ctx, e);
+    case "required":
+      return messages.missingProperty(ctx, e);
+    case "enum":
+      return messages.unknownEnumValue(ctx, e);
+    case "minLength":
+    case "maxLength":
+      return messages.stringLength(ctx, e);
+    case "minItems":
+    case "maxItems":
+      return messages.listLength(ctx, e);
+    case "pattern":
+      return messages.patternMismatch(ctx, e);
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return messages.numberOutOfRange(ctx, e);
+    case "propertyNames":
+      return messages.invalidPropertyName(ctx, e);
+    default:
+      return messages.otherSchemaError(ctx, e);
+  }
+}
+
+/** Explains a failed union by the branch the value was meant for, or by what fits there. */
+function explainUnion(ctx: ValidationContext, union: SchemaError): Diagnostic[] {
+  const branches = unionBranches(policySchema(), union);
+  const choice = chooseBranch(branches, union.data);
+  if (choice === undefined) return [noMatchingForm(ctx, union, branches)];
+  const validate = schemaValidator(choice.pointer);
+  if (validate(union.data)) return [noMatchingForm(ctx, union, branches)];
+  const errors = collectErrors(validate, union.pointer);
+  return explainErrors(ctx, errors);
+}

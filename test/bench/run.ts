@@ -1,0 +1,50 @@
+/**
+ * Runs the benchmarks: `npm run bench` (all), `npm run bench -- --only <name>[,<name>]`,
+ * `--quick` for a smoke run, `--list` for the names. Prints one Markdown table per bench,
+ * ready to paste into BENCHMARKS.md, after a header naming the machine.
+ */
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import type { BenchModule, BenchRow } from "./bench-module.ts";
+import { strategyBench } from "./strategy.bench.ts";
+
+/** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
+const benches: readonly BenchModule[] = [strategyBench];
+
+function table(rows: readonly BenchRow[]): string {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))];
+  const head = `| case | ${columns.join(" | ")} |`;
+  const rule = `|${" --- |".repeat(columns.length + 1)}`;
+  const body = rows.map((r) => `| ${r.label} | ${columns.map((c) => r.figures[c] ?? "").join(" | ")} |`);
+  return [head, rule, ...body].join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      quick: { type: "boolean", default: false },
+      list: { type: "boolean", default: false },
+    },
+  });
+  if (values.list) {
+    for (const b of benches) console.log(`${b.name}\t${b.description}`);
+    return;
+  }
+  const wanted = values.only?.split(",").map((s) => s.trim());
+  const unknown = wanted?.filter((w) => !benches.some((b) => b.name === w)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`unknown bench: ${unknown.join(", ")} (try --list)`);
+    process.exitCode = 2;
+    return;
+  }
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  console.log(`date ${new Date().toISOString()} · node ${process.version} · nproc ${cpus().length} · ${cpu}\n`);
+  for (const bench of benches) {
+    if (wanted !== undefined && !wanted.includes(bench.name)) continue;
+    const rows = await bench.run({ quick: values.quick });
+    console.log(`### ${bench.name}: ${bench.description}\n\n${table(rows)}\n`);
+  }
+}
+
+await main();

@@ -1,0 +1,82 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import fc from "fast-check";
+import { PolicyDocument } from "../../src/syntax/model.ts";
+import {
+  POLICY_SCHEMA_ID,
+  POLICY_SCHEMA_PATH,
+  policySchema,
+  policyValidator,
+  renderPolicySchemaFile,
+} from "../../src/syntax/schema.ts";
+import { VALID_POLICY } from "./json-expect.ts";
+
+describe("the generated policy JSON Schema", () => {
+  it("is shipped up to date in grammar/policy.schema.json (UPDATE_GOLDEN=1 rewrites it)", () => {
+    const fresh = renderPolicySchemaFile();
+    if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(POLICY_SCHEMA_PATH, fresh);
+    assert.equal(
+      readFileSync(POLICY_SCHEMA_PATH, "utf8"),
+      fresh,
+      "grammar/policy.schema.json is stale: run `node src/syntax/schema.ts` or UPDATE_GOLDEN=1",
+    );
+  });
+
+  it("names itself and the draft it follows", () => {
+    const schema = policySchema();
+    assert.equal(schema.$id, POLICY_SCHEMA_ID);
+    assert.equal(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert.equal(schema["title"], "Rampart policy");
+    assert.ok(schema.$defs["Tunnel"] && schema.$defs["Filter"]);
+  });
+
+  it("compiles once and accepts a realistic policy", () => {
+    assert.equal(policyValidator(), policyValidator());
+    assert.equal(policyValidator()(JSON.parse(VALID_POLICY)), true);
+  });
+});
+
+/** Small edits to a valid document: the kind of mistakes people make. */
+function mutate(document: unknown, edits: readonly [number, number, unknown][]): unknown {
+  const copy = structuredClone(document);
+  for (const [pick, kind, replacement] of edits) {
+    const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach((v, i) => (slots.push({ parent: value, key: i }), walk(v)));
+      else if (typeof value === "object" && value !== null) {
+        for (const [k, v] of Object.entries(value)) {
+          slots.push({ parent: value as Record<string, unknown>, key: k });
+          walk(v);
+        }
+      }
+    };
+    walk(copy);
+    const slot = slots[pick % Math.max(1, slots.length)];
+    if (slot === undefined) continue;
+    const { parent, key } = slot;
+    if (kind === 0) (parent as Record<string | number, unknown>)[key] = replacement;
+    else if (kind === 1 && !Array.isArray(parent)) delete parent[key as string];
+    else if (kind === 2 && !Array.isArray(parent)) parent[`${String(key)}x`] = replacement;
+    else if (Array.isArray(parent)) parent.splice(Number(key), 1);
+  }
+  return copy;
+}
+
+describe("ajv with the generated schema and zod agree", () => {
+  it("on mutations of a valid policy (S-D5: one shape for both)", () => {
+    const valid = JSON.parse(VALID_POLICY) as unknown;
+    const replacement = fc.oneof(
+      fc.constantFrom("1.3", "http", "", "AND", "basic", "preferred", "GET", "G T", null, true, 0, 600, 1.5),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const edits = fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), replacement), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(edits, (e) => {
+        const document = mutate(valid, e);
+        assert.equal(policyValidator()(document), PolicyDocument.safeParse(document).success);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
