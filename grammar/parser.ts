@@ -29,8 +29,15 @@ export interface ParseErrorInfo {
  * name the statements that fit there (and suggest the nearest one).
  */
 export const blockStatementStarts: Readonly<Record<string, readonly TokenType[]>> = {
-  projectBlock: [t.Name, t.Workspace, t.Plan, t.PublicAccess, t.TrustedIps, t.GeoIp, t.TlsMin]
-    .concat([t.PostQuantum, t.Ech]),
+  projectBlock: [
+    t.Name,
+    t.Workspace,
+    t.Plan,
+    t.PublicAccess,
+    t.TrustedIps,
+    t.GeoIp,
+    t.TlsMin,
+  ].concat([t.PostQuantum, t.Ech]),
   tunnelBlock: [t.Name, t.Labels, t.Protocol, t.Hosts, t.Public, t.Private, t.Upstream, t.Auth]
     .concat([t.TokenAuth, t.RstreamAuth, t.Mtls, t.Challenge, t.ForwardAuthorization])
     .concat([t.AllowUsers, t.TrustedIps, t.GeoIp, t.TlsMin, t.PostQuantum, t.Ech]),
@@ -57,7 +64,9 @@ function encode(info: ParseErrorInfo): string {
 /** Encodes every parse error as a `ParseErrorInfo` JSON message (see the file comment). */
 const structuredMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, ruleName }) {
-    const starts = expected === t.RCurly ? (blockStatementStarts[ruleName] ?? []) : [];
+    // A block (or the file) that meets an unknown word reports only its closer as expected.
+    const closes = expected === t.RCurly || expected === EOF;
+    const starts = closes ? (blockStatementStarts[ruleName] ?? []) : [];
     return encode({
       kind: "mismatch",
       expected: uniqueNames([...starts, expected]),
@@ -67,7 +76,7 @@ const structuredMessages: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage({ ruleName }) {
     return encode({
       kind: "not-all-input",
-      expected: uniqueNames(blockStatementStarts["policy"] ?? []),
+      expected: uniqueNames([...(blockStatementStarts["policy"] ?? []), EOF]),
       rule: ruleName,
     });
   },

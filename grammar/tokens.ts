@@ -270,11 +270,7 @@ export const UserMismatch = keyword("user_mismatch", "UserMismatch", ReasonValue
 export const PolicyDenied = keyword("policy_denied", "PolicyDenied", ReasonValue);
 export const NoRoute = keyword("no_route", "NoRoute", ReasonValue);
 export const LoginRequired = keyword("login_required", "LoginRequired", ReasonValue);
-export const ChallengeRequired = keyword(
-  "challenge_required",
-  "ChallengeRequired",
-  ReasonValue,
-);
+export const ChallengeRequired = keyword("challenge_required", "ChallengeRequired", ReasonValue);
 export const NotAllowed = keyword("not_allowed", "NotAllowed", ReasonValue);
 export const Ip = keyword("ip", "Ip", PolicyKindValue);
 export const Geo = keyword("geo", "Geo", PolicyKindValue);

@@ -19,7 +19,10 @@ export function intersectPermissions(
 }
 
 /** `null` (every tunnel of the owner) is the identity of AND. */
-export function andResources(parent: GrantNodeIr | null, child: GrantNodeIr | null): GrantNodeIr | null {
+export function andResources(
+  parent: GrantNodeIr | null,
+  child: GrantNodeIr | null,
+): GrantNodeIr | null {
   if (parent === null) return child;
   if (child === null) return parent;
   return { kind: "and", children: [parent, child] };
@@ -77,7 +80,9 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
     if (known !== undefined) return known;
     if (failed.has(grant.name)) return null;
     if (visiting.includes(grant.name)) {
-      diagnostics.push(cycleDiagnostic(grant, [...visiting.slice(visiting.indexOf(grant.name)), grant.name]));
+      diagnostics.push(
+        cycleDiagnostic(grant, [...visiting.slice(visiting.indexOf(grant.name)), grant.name]),
+      );
       return null;
     }
     let result: GrantIr | null = grant;
@@ -90,7 +95,8 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
         const parentEffective = resolve(parent, [...visiting, grant.name]);
         if (parentEffective === null) result = null;
         else {
-          for (const w of checkNarrowing(parentEffective, grant)) diagnostics.push(wideningToDiagnostic(grant, w));
+          for (const w of checkNarrowing(parentEffective, grant))
+            diagnostics.push(wideningToDiagnostic(grant, w));
           result = reduceGrant(parentEffective, grant);
         }
       }

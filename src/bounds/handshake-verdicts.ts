@@ -34,12 +34,20 @@ export function handshakePassthroughVerdict(tunnel: EffectiveTunnel): HandshakeD
 
 /** No published tunnel serves the SNI. */
 export function handshakeUnknownSniVerdict(): HandshakeDecision {
-  return refuse(null, { rule: "route", origin: null }, "no published tunnel serves this server name");
+  return refuse(
+    null,
+    { rule: "route", origin: null },
+    "no published tunnel serves this server name",
+  );
 }
 
 /** A TLS version below the runtime minimum (S-A5; raised to 1.3 by S-A6/S-A7 `required`). */
 export function handshakeTlsVersionVerdict(rule: RuleRef, min: TlsVersion): HandshakeDecision {
-  return refuse("tls", rule, `the handshake uses a TLS version older than ${min}, the minimum set by ${rule.rule}`);
+  return refuse(
+    "tls",
+    rule,
+    `the handshake uses a TLS version older than ${min}, the minimum set by ${rule.rule}`,
+  );
 }
 
 /** A key-exchange group that the post-quantum setting does not accept (S-A6). */
@@ -60,17 +68,22 @@ export function handshakeEchVerdict(rule: RuleRef): HandshakeDecision {
 
 /** No verified client certificate on a tunnel with mTLS (S-H6). */
 export function handshakeMtlsVerdict(rule: RuleRef): HandshakeDecision {
-  return refuse("mtls", rule, `${rule.rule} requires a client certificate signed by the tunnel's CA`);
+  return refuse(
+    "mtls",
+    rule,
+    `${rule.rule} requires a client certificate signed by the tunnel's CA`,
+  );
 }
 
 /**
- * A refused handshake seen as a request decision (for policy tests and explain): the
- * connection never carries an HTTP request, so the status is 0.
+ * A refused handshake seen as a request decision (for policy tests and explain). At run time
+ * the connection ends with a TLS alert and no HTTP response; the decision reports it as the
+ * policy denial it is (`403 policy_denied`, S-D2), and an unknown server name as `404 no_route`.
  */
 export function handshakeRefusedDecision(handshake: HandshakeDecision): Decision {
   return {
     outcome: "deny",
-    status: 0,
+    status: handshake.policy === null ? 404 : 403,
     reason: handshake.policy === null ? "no_route" : "policy_denied",
     policy: handshake.policy,
     stage: "edge",

@@ -106,5 +106,11 @@ export function incompatibleToDiagnostic(inc: Incompatible): Diagnostic {
 
 /** Tells an intersection failure from a result. */
 export function isIncompatible(value: unknown): value is Incompatible {
-  return typeof value === "object" && value !== null && "left" in value && "right" in value && "kind" in value;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "left" in value &&
+    "right" in value &&
+    "kind" in value
+  );
 }

@@ -20,13 +20,25 @@ import { checkProjectPlan, checkTunnelPlan } from "./kinds/plan.ts";
 import { intersectTls } from "./tls.ts";
 
 /** One tunnel request ∩ the project bounds, or every conflict found. */
-export function effectiveTunnel(project: ProjectIr, tunnel: TunnelIr): EffectiveTunnel | Incompatible[] {
+export function effectiveTunnel(
+  project: ProjectIr,
+  tunnel: TunnelIr,
+): EffectiveTunnel | Incompatible[] {
   const ips = intersectTrustedIps(project, tunnel);
   const countries = intersectCountries(project, tunnel);
   const tls = intersectTls(project, tunnel);
   const auth = intersectAuth(project, tunnel);
-  const conflicts = [...checkTunnelPlan(project, tunnel), ...[ips, countries, tls, auth].filter(isIncompatible)];
-  if (conflicts.length > 0 || isIncompatible(ips) || isIncompatible(countries) || isIncompatible(tls) || isIncompatible(auth)) {
+  const conflicts = [
+    ...checkTunnelPlan(project, tunnel),
+    ...[ips, countries, tls, auth].filter(isIncompatible),
+  ];
+  if (
+    conflicts.length > 0 ||
+    isIncompatible(ips) ||
+    isIncompatible(countries) ||
+    isIncompatible(tls) ||
+    isIncompatible(auth)
+  ) {
     return conflicts;
   }
   const challenge = effectiveChallenge(tunnel);
@@ -66,7 +78,10 @@ function unknownCredentialGrant(credential: CredentialIr): Diagnostic {
 /** Computes the effective policy of a lowered policy file. Never throws on bad input. */
 export function computeEffective(ir: PolicyIr): Outcome<EffectivePolicy> {
   const bag = new DiagnosticBag();
-  const conflicts: Incompatible[] = [...checkProjectPlan(ir.project), ...checkDuplicateHosts(ir.tunnels)];
+  const conflicts: Incompatible[] = [
+    ...checkProjectPlan(ir.project),
+    ...checkDuplicateHosts(ir.tunnels),
+  ];
   const tunnels: EffectiveTunnel[] = [];
   for (const tunnel of ir.tunnels) {
     const result = effectiveTunnel(ir.project, tunnel);
@@ -77,7 +92,10 @@ export function computeEffective(ir: PolicyIr): Outcome<EffectivePolicy> {
   const grants = effectiveGrants(ir.grants);
   bag.addAll(grants.diagnostics);
   for (const credential of ir.credentials) {
-    if (grants.grants[credential.grant] === undefined && !ir.grants.some((g) => g.name === credential.grant)) {
+    if (
+      grants.grants[credential.grant] === undefined &&
+      !ir.grants.some((g) => g.name === credential.grant)
+    ) {
       bag.add(unknownCredentialGrant(credential));
     }
   }

@@ -11,8 +11,14 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Span } from "../diagnostics/span.ts";
 import { equalIr } from "../ir/equal.ts";
-import { pathMatches } from "../ir/path.ts";
+import { pathMatches, prefixMatches } from "../ir/path.ts";
 import type { ActionIr, FilterIr, GrantIr, GrantNodeIr, PathMatchIr } from "../ir/types.ts";
+import {
+  conjuncts,
+  filterImplies,
+  isConcreteLeaf,
+  mentionedSubjects,
+} from "./filter-implication.ts";
 
 /** The part of a grant that widens. */
 export type WideningPart =
@@ -66,7 +72,11 @@ function toDnf(node: GrantNodeIr): Conjunction[] | null {
   return product;
 }
 
-const w = (part: WideningPart, certain: boolean, message: string): Widening => ({ part, certain, message });
+const w = (part: WideningPart, certain: boolean, message: string): Widening => ({
+  part,
+  certain,
+  message,
+});
 
 function listWithin(
   part: WideningPart,
@@ -76,22 +86,79 @@ function listWithin(
 ): Widening[] {
   if (parent === null || child === null) return [];
   const extra = child.filter((v) => !parent.includes(v));
-  return extra.length === 0 ? [] : [w(part, true, `allows ${what} ${extra.join(", ")} that the parent does not`)];
+  return extra.length === 0
+    ? []
+    : [w(part, true, `allows ${what} ${extra.join(", ")} that the parent does not`)];
 }
 
-function filterWithin(part: WideningPart, child: FilterIr | null, parent: FilterIr | null): Widening[] {
-  if (parent === null || child === null || equalIr(child, parent)) return [];
-  if (child.kind === "and" && child.children.some((c) => equalIr(c, parent))) return [];
-  return [w(part, false, "uses a tunnel filter that could not be shown to be inside the parent's")];
+function filterWithin(
+  part: WideningPart,
+  child: FilterIr | null,
+  parent: FilterIr | null,
+): Widening[] {
+  if (parent === null || child === null || filterImplies(child, parent)) return [];
+  const childConjuncts = conjuncts(child);
+  const out: Widening[] = [];
+  for (const p of conjuncts(parent)) {
+    if (childConjuncts.some((c) => filterImplies(c, p))) continue;
+    const subjects = mentionedSubjects(p);
+    const touching = childConjuncts.filter((c) =>
+      [...mentionedSubjects(c)].some((x) => subjects.has(x)),
+    );
+    // A parent condition the child does not mention is inherited through the AND (S-T6).
+    if (touching.length === 0) continue;
+    const [only] = touching;
+    const certain =
+      touching.length === 1 &&
+      only !== undefined &&
+      isConcreteLeaf(p) &&
+      isConcreteLeaf(only) &&
+      mentionedSubjects(only).size === 1;
+    const subject = [...subjects].join(", ");
+    out.push(
+      w(
+        part,
+        certain,
+        certain
+          ? `selects tunnels by ${subject} outside the parent's filter`
+          : `filters ${subject} in a way that could not be shown to be inside the parent's filter`,
+      ),
+    );
+  }
+  return out;
 }
 
-function isConcrete(match: PathMatchIr): match is Extract<PathMatchIr, { kind: "exact" | "oneof" }> {
+function isConcrete(
+  match: PathMatchIr,
+): match is Extract<PathMatchIr, { kind: "exact" | "oneof" }> {
   return match.kind === "exact" || match.kind === "oneof";
 }
 
-/** A prefix that starts with a parent prefix at a segment boundary stays inside it. */
-function prefixInside(child: string, parent: string): boolean {
-  return child.startsWith(parent) && (parent.endsWith("/") || child.length === parent.length || child[parent.length] === "/");
+/** The literal segments of a glob before its first wildcard (`/v1/deploy` for `/v1/deploy/*`). */
+function globHead(pattern: string): string {
+  const segments = pattern.split("/").slice(1);
+  const stop = segments.findIndex((segment) => segment.includes("*"));
+  return (
+    `/${(stop === -1 ? segments : segments.slice(0, stop)).join("/")}`.replace(/\/$/, "") || "/"
+  );
+}
+
+/**
+ * The bases of a parent restriction that admits whole subtrees: prefixes, and globs of the form
+ * `<literal>/**`. A child whose every path lies under one base is inside the parent.
+ */
+function subtreeBases(parent: PathMatchIr): string[] | null {
+  if (parent.kind === "prefix") return [...parent.values];
+  if (parent.kind !== "glob") return null;
+  const bases = parent.patterns.filter((p) => p.endsWith("/**") && !p.slice(0, -3).includes("*"));
+  return bases.length === 0 ? null : bases.map((p) => p.slice(0, -3) || "/");
+}
+
+/** The literal head every path of a child restriction starts with, per alternative. */
+function childHeads(child: PathMatchIr): string[] | null {
+  if (child.kind === "prefix") return [...child.values];
+  if (child.kind === "glob") return child.patterns.map(globHead);
+  return null;
 }
 
 function pathWithin(child: PathMatchIr | null, parent: PathMatchIr | null): Widening[] {
@@ -99,13 +166,26 @@ function pathWithin(child: PathMatchIr | null, parent: PathMatchIr | null): Wide
   if (isConcrete(child)) {
     const values = child.kind === "exact" ? [child.value] : child.values;
     const outside = values.filter((v) => !pathMatches(parent, v));
-    return outside.length === 0 ? [] : [w("paths", true, `allows path ${outside.join(", ")} that the parent does not`)];
+    return outside.length === 0
+      ? []
+      : [w("paths", true, `allows path ${outside.join(", ")} that the parent does not`)];
   }
-  if (child.kind === "prefix" && parent.kind === "prefix") {
-    const outside = child.values.filter((c) => !parent.values.some((p) => prefixInside(c, p)));
-    return outside.length === 0 ? [] : [w("paths", true, `allows prefix ${outside.join(", ")} outside the parent's prefixes`)];
+  const bases = subtreeBases(parent);
+  const heads = childHeads(child);
+  if (bases !== null && heads !== null) {
+    const outside = heads.filter((h) => !bases.some((b) => prefixMatches(b, h)));
+    if (outside.length === 0) return [];
+    // Certain only for prefix against prefix: a glob head outside may still match nothing.
+    const certain = child.kind === "prefix" && parent.kind === "prefix";
+    return [w("paths", certain, `allows paths under ${outside.join(", ")} outside the parent's`)];
   }
-  return [w("paths", false, `uses a ${child.kind} path match that could not be shown to be inside the parent's`)];
+  return [
+    w(
+      "paths",
+      false,
+      `uses a ${child.kind} path match that could not be shown to be inside the parent's`,
+    ),
+  ];
 }
 
 function actionWithin(action: Action, child: ActionIr | null, parent: ActionIr | null): Widening[] {
@@ -158,7 +238,11 @@ function resourcesWithin(child: GrantNodeIr | null, parent: GrantNodeIr | null):
     return [w("tunnels", false, "has a resource tree too large to compare with the parent's")];
   }
   // Exact only for one leaf against one leaf; with more, a mismatch may be spurious.
-  const exact = childDnf.length === 1 && parentDnf.length === 1 && (childDnf[0]?.length ?? 0) <= 1 && (parentDnf[0]?.length ?? 0) <= 1;
+  const exact =
+    childDnf.length === 1 &&
+    parentDnf.length === 1 &&
+    (childDnf[0]?.length ?? 0) <= 1 &&
+    (parentDnf[0]?.length ?? 0) <= 1;
   const out: Widening[] = [];
   for (const c of childDnf) {
     const tries = parentDnf.map((p) => conjunctionWithin(c, p)).sort((a, b) => a.length - b.length);

@@ -44,7 +44,11 @@ function verdict(p: VerdictParts): Decision {
 }
 
 /** Forward upstream: every layer passed (S-O3). `via` is the rule that admitted the request. */
-export function forwardVerdict(tunnel: EffectiveTunnel, via: RuleRef | null, identity: AuthIdentity | null): Decision {
+export function forwardVerdict(
+  tunnel: EffectiveTunnel,
+  via: RuleRef | null,
+  identity: AuthIdentity | null,
+): Decision {
   return verdict({
     outcome: "forward",
     status: 0,
@@ -159,7 +163,10 @@ export function wellKnownMethodVerdict(endpoint: WellKnownEndpoint): Decision {
     stage: "well-known",
     rule: WELL_KNOWN_RULE[endpoint],
     origin: null,
-    message: endpoint === "session" ? "the session endpoint accepts GET and HEAD only" : "the logout endpoint accepts POST only",
+    message:
+      endpoint === "session"
+        ? "the session endpoint accepts GET and HEAD only"
+        : "the logout endpoint accepts POST only",
   });
 }
 
@@ -253,7 +260,10 @@ const INVALID_TOKEN_MESSAGE: Readonly<Record<Exclude<TokenStatus, "valid">, stri
 };
 
 /** A token that failed the runtime's checks (S-H3, S-D2): 401 `invalid_token` or `expired_token`. */
-export function invalidTokenVerdict(rule: RuleRef, status: Exclude<TokenStatus, "valid">): Decision {
+export function invalidTokenVerdict(
+  rule: RuleRef,
+  status: Exclude<TokenStatus, "valid">,
+): Decision {
   return verdict({
     outcome: "deny",
     status: 401,

@@ -9,7 +9,8 @@ import type { GrantIr, GrantNodeIr, TokenType } from "../ir/types.ts";
 export const MAX_WATCH_QUERY_LIFETIME_SECONDS = 3600;
 
 /** Whether a query token is acceptable on a watch endpoint, and why not. */
-export type WatchQueryVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type WatchQueryVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 function refuse(reason: string): WatchQueryVerdict {
   return { ok: false, reason };
@@ -37,10 +38,18 @@ export function checkWatchQueryToken(
   grant: GrantIr,
 ): WatchQueryVerdict {
   if (type !== "auth" && type !== "app") {
-    return refuse(`a ${type ?? "untyped"} token is not accepted in the query; use an auth or application token`);
+    return refuse(
+      `a ${type ?? "untyped"} token is not accepted in the query; use an auth or application token`,
+    );
   }
-  if (lifetimeSeconds === null || lifetimeSeconds <= 0 || lifetimeSeconds > MAX_WATCH_QUERY_LIFETIME_SECONDS) {
-    return refuse(`the token lifetime must be between 1 and ${MAX_WATCH_QUERY_LIFETIME_SECONDS} seconds`);
+  if (
+    lifetimeSeconds === null ||
+    lifetimeSeconds <= 0 ||
+    lifetimeSeconds > MAX_WATCH_QUERY_LIFETIME_SECONDS
+  ) {
+    return refuse(
+      `the token lifetime must be between 1 and ${MAX_WATCH_QUERY_LIFETIME_SECONDS} seconds`,
+    );
   }
   const perms = grant.permissions;
   if (perms === null || perms.length !== 1 || perms[0] !== "tunnels.resources.read-only") {
@@ -48,7 +57,10 @@ export function checkWatchQueryToken(
   }
   // INVARIANT: absent resources grant every action the permissions allow; we demand that the
   // token says `list` explicitly, so an absent tree is refused.
-  if (grant.resources === null) return refuse("the token must name its resources and grant `list` on each branch");
+  if (grant.resources === null)
+    return refuse("the token must name its resources and grant `list` on each branch");
   const beyond = leafBeyondList(grant.resources);
-  return beyond === null ? { ok: true } : refuse(`${beyond}; every branch must grant \`list\` and nothing else`);
+  return beyond === null
+    ? { ok: true }
+    : refuse(`${beyond}; every branch must grant \`list\` and nothing else`);
 }

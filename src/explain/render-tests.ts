@@ -14,7 +14,10 @@ function describeExpected(expected: TestResult["expected"]): string {
 }
 
 /** The report of one file's test results, ending with a pass/fail count. */
-export function renderTestReport(results: readonly TestResult[], sources: ReadonlyMap<string, SourceFile>): string {
+export function renderTestReport(
+  results: readonly TestResult[],
+  sources: ReadonlyMap<string, SourceFile>,
+): string {
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`${r.pass ? "pass" : "FAIL"}  ${r.name}`);
@@ -26,7 +29,12 @@ export function renderTestReport(results: readonly TestResult[], sources: Readon
     lines.push(`    ${r.actual.message}`);
     if (r.trace !== null) {
       lines.push("    trace:");
-      lines.push(...renderTrace(r.trace, sources).trimEnd().split("\n").map((l) => `      ${l}`));
+      lines.push(
+        ...renderTrace(r.trace, sources)
+          .trimEnd()
+          .split("\n")
+          .map((l) => `      ${l}`),
+      );
     }
   }
   const failed = results.filter((r) => !r.pass).length;

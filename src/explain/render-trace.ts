@@ -19,7 +19,11 @@ const MARK: Readonly<Record<TraceStep["result"], string>> = { pass: "✓", skip:
 const INDENT = "    ";
 
 /** A one-line location and a code frame (source line and underline), or the bare location. */
-export function renderSpanFrame(span: Span, sources: ReadonlyMap<string, SourceFile>, indent = INDENT): string[] {
+export function renderSpanFrame(
+  span: Span,
+  sources: ReadonlyMap<string, SourceFile>,
+  indent = INDENT,
+): string[] {
   const source = sources.get(span.file);
   const position = positionOf(span, sources);
   if (source === undefined || position === undefined) return [`${indent}--> ${span.file}`];
@@ -27,7 +31,10 @@ export function renderSpanFrame(span: Span, sources: ReadonlyMap<string, SourceF
   const index = lineIndexOf(source);
   const lineStart = index.lineStart(line);
   const nextLine = line < index.lineCount ? index.lineStart(line + 1) : source.text.length;
-  const text = source.text.slice(lineStart, nextLine).replace(/\r?\n$/, "").replace(/\t/g, " ");
+  const text = source.text
+    .slice(lineStart, nextLine)
+    .replace(/\r?\n$/, "")
+    .replace(/\t/g, " ");
   const end = position.end.line === line ? position.end.column : text.length + 1;
   const gutter = String(line);
   const pad = " ".repeat(gutter.length);
@@ -40,12 +47,18 @@ export function renderSpanFrame(span: Span, sources: ReadonlyMap<string, SourceF
 }
 
 /** The trace, one stage per line, each followed by the frame of its rule. */
-export function renderTrace(trace: readonly TraceStep[], sources: ReadonlyMap<string, SourceFile>): string {
+export function renderTrace(
+  trace: readonly TraceStep[],
+  sources: ReadonlyMap<string, SourceFile>,
+): string {
   const lines: string[] = [];
   for (const step of trace) {
-    lines.push(`${MARK[step.result]} ${step.stage.padEnd(10)} ${step.rule.padEnd(28)} ${step.note}`);
+    lines.push(
+      `${MARK[step.result]} ${step.stage.padEnd(10)} ${step.rule.padEnd(28)} ${step.note}`,
+    );
     // Skipped stages consulted nothing worth showing; their frame would only add noise.
-    if (step.origin !== null && step.result !== "skip") lines.push(...renderSpanFrame(step.origin, sources));
+    if (step.origin !== null && step.result !== "skip")
+      lines.push(...renderSpanFrame(step.origin, sources));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -67,4 +80,3 @@ export function renderExplanation(
   if (decision.origin !== null) lines.push(...renderSpanFrame(decision.origin, sources, "  "));
   return `${lines.join("\n")}\n\ntrace:\n${renderTrace(trace, sources)}`;
 }
-

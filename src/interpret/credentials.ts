@@ -22,7 +22,15 @@ export function grantRule(grant: GrantIr): RuleRef {
 }
 
 function connectAllowed(grant: GrantIr, tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
-  return grantAllows(grant, "connect", tunnel, tunnel.projectId, tunnel.workspace, facts.path, facts.method);
+  return grantAllows(
+    grant,
+    "connect",
+    tunnel,
+    tunnel.projectId,
+    tunnel.workspace,
+    facts.path,
+    facts.method,
+  );
 }
 
 /** The bearer token, when token auth is on (otherwise a token means nothing to the edge). */
@@ -31,7 +39,8 @@ export function checkToken(tunnel: EffectiveTunnel, facts: RequestFacts): Creden
   if (!tunnel.auth.token || token === null) return { kind: "absent" };
   if (token.status !== "valid") return { kind: "invalid", status: token.status };
   // INVARIANT: a valid token without a resolved grant authorizes nothing (fail closed).
-  if (token.grant === null) return { kind: "unauthorized", rule: { rule: "token.grant", origin: null } };
+  if (token.grant === null)
+    return { kind: "unauthorized", rule: { rule: "token.grant", origin: null } };
   const rule = grantRule(token.grant);
   if (!connectAllowed(token.grant, tunnel, facts)) return { kind: "unauthorized", rule };
   return { kind: "authorized", identity: { method: "token", subject: token.subject }, rule };
@@ -47,8 +56,12 @@ export function checkClientCredential(
   const credential = policy.credentials.find((c) => c.name === facts.clientCredential);
   if (credential === undefined) return { kind: "absent" };
   const grant = policy.grants[credential.grant];
-  const rule: RuleRef = grant !== undefined ? grantRule(grant) : { rule: `credential:${credential.name}`, origin: credential.origin ?? null };
-  if (grant === undefined || !connectAllowed(grant, tunnel, facts)) return { kind: "unauthorized", rule };
+  const rule: RuleRef =
+    grant !== undefined
+      ? grantRule(grant)
+      : { rule: `credential:${credential.name}`, origin: credential.origin ?? null };
+  if (grant === undefined || !connectAllowed(grant, tunnel, facts))
+    return { kind: "unauthorized", rule };
   return { kind: "authorized", identity: { method: "mtls", subject: credential.name }, rule };
 }
 
@@ -59,10 +72,15 @@ function emailDomain(email: string): string {
 /** Whether a signed-in user is among the allowed users; no list (or empty lists) allows everyone. */
 export function sessionAllowed(allow: SessionAllowIr | null, session: SessionFacts): boolean {
   if (allow === null) return true;
-  if (allow.emails.length === 0 && allow.domains.length === 0 && allow.groups.length === 0) return true;
+  if (allow.emails.length === 0 && allow.domains.length === 0 && allow.groups.length === 0)
+    return true;
   const email = session.email?.toLowerCase() ?? null;
   if (email !== null && allow.emails.some((e) => e.toLowerCase() === email)) return true;
-  if (email !== null && email.includes("@") && allow.domains.some((d) => d.toLowerCase() === emailDomain(email))) {
+  if (
+    email !== null &&
+    email.includes("@") &&
+    allow.domains.some((d) => d.toLowerCase() === emailDomain(email))
+  ) {
     return true;
   }
   return session.groups.some((g) => allow.groups.includes(g));
@@ -72,13 +90,26 @@ export function sessionAllowed(allow: SessionAllowIr | null, session: SessionFac
 export function checkSession(tunnel: EffectiveTunnel, facts: RequestFacts): CredentialCheck {
   if (!tunnel.auth.rstreamAuth || facts.session === null) return { kind: "absent" };
   const rule = tunnel.auth.rstreamAuthRule;
-  if (!sessionAllowed(tunnel.auth.sessionAllow, facts.session)) return { kind: "unauthorized", rule };
-  return { kind: "authorized", identity: { method: "rstream-auth", subject: facts.session.userId }, rule };
+  if (!sessionAllowed(tunnel.auth.sessionAllow, facts.session))
+    return { kind: "unauthorized", rule };
+  return {
+    kind: "authorized",
+    identity: { method: "rstream-auth", subject: facts.session.userId },
+    rule,
+  };
 }
 
 /** Who the request is, by the first credential that authorizes it (token, mTLS, session). */
-export function identify(policy: EffectivePolicy, tunnel: EffectiveTunnel, facts: RequestFacts): AuthIdentity | null {
-  for (const check of [checkToken(tunnel, facts), checkClientCredential(policy, tunnel, facts), checkSession(tunnel, facts)]) {
+export function identify(
+  policy: EffectivePolicy,
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+): AuthIdentity | null {
+  for (const check of [
+    checkToken(tunnel, facts),
+    checkClientCredential(policy, tunnel, facts),
+    checkSession(tunnel, facts),
+  ]) {
     if (check.kind === "authorized") return check.identity;
   }
   return null;

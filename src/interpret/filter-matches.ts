@@ -5,23 +5,13 @@
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
 import { ipSetCovers } from "../ir/ip.ts";
-import { regexMatches } from "../ir/path.ts";
-import type { BooleanField, FilterIr, StringField, StringMatchIr } from "../ir/types.ts";
+import { stringMatches } from "../bounds/kinds/string-match.ts";
+import type { BooleanField, FilterIr, StringField } from "../ir/types.ts";
+
+export { stringMatches };
 
 /** The status a tunnel that is receiving traffic has. */
 export const SERVING_TUNNEL_STATUS = "online";
-
-/** Whether a string match (exact, one of, searched regex) accepts a value. */
-export function stringMatches(match: StringMatchIr, value: string): boolean {
-  switch (match.kind) {
-    case "exact":
-      return match.value === value;
-    case "oneof":
-      return match.values.includes(value);
-    case "regex":
-      return regexMatches(match.source, value);
-  }
-}
 
 /** The values a string field has on a tunnel; a field matches when any value does. */
 function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonly string[] {
@@ -67,7 +57,11 @@ export function filterMatches(filter: FilterIr, tunnel: EffectiveTunnel): boolea
       return stringFieldValues(tunnel, filter.field).some((v) => stringMatches(filter.match, v));
     case "label": {
       const value = tunnel.labels[filter.key];
-      return value !== undefined && Object.hasOwn(tunnel.labels, filter.key) && stringMatches(filter.match, value);
+      return (
+        value !== undefined &&
+        Object.hasOwn(tunnel.labels, filter.key) &&
+        stringMatches(filter.match, value)
+      );
     }
     case "boolean":
       return booleanField(tunnel, filter.field) === filter.value;

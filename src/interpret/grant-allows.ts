@@ -33,8 +33,11 @@ function actionAllows(act: ActionIr, ask: Ask): boolean {
   if (act.filter !== null && !filterMatches(act.filter, ask.tunnel)) return false;
   if (ask.action !== "connect") return true;
   // An unnormalizable path matches no path restriction (fail closed).
-  if (act.path !== null && (ask.path === null || !requestPathAllowed(act.path, ask.path))) return false;
-  return act.methods === null || (ask.method !== null && act.methods.includes(ask.method.toUpperCase()));
+  if (act.path !== null && (ask.path === null || !requestPathAllowed(act.path, ask.path)))
+    return false;
+  return (
+    act.methods === null || (ask.method !== null && act.methods.includes(ask.method.toUpperCase()))
+  );
 }
 
 function nodeAllows(node: GrantNodeIr, ask: Ask): boolean {
@@ -44,7 +47,11 @@ function nodeAllows(node: GrantNodeIr, ask: Ask): boolean {
     case "or":
       return node.children.some((c) => nodeAllows(c, ask));
     case "leaf": {
-      if (node.workspaces !== null && (ask.workspace === null || !node.workspaces.includes(ask.workspace))) return false;
+      if (
+        node.workspaces !== null &&
+        (ask.workspace === null || !node.workspaces.includes(ask.workspace))
+      )
+        return false;
       if (node.projects !== null && !node.projects.includes(ask.projectId)) return false;
       const act = node[ask.action];
       return act !== null && actionAllows(act, ask);
@@ -65,7 +72,8 @@ export function grantAllows(
   path: string | null,
   method: string | null,
 ): boolean {
-  if (grant.permissions !== null && !grant.permissions.includes(ACTION_PERMISSION[action])) return false;
+  if (grant.permissions !== null && !grant.permissions.includes(ACTION_PERMISSION[action]))
+    return false;
   if (grant.resources === null) return true;
   return nodeAllows(grant.resources, { action, tunnel, projectId, workspace, path, method });
 }

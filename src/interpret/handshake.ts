@@ -23,10 +23,20 @@ import { routeServerName } from "./route.ts";
 import { TraceLog } from "./trace.ts";
 import type { TraceStep } from "./trace.ts";
 
-function decideHandshake(policy: EffectivePolicy, facts: HandshakeFacts, log: TraceLog): HandshakeDecision {
+function decideHandshake(
+  policy: EffectivePolicy,
+  facts: HandshakeFacts,
+  log: TraceLog,
+): HandshakeDecision {
   const tunnel = routeServerName(policy, facts.sni);
   if (tunnel === null) return handshakeUnknownSniVerdict();
-  log.add("handshake", "pass", `tunnel:${tunnel.id}`, tunnel.origin, `server name ${facts.sni} is served by tunnel ${tunnel.id}`);
+  log.add(
+    "handshake",
+    "pass",
+    `tunnel:${tunnel.id}`,
+    tunnel.origin,
+    `server name ${facts.sni} is served by tunnel ${tunnel.id}`,
+  );
   const tls = tunnel.tls;
   if (!tls.terminated) return handshakePassthroughVerdict(tunnel);
   if (!tlsVersionAdmits(facts.version, tls.runtimeMin)) {
@@ -34,12 +44,19 @@ function decideHandshake(policy: EffectivePolicy, facts: HandshakeFacts, log: Tr
     const rule = tlsVersionAdmits(facts.version, tls.storedMin) ? runtimeMinRule(tls) : tls.minRule;
     return handshakeTlsVersionVerdict(rule, tls.runtimeMin);
   }
-  log.add("handshake", "pass", tls.minRule.rule, tls.minRule.origin, `TLS ${facts.version} meets the minimum ${tls.runtimeMin}`);
+  log.add(
+    "handshake",
+    "pass",
+    tls.minRule.rule,
+    tls.minRule.origin,
+    `TLS ${facts.version} meets the minimum ${tls.runtimeMin}`,
+  );
   if (!postQuantumAdmits(tls.postQuantum, facts.group)) {
     return handshakePostQuantumVerdict(tls.postQuantumRule, tls.postQuantum.fips);
   }
   if (!echAdmits(tls.ech, facts.ech)) return handshakeEchVerdict(tls.echRule);
-  if (tunnel.auth.mtls !== null && !facts.clientCertVerified) return handshakeMtlsVerdict(tunnel.auth.mtlsRule);
+  if (tunnel.auth.mtls !== null && !facts.clientCertVerified)
+    return handshakeMtlsVerdict(tunnel.auth.mtlsRule);
   return handshakeAllowVerdict(tunnel);
 }
 

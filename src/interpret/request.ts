@@ -53,22 +53,38 @@ function decided(log: TraceLog, stage: TraceStep["stage"], decision: Decision): 
 function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceLog): Decision | null {
   const ipRule = ipRuleRefusing(tunnel.ipRules, facts.clientIp);
   if (ipRule !== null) return decided(log, "edge", ipDeniedVerdict(ipRule));
-  for (const rule of tunnel.ipRules) log.add("edge", "pass", rule.rule, rule.origin, "the client address is in the list");
+  for (const rule of tunnel.ipRules)
+    log.add("edge", "pass", rule.rule, rule.origin, "the client address is in the list");
   const countryRule = countryRuleRefusing(tunnel.countryRules, facts.country);
   if (countryRule !== null) return decided(log, "edge", geoDeniedVerdict(countryRule));
-  for (const rule of tunnel.countryRules) log.add("edge", "pass", rule.rule, rule.origin, "the client's country is in the list");
+  for (const rule of tunnel.countryRules)
+    log.add("edge", "pass", rule.rule, rule.origin, "the client's country is in the list");
   const tls = tunnel.tls;
-  if (tls.terminated && facts.tlsVersion !== null && !tlsVersionAdmits(facts.tlsVersion, tls.runtimeMin)) {
+  if (
+    tls.terminated &&
+    facts.tlsVersion !== null &&
+    !tlsVersionAdmits(facts.tlsVersion, tls.runtimeMin)
+  ) {
     return decided(log, "edge", tlsDeniedVerdict(runtimeMinRule(tls), tls.runtimeMin));
   }
   if (tunnel.ipRules.length === 0 && tunnel.countryRules.length === 0) {
-    log.add("edge", "skip", `tunnel:${tunnel.id}`, tunnel.origin, "no trusted-IP or GeoIP list applies");
+    log.add(
+      "edge",
+      "skip",
+      `tunnel:${tunnel.id}`,
+      tunnel.origin,
+      "no trusted-IP or GeoIP list applies",
+    );
   }
   return null;
 }
 
 /** Layer 2 (S-C1…S-C5): a valid challenge cookie, or a valid and authorized token, passes. */
-function checkChallenge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceLog): Decision | null {
+function checkChallenge(
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+  log: TraceLog,
+): Decision | null {
   const rule = tunnel.challengeRule;
   if (!tunnel.challenge) {
     log.add("challenge", "skip", rule.rule, rule.origin, "challenge mode is off");
@@ -79,7 +95,13 @@ function checkChallenge(tunnel: EffectiveTunnel, facts: RequestFacts, log: Trace
     return null;
   }
   if (checkToken(tunnel, facts).kind === "authorized") {
-    log.add("challenge", "pass", rule.rule, rule.origin, "a valid and authorized bearer token bypasses the challenge");
+    log.add(
+      "challenge",
+      "pass",
+      rule.rule,
+      rule.origin,
+      "a valid and authorized bearer token bypasses the challenge",
+    );
     return null;
   }
   if (isSafeNavigation(facts)) return decided(log, "challenge", challengeRedirectVerdict(rule));
@@ -102,27 +124,52 @@ function authenticate(
 ): Decision {
   const auth = tunnel.auth;
   if (!auth.token && !auth.rstreamAuth && auth.mtls === null) {
-    log.add("token", "skip", auth.tokenRule.rule, auth.tokenRule.origin, "the tunnel has no edge authentication");
+    log.add(
+      "token",
+      "skip",
+      auth.tokenRule.rule,
+      auth.tokenRule.origin,
+      "the tunnel has no edge authentication",
+    );
     return decided(log, "forward", forwardVerdict(tunnel, null, null));
   }
   const token = checkToken(tunnel, facts);
-  if (token.kind === "authorized") return decided(log, "forward", forwardVerdict(tunnel, auth.tokenRule, token.identity));
+  if (token.kind === "authorized")
+    return decided(log, "forward", forwardVerdict(tunnel, auth.tokenRule, token.identity));
   // S-D1: a valid token that is not authorized is final; no fallback to another method.
-  if (token.kind === "unauthorized") return decided(log, "token", insufficientScopeVerdict(token.rule, "token"));
+  if (token.kind === "unauthorized")
+    return decided(log, "token", insufficientScopeVerdict(token.rule, "token"));
   if (auth.token && (auth.mtls !== null || auth.rstreamAuth)) {
-    log.add("token", "pass", auth.tokenRule.rule, auth.tokenRule.origin, `no usable token (${token.kind}); trying the next method`);
+    log.add(
+      "token",
+      "pass",
+      auth.tokenRule.rule,
+      auth.tokenRule.origin,
+      `no usable token (${token.kind}); trying the next method`,
+    );
   }
 
   const credential = checkClientCredential(policy, tunnel, facts);
-  if (credential.kind === "authorized") return decided(log, "forward", forwardVerdict(tunnel, auth.mtlsRule, credential.identity));
-  if (credential.kind === "unauthorized") return decided(log, "mtls", insufficientScopeVerdict(credential.rule, "mtls"));
-  if (auth.mtls !== null && !auth.token && !auth.rstreamAuth) return decided(log, "mtls", mtlsRequiredVerdict(auth.mtlsRule));
-  if (auth.mtls !== null) log.add("mtls", "pass", auth.mtlsRule.rule, auth.mtlsRule.origin, "no client credential; trying the next method");
+  if (credential.kind === "authorized")
+    return decided(log, "forward", forwardVerdict(tunnel, auth.mtlsRule, credential.identity));
+  if (credential.kind === "unauthorized")
+    return decided(log, "mtls", insufficientScopeVerdict(credential.rule, "mtls"));
+  if (auth.mtls !== null && !auth.token && !auth.rstreamAuth)
+    return decided(log, "mtls", mtlsRequiredVerdict(auth.mtlsRule));
+  if (auth.mtls !== null)
+    log.add(
+      "mtls",
+      "pass",
+      auth.mtlsRule.rule,
+      auth.mtlsRule.origin,
+      "no client credential; trying the next method",
+    );
 
   if (auth.rstreamAuth) {
     const session = checkSession(tunnel, facts);
     const rule = auth.rstreamAuthRule;
-    if (session.kind === "authorized") return decided(log, "forward", forwardVerdict(tunnel, rule, session.identity));
+    if (session.kind === "authorized")
+      return decided(log, "forward", forwardVerdict(tunnel, rule, session.identity));
     if (session.kind === "unauthorized") return decided(log, "session", userMismatchVerdict(rule));
     if (isBrowserNavigation(facts)) return decided(log, "session", loginRedirectVerdict(rule));
     if (auth.token) return decided(log, "token", tokenFailure(tunnel, token));
@@ -144,11 +191,18 @@ export function interpretRequest(
 function decide(policy: EffectivePolicy, facts: RequestFacts, log: TraceLog): Decision {
   const tunnel = routeRequest(policy, facts.host);
   if (tunnel === null) return decided(log, "route", noRouteVerdict());
-  log.add("route", "pass", `tunnel:${tunnel.id}`, tunnel.origin, `host ${facts.host} is served by tunnel ${tunnel.id}`);
+  log.add(
+    "route",
+    "pass",
+    `tunnel:${tunnel.id}`,
+    tunnel.origin,
+    `host ${facts.host} is served by tunnel ${tunnel.id}`,
+  );
   const edge = checkEdge(tunnel, facts, log);
   if (edge !== null) return edge;
   // S-O2: engine endpoints come after edge access and before challenge and authentication.
-  if (isWellKnownPath(facts.path)) return decided(log, "well-known", answerWellKnown(policy, tunnel, facts));
+  if (isWellKnownPath(facts.path))
+    return decided(log, "well-known", answerWellKnown(policy, tunnel, facts));
   const challenge = checkChallenge(tunnel, facts, log);
   if (challenge !== null) return challenge;
   return authenticate(policy, tunnel, facts, log);

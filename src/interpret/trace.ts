@@ -20,7 +20,13 @@ export interface TraceStep {
 export class TraceLog {
   readonly steps: TraceStep[] = [];
 
-  add(stage: TraceStep["stage"], result: TraceStep["result"], rule: string, origin: Span | null, note: string): void {
+  add(
+    stage: TraceStep["stage"],
+    result: TraceStep["result"],
+    rule: string,
+    origin: Span | null,
+    note: string,
+  ): void {
     this.steps.push({ stage, result, rule, origin, note });
   }
 }

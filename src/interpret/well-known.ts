@@ -36,7 +36,11 @@ function endpointOf(rawPath: string): string {
 function originOf(url: string): { protocol: string; hostname: string; port: string } | null {
   try {
     const parsed = new URL(url);
-    return { protocol: parsed.protocol, hostname: parsed.hostname.toLowerCase(), port: parsed.port };
+    return {
+      protocol: parsed.protocol,
+      hostname: parsed.hostname.toLowerCase(),
+      port: parsed.port,
+    };
   } catch {
     return null;
   }
@@ -59,10 +63,15 @@ function acceptableLogoutBody(contentType: string | null): boolean {
 }
 
 /** The engine's answer to a well-known request. */
-export function answerWellKnown(policy: EffectivePolicy, tunnel: EffectiveTunnel, facts: RequestFacts): Decision {
+export function answerWellKnown(
+  policy: EffectivePolicy,
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+): Decision {
   switch (endpointOf(facts.path)) {
     case "session":
-      if (facts.method !== "GET" && facts.method !== "HEAD") return wellKnownMethodVerdict("session");
+      if (facts.method !== "GET" && facts.method !== "HEAD")
+        return wellKnownMethodVerdict("session");
       return sessionEndpointVerdict(identify(policy, tunnel, facts));
     case "logout":
       if (facts.method !== "POST") return wellKnownMethodVerdict("logout");

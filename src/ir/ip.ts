@@ -12,6 +12,7 @@
  * intersection simple: of each nested pair, keep the smaller block.
  */
 import ipaddr from "ipaddr.js";
+import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Span } from "../diagnostics/span.ts";
 import type { IpRange, IpSet } from "./types.ts";
 
@@ -143,17 +144,17 @@ export function rangeToBlock(range: IpRange): IpBlock {
   if (cached !== undefined) return cached;
   const parsed = parseIpEntry(range.cidr);
   if (!parsed.ok || parsed.hostBitsSet) {
-    throw new Error(`not a canonical IP range: ${range.cidr}`);
+    throw new InternalError(`not a canonical IP range: ${range.cidr}`);
   }
   const slash = parsed.range.cidr.indexOf("/");
   const address = parseAddress(parsed.range.cidr.slice(0, slash));
-  if (address === null) throw new Error(`not a canonical IP range: ${range.cidr}`);
+  if (address === null) throw new InternalError(`not a canonical IP range: ${range.cidr}`);
   const block: IpBlock = {
     family: address.family,
     network: address.value,
     prefix: Number(parsed.range.cidr.slice(slash + 1)),
   };
-  if (blockCache.size > 10_000) blockCache.clear();
+  if (blockCache.size >= 65_536) blockCache.clear();
   blockCache.set(range.cidr, block);
   return block;
 }

@@ -22,7 +22,9 @@ export function collectingContext(): LowerContext & { readonly diagnostics: Diag
 
 /** Joins a pointer and a key (RFC 6901 escaping). */
 export function at(pointer: string, key: string | number): string {
-  return `${pointer}/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`;
+  // HOT PATH: called for every value lowered; most keys need no escaping.
+  if (typeof key === "number" || !/[~/]/.test(key)) return `${pointer}/${key}`;
+  return `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
 }
 
 /** The spans of an object's present properties, keyed by their document names. */

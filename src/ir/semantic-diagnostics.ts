@@ -204,14 +204,14 @@ export const unknownFilterTunnel = (
   span: MaybeSpan,
   field: "id" | "name",
   value: string,
-  known: string | undefined,
+  help: string | undefined,
 ): Diagnostic =>
   make(
     "RP3204",
     "error",
     span,
     `no tunnel of this project has ${field} \`${value}\``,
-    suggestion(known) ?? `name the ${field} of a tunnel defined in this file`,
+    help ?? `use the ${field} of a tunnel defined in this file`,
   );
 
 export const unknownTestGrant = (

@@ -26,7 +26,11 @@ export function splitUrl(url: string): UrlParts | null {
   const host = authority.startsWith("[")
     ? authority.slice(0, authority.indexOf("]") + 1)
     : (authority.split(":")[0] ?? "");
-  return { scheme: (m[1] ?? "").toLowerCase(), host: host.toLowerCase(), path: m[3] === "" || m[3] === undefined ? "/" : m[3] };
+  return {
+    scheme: (m[1] ?? "").toLowerCase(),
+    host: host.toLowerCase(),
+    path: m[3] === "" || m[3] === undefined ? "/" : m[3],
+  };
 }
 
 function headerMap(headers: Readonly<Record<string, string>>): Map<string, string> {
@@ -35,7 +39,15 @@ function headerMap(headers: Readonly<Record<string, string>>): Map<string, strin
 
 function tokenFacts(policy: EffectivePolicy, token: TestTokenIr): TokenFacts {
   if (token.kind === "invalid") {
-    return { source: token.in, status: token.invalid, id: null, type: null, lifetimeSeconds: null, grant: null, subject: null };
+    return {
+      source: token.in,
+      status: token.invalid,
+      id: null,
+      type: null,
+      lifetimeSeconds: null,
+      grant: null,
+      subject: null,
+    };
   }
   const grant = policy.grants[token.grant] ?? null;
   return {
@@ -50,11 +62,20 @@ function tokenFacts(policy: EffectivePolicy, token: TestTokenIr): TokenFacts {
 }
 
 function sessionFacts(session: NonNullable<TestRequestIr["session"]>): SessionFacts {
-  return { userId: session.userId, name: session.name, email: session.email, image: null, groups: session.groups };
+  return {
+    userId: session.userId,
+    name: session.name,
+    email: session.email,
+    image: null,
+    groups: session.groups,
+  };
 }
 
 /** The request facts of a test request (`null` when its URL is not absolute). */
-export function requestFactsOf(policy: EffectivePolicy, request: TestRequestIr): RequestFacts | null {
+export function requestFactsOf(
+  policy: EffectivePolicy,
+  request: TestRequestIr,
+): RequestFacts | null {
   const url = splitUrl(request.url);
   if (url === null) return null;
   const headers = headerMap(request.headers);

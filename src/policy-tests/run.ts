@@ -64,15 +64,24 @@ function decideTest(
   if (shake !== null) {
     const handshake = engine.handshake(shake);
     if (!handshake.allow) {
-      return { decision: handshakeRefusedDecision(handshake), trace: interpretHandshake(policy, shake).trace };
+      return {
+        decision: handshakeRefusedDecision(handshake),
+        trace: interpretHandshake(policy, shake).trace,
+      };
     }
   }
-  const trace = [...(shake !== null ? interpretHandshake(policy, shake).trace : []), ...interpretRequest(policy, facts).trace];
+  const trace = [
+    ...(shake !== null ? interpretHandshake(policy, shake).trace : []),
+    ...interpretRequest(policy, facts).trace,
+  ];
   return { decision: engine.request(facts), trace };
 }
 
 /** Runs every test of the policy, in file order. */
-export function runPolicyTests(policy: EffectivePolicy, engine: PolicyTestEngine = interpreterEngine(policy)): TestResult[] {
+export function runPolicyTests(
+  policy: EffectivePolicy,
+  engine: PolicyTestEngine = interpreterEngine(policy),
+): TestResult[] {
   return policy.tests.map((test) => {
     const { decision, trace } = decideTest(policy, test, engine);
     const mismatches = mismatchesOf(test.expect, decision);

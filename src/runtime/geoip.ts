@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Reader } from "maxmind";
+import { LruCache } from "../compile/lru.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import { invalidGeoIpDatabase, unreadableFile } from "./diagnostics.ts";
 import { errorText } from "./tls/certificates.ts";
@@ -59,10 +60,16 @@ function checkMetadata(reader: Reader<Record<string, unknown>>): void {
 
 const fail = (d: Diagnostic): Outcome<CountryLookup> => ({ value: undefined, diagnostics: [d] });
 
+/** Addresses remembered per database; a lookup parses the address and walks the tree. */
+const CACHE_SIZE = 50_000;
+const UNKNOWN = "";
+
 class MaxmindCountryLookup implements CountryLookup {
   readonly path: string;
   readonly #reader: Reader<Record<string, unknown>>;
   readonly #onError: LookupErrorSink;
+  /** ip → ISO code, or "" for unknown (so a miss is `undefined`). */
+  readonly #cache = new LruCache<string, string>(CACHE_SIZE);
 
   constructor(path: string, reader: Reader<Record<string, unknown>>, onError: LookupErrorSink) {
     this.path = path;
@@ -71,6 +78,15 @@ class MaxmindCountryLookup implements CountryLookup {
   }
 
   country(ip: string): string | null {
+    // HOT PATH: repeat clients cost one Map read.
+    const cached = this.#cache.get(ip);
+    if (cached !== undefined) return cached === UNKNOWN ? null : cached;
+    const country = this.#lookup(ip);
+    this.#cache.set(ip, country ?? UNKNOWN);
+    return country;
+  }
+
+  #lookup(ip: string): string | null {
     let record: Record<string, unknown> | null;
     try {
       record = this.#reader.get(ip);

@@ -81,6 +81,8 @@ export const RuntimeOptionsSchema = z.strictObject({
   }),
   /** Largest request head accepted, in bytes (Node answers 431 beyond it). */
   maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  /** Send every tunnel to this upstream instead of its own (example mode, demos). */
+  upstreamOverride: z.url().optional(),
   /** Policy files whose change triggers a reload. */
   watchFiles: z.array(z.string().min(1)).default([]),
   watchDebounceMs: z.number().int().min(0).default(200),

@@ -172,7 +172,13 @@ class Runtime {
     const certificates = await readCertificates(this.#o.certificates, diagnostics);
     const next = buildServingState(
       loaded.value,
-      { certificates, capabilities: this.#capabilities, pools: this.#pools },
+      {
+        https: this.#o.https !== undefined,
+        upstreamOverride: this.#o.upstreamOverride ?? null,
+        certificates,
+        capabilities: this.#capabilities,
+        pools: this.#pools,
+      },
       this.state.generation + 1,
       diagnostics,
     );

@@ -28,6 +28,11 @@ export interface TunnelRoute {
   readonly credentials: readonly CredentialIr[];
   /** Whether a decision can read the country (GeoIP is looked up only then). */
   readonly needsCountry: boolean;
+  /**
+   * The tunnel's TLS policy demands more than "TLS 1.2 or newer, any group" (a 1.3 minimum,
+   * required PQ or ECH): the plain-HTTP listener refuses it rather than serve it without TLS.
+   */
+  readonly requiresTls: boolean;
 }
 
 /** One policy generation, immutable once built. */
@@ -40,6 +45,10 @@ export interface ServingState {
 
 /** Inputs that stay the same across generations. */
 export interface StateInputs {
+  /** Whether an HTTPS listener exists (a missing certificate matters only then). */
+  readonly https: boolean;
+  /** Send every tunnel to this upstream instead of its own (example mode). */
+  readonly upstreamOverride: string | null;
   readonly certificates: readonly LoadedCertificate[];
   readonly capabilities: TlsCapabilities;
   readonly pools: UpstreamPools;
@@ -85,10 +94,12 @@ function buildRoute(
   diagnostics: Diagnostic[],
 ): TunnelRoute | null {
   const label = tunnel.name ?? tunnel.id;
-  const tls = buildTunnelTls(tunnel, inputs.certificates, inputs.capabilities, diagnostics);
+  const tls = buildTunnelTls(tunnel, inputs.certificates, inputs.capabilities, inputs.https, diagnostics);
   if (tls.kind === "refused") return null;
-  const upstream = inputs.pools.upstreamFor(tunnel.upstream);
-  if (upstream === null) diagnostics.push({ ...noUpstream(label, tunnel.upstream), severity: "warning" });
+  const upstreamUrl = inputs.upstreamOverride ?? tunnel.upstream;
+  const upstream = inputs.pools.upstreamFor(upstreamUrl);
+  if (upstream === null) diagnostics.push({ ...noUpstream(label, upstreamUrl), severity: "warning" });
+  const t = tunnel.tls;
   return {
     policy,
     tunnel,
@@ -97,5 +108,6 @@ function buildRoute(
     upstream,
     credentials: policy.policy.credentials,
     needsCountry: tunnel.countryRules.length > 0,
+    requiresTls: t.terminated && (t.runtimeMin === "1.3" || t.postQuantum.mode === "required" || t.ech === "required"),
   };
 }

@@ -38,13 +38,13 @@ export function parseDslWithComments(source: SourceFile): DslParse {
   const failed = (): DslParse => ({ outcome: bag.fail(), comments: undefined });
 
   const tooLarge = checkSourceSize(file, text);
-  if (tooLarge !== undefined) return bag.add(tooLarge), failed();
+  if (tooLarge !== undefined) return (bag.add(tooLarge), failed());
 
   const lexed = policyLexer.tokenize(text);
   bag.addAll(lexingDiagnostics(file, text, lexed.errors));
   bag.addAll(stringDiagnostics(file, lexed.tokens));
   const tooDeep = checkNesting(file, lexed.tokens);
-  if (tooDeep !== undefined) return bag.add(tooDeep), failed();
+  if (tooDeep !== undefined) return (bag.add(tooDeep), failed());
 
   policyParser.input = lexed.tokens;
   const cst = policyParser.policy();

@@ -31,7 +31,8 @@ export function formatDsl(source: SourceFile): Outcome<string> {
     value: undefined,
     diagnostics: [...parsed.outcome.diagnostics, unsound(source.name, why)],
   });
-  if (again.outcome.value === undefined || again.comments === undefined) return fail("does not parse");
+  if (again.outcome.value === undefined || again.comments === undefined)
+    return fail("does not parse");
   if (!isDeepStrictEqual(again.outcome.value.document, ast.document)) {
     return fail("describes a different policy");
   }

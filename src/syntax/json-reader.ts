@@ -8,7 +8,9 @@
  * - `spans`: pointer of a value → the span of the value (strings include their quotes);
  *   `""` is the whole document.
  * - `keySpans`: pointer of an object property → the span of its quoted name, so "unknown
- *   property" diagnostics underline the name rather than the whole value.
+ *   property" diagnostics underline the name rather than the whole value. Only diagnostics
+ *   need it, so it is built on first use, from `spans` and the text (a name is the string
+ *   just before its value's `:`), and large files do not pay for a second table.
  */
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
@@ -31,7 +33,8 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = { maxLength: 64 * 1024 * 1024, ma
 export interface JsonDocument {
   readonly value: unknown;
   readonly spans: Map<string, Span>;
-  readonly keySpans: Map<string, Span>;
+  /** Built on first access. */
+  readonly keySpans: ReadonlyMap<string, Span>;
 }
 
 /** Thrown inside the reader to stop at a syntax error; caught in `readJson`, never escapes. */
@@ -71,7 +74,15 @@ export function readJson(
   const reader = new JsonReader(source, limits, bag);
   try {
     const value = reader.readDocument();
-    return bag.finish({ value, spans: reader.spans, keySpans: reader.keySpans });
+    const { spans } = reader;
+    let keySpans: ReadonlyMap<string, Span> | undefined;
+    return bag.finish({
+      value,
+      spans,
+      get keySpans() {
+        return (keySpans ??= buildKeySpans(source, spans));
+      },
+    });
   } catch (stop) {
     if (!(stop instanceof StopReading)) throw stop;
     bag.add(stop.diagnostic);
@@ -86,7 +97,6 @@ function span(file: string, start: number, end: number): Span {
 /** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */
 class JsonReader {
   readonly spans = new Map<string, Span>();
-  readonly keySpans = new Map<string, Span>();
   readonly #text: string;
   readonly #file: string;
   readonly #limits: JsonLimits;
@@ -133,17 +143,16 @@ class JsonReader {
   #readObject(pointer: string, depth: number): Record<string, unknown> {
     this.#checkDepth(depth);
     const result: Record<string, unknown> = {};
-    const firstKeySpan = new Map<string, Span>();
     this.#pos++;
     this.#skipSpace();
     if (this.#eat(0x7d)) return result;
     for (;;) {
       const key = this.#readKey();
       const keySpan = this.#span(key.start, this.#pos);
-      const valuePointer = childPointer(pointer, key.name);
-      const first = firstKeySpan.get(key.name);
+      const valuePointer = memberPointer(pointer, key.name);
+      // HOT PATH: no per-object set of seen keys; the object itself tells.
+      const first = Object.hasOwn(result, key.name) ? this.#firstKeySpan(valuePointer) : undefined;
       if (first !== undefined) this.#bag.add(errors.duplicateKey(keySpan, key.name, first));
-      else firstKeySpan.set(key.name, keySpan);
       this.#skipSpace();
       if (!this.#eat(0x3a)) this.#unexpected("`:` after the property name");
       this.#skipSpace();
@@ -151,13 +160,20 @@ class JsonReader {
       // the errors after it, but the first value keeps the spans.
       if (first !== undefined) this.#readValueAt(valuePointer, depth);
       else {
-        this.keySpans.set(valuePointer, keySpan);
         defineProperty(result, key.name, this.#readValue(valuePointer, depth));
       }
       this.#skipSpace();
       if (this.#eat(0x7d)) return result;
       this.#readComma("`,` or `}`", 0x7d);
     }
+  }
+
+  #firstKeySpan(pointer: string): Span | undefined {
+    const value = this.spans.get(pointer);
+    const start = value === undefined ? -1 : keyStartBefore(this.#text, value.start);
+    return value === undefined || start < 0
+      ? undefined
+      : this.#span(start, keyEndBefore(this.#text, value.start));
   }
 
   /** Reads the `,` between entries; a closing bracket right after it is a trailing comma. */
@@ -188,7 +204,7 @@ class JsonReader {
     this.#skipSpace();
     if (this.#eat(0x5d)) return result;
     for (;;) {
-      result.push(this.#readValue(childPointer(pointer, result.length), depth));
+      result.push(this.#readValue(`${pointer}/${result.length}`, depth));
       this.#skipSpace();
       if (this.#eat(0x5d)) return result;
       this.#readComma("`,` or `]`", 0x5d);
@@ -361,6 +377,51 @@ class JsonReader {
   #stop(diagnostic: Diagnostic): never {
     throw new StopReading(diagnostic);
   }
+}
+
+/** The offset just after the closing quote of the name before the value at `valueStart`. */
+function keyEndBefore(text: string, valueStart: number): number {
+  let i = valueStart - 1;
+  while (i >= 0 && text.charCodeAt(i) !== 0x3a) i--;
+  i--;
+  while (i >= 0 && text.charCodeAt(i) !== QUOTE) i--;
+  return i + 1;
+}
+
+/**
+ * The offset of the opening quote of the name before the value at `valueStart`, in text the
+ * reader accepted: inside a string a quote is always escaped, so the opening quote is the
+ * first one, going back, that follows an even number of backslashes.
+ */
+function keyStartBefore(text: string, valueStart: number): number {
+  let i = keyEndBefore(text, valueStart) - 2;
+  for (; i >= 0; i--) {
+    if (text.charCodeAt(i) !== QUOTE) continue;
+    let backslashes = 0;
+    while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/** The span of every property name, from the value spans (see the file comment). */
+function buildKeySpans(source: SourceFile, spans: ReadonlyMap<string, Span>): Map<string, Span> {
+  const keySpans = new Map<string, Span>();
+  for (const [pointer, value] of spans) {
+    if (pointer === "") continue;
+    const parent = spans.get(pointer.slice(0, pointer.lastIndexOf("/")));
+    // Members of arrays have no name; only an object's members do.
+    if (parent === undefined || source.text.charCodeAt(parent.start) !== 0x7b) continue;
+    const start = keyStartBefore(source.text, value.start);
+    if (start >= 0)
+      keySpans.set(pointer, span(source.name, start, keyEndBefore(source.text, value.start)));
+  }
+  return keySpans;
+}
+
+/** `childPointer`, without its escaping work for the keys that need none (nearly all). */
+function memberPointer(pointer: string, key: string): string {
+  return key.includes("~") || key.includes("/") ? childPointer(pointer, key) : `${pointer}/${key}`;
 }
 
 /** Sets a property so that `__proto__` becomes an own property, as `JSON.parse` does it. */

@@ -43,7 +43,14 @@ export function printDsl(document: PolicyDocumentDoc, comments?: DslComments): s
 }
 
 /** Prints `text` at `depth` when `value` is present, keyed by the field's pointer. */
-function field<T>(out: Lines, depth: number, ptr: string, key: string, value: T | undefined, text: (v: T) => string): void {
+function field<T>(
+  out: Lines,
+  depth: number,
+  ptr: string,
+  key: string,
+  value: T | undefined,
+  text: (v: T) => string,
+): void {
   if (value !== undefined) out.line(depth, text(value), keysUnder(childPointer(ptr, key), value));
 }
 
@@ -64,7 +71,14 @@ function printProject(out: Lines, project: ProjectDoc): void {
 }
 
 function printEdge(out: Lines, edge: Edge, ptr: string): void {
-  field(out, 1, ptr, "trusted_ips", edge.trusted_ips, (v) => `trusted_ips ${printList(v, addressOrQuoted)}`);
+  field(
+    out,
+    1,
+    ptr,
+    "trusted_ips",
+    edge.trusted_ips,
+    (v) => `trusted_ips ${printList(v, addressOrQuoted)}`,
+  );
   field(out, 1, ptr, "geo_ip", edge.geo_ip, (v) => `geo_ip ${printList(v, wordOrQuoted)}`);
   field(out, 1, ptr, "tls_min_version", edge.tls_min_version, (v) => `tls_min ${v}`);
   field(out, 1, ptr, "post_quantum", edge.post_quantum, (pq) => {
@@ -88,7 +102,14 @@ function printTunnel(out: Lines, tunnel: TunnelDoc, ptr: string): void {
   printAuth(out, tunnel, ptr);
   field(out, 1, ptr, "mtls_auth", tunnel.mtls_auth, (v) => `mtls ca ${quote(v.ca)}`);
   field(out, 1, ptr, "challenge_mode", tunnel.challenge_mode, (v) => `challenge ${onOff(v)}`);
-  field(out, 1, ptr, "forward_authorization", tunnel.forward_authorization, (v) => `forward_authorization ${onOff(v)}`);
+  field(
+    out,
+    1,
+    ptr,
+    "forward_authorization",
+    tunnel.forward_authorization,
+    (v) => `forward_authorization ${onOff(v)}`,
+  );
   field(out, 1, ptr, "rstream_auth_allow", tunnel.rstream_auth_allow, (allow) => {
     const parts = (["emails", "domains", "groups"] as const).flatMap((k) =>
       allow[k] === undefined ? [] : [`${k} ${printList(allow[k], quote)}`],
@@ -112,7 +133,11 @@ function printAuth(out: Lines, tunnel: TunnelDoc, ptr: string): void {
   field(out, 1, ptr, "rstream_auth", rstream, (v) => `rstream_auth ${onOff(v)}`);
 }
 
-const PERMISSIONS = new Set(["tunnels.resources.read-only", "tunnels.tunnels.create-delete", "tunnels.streams.create-delete"]);
+const PERMISSIONS = new Set([
+  "tunnels.resources.read-only",
+  "tunnels.tunnels.create-delete",
+  "tunnels.streams.create-delete",
+]);
 
 function printGrant(out: Lines, grant: GrantDoc, ptr: string): void {
   open(out, "grant", grant.name, ptr, "name");
@@ -120,12 +145,21 @@ function printGrant(out: Lines, grant: GrantDoc, ptr: string): void {
   field(out, 1, ptr, "parent", grant.parent, (v) => `parent ${quote(v)}`);
   field(out, 1, ptr, "expires_at", grant.expires_at, (v) => `expires ${quote(v)}`);
   field(out, 1, ptr, "permissions", grant.permissions, (v) =>
-    v === null ? "permissions all" : `permissions ${printList(v, (p) => (PERMISSIONS.has(p) ? p : quote(p)))}`,
+    v === null
+      ? "permissions all"
+      : `permissions ${printList(v, (p) => (PERMISSIONS.has(p) ? p : quote(p)))}`,
   );
   if (grant.resources !== undefined) {
     const resources = childPointer(ptr, "resources");
     const tree = childPointer(resources, "tunnels");
-    printGrantNode(out, 1, "resources ", [resources, `${resources}#end`], grant.resources.tunnels, tree);
+    printGrantNode(
+      out,
+      1,
+      "resources ",
+      [resources, `${resources}#end`],
+      grant.resources.tunnels,
+      tree,
+    );
   }
   out.close(0, ptr);
 }
@@ -152,7 +186,10 @@ function printRequest(out: Lines, request: TestRequestDoc, ptr: string): void {
   if (request.method !== undefined) head.push(wordOrQuoted(request.method));
   head.push(quote(request.url), "from", addressOrQuoted(request.client_ip));
   if (request.country !== undefined) head.push("country", wordOrQuoted(request.country));
-  const headKeys = [ptr, ...["method", "url", "client_ip", "country"].map((k) => childPointer(ptr, k))];
+  const headKeys = [
+    ptr,
+    ...["method", "url", "client_ip", "country"].map((k) => childPointer(ptr, k)),
+  ];
   const details = requestDetails(request, ptr);
   if (details.length === 0) {
     out.line(1, head.join(" "), [...headKeys, `${ptr}#end`]);
@@ -173,7 +210,10 @@ function requestDetails(request: TestRequestDoc, ptr: string): (readonly [string
   }
   const headersPtr = childPointer(ptr, "headers");
   for (const [name, value] of Object.entries(request.headers ?? {})) {
-    lines.push([`header ${quote(name)} = ${quote(value)}`, [headersPtr, childPointer(headersPtr, name)]]);
+    lines.push([
+      `header ${quote(name)} = ${quote(value)}`,
+      [headersPtr, childPointer(headersPtr, name)],
+    ]);
   }
   if (request.challenge_cookie !== undefined) {
     lines.push([`challenge ${request.challenge_cookie}`, [childPointer(ptr, "challenge_cookie")]]);
@@ -184,7 +224,10 @@ function requestDetails(request: TestRequestDoc, ptr: string): (readonly [string
     if (session.email !== undefined) parts.push(`email ${quote(session.email)}`);
     if (session.name !== undefined) parts.push(`name ${quote(session.name)}`);
     if (session.groups !== undefined) parts.push(`groups ${printList(session.groups, quote)}`);
-    lines.push([`session { ${parts.join(" ")} }`, keysUnder(childPointer(ptr, "session"), session)]);
+    lines.push([
+      `session { ${parts.join(" ")} }`,
+      keysUnder(childPointer(ptr, "session"), session),
+    ]);
   }
   const tls = request.tls;
   if (tls !== undefined) {

@@ -7,7 +7,8 @@
  * and ajv errors inside unions can be re-checked against one branch by pointer.
  *
  * `grammar/policy.schema.json` is this schema, written for editors (`"$schema"` in a policy
- * file). Regenerate it with `node src/syntax/schema.ts`; a test fails when it is stale.
+ * file). Regenerate it with `node src/syntax/schema.ts` (or `UPDATE_GOLDEN=1` on the
+ * schema test); the test fails when it is stale.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -85,9 +86,14 @@ export function generatePolicySchema(): PolicyJsonSchema {
   } as unknown as PolicyJsonSchema;
 }
 
-/** The text of `grammar/policy.schema.json`: 2-space indent, trailing newline. */
-export function renderPolicySchemaFile(): string {
-  return `${JSON.stringify(generatePolicySchema(), null, 2)}\n`;
+/**
+ * The text of `grammar/policy.schema.json`, formatted by Prettier like every checked-in file
+ * (Prettier is a dev dependency: only the generator and its freshness test call this).
+ */
+export async function renderPolicySchemaFile(): Promise<string> {
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(POLICY_SCHEMA_PATH)) ?? {};
+  return prettier.format(JSON.stringify(generatePolicySchema()), { ...options, parser: "json" });
 }
 
 let compiled: { readonly ajv: Ajv2020; readonly schema: PolicyJsonSchema } | undefined;
@@ -129,6 +135,6 @@ export function schemaValidator(pointer: string): ValidateFunction {
 }
 
 if (import.meta.main) {
-  writeFileSync(POLICY_SCHEMA_PATH, renderPolicySchemaFile());
+  writeFileSync(POLICY_SCHEMA_PATH, await renderPolicySchemaFile());
   console.log(`wrote ${POLICY_SCHEMA_PATH}`);
 }

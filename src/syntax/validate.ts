@@ -58,8 +58,19 @@ function collectErrors(validate: ValidateFunction, base: string): SchemaError[] 
 }
 
 const isUnion = (e: SchemaError): boolean => e.keyword === "anyOf" || e.keyword === "oneOf";
-const isAtOrUnder = (pointer: string, root: string): boolean =>
-  pointer === root || pointer.startsWith(`${root}/`);
+
+/** The failed union at `pointer` or at its nearest ancestor, if any (walks up the pointer). */
+function enclosingUnion(
+  unionsAt: ReadonlyMap<string, SchemaError>,
+  pointer: string,
+): SchemaError | undefined {
+  let p = pointer;
+  for (;;) {
+    const union = unionsAt.get(p);
+    if (union !== undefined || p === "") return union;
+    p = p.slice(0, p.lastIndexOf("/"));
+  }
+}
 
 /** Turns one validation's errors into diagnostics, explaining each outermost union once. */
 function explainErrors(ctx: ValidationContext, errors: readonly SchemaError[]): Diagnostic[] {
@@ -67,13 +78,23 @@ function explainErrors(ctx: ValidationContext, errors: readonly SchemaError[]): 
   // schema generated from zod, only the union's schema applies to that value.
   // Nested unions can fail at one pointer (`PathFilter` holds `StringFilter`); ajv reports
   // the outer one last, so the last union error at a pointer is the one to explain.
-  const lastUnionAt = new Map<string, SchemaError>();
-  for (const e of errors) if (isUnion(e)) lastUnionAt.set(e.pointer, e);
-  const unions = [...lastUnionAt.values()];
-  const outermost = unions.filter(
-    (u) => !unions.some((o) => o !== u && isAtOrUnder(u.pointer, o.pointer)),
-  );
-  const plain = errors.filter((e) => !outermost.some((u) => isAtOrUnder(e.pointer, u.pointer)));
+  const unionsAt = new Map<string, SchemaError>();
+  for (const e of errors) if (isUnion(e)) unionsAt.set(e.pointer, e);
+  const outermost = new Set<SchemaError>();
+  const plain: SchemaError[] = [];
+  for (const e of errors) {
+    const union = enclosingUnion(unionsAt, e.pointer);
+    if (union === undefined) plain.push(e);
+    else if (e === union) {
+      // Only a union with no failed union above it is explained from here; inner ones are
+      // explained when their branch is validated on its own.
+      const parent =
+        e.pointer === ""
+          ? undefined
+          : enclosingUnion(unionsAt, e.pointer.slice(0, e.pointer.lastIndexOf("/")));
+      if (parent === undefined) outermost.add(e);
+    }
+  }
   const typeErrorAt = new Set(plain.filter((e) => e.keyword === "type").map((e) => e.pointer));
   const diagnostics: Diagnostic[] = [];
   for (const e of plain) {

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import { computeEffective } from "../bounds/intersect.ts";
-import type { RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
+import type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import type {
   ActionIr,
   CountrySet,
@@ -106,17 +106,22 @@ const PERMISSIONS: readonly Permission[] = [
 
 /** A trusted-IP set of one to three pool entries, canonical. */
 export function arbIpSet(): fc.Arbitrary<IpSet> {
-  return fc.subarray([...IP_ENTRY_POOL], { minLength: 1, maxLength: 3 }).map((entries) => ipSet(...entries));
+  return fc
+    .subarray([...IP_ENTRY_POOL], { minLength: 1, maxLength: 3 })
+    .map((entries) => ipSet(...entries));
 }
 
 /** A country set of one to three pool codes. */
 export function arbCountrySet(): fc.Arbitrary<CountrySet> {
-  return fc.subarray([...COUNTRY_POOL], { minLength: 1, maxLength: 3 }).map((codes) => countrySet(...codes));
+  return fc
+    .subarray([...COUNTRY_POOL], { minLength: 1, maxLength: 3 })
+    .map((codes) => countrySet(...codes));
 }
 
 /** A client address: mostly range edges, sometimes any IPv4 or IPv6 address. */
 export function arbClientIp(): fc.Arbitrary<string> {
   return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom("10.1.2.3", "::ffff:10.1.2.3", "192.0.2.200") },
     { weight: 4, arbitrary: fc.constantFrom(...CLIENT_IP_POOL) },
     { weight: 1, arbitrary: fc.ipV4() },
     { weight: 1, arbitrary: fc.ipV6() },
@@ -125,30 +130,59 @@ export function arbClientIp(): fc.Arbitrary<string> {
 
 /** A country as GeoIP reports it; `null` (unknown address) and an unlisted code included. */
 export function arbCountry(): fc.Arbitrary<string | null> {
-  return fc.oneof(fc.constantFrom(...COUNTRY_POOL, "ZZ"), fc.constant(null));
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...COUNTRY_POOL) },
+    { weight: 1, arbitrary: fc.constant("ZZ") },
+    { weight: 1, arbitrary: fc.constant(null) },
+  );
 }
 
 /** A raw request path: the pool, or segments glued with tricky separators. */
 export function arbPath(): fc.Arbitrary<string> {
-  const segment = fc.constantFrom("api", "admin", "..", ".", "%2e%2e", "", "v1", "users;x", "%2F", "x.json");
+  const segment = fc.constantFrom(
+    "api",
+    "admin",
+    "..",
+    ".",
+    "%2e%2e",
+    "",
+    "v1",
+    "users;x",
+    "%2F",
+    "x.json",
+  );
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...PATH_POOL) },
-    { weight: 1, arbitrary: fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join("/")}`) },
+    {
+      weight: 1,
+      arbitrary: fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join("/")}`),
+    },
+  );
+}
+
+/** `arb` in `percent`% of cases, else `null`: most settings are absent in real policies. */
+export function sometimes<T>(arb: fc.Arbitrary<T>, percent: number): fc.Arbitrary<T | null> {
+  return fc.oneof(
+    { weight: 100 - percent, arbitrary: fc.constant(null) },
+    { weight: percent, arbitrary: arb },
   );
 }
 
 const arbMode = (): fc.Arbitrary<FeatureMode> => fc.constantFrom("off", "preferred", "required");
 const arbTls = (): fc.Arbitrary<TlsVersion> => fc.constantFrom("1.2", "1.3");
-const arbPostQuantum = (): fc.Arbitrary<PostQuantumIr> => fc.record({ mode: arbMode(), fips: fc.boolean() });
+const arbPostQuantum = (): fc.Arbitrary<PostQuantumIr> =>
+  fc.record({ mode: arbMode(), fips: fc.boolean() });
 
 /** The edge properties a project bounds and a tunnel requests; each often absent. */
-export function arbEdgeProperties(): fc.Arbitrary<Pick<ProjectIr, "trustedIps" | "countries" | "tlsMin" | "postQuantum" | "ech">> {
+export function arbEdgeProperties(): fc.Arbitrary<
+  Pick<ProjectIr, "trustedIps" | "countries" | "tlsMin" | "postQuantum" | "ech">
+> {
   return fc.record({
-    trustedIps: fc.option(arbIpSet(), { freq: 2 }),
-    countries: fc.option(arbCountrySet(), { freq: 2 }),
-    tlsMin: fc.option(arbTls(), { freq: 2 }),
-    postQuantum: fc.option(arbPostQuantum(), { freq: 2 }),
-    ech: fc.option(arbMode(), { freq: 2 }),
+    trustedIps: sometimes(arbIpSet(), 30),
+    countries: sometimes(arbCountrySet(), 30),
+    tlsMin: sometimes(arbTls(), 30),
+    postQuantum: sometimes(arbPostQuantum(), 20),
+    ech: sometimes(arbMode(), 20),
   });
 }
 
@@ -156,8 +190,15 @@ export function arbEdgeProperties(): fc.Arbitrary<Pick<ProjectIr, "trustedIps" |
 export function arbProjectIr(): fc.Arbitrary<ProjectIr> {
   return fc
     .record({
-      plan: fc.constantFrom("basic", "pro", "enterprise", "enterprise"),
-      publicAccess: fc.constantFrom("allowed", "allowed", "auth-required", "forbidden"),
+      plan: fc.constantFrom("basic", "pro", "pro", "enterprise", "enterprise", "enterprise"),
+      publicAccess: fc.constantFrom(
+        "allowed",
+        "allowed",
+        "allowed",
+        "auth-required",
+        "auth-required",
+        "forbidden",
+      ),
       edge: arbEdgeProperties(),
     })
     .map(({ plan, publicAccess, edge }) => ({
@@ -175,19 +216,28 @@ export function arbProjectIr(): fc.Arbitrary<ProjectIr> {
 export function arbTunnelIr(): fc.Arbitrary<TunnelIr> {
   return fc
     .record({
-      protocol: fc.constantFrom("http", "http", "http", "quic", "tls", "tls-passthrough", "dtls", "tcp"),
-      publish: fc.boolean(),
+      protocol: fc.oneof(
+        { weight: 20, arbitrary: fc.constant("http" as const) },
+        {
+          weight: 6,
+          arbitrary: fc.constantFrom("quic", "tls", "tls-passthrough", "dtls", "tcp" as const),
+        },
+      ),
+      publish: fc.oneof(
+        { weight: 9, arbitrary: fc.constant(true) },
+        { weight: 1, arbitrary: fc.constant(false) },
+      ),
       tokenAuth: fc.option(fc.boolean()),
       rstreamAuth: fc.option(fc.boolean()),
-      mtls: fc.option(fc.constant({ ca: "ca.pem" }), { freq: 4 }),
-      challenge: fc.option(fc.boolean()),
-      sessionAllow: fc.option(
+      mtls: sometimes(fc.constant({ ca: "ca.pem" }), 15),
+      challenge: sometimes(fc.boolean(), 30),
+      sessionAllow: sometimes(
         fc.record({
           emails: fc.subarray(["ann@corp.example", "bob@other.example"]),
           domains: fc.subarray(["corp.example"]),
           groups: fc.subarray(["eng", "ops"]),
         }),
-        { freq: 3 },
+        30,
       ),
       label: fc.constantFrom("prod", "dev"),
       edge: arbEdgeProperties(),
@@ -211,10 +261,15 @@ export function arbTunnelIr(): fc.Arbitrary<TunnelIr> {
     }));
 }
 
-function arbStringMatch(values: readonly string[], regexes: readonly string[]): fc.Arbitrary<StringMatchIr> {
+function arbStringMatch(
+  values: readonly string[],
+  regexes: readonly string[],
+): fc.Arbitrary<StringMatchIr> {
   return fc.oneof(
     fc.constantFrom(...values).map((value): StringMatchIr => ({ kind: "exact", value })),
-    fc.subarray([...values], { minLength: 1 }).map((v): StringMatchIr => ({ kind: "oneof", values: v })),
+    fc
+      .subarray([...values], { minLength: 1 })
+      .map((v): StringMatchIr => ({ kind: "oneof", values: v })),
     fc.constantFrom(...regexes).map((source): StringMatchIr => ({ kind: "regex", source })),
   );
 }
@@ -222,11 +277,32 @@ function arbStringMatch(values: readonly string[], regexes: readonly string[]): 
 /** A tunnel filter tree with nested AND/OR. */
 export function arbFilter(): fc.Arbitrary<FilterIr> {
   const leaf: fc.Arbitrary<FilterIr> = fc.oneof(
-    arbStringMatch(["web", "api"], ["^w", "eb$"]).map((match): FilterIr => ({ kind: "string", field: "name", match })),
-    arbStringMatch(["http", "tls", "quic"], ["^ht"]).map((match): FilterIr => ({ kind: "string", field: "protocol", match })),
-    arbStringMatch(["prod", "dev"], ["^pr"]).map((match): FilterIr => ({ kind: "label", key: "env", match })),
+    arbStringMatch(["web", "api"], ["^w", "eb$"]).map((match): FilterIr => ({
+      kind: "string",
+      field: "name",
+      match,
+    })),
+    arbStringMatch(["http", "tls", "quic"], ["^ht"]).map((match): FilterIr => ({
+      kind: "string",
+      field: "protocol",
+      match,
+    })),
+    arbStringMatch(["prod", "dev"], ["^pr"]).map((match): FilterIr => ({
+      kind: "label",
+      key: "env",
+      match,
+    })),
     fc
-      .record({ field: fc.constantFrom("publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth" as const), value: fc.boolean() })
+      .record({
+        field: fc.constantFrom(
+          "publish",
+          "token_auth",
+          "rstream_auth",
+          "challenge_mode",
+          "mtls_auth" as const,
+        ),
+        value: fc.boolean(),
+      })
       .map(({ field, value }): FilterIr => ({ kind: "boolean", field, value })),
     arbIpSet().map((within): FilterIr => ({ kind: "ips", within })),
     arbCountrySet().map((within): FilterIr => ({ kind: "countries", within })),
@@ -235,8 +311,12 @@ export function arbFilter(): fc.Arbitrary<FilterIr> {
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       leaf,
-      fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((children): FilterIr => ({ kind: "and", children })),
-      fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((children): FilterIr => ({ kind: "or", children })),
+      fc
+        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .map((children): FilterIr => ({ kind: "and", children })),
+      fc
+        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .map((children): FilterIr => ({ kind: "or", children })),
     ),
   })).node;
 }
@@ -247,9 +327,15 @@ export function arbPathMatch(): fc.Arbitrary<PathMatchIr> {
   return fc.oneof(
     fc.constantFrom(...paths).map((value): PathMatchIr => ({ kind: "exact", value })),
     fc.subarray(paths, { minLength: 1 }).map((values): PathMatchIr => ({ kind: "oneof", values })),
-    fc.subarray(["/api", "/api/", "/admin", "/"], { minLength: 1 }).map((values): PathMatchIr => ({ kind: "prefix", values })),
-    fc.constantFrom("^/api/", "^/api$", "admin", "\\.json$").map((source): PathMatchIr => ({ kind: "regex", source })),
-    fc.subarray(["/api/*", "/api/**", "/**/*.json"], { minLength: 1 }).map((patterns): PathMatchIr => ({ kind: "glob", patterns })),
+    fc
+      .subarray(["/api", "/api/", "/admin", "/"], { minLength: 1 })
+      .map((values): PathMatchIr => ({ kind: "prefix", values })),
+    fc
+      .constantFrom("^/api/", "^/api$", "admin", "\\.json$")
+      .map((source): PathMatchIr => ({ kind: "regex", source })),
+    fc
+      .subarray(["/api/*", "/api/**", "/**/*.json"], { minLength: 1 })
+      .map((patterns): PathMatchIr => ({ kind: "glob", patterns })),
   );
 }
 
@@ -258,7 +344,9 @@ export function arbAction(): fc.Arbitrary<ActionIr> {
   return fc.record({
     filter: fc.option(arbFilter(), { freq: 2 }),
     path: fc.option(arbPathMatch(), { freq: 2 }),
-    methods: fc.option(fc.subarray(["GET", "HEAD", "POST", "DELETE"], { minLength: 1 }), { freq: 2 }),
+    methods: fc.option(fc.subarray(["GET", "HEAD", "POST", "DELETE"], { minLength: 1 }), {
+      freq: 2,
+    }),
     select: fc.constant(null),
   });
 }
@@ -278,8 +366,12 @@ export function arbGrantNode(): fc.Arbitrary<GrantNodeIr> {
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       leaf,
-      fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((children): GrantNodeIr => ({ kind: "and", children })),
-      fc.array(tie("node"), { minLength: 1, maxLength: 3 }).map((children): GrantNodeIr => ({ kind: "or", children })),
+      fc
+        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .map((children): GrantNodeIr => ({ kind: "and", children })),
+      fc
+        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .map((children): GrantNodeIr => ({ kind: "or", children })),
     ),
   })).node;
 }
@@ -288,9 +380,9 @@ export function arbGrantNode(): fc.Arbitrary<GrantNodeIr> {
 export function arbGrant(name = "g"): fc.Arbitrary<GrantIr> {
   return fc
     .record({
-      permissions: fc.option(fc.subarray([...PERMISSIONS]), { freq: 3 }),
-      resources: fc.option(arbGrantNode(), { freq: 4 }),
-      expiresAt: fc.option(fc.integer({ min: 1, max: 2_000_000_000 }), { freq: 2 }),
+      permissions: sometimes(fc.subarray([...PERMISSIONS]), 50),
+      resources: sometimes(arbGrantNode(), 70),
+      expiresAt: sometimes(fc.integer({ min: 1, max: 2_000_000_000 }), 40),
       type: fc.option(fc.constantFrom("pat", "app", "auth" as const)),
     })
     .map((g) => ({ name, parent: null, spans: {}, ...g }));
@@ -328,19 +420,33 @@ export function arbTokenFacts(grants: readonly GrantIr[] = []): fc.Arbitrary<Tok
     grant,
     subject: `subject:${grant.name}`,
   });
-  const grantArb = grants.length > 0 ? fc.oneof(fc.constantFrom(...grants), arbGrant("x")) : arbGrant("x");
+  const grantArb =
+    grants.length > 0 ? fc.oneof(fc.constantFrom(...grants), arbGrant("x")) : arbGrant("x");
   return fc.oneof(
     fc.constant(null),
     fc
-      .record({ status: fc.constantFrom("malformed", "bad_signature", "expired", "not_yet_valid" as const), source: fc.constantFrom("header", "query" as const) })
-      .map(({ status, source }): TokenFacts => ({ source, status, id: null, type: null, lifetimeSeconds: null, grant: null, subject: null })),
-    fc.record({ grant: grantArb, source: fc.constantFrom("header", "query" as const) }).map(({ grant, source }) => valid(grant, source)),
+      .record({
+        status: fc.constantFrom("malformed", "bad_signature", "expired", "not_yet_valid" as const),
+        source: fc.constantFrom("header", "query" as const),
+      })
+      .map(({ status, source }): TokenFacts => ({
+        source,
+        status,
+        id: null,
+        type: null,
+        lifetimeSeconds: null,
+        grant: null,
+        subject: null,
+      })),
+    fc
+      .record({ grant: grantArb, source: fc.constantFrom("header", "query" as const) })
+      .map(({ grant, source }) => valid(grant, source)),
   );
 }
 
 /** A signed-in session, or none. */
 export function arbSession(): fc.Arbitrary<SessionFacts | null> {
-  return fc.option(
+  return sometimes(
     fc.record({
       userId: fc.constantFrom("u1", "u2"),
       name: fc.constant(null),
@@ -348,6 +454,7 @@ export function arbSession(): fc.Arbitrary<SessionFacts | null> {
       image: fc.constant(null),
       groups: fc.subarray(["eng", "ops"]),
     }),
+    40,
   );
 }
 
@@ -355,21 +462,51 @@ export function arbSession(): fc.Arbitrary<SessionFacts | null> {
 export function arbRequestFacts(policy?: EffectivePolicy): fc.Arbitrary<RequestFacts> {
   const grants = policy === undefined ? [] : Object.values(policy.grants);
   return fc.record({
-    host: fc.constantFrom("web.example.com", "x.apps.example.com", "a.b.apps.example.com", "unknown.example.com"),
-    method: fc.constantFrom("GET", "GET", "HEAD", "POST", "DELETE", "OPTIONS"),
+    host: fc.oneof(
+      { weight: 8, arbitrary: fc.constant("web.example.com") },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          "x.apps.example.com",
+          "a.b.apps.example.com",
+          "unknown.example.com",
+        ),
+      },
+    ),
+    method: fc.constantFrom("GET", "GET", "GET", "HEAD", "POST", "DELETE", "OPTIONS"),
     path: arbPath(),
     clientIp: arbClientIp(),
     country: arbCountry(),
     secure: fc.boolean(),
     acceptsHtml: fc.boolean(),
-    upgrade: fc.boolean(),
-    origin: fc.constantFrom(null, "https://web.example.com", "https://evil.example", "null"),
+    upgrade: fc.constantFrom(false, false, false, true),
+    origin: fc.constantFrom(null, null, "https://web.example.com", "https://evil.example", "null"),
     referer: fc.constantFrom(null, "https://web.example.com/page", "https://evil.example/"),
     contentType: fc.constantFrom(null, "application/json", "text/plain"),
     token: arbTokenFacts(grants),
-    challengeCookie: fc.constantFrom(null, "valid", "invalid" as const),
+    challengeCookie: fc.constantFrom(null, "valid", "valid", "invalid" as const),
     session: arbSession(),
     clientCredential: fc.constantFrom(null, "svc", "unknown"),
-    tlsVersion: fc.option(arbTls()),
+    tlsVersion: sometimes(arbTls(), 30),
+  });
+}
+
+/** Handshake facts aimed at the arbitrary policies' hosts. */
+export function arbHandshakeFacts(): fc.Arbitrary<HandshakeFacts> {
+  return fc.record({
+    sni: fc.constantFrom("web.example.com", "x.apps.example.com", "unknown.example.com"),
+    version: arbTls(),
+    group: fc.constantFrom(
+      "x25519",
+      "X25519MLKEM768",
+      "SecP256r1MLKEM768",
+      "SecP384r1MLKEM1024",
+      "prime256v1",
+      "secp384r1",
+      null,
+    ),
+    ech: fc.boolean(),
+    clientCertVerified: fc.boolean(),
+    clientCredential: fc.constantFrom(null, "svc"),
   });
 }

@@ -89,7 +89,15 @@ export function actionIr(overrides: Partial<ActionIr> = {}): ActionIr {
 export function grantLeaf(
   overrides: Partial<Omit<Extract<GrantNodeIr, { kind: "leaf" }>, "kind">> = {},
 ): GrantNodeIr {
-  return { kind: "leaf", workspaces: null, projects: null, create: null, connect: null, list: null, ...overrides };
+  return {
+    kind: "leaf",
+    workspaces: null,
+    projects: null,
+    create: null,
+    connect: null,
+    list: null,
+    ...overrides,
+  };
 }
 
 /** A grant; by default everything the owner has. */
@@ -139,8 +147,19 @@ export function validToken(grant: GrantIr, overrides: Partial<TokenFacts> = {}):
 }
 
 /** Facts of a token that failed the runtime's checks. */
-export function invalidToken(status: Exclude<TokenFacts["status"], "valid">, source: TokenFacts["source"] = "header"): TokenFacts {
-  return { source, status, id: null, type: null, lifetimeSeconds: null, grant: null, subject: null };
+export function invalidToken(
+  status: Exclude<TokenFacts["status"], "valid">,
+  source: TokenFacts["source"] = "header",
+): TokenFacts {
+  return {
+    source,
+    status,
+    id: null,
+    type: null,
+    lifetimeSeconds: null,
+    grant: null,
+    subject: null,
+  };
 }
 
 /** Request facts: an API GET of `/` on `web.example.com` over TLS 1.3 from 203.0.113.7 (DE). */

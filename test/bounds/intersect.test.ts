@@ -10,37 +10,58 @@ const span = (start: number, end: number) => ({ file: "p.rampart", start, end })
 
 function effective(ir: PolicyIr): EffectivePolicy {
   const out = computeEffective(ir);
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity === "error"), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   assert.ok(out.value);
   return out.value;
 }
 
 function one(project: Partial<ProjectIr>, tunnel: Partial<TunnelIr> = {}): EffectiveTunnel {
-  const t = effective(policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] })).tunnels[0];
+  const t = effective(policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] }))
+    .tunnels[0];
   assert.ok(t);
   return t;
 }
 
 function errors(project: Partial<ProjectIr>, tunnel: Partial<TunnelIr> = {}): Diagnostic[] {
-  const out = computeEffective(policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] }));
+  const out = computeEffective(
+    policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] }),
+  );
   assert.equal(out.value, undefined);
   return out.diagnostics.filter((d) => d.severity === "error");
 }
 
 describe("trusted IPs (S-A1, S-A3)", () => {
   it("S-A3: intersects project and tunnel CIDR sets exactly and keeps both lists as rules", () => {
-    const t = one({ trustedIps: ipSet("10.0.0.0/8", "192.0.2.0/24") }, { trustedIps: ipSet("10.1.0.0/16", "198.51.100.0/24") });
-    assert.deepEqual(t.allowedIps?.ranges.map((r) => r.cidr), ["10.1.0.0/16"]);
-    assert.deepEqual(t.ipRules.map((r) => r.rule), ["project.trusted_ips", "tunnel:web.trusted_ips"]);
+    const t = one(
+      { trustedIps: ipSet("10.0.0.0/8", "192.0.2.0/24") },
+      { trustedIps: ipSet("10.1.0.0/16", "198.51.100.0/24") },
+    );
+    assert.deepEqual(
+      t.allowedIps?.ranges.map((r) => r.cidr),
+      ["10.1.0.0/16"],
+    );
+    assert.deepEqual(
+      t.ipRules.map((r) => r.rule),
+      ["project.trusted_ips", "tunnel:web.trusted_ips"],
+    );
   });
 
   it("S-A3: a tunnel cannot broaden the project: a wider tunnel list narrows to the project's", () => {
     const t = one({ trustedIps: ipSet("10.1.0.0/16") }, { trustedIps: ipSet("10.0.0.0/8") });
-    assert.deepEqual(t.allowedIps?.ranges.map((r) => r.cidr), ["10.1.0.0/16"]);
+    assert.deepEqual(
+      t.allowedIps?.ranges.map((r) => r.cidr),
+      ["10.1.0.0/16"],
+    );
   });
 
   it("S-A3: only one side set: that side applies", () => {
-    assert.deepEqual(one({ trustedIps: ipSet("10.0.0.0/8") }).allowedIps?.ranges.map((r) => r.cidr), ["10.0.0.0/8"]);
+    assert.deepEqual(
+      one({ trustedIps: ipSet("10.0.0.0/8") }).allowedIps?.ranges.map((r) => r.cidr),
+      ["10.0.0.0/8"],
+    );
     assert.equal(one({}).allowedIps, null);
     assert.deepEqual(one({}).ipRules, []);
   });
@@ -58,24 +79,39 @@ describe("trusted IPs (S-A1, S-A3)", () => {
   });
 
   it("S-A3: trusted IPs are pro and enterprise only (RP4106)", () => {
-    assert.deepEqual(errors({ plan: "basic", trustedIps: ipSet("10.0.0.0/8") }).map((d) => d.code), ["RP4106"]);
-    assert.deepEqual(errors({ plan: "basic" }, { trustedIps: ipSet("10.0.0.0/8") }).map((d) => d.code), ["RP4106"]);
+    assert.deepEqual(
+      errors({ plan: "basic", trustedIps: ipSet("10.0.0.0/8") }).map((d) => d.code),
+      ["RP4106"],
+    );
+    assert.deepEqual(
+      errors({ plan: "basic" }, { trustedIps: ipSet("10.0.0.0/8") }).map((d) => d.code),
+      ["RP4106"],
+    );
   });
 });
 
 describe("GeoIP countries (S-A4)", () => {
   it("S-A4: intersects country sets", () => {
-    const t = one({ countries: countrySet("DE", "FR", "NL") }, { countries: countrySet("FR", "US", "NL") });
+    const t = one(
+      { countries: countrySet("DE", "FR", "NL") },
+      { countries: countrySet("FR", "US", "NL") },
+    );
     assert.deepEqual(t.allowedCountries?.codes, ["FR", "NL"]);
     assert.equal(t.countryRules.length, 2);
   });
 
   it("S-A4: an empty intersection is RP4102", () => {
-    assert.deepEqual(errors({ countries: countrySet("DE") }, { countries: countrySet("US") }).map((d) => d.code), ["RP4102"]);
+    assert.deepEqual(
+      errors({ countries: countrySet("DE") }, { countries: countrySet("US") }).map((d) => d.code),
+      ["RP4102"],
+    );
   });
 
   it("S-A4: GeoIP is pro and enterprise only", () => {
-    assert.deepEqual(errors({ plan: "basic" }, { countries: countrySet("DE") }).map((d) => d.code), ["RP4106"]);
+    assert.deepEqual(
+      errors({ plan: "basic" }, { countries: countrySet("DE") }).map((d) => d.code),
+      ["RP4106"],
+    );
   });
 });
 
@@ -91,7 +127,10 @@ describe("minimum TLS, post-quantum, ECH (S-A5, S-A6, S-A7)", () => {
     assert.equal(one({ tlsMin: "1.3" }, { tlsMin: "1.2" }).tls.storedMin, "1.3");
     assert.equal(one({ tlsMin: "1.2" }, { tlsMin: "1.3" }).tls.storedMin, "1.3");
     assert.equal(one({ tlsMin: "1.3" }).tls.minRule.rule, "project.tls_min_version");
-    assert.equal(one({ tlsMin: "1.2" }, { tlsMin: "1.3" }).tls.minRule.rule, "tunnel:web.tls_min_version");
+    assert.equal(
+      one({ tlsMin: "1.2" }, { tlsMin: "1.3" }).tls.minRule.rule,
+      "tunnel:web.tls_min_version",
+    );
   });
 
   it("S-A6: PQ `required` raises the runtime minimum to 1.3 and leaves the stored one", () => {
@@ -102,7 +141,10 @@ describe("minimum TLS, post-quantum, ECH (S-A5, S-A6, S-A7)", () => {
   });
 
   it("S-A6: the stricter PQ mode wins and FIPS is on if either side sets it", () => {
-    const t = one({ postQuantum: { mode: "preferred", fips: true } }, { postQuantum: { mode: "required", fips: false } });
+    const t = one(
+      { postQuantum: { mode: "preferred", fips: true } },
+      { postQuantum: { mode: "required", fips: false } },
+    );
     assert.deepEqual(t.tls.postQuantum, { mode: "required", fips: true });
     assert.equal(t.tls.postQuantumRule.rule, "tunnel:web.post_quantum");
   });
@@ -116,7 +158,10 @@ describe("minimum TLS, post-quantum, ECH (S-A5, S-A6, S-A7)", () => {
 
   it("S-A6/S-A7: passthrough and tcp are exempt from TLS settings", () => {
     for (const protocol of ["tls-passthrough", "tcp"] as const) {
-      const t = one({ tlsMin: "1.3", ech: "required", postQuantum: { mode: "required", fips: true } }, { protocol });
+      const t = one(
+        { tlsMin: "1.3", ech: "required", postQuantum: { mode: "required", fips: true } },
+        { protocol },
+      );
       assert.equal(t.tls.terminated, false);
       assert.equal(t.tls.runtimeMin, "1.2");
       assert.equal(t.tls.ech, "off");
@@ -124,20 +169,35 @@ describe("minimum TLS, post-quantum, ECH (S-A5, S-A6, S-A7)", () => {
   });
 
   it("S-A6/S-A7: DTLS cannot satisfy `required` (RP4105), from either side", () => {
-    assert.deepEqual(errors({ ech: "required" }, { protocol: "dtls" }).map((d) => d.code), ["RP4105"]);
-    assert.deepEqual(errors({}, { protocol: "dtls", postQuantum: { mode: "required", fips: false } }).map((d) => d.code), ["RP4105"]);
+    assert.deepEqual(
+      errors({ ech: "required" }, { protocol: "dtls" }).map((d) => d.code),
+      ["RP4105"],
+    );
+    assert.deepEqual(
+      errors({}, { protocol: "dtls", postQuantum: { mode: "required", fips: false } }).map(
+        (d) => d.code,
+      ),
+      ["RP4105"],
+    );
     assert.equal(one({ ech: "preferred" }, { protocol: "dtls" }).tls.runtimeMin, "1.2");
   });
 });
 
 describe("public access and auth defaults (S-A2)", () => {
   it("S-A2: `forbidden` rejects a public tunnel (RP4103) and admits a private one", () => {
-    assert.deepEqual(errors({ publicAccess: "forbidden" }).map((d) => d.code), ["RP4103"]);
+    assert.deepEqual(
+      errors({ publicAccess: "forbidden" }).map((d) => d.code),
+      ["RP4103"],
+    );
     assert.equal(one({ publicAccess: "forbidden" }, { publish: false }).publish, false);
   });
 
   it("S-A2: `forbidden` exists only on pro and enterprise", () => {
-    assert.ok(errors({ plan: "basic", publicAccess: "forbidden" }, { publish: false }).some((d) => d.code === "RP4106"));
+    assert.ok(
+      errors({ plan: "basic", publicAccess: "forbidden" }, { publish: false }).some(
+        (d) => d.code === "RP4106",
+      ),
+    );
   });
 
   it("S-A2: `auth-required` fills token auth on basic when the tunnel is silent", () => {
@@ -187,7 +247,10 @@ describe("public access and auth defaults (S-A2)", () => {
   });
 
   it("S-A2: a public tunnel that cannot authenticate (tcp) is rejected under `auth-required`", () => {
-    assert.deepEqual(errors({ publicAccess: "auth-required" }, { protocol: "tcp" }).map((d) => d.code), ["RP4104"]);
+    assert.deepEqual(
+      errors({ publicAccess: "auth-required" }, { protocol: "tcp" }).map((d) => d.code),
+      ["RP4104"],
+    );
   });
 });
 
@@ -199,8 +262,18 @@ describe("challenge mode and hosts (S-C1)", () => {
   });
 
   it("two published tunnels may not claim the same host (RP4107)", () => {
-    const out = computeEffective(policyIr({ tunnels: [tunnelIr({ id: "a", hosts: ["x.example.com"] }), tunnelIr({ id: "b", hosts: ["x.example.com"] })] }));
-    assert.deepEqual(out.diagnostics.map((d) => d.code), ["RP4107"]);
+    const out = computeEffective(
+      policyIr({
+        tunnels: [
+          tunnelIr({ id: "a", hosts: ["x.example.com"] }),
+          tunnelIr({ id: "b", hosts: ["x.example.com"] }),
+        ],
+      }),
+    );
+    assert.deepEqual(
+      out.diagnostics.map((d) => d.code),
+      ["RP4107"],
+    );
   });
 });
 

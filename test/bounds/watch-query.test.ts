@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { checkWatchQueryToken } from "../../src/bounds/watch-query.ts";
 import { actionIr, grantIr, grantLeaf } from "../../src/testkit/builders.ts";
 
-const listOnly = grantIr({ permissions: ["tunnels.resources.read-only"], resources: grantLeaf({ list: actionIr() }) });
+const listOnly = grantIr({
+  permissions: ["tunnels.resources.read-only"],
+  resources: grantLeaf({ list: actionIr() }),
+});
 
 describe("watch endpoint query tokens (S-H7, S-T7)", () => {
   it("S-T7: accepts a short-lived auth or app token with read-only list grants", () => {
@@ -23,13 +26,37 @@ describe("watch endpoint query tokens (S-H7, S-T7)", () => {
 
   it("S-T7: permissions must be exactly read-only discovery", () => {
     assert.equal(checkWatchQueryToken("auth", 60, { ...listOnly, permissions: null }).ok, false);
-    assert.equal(checkWatchQueryToken("auth", 60, { ...listOnly, permissions: ["tunnels.resources.read-only", "tunnels.streams.create-delete"] }).ok, false);
+    assert.equal(
+      checkWatchQueryToken("auth", 60, {
+        ...listOnly,
+        permissions: ["tunnels.resources.read-only", "tunnels.streams.create-delete"],
+      }).ok,
+      false,
+    );
   });
 
   it("S-T7: every branch must grant list and nothing else", () => {
-    const withConnect = { ...listOnly, resources: { kind: "or" as const, children: [grantLeaf({ list: actionIr() }), grantLeaf({ list: actionIr(), connect: actionIr() })] } };
-    assert.deepEqual(checkWatchQueryToken("auth", 60, withConnect), { ok: false, reason: "a branch grants `connect`; every branch must grant `list` and nothing else" });
-    const missingList = { ...listOnly, resources: { kind: "and" as const, children: [grantLeaf({ list: actionIr() }), grantLeaf({})] } };
+    const withConnect = {
+      ...listOnly,
+      resources: {
+        kind: "or" as const,
+        children: [
+          grantLeaf({ list: actionIr() }),
+          grantLeaf({ list: actionIr(), connect: actionIr() }),
+        ],
+      },
+    };
+    assert.deepEqual(checkWatchQueryToken("auth", 60, withConnect), {
+      ok: false,
+      reason: "a branch grants `connect`; every branch must grant `list` and nothing else",
+    });
+    const missingList = {
+      ...listOnly,
+      resources: {
+        kind: "and" as const,
+        children: [grantLeaf({ list: actionIr() }), grantLeaf({})],
+      },
+    };
     assert.equal(checkWatchQueryToken("auth", 60, missingList).ok, false);
     assert.equal(checkWatchQueryToken("auth", 60, { ...listOnly, resources: null }).ok, false);
   });

@@ -49,10 +49,13 @@ function blockEdges(range: IpRange): bigint[] {
 /** Client-address text near the edges of the given ranges, or anywhere, in several spellings. */
 export function clientAddressArb(near: readonly IpRange[]): fc.Arbitrary<string> {
   const edges = near.flatMap((range) => blockEdges(range).map((value) => ({ family: rangeToBlock(range).family, value })));
-  const edge = edges.length === 0 ? fc.constant({ family: 4 as const, value: 0n }) : fc.constantFrom(...edges);
+  const v4Edges = edges.filter((a) => a.family === 4);
+  const pick = <T,>(list: readonly T[], fallback: T) =>
+    list.length === 0 ? fc.constant(fallback) : fc.constantFrom(...list);
+  const zero = { family: 4 as const, value: 0n };
   return fc.oneof(
-    { weight: 4, arbitrary: edge.map((a) => formatAddress(a)) },
-    { weight: 2, arbitrary: edge.filter((a) => a.family === 4).map((a) => `::ffff:${formatAddress(a)}`) },
+    { weight: 4, arbitrary: pick(edges, zero).map((a) => formatAddress(a)) },
+    { weight: 2, arbitrary: pick(v4Edges, zero).map((a) => `::ffff:${formatAddress(a)}`) },
     { weight: 1, arbitrary: fc.ipV4() },
     { weight: 1, arbitrary: fc.ipV6() },
     { weight: 1, arbitrary: fc.constantFrom("", "not-an-ip", "010.0.0.1", "fe80::1%eth0", "::1.2.3.4", "1.2.3") },

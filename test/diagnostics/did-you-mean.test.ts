@@ -33,7 +33,10 @@ describe("didYouMean", () => {
 
   it("ignores case and the difference between `-` and `_`", () => {
     assert.equal(didYouMean("TLS-MIN-VERSION", properties), "tls_min_version");
-    assert.equal(didYouMean("auth_required", ["allowed", "auth-required", "forbidden"]), "auth-required");
+    assert.equal(
+      didYouMean("auth_required", ["allowed", "auth-required", "forbidden"]),
+      "auth-required",
+    );
   });
 
   it("suggests nothing when nothing is close", () => {

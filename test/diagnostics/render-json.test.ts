@@ -24,11 +24,27 @@ describe("renderJson", () => {
         severity: "error",
         message: "duplicate property `x`",
         // Columns count UTF-16 units: the emoji is two of them.
-        span: { file: "f.json", start: 8, end: 9, startLine: 2, startColumn: 6, endLine: 2, endColumn: 7 },
+        span: {
+          file: "f.json",
+          start: 8,
+          end: 9,
+          startLine: 2,
+          startColumn: 6,
+          endLine: 2,
+          endColumn: 7,
+        },
         labels: [
           {
             message: "first written here",
-            span: { file: "f.json", start: 1, end: 4, startLine: 1, startColumn: 2, endLine: 2, endColumn: 2 },
+            span: {
+              file: "f.json",
+              start: 1,
+              end: 4,
+              startLine: 1,
+              startColumn: 2,
+              endLine: 2,
+              endColumn: 2,
+            },
           },
         ],
         help: "remove one",
@@ -37,9 +53,20 @@ describe("renderJson", () => {
   });
 
   it("keeps offsets only when the file's text is not known, and omits absent fields", () => {
-    const d: Diagnostic = { code: "RP9001", severity: "error", message: "m", span: { file: "gone.json", start: 3, end: 4 } };
+    const d: Diagnostic = {
+      code: "RP9001",
+      severity: "error",
+      message: "m",
+      span: { file: "gone.json", start: 3, end: 4 },
+    };
     assert.deepEqual(JSON.parse(renderJson([d], new Map())), [
-      { code: "RP9001", slug: "internal/bug", severity: "error", message: "m", span: { file: "gone.json", start: 3, end: 4 } },
+      {
+        code: "RP9001",
+        slug: "internal/bug",
+        severity: "error",
+        message: "m",
+        span: { file: "gone.json", start: 3, end: 4 },
+      },
     ]);
     assert.equal(renderJson([], new Map()), "[]\n");
   });

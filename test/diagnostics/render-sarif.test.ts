@@ -114,7 +114,10 @@ const sarifSubset = {
 
 const validateSarif = new Ajv2020({ allErrors: true, strict: true }).compile(sarifSubset);
 
-const policy: SourceFile = { name: "fixtures/invalid/RP2102 bad,name.json", text: '{\n  "project": {\n    "tls_min_verison": "1.3"\n  }\n}\n' };
+const policy: SourceFile = {
+  name: "fixtures/invalid/RP2102 bad,name.json",
+  text: '{\n  "project": {\n    "tls_min_verison": "1.3"\n  }\n}\n',
+};
 const other: SourceFile = { name: "fixtures/other.json", text: "[1,\n 2]" };
 const sources = new Map([policy, other].map((s) => [s.name, s]));
 const diagnostics: Diagnostic[] = [
@@ -122,7 +125,11 @@ const diagnostics: Diagnostic[] = [
     code: "RP2102",
     severity: "error",
     message: "unknown property `tls_min_verison` in `project`",
-    span: { file: policy.name, start: policy.text.indexOf('"tls'), end: policy.text.indexOf('"tls') + 17 },
+    span: {
+      file: policy.name,
+      start: policy.text.indexOf('"tls'),
+      end: policy.text.indexOf('"tls') + 17,
+    },
     help: "did you mean `tls_min_version`?",
   },
   {
@@ -136,7 +143,9 @@ const diagnostics: Diagnostic[] = [
 ];
 
 describe("renderSarif", () => {
-  const log = JSON.parse(renderSarif(diagnostics, sources, { baseDir: "/repo", toolVersion: "0.1.0" }));
+  const log = JSON.parse(
+    renderSarif(diagnostics, sources, { baseDir: "/repo", toolVersion: "0.1.0" }),
+  );
 
   it("writes a SARIF 2.1.0 log that satisfies the standard's rules for what it contains", () => {
     assert.equal(validateSarif(log), true, JSON.stringify(validateSarif.errors, null, 2));
@@ -169,15 +178,31 @@ describe("renderSarif", () => {
 
   it("uses 1-based regions with an exclusive end column, and keeps the help in the message", () => {
     const [first, second] = log.runs[0].results;
-    assert.deepEqual(first.locations[0].physicalLocation.region, { startLine: 3, startColumn: 5, endLine: 3, endColumn: 22 });
-    assert.equal(first.message.text, "unknown property `tls_min_verison` in `project`\nhelp: did you mean `tls_min_version`?");
-    assert.deepEqual(second.locations[0].physicalLocation.region, { startLine: 1, startColumn: 2, endLine: 2, endColumn: 4 });
+    assert.deepEqual(first.locations[0].physicalLocation.region, {
+      startLine: 3,
+      startColumn: 5,
+      endLine: 3,
+      endColumn: 22,
+    });
+    assert.equal(
+      first.message.text,
+      "unknown property `tls_min_verison` in `project`\nhelp: did you mean `tls_min_version`?",
+    );
+    assert.deepEqual(second.locations[0].physicalLocation.region, {
+      startLine: 1,
+      startColumn: 2,
+      endLine: 2,
+      endColumn: 4,
+    });
     assert.deepEqual(second.relatedLocations[0].message, { text: "first written here" });
   });
 
   it("writes artifact URIs relative to the base directory, percent-encoded", () => {
     const [first] = log.runs[0].results;
-    assert.equal(first.locations[0].physicalLocation.artifactLocation.uri, "fixtures/invalid/RP2102%20bad%2Cname.json");
+    assert.equal(
+      first.locations[0].physicalLocation.artifactLocation.uri,
+      "fixtures/invalid/RP2102%20bad%2Cname.json",
+    );
     assert.equal(artifactUri(join("/repo", "a b", "p.json"), "/repo"), "a%20b/p.json");
   });
 

@@ -97,7 +97,12 @@ describe("renderText", () => {
 
   it("underlines a multi-line span on its first and last line", () => {
     const f = source("m.json", '{\n  "a": [\n    1,\n    2\n  ]\n}');
-    const d: Diagnostic = { code: "RP2106", severity: "error", message: "too long", span: spanOf(f, "[\n    1,\n    2\n  ]") };
+    const d: Diagnostic = {
+      code: "RP2106",
+      severity: "error",
+      message: "too long",
+      span: spanOf(f, "[\n    1,\n    2\n  ]"),
+    };
     assert.equal(
       renderText([d], sources(f)),
       [
@@ -115,8 +120,13 @@ describe("renderText", () => {
   });
 
   it("expands tabs and counts wide characters twice so carets stay aligned", () => {
-    const f = source("t.rampart", "\tname = \"日本\" bad\n");
-    const d: Diagnostic = { code: "RP1001", severity: "error", message: "m", span: spanOf(f, "bad") };
+    const f = source("t.rampart", '\tname = "日本" bad\n');
+    const d: Diagnostic = {
+      code: "RP1001",
+      severity: "error",
+      message: "m",
+      span: spanOf(f, "bad"),
+    };
     const lines = renderText([d], sources(f)).split("\n");
     assert.equal(lines[1], " --> t.rampart:1:14");
     assert.equal(lines[3], '1 |     name = "日本" bad');
@@ -125,21 +135,38 @@ describe("renderText", () => {
 
   it("puts a caret after the last character for an empty span at the end", () => {
     const f = source("e.json", '{"a": 1');
-    const d: Diagnostic = { code: "RP2002", severity: "error", message: "unexpected end of the file", span: { file: "e.json", start: 7, end: 7 } };
-    assert.deepEqual(renderText([d], sources(f)).split("\n").slice(3, 5), ['1 | {"a": 1', "  |        ^"]);
+    const d: Diagnostic = {
+      code: "RP2002",
+      severity: "error",
+      message: "unexpected end of the file",
+      span: { file: "e.json", start: 7, end: 7 },
+    };
+    assert.deepEqual(renderText([d], sources(f)).split("\n").slice(3, 5), [
+      '1 | {"a": 1',
+      "  |        ^",
+    ]);
   });
 
   it("cuts very long lines to a window around the span", () => {
     const text = `{"a": "${"x".repeat(300)}", "bad": 1}`;
     const f = source("min.json", text);
-    const d: Diagnostic = { code: "RP2102", severity: "error", message: "m", span: spanOf(f, '"bad"') };
+    const d: Diagnostic = {
+      code: "RP2102",
+      severity: "error",
+      message: "m",
+      span: spanOf(f, '"bad"'),
+    };
     const lines = renderText([d], sources(f)).split("\n");
     assert.equal(lines[3], `1 | …${"x".repeat(37)}", "bad": 1}`);
     assert.equal(lines[4], `  | ${" ".repeat(41)}^^^^^`);
   });
 
   it("says that an internal error is a bug, and renders diagnostics without spans", () => {
-    const d: Diagnostic = { code: "RP9001", severity: "error", message: "lowering failed: unexpected node" };
+    const d: Diagnostic = {
+      code: "RP9001",
+      severity: "error",
+      message: "lowering failed: unexpected node",
+    };
     assert.equal(
       renderText([d], new Map()),
       [
@@ -161,7 +188,15 @@ describe("renderText", () => {
     };
     assert.equal(
       renderText([d], sources(a)),
-      ["error[RP3002]: m", " --> a.rampart:1:5", "  |", "1 | x = 1", "  |     ^", " ::: b.rampart", ""].join("\n"),
+      [
+        "error[RP3002]: m",
+        " --> a.rampart:1:5",
+        "  |",
+        "1 | x = 1",
+        "  |     ^",
+        " ::: b.rampart",
+        "",
+      ].join("\n"),
     );
   });
 
@@ -178,12 +213,23 @@ describe("renderText", () => {
 
   it("never throws, whatever the text and spans", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 80 }), fc.integer({ min: -5, max: 100 }), fc.integer({ min: -5, max: 100 }), (text, start, end) => {
-        const f = source("f", text);
-        const d: Diagnostic = { code: "RP2001", severity: "error", message: "m", span: { file: "f", start, end }, labels: [{ span: { file: "f", start: end, end: start }, message: "l" }] };
-        const out = renderText([d], sources(f));
-        assert.ok(out.startsWith("error[RP2001]: m\n"));
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 80 }),
+        fc.integer({ min: -5, max: 100 }),
+        fc.integer({ min: -5, max: 100 }),
+        (text, start, end) => {
+          const f = source("f", text);
+          const d: Diagnostic = {
+            code: "RP2001",
+            severity: "error",
+            message: "m",
+            span: { file: "f", start, end },
+            labels: [{ span: { file: "f", start: end, end: start }, message: "l" }],
+          };
+          const out = renderText([d], sources(f));
+          assert.ok(out.startsWith("error[RP2001]: m\n"));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -6,8 +6,14 @@ import type { ProjectIr, TunnelIr } from "../../src/ir/types.ts";
 import { handshakeFacts, policyIr, projectIr, tunnelIr } from "../../src/testkit/builders.ts";
 import { effectiveOf } from "./helpers.ts";
 
-function shake(project: Partial<ProjectIr>, tunnel: Partial<TunnelIr>, facts: Partial<HandshakeFacts>) {
-  const policy = effectiveOf(policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] }));
+function shake(
+  project: Partial<ProjectIr>,
+  tunnel: Partial<TunnelIr>,
+  facts: Partial<HandshakeFacts>,
+) {
+  const policy = effectiveOf(
+    policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)] }),
+  );
   return interpretHandshake(policy, handshakeFacts(facts)).decision;
 }
 
@@ -24,7 +30,10 @@ describe("TLS handshake (S-A5, S-A6, S-A7, S-H6, S-X1)", () => {
 
   it("S-A6: PQ `required` needs TLS 1.3 and a hybrid group", () => {
     const pq = { postQuantum: { mode: "required", fips: false } } as const;
-    assert.equal(shake({}, pq, { version: "1.2", group: "X25519MLKEM768" }).rule, "tunnel:web.post_quantum");
+    assert.equal(
+      shake({}, pq, { version: "1.2", group: "X25519MLKEM768" }).rule,
+      "tunnel:web.post_quantum",
+    );
     assert.equal(shake({}, pq, { group: "x25519" }).allow, false);
     assert.equal(shake({}, pq, { group: null }).allow, false);
     assert.equal(shake({}, pq, { group: "X25519MLKEM768" }).allow, true);
@@ -45,7 +54,14 @@ describe("TLS handshake (S-A5, S-A6, S-A7, S-H6, S-X1)", () => {
   });
 
   it("S-A6: `preferred` without FIPS accepts a classical fallback", () => {
-    assert.equal(shake({}, { postQuantum: { mode: "preferred", fips: false } }, { group: "x25519", version: "1.2" }).allow, true);
+    assert.equal(
+      shake(
+        {},
+        { postQuantum: { mode: "preferred", fips: false } },
+        { group: "x25519", version: "1.2" },
+      ).allow,
+      true,
+    );
   });
 
   it("S-A7: ECH `required` rejects handshakes without ECH and TLS 1.2", () => {
@@ -62,7 +78,10 @@ describe("TLS handshake (S-A5, S-A6, S-A7, S-H6, S-X1)", () => {
   });
 
   it("S-X1: passthrough is not checked at the edge", () => {
-    assert.equal(shake({ tlsMin: "1.3" }, { protocol: "tls-passthrough" }, { version: "1.2" }).allow, true);
+    assert.equal(
+      shake({ tlsMin: "1.3" }, { protocol: "tls-passthrough" }, { version: "1.2" }).allow,
+      true,
+    );
   });
 
   it("an unknown server name, or a private tunnel's, is refused", () => {

@@ -19,8 +19,15 @@ import {
 } from "../../src/testkit/builders.ts";
 import { effectiveOf } from "./helpers.ts";
 
-function decide(project: Partial<ProjectIr>, tunnel: Partial<TunnelIr>, facts: Partial<RequestFacts>, grants: GrantIr[] = []) {
-  const policy = effectiveOf(policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)], grants }));
+function decide(
+  project: Partial<ProjectIr>,
+  tunnel: Partial<TunnelIr>,
+  facts: Partial<RequestFacts>,
+  grants: GrantIr[] = [],
+) {
+  const policy = effectiveOf(
+    policyIr({ project: projectIr(project), tunnels: [tunnelIr(tunnel)], grants }),
+  );
   return interpret(policy, requestFacts(facts));
 }
 
@@ -43,9 +50,19 @@ describe("routing (S-X1)", () => {
   });
 
   it("a wildcard host covers exactly one more label; exact hosts win", () => {
-    const policy = effectiveOf(policyIr({ tunnels: [tunnelIr({ id: "wild", hosts: ["*.example.com"] }), tunnelIr({ id: "api", hosts: ["api.example.com"], tokenAuth: true })] }));
+    const policy = effectiveOf(
+      policyIr({
+        tunnels: [
+          tunnelIr({ id: "wild", hosts: ["*.example.com"] }),
+          tunnelIr({ id: "api", hosts: ["api.example.com"], tokenAuth: true }),
+        ],
+      }),
+    );
     assert.equal(interpret(policy, requestFacts({ host: "x.example.com" })).rule, "tunnel:wild");
-    assert.equal(interpret(policy, requestFacts({ host: "api.example.com" })).reason, "missing_token");
+    assert.equal(
+      interpret(policy, requestFacts({ host: "api.example.com" })).reason,
+      "missing_token",
+    );
     assert.equal(interpret(policy, requestFacts({ host: "a.b.example.com" })).reason, "no_route");
     assert.equal(interpret(policy, requestFacts({ host: "example.com" })).reason, "no_route");
   });
@@ -57,7 +74,10 @@ describe("edge access (S-O1, S-A3, S-A4)", () => {
   it("S-A3: an address in the list passes; outside is 403 policy_denied ip naming the rule", () => {
     assert.equal(decide(ips, {}, { clientIp: "10.2.3.4" }).outcome, "forward");
     const d = decide(ips, {}, { clientIp: "192.0.2.1" });
-    assert.deepEqual([d.status, d.reason, d.policy, d.stage, d.rule], [403, "policy_denied", "ip", "edge", "project.trusted_ips"]);
+    assert.deepEqual(
+      [d.status, d.reason, d.policy, d.stage, d.rule],
+      [403, "policy_denied", "ip", "edge", "project.trusted_ips"],
+    );
   });
 
   it("S-A3 trap: ::ffff:10.0.0.1 is the IPv4 address 10.0.0.1 and matches 10.0.0.0/8", () => {
@@ -102,7 +122,10 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
 
   it("S-O2/S-W1: the session endpoint is answered by the engine, never forwarded", () => {
     const d = decide({}, tokenOnly, { path: "/.well-known/rstream/session" });
-    assert.deepEqual([d.outcome, d.status, d.endpoint, d.identity], ["respond", 200, "session", null]);
+    assert.deepEqual(
+      [d.outcome, d.status, d.endpoint, d.identity],
+      ["respond", 200, "session", null],
+    );
   });
 
   it("S-W1: an authenticated session request carries the identity", () => {
@@ -111,12 +134,22 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
   });
 
   it("S-W1: the session endpoint accepts GET and HEAD only", () => {
-    assert.equal(decide({}, {}, { path: "/.well-known/rstream/session", method: "HEAD" }).status, 200);
-    assert.equal(decide({}, {}, { path: "/.well-known/rstream/session", method: "POST" }).status, 405);
+    assert.equal(
+      decide({}, {}, { path: "/.well-known/rstream/session", method: "HEAD" }).status,
+      200,
+    );
+    assert.equal(
+      decide({}, {}, { path: "/.well-known/rstream/session", method: "POST" }).status,
+      405,
+    );
   });
 
   it("S-O1/S-O2: well-known endpoints are answered only after edge access passes", () => {
-    const d = decide({ trustedIps: ipSet("10.0.0.0/8") }, {}, { path: "/.well-known/rstream/session", clientIp: "192.0.2.1" });
+    const d = decide(
+      { trustedIps: ipSet("10.0.0.0/8") },
+      {},
+      { path: "/.well-known/rstream/session", clientIp: "192.0.2.1" },
+    );
     assert.equal(d.policy, "ip");
   });
 
@@ -126,9 +159,16 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
   });
 
   it("S-W2: logout is POST only and returns 204, clearing the session it was authenticated by", () => {
-    const d = decide({}, sessionOnly, { path: "/.well-known/rstream/logout", method: "POST", session });
+    const d = decide({}, sessionOnly, {
+      path: "/.well-known/rstream/logout",
+      method: "POST",
+      session,
+    });
     assert.deepEqual([d.status, d.endpoint, d.identity?.method], [204, "logout", "rstream-auth"]);
-    assert.equal(decide({}, sessionOnly, { path: "/.well-known/rstream/logout", method: "GET" }).status, 405);
+    assert.equal(
+      decide({}, sessionOnly, { path: "/.well-known/rstream/logout", method: "GET" }).status,
+      405,
+    );
   });
 
   it("S-W2: logout without a session is a no-op 204", () => {
@@ -137,9 +177,19 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
   });
 
   it("S-W2 trap: logout with a foreign Origin is refused", () => {
-    const d = decide({}, sessionOnly, { path: "/.well-known/rstream/logout", method: "POST", session, origin: "https://evil.example" });
+    const d = decide({}, sessionOnly, {
+      path: "/.well-known/rstream/logout",
+      method: "POST",
+      session,
+      origin: "https://evil.example",
+    });
     assert.deepEqual([d.outcome, d.status, d.reason], ["deny", 403, "not_allowed"]);
-    const ok = decide({}, sessionOnly, { path: "/.well-known/rstream/logout", method: "POST", session, origin: "https://web.example.com" });
+    const ok = decide({}, sessionOnly, {
+      path: "/.well-known/rstream/logout",
+      method: "POST",
+      session,
+      origin: "https://web.example.com",
+    });
     assert.equal(ok.status, 204);
   });
 
@@ -154,8 +204,14 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
 
   it("S-W2: logout accepts an empty body or JSON only", () => {
     const base = { path: "/.well-known/rstream/logout", method: "POST" } as const;
-    assert.equal(decide({}, {}, { ...base, contentType: "application/json; charset=utf-8" }).status, 204);
-    assert.equal(decide({}, {}, { ...base, contentType: "application/x-www-form-urlencoded" }).status, 415);
+    assert.equal(
+      decide({}, {}, { ...base, contentType: "application/json; charset=utf-8" }).status,
+      204,
+    );
+    assert.equal(
+      decide({}, {}, { ...base, contentType: "application/x-www-form-urlencoded" }).status,
+      415,
+    );
   });
 
   it("S-O2: other paths under /.well-known/rstream/ are 404, never forwarded, also via dot segments", () => {
@@ -169,7 +225,10 @@ describe("challenge mode (S-C1…S-C5)", () => {
 
   it("S-C2: a navigation without a valid cookie is 302 to the verification page", () => {
     const d = decide({}, ch, { acceptsHtml: true });
-    assert.deepEqual([d.outcome, d.status, d.reason, d.policy, d.stage], ["challenge", 302, "challenge_required", "challenge", "challenge"]);
+    assert.deepEqual(
+      [d.outcome, d.status, d.reason, d.policy, d.stage],
+      ["challenge", 302, "challenge_required", "challenge", "challenge"],
+    );
     assert.equal(decide({}, ch, { challengeCookie: "invalid" }).status, 302);
   });
 
@@ -190,62 +249,120 @@ describe("challenge mode (S-C1…S-C5)", () => {
 
   it("S-C5: a valid and authorized token bypasses the challenge; an unauthorized one does not", () => {
     const grants = [connectApi];
-    assert.equal(decide({}, { ...ch, ...tokenOnly }, { method: "POST", path: "/api/x", token: validToken(connectApi) }, grants).outcome, "forward");
-    assert.equal(decide({}, { ...ch, ...tokenOnly }, { method: "POST", path: "/admin", token: validToken(connectApi) }, grants).stage, "challenge");
-    assert.equal(decide({}, { ...ch, ...tokenOnly }, { method: "POST", token: invalidToken("expired") }).stage, "challenge");
+    assert.equal(
+      decide(
+        {},
+        { ...ch, ...tokenOnly },
+        { method: "POST", path: "/api/x", token: validToken(connectApi) },
+        grants,
+      ).outcome,
+      "forward",
+    );
+    assert.equal(
+      decide(
+        {},
+        { ...ch, ...tokenOnly },
+        { method: "POST", path: "/admin", token: validToken(connectApi) },
+        grants,
+      ).stage,
+      "challenge",
+    );
+    assert.equal(
+      decide({}, { ...ch, ...tokenOnly }, { method: "POST", token: invalidToken("expired") }).stage,
+      "challenge",
+    );
   });
 
   it("S-C5: without a token, challenge + rstream Auth completes the challenge, then the session flow", () => {
     assert.equal(decide({}, { ...ch, ...sessionOnly }, { acceptsHtml: true }).outcome, "challenge");
-    assert.equal(decide({}, { ...ch, ...sessionOnly }, { acceptsHtml: true, challengeCookie: "valid" }).outcome, "login");
+    assert.equal(
+      decide({}, { ...ch, ...sessionOnly }, { acceptsHtml: true, challengeCookie: "valid" })
+        .outcome,
+      "login",
+    );
   });
 });
 
 describe("token auth (S-H1, S-H3, S-D1, S-D2)", () => {
   it("S-H1: token auth on and no token is 401 missing_token", () => {
     const d = decide({}, tokenOnly, {});
-    assert.deepEqual([d.status, d.reason, d.stage, d.rule], [401, "missing_token", "token", "tunnel:web.token_auth"]);
+    assert.deepEqual(
+      [d.status, d.reason, d.stage, d.rule],
+      [401, "missing_token", "token", "tunnel:web.token_auth"],
+    );
   });
 
   it("S-H3: invalid and expired tokens are 401 invalid_token / expired_token", () => {
-    assert.equal(decide({}, tokenOnly, { token: invalidToken("bad_signature") }).reason, "invalid_token");
-    assert.equal(decide({}, tokenOnly, { token: invalidToken("malformed") }).reason, "invalid_token");
-    assert.equal(decide({}, tokenOnly, { token: invalidToken("not_yet_valid") }).reason, "invalid_token");
+    assert.equal(
+      decide({}, tokenOnly, { token: invalidToken("bad_signature") }).reason,
+      "invalid_token",
+    );
+    assert.equal(
+      decide({}, tokenOnly, { token: invalidToken("malformed") }).reason,
+      "invalid_token",
+    );
+    assert.equal(
+      decide({}, tokenOnly, { token: invalidToken("not_yet_valid") }).reason,
+      "invalid_token",
+    );
     const d = decide({}, tokenOnly, { token: invalidToken("expired") });
     assert.deepEqual([d.status, d.reason], [401, "expired_token"]);
   });
 
   it("S-H3: a valid token allowed by its grant is forwarded with the token identity", () => {
-    const d = decide({}, tokenOnly, { path: "/api/users", token: validToken(connectApi) }, [connectApi]);
+    const d = decide({}, tokenOnly, { path: "/api/users", token: validToken(connectApi) }, [
+      connectApi,
+    ]);
     assert.deepEqual([d.outcome, d.status, d.identity?.method], ["forward", 0, "token"]);
   });
 
   it("S-H3: valid but not authorized is 403 insufficient_scope, citing the grant", () => {
-    const d = decide({}, tokenOnly, { path: "/admin", token: validToken(connectApi) }, [connectApi]);
+    const d = decide({}, tokenOnly, { path: "/admin", token: validToken(connectApi) }, [
+      connectApi,
+    ]);
     assert.deepEqual([d.status, d.reason, d.rule], [403, "insufficient_scope", "grant:api"]);
   });
 
   it("S-T5 trap: a path grant /api/ does not reach /apix or /api/../admin", () => {
     for (const path of ["/apix", "/api/../admin", "/api/%2e%2e/admin", "/API/x"]) {
-      assert.equal(decide({}, tokenOnly, { path, token: validToken(connectApi) }).reason, "insufficient_scope", path);
+      assert.equal(
+        decide({}, tokenOnly, { path, token: validToken(connectApi) }).reason,
+        "insufficient_scope",
+        path,
+      );
     }
-    assert.equal(decide({}, tokenOnly, { path: "/api", token: validToken(connectApi) }).outcome, "forward");
+    assert.equal(
+      decide({}, tokenOnly, { path: "/api", token: validToken(connectApi) }).outcome,
+      "forward",
+    );
   });
 
   it("an unnormalizable path denies path-scoped grants but not unrestricted ones", () => {
-    assert.equal(decide({}, tokenOnly, { path: "/api/%2fadmin", token: validToken(connectApi) }).reason, "insufficient_scope");
+    assert.equal(
+      decide({}, tokenOnly, { path: "/api/%2fadmin", token: validToken(connectApi) }).reason,
+      "insufficient_scope",
+    );
     const all = grantIr({ name: "all" });
-    assert.equal(decide({}, tokenOnly, { path: "/api/%2fadmin", token: validToken(all) }).outcome, "forward");
+    assert.equal(
+      decide({}, tokenOnly, { path: "/api/%2fadmin", token: validToken(all) }).outcome,
+      "forward",
+    );
   });
 
   it("S-H1: a query token is used like a header token", () => {
-    const d = decide({}, tokenOnly, { path: "/api/x", token: validToken(connectApi, { source: "query" }) });
+    const d = decide({}, tokenOnly, {
+      path: "/api/x",
+      token: validToken(connectApi, { source: "query" }),
+    });
     assert.equal(d.outcome, "forward");
   });
 
   it("S-T2: a grant whose permissions lack streams.create-delete cannot connect", () => {
     const listOnly = grantIr({ name: "ro", permissions: ["tunnels.resources.read-only"] });
-    assert.equal(decide({}, tokenOnly, { token: validToken(listOnly) }).reason, "insufficient_scope");
+    assert.equal(
+      decide({}, tokenOnly, { token: validToken(listOnly) }).reason,
+      "insufficient_scope",
+    );
   });
 
   it("S-D1: a valid but unauthorized token does not fall back to the session", () => {
@@ -260,7 +377,13 @@ describe("token auth (S-H1, S-H3, S-D1, S-D2)", () => {
 });
 
 describe("rstream Auth (S-H4, S-H5, S-D1)", () => {
-  const session = { userId: "u1", name: "Ann", email: "ann@corp.example", image: null, groups: ["eng"] };
+  const session = {
+    userId: "u1",
+    name: "Ann",
+    email: "ann@corp.example",
+    image: null,
+    groups: ["eng"],
+  };
 
   it("S-H4: a session passes; no session on a browser navigation is 302 to login", () => {
     assert.equal(decide({}, sessionOnly, { session }).identity?.method, "rstream-auth");
@@ -275,8 +398,14 @@ describe("rstream Auth (S-H4, S-H5, S-D1)", () => {
   });
 
   it("S-H4: allowed users: emails, domains, groups; others are 403 user_mismatch", () => {
-    const allow = (a: Partial<{ emails: string[]; domains: string[]; groups: string[] }>) => ({ ...sessionOnly, sessionAllow: { emails: [], domains: [], groups: [], ...a } });
-    assert.equal(decide({}, allow({ emails: ["ANN@corp.example"] }), { session }).outcome, "forward");
+    const allow = (a: Partial<{ emails: string[]; domains: string[]; groups: string[] }>) => ({
+      ...sessionOnly,
+      sessionAllow: { emails: [], domains: [], groups: [], ...a },
+    });
+    assert.equal(
+      decide({}, allow({ emails: ["ANN@corp.example"] }), { session }).outcome,
+      "forward",
+    );
     assert.equal(decide({}, allow({ domains: ["corp.example"] }), { session }).outcome, "forward");
     assert.equal(decide({}, allow({ groups: ["eng"] }), { session }).outcome, "forward");
     const d = decide({}, allow({ domains: ["other.example"] }), { session });
@@ -284,13 +413,22 @@ describe("rstream Auth (S-H4, S-H5, S-D1)", () => {
   });
 
   it("S-H5: both on: token first; a valid authorized token proceeds", () => {
-    assert.equal(decide({}, both, { path: "/api/x", token: validToken(connectApi), session }).identity?.method, "token");
+    assert.equal(
+      decide({}, both, { path: "/api/x", token: validToken(connectApi), session }).identity?.method,
+      "token",
+    );
   });
 
   it("S-H5/S-D1: missing or invalid token falls back to the session cookie", () => {
     assert.equal(decide({}, both, { session }).identity?.method, "rstream-auth");
-    assert.equal(decide({}, both, { token: invalidToken("expired"), session }).identity?.method, "rstream-auth");
-    assert.equal(decide({}, both, { token: invalidToken("bad_signature"), acceptsHtml: true }).outcome, "login");
+    assert.equal(
+      decide({}, both, { token: invalidToken("expired"), session }).identity?.method,
+      "rstream-auth",
+    );
+    assert.equal(
+      decide({}, both, { token: invalidToken("bad_signature"), acceptsHtml: true }).outcome,
+      "login",
+    );
   });
 
   it("S-D1: with no session, an API client gets the token's 401", () => {
@@ -299,8 +437,14 @@ describe("rstream Auth (S-H4, S-H5, S-D1)", () => {
   });
 
   it("S-A2: auth-required defaults on pro give token + rstream Auth", () => {
-    assert.equal(decide({ publicAccess: "auth-required" }, {}, { acceptsHtml: true }).outcome, "login");
-    assert.equal(decide({ publicAccess: "auth-required", plan: "basic" }, {}, { acceptsHtml: true }).reason, "missing_token");
+    assert.equal(
+      decide({ publicAccess: "auth-required" }, {}, { acceptsHtml: true }).outcome,
+      "login",
+    );
+    assert.equal(
+      decide({ publicAccess: "auth-required", plan: "basic" }, {}, { acceptsHtml: true }).reason,
+      "missing_token",
+    );
   });
 });
 
@@ -308,14 +452,26 @@ describe("mTLS credentials (S-H6)", () => {
   const mtls = { protocol: "http", mtls: { ca: "ca.pem" } } as const;
 
   function withCredential(tunnel: Partial<TunnelIr>, facts: Partial<RequestFacts>) {
-    const policy = effectiveOf(policyIr({ tunnels: [tunnelIr(tunnel)], grants: [connectApi], credentials: [credentialIr({ name: "svc", grant: "api" })] }));
+    const policy = effectiveOf(
+      policyIr({
+        tunnels: [tunnelIr(tunnel)],
+        grants: [connectApi],
+        credentials: [credentialIr({ name: "svc", grant: "api" })],
+      }),
+    );
     return interpret(policy, requestFacts(facts));
   }
 
   it("S-H6: a client credential's grant applies like a token's", () => {
-    assert.deepEqual(withCredential(mtls, { path: "/api/x", clientCredential: "svc" }).identity, { method: "mtls", subject: "svc" });
+    assert.deepEqual(withCredential(mtls, { path: "/api/x", clientCredential: "svc" }).identity, {
+      method: "mtls",
+      subject: "svc",
+    });
     const d = withCredential(mtls, { path: "/admin", clientCredential: "svc" });
-    assert.deepEqual([d.status, d.reason, d.policy, d.stage], [403, "insufficient_scope", "mtls", "mtls"]);
+    assert.deepEqual(
+      [d.status, d.reason, d.policy, d.stage],
+      [403, "insufficient_scope", "mtls", "mtls"],
+    );
   });
 
   it("S-H6: without a credential, mTLS alone is 403 policy_denied mtls", () => {
@@ -332,12 +488,27 @@ describe("mTLS credentials (S-H6)", () => {
 describe("forwarding (S-O3)", () => {
   it("S-O3: only a request that passes every layer is forwarded, with status 0", () => {
     const d = decide({}, {}, {});
-    assert.deepEqual([d.outcome, d.status, d.reason, d.stage, d.identity], ["forward", 0, "ok", "forward", null]);
+    assert.deepEqual(
+      [d.outcome, d.status, d.reason, d.stage, d.identity],
+      ["forward", 0, "ok", "forward", null],
+    );
   });
 
   it("the trace lists each stage in SPEC order", () => {
-    const policy = effectiveOf(policyIr({ project: projectIr({ trustedIps: ipSet("10.0.0.0/8") }), tunnels: [tunnelIr({ tokenAuth: true, challenge: true })], grants: [connectApi] }));
-    const { trace } = interpretRequest(policy, requestFacts({ clientIp: "10.0.0.1", path: "/api/x", token: validToken(connectApi) }));
-    assert.deepEqual(trace.map((s) => `${s.stage}:${s.result}`), ["route:pass", "edge:pass", "challenge:pass", "forward:decide"]);
+    const policy = effectiveOf(
+      policyIr({
+        project: projectIr({ trustedIps: ipSet("10.0.0.0/8") }),
+        tunnels: [tunnelIr({ tokenAuth: true, challenge: true })],
+        grants: [connectApi],
+      }),
+    );
+    const { trace } = interpretRequest(
+      policy,
+      requestFacts({ clientIp: "10.0.0.1", path: "/api/x", token: validToken(connectApi) }),
+    );
+    assert.deepEqual(
+      trace.map((s) => `${s.stage}:${s.result}`),
+      ["route:pass", "edge:pass", "challenge:pass", "forward:decide"],
+    );
   });
 });

@@ -20,7 +20,10 @@ export function spanFor(pointers: readonly string[], pointer: string): Span {
   return { file: FILE, start: index * 10, end: index * 10 + 9 };
 }
 
-export function policyAst(document: PolicyDocumentDoc, pointers: readonly string[] = []): PolicyAst {
+export function policyAst(
+  document: PolicyDocumentDoc,
+  pointers: readonly string[] = [],
+): PolicyAst {
   const spans = new Map<string, Span>();
   for (const p of ["", ...pointers]) spans.set(p, spanFor(["", ...pointers], p));
   return { source: { name: FILE, text: "" }, syntax: "json", document, spans };
@@ -38,19 +41,29 @@ export function baseDocument(overrides: Partial<PolicyDocumentDoc> = {}): Policy
 /** Lowers and returns the IR, failing the test on any error. */
 export function lowerOk(document: PolicyDocumentDoc): PolicyIr {
   const out = lowerToIr(policyAst(document));
-  assert.deepEqual(out.diagnostics.filter((d) => d.severity === "error"), []);
+  assert.deepEqual(
+    out.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   assert.ok(out.value !== undefined);
   return out.value;
 }
 
 /** Lowers and returns every diagnostic. */
-export function diagnosticsOf(document: PolicyDocumentDoc, pointers: readonly string[] = []): readonly Diagnostic[] {
+export function diagnosticsOf(
+  document: PolicyDocumentDoc,
+  pointers: readonly string[] = [],
+): readonly Diagnostic[] {
   return lowerToIr(policyAst(document, pointers)).diagnostics;
 }
 
 /** Asserts exactly one diagnostic with `code`, and returns it. */
 export function only(diagnostics: readonly Diagnostic[], code: string): Diagnostic {
   const found = diagnostics.filter((d) => d.code === code);
-  assert.equal(found.length, 1, `expected one ${code}, got ${JSON.stringify(diagnostics, null, 1)}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${code}, got ${JSON.stringify(diagnostics, null, 1)}`,
+  );
   return found[0] as Diagnostic;
 }

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkSafeRegex, MAX_REGEX_LENGTH } from "../../src/ir/regex-safety.ts";
+import fc from "fast-check";
+import { isPlainlySafe } from "../../src/ir/regex-flat.ts";
+import { checkSafeRegex, MAX_REGEX_LENGTH, unsafeReason } from "../../src/ir/regex-safety.ts";
 
 function reasonOf(source: string): string {
   const result = checkSafeRegex(source);
@@ -65,5 +67,52 @@ describe("checkSafeRegex", () => {
   it("reports syntax errors and unsupported syntax as reasons, never throws", () => {
     assert.match(reasonOf("["), /does not parse/);
     assert.match(reasonOf("(?i:a)"), /outside the supported subset/);
+  });
+});
+
+const piece = fc.constantFrom(
+  "a",
+  "b",
+  "/",
+  ".",
+  "\\d",
+  "\\w",
+  "\\.",
+  "[a-z]",
+  "[^/]",
+  "\\u{1F600}",
+  "é",
+  "^",
+  "$",
+  "\\b",
+  "*",
+  "+",
+  "?",
+  "*?",
+  "{2}",
+  "{1,}",
+  "{0,3}",
+  "(",
+  ")",
+  "(?:",
+  "|",
+);
+
+describe("properties", () => {
+  it("S-T5: the flat-pattern shortcut never accepts what the full check refuses", () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const source = pieces.join("");
+        let regex: RegExp;
+        try {
+          regex = new RegExp(source, "u");
+        } catch {
+          return;
+        }
+        if (isPlainlySafe(source)) assert.equal(unsafeReason(regex), null, source);
+        assert.equal(checkSafeRegex(source).ok, unsafeReason(regex) === null, source);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

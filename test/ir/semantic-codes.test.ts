@@ -20,11 +20,18 @@ interface Case {
   readonly help?: string | RegExp;
 }
 
-const tunnel: TunnelDoc = { id: "t-api", name: "api", protocol: "http", hostname: ["api.example.com"] };
+const tunnel: TunnelDoc = {
+  id: "t-api",
+  name: "api",
+  protocol: "http",
+  hostname: ["api.example.com"],
+};
 const project = { id: "shop", plan: "enterprise", workspace: "acme" } as const;
 
 const connectLeaf = (connect: object): PolicyDocumentDoc =>
-  baseDocument({ grants: [{ name: "g", resources: { tunnels: { scopes: { tunnels: { connect } } } } }] });
+  baseDocument({
+    grants: [{ name: "g", resources: { tunnels: { scopes: { tunnels: { connect } } } } }],
+  });
 
 const cases: readonly Case[] = [
   {
@@ -62,7 +69,9 @@ const cases: readonly Case[] = [
   {
     code: "RP3005",
     title: "an invalid tunnel host",
-    document: baseDocument({ tunnels: [{ ...tunnel, hostname: ["api.example.com", "bad_host..com"] }] }),
+    document: baseDocument({
+      tunnels: [{ ...tunnel, hostname: ["api.example.com", "bad_host..com"] }],
+    }),
     pointer: "/tunnels/0/hostname/1",
   },
   {
@@ -108,25 +117,33 @@ const cases: readonly Case[] = [
   {
     code: "RP3012",
     title: "S-T3: a leaf with both workspaces and projects",
-    document: baseDocument({ grants: [{ name: "g", resources: { tunnels: { workspaces: ["acme"], projects: ["shop"] } } }] }),
+    document: baseDocument({
+      grants: [{ name: "g", resources: { tunnels: { workspaces: ["acme"], projects: ["shop"] } } }],
+    }),
     pointer: "/grants/0/resources/tunnels/projects",
   },
   {
     code: "RP3101",
     title: "duplicate tunnel ids",
-    document: baseDocument({ tunnels: [tunnel, { id: "t-api", protocol: "http", hostname: ["b.example.com"] }] }),
+    document: baseDocument({
+      tunnels: [tunnel, { id: "t-api", protocol: "http", hostname: ["b.example.com"] }],
+    }),
     pointer: "/tunnels/1/id",
   },
   {
     code: "RP3102",
     title: "duplicate tunnel names",
-    document: baseDocument({ tunnels: [tunnel, { id: "t-2", name: "api", protocol: "http", hostname: ["b.example.com"] }] }),
+    document: baseDocument({
+      tunnels: [tunnel, { id: "t-2", name: "api", protocol: "http", hostname: ["b.example.com"] }],
+    }),
     pointer: "/tunnels/1/name",
   },
   {
     code: "RP3103",
     title: "the same host in two tunnels, case-insensitively",
-    document: baseDocument({ tunnels: [tunnel, { id: "t-2", protocol: "http", hostname: ["API.example.com"] }] }),
+    document: baseDocument({
+      tunnels: [tunnel, { id: "t-2", protocol: "http", hostname: ["API.example.com"] }],
+    }),
     pointer: "/tunnels/1/hostname/0",
   },
   {
@@ -152,8 +169,16 @@ const cases: readonly Case[] = [
     title: "duplicate test names",
     document: baseDocument({
       tests: [
-        { name: "t", request: { url: "https://api.example.com/", client_ip: "1.2.3.4" }, expect: { outcome: "forward" } },
-        { name: "t", request: { url: "https://api.example.com/", client_ip: "1.2.3.4" }, expect: { outcome: "forward" } },
+        {
+          name: "t",
+          request: { url: "https://api.example.com/", client_ip: "1.2.3.4" },
+          expect: { outcome: "forward" },
+        },
+        {
+          name: "t",
+          request: { url: "https://api.example.com/", client_ip: "1.2.3.4" },
+          expect: { outcome: "forward" },
+        },
       ],
     }),
     pointer: "/tests/1/name",
@@ -168,21 +193,29 @@ const cases: readonly Case[] = [
   {
     code: "RP3202",
     title: "S-T6: grants that derive from each other",
-    document: baseDocument({ grants: [{ name: "a", parent: "b" }, { name: "b", parent: "a" }] }),
+    document: baseDocument({
+      grants: [
+        { name: "a", parent: "b" },
+        { name: "b", parent: "a" },
+      ],
+    }),
     pointer: "/grants/0/parent",
     message: /`a` → `b` → `a`/,
   },
   {
     code: "RP3203",
     title: "S-H6: a credential with an unknown grant",
-    document: baseDocument({ grants: [{ name: "g" }], credentials: [{ name: "c", subject_cn: "x", grant: "h" }] }),
+    document: baseDocument({
+      grants: [{ name: "g" }],
+      credentials: [{ name: "c", subject_cn: "x", grant: "h" }],
+    }),
     pointer: "/credentials/0/grant",
   },
   {
     code: "RP3204",
     title: "S-T4: a connect filter naming no tunnel of the project",
     document: connectLeaf({ filters: { name: { oneof: ["api", "apl"] } } }),
-    pointer: "/grants/0/resources/tunnels/scopes/tunnels/connect",
+    pointer: "/grants/0/resources/tunnels/scopes/tunnels/connect/filters/name/oneof/1",
     message: /no tunnel of this project has name `apl`/,
     help: "did you mean `api`?",
   },
@@ -193,7 +226,11 @@ const cases: readonly Case[] = [
       tests: [
         {
           name: "t",
-          request: { url: "https://api.example.com/", client_ip: "1.2.3.4", token: { grant: "nope" } },
+          request: {
+            url: "https://api.example.com/",
+            client_ip: "1.2.3.4",
+            token: { grant: "nope" },
+          },
           expect: { outcome: "forward" },
         },
       ],
@@ -207,7 +244,11 @@ const cases: readonly Case[] = [
       tests: [
         {
           name: "t",
-          request: { url: "https://api.example.com/", client_ip: "1.2.3.4", tls: { client_cert: "nope" } },
+          request: {
+            url: "https://api.example.com/",
+            client_ip: "1.2.3.4",
+            tls: { client_cert: "nope" },
+          },
           expect: { outcome: "forward" },
         },
       ],
@@ -225,7 +266,14 @@ const cases: readonly Case[] = [
     code: "RP3302",
     title: "S-A6: post-quantum `required` on a DTLS tunnel",
     document: baseDocument({
-      tunnels: [{ id: "t-udp", protocol: "dtls", hostname: ["udp.example.com"], post_quantum: { mode: "required" } }],
+      tunnels: [
+        {
+          id: "t-udp",
+          protocol: "dtls",
+          hostname: ["udp.example.com"],
+          post_quantum: { mode: "required" },
+        },
+      ],
     }),
     pointer: "/tunnels/0/post_quantum",
   },
@@ -233,33 +281,52 @@ const cases: readonly Case[] = [
     code: "RP3303",
     title: "S-D5: tls_min_version on a passthrough tunnel",
     document: baseDocument({
-      tunnels: [{ id: "t-pt", protocol: "tls-passthrough", hostname: ["pt.example.com"], tls_min_version: "1.3" }],
+      tunnels: [
+        {
+          id: "t-pt",
+          protocol: "tls-passthrough",
+          hostname: ["pt.example.com"],
+          tls_min_version: "1.3",
+        },
+      ],
     }),
     pointer: "/tunnels/0/tls_min_version",
   },
   {
     code: "RP3304",
     title: "S-D5: token_auth on a TLS tunnel",
-    document: baseDocument({ tunnels: [{ id: "t-tls", protocol: "tls", hostname: ["tls.example.com"], token_auth: true }] }),
+    document: baseDocument({
+      tunnels: [{ id: "t-tls", protocol: "tls", hostname: ["tls.example.com"], token_auth: true }],
+    }),
     pointer: "/tunnels/0/token_auth",
   },
   {
     code: "RP3305",
     title: "S-D5: a hostname on a TCP tunnel",
-    document: baseDocument({ tunnels: [{ id: "t-tcp", protocol: "tcp", hostname: ["db.example.com"] }] }),
+    document: baseDocument({
+      tunnels: [{ id: "t-tcp", protocol: "tcp", hostname: ["db.example.com"] }],
+    }),
     pointer: "/tunnels/0/hostname",
   },
   {
     code: "RP3306",
     title: "S-D5: challenge mode on a private tunnel",
-    document: baseDocument({ tunnels: [{ id: "t-p", protocol: "http", publish: false, challenge_mode: true }] }),
+    document: baseDocument({
+      tunnels: [{ id: "t-p", protocol: "http", publish: false, challenge_mode: true }],
+    }),
     pointer: "/tunnels/0/challenge_mode",
   },
   {
     code: "RP3401",
     title: "a test URL that does not parse",
     document: baseDocument({
-      tests: [{ name: "t", request: { url: "api.example.com/x", client_ip: "1.2.3.4" }, expect: { outcome: "forward" } }],
+      tests: [
+        {
+          name: "t",
+          request: { url: "api.example.com/x", client_ip: "1.2.3.4" },
+          expect: { outcome: "forward" },
+        },
+      ],
     }),
     pointer: "/tests/0/request/url",
   },
@@ -267,7 +334,13 @@ const cases: readonly Case[] = [
     code: "RP3402",
     title: "a test URL whose host no tunnel serves",
     document: baseDocument({
-      tests: [{ name: "t", request: { url: "https://apo.example.com/x", client_ip: "1.2.3.4" }, expect: { outcome: "forward" } }],
+      tests: [
+        {
+          name: "t",
+          request: { url: "https://apo.example.com/x", client_ip: "1.2.3.4" },
+          expect: { outcome: "forward" },
+        },
+      ],
     }),
     pointer: "/tests/0/request/url",
     help: "did you mean `api.example.com`?",
@@ -276,7 +349,13 @@ const cases: readonly Case[] = [
     code: "RP3403",
     title: "a test client IP that is not an address",
     document: baseDocument({
-      tests: [{ name: "t", request: { url: "https://api.example.com/", client_ip: "10.0.0.0/8" }, expect: { outcome: "forward" } }],
+      tests: [
+        {
+          name: "t",
+          request: { url: "https://api.example.com/", client_ip: "10.0.0.0/8" },
+          expect: { outcome: "forward" },
+        },
+      ],
     }),
     pointer: "/tests/0/request/client_ip",
   },

@@ -9,9 +9,26 @@ import { interpretRequest } from "../../src/interpret/request.ts";
 import { requestFactsOf, splitUrl } from "../../src/policy-tests/facts.ts";
 import { interpreterEngine, runPolicyTests } from "../../src/policy-tests/run.ts";
 import type { PolicyTestIr } from "../../src/ir/types.ts";
-import { actionIr, grantIr, grantLeaf, ipSet, policyIr, policyTestIr, projectIr, tunnelIr } from "../../src/testkit/builders.ts";
+import {
+  actionIr,
+  grantIr,
+  grantLeaf,
+  ipSet,
+  policyIr,
+  policyTestIr,
+  projectIr,
+  tunnelIr,
+} from "../../src/testkit/builders.ts";
 
-const text = ["project demo {", "  trusted_ips 10.0.0.0/8", "}", "tunnel web {", "  token_auth on", "}", "test t {}"].join("\n");
+const text = [
+  "project demo {",
+  "  trusted_ips 10.0.0.0/8",
+  "}",
+  "tunnel web {",
+  "  token_auth on",
+  "}",
+  "test t {}",
+].join("\n");
 const source: SourceFile = { name: "demo.rampart", text };
 const at = (needle: string) => {
   const start = text.indexOf(needle);
@@ -19,11 +36,23 @@ const at = (needle: string) => {
 };
 
 function policyWith(tests: PolicyTestIr[]): EffectivePolicy {
-  const api = grantIr({ name: "api", resources: grantLeaf({ connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }) }) });
+  const api = grantIr({
+    name: "api",
+    resources: grantLeaf({ connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }) }),
+  });
   const out = computeEffective(
     policyIr({
-      project: projectIr({ trustedIps: ipSet("10.0.0.0/8"), spans: { trusted_ips: at("10.0.0.0/8") } }),
-      tunnels: [tunnelIr({ tokenAuth: true, spans: { token_auth: at("token_auth on") }, postQuantum: { mode: "required", fips: false } })],
+      project: projectIr({
+        trustedIps: ipSet("10.0.0.0/8"),
+        spans: { trusted_ips: at("10.0.0.0/8") },
+      }),
+      tunnels: [
+        tunnelIr({
+          tokenAuth: true,
+          spans: { token_auth: at("token_auth on") },
+          postQuantum: { mode: "required", fips: false },
+        }),
+      ],
       grants: [api],
       tests,
     }),
@@ -34,7 +63,11 @@ function policyWith(tests: PolicyTestIr[]): EffectivePolicy {
 
 describe("policy test facts", () => {
   it("keeps the raw path of the URL (no dot-segment resolution) and lower-cases the host", () => {
-    assert.deepEqual(splitUrl("https://User@WEB.example.com:8443/api/../admin?x=1"), { scheme: "https", host: "web.example.com", path: "/api/../admin" });
+    assert.deepEqual(splitUrl("https://User@WEB.example.com:8443/api/../admin?x=1"), {
+      scheme: "https",
+      host: "web.example.com",
+      path: "/api/../admin",
+    });
     assert.deepEqual(splitUrl("http://[::1]:80"), { scheme: "http", host: "[::1]", path: "/" });
     assert.equal(splitUrl("/relative"), null);
   });
@@ -43,7 +76,14 @@ describe("policy test facts", () => {
     const policy = policyWith([]);
     const facts = requestFactsOf(
       policy,
-      policyTestIr("h", { headers: { Accept: "text/html,*/*", Connection: "keep-alive, Upgrade", Origin: "https://x", "Content-Type": "application/json" } }).request,
+      policyTestIr("h", {
+        headers: {
+          Accept: "text/html,*/*",
+          Connection: "keep-alive, Upgrade",
+          Origin: "https://x",
+          "Content-Type": "application/json",
+        },
+      }).request,
     );
     assert.equal(facts?.acceptsHtml, true);
     assert.equal(facts?.upgrade, true);
@@ -53,26 +93,58 @@ describe("policy test facts", () => {
 
   it("a grant token carries the effective grant; an invalid token carries its status", () => {
     const policy = policyWith([]);
-    const valid = requestFactsOf(policy, policyTestIr("v", { token: { kind: "grant", grant: "api", in: "query" } }).request);
+    const valid = requestFactsOf(
+      policy,
+      policyTestIr("v", { token: { kind: "grant", grant: "api", in: "query" } }).request,
+    );
     assert.equal(valid?.token?.grant?.name, "api");
     assert.equal(valid?.token?.source, "query");
-    const invalid = requestFactsOf(policy, policyTestIr("i", { token: { kind: "invalid", invalid: "expired", in: "header" } }).request);
+    const invalid = requestFactsOf(
+      policy,
+      policyTestIr("i", { token: { kind: "invalid", invalid: "expired", in: "header" } }).request,
+    );
     assert.equal(invalid?.token?.status, "expired");
   });
 });
 
 describe("runPolicyTests", () => {
   const tests = [
-    policyTestIr("api allowed", { clientIp: "10.1.1.1", url: "https://web.example.com/api/x", token: { kind: "grant", grant: "api", in: "header" } }),
-    policyTestIr("outsider denied", { clientIp: "192.0.2.1" }, { outcome: "deny", status: 403, reason: "policy_denied", policy: "ip" }),
-    policyTestIr("traversal refused", { clientIp: "10.1.1.1", url: "https://web.example.com/api/../admin", token: { kind: "grant", grant: "api", in: "header" } }, { outcome: "deny", status: 403, reason: "insufficient_scope" }),
-    policyTestIr("classical group refused", { clientIp: "10.1.1.1", tls: { version: "1.3", group: "x25519", ech: false, clientCert: null } }, { outcome: "deny", policy: "tls" }),
+    policyTestIr("api allowed", {
+      clientIp: "10.1.1.1",
+      url: "https://web.example.com/api/x",
+      token: { kind: "grant", grant: "api", in: "header" },
+    }),
+    policyTestIr(
+      "outsider denied",
+      { clientIp: "192.0.2.1" },
+      { outcome: "deny", status: 403, reason: "policy_denied", policy: "ip" },
+    ),
+    policyTestIr(
+      "traversal refused",
+      {
+        clientIp: "10.1.1.1",
+        url: "https://web.example.com/api/../admin",
+        token: { kind: "grant", grant: "api", in: "header" },
+      },
+      { outcome: "deny", status: 403, reason: "insufficient_scope" },
+    ),
+    policyTestIr(
+      "classical group refused",
+      {
+        clientIp: "10.1.1.1",
+        tls: { version: "1.3", group: "x25519", ech: false, clientCert: null },
+      },
+      { outcome: "deny", policy: "tls" },
+    ),
     policyTestIr("wrong on purpose", { clientIp: "10.1.1.1" }, { outcome: "forward" }),
   ];
 
   it("passes correct expectations and fails a wrong one with the differing fields and a trace", () => {
     const results = runPolicyTests(policyWith(tests));
-    assert.deepEqual(results.map((r) => r.pass), [true, true, true, true, false]);
+    assert.deepEqual(
+      results.map((r) => r.pass),
+      [true, true, true, true, false],
+    );
     const wrong = results[4];
     assert.deepEqual(wrong?.mismatches, ["outcome"]);
     assert.equal(wrong?.actual.reason, "missing_token");
@@ -83,13 +155,22 @@ describe("runPolicyTests", () => {
   it("accepts another engine (the compiler's) and compares its decisions", () => {
     const policy = policyWith(tests);
     const engine = interpreterEngine(policy);
-    const alwaysForward = { ...engine, request: () => engine.request(requestFactsOf(policy, tests[0]!.request)!) };
+    const alwaysForward = {
+      ...engine,
+      request: () => engine.request(requestFactsOf(policy, tests[0]!.request)!),
+    };
     const results = runPolicyTests(policy, alwaysForward);
-    assert.deepEqual(results.map((r) => r.pass), [true, false, false, true, true]);
+    assert.deepEqual(
+      results.map((r) => r.pass),
+      [true, false, false, true, true],
+    );
   });
 
   it("renders a readable report with the expectation, the decision and the trace with code frames", () => {
-    const report = renderTestReport(runPolicyTests(policyWith(tests)), new Map([[source.name, source]]));
+    const report = renderTestReport(
+      runPolicyTests(policyWith(tests)),
+      new Map([[source.name, source]]),
+    );
     assert.match(report, /^pass {2}api allowed$/m);
     assert.match(report, /^FAIL {2}wrong on purpose$/m);
     assert.match(report, /expected: forward/);

@@ -12,9 +12,17 @@ export interface ExpectedDiagnostic {
 }
 
 /** Asserts that the outcome failed with exactly one diagnostic, and that it is `expected`. */
-export function expectOnly(outcome: Outcome<unknown>, source: SourceFile, expected: ExpectedDiagnostic): Diagnostic {
+export function expectOnly(
+  outcome: Outcome<unknown>,
+  source: SourceFile,
+  expected: ExpectedDiagnostic,
+): Diagnostic {
   assert.equal(outcome.value, undefined, "the outcome should have failed");
-  assert.equal(outcome.diagnostics.length, 1, `one diagnostic, got: ${outcome.diagnostics.map((d) => d.message).join("; ")}`);
+  assert.equal(
+    outcome.diagnostics.length,
+    1,
+    `one diagnostic, got: ${outcome.diagnostics.map((d) => d.message).join("; ")}`,
+  );
   return expectDiagnostic(outcome.diagnostics, source, expected);
 }
 

@@ -20,7 +20,10 @@ function shuffleKeys(value: unknown, random: () => number): unknown {
   const entries = Object.entries(value).map(([k, v]) => [k, shuffleKeys(v, random)] as const);
   for (let i = entries.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [entries[i], entries[j]] = [entries[j] as (typeof entries)[number], entries[i] as (typeof entries)[number]];
+    [entries[i], entries[j]] = [
+      entries[j] as (typeof entries)[number],
+      entries[i] as (typeof entries)[number],
+    ];
   }
   return Object.fromEntries(entries);
 }
@@ -28,7 +31,9 @@ function shuffleKeys(value: unknown, random: () => number): unknown {
 describe("printJson", () => {
   it("prints properties in model order, 2-space indent, with a trailing newline", () => {
     const text = printJson(
-      parse(`{"tunnels": [{"protocol": "http", "id": "t", "labels": {"z": "1", "a": "2"}}], "project": {"plan": "pro", "id": "p"}}`),
+      parse(
+        `{"tunnels": [{"protocol": "http", "id": "t", "labels": {"z": "1", "a": "2"}}], "project": {"plan": "pro", "id": "p"}}`,
+      ),
     );
     assert.equal(
       text,
@@ -97,19 +102,25 @@ describe("printJson", () => {
     const canonical = printJson(parse(VALID_POLICY));
     const original = JSON.parse(VALID_POLICY) as unknown;
     fc.assert(
-      fc.property(fc.infiniteStream(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })), (stream) => {
-        const it = stream[Symbol.iterator]();
-        const random = () => it.next().value as number;
-        const shuffled = shuffleKeys(original, random) as PolicyDocumentDoc;
-        const reordered = printJson(shuffled);
-        // Map keys (labels) keep their written order; the policy has one label map of two.
-        const labels = (shuffled.tunnels?.[0]?.labels ?? {}) as Record<string, string>;
-        const expected = Object.keys(labels)[0] === "tier" ? canonical : canonical.replace(
-          /"tier": "backend",\n(\s+)"app\/kind": "rest"/,
-          '"app/kind": "rest",\n$1"tier": "backend"',
-        );
-        assert.equal(reordered, expected);
-      }),
+      fc.property(
+        fc.infiniteStream(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })),
+        (stream) => {
+          const it = stream[Symbol.iterator]();
+          const random = () => it.next().value as number;
+          const shuffled = shuffleKeys(original, random) as PolicyDocumentDoc;
+          const reordered = printJson(shuffled);
+          // Map keys (labels) keep their written order; the policy has one label map of two.
+          const labels = (shuffled.tunnels?.[0]?.labels ?? {}) as Record<string, string>;
+          const expected =
+            Object.keys(labels)[0] === "tier"
+              ? canonical
+              : canonical.replace(
+                  /"tier": "backend",\n(\s+)"app\/kind": "rest"/,
+                  '"app/kind": "rest",\n$1"tier": "backend"',
+                );
+          assert.equal(reordered, expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });

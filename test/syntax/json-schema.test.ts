@@ -13,8 +13,8 @@ import {
 import { VALID_POLICY } from "./json-expect.ts";
 
 describe("the generated policy JSON Schema", () => {
-  it("is shipped up to date in grammar/policy.schema.json (UPDATE_GOLDEN=1 rewrites it)", () => {
-    const fresh = renderPolicySchemaFile();
+  it("is shipped up to date in grammar/policy.schema.json (UPDATE_GOLDEN=1 rewrites it)", async () => {
+    const fresh = await renderPolicySchemaFile();
     if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(POLICY_SCHEMA_PATH, fresh);
     assert.equal(
       readFileSync(POLICY_SCHEMA_PATH, "utf8"),
@@ -43,7 +43,8 @@ function mutate(document: unknown, edits: readonly [number, number, unknown][]):
   for (const [pick, kind, replacement] of edits) {
     const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
     const walk = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach((v, i) => (slots.push({ parent: value, key: i }), walk(v)));
+      if (Array.isArray(value))
+        value.forEach((v, i) => (slots.push({ parent: value, key: i }), walk(v)));
       else if (typeof value === "object" && value !== null) {
         for (const [k, v] of Object.entries(value)) {
           slots.push({ parent: value as Record<string, unknown>, key: k });
@@ -67,10 +68,27 @@ describe("ajv with the generated schema and zod agree", () => {
   it("on mutations of a valid policy (S-D5: one shape for both)", () => {
     const valid = JSON.parse(VALID_POLICY) as unknown;
     const replacement = fc.oneof(
-      fc.constantFrom("1.3", "http", "", "AND", "basic", "preferred", "GET", "G T", null, true, 0, 600, 1.5),
+      fc.constantFrom(
+        "1.3",
+        "http",
+        "",
+        "AND",
+        "basic",
+        "preferred",
+        "GET",
+        "G T",
+        null,
+        true,
+        0,
+        600,
+        1.5,
+      ),
       fc.jsonValue({ maxDepth: 2 }),
     );
-    const edits = fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), replacement), { minLength: 1, maxLength: 3 });
+    const edits = fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), replacement), {
+      minLength: 1,
+      maxLength: 3,
+    });
     fc.assert(
       fc.property(edits, (e) => {
         const document = mutate(valid, e);

@@ -17,7 +17,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2101: a value of the wrong type, with the obvious fix", () => {
-    const source = policy(`{${project}, "tunnels": [{"id": "t", "protocol": "http", "publish": "yes"}]}`);
+    const source = policy(
+      `{${project}, "tunnels": [{"id": "t", "protocol": "http", "publish": "yes"}]}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2101",
       message: "`tunnels[0].publish` must be a boolean, not a string",
@@ -46,7 +48,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2102: an unknown property underlines its name and suggests the closest one", () => {
-    const source = policy(`{\n  "project": {\n    "id": "p",\n    "plan": "pro",\n    "tls_min_verison": "1.3"\n  }\n}`);
+    const source = policy(
+      `{\n  "project": {\n    "id": "p",\n    "plan": "pro",\n    "tls_min_verison": "1.3"\n  }\n}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2102",
       message: "unknown property `tls_min_verison` in `project`",
@@ -56,7 +60,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2102: with nothing close, the help lists what is allowed", () => {
-    const source = policy(`{${project}, "credentials": [{"name": "c", "grant": "g", "zzzzzz": 1}]}`);
+    const source = policy(
+      `{${project}, "credentials": [{"name": "c", "grant": "g", "zzzzzz": 1}]}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2102",
       message: "unknown property `zzzzzz` in `credentials[0]`",
@@ -96,7 +102,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2104: a value outside an enum, with a suggestion and the choices", () => {
-    const source = policy(`{"project": {"id": "p", "plan": "pro", "public_access": "auth_required"}}`);
+    const source = policy(
+      `{"project": {"id": "p", "plan": "pro", "public_access": "auth_required"}}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2104",
       message: "`auth_required` is not a valid value for `project.public_access`",
@@ -126,7 +134,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2106: an empty `AND`", () => {
-    const source = policy(`{${project}, "grants": [{"name": "g", "resources": {"tunnels": {"AND": []}}}]}`);
+    const source = policy(
+      `{${project}, "grants": [{"name": "g", "resources": {"tunnels": {"AND": []}}}]}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2106",
       message: "`grants[0].resources.tunnels.AND` must have at least 1 entry",
@@ -141,7 +151,8 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
     );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2107",
-      message: "`G T` in `grants[0].resources.tunnels.scopes.tunnels.connect.params.methods[0]` is not an HTTP method",
+      message:
+        "`G T` in `grants[0].resources.tunnels.scopes.tunnels.connect.params.methods[0]` is not an HTTP method",
       underline: '"G T"',
       help: "use a method name such as `GET` or `POST`",
     });
@@ -160,7 +171,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("RP2110: an empty label name underlines the key", () => {
-    const source = policy(`{${project}, "tunnels": [{"id": "t", "protocol": "http", "labels": {"": "x"}}]}`);
+    const source = policy(
+      `{${project}, "tunnels": [{"id": "t", "protocol": "http", "labels": {"": "x"}}]}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2110",
       message: "an empty key in `tunnels[0].labels` is not allowed",
@@ -170,7 +183,9 @@ describe("validateDocument: schema errors (RP21xx) for JSON policies", () => {
   });
 
   it("reports every schema error in one run, sorted by position", () => {
-    const source = policy(`{"project": {"id": "", "plan": "gold"}, "tunnels": [{"id": "t", "protocol": "ftp"}]}`);
+    const source = policy(
+      `{"project": {"id": "", "plan": "gold"}, "tunnels": [{"id": "t", "protocol": "ftp"}]}`,
+    );
     const outcome = parseJsonPolicy(source);
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
@@ -195,10 +210,13 @@ describe("validateDocument: unions collapse to one useful diagnostic", () => {
   });
 
   it("explains a wrong type deep inside nested unions", () => {
-    const source = grant(`{"OR": [{"scopes": {"tunnels": {"connect": {"params": {"path": {"prefix": [1]}}}}}}]}`);
+    const source = grant(
+      `{"OR": [{"scopes": {"tunnels": {"connect": {"params": {"path": {"prefix": [1]}}}}}}]}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2101",
-      message: "`grants[0].resources.tunnels.OR[0].scopes.tunnels.connect.params.path.prefix[0]` must be a string, not a number",
+      message:
+        "`grants[0].resources.tunnels.OR[0].scopes.tunnels.connect.params.path.prefix[0]` must be a string, not a number",
       underline: "1",
       help: 'write it in double quotes: `"1"`',
     });
@@ -208,17 +226,21 @@ describe("validateDocument: unions collapse to one useful diagnostic", () => {
     const source = grant(`{"scopes": {"tunnels": {"connect": {"params": {"path": 3}}}}}`);
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2109",
-      message: "`grants[0].resources.tunnels.scopes.tunnels.connect.params.path` must be a string or an object, not a number",
+      message:
+        "`grants[0].resources.tunnels.scopes.tunnels.connect.params.path` must be a string or an object, not a number",
       underline: "3",
       help: "write a string, an object with `exact`, an object with `oneof`, an object with `regex`, an object with `prefix` or an object with `glob`",
     });
   });
 
   it("RP2109: an object that fits two forms equally badly", () => {
-    const source = grant(`{"scopes": {"tunnels": {"connect": {"params": {"path": {"exact": "/a", "prefix": ["/b"]}}}}}}`);
+    const source = grant(
+      `{"scopes": {"tunnels": {"connect": {"params": {"path": {"exact": "/a", "prefix": ["/b"]}}}}}}`,
+    );
     expectOnly(parseJsonPolicy(source), source, {
       code: "RP2109",
-      message: "`grants[0].resources.tunnels.scopes.tunnels.connect.params.path` does not match any of the forms allowed here",
+      message:
+        "`grants[0].resources.tunnels.scopes.tunnels.connect.params.path` does not match any of the forms allowed here",
       underline: '{"exact": "/a", "prefix": ["/b"]}',
       help: "write a string, an object with `exact`, an object with `oneof`, an object with `regex`, an object with `prefix` or an object with `glob`",
     });
@@ -238,7 +260,11 @@ describe("validateDocument: documents whose spans come from DSL text", () => {
   it("uses the value spans it is given and falls back to the nearest ancestor", () => {
     const text = 'project p {\n  plan = "pro"\n  ech = "sometimes"\n}\n';
     const source = { name: "policy.rampart", text };
-    const span = (needle: string): Span => ({ file: source.name, start: text.indexOf(needle), end: text.indexOf(needle) + needle.length });
+    const span = (needle: string): Span => ({
+      file: source.name,
+      start: text.indexOf(needle),
+      end: text.indexOf(needle) + needle.length,
+    });
     const spans = new Map([
       ["", span(text)],
       ["/project", span(text.trimEnd())],
@@ -265,14 +291,56 @@ describe("validateDocument: documents whose spans come from DSL text", () => {
     const source = { name: "x.rampart", text: "x".repeat(10) };
     const spans = new Map([["", { file: source.name, start: 0, end: 10 }]]);
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record({ project: fc.jsonValue({ maxDepth: 3 }), tunnels: fc.jsonValue({ maxDepth: 3 }) })), (document) => {
-        const outcome = validateDocument(document, spans, source);
+      fc.property(
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 4 }),
+          fc.record({
+            project: fc.jsonValue({ maxDepth: 3 }),
+            tunnels: fc.jsonValue({ maxDepth: 3 }),
+          }),
+        ),
+        (document) => {
+          const outcome = validateDocument(document, spans, source);
+          for (const d of outcome.diagnostics) {
+            assertStyle(d);
+            assert.deepEqual(d.span, { file: source.name, start: 0, end: 10 });
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("parseJsonPolicy: never throws", () => {
+  it("on mutated policy text: only diagnostics, each inside the text and in house style", () => {
+    const edit = fc.tuple(
+      fc.nat(),
+      fc.nat({ max: 6 }),
+      fc.oneof(
+        fc.constantFrom('"', "{", "}", "[", "]", ",", ":", "1", "true", '"x"', '"AND"', ""),
+        fc.string({ maxLength: 4 }),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => {
+        const text = edits.reduce(
+          (t, [at, remove, insert]) =>
+            t.slice(0, at % (t.length + 1)) + insert + t.slice((at % (t.length + 1)) + remove),
+          VALID_POLICY,
+        );
+        const outcome = parseJsonPolicy({ name: "policy.json", text });
+        assert.equal(
+          outcome.value === undefined,
+          outcome.diagnostics.some((d) => d.severity === "error"),
+        );
         for (const d of outcome.diagnostics) {
           assertStyle(d);
-          assert.deepEqual(d.span, { file: source.name, start: 0, end: 10 });
+          if (d.span !== undefined)
+            assert.ok(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= text.length);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 });

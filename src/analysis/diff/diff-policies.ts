@@ -10,11 +10,13 @@ import type { Span } from "../../diagnostics/span.ts";
 import type { Decision } from "../../ir/decision.ts";
 import { interpret } from "../../interpret/request.ts";
 import { decisionKey, isForwarded } from "../decision-key.ts";
-import type { RequestAtom } from "../space/atoms.ts";
-import { explore } from "../space/explore.ts";
-import { RequestSpace } from "../space/request-space.ts";
-import type { ChangedLeaf, Cube } from "./merge-regions.ts";
-import { mergeLeaves } from "./merge-regions.ts";
+import type { Dimension, RequestAtom } from "../space/atoms.ts";
+import type { Assignment } from "../space/explore.ts";
+import { contextKey, RequestSpace } from "../space/request-space.ts";
+import type { ChangeSet } from "./explore-changes.ts";
+import { changesForHost, EDGE_DIMENSIONS } from "./explore-changes.ts";
+import type { Cube } from "./merge-regions.ts";
+import { cubeOf, mergeCubes } from "./merge-regions.ts";
 import type { ChangeKind, PolicyDiff, Region, Witness } from "./types.ts";
 
 function changeKind(before: Decision, after: Decision): ChangeKind {
@@ -44,37 +46,63 @@ function blame(before: Decision, after: Decision, tunnelAfter: EffectiveTunnel |
   return same?.origin ?? tunnelAfter?.origin ?? after.origin ?? before.origin;
 }
 
-function tokenGrantOf(assignment: ReadonlyMap<string, RequestAtom>, space: RequestSpace): string | null {
-  const id = (assignment.get("token") ?? space.atoms("token", () => { throw new Error("tokens need no other dimension"); })[0])?.id ?? "";
+function tokenGrantOf(point: Assignment<RequestAtom>): string | null {
+  const id = point.get("token")?.id ?? "";
   const marker = ":grant:";
   return id.includes(marker) ? id.slice(id.indexOf(marker) + marker.length) : null;
 }
 
-function witnessOf(leaf: ChangedLeaf, space: RequestSpace): Witness {
-  const requestBefore = space.concreteFacts(leaf.assignment, 0);
-  const requestAfter = space.concreteFacts(leaf.assignment, 1);
-  const before = interpret(space.policies[0], requestBefore);
-  const after = interpret(space.policies[1], requestAfter);
-  const confirmed = decisionKey(before) === decisionKey(leaf.before) && decisionKey(after) === decisionKey(leaf.after);
-  return { request: requestBefore, tokenGrant: tokenGrantOf(leaf.assignment, space), before, after, confirmed };
+function witnessOf(point: Assignment<RequestAtom>, before: Decision, after: Decision, space: RequestSpace): Witness {
+  const requestBefore = space.concreteFacts(point, 0);
+  const requestAfter = space.concreteFacts(point, 1);
+  const actualBefore = interpret(space.policies[0], requestBefore);
+  const actualAfter = interpret(space.policies[1], requestAfter);
+  const confirmed = decisionKey(actualBefore) === decisionKey(before) && decisionKey(actualAfter) === decisionKey(after);
+  return { request: requestBefore, tokenGrant: tokenGrantOf(point), before: actualBefore, after: actualAfter, confirmed };
 }
 
-function toRegion(cube: Cube, space: RequestSpace): Region {
-  const { leaf } = cube;
-  const [tunnelBefore, tunnelAfter] = space.routedTunnels(leaf.assignment.get("host")?.id ?? "");
-  return {
-    kind: changeKind(leaf.before, leaf.after),
-    tunnelBefore: tunnelBefore?.id ?? null,
-    tunnelAfter: tunnelAfter?.id ?? null,
-    conditions: [...cube.dims].map(([dimension, atoms]) => ({
-      dimension,
-      atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
-    })),
-    before: leaf.before,
-    after: leaf.after,
-    span: blame(leaf.before, leaf.after, tunnelAfter),
-    witness: witnessOf(leaf, space),
-  };
+function conditionsOf(cube: Cube): Region["conditions"] {
+  return [...cube.dims].map(([dimension, atoms]) => ({
+    dimension,
+    atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
+  }));
+}
+
+/** Regions of one change set: merged edge cubes × merged later-stage cubes, per transition. */
+function regionsOf(change: ChangeSet, space: RequestSpace): Region[] {
+  const edgeCubes = mergeCubes(
+    change.cells.map((c) => cubeOf(c, (d) => EDGE_DIMENSIONS.has(d))),
+    space,
+  );
+  const byTransition = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
+  for (const leaf of change.leaves) {
+    const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
+    const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
+    const group = byTransition.get(key);
+    if (group === undefined) byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
+    else group.cubes.push(cube);
+  }
+  const regions: Region[] = [];
+  for (const { before, after, cubes } of byTransition.values()) {
+    for (const later of mergeCubes(cubes, space)) {
+      for (const edge of edgeCubes) {
+        const point = new Map([...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
+        for (const [d, atom] of edge.point) if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
+        const [tunnelBefore, tunnelAfter] = space.routedTunnels(point.get("host")?.id ?? "");
+        regions.push({
+          kind: changeKind(before, after),
+          tunnelBefore: tunnelBefore?.id ?? null,
+          tunnelAfter: tunnelAfter?.id ?? null,
+          conditions: [...conditionsOf(edge), ...conditionsOf(later)],
+          before,
+          after,
+          span: blame(before, after, tunnelAfter),
+          witness: witnessOf(point, before, after, space),
+        });
+      }
+    }
+  }
+  return regions;
 }
 
 const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { "newly-allowed": 0, "newly-denied": 1, changed: 2 };
@@ -82,23 +110,15 @@ const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { "newly-allowed": 0, "
 /** Computes every region whose decision differs between `before` and `after`. */
 export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
   const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
-  const changed: ChangedLeaf[] = [];
-  let leaves = 0;
-  for (const host of space.hostAtoms()) {
-    leaves += explore<RequestAtom, readonly [Decision, Decision]>(new Map([["host", host]]), {
-      atoms: (dimension, get) => space.atoms(dimension, get),
-      evaluate: (get) => [interpret(before, space.lazyFacts(get, 0)), interpret(after, space.lazyFacts(get, 1))],
-      onLeaf: (assignment, [d0, d1]) => {
-        if (decisionKey(d0) !== decisionKey(d1)) changed.push({ assignment, before: d0, after: d1 });
-      },
-    });
-  }
-  const regions = mergeLeaves(changed, space)
-    .map((cube) => toRegion(cube, space))
+  const contextsEqual = contextKey(before) === contextKey(after);
+  const regions = space
+    .hostAtoms()
+    .flatMap((host) => changesForHost(space, host, contextsEqual))
+    .flatMap((change) => regionsOf(change, space))
     .sort(
       (a, b) =>
         (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(b.tunnelAfter ?? b.tunnelBefore ?? "") ||
         KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
     );
-  return { regions, complete: space.pathsComplete, leaves };
+  return { regions, complete: space.pathsComplete };
 }

@@ -46,8 +46,6 @@ export interface PolicyDiff {
   readonly regions: readonly Region[];
   /** False when a path regex was outside the model: some changed paths may be missing. */
   readonly complete: boolean;
-  /** How many decision-tree leaves were examined. */
-  readonly leaves: number;
 }
 
 /** True when some region newly forwards requests. */

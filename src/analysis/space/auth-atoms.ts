@@ -60,6 +60,9 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
     });
   }
   atoms.push(
+    constantAtom("token:unknown-grant", "a valid token whose grant no version defines", {
+      token: tokenFacts("header", null, "unknown"),
+    }),
     constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
       token: tokenFacts("header", UNRESTRICTED_GRANT, UNRESTRICTED),
     }),
@@ -67,12 +70,16 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
   return atoms;
 }
 
-/** The atom id of a concrete token, given the name of its grant (`*` for unrestricted). */
-export function classifyToken(token: TokenFacts | null, grantName: string | null): string {
+/**
+ * The atom id of a concrete token, given the name of its grant (`*` for unrestricted) and the
+ * grant names the policies define.
+ */
+export function classifyToken(token: TokenFacts | null, grantName: string | null, known: ReadonlySet<string>): string {
   if (token === null) return "token:none";
   if (token.status === "expired") return "token:expired";
   if (token.status !== "valid") return "token:invalid";
-  return `token:grant:${grantName ?? UNRESTRICTED}`;
+  const name = grantName ?? UNRESTRICTED;
+  return name === UNRESTRICTED || known.has(name) ? `token:grant:${name}` : "token:unknown-grant";
 }
 
 /** mTLS atoms: no certificate, each credential, and a certificate no credential matches. */

@@ -22,11 +22,14 @@ export type Assignment<A extends Atom = Atom> = ReadonlyMap<string, A>;
 /** Reads an assigned atom, or stops the run to branch on that dimension. */
 export type Getter<A extends Atom = Atom> = (dimension: string) => A;
 
-/** Thrown by a getter for a dimension that the current branch has not fixed. */
-export class NeedDimension extends Error {
+/**
+ * Thrown by a getter for a dimension that the current branch has not fixed. It is a control
+ * signal, not an error: it does not extend `Error`, so throwing it captures no stack trace
+ * (exploration throws it once per tree node).
+ */
+export class NeedDimension {
   readonly dimension: string;
   constructor(dimension: string) {
-    super(`dimension ${dimension} is not assigned`);
     this.dimension = dimension;
   }
 }

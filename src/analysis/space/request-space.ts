@@ -36,7 +36,7 @@ function tunnelLabel(t: EffectiveTunnel | null): string {
 }
 
 /** The policy-wide parts a decision can read besides the routed tunnel. */
-function contextKey(p: EffectivePolicy): string {
+export function contextKey(p: EffectivePolicy): string {
   return irKey({ projectId: p.projectId, workspace: p.workspace, plan: p.plan, publicAccess: p.publicAccess, grants: p.grants, credentials: p.credentials });
 }
 
@@ -156,7 +156,7 @@ export class RequestSpace {
       ["ip", classifyIp(ipSetsOf(tunnels), facts.clientIp)],
       ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
       ["path", this.#paths.classify(facts.path)],
-      ["token", classifyToken(facts.token, tokenGrant)],
+      ["token", classifyToken(facts.token, tokenGrant, new Set(this.policies.flatMap((p) => Object.keys(p.grants))))],
       ["credential", classifyCredential(this.policies, facts.clientCredential)],
       ["session", classifySession(tunnels, facts.session)],
     ]);

@@ -11,7 +11,10 @@ import { isHttpFamily, terminatesTls } from "../protocol.ts";
 import { defaultRule, projectRule, tunnelRule } from "../rules.ts";
 
 /** The auth modes a plan fills in for a silent public tunnel under `auth-required`. */
-export function planAuthDefaults(plan: ProjectIr["plan"]): { token: boolean; rstreamAuth: boolean } {
+export function planAuthDefaults(plan: ProjectIr["plan"]): {
+  token: boolean;
+  rstreamAuth: boolean;
+} {
   return { token: true, rstreamAuth: plan !== "basic" };
 }
 
@@ -30,7 +33,12 @@ function forbidden(project: ProjectIr, tunnel: TunnelIr): Incompatible {
 }
 
 function withoutAuth(project: ProjectIr, tunnel: TunnelIr): Incompatible {
-  const explicit = tunnel.tokenAuth !== null ? "token_auth" : tunnel.rstreamAuth !== null ? "rstream_auth" : "publish";
+  const explicit =
+    tunnel.tokenAuth !== null
+      ? "token_auth"
+      : tunnel.rstreamAuth !== null
+        ? "rstream_auth"
+        : "publish";
   return {
     kind: "public-tunnel-without-auth",
     tunnelId: tunnel.id,
@@ -40,33 +48,55 @@ function withoutAuth(project: ProjectIr, tunnel: TunnelIr): Incompatible {
   };
 }
 
-function modeRule(tunnel: TunnelIr, set: boolean | null, property: "token_auth" | "rstream_auth", fill: RuleRef | null): RuleRef {
+function modeRule(
+  tunnel: TunnelIr,
+  set: boolean | null,
+  property: "token_auth" | "rstream_auth",
+  fill: RuleRef | null,
+): RuleRef {
   return set === null && fill !== null ? fill : tunnelRule(tunnel, property);
+}
+
+/** The auth modes a tunnel ends up with, and the rules that filled the silent ones. */
+interface AuthModes {
+  readonly token: boolean;
+  readonly rstreamAuth: boolean;
+  readonly mtls: { readonly ca: string } | null;
+  readonly tokenFill: RuleRef | null;
+  readonly rstreamFill: RuleRef | null;
+}
+
+function authModes(project: ProjectIr, tunnel: TunnelIr): AuthModes {
+  const http = isHttpFamily(tunnel.protocol);
+  const filling =
+    http && tunnel.publish && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel);
+  const defaults = filling ? planAuthDefaults(project.plan) : { token: false, rstreamAuth: false };
+  const cause = projectRule(project, "public_access").origin;
+  return {
+    token: http && (tunnel.tokenAuth ?? defaults.token),
+    rstreamAuth: http && (tunnel.rstreamAuth ?? defaults.rstreamAuth),
+    mtls: terminatesTls(tunnel.protocol) ? tunnel.mtls : null,
+    tokenFill: filling ? defaultRule("token_auth", cause) : null,
+    rstreamFill: filling ? defaultRule("rstream_auth", cause) : null,
+  };
 }
 
 /** The tunnel's effective edge auth under the project's public-access policy. */
 export function intersectAuth(project: ProjectIr, tunnel: TunnelIr): EffectiveAuth | Incompatible {
-  const isPublic = tunnel.publish;
-  if (isPublic && project.publicAccess === "forbidden") return forbidden(project, tunnel);
-  const http = isHttpFamily(tunnel.protocol);
-  const filling = http && isPublic && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel);
-  const defaults = filling ? planAuthDefaults(project.plan) : { token: false, rstreamAuth: false };
-  const fillRule = filling ? defaultRule("token_auth", projectRule(project, "public_access").origin) : null;
-  const token = http && (tunnel.tokenAuth ?? defaults.token);
-  const rstreamAuth = http && (tunnel.rstreamAuth ?? defaults.rstreamAuth);
-  const mtls = terminatesTls(tunnel.protocol) ? tunnel.mtls : null;
-  if (isPublic && project.publicAccess === "auth-required" && !token && !rstreamAuth && mtls === null) {
+  if (tunnel.publish && project.publicAccess === "forbidden") return forbidden(project, tunnel);
+  const modes = authModes(project, tunnel);
+  const unauthenticated = !modes.token && !modes.rstreamAuth && modes.mtls === null;
+  if (tunnel.publish && project.publicAccess === "auth-required" && unauthenticated) {
     return withoutAuth(project, tunnel);
   }
-  const rstreamFill = filling ? defaultRule("rstream_auth", fillRule?.origin ?? null) : null;
   return {
-    token,
-    rstreamAuth,
-    mtls,
+    token: modes.token,
+    rstreamAuth: modes.rstreamAuth,
+    mtls: modes.mtls,
     forwardAuthorization: tunnel.forwardAuthorization ?? false,
     sessionAllow: tunnel.sessionAllow,
-    tokenRule: modeRule(tunnel, tunnel.tokenAuth, "token_auth", fillRule),
-    rstreamAuthRule: modeRule(tunnel, tunnel.rstreamAuth, "rstream_auth", rstreamFill),
+    tokenRule: modeRule(tunnel, tunnel.tokenAuth, "token_auth", modes.tokenFill),
+    rstreamAuthRule: modeRule(tunnel, tunnel.rstreamAuth, "rstream_auth", modes.rstreamFill),
     mtlsRule: tunnelRule(tunnel, "mtls_auth"),
   };
 }

@@ -8,7 +8,10 @@ import { isHttpFamily } from "../protocol.ts";
 import { tunnelRule } from "../rules.ts";
 
 /** Whether the tunnel challenges clients, and the rule that says so. */
-export function effectiveChallenge(tunnel: TunnelIr): { readonly on: boolean; readonly rule: RuleRef } {
+export function effectiveChallenge(tunnel: TunnelIr): {
+  readonly on: boolean;
+  readonly rule: RuleRef;
+} {
   return {
     on: isHttpFamily(tunnel.protocol) && tunnel.challenge === true,
     rule: tunnelRule(tunnel, "challenge_mode"),

@@ -41,7 +41,8 @@ export function intersectCountries(
   const projectSet = restricting(project.countries);
   const tunnelSet = restricting(tunnel.countries);
   const countryRules: CountryRule[] = [];
-  if (projectSet !== null) countryRules.push({ ...projectRule(project, "geo_ip"), set: projectSet });
+  if (projectSet !== null)
+    countryRules.push({ ...projectRule(project, "geo_ip"), set: projectSet });
   if (tunnelSet !== null) countryRules.push({ ...tunnelRule(tunnel, "geo_ip"), set: tunnelSet });
   if (projectSet === null || tunnelSet === null) {
     return { countryRules, allowedCountries: projectSet ?? tunnelSet };

@@ -31,7 +31,8 @@ export function intersectTrustedIps(project: ProjectIr, tunnel: TunnelIr): IpBou
   const projectSet = restricting(project.trustedIps);
   const tunnelSet = restricting(tunnel.trustedIps);
   const ipRules: IpRule[] = [];
-  if (projectSet !== null) ipRules.push({ ...projectRule(project, "trusted_ips"), set: projectSet });
+  if (projectSet !== null)
+    ipRules.push({ ...projectRule(project, "trusted_ips"), set: projectSet });
   if (tunnelSet !== null) ipRules.push({ ...tunnelRule(tunnel, "trusted_ips"), set: tunnelSet });
   if (projectSet === null || tunnelSet === null) {
     return { ipRules, allowedIps: projectSet ?? tunnelSet };

@@ -11,7 +11,12 @@ function planSide(project: ProjectIr): IncompatibleSide {
   return { ...projectRule(project, "plan"), describe: `the \`${project.plan}\` plan` };
 }
 
-function gate(project: ProjectIr, tunnelId: string | null, right: IncompatibleSide, path: string): Incompatible {
+function gate(
+  project: ProjectIr,
+  tunnelId: string | null,
+  right: IncompatibleSide,
+  path: string,
+): Incompatible {
   return { kind: "plan-feature", tunnelId, path: [path], left: planSide(project), right };
 }
 
@@ -20,14 +25,28 @@ export function checkProjectPlan(project: ProjectIr): Incompatible[] {
   if (project.plan !== "basic") return [];
   const out: Incompatible[] = [];
   if (project.trustedIps !== null && project.trustedIps.ranges.length > 0) {
-    out.push(gate(project, null, { ...projectRule(project, "trusted_ips"), describe: "trusted IPs" }, "trusted_ips"));
+    out.push(
+      gate(
+        project,
+        null,
+        { ...projectRule(project, "trusted_ips"), describe: "trusted IPs" },
+        "trusted_ips",
+      ),
+    );
   }
   if (project.countries !== null && project.countries.codes.length > 0) {
-    out.push(gate(project, null, { ...projectRule(project, "geo_ip"), describe: "GeoIP" }, "geo_ip"));
+    out.push(
+      gate(project, null, { ...projectRule(project, "geo_ip"), describe: "GeoIP" }, "geo_ip"),
+    );
   }
   if (project.publicAccess === "forbidden") {
     out.push(
-      gate(project, null, { ...projectRule(project, "public_access"), describe: "public access `forbidden`" }, "public_access"),
+      gate(
+        project,
+        null,
+        { ...projectRule(project, "public_access"), describe: "public access `forbidden`" },
+        "public_access",
+      ),
     );
   }
   return out;
@@ -38,10 +57,19 @@ export function checkTunnelPlan(project: ProjectIr, tunnel: TunnelIr): Incompati
   if (project.plan !== "basic") return [];
   const out: Incompatible[] = [];
   if (tunnel.trustedIps !== null && tunnel.trustedIps.ranges.length > 0) {
-    out.push(gate(project, tunnel.id, { ...tunnelRule(tunnel, "trusted_ips"), describe: "trusted IPs" }, "trusted_ips"));
+    out.push(
+      gate(
+        project,
+        tunnel.id,
+        { ...tunnelRule(tunnel, "trusted_ips"), describe: "trusted IPs" },
+        "trusted_ips",
+      ),
+    );
   }
   if (tunnel.countries !== null && tunnel.countries.codes.length > 0) {
-    out.push(gate(project, tunnel.id, { ...tunnelRule(tunnel, "geo_ip"), describe: "GeoIP" }, "geo_ip"));
+    out.push(
+      gate(project, tunnel.id, { ...tunnelRule(tunnel, "geo_ip"), describe: "GeoIP" }, "geo_ip"),
+    );
   }
   return out;
 }

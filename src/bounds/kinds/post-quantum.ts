@@ -17,7 +17,10 @@ const HYBRID_GROUPS: ReadonlySet<string> = new Set([
 ]);
 
 /** Hybrids built on NIST curves, acceptable under the FIPS toggle. */
-const FIPS_HYBRID_GROUPS: ReadonlySet<string> = new Set(["secp256r1mlkem768", "secp384r1mlkem1024"]);
+const FIPS_HYBRID_GROUPS: ReadonlySet<string> = new Set([
+  "secp256r1mlkem768",
+  "secp384r1mlkem1024",
+]);
 
 /** Classical P-256 / P-384 groups under their common names: the FIPS fallbacks. */
 const FIPS_CLASSICAL_GROUPS: ReadonlySet<string> = new Set([
@@ -43,7 +46,8 @@ export function intersectPostQuantum(
 ): { readonly value: PostQuantumIr; readonly rule: RuleRef } {
   const p = project.postQuantum;
   const t = tunnel.postQuantum;
-  if (p === null && t === null) return { value: DEFAULT_POST_QUANTUM, rule: defaultRule("post_quantum", null) };
+  if (p === null && t === null)
+    return { value: DEFAULT_POST_QUANTUM, rule: defaultRule("post_quantum", null) };
   const fips = (p?.fips ?? false) || (t?.fips ?? false);
   if (t === null || (p !== null && compareFeatureMode(p.mode, t.mode) >= 0)) {
     return { value: { mode: p?.mode ?? "off", fips }, rule: projectRule(project, "post_quantum") };

@@ -31,7 +31,8 @@ export function intersectTlsMin(
 ): { readonly min: TlsVersion; readonly rule: RuleRef } {
   const p = project.tlsMin;
   const t = tunnel.tlsMin;
-  if (p === null && t === null) return { min: DEFAULT_TLS_MIN, rule: defaultRule("tls_min_version", null) };
+  if (p === null && t === null)
+    return { min: DEFAULT_TLS_MIN, rule: defaultRule("tls_min_version", null) };
   if (t === null || (p !== null && compareTls(p, t) >= 0)) {
     return { min: p ?? DEFAULT_TLS_MIN, rule: projectRule(project, "tls_min_version") };
   }

@@ -22,7 +22,10 @@ export const syntaxCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "syntax/unexpected-end",
     summary: "the file ends before a block or statement is complete",
   },
-  RP1006: { slug: "syntax/source-too-large", summary: "a policy file larger than the parser reads" },
+  RP1006: {
+    slug: "syntax/source-too-large",
+    summary: "a policy file larger than the parser reads",
+  },
   RP1007: {
     slug: "syntax/too-deep",
     summary: "blocks, lists or filters nested deeper than the parser allows",

@@ -1,6 +1,6 @@
 /**
  * A derived grant names an existing parent (SPEC S-H8, S-T6), and the parent chain ends:
- * a cycle would make every grant in it its own ancestor.
+ * a cycle would make every grant in it its own ancestor. Linear in the number of grants.
  */
 import { didYouMean } from "../../diagnostics/did-you-mean.ts";
 import { parentGrantCycle, unknownParentGrant } from "../semantic-diagnostics.ts";
@@ -13,10 +13,12 @@ export const checkGrantParents: Pass = {
     ir.grants.forEach((g, i) => {
       if (!index.has(g.name)) index.set(g.name, i);
     });
-    const reported = new Set<number>();
+    const parentOf = (i: number): number | undefined => {
+      const parent = ir.grants[i]?.parent;
+      return parent === null || parent === undefined ? undefined : index.get(parent);
+    };
     ir.grants.forEach((grant, i) => {
-      if (grant.parent === null) return;
-      if (!index.has(grant.parent)) {
+      if (grant.parent !== null && !index.has(grant.parent)) {
         ctx.report(
           unknownParentGrant(
             ctx.span(`/grants/${i}/parent`),
@@ -24,20 +26,33 @@ export const checkGrantParents: Pass = {
             didYouMean(grant.parent, index.keys()),
           ),
         );
-        return;
       }
-      // Walk up the chain; coming back to `i` is a cycle, reported once at its first grant.
-      const chain = [i];
-      let current = index.get(grant.parent);
-      while (current !== undefined && !chain.includes(current)) {
-        chain.push(current);
-        const parent = ir.grants[current]?.parent;
-        current = parent === null || parent === undefined ? undefined : index.get(parent);
+    });
+    // Each grant has at most one parent, so following parents from every unvisited grant
+    // visits each grant once; meeting a grant of the current walk closes a cycle.
+    const walkOf = new Array<number | undefined>(ir.grants.length);
+    ir.grants.forEach((_grant, start) => {
+      const path: number[] = [];
+      let current: number | undefined = start;
+      while (current !== undefined && walkOf[current] === undefined) {
+        walkOf[current] = start;
+        path.push(current);
+        current = parentOf(current);
       }
-      if (current !== i || chain.some((c) => reported.has(c))) return;
-      chain.forEach((c) => reported.add(c));
-      const names = [...chain, i].map((c) => ir.grants[c]?.name ?? "");
-      ctx.report(parentGrantCycle(ctx.span(`/grants/${i}/parent`), names));
+      if (current === undefined || walkOf[current] !== start) return;
+      const cycle = path.slice(path.indexOf(current));
+      const first = Math.min(...cycle);
+      const rotated = [
+        ...cycle.slice(cycle.indexOf(first)),
+        ...cycle.slice(0, cycle.indexOf(first)),
+        first,
+      ];
+      ctx.report(
+        parentGrantCycle(
+          ctx.span(`/grants/${first}/parent`),
+          rotated.map((c) => ir.grants[c]?.name ?? ""),
+        ),
+      );
     });
   },
 };

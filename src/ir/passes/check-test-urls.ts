@@ -7,15 +7,10 @@ import { didYouMean } from "../../diagnostics/did-you-mean.ts";
 import { invalidTestUrl, testUnknownHost } from "../semantic-diagnostics.ts";
 import type { Pass } from "./pass.ts";
 
-/** True when a tunnel host pattern serves `host` (both lower-case). */
-export function hostServes(pattern: string, host: string): boolean {
-  if (!pattern.startsWith("*.")) return pattern === host;
-  const suffix = pattern.slice(1);
-  return (
-    host.endsWith(suffix) &&
-    !host.slice(0, -suffix.length).includes(".") &&
-    host.length > suffix.length
-  );
+/** The one wildcard pattern that can serve a host: `*.` and the host without its first label. */
+function wildcardOf(host: string): string | null {
+  const dot = host.indexOf(".");
+  return dot <= 0 ? null : `*${host.slice(dot)}`;
 }
 
 function urlHost(url: string): string | null {
@@ -29,12 +24,13 @@ export const checkTestUrls: Pass = {
   name: "check-test-urls",
   run: ({ ir, ctx }) => {
     const hosts = ir.tunnels.flatMap((t) => t.hosts);
+    const served = new Set(hosts);
     ir.tests.forEach((test, i) => {
       const pointer = `/tests/${i}/request/url`;
       const host = urlHost(test.request.url);
       if (host === null) {
         ctx.report(invalidTestUrl(ctx.span(pointer), test.request.url));
-      } else if (!hosts.some((pattern) => hostServes(pattern, host))) {
+      } else if (!served.has(host) && !served.has(wildcardOf(host) ?? "")) {
         ctx.report(testUnknownHost(ctx.span(pointer), host, didYouMean(host, hosts)));
       }
     });

@@ -45,7 +45,7 @@ interface Routed {
   readonly facts: RequestFacts;
 }
 
-type Early = { readonly status: number; readonly reason: string };
+type Early = { readonly status: number; readonly reason: string; readonly policy?: "tls" };
 
 /** Routes a request, or says why it cannot be routed. */
 function routeRequest(req: IncomingMessage, state: ServingState): { route: TunnelRoute; host: string } | Early {
@@ -57,6 +57,8 @@ function routeRequest(req: IncomingMessage, state: ServingState): { route: Tunne
   if (tls !== undefined && tls.sni !== host) return { status: 421, reason: "misdirected_request" };
   const route = state.routes.get(host);
   if (route === undefined || (tls !== undefined && route.tls === null)) return { status: 404, reason: "no_route" };
+  // Fail closed: a tunnel whose TLS policy asks for more than TLS 1.2 is not served in clear.
+  if (tls === undefined && route.requiresTls) return { status: 403, reason: "policy_denied", policy: "tls" };
   return { route, host };
 }
 
@@ -74,14 +76,10 @@ function begin(req: IncomingMessage, deps: PipelineDeps): { pending: PendingFact
 /** Calls `next` with complete facts: at once without a token, after verification with one. */
 function withFacts(pending: PendingFacts, deps: PipelineDeps, next: (facts: RequestFacts) => void, fail: () => void): void {
   if (pending.token === null) {
-    next({ ...pending.base, token: null });
+    next(pending.base);
     return;
   }
-  const started = performance.now();
-  verifyToken(pending.token, deps.tokens).then((token) => {
-    deps.metrics.tokenVerifySeconds.observe((performance.now() - started) / 1000);
-    next({ ...pending.base, token });
-  }, fail);
+  verifyToken(pending.token, deps.tokens).then((token) => next({ ...pending.base, token }), fail);
 }
 
 /** The `request` listener for the HTTP and HTTPS servers. */
@@ -90,7 +88,7 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
     const started = begin(req, deps);
     if ("status" in started) {
       deps.metrics.countRequest("deny", started.reason);
-      sendError(res, started.status, started.reason, null, acceptsHtml(req));
+      sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
       return;
     }
     withFacts(
@@ -124,7 +122,7 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
       return;
     case "deny":
       logDeny(r, decision, deps);
-      sendDeny(res, decision, r.facts.acceptsHtml, r.facts.token !== null);
+      sendDeny(res, decision, r.facts.acceptsHtml, r.facts.token !== null, r.facts.path);
       return;
   }
 }
@@ -200,7 +198,7 @@ export function createUpgradeHandler(deps: PipelineDeps): (req: IncomingMessage,
     const started = begin(req, deps);
     if ("status" in started) {
       deps.metrics.countRequest("deny", started.reason);
-      socket.end(rawResponse(started.status, errorJson(started.reason, null)));
+      socket.end(rawResponse(started.status, errorJson(started.reason, started.policy ?? null)));
       return;
     }
     withFacts(

@@ -32,9 +32,9 @@ export function findToken(req: IncomingMessage, url: string): FoundToken | null 
   return value === null || value.length === 0 ? null : { token: value, source: "query" };
 }
 
-/** Facts that need no waiting, plus the token still to verify. */
+/** Facts that need no waiting (`token` still null), plus the token still to verify. */
 export interface PendingFacts {
-  readonly base: Omit<RequestFacts, "token">;
+  readonly base: RequestFacts;
   readonly token: FoundToken | null;
 }
 
@@ -58,7 +58,7 @@ export function gatherFacts(
   const q = url.indexOf("?");
   const cookie = headers.cookie;
   const accept = headers.accept;
-  const base: Omit<RequestFacts, "token"> = {
+  const base: RequestFacts = {
     host,
     method: req.method as string,
     path: q < 0 ? url : url.slice(0, q),
@@ -74,6 +74,7 @@ export function gatherFacts(
     session: cookie === undefined ? null : sessionOf(cookie, host, sources.cookieKey),
     clientCredential: tls?.clientCredential ?? null,
     tlsVersion: tls?.version ?? null,
+    token: null,
   };
   return { base, token: route.tunnel.auth.token ? findToken(req, url) : null };
 }

@@ -53,9 +53,13 @@ export function sendError(
 }
 
 /** Writes the response for a deny decision. */
-export function sendDeny(res: ServerResponse, decision: Decision, html: boolean, tokenSent: boolean): void {
+export function sendDeny(res: ServerResponse, decision: Decision, html: boolean, tokenSent: boolean, path: string): void {
+  const extra: Record<string, string> = {};
   const challenge = wwwAuthenticate(decision, tokenSent);
-  sendError(res, decision.status, decision.reason, decision.policy, html, challenge === null ? {} : { "www-authenticate": challenge });
+  if (challenge !== null) extra["www-authenticate"] = challenge;
+  // RFC 9110: a 405 names the methods the endpoint accepts.
+  if (decision.status === 405) extra["allow"] = path.endsWith("/logout") ? "POST" : "GET, HEAD";
+  sendError(res, decision.status, decision.reason, decision.policy, html, extra);
 }
 
 /** A 302 to an engine flow page that returns to `returnTo` (a path and query on this host). */

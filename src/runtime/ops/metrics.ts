@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client) in a registry of their own, so several runtimes in one
  * process (tests) do not collide. Label children are cached: the hot path does one Map read.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The runtime's metrics and the registry the admin listener serves. */
 export class RuntimeMetrics {
@@ -14,7 +14,6 @@ export class RuntimeMetrics {
   readonly reloads: Counter<"result">;
   readonly generation: Gauge;
   readonly tunnelsServed: Gauge;
-  readonly tokenVerifySeconds: Histogram;
   readonly geoipLookupErrors: Counter;
 
   constructor(defaultMetrics = true) {
@@ -45,12 +44,6 @@ export class RuntimeMetrics {
     });
     this.generation = new Gauge({ name: "rampart_policy_generation", help: "Serving policy generation", registers });
     this.tunnelsServed = new Gauge({ name: "rampart_tunnels_served", help: "Tunnels currently served", registers });
-    this.tokenVerifySeconds = new Histogram({
-      name: "rampart_token_verify_seconds",
-      help: "Time to verify a bearer token (cache misses)",
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.02, 0.1, 1],
-      registers,
-    });
     this.geoipLookupErrors = new Counter({
       name: "rampart_geoip_lookup_errors_total",
       help: "GeoIP lookups that hit corrupt data (answered as unknown country)",

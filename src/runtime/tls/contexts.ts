@@ -44,11 +44,15 @@ export type TunnelTlsResult =
   | { readonly kind: "plain" }
   | { readonly kind: "refused" };
 
-/** Builds a tunnel's TLS setup, pushing diagnostics for what it cannot serve. */
+/**
+ * Builds a tunnel's TLS setup, pushing diagnostics for what it cannot serve. Capability
+ * refusals apply even without an HTTPS listener: such a tunnel is not served at all.
+ */
 export function buildTunnelTls(
   tunnel: EffectiveTunnel,
   certificates: readonly LoadedCertificate[],
   capabilities: TlsCapabilities,
+  httpsListener: boolean,
   diagnostics: Diagnostic[],
 ): TunnelTlsResult {
   const name = tunnel.name ?? tunnel.id;
@@ -77,7 +81,7 @@ export function buildTunnelTls(
   for (const host of tunnel.hosts) {
     const certificate = certificates.find((c) => c.hosts.some((h) => certificateCovers(h, host)));
     if (certificate === undefined) {
-      diagnostics.push(noCertificate(name, host));
+      if (httpsListener) diagnostics.push(noCertificate(name, host));
       continue;
     }
     try {

@@ -24,6 +24,87 @@ export interface TokenClaims {
   readonly sourceCredentialId?: string;
 }
 
+const names = { type: "array", minItems: 1, maxItems: 256, items: { type: "string", minLength: 1, maxLength: 256 } };
+const stringFilter = {
+  anyOf: [
+    { type: "string", maxLength: 1024 },
+    { type: "object", additionalProperties: false, required: ["exact"], properties: { exact: { type: "string", maxLength: 1024 } } },
+    { type: "object", additionalProperties: false, required: ["oneof"], properties: { oneof: { ...names, items: { type: "string", maxLength: 1024 } } } },
+    { type: "object", additionalProperties: false, required: ["regex"], properties: { regex: { type: "string", minLength: 1, maxLength: 512 } } },
+  ],
+};
+const booleanFields = ["publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth"];
+const stringFields = ["id", "name", "protocol", "hostname", "status", "tls_min_version"];
+
+/**
+ * The `resources.tunnels` tree (S-T3, S-T4), mirroring the policy document model: AND/OR
+ * nodes, leaves with `workspaces` or `projects` and `scopes.tunnels` actions, field filters.
+ * Every object is closed, so a misspelt key is an invalid token, never an ignored limit.
+ */
+function grantDefinitions() {
+  const and = (ref: string) => ({ type: "object", additionalProperties: false, required: ["AND"], properties: { AND: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } } });
+  const or = (ref: string) => ({ type: "object", additionalProperties: false, required: ["OR"], properties: { OR: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } } });
+  const fieldFilters = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      ...Object.fromEntries(stringFields.map((f) => [f, stringFilter])),
+      ...Object.fromEntries(booleanFields.map((f) => [f, { type: "boolean" }])),
+      labels: { type: "object", maxProperties: 64, additionalProperties: stringFilter },
+      trusted_ips: { ...names, items: { type: "string", minLength: 1, maxLength: 64 } },
+      geo_ip: { ...names, items: { type: "string", minLength: 1, maxLength: 8 } },
+    },
+  };
+  const pathFilter = {
+    anyOf: [
+      stringFilter,
+      { type: "object", additionalProperties: false, required: ["prefix"], properties: { prefix: names } },
+      { type: "object", additionalProperties: false, required: ["glob"], properties: { glob: names } },
+    ],
+  };
+  const action = {
+    anyOf: [
+      { type: "boolean" },
+      {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          filters: { $ref: "#/$defs/filter" },
+          params: {
+            type: "object",
+            additionalProperties: false,
+            properties: {
+              path: pathFilter,
+              methods: { type: "array", minItems: 1, maxItems: 16, items: { type: "string", pattern: "^[A-Za-z]{1,16}$" } },
+            },
+          },
+          select: names,
+        },
+      },
+    ],
+  };
+  const leaf = {
+    type: "object",
+    additionalProperties: false,
+    not: { required: ["workspaces", "projects"] },
+    properties: {
+      workspaces: names,
+      projects: names,
+      scopes: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          tunnels: { type: "object", additionalProperties: false, properties: { create: action, connect: action, list: action } },
+        },
+      },
+    },
+  };
+  return {
+    grantNode: { anyOf: [and("#/$defs/grantNode"), or("#/$defs/grantNode"), leaf] },
+    filter: { anyOf: [and("#/$defs/filter"), or("#/$defs/filter"), fieldFilters] },
+  };
+}
+
 const numericDate = { type: "integer", minimum: 0, maximum: 253402300799 };
 const shortString = { type: "string", minLength: 1, maxLength: 1024 };
 
@@ -58,22 +139,28 @@ export const tokenClaimsSchema = {
         },
       ],
     },
-    resources: { anyOf: [{ type: "null" }, { type: "object" }] },
+    resources: {
+      anyOf: [
+        { type: "null" },
+        { type: "object", additionalProperties: false, required: ["tunnels"], properties: { tunnels: { $ref: "#/$defs/grantNode" } } },
+      ],
+    },
     clientId: shortString,
     userId: shortString,
     sourceCredentialId: shortString,
   },
+  $defs: grantDefinitions(),
   allOf: [
     { if: { properties: { type: { const: "app" } } }, then: { required: ["clientId", "exp", "iat"] } },
     { if: { properties: { type: { const: "auth" } } }, then: { required: ["userId"] } },
   ],
-} as const;
+};
 
 let compiled: ValidateFunction | undefined;
 
 /** The compiled validator (built on first use, then reused). */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: true }).compile(tokenClaimsSchema);
+  compiled ??= new Ajv({ allErrors: false, strict: true, strictRequired: false }).compile(tokenClaimsSchema);
   return compiled;
 }
 

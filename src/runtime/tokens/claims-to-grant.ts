@@ -5,14 +5,15 @@
  * invalid.
  */
 import { lowerGrantClaims } from "../../ir/grant-from-claims.ts";
-import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import type { GrantIr } from "../../ir/types.ts";
 import type { TokenClaims } from "./claims-schema.ts";
 
 /** The token's grant, named after its id; null when the claims do not lower. */
 export function claimsToGrant(claims: TokenClaims, digest: string): GrantIr | null {
-  const lowered = lowerGrantClaims(claims);
-  if (lowered.value === undefined || hasErrors(lowered.diagnostics)) return null;
-  const grant = lowered.value;
-  return { ...grant, name: claims.jti ?? `token:${digest.slice(0, 16)}`, type: claims.type, expiresAt: claims.exp ?? null };
+  const name = claims.jti ?? `token:${digest.slice(0, 16)}`;
+  // S-T3: a `null` boundary, like an absent one, is every tunnel of the owner's projects.
+  const resources = claims.resources === null ? undefined : claims.resources;
+  const lowered = lowerGrantClaims({ permissions: claims.permissions, resources }, name);
+  if ("error" in lowered) return null;
+  return { ...lowered.grant, type: claims.type, expiresAt: claims.exp ?? null };
 }

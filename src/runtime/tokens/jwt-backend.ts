@@ -79,15 +79,17 @@ export class JwtBackend implements TokenBackend {
     let lastStatus: Exclude<TokenFacts["status"], "valid"> = "bad_signature";
     let transient = false;
     for (const candidate of candidates) {
+      let payload: JWTPayload;
       try {
-        const { payload } = await verifyWith(token, candidate, this.#options, this.#now);
-        return this.#accept(payload, digest);
+        ({ payload } = await verifyWith(token, candidate, this.#options, this.#now));
       } catch (error) {
         const status = statusOf(error);
         transient ||= status === null;
         lastStatus = status ?? "bad_signature";
         if (lastStatus === "expired" || lastStatus === "not_yet_valid") break;
+        continue;
       }
+      return this.#accept(payload, digest);
     }
     // Time-based failures change with time and key-fetch failures are transient: not cached.
     return failed(lastStatus, !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired");

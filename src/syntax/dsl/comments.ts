@@ -34,16 +34,21 @@ export function attachComments(
   for (const comment of comments) {
     const image = comment.image.trimEnd();
     const lineStart = text.lastIndexOf("\n", comment.startOffset - 1) + 1;
-    const owner = text.slice(lineStart, comment.startOffset).trim() === ""
-      ? undefined
-      : lastAnchorBetween(sorted, lineStart, comment.startOffset);
+    const owner =
+      text.slice(lineStart, comment.startOffset).trim() === ""
+        ? undefined
+        : lastAnchorBetween(sorted, lineStart, comment.startOffset);
     if (owner !== undefined) push(trailing, owner, image);
     else push(leading, firstAnchorAfter(sorted, comment.startOffset) ?? END_OF_FILE, image);
   }
   return { leading, trailing };
 }
 
-function lastAnchorBetween(anchors: readonly DslAnchor[], from: number, to: number): string | undefined {
+function lastAnchorBetween(
+  anchors: readonly DslAnchor[],
+  from: number,
+  to: number,
+): string | undefined {
   let found: string | undefined;
   for (const a of anchors) {
     if (a.offset >= to) break;

@@ -62,22 +62,31 @@ export class DocumentWriter {
    * Sets `target.obj[key]` unless a statement already set it (then RP1008, first one wins).
    * Returns the property's pointer, or undefined for a duplicate.
    */
-  put(target: Target, key: string, keySpan: Span, value: unknown, valueSpan: Span, what?: string):
-    | string
-    | undefined {
+  put(
+    target: Target,
+    key: string,
+    keySpan: Span,
+    value: unknown,
+    valueSpan: Span,
+    what?: string,
+  ): string | undefined {
     const pointer = childPointer(target.ptr, key);
     if (Object.hasOwn(target.obj, key)) {
       const first = this.keySpans.get(pointer);
       this.bag.add(duplicateSetting(keySpan, what ?? `\`${key}\``, first));
       return undefined;
     }
-    // defineProperty, not assignment: a label or header named `__proto__` is an own property.
-    Object.defineProperty(target.obj, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    if (key === "__proto__") {
+      // Assignment would set the prototype: a label or header named `__proto__` is data.
+      Object.defineProperty(target.obj, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      target.obj[key] = value;
+    }
     this.spans.set(pointer, valueSpan);
     this.keySpans.set(pointer, keySpan);
     this.anchor(pointer, target.at);

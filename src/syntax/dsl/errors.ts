@@ -68,7 +68,11 @@ export const tooDeep = (span: Span, max: number): Diagnostic => ({
 });
 
 /** RP1008: a setting written twice in the same block. */
-export const duplicateSetting = (span: Span, what: string, first: Span | undefined): Diagnostic => ({
+export const duplicateSetting = (
+  span: Span,
+  what: string,
+  first: Span | undefined,
+): Diagnostic => ({
   code: "RP1008",
   severity: "error",
   span,
@@ -129,7 +133,8 @@ export function stringDiagnostics(file: string, tokens: readonly IToken[]): Diag
       end: token.startOffset + offset + length,
     });
     if (problem.kind === "unterminated") out.push(unterminatedString(tokenSpan(file, token)));
-    else if (problem.kind === "escape") out.push(invalidEscape(at(problem.offset, 2), problem.text));
+    else if (problem.kind === "escape")
+      out.push(invalidEscape(at(problem.offset, 2), problem.text));
     else out.push(controlCharacter(at(problem.offset, 1), problem.char));
   }
   return out;
@@ -167,7 +172,11 @@ export function parseDiagnostics(
 }
 
 /** RP1004: a token the grammar does not accept here. */
-export function unexpectedToken(span: Span, token: IToken, expected: readonly TokenType[]): Diagnostic {
+export function unexpectedToken(
+  span: Span,
+  token: IToken,
+  expected: readonly TokenType[],
+): Diagnostic {
   const suggestion = suggest(token.image, expected);
   return {
     code: "RP1004",
@@ -189,7 +198,7 @@ export function unexpectedEnd(span: Span, expected: readonly TokenType[]): Diagn
   };
 }
 
-const tokenByName = new Map(t.allTokens.map((tok) => [tok.name, tok]));
+const tokenByName = new Map([...t.allTokens, EOF].map((tok) => [tok.name, tok]));
 const isToken = (x: TokenType | undefined): x is TokenType => x !== undefined;
 
 function decodeInfo(message: string): ParseErrorInfo {

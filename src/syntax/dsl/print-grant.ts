@@ -32,7 +32,11 @@ export function printGrantNode(
   if ("OR" in node || "AND" in node) {
     const op = "OR" in node ? "OR" : "AND";
     const children = "OR" in node ? node.OR : node.AND;
-    out.line(depth, `${head}${op === "OR" ? "any" : "all"} {`, [...headKeys, ptr, childPointer(ptr, op)]);
+    out.line(depth, `${head}${op === "OR" ? "any" : "all"} {`, [
+      ...headKeys,
+      ptr,
+      childPointer(ptr, op),
+    ]);
     children.forEach((child, i) =>
       printGrantNode(out, depth + 1, "", [], child, childPointer(childPointer(ptr, op), i)),
     );
@@ -52,22 +56,40 @@ function printLeaf(
 ): void {
   const scopes = childPointer(ptr, "scopes");
   const tunnelsPtr = childPointer(scopes, "tunnels");
-  out.line(depth, `${head}scope {`, [...headKeys, ptr, scopes, `${scopes}#end`, tunnelsPtr, `${tunnelsPtr}#end`]);
+  out.line(depth, `${head}scope {`, [
+    ...headKeys,
+    ptr,
+    scopes,
+    `${scopes}#end`,
+    tunnelsPtr,
+    `${tunnelsPtr}#end`,
+  ]);
   for (const key of ["workspaces", "projects"] as const) {
     const names = leaf[key];
     if (names !== undefined) {
-      out.line(depth + 1, `${key} ${printList(names, quote)}`, keysUnder(childPointer(ptr, key), names));
+      out.line(
+        depth + 1,
+        `${key} ${printList(names, quote)}`,
+        keysUnder(childPointer(ptr, key), names),
+      );
     }
   }
   const actions = leaf.scopes?.tunnels;
   for (const kind of ["create", "connect", "list"] as const) {
     const action = actions?.[kind];
-    if (action !== undefined) printAction(out, depth + 1, kind, action, childPointer(tunnelsPtr, kind));
+    if (action !== undefined)
+      printAction(out, depth + 1, kind, action, childPointer(tunnelsPtr, kind));
   }
   out.close(depth, ptr);
 }
 
-function printAction(out: Lines, depth: number, kind: string, action: ScopeActionDoc, ptr: string): void {
+function printAction(
+  out: Lines,
+  depth: number,
+  kind: string,
+  action: ScopeActionDoc,
+  ptr: string,
+): void {
   if (typeof action === "boolean") {
     out.line(depth, action ? kind : `${kind} off`, [ptr, `${ptr}#end`]);
     return;
@@ -102,7 +124,10 @@ function actionBody(action: Exclude<ScopeActionDoc, boolean>, ptr: string): Body
   }
   if (params?.methods !== undefined) {
     const p = childPointer(paramsPtr, "methods");
-    lines.push([`methods ${printList(params.methods, wordOrQuoted)}`, [...paramKeys, ...keysUnder(p, params.methods)]]);
+    lines.push([
+      `methods ${printList(params.methods, wordOrQuoted)}`,
+      [...paramKeys, ...keysUnder(p, params.methods)],
+    ]);
   }
   if (action.select !== undefined) {
     const p = childPointer(ptr, "select");
@@ -120,15 +145,18 @@ export function printStringMatch(filter: StringFilterDoc): string {
 }
 
 function printPath(path: PathFilterDoc): string {
-  if (typeof path === "object" && "prefix" in path) return `prefix ${printList(path.prefix, quote)}`;
+  if (typeof path === "object" && "prefix" in path)
+    return `prefix ${printList(path.prefix, quote)}`;
   if (typeof path === "object" && "glob" in path) return `glob ${printList(path.glob, quote)}`;
   return printStringMatch(path);
 }
 
 /** A filter on one line: `all(…)`, `any(…)`, `true`, or comparisons joined by `and`. */
 export function printFilter(filter: FilterDoc): string {
-  if ("AND" in filter && Array.isArray(filter.AND)) return `all(${filter.AND.map(printFilter).join(", ")})`;
-  if ("OR" in filter && Array.isArray(filter.OR)) return `any(${filter.OR.map(printFilter).join(", ")})`;
+  if ("AND" in filter && Array.isArray(filter.AND))
+    return `all(${filter.AND.map(printFilter).join(", ")})`;
+  if ("OR" in filter && Array.isArray(filter.OR))
+    return `any(${filter.OR.map(printFilter).join(", ")})`;
   const parts: string[] = [];
   for (const [field, value] of Object.entries(filter)) {
     if (field === "labels" && typeof value === "object" && value !== null) {

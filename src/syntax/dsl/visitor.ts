@@ -52,10 +52,16 @@ export class CstToDocument extends BaseVisitor {
     w.mark("", { file: w.file, start: 0, end: this.#text.length });
     for (const node of ctx.schemaDecl ?? []) {
       const s = one(node.children.StringLike);
-      w.put({ ...root, at: at(node) }, "$schema", w.token(one(node.children.Schema)), str(s), w.token(s));
+      w.put(
+        { ...root, at: at(node) },
+        "$schema",
+        w.token(one(node.children.Schema)),
+        str(s),
+        w.token(s),
+      );
     }
     const [project, ...extra] = ctx.projectBlock ?? [];
-    if (project === undefined) w.bag.add(missingProject({ file: w.file, start: 0, end: 0 }));
+    if (project === undefined) w.bag.add(missingProject(this.#firstBlockHead(ctx)));
     else this.#block(root, "project", project, (t) => this.projectBlock(project.children, t));
     for (const node of extra) {
       const first = project === undefined ? w.node(node) : w.token(one(project.children.Project));
@@ -70,10 +76,35 @@ export class CstToDocument extends BaseVisitor {
     return doc;
   }
 
+  /** Where to point when the project is missing: the first block's keyword, or the start. */
+  #firstBlockHead(ctx: C.PolicyCstChildren): Span {
+    const blocks: (readonly CstNode[] | undefined)[] = [ctx.tunnelBlock, ctx.grantBlock];
+    blocks.push(ctx.credentialBlock, ctx.testBlock, ctx.schemaDecl);
+    const heads = blocks
+      .flatMap((nodes) => nodes ?? [])
+      .map((node) => this.#w.node(node))
+      .sort((a, b) => a.start - b.start);
+    const first = heads[0];
+    if (first === undefined) return { file: this.#w.file, start: 0, end: 0 };
+    const lineEnd = this.#text.indexOf("{", first.start);
+    return { ...first, end: lineEnd < 0 || lineEnd > first.end ? first.end : lineEnd + 1 };
+  }
+
   /** A top-level block written into `parent[key]`, with its end anchor for trailing comments. */
-  #block(parent: Target, key: string, node: CstNode & { children: { RCurly: IToken[] } }, fill: (t: Target) => void): void {
+  #block(
+    parent: Target,
+    key: string,
+    node: CstNode & { children: { RCurly: IToken[] } },
+    fill: (t: Target) => void,
+  ): void {
     const obj: Obj = {};
-    const ptr = this.#w.put({ ...parent, at: at(node) }, key, this.#w.node(node), obj, this.#w.node(node));
+    const ptr = this.#w.put(
+      { ...parent, at: at(node) },
+      key,
+      this.#w.node(node),
+      obj,
+      this.#w.node(node),
+    );
     if (ptr === undefined) return;
     fill({ obj, ptr, at: at(node) });
     this.#w.anchor(`${ptr}#end`, one(node.children.RCurly).startOffset);
@@ -105,8 +136,22 @@ export class CstToDocument extends BaseVisitor {
   }
 
   /** Writes `key` from a statement: keyword token, value, and the value's span. */
-  #set(t: Target, node: CstNode, key: string, keyword: IToken, value: unknown, span: Span): string | undefined {
-    return this.#w.put({ ...t, at: at(node) }, key, this.#w.token(keyword), value, span, `\`${keyword.image}\``);
+  #set(
+    t: Target,
+    node: CstNode,
+    key: string,
+    keyword: IToken,
+    value: unknown,
+    span: Span,
+  ): string | undefined {
+    return this.#w.put(
+      { ...t, at: at(node) },
+      key,
+      this.#w.token(keyword),
+      value,
+      span,
+      `\`${keyword.image}\``,
+    );
   }
 
   #setString(t: Target, node: CstNode, key: string, keyword: IToken, value: IToken): void {
@@ -140,7 +185,8 @@ export class CstToDocument extends BaseVisitor {
 
   projectStatement(ctx: C.ProjectStatementCstChildren, t: Target, node: CstNode): void {
     if (ctx.Name) this.#setString(t, node, "name", one(ctx.Name), one(ctx.StringLike));
-    else if (ctx.Workspace) this.#setString(t, node, "workspace", one(ctx.Workspace), one(ctx.StringLike));
+    else if (ctx.Workspace)
+      this.#setString(t, node, "workspace", one(ctx.Workspace), one(ctx.StringLike));
     else if (ctx.Plan) this.#setWord(t, node, "plan", one(ctx.Plan), one(ctx.PlanValue));
     else if (ctx.PublicAccess) {
       this.#setWord(t, node, "public_access", one(ctx.PublicAccess), one(ctx.AccessValue));
@@ -153,7 +199,8 @@ export class CstToDocument extends BaseVisitor {
   edgeStatement(ctx: C.EdgeStatementCstChildren, t: Target, node: CstNode): void {
     if (ctx.TrustedIps) this.#setList(t, node, "trusted_ips", one(ctx.TrustedIps), one(ctx.list));
     else if (ctx.GeoIp) this.#setList(t, node, "geo_ip", one(ctx.GeoIp), one(ctx.list));
-    else if (ctx.TlsMin) this.#setWord(t, node, "tls_min_version", one(ctx.TlsMin), one(ctx.TlsVersionValue));
+    else if (ctx.TlsMin)
+      this.#setWord(t, node, "tls_min_version", one(ctx.TlsMin), one(ctx.TlsVersionValue));
     else if (ctx.Ech) this.#setWord(t, node, "ech", one(ctx.Ech), one(ctx.FeatureModeValue));
     else this.#postQuantum(ctx, t, node);
   }
@@ -180,24 +227,37 @@ export class CstToDocument extends BaseVisitor {
   }
 
   // A flat dispatch over the statement keywords: one branch per statement, nothing nested.
-  // eslint-disable-next-line complexity -- one branch per tunnel statement of the grammar
   tunnelStatement(ctx: C.TunnelStatementCstChildren, t: Target, node: CstNode): void {
     const w = this.#w;
     if (ctx.Name) this.#setString(t, node, "name", one(ctx.Name), one(ctx.StringLike));
     else if (ctx.labelsBlock) this.labelsBlock(one(ctx.labelsBlock).children, t, node);
-    else if (ctx.Protocol) this.#setWord(t, node, "protocol", one(ctx.Protocol), one(ctx.ProtocolValue));
+    else if (ctx.Protocol)
+      this.#setWord(t, node, "protocol", one(ctx.Protocol), one(ctx.ProtocolValue));
     else if (ctx.Hosts) this.#setList(t, node, "hostname", one(ctx.Hosts), one(ctx.list));
-    else if (ctx.Public) this.#set(t, node, "publish", one(ctx.Public), true, w.token(one(ctx.Public)));
-    else if (ctx.Private) this.#set(t, node, "publish", one(ctx.Private), false, w.token(one(ctx.Private)));
-    else if (ctx.Upstream) this.#setString(t, node, "upstream", one(ctx.Upstream), one(ctx.StringLike));
+    else if (ctx.Public)
+      this.#set(t, node, "publish", one(ctx.Public), true, w.token(one(ctx.Public)));
+    else if (ctx.Private)
+      this.#set(t, node, "publish", one(ctx.Private), false, w.token(one(ctx.Private)));
+    else if (ctx.Upstream)
+      this.#setString(t, node, "upstream", one(ctx.Upstream), one(ctx.StringLike));
     else if (ctx.authStatement) this.authStatement(one(ctx.authStatement).children, t, node);
-    else if (ctx.TokenAuth) this.#setBool(t, node, "token_auth", one(ctx.TokenAuth), one(ctx.BoolValue));
-    else if (ctx.RstreamAuth) this.#setBool(t, node, "rstream_auth", one(ctx.RstreamAuth), one(ctx.BoolValue));
+    else if (ctx.TokenAuth)
+      this.#setBool(t, node, "token_auth", one(ctx.TokenAuth), one(ctx.BoolValue));
+    else if (ctx.RstreamAuth)
+      this.#setBool(t, node, "rstream_auth", one(ctx.RstreamAuth), one(ctx.BoolValue));
     else if (ctx.Mtls) this.#mtls(ctx, t, node);
-    else if (ctx.Challenge) this.#setBool(t, node, "challenge_mode", one(ctx.Challenge), one(ctx.BoolValue));
+    else if (ctx.Challenge)
+      this.#setBool(t, node, "challenge_mode", one(ctx.Challenge), one(ctx.BoolValue));
     else if (ctx.ForwardAuthorization) {
-      this.#setBool(t, node, "forward_authorization", one(ctx.ForwardAuthorization), one(ctx.BoolValue));
-    } else if (ctx.allowUsersBlock) this.allowUsersBlock(one(ctx.allowUsersBlock).children, t, node);
+      this.#setBool(
+        t,
+        node,
+        "forward_authorization",
+        one(ctx.ForwardAuthorization),
+        one(ctx.BoolValue),
+      );
+    } else if (ctx.allowUsersBlock)
+      this.allowUsersBlock(one(ctx.allowUsersBlock).children, t, node);
     else {
       const edge = one(ctx.edgeStatement);
       this.edgeStatement(edge.children, t, edge);
@@ -222,7 +282,14 @@ export class CstToDocument extends BaseVisitor {
     const keyNode = one(ctx.key);
     const value = one(ctx.StringLike);
     const key = this.key(keyNode.children);
-    this.#w.put(t, key, this.#w.node(keyNode), str(value), this.#w.token(value), `label \`${key}\``);
+    this.#w.put(
+      t,
+      key,
+      this.#w.node(keyNode),
+      str(value),
+      this.#w.token(value),
+      `label \`${key}\``,
+    );
   }
 
   key(ctx: C.KeyCstChildren): string {
@@ -241,7 +308,9 @@ export class CstToDocument extends BaseVisitor {
     for (const modes of [ctx.Token, ctx.RstreamAuthMode]) {
       const [first, second] = modes ?? [];
       if (first !== undefined && second !== undefined) {
-        w.bag.add(duplicateSetting(w.token(second), `auth mode \`${first.image}\``, w.token(first)));
+        w.bag.add(
+          duplicateSetting(w.token(second), `auth mode \`${first.image}\``, w.token(first)),
+        );
       }
     }
     const token = ctx.Token?.[0];
@@ -252,7 +321,14 @@ export class CstToDocument extends BaseVisitor {
 
   allowUsersBlock(ctx: C.AllowUsersBlockCstChildren, t: Target, node: CstNode): void {
     const allow: Obj = {};
-    const ptr = this.#set(t, node, "rstream_auth_allow", one(ctx.AllowUsers), allow, this.#w.node(node));
+    const ptr = this.#set(
+      t,
+      node,
+      "rstream_auth_allow",
+      one(ctx.AllowUsers),
+      allow,
+      this.#w.node(node),
+    );
     if (ptr === undefined) return;
     const target: Target = { obj: allow, ptr, at: at(node) };
     for (const s of ctx.allowUsersStatement ?? []) this.allowUsersStatement(s.children, target, s);
@@ -274,10 +350,12 @@ export class CstToDocument extends BaseVisitor {
     const w = this.#w;
     if (ctx.Type) this.#setWord(t, node, "type", one(ctx.Type), one(ctx.TokenTypeValue));
     else if (ctx.Parent) this.#setString(t, node, "parent", one(ctx.Parent), one(ctx.StringLike));
-    else if (ctx.Expires) this.#setString(t, node, "expires_at", one(ctx.Expires), one(ctx.StringLike));
+    else if (ctx.Expires)
+      this.#setString(t, node, "expires_at", one(ctx.Expires), one(ctx.StringLike));
     else if (ctx.Permissions && ctx.All) {
       this.#set(t, node, "permissions", one(ctx.Permissions), null, w.token(one(ctx.All)));
-    } else if (ctx.Permissions) this.#setList(t, node, "permissions", one(ctx.Permissions), one(ctx.list));
+    } else if (ctx.Permissions)
+      this.#setList(t, node, "permissions", one(ctx.Permissions), one(ctx.list));
     else {
       const tree = one(ctx.grantNode);
       const resources: Obj = {};
@@ -336,7 +414,13 @@ export class CstToDocument extends BaseVisitor {
     const target: Target = { obj: action, ptr, at: at(node) };
     if (ctx.filter) {
       const filter = one(ctx.filter);
-      this.#w.put(target, "filters", w.token(one(ctx.Where)), this.filter(filter.children, childPointer(ptr, "filters")), w.node(filter));
+      this.#w.put(
+        target,
+        "filters",
+        w.token(one(ctx.Where)),
+        this.filter(filter.children, childPointer(ptr, "filters")),
+        w.node(filter),
+      );
     }
     for (const body of ctx.actionBody ?? []) this.actionBody(body.children, target);
   }
@@ -396,7 +480,8 @@ export class CstToDocument extends BaseVisitor {
       return { [op]: items };
     }
     const fields: Obj = {};
-    for (const c of ctx.comparison ?? []) this.comparison(c.children, { obj: fields, ptr, at: at(c) }, c);
+    for (const c of ctx.comparison ?? [])
+      this.comparison(c.children, { obj: fields, ptr, at: at(c) }, c);
     return fields;
   }
 
@@ -439,7 +524,8 @@ export class CstToDocument extends BaseVisitor {
   credentialStatement(ctx: C.CredentialStatementCstChildren, t: Target, node: CstNode): void {
     const value = one(ctx.StringLike);
     if (ctx.SubjectCn) this.#setString(t, node, "subject_cn", one(ctx.SubjectCn), value);
-    else if (ctx.Fingerprint) this.#setString(t, node, "fingerprint256", one(ctx.Fingerprint), value);
+    else if (ctx.Fingerprint)
+      this.#setString(t, node, "fingerprint256", one(ctx.Fingerprint), value);
     else this.#setString(t, node, "grant", one(ctx.Grant), value);
   }
 
@@ -477,17 +563,33 @@ export class CstToDocument extends BaseVisitor {
     if (ctx.tokenStatement) {
       const token = one(ctx.tokenStatement);
       const ptr = childPointer(t.ptr, "token");
-      this.#set(t, node, "token", one(token.children.Token), this.tokenStatement(token.children, ptr), w.node(token));
+      this.#set(
+        t,
+        node,
+        "token",
+        one(token.children.Token),
+        this.tokenStatement(token.children, ptr),
+        w.node(token),
+      );
     } else if (ctx.Header) {
       const [name, value] = ctx.StringLike ?? [];
-      if (name === undefined || value === undefined) throw new InternalError("header without name or value");
+      if (name === undefined || value === undefined)
+        throw new InternalError("header without name or value");
       const headers = w.child(here, "headers", w.node(node));
-      w.put({ ...headers, at: at(node) }, str(name), w.token(name), str(value), w.token(value), `header ${name.image}`);
+      w.put(
+        { ...headers, at: at(node) },
+        str(name),
+        w.token(name),
+        str(value),
+        w.token(value),
+        `header ${name.image}`,
+      );
     } else if (ctx.Challenge) {
       this.#setWord(t, node, "challenge_cookie", one(ctx.Challenge), one(ctx.CookieStateValue));
     } else if (ctx.sessionBlock) {
       this.#nested(here, node, "session", one(ctx.sessionBlock), (n, target) => {
-        for (const s of n.children.sessionStatement ?? []) this.sessionStatement(s.children, target, s);
+        for (const s of n.children.sessionStatement ?? [])
+          this.sessionStatement(s.children, target, s);
       });
     } else {
       this.#nested(here, node, "tls", one(ctx.tlsBlock), (n, target) => {
@@ -497,7 +599,13 @@ export class CstToDocument extends BaseVisitor {
   }
 
   /** A one-line block such as `session { … }` written into `t.obj[key]`. */
-  #nested<N extends CstNode>(t: Target, node: CstNode, key: string, block: N, fill: (n: N, t: Target) => void): void {
+  #nested<N extends CstNode>(
+    t: Target,
+    node: CstNode,
+    key: string,
+    block: N,
+    fill: (n: N, t: Target) => void,
+  ): void {
     const obj: Obj = {};
     const keyword = block.children[key === "tls" ? "Tls" : "Session"];
     const keyToken = Array.isArray(keyword) ? (keyword[0] as IToken | undefined) : undefined;
@@ -553,7 +661,11 @@ export class CstToDocument extends BaseVisitor {
     const expect: Obj = {};
     const ptr = this.#set(t, node, "expect", one(ctx.Expect), expect, w.node(node));
     if (ptr === undefined) return;
-    const field = (key: string, token: IToken | undefined, value: (tok: IToken) => unknown): void => {
+    const field = (
+      key: string,
+      token: IToken | undefined,
+      value: (tok: IToken) => unknown,
+    ): void => {
       if (token === undefined) return;
       expect[key] = value(token);
       w.mark(childPointer(ptr, key), w.token(token));
@@ -582,6 +694,9 @@ export class CstToDocument extends BaseVisitor {
 // The generated visitor interface types every method `(children, param?) => OUT`; these methods
 // take their own parameters and return types, so the class cannot `implement` it. Instead:
 // every grammar rule must have a method here (validateVisitor checks the same at run time).
-type RuleName = Exclude<keyof C.PolicyCstVisitor<never, unknown>, keyof ICstVisitor<never, unknown>>;
+type RuleName = Exclude<
+  keyof C.PolicyCstVisitor<never, unknown>,
+  keyof ICstVisitor<never, unknown>
+>;
 const everyRuleVisited: RuleName extends keyof CstToDocument ? true : never = true;
 void everyRuleVisited;

@@ -1,5 +1,6 @@
 /** Starting a runtime on loopback for a test, with logs captured instead of printed. */
 import { pino } from "pino";
+import type { Logger } from "pino";
 import { Writable } from "node:stream";
 import type { CompiledPolicy } from "../../../src/compile/engine.ts";
 import type { Diagnostic, Outcome } from "../../../src/diagnostics/diagnostic.ts";
@@ -14,7 +15,7 @@ export const COOKIE_KEY = "test-cookie-key-0123456789abcdef0123456789";
 export type LogLines = Record<string, unknown>[];
 
 /** A silent logger that keeps its lines. */
-export function capturingLogger(): { logger: ReturnType<typeof pino>; lines: LogLines } {
+export function capturingLogger(): { logger: Logger; lines: LogLines } {
   const lines: LogLines = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -22,7 +23,8 @@ export function capturingLogger(): { logger: ReturnType<typeof pino>; lines: Log
       done();
     },
   });
-  return { logger: pino({ level: "debug" }, stream), lines };
+  const logger: Logger = pino({ level: "debug" }, stream);
+  return { logger, lines };
 }
 
 /** Starts a runtime serving `policies`; throws with the diagnostics when it cannot start. */

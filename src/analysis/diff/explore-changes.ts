@@ -1,0 +1,148 @@
+/**
+ * Finds every change between two policies for one host class, in two phases that follow the
+ * pipeline's order (S-O1). Phase 1 explores only the edge dimensions (host, address, country,
+ * TLS): each side either decides there (a deny at the edge) or goes on to read later
+ * dimensions. Edge cells that go on the same way share one phase-2 exploration of the rest
+ * of the request, so the cost is edge cells + request cases instead of their product. Phase 2
+ * watches which edge dimensions it reads again and splits the cells by them, so sharing never
+ * changes the answer.
+ */
+import type { EffectiveTunnel } from "../../bounds/effective.ts";
+import type { Decision } from "../../ir/decision.ts";
+import { irKey } from "../../ir/equal.ts";
+import { interpret } from "../../interpret/request.ts";
+import { decisionKey } from "../decision-key.ts";
+import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
+import type { Assignment, Getter } from "../space/explore.ts";
+import { explore } from "../space/explore.ts";
+import type { RequestSpace } from "../space/request-space.ts";
+
+/** The dimensions the edge stage reads (route, trusted IPs, GeoIP, TLS version). */
+export const EDGE_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>(["host", "ip", "country", "tls"]);
+
+/** A decision, or `null` when the side passed the edge stage and needs more of the request. */
+type EdgeResult = Decision | null;
+
+/** Signal: the interpreter asked for a dimension beyond the edge stage. */
+class PastEdge {}
+const PAST_EDGE = new PastEdge();
+
+/** One way requests changed: a set of edge cells times a set of later-stage leaves. */
+export interface ChangeSet {
+  readonly cells: readonly Assignment<RequestAtom>[];
+  /** Leaves over the later dimensions (with the first cell's edge atoms), each with both decisions. */
+  readonly leaves: readonly { readonly point: Assignment<RequestAtom>; readonly before: Decision; readonly after: Decision }[];
+}
+
+function resultKey(r: EdgeResult): string {
+  return r === null ? "→" : decisionKey(r);
+}
+
+/** The routed tunnel without what only the edge stage reads. */
+function postEdgeKey(t: EffectiveTunnel | null): string {
+  if (t === null) return "null";
+  const { ipRules: _i, allowedIps: _a, countryRules: _c, allowedCountries: _ac, tls: _t, ...rest } = t;
+  return irKey(rest);
+}
+
+function edgeCells(space: RequestSpace, host: RequestAtom): { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] {
+  const out: { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] = [];
+  const run = (side: Side, get: Getter<RequestAtom>): EdgeResult => {
+    const edgeGet: Getter<RequestAtom> = (d) => {
+      if (!EDGE_DIMENSIONS.has(d as Dimension)) throw PAST_EDGE;
+      return get(d);
+    };
+    try {
+      return interpret(space.policies[side], space.lazyFacts(edgeGet, side));
+    } catch (signal) {
+      if (signal === PAST_EDGE) return null;
+      throw signal;
+    }
+  };
+  explore<RequestAtom, [EdgeResult, EdgeResult]>(new Map([["host", host]]), {
+    atoms: (d, get) => space.atoms(d, get),
+    evaluate: (get) => [run(0, get), run(1, get)],
+    onLeaf: (cell, results) => out.push({ cell, results }),
+  });
+  return out;
+}
+
+type Leaves = ChangeSet["leaves"];
+
+/** Explores the later stages from `start`; also says which edge dimensions they read again. */
+function laterStages(space: RequestSpace, start: Assignment<RequestAtom>, fixed: readonly [EdgeResult, EdgeResult]): { leaves: Leaves; reread: Set<Dimension> } {
+  const leaves: { point: Assignment<RequestAtom>; before: Decision; after: Decision }[] = [];
+  const reread = new Set<Dimension>();
+  const run = (side: Side, get: Getter<RequestAtom>): Decision => {
+    const known = fixed[side];
+    if (known !== null) return known;
+    const watched: Getter<RequestAtom> = (d) => {
+      if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
+      return get(d);
+    };
+    return interpret(space.policies[side], space.lazyFacts(watched, side));
+  };
+  explore<RequestAtom, [Decision, Decision]>(start, {
+    atoms: (d, get) => space.atoms(d, get),
+    evaluate: (get) => [run(0, get), run(1, get)],
+    onLeaf: (point, [before, after]) => {
+      if (decisionKey(before) !== decisionKey(after)) leaves.push({ point, before, after });
+    },
+  });
+  return { leaves, reread };
+}
+
+/**
+ * Explores the later stages once for cells that agree on every edge dimension those stages
+ * read again (the TLS scheme, for the logout Origin check): cells are split by those
+ * dimensions until each part's exploration reads no dimension that tells its cells apart.
+ */
+function laterStagesByPart(
+  space: RequestSpace,
+  cells: readonly Assignment<RequestAtom>[],
+  fixed: readonly [EdgeResult, EdgeResult],
+  split: ReadonlySet<Dimension>,
+): ChangeSet[] {
+  const parts = new Map<string, Assignment<RequestAtom>[]>();
+  for (const cell of cells) {
+    const key = [...split].map((d) => cell.get(d)?.id ?? "*").join("|");
+    const part = parts.get(key);
+    if (part === undefined) parts.set(key, [cell]);
+    else part.push(cell);
+  }
+  const out: ChangeSet[] = [];
+  for (const part of parts.values()) {
+    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed);
+    const unsplit = [...reread].filter((d) => !split.has(d));
+    if (unsplit.length > 0 && part.length > 1) {
+      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit])));
+    } else if (leaves.length > 0) {
+      out.push({ cells: part, leaves });
+    }
+  }
+  return out;
+}
+
+/** Every change for requests to one host class, grouped by how the edge stage treated them. */
+export function changesForHost(space: RequestSpace, host: RequestAtom, contextsEqual: boolean): ChangeSet[] {
+  const [t0, t1] = space.routedTunnels(host.id);
+  const sameLaterStages = contextsEqual && postEdgeKey(t0) === postEdgeKey(t1);
+  const groups = new Map<string, { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }>();
+  for (const { cell, results } of edgeCells(space, host)) {
+    const key = `${resultKey(results[0])}#${resultKey(results[1])}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { cells: [cell], results });
+    else group.cells.push(cell);
+  }
+  const out: ChangeSet[] = [];
+  for (const { cells, results } of groups.values()) {
+    const [r0, r1] = results;
+    if (r0 !== null && r1 !== null) {
+      if (decisionKey(r0) !== decisionKey(r1)) out.push({ cells, leaves: [{ point: cells[0] as Assignment<RequestAtom>, before: r0, after: r1 }] });
+      continue;
+    }
+    if (r0 === null && r1 === null && sameLaterStages) continue;
+    out.push(...laterStagesByPart(space, cells, results, new Set()));
+  }
+  return out;
+}

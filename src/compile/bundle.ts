@@ -1,0 +1,26 @@
+/**
+ * Writing decision bundles: the artifact `rampart compile -o bundle.json` produces and a
+ * runtime loads without the parser (`load-bundle.ts`). A bundle is JSON: an envelope naming
+ * the format, its version and the generator, then the payload (effective policies with their
+ * spans, and the compile run's diagnostics) and the sha-256 of the payload's canonical JSON.
+ */
+import type { EffectivePolicy } from "../bounds/effective.ts";
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { canonicalJson, sha256Of } from "./bundle/canonical-json.ts";
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, GENERATOR } from "./bundle/format.ts";
+
+/** What a bundle carries. */
+export interface BundlePayload {
+  readonly policies: readonly EffectivePolicy[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Writes a bundle: one line of canonical JSON and a final newline. */
+export function writeBundle(policies: readonly EffectivePolicy[], diagnostics: readonly Diagnostic[]): string {
+  const payload: BundlePayload = { policies, diagnostics };
+  const payloadText = canonicalJson(payload);
+  // The envelope is spelled out by hand so its key order is fixed and the payload is not
+  // serialized twice.
+  const head = JSON.stringify({ format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, generator: GENERATOR, contentHash: sha256Of(payloadText) });
+  return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
+}

@@ -1,0 +1,189 @@
+/**
+ * The zod schema of a bundle's payload: effective policies (the IR the interpreter and the
+ * compiler read, spans included) and the diagnostics the compile run reported. Loading
+ * validates untrusted bundle text against it, so a damaged or hand-edited bundle is a
+ * diagnostic, never a crash or a wrong allow. Unknown keys are refused (a newer writer's field
+ * must come with a new format version). Canonical CIDR text is checked here because the
+ * range compiler relies on it.
+ */
+import { z } from "zod";
+import { parseIpEntry } from "../../ir/ip.ts";
+
+const Span = z.strictObject({ file: z.string(), start: z.int().nonnegative(), end: z.int().nonnegative() });
+const OptionalSpan = Span.optional();
+const Plan = z.enum(["basic", "pro", "enterprise"]);
+const TlsVersion = z.enum(["1.2", "1.3"]);
+const FeatureMode = z.enum(["off", "preferred", "required"]);
+const Protocol = z.enum(["http", "tls", "tls-passthrough", "dtls", "quic", "tcp"]);
+const TokenType = z.enum(["pat", "app", "auth"]);
+const Permission = z.enum(["tunnels.resources.read-only", "tunnels.tunnels.create-delete", "tunnels.streams.create-delete"]);
+const RuleRef = z.strictObject({ rule: z.string(), origin: Span.nullable() });
+
+function isCanonicalCidr(cidr: string): boolean {
+  const parsed = parseIpEntry(cidr);
+  return parsed.ok && !parsed.hostBitsSet && parsed.range.cidr === cidr;
+}
+
+const IpRange = z.strictObject({
+  family: z.union([z.literal(4), z.literal(6)]),
+  cidr: z.string().max(64).refine(isCanonicalCidr, { message: "not a canonical CIDR" }),
+  origin: OptionalSpan,
+});
+const IpSet = z.strictObject({ ranges: z.array(IpRange), origin: OptionalSpan });
+const CountrySet = z.strictObject({ codes: z.array(z.string().regex(/^[A-Z]{2}$/)), origin: OptionalSpan });
+
+const StringMatch = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("exact"), value: z.string() }),
+  z.strictObject({ kind: z.literal("oneof"), values: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal("regex"), source: z.string() }),
+]);
+const PathMatch = z.discriminatedUnion("kind", [
+  ...StringMatch.options,
+  z.strictObject({ kind: z.literal("prefix"), values: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal("glob"), patterns: z.array(z.string()) }),
+]);
+
+const StringField = z.enum(["id", "name", "protocol", "hostname", "status", "tls_min_version"]);
+const BooleanField = z.enum(["publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth"]);
+
+const Filter: z.ZodType = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("and"), children: z.array(Filter) }),
+    z.strictObject({ kind: z.literal("or"), children: z.array(Filter) }),
+    z.strictObject({ kind: z.literal("string"), field: StringField, match: StringMatch }),
+    z.strictObject({ kind: z.literal("label"), key: z.string(), match: StringMatch }),
+    z.strictObject({ kind: z.literal("boolean"), field: BooleanField, value: z.boolean() }),
+    z.strictObject({ kind: z.literal("ips"), within: IpSet }),
+    z.strictObject({ kind: z.literal("countries"), within: CountrySet }),
+  ]),
+);
+
+const Action = z.strictObject({
+  filter: Filter.nullable(),
+  path: PathMatch.nullable(),
+  methods: z.array(z.string()).nullable(),
+  select: z.array(z.string()).nullable(),
+  origin: OptionalSpan,
+});
+
+const GrantNode: z.ZodType = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.strictObject({ kind: z.literal("and"), children: z.array(GrantNode), origin: OptionalSpan }),
+    z.strictObject({ kind: z.literal("or"), children: z.array(GrantNode), origin: OptionalSpan }),
+    z.strictObject({
+      kind: z.literal("leaf"),
+      workspaces: z.array(z.string()).nullable(),
+      projects: z.array(z.string()).nullable(),
+      create: Action.nullable(),
+      connect: Action.nullable(),
+      list: Action.nullable(),
+      origin: OptionalSpan,
+    }),
+  ]),
+);
+
+const SpanMap = z.record(z.string(), OptionalSpan);
+
+const Grant = z.strictObject({
+  name: z.string(),
+  type: TokenType.nullable(),
+  parent: z.string().nullable(),
+  expiresAt: z.number().nullable(),
+  permissions: z.array(Permission).nullable(),
+  resources: GrantNode.nullable(),
+  spans: SpanMap,
+  origin: OptionalSpan,
+});
+
+const Credential = z.strictObject({
+  name: z.string(),
+  subjectCn: z.string().nullable(),
+  fingerprint256: z.string().nullable(),
+  grant: z.string(),
+  origin: OptionalSpan,
+});
+
+const SessionAllow = z.strictObject({ emails: z.array(z.string()), domains: z.array(z.string()), groups: z.array(z.string()) });
+
+const Tunnel = z.strictObject({
+  projectId: z.string(),
+  workspace: z.string().nullable(),
+  plan: Plan,
+  id: z.string(),
+  name: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  protocol: Protocol,
+  hosts: z.array(z.string()),
+  publish: z.boolean(),
+  upstream: z.string().nullable(),
+  ipRules: z.array(RuleRef.extend({ set: IpSet })),
+  allowedIps: IpSet.nullable(),
+  countryRules: z.array(RuleRef.extend({ set: CountrySet })),
+  allowedCountries: CountrySet.nullable(),
+  tls: z.strictObject({
+    terminated: z.boolean(),
+    storedMin: TlsVersion,
+    runtimeMin: TlsVersion,
+    postQuantum: z.strictObject({ mode: FeatureMode, fips: z.boolean() }),
+    ech: FeatureMode,
+    minRule: RuleRef,
+    postQuantumRule: RuleRef,
+    echRule: RuleRef,
+  }),
+  auth: z.strictObject({
+    token: z.boolean(),
+    rstreamAuth: z.boolean(),
+    mtls: z.strictObject({ ca: z.string() }).nullable(),
+    forwardAuthorization: z.boolean(),
+    sessionAllow: SessionAllow.nullable(),
+    tokenRule: RuleRef,
+    rstreamAuthRule: RuleRef,
+    mtlsRule: RuleRef,
+  }),
+  challenge: z.boolean(),
+  challengeRule: RuleRef,
+  origin: Span.nullable(),
+});
+
+/** Policy tests travel with the policy so `rampart test` can run against a bundle; kept loose. */
+const PolicyTest = z.looseObject({ name: z.string() });
+
+/** One effective policy as a bundle stores it. */
+export const EffectivePolicySchema = z.strictObject({
+  source: z.string(),
+  projectId: z.string(),
+  workspace: z.string().nullable(),
+  plan: Plan,
+  publicAccess: z.enum(["allowed", "auth-required", "forbidden"]),
+  tunnels: z.array(Tunnel),
+  grants: z.record(z.string(), Grant),
+  credentials: z.array(Credential),
+  tests: z.array(PolicyTest),
+});
+
+const Label = z.strictObject({ span: Span, message: z.string() });
+
+/** A diagnostic as a bundle stores it. */
+export const DiagnosticSchema = z.strictObject({
+  code: z.string().regex(/^RP\d{4}$/),
+  severity: z.enum(["error", "warning", "info"]),
+  message: z.string(),
+  span: Span.optional(),
+  labels: z.array(Label).optional(),
+  help: z.string().optional(),
+});
+
+/** The hashed part of a bundle. */
+export const PayloadSchema = z.strictObject({
+  policies: z.array(EffectivePolicySchema),
+  diagnostics: z.array(DiagnosticSchema),
+});
+
+/** The envelope: what identifies the format, then the payload and its hash. */
+export const EnvelopeSchema = z.strictObject({
+  format: z.literal("rampart-bundle"),
+  formatVersion: z.int(),
+  generator: z.string(),
+  contentHash: z.string(),
+  payload: z.unknown(),
+});

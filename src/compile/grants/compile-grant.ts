@@ -1,0 +1,107 @@
+/**
+ * Token and credential grants compiled for the `connect` action (SPEC S-T2, S-T3, S-T5).
+ * A grant is compiled once (path matchers, method sets) and then specialized per tunnel: the
+ * workspace/project scope and the tunnel filters depend on the tunnel only, so they fold to
+ * constants and what is left is a predicate on the request path and method.
+ */
+import type { EffectiveTunnel, RuleRef } from "../../bounds/effective.ts";
+import type { ActionIr, GrantIr, GrantNodeIr } from "../../ir/types.ts";
+import { compilePathMatch } from "../matchers/path-scope.ts";
+import { tunnelMatchesFilter } from "./tunnel-filter.ts";
+
+/** Whether a request (normalized path, `null` when refused; method as sent) is in scope. */
+export type ScopeCheck = (normalizedPath: string | null, method: string) => boolean;
+
+/** A grant ready for requests: its rule and, per tunnel, its scope check. */
+export interface CompiledGrant {
+  readonly rule: RuleRef;
+  /** The grant's scope on one tunnel; `true`/`false` when it does not depend on the request. */
+  forTunnel(tunnel: EffectiveTunnel): ScopeCheck | boolean;
+}
+
+type Scope = ScopeCheck | boolean;
+
+const CONNECT_PERMISSION = "tunnels.streams.create-delete";
+
+function actionScope(act: ActionIr, tunnel: EffectiveTunnel, pathCheck: ((p: string) => boolean) | null): Scope {
+  if (act.filter !== null && !tunnelMatchesFilter(act.filter, tunnel)) return false;
+  const methods = act.methods === null ? null : new Set(act.methods);
+  if (pathCheck === null && methods === null) return true;
+  return (path, method) => {
+    if (pathCheck !== null && (path === null || !pathCheck(path))) return false;
+    return methods === null || methods.has(method.toUpperCase());
+  };
+}
+
+function all(scopes: Scope[]): Scope {
+  if (scopes.some((s) => s === false)) return false;
+  const checks = scopes.filter((s): s is ScopeCheck => typeof s === "function");
+  if (checks.length === 0) return true;
+  if (checks.length === 1) return checks[0] as ScopeCheck;
+  return (path, method) => checks.every((c) => c(path, method));
+}
+
+function any(scopes: Scope[]): Scope {
+  if (scopes.some((s) => s === true)) return true;
+  const checks = scopes.filter((s): s is ScopeCheck => typeof s === "function");
+  if (checks.length === 0) return false;
+  if (checks.length === 1) return checks[0] as ScopeCheck;
+  return (path, method) => checks.some((c) => c(path, method));
+}
+
+/** Path matchers are compiled once per grant and shared by every tunnel's specialization. */
+type PathChecks = Map<ActionIr, (p: string) => boolean>;
+
+function nodeScope(node: GrantNodeIr, tunnel: EffectiveTunnel, paths: PathChecks): Scope {
+  switch (node.kind) {
+    case "and":
+      return all(node.children.map((c) => nodeScope(c, tunnel, paths)));
+    case "or":
+      return any(node.children.map((c) => nodeScope(c, tunnel, paths)));
+    case "leaf": {
+      if (node.workspaces !== null && (tunnel.workspace === null || !node.workspaces.includes(tunnel.workspace))) {
+        return false;
+      }
+      if (node.projects !== null && !node.projects.includes(tunnel.projectId)) return false;
+      const act = node.connect;
+      return act === null ? false : actionScope(act, tunnel, paths.get(act) ?? null);
+    }
+  }
+}
+
+function collectPathChecks(node: GrantNodeIr, into: PathChecks): void {
+  if (node.kind !== "leaf") {
+    for (const child of node.children) collectPathChecks(child, into);
+  } else if (node.connect !== null && node.connect.path !== null) {
+    into.set(node.connect, compilePathMatch(node.connect.path));
+  }
+}
+
+/** The rule a grant is cited as in decisions. */
+export function grantRuleOf(grant: GrantIr): RuleRef {
+  return { rule: `grant:${grant.name}`, origin: grant.origin ?? null };
+}
+
+/** Compiles a grant for `connect` decisions. */
+export function compileGrant(grant: GrantIr): CompiledGrant {
+  const rule = grantRuleOf(grant);
+  if (grant.permissions !== null && !grant.permissions.includes(CONNECT_PERMISSION)) {
+    return { rule, forTunnel: () => false };
+  }
+  const resources = grant.resources;
+  if (resources === null) return { rule, forTunnel: () => true };
+  const paths: PathChecks = new Map();
+  collectPathChecks(resources, paths);
+  const perTunnel = new Map<EffectiveTunnel, Scope>();
+  return {
+    rule,
+    forTunnel(tunnel) {
+      let scope = perTunnel.get(tunnel);
+      if (scope === undefined) {
+        scope = nodeScope(resources, tunnel, paths);
+        perTunnel.set(tunnel, scope);
+      }
+      return scope;
+    },
+  };
+}

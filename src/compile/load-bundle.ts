@@ -1,0 +1,87 @@
+/**
+ * Loading decision bundles for a runtime: text in, compiled policies out, as an Outcome —
+ * never a throw for a bad file. Checks in order: JSON, the envelope, the format version, the
+ * content hash, the payload's shape; only then compiles. Imports no parser and no interpreter.
+ */
+import type { z } from "zod";
+import type { EffectivePolicy } from "../bounds/effective.ts";
+import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
+import { canonicalJson, sha256Of } from "./bundle/canonical-json.ts";
+import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "./bundle/format.ts";
+import { EnvelopeSchema, PayloadSchema } from "./bundle/schema.ts";
+import type { BundlePayload } from "./bundle.ts";
+import { compilePolicy } from "./compile-policy.ts";
+import type { CompileOptions } from "./compile-policy.ts";
+import type { CompiledPolicy } from "./engine.ts";
+
+/** A read bundle: its payload and the envelope fields worth showing. */
+export interface BundleContents extends BundlePayload {
+  readonly formatVersion: number;
+  readonly generator: string;
+  readonly contentHash: string;
+}
+
+function failure<T>(diagnostic: Diagnostic): Outcome<T> {
+  return { value: undefined, diagnostics: [diagnostic] };
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return "unknown problem";
+  const where = issue.path.length === 0 ? "the top level" : `\`${issue.path.join(".")}\``;
+  return `${where}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+/** Reads and verifies a bundle without compiling it (for `rampart` tooling and the loader). */
+export function readBundle(text: string): Outcome<BundleContents> {
+  const json = parseJson(text);
+  if (!json.ok) {
+    return failure({ code: "RP5001", severity: "error", message: `the bundle is not valid JSON (${json.reason.toLowerCase()})`, help: "rebuild it with `rampart compile POLICY... -o bundle.json`" });
+  }
+  const envelope = EnvelopeSchema.safeParse(json.value);
+  if (!envelope.success) {
+    const version = (json.value as { formatVersion?: unknown } | null)?.formatVersion;
+    if ((json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT && typeof version === "number" && version !== BUNDLE_FORMAT_VERSION) {
+      return failure(versionMismatch(version));
+    }
+    return failure({ code: "RP5002", severity: "error", message: `the file is not a rampart decision bundle (${firstIssue(envelope.error)})`, help: "pass a file written by `rampart compile -o`" });
+  }
+  const { formatVersion, generator, contentHash, payload } = envelope.data;
+  if (formatVersion !== BUNDLE_FORMAT_VERSION) return failure(versionMismatch(formatVersion));
+  const actualHash = sha256Of(canonicalJson(payload));
+  if (actualHash !== contentHash) {
+    return failure({ code: "RP5004", severity: "error", message: `the bundle's content hash is ${actualHash} but the bundle says ${contentHash}`, help: "the file was changed after it was written; rebuild it with `rampart compile`" });
+  }
+  const parsed = PayloadSchema.safeParse(payload);
+  if (!parsed.success) {
+    return failure({ code: "RP5005", severity: "error", message: `the bundle's payload is malformed at ${firstIssue(parsed.error)}`, help: "rebuild the bundle with the same rampart version as the runtime" });
+  }
+  // INVARIANT: the schema mirrors EffectivePolicy and Diagnostic field by field.
+  const data = parsed.data as unknown as BundlePayload;
+  return { value: { ...data, formatVersion, generator, contentHash }, diagnostics: [] };
+}
+
+function versionMismatch(version: number): Diagnostic {
+  return {
+    code: "RP5003",
+    severity: "error",
+    message: `the bundle has format version ${version}; this rampart loads format version ${BUNDLE_FORMAT_VERSION} only`,
+    help: "rebuild the bundle with `rampart compile` from the same rampart version as the runtime",
+  };
+}
+
+/** Loads a bundle and compiles every policy in it. */
+export function loadBundle(text: string, options: CompileOptions = {}): Outcome<CompiledPolicy[]> {
+  const read = readBundle(text);
+  if (read.value === undefined) return { value: undefined, diagnostics: read.diagnostics };
+  const policies: readonly EffectivePolicy[] = read.value.policies;
+  return { value: policies.map((p) => compilePolicy(p, options)), diagnostics: read.value.diagnostics };
+}

@@ -1,0 +1,83 @@
+/**
+ * What each credential on a request proves for one tunnel (SPEC S-H1…S-H6), compiled: the
+ * bearer token through the policy's grant cache, the mTLS credential by name, the rstream
+ * Auth session against the tunnel's allowed users. Results are shared constant objects, so
+ * checking allocates nothing.
+ */
+import type { EffectiveTunnel, RuleRef } from "../../bounds/effective.ts";
+import { insufficientScopeVerdict } from "../../bounds/verdicts.ts";
+import type { AuthIdentity, Decision } from "../../ir/decision.ts";
+import type { RequestFacts } from "../../ir/facts.ts";
+import type { CredentialEntry, GrantCache, GrantEntry } from "../grants/grant-cache.ts";
+import { compileSessionAllow } from "../grants/session-allow.ts";
+
+/** A credential that authorizes nothing: absent, invalid, or out of scope (with the refusal). */
+export const ABSENT = 0;
+export const INVALID = 1;
+export const AUTHORIZED = 2;
+export const UNAUTHORIZED = 3;
+export type CheckKind = typeof ABSENT | typeof INVALID | typeof AUTHORIZED | typeof UNAUTHORIZED;
+
+/** The rule cited when a valid token has no resolved grant (it authorizes nothing). */
+const NO_GRANT_RULE: RuleRef = { rule: "token.grant", origin: null };
+const NO_GRANT_TOKEN = Object.freeze(insufficientScopeVerdict(NO_GRANT_RULE, "token"));
+
+/** The compiled credential checks of one tunnel. */
+export interface CredentialChecks {
+  /** Checks the bearer token; on UNAUTHORIZED, `tokenRefusal` holds the 403. */
+  token(facts: RequestFacts, path: string | null): CheckKind;
+  /** Checks the client credential; on AUTHORIZED or UNAUTHORIZED, `credential` holds it. */
+  credential(facts: RequestFacts, path: string | null): CheckKind;
+  session(facts: RequestFacts): CheckKind;
+  /** The 403 of the last UNAUTHORIZED token check. */
+  readonly last: { tokenRefusal: Decision; credential: CredentialEntry | null };
+  /** Who the request is by the first credential that authorizes it (token, mTLS, session). */
+  identify(facts: RequestFacts, path: string | null): AuthIdentity | null;
+}
+
+function inScope(entry: GrantEntry, tunnel: EffectiveTunnel, facts: RequestFacts, path: string | null): boolean {
+  const scope = entry.grant.forTunnel(tunnel);
+  return typeof scope === "boolean" ? scope : scope(path, facts.method);
+}
+
+/** Compiles the credential checks of a tunnel over the policy's grant cache. */
+export function compileCredentialChecks(tunnel: EffectiveTunnel, grants: GrantCache): CredentialChecks {
+  const auth = tunnel.auth;
+  const sessionAllowed = compileSessionAllow(auth.sessionAllow);
+  // INVARIANT: decisions are synchronous, so `last` is read right after the check that set it.
+  const last: { tokenRefusal: Decision; credential: CredentialEntry | null } = { tokenRefusal: NO_GRANT_TOKEN, credential: null };
+  const checks: CredentialChecks = {
+    last,
+    token(facts, path) {
+      const token = facts.token;
+      if (!auth.token || token === null) return ABSENT;
+      if (token.status !== "valid") return INVALID;
+      if (token.grant === null) {
+        last.tokenRefusal = NO_GRANT_TOKEN;
+        return UNAUTHORIZED;
+      }
+      const entry = grants.forToken(token.id, token.grant);
+      if (inScope(entry, tunnel, facts, path)) return AUTHORIZED;
+      last.tokenRefusal = entry.insufficientToken;
+      return UNAUTHORIZED;
+    },
+    credential(facts, path) {
+      if (auth.mtls === null || facts.clientCredential === null) return ABSENT;
+      const found = grants.forCredential(facts.clientCredential);
+      last.credential = found;
+      if (found === null) return ABSENT;
+      return found.entry !== null && inScope(found.entry, tunnel, facts, path) ? AUTHORIZED : UNAUTHORIZED;
+    },
+    session(facts) {
+      if (!auth.rstreamAuth || facts.session === null) return ABSENT;
+      return sessionAllowed(facts.session) ? AUTHORIZED : UNAUTHORIZED;
+    },
+    identify(facts, path) {
+      if (checks.token(facts, path) === AUTHORIZED) return { method: "token", subject: facts.token?.subject ?? null };
+      if (checks.credential(facts, path) === AUTHORIZED) return { method: "mtls", subject: last.credential?.credential.name ?? null };
+      if (checks.session(facts) === AUTHORIZED) return { method: "rstream-auth", subject: facts.session?.userId ?? null };
+      return null;
+    },
+  };
+  return checks;
+}

@@ -1,0 +1,102 @@
+/**
+ * `rampart token mint`: community HS256 tokens carrying a policy grant (S-T1…S-T3), and
+ * derived tokens minted from a parent token, refused when they would widen it (S-H8) and
+ * never outliving it (S-T6).
+ */
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
+import { checkNarrowing } from "../../bounds/narrowing.ts";
+import { reduceGrant } from "../../bounds/grants.ts";
+import type { GrantIr, TokenType } from "../../ir/types.ts";
+import { invalidGrant, tokenWidensParent } from "../diagnostics.ts";
+import { APP_TOKEN_MAX_LIFETIME, checkClaims } from "./claims-schema.ts";
+import { grantToClaims } from "./grant-to-claims.ts";
+import { JwtBackend } from "./jwt-backend.ts";
+
+/** What to mint. */
+export interface MintRequest {
+  /** The community backend's HS256 shared secret (32 bytes or more). */
+  readonly secret: string;
+  readonly grant: GrantIr;
+  /** Default: the grant's type, else `pat`. */
+  readonly type?: TokenType;
+  readonly subject?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** Default 60 s for `app` and `auth`; `pat` tokens without a lifetime never expire. */
+  readonly lifetimeSeconds?: number;
+  /** For `app` tokens (S-T1). */
+  readonly clientId?: string;
+  /** For `auth` tokens (S-T1). */
+  readonly userId?: string;
+  /** Mint a derived token from this parent token (verified with the same secret). */
+  readonly parentToken?: string;
+  readonly now?: () => number;
+}
+
+const DEFAULT_SHORT_LIFETIME = 60;
+
+/** Mints a token; every refusal is a diagnostic. */
+export async function mintToken(request: MintRequest): Promise<Outcome<string>> {
+  if (request.secret.length < 32) return fail(invalidGrant("the shared secret must be at least 32 bytes"));
+  const now = Math.floor((request.now ?? Date.now)() / 1000);
+  const type = request.type ?? request.grant.type ?? "pat";
+  const lifetime = request.lifetimeSeconds ?? (type === "pat" ? undefined : DEFAULT_SHORT_LIFETIME);
+  if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) return fail(invalidGrant("the lifetime must be a whole number of seconds, at least 1"));
+  if (type === "app" && (lifetime ?? 0) > APP_TOKEN_MAX_LIFETIME) return fail(invalidGrant("an application token lives at most 3600 seconds"));
+  let exp = lifetime === undefined ? null : now + lifetime;
+  if (request.grant.expiresAt !== null) exp = Math.min(exp ?? Infinity, request.grant.expiresAt);
+  if (exp !== null && exp <= now) return fail(invalidGrant(`grant \`${request.grant.name}\` has expired`));
+
+  let grant = request.grant;
+  if (request.parentToken !== undefined) {
+    const parent = await verifyParent(request, now);
+    if ("code" in parent) return fail(parent);
+    // S-T6: a derived token never outlives its parent: its lifetime is cut to the parent's.
+    if (parent.exp !== null) exp = Math.min(exp ?? parent.exp, parent.exp);
+    const widenings = checkNarrowing(parent.grant, { ...grant, expiresAt: exp });
+    const certain = widenings.filter((w) => w.certain);
+    if (widenings.length > 0) return fail(tokenWidensParent((certain.length > 0 ? certain : widenings).map((w) => w.message).join("; ")));
+    // The token stands alone (it names no parent), so it carries the reduced grant itself.
+    grant = reduceGrant(parent.grant, grant);
+  }
+
+  const claims: Record<string, unknown> = {
+    type,
+    ...grantToClaims(grant),
+    iat: now,
+    jti: randomUUID(),
+    ...(exp === null ? {} : { exp }),
+    ...(request.subject === undefined ? {} : { sub: request.subject }),
+    ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
+    ...(request.userId === undefined ? {} : { userId: request.userId }),
+  };
+  const checked = checkClaims(claims);
+  if (!checked.ok) return fail(invalidGrant(checked.reason));
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" });
+  if (request.issuer !== undefined) jwt = jwt.setIssuer(request.issuer);
+  if (request.audience !== undefined) jwt = jwt.setAudience(request.audience);
+  const token = await jwt.sign(Buffer.from(request.secret, "utf8"));
+  return { value: token, diagnostics: [] };
+}
+
+async function verifyParent(request: MintRequest, now: number): Promise<{ grant: GrantIr; exp: number | null } | Diagnostic> {
+  const { createSecretKey } = await import("node:crypto");
+  const backend = new JwtBackend(
+    [{ alg: "HS256", key: createSecretKey(Buffer.from(request.secret, "utf8")), label: "secret" }],
+    {
+      publicKeys: [],
+      clockSkewSeconds: 0,
+      cacheSize: 0,
+      ...(request.issuer === undefined ? {} : { issuer: request.issuer }),
+      ...(request.audience === undefined ? {} : { audience: request.audience }),
+    },
+    () => now * 1000,
+  );
+  const facts = await backend.verify(request.parentToken ?? "", "header");
+  if (facts.status !== "valid" || facts.grant === null) return invalidGrant(`the parent token is ${facts.status.replaceAll("_", " ")}`);
+  return { grant: facts.grant, exp: facts.grant.expiresAt };
+}
+
+const fail = (d: Diagnostic): Outcome<string> => ({ value: undefined, diagnostics: [d] });

@@ -1,0 +1,162 @@
+/**
+ * The processes of the proxy benchmark, one role per process so each one's CPU time is its
+ * own: `upstream` (a tiny node:http origin), `minimal-http` and `minimal-undici` (the
+ * baselines: node:http reverse proxies with http.request or an undici Pool), `rampart` (the
+ * runtime with a full policy), and `load` (an undici client measuring latency). Proxies report
+ * their CPU time over IPC between `start` and `stop`.
+ */
+import { createServer, request as httpRequest, Agent as HttpAgent } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { Pool } from "undici";
+import { pino } from "pino";
+import type { GrantIr } from "../../src/ir/types.ts";
+import { startRuntime } from "../../src/runtime/server.ts";
+import { mintToken } from "../../src/runtime/tokens/mint.ts";
+import { effectivePolicy, interpretedPolicy, tunnel, withCountries, withToken, withTrustedIps } from "../runtime/helpers/policy.ts";
+
+const [role, ...args] = process.argv.slice(2);
+const send = (message: unknown): void => {
+  process.send?.(message);
+};
+
+/** The secret and token the load generator sends to the `rampart` role. */
+export const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
+const BODY = Buffer.from("hello from upstream\n");
+
+function reportCpuOnRequest(): void {
+  let started = process.cpuUsage();
+  process.on("message", (m: { cmd: string }) => {
+    if (m.cmd === "start") started = process.cpuUsage();
+    if (m.cmd === "stop") {
+      const used = process.cpuUsage(started);
+      send({ cpuMicros: used.user + used.system });
+    }
+    if (m.cmd === "exit") process.exit(0);
+  });
+}
+
+async function upstream(): Promise<void> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length });
+    res.end(BODY);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  process.on("message", (m: { cmd: string }) => m.cmd === "exit" && process.exit(0));
+}
+
+function minimalHttp(upstreamPort: number): void {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  const server = createServer((req, res) => {
+    const out = httpRequest({ host: "127.0.0.1", port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on("error", () => res.writeHead(502).end());
+    req.pipe(out);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  reportCpuOnRequest();
+}
+
+function minimalUndici(upstreamPort: number): void {
+  const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 256 });
+  const server = createServer((req, res) => {
+    pool.stream(
+      { path: req.url ?? "/", method: req.method as "GET", headers: req.headers as Record<string, string> },
+      ({ statusCode, headers }) => {
+        res.writeHead(statusCode, headers);
+        return res;
+      },
+      (err) => err && !res.headersSent && res.writeHead(502).end(),
+    );
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  reportCpuOnRequest();
+}
+
+/** The full policy: trusted IPs, GeoIP (via a trusted proxy's X-Forwarded-For) and token auth with a path scope. */
+async function rampart(upstreamPort: number, open = false): Promise<void> {
+  const grant: GrantIr = {
+    name: "bench",
+    type: null,
+    parent: null,
+    expiresAt: null,
+    permissions: null,
+    resources: {
+      kind: "leaf",
+      workspaces: null,
+      projects: ["acme"],
+      create: null,
+      list: null,
+      connect: { filter: null, path: { kind: "prefix", values: ["/api"] }, methods: ["GET"], select: null },
+    },
+    spans: {},
+  };
+  const base = tunnel({ id: "api", hosts: ["api.bench.test"], upstream: `http://127.0.0.1:${upstreamPort}` });
+  const full = withToken(withCountries(withTrustedIps(base, ["81.2.69.0/24"]), ["GB"]));
+  const policy = interpretedPolicy(effectivePolicy([open ? base : full], { bench: grant }));
+  const started = await startRuntime({
+    load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
+    http: { host: "127.0.0.1", port: 0 },
+    cookieKey: BENCH_SECRET,
+    tokens: { secret: BENCH_SECRET },
+    trustedProxies: ["127.0.0.1"],
+    geoipDatabase: join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
+    upstream: { connections: 256 },
+    logger: pino({ level: "warn" }),
+  });
+  if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
+  const token = (await mintToken({ secret: BENCH_SECRET, grant, lifetimeSeconds: 3600 })).value;
+  send({ port: started.value.addresses.http?.port, token });
+  reportCpuOnRequest();
+}
+
+async function load(port: number, connections: number, seconds: number, headersJson: string): Promise<void> {
+  const headers = JSON.parse(headersJson) as Record<string, string>;
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non200 = 0;
+  let measuring = false;
+  let running = true;
+  const worker = async (): Promise<void> => {
+    while (running) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ path: "/api/bench", method: "GET", headers });
+        await res.body.dump();
+        if (res.statusCode !== 200) non200++;
+      } catch {
+        errors++;
+      }
+      if (measuring) latencies.push(performance.now() - t0);
+    }
+  };
+  const workers = Array.from({ length: connections }, worker);
+  await new Promise((r) => setTimeout(r, 1000)); // warm-up: JIT, pools, token cache
+  send({ phase: "measuring" });
+  measuring = true;
+  const start = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (performance.now() - start) / 1000;
+  running = false;
+  await Promise.all(workers);
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  send({ requests: latencies.length, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, non200 });
+}
+
+const numberArg = (i: number): number => Number(args[i]);
+if (role === "upstream") await upstream();
+else if (role === "minimal-http") minimalHttp(numberArg(0));
+else if (role === "minimal-undici") minimalUndici(numberArg(0));
+else if (role === "rampart") await rampart(numberArg(0));
+else if (role === "rampart-open") await rampart(numberArg(0), true);
+else if (role === "load") await load(numberArg(0), numberArg(1), numberArg(2), args[3] ?? "{}");
+else throw new Error(`unknown role ${String(role)}`);

@@ -1,0 +1,106 @@
+/**
+ * Proxy throughput (issue #5): requests/s, p50/p99 latency and proxy CPU µs per request on
+ * loopback, `rampart serve` with a full policy side by side with minimal node:http reverse
+ * proxies (http.request, and an undici Pool — the upstream client the runtime uses). Every
+ * party runs in its own process (test/bench/proxy-roles.ts); the load generator is an undici
+ * client with a fixed number of connections. Targets: ≥ 85% of the minimal proxy's requests/s,
+ * p99 overhead under 1 ms. Reported, never asserted.
+ */
+import { fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { BenchModule, BenchRow } from "./bench-module.ts";
+
+const ROLES = join(import.meta.dirname, "proxy-roles.ts");
+
+interface LoadResult {
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non200: number;
+}
+
+function spawnRole(role: string, args: (string | number)[]): ChildProcess {
+  return fork(ROLES, [role, ...args.map(String)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+function nextMessage<T>(child: ChildProcess, accept: (m: Record<string, unknown>) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>): void => {
+      if (!accept(m)) return;
+      child.off("message", onMessage);
+      resolve(m as T);
+    };
+    child.on("message", onMessage);
+    child.once("exit", (code) => reject(new Error(`bench process exited with ${String(code)}`)));
+  });
+}
+
+async function measure(
+  proxyRole: string,
+  upstreamPort: number,
+  connections: number,
+  seconds: number,
+): Promise<{ result: LoadResult; cpuMicros: number }> {
+  const proxy = spawnRole(proxyRole, [upstreamPort]);
+  try {
+    const ready = await nextMessage<{ port: number; token?: string }>(proxy, (m) => "port" in m);
+    const headers: Record<string, string> = { host: "api.bench.test", "x-forwarded-for": "81.2.69.160" };
+    if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
+    const loader = spawnRole("load", [ready.port, connections, seconds, JSON.stringify(headers)]);
+    await nextMessage(loader, (m) => m["phase"] === "measuring");
+    proxy.send({ cmd: "start" });
+    const result = await nextMessage<LoadResult>(loader, (m) => "rps" in m);
+    proxy.send({ cmd: "stop" });
+    const { cpuMicros } = await nextMessage<{ cpuMicros: number }>(proxy, (m) => "cpuMicros" in m);
+    loader.kill();
+    return { result, cpuMicros };
+  } finally {
+    proxy.send({ cmd: "exit" });
+  }
+}
+
+/** The proxy benchmark module for test/bench/run.ts. */
+export const proxyBench: BenchModule = {
+  name: "proxy",
+  description: "requests/s, latency and proxy CPU per request on loopback: rampart serve (full policy) vs minimal node:http proxies",
+  async run({ quick }) {
+    const seconds = quick ? 1 : 5;
+    const connections = 32;
+    const upstream = spawnRole("upstream", []);
+    const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
+    const rows: BenchRow[] = [];
+    let baseline: { rps: number; p99: number } | null = null;
+    try {
+      for (const [label, role] of [
+        ["minimal node:http + http.request", "minimal-http"],
+        ["minimal node:http + undici Pool", "minimal-undici"],
+        ["rampart serve, full policy", "rampart"],
+      ] as const) {
+        const { result, cpuMicros } = await measure(role, port, connections, seconds);
+        baseline ??= { rps: result.rps, p99: result.p99 };
+        rows.push({
+          label,
+          figures: {
+            "requests/s": result.rps.toFixed(0),
+            "vs http.request": `${((result.rps / baseline.rps) * 100).toFixed(0)}%`,
+            "p50 ms": result.p50.toFixed(2),
+            "p99 ms": result.p99.toFixed(2),
+            "p99 Δ ms": (result.p99 - baseline.p99).toFixed(2),
+            "proxy CPU µs/req": (cpuMicros / Math.max(1, result.requests)).toFixed(1),
+            "errors / non-200": `${result.errors} / ${result.non200}`,
+          },
+        });
+      }
+    } finally {
+      upstream.send({ cmd: "exit" });
+    }
+    return rows;
+  },
+};
+
+if (import.meta.main) {
+  for (const row of await proxyBench.run({ quick: process.argv.includes("--quick") })) console.log(row.label, row.figures);
+}

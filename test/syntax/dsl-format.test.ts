@@ -1,0 +1,102 @@
+/** `formatDsl`: canonical, idempotent, sound, and it keeps comments with their statements. */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { formatDsl } from "../../src/syntax/format.ts";
+
+const fixture = readFileSync(
+  new URL("../../fixtures/policies/acme.rampart", import.meta.url),
+  "utf8",
+);
+
+function fmt(text: string): string {
+  const outcome = formatDsl({ name: "policy.rampart", text });
+  assert.deepEqual(outcome.diagnostics, []);
+  assert.ok(outcome.value !== undefined);
+  return outcome.value;
+}
+
+describe("formatDsl", () => {
+  it("leaves the example policy unchanged (it is written canonically)", () => {
+    assert.equal(fmt(fixture), fixture);
+  });
+
+  it("puts one statement per line in canonical order", () => {
+    const text =
+      'project "a" { ech off plan pro name "A" }  tunnel "t" { public protocol http hosts ["a.test"] }';
+    assert.equal(
+      fmt(text),
+      [
+        'project "a" {',
+        '  name "A"',
+        "  plan pro",
+        "  ech off",
+        "}",
+        "",
+        'tunnel "t" {',
+        "  protocol http",
+        '  hosts ["a.test"]',
+        "  public",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("keeps whole-line comments before their statement and trailing comments after it", () => {
+    const text = [
+      "# file header",
+      'project "a" {',
+      "  ech off   # no ECH keys yet",
+      "  # the paid plan",
+      "  plan pro",
+      "  # nothing after this",
+      "}",
+      "# the end",
+    ].join("\n");
+    assert.equal(
+      fmt(text),
+      [
+        "# file header",
+        'project "a" {',
+        "  # the paid plan",
+        "  plan pro",
+        "  ech off  # no ECH keys yet",
+        "  # nothing after this",
+        "}",
+        "",
+        "# the end",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("normalizes spellings that mean the same document", () => {
+    const text = [
+      'project "a" { plan pro }',
+      'tunnel "t" { protocol http token_auth on rstream_auth off challenge true }',
+      'grant "g" { resources scope { connect on list { select ["id"] } } }',
+    ].join("\n");
+    const out = fmt(text);
+    assert.match(out, /\n {2}auth token\n/);
+    assert.match(out, /\n {2}challenge on\n/);
+    assert.match(out, /\n {4}connect\n/);
+    assert.match(out, /\n {4}list \{\n {6}select \[id\]\n {4}\}\n/);
+  });
+
+  it("is idempotent on a messy file", () => {
+    const messy = fixture.replaceAll("\n  ", "\n\t  ").replaceAll(" {\n", "  {  \n\n");
+    const once = fmt(messy);
+    assert.equal(fmt(once), once);
+    assert.equal(once, fixture);
+  });
+
+  it("returns the parse diagnostics and no text for a broken file", () => {
+    const outcome = formatDsl({ name: "policy.rampart", text: 'project "a" { plan' });
+    assert.equal(outcome.value, undefined);
+    assert.deepEqual(
+      outcome.diagnostics.map((d) => d.code),
+      ["RP1005"],
+    );
+  });
+});
