@@ -359,6 +359,7 @@ export const allTokens: TokenType[] = [
 
 /** The one lexer instance (stateless between `tokenize` calls). */
 export const policyLexer = new Lexer(allTokens, {
+  // "full": CST node locations need each token's end offset, which only this mode records.
   positionTracking: "full",
   ensureOptimizations: true,
 });

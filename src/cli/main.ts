@@ -38,6 +38,20 @@ const commands: Readonly<Record<string, CommandEntry>> = {
       return { run: m.convert, help: m.convertHelp };
     },
   },
+  test: {
+    summary: "run the tests written in policy files",
+    load: async () => {
+      const m = await import("./commands/test.ts");
+      return { run: m.test, help: m.testHelp };
+    },
+  },
+  explain: {
+    summary: "decide one request and show why",
+    load: async () => {
+      const m = await import("./commands/explain.ts");
+      return { run: m.explain, help: m.explainHelp };
+    },
+  },
 };
 
 export const mainHelp = (): string =>

@@ -3,12 +3,12 @@
  * never a throw for a bad file. Checks in order: JSON, the envelope, the format version, the
  * content hash, the payload's shape; only then compiles. Imports no parser and no interpreter.
  */
-import type { z } from "zod";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
-import { canonicalJson, sha256Of } from "./bundle/canonical-json.ts";
+import { canonicalJson, sha256Of, writtenPayloadText } from "./bundle/canonical-json.ts";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "./bundle/format.ts";
-import { EnvelopeSchema, PayloadSchema } from "./bundle/schema.ts";
+import { EnvelopeSchema } from "./bundle/schema.ts";
+import { validatePayload } from "./bundle/validate-payload.ts";
 import type { BundlePayload } from "./bundle.ts";
 import { compilePolicy } from "./compile-policy.ts";
 import type { CompileOptions } from "./compile-policy.ts";
@@ -25,11 +25,18 @@ function failure<T>(diagnostic: Diagnostic): Outcome<T> {
   return { value: undefined, diagnostics: [diagnostic] };
 }
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
+function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
   if (issue === undefined) return "unknown problem";
-  const where = issue.path.length === 0 ? "the top level" : `\`${issue.path.join(".")}\``;
+  const where = issue.path.length === 0 ? "the top level" : `\`${issue.path.map(String).join(".")}\``;
   return `${where}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
+}
+
+/** Verifies the content hash: over the bytes as written when the layout is the writer's, else canonically. */
+function hashMatches(text: string, payload: unknown, expected: string): boolean {
+  const written = writtenPayloadText(text);
+  if (written !== null && sha256Of(written) === expected) return true;
+  return sha256Of(canonicalJson(payload)) === expected;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -52,21 +59,18 @@ export function readBundle(text: string): Outcome<BundleContents> {
     if ((json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT && typeof version === "number" && version !== BUNDLE_FORMAT_VERSION) {
       return failure(versionMismatch(version));
     }
-    return failure({ code: "RP5002", severity: "error", message: `the file is not a rampart decision bundle (${firstIssue(envelope.error)})`, help: "pass a file written by `rampart compile -o`" });
+    return failure({ code: "RP5002", severity: "error", message: `the file is not a rampart decision bundle (${firstIssue(envelope.error.issues)})`, help: "pass a file written by `rampart compile -o`" });
   }
   const { formatVersion, generator, contentHash, payload } = envelope.data;
   if (formatVersion !== BUNDLE_FORMAT_VERSION) return failure(versionMismatch(formatVersion));
-  const actualHash = sha256Of(canonicalJson(payload));
-  if (actualHash !== contentHash) {
-    return failure({ code: "RP5004", severity: "error", message: `the bundle's content hash is ${actualHash} but the bundle says ${contentHash}`, help: "the file was changed after it was written; rebuild it with `rampart compile`" });
+  if (!hashMatches(text, payload, contentHash)) {
+    return failure({ code: "RP5004", severity: "error", message: `the bundle's content does not match its content hash ${contentHash}`, help: "the file was changed after it was written; rebuild it with `rampart compile`" });
   }
-  const parsed = PayloadSchema.safeParse(payload);
-  if (!parsed.success) {
-    return failure({ code: "RP5005", severity: "error", message: `the bundle's payload is malformed at ${firstIssue(parsed.error)}`, help: "rebuild the bundle with the same rampart version as the runtime" });
+  const checked = validatePayload(payload);
+  if (!checked.ok) {
+    return failure({ code: "RP5005", severity: "error", message: `the bundle's payload is malformed at ${checked.problem}`, help: "rebuild the bundle with the same rampart version as the runtime" });
   }
-  // INVARIANT: the schema mirrors EffectivePolicy and Diagnostic field by field.
-  const data = parsed.data as unknown as BundlePayload;
-  return { value: { ...data, formatVersion, generator, contentHash }, diagnostics: [] };
+  return { value: { ...checked.payload, formatVersion, generator, contentHash }, diagnostics: [] };
 }
 
 function versionMismatch(version: number): Diagnostic {

@@ -5,6 +5,7 @@ import { boundsCodes } from "./codes/bounds.ts";
 import { compileCodes } from "./codes/compile.ts";
 import { runtimeCodes } from "./codes/runtime.ts";
 import { lintCodes } from "./codes/lint.ts";
+import { policyTestCodes } from "./codes/policy-tests.ts";
 import { internalCodes } from "./codes/internal.ts";
 
 /** A stable diagnostic code: `RP` and four digits, one thousand per stage. */
@@ -31,6 +32,7 @@ export const codes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
   ...compileCodes,
   ...runtimeCodes,
   ...lintCodes,
+  ...policyTestCodes,
   ...internalCodes,
 };
 

@@ -11,7 +11,13 @@ import type { SessionFacts } from "../ir/facts.ts";
 /** Cookie names; the forwarder strips exactly these from the upstream `Cookie` header (S-O3). */
 export const CHALLENGE_COOKIE = "rampart_challenge";
 export const SESSION_COOKIE = "rampart_session";
-export const ENGINE_COOKIES: ReadonlySet<string> = new Set([CHALLENGE_COOKIE, SESSION_COOKIE]);
+/** A login in progress (the OIDC flow's state); scoped to the engine's paths by its setter. */
+export const LOGIN_COOKIE = "rampart_login";
+export const ENGINE_COOKIES: ReadonlySet<string> = new Set([
+  CHALLENGE_COOKIE,
+  SESSION_COOKIE,
+  LOGIN_COOKIE,
+]);
 
 const VERSION = "v1";
 const MAX_COOKIE_VALUE = 4096;
@@ -19,7 +25,19 @@ const MAX_COOKIE_VALUE = 4096;
 /** What a signed cookie carries. `exp` is Unix seconds. */
 export type CookiePayload =
   | { readonly kind: "challenge"; readonly host: string; readonly exp: number }
-  | { readonly kind: "session"; readonly host: string; readonly exp: number; readonly user: SessionFacts };
+  | {
+      readonly kind: "session";
+      readonly host: string;
+      readonly exp: number;
+      readonly user: SessionFacts;
+    }
+  | {
+      readonly kind: "login";
+      readonly host: string;
+      readonly exp: number;
+      /** Flow state as plain strings (OIDC state, nonce, PKCE verifier, return path). */
+      readonly data: Readonly<Record<string, string>>;
+    };
 
 /** Signs a payload into a cookie value. */
 export function signCookie(payload: CookiePayload, key: string): string {
@@ -71,7 +89,17 @@ function isPayload(v: unknown): v is CookiePayload {
   const p = v as Record<string, unknown>;
   if (typeof p["host"] !== "string" || typeof p["exp"] !== "number") return false;
   if (p["kind"] === "challenge") return true;
+  if (p["kind"] === "login") return isStringRecord(p["data"]);
   return p["kind"] === "session" && isSession(p["user"]);
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === "string")
+  );
 }
 
 function isSession(v: unknown): v is SessionFacts {
@@ -89,8 +117,19 @@ function isSession(v: unknown): v is SessionFacts {
 }
 
 /** A `Set-Cookie` value with the S-D4 attributes. */
-export function setCookieHeader(name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
-  const attributes = [`${name}=${value}`, "Path=/", `Max-Age=${maxAgeSeconds}`, "HttpOnly", "SameSite=Lax"];
+export function setCookieHeader(
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+): string {
+  const attributes = [
+    `${name}=${value}`,
+    "Path=/",
+    `Max-Age=${maxAgeSeconds}`,
+    "HttpOnly",
+    "SameSite=Lax",
+  ];
   if (secure) attributes.push("Secure");
   return attributes.join("; ");
 }
@@ -118,6 +157,8 @@ export function stripEngineCookies(header: string): string | null {
   const kept = header
     .split(";")
     .map((p) => p.trim())
-    .filter((p) => p.length > 0 && !ENGINE_COOKIES.has(p.slice(0, Math.max(0, p.indexOf("="))).trim()));
+    .filter(
+      (p) => p.length > 0 && !ENGINE_COOKIES.has(p.slice(0, Math.max(0, p.indexOf("="))).trim()),
+    );
   return kept.length === 0 ? null : kept.join("; ");
 }

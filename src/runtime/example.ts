@@ -17,7 +17,6 @@ import { startRuntime } from "./server.ts";
 import type { RuntimeHandle } from "./server.ts";
 import { generateSelfSignedCertificate } from "./tls/self-signed.ts";
 import { mintToken } from "./tokens/mint.ts";
-import { listenFailed } from "./diagnostics.ts";
 
 /** Options of the example mode; the CLI compiles the example policy and passes `load`. */
 export interface ExampleOptions {
@@ -55,7 +54,14 @@ export async function startExample(options: ExampleOptions): Promise<Outcome<Exa
   diagnostics.push(...certificate.diagnostics.map((d) => ({ ...d, severity: "warning" as const })));
   const secret = randomBytes(32).toString("hex");
   const host = options.host ?? "127.0.0.1";
-  const started = await startWithFallback(options, host, secret, upstreamUrl, certificate.value, hosts);
+  const started = await startWithFallback(
+    options,
+    host,
+    secret,
+    upstreamUrl,
+    certificate.value,
+    hosts,
+  );
   diagnostics.push(...started.diagnostics);
   if (started.value === undefined) {
     upstream.close();
@@ -92,7 +98,12 @@ async function startWithFallback(
     startRuntime({
       load: options.load,
       http: { host, port: ports.http },
-      ...(certificate === undefined ? {} : { https: { host, port: ports.https }, certificates: [{ hosts: [...hosts], ...certificate }] }),
+      ...(certificate === undefined
+        ? {}
+        : {
+            https: { host, port: ports.https },
+            certificates: [{ hosts: [...hosts], ...certificate }],
+          }),
       admin: { host, port: ports.admin },
       tokens: { secret },
       cookieKey: secret,
@@ -103,9 +114,14 @@ async function startWithFallback(
       handleSignals: true,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
-  const usual = { http: options.httpPort ?? 8080, https: options.httpsPort ?? 8443, admin: options.adminPort ?? 9090 };
+  const usual = {
+    http: options.httpPort ?? 8080,
+    https: options.httpsPort ?? 8443,
+    admin: options.adminPort ?? 9090,
+  };
   const first = await attempt(usual);
-  if (first.value !== undefined || !first.diagnostics.some((d) => d.code === listenFailed("", "", "").code)) return first;
+  if (first.value !== undefined || !first.diagnostics.some((d) => d.code === "RP6010"))
+    return first;
   return attempt({ http: 0, https: 0, admin: 0 });
 }
 
@@ -131,7 +147,11 @@ function replayable(policy: EffectivePolicy, test: PolicyTestIr): boolean {
   if (r.token !== null && r.token.kind !== "grant") return false;
   const host = new URL(r.url).hostname;
   const tunnel = policy.tunnels.find((t) => t.hosts.includes(host));
-  return tunnel !== undefined && tunnel.countryRules.length === 0 && !tunnel.tls.postQuantum.mode.startsWith("req");
+  return (
+    tunnel !== undefined &&
+    tunnel.countryRules.length === 0 &&
+    !tunnel.tls.postQuantum.mode.startsWith("req")
+  );
 }
 
 async function welcome(
@@ -158,13 +178,29 @@ async function welcome(
     if (test === undefined || http === null) continue;
     const r = test.request;
     const url = new URL(r.url);
-    const base = ["curl", "-i", ...(r.method === "GET" ? [] : ["-X", r.method]), "-H", `'Host: ${url.hostname}'`, "-H", `'X-Forwarded-For: ${r.clientIp}'`];
+    const headers = ["-H", `'Host: ${url.hostname}'`, "-H", `'X-Forwarded-For: ${r.clientIp}'`];
+    const base = ["curl", "-i", ...(r.method === "GET" ? [] : ["-X", r.method]), ...headers];
     let auth: string[] = [];
     if (r.token?.kind === "grant") {
       const grant = policy.grants[r.token.grant];
-      const minted = grant === undefined ? undefined : await mintToken({ secret, grant, lifetimeSeconds: 3600, clientId: "rampart-example", userId: "example-user", subject: "example-user" });
+      const minted =
+        grant === undefined
+          ? undefined
+          : await mintToken({
+              secret,
+              grant,
+              lifetimeSeconds: 3600,
+              clientId: "rampart-example",
+              userId: "example-user",
+              subject: "example-user",
+            });
       if (minted?.value === undefined) continue;
-      auth = r.token.in === "header" ? ["-H", `'Authorization: Bearer ${minted.value}'`] : [];
+      lines.push(
+        `A token for grant "${r.token.grant}", valid for an hour:`,
+        `  TOKEN='${minted.value}'`,
+        "",
+      );
+      auth = ["-H", `"Authorization: Bearer $TOKEN"`];
     }
     const target = `${http.url}${url.pathname}${url.search}`;
     lines.push(`Try the policy's own test "${test.name}" (expected: forward to the upstream):`);
@@ -172,10 +208,17 @@ async function welcome(
     lines.push("", "The same request without its token is refused:");
     lines.push(`  ${[...base, `'${target}'`].join(" ")}`);
     lines.push("", "The session endpoint, answered by the engine itself (S-W1):");
-    lines.push(`  ${[...base.slice(0, 2), ...base.slice(base.indexOf("-H")), `'${http.url}/.well-known/rstream/session'`].join(" ")}`);
+    lines.push(
+      `  ${["curl", "-i", ...headers, `'${http.url}/.well-known/rstream/session'`].join(" ")}`,
+    );
     if (https !== null) {
-      lines.push("", "Over TLS (the tunnel's TLS policy applies; -k because the certificate is self-signed):");
-      lines.push(`  curl -ik --resolve ${url.hostname}:${https.port}:127.0.0.1 -H 'X-Forwarded-For: ${r.clientIp}' ${auth.join(" ")} ${r.method === "GET" ? "" : `-X ${r.method} `}'https://${url.hostname}:${https.port}${url.pathname}'`);
+      lines.push(
+        "",
+        "Over TLS (the tunnel's TLS policy applies; -k because the certificate is self-signed):",
+      );
+      lines.push(
+        `  curl -ik --resolve ${url.hostname}:${https.port}:127.0.0.1 -H 'X-Forwarded-For: ${r.clientIp}' ${auth.join(" ")} ${r.method === "GET" ? "" : `-X ${r.method} `}'https://${url.hostname}:${https.port}${url.pathname}'`,
+      );
     }
     lines.push("");
   }

@@ -31,7 +31,10 @@ export function embeddedCountryDatabasePath(): string {
 }
 
 /** Opens and sanity-checks a database. Never throws for a bad file. */
-export function openCountryDatabase(path: string, onLookupError: LookupErrorSink): Outcome<CountryLookup> {
+export function openCountryDatabase(
+  path: string,
+  onLookupError: LookupErrorSink,
+): Outcome<CountryLookup> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -53,8 +56,10 @@ export function openCountryDatabase(path: string, onLookupError: LookupErrorSink
 
 function checkMetadata(reader: Reader<Record<string, unknown>>): void {
   const m = reader.metadata;
-  if (m.ipVersion !== 4 && m.ipVersion !== 6) throw new Error(`unknown ip version ${String(m.ipVersion)}`);
-  if (![24, 28, 32].includes(m.recordSize)) throw new Error(`unsupported record size ${m.recordSize}`);
+  if (m.ipVersion !== 4 && m.ipVersion !== 6)
+    throw new Error(`unknown ip version ${String(m.ipVersion)}`);
+  if (![24, 28, 32].includes(m.recordSize))
+    throw new Error(`unsupported record size ${m.recordSize}`);
   if (!Number.isSafeInteger(m.nodeCount) || m.nodeCount <= 0) throw new Error("invalid node count");
 }
 

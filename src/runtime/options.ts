@@ -51,7 +51,11 @@ const Upstream = z.strictObject({
   /** Idle time inside a response body before the stream is aborted. */
   bodyTimeoutMs: z.number().int().positive().default(60_000),
   /** Largest request body forwarded; larger ones answer 413. */
-  maxBodyBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Connections kept per upstream origin. */
   connections: z.number().int().positive().default(128),
   keepAliveTimeoutMs: z.number().int().positive().default(4_000),
@@ -80,7 +84,12 @@ export const RuntimeOptionsSchema = z.strictObject({
     keepAliveTimeoutMs: 4_000,
   }),
   /** Largest request head accepted, in bytes (Node answers 431 beyond it). */
-  maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  maxHeaderBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   /** Send every tunnel to this upstream instead of its own (example mode, demos). */
   upstreamOverride: z.url().optional(),
   /** Policy files whose change triggers a reload. */

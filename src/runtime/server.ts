@@ -62,7 +62,10 @@ export interface RuntimeInternals {
 const POOL_RETIRE_DELAY_MS = 30_000;
 
 /** Starts the runtime. Bad options and an unloadable first policy are diagnostics, never throws. */
-export async function startRuntime(options: RuntimeOptions, internals: RuntimeInternals = {}): Promise<Outcome<RuntimeHandle>> {
+export async function startRuntime(
+  options: RuntimeOptions,
+  internals: RuntimeInternals = {},
+): Promise<Outcome<RuntimeHandle>> {
   const resolved = resolveOptions(options);
   if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics };
   const o = resolved.value;
@@ -107,11 +110,19 @@ function fail(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<R
   return { value: undefined, diagnostics };
 }
 
-function openGeo(o: ResolvedOptions, log: Logger, metrics: RuntimeMetrics, diagnostics: Diagnostic[]): CountryLookup | null {
+function openGeo(
+  o: ResolvedOptions,
+  log: Logger,
+  metrics: RuntimeMetrics,
+  diagnostics: Diagnostic[],
+): CountryLookup | null {
   const path = o.geoipDatabase ?? embeddedCountryDatabasePath();
   const opened = openCountryDatabase(path, (ip, detail) => {
     metrics.geoipLookupErrors.inc();
-    log.error({ ip, detail, database: path }, "GeoIP lookup hit corrupt data; treated as unknown country");
+    log.error(
+      { ip, detail, database: path },
+      "GeoIP lookup hit corrupt data; treated as unknown country",
+    );
   });
   diagnostics.push(...opened.diagnostics);
   return opened.value ?? null;
@@ -132,7 +143,12 @@ class Runtime {
   #reloadAgain = false;
   #closing: Promise<void> | null = null;
 
-  constructor(o: ResolvedOptions, log: Logger, metrics: RuntimeMetrics, capabilities: TlsCapabilities) {
+  constructor(
+    o: ResolvedOptions,
+    log: Logger,
+    metrics: RuntimeMetrics,
+    capabilities: TlsCapabilities,
+  ) {
     this.#o = o;
     this.#log = log;
     this.#metrics = metrics;
@@ -162,11 +178,15 @@ class Runtime {
     try {
       loaded = await this.#o.load();
     } catch (error) {
-      loaded = { value: undefined, diagnostics: [policyLoadFailed((error as Error).message ?? String(error))] };
+      loaded = {
+        value: undefined,
+        diagnostics: [policyLoadFailed((error as Error).message ?? String(error))],
+      };
     }
     diagnostics.push(...loaded.diagnostics);
     if (loaded.value === undefined || hasErrors(loaded.diagnostics)) {
-      if (!diagnostics.some((d) => d.code === "RP6009")) diagnostics.push(policyLoadFailed("the policy has errors"));
+      if (!diagnostics.some((d) => d.code === "RP6009"))
+        diagnostics.push(policyLoadFailed("the policy has errors"));
       return this.#finishLoad(diagnostics, null);
     }
     const certificates = await readCertificates(this.#o.certificates, diagnostics);
@@ -193,7 +213,10 @@ class Runtime {
     }
     if (next === null) {
       this.#metrics.reloads.labels("failed").inc();
-      this.#log.error({ generation: this.state.generation }, "policy load failed; the previous policy keeps serving");
+      this.#log.error(
+        { generation: this.state.generation },
+        "policy load failed; the previous policy keeps serving",
+      );
       return { value: undefined, diagnostics };
     }
     // INVARIANT: one assignment swaps the generation; a request reads `state` once.
@@ -207,9 +230,13 @@ class Runtime {
   }
 
   #retireUnusedPools(state: ServingState): void {
-    const keep = new Set(state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])));
+    const keep = new Set(
+      state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])),
+    );
     const timer = setTimeout(() => {
-      const current = new Set(this.state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])));
+      const current = new Set(
+        this.state.routes.values().flatMap((r) => (r.upstream === null ? [] : [r.upstream.origin])),
+      );
       void this.#pools.retainOnly(new Set([...keep, ...current]));
     }, POOL_RETIRE_DELAY_MS);
     timer.unref();
@@ -243,7 +270,11 @@ class Runtime {
     }
     if (this.#o.admin !== undefined) {
       const server = createAdminServer(this.#metrics, {
-        health: () => ({ ok: this.state.generation > 0 && this.#closing === null, generation: this.state.generation, tunnels: this.state.tunnels }),
+        health: () => ({
+          ok: this.state.generation > 0 && this.#closing === null,
+          generation: this.state.generation,
+          tunnels: this.state.tunnels,
+        }),
       });
       this.#servers.push({ server, http: server });
       admin = collect(await listen(server, "admin", "http", this.#o.admin), diagnostics);
@@ -258,7 +289,9 @@ class Runtime {
     acceptTlsConnection(socket, inner, {
       select: (serverName) => this.#selectTls(serverName),
       onRefused: (serverName, reason) => {
-        this.#metrics.handshakesRefused.labels(reason.startsWith("unknown") || reason === "no SNI" ? reason : "policy").inc();
+        this.#metrics.handshakesRefused
+          .labels(reason.startsWith("unknown") || reason === "no SNI" ? reason : "policy")
+          .inc();
         this.#log.info({ sni: serverName, reason }, "TLS connection refused");
       },
     });
@@ -269,14 +302,17 @@ class Runtime {
     if (route === undefined || route.tls === null) return null;
     return {
       tls: route.tls,
-      mapCertificate: (socket) => credentialForCertificate(socket.getPeerCertificate(), route.credentials),
+      mapCertificate: (socket) =>
+        credentialForCertificate(socket.getPeerCertificate(), route.credentials),
       decide: (facts) => route.policy.handshake(facts),
     };
   }
 
   startTriggers(): void {
     if (this.#o.watchFiles.length > 0) {
-      this.#cleanups.push(watchFiles(this.#o.watchFiles, this.#o.watchDebounceMs, () => void this.load()));
+      this.#cleanups.push(
+        watchFiles(this.#o.watchFiles, this.#o.watchDebounceMs, () => void this.load()),
+      );
     }
     if (this.#o.handleSignals) {
       this.#cleanups.push(
@@ -307,7 +343,9 @@ class Runtime {
     );
     for (const { http } of this.#servers) http?.closeIdleConnections();
     for (const socket of this.#handshaking) socket.destroy();
-    const grace = new Promise<void>((resolvePromise) => setTimeout(resolvePromise, this.#o.shutdownGraceMs).unref());
+    const grace = new Promise<void>((resolvePromise) =>
+      setTimeout(resolvePromise, this.#o.shutdownGraceMs).unref(),
+    );
     await Promise.race([Promise.all(closed), grace]);
     for (const { http } of this.#servers) http?.closeAllConnections();
     await Promise.all(closed);
@@ -315,20 +353,23 @@ class Runtime {
   }
 
   handle(addresses: RuntimeHandle["addresses"]): RuntimeHandle {
-    const runtime = this;
+    const generation = (): number => this.state.generation;
     return {
       addresses,
       get generation() {
-        return runtime.state.generation;
+        return generation();
       },
       metrics: this.#metrics,
-      reload: () => runtime.load(),
-      close: () => runtime.close(),
+      reload: () => this.load(),
+      close: () => this.close(),
     };
   }
 }
 
-function collect(result: BoundAddress | Diagnostic, diagnostics: Diagnostic[]): BoundAddress | null {
+function collect(
+  result: BoundAddress | Diagnostic,
+  diagnostics: Diagnostic[],
+): BoundAddress | null {
   if ("code" in result) {
     diagnostics.push(result);
     return null;

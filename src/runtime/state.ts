@@ -3,6 +3,7 @@
  * tunnels, each tunnel's TLS setup and upstream. Built off to the side and swapped in with one
  * assignment, so a request sees exactly one generation from start to end.
  */
+import { dirname, resolve } from "node:path";
 import type { CompiledPolicy } from "../compile/engine.ts";
 import type { EffectiveTunnel } from "../bounds/effective.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -80,7 +81,8 @@ export function buildServingState(
       tunnels++;
       for (const host of tunnel.hosts) {
         const existing = routes.add(host, route);
-        if (existing !== undefined) diagnostics.push(duplicateHost(host, existing.label, route.label));
+        if (existing !== undefined)
+          diagnostics.push(duplicateHost(host, existing.label, route.label));
       }
     }
   }
@@ -94,11 +96,22 @@ function buildRoute(
   diagnostics: Diagnostic[],
 ): TunnelRoute | null {
   const label = tunnel.name ?? tunnel.id;
-  const tls = buildTunnelTls(tunnel, inputs.certificates, inputs.capabilities, inputs.https, diagnostics);
+  // A relative mTLS CA path is read from the policy file's directory.
+  const base = dirname(policy.policy.source);
+  const mtls = tunnel.auth.mtls === null ? null : { ca: resolve(base, tunnel.auth.mtls.ca) };
+  const withCa = mtls === null ? tunnel : { ...tunnel, auth: { ...tunnel.auth, mtls } };
+  const tls = buildTunnelTls(
+    withCa,
+    inputs.certificates,
+    inputs.capabilities,
+    inputs.https,
+    diagnostics,
+  );
   if (tls.kind === "refused") return null;
   const upstreamUrl = inputs.upstreamOverride ?? tunnel.upstream;
   const upstream = inputs.pools.upstreamFor(upstreamUrl);
-  if (upstream === null) diagnostics.push({ ...noUpstream(label, upstreamUrl), severity: "warning" });
+  if (upstream === null)
+    diagnostics.push({ ...noUpstream(label, upstreamUrl), severity: "warning" });
   const t = tunnel.tls;
   return {
     policy,
@@ -108,6 +121,8 @@ function buildRoute(
     upstream,
     credentials: policy.policy.credentials,
     needsCountry: tunnel.countryRules.length > 0,
-    requiresTls: t.terminated && (t.runtimeMin === "1.3" || t.postQuantum.mode === "required" || t.ech === "required"),
+    requiresTls:
+      t.terminated &&
+      (t.runtimeMin === "1.3" || t.postQuantum.mode === "required" || t.ech === "required"),
   };
 }

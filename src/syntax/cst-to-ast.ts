@@ -22,17 +22,21 @@ import { validateDocument } from "./validate.ts";
 /** A parsed DSL file with its comments, for the formatter. */
 export interface DslParse {
   readonly outcome: Outcome<PolicyAst>;
-  /** Present when the file parsed: each comment keyed by the statement it belongs to. */
+  /** Present when the file parsed and comments were asked for: each keyed by its statement. */
   readonly comments: DslComments | undefined;
 }
 
 /** Parses a `.rampart` policy file. Never throws on bad input. */
 export function parseDsl(source: SourceFile): Outcome<PolicyAst> {
-  return parseDslWithComments(source).outcome;
+  return parseSource(source, false).outcome;
 }
 
 /** `parseDsl`, also returning the file's comments attached to statements (see `dsl/comments.ts`). */
 export function parseDslWithComments(source: SourceFile): DslParse {
+  return parseSource(source, true);
+}
+
+function parseSource(source: SourceFile, withComments: boolean): DslParse {
   const { name: file, text } = source;
   const bag = new DiagnosticBag();
   const failed = (): DslParse => ({ outcome: bag.fail(), comments: undefined });
@@ -49,17 +53,21 @@ export function parseDslWithComments(source: SourceFile): DslParse {
   policyParser.input = lexed.tokens;
   const cst = policyParser.policy();
   bag.addAll(parseDiagnostics(file, text, policyParser.errors));
+  // The singleton parser would otherwise keep this file's tokens alive until the next parse.
+  policyParser.input = [];
   if (bag.hasErrors()) return failed();
 
-  const writer = new DocumentWriter(file, bag);
+  const writer = new DocumentWriter(file, bag, withComments);
   const document = new CstToDocument(writer, text).policy(cst.children);
   if (bag.hasErrors()) return failed();
 
-  const validated = validateDocument(document, writer.spans, source, writer.keySpans);
+  const validated = validateDocument(document, writer.spans, source);
   bag.addAll(validated.diagnostics);
   if (validated.value === undefined || bag.hasErrors()) return failed();
   const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans: writer.spans };
-  const comments = attachComments(text, commentTokens(lexed.groups), writer.anchors);
+  const comments = withComments
+    ? attachComments(text, commentTokens(lexed.groups), writer.anchors)
+    : undefined;
   return { outcome: bag.ok(ast), comments };
 }
 

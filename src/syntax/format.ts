@@ -8,6 +8,8 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import { parseDslWithComments } from "./cst-to-ast.ts";
 import { countComments } from "./dsl/comments.ts";
+import { childPointer } from "./ast.ts";
+import type { PolicyDocumentDoc } from "./model.ts";
 import { printDsl } from "./print-dsl.ts";
 
 const unsound = (file: string, why: string): Diagnostic => ({
@@ -40,4 +42,73 @@ export function formatDsl(source: SourceFile): Outcome<string> {
     return fail("loses comments");
   }
   return { value: text, diagnostics: parsed.outcome.diagnostics };
+}
+
+/**
+ * DSL text for a document from elsewhere (`rampart convert` JSON → DSL), checked by parsing it
+ * back. The only loss the printer allows — empty containers without a DSL spelling, see
+ * print-dsl.ts — is reported as an RP1012 warning naming the value; any other difference is
+ * RP9003.
+ */
+export function convertToDsl(document: PolicyDocumentDoc, file: string): Outcome<string> {
+  const text = printDsl(document);
+  const again = parseDslWithComments({ name: file, text }).outcome.value;
+  if (again === undefined)
+    return { value: undefined, diagnostics: [unsound(file, "does not parse")] };
+  const diagnostics: Diagnostic[] = [];
+  for (const pointer of droppedPointers(document, again.document, "")) {
+    if (!isEmptyContainer(valueAt(document, pointer))) {
+      return { value: undefined, diagnostics: [unsound(file, "describes a different policy")] };
+    }
+    diagnostics.push({
+      code: "RP1012",
+      severity: "warning",
+      span: { file, start: 0, end: 0 },
+      message: `the empty value at \`${pointer}\` has no DSL spelling and is left out`,
+      help: "an empty list or object here means the same as leaving it out",
+    });
+  }
+  return { value: text, diagnostics };
+}
+
+/** Pointers of values in `original` that are missing or different in `printed`. */
+function droppedPointers(original: unknown, printed: unknown, pointer: string): string[] {
+  if (isDeepStrictEqual(original, printed)) return [];
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null;
+  if (
+    !isObject(original) ||
+    !isObject(printed) ||
+    Array.isArray(original) !== Array.isArray(printed)
+  ) {
+    return [pointer];
+  }
+  if (Array.isArray(original) && Array.isArray(printed) && original.length !== printed.length) {
+    return [pointer];
+  }
+  return Object.keys(original).flatMap((key) =>
+    droppedPointers(
+      original[key],
+      Object.hasOwn(printed, key) ? printed[key] : undefined,
+      childPointer(pointer, key),
+    ),
+  );
+}
+
+function valueAt(document: unknown, pointer: string): unknown {
+  let value = document;
+  for (const token of pointer.split("/").slice(1)) {
+    const key = token.replaceAll("~1", "/").replaceAll("~0", "~");
+    value =
+      typeof value === "object" && value !== null
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+  }
+  return value;
+}
+
+function isEmptyContainer(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.values(value).every(isEmptyContainer);
 }

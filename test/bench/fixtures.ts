@@ -1,7 +1,16 @@
 /** Seeded inputs shared by the benches: random CIDR lists and client addresses. */
 
+/**
+ * A flat copy of a string. Strings glued by `+` or templates are cons strings (ropes) in V8,
+ * which every `charCodeAt` must unwrap; the addresses a runtime sees (`socket.remoteAddress`)
+ * are flat, so bench inputs are made flat too.
+ */
+export function flat(text: string): string {
+  return Buffer.from(text, "latin1").toString("latin1");
+}
+
 function v4Text(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+  return flat(`${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`);
 }
 
 /** `count` random IPv4 CIDRs with prefixes /8 … /32, in canonical text (host bits cleared). */

@@ -29,6 +29,8 @@ export function median(values: readonly number[]): number {
 export interface Contender<I> {
   readonly name: string;
   readonly run: (input: I) => unknown;
+  /** Calls per round for this contender (slow reference code gets fewer); default from options. */
+  readonly calls?: number;
 }
 
 /** Median and spread of one contender's nanoseconds per call. */
@@ -65,12 +67,13 @@ export function compare<I>(
 ): Timing[] {
   const rounds = options.rounds ?? 7;
   const calls = options.callsPerRound ?? 100_000;
-  for (const c of contenders) timeOnce(c, inputs, options.warmupCalls ?? calls);
+  for (const c of contenders) timeOnce(c, inputs, options.warmupCalls ?? c.calls ?? calls);
   const samples = contenders.map(() => [] as number[]);
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < contenders.length; k++) {
       const idx = (k + r) % contenders.length;
-      samples[idx]?.push(timeOnce(contenders[idx] as Contender<I>, inputs, calls));
+      const c = contenders[idx] as Contender<I>;
+      samples[idx]?.push(timeOnce(c, inputs, c.calls ?? calls));
     }
   }
   return contenders.map((c, i) => {

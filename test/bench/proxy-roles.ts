@@ -13,7 +13,14 @@ import { pino } from "pino";
 import type { GrantIr } from "../../src/ir/types.ts";
 import { startRuntime } from "../../src/runtime/server.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
-import { effectivePolicy, interpretedPolicy, tunnel, withCountries, withToken, withTrustedIps } from "../runtime/helpers/policy.ts";
+import {
+  effectivePolicy,
+  compiledPolicy,
+  tunnel,
+  withCountries,
+  withToken,
+  withTrustedIps,
+} from "../runtime/helpers/policy.ts";
 
 const [role, ...args] = process.argv.slice(2);
 const send = (message: unknown): void => {
@@ -49,10 +56,20 @@ async function upstream(): Promise<void> {
 function minimalHttp(upstreamPort: number): void {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((req, res) => {
-    const out = httpRequest({ host: "127.0.0.1", port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const out = httpRequest(
+      {
+        host: "127.0.0.1",
+        port: upstreamPort,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     out.on("error", () => res.writeHead(502).end());
     req.pipe(out);
   });
@@ -65,7 +82,11 @@ function minimalUndici(upstreamPort: number): void {
   const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 256 });
   const server = createServer((req, res) => {
     pool.stream(
-      { path: req.url ?? "/", method: req.method as "GET", headers: req.headers as Record<string, string> },
+      {
+        path: req.url ?? "/",
+        method: req.method as "GET",
+        headers: req.headers as Record<string, string>,
+      },
       ({ statusCode, headers }) => {
         res.writeHead(statusCode, headers);
         return res;
@@ -92,13 +113,22 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
       projects: ["acme"],
       create: null,
       list: null,
-      connect: { filter: null, path: { kind: "prefix", values: ["/api"] }, methods: ["GET"], select: null },
+      connect: {
+        filter: null,
+        path: { kind: "prefix", values: ["/api"] },
+        methods: ["GET"],
+        select: null,
+      },
     },
     spans: {},
   };
-  const base = tunnel({ id: "api", hosts: ["api.bench.test"], upstream: `http://127.0.0.1:${upstreamPort}` });
+  const base = tunnel({
+    id: "api",
+    hosts: ["api.bench.test"],
+    upstream: `http://127.0.0.1:${upstreamPort}`,
+  });
   const full = withToken(withCountries(withTrustedIps(base, ["81.2.69.0/24"]), ["GB"]));
-  const policy = interpretedPolicy(effectivePolicy([open ? base : full], { bench: grant }));
+  const policy = compiledPolicy(effectivePolicy([open ? base : full], { bench: grant }));
   const started = await startRuntime({
     load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
     http: { host: "127.0.0.1", port: 0 },
@@ -115,7 +145,12 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
   reportCpuOnRequest();
 }
 
-async function load(port: number, connections: number, seconds: number, headersJson: string): Promise<void> {
+async function load(
+  port: number,
+  connections: number,
+  seconds: number,
+  headersJson: string,
+): Promise<void> {
   const headers = JSON.parse(headersJson) as Record<string, string>;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
   const latencies: number[] = [];
@@ -148,8 +183,16 @@ async function load(port: number, connections: number, seconds: number, headersJ
   await Promise.all(workers);
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  send({ requests: latencies.length, rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), errors, non200 });
+  const at = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  send({
+    requests: latencies.length,
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    errors,
+    non200,
+  });
 }
 
 const numberArg = (i: number): number => Number(args[i]);

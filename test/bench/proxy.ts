@@ -23,10 +23,15 @@ interface LoadResult {
 }
 
 function spawnRole(role: string, args: (string | number)[]): ChildProcess {
-  return fork(ROLES, [role, ...args.map(String)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return fork(ROLES, [role, ...args.map(String)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
 }
 
-function nextMessage<T>(child: ChildProcess, accept: (m: Record<string, unknown>) => boolean = () => true): Promise<T> {
+function nextMessage<T>(
+  child: ChildProcess,
+  accept: (m: Record<string, unknown>) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: Record<string, unknown>): void => {
       if (!accept(m)) return;
@@ -47,7 +52,10 @@ async function measure(
   const proxy = spawnRole(proxyRole, [upstreamPort]);
   try {
     const ready = await nextMessage<{ port: number; token?: string }>(proxy, (m) => "port" in m);
-    const headers: Record<string, string> = { host: "api.bench.test", "x-forwarded-for": "81.2.69.160" };
+    const headers: Record<string, string> = {
+      host: "api.bench.test",
+      "x-forwarded-for": "81.2.69.160",
+    };
     if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
     const loader = spawnRole("load", [ready.port, connections, seconds, JSON.stringify(headers)]);
     await nextMessage(loader, (m) => m["phase"] === "measuring");
@@ -62,45 +70,72 @@ async function measure(
   }
 }
 
+const CONTENDERS = [
+  ["minimal node:http + http.request", "minimal-http"],
+  ["minimal node:http + undici Pool", "minimal-undici"],
+  ["rampart serve, open tunnel", "rampart-open"],
+  ["rampart serve, full policy", "rampart"],
+] as const;
+
+const middle = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
+};
+
 /** The proxy benchmark module for test/bench/run.ts. */
 export const proxyBench: BenchModule = {
   name: "proxy",
-  description: "requests/s, latency and proxy CPU per request on loopback: rampart serve (full policy) vs minimal node:http proxies",
+  description:
+    "requests/s, latency and proxy CPU per request on loopback: rampart serve (full policy) vs minimal node:http proxies (medians of interleaved rounds)",
   async run({ quick }) {
-    const seconds = quick ? 1 : 5;
+    const seconds = quick ? 1 : 4;
+    const rounds = quick ? 1 : 3;
     const connections = 32;
     const upstream = spawnRole("upstream", []);
     const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
-    const rows: BenchRow[] = [];
-    let baseline: { rps: number; p99: number } | null = null;
+    const runs = new Map<string, { result: LoadResult; cpuMicros: number }[]>();
     try {
-      for (const [label, role] of [
-        ["minimal node:http + http.request", "minimal-http"],
-        ["minimal node:http + undici Pool", "minimal-undici"],
-        ["rampart serve, full policy", "rampart"],
-      ] as const) {
-        const { result, cpuMicros } = await measure(role, port, connections, seconds);
-        baseline ??= { rps: result.rps, p99: result.p99 };
-        rows.push({
-          label,
-          figures: {
-            "requests/s": result.rps.toFixed(0),
-            "vs http.request": `${((result.rps / baseline.rps) * 100).toFixed(0)}%`,
-            "p50 ms": result.p50.toFixed(2),
-            "p99 ms": result.p99.toFixed(2),
-            "p99 Δ ms": (result.p99 - baseline.p99).toFixed(2),
-            "proxy CPU µs/req": (cpuMicros / Math.max(1, result.requests)).toFixed(1),
-            "errors / non-200": `${result.errors} / ${result.non200}`,
-          },
-        });
+      // Rounds interleave the contenders, so machine noise hits them alike.
+      for (let round = 0; round < rounds; round++) {
+        for (const [, role] of CONTENDERS) {
+          const run = await measure(role, port, connections, seconds);
+          runs.set(role, [...(runs.get(role) ?? []), run]);
+        }
       }
     } finally {
       upstream.send({ cmd: "exit" });
     }
-    return rows;
+    const summary = (role: string) => {
+      const r = runs.get(role) ?? [];
+      return {
+        rps: middle(r.map((x) => x.result.rps)),
+        p50: middle(r.map((x) => x.result.p50)),
+        p99: middle(r.map((x) => x.result.p99)),
+        cpu: middle(r.map((x) => x.cpuMicros / Math.max(1, x.result.requests))),
+        errors: r.reduce((n, x) => n + x.result.errors, 0),
+        non200: r.reduce((n, x) => n + x.result.non200, 0),
+      };
+    };
+    const baseline = summary("minimal-http");
+    return CONTENDERS.map(([label, role]): BenchRow => {
+      const s = summary(role);
+      return {
+        label,
+        figures: {
+          "requests/s": s.rps.toFixed(0),
+          "vs http.request": `${((s.rps / baseline.rps) * 100).toFixed(0)}%`,
+          "p50 ms": s.p50.toFixed(2),
+          "p99 ms": s.p99.toFixed(2),
+          "p99 Δ ms": (s.p99 - baseline.p99).toFixed(2),
+          "proxy CPU µs/req": s.cpu.toFixed(1),
+          "errors / non-200": `${s.errors} / ${s.non200}`,
+        },
+      };
+    });
   },
 };
 
 if (import.meta.main) {
-  for (const row of await proxyBench.run({ quick: process.argv.includes("--quick") })) console.log(row.label, row.figures);
+  for (const row of await proxyBench.run({ quick: process.argv.includes("--quick") }))
+    console.log(row.label, row.figures);
 }

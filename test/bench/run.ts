@@ -6,10 +6,12 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
+import { compileBench } from "./compile.bench.ts";
+import { decisionBench } from "./decision.bench.ts";
 import { strategyBench } from "./strategy.bench.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
-const benches: readonly BenchModule[] = [strategyBench];
+const benches: readonly BenchModule[] = [strategyBench, decisionBench, compileBench];
 
 function table(rows: readonly BenchRow[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))];

@@ -4,7 +4,14 @@ import { computeEffective } from "../../src/bounds/intersect.ts";
 import type { EffectivePolicy, EffectiveTunnel } from "../../src/bounds/effective.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyIr, ProjectIr, TunnelIr } from "../../src/ir/types.ts";
-import { countrySet, ipSet, policyIr, projectIr, tunnelIr } from "../../src/testkit/builders.ts";
+import {
+  countrySet,
+  credentialIr,
+  ipSet,
+  policyIr,
+  projectIr,
+  tunnelIr,
+} from "../../src/testkit/builders.ts";
 
 const span = (start: number, end: number) => ({ file: "p.rampart", start, end });
 
@@ -277,9 +284,15 @@ describe("challenge mode and hosts (S-C1)", () => {
   });
 });
 
-describe("S-A8: project policy and grants both apply", () => {
-  it("S-A8: the effective policy keeps grants separate: the project grants no token anything", () => {
-    const p = effective(policyIr({}));
-    assert.deepEqual(Object.keys(p.grants), []);
+describe("credentials (S-H6)", () => {
+  it("S-H6: a credential naming an undefined grant is RP4204", () => {
+    const out = computeEffective(
+      policyIr({ credentials: [credentialIr({ name: "svc", grant: "nope" })] }),
+    );
+    assert.deepEqual(
+      out.diagnostics.map((d) => d.code),
+      ["RP4204"],
+    );
+    assert.equal(out.value, undefined);
   });
 });

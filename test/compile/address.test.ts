@@ -12,7 +12,7 @@ const noSlow = () => null;
 /** The parsed address as the reference's (family, bigint) pair, for comparison. */
 function viaFastParser(text: string, slow = referenceSlowParser): { family: AddressFamily; value: bigint } {
   const family = parseAddressInto(text, scratch, slow);
-  if (family === 4) return { family, value: BigInt(scratch.v4) };
+  if (family === 4) return { family, value: BigInt((scratch.v4 ^ 0x80000000) >>> 0) };
   if (family === 6) {
     const value = [...scratch.v6].reduce((acc, w) => (acc << 32n) | BigInt(w), 0n);
     return { family, value };

@@ -22,8 +22,8 @@ describe("country tables (S-A4)", () => {
 
 describe("host routing (S-X1)", () => {
   it("agrees with the reference host matcher, exact hosts first, first tunnel wins", () => {
-    const host = fc.constantFrom("a.example.com", "b.example.com", "example.com", "a.b.example.com", "x.", ".example.com", "a.apps.example.com");
-    const pattern = fc.constantFrom("a.example.com", "*.example.com", "*.apps.example.com", "example.com", "*.", "*.b.example.com");
+    const host = fc.constantFrom<string>("a.example.com", "b.example.com", "example.com", "a.b.example.com", "x.", ".example.com", "a.apps.example.com");
+    const pattern = fc.constantFrom<string>("a.example.com", "*.example.com", "*.apps.example.com", "example.com", "*.", "*.b.example.com");
     fc.assert(
       fc.property(fc.array(fc.array(pattern, { minLength: 1, maxLength: 3 }), { maxLength: 4 }), host, (tunnels, h) => {
         const router = compileHostRouter(tunnels.map((hosts, i) => [hosts, i] as const));

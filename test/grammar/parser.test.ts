@@ -1,6 +1,7 @@
 /** The grammar: its error-help tables agree with what the parser actually accepts. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { blockStatementStarts, policyParser } from "../../grammar/parser.ts";
 import type { TokenType } from "chevrotain";
 import { allTokens, policyLexer } from "../../grammar/tokens.ts";
@@ -50,5 +51,24 @@ describe("policy parser", () => {
       policyParser.policy();
       assert.deepEqual(policyParser.errors, []);
     }
+  });
+
+  it("grammar/rampart.ebnf names every parser rule and every keyword", () => {
+    const ebnf = readFileSync(new URL("../../grammar/rampart.ebnf", import.meta.url), "utf8");
+    const defined = new Set([...ebnf.matchAll(/^([A-Za-z]\w*)\s*=/gm)].map((m) => m[1]));
+    const rules = Object.keys(policyParser.getGAstProductions());
+    assert.deepEqual(
+      rules.filter((r) => !defined.has(r)),
+      [],
+      "parser rules missing from the EBNF",
+    );
+    const images = allTokens
+      .map((t) => t.PATTERN)
+      .filter((p): p is string => typeof p === "string");
+    assert.deepEqual(
+      images.filter((k) => !ebnf.includes(`"${k}"`)),
+      [],
+      "keywords missing from the EBNF",
+    );
   });
 });

@@ -512,3 +512,35 @@ describe("forwarding (S-O3)", () => {
     );
   });
 });
+
+describe("project policy and grants both apply (S-A8)", () => {
+  const everything = grantIr({ name: "root" });
+
+  it("S-A8: a token with every grant cannot bypass the project's trusted IPs or countries", () => {
+    const project = { trustedIps: ipSet("10.0.0.0/8"), countries: countrySet("DE") };
+    assert.equal(
+      decide(project, tokenOnly, { clientIp: "192.0.2.1", token: validToken(everything) }).policy,
+      "ip",
+    );
+    assert.equal(
+      decide(project, tokenOnly, {
+        clientIp: "10.0.0.1",
+        country: "US",
+        token: validToken(everything),
+      }).policy,
+      "geo",
+    );
+    assert.equal(
+      decide(project, tokenOnly, { clientIp: "10.0.0.1", token: validToken(everything) }).outcome,
+      "forward",
+    );
+  });
+
+  it("S-A8: the project policy grants a token nothing: its own grant still decides", () => {
+    const noConnect = grantIr({ name: "ro", permissions: ["tunnels.resources.read-only"] });
+    const d = decide({ trustedIps: ipSet("0.0.0.0/0") }, tokenOnly, {
+      token: validToken(noConnect),
+    });
+    assert.equal(d.reason, "insufficient_scope");
+  });
+});

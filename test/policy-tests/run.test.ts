@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { computeEffective } from "../../src/bounds/intersect.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import type { SourceFile } from "../../src/diagnostics/span.ts";
+import { explainRequest } from "../../src/explain/explain.ts";
 import { renderExplanation } from "../../src/explain/render-trace.ts";
 import { renderTestReport } from "../../src/explain/render-tests.ts";
 import { interpretRequest } from "../../src/interpret/request.ts";
@@ -191,5 +192,30 @@ describe("renderExplanation", () => {
     assert.match(out, /^decision: deny 403 policy_denied \(ip\) at edge by project\.trusted_ips$/m);
     assert.match(out, /2 \| {3}trusted_ips 10\.0\.0\.0\/8\n.*\| {15}\^{10}/);
     assert.match(out, /→ edge/);
+  });
+});
+
+describe("explainRequest", () => {
+  it("explains a refused handshake before the request", () => {
+    const policy = policyWith([]);
+    const facts = requestFactsOf(policy, policyTestIr("x", { clientIp: "10.1.1.1" }).request);
+    assert.ok(facts);
+    const handshake = {
+      sni: "web.example.com",
+      version: "1.3",
+      group: "x25519",
+      ech: false,
+      clientCertVerified: false,
+      clientCredential: null,
+    } as const;
+    const out = explainRequest(policy, facts, handshake, new Map([[source.name, source]]));
+    assert.deepEqual(
+      [out.decision.status, out.decision.policy, out.decision.rule],
+      [403, "tls", "tunnel:web.post_quantum"],
+    );
+    assert.match(out.text, /requires a post-quantum hybrid key exchange group/);
+    const pq = explainRequest(policy, facts, { ...handshake, group: "X25519MLKEM768" }, new Map());
+    assert.equal(pq.decision.reason, "missing_token");
+    assert.deepEqual(pq.trace.map((s) => s.stage).slice(0, 2), ["handshake", "handshake"]);
   });
 });

@@ -5,7 +5,7 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { SESSION_COOKIE, CHALLENGE_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { send } from "./helpers/http.ts";
-import { effectivePolicy, interpretedPolicy, tunnel, withToken } from "./helpers/policy.ts";
+import { effectivePolicy, compiledPolicy, tunnel, withToken } from "./helpers/policy.ts";
 import { COOKIE_KEY, startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
 import { startUpstream } from "./helpers/upstream.ts";
@@ -25,13 +25,24 @@ const apiGrant: GrantIr = {
     projects: ["acme"],
     create: null,
     list: null,
-    connect: { filter: null, path: { kind: "prefix", values: ["/api"] }, methods: null, select: null },
+    connect: {
+      filter: null,
+      path: { kind: "prefix", values: ["/api"] },
+      methods: null,
+      select: null,
+    },
   },
   spans: {},
 };
 
 const mint = async (extra: Partial<Parameters<typeof mintToken>[0]> = {}): Promise<string> => {
-  const minted = await mintToken({ secret: SECRET, grant: apiGrant, subject: "u1", lifetimeSeconds: 600, ...extra });
+  const minted = await mintToken({
+    secret: SECRET,
+    grant: apiGrant,
+    subject: "u1",
+    lifetimeSeconds: 600,
+    ...extra,
+  });
   assert.ok(minted.value, JSON.stringify(minted.diagnostics));
   return minted.value;
 };
@@ -53,7 +64,9 @@ describe("per-request pipeline (issue #5 item 2)", () => {
       withToken(tunnel({ id: "api", hosts: ["api.test"], upstream: upstream.url })),
       { ...app, challenge: true, auth: { ...app.auth, rstreamAuth: true } },
     ]);
-    ({ runtime, lines } = await startTestRuntime([interpretedPolicy(policy)], { tokens: { secret: SECRET } }));
+    ({ runtime, lines } = await startTestRuntime([compiledPolicy(policy)], {
+      tokens: { secret: SECRET },
+    }));
     port = runtime.addresses.http?.port ?? 0;
     token = await mint();
   });
@@ -62,7 +75,8 @@ describe("per-request pipeline (issue #5 item 2)", () => {
     await upstream.close();
   });
 
-  const api = (path: string, headers: Record<string, string> = {}, method = "GET") => send({ port, host: "api.test", path, headers, method });
+  const api = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+    send({ port, host: "api.test", path, headers, method });
 
   it("S-D2: no token → 401 missing_token with a bare Bearer challenge", async () => {
     const reply = await api("/api/items");
@@ -83,20 +97,32 @@ describe("per-request pipeline (issue #5 item 2)", () => {
     const reply = await api("/admin", { authorization: `Bearer ${token}` });
     assert.equal(reply.status, 403);
     assert.equal(reply.body, '{"error":{"reason":"insufficient_scope"}}');
-    assert.equal(reply.headers["www-authenticate"], 'Bearer realm="rampart", error="insufficient_scope"');
+    assert.equal(
+      reply.headers["www-authenticate"],
+      'Bearer realm="rampart", error="insufficient_scope"',
+    );
   });
 
-  it("S-D2: expired, wrongly signed and `alg: none` tokens → 401 with error=\"invalid_token\"", async () => {
+  it('S-D2: expired, wrongly signed and `alg: none` tokens → 401 with error="invalid_token"', async () => {
     const expired = await mint({ lifetimeSeconds: 1, now: () => Date.now() - 3_600_000 });
-    const wrongKey = (await mintToken({ secret: "x".repeat(40), grant: apiGrant, lifetimeSeconds: 600 })).value ?? "";
+    const wrongKey =
+      (await mintToken({ secret: "x".repeat(40), grant: apiGrant, lifetimeSeconds: 600 })).value ??
+      "";
     const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
     const none = `${enc({ alg: "none" })}.${enc({ type: "pat" })}.`;
-    const cases: [string, string][] = [[expired, "expired_token"], [wrongKey, "invalid_token"], [none, "invalid_token"]];
+    const cases: [string, string][] = [
+      [expired, "expired_token"],
+      [wrongKey, "invalid_token"],
+      [none, "invalid_token"],
+    ];
     for (const [t, reason] of cases) {
       const reply = await api("/api/items", { authorization: `Bearer ${t}` });
       assert.equal(reply.status, 401, reason);
       assert.equal(reply.body, `{"error":{"reason":"${reason}"}}`);
-      assert.equal(reply.headers["www-authenticate"], 'Bearer realm="rampart", error="invalid_token"');
+      assert.equal(
+        reply.headers["www-authenticate"],
+        'Bearer realm="rampart", error="invalid_token"',
+      );
     }
   });
 
@@ -109,7 +135,9 @@ describe("per-request pipeline (issue #5 item 2)", () => {
   });
 
   it("S-D1: with both, the Authorization header wins over the query token", async () => {
-    const reply = await api(`/api/items?rstream.token=${token}`, { authorization: "Bearer not-a-token" });
+    const reply = await api(`/api/items?rstream.token=${token}`, {
+      authorization: "Bearer not-a-token",
+    });
     assert.equal(reply.status, 401);
     assert.equal(reply.body, '{"error":{"reason":"invalid_token"}}');
   });
@@ -137,11 +165,20 @@ describe("per-request pipeline (issue #5 item 2)", () => {
     const head = await api("/.well-known/rstream/session", {}, "HEAD");
     assert.equal(head.status, 200);
     assert.equal(head.body, "");
-    assert.equal(upstream.seen.some((e) => e.url.startsWith("/.well-known")), false, "S-O2: never forwarded");
+    assert.equal(
+      upstream.seen.some((e) => e.url.startsWith("/.well-known")),
+      false,
+      "S-O2: never forwarded",
+    );
   });
 
   it("S-W1: session endpoint for an rstream Auth session", async () => {
-    const reply = await send({ port, host: "app.test", path: "/.well-known/rstream/session", headers: { cookie: sessionCookie("app.test") } });
+    const reply = await send({
+      port,
+      host: "app.test",
+      path: "/.well-known/rstream/session",
+      headers: { cookie: sessionCookie("app.test") },
+    });
     assert.equal(
       reply.body,
       '{"auth":{"authenticated":true,"method":"rstream-auth"},"user":{"userId":"u-7","name":"Ada","email":"ada@acme.test","image":null},"tunnel":{"host":"app.test","workspaceId":"ws-1","projectId":"acme"},"policies":["challenge","token-auth","rstream-auth"]}',
@@ -150,37 +187,81 @@ describe("per-request pipeline (issue #5 item 2)", () => {
 
   it("S-W2: logout is POST-only, 204, and clears only the session cookie", async () => {
     const cookie = `${sessionCookie("app.test")}; ${CHALLENGE_COOKIE}=whatever`;
-    const out = await send({ port, host: "app.test", method: "POST", path: "/.well-known/rstream/logout", headers: { cookie } });
+    const out = await send({
+      port,
+      host: "app.test",
+      method: "POST",
+      path: "/.well-known/rstream/logout",
+      headers: { cookie },
+    });
     assert.equal(out.status, 204);
     assert.equal(out.body, "");
-    assert.deepEqual(out.headers["set-cookie"], [`${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);
+    assert.deepEqual(out.headers["set-cookie"], [
+      `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`,
+    ]);
     const get = await send({ port, host: "app.test", path: "/.well-known/rstream/logout" });
     assert.equal(get.status, 405);
     assert.equal(get.headers["allow"], "POST");
-    const tokenLogout = await api("/.well-known/rstream/logout", { authorization: `Bearer ${token}` }, "POST");
+    const tokenLogout = await api(
+      "/.well-known/rstream/logout",
+      { authorization: `Bearer ${token}` },
+      "POST",
+    );
     assert.equal(tokenLogout.status, 204);
-    assert.equal(tokenLogout.headers["set-cookie"], undefined, "a token request has no session to clear");
-    const foreign = await send({ port, host: "app.test", method: "POST", path: "/.well-known/rstream/logout", headers: { cookie, origin: "https://evil.test" } });
+    assert.equal(
+      tokenLogout.headers["set-cookie"],
+      undefined,
+      "a token request has no session to clear",
+    );
+    const foreign = await send({
+      port,
+      host: "app.test",
+      method: "POST",
+      path: "/.well-known/rstream/logout",
+      headers: { cookie, origin: "https://evil.test" },
+    });
     assert.equal(foreign.status, 403);
-    const form = await send({ port, host: "app.test", method: "POST", path: "/.well-known/rstream/logout", headers: { cookie, "content-type": "text/plain" }, body: "x" });
+    const form = await send({
+      port,
+      host: "app.test",
+      method: "POST",
+      path: "/.well-known/rstream/logout",
+      headers: { cookie, "content-type": "text/plain" },
+      body: "x",
+    });
     assert.equal(form.status, 415);
   });
 
   it("S-C2, S-C4: challenge redirects a navigation (302) and refuses a POST (403)", async () => {
-    const nav = await send({ port, host: "app.test", path: "/page?a=1", headers: { accept: "text/html" } });
+    const nav = await send({
+      port,
+      host: "app.test",
+      path: "/page?a=1",
+      headers: { accept: "text/html" },
+    });
     assert.equal(nav.status, 302);
     assert.equal(nav.headers["location"], "/.well-known/rstream/challenge?return=%2Fpage%3Fa%3D1");
     const post = await send({ port, host: "app.test", method: "POST", path: "/form", body: "x" });
     assert.equal(post.status, 403);
     const challenged = `${CHALLENGE_COOKIE}=${signCookie({ kind: "challenge", host: "app.test", exp: Math.floor(Date.now() / 1000) + 600 }, COOKIE_KEY)}`;
-    const login = await send({ port, host: "app.test", path: "/page", headers: { accept: "text/html", cookie: challenged } });
+    const login = await send({
+      port,
+      host: "app.test",
+      path: "/page",
+      headers: { accept: "text/html", cookie: challenged },
+    });
     assert.equal(login.status, 302);
     assert.equal(login.headers["location"], "/.well-known/rstream/login?return=%2Fpage");
   });
 
   it("S-C5: a valid and authorized token bypasses the challenge", async () => {
     const appToken = await mint({ grant: { ...apiGrant, resources: null } });
-    const reply = await send({ port, host: "app.test", path: "/page", headers: { authorization: `Bearer ${appToken}` } });
+    const reply = await send({
+      port,
+      host: "app.test",
+      path: "/page",
+      headers: { authorization: `Bearer ${appToken}` },
+    });
     assert.equal(reply.status, 200);
   });
 

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
-import { effectivePolicy, interpretedPolicy, tunnel, withTrustedIps } from "./helpers/policy.ts";
+import { effectivePolicy, compiledPolicy, tunnel, withTrustedIps } from "./helpers/policy.ts";
 import { startUpstream } from "./helpers/upstream.ts";
 import type { TestUpstream } from "./helpers/upstream.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
@@ -18,9 +18,11 @@ describe("forwarding (issue #5 item 5)", () => {
     const policy = effectivePolicy([
       tunnel({ id: "web", hosts: ["web.test"], upstream: upstream.url }),
       tunnel({ id: "down", hosts: ["down.test"], upstream: "http://127.0.0.1:1" }),
-      withTrustedIps(tunnel({ id: "office", hosts: ["office.test"], upstream: upstream.url }), ["203.0.113.0/24"]),
+      withTrustedIps(tunnel({ id: "office", hosts: ["office.test"], upstream: upstream.url }), [
+        "203.0.113.0/24",
+      ]),
     ]);
-    ({ runtime } = await startTestRuntime([interpretedPolicy(policy)], {
+    ({ runtime } = await startTestRuntime([compiledPolicy(policy)], {
       trustedProxies: ["10.9.9.9"],
       upstream: { headersTimeoutMs: 300, maxBodyBytes: 1024 },
     }));
@@ -50,7 +52,11 @@ describe("forwarding (issue #5 item 5)", () => {
     assert.equal(echo.headers["cookie"], "a=1; b=2");
     assert.equal(echo.headers["x-private"], undefined);
     assert.equal(echo.headers["keep-alive"], undefined);
-    assert.equal(echo.headers["x-forwarded-for"], "127.0.0.1", "a client's own X-Forwarded-For is not believed");
+    assert.equal(
+      echo.headers["x-forwarded-for"],
+      "127.0.0.1",
+      "a client's own X-Forwarded-For is not believed",
+    );
     assert.equal(echo.headers["x-forwarded-proto"], "http");
     assert.equal(echo.headers["x-forwarded-host"], "web.test");
     assert.deepEqual(reply.headers["set-cookie"], ["a=1", "b=2"]);
@@ -58,12 +64,32 @@ describe("forwarding (issue #5 item 5)", () => {
   });
 
   it("streams request bodies upstream and refuses bodies over the limit with 413", async () => {
-    const ok = await send({ port, host: "web.test", method: "POST", path: "/upload", body: "hello body", headers: { "content-type": "text/plain" } });
+    const ok = await send({
+      port,
+      host: "web.test",
+      method: "POST",
+      path: "/upload",
+      body: "hello body",
+      headers: { "content-type": "text/plain" },
+    });
     assert.equal(ok.status, 200);
     assert.equal((JSON.parse(ok.body) as { body: string }).body, "hello body");
-    const big = await send({ port, host: "web.test", method: "POST", path: "/upload", body: "x".repeat(2048) });
+    const big = await send({
+      port,
+      host: "web.test",
+      method: "POST",
+      path: "/upload",
+      body: "x".repeat(2048),
+    });
     assert.equal(big.status, 413);
-    const chunked = await send({ port, host: "web.test", method: "POST", path: "/upload", body: "y".repeat(4096), headers: { "transfer-encoding": "chunked" } });
+    const chunked = await send({
+      port,
+      host: "web.test",
+      method: "POST",
+      path: "/upload",
+      body: "y".repeat(4096),
+      headers: { "transfer-encoding": "chunked" },
+    });
     assert.equal(chunked.status, 413);
   });
 
@@ -81,7 +107,11 @@ describe("forwarding (issue #5 item 5)", () => {
   });
 
   it("S-A3: believes X-Forwarded-For only from a configured trusted proxy", async () => {
-    const direct = await send({ port, host: "office.test", headers: { "x-forwarded-for": "203.0.113.7" } });
+    const direct = await send({
+      port,
+      host: "office.test",
+      headers: { "x-forwarded-for": "203.0.113.7" },
+    });
     assert.equal(direct.status, 403);
     assert.equal(direct.body, '{"error":{"reason":"policy_denied","policy":"ip"}}');
   });

@@ -2,7 +2,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { countryOf, embeddedCountryDatabasePath, openCountryDatabase } from "../../src/runtime/geoip.ts";
+import {
+  countryOf,
+  embeddedCountryDatabasePath,
+  openCountryDatabase,
+} from "../../src/runtime/geoip.ts";
 
 const DIR = join(import.meta.dirname, "../../fixtures/geoip");
 const CORRUPT = [
@@ -11,7 +15,17 @@ const CORRUPT = [
   "MaxMind-DB-test-broken-search-tree-24.mmdb",
   ...readdirSync(join(DIR, "bad-data")).map((f) => `bad-data/${f}`),
 ];
-const PROBES = ["1.1.1.1", "81.2.69.160", "2.125.160.216", "::81.2.69.160", "2001:218::1", "89.160.20.112", "8.8.8.8", "::1", "10.0.0.1"];
+const PROBES = [
+  "1.1.1.1",
+  "81.2.69.160",
+  "2.125.160.216",
+  "::81.2.69.160",
+  "2001:218::1",
+  "89.160.20.112",
+  "8.8.8.8",
+  "::1",
+  "10.0.0.1",
+];
 
 describe("GeoIP (issue #5 item 4, S-A4)", () => {
   it("reads MaxMind-shaped records (country.iso_code)", () => {
@@ -21,12 +35,18 @@ describe("GeoIP (issue #5 item 4, S-A4)", () => {
       assert.equal(db.value.country("81.2.69.160"), "GB");
       assert.equal(db.value.country("2001:218::1"), "JP");
       assert.equal(db.value.country("89.160.20.112"), "SE");
-      assert.equal(db.value.country("10.0.0.1"), null, "S-A4: an address not in the database is unknown");
+      assert.equal(
+        db.value.country("10.0.0.1"),
+        null,
+        "S-A4: an address not in the database is unknown",
+      );
     }
   });
 
   it("reads the embedded CC0 database (country_code records) with no download", () => {
-    const db = openCountryDatabase(embeddedCountryDatabasePath(), () => assert.fail("no lookup errors"));
+    const db = openCountryDatabase(embeddedCountryDatabasePath(), () =>
+      assert.fail("no lookup errors"),
+    );
     assert.ok(db.value);
     assert.match(db.value.country("8.8.8.8") ?? "", /^[A-Z]{2}$/);
     assert.equal(db.value.country("127.0.0.1"), null);

@@ -9,7 +9,7 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { certificateAuthority, selfSigned, tempDir } from "./helpers/certs.ts";
 import type { CertFiles } from "./helpers/certs.ts";
 import { send } from "./helpers/http.ts";
-import { effectivePolicy, interpretedPolicy, tunnel } from "./helpers/policy.ts";
+import { effectivePolicy, compiledPolicy, tunnel } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import { startUpstream } from "./helpers/upstream.ts";
 import type { TestUpstream } from "./helpers/upstream.ts";
@@ -20,18 +20,37 @@ function withTls(t: EffectiveTunnel, patch: Partial<EffectiveTunnel["tls"]>): Ef
   return { ...t, tls: { ...t.tls, ...patch } };
 }
 
-const openGrant: GrantIr = { name: "ops", type: null, parent: null, expiresAt: null, permissions: null, resources: null, spans: {} };
+const openGrant: GrantIr = {
+  name: "ops",
+  type: null,
+  parent: null,
+  expiresAt: null,
+  permissions: null,
+  resources: null,
+  spans: {},
+};
 
 /** Opens a TLS connection and resolves with the protocol, or rejects with the handshake error. */
-function handshake(port: number, servername: string, options: ConnectionOptions = {}): Promise<string> {
+function handshake(
+  port: number,
+  servername: string,
+  options: ConnectionOptions = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false, ...options }, () => {
-      // A connection the engine refuses after the handshake is closed at once; wait a moment.
-      socket.write(`GET / HTTP/1.1\r\nhost: ${servername}\r\nconnection: close\r\n\r\n`);
-    });
+    const socket = connect(
+      { host: "127.0.0.1", port, servername, rejectUnauthorized: false, ...options },
+      () => {
+        // A connection the engine refuses after the handshake is closed at once; wait a moment.
+        socket.write(`GET / HTTP/1.1\r\nhost: ${servername}\r\nconnection: close\r\n\r\n`);
+      },
+    );
     let data = "";
     socket.on("data", (d: Buffer) => (data += d.toString()));
-    socket.on("end", () => (data.startsWith("HTTP/1.1") ? resolve(`${socket.getProtocol()} ${data.slice(9, 12)}`) : reject(new Error("closed without a response"))));
+    socket.on("end", () =>
+      data.startsWith("HTTP/1.1")
+        ? resolve(`${socket.getProtocol()} ${data.slice(9, 12)}`)
+        : reject(new Error("closed without a response")),
+    );
     socket.on("error", reject);
     socket.setTimeout(5_000, () => socket.destroy(new Error("timeout")));
   });
@@ -57,16 +76,31 @@ describe("TLS listeners (issue #5 item 1)", () => {
     const policy = effectivePolicy(
       [
         tunnel({ id: "v12", hosts: ["v12.test"], upstream: up }),
-        withTls(tunnel({ id: "v13", hosts: ["v13.test"], upstream: up }), { storedMin: "1.3", runtimeMin: "1.3" }),
-        withTls(tunnel({ id: "pq", hosts: ["pq.test"], upstream: up }), { runtimeMin: "1.3", postQuantum: { mode: "required", fips: false } }),
-        withTls(tunnel({ id: "pqfips", hosts: ["pqfips.test"], upstream: up }), { runtimeMin: "1.3", postQuantum: { mode: "required", fips: true } }),
-        { ...tunnel({ id: "mtls", hosts: ["mtls.test"], upstream: up }), auth: { ...tunnel({ id: "mtls", hosts: [] }).auth, mtls: { ca: ca.cert } } },
-        withTls(tunnel({ id: "ech", hosts: ["ech.test"], upstream: up }), { runtimeMin: "1.3", ech: "required" }),
+        withTls(tunnel({ id: "v13", hosts: ["v13.test"], upstream: up }), {
+          storedMin: "1.3",
+          runtimeMin: "1.3",
+        }),
+        withTls(tunnel({ id: "pq", hosts: ["pq.test"], upstream: up }), {
+          runtimeMin: "1.3",
+          postQuantum: { mode: "required", fips: false },
+        }),
+        withTls(tunnel({ id: "pqfips", hosts: ["pqfips.test"], upstream: up }), {
+          runtimeMin: "1.3",
+          postQuantum: { mode: "required", fips: true },
+        }),
+        {
+          ...tunnel({ id: "mtls", hosts: ["mtls.test"], upstream: up }),
+          auth: { ...tunnel({ id: "mtls", hosts: [] }).auth, mtls: { ca: ca.cert } },
+        },
+        withTls(tunnel({ id: "ech", hosts: ["ech.test"], upstream: up }), {
+          runtimeMin: "1.3",
+          ech: "required",
+        }),
       ],
       { ops: openGrant },
       [{ name: "alice-cert", subjectCn: "alice", fingerprint256: null, grant: "ops" }],
     );
-    const started = await startTestRuntime([interpretedPolicy(policy)], {
+    const started = await startTestRuntime([compiledPolicy(policy)], {
       https: { host: "127.0.0.1", port: 0 },
       certificates: [{ hosts: HOSTS, certFile: server.cert, keyFile: server.key }],
     });
@@ -85,19 +119,34 @@ describe("TLS listeners (issue #5 item 1)", () => {
   });
 
   it("S-A5: a 1.3-minimum tunnel refuses a TLS 1.2 client in the handshake", async () => {
-    await assert.rejects(handshake(port, "v13.test", { maxVersion: "TLSv1.2" }), /protocol version|alert/i);
+    await assert.rejects(
+      handshake(port, "v13.test", { maxVersion: "TLSv1.2" }),
+      /protocol version|alert/i,
+    );
     assert.equal(await handshake(port, "v13.test"), "TLSv1.3 200");
   });
 
   it("S-A6: a PQ-required tunnel admits a hybrid-group client and refuses a classical-only one", async () => {
     assert.equal(await handshake(port, "pq.test", { ecdhCurve: "X25519MLKEM768" }), "TLSv1.3 200");
-    await assert.rejects(handshake(port, "pq.test", { ecdhCurve: "X25519:P-256:P-384" }), /handshake failure|alert/i);
+    await assert.rejects(
+      handshake(port, "pq.test", { ecdhCurve: "X25519:P-256:P-384" }),
+      /handshake failure|alert/i,
+    );
   });
 
   it("S-A6: the FIPS toggle offers only P-256/P-384 hybrids", async () => {
-    assert.equal(await handshake(port, "pqfips.test", { ecdhCurve: "SecP256r1MLKEM768" }), "TLSv1.3 200");
-    assert.equal(await handshake(port, "pqfips.test", { ecdhCurve: "SecP384r1MLKEM1024" }), "TLSv1.3 200");
-    await assert.rejects(handshake(port, "pqfips.test", { ecdhCurve: "X25519MLKEM768" }), /handshake failure|alert/i);
+    assert.equal(
+      await handshake(port, "pqfips.test", { ecdhCurve: "SecP256r1MLKEM768" }),
+      "TLSv1.3 200",
+    );
+    assert.equal(
+      await handshake(port, "pqfips.test", { ecdhCurve: "SecP384r1MLKEM1024" }),
+      "TLSv1.3 200",
+    );
+    await assert.rejects(
+      handshake(port, "pqfips.test", { ecdhCurve: "X25519MLKEM768" }),
+      /handshake failure|alert/i,
+    );
   });
 
   it("S-H6: mTLS admits a certificate from the tunnel's CA mapped to a credential, and nothing else", async () => {
@@ -124,7 +173,10 @@ describe("TLS listeners (issue #5 item 1)", () => {
   it("passes the TLS facts on: X-Forwarded-Proto is https", async () => {
     const reply = await send({ port, host: "v12.test", tls: {} });
     assert.equal(reply.status, 200);
-    assert.equal((JSON.parse(reply.body) as { headers: Record<string, string> }).headers["x-forwarded-proto"], "https");
+    assert.equal(
+      (JSON.parse(reply.body) as { headers: Record<string, string> }).headers["x-forwarded-proto"],
+      "https",
+    );
   });
 });
 
@@ -133,21 +185,35 @@ describe("TLS capabilities at load (issue #5 item 1)", () => {
     const dir = tempDir();
     const server = selfSigned(dir, "server", ["pq.test", "plain.test"]);
     const policy = effectivePolicy([
-      withTls(tunnel({ id: "pq", hosts: ["pq.test"] }), { runtimeMin: "1.3", postQuantum: { mode: "required", fips: false } }),
+      withTls(tunnel({ id: "pq", hosts: ["pq.test"] }), {
+        runtimeMin: "1.3",
+        postQuantum: { mode: "required", fips: false },
+      }),
       tunnel({ id: "plain", hosts: ["plain.test"] }),
     ]);
     const { runtime, diagnostics } = await startTestRuntime(
-      [interpretedPolicy(policy)],
-      { https: { host: "127.0.0.1", port: 0 }, certificates: [{ hosts: ["pq.test", "plain.test"], certFile: server.cert, keyFile: server.key }] },
+      [compiledPolicy(policy)],
+      {
+        https: { host: "127.0.0.1", port: 0 },
+        certificates: [
+          { hosts: ["pq.test", "plain.test"], certFile: server.cert, keyFile: server.key },
+        ],
+      },
       { capabilities: { openssl: "3.0.13", postQuantum: false, ech: false } },
     );
     try {
       const d = diagnostics.find((x) => x.code === "RP6005");
       assert.ok(d, "RP6005 reported");
-      assert.match(d.message, /tunnel `pq` requires post-quantum key exchange, but OpenSSL 3\.0\.13/);
+      assert.match(
+        d.message,
+        /tunnel `pq` requires post-quantum key exchange, but OpenSSL 3\.0\.13/,
+      );
       const httpsPort = runtime.addresses.https?.port ?? 0;
       await assert.rejects(handshake(httpsPort, "pq.test", { ecdhCurve: "X25519MLKEM768" }));
-      assert.equal(runtime.metrics.registry.getSingleMetric("rampart_tunnels_served") !== undefined, true);
+      assert.equal(
+        runtime.metrics.registry.getSingleMetric("rampart_tunnels_served") !== undefined,
+        true,
+      );
     } finally {
       await runtime.close();
     }

@@ -21,7 +21,12 @@ const NOW = 1_800_000_000;
 const clock = { ms: NOW * 1000 };
 const now = (): number => clock.ms;
 
-const baseOptions = (extra: Partial<TokenOptions> = {}): TokenOptions => ({ publicKeys: [], clockSkewSeconds: 300, cacheSize: 100, ...extra });
+const baseOptions = (extra: Partial<TokenOptions> = {}): TokenOptions => ({
+  publicKeys: [],
+  clockSkewSeconds: 300,
+  cacheSize: 100,
+  ...extra,
+});
 
 function backendFor(options: TokenOptions): JwtBackend {
   const diagnostics: { code: string }[] = [];
@@ -59,7 +64,13 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
   const hsBackend = backendFor(baseOptions({ secret: SECRET }));
 
   it("S-T1: accepts a community HS256 token and lowers its grant", async () => {
-    const minted = await mintToken({ secret: SECRET, grant: apiGrant, lifetimeSeconds: 600, subject: "u1", now });
+    const minted = await mintToken({
+      secret: SECRET,
+      grant: apiGrant,
+      lifetimeSeconds: 600,
+      subject: "u1",
+      now,
+    });
     assert.ok(minted.value);
     const facts = await hsBackend.verify(minted.value, "header");
     assert.equal(facts.status, "valid");
@@ -75,7 +86,10 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     assert.equal((await hsBackend.verify(await t({ exp: NOW - 200 }), "header")).status, "valid");
     assert.equal((await hsBackend.verify(await t({ exp: NOW - 400 }), "header")).status, "expired");
     assert.equal((await hsBackend.verify(await t({ nbf: NOW + 200 }), "header")).status, "valid");
-    assert.equal((await hsBackend.verify(await t({ nbf: NOW + 400 }), "header")).status, "not_yet_valid");
+    assert.equal(
+      (await hsBackend.verify(await t({ nbf: NOW + 400 }), "header")).status,
+      "not_yet_valid",
+    );
   });
 
   it("a cached valid token turns expired when its time passes", async () => {
@@ -108,13 +122,31 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
   });
 
   it("S-T1: refuses unknown top-level claims, bad app lifetimes and malformed grants", async () => {
-    const check = async (claims: Record<string, unknown>) => (await hsBackend.verify(await hs(claims), "header")).status;
+    const check = async (claims: Record<string, unknown>) =>
+      (await hsBackend.verify(await hs(claims), "header")).status;
     assert.equal(await check({ type: "pat", admin: true }), "malformed");
     assert.equal(await check({ type: "robot" }), "malformed");
-    assert.equal(await check({ type: "app", clientId: "c", iat: NOW, exp: NOW + 3601 }), "malformed");
+    assert.equal(
+      await check({ type: "app", clientId: "c", iat: NOW, exp: NOW + 3601 }),
+      "malformed",
+    );
     assert.equal(await check({ type: "app", clientId: "c", iat: NOW, exp: NOW + 3600 }), "valid");
-    assert.equal(await check({ type: "pat", resources: { tunnels: { scopes: { tunnels: { connect: "yes" } } } } }), "malformed");
-    assert.equal(await check({ type: "pat", resources: { tunnels: { scopes: { tunnels: { connect: { params: { path: { regex: "(a+)+$" } } } } } } } }), "malformed");
+    assert.equal(
+      await check({
+        type: "pat",
+        resources: { tunnels: { scopes: { tunnels: { connect: "yes" } } } },
+      }),
+      "malformed",
+    );
+    assert.equal(
+      await check({
+        type: "pat",
+        resources: {
+          tunnels: { scopes: { tunnels: { connect: { params: { path: { regex: "(a+)+$" } } } } } },
+        },
+      }),
+      "malformed",
+    );
     assert.equal(await check({ type: "pat", resources: null, permissions: null }), "valid");
   });
 
@@ -134,9 +166,20 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     });
 
     it("verifies EdDSA and ES256 tokens against pinned public keys", async () => {
-      const backend = backendFor(baseOptions({ publicKeys: [{ file: edFile, alg: "EdDSA" }, { file: esFile, alg: "ES256" }] }));
-      const edToken = await new SignJWT({ type: "auth", userId: "u" }).setProtectedHeader({ alg: "EdDSA" }).sign(ed.privateKey);
-      const esToken = await new SignJWT({ type: "pat" }).setProtectedHeader({ alg: "ES256" }).sign(es.privateKey);
+      const backend = backendFor(
+        baseOptions({
+          publicKeys: [
+            { file: edFile, alg: "EdDSA" },
+            { file: esFile, alg: "ES256" },
+          ],
+        }),
+      );
+      const edToken = await new SignJWT({ type: "auth", userId: "u" })
+        .setProtectedHeader({ alg: "EdDSA" })
+        .sign(ed.privateKey);
+      const esToken = await new SignJWT({ type: "pat" })
+        .setProtectedHeader({ alg: "ES256" })
+        .sign(es.privateKey);
       assert.equal((await backend.verify(edToken, "header")).status, "valid");
       assert.equal((await backend.verify(esToken, "header")).status, "valid");
     });
@@ -150,21 +193,40 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
 
     it("refuses a key file whose type does not match its algorithm (RP6011)", () => {
       const diagnostics: { code: string }[] = [];
-      loadPinnedKeys(baseOptions({ publicKeys: [{ file: edFile, alg: "ES256" }] }), diagnostics as never);
+      loadPinnedKeys(
+        baseOptions({ publicKeys: [{ file: edFile, alg: "ES256" }] }),
+        diagnostics as never,
+      );
       assert.equal(diagnostics[0]?.code, "RP6011");
     });
 
     it("verifies against a JWKS served on loopback, with issuer and audience", async () => {
       const jwk = { ...(await exportJWK(es.publicKey)), kid: "k1", alg: "ES256" };
-      const server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
+      const server = createServer((_req, res) =>
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ keys: [jwk] })),
+      );
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
       try {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
-        const backend = backendFor(baseOptions({ jwksUrl: url, issuer: "https://issuer.test", audience: "rampart" }));
+        const backend = backendFor(
+          baseOptions({ jwksUrl: url, issuer: "https://issuer.test", audience: "rampart" }),
+        );
         const sign = (iss: string) =>
-          new SignJWT({ type: "pat" }).setProtectedHeader({ alg: "ES256", kid: "k1" }).setIssuer(iss).setAudience("rampart").sign(es.privateKey);
-        assert.equal((await backend.verify(await sign("https://issuer.test"), "header")).status, "valid");
-        assert.equal((await backend.verify(await sign("https://evil.test"), "header")).status, "malformed");
+          new SignJWT({ type: "pat" })
+            .setProtectedHeader({ alg: "ES256", kid: "k1" })
+            .setIssuer(iss)
+            .setAudience("rampart")
+            .sign(es.privateKey);
+        assert.equal(
+          (await backend.verify(await sign("https://issuer.test"), "header")).status,
+          "valid",
+        );
+        assert.equal(
+          (await backend.verify(await sign("https://evil.test"), "header")).status,
+          "malformed",
+        );
       } finally {
         server.close();
       }
@@ -183,8 +245,17 @@ describe("minting (issue #5 item 3, S-H8, S-T6)", () => {
   it("S-H8: refuses a derived token that widens its parent (RP6013)", async () => {
     const parent = await mintToken({ secret: SECRET, grant: apiGrant, lifetimeSeconds: 600, now });
     assert.ok(parent.value);
-    const wider: GrantIr = { ...apiGrant, name: "wider", permissions: ["tunnels.streams.create-delete", "tunnels.tunnels.create-delete"] };
-    const refused = await mintToken({ secret: SECRET, grant: wider, parentToken: parent.value, now });
+    const wider: GrantIr = {
+      ...apiGrant,
+      name: "wider",
+      permissions: ["tunnels.streams.create-delete", "tunnels.tunnels.create-delete"],
+    };
+    const refused = await mintToken({
+      secret: SECRET,
+      grant: wider,
+      parentToken: parent.value,
+      now,
+    });
     assert.equal(refused.value, undefined);
     assert.equal(refused.diagnostics[0]?.code, "RP6013");
   });
@@ -192,18 +263,56 @@ describe("minting (issue #5 item 3, S-H8, S-T6)", () => {
   it("S-T6: a narrowing derived token is minted and never outlives its parent", async () => {
     const parent = await mintToken({ secret: SECRET, grant: apiGrant, lifetimeSeconds: 600, now });
     assert.ok(parent.value);
-    const child = await mintToken({ secret: SECRET, grant: { ...apiGrant, name: "child" }, type: "auth", userId: "u", lifetimeSeconds: 3000, parentToken: parent.value, now });
+    const child = await mintToken({
+      secret: SECRET,
+      grant: { ...apiGrant, name: "child" },
+      type: "auth",
+      userId: "u",
+      lifetimeSeconds: 3000,
+      parentToken: parent.value,
+      now,
+    });
     assert.ok(child.value, JSON.stringify(child.diagnostics));
-    const payload = JSON.parse(Buffer.from(child.value.split(".")[1] ?? "", "base64url").toString()) as { exp: number };
+    const payload = JSON.parse(
+      Buffer.from(child.value.split(".")[1] ?? "", "base64url").toString(),
+    ) as { exp: number };
     assert.equal(payload.exp, NOW + 600);
-    const narrower = await mintToken({ secret: SECRET, grant: { ...apiGrant, name: "open", permissions: null, resources: null }, parentToken: parent.value, now });
+    const narrower = await mintToken({
+      secret: SECRET,
+      grant: { ...apiGrant, name: "open", permissions: null, resources: null },
+      parentToken: parent.value,
+      now,
+    });
     assert.ok(narrower.value);
-    const facts = await new JwtBackend(loadPinnedKeys(baseOptions({ secret: SECRET }), []), baseOptions({ secret: SECRET }), now).verify(narrower.value, "header");
-    assert.deepEqual(facts.grant?.permissions, ["tunnels.streams.create-delete"], "an open child carries the parent's limits");
+    const facts = await new JwtBackend(
+      loadPinnedKeys(baseOptions({ secret: SECRET }), []),
+      baseOptions({ secret: SECRET }),
+      now,
+    ).verify(narrower.value, "header");
+    assert.deepEqual(
+      facts.grant?.permissions,
+      ["tunnels.streams.create-delete"],
+      "an open child carries the parent's limits",
+    );
   });
 
   it("refuses an app token longer than 3600 s and a short secret", async () => {
-    assert.equal((await mintToken({ secret: SECRET, grant: apiGrant, type: "app", clientId: "c", lifetimeSeconds: 7200, now })).diagnostics[0]?.code, "RP6014");
-    assert.equal((await mintToken({ secret: "short", grant: apiGrant, now })).diagnostics[0]?.code, "RP6014");
+    assert.equal(
+      (
+        await mintToken({
+          secret: SECRET,
+          grant: apiGrant,
+          type: "app",
+          clientId: "c",
+          lifetimeSeconds: 7200,
+          now,
+        })
+      ).diagnostics[0]?.code,
+      "RP6014",
+    );
+    assert.equal(
+      (await mintToken({ secret: "short", grant: apiGrant, now })).diagnostics[0]?.code,
+      "RP6014",
+    );
   });
 });

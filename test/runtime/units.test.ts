@@ -6,7 +6,15 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { readClientHello } from "../../src/runtime/tls/client-hello.ts";
 import { groupsFor, negotiatedGroup } from "../../src/runtime/tls/groups.ts";
-import { CHALLENGE_COOKIE, SESSION_COOKIE, readCookie, signCookie, stripEngineCookies, verifyCookie, setCookieHeader } from "../../src/runtime/cookies.ts";
+import {
+  CHALLENGE_COOKIE,
+  SESSION_COOKIE,
+  readCookie,
+  signCookie,
+  stripEngineCookies,
+  verifyCookie,
+  setCookieHeader,
+} from "../../src/runtime/cookies.ts";
 import { forwardedPath, upstreamRequestHeaders } from "../../src/runtime/forward/headers.ts";
 import { clientAddress, parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
 import { HostIndex, certificateCovers, hostWithoutPort } from "../../src/runtime/host-index.ts";
@@ -22,7 +30,12 @@ async function captureHello(servername: string, ecdhCurve?: string): Promise<Buf
       });
     });
     server.listen(0, "127.0.0.1", () => {
-      const c = connect({ port: (server.address() as AddressInfo).port, host: "127.0.0.1", servername, ...(ecdhCurve ? { ecdhCurve } : {}) });
+      const c = connect({
+        port: (server.address() as AddressInfo).port,
+        host: "127.0.0.1",
+        servername,
+        ...(ecdhCurve ? { ecdhCurve } : {}),
+      });
       c.on("error", () => undefined);
     });
   });
@@ -37,7 +50,14 @@ describe("ClientHello reader", () => {
     assert.equal(read.hello.serverName, "api.example.test");
     assert.deepEqual(read.hello.keyShareGroups, [0x11ec]);
     assert.deepEqual(read.hello.supportedGroups, [0x11ec, 29]);
-    assert.equal(negotiatedGroup(groupsFor("required", false), read.hello.keyShareGroups, read.hello.supportedGroups), "X25519MLKEM768");
+    assert.equal(
+      negotiatedGroup(
+        groupsFor("required", false),
+        read.hello.keyShareGroups,
+        read.hello.supportedGroups,
+      ),
+      "X25519MLKEM768",
+    );
     assert.equal(readClientHello(hello.subarray(0, 100)).kind, "incomplete");
   });
 
@@ -58,10 +78,26 @@ describe("ClientHello reader", () => {
 
 describe("key-exchange groups (S-A6)", () => {
   it("preferred puts hybrids first with classical fallback; required is hybrid only; FIPS is P-256/P-384 only", () => {
-    assert.deepEqual(groupsFor("preferred", false), ["X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024", "X25519", "P-256", "P-384"]);
-    assert.deepEqual(groupsFor("required", false), ["X25519MLKEM768", "SecP256r1MLKEM768", "SecP384r1MLKEM1024"]);
+    assert.deepEqual(groupsFor("preferred", false), [
+      "X25519MLKEM768",
+      "SecP256r1MLKEM768",
+      "SecP384r1MLKEM1024",
+      "X25519",
+      "P-256",
+      "P-384",
+    ]);
+    assert.deepEqual(groupsFor("required", false), [
+      "X25519MLKEM768",
+      "SecP256r1MLKEM768",
+      "SecP384r1MLKEM1024",
+    ]);
     assert.deepEqual(groupsFor("required", true), ["SecP256r1MLKEM768", "SecP384r1MLKEM1024"]);
-    assert.deepEqual(groupsFor("preferred", true), ["SecP256r1MLKEM768", "SecP384r1MLKEM1024", "P-256", "P-384"]);
+    assert.deepEqual(groupsFor("preferred", true), [
+      "SecP256r1MLKEM768",
+      "SecP384r1MLKEM1024",
+      "P-256",
+      "P-384",
+    ]);
     assert.equal(groupsFor("off", false), null);
   });
 });
@@ -75,8 +111,16 @@ describe("cookies (S-D4)", () => {
     assert.equal(verifyCookie(value, "challenge", "a.test", key).status, "valid");
     assert.equal(verifyCookie(value, "challenge", "b.test", key).status, "invalid", "host-bound");
     assert.equal(verifyCookie(value, "session", "a.test", key).status, "invalid", "kind-bound");
-    assert.equal(verifyCookie(value, "challenge", "a.test", "x".repeat(40)).status, "invalid", "other key");
-    assert.equal(verifyCookie(value, "challenge", "a.test", key, exp + 1).status, "invalid", "expired");
+    assert.equal(
+      verifyCookie(value, "challenge", "a.test", "x".repeat(40)).status,
+      "invalid",
+      "other key",
+    );
+    assert.equal(
+      verifyCookie(value, "challenge", "a.test", key, exp + 1).status,
+      "invalid",
+      "expired",
+    );
     const [v, payload, mac] = value.split(".");
     const forged = `${v}.${Buffer.from(JSON.stringify({ kind: "challenge", host: "a.test", exp: exp + 9999 })).toString("base64url")}.${mac}`;
     assert.equal(verifyCookie(forged, "challenge", "a.test", key).status, "invalid");
@@ -84,11 +128,17 @@ describe("cookies (S-D4)", () => {
   });
 
   it("sets host-only, HttpOnly, SameSite=Lax cookies, Secure over TLS", () => {
-    assert.equal(setCookieHeader(SESSION_COOKIE, "v", 60, true), `${SESSION_COOKIE}=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure`);
+    assert.equal(
+      setCookieHeader(SESSION_COOKIE, "v", 60, true),
+      `${SESSION_COOKIE}=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure`,
+    );
   });
 
   it("S-O3: strips exactly the engine cookies from Cookie", () => {
-    assert.equal(stripEngineCookies(`a=1; ${SESSION_COOKIE}=x; ${CHALLENGE_COOKIE}=y; b=2`), "a=1; b=2");
+    assert.equal(
+      stripEngineCookies(`a=1; ${SESSION_COOKIE}=x; ${CHALLENGE_COOKIE}=y; b=2`),
+      "a=1; b=2",
+    );
     assert.equal(stripEngineCookies(`${SESSION_COOKIE}=x`), null);
     assert.equal(stripEngineCookies(`my_${SESSION_COOKIE}=keep`), `my_${SESSION_COOKIE}=keep`);
     assert.equal(readCookie(`a=1; ${SESSION_COOKIE}=x`, SESSION_COOKIE), "x");
@@ -104,9 +154,21 @@ describe("request rewriting", () => {
 
   it("drops Authorization only when it carried the edge token and the tunnel does not forward it", () => {
     const raw = ["Authorization", "Bearer t", "Accept", "*/*"];
-    const ctx = { forwardedFor: "1.2.3.4", proto: "https" as const, host: "a.test", upstreamHost: "up:80", upgrade: false };
-    assert.deepEqual(upstreamRequestHeaders(raw, { ...ctx, dropAuthorization: true }).slice(0, 2), ["Accept", "*/*"]);
-    assert.deepEqual(upstreamRequestHeaders(raw, { ...ctx, dropAuthorization: false }).slice(0, 2), ["Authorization", "Bearer t"]);
+    const ctx = {
+      forwardedFor: "1.2.3.4",
+      proto: "https" as const,
+      host: "a.test",
+      upstreamHost: "up:80",
+      upgrade: false,
+    };
+    assert.deepEqual(upstreamRequestHeaders(raw, { ...ctx, dropAuthorization: true }).slice(0, 2), [
+      "Accept",
+      "*/*",
+    ]);
+    assert.deepEqual(
+      upstreamRequestHeaders(raw, { ...ctx, dropAuthorization: false }).slice(0, 2),
+      ["Authorization", "Bearer t"],
+    );
   });
 
   it("takes the client address from X-Forwarded-For only behind a trusted proxy", () => {

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { syntaxCodes } from "../../src/diagnostics/codes/syntax.ts";
 import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
+import { convertToDsl } from "../../src/syntax/format.ts";
+import type { PolicyDocumentDoc } from "../../src/syntax/model.ts";
 import { MAX_NESTING_DEPTH, MAX_SOURCE_LENGTH } from "../../src/syntax/dsl/limits.ts";
 
 interface Expected {
@@ -170,7 +172,9 @@ describe("DSL syntax diagnostics", () => {
       help: "remove one of the two",
     });
     assert.equal(d.span?.start, text.lastIndexOf("plan"));
-    assert.equal(d.labels?.[0]?.span.start, text.indexOf("plan"));
+    const first = d.labels?.[0]?.span;
+    assert.equal(first === undefined ? "" : text.slice(first.start, first.end), "pro");
+    assert.equal(d.labels?.[0]?.message, "first set here");
   });
 
   it("RP1008: the same filter field twice in one `and` group", () => {
@@ -230,6 +234,34 @@ describe("DSL syntax diagnostics", () => {
     assert.deepEqual(
       diagnostics.map((d) => [d.code, view(text, d).underline]),
       [["RP2101", "403.5"]],
+    );
+  });
+
+  it("RP1012: warns about empty containers the DSL cannot spell", () => {
+    const doc: PolicyDocumentDoc = {
+      project: { id: "a", plan: "pro" },
+      tunnels: [],
+      tests: [
+        {
+          name: "t",
+          request: { url: "https://a.test/", client_ip: "192.0.2.1", headers: {} },
+          expect: { outcome: "forward" },
+        },
+      ],
+    };
+    const outcome = convertToDsl(doc, "a.rampart");
+    for (const d of outcome.diagnostics) seenCodes.add(d.code);
+    assert.ok(outcome.value !== undefined);
+    assert.deepEqual(
+      outcome.diagnostics.map((d) => [d.code, d.severity, d.message]),
+      [
+        ["RP1012", "warning", "the empty value at `/tunnels` has no DSL spelling and is left out"],
+        [
+          "RP1012",
+          "warning",
+          "the empty value at `/tests/0/request/headers` has no DSL spelling and is left out",
+        ],
+      ],
     );
   });
 

@@ -2,7 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { formatDsl } from "../../src/syntax/format.ts";
+import { convertToDsl, formatDsl } from "../../src/syntax/format.ts";
+import type { PolicyDocumentDoc } from "../../src/syntax/model.ts";
 
 const fixture = readFileSync(
   new URL("../../fixtures/policies/acme.rampart", import.meta.url),
@@ -97,6 +98,24 @@ describe("formatDsl", () => {
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
       ["RP1005"],
+    );
+  });
+});
+
+describe("convertToDsl", () => {
+  it("converts the JSON twin of the example to the example's DSL, without warnings", () => {
+    const json = readFileSync(
+      new URL("../../fixtures/policies/acme.json", import.meta.url),
+      "utf8",
+    );
+    const outcome = convertToDsl(JSON.parse(json) as PolicyDocumentDoc, "acme.rampart");
+    assert.deepEqual(outcome.diagnostics, []);
+    assert.equal(
+      outcome.value,
+      fixture
+        .replace(/^#[^\n]*\n/gm, "")
+        .replace(/\n {2,}#[^\n]*/g, "")
+        .replace(/ {2}#[^\n]*/g, ""),
     );
   });
 });

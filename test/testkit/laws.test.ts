@@ -7,7 +7,7 @@ import {
   lawIntersectionNeverBroadens,
   lawIntersectionOrderIndependent,
   lawAgreesWithInterpreter,
-} from "../../src/testkit/laws.ts";
+} from "../../src/testkit/index.ts";
 import { interpreterEngine } from "../../src/policy-tests/run.ts";
 
 const NUM_RUNS = Number(process.env["RAMPART_LAW_RUNS"] ?? 10_000);

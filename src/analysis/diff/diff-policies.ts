@@ -12,6 +12,7 @@ import { interpret } from "../../interpret/request.ts";
 import { decisionKey, isForwarded } from "../decision-key.ts";
 import type { Dimension, RequestAtom } from "../space/atoms.ts";
 import type { Assignment } from "../space/explore.ts";
+import { getterOf } from "../space/explore.ts";
 import { contextKey, RequestSpace } from "../space/request-space.ts";
 import type { ChangeSet } from "./explore-changes.ts";
 import { changesForHost, EDGE_DIMENSIONS } from "./explore-changes.ts";
@@ -61,48 +62,64 @@ function witnessOf(point: Assignment<RequestAtom>, before: Decision, after: Deci
   return { request: requestBefore, tokenGrant: tokenGrantOf(point), before: actualBefore, after: actualAfter, confirmed };
 }
 
-function conditionsOf(cube: Cube): Region["conditions"] {
+function conditionsOf(cube: Cube, space: RequestSpace): Region["conditions"] {
+  const get = getterOf(cube.point);
   return [...cube.dims].map(([dimension, atoms]) => ({
     dimension,
     atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
+    excluded: space
+      .atoms(dimension, get)
+      .filter((a) => !atoms.has(a.id))
+      .map((a) => ({ id: a.id, label: a.label })),
   }));
 }
 
-/** Regions of one change set: merged edge cubes × merged later-stage cubes, per transition. */
-function regionsOf(change: ChangeSet, space: RequestSpace): Region[] {
-  const edgeCubes = mergeCubes(
-    change.cells.map((c) => cubeOf(c, (d) => EDGE_DIMENSIONS.has(d))),
-    space,
-  );
-  const byTransition = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
+/** A cube of changed requests with the decisions both versions give all of it. */
+interface ChangedCube {
+  readonly cube: Cube;
+  readonly before: Decision;
+  readonly after: Decision;
+}
+
+/** The cubes of one change set: its edge cells times its later-stage leaves. */
+function cubesOf(change: ChangeSet): ChangedCube[] {
+  const out: ChangedCube[] = [];
   for (const leaf of change.leaves) {
-    const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
-    const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
-    const group = byTransition.get(key);
-    if (group === undefined) byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
-    else group.cubes.push(cube);
-  }
-  const regions: Region[] = [];
-  for (const { before, after, cubes } of byTransition.values()) {
-    for (const later of mergeCubes(cubes, space)) {
-      for (const edge of edgeCubes) {
-        const point = new Map([...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
-        for (const [d, atom] of edge.point) if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
-        const [tunnelBefore, tunnelAfter] = space.routedTunnels(point.get("host")?.id ?? "");
-        regions.push({
-          kind: changeKind(before, after),
-          tunnelBefore: tunnelBefore?.id ?? null,
-          tunnelAfter: tunnelAfter?.id ?? null,
-          conditions: [...conditionsOf(edge), ...conditionsOf(later)],
-          before,
-          after,
-          span: blame(before, after, tunnelAfter),
-          witness: witnessOf(point, before, after, space),
-        });
-      }
+    for (const cell of change.cells) {
+      const point = new Map([...leaf.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
+      for (const [d, atom] of cell) point.set(d, atom);
+      out.push({ cube: cubeOf(point), before: leaf.before, after: leaf.after });
     }
   }
-  return regions;
+  return out;
+}
+
+function toRegion({ cube, before, after }: ChangedCube, space: RequestSpace): Region {
+  const [tunnelBefore, tunnelAfter] = space.routedTunnels(cube.point.get("host")?.id ?? "");
+  return {
+    kind: changeKind(before, after),
+    tunnelBefore: tunnelBefore?.id ?? null,
+    tunnelAfter: tunnelAfter?.id ?? null,
+    conditions: conditionsOf(cube, space),
+    before,
+    after,
+    span: blame(before, after, tunnelAfter),
+    witness: witnessOf(cube.point, before, after, space),
+  };
+}
+
+/** Merges the changed cubes of each host that changed the same way, across change sets. */
+function mergeChanged(changed: readonly ChangedCube[], space: RequestSpace): ChangedCube[] {
+  const groups = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
+  for (const c of changed) {
+    const key = [c.cube.point.get("host")?.id, decisionKey(c.before), decisionKey(c.after)].join("#");
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { before: c.before, after: c.after, cubes: [c.cube] });
+    else group.cubes.push(c.cube);
+  }
+  return [...groups.values()].flatMap(({ before, after, cubes }) =>
+    mergeCubes(cubes, space).map((cube) => ({ cube, before, after })),
+  );
 }
 
 const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { "newly-allowed": 0, "newly-denied": 1, changed: 2 };
@@ -111,10 +128,12 @@ const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { "newly-allowed": 0, "
 export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
   const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
   const contextsEqual = contextKey(before) === contextKey(after);
-  const regions = space
+  const changed = space
     .hostAtoms()
     .flatMap((host) => changesForHost(space, host, contextsEqual))
-    .flatMap((change) => regionsOf(change, space))
+    .flatMap(cubesOf);
+  const regions = mergeChanged(changed, space)
+    .map((c) => toRegion(c, space))
     .sort(
       (a, b) =>
         (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(b.tunnelAfter ?? b.tunnelBefore ?? "") ||

@@ -11,6 +11,8 @@ export type ChangeKind = "newly-allowed" | "newly-denied" | "changed";
 export interface RegionCondition {
   readonly dimension: Dimension;
   readonly atoms: readonly { readonly id: string; readonly label: string }[];
+  /** The atoms of the dimension the region leaves out (for "anything but …" wording). */
+  readonly excluded: readonly { readonly id: string; readonly label: string }[];
 }
 
 /** A concrete request in the region, run through the interpreter on both versions. */

@@ -24,11 +24,16 @@ function memberKey(member: readonly boolean[]): string {
   return member.map(Number).join("");
 }
 
-/** Address atoms: one per class of addresses that every list treats alike. */
-export function ipAtoms(sets: readonly IpSet[]): RequestAtom[] {
-  return ipClasses(sets).map((c) =>
-    constantAtom(`ip:${memberKey(c.member)}`, `client in ${describeIntervals(c.intervals)}`, { clientIp: c.witness }),
-  );
+/**
+ * Address atoms: one per class of addresses that every list treats alike; classes inside
+ * `exclude` (addresses no client has) are left out.
+ */
+export function ipAtoms(sets: readonly IpSet[], exclude: IpSet | null = null): RequestAtom[] {
+  const classes = exclude === null ? ipClasses(sets) : ipClasses([...sets, exclude]).filter((c) => c.member[sets.length] !== true);
+  return classes.map((c) => {
+    const id = `ip:${memberKey(c.member.slice(0, sets.length))}`;
+    return constantAtom(id, `client in ${describeIntervals(c.intervals)}`, { clientIp: c.witness });
+  });
 }
 
 /** The atom id of a concrete address. */

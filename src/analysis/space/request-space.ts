@@ -6,6 +6,7 @@
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
 import { irKey } from "../../ir/equal.ts";
+import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
 import { constantAtom, DIMENSIONS, FIELD_DIMENSION } from "./atoms.ts";
@@ -27,6 +28,8 @@ interface HostClass {
 export interface RequestSpaceOptions {
   /** Leave out host classes whose routed tunnels (and everything else) are equal on both sides. */
   readonly skipUnchangedHosts?: boolean;
+  /** Addresses that no real client has (loopback, multicast…), left out of the address atoms. */
+  readonly excludeIps?: IpSet;
 }
 
 const UNROUTED_HOST = "unrouted.invalid";
@@ -48,9 +51,11 @@ export class RequestSpace {
   readonly #paths: PathAtoms;
   readonly #global = new Map<Dimension, readonly RequestAtom[]>();
   readonly #perHost = new Map<string, readonly RequestAtom[]>();
+  readonly #excludeIps: IpSet | null;
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
+    this.#excludeIps = options.excludeIps ?? null;
     this.#routes = [new RouteIndex(policies[0]), new RouteIndex(policies[1])];
     this.#paths = new PathAtoms(policies[0] === policies[1] ? [policies[0]] : policies);
     const sameContext = options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
@@ -99,7 +104,12 @@ export class RequestSpace {
       const cached = this.#perHost.get(key);
       if (cached !== undefined) return cached;
       const tunnels = this.routedTunnels(host);
-      const atoms = dimension === "ip" ? ipAtoms(ipSetsOf(tunnels)) : dimension === "country" ? countryAtoms(countrySetsOf(tunnels)) : sessionAtoms(tunnels);
+      const atoms =
+        dimension === "ip"
+          ? ipAtoms(ipSetsOf(tunnels), this.#excludeIps)
+          : dimension === "country"
+            ? countryAtoms(countrySetsOf(tunnels))
+            : sessionAtoms(tunnels);
       this.#perHost.set(key, atoms);
       return atoms;
     }

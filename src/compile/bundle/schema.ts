@@ -3,11 +3,10 @@
  * compiler read, spans included) and the diagnostics the compile run reported. Loading
  * validates untrusted bundle text against it, so a damaged or hand-edited bundle is a
  * diagnostic, never a crash or a wrong allow. Unknown keys are refused (a newer writer's field
- * must come with a new format version). Canonical CIDR text is checked here because the
- * range compiler relies on it.
+ * must come with a new format version). Loading runs it through ajv (`validate-payload.ts`),
+ * which also checks what JSON Schema cannot say: that CIDR text is canonical.
  */
 import { z } from "zod";
-import { parseIpEntry } from "../../ir/ip.ts";
 
 const Span = z.strictObject({ file: z.string(), start: z.int().nonnegative(), end: z.int().nonnegative() });
 const OptionalSpan = Span.optional();
@@ -19,14 +18,9 @@ const TokenType = z.enum(["pat", "app", "auth"]);
 const Permission = z.enum(["tunnels.resources.read-only", "tunnels.tunnels.create-delete", "tunnels.streams.create-delete"]);
 const RuleRef = z.strictObject({ rule: z.string(), origin: Span.nullable() });
 
-function isCanonicalCidr(cidr: string): boolean {
-  const parsed = parseIpEntry(cidr);
-  return parsed.ok && !parsed.hostBitsSet && parsed.range.cidr === cidr;
-}
-
 const IpRange = z.strictObject({
   family: z.union([z.literal(4), z.literal(6)]),
-  cidr: z.string().max(64).refine(isCanonicalCidr, { message: "not a canonical CIDR" }),
+  cidr: z.string().max(64),
   origin: OptionalSpan,
 });
 const IpSet = z.strictObject({ ranges: z.array(IpRange), origin: OptionalSpan });

@@ -25,11 +25,14 @@ const CONNECT_PERMISSION = "tunnels.streams.create-delete";
 
 function actionScope(act: ActionIr, tunnel: EffectiveTunnel, pathCheck: ((p: string) => boolean) | null): Scope {
   if (act.filter !== null && !tunnelMatchesFilter(act.filter, tunnel)) return false;
-  const methods = act.methods === null ? null : new Set(act.methods);
+  // Methods are compared upper-cased. Keeping only upper-case entries is exact (no other entry
+  // can equal an upper-cased method) and lets a request whose method is already upper case,
+  // the usual one, skip the conversion.
+  const methods = act.methods === null ? null : new Set(act.methods.filter((m) => m === m.toUpperCase()));
   if (pathCheck === null && methods === null) return true;
   return (path, method) => {
     if (pathCheck !== null && (path === null || !pathCheck(path))) return false;
-    return methods === null || methods.has(method.toUpperCase());
+    return methods === null || methods.has(method) || methods.has(method.toUpperCase());
   };
 }
 

@@ -8,7 +8,12 @@
 
 /** Where a parsed address is written; reused across requests so parsing allocates nothing. */
 export interface AddressScratch {
-  /** The IPv4 address as an unsigned 32-bit value, when the family is 4. */
+  /**
+   * The IPv4 address as an order key, when the family is 4: the unsigned value with its top
+   * bit flipped, as a signed 32-bit integer (`v4Key`). Signed 32-bit values stay small
+   * integers in V8, so the hot path never boxes a number; flipping the top bit keeps the
+   * unsigned order under signed comparison.
+   */
   v4: number;
   /** The IPv6 address as four big-endian 32-bit words, when the family is 6. */
   readonly v6: Uint32Array;
@@ -25,6 +30,11 @@ export type SlowAddressParser = (
   text: string,
 ) => { readonly family: 4; readonly v4: number } | { readonly family: 6; readonly bytes: Uint8Array } | null;
 
+/** The order key of an unsigned 32-bit IPv4 value (see `AddressScratch.v4`). */
+export function v4Key(unsigned: number): number {
+  return (unsigned ^ 0x80000000) | 0;
+}
+
 /** A fresh scratch area. */
 export function newAddressScratch(): AddressScratch {
   return { v4: 0, v6: new Uint32Array(4) };
@@ -32,11 +42,15 @@ export function newAddressScratch(): AddressScratch {
 
 const groups = new Uint16Array(8);
 
+// The result of the last successful `scanQuad`, as an order key: a module-level int32, so
+// returning it allocates nothing.
+let quadKey = 0;
+
 /**
- * Parses a strict dotted quad in `text[start, end)`: four decimal octets ≤ 255 without leading
- * zeros. Returns the address as a non-negative number, or -1 when the form is not strict.
+ * Scans a strict dotted quad in `text[start, end)`: four decimal octets ≤ 255 without leading
+ * zeros. On success stores the order key in `quadKey` and returns true. HOT PATH: int32 only.
  */
-export function parseDottedQuad(text: string, start: number, end: number): number {
+function scanQuad(text: string, start: number, end: number): boolean {
   let value = 0;
   let octet = 0;
   let digits = 0;
@@ -44,22 +58,31 @@ export function parseDottedQuad(text: string, start: number, end: number): numbe
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + octet;
+      if (digits === 0 || dots === 3) return false;
+      value = (value << 8) | octet;
       octet = 0;
       digits = 0;
       dots++;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1; // a leading zero: octal in some parsers, so slow path
+      if (digits > 0 && octet === 0) return false; // a leading zero: octal in some parsers, so slow path
       octet = octet * 10 + (c - 48);
-      if (octet > 255) return -1;
+      if (octet > 255) return false;
       digits++;
     } else {
-      return -1;
+      return false;
     }
   }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + octet;
+  if (dots !== 3 || digits === 0) return false;
+  quadKey = ((value << 8) | octet) ^ 0x80000000;
+  return true;
+}
+
+/**
+ * Parses a strict dotted quad in `text[start, end)` (see `scanQuad`): the unsigned value, or
+ * -1 when the form is not strict. For tests and compile time; the hot path uses `scanQuad`.
+ */
+export function parseDottedQuad(text: string, start: number, end: number): number {
+  return scanQuad(text, start, end) ? (quadKey ^ 0x80000000) >>> 0 : -1;
 }
 
 function hexValue(c: number): number {
@@ -99,10 +122,9 @@ function scanV6(text: string): number {
       // `::a.b.c.d` (the deprecated IPv4-compatible form) means different things to
       // different parsers; the slow path's reading is the one that counts.
       if (count > 6 || (count === 0 && gap === 0)) return -1;
-      const v4 = parseDottedQuad(text, i, n);
-      if (v4 < 0) return -1;
-      groups[count++] = Math.floor(v4 / 65536);
-      groups[count++] = v4 & 0xffff;
+      if (!scanQuad(text, i, n)) return -1;
+      groups[count++] = ((quadKey ^ 0x80000000) >>> 16) & 0xffff;
+      groups[count++] = quadKey & 0xffff;
       break;
     }
     if (digits === 0 || count === 8) return -1;
@@ -150,7 +172,7 @@ function groupAt(index: number, gap: number, zeros: number, count: number): numb
 function foldMapped(out: AddressScratch): AddressFamily {
   const w = out.v6;
   if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
-    out.v4 = w[3] ?? 0;
+    out.v4 = ((w[3] ?? 0) ^ 0x80000000) | 0;
     return 4;
   }
   return 6;
@@ -165,16 +187,15 @@ export function parseAddressInto(
   out: AddressScratch,
   slow: SlowAddressParser,
 ): AddressFamily {
-  const v4 = parseDottedQuad(text, 0, text.length);
-  if (v4 >= 0) {
-    out.v4 = v4;
+  if (scanQuad(text, 0, text.length)) {
+    out.v4 = quadKey;
     return 4;
   }
   if (text.indexOf(":") >= 0 && parseV6Words(text, out.v6)) return foldMapped(out);
   const parsed = slow(text);
   if (parsed === null) return 0;
   if (parsed.family === 4) {
-    out.v4 = parsed.v4;
+    out.v4 = v4Key(parsed.v4);
     return 4;
   }
   const b = parsed.bytes;

@@ -39,6 +39,10 @@ export const syntaxCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "syntax/duplicate-project",
     summary: "a second `project` block: one file is one project",
   },
+  RP1012: {
+    slug: "syntax/empty-container-dropped",
+    summary: "converting to the DSL leaves out an empty object or list that has no DSL spelling",
+  },
   RP1011: {
     slug: "syntax/control-character",
     summary: "a raw control character (tab, NUL, …) inside a string",

@@ -20,7 +20,12 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /** Headers this proxy sets itself; any copy from the client is dropped. */
-const REPLACED: ReadonlySet<string> = new Set(["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"]);
+const REPLACED: ReadonlySet<string> = new Set([
+  "host",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+]);
 
 /** What the request rewrite needs to know. */
 export interface ForwardContext {
@@ -45,7 +50,8 @@ export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardConte
   for (let i = 0; i < raw.length; i += 2) {
     if ((raw[i] as string).toLowerCase() === "connection") {
       connectionTokens ??= new Set();
-      for (const t of (raw[i + 1] as string).split(",")) connectionTokens.add(t.trim().toLowerCase());
+      for (const t of (raw[i + 1] as string).split(","))
+        connectionTokens.add(t.trim().toLowerCase());
     }
   }
   for (let i = 0; i < raw.length; i += 2) {
@@ -74,7 +80,8 @@ export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardConte
 export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   let connectionTokens: string[] | null = null;
   const connection = headers["connection"];
-  if (typeof connection === "string") connectionTokens = connection.split(",").map((t) => t.trim().toLowerCase());
+  if (typeof connection === "string")
+    connectionTokens = connection.split(",").map((t) => t.trim().toLowerCase());
   for (const name of HOP_BY_HOP) if (name in headers) delete headers[name];
   if (connectionTokens !== null) for (const t of connectionTokens) delete headers[t];
   return headers;

@@ -48,7 +48,12 @@ export function forwardRequest(
       }
       const failure = classify(error, body);
       if (failure === "aborted") res.destroy();
-      else failResponse(res, failure === "timeout" ? 504 : failure === "body_too_large" ? 413 : 502, failure);
+      else
+        failResponse(
+          res,
+          failure === "timeout" ? 504 : failure === "body_too_large" ? 413 : 502,
+          failure,
+        );
       done(failure, error);
     },
   );
@@ -58,7 +63,12 @@ function classify(error: unknown, body: unknown): ForwardFailure {
   const code = (error as { code?: string }).code ?? "";
   if (TIMEOUT_CODES.has(code)) return "timeout";
   if (body instanceof LimitedBody && body.exceeded) return "body_too_large";
-  if (code === "UND_ERR_ABORTED" || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ERR_STREAM_DESTROYED") return "aborted";
+  if (
+    code === "UND_ERR_ABORTED" ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    code === "ERR_STREAM_DESTROYED"
+  )
+    return "aborted";
   return "unreachable";
 }
 
@@ -69,7 +79,10 @@ function failResponse(res: ServerResponse, status: number, reason: string): void
     return;
   }
   const body = JSON.stringify({ error: { reason } });
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -77,7 +90,10 @@ function failResponse(res: ServerResponse, status: number, reason: string): void
  * The body to send upstream: null when the request has none; the request stream itself when
  * its declared length is within the limit; a counting stream for chunked bodies.
  */
-function requestBody(req: IncomingMessage, max: number): IncomingMessage | LimitedBody | null | "too_large" {
+function requestBody(
+  req: IncomingMessage,
+  max: number,
+): IncomingMessage | LimitedBody | null | "too_large" {
   const length = req.headers["content-length"];
   if (length !== undefined) {
     const n = Number(length);

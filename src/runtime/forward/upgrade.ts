@@ -58,7 +58,11 @@ export function forwardUpgrade(
   });
   outgoing.on("response", (res) => {
     // The body is relayed de-chunked and delimited by closing the connection.
-    const kept = res.rawHeaders.filter((_, i, all) => i % 2 === 0 ? !RELAY_DROPPED.has(String(all[i]).toLowerCase()) : !RELAY_DROPPED.has(String(all[i - 1]).toLowerCase()));
+    const kept = res.rawHeaders.filter((_, i, all) =>
+      i % 2 === 0
+        ? !RELAY_DROPPED.has(String(all[i]).toLowerCase())
+        : !RELAY_DROPPED.has(String(all[i - 1]).toLowerCase()),
+    );
     client.write(statusLine(res) + headerBlock([...kept, "connection", "close"]));
     res.pipe(client);
     res.on("end", () => client.end());
@@ -70,13 +74,19 @@ export function forwardUpgrade(
     finish("timeout");
   });
   outgoing.on("error", () => {
-    if (!settled) client.end(rawResponse(502, JSON.stringify({ error: { reason: "unreachable" } })));
+    if (!settled)
+      client.end(rawResponse(502, JSON.stringify({ error: { reason: "unreachable" } })));
     finish("unreachable");
   });
   outgoing.end();
 }
 
-const RELAY_DROPPED: ReadonlySet<string> = new Set(["transfer-encoding", "connection", "keep-alive", "content-length"]);
+const RELAY_DROPPED: ReadonlySet<string> = new Set([
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "content-length",
+]);
 
 function statusLine(res: IncomingMessage): string {
   const code = res.statusCode ?? 502;

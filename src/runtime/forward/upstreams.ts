@@ -42,7 +42,13 @@ export class UpstreamPools {
       this.#pools.set(parsed.origin, pool);
     }
     const basePath = parsed.pathname === "/" ? "" : parsed.pathname.replace(/\/$/, "");
-    return { origin: parsed.origin, host: parsed.host, basePath, secure: parsed.protocol === "https:", pool };
+    return {
+      origin: parsed.origin,
+      host: parsed.host,
+      basePath,
+      secure: parsed.protocol === "https:",
+      pool,
+    };
   }
 
   #createPool(origin: string): Pool {

@@ -16,7 +16,10 @@ export function canonicalPeer(address: string | undefined): string {
 }
 
 /** Parses the trusted-proxy list once; bad entries are RP6001 diagnostics. */
-export function parseTrustedProxies(entries: readonly string[], diagnostics: Diagnostic[]): IpSet | null {
+export function parseTrustedProxies(
+  entries: readonly string[],
+  diagnostics: Diagnostic[],
+): IpSet | null {
   if (entries.length === 0) return null;
   const ranges = [];
   for (const [i, entry] of entries.entries()) {
@@ -28,7 +31,11 @@ export function parseTrustedProxies(entries: readonly string[], diagnostics: Dia
 }
 
 /** The address decisions see for this request. */
-export function clientAddress(peer: string, forwardedFor: string | undefined, trusted: IpSet | null): string {
+export function clientAddress(
+  peer: string,
+  forwardedFor: string | undefined,
+  trusted: IpSet | null,
+): string {
   if (trusted === null || forwardedFor === undefined || !ipInSet(peer, trusted)) return peer;
   const hops = forwardedFor.split(",");
   for (let i = hops.length - 1; i >= 0; i--) {

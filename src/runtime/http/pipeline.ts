@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { Decision } from "../../ir/decision.ts";
-import type { IpSet, } from "../../ir/types.ts";
+import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import { ipInSet } from "../../ir/ip.ts";
 import { hostWithoutPort } from "../host-index.ts";
@@ -22,7 +22,16 @@ import { forwardedPath, upstreamRequestHeaders } from "../forward/headers.ts";
 import { canonicalPeer, clientAddress } from "./client-ip.ts";
 import type { FactSources, PendingFacts } from "./request-facts.ts";
 import { gatherFacts, verifyToken } from "./request-facts.ts";
-import { CHALLENGE_PATH, LOGIN_PATH, rawResponse, sendDeny, sendError, sendRedirect, wwwAuthenticate, errorJson } from "./respond.ts";
+import {
+  CHALLENGE_PATH,
+  LOGIN_PATH,
+  rawResponse,
+  sendDeny,
+  sendError,
+  sendRedirect,
+  wwwAuthenticate,
+  errorJson,
+} from "./respond.ts";
 import { serveWellKnown } from "./well-known.ts";
 
 /** What the pipeline reads on every request. */
@@ -48,33 +57,55 @@ interface Routed {
 type Early = { readonly status: number; readonly reason: string; readonly policy?: "tls" };
 
 /** Routes a request, or says why it cannot be routed. */
-function routeRequest(req: IncomingMessage, state: ServingState): { route: TunnelRoute; host: string } | Early {
+function routeRequest(
+  req: IncomingMessage,
+  state: ServingState,
+): { route: TunnelRoute; host: string } | Early {
   const hostHeader = req.headers.host;
-  if (hostHeader === undefined || hostHeader.length === 0) return { status: 400, reason: "missing_host" };
+  if (hostHeader === undefined || hostHeader.length === 0)
+    return { status: 400, reason: "missing_host" };
   const host = hostWithoutPort(hostHeader);
   const tls = tlsInfoOf(req.socket);
   // The certificate and the TLS policy were chosen by SNI: a different Host would bypass them.
   if (tls !== undefined && tls.sni !== host) return { status: 421, reason: "misdirected_request" };
   const route = state.routes.get(host);
-  if (route === undefined || (tls !== undefined && route.tls === null)) return { status: 404, reason: "no_route" };
+  if (route === undefined || (tls !== undefined && route.tls === null))
+    return { status: 404, reason: "no_route" };
   // Fail closed: a tunnel whose TLS policy asks for more than TLS 1.2 is not served in clear.
-  if (tls === undefined && route.requiresTls) return { status: 403, reason: "policy_denied", policy: "tls" };
+  if (tls === undefined && route.requiresTls)
+    return { status: 403, reason: "policy_denied", policy: "tls" };
   return { route, host };
 }
 
-function begin(req: IncomingMessage, deps: PipelineDeps): { pending: PendingFacts; route: TunnelRoute; peer: string; url: string } | Early {
+function begin(
+  req: IncomingMessage,
+  deps: PipelineDeps,
+): { pending: PendingFacts; route: TunnelRoute; peer: string; url: string } | Early {
   const url = req.url ?? "/";
   if (url.charCodeAt(0) !== 47 /* "/" */) return { status: 400, reason: "bad_request_target" };
   const routed = routeRequest(req, deps.state());
   if ("status" in routed) return routed;
   const peer = canonicalPeer(req.socket.remoteAddress);
   const clientIp = clientAddress(peer, header(req, "x-forwarded-for"), deps.trustedProxies);
-  const pending = gatherFacts(req, url, routed.host, clientIp, routed.route, tlsInfoOf(req.socket), deps);
+  const pending = gatherFacts(
+    req,
+    url,
+    routed.host,
+    clientIp,
+    routed.route,
+    tlsInfoOf(req.socket),
+    deps,
+  );
   return { pending, route: routed.route, peer, url };
 }
 
 /** Calls `next` with complete facts: at once without a token, after verification with one. */
-function withFacts(pending: PendingFacts, deps: PipelineDeps, next: (facts: RequestFacts) => void, fail: () => void): void {
+function withFacts(
+  pending: PendingFacts,
+  deps: PipelineDeps,
+  next: (facts: RequestFacts) => void,
+  fail: () => void,
+): void {
   if (pending.token === null) {
     next(pending.base);
     return;
@@ -83,7 +114,9 @@ function withFacts(pending: PendingFacts, deps: PipelineDeps, next: (facts: Requ
 }
 
 /** The `request` listener for the HTTP and HTTPS servers. */
-export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestHandler(
+  deps: PipelineDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const started = begin(req, deps);
     if ("status" in started) {
@@ -94,7 +127,8 @@ export function createRequestHandler(deps: PipelineDeps): (req: IncomingMessage,
     withFacts(
       started.pending,
       deps,
-      (facts) => act({ req, url: started.url, route: started.route, peer: started.peer, facts }, res, deps),
+      (facts) =>
+        act({ req, url: started.url, route: started.route, peer: started.peer, facts }, res, deps),
       () => sendError(res, 500, "internal_error", null, false),
     );
   };
@@ -132,7 +166,10 @@ function decide(r: Routed, deps: PipelineDeps): Decision | null {
   try {
     return r.route.policy.request(r.facts);
   } catch (error) {
-    deps.log.error({ err: error, tunnel: r.route.label }, "decision function threw (a bug in rampart)");
+    deps.log.error(
+      { err: error, tunnel: r.route.label },
+      "decision function threw (a bug in rampart)",
+    );
     return null;
   }
 }
@@ -144,30 +181,51 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     sendError(res, 502, "no_upstream", null, r.facts.acceptsHtml);
     return;
   }
-  const headers = upstreamRequestHeaders(r.req.rawHeaders, forwardContext(r, deps, false, upstream.host));
-  forwardRequest(r.req, res, upstream, forwardedPath(r.url), headers, deps.maxBodyBytes, (failure, error) => {
-    if (failure !== null) noteForwardFailure(r, failure, error, deps);
-  });
+  const headers = upstreamRequestHeaders(
+    r.req.rawHeaders,
+    forwardContext(r, deps, false, upstream.host),
+  );
+  forwardRequest(
+    r.req,
+    res,
+    upstream,
+    forwardedPath(r.url),
+    headers,
+    deps.maxBodyBytes,
+    (failure, error) => {
+      if (failure !== null) noteForwardFailure(r, failure, error, deps);
+    },
+  );
 }
 
 function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
   const xff = header(r.req, "x-forwarded-for");
-  const trustedChain = xff !== undefined && deps.trustedProxies !== null && ipInSet(r.peer, deps.trustedProxies);
+  const trustedChain =
+    xff !== undefined && deps.trustedProxies !== null && ipInSet(r.peer, deps.trustedProxies);
   return {
     forwardedFor: trustedChain ? `${xff}, ${r.peer}` : r.peer,
     proto: r.facts.secure ? ("https" as const) : ("http" as const),
     host: r.req.headers.host ?? r.facts.host,
     upstreamHost,
-    dropAuthorization: r.facts.token?.source === "header" && !r.route.tunnel.auth.forwardAuthorization,
+    dropAuthorization:
+      r.facts.token?.source === "header" && !r.route.tunnel.auth.forwardAuthorization,
     upgrade,
   };
 }
 
-function noteForwardFailure(r: Routed, failure: ForwardFailure, error: unknown, deps: PipelineDeps): void {
+function noteForwardFailure(
+  r: Routed,
+  failure: ForwardFailure,
+  error: unknown,
+  deps: PipelineDeps,
+): void {
   deps.metrics.upstreamFailures.labels(failure).inc();
   if (failure === "aborted") return;
   const detail = (error as { code?: string } | undefined)?.code ?? null;
-  deps.log.warn({ tunnel: r.route.label, failure, detail, method: r.facts.method, path: r.facts.path }, "forward failed");
+  deps.log.warn(
+    { tunnel: r.route.label, failure, detail, method: r.facts.method, path: r.facts.path },
+    "forward failed",
+  );
 }
 
 /** One decision log line per denied request (never a token or cookie value). */
@@ -192,7 +250,9 @@ function logDeny(r: Routed, decision: Decision, deps: PipelineDeps): void {
 }
 
 /** The `upgrade` listener: the same pipeline, then a spliced connection instead of a response. */
-export function createUpgradeHandler(deps: PipelineDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createUpgradeHandler(
+  deps: PipelineDeps,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     socket.on("error", () => socket.destroy());
     const started = begin(req, deps);
@@ -204,7 +264,13 @@ export function createUpgradeHandler(deps: PipelineDeps): (req: IncomingMessage,
     withFacts(
       started.pending,
       deps,
-      (facts) => actUpgrade({ req, url: started.url, route: started.route, peer: started.peer, facts }, socket, head, deps),
+      (facts) =>
+        actUpgrade(
+          { req, url: started.url, route: started.route, peer: started.peer, facts },
+          socket,
+          head,
+          deps,
+        ),
       () => socket.end(rawResponse(500, errorJson("internal_error", null))),
     );
   };
@@ -220,10 +286,22 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
   if (decision.outcome !== "forward") {
     // An upgrade cannot follow a redirect or be answered by an engine page (S-C4): refuse it.
     const status = decision.outcome === "deny" ? decision.status : 403;
-    const reason = decision.outcome === "deny" ? decision.reason : decision.outcome === "respond" ? "not_allowed" : `${decision.outcome}_required`;
+    const reason =
+      decision.outcome === "deny"
+        ? decision.reason
+        : decision.outcome === "respond"
+          ? "not_allowed"
+          : `${decision.outcome}_required`;
     if (decision.outcome === "deny") logDeny(r, decision, deps);
-    const challenge = decision.outcome === "deny" ? wwwAuthenticate(decision, r.facts.token !== null) : null;
-    socket.end(rawResponse(status, errorJson(reason, decision.outcome === "deny" ? decision.policy : null), challenge === null ? {} : { "www-authenticate": challenge }));
+    const challenge =
+      decision.outcome === "deny" ? wwwAuthenticate(decision, r.facts.token !== null) : null;
+    socket.end(
+      rawResponse(
+        status,
+        errorJson(reason, decision.outcome === "deny" ? decision.policy : null),
+        challenge === null ? {} : { "www-authenticate": challenge },
+      ),
+    );
     return;
   }
   const upstream = r.route.upstream;
@@ -231,10 +309,22 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
     socket.end(rawResponse(502, errorJson("no_upstream", null)));
     return;
   }
-  const headers = upstreamRequestHeaders(r.req.rawHeaders, forwardContext(r, deps, true, upstream.host));
-  forwardUpgrade(r.req, socket, head, upstream, forwardedPath(r.url), headers, deps.upgradeTimeoutMs, (failure) => {
-    if (failure !== null) noteForwardFailure(r, failure, undefined, deps);
-  });
+  const headers = upstreamRequestHeaders(
+    r.req.rawHeaders,
+    forwardContext(r, deps, true, upstream.host),
+  );
+  forwardUpgrade(
+    r.req,
+    socket,
+    head,
+    upstream,
+    forwardedPath(r.url),
+    headers,
+    deps.upgradeTimeoutMs,
+    (failure) => {
+      if (failure !== null) noteForwardFailure(r, failure, undefined, deps);
+    },
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -80,9 +80,20 @@ export function gatherFacts(
 }
 
 /** Completes the facts, verifying the token with the backend (absent backend: invalid). */
-export async function verifyToken(found: FoundToken, backend: TokenBackend | null): Promise<TokenFacts> {
+export async function verifyToken(
+  found: FoundToken,
+  backend: TokenBackend | null,
+): Promise<TokenFacts> {
   if (backend === null) {
-    return { source: found.source, status: "bad_signature", id: null, type: null, lifetimeSeconds: null, grant: null, subject: null };
+    return {
+      source: found.source,
+      status: "bad_signature",
+      id: null,
+      type: null,
+      lifetimeSeconds: null,
+      grant: null,
+      subject: null,
+    };
   }
   return backend.verify(found.token, found.source);
 }

@@ -11,7 +11,11 @@ import type { Decision } from "../../ir/decision.ts";
 export const CHALLENGE_PATH = "/.well-known/rstream/challenge";
 export const LOGIN_PATH = "/.well-known/rstream/login";
 
-const TOKEN_REASONS: ReadonlySet<string> = new Set(["missing_token", "invalid_token", "expired_token"]);
+const TOKEN_REASONS: ReadonlySet<string> = new Set([
+  "missing_token",
+  "invalid_token",
+  "expired_token",
+]);
 
 /** The JSON body of an engine error. `policy` is added for `policy_denied` (S-D3). */
 export function errorJson(reason: string, policy: string | null): string {
@@ -29,7 +33,8 @@ export function wwwAuthenticate(decision: Decision, tokenSent: boolean): string 
   if (decision.status === 401 && TOKEN_REASONS.has(decision.reason)) {
     return tokenSent ? 'Bearer realm="rampart", error="invalid_token"' : 'Bearer realm="rampart"';
   }
-  if (decision.reason === "insufficient_scope") return 'Bearer realm="rampart", error="insufficient_scope"';
+  if (decision.reason === "insufficient_scope")
+    return 'Bearer realm="rampart", error="insufficient_scope"';
   return null;
 }
 
@@ -53,7 +58,13 @@ export function sendError(
 }
 
 /** Writes the response for a deny decision. */
-export function sendDeny(res: ServerResponse, decision: Decision, html: boolean, tokenSent: boolean, path: string): void {
+export function sendDeny(
+  res: ServerResponse,
+  decision: Decision,
+  html: boolean,
+  tokenSent: boolean,
+  path: string,
+): void {
   const extra: Record<string, string> = {};
   const challenge = wwwAuthenticate(decision, tokenSent);
   if (challenge !== null) extra["www-authenticate"] = challenge;
@@ -73,7 +84,11 @@ export function sendRedirect(res: ServerResponse, flowPath: string, returnTo: st
 }
 
 /** A minimal HTTP/1.1 response written straight to a socket (upgrade requests have no res). */
-export function rawResponse(status: number, body: string, headers: Readonly<Record<string, string>> = {}): string {
+export function rawResponse(
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): string {
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`];
   const all: Record<string, string> = {
     "content-type": "application/json",

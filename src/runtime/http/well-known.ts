@@ -24,7 +24,11 @@ export function activePolicies(tunnel: EffectiveTunnel): string[] {
 }
 
 /** The S-W1 session document, byte for byte in this key order. */
-export function sessionDocument(decision: Decision, facts: RequestFacts, tunnel: EffectiveTunnel): string {
+export function sessionDocument(
+  decision: Decision,
+  facts: RequestFacts,
+  tunnel: EffectiveTunnel,
+): string {
   const identity = decision.identity;
   if (identity === null) return JSON.stringify({ auth: { authenticated: false } });
   const session = identity.method === "rstream-auth" ? facts.session : null;
@@ -70,7 +74,12 @@ function serveSession(
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
-function serveLogout(req: IncomingMessage, res: ServerResponse, decision: Decision, facts: RequestFacts): void {
+function serveLogout(
+  req: IncomingMessage,
+  res: ServerResponse,
+  decision: Decision,
+  facts: RequestFacts,
+): void {
   // Method, Origin/Referer and content type were judged by the decision (S-W2); only the
   // body is left to consume, bounded.
   drainBody(req, MAX_LOGOUT_BODY, (ok) => {

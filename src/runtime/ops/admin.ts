@@ -21,8 +21,15 @@ export function createAdminServer(metrics: RuntimeMetrics, source: HealthSource)
     }
     if (path === "/healthz") {
       const h = source.health();
-      const body = JSON.stringify({ status: h.ok ? "ok" : "unavailable", generation: h.generation, tunnels: h.tunnels });
-      res.writeHead(h.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
+      const body = JSON.stringify({
+        status: h.ok ? "ok" : "unavailable",
+        generation: h.generation,
+        tunnels: h.tunnels,
+      });
+      res.writeHead(h.ok ? 200 : 503, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+      });
       res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
@@ -36,6 +43,8 @@ export function createAdminServer(metrics: RuntimeMetrics, source: HealthSource)
       );
       return;
     }
-    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { reason: "not_found" } }));
+    res
+      .writeHead(404, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: { reason: "not_found" } }));
   });
 }

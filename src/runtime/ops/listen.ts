@@ -22,7 +22,13 @@ export function listen(
 ): Promise<BoundAddress | Diagnostic> {
   return new Promise((resolvePromise) => {
     const onError = (error: Error): void => {
-      resolvePromise(listenFailed(name, `${address.host}:${address.port}`, (error as { code?: string }).code ?? error.message));
+      resolvePromise(
+        listenFailed(
+          name,
+          `${address.host}:${address.port}`,
+          (error as { code?: string }).code ?? error.message,
+        ),
+      );
     };
     server.once("error", onError);
     server.listen(address.port, address.host, () => {

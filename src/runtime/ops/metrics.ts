@@ -42,8 +42,16 @@ export class RuntimeMetrics {
       labelNames: ["result"],
       registers,
     });
-    this.generation = new Gauge({ name: "rampart_policy_generation", help: "Serving policy generation", registers });
-    this.tunnelsServed = new Gauge({ name: "rampart_tunnels_served", help: "Tunnels currently served", registers });
+    this.generation = new Gauge({
+      name: "rampart_policy_generation",
+      help: "Serving policy generation",
+      registers,
+    });
+    this.tunnelsServed = new Gauge({
+      name: "rampart_tunnels_served",
+      help: "Tunnels currently served",
+      registers,
+    });
     this.geoipLookupErrors = new Counter({
       name: "rampart_geoip_lookup_errors_total",
       help: "GeoIP lookups that hit corrupt data (answered as unknown country)",

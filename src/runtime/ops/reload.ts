@@ -10,7 +10,11 @@ import { basename, dirname, resolve } from "node:path";
 export type StopWatching = () => void;
 
 /** Calls `onChange` once per burst of changes to any of `files`. */
-export function watchFiles(files: readonly string[], debounceMs: number, onChange: () => void): StopWatching {
+export function watchFiles(
+  files: readonly string[],
+  debounceMs: number,
+  onChange: () => void,
+): StopWatching {
   const byDir = new Map<string, Set<string>>();
   for (const file of files) {
     const full = resolve(file);
@@ -41,7 +45,10 @@ export function watchFiles(files: readonly string[], debounceMs: number, onChang
 }
 
 /** Installs SIGHUP/SIGTERM/SIGINT handlers; returns a function that removes them. */
-export function handleSignals(onReload: () => void, onShutdown: (signal: string) => void): () => void {
+export function handleSignals(
+  onReload: () => void,
+  onShutdown: (signal: string) => void,
+): () => void {
   const hup = (): void => onReload();
   const term = (): void => onShutdown("SIGTERM");
   const int = (): void => onShutdown("SIGINT");

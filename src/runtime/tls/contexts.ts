@@ -67,7 +67,10 @@ export function buildTunnelTls(
     return { kind: "refused" };
   }
   // `preferred` allows the classical fallback, so without hybrids it degrades to classical.
-  const groups = capabilities.postQuantum || pq.mode === "off" ? groupsFor(pq.mode, pq.fips) : groupsFor("off", pq.fips);
+  const groups =
+    capabilities.postQuantum || pq.mode === "off"
+      ? groupsFor(pq.mode, pq.fips)
+      : groupsFor("off", pq.fips);
   let ca: Buffer | undefined;
   if (tunnel.auth.mtls !== null) {
     try {
@@ -87,7 +90,9 @@ export function buildTunnelTls(
     try {
       terminators.add(host, createTerminator(certificate, tunnel.tls.runtimeMin, groups, ca));
     } catch (error) {
-      diagnostics.push(invalidCertificate(`certificate \`${certificate.certFile}\``, errorText(error)));
+      diagnostics.push(
+        invalidCertificate(`certificate \`${certificate.certFile}\``, errorText(error)),
+      );
     }
   }
   return {

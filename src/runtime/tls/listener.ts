@@ -124,7 +124,11 @@ function wire(terminator: TlsServer): void {
 function onHandshake(tls: TLSSocket, p: PendingHandshake): void {
   tls.on("error", () => tls.destroy());
   const version: TlsVersion = tls.getProtocol() === "TLSv1.3" ? "1.3" : "1.2";
-  const group = negotiatedGroup(p.selection.tls.groups, p.hello.keyShareGroups, p.hello.supportedGroups);
+  const group = negotiatedGroup(
+    p.selection.tls.groups,
+    p.hello.keyShareGroups,
+    p.hello.supportedGroups,
+  );
   const verified = p.selection.tls.requestCert && tls.authorized;
   const clientCredential = verified ? p.selection.mapCertificate(tls) : null;
   const facts: HandshakeFacts = {

@@ -24,13 +24,33 @@ export interface TokenClaims {
   readonly sourceCredentialId?: string;
 }
 
-const names = { type: "array", minItems: 1, maxItems: 256, items: { type: "string", minLength: 1, maxLength: 256 } };
+const names = {
+  type: "array",
+  minItems: 1,
+  maxItems: 256,
+  items: { type: "string", minLength: 1, maxLength: 256 },
+};
 const stringFilter = {
   anyOf: [
     { type: "string", maxLength: 1024 },
-    { type: "object", additionalProperties: false, required: ["exact"], properties: { exact: { type: "string", maxLength: 1024 } } },
-    { type: "object", additionalProperties: false, required: ["oneof"], properties: { oneof: { ...names, items: { type: "string", maxLength: 1024 } } } },
-    { type: "object", additionalProperties: false, required: ["regex"], properties: { regex: { type: "string", minLength: 1, maxLength: 512 } } },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["exact"],
+      properties: { exact: { type: "string", maxLength: 1024 } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["oneof"],
+      properties: { oneof: { ...names, items: { type: "string", maxLength: 1024 } } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["regex"],
+      properties: { regex: { type: "string", minLength: 1, maxLength: 512 } },
+    },
   ],
 };
 const booleanFields = ["publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth"];
@@ -42,8 +62,18 @@ const stringFields = ["id", "name", "protocol", "hostname", "status", "tls_min_v
  * Every object is closed, so a misspelt key is an invalid token, never an ignored limit.
  */
 function grantDefinitions() {
-  const and = (ref: string) => ({ type: "object", additionalProperties: false, required: ["AND"], properties: { AND: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } } });
-  const or = (ref: string) => ({ type: "object", additionalProperties: false, required: ["OR"], properties: { OR: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } } });
+  const and = (ref: string) => ({
+    type: "object",
+    additionalProperties: false,
+    required: ["AND"],
+    properties: { AND: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } },
+  });
+  const or = (ref: string) => ({
+    type: "object",
+    additionalProperties: false,
+    required: ["OR"],
+    properties: { OR: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } },
+  });
   const fieldFilters = {
     type: "object",
     additionalProperties: false,
@@ -58,8 +88,18 @@ function grantDefinitions() {
   const pathFilter = {
     anyOf: [
       stringFilter,
-      { type: "object", additionalProperties: false, required: ["prefix"], properties: { prefix: names } },
-      { type: "object", additionalProperties: false, required: ["glob"], properties: { glob: names } },
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["prefix"],
+        properties: { prefix: names },
+      },
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["glob"],
+        properties: { glob: names },
+      },
     ],
   };
   const action = {
@@ -75,7 +115,12 @@ function grantDefinitions() {
             additionalProperties: false,
             properties: {
               path: pathFilter,
-              methods: { type: "array", minItems: 1, maxItems: 16, items: { type: "string", pattern: "^[A-Za-z]{1,16}$" } },
+              methods: {
+                type: "array",
+                minItems: 1,
+                maxItems: 16,
+                items: { type: "string", pattern: "^[A-Za-z]{1,16}$" },
+              },
             },
           },
           select: names,
@@ -94,7 +139,11 @@ function grantDefinitions() {
         type: "object",
         additionalProperties: false,
         properties: {
-          tunnels: { type: "object", additionalProperties: false, properties: { create: action, connect: action, list: action } },
+          tunnels: {
+            type: "object",
+            additionalProperties: false,
+            properties: { create: action, connect: action, list: action },
+          },
         },
       },
     },
@@ -142,7 +191,12 @@ export const tokenClaimsSchema = {
     resources: {
       anyOf: [
         { type: "null" },
-        { type: "object", additionalProperties: false, required: ["tunnels"], properties: { tunnels: { $ref: "#/$defs/grantNode" } } },
+        {
+          type: "object",
+          additionalProperties: false,
+          required: ["tunnels"],
+          properties: { tunnels: { $ref: "#/$defs/grantNode" } },
+        },
       ],
     },
     clientId: shortString,
@@ -151,7 +205,10 @@ export const tokenClaimsSchema = {
   },
   $defs: grantDefinitions(),
   allOf: [
-    { if: { properties: { type: { const: "app" } } }, then: { required: ["clientId", "exp", "iat"] } },
+    {
+      if: { properties: { type: { const: "app" } } },
+      then: { required: ["clientId", "exp", "iat"] },
+    },
     { if: { properties: { type: { const: "auth" } } }, then: { required: ["userId"] } },
   ],
 };
@@ -160,7 +217,9 @@ let compiled: ValidateFunction | undefined;
 
 /** The compiled validator (built on first use, then reused). */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: false, strict: true, strictRequired: false }).compile(tokenClaimsSchema);
+  compiled ??= new Ajv({ allErrors: false, strict: true, strictRequired: false }).compile(
+    tokenClaimsSchema,
+  );
   return compiled;
 }
 
@@ -168,7 +227,9 @@ function validator(): ValidateFunction {
 export const APP_TOKEN_MAX_LIFETIME = 3600;
 
 /** The claims when they fit the schema and the lifetime rule, else a reason. */
-export function checkClaims(payload: unknown): { ok: true; claims: TokenClaims } | { ok: false; reason: string } {
+export function checkClaims(
+  payload: unknown,
+): { ok: true; claims: TokenClaims } | { ok: false; reason: string } {
   const validate = validator();
   if (!validate(payload)) {
     const e = validate.errors?.[0];

@@ -10,7 +10,10 @@ import { JwtBackend } from "./jwt-backend.ts";
 import { loadPinnedKeys } from "./keys.ts";
 
 /** The backend for these options, or null when no key is configured. */
-export function createTokenBackend(options: TokenOptions, diagnostics: Diagnostic[]): TokenBackend | null {
+export function createTokenBackend(
+  options: TokenOptions,
+  diagnostics: Diagnostic[],
+): TokenBackend | null {
   if (options.backend !== undefined) return options.backend;
   const keys = loadPinnedKeys(options, diagnostics);
   return keys.length === 0 ? null : new JwtBackend(keys, options);

@@ -3,12 +3,23 @@
  * inverse of lowering, so `rampart token mint` writes tokens that the platform's SDKs and this
  * runtime read back as the same grant.
  */
-import type { ActionIr, FilterIr, GrantIr, GrantNodeIr, PathMatchIr, Permission, StringMatchIr } from "../../ir/types.ts";
+import type {
+  ActionIr,
+  FilterIr,
+  GrantIr,
+  GrantNodeIr,
+  PathMatchIr,
+  Permission,
+  StringMatchIr,
+} from "../../ir/types.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The grant's claims. `resources` is absent when the grant has no boundary. */
-export function grantToClaims(grant: GrantIr): { permissions: Permission[] | null; resources?: { tunnels: Json } } {
+export function grantToClaims(grant: GrantIr): {
+  permissions: Permission[] | null;
+  resources?: { tunnels: Json };
+} {
   const permissions = grant.permissions === null ? null : [...grant.permissions];
   if (grant.resources === null) return { permissions };
   return { permissions, resources: { tunnels: nodeToJson(grant.resources) } };
@@ -30,7 +41,13 @@ function nodeToJson(node: GrantNodeIr): Json {
 }
 
 function actionToJson(action: ActionIr): Json {
-  if (action.filter === null && action.path === null && action.methods === null && action.select === null) return true;
+  if (
+    action.filter === null &&
+    action.path === null &&
+    action.methods === null &&
+    action.select === null
+  )
+    return true;
   const out: { [key: string]: Json } = {};
   if (action.filter !== null) out["filters"] = filterToJson(action.filter);
   if (action.path !== null || action.methods !== null) {

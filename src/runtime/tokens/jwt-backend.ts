@@ -46,7 +46,8 @@ export class JwtBackend implements TokenBackend {
   }
 
   async verify(token: string, source: TokenFacts["source"]): Promise<TokenFacts> {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return failedToken(source, "malformed", null);
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH)
+      return failedToken(source, "malformed", null);
     const digest = createHash("sha256").update(token).digest("base64url");
     const cached = this.#cache?.get(digest);
     if (cached !== undefined) return this.#fromCache(cached, source);
@@ -56,13 +57,20 @@ export class JwtBackend implements TokenBackend {
   }
 
   #fromCache(entry: CachedToken, source: TokenFacts["source"]): TokenFacts {
-    if (entry.exp !== null && entry.facts.status === "valid" && this.#now() / 1000 > entry.exp + this.#skew) {
+    if (
+      entry.exp !== null &&
+      entry.facts.status === "valid" &&
+      this.#now() / 1000 > entry.exp + this.#skew
+    ) {
       return failedToken(source, "expired", entry.facts.id);
     }
     return { ...entry.facts, source };
   }
 
-  async #verifyUncached(token: string, digest: string): Promise<{ entry: CachedToken; cacheable: boolean }> {
+  async #verifyUncached(
+    token: string,
+    digest: string,
+  ): Promise<{ entry: CachedToken; cacheable: boolean }> {
     const failed = (status: Exclude<TokenFacts["status"], "valid">, cacheable: boolean) => ({
       entry: { facts: failedFacts(status, digest), exp: null },
       cacheable,
@@ -92,7 +100,10 @@ export class JwtBackend implements TokenBackend {
       return this.#accept(payload, digest);
     }
     // Time-based failures change with time and key-fetch failures are transient: not cached.
-    return failed(lastStatus, !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired");
+    return failed(
+      lastStatus,
+      !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired",
+    );
   }
 
   #accept(payload: JWTPayload, digest: string): { entry: CachedToken; cacheable: boolean } {
@@ -114,15 +125,29 @@ export class JwtBackend implements TokenBackend {
   }
 }
 
-function failedFacts(status: Exclude<TokenFacts["status"], "valid">, id: string): Omit<TokenFacts, "source"> {
+function failedFacts(
+  status: Exclude<TokenFacts["status"], "valid">,
+  id: string,
+): Omit<TokenFacts, "source"> {
   const { source: _source, ...facts } = failedToken("header", status, id);
   return facts;
 }
 
-async function verifyWith(token: string, key: PinnedKey, options: JWTVerifyOptions, now: () => number) {
-  const opts: JWTVerifyOptions = { ...options, algorithms: [key.alg], currentDate: new Date(now()) };
+async function verifyWith(
+  token: string,
+  key: PinnedKey,
+  options: JWTVerifyOptions,
+  now: () => number,
+) {
+  const opts: JWTVerifyOptions = {
+    ...options,
+    algorithms: [key.alg],
+    currentDate: new Date(now()),
+  };
   // The two overloads of jwtVerify (key object vs key resolver) need separate calls.
-  return typeof key.key === "function" ? jwtVerify(token, key.key, opts) : jwtVerify(token, key.key, opts);
+  return typeof key.key === "function"
+    ? jwtVerify(token, key.key, opts)
+    : jwtVerify(token, key.key, opts);
 }
 
 /** Maps a jose error to a status; `null` for a failure that says nothing about the token. */

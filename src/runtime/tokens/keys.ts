@@ -32,7 +32,11 @@ const CURVE_FOR_ALG: Readonly<Record<PublicKeyAlgorithm, string | null>> = {
 export function loadPinnedKeys(options: TokenOptions, diagnostics: Diagnostic[]): PinnedKey[] {
   const keys: PinnedKey[] = [];
   if (options.secret !== undefined) {
-    keys.push({ alg: "HS256", key: createSecretKey(Buffer.from(options.secret, "utf8")), label: "secret" });
+    keys.push({
+      alg: "HS256",
+      key: createSecretKey(Buffer.from(options.secret, "utf8")),
+      label: "secret",
+    });
   }
   for (const entry of options.publicKeys) {
     try {
@@ -44,7 +48,10 @@ export function loadPinnedKeys(options: TokenOptions, diagnostics: Diagnostic[])
     }
   }
   if (options.jwksUrl !== undefined) {
-    const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+      timeoutDuration: 5_000,
+      cooldownDuration: 30_000,
+    });
     for (const alg of PUBLIC_KEY_ALGORITHMS) keys.push({ alg, key: jwks, label: options.jwksUrl });
   }
   return keys;
@@ -58,6 +65,8 @@ function checkKeyMatchesAlg(key: KeyObject, alg: PublicKeyAlgorithm): void {
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (type !== "ec" || curve !== CURVE_FOR_ALG[alg]) {
-    throw new Error(`an ${alg} key must be EC on ${String(CURVE_FOR_ALG[alg])}, not ${String(type)} ${String(curve)}`);
+    throw new Error(
+      `an ${alg} key must be EC on ${String(CURVE_FOR_ALG[alg])}, not ${String(type)} ${String(curve)}`,
+    );
   }
 }

@@ -3,7 +3,7 @@
  * derived tokens minted from a parent token, refused when they would widen it (S-H8) and
  * never outliving it (S-T6).
  */
-import { randomUUID } from "node:crypto";
+import { createSecretKey, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
 import { checkNarrowing } from "../../bounds/narrowing.ts";
@@ -39,30 +39,77 @@ const DEFAULT_SHORT_LIFETIME = 60;
 
 /** Mints a token; every refusal is a diagnostic. */
 export async function mintToken(request: MintRequest): Promise<Outcome<string>> {
-  if (request.secret.length < 32) return fail(invalidGrant("the shared secret must be at least 32 bytes"));
+  if (request.secret.length < 32)
+    return fail(invalidGrant("the shared secret must be at least 32 bytes"));
   const now = Math.floor((request.now ?? Date.now)() / 1000);
   const type = request.type ?? request.grant.type ?? "pat";
-  const lifetime = request.lifetimeSeconds ?? (type === "pat" ? undefined : DEFAULT_SHORT_LIFETIME);
-  if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) return fail(invalidGrant("the lifetime must be a whole number of seconds, at least 1"));
-  if (type === "app" && (lifetime ?? 0) > APP_TOKEN_MAX_LIFETIME) return fail(invalidGrant("an application token lives at most 3600 seconds"));
-  let exp = lifetime === undefined ? null : now + lifetime;
-  if (request.grant.expiresAt !== null) exp = Math.min(exp ?? Infinity, request.grant.expiresAt);
-  if (exp !== null && exp <= now) return fail(invalidGrant(`grant \`${request.grant.name}\` has expired`));
-
+  const expiry = expiryOf(request, type, now);
+  if ("code" in expiry) return fail(expiry);
+  let exp = expiry.exp;
   let grant = request.grant;
   if (request.parentToken !== undefined) {
-    const parent = await verifyParent(request, now);
-    if ("code" in parent) return fail(parent);
-    // S-T6: a derived token never outlives its parent: its lifetime is cut to the parent's.
-    if (parent.exp !== null) exp = Math.min(exp ?? parent.exp, parent.exp);
-    const widenings = checkNarrowing(parent.grant, { ...grant, expiresAt: exp });
-    const certain = widenings.filter((w) => w.certain);
-    if (widenings.length > 0) return fail(tokenWidensParent((certain.length > 0 ? certain : widenings).map((w) => w.message).join("; ")));
-    // The token stands alone (it names no parent), so it carries the reduced grant itself.
-    grant = reduceGrant(parent.grant, grant);
+    const derived = await deriveFromParent(request, grant, exp, now);
+    if ("code" in derived) return fail(derived);
+    ({ grant, exp } = derived);
   }
+  const claims = claimsOf(request, type, grant, now, exp);
+  const checked = checkClaims(claims);
+  if (!checked.ok) return fail(invalidGrant(checked.reason));
+  let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" });
+  if (request.issuer !== undefined) jwt = jwt.setIssuer(request.issuer);
+  if (request.audience !== undefined) jwt = jwt.setAudience(request.audience);
+  return { value: await jwt.sign(Buffer.from(request.secret, "utf8")), diagnostics: [] };
+}
 
-  const claims: Record<string, unknown> = {
+/** The token's `exp` (null: never) from the requested lifetime, the type's rules and the grant's expiry. */
+function expiryOf(
+  request: MintRequest,
+  type: TokenType,
+  now: number,
+): { exp: number | null } | Diagnostic {
+  const lifetime = request.lifetimeSeconds ?? (type === "pat" ? undefined : DEFAULT_SHORT_LIFETIME);
+  if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) {
+    return invalidGrant("the lifetime must be a whole number of seconds, at least 1");
+  }
+  if (type === "app" && (lifetime ?? 0) > APP_TOKEN_MAX_LIFETIME)
+    return invalidGrant("an application token lives at most 3600 seconds");
+  let exp = lifetime === undefined ? null : now + lifetime;
+  if (request.grant.expiresAt !== null) exp = Math.min(exp ?? Infinity, request.grant.expiresAt);
+  if (exp !== null && exp <= now)
+    return invalidGrant(`grant \`${request.grant.name}\` has expired`);
+  return { exp };
+}
+
+/** S-H8, S-T6: the grant and expiry a derived token carries, or why it cannot be minted. */
+async function deriveFromParent(
+  request: MintRequest,
+  child: GrantIr,
+  requestedExp: number | null,
+  now: number,
+): Promise<{ grant: GrantIr; exp: number | null } | Diagnostic> {
+  const parent = await verifyParent(request, now);
+  if ("code" in parent) return parent;
+  // A derived token never outlives its parent: its lifetime is cut to the parent's.
+  const exp = parent.exp === null ? requestedExp : Math.min(requestedExp ?? parent.exp, parent.exp);
+  const widenings = checkNarrowing(parent.grant, { ...child, expiresAt: exp });
+  if (widenings.length > 0) {
+    const certain = widenings.filter((w) => w.certain);
+    return tokenWidensParent(
+      (certain.length > 0 ? certain : widenings).map((w) => w.message).join("; "),
+    );
+  }
+  // The token stands alone (it names no parent), so it carries the reduced grant itself.
+  return { grant: reduceGrant(parent.grant, child), exp };
+}
+
+function claimsOf(
+  request: MintRequest,
+  type: TokenType,
+  grant: GrantIr,
+  now: number,
+  exp: number | null,
+): Record<string, unknown> {
+  return {
     type,
     ...grantToClaims(grant),
     iat: now,
@@ -72,17 +119,12 @@ export async function mintToken(request: MintRequest): Promise<Outcome<string>> 
     ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
     ...(request.userId === undefined ? {} : { userId: request.userId }),
   };
-  const checked = checkClaims(claims);
-  if (!checked.ok) return fail(invalidGrant(checked.reason));
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" });
-  if (request.issuer !== undefined) jwt = jwt.setIssuer(request.issuer);
-  if (request.audience !== undefined) jwt = jwt.setAudience(request.audience);
-  const token = await jwt.sign(Buffer.from(request.secret, "utf8"));
-  return { value: token, diagnostics: [] };
 }
 
-async function verifyParent(request: MintRequest, now: number): Promise<{ grant: GrantIr; exp: number | null } | Diagnostic> {
-  const { createSecretKey } = await import("node:crypto");
+async function verifyParent(
+  request: MintRequest,
+  now: number,
+): Promise<{ grant: GrantIr; exp: number | null } | Diagnostic> {
   const backend = new JwtBackend(
     [{ alg: "HS256", key: createSecretKey(Buffer.from(request.secret, "utf8")), label: "secret" }],
     {
@@ -95,7 +137,8 @@ async function verifyParent(request: MintRequest, now: number): Promise<{ grant:
     () => now * 1000,
   );
   const facts = await backend.verify(request.parentToken ?? "", "header");
-  if (facts.status !== "valid" || facts.grant === null) return invalidGrant(`the parent token is ${facts.status.replaceAll("_", " ")}`);
+  if (facts.status !== "valid" || facts.grant === null)
+    return invalidGrant(`the parent token is ${facts.status.replaceAll("_", " ")}`);
   return { grant: facts.grant, exp: facts.grant.expiresAt };
 }
 

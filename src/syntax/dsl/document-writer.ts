@@ -1,7 +1,8 @@
 /**
  * Builds the policy document while the visitor walks the CST: sets each property once (a second
- * write is RP1008), and records for every pointer written the span of its value, the span of
- * the keyword that wrote it, and the statement it came from (for the formatter's comments).
+ * write is RP1008), and records for every pointer written the span of its value and, for the
+ * formatter's comments, the statement it came from. Keyword spans are not kept: one map entry
+ * per value is the main cost of parsing a large policy, and the grammar fixes every key anyway.
  */
 import type { CstNode, IToken } from "chevrotain";
 import type { DiagnosticBag } from "../../diagnostics/bag.ts";
@@ -28,12 +29,14 @@ export class DocumentWriter {
   readonly file: string;
   readonly bag: DiagnosticBag;
   readonly spans = new Map<string, Span>();
-  readonly keySpans = new Map<string, Span>();
   readonly anchors: DslAnchor[] = [];
+  readonly #recordAnchors: boolean;
 
-  constructor(file: string, bag: DiagnosticBag) {
+  /** `recordAnchors`: keep statement anchors, which only the formatter needs. */
+  constructor(file: string, bag: DiagnosticBag, recordAnchors: boolean) {
     this.file = file;
     this.bag = bag;
+    this.#recordAnchors = recordAnchors;
   }
 
   /** The span of a token. */
@@ -55,7 +58,7 @@ export class DocumentWriter {
 
   /** Records that a statement starting at `offset` wrote `key` (for comment placement). */
   anchor(key: string, offset: number): void {
-    this.anchors.push({ offset, key });
+    if (this.#recordAnchors) this.anchors.push({ offset, key });
   }
 
   /**
@@ -70,9 +73,9 @@ export class DocumentWriter {
     valueSpan: Span,
     what?: string,
   ): string | undefined {
-    const pointer = childPointer(target.ptr, key);
+    const pointer = fastChildPointer(target.ptr, key);
     if (Object.hasOwn(target.obj, key)) {
-      const first = this.keySpans.get(pointer);
+      const first = this.spans.get(pointer);
       this.bag.add(duplicateSetting(keySpan, what ?? `\`${key}\``, first));
       return undefined;
     }
@@ -88,7 +91,6 @@ export class DocumentWriter {
       target.obj[key] = value;
     }
     this.spans.set(pointer, valueSpan);
-    this.keySpans.set(pointer, keySpan);
     this.anchor(pointer, target.at);
     return pointer;
   }
@@ -98,7 +100,7 @@ export class DocumentWriter {
    * several statements fill, such as `labels.x = …` comparisons or `header` lines.
    */
   child(target: Target, key: string, span: Span): Target {
-    const pointer = childPointer(target.ptr, key);
+    const pointer = fastChildPointer(target.ptr, key);
     const existing: unknown = Object.hasOwn(target.obj, key) ? target.obj[key] : undefined;
     if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
       return { obj: existing as Record<string, unknown>, ptr: pointer, at: target.at };
@@ -107,4 +109,10 @@ export class DocumentWriter {
     this.put(target, key, span, obj, span);
     return { obj, ptr: pointer, at: target.at };
   }
+}
+
+/** `childPointer`, without the escaping work for the usual keys that need none. */
+// HOT PATH: called once per value of a policy with tens of thousands of tunnels.
+function fastChildPointer(parent: string, key: string): string {
+  return key.includes("~") || key.includes("/") ? childPointer(parent, key) : `${parent}/${key}`;
 }

@@ -24,15 +24,35 @@ export function selfSigned(dir: string, name: string, hosts: string[]): CertFile
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
   openssl(
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-      "-subj", `/CN=${hosts[0]}`, "-addext", `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(",")}`],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${hosts[0]}`,
+      "-addext",
+      `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(",")}`,
+    ],
     dir,
   );
   return { cert, key };
 }
 
 /** A CA, and client certificates it signs. */
-export function certificateAuthority(dir: string, name: string): CertFiles & { issue(cn: string): CertFiles } {
+export function certificateAuthority(
+  dir: string,
+  name: string,
+): CertFiles & { issue(cn: string): CertFiles } {
   const ca = selfSignedCa(dir, name);
   return {
     ...ca,
@@ -40,8 +60,41 @@ export function certificateAuthority(dir: string, name: string): CertFiles & { i
       const key = join(dir, `${name}-${cn}.key`);
       const csr = join(dir, `${name}-${cn}.csr`);
       const cert = join(dir, `${name}-${cn}.pem`);
-      openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj", `/CN=${cn}`], dir);
-      openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "2"], dir);
+      openssl(
+        [
+          "req",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          key,
+          "-out",
+          csr,
+          "-subj",
+          `/CN=${cn}`,
+        ],
+        dir,
+      );
+      openssl(
+        [
+          "x509",
+          "-req",
+          "-in",
+          csr,
+          "-CA",
+          ca.cert,
+          "-CAkey",
+          ca.key,
+          "-CAcreateserial",
+          "-out",
+          cert,
+          "-days",
+          "2",
+        ],
+        dir,
+      );
       return { cert, key };
     },
   };
@@ -51,8 +104,27 @@ function selfSignedCa(dir: string, name: string): CertFiles {
   const cert = join(dir, `${name}-ca.pem`);
   const key = join(dir, `${name}-ca.key`);
   openssl(
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-      "-subj", `/CN=${name} test CA`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name} test CA`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign",
+    ],
     dir,
   );
   return { cert, key };

@@ -38,7 +38,13 @@ export function send(s: Send): Promise<Reply> {
     const req = (s.tls === undefined ? httpRequest : httpsRequest)(options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);

@@ -1,17 +1,25 @@
 /**
- * Hand-built effective policies for runtime tests, decided by the reference interpreter
- * until (and alongside) the compiler: the runtime acts on decisions, so any faithful
- * decision source exercises it.
+ * Hand-built effective policies for runtime tests, compiled by the compiler (what `rampart
+ * serve` runs) or decided by the reference interpreter: the runtime acts on decisions, so
+ * either exercises it.
  */
 import type { CompiledPolicy, CompiledTunnel } from "../../../src/compile/engine.ts";
+import { compilePolicy } from "../../../src/compile/compile-policy.ts";
 import type { EffectivePolicy, EffectiveTunnel, RuleRef } from "../../../src/bounds/effective.ts";
 import type { CredentialIr, GrantIr, IpSet } from "../../../src/ir/types.ts";
-import { interpret, interpretHandshake, routeRequest, routeServerName } from "../../../src/interpret/index.ts";
+import {
+  interpret,
+  interpretHandshake,
+  routeRequest,
+  routeServerName,
+} from "../../../src/interpret/index.ts";
 
 const ref = (rule: string): RuleRef => ({ rule, origin: null });
 
 /** A published HTTP tunnel with everything off; override what a test needs. */
-export function tunnel(overrides: Partial<EffectiveTunnel> & { id: string; hosts: string[] }): EffectiveTunnel {
+export function tunnel(
+  overrides: Partial<EffectiveTunnel> & { id: string; hosts: string[] },
+): EffectiveTunnel {
   const id = overrides.id;
   return {
     projectId: "acme",
@@ -60,7 +68,9 @@ export function withToken(t: EffectiveTunnel, forwardAuthorization = false): Eff
 
 /** A trusted-IP list on the tunnel. */
 export function withTrustedIps(t: EffectiveTunnel, cidrs: string[]): EffectiveTunnel {
-  const set: IpSet = { ranges: cidrs.map((cidr) => ({ family: cidr.includes(":") ? 6 : 4, cidr })) };
+  const set: IpSet = {
+    ranges: cidrs.map((cidr) => ({ family: cidr.includes(":") ? 6 : 4, cidr })),
+  };
   return { ...t, ipRules: [{ ...ref(`tunnel:${t.id}.trusted_ips`), set }], allowedIps: set };
 }
 
@@ -89,7 +99,12 @@ export function effectivePolicy(
   };
 }
 
-/** Decisions for a policy, from the reference interpreter. */
+/** Decisions for a policy, from the compiler (what `rampart serve` runs). */
+export function compiledPolicy(policy: EffectivePolicy): CompiledPolicy {
+  return compilePolicy(policy);
+}
+
+/** Decisions for a policy, from the reference interpreter (the oracle). */
 export function interpretedPolicy(policy: EffectivePolicy): CompiledPolicy {
   const compiledTunnel = (t: EffectiveTunnel): CompiledTunnel => ({
     tunnel: t,
@@ -105,7 +120,15 @@ export function interpretedPolicy(policy: EffectivePolicy): CompiledPolicy {
     request: (facts) => interpret(policy, facts),
     handshake: (facts) => {
       const t = routeServerName(policy, facts.sni);
-      if (t === null) return { allow: false, policy: null, rule: "route", origin: null, message: "unknown server name" };
+      if (t === null) {
+        return {
+          allow: false,
+          policy: null,
+          rule: "route",
+          origin: null,
+          message: "unknown server name",
+        };
+      }
       return interpretHandshake(policy, facts).decision;
     },
   };

@@ -19,7 +19,8 @@ export function capturingLogger(): { logger: Logger; lines: LogLines } {
   const lines: LogLines = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n"))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -34,7 +35,10 @@ export async function startTestRuntime(
   internals: RuntimeInternals = {},
 ): Promise<{ runtime: RuntimeHandle; lines: LogLines; diagnostics: readonly Diagnostic[] }> {
   const { logger, lines } = capturingLogger();
-  const load = typeof policies === "function" ? policies : () => Promise.resolve({ value: policies, diagnostics: [] });
+  const load =
+    typeof policies === "function"
+      ? policies
+      : () => Promise.resolve({ value: policies, diagnostics: [] });
   const started = await startRuntime(
     { load, http: { host: "127.0.0.1", port: 0 }, cookieKey: COOKIE_KEY, logger, ...options },
     internals,

@@ -27,20 +27,31 @@ export async function startUpstream(): Promise<TestUpstream> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const echo = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const echo = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       seen.push(echo);
       if (req.url?.startsWith("/slow")) {
         setTimeout(() => res.writeHead(200).end("late"), 2_000).unref();
         return;
       }
       const body = JSON.stringify(echo);
-      res.writeHead(200, { "content-type": "application/json", "x-upstream": "echo", "set-cookie": ["a=1", "b=2"] });
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "x-upstream": "echo",
+        "set-cookie": ["a=1", "b=2"],
+      });
       res.end(body);
     });
   });
   const wss = new WebSocketServer({ server });
   wss.on("connection", (socket, req) => {
-    socket.on("message", (data) => socket.send(`echo:${String(data)}:${req.headers["x-forwarded-proto"]}`));
+    socket.on("message", (data) =>
+      socket.send(`echo:${String(data)}:${req.headers["x-forwarded-proto"]}`),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;

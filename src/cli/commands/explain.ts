@@ -1,0 +1,52 @@
+/** `rampart explain POLICY --request FILE|JSON`: one decision, with the trace that led to it. */
+import { hasErrors } from "../../diagnostics/diagnostic.ts";
+import { explainRequest } from "../../explain/explain.ts";
+import { handshakeFactsOf, requestFactsOf } from "../../policy-tests/facts.ts";
+import { parseCommandArgs, UsageError } from "../args.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { Io } from "../io.ts";
+import { checkPolicyFile } from "../load-policy.ts";
+import { readTestRequest, requestSource } from "../read-request.ts";
+import { reportDiagnostics } from "../report.ts";
+
+export const explainHelp = `rampart explain POLICY --request FILE|JSON [--format text|json]
+
+Decides one request against a policy with the reference interpreter and prints the
+decision and every stage it passed through, with the rule that decided as a code frame.
+The request has the shape of a policy test's request, e.g.
+  '{"method":"GET","url":"https://api.acme.test/api/v1","client_ip":"192.0.2.10","country":"DE"}'
+Exit codes: 0 explained, 1 the policy or the request has errors, 2 usage or I/O error.`;
+
+export async function explain(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    request: { type: "string", short: "r" },
+    format: { type: "string" },
+  });
+  const [path, ...rest] = positionals;
+  if (path === undefined || rest.length > 0) throw new UsageError("explain takes exactly one policy file");
+  const requestArg = values["request"];
+  if (typeof requestArg !== "string") throw new UsageError("explain needs --request FILE|JSON");
+  const format = values["format"] ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError("--format must be text or json");
+
+  const checked = await checkPolicyFile(path, io);
+  const requestText = await requestSource(requestArg, io);
+  const request = readTestRequest(requestText);
+  const policy = checked.effective;
+  const problems = [...checked.diagnostics, ...request.diagnostics];
+  if (policy === undefined || request.value === undefined || hasErrors(problems)) {
+    reportDiagnostics(io, "text", problems, [checked.source, requestText]);
+    return ExitCode.Findings;
+  }
+  const facts = requestFactsOf(policy, request.value);
+  if (facts === null) throw new UsageError("the request `url` must be absolute, like https://host/path");
+  const handshake = handshakeFactsOf(request.value, facts.host);
+  const sources = new Map([[checked.source.name, checked.source]]);
+  const explanation = explainRequest(policy, facts, handshake, sources);
+  if (format === "json") {
+    io.out(`${JSON.stringify({ decision: explanation.decision, trace: explanation.trace }, null, 2)}\n`);
+  } else {
+    io.out(explanation.text.endsWith("\n") ? explanation.text : `${explanation.text}\n`);
+  }
+  return ExitCode.Ok;
+}

@@ -1,0 +1,78 @@
+/**
+ * RP8004: a grant path restriction that no request path can reach: the pattern matches no
+ * normalized path (a regex without the leading `/`, an exact path that normalization would
+ * rewrite), or the branches of an `all { … }` node restrict paths to sets that never meet.
+ * Decided exactly with the path automata of `analysis/path-space.ts`.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { findPath, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import type { LintContext, LintRule } from "../rule.ts";
+import { spanPart } from "../rule.ts";
+
+function describe(match: PathMatchIr): string {
+  switch (match.kind) {
+    case "exact":
+      return `== "${match.value}"`;
+    case "oneof":
+      return `in [${match.values.map((v) => `"${v}"`).join(", ")}]`;
+    case "prefix":
+      return `prefix [${match.values.map((v) => `"${v}"`).join(", ")}]`;
+    case "glob":
+      return `glob [${match.patterns.map((v) => `"${v}"`).join(", ")}]`;
+    case "regex":
+      return `~ "${match.source}"`;
+  }
+}
+
+function actions(node: GrantNodeIr): ActionIr[] {
+  if (node.kind !== "leaf") return node.children.flatMap(actions);
+  return [node.connect, node.create, node.list].filter((a): a is ActionIr => a !== null);
+}
+
+/** The path restrictions every request through this node must meet (one per AND branch). */
+function connectPaths(node: GrantNodeIr): PathMatchIr[] | null {
+  if (node.kind === "leaf") return node.connect?.path ? [node.connect.path] : null;
+  if (node.kind === "or") return null;
+  const parts = node.children.map(connectPaths).filter((p): p is PathMatchIr[] => p !== null);
+  return parts.length === 0 ? null : parts.flat();
+}
+
+function andNodes(node: GrantNodeIr): GrantNodeIr[] {
+  if (node.kind === "leaf") return [];
+  return [...(node.kind === "and" ? [node] : []), ...node.children.flatMap(andNodes)];
+}
+
+function grantFindings(grant: GrantIr): Diagnostic[] {
+  if (grant.resources === null) return [];
+  const out: Diagnostic[] = [];
+  for (const action of actions(grant.resources)) {
+    if (action.path === null || pathMatchAdmitsSome(action.path) !== false) continue;
+    out.push({
+      code: "RP8004",
+      severity: "warning",
+      message: `path \`${describe(action.path)}\` of grant \`${grant.name}\` matches no request path`,
+      ...spanPart(action.origin ?? grant.origin),
+      help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
+    });
+  }
+  for (const node of andNodes(grant.resources)) {
+    const paths = connectPaths(node);
+    if (paths === null || paths.length < 2 || !paths.every((p) => pathMatchAdmitsSome(p) === true)) continue;
+    if (findPath(paths, []).kind !== "none") continue;
+    out.push({
+      code: "RP8004",
+      severity: "warning",
+      message: `the branches of an \`all\` node of grant \`${grant.name}\` allow paths that never overlap (${paths.map(describe).join(" and ")})`,
+      ...spanPart(node.origin ?? grant.origin),
+      help: "every branch of `all { … }` must allow the path, so no request can use this grant to connect",
+    });
+  }
+  return out;
+}
+
+function check({ ir }: LintContext): Diagnostic[] {
+  return ir.grants.flatMap(grantFindings);
+}
+
+export const unreachableGrantPath: LintRule = { code: "RP8004", check };

@@ -1,0 +1,157 @@
+/**
+ * Writes forward-auth answers. A 2xx lets the proxy forward the request, carrying the
+ * identity headers and, per dialect, what the upstream request must look like (S-O3: no
+ * `rstream.token`, no engine cookies, no edge `Authorization`). Denies and redirects follow
+ * S-D2; for nginx, which only understands 2xx/401/403 from `auth_request`, they become 401 or
+ * 403 plus `X-Rampart-*` headers that the documented config turns back into the real answer.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { Decision } from "../../ir/decision.ts";
+import { stripEngineCookies } from "../cookies.ts";
+import { forwardedPath } from "../forward/headers.ts";
+import { errorJson, sendDeny, sendError, sendRedirect, wwwAuthenticate } from "../http/respond.ts";
+import type { ForwardAuthDialect } from "./dialect.ts";
+import {
+  AUTH_METHOD_HEADER,
+  ENVOY_REMOVE_HEADER,
+  ERROR_BODY_HEADER,
+  FORWARD_AUTHORIZATION_HEADER,
+  FORWARD_COOKIE_HEADER,
+  FORWARD_URI_HEADER,
+  IDENTITY_HEADERS,
+  LOCATION_HEADER,
+  REASON_HEADER,
+  STATUS_HEADER,
+  SUBJECT_HEADER,
+  TUNNEL_HEADER,
+  headerSafe,
+} from "./headers.ts";
+
+type Headers = Record<string, string>;
+
+/** What an allow answer needs to know. */
+export interface AllowAnswer {
+  readonly decision: Decision;
+  /** The deciding tunnel's label. */
+  readonly tunnel: string;
+  /** The original path and query. */
+  readonly uri: string;
+  /** The sub-request's headers, which carry the original `Authorization` and `Cookie`. */
+  readonly headers: IncomingHttpHeaders;
+  /** `Authorization` carried the edge token and the tunnel does not forward it (S-O3). */
+  readonly dropAuthorization: boolean;
+}
+
+/** The identity headers of a decision (absent fields are left out). */
+export function identityHeaders(decision: Decision, tunnel: string): Headers {
+  const out: Headers = { [TUNNEL_HEADER]: headerSafe(tunnel) };
+  const identity = decision.identity;
+  if (identity !== null) {
+    out[AUTH_METHOD_HEADER] = identity.method;
+    if (identity.subject !== null) out[SUBJECT_HEADER] = headerSafe(identity.subject);
+  }
+  return out;
+}
+
+/** 200: forward, with identity headers and the dialect's way of cleaning the upstream request. */
+export function answerAllow(res: ServerResponse, dialect: ForwardAuthDialect, a: AllowAnswer): void {
+  const identity = identityHeaders(a.decision, a.tunnel);
+  const out: Headers = { "cache-control": "no-store", "content-length": "0", ...identity };
+  const original = a.headers.authorization;
+  const authorization = a.dropAuthorization || original === undefined ? null : original;
+  const cookie = a.headers.cookie === undefined ? null : stripEngineCookies(a.headers.cookie);
+  switch (dialect) {
+    case "nginx":
+      // Used as `proxy_pass http://upstream$rampart_uri` and `proxy_set_header`: an empty
+      // variable makes nginx leave the header out, which is how a value is dropped.
+      out[FORWARD_URI_HEADER] = forwardedPath(a.uri);
+      if (authorization !== null) out[FORWARD_AUTHORIZATION_HEADER] = authorization;
+      if (cookie !== null) out[FORWARD_COOKIE_HEADER] = cookie;
+      break;
+    case "traefik":
+      // Listed in `authResponseHeaders`, Traefik deletes each from the upstream request and
+      // copies ours: an absent one is thereby removed.
+      if (authorization !== null) out["authorization"] = authorization;
+      if (cookie !== null) out["cookie"] = cookie;
+      break;
+    case "envoy":
+      out[ENVOY_REMOVE_HEADER] = envoyRemovals(identity, a, cookie, out).join(",");
+      break;
+  }
+  res.writeHead(200, out);
+  res.end();
+}
+
+/**
+ * Envoy only overrides the upstream headers we send, so anything that must disappear — an
+ * identity header a client may have forged, the edge `Authorization`, a `Cookie` of engine
+ * cookies only — is named in `x-envoy-auth-headers-to-remove`.
+ */
+function envoyRemovals(identity: Headers, a: AllowAnswer, cookie: string | null, out: Headers): string[] {
+  const remove = IDENTITY_HEADERS.filter((name) => !(name in identity));
+  if (a.dropAuthorization) remove.push("authorization");
+  if (a.headers.cookie !== undefined && cookie !== a.headers.cookie) {
+    if (cookie === null) remove.push("cookie");
+    else out["cookie"] = cookie;
+  }
+  return remove;
+}
+
+/** A deny decision (S-D2). */
+export function answerDeny(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  decision: Decision,
+  html: boolean,
+  tokenSent: boolean,
+  path: string,
+): void {
+  if (dialect !== "nginx") {
+    sendDeny(res, decision, html, tokenSent, path);
+    return;
+  }
+  const challenge = wwwAuthenticate(decision, tokenSent);
+  answerNginx(res, decision.status, decision.reason, decision.policy, challenge === null ? {} : { "www-authenticate": challenge });
+}
+
+/** A challenge or login redirect to an engine flow page that returns to the original target. */
+export function answerRedirect(res: ServerResponse, dialect: ForwardAuthDialect, flowPath: string, uri: string, reason: string): void {
+  // The flow returns to the URL without the query token: it must not travel on (S-O3).
+  const returnTo = forwardedPath(uri);
+  if (dialect !== "nginx") {
+    sendRedirect(res, flowPath, returnTo);
+    return;
+  }
+  const location = `${flowPath}?return=${encodeURIComponent(returnTo)}`;
+  writeNginx(res, 401, { [LOCATION_HEADER]: location, [REASON_HEADER]: reason, [STATUS_HEADER]: "302" }, "");
+}
+
+/** An answer decided before (or instead of) the compiled decision: unreadable, unrouted, refused. */
+export function answerError(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  status: number,
+  reason: string,
+  policy: string | null,
+  html: boolean,
+): void {
+  if (dialect === "nginx") answerNginx(res, status, reason, policy, {});
+  else sendError(res, status, reason, policy, html);
+}
+
+function answerNginx(res: ServerResponse, status: number, reason: string, policy: string | null, extra: Headers): void {
+  const body = errorJson(reason, policy);
+  const headers: Headers = { [REASON_HEADER]: reason, [STATUS_HEADER]: String(status), [ERROR_BODY_HEADER]: body, ...extra };
+  // auth_request turns any status but 2xx/401/403 into a 500: keep 401, say 403 for the rest.
+  writeNginx(res, status === 401 ? 401 : 403, headers, body);
+}
+
+function writeNginx(res: ServerResponse, status: number, headers: Headers, body: string): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(body);
+}

@@ -1,0 +1,197 @@
+/**
+ * The forward-auth endpoint (issue #7): answers a proxy's sub-request about an original
+ * request with the same compiled decision `rampart serve` uses when it forwards itself. The
+ * order is the pipeline's (S-O1): read the original request (from a trusted proxy only), route
+ * by host, gather facts (GeoIP, cookie MACs, token verification), decide, answer. Nothing here
+ * keeps state between requests, so any number of instances can answer (docs/scaling.md).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Decision } from "../../ir/decision.ts";
+import type { RequestFacts } from "../../ir/facts.ts";
+import type { IpSet } from "../../ir/types.ts";
+import type { RuntimeMetrics } from "../ops/metrics.ts";
+import type { ServingState, TunnelRoute } from "../state.ts";
+import type { TokenBackend } from "../tokens/backend.ts";
+import type { FactSources } from "../http/request-facts.ts";
+import { gatherFacts, verifyToken } from "../http/request-facts.ts";
+import { CHALLENGE_PATH, LOGIN_PATH, sendError } from "../http/respond.ts";
+import { answerAllow, answerDeny, answerError, answerRedirect } from "./answer.ts";
+import { dialectOf, passesAnyStatus } from "./dialect.ts";
+import type { ForwardAuthDialect } from "./dialect.ts";
+import { readOriginalRequest } from "./original-request.ts";
+import type { OriginalRequest } from "./original-request.ts";
+
+/** What the endpoint reads on every sub-request (a subset of the pipeline's dependencies). */
+export interface ForwardAuthDeps extends FactSources {
+  /** The serving generation; read once per sub-request. */
+  state(): ServingState;
+  readonly tokens: TokenBackend | null;
+  /** The proxies allowed to ask; everyone else is refused (their headers would be believed). */
+  readonly trustedProxies: IpSet | null;
+  readonly log: Logger;
+  readonly metrics: RuntimeMetrics | null;
+}
+
+/** A sub-request whose original request, route and facts are known. */
+interface Asked {
+  readonly req: IncomingMessage;
+  readonly original: OriginalRequest;
+  readonly route: TunnelRoute;
+  readonly facts: RequestFacts;
+}
+
+/** The `request` listener of the forward-auth listener. */
+export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    // A sub-request body is never needed; drain it so the connection can be reused.
+    req.resume();
+    const target = dialectOf(req.url ?? "/");
+    if (target === null) {
+      // Not a sub-request at all: an ordinary 404, whoever asked.
+      sendError(res, 404, "unknown_forward_auth_path", null, false);
+      return;
+    }
+    const original = readOriginalRequest(target, req.method ?? "GET", req.headers, req.socket.remoteAddress, deps.trustedProxies);
+    if ("reason" in original) {
+      deps.log.warn({ dialect: target.dialect, reason: original.reason, detail: original.detail }, "forward-auth sub-request refused");
+      refuse(res, target.dialect, original.status, original.reason, null, deps);
+      return;
+    }
+    const route = deps.state().routes.get(original.host);
+    if (route === undefined) {
+      refuse(res, original.dialect, 404, "no_route", null, deps, acceptsHtml(req));
+      return;
+    }
+    // The proxy terminated TLS; a tunnel that demands more than TLS 1.2 is not served in clear.
+    if (route.requiresTls && !original.secure) {
+      refuse(res, original.dialect, 403, "policy_denied", "tls", deps, acceptsHtml(req));
+      return;
+    }
+    const pending = gatherFacts(asOriginal(req, original), original.uri, original.host, original.clientIp, route, undefined, deps);
+    const base: RequestFacts = { ...pending.base, secure: original.secure, tlsVersion: original.tlsVersion };
+    if (pending.token === null) {
+      act({ req, original, route, facts: base }, res, deps);
+      return;
+    }
+    verifyToken(pending.token, deps.tokens).then(
+      (token) => act({ req, original, route, facts: { ...base, token } }, res, deps),
+      (error: unknown) => {
+        deps.log.error({ err: error }, "token verification threw (a bug in rampart)");
+        refuse(res, original.dialect, 500, "internal_error", null, deps);
+      },
+    );
+  };
+}
+
+/**
+ * The sub-request seen as the original request by the fact gatherer: the original method
+ * with the sub-request's headers (every proxy copies the client's headers onto it).
+ */
+function asOriginal(req: IncomingMessage, original: OriginalRequest): IncomingMessage {
+  return { method: original.method, headers: req.headers } as IncomingMessage;
+}
+
+function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
+  const decision = decide(a, deps);
+  if (decision === null) {
+    refuse(res, a.original.dialect, 500, "internal_error", null, deps);
+    return;
+  }
+  deps.metrics?.countRequest(decision.outcome, decision.reason);
+  const dialect = a.original.dialect;
+  switch (decision.outcome) {
+    case "forward":
+      allow(a, decision, res, deps);
+      return;
+    case "challenge":
+      answerRedirect(res, dialect, CHALLENGE_PATH, a.original.uri, "challenge_required");
+      return;
+    case "login":
+      answerRedirect(res, dialect, LOGIN_PATH, a.original.uri, "login_required");
+      return;
+    case "respond":
+      // A well-known endpoint (S-O2) must be answered by the engine, never forwarded; a 2xx
+      // here would forward it. The proxy config routes /.well-known/rstream/ to `serve`.
+      deps.log.warn({ dialect, host: a.facts.host, path: a.facts.path }, "well-known endpoint reached forward-auth: route /.well-known/rstream/ to rampart serve");
+      answerError(res, dialect, 404, "not_routed", null, a.facts.acceptsHtml);
+      return;
+    case "deny":
+      logDeny(a, decision, deps);
+      answerDeny(res, dialect, decision, a.facts.acceptsHtml, a.facts.token !== null, a.facts.path);
+      return;
+  }
+}
+
+function allow(a: Asked, decision: Decision, res: ServerResponse, deps: ForwardAuthDeps): void {
+  const dialect = a.original.dialect;
+  // Traefik and Envoy cannot rewrite the upstream URL from an auth answer, so a query token
+  // would reach the upstream (S-O3): refuse rather than leak it; the header works everywhere.
+  if (passesAnyStatus(dialect) && hasQueryToken(a.original.uri)) {
+    refuse(res, dialect, 400, "query_token_unsupported", null, deps, a.facts.acceptsHtml);
+    return;
+  }
+  answerAllow(res, dialect, {
+    decision,
+    tunnel: a.route.label,
+    uri: a.original.uri,
+    headers: a.req.headers,
+    dropAuthorization: a.facts.token?.source === "header" && !a.route.tunnel.auth.forwardAuthorization,
+  });
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.includes("text/html");
+}
+
+function hasQueryToken(uri: string): boolean {
+  const q = uri.indexOf("?");
+  return q >= 0 && uri.includes("rstream.token", q) && new URLSearchParams(uri.slice(q + 1)).has("rstream.token");
+}
+
+/** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */
+function decide(a: Asked, deps: ForwardAuthDeps): Decision | null {
+  try {
+    return a.route.policy.request(a.facts);
+  } catch (error) {
+    deps.log.error({ err: error, tunnel: a.route.label }, "decision function threw (a bug in rampart)");
+    return null;
+  }
+}
+
+function refuse(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  status: number,
+  reason: string,
+  policy: string | null,
+  deps: ForwardAuthDeps,
+  html = false,
+): void {
+  deps.metrics?.countRequest("deny", reason);
+  answerError(res, dialect, status, reason, policy, html);
+}
+
+/** One decision log line per denied request, as the pipeline writes (never a token or cookie). */
+function logDeny(a: Asked, decision: Decision, deps: ForwardAuthDeps): void {
+  deps.log.info(
+    {
+      mode: "forward-auth",
+      dialect: a.original.dialect,
+      tunnel: a.route.label,
+      stage: decision.stage,
+      rule: decision.rule,
+      reason: decision.reason,
+      policy: decision.policy,
+      status: decision.status,
+      method: a.facts.method,
+      host: a.facts.host,
+      path: a.facts.path,
+      clientIp: a.facts.clientIp,
+      country: a.facts.country,
+      tokenSource: a.facts.token?.source ?? null,
+    },
+    "request denied",
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Reads the original request out of a forward-auth sub-request. The proxy describes it in
+ * headers (method, target, host, scheme, client address, TLS version); those headers are
+ * believed only when the sub-request comes from a configured trusted proxy, because anyone
+ * else could write them. Which header carries what, per dialect:
+ *
+ * | fact       | nginx                         | Traefik              | Envoy                        |
+ * | ---------- | ----------------------------- | -------------------- | ---------------------------- |
+ * | method     | X-Original-Method             | X-Forwarded-Method   | the sub-request's method     |
+ * | target     | X-Original-URI                | X-Forwarded-Uri      | the path after `/envoy`      |
+ * | host       | X-Forwarded-Host, else Host   | X-Forwarded-Host     | X-Forwarded-Host, else Host  |
+ * | scheme     | X-Forwarded-Proto             | X-Forwarded-Proto    | X-Forwarded-Proto            |
+ * | client     | X-Real-IP (nginx only), else X-Forwarded-For: right-most address not a trusted proxy |
+ * | TLS        | X-Forwarded-Tls-Version (`TLSv1.2`/`TLSv1.3`, nginx `$ssl_protocol`), optional     |
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { IpSet, TlsVersion } from "../../ir/types.ts";
+import { ipInSet, parseIpEntry } from "../../ir/ip.ts";
+import { hostWithoutPort } from "../host-index.ts";
+import { canonicalPeer, clientAddress } from "../http/client-ip.ts";
+import type { DialectTarget, ForwardAuthDialect } from "./dialect.ts";
+
+/** The request the proxy is asking about. */
+export interface OriginalRequest {
+  readonly dialect: ForwardAuthDialect;
+  /** Upper-case method. */
+  readonly method: string;
+  /** Path and query as the client sent them; starts with `/`. */
+  readonly uri: string;
+  /** Lower-case host without port. */
+  readonly host: string;
+  /** The client reached the proxy over TLS. */
+  readonly secure: boolean;
+  readonly clientIp: string;
+  /** The TLS version the proxy negotiated, when it says. */
+  readonly tlsVersion: TlsVersion | null;
+}
+
+/** Why a sub-request cannot be read: the proxy is not trusted, or its config is incomplete. */
+export interface UnreadableRequest {
+  readonly status: 400 | 403;
+  readonly reason: "untrusted_proxy" | "bad_original_request";
+  /** For the operator's log: which header is missing or malformed. */
+  readonly detail: string;
+}
+
+const METHOD = /^[A-Za-z]{1,16}$/;
+/** A request target: starts with `/`, visible ASCII only (no spaces, no control characters). */
+const TARGET = /^\/[\x21-\x7e]*$/;
+const MAX_TARGET = 8192;
+
+const HEADERS: Readonly<Record<ForwardAuthDialect, { method: string | null; uri: string | null; host: readonly string[] }>> = {
+  nginx: { method: "x-original-method", uri: "x-original-uri", host: ["x-forwarded-host", "host"] },
+  traefik: { method: "x-forwarded-method", uri: "x-forwarded-uri", host: ["x-forwarded-host"] },
+  envoy: { method: null, uri: null, host: ["x-forwarded-host", "host"] },
+};
+
+/**
+ * The original request of a sub-request from `peer` (the socket address), or why it cannot
+ * be read. `subMethod` is the sub-request's own method (Envoy keeps the original one).
+ */
+export function readOriginalRequest(
+  target: DialectTarget,
+  subMethod: string,
+  headers: IncomingHttpHeaders,
+  peerAddress: string | undefined,
+  trusted: IpSet | null,
+): OriginalRequest | UnreadableRequest {
+  const peer = canonicalPeer(peerAddress);
+  if (trusted === null || !ipInSet(peer, trusted)) {
+    return { status: 403, reason: "untrusted_proxy", detail: `peer ${peer} is not a trusted proxy` };
+  }
+  const names = HEADERS[target.dialect];
+  const method = names.method === null ? subMethod : single(headers, names.method);
+  if (method === undefined || !METHOD.test(method)) return bad(names.method ?? "method");
+  const uri = names.uri === null ? target.envoyUri : single(headers, names.uri);
+  if (uri === undefined || uri === null || uri.length > MAX_TARGET || !TARGET.test(uri)) return bad(names.uri ?? "path");
+  const host = firstHost(headers, names.host);
+  if (host === null) return bad(names.host.join(" or "));
+  const secure = (single(headers, "x-forwarded-proto") ?? "").toLowerCase() === "https";
+  const forwardedFor = joined(headers, "x-forwarded-for");
+  const clientIp = (target.dialect === "nginx" ? realIp(headers) : null) ?? clientAddress(peer, forwardedFor, trusted);
+  return {
+    dialect: target.dialect,
+    method: method.toUpperCase(),
+    uri,
+    host,
+    secure,
+    clientIp,
+    tlsVersion: secure ? tlsVersionOf(single(headers, "x-forwarded-tls-version")) : null,
+  };
+}
+
+function bad(header: string): UnreadableRequest {
+  return { status: 400, reason: "bad_original_request", detail: `missing or malformed ${header}` };
+}
+
+/** A header that must occur once (a repeated one is ambiguous, so it counts as absent). */
+function single(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return typeof v === "string" ? v.trim() : undefined;
+}
+
+function joined(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+function firstHost(headers: IncomingHttpHeaders, names: readonly string[]): string | null {
+  for (const name of names) {
+    // X-Forwarded-Host may hold a chain; the first entry is the host the client asked for.
+    const value = single(headers, name)?.split(",")[0]?.trim();
+    if (value !== undefined && value.length > 0) return hostWithoutPort(value);
+  }
+  return null;
+}
+
+/** X-Real-IP, when it holds one well-formed address (nginx `$remote_addr`). */
+function realIp(headers: IncomingHttpHeaders): string | null {
+  const value = single(headers, "x-real-ip");
+  if (value === undefined || value.includes("/")) return null;
+  const address = canonicalPeer(value);
+  return parseIpEntry(address).ok ? address : null;
+}
+
+function tlsVersionOf(value: string | undefined): TlsVersion | null {
+  if (value === "TLSv1.3" || value === "1.3") return "1.3";
+  if (value === "TLSv1.2" || value === "1.2") return "1.2";
+  return null;
+}

@@ -1,0 +1,109 @@
+// Issue #8 semantic lint rules: each rule's invalid fixture produces its code with a span,
+// and the rules stay quiet on policies that do not have the problem.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { checkPolicySource } from "../../src/cli/load-policy.ts";
+import { LINT_RULES, runLintRules } from "../../src/lint/run.ts";
+import { codes } from "../../src/diagnostics/codes.ts";
+
+const dir = join(import.meta.dirname, "..", "..", "fixtures", "invalid");
+
+function lintText(name: string, text: string): { lint: Diagnostic[]; errors: Diagnostic[] } {
+  const checked = checkPolicySource({ name, text });
+  const errors = checked.diagnostics.filter((d) => d.severity === "error");
+  if (checked.effective === undefined || checked.ir === undefined) return { lint: [], errors };
+  return { lint: runLintRules(checked.effective, checked.ir), errors };
+}
+
+function underlined(text: string, d: Diagnostic): string {
+  return d.span === undefined ? "" : text.slice(d.span.start, d.span.end);
+}
+
+const SHOP = `project "shop" {
+  workspace "ws-shop"
+  plan pro
+  public_access allowed
+  trusted_ips [10.0.0.0/8]
+  geo_ip [DE, FR]
+}
+tunnel "api" {
+  protocol http
+  hosts ["api.shop.test"]
+  public
+  upstream "http://10.10.0.10:8080"
+  auth token
+  trusted_ips [10.1.0.0/16]
+  geo_ip [DE]
+}
+grant "ci" {
+  type app
+  permissions [tunnels.streams.create-delete]
+  resources scope {
+    projects ["shop"]
+    connect where id = "api" and trusted_ips = ["10.1.0.0/16"] {
+      path glob ["/api/**"]
+    }
+  }
+}
+`;
+
+describe("semantic lint rules (issue #8)", () => {
+  it("every rule has a registered RP8xxx code", () => {
+    for (const rule of LINT_RULES) assert.ok(codes[rule.code] !== undefined, rule.code);
+  });
+
+  for (const rule of LINT_RULES) {
+    it(`${rule.code} has an invalid fixture that produces it with a span`, () => {
+      const file = readdirSync(dir).find((f) => f.startsWith(`${rule.code}-`) && f.endsWith(".rampart"));
+      assert.ok(file !== undefined, `fixtures/invalid/${rule.code}-*.rampart is missing`);
+      const text = readFileSync(join(dir, file), "utf8");
+      const { lint, errors } = lintText(file, text);
+      assert.deepEqual(errors, [], "the fixture must pass the static pipeline");
+      const found = lint.find((d) => d.code === rule.code);
+      assert.ok(found !== undefined, `expected ${rule.code}, got ${lint.map((d) => d.code).join(", ") || "nothing"}`);
+      assert.ok(found.span !== undefined && underlined(text, found).length > 0);
+      assert.ok(found.help !== undefined && found.help.length > 0);
+      assert.doesNotMatch(found.message, /\.$/);
+    });
+  }
+
+  it("a clean policy gets no semantic warnings", () => {
+    assert.deepEqual(lintText("shop.rampart", SHOP).lint, []);
+  });
+
+  it("RP8003 (S-A3) says what the project bound leaves and points at the project rule", () => {
+    const text = SHOP.replace("trusted_ips [10.1.0.0/16]", "trusted_ips [10.1.0.0/16, 192.0.2.0/24]");
+    const d = lintText("p.rampart", text).lint.find((x) => x.code === "RP8003");
+    assert.ok(d !== undefined);
+    assert.equal(d.message, "trusted IP `192.0.2.0/24` of tunnel `api` is removed entirely by the project bound");
+    assert.ok(text.slice(d.span?.start).startsWith("192.0.2.0/24"), "the span points at the entry");
+    assert.match(d.labels?.[0]?.message ?? "", /project\.trusted_ips/);
+  });
+
+  it("RP8003 (S-A4) reports a tunnel country outside the project's", () => {
+    const text = SHOP.replace("geo_ip [DE]\n}", "geo_ip [DE, US]\n}");
+    const d = lintText("p.rampart", text).lint.find((x) => x.code === "RP8003");
+    assert.equal(d?.message, "country `US` of tunnel `api` is removed by the project bound");
+  });
+
+  it("RP8004: branches of an `all` node whose paths never meet", () => {
+    const text = SHOP.replace(
+      /resources scope \{[\s\S]*?\n {2}\}\n\}/,
+      `resources all {
+    scope { projects ["shop"] connect { path prefix ["/api"] } }
+    scope { projects ["shop"] connect { path prefix ["/admin"] } }
+  }
+}`,
+    );
+    const d = lintText("p.rampart", text).lint.find((x) => x.code === "RP8004");
+    assert.match(d?.message ?? "", /never overlap/);
+  });
+
+  it("RP8001 stays quiet when a tunnel forwards someone", () => {
+    const text = SHOP.replace("trusted_ips [10.1.0.0/16]", "trusted_ips [10.1.0.0/16, 127.0.0.0/8]");
+    assert.equal(lintText("p.rampart", text).lint.filter((d) => d.code === "RP8001").length, 0);
+  });
+});
