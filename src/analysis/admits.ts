@@ -49,7 +49,7 @@ export function findForwardedRequest(policy: EffectivePolicy, tunnel: EffectiveT
   try {
     explore<RequestAtom, Decision>(new Map([["host", host]]), {
       atoms: (d, get) => space.atoms(d, get),
-      evaluate: (get) => interpret(policy, space.lazyFacts(get, 0)),
+      evaluate: (get) => interpret(space.policyFor(get("host").id, 0), space.lazyFacts(get, 0)),
       onLeaf: (assignment, decision) => {
         if (isForwarded(decision)) throw new Found(space.concreteFacts(assignment, 0));
         denials.set(decision.rule, decision);

@@ -72,7 +72,7 @@ function alternativesOver(policy: EffectivePolicy, space: RequestSpace, current:
   const found: WhyNotAlternative[] = [];
   explore<RequestAtom, Decision>(start, {
     atoms: (d, get) => space.atoms(d, get),
-    evaluate: (get) => interpret(policy, space.lazyFacts(get, 0)),
+    evaluate: (get) => interpret(space.policyFor(get("host").id, 0), space.lazyFacts(get, 0)),
     onLeaf: (assignment, decision) => {
       if (!isForwarded(decision) || found.length >= MAX_ALTERNATIVES) return;
       const changes = free.flatMap((d) => {

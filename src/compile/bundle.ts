@@ -16,11 +16,19 @@ export interface BundlePayload {
 }
 
 /** Writes a bundle: one line of canonical JSON and a final newline. */
-export function writeBundle(policies: readonly EffectivePolicy[], diagnostics: readonly Diagnostic[]): string {
+export function writeBundle(
+  policies: readonly EffectivePolicy[],
+  diagnostics: readonly Diagnostic[],
+): string {
   const payload: BundlePayload = { policies, diagnostics };
   const payloadText = canonicalJson(payload);
   // The envelope is spelled out by hand so its key order is fixed and the payload is not
   // serialized twice.
-  const head = JSON.stringify({ format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, generator: GENERATOR, contentHash: sha256Of(payloadText) });
+  const head = JSON.stringify({
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    generator: GENERATOR,
+    contentHash: sha256Of(payloadText),
+  });
   return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
 }

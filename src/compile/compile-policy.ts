@@ -29,7 +29,11 @@ export interface CompileOptions {
 }
 
 function compileTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTunnel {
-  return { tunnel, request: compileTunnelRequest(tunnel, grants), handshake: compileTunnelHandshake(tunnel) };
+  return {
+    tunnel,
+    request: compileTunnelRequest(tunnel, grants),
+    handshake: compileTunnelHandshake(tunnel),
+  };
 }
 
 /** A tunnel whose decision functions are built on first use, then called directly. */
@@ -44,15 +48,22 @@ function lazyTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTunnel
 }
 
 /** Compiles an effective policy into routing and per-tunnel decision functions. */
-export function compilePolicy(policy: EffectivePolicy, options: CompileOptions = {}): CompiledPolicy {
+export function compilePolicy(
+  policy: EffectivePolicy,
+  options: CompileOptions = {},
+): CompiledPolicy {
   const grants = new GrantCache(policy, options.tokenGrantCacheSize);
-  const compiled = policy.tunnels.map((t) => (options.eager === true ? compileTunnel(t, grants) : lazyTunnel(t, grants)));
+  const compiled = policy.tunnels.map((t) =>
+    options.eager === true ? compileTunnel(t, grants) : lazyTunnel(t, grants),
+  );
   // Private tunnels are never reachable through a public host (S-X1); HTTP requests only
   // reach HTTP-family tunnels, while any published tunnel can answer a TLS server name.
   const published = compiled.filter((c) => c.tunnel.publish);
   const byServerName = compileHostRouter(published.map((c) => [c.tunnel.hosts, c] as const));
   const byHttpHost = compileHostRouter(
-    published.filter((c) => isHttpFamily(c.tunnel.protocol)).map((c) => [c.tunnel.hosts, c] as const),
+    published
+      .filter((c) => isHttpFamily(c.tunnel.protocol))
+      .map((c) => [c.tunnel.hosts, c] as const),
   );
   const noRoute = Object.freeze(noRouteVerdict());
   const unknownSni = Object.freeze(handshakeUnknownSniVerdict());

@@ -28,7 +28,8 @@ function failure<T>(diagnostic: Diagnostic): Outcome<T> {
 function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   const issue = issues[0];
   if (issue === undefined) return "unknown problem";
-  const where = issue.path.length === 0 ? "the top level" : `\`${issue.path.map(String).join(".")}\``;
+  const where =
+    issue.path.length === 0 ? "the top level" : `\`${issue.path.map(String).join(".")}\``;
   return `${where}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
 }
 
@@ -51,24 +52,48 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; re
 export function readBundle(text: string): Outcome<BundleContents> {
   const json = parseJson(text);
   if (!json.ok) {
-    return failure({ code: "RP5001", severity: "error", message: `the bundle is not valid JSON (${json.reason.toLowerCase()})`, help: "rebuild it with `rampart compile POLICY... -o bundle.json`" });
+    return failure({
+      code: "RP5001",
+      severity: "error",
+      message: `the bundle is not valid JSON (${json.reason.toLowerCase()})`,
+      help: "rebuild it with `rampart compile POLICY... -o bundle.json`",
+    });
   }
   const envelope = EnvelopeSchema.safeParse(json.value);
   if (!envelope.success) {
     const version = (json.value as { formatVersion?: unknown } | null)?.formatVersion;
-    if ((json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT && typeof version === "number" && version !== BUNDLE_FORMAT_VERSION) {
+    if (
+      (json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT &&
+      typeof version === "number" &&
+      version !== BUNDLE_FORMAT_VERSION
+    ) {
       return failure(versionMismatch(version));
     }
-    return failure({ code: "RP5002", severity: "error", message: `the file is not a rampart decision bundle (${firstIssue(envelope.error.issues)})`, help: "pass a file written by `rampart compile -o`" });
+    return failure({
+      code: "RP5002",
+      severity: "error",
+      message: `the file is not a rampart decision bundle (${firstIssue(envelope.error.issues)})`,
+      help: "pass a file written by `rampart compile -o`",
+    });
   }
   const { formatVersion, generator, contentHash, payload } = envelope.data;
   if (formatVersion !== BUNDLE_FORMAT_VERSION) return failure(versionMismatch(formatVersion));
   if (!hashMatches(text, payload, contentHash)) {
-    return failure({ code: "RP5004", severity: "error", message: `the bundle's content does not match its content hash ${contentHash}`, help: "the file was changed after it was written; rebuild it with `rampart compile`" });
+    return failure({
+      code: "RP5004",
+      severity: "error",
+      message: `the bundle's content does not match its content hash ${contentHash}`,
+      help: "the file was changed after it was written; rebuild it with `rampart compile`",
+    });
   }
   const checked = validatePayload(payload);
   if (!checked.ok) {
-    return failure({ code: "RP5005", severity: "error", message: `the bundle's payload is malformed at ${checked.problem}`, help: "rebuild the bundle with the same rampart version as the runtime" });
+    return failure({
+      code: "RP5005",
+      severity: "error",
+      message: `the bundle's payload is malformed at ${checked.problem}`,
+      help: "rebuild the bundle with the same rampart version as the runtime",
+    });
   }
   return { value: { ...checked.payload, formatVersion, generator, contentHash }, diagnostics: [] };
 }
@@ -87,5 +112,8 @@ export function loadBundle(text: string, options: CompileOptions = {}): Outcome<
   const read = readBundle(text);
   if (read.value === undefined) return { value: undefined, diagnostics: read.diagnostics };
   const policies: readonly EffectivePolicy[] = read.value.policies;
-  return { value: policies.map((p) => compilePolicy(p, options)), diagnostics: read.value.diagnostics };
+  return {
+    value: policies.map((p) => compilePolicy(p, options)),
+    diagnostics: read.value.diagnostics,
+  };
 }

@@ -17,7 +17,7 @@ import { resolveOptions } from "./options.ts";
 import type { ResolvedOptions, RuntimeOptions } from "./options.ts";
 import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
 import type { CountryLookup } from "./geoip.ts";
-import { parseTrustedProxies } from "./http/client-ip.ts";
+import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
 import type { PipelineDeps } from "./http/pipeline.ts";
 import { UpstreamPools } from "./forward/upstreams.ts";
@@ -75,7 +75,8 @@ export async function startRuntime(
 
   const geo = openGeo(o, log, metrics, diagnostics);
   const tokens = createTokenBackend(o.tokens, diagnostics);
-  const trustedProxies = parseTrustedProxies(o.trustedProxies, diagnostics);
+  const proxySet = parseTrustedProxies(o.trustedProxies, diagnostics);
+  const trustedProxies = proxySet === null ? null : new TrustedProxies(proxySet);
   if (geo === null || hasErrors(diagnostics)) return fail(diagnostics, tokens);
 
   const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
@@ -137,7 +138,8 @@ class Runtime {
   readonly #capabilities: TlsCapabilities;
   readonly #pools: UpstreamPools;
   readonly #servers: { server: NetServer | HttpServer; http: HttpServer | null }[] = [];
-  readonly #handshaking = new Set<Socket>();
+  /** Every open client connection, so shutdown can end what outlives the grace period (upgrades too). */
+  readonly #connections = new Set<Socket>();
   readonly #cleanups: (() => void)[] = [];
   #reloading: Promise<Outcome<number>> | null = null;
   #reloadAgain = false;
@@ -258,6 +260,7 @@ class Runtime {
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);
       server.on("upgrade", onUpgrade);
+      server.on("connection", (socket: Socket) => this.#track(socket));
       this.#servers.push({ server, http: server });
       http = collect(await listen(server, "http", "http", this.#o.http), diagnostics);
     }
@@ -283,9 +286,13 @@ class Runtime {
     return { value: { http, https, admin }, diagnostics };
   }
 
+  #track(socket: Socket): void {
+    this.#connections.add(socket);
+    socket.once("close", () => this.#connections.delete(socket));
+  }
+
   #acceptTls(socket: Socket, inner: HttpServer): void {
-    this.#handshaking.add(socket);
-    socket.once("close", () => this.#handshaking.delete(socket));
+    this.#track(socket);
     acceptTlsConnection(socket, inner, {
       select: (serverName) => this.#selectTls(serverName),
       onRefused: (serverName, reason) => {
@@ -341,13 +348,20 @@ class Runtime {
     const closed = this.#servers.map(
       ({ server }) => new Promise<void>((resolvePromise) => server.close(() => resolvePromise())),
     );
-    for (const { http } of this.#servers) http?.closeIdleConnections();
-    for (const socket of this.#handshaking) socket.destroy();
+    // Keep-alive connections become idle as their responses finish; close them as they do.
+    const closeIdle = (): void => {
+      for (const { http } of this.#servers) http?.closeIdleConnections();
+    };
+    closeIdle();
+    const sweeper = setInterval(closeIdle, 50);
     const grace = new Promise<void>((resolvePromise) =>
       setTimeout(resolvePromise, this.#o.shutdownGraceMs).unref(),
     );
     await Promise.race([Promise.all(closed), grace]);
+    clearInterval(sweeper);
+    // Past the grace period: whatever is still open (slow requests, WebSockets) is ended.
     for (const { http } of this.#servers) http?.closeAllConnections();
+    for (const socket of this.#connections) socket.destroy();
     await Promise.all(closed);
     await this.#pools.closeAll(false);
   }

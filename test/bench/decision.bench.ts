@@ -41,8 +41,16 @@ function ipScaling(quick: boolean): BenchRow[] {
     const compiled = compilePolicy(policy);
     const contenders: Contender<RequestFacts>[] = [
       { name: "compiled", run: (f) => compiled.request(f), calls: quick ? 20_000 : 400_000 },
-      { name: "interpreter", run: (f) => interpret(policy, f), calls: quick ? 200 : callsFor(size, 600) },
-      { name: "ipaddr.js loop", run: naiveIpaddrLoop(cidrs), calls: quick ? 200 : callsFor(size, 150) },
+      {
+        name: "interpreter",
+        run: (f) => interpret(policy, f),
+        calls: quick ? 200 : callsFor(size, 600),
+      },
+      {
+        name: "ipaddr.js loop",
+        run: naiveIpaddrLoop(cidrs),
+        calls: quick ? 200 : callsFor(size, 150),
+      },
     ];
     const t = compare(contenders, requests, { rounds: quick ? 3 : 7 });
     const [c, i, n] = t;
@@ -95,7 +103,8 @@ function fullDecision(quick: boolean): BenchRow[] {
 /** The request-decision benches. */
 export const decisionBench: BenchModule = {
   name: "decision",
-  description: "ns per request decision: compiled vs interpreter vs ipaddr.js loop; full decision at 10,000 CIDRs",
+  description:
+    "ns per request decision: compiled vs interpreter vs ipaddr.js loop; full decision at 10,000 CIDRs",
   run({ quick }) {
     return [...ipScaling(quick), ...fullDecision(quick)];
   },

@@ -19,13 +19,16 @@ import { randomV4Cidrs, requestsHalfAllowed } from "./fixtures.ts";
 
 function effective(ir: PolicyIr): EffectivePolicy {
   const outcome = computeEffective(ir);
-  if (outcome.value === undefined) throw new Error(`bench policy rejected: ${JSON.stringify(outcome.diagnostics)}`);
+  if (outcome.value === undefined)
+    throw new Error(`bench policy rejected: ${JSON.stringify(outcome.diagnostics)}`);
   return outcome.value;
 }
 
 /** A project trusting `cidrs` and one open HTTP tunnel: the decision is the IP check. */
 export function ipOnlyPolicy(cidrs: readonly string[]): EffectivePolicy {
-  return effective(policyIr({ project: projectIr({ plan: "enterprise", trustedIps: ipSet(...cidrs) }) }));
+  return effective(
+    policyIr({ project: projectIr({ plan: "enterprise", trustedIps: ipSet(...cidrs) }) }),
+  );
 }
 
 /** The API grant of the full-decision bench: GET/POST under /api or /static on `web`. */
@@ -46,7 +49,12 @@ export const apiGrant: GrantIr = grantIr({
 export function fullPolicy(cidrs: readonly string[]): EffectivePolicy {
   return effective(
     policyIr({
-      project: projectIr({ id: "proj", plan: "enterprise", trustedIps: ipSet(...cidrs), countries: countrySet("DE", "FR", "NL", "US") }),
+      project: projectIr({
+        id: "proj",
+        plan: "enterprise",
+        trustedIps: ipSet(...cidrs),
+        countries: countrySet("DE", "FR", "NL", "US"),
+      }),
       tunnels: [tunnelIr({ id: "web", labels: { env: "prod" }, tokenAuth: true })],
       grants: [apiGrant],
     }),
@@ -54,7 +62,11 @@ export function fullPolicy(cidrs: readonly string[]): EffectivePolicy {
 }
 
 /** `count` requests to `web.example.com`, half from inside the CIDRs, half from outside. */
-export function ipRequests(random: () => number, cidrs: readonly string[], count: number): RequestFacts[] {
+export function ipRequests(
+  random: () => number,
+  cidrs: readonly string[],
+  count: number,
+): RequestFacts[] {
   return requestsHalfAllowed(random, cidrs, count).map((clientIp) => requestFacts({ clientIp }));
 }
 
@@ -62,7 +74,11 @@ export function ipRequests(random: () => number, cidrs: readonly string[], count
  * Requests for the full decision: half inside the CIDRs (those pass IP and go on through
  * country, token and path), half outside; 100 distinct token ids, so the grant cache hits.
  */
-export function fullRequests(random: () => number, cidrs: readonly string[], count: number): RequestFacts[] {
+export function fullRequests(
+  random: () => number,
+  cidrs: readonly string[],
+  count: number,
+): RequestFacts[] {
   const paths = ["/api/v1/items", "/static/app.js", "/api/users/42?x=1", "/admin"];
   return requestsHalfAllowed(random, cidrs, count).map((clientIp, i) =>
     requestFacts({
@@ -88,6 +104,10 @@ export function manyTunnelsPolicy(random: () => number, count: number): Effectiv
     }),
   );
   return effective(
-    policyIr({ project: projectIr({ id: "proj", plan: "enterprise" }), tunnels, grants: [apiGrant] }),
+    policyIr({
+      project: projectIr({ id: "proj", plan: "enterprise" }),
+      tunnels,
+      grants: [apiGrant],
+    }),
   );
 }

@@ -3,21 +3,24 @@
  * `--quick` for a smoke run, `--list` for the names. Prints one Markdown table per bench,
  * ready to paste into BENCHMARKS.md, after a header naming the machine.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { compileBench } from "./compile.bench.ts";
 import { decisionBench } from "./decision.bench.ts";
 import { strategyBench } from "./strategy.bench.ts";
+import { proxyBench } from "./proxy.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
-const benches: readonly BenchModule[] = [strategyBench, decisionBench, compileBench];
+const benches: readonly BenchModule[] = [strategyBench, decisionBench, compileBench, proxyBench];
 
 function table(rows: readonly BenchRow[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))];
   const head = `| case | ${columns.join(" | ")} |`;
   const rule = `|${" --- |".repeat(columns.length + 1)}`;
-  const body = rows.map((r) => `| ${r.label} | ${columns.map((c) => r.figures[c] ?? "").join(" | ")} |`);
+  const body = rows.map(
+    (r) => `| ${r.label} | ${columns.map((c) => r.figures[c] ?? "").join(" | ")} |`,
+  );
   return [head, rule, ...body].join("\n");
 }
 
@@ -41,7 +44,11 @@ async function main(): Promise<void> {
     return;
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`date ${new Date().toISOString()} · node ${process.version} · nproc ${cpus().length} · ${cpu}\n`);
+  console.log(
+    `date ${new Date().toISOString()} · node ${process.version} · nproc ${cpus().length} · ${cpu} · load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
   for (const bench of benches) {
     if (wanted !== undefined && !wanted.includes(bench.name)) continue;
     const rows = await bench.run({ quick: values.quick });

@@ -51,7 +51,8 @@ type Step = (f: ProtoFacts, family: AddressFamily) => ProtoDecision;
 function chain(p: ProtoPolicy): (f: ProtoFacts) => ProtoDecision {
   const scope: Step = (f) =>
     p.methods.has(f.method) && prefixMatch(p.prefixes, f.path) ? FORWARD : DENY_SCOPE;
-  const geo: Step = (f, fam) => (containsCountry(p.countries, f.country) ? scope(f, fam) : DENY_GEO);
+  const geo: Step = (f, fam) =>
+    containsCountry(p.countries, f.country) ? scope(f, fam) : DENY_GEO;
   const ip: Step = (f, fam) => (containsAddress(p.ips, fam, scratch) ? geo(f, fam) : DENY_IP);
   return (f) => ip(f, parseAddressInto(f.clientIp, scratch, noSlow));
 }
@@ -87,7 +88,9 @@ function generated(p: ProtoPolicy): (f: ProtoFacts) => ProtoDecision {
     "};",
   ].join("\n");
   // eslint-disable-next-line no-new-func -- the measured alternative to closures; the source is fixed text above
-  const factory = new Function("ext", source) as (ext: unknown[]) => (f: ProtoFacts) => ProtoDecision;
+  const factory = new Function("ext", source) as (
+    ext: unknown[],
+  ) => (f: ProtoFacts) => ProtoDecision;
   const decisions = { ip: DENY_IP, geo: DENY_GEO, scope: DENY_SCOPE, forward: FORWARD };
   return factory([
     parseAddressInto,
@@ -124,7 +127,11 @@ export const strategyBench: BenchModule = {
         method: i % 5 === 0 ? "POST" : "GET",
         path: i % 3 === 0 ? "/admin" : "/api/v1/items",
       }));
-      const fns = { "closure-chain": chain(policy), "closure-list": list(policy), generated: generated(policy) };
+      const fns = {
+        "closure-chain": chain(policy),
+        "closure-list": list(policy),
+        generated: generated(policy),
+      };
       for (const r of requests) {
         const expected = fns["closure-chain"](r);
         if (fns["closure-list"](r) !== expected || fns.generated(r) !== expected) {

@@ -1,7 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { newAddressScratch, parseAddressInto, parseDottedQuad } from "../../src/compile/matchers/address.ts";
+import {
+  newAddressScratch,
+  parseAddressInto,
+  parseDottedQuad,
+} from "../../src/compile/matchers/address.ts";
 import type { AddressFamily } from "../../src/compile/matchers/address.ts";
 import { referenceSlowParser } from "../../src/compile/matchers/slow-address.ts";
 import { parseAddress } from "../../src/ir/ip.ts";
@@ -10,7 +14,10 @@ const scratch = newAddressScratch();
 const noSlow = () => null;
 
 /** The parsed address as the reference's (family, bigint) pair, for comparison. */
-function viaFastParser(text: string, slow = referenceSlowParser): { family: AddressFamily; value: bigint } {
+function viaFastParser(
+  text: string,
+  slow = referenceSlowParser,
+): { family: AddressFamily; value: bigint } {
   const family = parseAddressInto(text, scratch, slow);
   if (family === 4) return { family, value: BigInt((scratch.v4 ^ 0x80000000) >>> 0) };
   if (family === 6) {
@@ -60,7 +67,10 @@ describe("client address parsing (S-A3)", () => {
   it("S-A3: folds IPv4-mapped IPv6 to the IPv4 address", () => {
     assert.deepEqual(viaFastParser("::ffff:10.0.0.1", noSlow), { family: 4, value: 0x0a000001n });
     assert.deepEqual(viaFastParser("::ffff:a00:1", noSlow), { family: 4, value: 0x0a000001n });
-    assert.deepEqual(viaFastParser("0:0:0:0:0:ffff:10.0.0.1", noSlow), { family: 4, value: 0x0a000001n });
+    assert.deepEqual(viaFastParser("0:0:0:0:0:ffff:10.0.0.1", noSlow), {
+      family: 4,
+      value: 0x0a000001n,
+    });
   });
 
   it("leaves the deprecated `::a.b.c.d` form to the reference parser", () => {
@@ -78,7 +88,16 @@ describe("client address parsing (S-A3)", () => {
   });
 
   it("sends leading zeros, zone ids and junk to the slow path, which rejects them", () => {
-    for (const text of ["010.0.0.1", "1.2.3.04", "fe80::1%eth0", "1.2.3", "1.2.3.4.5", "", ":::", "[::1]"]) {
+    for (const text of [
+      "010.0.0.1",
+      "1.2.3.04",
+      "fe80::1%eth0",
+      "1.2.3",
+      "1.2.3.4.5",
+      "",
+      ":::",
+      "[::1]",
+    ]) {
       assert.equal(parseAddressInto(text, scratch, noSlow), 0, text);
       assert.equal(parseAddressInto(text, scratch, referenceSlowParser), 0, text);
     }

@@ -14,7 +14,7 @@ import { arbEffectivePolicy, arbRequestFacts } from "../../src/testkit/index.ts"
 const warning: Diagnostic = {
   code: "RP8001",
   severity: "warning",
-  message: "an example warning with a \"quote\" and a \u2028 separator",
+  message: 'an example warning with a "quote" and a \u2028 separator',
   span: { file: "policy.rampart", start: 3, end: 9 },
   help: "an example hint",
 };
@@ -31,9 +31,14 @@ function codes(text: string): string[] {
 
 describe("decision bundles", () => {
   it("load into decision functions that decide like the policies they were written from", () => {
-    const arb = fc.array(arbEffectivePolicy(), { minLength: 1, maxLength: 3 }).chain((policies) =>
-      fc.tuple(fc.constant(policies), fc.array(arbRequestFacts(policies[0]), { minLength: 1, maxLength: 8 })),
-    );
+    const arb = fc
+      .array(arbEffectivePolicy(), { minLength: 1, maxLength: 3 })
+      .chain((policies) =>
+        fc.tuple(
+          fc.constant(policies),
+          fc.array(arbRequestFacts(policies[0]), { minLength: 1, maxLength: 8 }),
+        ),
+      );
     fc.assert(
       fc.property(arb, ([policies, requests]) => {
         const loaded = loadBundle(writeBundle(policies, [warning]));
@@ -44,7 +49,8 @@ describe("decision bundles", () => {
           const direct = compilePolicy(policy);
           const fromBundle = loaded.value?.[i];
           assert.ok(fromBundle !== undefined);
-          for (const facts of requests) assert.deepStrictEqual(fromBundle.request(facts), direct.request(facts));
+          for (const facts of requests)
+            assert.deepStrictEqual(fromBundle.request(facts), direct.request(facts));
         });
       }),
       { numRuns: 200 },
@@ -72,7 +78,10 @@ describe("decision bundles", () => {
   it("RP5001: report text that is not JSON", () => {
     const result = loadBundle("{ not json");
     assert.equal(result.value, undefined);
-    assert.deepStrictEqual(result.diagnostics.map((d) => d.code), ["RP5001"]);
+    assert.deepStrictEqual(
+      result.diagnostics.map((d) => d.code),
+      ["RP5001"],
+    );
     assert.match(result.diagnostics[0]?.message ?? "", /^the bundle is not valid JSON/);
   });
 
@@ -85,8 +94,13 @@ describe("decision bundles", () => {
   it("RP5003: refuse a bundle of another format version, with both versions in the message", () => {
     const bundle = JSON.parse(writeBundle([samplePolicy()], [])) as Record<string, unknown>;
     for (const version of [0, BUNDLE_FORMAT_VERSION + 1]) {
-      const result = loadBundle(JSON.stringify({ ...bundle, formatVersion: version, payload: { future: true } }));
-      assert.deepStrictEqual(result.diagnostics.map((d) => d.code), ["RP5003"]);
+      const result = loadBundle(
+        JSON.stringify({ ...bundle, formatVersion: version, payload: { future: true } }),
+      );
+      assert.deepStrictEqual(
+        result.diagnostics.map((d) => d.code),
+        ["RP5003"],
+      );
       assert.equal(
         result.diagnostics[0]?.message,
         `the bundle has format version ${version}; this rampart loads format version ${BUNDLE_FORMAT_VERSION} only`,
@@ -95,7 +109,9 @@ describe("decision bundles", () => {
   });
 
   it("RP5004: refuse a bundle whose payload was changed after writing", () => {
-    const bundle = JSON.parse(writeBundle([samplePolicy()], [])) as { payload: { policies: { plan: string }[] } };
+    const bundle = JSON.parse(writeBundle([samplePolicy()], [])) as {
+      payload: { policies: { plan: string }[] };
+    };
     const first = bundle.payload.policies[0];
     assert.ok(first !== undefined);
     first.plan = first.plan === "basic" ? "pro" : "basic";
@@ -104,14 +120,31 @@ describe("decision bundles", () => {
 
   it("RP5005: refuse a payload of the wrong shape even with a matching hash", async () => {
     const { canonicalJson, sha256Of } = await import("../../src/compile/bundle/canonical-json.ts");
-    const policy = JSON.parse(JSON.stringify(samplePolicy())) as { tunnels: { ipRules: unknown[] }[] };
+    const policy = JSON.parse(JSON.stringify(samplePolicy())) as {
+      tunnels: { ipRules: unknown[] }[];
+    };
     const tunnel = policy.tunnels[0];
     assert.ok(tunnel !== undefined);
-    tunnel.ipRules = [{ rule: "project.trusted_ips", origin: null, set: { ranges: [{ family: 4, cidr: "10.0.0.1/8" }] } }];
+    tunnel.ipRules = [
+      {
+        rule: "project.trusted_ips",
+        origin: null,
+        set: { ranges: [{ family: 4, cidr: "10.0.0.1/8" }] },
+      },
+    ];
     const payload = { policies: [policy], diagnostics: [] };
-    const text = JSON.stringify({ format: "rampart-bundle", formatVersion: BUNDLE_FORMAT_VERSION, generator: "test", contentHash: sha256Of(canonicalJson(payload)), payload });
+    const text = JSON.stringify({
+      format: "rampart-bundle",
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      generator: "test",
+      contentHash: sha256Of(canonicalJson(payload)),
+      payload,
+    });
     const result = loadBundle(text);
-    assert.deepStrictEqual(result.diagnostics.map((d) => d.code), ["RP5005"]);
+    assert.deepStrictEqual(
+      result.diagnostics.map((d) => d.code),
+      ["RP5005"],
+    );
     assert.match(result.diagnostics[0]?.message ?? "", /not a canonical CIDR/);
   });
 
@@ -132,7 +165,9 @@ describe("decision bundles", () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, "utf8");
-      for (const [, spec] of source.matchAll(/^\s*(?:import|export)\b[^"']*?from\s+["']([^"']+)["']/gm)) {
+      for (const [, spec] of source.matchAll(
+        /^\s*(?:import|export)\b[^"']*?from\s+["']([^"']+)["']/gm,
+      )) {
         if (spec === undefined) continue;
         assert.doesNotMatch(spec, /^chevrotain$/, `${file} imports ${spec}`);
         if (spec.startsWith(".")) visit(resolve(dirname(file), spec));

@@ -39,7 +39,9 @@ function decide(policy: EffectivePolicy, overrides: Partial<RequestFacts>): Deci
 }
 
 const trusted = (...entries: string[]) =>
-  effective(policyIr({ project: projectIr({ plan: "enterprise", trustedIps: ipSet(...entries) }) }));
+  effective(
+    policyIr({ project: projectIr({ plan: "enterprise", trustedIps: ipSet(...entries) }) }),
+  );
 
 describe("compiled request decisions: explicit edge cases", () => {
   it("S-A3: /32 and /128 entries admit exactly one address", () => {
@@ -64,7 +66,8 @@ describe("compiled request decisions: explicit edge cases", () => {
     for (const ip of ["192.0.2.127", "192.0.2.128", "192.0.2.0", "192.0.2.255"]) {
       assert.equal(decide(policy, { clientIp: ip }).outcome, "forward", ip);
     }
-    for (const ip of ["192.0.1.255", "192.0.3.0"]) assert.equal(decide(policy, { clientIp: ip }).policy, "ip", ip);
+    for (const ip of ["192.0.1.255", "192.0.3.0"])
+      assert.equal(decide(policy, { clientIp: ip }).policy, "ip", ip);
   });
 
   it("S-A3: an IPv4-mapped client is its IPv4 address", () => {
@@ -80,7 +83,9 @@ describe("compiled request decisions: explicit edge cases", () => {
   });
 
   it("S-A4: an unknown country never matches an allow-list", () => {
-    const policy = effective(policyIr({ project: projectIr({ plan: "enterprise", countries: countrySet("DE") }) }));
+    const policy = effective(
+      policyIr({ project: projectIr({ plan: "enterprise", countries: countrySet("DE") }) }),
+    );
     assert.equal(decide(policy, { country: "DE" }).outcome, "forward");
     assert.equal(decide(policy, { country: null }).policy, "geo");
     assert.equal(decide(policy, { country: "de" }).policy, "geo");
@@ -108,7 +113,9 @@ describe("compiled token grants", () => {
     effective(policyIr({ tunnels: [tunnelIr({ tokenAuth: true })], grants: [grant] }));
   const scoped = grantIr({
     name: "api",
-    resources: grantLeaf({ connect: actionIr({ path: { kind: "prefix", values: ["/api"] }, methods: ["GET"] }) }),
+    resources: grantLeaf({
+      connect: actionIr({ path: { kind: "prefix", values: ["/api"] }, methods: ["GET"] }),
+    }),
   });
 
   it("S-T5: match prefixes on segment boundaries over the normalized path", () => {
@@ -120,14 +127,26 @@ describe("compiled token grants", () => {
     assert.equal(decide(policy, { token, path: "/api/../admin" }).reason, "insufficient_scope");
     assert.equal(decide(policy, { token, path: "/%61pi/x" }).outcome, "forward");
     assert.equal(decide(policy, { token, path: "/api%2fx" }).reason, "insufficient_scope");
-    assert.equal(decide(policy, { token, path: "/api/x", method: "POST" }).reason, "insufficient_scope");
+    assert.equal(
+      decide(policy, { token, path: "/api/x", method: "POST" }).reason,
+      "insufficient_scope",
+    );
   });
 
   it("S-T3: an empty path restriction or a missing connect action grants nothing", () => {
     const none = grantIr({ name: "none", resources: grantLeaf({ connect: null }) });
-    assert.equal(decide(tokenPolicy(none), { token: validToken(none) }).reason, "insufficient_scope");
-    const empty = grantIr({ name: "empty", resources: grantLeaf({ connect: actionIr({ path: { kind: "oneof", values: [] } }) }) });
-    assert.equal(decide(tokenPolicy(empty), { token: validToken(empty) }).reason, "insufficient_scope");
+    assert.equal(
+      decide(tokenPolicy(none), { token: validToken(none) }).reason,
+      "insufficient_scope",
+    );
+    const empty = grantIr({
+      name: "empty",
+      resources: grantLeaf({ connect: actionIr({ path: { kind: "oneof", values: [] } }) }),
+    });
+    assert.equal(
+      decide(tokenPolicy(empty), { token: validToken(empty) }).reason,
+      "insufficient_scope",
+    );
   });
 
   it("cache a compiled grant by token id across requests", () => {

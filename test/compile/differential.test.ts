@@ -43,7 +43,11 @@ function assertSameRequests(policy: EffectivePolicy, requests: readonly RequestF
 }
 
 /** Runs a property for at most TIME_LIMIT_MS (or numRuns) and returns the runs made. */
-function checkTimeBounded<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => void, numRuns = 50_000): number {
+function checkTimeBounded<T>(
+  arb: fc.Arbitrary<T>,
+  predicate: (value: T) => void,
+  numRuns = 50_000,
+): number {
   let runs = 0;
   fc.assert(
     fc.property(arb, (value) => {
@@ -56,28 +60,48 @@ function checkTimeBounded<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => void
 }
 
 const policyWithRequests = arbEffectivePolicy().chain((policy) =>
-  fc.tuple(fc.constant(policy), fc.array(arbRequestFacts(policy), { minLength: 1, maxLength: REQUESTS_PER_POLICY })),
+  fc.tuple(
+    fc.constant(policy),
+    fc.array(arbRequestFacts(policy), { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
+  ),
 );
 
-function withTunnel(policy: EffectivePolicy, change: (t: EffectiveTunnel) => EffectiveTunnel): EffectivePolicy {
+function withTunnel(
+  policy: EffectivePolicy,
+  change: (t: EffectiveTunnel) => EffectiveTunnel,
+): EffectivePolicy {
   return { ...policy, tunnels: policy.tunnels.map(change) };
 }
 
 /** Replaces the trusted-IP lists with boundary-heavy sets (one or two lists, possibly empty). */
 const policyWithIpEdges = arbEffectivePolicy().chain((policy) =>
   fc.array(ipSetArb(), { minLength: 1, maxLength: 2 }).chain((sets) => {
-    const rules = sets.map((set, i) => ({ rule: i === 0 ? "project.trusted_ips" : "tunnel:t.trusted_ips", origin: null, set }));
+    const rules = sets.map((set, i) => ({
+      rule: i === 0 ? "project.trusted_ips" : "tunnel:t.trusted_ips",
+      origin: null,
+      set,
+    }));
     const edged = withTunnel(policy, (t) => ({ ...t, ipRules: rules }));
     const near = sets.flatMap((s) => s.ranges);
-    const request = fc.tuple(arbRequestFacts(edged), clientAddressArb(near)).map(([facts, clientIp]) => ({ ...facts, clientIp }));
-    return fc.tuple(fc.constant(edged), fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }));
+    const request = fc
+      .tuple(arbRequestFacts(edged), clientAddressArb(near))
+      .map(([facts, clientIp]) => ({ ...facts, clientIp }));
+    return fc.tuple(
+      fc.constant(edged),
+      fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
+    );
   }),
 );
 
 /** Requests with arbitrary odd paths, so path normalization and path grants are exercised. */
 const policyWithOddPaths = arbEffectivePolicy().chain((policy) => {
-  const request = fc.tuple(arbRequestFacts(policy), pathArb).map(([facts, path]) => ({ ...facts, path }));
-  return fc.tuple(fc.constant(policy), fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }));
+  const request = fc
+    .tuple(arbRequestFacts(policy), pathArb)
+    .map(([facts, path]) => ({ ...facts, path }));
+  return fc.tuple(
+    fc.constant(policy),
+    fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
+  );
 });
 
 const PROTOCOLS: readonly Protocol[] = ["http", "tls", "tls-passthrough", "dtls", "quic", "tcp"];
@@ -86,16 +110,41 @@ const PROTOCOLS: readonly Protocol[] = ["http", "tls", "tls-passthrough", "dtls"
 const policyWithRoutes = arbEffectivePolicy().chain((policy) => {
   const base = policy.tunnels[0];
   if (base === undefined) return fc.constant([policy, []] as [EffectivePolicy, RequestFacts[]]);
-  const hostPool = ["web.example.com", "*.example.com", "*.apps.example.com", "a.apps.example.com", "*.", "API.example.com"];
+  const hostPool = [
+    "web.example.com",
+    "*.example.com",
+    "*.apps.example.com",
+    "a.apps.example.com",
+    "*.",
+    "API.example.com",
+  ];
   const tunnel = fc
-    .record({ hosts: fc.subarray(hostPool, { minLength: 1 }), publish: fc.boolean(), protocol: fc.constantFrom(...PROTOCOLS) })
-    .map((t, ) => t);
+    .record({
+      hosts: fc.subarray(hostPool, { minLength: 1 }),
+      publish: fc.boolean(),
+      protocol: fc.constantFrom(...PROTOCOLS),
+    })
+    .map((t) => t);
   return fc.array(tunnel, { minLength: 1, maxLength: 4 }).chain((variants) => {
     const tunnels = variants.map((v, i) => ({ ...base, id: `t${i}`, ...v }));
     const routed: EffectivePolicy = { ...policy, tunnels: [base, ...tunnels] };
-    const host = fc.constantFrom("web.example.com", "x.example.com", "a.apps.example.com", "b.apps.example.com", "a.b.example.com", "example.com", "WEB.example.com", "x.");
-    const request = fc.tuple(arbRequestFacts(routed), host).map(([facts, h]) => ({ ...facts, host: h }));
-    return fc.tuple(fc.constant(routed), fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }));
+    const host = fc.constantFrom(
+      "web.example.com",
+      "x.example.com",
+      "a.apps.example.com",
+      "b.apps.example.com",
+      "a.b.example.com",
+      "example.com",
+      "WEB.example.com",
+      "x.",
+    );
+    const request = fc
+      .tuple(arbRequestFacts(routed), host)
+      .map(([facts, h]) => ({ ...facts, host: h }));
+    return fc.tuple(
+      fc.constant(routed),
+      fc.array(request, { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
+    );
   });
 });
 
@@ -137,14 +186,25 @@ describe("compiled decisions ≡ the reference interpreter", () => {
   });
 
   it("S-A5…S-A7: agree on handshakes", (t) => {
-    const arb = fc.oneof(policyWithRoutes.map(([p]) => p), arbEffectivePolicy()).chain((policy) =>
-      fc.tuple(fc.constant(policy), fc.array(arbHandshakeFacts(), { minLength: 1, maxLength: REQUESTS_PER_POLICY })),
-    );
+    const arb = fc
+      .oneof(
+        policyWithRoutes.map(([p]) => p),
+        arbEffectivePolicy(),
+      )
+      .chain((policy) =>
+        fc.tuple(
+          fc.constant(policy),
+          fc.array(arbHandshakeFacts(), { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
+        ),
+      );
     let decided = 0;
     const runs = checkTimeBounded(arb, ([policy, handshakes]) => {
       const compiled = compilePolicy(policy);
       for (const facts of handshakes) {
-        assert.deepStrictEqual(compiled.handshake(facts), interpretHandshake(policy, facts).decision);
+        assert.deepStrictEqual(
+          compiled.handshake(facts),
+          interpretHandshake(policy, facts).decision,
+        );
       }
       decided += handshakes.length;
     });

@@ -12,12 +12,28 @@ const v4Hubs = [0x0a000000n, 0xc0a80000n, 0x00000000n, 0xffffff00n];
 const v6Hubs = [0x20010db8n << 96n, 0n, 0xfe80n << 112n, (1n << 128n) - (1n << 64n)];
 
 const v4Block = fc
-  .tuple(fc.constantFrom(...v4Hubs), fc.bigInt({ min: 0n, max: 0xffffn }), fc.constantFrom(0, 1, 8, 16, 23, 24, 25, 31, 32))
-  .map(([hub, offset, prefix]) => ({ family: 4 as const, value: (hub + offset * 37n) & 0xffffffffn, prefix }));
+  .tuple(
+    fc.constantFrom(...v4Hubs),
+    fc.bigInt({ min: 0n, max: 0xffffn }),
+    fc.constantFrom(0, 1, 8, 16, 23, 24, 25, 31, 32),
+  )
+  .map(([hub, offset, prefix]) => ({
+    family: 4 as const,
+    value: (hub + offset * 37n) & 0xffffffffn,
+    prefix,
+  }));
 
 const v6Block = fc
-  .tuple(fc.constantFrom(...v6Hubs), fc.bigInt({ min: 0n, max: 0xffffn }), fc.constantFrom(0, 1, 32, 64, 96, 112, 127, 128))
-  .map(([hub, offset, prefix]) => ({ family: 6 as const, value: (hub + (offset << 16n)) & ((1n << 128n) - 1n), prefix }));
+  .tuple(
+    fc.constantFrom(...v6Hubs),
+    fc.bigInt({ min: 0n, max: 0xffffn }),
+    fc.constantFrom(0, 1, 32, 64, 96, 112, 127, 128),
+  )
+  .map(([hub, offset, prefix]) => ({
+    family: 6 as const,
+    value: (hub + (offset << 16n)) & ((1n << 128n) - 1n),
+    prefix,
+  }));
 
 /** One canonical IR range, written as IPv4, IPv6 or IPv4-mapped IPv6. */
 export const ipRangeArb: fc.Arbitrary<IpRange> = fc
@@ -25,7 +41,14 @@ export const ipRangeArb: fc.Arbitrary<IpRange> = fc
     v4Block.map((b) => `${formatAddress({ family: 4, value: b.value })}/${b.prefix}`),
     v6Block.map((b) => `${formatAddress({ family: 6, value: b.value })}/${b.prefix}`),
     v4Block.map((b) => `::ffff:${formatAddress({ family: 4, value: b.value })}/${b.prefix + 96}`),
-    fc.constantFrom("0.0.0.0/0", "::/0", "255.255.255.255/32", "::/128", "::ffff:0.0.0.0/96", "::ffff:0:0/95"),
+    fc.constantFrom(
+      "0.0.0.0/0",
+      "::/0",
+      "255.255.255.255/32",
+      "::/128",
+      "::ffff:0.0.0.0/96",
+      "::ffff:0:0/95",
+    ),
   )
   .map((text) => {
     const parsed = parseIpEntry(text);
@@ -48,9 +71,11 @@ function blockEdges(range: IpRange): bigint[] {
 
 /** Client-address text near the edges of the given ranges, or anywhere, in several spellings. */
 export function clientAddressArb(near: readonly IpRange[]): fc.Arbitrary<string> {
-  const edges = near.flatMap((range) => blockEdges(range).map((value) => ({ family: rangeToBlock(range).family, value })));
+  const edges = near.flatMap((range) =>
+    blockEdges(range).map((value) => ({ family: rangeToBlock(range).family, value })),
+  );
   const v4Edges = edges.filter((a) => a.family === 4);
-  const pick = <T,>(list: readonly T[], fallback: T) =>
+  const pick = <T>(list: readonly T[], fallback: T) =>
     list.length === 0 ? fc.constant(fallback) : fc.constantFrom(...list);
   const zero = { family: 4 as const, value: 0n };
   return fc.oneof(
@@ -58,6 +83,16 @@ export function clientAddressArb(near: readonly IpRange[]): fc.Arbitrary<string>
     { weight: 2, arbitrary: pick(v4Edges, zero).map((a) => `::ffff:${formatAddress(a)}`) },
     { weight: 1, arbitrary: fc.ipV4() },
     { weight: 1, arbitrary: fc.ipV6() },
-    { weight: 1, arbitrary: fc.constantFrom("", "not-an-ip", "010.0.0.1", "fe80::1%eth0", "::1.2.3.4", "1.2.3") },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "",
+        "not-an-ip",
+        "010.0.0.1",
+        "fe80::1%eth0",
+        "::1.2.3.4",
+        "1.2.3",
+      ),
+    },
   );
 }

@@ -27,12 +27,43 @@ function setOf(...entries: string[]): IpSet {
 
 describe("trusted-IP range tables (S-A3)", () => {
   it("agree with the reference membership on random sets and boundary addresses", () => {
-    const setAndAddress = ipSetArb().chain((set) => fc.tuple(fc.constant(set), clientAddressArb(set.ranges)));
+    const setAndAddress = ipSetArb().chain((set) =>
+      fc.tuple(fc.constant(set), clientAddressArb(set.ranges)),
+    );
     fc.assert(
       fc.property(setAndAddress, ([set, address]) => {
         assert.equal(compiledContains(set, address), ipInSet(address, set));
       }),
       { numRuns: 5_000 },
+    );
+  });
+
+  it("agree with the reference on large IPv4 tables, which use the /16 bucket index", () => {
+    const v4Cidr = fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 8, max: 32 }))
+      .map(([value, prefix]) => {
+        const network = prefix === 0 ? 0 : (value & (0xffffffff << (32 - prefix))) >>> 0;
+        return `${network >>> 24}.${(network >>> 16) & 255}.${(network >>> 8) & 255}.${network & 255}/${prefix}`;
+      });
+    const bigSet = fc
+      .array(v4Cidr, { minLength: 300, maxLength: 600 })
+      .map((cidrs) => setOf(...cidrs));
+    const setAndAddresses = bigSet.chain((set) =>
+      fc.tuple(
+        fc.constant(set),
+        fc.array(clientAddressArb(set.ranges), { minLength: 50, maxLength: 50 }),
+      ),
+    );
+    fc.assert(
+      fc.property(setAndAddresses, ([set, addresses]) => {
+        const table = compileIpSet(set);
+        assert.ok(table.v4Buckets !== null || rangeCount(table) < 256);
+        for (const address of addresses) {
+          const family = parseAddressInto(address, scratch, referenceSlowParser);
+          assert.equal(containsAddress(table, family, scratch), ipInSet(address, set), address);
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 
@@ -59,7 +90,9 @@ describe("trusted-IP range tables (S-A3)", () => {
   });
 
   it("merge adjacent and nested ranges into one", () => {
-    const table = compileIpSet(setOf("10.0.0.0/25", "10.0.0.128/25", "10.0.0.7", "2001:db8::/33", "2001:db8:8000::/33"));
+    const table = compileIpSet(
+      setOf("10.0.0.0/25", "10.0.0.128/25", "10.0.0.7", "2001:db8::/33", "2001:db8:8000::/33"),
+    );
     assert.equal(rangeCount(table), 2);
     assert.equal(compiledContains(setOf("10.0.0.0/25", "10.0.0.128/25"), "10.0.0.128"), true);
   });

@@ -16,22 +16,44 @@ describe("country tables (S-A4)", () => {
     const table = compileCountrySet({ codes: ["DE", "US"] });
     assert.equal(containsCountry(table, "DE"), true);
     assert.equal(containsCountry(table, "US"), true);
-    for (const code of ["FR", "de", "D", "DEU", "", "[A", null]) assert.equal(containsCountry(table, code), false, String(code));
+    for (const code of ["FR", "de", "D", "DEU", "", "[A", null])
+      assert.equal(containsCountry(table, code), false, String(code));
   });
 });
 
 describe("host routing (S-X1)", () => {
   it("agrees with the reference host matcher, exact hosts first, first tunnel wins", () => {
-    const host = fc.constantFrom<string>("a.example.com", "b.example.com", "example.com", "a.b.example.com", "x.", ".example.com", "a.apps.example.com");
-    const pattern = fc.constantFrom<string>("a.example.com", "*.example.com", "*.apps.example.com", "example.com", "*.", "*.b.example.com");
+    const host = fc.constantFrom<string>(
+      "a.example.com",
+      "b.example.com",
+      "example.com",
+      "a.b.example.com",
+      "x.",
+      ".example.com",
+      "a.apps.example.com",
+    );
+    const pattern = fc.constantFrom<string>(
+      "a.example.com",
+      "*.example.com",
+      "*.apps.example.com",
+      "example.com",
+      "*.",
+      "*.b.example.com",
+    );
     fc.assert(
-      fc.property(fc.array(fc.array(pattern, { minLength: 1, maxLength: 3 }), { maxLength: 4 }), host, (tunnels, h) => {
-        const router = compileHostRouter(tunnels.map((hosts, i) => [hosts, i] as const));
-        const exact = tunnels.findIndex((hosts) => hosts.includes(h));
-        const wild = tunnels.findIndex((hosts) => hosts.some((p) => p.startsWith("*.") && hostMatches(p, h)));
-        const expected = exact >= 0 ? exact : wild >= 0 ? wild : null;
-        assert.equal(router.route(h), expected);
-      }),
+      fc.property(
+        fc.array(fc.array(pattern, { minLength: 1, maxLength: 3 }), { maxLength: 4 }),
+        host,
+        (tunnels, h) => {
+          const router = compileHostRouter(tunnels.map((hosts, i) => [hosts, i] as const));
+          const exact = tunnels.findIndex((hosts) => hosts.includes(h));
+          const wild = tunnels.findIndex((hosts) =>
+            hosts.some((p) => p.startsWith("*.") && hostMatches(p, h)),
+          );
+          const expected = exact >= 0 ? exact : wild >= 0 ? wild : null;
+          assert.equal(router.route(h), expected);
+        },
+      ),
       { numRuns: 3_000 },
     );
   });
@@ -39,7 +61,12 @@ describe("host routing (S-X1)", () => {
 
 describe("request path normalization (S-T5)", () => {
   it("equals normalizePath on every path, fast path or not", () => {
-    const anyPath = fc.oneof(pathArb, fc.webPath(), fc.string({ maxLength: 30 }), fc.constantFrom("/a/.b", "/..a", "/.;", "/a/..;b", "/a/..", "/."));
+    const anyPath = fc.oneof(
+      pathArb,
+      fc.webPath(),
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("/a/.b", "/..a", "/.;", "/a/..;b", "/a/..", "/."),
+    );
     fc.assert(
       fc.property(anyPath, (raw) => {
         const reference = normalizePath(raw);
@@ -63,7 +90,10 @@ describe("path-scope matchers (S-T5)", () => {
   });
 
   it("combine several globs into one matcher and drop invalid ones", () => {
-    const match = compilePathMatch({ kind: "glob", patterns: ["/api/*/items", "/static/**", "/bad/**/x/**/y/**"] });
+    const match = compilePathMatch({
+      kind: "glob",
+      patterns: ["/api/*/items", "/static/**", "/bad/**/x/**/y/**"],
+    });
     assert.equal(match("/api/v1/items"), true);
     assert.equal(match("/static"), true);
     assert.equal(match("/static/a/b.css"), true);

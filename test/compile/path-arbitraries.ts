@@ -2,8 +2,39 @@
 import fc from "fast-check";
 
 const segment = fc.oneof(
-  fc.constantFrom("api", "API", "admin", "v1", "users", "x.json", "", ".", "..", "%2e", "%2E%2e", "..;", ".;x", "a;b"),
-  fc.constantFrom("%2f", "%2F", "%5c", "%25", "%252e", "%41", "%7e", "%zz", "%", "\\", "é", "%C3%A9", "a b", "\u0000", "~"),
+  fc.constantFrom(
+    "api",
+    "API",
+    "admin",
+    "v1",
+    "users",
+    "x.json",
+    "",
+    ".",
+    "..",
+    "%2e",
+    "%2E%2e",
+    "..;",
+    ".;x",
+    "a;b",
+  ),
+  fc.constantFrom(
+    "%2f",
+    "%2F",
+    "%5c",
+    "%25",
+    "%252e",
+    "%41",
+    "%7e",
+    "%zz",
+    "%",
+    "\\",
+    "é",
+    "%C3%A9",
+    "a b",
+    "\u0000",
+    "~",
+  ),
   fc.string({ unit: fc.constantFrom(..."aZ09-._~!$&'()*+,;=:@%/"), maxLength: 6 }),
 );
 

@@ -15,7 +15,10 @@ import { join } from "node:path";
 import { ensureNginx } from "../setup/nginx.ts";
 
 /** The example config shipped in the repo. */
-export const EXAMPLE_CONFIG = join(import.meta.dirname, "../../examples/nginx/rampart-forward-auth.conf");
+export const EXAMPLE_CONFIG = join(
+  import.meta.dirname,
+  "../../examples/nginx/rampart-forward-auth.conf",
+);
 
 /** Where the example's placeholders point in this run. */
 export interface ExampleAddresses {
@@ -66,19 +69,28 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts nginx with `siteConfig` in its http context; resolves once it accepts connections. */
-export async function startNginx(siteConfig: string, port: number, workers = 1): Promise<RunningNginx> {
+export async function startNginx(
+  siteConfig: string,
+  port: number,
+  workers = 1,
+): Promise<RunningNginx> {
   const binary = await ensureNginx();
   const prefix = await mkdtemp(join(tmpdir(), "rampart-nginx-"));
   await mkdir(join(prefix, "tmp"));
   await writeFile(join(prefix, "site.conf"), siteConfig);
   await writeFile(join(prefix, "nginx.conf"), mainConfig(prefix, workers));
   const errorLog = join(prefix, "error.log");
-  const child = spawn(binary, ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-e", errorLog, "-g", "daemon off;"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    binary,
+    ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-e", errorLog, "-g", "daemon off;"],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const readLog = async (): Promise<string> => `${stderr}${await readFile(errorLog, "utf8").catch(() => "")}`;
+  const readLog = async (): Promise<string> =>
+    `${stderr}${await readFile(errorLog, "utf8").catch(() => "")}`;
   try {
     await waitForPort(port, child);
   } catch (error) {
@@ -121,7 +133,8 @@ function mainConfig(prefix: string, workers: number): string {
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     if (await canConnect(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

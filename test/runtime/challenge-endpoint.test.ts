@@ -9,7 +9,10 @@ import { deriveKey } from "altcha-lib/algorithms/sha";
 import type { RequestFacts } from "../../src/ir/facts.ts";
 import { CHALLENGE_COOKIE, readCookie, verifyCookie } from "../../src/runtime/cookies.ts";
 import { ChallengeOptionsSchema } from "../../src/runtime/challenge/options.ts";
-import { createChallengeContext, handleChallengeEndpoint } from "../../src/runtime/challenge/endpoint.ts";
+import {
+  createChallengeContext,
+  handleChallengeEndpoint,
+} from "../../src/runtime/challenge/endpoint.ts";
 
 const KEY = "cookie-key-".repeat(4);
 const HOST = "app.example";
@@ -41,14 +44,23 @@ function factsOf(req: IncomingMessage, secure: boolean): RequestFacts {
 }
 
 describe("S-C2, S-D4: the challenge endpoints", () => {
-  const ctx = createChallengeContext(KEY, ChallengeOptionsSchema.parse({ cost: 1, counterMin: 5, counterMax: 40, cookieTtlSeconds: 3600 }));
+  const ctx = createChallengeContext(
+    KEY,
+    ChallengeOptionsSchema.parse({
+      cost: 1,
+      counterMin: 5,
+      counterMax: 40,
+      cookieTtlSeconds: 3600,
+    }),
+  );
   let server: Server;
   let base = "";
   // `x-test-secure: 1` stands in for a TLS connection.
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const facts = factsOf(req, req.headers["x-test-secure"] === "1");
     const challengeMode = req.headers["x-test-challenge-off"] !== "1";
-    if (!handleChallengeEndpoint(req, res, facts, req.url ?? "/", challengeMode, ctx)) res.writeHead(404).end("not handled");
+    if (!handleChallengeEndpoint(req, res, facts, req.url ?? "/", challengeMode, ctx))
+      res.writeHead(404).end("not handled");
   };
 
   before(async () => {
@@ -59,44 +71,76 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
   after(() => server.close());
 
   async function pageChallenge(returnTo: string): Promise<Challenge> {
-    const res = await fetch(`${base}/.well-known/rstream/challenge?return=${encodeURIComponent(returnTo)}`, { headers: { accept: "text/html" } });
+    const res = await fetch(
+      `${base}/.well-known/rstream/challenge?return=${encodeURIComponent(returnTo)}`,
+      { headers: { accept: "text/html" } },
+    );
     assert.equal(res.status, 200);
     const html = await res.text();
     const match = /data-challenge="([^"]*)"/.exec(html);
     assert.ok(match?.[1] !== undefined);
-    return JSON.parse(match[1].replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))) as Challenge;
+    return JSON.parse(
+      match[1].replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+    ) as Challenge;
   }
 
-  async function submit(challenge: Challenge, headers: Record<string, string> = {}): Promise<Response> {
+  async function submit(
+    challenge: Challenge,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
     return fetch(`${base}/.well-known/rstream/challenge/verify`, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", ...headers },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        ...headers,
+      },
       body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
     });
   }
 
   it("serves the page with a strict CSP, no caching, and the engine's own solver script", async () => {
-    const res = await fetch(`${base}/.well-known/rstream/challenge?return=%2Fa`, { headers: { accept: "text/html" } });
+    const res = await fetch(`${base}/.well-known/rstream/challenge?return=%2Fa`, {
+      headers: { accept: "text/html" },
+    });
     assert.equal(res.status, 200);
-    assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'; .*form-action 'self'/);
+    assert.match(
+      res.headers.get("content-security-policy") ?? "",
+      /script-src 'self'; .*form-action 'self'/,
+    );
     assert.equal(res.headers.get("cache-control"), "no-store");
     const html = await res.text();
-    assert.match(html, /<script type="module" src="\/\.well-known\/rstream\/challenge\/solver\.js">/);
+    assert.match(
+      html,
+      /<script type="module" src="\/\.well-known\/rstream\/challenge\/solver\.js">/,
+    );
     const solver = await fetch(`${base}/.well-known/rstream/challenge/solver.js`);
     assert.equal(solver.status, 200);
     assert.match(solver.headers.get("content-type") ?? "", /^text\/javascript/);
     assert.match(await solver.text(), /from "\.\/altcha\/pow\.js"/);
     // altcha-lib's browser modules, at paths where their relative imports resolve.
     for (const file of ["pow.js", "helpers.js", "types.js", "algorithms/web/sha.js"]) {
-      assert.equal((await fetch(`${base}/.well-known/rstream/challenge/altcha/${file}`)).status, 200, file);
+      assert.equal(
+        (await fetch(`${base}/.well-known/rstream/challenge/altcha/${file}`)).status,
+        200,
+        file,
+      );
     }
   });
 
-  for (const evil of ["//evil.example", "/\\evil.example", "https:evil.example", "/%2F%2Fevil.example"]) {
+  for (const evil of [
+    "//evil.example",
+    "/\\evil.example",
+    "https:evil.example",
+    "/%2F%2Fevil.example",
+  ]) {
     it(`refuses to serve a page that would return to ${evil}`, async () => {
-      const res = await fetch(`${base}/.well-known/rstream/challenge?return=${encodeURIComponent(evil)}`, { headers: { accept: "text/html" } });
+      const res = await fetch(
+        `${base}/.well-known/rstream/challenge?return=${encodeURIComponent(evil)}`,
+        { headers: { accept: "text/html" } },
+      );
       assert.equal(res.status, 400);
       assert.doesNotMatch(await res.text(), /evil\.example/);
     });
@@ -109,7 +153,9 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
     const cookie = res.headers.get("set-cookie") ?? "";
     const attrs = cookie.split("; ");
     assert.ok(attrs[0]?.startsWith(`${CHALLENGE_COOKIE}=`));
-    assert.ok(attrs.includes("Path=/") && attrs.includes("HttpOnly") && attrs.includes("SameSite=Lax"));
+    assert.ok(
+      attrs.includes("Path=/") && attrs.includes("HttpOnly") && attrs.includes("SameSite=Lax"),
+    );
     assert.ok(attrs.includes("Max-Age=3600"));
     assert.ok(!attrs.some((a) => /^domain=/i.test(a)), "host-only: no Domain attribute");
     assert.ok(!attrs.includes("Secure"));
@@ -142,7 +188,10 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
     const replay = await post();
     assert.equal(replay.status, 403);
     assert.equal(replay.headers.get("set-cookie"), null);
-    assert.match(await replay.text(), /already used[\s\S]*href="\/\.well-known\/rstream\/challenge\?return=%2Fback"/);
+    assert.match(
+      await replay.text(),
+      /already used[\s\S]*href="\/\.well-known\/rstream\/challenge\?return=%2Fback"/,
+    );
   });
 
   it("answers API clients with JSON and refuses bodies that are not forms", async () => {
@@ -152,20 +201,32 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
       body: "{}",
     });
     assert.equal(res.status, 415);
-    assert.deepEqual(await res.json(), { error: { reason: "policy_denied", policy: "challenge", detail: "malformed" } });
+    assert.deepEqual(await res.json(), {
+      error: { reason: "policy_denied", policy: "challenge", detail: "malformed" },
+    });
   });
 
   it("skips the page when the browser already holds a valid challenge cookie", async () => {
     const first = await submit(await pageChallenge("/"));
     const cookie = (first.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    const res = await fetch(`${base}/.well-known/rstream/challenge?return=%2Fhome`, { headers: { cookie, accept: "text/html" }, redirect: "manual" });
+    const res = await fetch(`${base}/.well-known/rstream/challenge?return=%2Fhome`, {
+      headers: { cookie, accept: "text/html" },
+      redirect: "manual",
+    });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get("location"), "/home");
   });
 
   it("leaves every other path, and tunnels without challenge mode, to the caller", async () => {
     assert.equal((await fetch(`${base}/.well-known/rstream/challenge/other`)).status, 404);
-    assert.equal((await fetch(`${base}/.well-known/rstream/challenge`, { headers: { "x-test-challenge-off": "1" } })).status, 404);
+    assert.equal(
+      (
+        await fetch(`${base}/.well-known/rstream/challenge`, {
+          headers: { "x-test-challenge-off": "1" },
+        })
+      ).status,
+      404,
+    );
     assert.equal((await fetch(`${base}/.well-known/rstream/challenge/verify`)).status, 404);
   });
 });

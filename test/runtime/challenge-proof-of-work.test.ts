@@ -8,9 +8,18 @@ import { ProofOfWork } from "../../src/runtime/challenge/proof-of-work.ts";
 import { ReplayCache } from "../../src/runtime/challenge/replay-cache.ts";
 
 const KEY = "k".repeat(40);
-const quick = ChallengeOptionsSchema.parse({ cost: 1, counterMin: 5, counterMax: 40, challengeTtlSeconds: 60 });
+const quick = ChallengeOptionsSchema.parse({
+  cost: 1,
+  counterMin: 5,
+  counterMax: 40,
+  challengeTtlSeconds: 60,
+});
 
-async function solved(pow: ProofOfWork, host = "app.example", returnTo = "/next"): Promise<{ challenge: Challenge; solution: unknown }> {
+async function solved(
+  pow: ProofOfWork,
+  host = "app.example",
+  returnTo = "/next",
+): Promise<{ challenge: Challenge; solution: unknown }> {
   const challenge = await pow.create(host, returnTo);
   const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
   assert.notEqual(solution, null);
@@ -20,13 +29,22 @@ async function solved(pow: ProofOfWork, host = "app.example", returnTo = "/next"
 describe("S-C2: the ALTCHA proof of work", () => {
   it("accepts a solved challenge and returns the target it was bound to", async () => {
     const pow = new ProofOfWork(KEY, quick);
-    assert.deepEqual(await pow.verify(await solved(pow), "app.example"), { status: "ok", returnTo: "/next" });
+    assert.deepEqual(await pow.verify(await solved(pow), "app.example"), {
+      status: "ok",
+      returnTo: "/next",
+    });
   });
 
   it("is verified by another instance sharing the cookie key (stateless scale-out)", async () => {
     const submission = await solved(new ProofOfWork(KEY, quick));
-    assert.equal((await new ProofOfWork(KEY, quick).verify(submission, "app.example")).status, "ok");
-    assert.equal((await new ProofOfWork("z".repeat(40), quick).verify(submission, "app.example")).status, "invalid");
+    assert.equal(
+      (await new ProofOfWork(KEY, quick).verify(submission, "app.example")).status,
+      "ok",
+    );
+    assert.equal(
+      (await new ProofOfWork("z".repeat(40), quick).verify(submission, "app.example")).status,
+      "invalid",
+    );
   });
 
   it("refuses a replayed solution", async () => {
@@ -39,7 +57,10 @@ describe("S-C2: the ALTCHA proof of work", () => {
   it("refuses two concurrent submissions of one solution: only one wins", async () => {
     const pow = new ProofOfWork(KEY, quick);
     const submission = await solved(pow);
-    const results = await Promise.all([pow.verify(submission, "app.example"), pow.verify(submission, "app.example")]);
+    const results = await Promise.all([
+      pow.verify(submission, "app.example"),
+      pow.verify(submission, "app.example"),
+    ]);
     assert.deepEqual(results.map((r) => r.status).sort(), ["ok", "replayed"]);
   });
 
@@ -52,26 +73,45 @@ describe("S-C2: the ALTCHA proof of work", () => {
 
   it("refuses a challenge served for another host", async () => {
     const pow = new ProofOfWork(KEY, quick);
-    assert.equal((await pow.verify(await solved(pow, "other.example"), "app.example")).status, "wrong_host");
+    assert.equal(
+      (await pow.verify(await solved(pow, "other.example"), "app.example")).status,
+      "wrong_host",
+    );
   });
 
   it("refuses tampered parameters (the return target is signed)", async () => {
     const pow = new ProofOfWork(KEY, quick);
     const { challenge, solution } = await solved(pow);
-    const tampered = { ...challenge, parameters: { ...challenge.parameters, data: { host: "app.example", return: "/admin" } } };
-    assert.equal((await pow.verify({ challenge: tampered, solution }, "app.example")).status, "invalid");
+    const tampered = {
+      ...challenge,
+      parameters: { ...challenge.parameters, data: { host: "app.example", return: "/admin" } },
+    };
+    assert.equal(
+      (await pow.verify({ challenge: tampered, solution }, "app.example")).status,
+      "invalid",
+    );
   });
 
   it("refuses a wrong solution", async () => {
     const pow = new ProofOfWork(KEY, quick);
     const { challenge } = await solved(pow);
     const wrong = { counter: 1, derivedKey: "00".repeat(32) };
-    assert.equal((await pow.verify({ challenge, solution: wrong }, "app.example")).status, "invalid");
+    assert.equal(
+      (await pow.verify({ challenge, solution: wrong }, "app.example")).status,
+      "invalid",
+    );
   });
 
   it("refuses malformed submissions without throwing", async () => {
     const pow = new ProofOfWork(KEY, quick);
-    for (const bad of [null, 1, "x", {}, { challenge: {}, solution: {} }, { challenge: { parameters: [] }, solution: [] }]) {
+    for (const bad of [
+      null,
+      1,
+      "x",
+      {},
+      { challenge: {}, solution: {} },
+      { challenge: { parameters: [] }, solution: [] },
+    ]) {
       assert.equal((await pow.verify(bad, "app.example")).status, "malformed");
     }
   });

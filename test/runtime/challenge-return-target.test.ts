@@ -49,7 +49,11 @@ describe("S-C2: the challenge return target stays on the tunnel origin (no open 
     ["an encoded space", "/my%20file", "/my%20file"],
     ["dot segments, resolved", "/a/./b/../c", "/a/c"],
     ["a fragment, dropped", "/a#frag", "/a"],
-    ["the login flow (challenge first, then the session, S-C5)", "/.well-known/rstream/login?return=%2F", "/.well-known/rstream/login?return=%2F"],
+    [
+      "the login flow (challenge first, then the session, S-C5)",
+      "/.well-known/rstream/login?return=%2F",
+      "/.well-known/rstream/login?return=%2F",
+    ],
   ];
   for (const [name, raw, canonical] of accepted) {
     it(`accepts ${name}`, () => {
@@ -72,15 +76,36 @@ describe("S-C2: the challenge return target stays on the tunnel origin (no open 
   });
 
   it("property: whatever is accepted resolves to the tunnel origin, with a single leading slash", () => {
-    const pieces = fc.constantFrom("/", "\\", "//", "%2F", "%5C", "%252F", ".", "..", "evil.example", ":", "?", "#", "%09", "\t", "a", "@", "%2e");
+    const pieces = fc.constantFrom(
+      "/",
+      "\\",
+      "//",
+      "%2F",
+      "%5C",
+      "%252F",
+      ".",
+      "..",
+      "evil.example",
+      ":",
+      "?",
+      "#",
+      "%09",
+      "\t",
+      "a",
+      "@",
+      "%2e",
+    );
     fc.assert(
-      fc.property(fc.array(pieces, { maxLength: 8 }).map((xs) => xs.join("")), (raw) => {
-        const target = safeReturnTarget(raw);
-        if (target === null || raw === "") return;
-        assert.ok(target.startsWith("/") && !target.startsWith("//"));
-        assert.equal(new URL(target, "https://app.example").origin, "https://app.example");
-        assert.ok(!decodeURIComponent(target).startsWith("//"));
-      }),
+      fc.property(
+        fc.array(pieces, { maxLength: 8 }).map((xs) => xs.join("")),
+        (raw) => {
+          const target = safeReturnTarget(raw);
+          if (target === null || raw === "") return;
+          assert.ok(target.startsWith("/") && !target.startsWith("//"));
+          assert.equal(new URL(target, "https://app.example").origin, "https://app.example");
+          assert.ok(!decodeURIComponent(target).startsWith("//"));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

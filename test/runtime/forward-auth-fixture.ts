@@ -1,6 +1,6 @@
 /**
  * Shared by the forward-auth tests: a policy with one tunnel per concern (token auth, a
- * trusted-IP list, challenge mode, an open tunnel), tokens for it, and the forward-auth
+ * trusted-IP list, challenge mode, rstream Auth, an open tunnel), tokens for it, and the forward-auth
  * handler on a loopback port with the runtime's own fact sources (GeoIP, token backend,
  * serving state), without the rest of `startRuntime`.
  */
@@ -21,7 +21,13 @@ import { buildServingState } from "../../src/runtime/state.ts";
 import { detectTlsCapabilities } from "../../src/runtime/tls/capabilities.ts";
 import { createTokenBackend } from "../../src/runtime/tokens/create-backend.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
-import { effectivePolicy, compiledPolicy, tunnel, withToken, withTrustedIps } from "./helpers/policy.ts";
+import {
+  effectivePolicy,
+  compiledPolicy,
+  tunnel,
+  withToken,
+  withTrustedIps,
+} from "./helpers/policy.ts";
 import { COOKIE_KEY, capturingLogger } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
 
@@ -38,6 +44,8 @@ export const HOSTS = {
   guarded: "guarded.example.test",
   /** Nothing but routing. */
   open: "open.example.test",
+  /** rstream Auth: a session cookie for any user. */
+  portal: "portal.example.test",
 } as const;
 
 /** A grant for paths under /api, any method. */
@@ -53,14 +61,20 @@ export const API_GRANT: GrantIr = {
     projects: ["acme"],
     create: null,
     list: null,
-    connect: { filter: null, path: { kind: "prefix", values: ["/api"] }, methods: null, select: null },
+    connect: {
+      filter: null,
+      path: { kind: "prefix", values: ["/api"] },
+      methods: null,
+      select: null,
+    },
   },
   spans: {},
 };
 
 /** The fixture policy, compiled by the compiler. */
 export function forwardAuthPolicy(upstream: string | null = null): CompiledPolicy {
-  const t = (id: string, host: string): ReturnType<typeof tunnel> => tunnel({ id, hosts: [host], upstream });
+  const t = (id: string, host: string): ReturnType<typeof tunnel> =>
+    tunnel({ id, hosts: [host], upstream });
   return compiledPolicy(
     effectivePolicy(
       [
@@ -68,6 +82,10 @@ export function forwardAuthPolicy(upstream: string | null = null): CompiledPolic
         withTrustedIps(t("office", HOSTS.office), ["203.0.113.0/24"]),
         { ...t("guarded", HOSTS.guarded), challenge: true },
         t("open", HOSTS.open),
+        {
+          ...t("portal", HOSTS.portal),
+          auth: { ...t("portal", HOSTS.portal).auth, rstreamAuth: true },
+        },
       ],
       { "api-reader": API_GRANT },
     ),
@@ -76,7 +94,12 @@ export function forwardAuthPolicy(upstream: string | null = null): CompiledPolic
 
 /** A token for the fixture grant, subject `user-1` unless told otherwise. */
 export async function mintApiToken(subject = "user-1", lifetimeSeconds = 600): Promise<string> {
-  const minted = await mintToken({ secret: TOKEN_SECRET, grant: API_GRANT, subject, lifetimeSeconds });
+  const minted = await mintToken({
+    secret: TOKEN_SECRET,
+    grant: API_GRANT,
+    subject,
+    lifetimeSeconds,
+  });
   assert.ok(minted.value, JSON.stringify(minted.diagnostics));
   return minted.value;
 }
@@ -89,21 +112,40 @@ export interface ForwardAuthServer {
 }
 
 /** Serves the fixture policy's forward-auth endpoint on loopback, trusting `trusted`. */
-export async function startForwardAuthServer(trusted: string[] = ["127.0.0.1", "::1"]): Promise<ForwardAuthServer> {
+export async function startForwardAuthServer(
+  trusted: string[] = ["127.0.0.1", "::1"],
+): Promise<ForwardAuthServer> {
   const diagnostics: Diagnostic[] = [];
-  const options = resolveOptions({ load: () => Promise.reject(new Error("unused")), http: { port: 0 }, cookieKey: COOKIE_KEY });
+  const options = resolveOptions({
+    load: () => Promise.reject(new Error("unused")),
+    http: { port: 0 },
+    cookieKey: COOKIE_KEY,
+  });
   assert.ok(options.value);
-  const geo = openCountryDatabase(join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"), () => {});
+  const geo = openCountryDatabase(
+    join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
+    () => {},
+  );
   assert.ok(geo.value, JSON.stringify(geo.diagnostics));
   const tokens = createTokenBackend({ ...options.value.tokens, secret: TOKEN_SECRET }, diagnostics);
   const pools = new UpstreamPools(options.value.upstream);
   const state = buildServingState(
     [forwardAuthPolicy()],
-    { https: false, upstreamOverride: null, certificates: [], capabilities: detectTlsCapabilities(), pools },
+    {
+      https: false,
+      upstreamOverride: null,
+      certificates: [],
+      capabilities: detectTlsCapabilities(),
+      pools,
+    },
     1,
     diagnostics,
   );
-  assert.equal(diagnostics.filter((d) => d.severity === "error").length, 0, JSON.stringify(diagnostics));
+  assert.equal(
+    diagnostics.filter((d) => d.severity === "error").length,
+    0,
+    JSON.stringify(diagnostics),
+  );
   const { logger, lines } = capturingLogger();
   const handler = createForwardAuthHandler({
     state: () => state,

@@ -17,26 +17,60 @@ before(async () => {
 after(() => server.close());
 
 /** An nginx `auth_request` sub-request about `method uri` on `host`. */
-const nginx = (host: string, uri: string, headers: OutgoingHttpHeaders = {}, method = "GET"): Promise<Reply> =>
+const nginx = (
+  host: string,
+  uri: string,
+  headers: OutgoingHttpHeaders = {},
+  method = "GET",
+): Promise<Reply> =>
   send({
     port: server.port,
     host: "rampart_forward_auth",
     path: "/nginx",
-    headers: { "x-original-method": method, "x-original-uri": uri, "x-forwarded-host": host, "x-real-ip": "198.51.100.20", ...headers },
+    headers: {
+      "x-original-method": method,
+      "x-original-uri": uri,
+      "x-forwarded-host": host,
+      "x-real-ip": "198.51.100.20",
+      ...headers,
+    },
   });
 
 /** A Traefik ForwardAuth sub-request (always GET; the original method in a header). */
-const traefik = (host: string, uri: string, headers: OutgoingHttpHeaders = {}, method = "GET"): Promise<Reply> =>
+const traefik = (
+  host: string,
+  uri: string,
+  headers: OutgoingHttpHeaders = {},
+  method = "GET",
+): Promise<Reply> =>
   send({
     port: server.port,
     host: "rampart:9000",
     path: "/traefik",
-    headers: { "x-forwarded-method": method, "x-forwarded-uri": uri, "x-forwarded-host": host, "x-forwarded-proto": "http", "x-forwarded-for": "198.51.100.20", ...headers },
+    headers: {
+      "x-forwarded-method": method,
+      "x-forwarded-uri": uri,
+      "x-forwarded-host": host,
+      "x-forwarded-proto": "http",
+      "x-forwarded-for": "198.51.100.20",
+      ...headers,
+    },
   });
 
 /** An Envoy ext_authz HTTP sub-request: original method, `/envoy` + original path, original Host. */
-const envoy = (host: string, uri: string, headers: OutgoingHttpHeaders = {}, method = "GET"): Promise<Reply> =>
-  send({ port: server.port, host, path: `/envoy${uri}`, method, headers: { "x-forwarded-for": "198.51.100.20", ...headers } });
+const envoy = (
+  host: string,
+  uri: string,
+  headers: OutgoingHttpHeaders = {},
+  method = "GET",
+): Promise<Reply> =>
+  send({
+    port: server.port,
+    host,
+    path: `/envoy${uri}`,
+    method,
+    headers: { "x-forwarded-for": "198.51.100.20", ...headers },
+  });
 
 const challengeCookie = (host: string): string =>
   `${CHALLENGE_COOKIE}=${signCookie({ kind: "challenge", host, exp: Math.floor(Date.now() / 1000) + 600 }, COOKIE_KEY)}`;
@@ -72,7 +106,10 @@ describe("forward-auth endpoint: allow (2xx) with identity headers", () => {
   });
 
   it("Traefik: 200 with Authorization and Cookie answers that replace the upstream's (authResponseHeaders)", async () => {
-    const r = await traefik(HOSTS.token, "/api/x", { authorization: `Bearer ${token}`, cookie: `${SESSION_COOKIE}=abc` });
+    const r = await traefik(HOSTS.token, "/api/x", {
+      authorization: `Bearer ${token}`,
+      cookie: `${SESSION_COOKIE}=abc`,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers["x-rampart-subject"], "user-1");
     assert.equal(r.headers["authorization"], undefined, "absent, so Traefik deletes it upstream");
@@ -80,17 +117,25 @@ describe("forward-auth endpoint: allow (2xx) with identity headers", () => {
   });
 
   it("Envoy: 200, and what must not reach the upstream is named in x-envoy-auth-headers-to-remove", async () => {
-    const r = await envoy(HOSTS.token, "/api/x", { authorization: `Bearer ${token}`, cookie: `${SESSION_COOKIE}=abc; a=1` });
+    const r = await envoy(HOSTS.token, "/api/x", {
+      authorization: `Bearer ${token}`,
+      cookie: `${SESSION_COOKIE}=abc; a=1`,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers["x-rampart-subject"], "user-1");
     assert.equal(r.headers["x-envoy-auth-headers-to-remove"], "authorization");
     assert.equal(r.headers["cookie"], "a=1");
     const anonymous = await envoy(HOSTS.open, "/", { cookie: `${SESSION_COOKIE}=abc` });
-    assert.equal(anonymous.headers["x-envoy-auth-headers-to-remove"], "x-rampart-auth-method,x-rampart-subject,cookie");
+    assert.equal(
+      anonymous.headers["x-envoy-auth-headers-to-remove"],
+      "x-rampart-auth-method,x-rampart-subject,cookie",
+    );
   });
 
   it("a subject that is not visible ASCII is percent-encoded", async () => {
-    const r = await nginx(HOSTS.token, "/api/x", { authorization: `Bearer ${await mintApiToken("Zoë ✓")}` });
+    const r = await nginx(HOSTS.token, "/api/x", {
+      authorization: `Bearer ${await mintApiToken("Zoë ✓")}`,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers["x-rampart-subject"], encodeURIComponent("Zoë ✓"));
   });
@@ -106,20 +151,29 @@ describe("forward-auth endpoint: denies (S-D2)", () => {
     assert.equal(r.body, '{"error":{"reason":"missing_token"}}');
   });
 
-  it("S-D2 nginx: a token sent but invalid → 401 error=\"invalid_token\"; out of scope → 403 insufficient_scope", async () => {
+  it('S-D2 nginx: a token sent but invalid → 401 error="invalid_token"; out of scope → 403 insufficient_scope', async () => {
     const invalid = await nginx(HOSTS.token, "/api/x", { authorization: "Bearer not-a-jwt" });
     assert.equal(invalid.status, 401);
-    assert.equal(invalid.headers["www-authenticate"], 'Bearer realm="rampart", error="invalid_token"');
+    assert.equal(
+      invalid.headers["www-authenticate"],
+      'Bearer realm="rampart", error="invalid_token"',
+    );
     const scope = await nginx(HOSTS.token, "/admin", { authorization: `Bearer ${token}` });
     assert.equal(scope.status, 403);
     assert.equal(scope.headers["x-rampart-reason"], "insufficient_scope");
-    assert.equal(scope.headers["www-authenticate"], 'Bearer realm="rampart", error="insufficient_scope"');
+    assert.equal(
+      scope.headers["www-authenticate"],
+      'Bearer realm="rampart", error="insufficient_scope"',
+    );
   });
 
   it("S-A3 nginx: the client address from X-Real-IP decides the trusted-IP list", async () => {
     const denied = await nginx(HOSTS.office, "/");
     assert.equal(denied.status, 403);
-    assert.equal(denied.headers["x-rampart-error"], '{"error":{"reason":"policy_denied","policy":"ip"}}');
+    assert.equal(
+      denied.headers["x-rampart-error"],
+      '{"error":{"reason":"policy_denied","policy":"ip"}}',
+    );
     const allowed = await nginx(HOSTS.office, "/", { "x-real-ip": "203.0.113.9" });
     assert.equal(allowed.status, 200);
   });
@@ -152,7 +206,16 @@ describe("forward-auth endpoint: denies (S-D2)", () => {
   it("a sub-request from a peer that is not a trusted proxy is refused before any decision", async () => {
     const strict = await startForwardAuthServer(["192.0.2.0/24"]);
     try {
-      const r = await send({ port: strict.port, host: "x", path: "/nginx", headers: { "x-original-method": "GET", "x-original-uri": "/", "x-forwarded-host": HOSTS.open } });
+      const r = await send({
+        port: strict.port,
+        host: "x",
+        path: "/nginx",
+        headers: {
+          "x-original-method": "GET",
+          "x-original-uri": "/",
+          "x-forwarded-host": HOSTS.open,
+        },
+      });
       assert.equal(r.status, 403);
       assert.equal(r.headers["x-rampart-reason"], "untrusted_proxy");
       assert.ok(strict.lines.some((l) => l["reason"] === "untrusted_proxy"));
@@ -172,7 +235,10 @@ describe("forward-auth endpoint: challenge redirect (S-C2, S-C4)", () => {
     const r = await nginx(HOSTS.guarded, "/page?a=1&rstream.token=zzz", { accept: "text/html" });
     assert.equal(r.status, 401);
     assert.equal(r.headers["www-authenticate"], undefined);
-    assert.equal(r.headers["x-rampart-location"], `/.well-known/rstream/challenge?return=${encodeURIComponent("/page?a=1")}`);
+    assert.equal(
+      r.headers["x-rampart-location"],
+      `/.well-known/rstream/challenge?return=${encodeURIComponent("/page?a=1")}`,
+    );
     assert.equal(r.headers["x-rampart-status"], "302");
   });
 
@@ -180,14 +246,21 @@ describe("forward-auth endpoint: challenge redirect (S-C2, S-C4)", () => {
     for (const ask of [traefik, envoy]) {
       const r = await ask(HOSTS.guarded, "/page", { accept: "text/html" });
       assert.equal(r.status, 302);
-      assert.equal(r.headers["location"], `/.well-known/rstream/challenge?return=${encodeURIComponent("/page")}`);
+      assert.equal(
+        r.headers["location"],
+        `/.well-known/rstream/challenge?return=${encodeURIComponent("/page")}`,
+      );
     }
   });
 
   it("S-C3 a valid challenge cookie for the host passes; S-C4 a POST without one is a 403", async () => {
     const ok = await nginx(HOSTS.guarded, "/page", { cookie: challengeCookie(HOSTS.guarded) });
     assert.equal(ok.status, 200);
-    assert.equal(ok.headers["x-rampart-cookie"], undefined, "the challenge cookie is not forwarded");
+    assert.equal(
+      ok.headers["x-rampart-cookie"],
+      undefined,
+      "the challenge cookie is not forwarded",
+    );
     const post = await nginx(HOSTS.guarded, "/form", {}, "POST");
     assert.equal(post.status, 403);
     assert.equal(post.headers["x-rampart-location"], undefined);

@@ -10,14 +10,21 @@ const trusted = parseTrustedProxies(["10.0.0.0/8", "::1"], []);
 const nginx = dialectOf("/nginx") as DialectTarget;
 const traefik = dialectOf("/traefik") as DialectTarget;
 
-const read = (target: DialectTarget, headers: IncomingHttpHeaders, peer = "10.1.2.3", subMethod = "GET") =>
-  readOriginalRequest(target, subMethod, headers, peer, trusted);
+const read = (
+  target: DialectTarget,
+  headers: IncomingHttpHeaders,
+  peer = "10.1.2.3",
+  subMethod = "GET",
+) => readOriginalRequest(target, subMethod, headers, peer, trusted);
 
 describe("forward-auth: the dialect comes from the sub-request path", () => {
   it("names nginx, Traefik and Envoy (with the original target after /envoy)", () => {
     assert.deepEqual(dialectOf("/nginx"), { dialect: "nginx", envoyUri: null });
     assert.deepEqual(dialectOf("/traefik?x=1"), { dialect: "traefik", envoyUri: null });
-    assert.deepEqual(dialectOf("/envoy/api/items?rstream.token=t"), { dialect: "envoy", envoyUri: "/api/items?rstream.token=t" });
+    assert.deepEqual(dialectOf("/envoy/api/items?rstream.token=t"), {
+      dialect: "envoy",
+      envoyUri: "/api/items?rstream.token=t",
+    });
     assert.equal(dialectOf("/envoy"), null);
     assert.equal(dialectOf("/nginx/extra"), null);
     assert.equal(dialectOf("/"), null);
@@ -76,14 +83,26 @@ describe("forward-auth: reading the original request", () => {
 
   it("Envoy: the sub-request's own method and the path after /envoy", () => {
     const envoy = dialectOf("/envoy/api/v1?q=2") as DialectTarget;
-    const got = read(envoy, { host: "app.example.test", "x-forwarded-for": "198.51.100.2" }, "::1", "PATCH");
+    const got = read(
+      envoy,
+      { host: "app.example.test", "x-forwarded-for": "198.51.100.2" },
+      "::1",
+      "PATCH",
+    );
     assert.ok(!("reason" in got));
-    assert.deepEqual([got.method, got.uri, got.host, got.clientIp], ["PATCH", "/api/v1?q=2", "app.example.test", "198.51.100.2"]);
+    assert.deepEqual(
+      [got.method, got.uri, got.host, got.clientIp],
+      ["PATCH", "/api/v1?q=2", "app.example.test", "198.51.100.2"],
+    );
   });
 
   it("refuses a peer that is not a trusted proxy, and every peer when none is configured", () => {
     const headers = { "x-original-method": "GET", "x-original-uri": "/", host: "a.test" };
-    assert.deepEqual(read(nginx, headers, "192.0.2.1"), { status: 403, reason: "untrusted_proxy", detail: "peer 192.0.2.1 is not a trusted proxy" });
+    assert.deepEqual(read(nginx, headers, "192.0.2.1"), {
+      status: 403,
+      reason: "untrusted_proxy",
+      detail: "peer 192.0.2.1 is not a trusted proxy",
+    });
     const none = readOriginalRequest(nginx, "GET", headers, "10.1.2.3", null);
     assert.ok("reason" in none && none.reason === "untrusted_proxy");
   });
@@ -98,8 +117,16 @@ describe("forward-auth: reading the original request", () => {
       [{ ...ok, host: undefined }, "x-forwarded-host or host"],
     ];
     for (const [headers, header] of cases) {
-      assert.deepEqual(read(nginx, headers), { status: 400, reason: "bad_original_request", detail: `missing or malformed ${header}` });
+      assert.deepEqual(read(nginx, headers), {
+        status: 400,
+        reason: "bad_original_request",
+        detail: `missing or malformed ${header}`,
+      });
     }
-    assert.ok("reason" in read(traefik, { "x-forwarded-method": "GET", "x-forwarded-uri": "/", host: "a.test" }), "Traefik needs X-Forwarded-Host");
+    assert.ok(
+      "reason" in
+        read(traefik, { "x-forwarded-method": "GET", "x-forwarded-uri": "/", host: "a.test" }),
+      "Traefik needs X-Forwarded-Host",
+    );
   });
 });

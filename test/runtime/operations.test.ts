@@ -4,6 +4,7 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "undici";
+import { WebSocket } from "ws";
 import type { CompiledPolicy } from "../../src/compile/engine.ts";
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import { startRuntime } from "../../src/runtime/server.ts";
@@ -176,6 +177,27 @@ describe("operations (issue #5 item 6)", () => {
     const reply = await inflight;
     assert.equal(reply.status, 200);
     assert.equal(reply.body, "late");
+    await upstream.close();
+  });
+
+  it("closes within the grace period even with an open WebSocket", async () => {
+    const upstream = await startUpstream();
+    const policy = compiledPolicy(
+      effectivePolicy([tunnel({ id: "web", hosts: ["web.test"], upstream: upstream.url })]),
+    );
+    const { runtime } = await startTestRuntime([policy], { shutdownGraceMs: 200 });
+    const ws = new WebSocket(`ws://127.0.0.1:${runtime.addresses.http?.port ?? 0}/`, {
+      headers: { host: "web.test" },
+    });
+    await new Promise((resolve, reject) => {
+      ws.on("open", resolve);
+      ws.on("error", reject);
+    });
+    const closedWs = new Promise((resolve) => ws.on("close", resolve));
+    const started = Date.now();
+    await runtime.close();
+    assert.ok(Date.now() - started < 2_000, "close is bounded by the grace period");
+    await closedWs;
     await upstream.close();
   });
 

@@ -34,7 +34,9 @@ export function ensureChromium(): Promise<string> {
 
 async function install(): Promise<string> {
   if (process.getuid?.() !== 0) {
-    throw new Error(`${CHROMIUM_PATH} is missing; install it with \`sudo apt-get install chromium\``);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing; install it with \`sudo apt-get install chromium\``,
+    );
   }
   // flock serializes concurrent installers (several test processes); apt's own lock wait
   // covers an unrelated apt run on the machine.
@@ -50,9 +52,12 @@ async function install(): Promise<string> {
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`installing Debian chromium failed: ${stderr.trim() || String(error)}`, { cause: error });
+    throw new Error(`installing Debian chromium failed: ${stderr.trim() || String(error)}`, {
+      cause: error,
+    });
   }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get finished but ${CHROMIUM_PATH} is still missing`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`apt-get finished but ${CHROMIUM_PATH} is still missing`);
   return CHROMIUM_PATH;
 }
 

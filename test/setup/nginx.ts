@@ -67,7 +67,9 @@ async function install(pkg: string, path: string): Promise<string> {
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`installing Debian ${pkg} failed: ${stderr.trim() || String(error)}`, { cause: error });
+    throw new Error(`installing Debian ${pkg} failed: ${stderr.trim() || String(error)}`, {
+      cause: error,
+    });
   }
   if (!existsSync(path)) throw new Error(`apt-get finished but ${path} is still missing`);
   return path;

@@ -89,7 +89,7 @@ describe("DSL syntax diagnostics", () => {
   it("RP1004: a misspelled enum value lists the allowed values", () => {
     expectOnly('project "acme" { plan prof }', {
       code: "RP1004",
-      message: "expected `enterprise`, `basic` or `pro`, found `prof`",
+      message: "expected `basic`, `pro` or `enterprise`, found `prof`",
       underline: "prof",
       help: "did you mean `pro`?",
     });

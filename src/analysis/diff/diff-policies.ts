@@ -53,12 +53,21 @@ function tokenGrantOf(point: Assignment<RequestAtom>): string | null {
   return id.includes(marker) ? id.slice(id.indexOf(marker) + marker.length) : null;
 }
 
+/**
+ * Re-runs the interpreter on the concrete witness request. It runs on the policy cut down to
+ * the routed tunnel (see `policyFor`), after checking with the interpreter's own router on
+ * the whole policy that the witness's host reaches that very tunnel.
+ */
 function witnessOf(point: Assignment<RequestAtom>, before: Decision, after: Decision, space: RequestSpace): Witness {
   const requestBefore = space.concreteFacts(point, 0);
   const requestAfter = space.concreteFacts(point, 1);
-  const actualBefore = interpret(space.policies[0], requestBefore);
-  const actualAfter = interpret(space.policies[1], requestAfter);
-  const confirmed = decisionKey(actualBefore) === decisionKey(before) && decisionKey(actualAfter) === decisionKey(after);
+  const hostId = point.get("host")?.id ?? "";
+  const routed = space.routedTunnels(hostId);
+  const routesAgree = ([0, 1] as const).every((side) => space.routesLike(side, requestBefore.host, routed[side]));
+  const actualBefore = interpret(space.policyFor(hostId, 0), requestBefore);
+  const actualAfter = interpret(space.policyFor(hostId, 1), requestAfter);
+  const confirmed =
+    routesAgree && decisionKey(actualBefore) === decisionKey(before) && decisionKey(actualAfter) === decisionKey(after);
   return { request: requestBefore, tokenGrant: tokenGrantOf(point), before: actualBefore, after: actualAfter, confirmed };
 }
 
@@ -81,14 +90,32 @@ interface ChangedCube {
   readonly after: Decision;
 }
 
-/** The cubes of one change set: its edge cells times its later-stage leaves. */
-function cubesOf(change: ChangeSet): ChangedCube[] {
-  const out: ChangedCube[] = [];
+/**
+ * The cubes of one change set: its edge cells and its later-stage leaves are merged apart
+ * (per transition) before their product is taken, so the product stays small.
+ */
+function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
+  const edgeCubes = mergeCubes(
+    change.cells.map((c) => cubeOf(c, (d) => EDGE_DIMENSIONS.has(d))),
+    space,
+  );
+  const byTransition = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
   for (const leaf of change.leaves) {
-    for (const cell of change.cells) {
-      const point = new Map([...leaf.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
-      for (const [d, atom] of cell) point.set(d, atom);
-      out.push({ cube: cubeOf(point), before: leaf.before, after: leaf.after });
+    const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
+    const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
+    const group = byTransition.get(key);
+    if (group === undefined) byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
+    else group.cubes.push(cube);
+  }
+  const out: ChangedCube[] = [];
+  for (const { before, after, cubes } of byTransition.values()) {
+    for (const later of mergeCubes(cubes, space)) {
+      for (const edge of edgeCubes) {
+        const point = new Map([...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
+        for (const [d, atom] of edge.point) if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
+        const dims = new Map([...edge.dims, ...later.dims]);
+        out.push({ cube: { dims, point }, before, after });
+      }
     }
   }
   return out;
@@ -131,7 +158,7 @@ export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): P
   const changed = space
     .hostAtoms()
     .flatMap((host) => changesForHost(space, host, contextsEqual))
-    .flatMap(cubesOf);
+    .flatMap((change) => cubesOf(change, space));
   const regions = mergeChanged(changed, space)
     .map((c) => toRegion(c, space))
     .sort(

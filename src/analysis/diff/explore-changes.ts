@@ -7,9 +7,8 @@
  * watches which edge dimensions it reads again and splits the cells by them, so sharing never
  * changes the answer.
  */
-import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Decision } from "../../ir/decision.ts";
-import { irKey } from "../../ir/equal.ts";
+import { EDGE_ONLY_KEYS, sameValue } from "../same-value.ts";
 import { interpret } from "../../interpret/request.ts";
 import { decisionKey } from "../decision-key.ts";
 import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
@@ -38,12 +37,6 @@ function resultKey(r: EdgeResult): string {
   return r === null ? "→" : decisionKey(r);
 }
 
-/** The routed tunnel without what only the edge stage reads. */
-function postEdgeKey(t: EffectiveTunnel | null): string {
-  if (t === null) return "null";
-  const { ipRules: _i, allowedIps: _a, countryRules: _c, allowedCountries: _ac, tls: _t, ...rest } = t;
-  return irKey(rest);
-}
 
 function edgeCells(space: RequestSpace, host: RequestAtom): { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] {
   const out: { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] = [];
@@ -53,7 +46,7 @@ function edgeCells(space: RequestSpace, host: RequestAtom): { cell: Assignment<R
       return get(d);
     };
     try {
-      return interpret(space.policies[side], space.lazyFacts(edgeGet, side));
+      return interpret(space.policyFor(host.id, side), space.lazyFacts(edgeGet, side));
     } catch (signal) {
       if (signal === PAST_EDGE) return null;
       throw signal;
@@ -80,7 +73,7 @@ function laterStages(space: RequestSpace, start: Assignment<RequestAtom>, fixed:
       if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
       return get(d);
     };
-    return interpret(space.policies[side], space.lazyFacts(watched, side));
+    return interpret(space.policyFor(get("host").id, side), space.lazyFacts(watched, side));
   };
   explore<RequestAtom, [Decision, Decision]>(start, {
     atoms: (d, get) => space.atoms(d, get),
@@ -126,7 +119,9 @@ function laterStagesByPart(
 /** Every change for requests to one host class, grouped by how the edge stage treated them. */
 export function changesForHost(space: RequestSpace, host: RequestAtom, contextsEqual: boolean): ChangeSet[] {
   const [t0, t1] = space.routedTunnels(host.id);
-  const sameLaterStages = contextsEqual && postEdgeKey(t0) === postEdgeKey(t1);
+  // The later stages read neither the edge lists nor TLS; tunnels equal apart from those
+  // decide alike once both sides passed the edge.
+  const sameLaterStages = contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS);
   const groups = new Map<string, { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }>();
   for (const { cell, results } of edgeCells(space, host)) {
     const key = `${resultKey(results[0])}#${resultKey(results[1])}`;

@@ -16,6 +16,10 @@ export interface Cube {
   readonly point: Assignment<RequestAtom>;
 }
 
+// Each cube's per-dimension key (its atom ids, sorted), kept up to date as cubes merge, so a
+// merge pass does not sort every cube's atoms again.
+const keyCache = new WeakMap<Cube, Map<Dimension, string>>();
+
 /** The cube of one assignment, keeping the dimensions `keep` accepts. */
 export function cubeOf(point: Assignment<RequestAtom>, keep: (d: Dimension) => boolean = () => true): Cube {
   const dims = new Map<Dimension, Map<string, RequestAtom>>();
@@ -27,8 +31,21 @@ export function cubeOf(point: Assignment<RequestAtom>, keep: (d: Dimension) => b
 }
 
 function dimKey(cube: Cube, d: Dimension): string {
+  let keys = keyCache.get(cube);
+  if (keys === undefined) {
+    keys = new Map();
+    keyCache.set(cube, keys);
+  }
+  const known = keys.get(d);
+  if (known !== undefined) return known;
   const atoms = cube.dims.get(d);
-  return atoms === undefined ? "*" : [...atoms.keys()].sort().join(",");
+  const key = atoms === undefined ? "*" : [...atoms.keys()].sort().join(",");
+  keys.set(d, key);
+  return key;
+}
+
+function forgetKey(cube: Cube, d: Dimension): void {
+  keyCache.get(cube)?.delete(d);
 }
 
 function mergeAlong(cubes: readonly Cube[], d: Dimension): Cube[] {
@@ -47,6 +64,7 @@ function mergeAlong(cubes: readonly Cube[], d: Dimension): Cube[] {
       out.push(copy);
     } else {
       for (const [id, atom] of cube.dims.get(d) ?? []) into.dims.get(d)?.set(id, atom);
+      forgetKey(into, d);
     }
   }
   return out;
@@ -57,7 +75,10 @@ function freeFullDimensions(cube: Cube, space: RequestSpace): void {
   for (const [d, atoms] of cube.dims) {
     if (d === "host") continue;
     const all = space.atoms(d, get);
-    if (all.length === atoms.size && all.every((a) => atoms.has(a.id))) cube.dims.delete(d);
+    if (all.length === atoms.size && all.every((a) => atoms.has(a.id))) {
+      cube.dims.delete(d);
+      forgetKey(cube, d);
+    }
   }
 }
 

@@ -6,6 +6,8 @@
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
 import { irKey } from "../../ir/equal.ts";
+import { routeRequest } from "../../interpret/route.ts";
+import { sameValue } from "../same-value.ts";
 import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
@@ -52,6 +54,8 @@ export class RequestSpace {
   readonly #global = new Map<Dimension, readonly RequestAtom[]>();
   readonly #perHost = new Map<string, readonly RequestAtom[]>();
   readonly #excludeIps: IpSet | null;
+  readonly #reduced = new Map<string, EffectivePolicy>();
+  readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
@@ -64,7 +68,7 @@ export class RequestSpace {
       const tunnels = [this.#routes[0].route(host), this.#routes[1].route(host)] as const;
       const id = this.hostId(tunnels);
       if (this.#hosts.has(id)) continue;
-      if (sameContext && (tunnels[0] === tunnels[1] || irKey(tunnels[0]) === irKey(tunnels[1]))) continue;
+      if (sameContext && sameValue(tunnels[0], tunnels[1])) continue;
       const label = tunnels[0]?.id === tunnels[1]?.id ? tunnelLabel(tunnels[0]) : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
       this.#hosts.set(id, { atom: constantAtom(id, `${label} (host ${host})`, { host }), tunnels });
     }
@@ -91,6 +95,33 @@ export class RequestSpace {
   /** The tunnels a host class routes to on each side. */
   routedTunnels(hostAtomId: string): readonly [EffectiveTunnel | null, EffectiveTunnel | null] {
     return this.#hosts.get(hostAtomId)?.tunnels ?? [null, null];
+  }
+
+  /**
+   * The policy of one side cut down to the tunnel a host class routes to. A decision reads
+   * only the routed tunnel and the policy-wide parts (grants, credentials), so this decides
+   * every request to the host class exactly like the whole policy, without the interpreter
+   * scanning thousands of tunnels to route each one.
+   */
+  policyFor(hostAtomId: string, side: Side): EffectivePolicy {
+    const key = `${side}|${hostAtomId}`;
+    const cached = this.#reduced.get(key);
+    if (cached !== undefined) return cached;
+    const tunnel = this.routedTunnels(hostAtomId)[side];
+    const reduced: EffectivePolicy = { ...this.policies[side], tunnels: tunnel === null ? [] : [tunnel] };
+    this.#reduced.set(key, reduced);
+    return reduced;
+  }
+
+  /** Whether the interpreter's own router sends `host` to `tunnel` on a side (memoized per host). */
+  routesLike(side: Side, host: string, tunnel: EffectiveTunnel | null): boolean {
+    const key = `${side}|${host}`;
+    let routed = this.#fullRoutes.get(key);
+    if (routed === undefined) {
+      routed = routeRequest(this.policies[side], host);
+      this.#fullRoutes.set(key, routed);
+    }
+    return routed === tunnel;
   }
 
   /** The atoms of a dimension; per-tunnel dimensions read the host first. */

@@ -1,7 +1,7 @@
 /** `rampart convert FILE [--to json|dsl] [-o OUT]`: DSL ⇄ JSON, same policy either way. */
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import { parsePolicySource } from "../../syntax/parse.ts";
-import { printDsl } from "../../syntax/print-dsl.ts";
+import { convertToDsl } from "../../syntax/format.ts";
 import { printJson } from "../../syntax/print-json.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -31,7 +31,12 @@ export async function convert(argv: readonly string[], io: Io): Promise<ExitCode
     return ExitCode.Findings;
   }
   const document = parsed.value.document;
-  const text = to === "json" ? printJson(document) : printDsl(document);
+  // JSON → DSL is checked for soundness: the DSL must parse back to the same policy.
+  const converted =
+    to === "json" ? { value: printJson(document), diagnostics: [] } : convertToDsl(document, path);
+  if (converted.diagnostics.length > 0) reportDiagnostics(io, "text", converted.diagnostics, [source]);
+  const text = converted.value;
+  if (text === undefined || hasErrors(converted.diagnostics)) return ExitCode.Findings;
   const output = values["output"];
   if (typeof output === "string") await io.writeFile(output, text);
   else io.out(text);

@@ -12,7 +12,13 @@ function sortedReplacer(_key: string, value: unknown): unknown {
   for (const key of Object.keys(value).sort()) {
     const member = (value as Record<string, unknown>)[key];
     // defineProperty, not assignment: a `__proto__` key must stay an ordinary member.
-    if (member !== undefined) Object.defineProperty(sorted, key, { value: member, enumerable: true, writable: true, configurable: true });
+    if (member !== undefined)
+      Object.defineProperty(sorted, key, {
+        value: member,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return sorted;
 }

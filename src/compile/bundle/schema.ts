@@ -8,14 +8,22 @@
  */
 import { z } from "zod";
 
-const Span = z.strictObject({ file: z.string(), start: z.int().nonnegative(), end: z.int().nonnegative() });
+const Span = z.strictObject({
+  file: z.string(),
+  start: z.int().nonnegative(),
+  end: z.int().nonnegative(),
+});
 const OptionalSpan = Span.optional();
 const Plan = z.enum(["basic", "pro", "enterprise"]);
 const TlsVersion = z.enum(["1.2", "1.3"]);
 const FeatureMode = z.enum(["off", "preferred", "required"]);
 const Protocol = z.enum(["http", "tls", "tls-passthrough", "dtls", "quic", "tcp"]);
 const TokenType = z.enum(["pat", "app", "auth"]);
-const Permission = z.enum(["tunnels.resources.read-only", "tunnels.tunnels.create-delete", "tunnels.streams.create-delete"]);
+const Permission = z.enum([
+  "tunnels.resources.read-only",
+  "tunnels.tunnels.create-delete",
+  "tunnels.streams.create-delete",
+]);
 const RuleRef = z.strictObject({ rule: z.string(), origin: Span.nullable() });
 
 const IpRange = z.strictObject({
@@ -24,7 +32,10 @@ const IpRange = z.strictObject({
   origin: OptionalSpan,
 });
 const IpSet = z.strictObject({ ranges: z.array(IpRange), origin: OptionalSpan });
-const CountrySet = z.strictObject({ codes: z.array(z.string().regex(/^[A-Z]{2}$/)), origin: OptionalSpan });
+const CountrySet = z.strictObject({
+  codes: z.array(z.string().regex(/^[A-Z]{2}$/)),
+  origin: OptionalSpan,
+});
 
 const StringMatch = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("exact"), value: z.string() }),
@@ -38,7 +49,13 @@ const PathMatch = z.discriminatedUnion("kind", [
 ]);
 
 const StringField = z.enum(["id", "name", "protocol", "hostname", "status", "tls_min_version"]);
-const BooleanField = z.enum(["publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth"]);
+const BooleanField = z.enum([
+  "publish",
+  "token_auth",
+  "rstream_auth",
+  "challenge_mode",
+  "mtls_auth",
+]);
 
 const Filter: z.ZodType = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -97,7 +114,11 @@ const Credential = z.strictObject({
   origin: OptionalSpan,
 });
 
-const SessionAllow = z.strictObject({ emails: z.array(z.string()), domains: z.array(z.string()), groups: z.array(z.string()) });
+const SessionAllow = z.strictObject({
+  emails: z.array(z.string()),
+  domains: z.array(z.string()),
+  groups: z.array(z.string()),
+});
 
 const Tunnel = z.strictObject({
   projectId: z.string(),

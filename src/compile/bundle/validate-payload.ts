@@ -94,14 +94,20 @@ function firstBadCidr(payload: BundlePayload): string | null {
 
 function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return "the top level: unknown problem";
-  const where = error.instancePath === "" ? "the top level" : `\`${error.instancePath.slice(1).replaceAll("/", ".")}\``;
+  const where =
+    error.instancePath === ""
+      ? "the top level"
+      : `\`${error.instancePath.slice(1).replaceAll("/", ".")}\``;
   return `${where}: ${error.message ?? "invalid"}`;
 }
 
 /** The payload when it has the expected shape, else the first problem found. */
-export function validatePayload(payload: unknown): { ok: true; payload: BundlePayload } | { ok: false; problem: string } {
+export function validatePayload(
+  payload: unknown,
+): { ok: true; payload: BundlePayload } | { ok: false; problem: string } {
   const validate = payloadValidator();
-  if (!validate(payload)) return { ok: false, problem: describe(validate.errors?.[0] ?? undefined) };
+  if (!validate(payload))
+    return { ok: false, problem: describe(validate.errors?.[0] ?? undefined) };
   // INVARIANT: the schema mirrors EffectivePolicy and Diagnostic field by field.
   const typed = payload as BundlePayload;
   const bad = firstBadCidr(typed);

@@ -23,12 +23,17 @@ type Scope = ScopeCheck | boolean;
 
 const CONNECT_PERMISSION = "tunnels.streams.create-delete";
 
-function actionScope(act: ActionIr, tunnel: EffectiveTunnel, pathCheck: ((p: string) => boolean) | null): Scope {
+function actionScope(
+  act: ActionIr,
+  tunnel: EffectiveTunnel,
+  pathCheck: ((p: string) => boolean) | null,
+): Scope {
   if (act.filter !== null && !tunnelMatchesFilter(act.filter, tunnel)) return false;
   // Methods are compared upper-cased. Keeping only upper-case entries is exact (no other entry
   // can equal an upper-cased method) and lets a request whose method is already upper case,
   // the usual one, skip the conversion.
-  const methods = act.methods === null ? null : new Set(act.methods.filter((m) => m === m.toUpperCase()));
+  const methods =
+    act.methods === null ? null : new Set(act.methods.filter((m) => m === m.toUpperCase()));
   if (pathCheck === null && methods === null) return true;
   return (path, method) => {
     if (pathCheck !== null && (path === null || !pathCheck(path))) return false;
@@ -62,7 +67,10 @@ function nodeScope(node: GrantNodeIr, tunnel: EffectiveTunnel, paths: PathChecks
     case "or":
       return any(node.children.map((c) => nodeScope(c, tunnel, paths)));
     case "leaf": {
-      if (node.workspaces !== null && (tunnel.workspace === null || !node.workspaces.includes(tunnel.workspace))) {
+      if (
+        node.workspaces !== null &&
+        (tunnel.workspace === null || !node.workspaces.includes(tunnel.workspace))
+      ) {
         return false;
       }
       if (node.projects !== null && !node.projects.includes(tunnel.projectId)) return false;

@@ -77,8 +77,17 @@ export class GrantCache {
       const grants = this.#policy.grants;
       const grant = Object.hasOwn(grants, credential.grant) ? grants[credential.grant] : undefined;
       const entry = grant === undefined ? null : entryOf(grant);
-      const rule = entry?.rule ?? { rule: `credential:${credential.name}`, origin: credential.origin ?? null };
-      result = { credential, entry, rule, insufficient: entry?.insufficientMtls ?? Object.freeze(insufficientScopeVerdict(rule, "mtls")) };
+      const rule = entry?.rule ?? {
+        rule: `credential:${credential.name}`,
+        origin: credential.origin ?? null,
+      };
+      result = {
+        credential,
+        entry,
+        rule,
+        insufficient:
+          entry?.insufficientMtls ?? Object.freeze(insufficientScopeVerdict(rule, "mtls")),
+      };
     }
     // Only names the policy knows are cached, so unknown names from clients cannot grow the map.
     if (result !== null) this.#credentials.set(name, result);

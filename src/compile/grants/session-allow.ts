@@ -11,7 +11,10 @@ export type SessionPredicate = (session: SessionFacts) => boolean;
 
 /** Compiles a tunnel's allowed users. */
 export function compileSessionAllow(allow: SessionAllowIr | null): SessionPredicate {
-  if (allow === null || (allow.emails.length === 0 && allow.domains.length === 0 && allow.groups.length === 0)) {
+  if (
+    allow === null ||
+    (allow.emails.length === 0 && allow.domains.length === 0 && allow.groups.length === 0)
+  ) {
     return () => true;
   }
   const emails = new Set(allow.emails.map((e) => e.toLowerCase()));
@@ -20,7 +23,12 @@ export function compileSessionAllow(allow: SessionAllowIr | null): SessionPredic
   return (session) => {
     const email = session.email?.toLowerCase() ?? null;
     if (email !== null && emails.has(email)) return true;
-    if (email !== null && email.includes("@") && domains.has(email.slice(email.lastIndexOf("@") + 1))) return true;
+    if (
+      email !== null &&
+      email.includes("@") &&
+      domains.has(email.slice(email.lastIndexOf("@") + 1))
+    )
+      return true;
     return session.groups.some((g) => groups.has(g));
   };
 }

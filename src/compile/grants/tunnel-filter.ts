@@ -66,7 +66,10 @@ export function tunnelMatchesFilter(filter: FilterIr, tunnel: EffectiveTunnel): 
     case "string":
       return stringValues(tunnel, filter.field).some((v) => stringMatches(filter.match, v));
     case "label":
-      return Object.hasOwn(tunnel.labels, filter.key) && stringMatches(filter.match, tunnel.labels[filter.key] as string);
+      return (
+        Object.hasOwn(tunnel.labels, filter.key) &&
+        stringMatches(filter.match, tunnel.labels[filter.key] as string)
+      );
     case "boolean":
       return booleanValue(tunnel, filter.field) === filter.value;
     case "ips":

@@ -28,7 +28,10 @@ export type AddressFamily = 0 | 4 | 6;
  */
 export type SlowAddressParser = (
   text: string,
-) => { readonly family: 4; readonly v4: number } | { readonly family: 6; readonly bytes: Uint8Array } | null;
+) =>
+  | { readonly family: 4; readonly v4: number }
+  | { readonly family: 6; readonly bytes: Uint8Array }
+  | null;
 
 /** The order key of an unsigned 32-bit IPv4 value (see `AddressScratch.v4`). */
 export function v4Key(unsigned: number): number {
@@ -201,7 +204,8 @@ export function parseAddressInto(
   const b = parsed.bytes;
   for (let w = 0; w < 4; w++) {
     const o = w * 4;
-    out.v6[w] = (b[o] ?? 0) * 16777216 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0));
+    out.v6[w] =
+      (b[o] ?? 0) * 16777216 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0));
   }
   return foldMapped(out);
 }

@@ -16,6 +16,12 @@ export interface IpRangeTable {
    */
   readonly v4Starts: Int32Array;
   readonly v4Ends: Int32Array;
+  /**
+   * For large IPv4 tables, per /16 bucket `b`, the first range that ends at or after the
+   * bucket's first address (65,537 entries). A lookup then bisects only the ranges touching
+   * its bucket: a couple of steps instead of ~14 scattered reads at 10,000 ranges.
+   */
+  readonly v4Buckets: Uint32Array | null;
   /** Four words per IPv6 range, same ordering rules. */
   readonly v6Starts: Uint32Array;
   readonly v6Ends: Uint32Array;
@@ -30,7 +36,8 @@ function rangeBounds(range: IpRange): { family: 4 | 6; start: number[]; end: num
     // Canonical IPv4 text: read it without BigInt (compiling 10,000 tunnels reads many).
     const first = parseDottedQuad(range.cidr, 0, slash);
     const size = 2 ** (32 - Number(range.cidr.slice(slash + 1)));
-    if (first >= 0 && first % size === 0) return { family: 4, start: [first], end: [first + size - 1] };
+    if (first >= 0 && first % size === 0)
+      return { family: 4, start: [first], end: [first + size - 1] };
   }
   const block = rangeToBlock(range);
   const bits = block.family === 4 ? 32 : 128;
@@ -91,6 +98,21 @@ function flatten(ranges: { start: number[]; end: number[] }[]) {
   };
 }
 
+/** Tables this large get a /16 bucket index (256 KiB); smaller ones bisect directly. */
+const BUCKETED_FROM = 256;
+
+/** `index[b]` = the first range whose end is ≥ `b << 16` (ends sorted ascending, unsigned). */
+function bucketIndex(ends: Uint32Array): Uint32Array {
+  const index = new Uint32Array(65537);
+  let range = 0;
+  for (let bucket = 0; bucket <= 65536; bucket++) {
+    const first = bucket * 65536;
+    while (range < ends.length && (ends[range] as number) < first) range++;
+    index[bucket] = range;
+  }
+  return index;
+}
+
 /** Compiles an IR IP set into a range table. */
 export function compileIpSet(set: IpSet): IpRangeTable {
   const v4: { start: number[]; end: number[] }[] = [];
@@ -104,6 +126,7 @@ export function compileIpSet(set: IpSet): IpRangeTable {
   return {
     v4Starts: Int32Array.from(four.starts, v4Key),
     v4Ends: Int32Array.from(four.ends, v4Key),
+    v4Buckets: four.ends.length >= BUCKETED_FROM ? bucketIndex(four.ends) : null,
     v6Starts: six.starts,
     v6Ends: six.ends,
   };
@@ -114,6 +137,15 @@ export function containsV4(table: IpRangeTable, address: number): boolean {
   const starts = table.v4Starts;
   let lo = 0;
   let hi = starts.length - 1;
+  const buckets = table.v4Buckets;
+  if (buckets !== null) {
+    // INVARIANT: ranges before index[b] end before the bucket, so cannot hold the address; the
+    // last candidate is the first range reaching the next bucket (it may start in this one).
+    const bucket = (address >>> 16) ^ 0x8000;
+    lo = buckets[bucket] as number;
+    const next = buckets[bucket + 1] as number;
+    if (next < hi) hi = next;
+  }
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     if ((starts[mid] as number) <= address) lo = mid + 1;

@@ -35,17 +35,28 @@ export interface CredentialChecks {
   identify(facts: RequestFacts, path: string | null): AuthIdentity | null;
 }
 
-function inScope(entry: GrantEntry, tunnel: EffectiveTunnel, facts: RequestFacts, path: string | null): boolean {
+function inScope(
+  entry: GrantEntry,
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+  path: string | null,
+): boolean {
   const scope = entry.grant.forTunnel(tunnel);
   return typeof scope === "boolean" ? scope : scope(path, facts.method);
 }
 
 /** Compiles the credential checks of a tunnel over the policy's grant cache. */
-export function compileCredentialChecks(tunnel: EffectiveTunnel, grants: GrantCache): CredentialChecks {
+export function compileCredentialChecks(
+  tunnel: EffectiveTunnel,
+  grants: GrantCache,
+): CredentialChecks {
   const auth = tunnel.auth;
   const sessionAllowed = compileSessionAllow(auth.sessionAllow);
   // INVARIANT: decisions are synchronous, so `last` is read right after the check that set it.
-  const last: { tokenRefusal: Decision; credential: CredentialEntry | null } = { tokenRefusal: NO_GRANT_TOKEN, credential: null };
+  const last: { tokenRefusal: Decision; credential: CredentialEntry | null } = {
+    tokenRefusal: NO_GRANT_TOKEN,
+    credential: null,
+  };
   const checks: CredentialChecks = {
     last,
     token(facts, path) {
@@ -66,16 +77,21 @@ export function compileCredentialChecks(tunnel: EffectiveTunnel, grants: GrantCa
       const found = grants.forCredential(facts.clientCredential);
       last.credential = found;
       if (found === null) return ABSENT;
-      return found.entry !== null && inScope(found.entry, tunnel, facts, path) ? AUTHORIZED : UNAUTHORIZED;
+      return found.entry !== null && inScope(found.entry, tunnel, facts, path)
+        ? AUTHORIZED
+        : UNAUTHORIZED;
     },
     session(facts) {
       if (!auth.rstreamAuth || facts.session === null) return ABSENT;
       return sessionAllowed(facts.session) ? AUTHORIZED : UNAUTHORIZED;
     },
     identify(facts, path) {
-      if (checks.token(facts, path) === AUTHORIZED) return { method: "token", subject: facts.token?.subject ?? null };
-      if (checks.credential(facts, path) === AUTHORIZED) return { method: "mtls", subject: last.credential?.credential.name ?? null };
-      if (checks.session(facts) === AUTHORIZED) return { method: "rstream-auth", subject: facts.session?.userId ?? null };
+      if (checks.token(facts, path) === AUTHORIZED)
+        return { method: "token", subject: facts.token?.subject ?? null };
+      if (checks.credential(facts, path) === AUTHORIZED)
+        return { method: "mtls", subject: last.credential?.credential.name ?? null };
+      if (checks.session(facts) === AUTHORIZED)
+        return { method: "rstream-auth", subject: facts.session?.userId ?? null };
       return null;
     },
   };

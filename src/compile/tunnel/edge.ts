@@ -33,7 +33,10 @@ export function compileEdge(tunnel: EffectiveTunnel): EdgeCheck {
   }));
   const tls = tunnel.tls;
   // Only two versions exist, so "below the runtime minimum" is "1.2 when 1.3 is required".
-  const tlsDeny = tls.terminated && tls.runtimeMin === "1.3" ? Object.freeze(tlsDeniedVerdict(runtimeMinRule(tls), "1.3")) : null;
+  const tlsDeny =
+    tls.terminated && tls.runtimeMin === "1.3"
+      ? Object.freeze(tlsDeniedVerdict(runtimeMinRule(tls), "1.3"))
+      : null;
   if (ips.length === 0 && countries.length === 0 && tlsDeny === null) return () => null;
   return (facts) => {
     if (ips.length > 0) {

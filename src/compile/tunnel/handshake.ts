@@ -31,11 +31,17 @@ export function compileTunnelHandshake(tunnel: EffectiveTunnel): HandshakeDecide
   }
   // Cite the stored minimum when the version fails it, else the setting that raised it.
   const tooOld = Object.freeze(
-    handshakeTlsVersionVerdict(tlsVersionAdmits("1.2", tls.storedMin) ? runtimeMinRule(tls) : tls.minRule, tls.runtimeMin),
+    handshakeTlsVersionVerdict(
+      tlsVersionAdmits("1.2", tls.storedMin) ? runtimeMinRule(tls) : tls.minRule,
+      tls.runtimeMin,
+    ),
   );
-  const postQuantum = Object.freeze(handshakePostQuantumVerdict(tls.postQuantumRule, tls.postQuantum.fips));
+  const postQuantum = Object.freeze(
+    handshakePostQuantumVerdict(tls.postQuantumRule, tls.postQuantum.fips),
+  );
   const ech = Object.freeze(handshakeEchVerdict(tls.echRule));
-  const mtls = tunnel.auth.mtls === null ? null : Object.freeze(handshakeMtlsVerdict(tunnel.auth.mtlsRule));
+  const mtls =
+    tunnel.auth.mtls === null ? null : Object.freeze(handshakeMtlsVerdict(tunnel.auth.mtlsRule));
   const allow = Object.freeze(handshakeAllowVerdict(tunnel));
   return (facts) => {
     if (!tlsVersionAdmits(facts.version, tls.runtimeMin)) return tooOld;

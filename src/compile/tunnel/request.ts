@@ -68,9 +68,10 @@ function compileAuthenticate(tunnel: EffectiveTunnel, checks: CredentialChecks) 
   const loginRequired = Object.freeze(loginRequiredVerdict(auth.rstreamAuthRule));
   const mtlsOnly = auth.mtls !== null && !auth.token && !auth.rstreamAuth;
   const tokenFailure = (facts: RequestFacts, token: CheckKind): Decision =>
-    token === INVALID && facts.token !== null && facts.token.status !== "valid" ? invalid[facts.token.status] : missing;
+    token === INVALID && facts.token !== null && facts.token.status !== "valid"
+      ? invalid[facts.token.status]
+      : missing;
 
-  // eslint-disable-next-line complexity -- the SPEC's fallback order, kept in one readable sequence
   return (facts: RequestFacts, path: string | null): Decision => {
     const token = checks.token(facts, path);
     if (token === AUTHORIZED) return byToken(facts.token?.subject ?? null);
@@ -78,7 +79,8 @@ function compileAuthenticate(tunnel: EffectiveTunnel, checks: CredentialChecks) 
     if (token === UNAUTHORIZED) return checks.last.tokenRefusal;
     const credential = checks.credential(facts, path);
     if (credential === AUTHORIZED) return byMtls(checks.last.credential?.credential.name ?? null);
-    if (credential === UNAUTHORIZED && checks.last.credential !== null) return checks.last.credential.insufficient;
+    if (credential === UNAUTHORIZED && checks.last.credential !== null)
+      return checks.last.credential.insufficient;
     if (mtlsOnly) return mtlsRequired;
     if (auth.rstreamAuth) {
       const session = checks.session(facts);

@@ -40,7 +40,11 @@ function sameOrigin(header: string | null, facts: RequestFacts): boolean {
   } catch {
     return false;
   }
-  return url.protocol === (facts.secure ? "https:" : "http:") && url.hostname.toLowerCase() === facts.host && url.port === "";
+  return (
+    url.protocol === (facts.secure ? "https:" : "http:") &&
+    url.hostname.toLowerCase() === facts.host &&
+    url.port === ""
+  );
 }
 
 function jsonOrNoBody(contentType: string | null): boolean {
@@ -49,7 +53,11 @@ function jsonOrNoBody(contentType: string | null): boolean {
 }
 
 /** The engine's answer to a well-known request. */
-export function answerWellKnown(facts: RequestFacts, normalizedPath: string | null, checks: CredentialChecks): Decision {
+export function answerWellKnown(
+  facts: RequestFacts,
+  normalizedPath: string | null,
+  checks: CredentialChecks,
+): Decision {
   const path = normalizedPath ?? facts.path;
   const endpoint = path.startsWith(PREFIX) ? path.slice(PREFIX.length) : "";
   if (endpoint === "session") {
@@ -58,7 +66,8 @@ export function answerWellKnown(facts: RequestFacts, normalizedPath: string | nu
   }
   if (endpoint === "logout") {
     if (facts.method !== "POST") return wellKnownMethodVerdict("logout");
-    if (!sameOrigin(facts.origin, facts) || !sameOrigin(facts.referer, facts)) return logoutForeignOriginVerdict();
+    if (!sameOrigin(facts.origin, facts) || !sameOrigin(facts.referer, facts))
+      return logoutForeignOriginVerdict();
     if (!jsonOrNoBody(facts.contentType)) return logoutContentTypeVerdict();
     return logoutEndpointVerdict(checks.identify(facts, normalizedPath));
   }

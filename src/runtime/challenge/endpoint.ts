@@ -38,7 +38,12 @@ export function createChallengeContext(
   cookieKey: string,
   options: ResolvedChallengeOptions = DEFAULT_CHALLENGE_OPTIONS,
 ): ChallengeContext {
-  return { pow: new ProofOfWork(cookieKey, options), assets: loadSolverAssets(), cookieKey, options };
+  return {
+    pow: new ProofOfWork(cookieKey, options),
+    assets: loadSolverAssets(),
+    cookieKey,
+    options,
+  };
 }
 
 /** The URL of the verification page for a return target (the target must be safe already). */
@@ -95,10 +100,20 @@ function queryParam(url: string, name: string): string | null {
   return q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get(name);
 }
 
-async function servePage(res: ServerResponse, facts: RequestFacts, url: string, ctx: ChallengeContext): Promise<void> {
+async function servePage(
+  res: ServerResponse,
+  facts: RequestFacts,
+  url: string,
+  ctx: ChallengeContext,
+): Promise<void> {
   const returnTo = safeReturnTarget(queryParam(url, "return"));
   if (returnTo === null) {
-    sendPage(res, facts, 400, failurePage(400, "The return address does not belong to this site.", "/"));
+    sendPage(
+      res,
+      facts,
+      400,
+      failurePage(400, "The return address does not belong to this site.", "/"),
+    );
     return;
   }
   // Already verified (e.g. a second tab): go straight back.
@@ -114,7 +129,12 @@ async function servePage(res: ServerResponse, facts: RequestFacts, url: string, 
   }
 }
 
-async function verify(req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ctx: ChallengeContext): Promise<void> {
+async function verify(
+  req: IncomingMessage,
+  res: ServerResponse,
+  facts: RequestFacts,
+  ctx: ChallengeContext,
+): Promise<void> {
   const read = await readForm(req, MAX_FORM_BYTES);
   if (!read.ok) {
     refuse(res, facts, read.status, "malformed", null);
@@ -128,7 +148,13 @@ async function verify(req: IncomingMessage, res: ServerResponse, facts: RequestF
   }
   const check = await ctx.pow.verify(submitted, facts.host);
   if (check.status !== "ok") {
-    refuse(res, facts, check.status === "malformed" ? 400 : 403, check.status, submittedReturn(submitted));
+    refuse(
+      res,
+      facts,
+      check.status === "malformed" ? 400 : 403,
+      check.status,
+      submittedReturn(submitted),
+    );
     return;
   }
   // The target was checked when the challenge was served and is covered by its signature;
@@ -142,7 +168,9 @@ async function verify(req: IncomingMessage, res: ServerResponse, facts: RequestF
 
 /** The return target a refused submission asked for, when it is safe; for the retry link. */
 function submittedReturn(submitted: unknown): string | null {
-  const data = (submitted as { challenge?: { parameters?: { data?: Record<string, unknown> } } } | null)?.challenge?.parameters?.data;
+  const data = (
+    submitted as { challenge?: { parameters?: { data?: Record<string, unknown> } } } | null
+  )?.challenge?.parameters?.data;
   const target = data?.["return"];
   return typeof target === "string" ? safeReturnTarget(target) : null;
 }
@@ -155,12 +183,23 @@ function refuse(
   returnTo: string | null,
 ): void {
   if (!facts.acceptsHtml) {
-    const body = JSON.stringify({ error: { reason: "policy_denied", policy: "challenge", detail: reason } });
-    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+    const body = JSON.stringify({
+      error: { reason: "policy_denied", policy: "challenge", detail: reason },
+    });
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "content-length": Buffer.byteLength(body),
+    });
     res.end(body);
     return;
   }
-  sendPage(res, facts, status, failurePage(status, REFUSALS[reason], challengePageUrl(returnTo ?? "/")));
+  sendPage(
+    res,
+    facts,
+    status,
+    failurePage(status, REFUSALS[reason], challengePageUrl(returnTo ?? "/")),
+  );
 }
 
 function sendPage(res: ServerResponse, facts: RequestFacts, status: number, html: string): void {

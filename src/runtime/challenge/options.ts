@@ -17,11 +17,19 @@ export const ChallengeOptionsSchema = z
     /** How long a served challenge may be solved and submitted. */
     challengeTtlSeconds: z.number().int().min(10).max(3600).default(300),
     /** Lifetime of the challenge cookie once earned. */
-    cookieTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    cookieTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
     /** Solved challenges remembered per instance to refuse replays (memory bound). */
     replayCacheSize: z.number().int().min(100).max(10_000_000).default(100_000),
   })
-  .refine((o) => o.counterMin <= o.counterMax, { message: "counterMin must not exceed counterMax", path: ["counterMin"] });
+  .refine((o) => o.counterMin <= o.counterMax, {
+    message: "counterMin must not exceed counterMax",
+    path: ["counterMin"],
+  });
 
 /** Challenge options as callers write them. */
 export type ChallengeOptions = z.input<typeof ChallengeOptionsSchema>;

@@ -40,7 +40,11 @@ export class ProofOfWork {
   }
 
   /** A fresh signed challenge for `host`, to return to `returnTo` once solved. */
-  create(host: string, returnTo: string, nowSeconds: number = Date.now() / 1000): Promise<Challenge> {
+  create(
+    host: string,
+    returnTo: string,
+    nowSeconds: number = Date.now() / 1000,
+  ): Promise<Challenge> {
     const o = this.#options;
     return createChallenge({
       algorithm: ALGORITHM,
@@ -55,7 +59,11 @@ export class ProofOfWork {
   }
 
   /** Verifies a submission for `host`: signature, expiry, work, host binding, then replay. */
-  async verify(submitted: unknown, host: string, nowSeconds: number = Date.now() / 1000): Promise<SolutionCheck> {
+  async verify(
+    submitted: unknown,
+    host: string,
+    nowSeconds: number = Date.now() / 1000,
+  ): Promise<SolutionCheck> {
     if (!isSubmission(submitted)) return { status: "malformed" };
     const { challenge, solution } = submitted;
     if (challenge.parameters.algorithm !== ALGORITHM) return { status: "invalid" };
@@ -73,13 +81,15 @@ export class ProofOfWork {
     }
     const expiresAt = challenge.parameters.expiresAt;
     // altcha-lib treats a missing expiry as "never": a challenge without one was not ours.
-    if (result.expired || expiresAt === undefined || expiresAt <= nowSeconds) return { status: "expired" };
+    if (result.expired || expiresAt === undefined || expiresAt <= nowSeconds)
+      return { status: "expired" };
     if (!result.verified) return { status: "invalid" };
     const data = challenge.parameters.data ?? {};
     const returnTo = data["return"];
     if (data["host"] !== host || typeof returnTo !== "string") return { status: "wrong_host" };
     // The signature is unique per challenge and covers every parameter.
-    if (!this.#redeemed.claim(challenge.signature as string, expiresAt, nowSeconds)) return { status: "replayed" };
+    if (!this.#redeemed.claim(challenge.signature as string, expiresAt, nowSeconds))
+      return { status: "replayed" };
     return { status: "ok", returnTo };
   }
 }

@@ -5,7 +5,9 @@
 import type { IncomingMessage } from "node:http";
 
 /** The parsed form, or why it was refused. */
-export type FormRead = { readonly ok: true; readonly form: URLSearchParams } | { readonly ok: false; readonly status: 413 | 415 | 400 };
+export type FormRead =
+  | { readonly ok: true; readonly form: URLSearchParams }
+  | { readonly ok: false; readonly status: 413 | 415 | 400 };
 
 /** Reads and parses the body; resolves once, never rejects. */
 export function readForm(req: IncomingMessage, limitBytes: number): Promise<FormRead> {
@@ -38,7 +40,9 @@ export function readForm(req: IncomingMessage, limitBytes: number): Promise<Form
       }
       if (!done) chunks.push(chunk);
     });
-    req.on("end", () => finish({ ok: true, form: new URLSearchParams(Buffer.concat(chunks).toString("utf8")) }));
+    req.on("end", () =>
+      finish({ ok: true, form: new URLSearchParams(Buffer.concat(chunks).toString("utf8")) }),
+    );
     req.on("error", () => finish({ ok: false, status: 400 }));
   });
 }

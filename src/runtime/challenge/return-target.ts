@@ -20,9 +20,9 @@ export const DEFAULT_RETURN = "/";
 /** Engine paths a flow must never return to: the challenge would loop on itself. */
 const FORBIDDEN_PREFIXES = ["/.well-known/rstream/challenge"];
 
-// eslint-disable-next-line no-control-regex -- the point is to find control characters
+/** C0 and C1 controls and invisible separators: refused even percent-encoded. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
-// eslint-disable-next-line no-control-regex -- the raw value: controls, any whitespace, `\`
+/** In the raw value also any whitespace and `\`, which browsers strip or read as `/`. */
 const RAW_UNSAFE = /[\u0000-\u0020\u007f-\u00a0\u2028\u2029\ufeff\\]/;
 
 /**
@@ -39,7 +39,8 @@ export function safeReturnTarget(raw: string | null): string | null {
   let decoded = raw;
   for (let round = 0; round < DECODE_ROUNDS; round++) {
     const next = decodeOnce(decoded);
-    if (next === null || !startsLocal(next) || CONTROL.test(next) || resolved(next) === null) return null;
+    if (next === null || !startsLocal(next) || CONTROL.test(next) || resolved(next) === null)
+      return null;
     if (next === decoded) break;
     decoded = next;
   }
@@ -47,7 +48,12 @@ export function safeReturnTarget(raw: string | null): string | null {
   if (url === null) return null;
   const target = `${url.pathname}${url.search}`;
   // INVARIANT: the canonical form passes the same checks as the input.
-  if (!startsLocal(target) || RAW_UNSAFE.test(target) || FORBIDDEN_PREFIXES.some((p) => url.pathname.startsWith(p))) return null;
+  if (
+    !startsLocal(target) ||
+    RAW_UNSAFE.test(target) ||
+    FORBIDDEN_PREFIXES.some((p) => url.pathname.startsWith(p))
+  )
+    return null;
   return target;
 }
 

@@ -54,7 +54,10 @@ export function loadSolverAssets(): ReadonlyMap<string, Asset> {
   const js = "text/javascript; charset=utf-8";
   assets.set(SOLVER_PATH, { body: Buffer.from(SOLVER_SCRIPT), contentType: js });
   for (const file of ALTCHA_FILES) {
-    assets.set(`${CHALLENGE_PREFIX}/altcha/${file}`, { body: readFileSync(join(altchaDir, file)), contentType: js });
+    assets.set(`${CHALLENGE_PREFIX}/altcha/${file}`, {
+      body: readFileSync(join(altchaDir, file)),
+      contentType: js,
+    });
   }
   return assets;
 }

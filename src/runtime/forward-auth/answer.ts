@@ -54,7 +54,11 @@ export function identityHeaders(decision: Decision, tunnel: string): Headers {
 }
 
 /** 200: forward, with identity headers and the dialect's way of cleaning the upstream request. */
-export function answerAllow(res: ServerResponse, dialect: ForwardAuthDialect, a: AllowAnswer): void {
+export function answerAllow(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  a: AllowAnswer,
+): void {
   const identity = identityHeaders(a.decision, a.tunnel);
   const out: Headers = { "cache-control": "no-store", "content-length": "0", ...identity };
   const original = a.headers.authorization;
@@ -87,7 +91,12 @@ export function answerAllow(res: ServerResponse, dialect: ForwardAuthDialect, a:
  * identity header a client may have forged, the edge `Authorization`, a `Cookie` of engine
  * cookies only — is named in `x-envoy-auth-headers-to-remove`.
  */
-function envoyRemovals(identity: Headers, a: AllowAnswer, cookie: string | null, out: Headers): string[] {
+function envoyRemovals(
+  identity: Headers,
+  a: AllowAnswer,
+  cookie: string | null,
+  out: Headers,
+): string[] {
   const remove = IDENTITY_HEADERS.filter((name) => !(name in identity));
   if (a.dropAuthorization) remove.push("authorization");
   if (a.headers.cookie !== undefined && cookie !== a.headers.cookie) {
@@ -111,11 +120,23 @@ export function answerDeny(
     return;
   }
   const challenge = wwwAuthenticate(decision, tokenSent);
-  answerNginx(res, decision.status, decision.reason, decision.policy, challenge === null ? {} : { "www-authenticate": challenge });
+  answerNginx(
+    res,
+    decision.status,
+    decision.reason,
+    decision.policy,
+    challenge === null ? {} : { "www-authenticate": challenge },
+  );
 }
 
 /** A challenge or login redirect to an engine flow page that returns to the original target. */
-export function answerRedirect(res: ServerResponse, dialect: ForwardAuthDialect, flowPath: string, uri: string, reason: string): void {
+export function answerRedirect(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  flowPath: string,
+  uri: string,
+  reason: string,
+): void {
   // The flow returns to the URL without the query token: it must not travel on (S-O3).
   const returnTo = forwardedPath(uri);
   if (dialect !== "nginx") {
@@ -123,7 +144,12 @@ export function answerRedirect(res: ServerResponse, dialect: ForwardAuthDialect,
     return;
   }
   const location = `${flowPath}?return=${encodeURIComponent(returnTo)}`;
-  writeNginx(res, 401, { [LOCATION_HEADER]: location, [REASON_HEADER]: reason, [STATUS_HEADER]: "302" }, "");
+  writeNginx(
+    res,
+    401,
+    { [LOCATION_HEADER]: location, [REASON_HEADER]: reason, [STATUS_HEADER]: "302" },
+    "",
+  );
 }
 
 /** An answer decided before (or instead of) the compiled decision: unreadable, unrouted, refused. */
@@ -139,9 +165,20 @@ export function answerError(
   else sendError(res, status, reason, policy, html);
 }
 
-function answerNginx(res: ServerResponse, status: number, reason: string, policy: string | null, extra: Headers): void {
+function answerNginx(
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  policy: string | null,
+  extra: Headers,
+): void {
   const body = errorJson(reason, policy);
-  const headers: Headers = { [REASON_HEADER]: reason, [STATUS_HEADER]: String(status), [ERROR_BODY_HEADER]: body, ...extra };
+  const headers: Headers = {
+    [REASON_HEADER]: reason,
+    [STATUS_HEADER]: String(status),
+    [ERROR_BODY_HEADER]: body,
+    ...extra,
+  };
   // auth_request turns any status but 2xx/401/403 into a 500: keep 401, say 403 for the rest.
   writeNginx(res, status === 401 ? 401 : 403, headers, body);
 }

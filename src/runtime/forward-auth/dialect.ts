@@ -24,7 +24,8 @@ export function dialectOf(url: string): DialectTarget | null {
   const path = q < 0 ? url : url.slice(0, q);
   if (path === "/nginx") return { dialect: "nginx", envoyUri: null };
   if (path === "/traefik") return { dialect: "traefik", envoyUri: null };
-  if (url.startsWith(`${ENVOY_PREFIX}/`)) return { dialect: "envoy", envoyUri: url.slice(ENVOY_PREFIX.length) };
+  if (url.startsWith(`${ENVOY_PREFIX}/`))
+    return { dialect: "envoy", envoyUri: url.slice(ENVOY_PREFIX.length) };
   return null;
 }
 

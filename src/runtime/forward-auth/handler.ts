@@ -42,7 +42,9 @@ interface Asked {
 }
 
 /** The `request` listener of the forward-auth listener. */
-export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createForwardAuthHandler(
+  deps: ForwardAuthDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     // A sub-request body is never needed; drain it so the connection can be reused.
     req.resume();
@@ -52,9 +54,18 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
       sendError(res, 404, "unknown_forward_auth_path", null, false);
       return;
     }
-    const original = readOriginalRequest(target, req.method ?? "GET", req.headers, req.socket.remoteAddress, deps.trustedProxies);
+    const original = readOriginalRequest(
+      target,
+      req.method ?? "GET",
+      req.headers,
+      req.socket.remoteAddress,
+      deps.trustedProxies,
+    );
     if ("reason" in original) {
-      deps.log.warn({ dialect: target.dialect, reason: original.reason, detail: original.detail }, "forward-auth sub-request refused");
+      deps.log.warn(
+        { dialect: target.dialect, reason: original.reason, detail: original.detail },
+        "forward-auth sub-request refused",
+      );
       refuse(res, target.dialect, original.status, original.reason, null, deps);
       return;
     }
@@ -68,8 +79,20 @@ export function createForwardAuthHandler(deps: ForwardAuthDeps): (req: IncomingM
       refuse(res, original.dialect, 403, "policy_denied", "tls", deps, acceptsHtml(req));
       return;
     }
-    const pending = gatherFacts(asOriginal(req, original), original.uri, original.host, original.clientIp, route, undefined, deps);
-    const base: RequestFacts = { ...pending.base, secure: original.secure, tlsVersion: original.tlsVersion };
+    const pending = gatherFacts(
+      asOriginal(req, original),
+      original.uri,
+      original.host,
+      original.clientIp,
+      route,
+      undefined,
+      deps,
+    );
+    const base: RequestFacts = {
+      ...pending.base,
+      secure: original.secure,
+      tlsVersion: original.tlsVersion,
+    };
     if (pending.token === null) {
       act({ req, original, route, facts: base }, res, deps);
       return;
@@ -113,7 +136,10 @@ function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
     case "respond":
       // A well-known endpoint (S-O2) must be answered by the engine, never forwarded; a 2xx
       // here would forward it. The proxy config routes /.well-known/rstream/ to `serve`.
-      deps.log.warn({ dialect, host: a.facts.host, path: a.facts.path }, "well-known endpoint reached forward-auth: route /.well-known/rstream/ to rampart serve");
+      deps.log.warn(
+        { dialect, host: a.facts.host, path: a.facts.path },
+        "well-known endpoint reached forward-auth: route /.well-known/rstream/ to rampart serve",
+      );
       answerError(res, dialect, 404, "not_routed", null, a.facts.acceptsHtml);
       return;
     case "deny":
@@ -136,7 +162,8 @@ function allow(a: Asked, decision: Decision, res: ServerResponse, deps: ForwardA
     tunnel: a.route.label,
     uri: a.original.uri,
     headers: a.req.headers,
-    dropAuthorization: a.facts.token?.source === "header" && !a.route.tunnel.auth.forwardAuthorization,
+    dropAuthorization:
+      a.facts.token?.source === "header" && !a.route.tunnel.auth.forwardAuthorization,
   });
 }
 
@@ -147,7 +174,11 @@ function acceptsHtml(req: IncomingMessage): boolean {
 
 function hasQueryToken(uri: string): boolean {
   const q = uri.indexOf("?");
-  return q >= 0 && uri.includes("rstream.token", q) && new URLSearchParams(uri.slice(q + 1)).has("rstream.token");
+  return (
+    q >= 0 &&
+    uri.includes("rstream.token", q) &&
+    new URLSearchParams(uri.slice(q + 1)).has("rstream.token")
+  );
 }
 
 /** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */
@@ -155,7 +186,10 @@ function decide(a: Asked, deps: ForwardAuthDeps): Decision | null {
   try {
     return a.route.policy.request(a.facts);
   } catch (error) {
-    deps.log.error({ err: error, tunnel: a.route.label }, "decision function threw (a bug in rampart)");
+    deps.log.error(
+      { err: error, tunnel: a.route.label },
+      "decision function threw (a bug in rampart)",
+    );
     return null;
   }
 }

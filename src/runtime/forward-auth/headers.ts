@@ -12,7 +12,11 @@ export const SUBJECT_HEADER = "x-rampart-subject";
 export const TUNNEL_HEADER = "x-rampart-tunnel";
 
 /** The headers that describe the caller to the upstream; a proxy must never pass a client's copy. */
-export const IDENTITY_HEADERS: readonly string[] = [AUTH_METHOD_HEADER, SUBJECT_HEADER, TUNNEL_HEADER];
+export const IDENTITY_HEADERS: readonly string[] = [
+  AUTH_METHOD_HEADER,
+  SUBJECT_HEADER,
+  TUNNEL_HEADER,
+];
 
 /** nginx: the path and query to send upstream, `rstream.token` removed (S-O3). */
 export const FORWARD_URI_HEADER = "x-rampart-forward-uri";

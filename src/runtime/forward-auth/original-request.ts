@@ -49,7 +49,9 @@ const METHOD = /^[A-Za-z]{1,16}$/;
 const TARGET = /^\/[\x21-\x7e]*$/;
 const MAX_TARGET = 8192;
 
-const HEADERS: Readonly<Record<ForwardAuthDialect, { method: string | null; uri: string | null; host: readonly string[] }>> = {
+const HEADERS: Readonly<
+  Record<ForwardAuthDialect, { method: string | null; uri: string | null; host: readonly string[] }>
+> = {
   nginx: { method: "x-original-method", uri: "x-original-uri", host: ["x-forwarded-host", "host"] },
   traefik: { method: "x-forwarded-method", uri: "x-forwarded-uri", host: ["x-forwarded-host"] },
   envoy: { method: null, uri: null, host: ["x-forwarded-host", "host"] },
@@ -68,18 +70,25 @@ export function readOriginalRequest(
 ): OriginalRequest | UnreadableRequest {
   const peer = canonicalPeer(peerAddress);
   if (trusted === null || !ipInSet(peer, trusted)) {
-    return { status: 403, reason: "untrusted_proxy", detail: `peer ${peer} is not a trusted proxy` };
+    return {
+      status: 403,
+      reason: "untrusted_proxy",
+      detail: `peer ${peer} is not a trusted proxy`,
+    };
   }
   const names = HEADERS[target.dialect];
   const method = names.method === null ? subMethod : single(headers, names.method);
   if (method === undefined || !METHOD.test(method)) return bad(names.method ?? "method");
   const uri = names.uri === null ? target.envoyUri : single(headers, names.uri);
-  if (uri === undefined || uri === null || uri.length > MAX_TARGET || !TARGET.test(uri)) return bad(names.uri ?? "path");
+  if (uri === undefined || uri === null || uri.length > MAX_TARGET || !TARGET.test(uri))
+    return bad(names.uri ?? "path");
   const host = firstHost(headers, names.host);
   if (host === null) return bad(names.host.join(" or "));
   const secure = (single(headers, "x-forwarded-proto") ?? "").toLowerCase() === "https";
   const forwardedFor = joined(headers, "x-forwarded-for");
-  const clientIp = (target.dialect === "nginx" ? realIp(headers) : null) ?? clientAddress(peer, forwardedFor, trusted);
+  const clientIp =
+    (target.dialect === "nginx" ? realIp(headers) : null) ??
+    clientAddress(peer, forwardedFor, trusted);
   return {
     dialect: target.dialect,
     method: method.toUpperCase(),

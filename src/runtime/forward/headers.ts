@@ -44,15 +44,18 @@ export interface ForwardContext {
  * The upstream request headers as a flat `[name, value, …]` list built from the raw headers,
  * which keeps duplicates and order. HOT PATH: one pass, no per-header allocation but the pair.
  */
-export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardContext): string[] {
+export function upstreamRequestHeaders(
+  raw: readonly string[],
+  ctx: ForwardContext,
+  connection?: string,
+): string[] {
   const out: string[] = [];
+  // Headers that `Connection` names are hop-by-hop too (RFC 9110 §7.6.1).
   let connectionTokens: Set<string> | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() === "connection") {
-      connectionTokens ??= new Set();
-      for (const t of (raw[i + 1] as string).split(","))
-        connectionTokens.add(t.trim().toLowerCase());
-    }
+  if (connection !== undefined && connection.includes(",")) {
+    connectionTokens = new Set(connection.split(",").map((t) => t.trim().toLowerCase()));
+  } else if (connection !== undefined) {
+    connectionTokens = new Set([connection.trim().toLowerCase()]);
   }
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -76,15 +79,26 @@ export function upstreamRequestHeaders(raw: readonly string[], ctx: ForwardConte
   return out;
 }
 
-/** The upstream response headers for the client, without hop-by-hop ones. */
-export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  let connectionTokens: string[] | null = null;
+/**
+ * The upstream response headers for the client as a flat `[name, value, …]` list, without
+ * hop-by-hop ones. HOT PATH: copying beats `delete`, which would push the object into
+ * dictionary mode right before Node serializes it.
+ */
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders): string[] {
   const connection = headers["connection"];
-  if (typeof connection === "string")
-    connectionTokens = connection.split(",").map((t) => t.trim().toLowerCase());
-  for (const name of HOP_BY_HOP) if (name in headers) delete headers[name];
-  if (connectionTokens !== null) for (const t of connectionTokens) delete headers[t];
-  return headers;
+  // The usual `keep-alive` / `close` names nothing beyond the hop-by-hop set.
+  const named =
+    typeof connection === "string" && connection !== "keep-alive" && connection !== "close"
+      ? new Set(connection.split(",").map((t) => t.trim().toLowerCase()))
+      : null;
+  const out: string[] = [];
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || named?.has(name) === true) continue;
+    const value = headers[name];
+    if (typeof value === "string") out.push(name, value);
+    else if (Array.isArray(value)) for (const v of value) out.push(name, v);
+  }
+  return out;
 }
 
 /** The path and query to forward: `rstream.token` removed from the query (S-O3). */

@@ -3,8 +3,9 @@
  * proxy, in which case the right-most `X-Forwarded-For` entry that is not itself a trusted
  * proxy. Entries a client wrote before reaching the first trusted proxy are never believed.
  */
-import type { IpSet } from "../../ir/types.ts";
+import type { IpRange, IpSet } from "../../ir/types.ts";
 import { ipInSet, normalizeIpSet, parseIpEntry } from "../../ir/ip.ts";
+import { LruCache } from "../../compile/lru.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { invalidOption } from "../diagnostics.ts";
 
@@ -15,13 +16,33 @@ export function canonicalPeer(address: string | undefined): string {
   return address;
 }
 
+/** The configured trusted proxies, with membership remembered per peer address. */
+export class TrustedProxies {
+  readonly #set: IpSet;
+  readonly #known = new LruCache<string, boolean>(10_000);
+
+  constructor(set: IpSet) {
+    this.#set = set;
+  }
+
+  /** True when the address is a trusted proxy. HOT PATH: a repeat peer is one Map read. */
+  has(address: string): boolean {
+    let known = this.#known.get(address);
+    if (known === undefined) {
+      known = ipInSet(address, this.#set);
+      this.#known.set(address, known);
+    }
+    return known;
+  }
+}
+
 /** Parses the trusted-proxy list once; bad entries are RP6001 diagnostics. */
 export function parseTrustedProxies(
   entries: readonly string[],
   diagnostics: Diagnostic[],
 ): IpSet | null {
   if (entries.length === 0) return null;
-  const ranges = [];
+  const ranges: IpRange[] = [];
   for (const [i, entry] of entries.entries()) {
     const parsed = parseIpEntry(entry);
     if (parsed.ok) ranges.push(parsed.range);
@@ -34,14 +55,19 @@ export function parseTrustedProxies(
 export function clientAddress(
   peer: string,
   forwardedFor: string | undefined,
-  trusted: IpSet | null,
+  trusted: TrustedProxies | IpSet | null,
 ): string {
-  if (trusted === null || forwardedFor === undefined || !ipInSet(peer, trusted)) return peer;
+  if (trusted === null || forwardedFor === undefined) return peer;
+  const isTrusted =
+    trusted instanceof TrustedProxies
+      ? (a: string) => trusted.has(a)
+      : (a: string) => ipInSet(a, trusted);
+  if (!isTrusted(peer)) return peer;
   const hops = forwardedFor.split(",");
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = canonicalPeer((hops[i] ?? "").trim());
     if (hop.length === 0) break;
-    if (!ipInSet(hop, trusted)) return hop;
+    if (!isTrusted(hop)) return hop;
   }
   return peer;
 }

@@ -7,9 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { Decision } from "../../ir/decision.ts";
-import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import { ipInSet } from "../../ir/ip.ts";
 import { hostWithoutPort } from "../host-index.ts";
 import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
@@ -20,6 +18,7 @@ import type { ForwardFailure } from "../forward/proxy.ts";
 import { forwardUpgrade } from "../forward/upgrade.ts";
 import { forwardedPath, upstreamRequestHeaders } from "../forward/headers.ts";
 import { canonicalPeer, clientAddress } from "./client-ip.ts";
+import type { TrustedProxies } from "./client-ip.ts";
 import type { FactSources, PendingFacts } from "./request-facts.ts";
 import { gatherFacts, verifyToken } from "./request-facts.ts";
 import {
@@ -38,7 +37,7 @@ import { serveWellKnown } from "./well-known.ts";
 export interface PipelineDeps extends FactSources {
   state(): ServingState;
   readonly tokens: TokenBackend | null;
-  readonly trustedProxies: IpSet | null;
+  readonly trustedProxies: TrustedProxies | null;
   readonly maxBodyBytes: number;
   readonly upgradeTimeoutMs: number;
   readonly log: Logger;
@@ -108,6 +107,11 @@ function withFacts(
 ): void {
   if (pending.token === null) {
     next(pending.base);
+    return;
+  }
+  const hit = deps.tokens?.lookup?.(pending.token.token, pending.token.source);
+  if (hit !== undefined) {
+    next({ ...pending.base, token: hit });
     return;
   }
   verifyToken(pending.token, deps.tokens).then((token) => next({ ...pending.base, token }), fail);
@@ -184,6 +188,7 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
   const headers = upstreamRequestHeaders(
     r.req.rawHeaders,
     forwardContext(r, deps, false, upstream.host),
+    r.req.headers.connection,
   );
   forwardRequest(
     r.req,
@@ -200,8 +205,7 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
 
 function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
   const xff = header(r.req, "x-forwarded-for");
-  const trustedChain =
-    xff !== undefined && deps.trustedProxies !== null && ipInSet(r.peer, deps.trustedProxies);
+  const trustedChain = xff !== undefined && deps.trustedProxies?.has(r.peer) === true;
   return {
     forwardedFor: trustedChain ? `${xff}, ${r.peer}` : r.peer,
     proto: r.facts.secure ? ("https" as const) : ("http" as const),
@@ -312,6 +316,7 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
   const headers = upstreamRequestHeaders(
     r.req.rawHeaders,
     forwardContext(r, deps, true, upstream.host),
+    r.req.headers.connection,
   );
   forwardUpgrade(
     r.req,

@@ -77,7 +77,10 @@ export function handleSessionEndpoint(
     return true;
   }
   const idp = ctx.idp;
-  const run = facts.path === LOGIN_PATH ? startLogin(res, facts, url, idp, ctx) : finishLogin(req, res, facts, url, idp, ctx);
+  const run =
+    facts.path === LOGIN_PATH
+      ? startLogin(res, facts, url, idp, ctx)
+      : finishLogin(req, res, facts, url, idp, ctx);
   run.catch((error: unknown) => {
     ctx.log?.error({ err: error, host: facts.host }, "rstream Auth flow failed unexpectedly");
     if (!res.headersSent) page(res, facts, 500, "Signing in failed.", "/");
@@ -99,7 +102,13 @@ function requestOrigin(req: IncomingMessage, facts: RequestFacts): string {
   return `${facts.secure ? "https" : "http"}://${authority}`;
 }
 
-async function startLogin(res: ServerResponse, facts: RequestFacts, url: string, idp: IdentityProvider, ctx: SessionContext): Promise<void> {
+async function startLogin(
+  res: ServerResponse,
+  facts: RequestFacts,
+  url: string,
+  idp: IdentityProvider,
+  ctx: SessionContext,
+): Promise<void> {
   const returnTo = safeReturnTarget(queryParam(url, "return"));
   if (returnTo === null) {
     page(res, facts, 400, "The return address does not belong to this site.", "/");
@@ -112,10 +121,22 @@ async function startLogin(res: ServerResponse, facts: RequestFacts, url: string,
     target = await idp.authorizationUrl(redirectUri, secrets);
   } catch (error) {
     ctx.log?.warn({ err: error, issuer: idp.options.issuer }, "identity provider discovery failed");
-    page(res, facts, 502, "The sign-in service is unreachable. Try again later.", LOGIN_PATH + `?return=${encodeURIComponent(returnTo)}`);
+    page(
+      res,
+      facts,
+      502,
+      "The sign-in service is unreachable. Try again later.",
+      LOGIN_PATH + `?return=${encodeURIComponent(returnTo)}`,
+    );
     return;
   }
-  const cookie = loginCookieHeader({ ...secrets, returnTo }, facts.host, idp.options.loginTtlSeconds, facts.secure, ctx.cookieKey);
+  const cookie = loginCookieHeader(
+    { ...secrets, returnTo },
+    facts.host,
+    idp.options.loginTtlSeconds,
+    facts.secure,
+    ctx.cookieKey,
+  );
   redirect(res, target.href, [cookie]);
 }
 
@@ -130,29 +151,58 @@ async function finishLogin(
   const clear = clearLoginCookieHeader(facts.secure);
   const login = readLoginState(req.headers.cookie, facts.host, ctx.cookieKey);
   if (login === null) {
-    page(res, facts, 400, "This sign-in expired or was started elsewhere. Start again.", LOGIN_PATH, {}, [clear]);
+    page(
+      res,
+      facts,
+      400,
+      "This sign-in expired or was started elsewhere. Start again.",
+      LOGIN_PATH,
+      {},
+      [clear],
+    );
     return;
   }
   const retry = `${LOGIN_PATH}?return=${encodeURIComponent(login.returnTo)}`;
   const origin = requestOrigin(req, facts);
   let user;
   try {
-    const claims = await idp.completeLogin(new URL(`${origin}${url}`), `${origin}${idp.options.callbackPath}`, login);
+    const claims = await idp.completeLogin(
+      new URL(`${origin}${url}`),
+      `${origin}${idp.options.callbackPath}`,
+      login,
+    );
     user = profileFromClaims(claims, idp.options);
   } catch (error) {
     const refused = error instanceof oidc.AuthorizationResponseError;
     ctx.log?.warn({ err: error, host: facts.host, refused }, "rstream Auth callback refused");
-    page(res, facts, refused ? 403 : 400, refused ? "The sign-in was cancelled or refused." : "The sign-in could not be completed.", retry, {}, [clear]);
+    page(
+      res,
+      facts,
+      refused ? 403 : 400,
+      refused ? "The sign-in was cancelled or refused." : "The sign-in could not be completed.",
+      retry,
+      {},
+      [clear],
+    );
     return;
   }
   const ttl = idp.options.sessionTtlSeconds;
-  const value = signCookie({ kind: "session", host: facts.host, exp: Math.floor(Date.now() / 1000) + ttl, user }, ctx.cookieKey);
+  const value = signCookie(
+    { kind: "session", host: facts.host, exp: Math.floor(Date.now() / 1000) + ttl, user },
+    ctx.cookieKey,
+  );
   if (value.length > MAX_SESSION_COOKIE) {
-    ctx.log?.error({ host: facts.host, bytes: value.length }, "session cookie too large; the IdP sends too many or too long claims");
+    ctx.log?.error(
+      { host: facts.host, bytes: value.length },
+      "session cookie too large; the IdP sends too many or too long claims",
+    );
     page(res, facts, 500, "Your profile is too large to keep in a session.", "/", {}, [clear]);
     return;
   }
-  redirect(res, safeReturnTarget(login.returnTo) ?? "/", [clear, setCookieHeader(SESSION_COOKIE, value, ttl, facts.secure)]);
+  redirect(res, safeReturnTarget(login.returnTo) ?? "/", [
+    clear,
+    setCookieHeader(SESSION_COOKIE, value, ttl, facts.secure),
+  ]);
 }
 
 function page(

@@ -35,7 +35,11 @@ export class IdentityProvider {
 
   /** Fresh secrets for a login. */
   static newSecrets(): LoginSecrets {
-    return { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+    return {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      codeVerifier: oidc.randomPKCECodeVerifier(),
+    };
   }
 
   /** The IdP authorization URL that starts a login returning to `redirectUri`. */
@@ -53,12 +57,20 @@ export class IdentityProvider {
   }
 
   /** Exchanges the callback's code and returns the user's claims; throws on any failed check. */
-  async completeLogin(callbackUrl: URL, redirectUri: string, secrets: LoginSecrets): Promise<UserClaims> {
+  async completeLogin(
+    callbackUrl: URL,
+    redirectUri: string,
+    secrets: LoginSecrets,
+  ): Promise<UserClaims> {
     const config = await this.#configuration();
     const tokens = await oidc.authorizationCodeGrant(
       config,
       callbackUrl,
-      { expectedState: secrets.state, expectedNonce: secrets.nonce, pkceCodeVerifier: secrets.codeVerifier },
+      {
+        expectedState: secrets.state,
+        expectedNonce: secrets.nonce,
+        pkceCodeVerifier: secrets.codeVerifier,
+      },
       { redirect_uri: redirectUri },
     );
     const idToken = tokens.claims();
@@ -77,7 +89,8 @@ export class IdentityProvider {
       const issuer = new URL(o.issuer);
       // Plain HTTP only for an IdP on this machine (tests, local development).
       const insecure = issuer.protocol === "http:" && LOOPBACK_HOSTS.has(issuer.hostname);
-      const auth = o.clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(o.clientSecret);
+      const auth =
+        o.clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(o.clientSecret);
       const pending = oidc.discovery(issuer, o.clientId, undefined, auth, {
         timeout: Math.ceil(o.requestTimeoutMs / 1000),
         ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),

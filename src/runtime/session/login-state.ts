@@ -4,11 +4,8 @@
  * short-lived, bound to the tunnel host, scoped to the engine's paths (so it never reaches
  * the upstream), and cleared by the callback whatever the outcome.
  */
-import { readCookie, signCookie, verifyCookie } from "../cookies.ts";
+import { LOGIN_COOKIE, readCookie, signCookie, verifyCookie } from "../cookies.ts";
 import type { LoginSecrets } from "./identity-provider.ts";
-
-/** The login cookie's name; separate from the challenge and session cookies. */
-export const LOGIN_COOKIE = "rampart_login";
 
 /** The engine's own paths: the only place the browser sends the login cookie back to. */
 const LOGIN_COOKIE_PATH = "/.well-known/rstream/";
@@ -32,7 +29,12 @@ export function loginCookieHeader(
       kind: "login",
       host,
       exp: nowSeconds + ttlSeconds,
-      data: { state: state.state, nonce: state.nonce, codeVerifier: state.codeVerifier, returnTo: state.returnTo },
+      data: {
+        state: state.state,
+        nonce: state.nonce,
+        codeVerifier: state.codeVerifier,
+        returnTo: state.returnTo,
+      },
     },
     key,
   );
@@ -45,18 +47,34 @@ export function clearLoginCookieHeader(secure: boolean): string {
 }
 
 function attributes(pair: string, maxAge: number, secure: boolean): string {
-  const parts = [pair, `Path=${LOGIN_COOKIE_PATH}`, `Max-Age=${maxAge}`, "HttpOnly", "SameSite=Lax"];
+  const parts = [
+    pair,
+    `Path=${LOGIN_COOKIE_PATH}`,
+    `Max-Age=${maxAge}`,
+    "HttpOnly",
+    "SameSite=Lax",
+  ];
   if (secure) parts.push("Secure");
   return parts.join("; ");
 }
 
 /** The login in progress on this host, or null when the cookie is absent, forged or expired. */
-export function readLoginState(cookieHeader: string | undefined, host: string, key: string): LoginState | null {
+export function readLoginState(
+  cookieHeader: string | undefined,
+  host: string,
+  key: string,
+): LoginState | null {
   const value = readCookie(cookieHeader, LOGIN_COOKIE);
   if (value === null) return null;
   const checked = verifyCookie(value, "login", host, key);
   if (checked.status !== "valid") return null;
   const { state, nonce, codeVerifier, returnTo } = checked.payload.data;
-  if (state === undefined || nonce === undefined || codeVerifier === undefined || returnTo === undefined) return null;
+  if (
+    state === undefined ||
+    nonce === undefined ||
+    codeVerifier === undefined ||
+    returnTo === undefined
+  )
+    return null;
   return { state, nonce, codeVerifier, returnTo };
 }

@@ -18,16 +18,26 @@ export const RstreamAuthOptionsSchema = z.strictObject({
   /** Where the IdP sends the browser back, on every tunnel host; must be under `/.well-known/rstream/`. */
   callbackPath: z
     .string()
-    .regex(/^\/\.well-known\/rstream\/[A-Za-z0-9._-]+$/, "must be a path under /.well-known/rstream/")
+    .regex(
+      /^\/\.well-known\/rstream\/[A-Za-z0-9._-]+$/,
+      "must be a path under /.well-known/rstream/",
+    )
     .refine((p) => !p.startsWith("/.well-known/rstream/challenge"), "must not be a challenge path")
     .default(DEFAULT_CALLBACK_PATH),
-  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).default(["openid", "email", "profile"]),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+    .default(["openid", "email", "profile"]),
   /** The claim (ID token or userinfo) that lists the user's groups. */
   groupsClaim: z.string().min(1).default("groups"),
   /** Take `email` only when the IdP says `email_verified: true` (allow lists match emails). */
   requireVerifiedEmail: z.boolean().default(true),
   /** Lifetime of the session cookie. */
-  sessionTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  sessionTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(12 * 3600),
   /** How long a started login may take at the IdP. */
   loginTtlSeconds: z.number().int().min(30).max(3600).default(600),
   /** Timeout of each request to the IdP (discovery, token, userinfo). */

@@ -30,7 +30,9 @@ export function profileFromClaims(claims: UserClaims, rules: ProfileRules): Sess
     email: emailTrusted ? text(claims["email"]) : null,
     image: text(claims["picture"]),
     groups: Array.isArray(groups)
-      ? groups.filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= MAX_TEXT).slice(0, MAX_GROUPS)
+      ? groups
+          .filter((g): g is string => typeof g === "string" && g.length > 0 && g.length <= MAX_TEXT)
+          .slice(0, MAX_GROUPS)
       : [],
   };
 }

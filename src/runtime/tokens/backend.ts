@@ -10,6 +10,8 @@ export interface TokenBackend {
   /** A name for logs and metrics, e.g. `jwt` or `credential-store`. */
   readonly name: string;
   verify(token: string, source: TokenFacts["source"]): Promise<TokenFacts>;
+  /** A verdict available without waiting (a cache hit), or undefined; lets hits skip a promise. */
+  lookup?(token: string, source: TokenFacts["source"]): TokenFacts | undefined;
   /** Releases timers or connections, if any. */
   close?(): void;
 }

@@ -212,7 +212,8 @@ function decodeInfo(message: string): ParseErrorInfo {
 
 /** Keyword images that a category token stands for (`PlanValue` → basic, pro, enterprise). */
 function membersOf(category: TokenType): TokenType[] {
-  return t.allTokens.filter((tok) => tok.CATEGORIES?.includes(category) === true);
+  // Declaration order (`basic`, `pro`, `enterprise`), not the lexer's longest-first order.
+  return t.keywordTokens.filter((tok) => tok.CATEGORIES?.includes(category) === true);
 }
 
 const GENERIC: ReadonlyMap<TokenType, string> = new Map([

@@ -58,7 +58,11 @@ export async function startTestIdp(): Promise<TestIdp> {
             token_endpoint_auth_method: "client_secret_basic",
           },
         ],
-        claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name", "picture", "groups"] },
+        claims: {
+          openid: ["sub"],
+          email: ["email", "email_verified"],
+          profile: ["name", "picture", "groups"],
+        },
         cookies: { keys: ["e2e-idp-cookie-key-0123456789abcdef"] },
         pkce: { required: () => true },
         findAccount: (_ctx, id) => {
@@ -66,7 +70,13 @@ export async function startTestIdp(): Promise<TestIdp> {
           if (account === undefined) return undefined;
           return {
             accountId: id,
-            claims: () => ({ sub: id, email: account.email, email_verified: true, name: account.name, groups: [...account.groups] }),
+            claims: () => ({
+              sub: id,
+              email: account.email,
+              email_verified: true,
+              name: account.name,
+              groups: [...account.groups],
+            }),
           };
         },
       });

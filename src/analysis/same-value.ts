@@ -1,0 +1,28 @@
+/**
+ * Structural equality of IR values that ignores source positions, like `equalIr`, but
+ * without building canonical strings: it stops at the first difference, which matters when
+ * comparing 10,000 tunnels that are mostly equal in their first fields.
+ */
+
+const POSITION_KEYS: ReadonlySet<string> = new Set(["origin", "spans", "source"]);
+
+/** True when `a` and `b` are equal up to spans; `ignore` names further keys to skip. */
+export function sameValue(a: unknown, b: unknown, ignore: ReadonlySet<string> = POSITION_KEYS): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i], POSITION_KEYS));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  for (const k of keys) {
+    if (ignore.has(k) || POSITION_KEYS.has(k)) continue;
+    if (!sameValue(ra[k], rb[k], POSITION_KEYS)) return false;
+  }
+  return true;
+}
+
+/** Position keys plus what only the edge stage reads of a tunnel (S-O1 layer 1). */
+export const EDGE_ONLY_KEYS: ReadonlySet<string> = new Set([...POSITION_KEYS, "ipRules", "allowedIps", "countryRules", "allowedCountries", "tls"]);
