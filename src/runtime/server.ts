@@ -295,11 +295,17 @@ class Runtime {
     this.#track(socket);
     acceptTlsConnection(socket, inner, {
       select: (serverName) => this.#selectTls(serverName),
-      onRefused: (serverName, reason) => {
-        this.#metrics.handshakesRefused
-          .labels(reason.startsWith("unknown") || reason === "no SNI" ? reason : "policy")
-          .inc();
-        this.#log.info({ sni: serverName, reason }, "TLS connection refused");
+      onRefused: (refusal) => {
+        this.#metrics.handshakesRefused.labels(refusal.kind).inc();
+        this.#log.info(
+          {
+            sni: refusal.serverName,
+            kind: refusal.kind,
+            rule: refusal.decision?.rule ?? null,
+            reason: refusal.detail,
+          },
+          "TLS connection refused",
+        );
       },
     });
   }

@@ -145,42 +145,65 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
   reportCpuOnRequest();
 }
 
+/**
+ * The load generator. `rate` 0: closed loop, `connections` workers back to back (maximum
+ * throughput). `rate` > 0: open loop at that many requests per second (latency and CPU at an
+ * equal load for every contender, so batching effects do not favour the faster one).
+ */
 async function load(
   port: number,
   connections: number,
   seconds: number,
+  rate: number,
   headersJson: string,
 ): Promise<void> {
   const headers = JSON.parse(headersJson) as Record<string, string>;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
   const latencies: number[] = [];
-  let errors = 0;
-  let non200 = 0;
-  let measuring = false;
-  let running = true;
-  const worker = async (): Promise<void> => {
-    while (running) {
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({ path: "/api/bench", method: "GET", headers });
-        await res.body.dump();
-        if (res.statusCode !== 200) non200++;
-      } catch {
-        errors++;
-      }
-      if (measuring) latencies.push(performance.now() - t0);
+  const counts = { errors: 0, non200: 0, measuring: false, running: true };
+  const once = async (): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      const res = await pool.request({ path: "/api/bench", method: "GET", headers });
+      await res.body.dump();
+      if (res.statusCode !== 200) counts.non200++;
+    } catch {
+      counts.errors++;
     }
+    if (counts.measuring) latencies.push(performance.now() - t0);
   };
-  const workers = Array.from({ length: connections }, worker);
+  const inflight = new Set<Promise<void>>();
+  let driver: Promise<unknown>;
+  if (rate > 0) {
+    driver = (async () => {
+      const started = performance.now();
+      let sent = 0;
+      while (counts.running) {
+        const due = Math.floor(((performance.now() - started) / 1000) * rate);
+        for (; sent < due; sent++) {
+          const p = once().finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+  } else {
+    driver = Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (counts.running) await once();
+      }),
+    );
+  }
   await new Promise((r) => setTimeout(r, 1000)); // warm-up: JIT, pools, token cache
   send({ phase: "measuring" });
-  measuring = true;
+  counts.measuring = true;
   const start = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  measuring = false;
+  counts.measuring = false;
   const elapsed = (performance.now() - start) / 1000;
-  running = false;
-  await Promise.all(workers);
+  counts.running = false;
+  await driver;
+  await Promise.all(inflight);
   await pool.close();
   latencies.sort((a, b) => a - b);
   const at = (q: number): number =>
@@ -190,8 +213,8 @@ async function load(
     rps: latencies.length / elapsed,
     p50: at(0.5),
     p99: at(0.99),
-    errors,
-    non200,
+    errors: counts.errors,
+    non200: counts.non200,
   });
 }
 
@@ -201,5 +224,6 @@ else if (role === "minimal-http") minimalHttp(numberArg(0));
 else if (role === "minimal-undici") minimalUndici(numberArg(0));
 else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
-else if (role === "load") await load(numberArg(0), numberArg(1), numberArg(2), args[3] ?? "{}");
+else if (role === "load")
+  await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}");
 else throw new Error(`unknown role ${String(role)}`);

@@ -43,7 +43,7 @@ describe("rampart CLI", () => {
   });
 
   it("emits valid SARIF 2.1.0 for CI", () => {
-    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) => /^RP\d{4}-/.test(f));
+    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) => /^RP\d{4}-.*\.(rampart|json)$/.test(f));
     const r = rampart("lint", "--format", "sarif", `fixtures/invalid/${file}`);
     assert.equal(r.status, 1);
     const sarif = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string }[] }[] };

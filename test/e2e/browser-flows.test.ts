@@ -287,15 +287,13 @@ describe(
   },
 );
 
-/** Fills the IdP's login form (any password) and its consent page. */
+/** Fills the IdP's login form (any password) and confirms its consent page. */
 async function signInAtIdp(page: Page, login: string): Promise<void> {
-  await page.waitForSelector('input[name="login"]');
   await page.fill('input[name="login"]', login);
   await page.fill('input[name="password"]', "any-password");
-  await page.click('button[type="submit"]');
-  // The consent page (first sign-in of this account to this client).
-  await page.waitForSelector('button[type="submit"]', { timeout: STEP_TIMEOUT_MS });
-  if (page.url().includes("/interaction/")) await page.click('button[type="submit"]');
+  await page.click('button:has-text("Sign-in")');
+  // The consent page: the first sign-in of this account to this client.
+  await page.click('button:has-text("Continue")');
 }
 
 /** Earns a challenge cookie the way a browser would, with altcha-lib's Node solver. */

@@ -153,6 +153,10 @@ describe("TLS listeners (issue #5 item 1)", () => {
     const good = { cert: readFileSync(alice.cert), key: readFileSync(alice.key) };
     assert.equal(await handshake(port, "mtls.test", good), "TLSv1.3 200");
     await assert.rejects(handshake(port, "mtls.test"), /closed|reset|socket hang up|alert/i);
+    // Chained to the CA but mapped to no credential: the handshake passes, the request is refused.
+    const bob = ca.issue("bob");
+    const unknown = { cert: readFileSync(bob.cert), key: readFileSync(bob.key) };
+    assert.equal(await handshake(port, "mtls.test", unknown), "TLSv1.3 403");
     const rogue = { cert: readFileSync(mallory.cert), key: readFileSync(mallory.key) };
     await assert.rejects(handshake(port, "mtls.test", rogue), /closed|reset|socket hang up|alert/i);
   });

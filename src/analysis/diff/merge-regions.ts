@@ -16,10 +16,6 @@ export interface Cube {
   readonly point: Assignment<RequestAtom>;
 }
 
-// Each cube's per-dimension key (its atom ids, sorted), kept up to date as cubes merge, so a
-// merge pass does not sort every cube's atoms again.
-const keyCache = new WeakMap<Cube, Map<Dimension, string>>();
-
 /** The cube of one assignment, keeping the dimensions `keep` accepts. */
 export function cubeOf(point: Assignment<RequestAtom>, keep: (d: Dimension) => boolean = () => true): Cube {
   const dims = new Map<Dimension, Map<string, RequestAtom>>();
@@ -30,69 +26,72 @@ export function cubeOf(point: Assignment<RequestAtom>, keep: (d: Dimension) => b
   return { dims, point };
 }
 
-function dimKey(cube: Cube, d: Dimension): string {
-  let keys = keyCache.get(cube);
-  if (keys === undefined) {
-    keys = new Map();
-    keyCache.set(cube, keys);
-  }
-  const known = keys.get(d);
-  if (known !== undefined) return known;
+/** A cube being merged, with each dimension's key (its sorted atom ids, `*` when free). */
+interface Work {
+  readonly cube: Cube;
+  readonly keys: string[];
+}
+
+function keyOf(cube: Cube, d: Dimension): string {
   const atoms = cube.dims.get(d);
-  const key = atoms === undefined ? "*" : [...atoms.keys()].sort().join(",");
-  keys.set(d, key);
-  return key;
+  return atoms === undefined ? "*" : [...atoms.keys()].sort().join(",");
 }
 
-function forgetKey(cube: Cube, d: Dimension): void {
-  keyCache.get(cube)?.delete(d);
+function toWork(cube: Cube): Work {
+  const copy: Cube = { dims: new Map([...cube.dims].map(([k, v]) => [k, new Map(v)])), point: cube.point };
+  return { cube: copy, keys: DIMENSIONS.map((d) => keyOf(copy, d)) };
 }
 
-function mergeAlong(cubes: readonly Cube[], d: Dimension): Cube[] {
-  const out: Cube[] = [];
-  const buckets = new Map<string, Cube>();
-  for (const cube of cubes) {
-    if (!cube.dims.has(d)) {
-      out.push(cube);
+/** Frees dimension `d` of a cube when it allows every atom there. */
+function freeIfFull(work: Work, d: Dimension, index: number, space: RequestSpace): void {
+  const atoms = work.cube.dims.get(d);
+  if (d === "host" || atoms === undefined) return;
+  const all = space.atoms(d, getterOf(work.cube.point));
+  if (all.length === atoms.size && all.every((a) => atoms.has(a.id))) {
+    work.cube.dims.delete(d);
+    work.keys[index] = "*";
+  }
+}
+
+/** One merge step along dimension `d`: cubes equal elsewhere become one. */
+function mergeAlong(items: readonly Work[], d: Dimension, index: number, space: RequestSpace): Work[] {
+  const out: Work[] = [];
+  const buckets = new Map<string, Work>();
+  for (const item of items) {
+    if (item.keys[index] === "*") {
+      out.push(item);
       continue;
     }
-    const key = DIMENSIONS.map((other) => (other === d ? "" : dimKey(cube, other))).join("|");
+    const key = item.keys.map((k, i) => (i === index ? "" : k)).join("|");
     const into = buckets.get(key);
     if (into === undefined) {
-      const copy: Cube = { dims: new Map([...cube.dims].map(([k, v]) => [k, new Map(v)])), point: cube.point };
-      buckets.set(key, copy);
-      out.push(copy);
-    } else {
-      for (const [id, atom] of cube.dims.get(d) ?? []) into.dims.get(d)?.set(id, atom);
-      forgetKey(into, d);
+      buckets.set(key, item);
+      out.push(item);
+      continue;
     }
+    const target = into.cube.dims.get(d);
+    for (const [id, atom] of item.cube.dims.get(d) ?? []) target?.set(id, atom);
+    into.keys[index] = keyOf(into.cube, d);
+    freeIfFull(into, d, index, space);
   }
   return out;
 }
 
-function freeFullDimensions(cube: Cube, space: RequestSpace): void {
-  const get = getterOf(cube.point);
-  for (const [d, atoms] of cube.dims) {
-    if (d === "host") continue;
-    const all = space.atoms(d, get);
-    if (all.length === atoms.size && all.every((a) => atoms.has(a.id))) {
-      cube.dims.delete(d);
-      forgetKey(cube, d);
-    }
-  }
-}
+// Sweeps over all dimensions. Leaves of a decision tree mostly merge in the first sweep
+// (siblings differ in one dimension); later sweeps only polish, and fewer sweeps never
+// change which requests the cubes cover, only how many cubes describe them.
+const MAX_SWEEPS = 3;
 
 /** Merges cubes that all changed the same way. */
 export function mergeCubes(group: readonly Cube[], space: RequestSpace): Cube[] {
-  let cubes = [...group];
-  for (let pass = 0; pass < DIMENSIONS.length; pass++) {
-    const before = cubes.length;
-    for (const d of DIMENSIONS) {
-      if (!cubes.some((c) => c.dims.has(d))) continue;
-      cubes = mergeAlong(cubes, d);
-      for (const c of cubes) freeFullDimensions(c, space);
+  let items = group.map(toWork);
+  for (let sweep = 0; sweep < MAX_SWEEPS && items.length > 1; sweep++) {
+    const before = items.length;
+    // Deepest dimensions first: a decision tree's siblings differ in the last one it read.
+    for (let i = DIMENSIONS.length - 1; i >= 0 && items.length > 1; i--) {
+      items = mergeAlong(items, DIMENSIONS[i] as Dimension, i, space);
     }
-    if (cubes.length === before) break;
+    if (items.length === before) break;
   }
-  return cubes;
+  return items.map((w) => w.cube);
 }

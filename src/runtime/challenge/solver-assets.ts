@@ -8,9 +8,10 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHALLENGE_PATH } from "../http/respond.ts";
 
-/** Where the verification page and its scripts live. */
-export const CHALLENGE_PREFIX = "/.well-known/rstream/challenge";
+/** Where the verification page and its scripts live (the pipeline's `challenge` redirect target). */
+export const CHALLENGE_PREFIX = CHALLENGE_PATH;
 
 /** The form the page submits to. */
 export const VERIFY_PATH = `${CHALLENGE_PREFIX}/verify`;

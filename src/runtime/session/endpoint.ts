@@ -18,6 +18,7 @@ import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import { SESSION_COOKIE, setCookieHeader, signCookie } from "../cookies.ts";
 import { challengePageUrl } from "../challenge/endpoint.ts";
+import { LOGIN_PATH } from "../http/respond.ts";
 import { PAGE_HEADERS, failurePage } from "../challenge/page.ts";
 import { safeReturnTarget } from "../challenge/return-target.ts";
 import { IdentityProvider } from "./identity-provider.ts";
@@ -25,8 +26,6 @@ import { clearLoginCookieHeader, loginCookieHeader, readLoginState } from "./log
 import type { ResolvedRstreamAuthOptions } from "./options.ts";
 import { profileFromClaims } from "./profile.ts";
 
-/** Where a browser starts signing in (the pipeline's `login` redirect target). */
-export const LOGIN_PATH = "/.well-known/rstream/login";
 
 /** Browsers drop cookies above 4 KiB; a session that does not fit is refused, not truncated. */
 const MAX_SESSION_COOKIE = 4000;

@@ -32,10 +32,18 @@ export interface TlsSelection {
   readonly decide: (facts: HandshakeFacts) => HandshakeDecision;
 }
 
+/** Why a connection was refused before HTTP: a fixed kind (a metric label) and a detail. */
+export interface TlsRefusal {
+  readonly kind: "bad_hello" | "no_sni" | "unknown_sni" | "policy";
+  readonly serverName: string | null;
+  readonly detail: string;
+  readonly decision: HandshakeDecision | null;
+}
+
 /** Hooks the listener calls; `select` reads the currently loaded policy. */
 export interface TlsAcceptHooks {
   select(serverName: string): TlsSelection | null;
-  onRefused(serverName: string | null, reason: string, decision: HandshakeDecision | null): void;
+  onRefused(refusal: TlsRefusal): void;
 }
 
 /** A connection handed to a terminator, waiting for its handshake to finish. */
@@ -78,7 +86,7 @@ export function acceptTlsConnection(socket: Socket, http: HttpServer, hooks: Tls
     socket.off("data", onData);
     socket.pause();
     if (read.kind === "invalid") {
-      hooks.onRefused(null, read.reason, null);
+      hooks.onRefused({ kind: "bad_hello", serverName: null, detail: read.reason, decision: null });
       socket.destroy();
       return;
     }
@@ -86,7 +94,15 @@ export function acceptTlsConnection(socket: Socket, http: HttpServer, hooks: Tls
     const selection = serverName === null ? null : hooks.select(serverName);
     const terminator = serverName === null ? undefined : selection?.tls.terminators.get(serverName);
     if (serverName === null || selection === null || terminator === undefined) {
-      hooks.onRefused(serverName, serverName === null ? "no SNI" : "unknown SNI", null);
+      hooks.onRefused({
+        kind: serverName === null ? "no_sni" : "unknown_sni",
+        serverName,
+        detail:
+          serverName === null
+            ? "the client sent no server name"
+            : "no tunnel serves this name over TLS",
+        decision: null,
+      });
       socket.end(UNRECOGNIZED_NAME_ALERT);
       return;
     }
@@ -142,7 +158,12 @@ function onHandshake(tls: TLSSocket, p: PendingHandshake): void {
   };
   const decision = p.selection.decide(facts);
   if (!decision.allow) {
-    p.hooks.onRefused(p.serverName, decision.message, decision);
+    p.hooks.onRefused({
+      kind: "policy",
+      serverName: p.serverName,
+      detail: decision.message,
+      decision,
+    });
     tls.destroy();
     return;
   }

@@ -1,0 +1,223 @@
+/**
+ * Parse + lint of a large policy (issue #2: 10,000 tunnels and 10,000 grants in under 1 s and
+ * 300 MB). Each front end runs in its own child process, so its memory figures are its own:
+ * the first pipeline run gives the peak RSS (the kernel's high-water mark) and the peak used
+ * heap; further runs give the median time of every phase.
+ *
+ * `node test/bench/parse.ts` prints the table alone; `--child FILE --runs N` is one child
+ * (profile it with `node --cpu-prof test/bench/parse.ts --child FILE --runs 1`).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { getHeapStatistics } from "node:v8";
+import { policyParser } from "../../grammar/parser.ts";
+import { policyLexer } from "../../grammar/tokens.ts";
+import { computeEffective } from "../../src/bounds/intersect.ts";
+import { DiagnosticBag } from "../../src/diagnostics/bag.ts";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { hasErrors } from "../../src/diagnostics/diagnostic.ts";
+import type { SourceFile } from "../../src/diagnostics/span.ts";
+import { lowerToIr } from "../../src/ir/lower.ts";
+import { runLintRules } from "../../src/lint/run.ts";
+import type { PolicyAst } from "../../src/syntax/ast.ts";
+import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
+import { DocumentWriter } from "../../src/syntax/dsl/document-writer.ts";
+import { CstToDocument } from "../../src/syntax/dsl/visitor.ts";
+import { readJson } from "../../src/syntax/json-reader.ts";
+import { validateDocument } from "../../src/syntax/validate.ts";
+import type { BenchModule, BenchOptions, BenchRow } from "./bench-module.ts";
+import { median } from "./harness.ts";
+import { largePolicyDsl } from "./parse-policy.ts";
+
+const TUNNELS = 10_000;
+const GRANTS = 10_000;
+const MB = 2 ** 20;
+
+/** Phase name → milliseconds, in pipeline order. */
+type PhaseTimes = Record<string, number>;
+
+/** What a child reports on stdout. */
+interface ChildReport {
+  readonly bytes: number;
+  readonly phases: Record<string, number>;
+  readonly totalMs: number;
+  readonly peakRssMb: number;
+  readonly baselineRssMb: number;
+  readonly peakHeapMb: number;
+  readonly warnings: number;
+}
+
+class Stopwatch {
+  readonly times: PhaseTimes = {};
+  #last = process.hrtime.bigint();
+  #peakHeap = 0;
+
+  /** Ends the current phase under `name` and samples the heap. */
+  lap(name: string): void {
+    const now = process.hrtime.bigint();
+    this.times[name] = Number(now - this.#last) / 1e6;
+    this.#peakHeap = Math.max(this.#peakHeap, getHeapStatistics().used_heap_size);
+    this.#last = process.hrtime.bigint();
+  }
+
+  get peakHeap(): number {
+    return this.#peakHeap;
+  }
+}
+
+function fail(stage: string, diagnostics: readonly Diagnostic[]): never {
+  const first = diagnostics.slice(0, 3).map((d) => `${d.code} ${d.message}`);
+  throw new Error(`bench policy rejected by ${stage}: ${first.join("; ")}`);
+}
+
+/** The DSL front end, phase by phase: the steps of `parseDsl` (checked to agree with it). */
+function parseDslInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
+  const lexed = policyLexer.tokenize(source.text);
+  if (lexed.errors.length > 0) throw new Error("bench policy does not lex");
+  watch.lap("lex");
+  policyParser.input = lexed.tokens;
+  const cst = policyParser.policy();
+  if (policyParser.errors.length > 0) throw new Error("bench policy does not parse");
+  policyParser.input = [];
+  watch.lap("parse");
+  const bag = new DiagnosticBag();
+  const writer = new DocumentWriter(source.name, bag, false);
+  const document = new CstToDocument(writer, source.text).policy(cst.children);
+  if (bag.hasErrors()) fail("the CST visitor", bag.fail().diagnostics);
+  watch.lap("cst→doc");
+  const validated = validateDocument(document, writer.spans, source);
+  if (validated.value === undefined) fail("validation", validated.diagnostics);
+  watch.lap("validate");
+  return { source, syntax: "dsl", document: validated.value, spans: writer.spans };
+}
+
+function parseJsonInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
+  const read = readJson(source);
+  if (read.value === undefined) fail("the JSON reader", read.diagnostics);
+  watch.lap("json read");
+  const { value, spans, keySpans } = read.value;
+  const validated = validateDocument(value, spans, source, keySpans);
+  if (validated.value === undefined) fail("validation", validated.diagnostics);
+  watch.lap("validate");
+  return { source, syntax: "json", document: validated.value, spans };
+}
+
+/** One full run: read → parse → lower → bounds → lint, as `rampart lint` does it. */
+function pipeline(path: string, watch: Stopwatch): { warnings: number; keep: unknown } {
+  const text = readFileSync(path, "utf8");
+  const source: SourceFile = { name: path, text };
+  watch.lap("read");
+  const ast = path.endsWith(".json")
+    ? parseJsonInPhases(source, watch)
+    : parseDslInPhases(source, watch);
+  const lowered = lowerToIr(ast);
+  if (lowered.value === undefined || hasErrors(lowered.diagnostics))
+    fail("lowering", lowered.diagnostics);
+  watch.lap("lower");
+  const bounded = computeEffective(lowered.value);
+  if (bounded.value === undefined || hasErrors(bounded.diagnostics))
+    fail("bounds", bounded.diagnostics);
+  watch.lap("bounds");
+  const warnings = runLintRules(bounded.value, lowered.value);
+  watch.lap("lint");
+  return { warnings: warnings.length, keep: [ast, lowered.value, bounded.value] };
+}
+
+function child(path: string, runs: number): ChildReport {
+  const baselineRssMb = process.resourceUsage().maxRSS / 1024;
+  const first = new Stopwatch();
+  const { warnings } = pipeline(path, first);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const samples: PhaseTimes[] = [first.times];
+  for (let r = 1; r < runs; r++) {
+    const watch = new Stopwatch();
+    pipeline(path, watch);
+    samples.push(watch.times);
+  }
+  const phases: Record<string, number> = {};
+  for (const name of Object.keys(first.times)) {
+    phases[name] = median(samples.map((s) => s[name] ?? 0));
+  }
+  const totals = samples.map((s) => Object.values(s).reduce((a, b) => a + b, 0));
+  return {
+    bytes: Buffer.byteLength(readFileSync(path, "utf8")),
+    phases,
+    totalMs: median(totals),
+    peakRssMb,
+    baselineRssMb,
+    peakHeapMb: first.peakHeap / MB,
+    warnings,
+  };
+}
+
+/** Writes the policy in both syntaxes to a temporary folder; checks the DSL parse once. */
+function writeInputs(dir: string, tunnels: number, grants: number): { dsl: string; json: string } {
+  const text = largePolicyDsl(tunnels, grants);
+  const dsl = join(dir, "large.rampart");
+  const json = join(dir, "large.json");
+  const parsed = parseDsl({ name: dsl, text });
+  if (parsed.value === undefined) fail("parseDsl", parsed.diagnostics);
+  writeFileSync(dsl, text);
+  writeFileSync(json, JSON.stringify(parsed.value.document, null, 2));
+  return { dsl, json };
+}
+
+function runChild(path: string, runs: number): ChildReport {
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), "--child", path, "--runs", String(runs)],
+    { encoding: "utf8", maxBuffer: 16 * MB, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return JSON.parse(out) as ChildReport;
+}
+
+function row(label: string, r: ChildReport): BenchRow {
+  const figures: Record<string, string> = { size: `${(r.bytes / MB).toFixed(1)} MB` };
+  for (const [name, value] of Object.entries(r.phases)) figures[name] = `${value.toFixed(0)} ms`;
+  figures["total"] = `${r.totalMs.toFixed(0)} ms`;
+  figures["peak RSS"] = `${r.peakRssMb.toFixed(0)} MB`;
+  figures["peak heap"] = `${r.peakHeapMb.toFixed(0)} MB`;
+  figures["warnings"] = String(r.warnings);
+  return { label, figures };
+}
+
+/** The bench `npm run bench` runs (see `run.ts`). */
+export const parseBench: BenchModule = {
+  name: "parse",
+  description: `parse + lint of ${TUNNELS} tunnels and ${GRANTS} grants (DSL and JSON); target < 1 s, < 300 MB`,
+  run(options: BenchOptions): BenchRow[] {
+    const runs = options.quick ? 2 : 7;
+    const dir = mkdtempSync(join(tmpdir(), "rampart-parse-bench-"));
+    try {
+      const { dsl, json } = writeInputs(dir, TUNNELS, GRANTS);
+      return [row("DSL", runChild(dsl, runs)), row("JSON", runChild(json, runs))];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      child: { type: "string" },
+      runs: { type: "string", default: "7" },
+      quick: { type: "boolean", default: false },
+      write: { type: "string" },
+    },
+  });
+  if (values.child !== undefined) {
+    console.log(JSON.stringify(child(values.child, Number(values.runs))));
+  } else if (values.write !== undefined) {
+    const { dsl, json } = writeInputs(values.write, TUNNELS, GRANTS);
+    console.log(`${dsl}\n${json}`);
+  } else {
+    for (const r of parseBench.run({ quick: values.quick }) as BenchRow[]) {
+      console.log(r.label, JSON.stringify(r.figures));
+    }
+  }
+}
