@@ -16,7 +16,16 @@ import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
 
-const NON_CLIENT_BLOCKS = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3", "::/128", "::1/128", "fe80::/10", "ff00::/8"];
+const NON_CLIENT_BLOCKS = [
+  "0.0.0.0/8",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "224.0.0.0/3",
+  "::/128",
+  "::1/128",
+  "fe80::/10",
+  "ff00::/8",
+];
 
 /** Addresses no client on the internet connects from. */
 export const NON_CLIENT_ADDRESSES: IpSet = normalizeIpSet(
@@ -41,7 +50,10 @@ export type AdmitsResult =
   | { readonly kind: "nothing"; readonly denials: readonly Decision[] };
 
 /** Searches for a request to `tunnel` that `policy` forwards. */
-export function findForwardedRequest(policy: EffectivePolicy, tunnel: EffectiveTunnel): AdmitsResult {
+export function findForwardedRequest(
+  policy: EffectivePolicy,
+  tunnel: EffectiveTunnel,
+): AdmitsResult {
   const space = new RequestSpace([policy, policy], { excludeIps: NON_CLIENT_ADDRESSES });
   const host = space.hostAtoms().find((h) => space.routedTunnels(h.id)[0]?.id === tunnel.id);
   if (host === undefined) return { kind: "nothing", denials: [] };

@@ -7,7 +7,14 @@ import type { Decision } from "../ir/decision.ts";
 
 /** A comparable key of a decision's observable behaviour. */
 export function decisionKey(d: Decision): string {
-  return [d.outcome, d.status, d.reason, d.policy ?? "", d.endpoint ?? "", d.identity?.method ?? ""].join("|");
+  return [
+    d.outcome,
+    d.status,
+    d.reason,
+    d.policy ?? "",
+    d.endpoint ?? "",
+    d.identity?.method ?? "",
+  ].join("|");
 }
 
 /** Whether the request reaches the upstream. */
@@ -19,7 +26,9 @@ export function isForwarded(d: Decision): boolean {
 export function describeDecision(d: Decision): string {
   switch (d.outcome) {
     case "forward":
-      return d.identity === null ? "forwarded" : `forwarded (authenticated by ${d.identity.method})`;
+      return d.identity === null
+        ? "forwarded"
+        : `forwarded (authenticated by ${d.identity.method})`;
     case "respond":
       return `answered by the engine (${d.endpoint ?? "endpoint"}, ${d.status})`;
     case "challenge":

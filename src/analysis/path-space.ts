@@ -105,7 +105,8 @@ interface SearchNode {
 
 function pathTo(nodes: readonly SearchNode[], index: number): string {
   let out = "";
-  for (let i = index; i > 0; i = (nodes[i] as SearchNode).parent) out = (nodes[i] as SearchNode).char + out;
+  for (let i = index; i > 0; i = (nodes[i] as SearchNode).parent)
+    out = (nodes[i] as SearchNode).char + out;
   return out;
 }
 
@@ -114,7 +115,10 @@ function pathTo(nodes: readonly SearchNode[], index: number): string {
  * per non-empty class. Exact for every pattern kind except regexes outside the modelled
  * subset, which are only evaluated on the witnesses (and make `complete` false).
  */
-export function buildPathSpace(matches: readonly PathMatchIr[], options: PathSpaceOptions = {}): PathSpace {
+export function buildPathSpace(
+  matches: readonly PathMatchIr[],
+  options: PathSpaceOptions = {},
+): PathSpace {
   const maxStates = options.maxStates ?? 50_000;
   const languages = matches.map((m) => pathLanguage(m));
   let complete = languages.every((l) => l.kind === "automaton");
@@ -123,14 +127,17 @@ export function buildPathSpace(matches: readonly PathMatchIr[], options: PathSpa
     ...NORMAL_FORM_SETS,
     ...languages.flatMap((l) => (l.kind === "automaton" ? nfaCharSets(l.nfa) : [])),
   ]);
-  const nodes: SearchNode[] = [{ nf: NF_START, dfa: dfas.map((d) => d.initial), parent: -1, char: "" }];
+  const nodes: SearchNode[] = [
+    { nf: NF_START, dfa: dfas.map((d) => d.initial), parent: -1, char: "" },
+  ];
   const seen = new Set<string>([`${NF_START}|${nodes[0]?.dfa.join(",")}`]);
   const atoms = new Map<string, PathAtom>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SearchNode;
     if (node.nf === NF_SLASH || node.nf === NF_SEGMENT) {
       const atom = confirmed(matches, pathTo(nodes, i));
-      if (atom !== null && !atoms.has(vectorKey(atom.members))) atoms.set(vectorKey(atom.members), atom);
+      if (atom !== null && !atoms.has(vectorKey(atom.members)))
+        atoms.set(vectorKey(atom.members), atom);
     }
     for (const c of alphabet) {
       const nf = normalFormStep(node.nf, c);
@@ -165,10 +172,15 @@ export type PathSearch =
  * A normalized path matched by every restriction in `include` and by none in `exclude`
  * (the shortest one), or a proof that there is none.
  */
-export function findPath(include: readonly PathMatchIr[], exclude: readonly PathMatchIr[]): PathSearch {
+export function findPath(
+  include: readonly PathMatchIr[],
+  exclude: readonly PathMatchIr[],
+): PathSearch {
   const space = buildPathSpace([...include, ...exclude]);
   const hit = space.atoms.find(
-    (a) => a.members.slice(0, include.length).every(Boolean) && !a.members.slice(include.length).some(Boolean),
+    (a) =>
+      a.members.slice(0, include.length).every(Boolean) &&
+      !a.members.slice(include.length).some(Boolean),
   );
   if (hit !== undefined) return { kind: "found", path: hit.witness };
   return space.complete ? { kind: "none" } : { kind: "unknown" };

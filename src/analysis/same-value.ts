@@ -7,7 +7,11 @@
 const POSITION_KEYS: ReadonlySet<string> = new Set(["origin", "spans", "source"]);
 
 /** True when `a` and `b` are equal up to spans; `ignore` names further keys to skip. */
-export function sameValue(a: unknown, b: unknown, ignore: ReadonlySet<string> = POSITION_KEYS): boolean {
+export function sameValue(
+  a: unknown,
+  b: unknown,
+  ignore: ReadonlySet<string> = POSITION_KEYS,
+): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
@@ -25,4 +29,11 @@ export function sameValue(a: unknown, b: unknown, ignore: ReadonlySet<string> = 
 }
 
 /** Position keys plus what only the edge stage reads of a tunnel (S-O1 layer 1). */
-export const EDGE_ONLY_KEYS: ReadonlySet<string> = new Set([...POSITION_KEYS, "ipRules", "allowedIps", "countryRules", "allowedCountries", "tls"]);
+export const EDGE_ONLY_KEYS: ReadonlySet<string> = new Set([
+  ...POSITION_KEYS,
+  "ipRules",
+  "allowedIps",
+  "countryRules",
+  "allowedCountries",
+  "tls",
+]);

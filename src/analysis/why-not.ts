@@ -45,12 +45,20 @@ const CHANGEABLE = DIMENSIONS.filter((d) => d !== "host");
 
 function currentAtoms(facts: RequestFacts): Map<string, RequestAtom> {
   const byDimension = new Map<Dimension, Partial<MutableFacts>>();
-  for (const [field, dimension] of Object.entries(FIELD_DIMENSION) as [keyof RequestFacts, Dimension][]) {
+  for (const [field, dimension] of Object.entries(FIELD_DIMENSION) as [
+    keyof RequestFacts,
+    Dimension,
+  ][]) {
     const fields = byDimension.get(dimension) ?? {};
     (fields as Record<string, unknown>)[field] = facts[field];
     byDimension.set(dimension, fields);
   }
-  return new Map([...byDimension].map(([d, fields]) => [d, { id: `${d}:current`, label: "as sent", facts: () => fields }]));
+  return new Map(
+    [...byDimension].map(([d, fields]) => [
+      d,
+      { id: `${d}:current`, label: "as sent", facts: () => fields },
+    ]),
+  );
 }
 
 function subsets(size: number): Dimension[][] {
@@ -60,14 +68,20 @@ function subsets(size: number): Dimension[][] {
       out.push(chosen);
       return;
     }
-    for (let i = start; i < CHANGEABLE.length; i++) walk(i + 1, [...chosen, CHANGEABLE[i] as Dimension]);
+    for (let i = start; i < CHANGEABLE.length; i++)
+      walk(i + 1, [...chosen, CHANGEABLE[i] as Dimension]);
   };
   walk(0, []);
   return out;
 }
 
 /** Forwarded requests that differ from `facts` only in the dimensions `free`. */
-function alternativesOver(policy: EffectivePolicy, space: RequestSpace, current: Map<string, RequestAtom>, free: readonly Dimension[]): WhyNotAlternative[] {
+function alternativesOver(
+  policy: EffectivePolicy,
+  space: RequestSpace,
+  current: Map<string, RequestAtom>,
+  free: readonly Dimension[],
+): WhyNotAlternative[] {
   const start = new Map([...current].filter(([d]) => !free.includes(d as Dimension)));
   const found: WhyNotAlternative[] = [];
   explore<RequestAtom, Decision>(start, {
@@ -77,7 +91,9 @@ function alternativesOver(policy: EffectivePolicy, space: RequestSpace, current:
       if (!isForwarded(decision) || found.length >= MAX_ALTERNATIVES) return;
       const changes = free.flatMap((d) => {
         const atom = assignment.get(d);
-        return atom === undefined || atom.id.endsWith(":current") ? [] : [{ dimension: d, to: atom.label }];
+        return atom === undefined || atom.id.endsWith(":current")
+          ? []
+          : [{ dimension: d, to: atom.label }];
       });
       // A leaf that needed no change of some free dimension belongs to a smaller set.
       if (changes.length !== free.length) return;
@@ -90,11 +106,16 @@ function alternativesOver(policy: EffectivePolicy, space: RequestSpace, current:
 function grantChange(policy: EffectivePolicy, facts: RequestFacts, decision: Decision): string[] {
   const token = facts.token;
   if (decision.reason !== "insufficient_scope" || token === null || token.grant === null) return [];
-  const widened = interpret(policy, { ...facts, token: { ...token, grant: { ...UNRESTRICTED_GRANT, name: token.grant.name } } });
+  const widened = interpret(policy, {
+    ...facts,
+    token: { ...token, grant: { ...UNRESTRICTED_GRANT, name: token.grant.name } },
+  });
   if (!isForwarded(widened)) return [];
   const normalized = normalizePath(facts.path);
   const path = normalized.ok ? normalized.path : facts.path;
-  return [`the token's grant \`${token.grant.name}\` covered ${path} for ${facts.method} on this tunnel`];
+  return [
+    `the token's grant \`${token.grant.name}\` covered ${path} for ${facts.method} on this tunnel`,
+  ];
 }
 
 /** Explains a decision: for a request that is not forwarded, what would let it through. */

@@ -1,6 +1,6 @@
 /**
  * The static pipeline every command starts with: read → parse (DSL or JSON) → lower to IR →
- * intersect bounds. Each stage runs only on input the previous one accepted, and every stage's
+ * intersect bounds → semantic lint rules. Each stage runs only on input the previous one accepted, and every stage's
  * diagnostics are kept, so `lint` shows all that is known about a file at once.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -12,6 +12,7 @@ import type { PolicyIr } from "../ir/types.ts";
 import { lowerToIr } from "../ir/lower.ts";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import { computeEffective } from "../bounds/intersect.ts";
+import { runLintRules } from "../lint/run.ts";
 import type { Io } from "./io.ts";
 
 /** How far a policy got through the static pipeline, and everything found on the way. */
@@ -39,6 +40,7 @@ export function checkPolicySource(source: SourceFile): CheckedPolicy {
   const bounded = computeEffective(ir);
   diagnostics.push(...bounded.diagnostics);
   const effective = hasErrors(bounded.diagnostics) ? undefined : bounded.value;
+  if (effective !== undefined) diagnostics.push(...runLintRules(effective, ir));
   return { source, ast, ir, effective, diagnostics };
 }
 

@@ -52,6 +52,13 @@ const commands: Readonly<Record<string, CommandEntry>> = {
       return { run: m.explain, help: m.explainHelp };
     },
   },
+  compile: {
+    summary: "compile policies into a bundle for the runtime",
+    load: async () => {
+      const m = await import("./commands/compile.ts");
+      return { run: m.compile, help: m.compileHelp };
+    },
+  },
 };
 
 export const mainHelp = (): string =>

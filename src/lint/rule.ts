@@ -23,9 +23,13 @@ export function spanPart(span: Span | null | undefined): { span: Span } | Record
 }
 
 /** Labels for the spans that exist. */
-export function labelsPart(labels: readonly { span: Span | null | undefined; message: string }[]): {
-  labels: { span: Span; message: string }[];
-} | Record<string, never> {
-  const present = labels.flatMap((l) => (l.span === null || l.span === undefined ? [] : [{ span: l.span, message: l.message }]));
+export function labelsPart(labels: readonly { span: Span | null | undefined; message: string }[]):
+  | {
+      labels: { span: Span; message: string }[];
+    }
+  | Record<string, never> {
+  const present = labels.flatMap((l) =>
+    l.span === null || l.span === undefined ? [] : [{ span: l.span, message: l.message }],
+  );
   return present.length === 0 ? {} : { labels: present };
 }

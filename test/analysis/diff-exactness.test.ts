@@ -22,25 +22,34 @@ describe("rampart diff exactness (issue #8)", () => {
   it(`a decision changes iff the request lies in a reported region (${NUM_RUNS} pairs, at most ${TIME_LIMIT_MS / 1000} s)`, (t) => {
     let pairs = 0;
     fc.assert(
-      fc.property(arbPolicyPair, fc.array(arbRequest, { minLength: 8, maxLength: 8 }), ([before, after], requests) => {
-        pairs++;
-        const diff = diffPolicies(before, after);
-        for (const region of diff.regions) assert.ok(region.witness.confirmed, `unconfirmed witness in ${region.kind}`);
-        const space = new RequestSpace([before, after]);
-        for (const request of requests) {
-          const d0 = interpret(before, materialize(request, before));
-          const d1 = interpret(after, materialize(request, after));
-          const changed = decisionKey(d0) !== decisionKey(d1);
-          const atoms = space.classify(request.facts, request.tokenGrant);
-          const covered = diff.regions.filter((r) => inRegion(r, atoms));
-          assert.ok(covered.length <= 1, "regions overlap");
-          assert.equal(covered.length === 1, changed, `changed=${changed} ${decisionKey(d0)} → ${decisionKey(d1)}`);
-          if (changed) {
-            assert.equal(decisionKey(covered[0]!.before), decisionKey(d0));
-            assert.equal(decisionKey(covered[0]!.after), decisionKey(d1));
+      fc.property(
+        arbPolicyPair,
+        fc.array(arbRequest, { minLength: 8, maxLength: 8 }),
+        ([before, after], requests) => {
+          pairs++;
+          const diff = diffPolicies(before, after);
+          for (const region of diff.regions)
+            assert.ok(region.witness.confirmed, `unconfirmed witness in ${region.kind}`);
+          const space = new RequestSpace([before, after]);
+          for (const request of requests) {
+            const d0 = interpret(before, materialize(request, before));
+            const d1 = interpret(after, materialize(request, after));
+            const changed = decisionKey(d0) !== decisionKey(d1);
+            const atoms = space.classify(request.facts, request.tokenGrant);
+            const covered = diff.regions.filter((r) => inRegion(r, atoms));
+            assert.ok(covered.length <= 1, "regions overlap");
+            assert.equal(
+              covered.length === 1,
+              changed,
+              `changed=${changed} ${decisionKey(d0)} → ${decisionKey(d1)}`,
+            );
+            if (changed) {
+              assert.equal(decisionKey(covered[0]!.before), decisionKey(d0));
+              assert.equal(decisionKey(covered[0]!.after), decisionKey(d1));
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: NUM_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
     );
     assert.ok(pairs > 0);

@@ -23,7 +23,10 @@ const EXPECTED_EXIT: Readonly<Record<string, number>> = {
   "challenge-on": 0,
 };
 
-async function run(name: string, extra: readonly string[] = []): Promise<{ code: number; out: string }> {
+async function run(
+  name: string,
+  extra: readonly string[] = [],
+): Promise<{ code: number; out: string }> {
   const oldPath = `fixtures/diff/${name}/old.rampart`;
   const newPath = `fixtures/diff/${name}/new.rampart`;
   const io = memoryIo({
@@ -35,7 +38,8 @@ async function run(name: string, extra: readonly string[] = []): Promise<{ code:
 }
 
 describe("fixtures/diff (issue #8)", () => {
-  it("has the five required cases", () => assert.deepEqual([...cases].sort(), Object.keys(EXPECTED_EXIT).sort()));
+  it("has the five required cases", () =>
+    assert.deepEqual([...cases].sort(), Object.keys(EXPECTED_EXIT).sort()));
   for (const name of cases) {
     it(`${name}: prints the expected regions and witnesses, exit ${EXPECTED_EXIT[name]}`, async () => {
       const { code, out } = await run(name);
@@ -49,7 +53,10 @@ describe("fixtures/diff (issue #8)", () => {
   }
   it("widen-cidr: the witness is an address just inside the new range", async () => {
     const { out } = await run("widen-cidr", ["--format", "json"]);
-    const report = JSON.parse(out) as { widens: boolean; regions: { kind: string; witness: { request: { clientIp: string }; confirmed: boolean } }[] };
+    const report = JSON.parse(out) as {
+      widens: boolean;
+      regions: { kind: string; witness: { request: { clientIp: string }; confirmed: boolean } }[];
+    };
     assert.equal(report.widens, true);
     const allowed = report.regions.filter((r) => r.kind === "newly-allowed");
     assert.ok(allowed.length > 0);
@@ -61,17 +68,31 @@ describe("fixtures/diff (issue #8)", () => {
   it("renders SARIF with one result per region, located in the new file", async () => {
     const { code, out } = await run("add-path-grant", ["--format", "sarif"]);
     assert.equal(code, 1);
-    const sarif = JSON.parse(out) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const sarif = JSON.parse(out) as {
+      runs: {
+        results: {
+          ruleId: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
+    };
     const results = sarif.runs[0]?.results ?? [];
     assert.ok(results.some((r) => r.ruleId === "RP8101"));
-    for (const r of results) assert.match(r.locations[0]?.physicalLocation.artifactLocation.uri ?? "", /new\.rampart$/);
+    for (const r of results)
+      assert.match(r.locations[0]?.physicalLocation.artifactLocation.uri ?? "", /new\.rampart$/);
   });
-  it("renders GitHub annotations", async () => {
+  it("renders GitHub annotations: newly denied (RP8102) and answered differently (RP8103)", async () => {
     const { out } = await run("drop-country", ["--format", "github"]);
-    assert.match(out, /^::notice file=fixtures\/diff\/drop-country\/new\.rampart,line=\d+/m);
+    assert.match(
+      out,
+      /^::notice file=fixtures\/diff\/drop-country\/new\.rampart,line=\d+.*title=RP8102/m,
+    );
+    assert.match(out, /title=RP8103/);
   });
   it("exits 0 with no regions when nothing changes", async () => {
-    const io = memoryIo({ "a.rampart": readFileSync(join(dir, "widen-cidr", "old.rampart"), "utf8") });
+    const io = memoryIo({
+      "a.rampart": readFileSync(join(dir, "widen-cidr", "old.rampart"), "utf8"),
+    });
     assert.equal(await diff(["a.rampart", "a.rampart"], io), 0);
     assert.match(io.stdout.join(""), /no request changes decision/);
   });

@@ -4,7 +4,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { buildPathSpace, classifyNormalizedPath, findPath, pathMatchAdmitsSome, pathMatchContains, pathMatchesIntersect } from "../../src/analysis/path-space.ts";
+import {
+  buildPathSpace,
+  classifyNormalizedPath,
+  findPath,
+  pathMatchAdmitsSome,
+  pathMatchContains,
+  pathMatchesIntersect,
+} from "../../src/analysis/path-space.ts";
 import { normalizePath, pathMatches } from "../../src/ir/path.ts";
 import type { PathMatchIr } from "../../src/ir/types.ts";
 
@@ -14,9 +21,20 @@ const regex = (source: string): PathMatchIr => ({ kind: "regex", source });
 const exact = (value: string): PathMatchIr => ({ kind: "exact", value });
 
 const POOL: PathMatchIr[] = [
-  glob("/api/*"), glob("/api/**"), glob("/api/*/items/**"), glob("/files/*.json"), glob("/v*/x"),
-  prefix("/api"), prefix("/api/v1", "/admin/"), prefix("/"), exact("/health"), { kind: "oneof", values: ["/a", "/b/"] },
-  regex("^/api/v[0-9]+/"), regex("admin"), regex("\\.json$"), regex("^/(billing|invoices)/"),
+  glob("/api/*"),
+  glob("/api/**"),
+  glob("/api/*/items/**"),
+  glob("/files/*.json"),
+  glob("/v*/x"),
+  prefix("/api"),
+  prefix("/api/v1", "/admin/"),
+  prefix("/"),
+  exact("/health"),
+  { kind: "oneof", values: ["/a", "/b/"] },
+  regex("^/api/v[0-9]+/"),
+  regex("admin"),
+  regex("\\.json$"),
+  regex("^/(billing|invoices)/"),
 ];
 
 describe("path-space (issue #8, S-T5)", () => {
@@ -25,7 +43,8 @@ describe("path-space (issue #8, S-T5)", () => {
     assert.equal(pathMatchContains(glob("/api/*"), glob("/api/**")), false);
     const w = findPath([glob("/api/**")], [glob("/api/*")]);
     assert.equal(w.kind, "found");
-    if (w.kind === "found") assert.ok(pathMatches(glob("/api/**"), w.path) && !pathMatches(glob("/api/*"), w.path));
+    if (w.kind === "found")
+      assert.ok(pathMatches(glob("/api/**"), w.path) && !pathMatches(glob("/api/*"), w.path));
   });
 
   it("a prefix matches on segment boundaries: `/api` never reaches `/apix`", () => {
@@ -42,7 +61,11 @@ describe("path-space (issue #8, S-T5)", () => {
 
   it("a pattern no normalized path can match is empty", () => {
     assert.equal(pathMatchAdmitsSome(regex("^api/")), false);
-    assert.equal(pathMatchAdmitsSome(regex("\\.\\./x")), true, "`..x/` segments are fine, only `..` alone is removed");
+    assert.equal(
+      pathMatchAdmitsSome(regex("\\.\\./x")),
+      true,
+      "`..x/` segments are fine, only `..` alone is removed",
+    );
     assert.equal(pathMatchAdmitsSome(regex("/\\.\\./")), false);
     assert.equal(pathMatchAdmitsSome(regex("//")), false);
   });
@@ -53,13 +76,33 @@ describe("path-space (issue #8, S-T5)", () => {
     for (const atom of space.atoms) {
       const n = normalizePath(atom.witness);
       assert.ok(n.ok && n.path === atom.witness, atom.witness);
-      assert.deepEqual(POOL.map((m) => pathMatches(m, atom.witness)), atom.members);
+      assert.deepEqual(
+        POOL.map((m) => pathMatches(m, atom.witness)),
+        atom.members,
+      );
     }
   });
 
   it("the partition is complete: random normalized paths fall in some atom (10,000 paths)", () => {
     const space = buildPathSpace(POOL);
-    const segment = fc.constantFrom("api", "v1", "v22", "items", "admin", "files", "x.json", "a", "b", "", "health", "vx", "apix", "billing", "..", ".");
+    const segment = fc.constantFrom(
+      "api",
+      "v1",
+      "v22",
+      "items",
+      "admin",
+      "files",
+      "x.json",
+      "a",
+      "b",
+      "",
+      "health",
+      "vx",
+      "apix",
+      "billing",
+      "..",
+      ".",
+    );
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 5 }), fc.boolean(), (segments, slash) => {
         const n = normalizePath(`/${segments.join("/")}${slash ? "/" : ""}`);

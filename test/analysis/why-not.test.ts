@@ -6,9 +6,22 @@ import { computeEffective } from "../../src/bounds/intersect.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { renderWhyNot, whyNot } from "../../src/analysis/why-not.ts";
 import { interpret } from "../../src/interpret/request.ts";
-import { actionIr, grantIr, grantLeaf, ipSet, policyIr, projectIr, requestFacts, tunnelIr, validToken } from "../../src/testkit/builders.ts";
+import {
+  actionIr,
+  grantIr,
+  grantLeaf,
+  ipSet,
+  policyIr,
+  projectIr,
+  requestFacts,
+  tunnelIr,
+  validToken,
+} from "../../src/testkit/builders.ts";
 
-const ci = grantIr({ name: "ci", resources: grantLeaf({ connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }) }) });
+const ci = grantIr({
+  name: "ci",
+  resources: grantLeaf({ connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }) }),
+});
 
 function policy(tokenAuth: boolean): EffectivePolicy {
   const outcome = computeEffective(
@@ -35,12 +48,19 @@ describe("why-not (issue #8)", () => {
 
   it("S-H3: a token lacking the path scope gets the path and the grant change", () => {
     const p = policy(true);
-    const facts = requestFacts({ host: "api.example.com", clientIp: "10.1.2.3", path: "/admin/", token: validToken(p.grants["ci"] ?? ci) });
+    const facts = requestFacts({
+      host: "api.example.com",
+      clientIp: "10.1.2.3",
+      path: "/admin/",
+      token: validToken(p.grants["ci"] ?? ci),
+    });
     const w = whyNot(p, facts);
     assert.equal(w.decision.reason, "insufficient_scope");
     assert.deepEqual(w.failed, ["path"]);
     assert.ok(w.alternatives.every((a) => interpret(p, a.witness).outcome === "forward"));
-    assert.deepEqual(w.policyChanges, ["the token's grant `ci` covered /admin/ for GET on this tunnel"]);
+    assert.deepEqual(w.policyChanges, [
+      "the token's grant `ci` covered /admin/ for GET on this tunnel",
+    ]);
     assert.match(renderWhyNot(w), /allowed if the token's grant `ci` covered \/admin\//);
   });
 

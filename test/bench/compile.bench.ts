@@ -3,6 +3,10 @@
  * compile < 2 s and < 300 MB; load < 500 ms). Heap is measured after a forced GC, as the
  * growth of the used heap while the compiled policy is alive.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { BenchModule } from "./bench-module.ts";
@@ -66,6 +70,23 @@ function oneRun(policy: EffectivePolicy, count: number): RunFigures {
   return { compileMs, heapMb, writeMs, bytes: Buffer.byteLength(text), loadMs, firstRequestMs };
 }
 
+/** `loadBundle` timed in fresh processes, where nothing is warmed up: a runtime's start-up. */
+function coldLoadMs(policy: EffectivePolicy, runs: number): number[] {
+  const dir = mkdtempSync(join(tmpdir(), "rampart-bench-"));
+  try {
+    const file = join(dir, "bundle.json");
+    writeFileSync(file, writeBundle([policy], []));
+    const script = join(import.meta.dirname, "load-once.ts");
+    return Array.from({ length: runs }, () => {
+      const child = spawnSync(process.execPath, [script, file], { encoding: "utf8" });
+      if (child.status !== 0) throw new Error(child.stderr);
+      return Number(child.stdout.trim());
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The compile and bundle benches. */
 export const compileBench: BenchModule = {
   name: "compile",
@@ -75,6 +96,7 @@ export const compileBench: BenchModule = {
     const runs = quick ? 1 : 5;
     const policy = manyTunnelsPolicy(seededRandom(10_000), count);
     const figures = Array.from({ length: runs }, () => oneRun(policy, count));
+    const coldLoads = coldLoadMs(policy, runs);
     const fmt = (pick: (f: RunFigures) => number, unit: string) => {
       const values = figures.map(pick);
       return `${median(values).toFixed(1)} ${unit} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
@@ -89,6 +111,7 @@ export const compileBench: BenchModule = {
           "bundle size": `${((figures[0]?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB`,
           "load bundle (parse, hash, validate, route)": fmt((f) => f.loadMs, "ms"),
           "then first request on every tunnel (lazy compile)": fmt((f) => f.firstRequestMs, "ms"),
+          "load bundle in a fresh process": `${median(coldLoads).toFixed(1)} ms (${Math.min(...coldLoads).toFixed(1)}–${Math.max(...coldLoads).toFixed(1)})`,
         },
       },
     ];

@@ -10,25 +10,18 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { pino } from "pino";
-import type { GrantIr } from "../../src/ir/types.ts";
 import { startRuntime } from "../../src/runtime/server.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
-import {
-  effectivePolicy,
-  compiledPolicy,
-  tunnel,
-  withCountries,
-  withToken,
-  withTrustedIps,
-} from "../runtime/helpers/policy.ts";
+import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
+import { benchGrant, benchTunnel } from "./proxy-policy.ts";
 
 const [role, ...args] = process.argv.slice(2);
 const send = (message: unknown): void => {
   process.send?.(message);
 };
 
-/** The secret and token the load generator sends to the `rampart` role. */
-export const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
+/** The token secret of the `rampart` role. */
+const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
 const BODY = Buffer.from("hello from upstream\n");
 
 function reportCpuOnRequest(): void {
@@ -101,34 +94,10 @@ function minimalUndici(upstreamPort: number): void {
 
 /** The full policy: trusted IPs, GeoIP (via a trusted proxy's X-Forwarded-For) and token auth with a path scope. */
 async function rampart(upstreamPort: number, open = false): Promise<void> {
-  const grant: GrantIr = {
-    name: "bench",
-    type: null,
-    parent: null,
-    expiresAt: null,
-    permissions: null,
-    resources: {
-      kind: "leaf",
-      workspaces: null,
-      projects: ["acme"],
-      create: null,
-      list: null,
-      connect: {
-        filter: null,
-        path: { kind: "prefix", values: ["/api"] },
-        methods: ["GET"],
-        select: null,
-      },
-    },
-    spans: {},
-  };
-  const base = tunnel({
-    id: "api",
-    hosts: ["api.bench.test"],
-    upstream: `http://127.0.0.1:${upstreamPort}`,
-  });
-  const full = withToken(withCountries(withTrustedIps(base, ["81.2.69.0/24"]), ["GB"]));
-  const policy = compiledPolicy(effectivePolicy([open ? base : full], { bench: grant }));
+  const grant = benchGrant;
+  const policy = compiledPolicy(
+    effectivePolicy([benchTunnel(`http://127.0.0.1:${upstreamPort}`, !open)], { bench: grant }),
+  );
   const started = await startRuntime({
     load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
     http: { host: "127.0.0.1", port: 0 },

@@ -10,6 +10,7 @@ import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
+import { pipelineCpuMicros } from "./proxy-pipeline.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 
@@ -152,7 +153,19 @@ export const proxyBench: BenchModule = {
       };
     };
     const baseline = summary("minimal-http");
-    return CONTENDERS.map(([label, role]): BenchRow => {
+    const calls = quick ? 20_000 : 200_000;
+    const alone = [
+      [
+        "rampart pipeline alone (in-process), open tunnel",
+        await pipelineCpuMicros(false, calls, 5),
+      ],
+      ["rampart pipeline alone (in-process), full policy", await pipelineCpuMicros(true, calls, 5)],
+    ] as const;
+    const pipelineRows = alone.map(([label, micros]): BenchRow => ({
+      label,
+      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(1)} (no sockets)` },
+    }));
+    const socketRows = CONTENDERS.map(([label, role]): BenchRow => {
       const s = summary(role);
       return {
         label,
@@ -168,6 +181,7 @@ export const proxyBench: BenchModule = {
         },
       };
     });
+    return [...socketRows, ...pipelineRows];
   },
 };
 

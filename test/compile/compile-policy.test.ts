@@ -10,11 +10,12 @@ import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import type { Decision } from "../../src/ir/decision.ts";
 import type { RequestFacts } from "../../src/ir/facts.ts";
 import type { GrantIr, PolicyIr } from "../../src/ir/types.ts";
-import { interpretRequest } from "../../src/interpret/index.ts";
+import { interpretHandshake, interpretRequest } from "../../src/interpret/index.ts";
 import {
   actionIr,
   grantIr,
   grantLeaf,
+  handshakeFacts,
   ipSet,
   countrySet,
   policyIr,
@@ -157,5 +158,45 @@ describe("compiled token grants", () => {
       const facts = requestFacts({ token, path });
       assert.deepStrictEqual(compiled.request(facts), interpretRequest(policy, facts).decision);
     }
+  });
+});
+
+describe("compiled routing and handshakes", () => {
+  it("S-X1: route() finds any published tunnel by host; request() only HTTP-family ones", () => {
+    const policy = effective(
+      policyIr({
+        tunnels: [
+          tunnelIr({ id: "raw", protocol: "tls-passthrough", hosts: ["raw.example.com"] }),
+          tunnelIr({ id: "hidden", hosts: ["hidden.example.com"], publish: false }),
+        ],
+      }),
+    );
+    const compiled = compilePolicy(policy);
+    assert.equal(compiled.route("RAW.example.com")?.tunnel.id, "raw");
+    assert.equal(compiled.route("hidden.example.com"), null);
+    assert.equal(decide(policy, { host: "raw.example.com" }).reason, "no_route");
+    assert.equal(decide(policy, { host: "hidden.example.com" }).reason, "no_route");
+    const handshake = compiled.handshake(
+      handshakeFacts({ sni: "raw.example.com", version: "1.2" }),
+    );
+    assert.deepStrictEqual(
+      handshake,
+      interpretHandshake(policy, handshakeFacts({ sni: "raw.example.com", version: "1.2" }))
+        .decision,
+    );
+    assert.equal(handshake.allow, true);
+  });
+
+  it("S-A5: a routed tunnel decides its own requests the same eagerly or lazily", () => {
+    const policy = effective(
+      policyIr({ project: projectIr({ plan: "enterprise", tlsMin: "1.3" }) }),
+    );
+    const facts = requestFacts({ tlsVersion: "1.2" });
+    const lazy = compilePolicy(policy).route("web.example.com");
+    const eager = compilePolicy(policy, { eager: true }).route("web.example.com");
+    assert.ok(lazy !== null && eager !== null);
+    assert.deepStrictEqual(lazy.request(facts), interpretRequest(policy, facts).decision);
+    assert.deepStrictEqual(eager.request(facts), lazy.request(facts));
+    assert.equal(lazy.request(facts).policy, "tls");
   });
 });

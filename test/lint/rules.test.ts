@@ -57,13 +57,18 @@ describe("semantic lint rules (issue #8)", () => {
 
   for (const rule of LINT_RULES) {
     it(`${rule.code} has an invalid fixture that produces it with a span`, () => {
-      const file = readdirSync(dir).find((f) => f.startsWith(`${rule.code}-`) && f.endsWith(".rampart"));
+      const file = readdirSync(dir).find(
+        (f) => f.startsWith(`${rule.code}-`) && f.endsWith(".rampart"),
+      );
       assert.ok(file !== undefined, `fixtures/invalid/${rule.code}-*.rampart is missing`);
       const text = readFileSync(join(dir, file), "utf8");
       const { lint, errors } = lintText(file, text);
       assert.deepEqual(errors, [], "the fixture must pass the static pipeline");
       const found = lint.find((d) => d.code === rule.code);
-      assert.ok(found !== undefined, `expected ${rule.code}, got ${lint.map((d) => d.code).join(", ") || "nothing"}`);
+      assert.ok(
+        found !== undefined,
+        `expected ${rule.code}, got ${lint.map((d) => d.code).join(", ") || "nothing"}`,
+      );
       assert.ok(found.span !== undefined && underlined(text, found).length > 0);
       assert.ok(found.help !== undefined && found.help.length > 0);
       assert.doesNotMatch(found.message, /\.$/);
@@ -75,10 +80,16 @@ describe("semantic lint rules (issue #8)", () => {
   });
 
   it("RP8003 (S-A3) says what the project bound leaves and points at the project rule", () => {
-    const text = SHOP.replace("trusted_ips [10.1.0.0/16]", "trusted_ips [10.1.0.0/16, 192.0.2.0/24]");
+    const text = SHOP.replace(
+      "trusted_ips [10.1.0.0/16]",
+      "trusted_ips [10.1.0.0/16, 192.0.2.0/24]",
+    );
     const d = lintText("p.rampart", text).lint.find((x) => x.code === "RP8003");
     assert.ok(d !== undefined);
-    assert.equal(d.message, "trusted IP `192.0.2.0/24` of tunnel `api` is removed entirely by the project bound");
+    assert.equal(
+      d.message,
+      "trusted IP `192.0.2.0/24` of tunnel `api` is removed entirely by the project bound",
+    );
     assert.ok(text.slice(d.span?.start).startsWith("192.0.2.0/24"), "the span points at the entry");
     assert.match(d.labels?.[0]?.message ?? "", /project\.trusted_ips/);
   });
@@ -103,7 +114,10 @@ describe("semantic lint rules (issue #8)", () => {
   });
 
   it("RP8001 stays quiet when a tunnel forwards someone", () => {
-    const text = SHOP.replace("trusted_ips [10.1.0.0/16]", "trusted_ips [10.1.0.0/16, 127.0.0.0/8]");
+    const text = SHOP.replace(
+      "trusted_ips [10.1.0.0/16]",
+      "trusted_ips [10.1.0.0/16, 127.0.0.0/8]",
+    );
     assert.equal(lintText("p.rampart", text).lint.filter((d) => d.code === "RP8001").length, 0);
   });
 });

@@ -45,7 +45,9 @@ export function describeTunnel(region: Region): string {
 export function describeRequest(facts: RequestFacts, tokenGrant: string | null): string {
   const scheme = facts.secure ? "https" : "http";
   const tls = facts.tlsVersion === null ? "" : `, TLS ${facts.tlsVersion}`;
-  const parts = [`${facts.method} ${scheme}://${facts.host}${facts.path} from ${facts.clientIp} (${facts.country ?? "unknown country"}${tls})`];
+  const parts = [
+    `${facts.method} ${scheme}://${facts.host}${facts.path} from ${facts.clientIp} (${facts.country ?? "unknown country"}${tls})`,
+  ];
   if (facts.token !== null) {
     const where = facts.token.source === "header" ? "header" : "query";
     parts.push(
@@ -56,8 +58,10 @@ export function describeRequest(facts: RequestFacts, tokenGrant: string | null):
         : `an ${facts.token.status.replaceAll("_", " ")} token`,
     );
   }
-  if (facts.clientCredential !== null) parts.push(`client certificate \`${facts.clientCredential}\``);
-  if (facts.session !== null) parts.push(`signed in as ${facts.session.email ?? facts.session.userId}`);
+  if (facts.clientCredential !== null)
+    parts.push(`client certificate \`${facts.clientCredential}\``);
+  if (facts.session !== null)
+    parts.push(`signed in as ${facts.session.email ?? facts.session.userId}`);
   if (facts.challengeCookie !== null) parts.push(`${facts.challengeCookie} challenge cookie`);
   if (facts.acceptsHtml) parts.push("browser navigation");
   if (facts.upgrade) parts.push("upgrade");

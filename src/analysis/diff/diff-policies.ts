@@ -41,9 +41,14 @@ function tunnelRules(t: EffectiveTunnel): RuleRef[] {
 }
 
 /** The new version's text that the change is best blamed on. */
-function blame(before: Decision, after: Decision, tunnelAfter: EffectiveTunnel | null): Span | null {
+function blame(
+  before: Decision,
+  after: Decision,
+  tunnelAfter: EffectiveTunnel | null,
+): Span | null {
   if (!isForwarded(after) && after.origin !== null) return after.origin;
-  const same = tunnelAfter === null ? undefined : tunnelRules(tunnelAfter).find((r) => r.rule === before.rule);
+  const same =
+    tunnelAfter === null ? undefined : tunnelRules(tunnelAfter).find((r) => r.rule === before.rule);
   return same?.origin ?? tunnelAfter?.origin ?? after.origin ?? before.origin;
 }
 
@@ -58,17 +63,32 @@ function tokenGrantOf(point: Assignment<RequestAtom>): string | null {
  * the routed tunnel (see `policyFor`), after checking with the interpreter's own router on
  * the whole policy that the witness's host reaches that very tunnel.
  */
-function witnessOf(point: Assignment<RequestAtom>, before: Decision, after: Decision, space: RequestSpace): Witness {
+function witnessOf(
+  point: Assignment<RequestAtom>,
+  before: Decision,
+  after: Decision,
+  space: RequestSpace,
+): Witness {
   const requestBefore = space.concreteFacts(point, 0);
   const requestAfter = space.concreteFacts(point, 1);
   const hostId = point.get("host")?.id ?? "";
   const routed = space.routedTunnels(hostId);
-  const routesAgree = ([0, 1] as const).every((side) => space.routesLike(side, requestBefore.host, routed[side]));
+  const routesAgree = ([0, 1] as const).every((side) =>
+    space.routesLike(side, requestBefore.host, routed[side]),
+  );
   const actualBefore = interpret(space.policyFor(hostId, 0), requestBefore);
   const actualAfter = interpret(space.policyFor(hostId, 1), requestAfter);
   const confirmed =
-    routesAgree && decisionKey(actualBefore) === decisionKey(before) && decisionKey(actualAfter) === decisionKey(after);
-  return { request: requestBefore, tokenGrant: tokenGrantOf(point), before: actualBefore, after: actualAfter, confirmed };
+    routesAgree &&
+    decisionKey(actualBefore) === decisionKey(before) &&
+    decisionKey(actualAfter) === decisionKey(after);
+  return {
+    request: requestBefore,
+    tokenGrant: tokenGrantOf(point),
+    before: actualBefore,
+    after: actualAfter,
+    confirmed,
+  };
 }
 
 function conditionsOf(cube: Cube, space: RequestSpace): Region["conditions"] {
@@ -104,15 +124,19 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
     const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
     const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
     const group = byTransition.get(key);
-    if (group === undefined) byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
+    if (group === undefined)
+      byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
     else group.cubes.push(cube);
   }
   const out: ChangedCube[] = [];
   for (const { before, after, cubes } of byTransition.values()) {
     for (const later of mergeCubes(cubes, space)) {
       for (const edge of edgeCubes) {
-        const point = new Map([...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
-        for (const [d, atom] of edge.point) if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
+        const point = new Map(
+          [...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)),
+        );
+        for (const [d, atom] of edge.point)
+          if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
         const dims = new Map([...edge.dims, ...later.dims]);
         out.push({ cube: { dims, point }, before, after });
       }
@@ -139,7 +163,9 @@ function toRegion({ cube, before, after }: ChangedCube, space: RequestSpace): Re
 function mergeChanged(changed: readonly ChangedCube[], space: RequestSpace): ChangedCube[] {
   const groups = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
   for (const c of changed) {
-    const key = [c.cube.point.get("host")?.id, decisionKey(c.before), decisionKey(c.after)].join("#");
+    const key = [c.cube.point.get("host")?.id, decisionKey(c.before), decisionKey(c.after)].join(
+      "#",
+    );
     const group = groups.get(key);
     if (group === undefined) groups.set(key, { before: c.before, after: c.after, cubes: [c.cube] });
     else group.cubes.push(c.cube);
@@ -149,7 +175,11 @@ function mergeChanged(changed: readonly ChangedCube[], space: RequestSpace): Cha
   );
 }
 
-const KIND_ORDER: Readonly<Record<ChangeKind, number>> = { "newly-allowed": 0, "newly-denied": 1, changed: 2 };
+const KIND_ORDER: Readonly<Record<ChangeKind, number>> = {
+  "newly-allowed": 0,
+  "newly-denied": 1,
+  changed: 2,
+};
 
 /** Computes every region whose decision differs between `before` and `after`. */
 export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
@@ -163,8 +193,9 @@ export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): P
     .map((c) => toRegion(c, space))
     .sort(
       (a, b) =>
-        (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(b.tunnelAfter ?? b.tunnelBefore ?? "") ||
-        KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
+        (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(
+          b.tunnelAfter ?? b.tunnelBefore ?? "",
+        ) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
     );
   return { regions, complete: space.pathsComplete };
 }

@@ -14,10 +14,16 @@ import { decisionKey } from "../decision-key.ts";
 import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
 import type { Assignment, Getter } from "../space/explore.ts";
 import { explore } from "../space/explore.ts";
+import { SideMemo } from "../space/side-memo.ts";
 import type { RequestSpace } from "../space/request-space.ts";
 
 /** The dimensions the edge stage reads (route, trusted IPs, GeoIP, TLS version). */
-export const EDGE_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>(["host", "ip", "country", "tls"]);
+export const EDGE_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>([
+  "host",
+  "ip",
+  "country",
+  "tls",
+]);
 
 /** A decision, or `null` when the side passed the edge stage and needs more of the request. */
 type EdgeResult = Decision | null;
@@ -30,15 +36,21 @@ const PAST_EDGE = new PastEdge();
 export interface ChangeSet {
   readonly cells: readonly Assignment<RequestAtom>[];
   /** Leaves over the later dimensions (with the first cell's edge atoms), each with both decisions. */
-  readonly leaves: readonly { readonly point: Assignment<RequestAtom>; readonly before: Decision; readonly after: Decision }[];
+  readonly leaves: readonly {
+    readonly point: Assignment<RequestAtom>;
+    readonly before: Decision;
+    readonly after: Decision;
+  }[];
 }
 
 function resultKey(r: EdgeResult): string {
   return r === null ? "→" : decisionKey(r);
 }
 
-
-function edgeCells(space: RequestSpace, host: RequestAtom): { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] {
+function edgeCells(
+  space: RequestSpace,
+  host: RequestAtom,
+): { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] {
   const out: { cell: Assignment<RequestAtom>; results: [EdgeResult, EdgeResult] }[] = [];
   const run = (side: Side, get: Getter<RequestAtom>): EdgeResult => {
     const edgeGet: Getter<RequestAtom> = (d) => {
@@ -63,18 +75,23 @@ function edgeCells(space: RequestSpace, host: RequestAtom): { cell: Assignment<R
 type Leaves = ChangeSet["leaves"];
 
 /** Explores the later stages from `start`; also says which edge dimensions they read again. */
-function laterStages(space: RequestSpace, start: Assignment<RequestAtom>, fixed: readonly [EdgeResult, EdgeResult]): { leaves: Leaves; reread: Set<Dimension> } {
+function laterStages(
+  space: RequestSpace,
+  start: Assignment<RequestAtom>,
+  fixed: readonly [EdgeResult, EdgeResult],
+): { leaves: Leaves; reread: Set<Dimension> } {
   const leaves: { point: Assignment<RequestAtom>; before: Decision; after: Decision }[] = [];
   const reread = new Set<Dimension>();
-  const run = (side: Side, get: Getter<RequestAtom>): Decision => {
-    const known = fixed[side];
-    if (known !== null) return known;
-    const watched: Getter<RequestAtom> = (d) => {
-      if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
-      return get(d);
-    };
-    return interpret(space.policyFor(get("host").id, side), space.lazyFacts(watched, side));
+  const watch = (d: string): void => {
+    if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
   };
+  const sides = ([0, 1] as const).map(
+    (side) =>
+      new SideMemo<RequestAtom, Decision>((get) =>
+        interpret(space.policyFor(get("host").id, side), space.lazyFacts(get, side)),
+      ),
+  );
+  const run = (side: Side, get: Getter<RequestAtom>): Decision => fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
   explore<RequestAtom, [Decision, Decision]>(start, {
     atoms: (d, get) => space.atoms(d, get),
     evaluate: (get) => [run(0, get), run(1, get)],
@@ -117,12 +134,19 @@ function laterStagesByPart(
 }
 
 /** Every change for requests to one host class, grouped by how the edge stage treated them. */
-export function changesForHost(space: RequestSpace, host: RequestAtom, contextsEqual: boolean): ChangeSet[] {
+export function changesForHost(
+  space: RequestSpace,
+  host: RequestAtom,
+  contextsEqual: boolean,
+): ChangeSet[] {
   const [t0, t1] = space.routedTunnels(host.id);
   // The later stages read neither the edge lists nor TLS; tunnels equal apart from those
   // decide alike once both sides passed the edge.
   const sameLaterStages = contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS);
-  const groups = new Map<string, { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }>();
+  const groups = new Map<
+    string,
+    { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }
+  >();
   for (const { cell, results } of edgeCells(space, host)) {
     const key = `${resultKey(results[0])}#${resultKey(results[1])}`;
     const group = groups.get(key);
@@ -133,7 +157,11 @@ export function changesForHost(space: RequestSpace, host: RequestAtom, contextsE
   for (const { cells, results } of groups.values()) {
     const [r0, r1] = results;
     if (r0 !== null && r1 !== null) {
-      if (decisionKey(r0) !== decisionKey(r1)) out.push({ cells, leaves: [{ point: cells[0] as Assignment<RequestAtom>, before: r0, after: r1 }] });
+      if (decisionKey(r0) !== decisionKey(r1))
+        out.push({
+          cells,
+          leaves: [{ point: cells[0] as Assignment<RequestAtom>, before: r0, after: r1 }],
+        });
       continue;
     }
     if (r0 === null && r1 === null && sameLaterStages) continue;

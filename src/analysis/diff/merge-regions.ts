@@ -17,7 +17,10 @@ export interface Cube {
 }
 
 /** The cube of one assignment, keeping the dimensions `keep` accepts. */
-export function cubeOf(point: Assignment<RequestAtom>, keep: (d: Dimension) => boolean = () => true): Cube {
+export function cubeOf(
+  point: Assignment<RequestAtom>,
+  keep: (d: Dimension) => boolean = () => true,
+): Cube {
   const dims = new Map<Dimension, Map<string, RequestAtom>>();
   for (const d of DIMENSIONS) {
     const atom = point.get(d);
@@ -38,7 +41,10 @@ function keyOf(cube: Cube, d: Dimension): string {
 }
 
 function toWork(cube: Cube): Work {
-  const copy: Cube = { dims: new Map([...cube.dims].map(([k, v]) => [k, new Map(v)])), point: cube.point };
+  const copy: Cube = {
+    dims: new Map([...cube.dims].map(([k, v]) => [k, new Map(v)])),
+    point: cube.point,
+  };
   return { cube: copy, keys: DIMENSIONS.map((d) => keyOf(copy, d)) };
 }
 
@@ -54,7 +60,12 @@ function freeIfFull(work: Work, d: Dimension, index: number, space: RequestSpace
 }
 
 /** One merge step along dimension `d`: cubes equal elsewhere become one. */
-function mergeAlong(items: readonly Work[], d: Dimension, index: number, space: RequestSpace): Work[] {
+function mergeAlong(
+  items: readonly Work[],
+  d: Dimension,
+  index: number,
+  space: RequestSpace,
+): Work[] {
   const out: Work[] = [];
   const buckets = new Map<string, Work>();
   for (const item of items) {

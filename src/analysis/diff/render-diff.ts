@@ -10,7 +10,11 @@ import { describeConditions, describeRequest, describeTunnel } from "./describe.
 import type { ChangeKind, PolicyDiff, Region } from "./types.ts";
 import { widens } from "./types.ts";
 
-const MARK: Readonly<Record<ChangeKind, string>> = { "newly-allowed": "+", "newly-denied": "-", changed: "~" };
+const MARK: Readonly<Record<ChangeKind, string>> = {
+  "newly-allowed": "+",
+  "newly-denied": "-",
+  changed: "~",
+};
 const TITLE: Readonly<Record<ChangeKind, string>> = {
   "newly-allowed": "newly allowed",
   "newly-denied": "newly denied",
@@ -36,7 +40,12 @@ function count(diff: PolicyDiff, kind: ChangeKind): number {
 }
 
 /** The text report. */
-export function renderDiffText(diff: PolicyDiff, before: string, after: string, all: boolean): string {
+export function renderDiffText(
+  diff: PolicyDiff,
+  before: string,
+  after: string,
+  all: boolean,
+): string {
   const lines = [`rampart diff ${before} → ${after}`];
   const byTunnel = new Map<string, Region[]>();
   for (const r of diff.regions) {
@@ -48,10 +57,16 @@ export function renderDiffText(diff: PolicyDiff, before: string, after: string, 
     const hidden = regions.length - shown.length;
     lines.push("", tunnel);
     for (const r of shown) lines.push(...regionText(r));
-    if (hidden > 0) lines.push(`  ~ ${hidden} region${hidden === 1 ? "" : "s"} answered differently (run with --all to list them)`);
+    if (hidden > 0)
+      lines.push(
+        `  ~ ${hidden} region${hidden === 1 ? "" : "s"} answered differently (run with --all to list them)`,
+      );
   }
   if (!diff.complete) {
-    lines.push("", "note: a path regex is outside the analysed subset; changes on paths it alone decides may be missing");
+    lines.push(
+      "",
+      "note: a path regex is outside the analysed subset; changes on paths it alone decides may be missing",
+    );
   }
   const allowed = count(diff, "newly-allowed");
   const denied = count(diff, "newly-denied");
@@ -66,7 +81,14 @@ export function renderDiffText(diff: PolicyDiff, before: string, after: string, 
 }
 
 function decisionJson(d: Decision): object {
-  return { outcome: d.outcome, status: d.status, reason: d.reason, policy: d.policy, rule: d.rule, message: d.message };
+  return {
+    outcome: d.outcome,
+    status: d.status,
+    reason: d.reason,
+    policy: d.policy,
+    rule: d.rule,
+    message: d.message,
+  };
 }
 
 /** The JSON report: every region with its conditions, decisions and witness. */
@@ -77,12 +99,21 @@ export function renderDiffJson(diff: PolicyDiff, before: string, after: string):
       kind: r.kind,
       tunnelBefore: r.tunnelBefore,
       tunnelAfter: r.tunnelAfter,
-      conditions: r.conditions.map((c) => ({ dimension: c.dimension, anyOf: c.atoms.map((a) => a.label) })),
+      conditions: r.conditions.map((c) => ({
+        dimension: c.dimension,
+        anyOf: c.atoms.map((a) => a.label),
+      })),
       before: decisionJson(r.before),
       after: decisionJson(r.after),
       span: r.span,
       witness: {
-        request: { ...request, token: token === null ? null : { source: token.source, status: token.status, grant: r.witness.tokenGrant } },
+        request: {
+          ...request,
+          token:
+            token === null
+              ? null
+              : { source: token.source, status: token.status, grant: r.witness.tokenGrant },
+        },
         before: decisionJson(r.witness.before),
         after: decisionJson(r.witness.after),
         confirmed: r.witness.confirmed,
@@ -92,7 +123,11 @@ export function renderDiffJson(diff: PolicyDiff, before: string, after: string):
   return `${JSON.stringify({ before, after, widens: widens(diff), complete: diff.complete, regions }, null, 2)}\n`;
 }
 
-const CODE: Readonly<Record<ChangeKind, `RP${number}`>> = { "newly-allowed": "RP8101", "newly-denied": "RP8102", changed: "RP8103" };
+const CODE: Readonly<Record<ChangeKind, `RP${number}`>> = {
+  "newly-allowed": "RP8101",
+  "newly-denied": "RP8102",
+  changed: "RP8103",
+};
 
 /** Each region as a diagnostic on the new version's text, for SARIF and GitHub output. */
 export function diffToDiagnostics(diff: PolicyDiff): Diagnostic[] {

@@ -34,9 +34,13 @@ export function pathMatchSource(match: PathMatchIr): string {
     case "exact":
       return `^${escapeRegex(match.value)}$`;
     case "oneof":
-      return match.values.length === 0 ? NOTHING : `^(?:${match.values.map(escapeRegex).join("|")})$`;
+      return match.values.length === 0
+        ? NOTHING
+        : `^(?:${match.values.map(escapeRegex).join("|")})$`;
     case "prefix":
-      return match.values.length === 0 ? NOTHING : match.values.map((p) => `(?:${prefixSource(p)})`).join("|");
+      return match.values.length === 0
+        ? NOTHING
+        : match.values.map((p) => `(?:${prefixSource(p)})`).join("|");
     case "glob": {
       // An invalid glob matches nothing (as in `globMatches`).
       const sources = match.patterns.flatMap((p) => {

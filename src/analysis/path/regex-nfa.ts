@@ -40,7 +40,12 @@ interface Fragment {
 }
 
 const DIGITS: CharSet = [[0x30, 0x39]];
-const WORD: CharSet = normalize([[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]]);
+const WORD: CharSet = normalize([
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+]);
 // No whitespace can appear in a normalized path (it is percent-encoded).
 const SPACE: CharSet = [];
 
@@ -125,7 +130,8 @@ function charNodeSet(node: AnyNode): CharSet {
         throw new UnsupportedRegex(`meta character ${String(node.value)}`);
     }
   }
-  if (typeof node.codePoint !== "number") throw new UnsupportedRegex("character without a code point");
+  if (typeof node.codePoint !== "number")
+    throw new UnsupportedRegex("character without a code point");
   return single(node.codePoint);
 }
 
@@ -134,7 +140,8 @@ function classSet(node: AnyNode): CharSet {
     if (e.type === "ClassRange") {
       const from = (e.from as AnyNode).codePoint;
       const to = (e.to as AnyNode).codePoint;
-      if (typeof from !== "number" || typeof to !== "number") throw new UnsupportedRegex("class range");
+      if (typeof from !== "number" || typeof to !== "number")
+        throw new UnsupportedRegex("class range");
       return [[from, to]];
     }
     return [...charNodeSet(e)];
@@ -183,7 +190,10 @@ function build(b: Builder, node: AnyNode | null): Fragment {
     case "Alternative":
       return b.sequence((node.expressions as AnyNode[]).map((e) => build(b, e)));
     case "Disjunction":
-      return b.choice([build(b, node.left as AnyNode | null), build(b, node.right as AnyNode | null)]);
+      return b.choice([
+        build(b, node.left as AnyNode | null),
+        build(b, node.right as AnyNode | null),
+      ]);
     case "Group":
       return build(b, node.expression as AnyNode | null);
     case "Repetition":

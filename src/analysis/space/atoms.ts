@@ -64,6 +64,10 @@ export const FIELD_DIMENSION: Readonly<Record<keyof RequestFacts, Dimension>> = 
 export type PolicyPair = readonly [EffectivePolicy, EffectivePolicy];
 
 /** A request atom with fixed fields on both sides. */
-export function constantAtom(id: string, label: string, fields: Partial<MutableFacts>): RequestAtom {
+export function constantAtom(
+  id: string,
+  label: string,
+  fields: Partial<MutableFacts>,
+): RequestAtom {
   return { id, label, facts: () => fields };
 }

@@ -16,7 +16,11 @@ import { constantAtom } from "./atoms.ts";
 // reads a token the same wherever it travelled (S-H1); the atoms follow that, and the
 // exactness property test (which varies both) keeps them honest.
 const INVALID_KINDS = [
-  { id: "invalid", status: "bad_signature", label: "an invalid token (malformed, badly signed or not yet valid)" },
+  {
+    id: "invalid",
+    status: "bad_signature",
+    label: "an invalid token (malformed, badly signed or not yet valid)",
+  },
   { id: "expired", status: "expired", label: "an expired token" },
 ] as const;
 
@@ -49,7 +53,15 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
   const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
   const atoms: RequestAtom[] = [constantAtom("token:none", "no token", { token: null })];
   for (const kind of INVALID_KINDS) {
-    const token: TokenFacts = { source: "header", status: kind.status, id: null, type: null, lifetimeSeconds: null, grant: null, subject: null };
+    const token: TokenFacts = {
+      source: "header",
+      status: kind.status,
+      id: null,
+      type: null,
+      lifetimeSeconds: null,
+      grant: null,
+      subject: null,
+    };
     atoms.push(constantAtom(`token:${kind.id}`, kind.label, { token }));
   }
   for (const name of names) {
@@ -74,7 +86,11 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
  * The atom id of a concrete token, given the name of its grant (`*` for unrestricted) and the
  * grant names the policies define.
  */
-export function classifyToken(token: TokenFacts | null, grantName: string | null, known: ReadonlySet<string>): string {
+export function classifyToken(
+  token: TokenFacts | null,
+  grantName: string | null,
+  known: ReadonlySet<string>,
+): string {
   if (token === null) return "token:none";
   if (token.status === "expired") return "token:expired";
   if (token.status !== "valid") return "token:invalid";
@@ -87,15 +103,23 @@ export function credentialAtoms(policies: PolicyPair): RequestAtom[] {
   const names = [...new Set(policies.flatMap((p) => p.credentials.map((c) => c.name)))].sort();
   return [
     constantAtom("credential:none", "no client certificate", { clientCredential: null }),
-    ...names.map((n) => constantAtom(`credential:${n}`, `client certificate of credential \`${n}\``, { clientCredential: n })),
-    constantAtom("credential:unknown", "a client certificate no credential names", { clientCredential: "unknown-credential" }),
+    ...names.map((n) =>
+      constantAtom(`credential:${n}`, `client certificate of credential \`${n}\``, {
+        clientCredential: n,
+      }),
+    ),
+    constantAtom("credential:unknown", "a client certificate no credential names", {
+      clientCredential: "unknown-credential",
+    }),
   ];
 }
 
 /** The atom id of a concrete credential name. */
 export function classifyCredential(policies: PolicyPair, name: string | null): string {
   if (name === null) return "credential:none";
-  return policies.some((p) => p.credentials.some((c) => c.name === name)) ? `credential:${name}` : "credential:unknown";
+  return policies.some((p) => p.credentials.some((c) => c.name === name))
+    ? `credential:${name}`
+    : "credential:unknown";
 }
 
 function user(email: string | null, groups: readonly string[]): SessionFacts {
@@ -116,7 +140,10 @@ function sessionKey(allows: readonly (SessionAllowIr | null)[], session: Session
  */
 export function sessionAtoms(tunnels: readonly (EffectiveTunnel | null)[]): RequestAtom[] {
   const allows = allowLists(tunnels);
-  const emails = allows.flatMap((a) => [...(a?.emails ?? []), ...(a?.domains ?? []).map((d) => `user@${d}`)]);
+  const emails = allows.flatMap((a) => [
+    ...(a?.emails ?? []),
+    ...(a?.domains ?? []).map((d) => `user@${d}`),
+  ]);
   const groups = [...new Set(allows.flatMap((a) => a?.groups ?? []))];
   const candidates: SessionFacts[] = [];
   for (const email of [...new Set(emails), "someone@unlisted.invalid", null]) {
@@ -126,13 +153,22 @@ export function sessionAtoms(tunnels: readonly (EffectiveTunnel | null)[]): Requ
   for (const session of candidates) {
     const id = sessionKey(allows, session);
     if (atoms.has(id)) continue;
-    const who = [session.email ?? "a user without email", ...(session.groups.length > 0 ? [`in groups ${session.groups.join(", ")}`] : [])];
+    const who = [
+      session.email ?? "a user without email",
+      ...(session.groups.length > 0 ? [`in groups ${session.groups.join(", ")}`] : []),
+    ];
     atoms.set(id, constantAtom(id, `signed in as ${who.join(" ")}`, { session }));
   }
-  return [constantAtom("session:none", "no rstream Auth session", { session: null }), ...atoms.values()];
+  return [
+    constantAtom("session:none", "no rstream Auth session", { session: null }),
+    ...atoms.values(),
+  ];
 }
 
 /** The atom id of a concrete session. */
-export function classifySession(tunnels: readonly (EffectiveTunnel | null)[], session: SessionFacts | null): string {
+export function classifySession(
+  tunnels: readonly (EffectiveTunnel | null)[],
+  session: SessionFacts | null,
+): string {
   return session === null ? "session:none" : sessionKey(allowLists(tunnels), session);
 }

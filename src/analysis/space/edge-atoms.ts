@@ -10,13 +10,17 @@ import { describeIntervals, ipClasses, ipMembership } from "./ip-space.ts";
 
 /** The address lists that can decide a request to these tunnels. */
 export function ipSetsOf(tunnels: readonly (EffectiveTunnel | null)[]): IpSet[] {
-  return tunnels.flatMap((t) => (t === null ? [] : [...t.ipRules.map((r) => r.set), ...(t.allowedIps ? [t.allowedIps] : [])]));
+  return tunnels.flatMap((t) =>
+    t === null ? [] : [...t.ipRules.map((r) => r.set), ...(t.allowedIps ? [t.allowedIps] : [])],
+  );
 }
 
 /** The country lists that can decide a request to these tunnels. */
 export function countrySetsOf(tunnels: readonly (EffectiveTunnel | null)[]): CountrySet[] {
   return tunnels.flatMap((t) =>
-    t === null ? [] : [...t.countryRules.map((r) => r.set), ...(t.allowedCountries ? [t.allowedCountries] : [])],
+    t === null
+      ? []
+      : [...t.countryRules.map((r) => r.set), ...(t.allowedCountries ? [t.allowedCountries] : [])],
   );
 }
 
@@ -29,7 +33,10 @@ function memberKey(member: readonly boolean[]): string {
  * `exclude` (addresses no client has) are left out.
  */
 export function ipAtoms(sets: readonly IpSet[], exclude: IpSet | null = null): RequestAtom[] {
-  const classes = exclude === null ? ipClasses(sets) : ipClasses([...sets, exclude]).filter((c) => c.member[sets.length] !== true);
+  const classes =
+    exclude === null
+      ? ipClasses(sets)
+      : ipClasses([...sets, exclude]).filter((c) => c.member[sets.length] !== true);
   return classes.map((c) => {
     const id = `ip:${memberKey(c.member.slice(0, sets.length))}`;
     return constantAtom(id, `client in ${describeIntervals(c.intervals)}`, { clientIp: c.witness });

@@ -55,7 +55,11 @@ export interface ExploreSpec<A extends Atom, R> {
 /** Thrown when exploration exceeds its leaf bound. */
 export class ExplorationLimit extends Error {}
 
-function atomsFor<A extends Atom, R>(spec: ExploreSpec<A, R>, first: string, get: Getter<A>): [string, readonly A[]] {
+function atomsFor<A extends Atom, R>(
+  spec: ExploreSpec<A, R>,
+  first: string,
+  get: Getter<A>,
+): [string, readonly A[]] {
   let dimension = first;
   // The atoms of a dimension may depend on another one (addresses on the routed tunnel):
   // branch on the dependency first.

@@ -49,7 +49,11 @@ function elementaryIntervals(family: 4 | 6, sets: readonly IpInterval[][]): IpIn
     }
   }
   const starts = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return starts.map((lo, k) => ({ family, lo, hi: k + 1 < starts.length ? (starts[k + 1] as bigint) - 1n : max }));
+  return starts.map((lo, k) => ({
+    family,
+    lo,
+    hi: k + 1 < starts.length ? (starts[k + 1] as bigint) - 1n : max,
+  }));
 }
 
 /** Splits all addresses into classes by membership in each of `sets`. */

@@ -34,7 +34,9 @@ function nodePaths(node: GrantNodeIr): PathMatchIr[] {
 
 /** Every path restriction in the grants of the given policies, deduplicated. */
 export function grantPathMatches(policies: readonly EffectivePolicy[]): PathMatchIr[] {
-  const all = policies.flatMap((p) => Object.values(p.grants).flatMap((g) => (g.resources ? nodePaths(g.resources) : [])));
+  const all = policies.flatMap((p) =>
+    Object.values(p.grants).flatMap((g) => (g.resources ? nodePaths(g.resources) : [])),
+  );
   const unique = new Map(all.map((m) => [irKey(m), m]));
   return [...unique.values()];
 }
@@ -57,11 +59,19 @@ export class PathAtoms {
       if (!(atom.members[0] ?? false)) {
         // The same normalized path reached through the engine's prefix and dot segments.
         const raw = `${WELL_KNOWN_BASE}/../../${atom.witness.slice(1)}`;
-        atoms.push(constantAtom(`path:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, { path: raw }));
+        atoms.push(
+          constantAtom(`path:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, {
+            path: raw,
+          }),
+        );
       }
     });
     atoms.push(constantAtom("path:refused", "a path that normalization refuses", { path: "/%2F" }));
-    atoms.push(constantAtom("path:refused:wk", `a refused path under ${WELL_KNOWN_BASE}/`, { path: `${WELL_KNOWN_BASE}/%2F` }));
+    atoms.push(
+      constantAtom("path:refused:wk", `a refused path under ${WELL_KNOWN_BASE}/`, {
+        path: `${WELL_KNOWN_BASE}/%2F`,
+      }),
+    );
     this.atoms = atoms;
   }
 

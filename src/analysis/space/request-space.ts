@@ -12,8 +12,22 @@ import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
 import { constantAtom, DIMENSIONS, FIELD_DIMENSION } from "./atoms.ts";
-import { classifyCredential, classifySession, classifyToken, credentialAtoms, sessionAtoms, tokenAtoms } from "./auth-atoms.ts";
-import { classifyCountry, classifyIp, countryAtoms, countrySetsOf, ipAtoms, ipSetsOf } from "./edge-atoms.ts";
+import {
+  classifyCredential,
+  classifySession,
+  classifyToken,
+  credentialAtoms,
+  sessionAtoms,
+  tokenAtoms,
+} from "./auth-atoms.ts";
+import {
+  classifyCountry,
+  classifyIp,
+  countryAtoms,
+  countrySetsOf,
+  ipAtoms,
+  ipSetsOf,
+} from "./edge-atoms.ts";
 import type { Assignment, Getter } from "./explore.ts";
 import { NeedDimension } from "./explore.ts";
 import { PathAtoms } from "./path-atoms.ts";
@@ -42,7 +56,14 @@ function tunnelLabel(t: EffectiveTunnel | null): string {
 
 /** The policy-wide parts a decision can read besides the routed tunnel. */
 export function contextKey(p: EffectivePolicy): string {
-  return irKey({ projectId: p.projectId, workspace: p.workspace, plan: p.plan, publicAccess: p.publicAccess, grants: p.grants, credentials: p.credentials });
+  return irKey({
+    projectId: p.projectId,
+    workspace: p.workspace,
+    plan: p.plan,
+    publicAccess: p.publicAccess,
+    grants: p.grants,
+    credentials: p.credentials,
+  });
 }
 
 /** The request space of two policies (or of one policy, given twice). */
@@ -62,14 +83,24 @@ export class RequestSpace {
     this.#excludeIps = options.excludeIps ?? null;
     this.#routes = [new RouteIndex(policies[0]), new RouteIndex(policies[1])];
     this.#paths = new PathAtoms(policies[0] === policies[1] ? [policies[0]] : policies);
-    const sameContext = options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
-    const hosts = [...new Set([...this.#routes[0].sampleHosts(), ...this.#routes[1].sampleHosts(), UNROUTED_HOST])];
+    const sameContext =
+      options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
+    const hosts = [
+      ...new Set([
+        ...this.#routes[0].sampleHosts(),
+        ...this.#routes[1].sampleHosts(),
+        UNROUTED_HOST,
+      ]),
+    ];
     for (const host of hosts) {
       const tunnels = [this.#routes[0].route(host), this.#routes[1].route(host)] as const;
       const id = this.hostId(tunnels);
       if (this.#hosts.has(id)) continue;
       if (sameContext && sameValue(tunnels[0], tunnels[1])) continue;
-      const label = tunnels[0]?.id === tunnels[1]?.id ? tunnelLabel(tunnels[0]) : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
+      const label =
+        tunnels[0]?.id === tunnels[1]?.id
+          ? tunnelLabel(tunnels[0])
+          : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
       this.#hosts.set(id, { atom: constantAtom(id, `${label} (host ${host})`, { host }), tunnels });
     }
     this.#global.set("token", tokenAtoms(policies));
@@ -108,7 +139,10 @@ export class RequestSpace {
     const cached = this.#reduced.get(key);
     if (cached !== undefined) return cached;
     const tunnel = this.routedTunnels(hostAtomId)[side];
-    const reduced: EffectivePolicy = { ...this.policies[side], tunnels: tunnel === null ? [] : [tunnel] };
+    const reduced: EffectivePolicy = {
+      ...this.policies[side],
+      tunnels: tunnel === null ? [] : [tunnel],
+    };
     this.#reduced.set(key, reduced);
     return reduced;
   }
@@ -161,12 +195,20 @@ export class RequestSpace {
     };
     const keys = Object.keys(FIELD_DIMENSION);
     return new Proxy({} as RequestFacts, {
-      get: (_target, key) => (typeof key === "string" && key in FIELD_DIMENSION ? field(key as keyof RequestFacts) : undefined),
+      get: (_target, key) =>
+        typeof key === "string" && key in FIELD_DIMENSION
+          ? field(key as keyof RequestFacts)
+          : undefined,
       has: (_target, key) => typeof key === "string" && key in FIELD_DIMENSION,
       ownKeys: () => keys,
       getOwnPropertyDescriptor: (_target, key) =>
         typeof key === "string" && key in FIELD_DIMENSION
-          ? { configurable: true, enumerable: true, writable: false, value: field(key as keyof RequestFacts) }
+          ? {
+              configurable: true,
+              enumerable: true,
+              writable: false,
+              value: field(key as keyof RequestFacts),
+            }
           : undefined,
     });
   }
@@ -197,7 +239,14 @@ export class RequestSpace {
       ["ip", classifyIp(ipSetsOf(tunnels), facts.clientIp)],
       ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
       ["path", this.#paths.classify(facts.path)],
-      ["token", classifyToken(facts.token, tokenGrant, new Set(this.policies.flatMap((p) => Object.keys(p.grants))))],
+      [
+        "token",
+        classifyToken(
+          facts.token,
+          tokenGrant,
+          new Set(this.policies.flatMap((p) => Object.keys(p.grants))),
+        ),
+      ],
       ["credential", classifyCredential(this.policies, facts.clientCredential)],
       ["session", classifySession(tunnels, facts.session)],
     ]);

@@ -70,7 +70,11 @@ function actionMethods(a: ActionIr | null): string[] {
 
 function nodeMethods(node: GrantNodeIr): string[] {
   if (node.kind !== "leaf") return node.children.flatMap(nodeMethods);
-  return [...actionMethods(node.connect), ...actionMethods(node.create), ...actionMethods(node.list)];
+  return [
+    ...actionMethods(node.connect),
+    ...actionMethods(node.create),
+    ...actionMethods(node.list),
+  ];
 }
 
 // The engine's endpoints and the challenge (S-C4) treat these methods specially.
@@ -79,7 +83,9 @@ const SPARE_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND"]
 
 /** Methods the policies name, the engine's own, and one method nothing names. */
 export function namedMethods(policies: PolicyPair): string[] {
-  const named = policies.flatMap((p) => Object.values(p.grants).flatMap((g) => (g.resources ? nodeMethods(g.resources) : [])));
+  const named = policies.flatMap((p) =>
+    Object.values(p.grants).flatMap((g) => (g.resources ? nodeMethods(g.resources) : [])),
+  );
   return [...new Set([...ENGINE_METHODS, ...named.map((m) => m.toUpperCase())])].sort();
 }
 
@@ -94,7 +100,11 @@ export function methodAtoms(policies: PolicyPair): RequestAtom[] {
 }
 
 /** The atom id of a concrete request in a closed dimension (method needs the named list). */
-export function classifySimple(dimension: Dimension, facts: RequestFacts, named: readonly string[]): string {
+export function classifySimple(
+  dimension: Dimension,
+  facts: RequestFacts,
+  named: readonly string[],
+): string {
   switch (dimension) {
     case "method":
       return named.includes(facts.method) ? `method:${facts.method}` : "method:other";
@@ -109,7 +119,9 @@ export function classifySimple(dimension: Dimension, facts: RequestFacts, named:
     case "contentType": {
       const type = facts.contentType;
       if (type === null || type.trim() === "") return "contentType:none";
-      return type.split(";")[0]?.trim().toLowerCase() === "application/json" ? "contentType:json" : "contentType:other";
+      return type.split(";")[0]?.trim().toLowerCase() === "application/json"
+        ? "contentType:json"
+        : "contentType:other";
     }
     case "origin":
       if (facts.origin === null && facts.referer === null) return "origin:none";

@@ -2,7 +2,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { diffPolicies } from "../../analysis/diff/diff-policies.ts";
-import { diffToDiagnostics, renderDiffJson, renderDiffText } from "../../analysis/diff/render-diff.ts";
+import {
+  diffToDiagnostics,
+  renderDiffJson,
+  renderDiffText,
+} from "../../analysis/diff/render-diff.ts";
 import { widens } from "../../analysis/diff/types.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
@@ -32,12 +36,17 @@ async function readVersion(spec: string, io: Io): Promise<SourceFile> {
   if (!spec.startsWith(GIT_PREFIX)) return readSource(spec, io);
   const rest = spec.slice(GIT_PREFIX.length);
   const colon = rest.indexOf(":");
-  if (colon <= 0 || colon === rest.length - 1) throw new UsageError(`\`${spec}\` is not of the form git:REV:PATH`);
+  if (colon <= 0 || colon === rest.length - 1)
+    throw new UsageError(`\`${spec}\` is not of the form git:REV:PATH`);
   try {
-    const { stdout } = await promisify(execFile)("git", ["show", `${rest.slice(0, colon)}:${rest.slice(colon + 1)}`], {
-      cwd: io.cwd,
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      "git",
+      ["show", `${rest.slice(0, colon)}:${rest.slice(colon + 1)}`],
+      {
+        cwd: io.cwd,
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
     return { name: spec, text: stdout };
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
@@ -46,12 +55,16 @@ async function readVersion(spec: string, io: Io): Promise<SourceFile> {
 }
 
 export async function diff(argv: readonly string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommandArgs(argv, { format: { type: "string" }, all: { type: "boolean" } });
+  const { values, positionals } = parseCommandArgs(argv, {
+    format: { type: "string" },
+    all: { type: "boolean" },
+  });
   const format = reportFormat(values["format"]);
   if (positionals.length !== 2) throw new UsageError("diff needs exactly two policies: OLD NEW");
   const [oldSpec, newSpec] = positionals as [string, string];
   const checked: CheckedPolicy[] = [];
-  for (const spec of [oldSpec, newSpec]) checked.push(checkPolicySource(await readVersion(spec, io)));
+  for (const spec of [oldSpec, newSpec])
+    checked.push(checkPolicySource(await readVersion(spec, io)));
   const [before, after] = checked as [CheckedPolicy, CheckedPolicy];
   const problems: Diagnostic[] = [...before.diagnostics, ...after.diagnostics];
   const sources = [before.source, after.source];
@@ -63,7 +76,11 @@ export async function diff(argv: readonly string[], io: Io): Promise<ExitCode> {
   if (format === "text") io.out(renderDiffText(result, oldSpec, newSpec, values["all"] === true));
   else if (format === "json") io.out(renderDiffJson(result, oldSpec, newSpec));
   else {
-    const rendered = renderDiagnostics(format, diffToDiagnostics(result), new Map(sources.map((s) => [s.name, s])));
+    const rendered = renderDiagnostics(
+      format,
+      diffToDiagnostics(result),
+      new Map(sources.map((s) => [s.name, s])),
+    );
     io.out(rendered.endsWith("\n") ? rendered : `${rendered}\n`);
   }
   return widens(result) ? ExitCode.Findings : ExitCode.Ok;

@@ -29,7 +29,12 @@ function named(tunnels: readonly EffectiveTunnel[], rest: readonly FilterIr[]): 
   return rest.length === 0 ? [] : tunnels.filter((t) => filterMatches(selector, t));
 }
 
-function ipFinding(grant: GrantIr, action: ActionIr, clause: Extract<FilterIr, { kind: "ips" }>, tunnels: EffectiveTunnel[]): Diagnostic | null {
+function ipFinding(
+  grant: GrantIr,
+  action: ActionIr,
+  clause: Extract<FilterIr, { kind: "ips" }>,
+  tunnels: EffectiveTunnel[],
+): Diagnostic | null {
   if (tunnels.some((t) => t.allowedIps === null)) return null;
   const union = normalizeIpSet(tunnels.flatMap((t) => t.allowedIps?.ranges ?? []));
   if (ipSetCovers(union, clause.within)) return null;
@@ -43,7 +48,12 @@ function ipFinding(grant: GrantIr, action: ActionIr, clause: Extract<FilterIr, {
   };
 }
 
-function countryFinding(grant: GrantIr, action: ActionIr, clause: Extract<FilterIr, { kind: "countries" }>, tunnels: EffectiveTunnel[]): Diagnostic | null {
+function countryFinding(
+  grant: GrantIr,
+  action: ActionIr,
+  clause: Extract<FilterIr, { kind: "countries" }>,
+  tunnels: EffectiveTunnel[],
+): Diagnostic | null {
   if (tunnels.some((t) => t.allowedCountries === null)) return null;
   const union = new Set(tunnels.flatMap((t) => t.allowedCountries?.codes ?? []));
   const extra = clause.within.codes.filter((c) => !union.has(c));
@@ -53,7 +63,10 @@ function countryFinding(grant: GrantIr, action: ActionIr, clause: Extract<Filter
     severity: "warning",
     message: `grant \`${grant.name}\` accepts tunnels open to ${extra.map((c) => `\`${c}\``).join(", ")}, which no tunnel it names allows`,
     ...spanPart(clause.within.origin ?? action.origin ?? grant.origin),
-    help: `narrow the filter to ${[...union].sort().map((c) => `\`${c}\``).join(", ")}`,
+    help: `narrow the filter to ${[...union]
+      .sort()
+      .map((c) => `\`${c}\``)
+      .join(", ")}`,
   };
 }
 
@@ -65,9 +78,15 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
       const parts = conjuncts(action.filter);
       for (const clause of parts) {
         if (clause.kind !== "ips" && clause.kind !== "countries") continue;
-        const tunnels = named(policy.tunnels, parts.filter((p) => p !== clause && p.kind !== "ips" && p.kind !== "countries"));
+        const tunnels = named(
+          policy.tunnels,
+          parts.filter((p) => p !== clause && p.kind !== "ips" && p.kind !== "countries"),
+        );
         if (tunnels.length === 0) continue;
-        const finding = clause.kind === "ips" ? ipFinding(grant, action, clause, tunnels) : countryFinding(grant, action, clause, tunnels);
+        const finding =
+          clause.kind === "ips"
+            ? ipFinding(grant, action, clause, tunnels)
+            : countryFinding(grant, action, clause, tunnels);
         if (finding !== null) out.push(finding);
       }
     }

@@ -10,8 +10,15 @@ import type { ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { labelsPart, spanPart } from "../rule.ts";
 
-function projectLabel(project: ProjectIr, key: string, what: string): { span: Span | undefined; message: string } {
-  return { span: project.spans[key], message: `project rule \`project.${key}\` allows only ${what}` };
+function projectLabel(
+  project: ProjectIr,
+  key: string,
+  what: string,
+): { span: Span | undefined; message: string } {
+  return {
+    span: project.spans[key],
+    message: `project rule \`project.${key}\` allows only ${what}`,
+  };
 }
 
 function ipFindings(project: ProjectIr, tunnel: TunnelIr): Diagnostic[] {
@@ -23,7 +30,10 @@ function ipFindings(project: ProjectIr, tunnel: TunnelIr): Diagnostic[] {
     if (ipSetCovers({ ranges: [range] }, bound)) return [];
     const kept = intersectIpSets({ ranges: [range] }, bound).ranges;
     if (kept.length === 1 && kept[0]?.cidr === range.cidr) return [];
-    const what = kept.length === 0 ? "is removed entirely" : `is narrowed to ${kept.map((r) => `\`${r.cidr}\``).join(", ")}`;
+    const what =
+      kept.length === 0
+        ? "is removed entirely"
+        : `is narrowed to ${kept.map((r) => `\`${r.cidr}\``).join(", ")}`;
     return [
       {
         code: "RP8003",
@@ -58,7 +68,10 @@ function countryFindings(project: ProjectIr, tunnel: TunnelIr): Diagnostic[] {
 }
 
 function check({ ir }: LintContext): Diagnostic[] {
-  return ir.tunnels.flatMap((t) => [...ipFindings(ir.project, t), ...countryFindings(ir.project, t)]);
+  return ir.tunnels.flatMap((t) => [
+    ...ipFindings(ir.project, t),
+    ...countryFindings(ir.project, t),
+  ]);
 }
 
 export const narrowedByProject: LintRule = { code: "RP8003", check };

@@ -28,7 +28,10 @@ function listOnly(node: GrantNodeIr): boolean {
   return node.list !== null && node.create === null && node.connect === null;
 }
 
-function testFinding(test: PolicyTestIr, grants: Readonly<Record<string, GrantIr>>): Diagnostic | null {
+function testFinding(
+  test: PolicyTestIr,
+  grants: Readonly<Record<string, GrantIr>>,
+): Diagnostic | null {
   const token = test.request.token;
   if (token?.kind !== "grant" || token.in !== "query") return null;
   const path = pathOf(test.request.url);
@@ -47,8 +50,10 @@ function testFinding(test: PolicyTestIr, grants: Readonly<Record<string, GrantIr
 }
 
 function grantFinding(grant: GrantIr): Diagnostic | null {
-  const readOnly = grant.permissions?.length === 1 && grant.permissions[0] === "tunnels.resources.read-only";
-  if (grant.type !== "pat" || !readOnly || grant.resources === null || !listOnly(grant.resources)) return null;
+  const readOnly =
+    grant.permissions?.length === 1 && grant.permissions[0] === "tunnels.resources.read-only";
+  if (grant.type !== "pat" || !readOnly || grant.resources === null || !listOnly(grant.resources))
+    return null;
   return {
     code: "RP8006",
     severity: "warning",

@@ -21,7 +21,12 @@ function check({ ir }: LintContext): Diagnostic[] {
         severity: "warning",
         message: `trusted IP \`${range.cidr}\` of tunnel \`${tunnel.id}\` covers every address the project allows, so the tunnel list filters nothing`,
         ...spanPart(range.origin ?? tunnel.spans["trusted_ips"]),
-        ...labelsPart([{ span: ir.project.spans["trusted_ips"] ?? project.origin, message: "the project already limits clients to these addresses" }]),
+        ...labelsPart([
+          {
+            span: ir.project.spans["trusted_ips"] ?? project.origin,
+            message: "the project already limits clients to these addresses",
+          },
+        ]),
         help: "remove the tunnel's trusted_ips, or list the narrower ranges this tunnel should accept",
       });
       break;

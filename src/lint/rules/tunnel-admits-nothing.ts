@@ -28,7 +28,11 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
       severity: "warning",
       message: `tunnel \`${tunnel.id}\` forwards no request from any client`,
       ...spanPart(tunnel.origin),
-      ...labelsPart(result.denials.slice(0, 5).map((d) => ({ span: d.origin, message: `refuses: ${d.message}` }))),
+      ...labelsPart(
+        result.denials
+          .slice(0, 5)
+          .map((d) => ({ span: d.origin, message: `refuses: ${d.message}` })),
+      ),
       help:
         rules.length > 0
           ? `every request is refused by ${rules.map((r) => `\`${r}\``).join(", ")}; widen one of them, or write the tunnel as private if it should not be reachable`

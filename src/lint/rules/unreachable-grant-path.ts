@@ -58,7 +58,8 @@ function grantFindings(grant: GrantIr): Diagnostic[] {
   }
   for (const node of andNodes(grant.resources)) {
     const paths = connectPaths(node);
-    if (paths === null || paths.length < 2 || !paths.every((p) => pathMatchAdmitsSome(p) === true)) continue;
+    if (paths === null || paths.length < 2 || !paths.every((p) => pathMatchAdmitsSome(p) === true))
+      continue;
     if (findPath(paths, []).kind !== "none") continue;
     out.push({
       code: "RP8004",

@@ -124,7 +124,7 @@ export function createRequestHandler(
   return (req, res) => {
     const started = begin(req, deps);
     if ("status" in started) {
-      deps.metrics.countRequest("deny", started.reason);
+      logEarlyDeny(req, started, deps);
       sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
       return;
     }
@@ -253,6 +253,27 @@ function logDeny(r: Routed, decision: Decision, deps: PipelineDeps): void {
   );
 }
 
+/** The decision log line of a request refused before any tunnel decided (routing, 421, TLS). */
+function logEarlyDeny(req: IncomingMessage, early: Early, deps: PipelineDeps): void {
+  deps.metrics.countRequest("deny", early.reason);
+  const url = req.url ?? "";
+  const q = url.indexOf("?");
+  deps.log.info(
+    {
+      stage: "route",
+      rule: "route",
+      reason: early.reason,
+      policy: early.policy ?? null,
+      status: early.status,
+      method: req.method,
+      host: req.headers.host ?? null,
+      path: q < 0 ? url : url.slice(0, q),
+      peer: canonicalPeer(req.socket.remoteAddress),
+    },
+    "request denied",
+  );
+}
+
 /** The `upgrade` listener: the same pipeline, then a spliced connection instead of a response. */
 export function createUpgradeHandler(
   deps: PipelineDeps,
@@ -261,7 +282,7 @@ export function createUpgradeHandler(
     socket.on("error", () => socket.destroy());
     const started = begin(req, deps);
     if ("status" in started) {
-      deps.metrics.countRequest("deny", started.reason);
+      logEarlyDeny(req, started, deps);
       socket.end(rawResponse(started.status, errorJson(started.reason, started.policy ?? null)));
       return;
     }
