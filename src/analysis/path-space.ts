@@ -8,6 +8,7 @@
  * the same search. A regex outside the modelled subset is treated conservatively: it is
  * evaluated on the witnesses found, and the result says it may be incomplete.
  */
+import { irKey } from "../ir/equal.ts";
 import { normalizePath, pathMatches } from "../ir/path.ts";
 import type { PathMatchIr } from "../ir/types.ts";
 import type { CharSet } from "./path/char-set.ts";

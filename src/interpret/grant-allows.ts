@@ -7,7 +7,7 @@
 import type { EffectiveTunnel } from "../bounds/effective.ts";
 import { requestPathAllowed } from "../ir/path.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "../ir/types.ts";
-import { filterMatches } from "./filter-matches.ts";
+import { filterMatches } from "../bounds/tunnel-filter.ts";
 
 /** A tunnel action a grant can give. */
 export type GrantAction = "create" | "connect" | "list";

@@ -3,6 +3,7 @@ export { interpret, interpretRequest, isBrowserNavigation, isSafeNavigation } fr
 export { interpretHandshake } from "./handshake.ts";
 export { grantAllows, ACTION_PERMISSION } from "./grant-allows.ts";
 export type { GrantAction } from "./grant-allows.ts";
-export { filterMatches, stringMatches } from "./filter-matches.ts";
+export { filterMatches } from "../bounds/tunnel-filter.ts";
+export { stringMatches } from "../bounds/kinds/string-match.ts";
 export { hostMatches, routeRequest, routeServerName } from "./route.ts";
 export type { TraceStep } from "./trace.ts";

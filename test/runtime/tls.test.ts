@@ -1,6 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:tls";
+import { connect as netConnect } from "node:net";
+import { Duplex } from "node:stream";
 import type { ConnectionOptions } from "node:tls";
 import { readFileSync } from "node:fs";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
@@ -172,6 +174,44 @@ describe("TLS listeners (issue #5 item 1)", () => {
     const mismatch = await send({ port, host: "v13.test", tls: { servername: "v12.test" } });
     assert.equal(mismatch.status, 421);
     assert.equal(mismatch.body, '{"error":{"reason":"misdirected_request"}}');
+  });
+
+  it("reassembles a ClientHello split across TCP segments (a PQ key share is ~1.2 KB)", async () => {
+    const raw = netConnect(port, "127.0.0.1");
+    let first = true;
+    // A JS duplex between TLS and the socket, so the first flight can be cut in three pieces.
+    const splitter = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        if (!first) {
+          raw.write(chunk, done);
+          return;
+        }
+        first = false;
+        raw.write(chunk.subarray(0, 7));
+        setTimeout(() => raw.write(chunk.subarray(7, 400)), 20);
+        setTimeout(() => raw.write(chunk.subarray(400), done), 40);
+      },
+    });
+    raw.on("data", (d: Buffer) => splitter.push(d));
+    raw.on("end", () => splitter.push(null));
+    const protocol = await new Promise<string>((resolve, reject) => {
+      const socket = connect(
+        {
+          socket: splitter,
+          servername: "pq.test",
+          rejectUnauthorized: false,
+          ecdhCurve: "X25519MLKEM768",
+        },
+        () => {
+          resolve(socket.getProtocol() ?? "");
+          socket.destroy();
+          raw.destroy();
+        },
+      );
+      socket.on("error", reject);
+    });
+    assert.equal(protocol, "TLSv1.3");
   });
 
   it("passes the TLS facts on: X-Forwarded-Proto is https", async () => {

@@ -7,7 +7,7 @@
 import type { EffectiveTunnel, RuleRef } from "../../bounds/effective.ts";
 import type { ActionIr, GrantIr, GrantNodeIr } from "../../ir/types.ts";
 import { compilePathMatch } from "../matchers/path-scope.ts";
-import { tunnelMatchesFilter } from "./tunnel-filter.ts";
+import { filterMatches } from "../../bounds/tunnel-filter.ts";
 
 /** Whether a request (normalized path, `null` when refused; method as sent) is in scope. */
 export type ScopeCheck = (normalizedPath: string | null, method: string) => boolean;
@@ -28,7 +28,7 @@ function actionScope(
   tunnel: EffectiveTunnel,
   pathCheck: ((p: string) => boolean) | null,
 ): Scope {
-  if (act.filter !== null && !tunnelMatchesFilter(act.filter, tunnel)) return false;
+  if (act.filter !== null && !filterMatches(act.filter, tunnel)) return false;
   // Methods are compared upper-cased. Keeping only upper-case entries is exact (no other entry
   // can equal an upper-cased method) and lets a request whose method is already upper case,
   // the usual one, skip the conversion.

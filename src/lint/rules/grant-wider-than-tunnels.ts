@@ -10,7 +10,7 @@ import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { ipSetCovers, normalizeIpSet } from "../../ir/ip.ts";
 import type { ActionIr, FilterIr, GrantIr, GrantNodeIr } from "../../ir/types.ts";
-import { filterMatches } from "../../interpret/filter-matches.ts";
+import { filterMatches } from "../../bounds/tunnel-filter.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { spanPart } from "../rule.ts";
 

@@ -1,14 +1,14 @@
 /**
  * Tunnel filters (SPEC S-T4) evaluated against an effective tunnel: string fields, labels,
  * booleans, and trusted-IP / country sets (a tunnel matches when its effective set is inside
- * the filter's; a tunnel without such a restriction does not).
+ * the filter's; a tunnel without such a restriction does not). A filter reads only tunnel
+ * properties, never the request, so this one definition serves the interpreter, the
+ * compiler (which decides filters once per grant and tunnel) and the lint rules.
  */
-import type { EffectiveTunnel } from "../bounds/effective.ts";
+import type { EffectiveTunnel } from "./effective.ts";
 import { ipSetCovers } from "../ir/ip.ts";
-import { stringMatches } from "../bounds/kinds/string-match.ts";
+import { stringMatches } from "./kinds/string-match.ts";
 import type { BooleanField, FilterIr, StringField } from "../ir/types.ts";
-
-export { stringMatches };
 
 /** The status a tunnel that is receiving traffic has. */
 export const SERVING_TUNNEL_STATUS = "online";
