@@ -21,7 +21,10 @@ describe("fixtures/invalid", () => {
       const source = { name, text: readFileSync(join(dir, file), "utf8") };
       const checked = checkPolicySource(source);
       const codes = checked.diagnostics.map((d) => d.code);
-      assert.ok(codes.includes(code as `RP${number}`), `expected ${code}, got ${codes.join(", ") || "nothing"}`);
+      assert.ok(
+        codes.includes(code as `RP${number}`),
+        `expected ${code}, got ${codes.join(", ") || "nothing"}`,
+      );
       const withCode = checked.diagnostics.find((d) => d.code === code);
       assert.ok(withCode?.span !== undefined, `${code} must carry a span`);
       const rendered = renderDiagnostics("text", checked.diagnostics, new Map([[name, source]]));

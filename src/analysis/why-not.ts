@@ -43,7 +43,10 @@ const MAX_ALTERNATIVES = 6;
 // The host picks the tunnel: changing it answers a different question.
 const CHANGEABLE = DIMENSIONS.filter((d) => d !== "host");
 
-function currentAtoms(facts: RequestFacts): Map<string, RequestAtom> {
+function currentAtoms(
+  facts: RequestFacts,
+  classes: ReadonlyMap<Dimension, string>,
+): Map<string, RequestAtom> {
   const byDimension = new Map<Dimension, Partial<MutableFacts>>();
   for (const [field, dimension] of Object.entries(FIELD_DIMENSION) as [
     keyof RequestFacts,
@@ -56,7 +59,7 @@ function currentAtoms(facts: RequestFacts): Map<string, RequestAtom> {
   return new Map(
     [...byDimension].map(([d, fields]) => [
       d,
-      { id: `${d}:current`, label: "as sent", facts: () => fields },
+      { id: classes.get(d) ?? `${d}:as-sent`, label: "as sent", facts: () => fields },
     ]),
   );
 }
@@ -83,6 +86,7 @@ function alternativesOver(
   free: readonly Dimension[],
 ): WhyNotAlternative[] {
   const start = new Map([...current].filter(([d]) => !free.includes(d as Dimension)));
+  const unchanged = new Set(current.values());
   const found: WhyNotAlternative[] = [];
   explore<RequestAtom, Decision>(start, {
     atoms: (d, get) => space.atoms(d, get),
@@ -91,7 +95,7 @@ function alternativesOver(
       if (!isForwarded(decision) || found.length >= MAX_ALTERNATIVES) return;
       const changes = free.flatMap((d) => {
         const atom = assignment.get(d);
-        return atom === undefined || atom.id.endsWith(":current")
+        return atom === undefined || unchanged.has(atom) || atom.id === current.get(d)?.id
           ? []
           : [{ dimension: d, to: atom.label }];
       });
@@ -123,10 +127,15 @@ export function whyNot(policy: EffectivePolicy, facts: RequestFacts): WhyNot {
   const decision = interpret(policy, facts);
   if (isForwarded(decision)) return { decision, failed: [], alternatives: [], policyChanges: [] };
   const space = new RequestSpace([policy, policy], { excludeIps: NON_CLIENT_ADDRESSES });
-  const current = currentAtoms(facts);
-  // Per-tunnel atoms (addresses, countries, sessions) are keyed by the host class.
-  const hostId = space.classify(facts, null).get("host") ?? "host:none";
-  current.set("host", { id: hostId, label: "as sent", facts: () => ({ host: facts.host }) });
+  // The request's own values, under the ids of the classes they fall in: per-tunnel atoms
+  // (addresses, countries, sessions) are keyed by the host class, path atoms by the grants
+  // of the token and the client credential.
+  const grantName = facts.token?.grant?.name ?? null;
+  const classes = space.classify(
+    facts,
+    grantName !== null && policy.grants[grantName] !== undefined ? grantName : null,
+  );
+  const current = currentAtoms(facts, classes);
   const policyChanges = grantChange(policy, facts, decision);
   for (let size = 1; size <= MAX_CHANGED; size++) {
     for (const free of subsets(size)) {

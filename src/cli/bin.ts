@@ -3,4 +3,6 @@
 import { main } from "./main.ts";
 import { processIo } from "./io.ts";
 
-process.exitCode = await main(process.argv.slice(2), processIo());
+// Exit explicitly: once a command is done (a server closed gracefully), nothing left in the
+// event loop (idle keep-alive timers, file watchers) may keep the process alive.
+process.exit(await main(process.argv.slice(2), processIo()));

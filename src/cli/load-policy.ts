@@ -60,7 +60,11 @@ export async function readSource(path: string, io: Io): Promise<SourceFile> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String(code ?? error);
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : String(code ?? error);
     throw new UnreadableFile(path, reason);
   }
 }

@@ -59,6 +59,20 @@ const commands: Readonly<Record<string, CommandEntry>> = {
       return { run: m.compile, help: m.compileHelp };
     },
   },
+  serve: {
+    summary: "run the edge proxy with compiled policies",
+    load: async () => {
+      const m = await import("./commands/serve.ts");
+      return { run: m.serve, help: m.serveHelp };
+    },
+  },
+  token: {
+    summary: "mint community tokens carrying a policy's grant",
+    load: async () => {
+      const m = await import("./commands/token.ts");
+      return { run: m.token, help: m.tokenHelp };
+    },
+  },
 };
 
 export const mainHelp = (): string =>
@@ -118,7 +132,8 @@ function reportFailure(error: unknown, command: string, io: Io, debug: boolean):
     io.err(`error: ${error.message}\n`);
     return ExitCode.Usage;
   }
-  const detail = error instanceof InternalError || error instanceof Error ? error.message : String(error);
+  const detail =
+    error instanceof InternalError || error instanceof Error ? error.message : String(error);
   io.err(
     `error[RP9001]: internal error: ${detail}\n  = help: this is a bug in rampart; please report it with the policy that triggered it\n`,
   );

@@ -15,6 +15,7 @@ export function reportDiagnostics(
   format: ReportFormat,
   diagnostics: readonly Diagnostic[],
   sources: readonly SourceFile[],
+  options: { readonly summary?: boolean } = {},
 ): void {
   const byName = new Map(sources.map((s) => [s.name, s]));
   const rendered = renderDiagnostics(format, diagnostics, byName);
@@ -23,6 +24,7 @@ export function reportDiagnostics(
     return;
   }
   if (rendered.length > 0) io.out(rendered.endsWith("\n") ? rendered : `${rendered}\n`);
+  if (options.summary === false) return;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.filter((d) => d.severity === "warning").length;
   const files = plural(sources.length, "file");

@@ -7,6 +7,8 @@ import type { Logger } from "pino";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { CompiledPolicy } from "../compile/engine.ts";
 import type { TokenBackend } from "./tokens/backend.ts";
+import { ChallengeOptionsSchema } from "./challenge/options.ts";
+import { RstreamAuthOptionsSchema } from "./session/options.ts";
 import { invalidOption } from "./diagnostics.ts";
 
 const isFunction = (v: unknown): boolean => typeof v === "function";
@@ -83,6 +85,10 @@ export const RuntimeOptionsSchema = z.strictObject({
     connections: 128,
     keepAliveTimeoutMs: 4_000,
   }),
+  /** The challenge page's proof of work (S-C1…S-C5); defaults apply when absent. */
+  challenge: ChallengeOptionsSchema.optional(),
+  /** The OpenID Connect provider of rstream Auth (S-H4); absent: no backend, sessions refused. */
+  rstreamAuth: RstreamAuthOptionsSchema.optional(),
   /** Largest request head accepted, in bytes (Node answers 431 beyond it). */
   maxHeaderBytes: z
     .number()

@@ -19,6 +19,7 @@ import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
 import type { CountryLookup } from "./geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
+import { createEngineFlows } from "./session/engine-flows.ts";
 import type { PipelineDeps } from "./http/pipeline.ts";
 import { UpstreamPools } from "./forward/upstreams.ts";
 import { buildServingState, emptyState } from "./state.ts";
@@ -85,6 +86,7 @@ export async function startRuntime(
   if (first.value === undefined) return fail(diagnostics, tokens);
 
   const deps: PipelineDeps = {
+    flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log),
     state: () => runtime.state,
     geo,
     cookieKey: o.cookieKey,

@@ -113,13 +113,11 @@ const arbTls = maybe(fc.constantFrom("1.2" as const, "1.3" as const));
 
 const arbFilter: fc.Arbitrary<FilterIr | null> = maybe(
   fc.oneof(
-    fc
-      .constantFrom(...TUNNEL_IDS)
-      .map((id): FilterIr => ({
-        kind: "string",
-        field: "id",
-        match: { kind: "exact", value: id },
-      })),
+    fc.constantFrom(...TUNNEL_IDS).map((id): FilterIr => ({
+      kind: "string",
+      field: "id",
+      match: { kind: "exact", value: id },
+    })),
     fc.boolean().map((value): FilterIr => ({ kind: "boolean", field: "challenge_mode", value })),
     arbIpSet.map((within): FilterIr => ({ kind: "ips", within })),
   ),
@@ -246,10 +244,54 @@ function effective(ir: PolicyIr): EffectivePolicy | null {
   return computeEffective(ir).value ?? null;
 }
 
-/** A pair of effective policies (old, new); pairs whose bounds fail are dropped. */
+/**
+ * One edit of the kind a pull request makes: a single field of the project, of one tunnel,
+ * or one whole grant, taken from another random policy.
+ */
+function editOne(a: PolicyIr, b: PolicyIr, pick: number): PolicyIr {
+  const projectKeys = Object.keys(a.project) as (keyof ProjectIr)[];
+  const tunnelKeys = Object.keys(a.tunnels[0] ?? {}) as (keyof TunnelIr)[];
+  const slots = projectKeys.length + a.tunnels.length * tunnelKeys.length + a.grants.length;
+  let k = pick % Math.max(1, slots);
+  if (k < projectKeys.length) {
+    const key = projectKeys[k] as keyof ProjectIr;
+    return { ...a, project: { ...a.project, [key]: b.project[key] } };
+  }
+  k -= projectKeys.length;
+  const t = Math.floor(k / tunnelKeys.length);
+  if (t < a.tunnels.length) {
+    const key = tunnelKeys[k % tunnelKeys.length] as keyof TunnelIr;
+    const other = b.tunnels[t] ?? b.tunnels[0];
+    if (key === "id" || key === "hosts" || other === undefined) return a;
+    return { ...a, tunnels: a.tunnels.map((x, i) => (i === t ? { ...x, [key]: other[key] } : x)) };
+  }
+  const g = k - a.tunnels.length * tunnelKeys.length;
+  return {
+    ...a,
+    grants: a.grants.map((x, i) => (i === g ? { ...(b.grants[i] ?? x), name: x.name } : x)),
+  };
+}
+
+/**
+ * A pair of effective policies (old, new): seven in eight pairs differ by one edit (as most
+ * reviewed changes do), the rest mix many fields of two random policies; pairs whose bounds
+ * fail are dropped.
+ */
 export const arbPolicyPair: fc.Arbitrary<readonly [EffectivePolicy, EffectivePolicy]> = fc
-  .tuple(arbPolicy, arbPolicy, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }))
-  .map(([a, b, mask]) => [effective(a), effective(mixPolicies(a, b, mask))] as const)
+  .tuple(
+    arbPolicy,
+    arbPolicy,
+    fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+    fc.nat(),
+    fc.nat(3),
+  )
+  .map(
+    ([a, b, mask, pick, style]) =>
+      [
+        effective(a),
+        effective(style === 0 ? mixPolicies(a, b, mask) : editOne(a, b, pick)),
+      ] as const,
+  )
   .filter(
     (pair): pair is readonly [EffectivePolicy, EffectivePolicy] =>
       pair[0] !== null && pair[1] !== null,

@@ -61,6 +61,9 @@ class Stopwatch {
     const now = process.hrtime.bigint();
     this.times[name] = Number(now - this.#last) / 1e6;
     this.#peakHeap = Math.max(this.#peakHeap, getHeapStatistics().used_heap_size);
+    if (process.env["PARSE_BENCH_TRACE"] !== undefined) {
+      process.stderr.write(`${name} ${this.times[name].toFixed(0)} ms\n`);
+    }
     this.#last = process.hrtime.bigint();
   }
 

@@ -74,6 +74,7 @@ export async function pipelineCpuMicros(
   const proxies = parseTrustedProxies(["127.0.0.1"], []);
   if (geo === undefined || proxies === null) throw new Error("bench setup failed");
   const handler = createRequestHandler({
+    flows: null,
     state: () => state,
     geo,
     cookieKey: SECRET,

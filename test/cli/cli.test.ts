@@ -9,20 +9,28 @@ const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "src", "cli", "bin.ts");
 
 function rampart(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("rampart CLI", () => {
   it("lints the example policies clean (exit 0)", () => {
-    const files = readdirSync(join(root, "fixtures", "policies")).map((f) => `fixtures/policies/${f}`);
+    const files = readdirSync(join(root, "fixtures", "policies")).map(
+      (f) => `fixtures/policies/${f}`,
+    );
     const r = rampart("lint", ...files);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /no problems/);
   });
 
   it("exits 1 with a code frame for an invalid file", () => {
-    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) => /^RP\d{4}-.*\.rampart$/.test(f));
+    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) =>
+      /^RP\d{4}-.*\.rampart$/.test(f),
+    );
     assert.ok(file, "fixtures/invalid has a DSL case");
     const r = rampart("lint", `fixtures/invalid/${file}`);
     assert.equal(r.status, 1);
@@ -43,10 +51,15 @@ describe("rampart CLI", () => {
   });
 
   it("emits valid SARIF 2.1.0 for CI", () => {
-    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) => /^RP\d{4}-.*\.(rampart|json)$/.test(f));
+    const file = readdirSync(join(root, "fixtures", "invalid")).find((f) =>
+      /^RP\d{4}-.*\.(rampart|json)$/.test(f),
+    );
     const r = rampart("lint", "--format", "sarif", `fixtures/invalid/${file}`);
     assert.equal(r.status, 1);
-    const sarif = JSON.parse(r.stdout) as { version: string; runs: { results: { ruleId: string }[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      version: string;
+      runs: { results: { ruleId: string }[] }[];
+    };
     assert.equal(sarif.version, "2.1.0");
     assert.equal(sarif.runs[0]?.results[0]?.ruleId, file?.slice(0, 6));
   });

@@ -235,35 +235,40 @@ describe(
       await page.close();
     });
 
-    it("S-W2, S-C3: logout clears only the session cookie; the challenge cookie stays", async () => {
-      const logout = await browser.context.request.post(`${app}/.well-known/rstream/logout`, {
-        maxRedirects: 0,
-      });
-      assert.equal(logout.status(), 204);
-      const names = (await browser.context.cookies(app)).map((c) => c.name);
-      assert.deepEqual(names, [CHALLENGE_COOKIE]);
-      // Signed out but still verified: the next navigation goes to sign-in, not to the challenge.
-      const next = await browser.context.request.get(`${app}/dashboard`, {
-        maxRedirects: 0,
-        headers: { accept: "text/html" },
-      });
-      assert.equal(next.status(), 302);
-      assert.equal(next.headers()["location"], "/.well-known/rstream/login?return=%2Fdashboard");
-    });
+    it("S-W2, S-C3: logout (a same-origin POST from the page) clears only the session cookie; the challenge cookie stays", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${app}/dashboard`);
+    await page.waitForSelector("#upstream");
+    const status = await page.evaluate(async () => (await fetch("/.well-known/rstream/logout", { method: "POST" })).status);
+    assert.equal(status, 204);
+    assert.deepEqual((await browser.context.cookies(app)).map((c) => c.name), [CHALLENGE_COOKIE]);
+    const session = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
+    assert.deepEqual(session, { auth: { authenticated: false } });
+    // Signed out but still verified: the next navigation goes to sign-in, not to the challenge
+    // (the IdP remembers the user, so it comes straight back).
+    const navigations = trackNavigations(page);
+    await page.goto(`${app}/dashboard`, { waitUntil: "commit" });
+    await page.waitForSelector("#upstream");
+    assert.ok(navigations.some((u) => u.startsWith(`${app}/.well-known/rstream/login?return=%2Fdashboard`)), navigations.join(" → "));
+    assert.ok(!navigations.some((u) => u.includes("/.well-known/rstream/challenge")), navigations.join(" → "));
+    await page.close();
+  });
 
-    it("S-H4: a signed-in user outside the tunnel's allowed users gets 403 user_mismatch", async () => {
-      await browser.context.clearCookies();
-      const page = await browser.context.newPage();
-      await page.goto(`${app}/dashboard`);
-      await signInAtIdp(page, "eve");
-      await page.waitForURL(`${app}/dashboard`);
-      const reply = await browser.context.request.get(`${app}/dashboard`, { maxRedirects: 0 });
-      assert.equal(reply.status(), 403);
-      assert.deepEqual(await reply.json(), { error: { reason: "user_mismatch" } });
-      await page.close();
-    });
+  it("S-H4: a signed-in user outside the tunnel's allowed users gets 403 user_mismatch", async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${app}/dashboard`, { waitUntil: "commit" });
+    await signInAtIdp(page, "eve");
+    await page.waitForURL(`${app}/dashboard`);
+    const reply = await page.reload();
+    assert.equal(reply?.status(), 403);
+    assert.match(await page.content(), /user_mismatch/);
+    const session = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
+    assert.deepEqual(session, { auth: { authenticated: false } });
+    await page.close();
+  });
 
-    it("S-H4: a runtime without an IdP refuses requests that only rstream Auth could admit", async () => {
+  it("S-H4: a runtime without an IdP refuses requests that only rstream Auth could admit", async () => {
       const bare = await startStack(upstream, null);
       try {
         const cookie = await challengeCookieFor(bare.port, APP_HOST);

@@ -91,7 +91,8 @@ function laterStages(
         interpret(space.policyFor(get("host").id, side), space.lazyFacts(get, side)),
       ),
   );
-  const run = (side: Side, get: Getter<RequestAtom>): Decision => fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
+  const run = (side: Side, get: Getter<RequestAtom>): Decision =>
+    fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
   explore<RequestAtom, [Decision, Decision]>(start, {
     atoms: (d, get) => space.atoms(d, get),
     evaluate: (get) => [run(0, get), run(1, get)],

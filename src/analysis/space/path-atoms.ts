@@ -7,7 +7,7 @@
  */
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { normalizePath } from "../../ir/path.ts";
-import type { ActionIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
 import { irKey } from "../../ir/equal.ts";
 import type { PathSpace } from "../path-space.ts";
 import { buildPathSpace, classifyNormalizedPath } from "../path-space.ts";
@@ -34,9 +34,12 @@ function nodePaths(node: GrantNodeIr): PathMatchIr[] {
 
 /** Every path restriction in the grants of the given policies, deduplicated. */
 export function grantPathMatches(policies: readonly EffectivePolicy[]): PathMatchIr[] {
-  const all = policies.flatMap((p) =>
-    Object.values(p.grants).flatMap((g) => (g.resources ? nodePaths(g.resources) : [])),
-  );
+  return pathMatchesOf(policies.flatMap((p) => Object.values(p.grants)));
+}
+
+/** Every path restriction in the given grants, deduplicated. */
+export function pathMatchesOf(grants: readonly (GrantIr | null | undefined)[]): PathMatchIr[] {
+  const all = grants.flatMap((g) => (g?.resources ? nodePaths(g.resources) : []));
   const unique = new Map(all.map((m) => [irKey(m), m]));
   return [...unique.values()];
 }
@@ -50,25 +53,31 @@ export class PathAtoms {
   readonly space: PathSpace;
   readonly atoms: readonly RequestAtom[];
 
-  constructor(policies: readonly EffectivePolicy[]) {
-    this.space = buildPathSpace([...WELL_KNOWN_MATCHES, ...grantPathMatches(policies)]);
+  readonly #prefix: string;
+
+  /** The partition by the engine's endpoints and `matches`; atom ids start with `prefix`. */
+  constructor(matches: readonly PathMatchIr[], prefix = "path") {
+    this.#prefix = prefix;
+    this.space = buildPathSpace([...WELL_KNOWN_MATCHES, ...matches]);
     const atoms: RequestAtom[] = [];
     this.space.atoms.forEach((atom, index) => {
       const label = describePathAtom(this.space, index);
-      atoms.push(constantAtom(`path:${index}`, label, { path: atom.witness }));
+      atoms.push(constantAtom(`${prefix}:${index}`, label, { path: atom.witness }));
       if (!(atom.members[0] ?? false)) {
         // The same normalized path reached through the engine's prefix and dot segments.
         const raw = `${WELL_KNOWN_BASE}/../../${atom.witness.slice(1)}`;
         atoms.push(
-          constantAtom(`path:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, {
+          constantAtom(`${prefix}:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, {
             path: raw,
           }),
         );
       }
     });
-    atoms.push(constantAtom("path:refused", "a path that normalization refuses", { path: "/%2F" }));
     atoms.push(
-      constantAtom("path:refused:wk", `a refused path under ${WELL_KNOWN_BASE}/`, {
+      constantAtom(`${prefix}:refused`, "a path that normalization refuses", { path: "/%2F" }),
+    );
+    atoms.push(
+      constantAtom(`${prefix}:refused:wk`, `a refused path under ${WELL_KNOWN_BASE}/`, {
         path: `${WELL_KNOWN_BASE}/%2F`,
       }),
     );
@@ -78,10 +87,10 @@ export class PathAtoms {
   /** The atom id of a raw request path. */
   classify(rawPath: string): string {
     const normalized = normalizePath(rawPath);
-    if (!normalized.ok) return rawWellKnown(rawPath) ? "path:refused:wk" : "path:refused";
+    if (!normalized.ok) return `${this.#prefix}:refused${rawWellKnown(rawPath) ? ":wk" : ""}`;
     const index = classifyNormalizedPath(this.space, normalized.path);
     const inWellKnown = this.space.atoms[index]?.members[0] ?? false;
-    return `path:${index}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
+    return `${this.#prefix}:${index}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
   }
 }
 
@@ -108,6 +117,7 @@ function describePathAtom(space: PathSpace, index: number): string {
   const grantMatches = space.matches.slice(WELL_KNOWN_MATCHES.length);
   const members = atom.members.slice(WELL_KNOWN_MATCHES.length);
   const inside = grantMatches.filter((_, i) => members[i]).map(describeMatch);
+  if (grantMatches.length === 0) return `paths outside ${WELL_KNOWN_BASE}/ (like ${atom.witness})`;
   return inside.length === 0
     ? `paths no grant pattern matches (like ${atom.witness})`
     : `paths like ${atom.witness} (in ${inside.join(", ")})`;

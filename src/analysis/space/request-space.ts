@@ -30,7 +30,7 @@ import {
 } from "./edge-atoms.ts";
 import type { Assignment, Getter } from "./explore.ts";
 import { NeedDimension } from "./explore.ts";
-import { PathAtoms } from "./path-atoms.ts";
+import { PathAtoms, pathMatchesOf } from "./path-atoms.ts";
 import { RouteIndex } from "./routing.ts";
 import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple-atoms.ts";
 
@@ -54,6 +54,14 @@ function tunnelLabel(t: EffectiveTunnel | null): string {
   return t === null ? "no tunnel" : `tunnel \`${t.id}\``;
 }
 
+/** The grant name a token atom carries (`token:grant:NAME`), or `null`; `*` has no patterns. */
+function grantNameOfToken(tokenId: string | null): string | null {
+  const marker = "token:grant:";
+  if (tokenId === null || !tokenId.startsWith(marker)) return null;
+  const name = tokenId.slice(marker.length);
+  return name === "*" ? null : name;
+}
+
 /** The policy-wide parts a decision can read besides the routed tunnel. */
 export function contextKey(p: EffectivePolicy): string {
   return irKey({
@@ -71,7 +79,7 @@ export class RequestSpace {
   readonly policies: PolicyPair;
   readonly #routes: readonly [RouteIndex, RouteIndex];
   readonly #hosts = new Map<string, HostClass>();
-  readonly #paths: PathAtoms;
+  readonly #paths = new Map<string, PathAtoms>();
   readonly #global = new Map<Dimension, readonly RequestAtom[]>();
   readonly #perHost = new Map<string, readonly RequestAtom[]>();
   readonly #excludeIps: IpSet | null;
@@ -82,7 +90,6 @@ export class RequestSpace {
     this.policies = policies;
     this.#excludeIps = options.excludeIps ?? null;
     this.#routes = [new RouteIndex(policies[0]), new RouteIndex(policies[1])];
-    this.#paths = new PathAtoms(policies[0] === policies[1] ? [policies[0]] : policies);
     const sameContext =
       options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
     const hosts = [
@@ -106,12 +113,50 @@ export class RequestSpace {
     this.#global.set("token", tokenAtoms(policies));
     this.#global.set("credential", credentialAtoms(policies));
     this.#global.set("method", methodAtoms(policies));
-    this.#global.set("path", this.#paths.atoms);
   }
 
-  /** Whether the path partition is exact (no opaque regex, search bound not hit). */
+  /** Whether every path partition made so far is exact (no opaque regex, search bound not hit). */
   get pathsComplete(): boolean {
-    return this.#paths.space.complete;
+    return [...this.#paths.values()].every((p) => p.space.complete);
+  }
+
+  /**
+   * The path partition for one credential context. A request's path matters to the engine's
+   * endpoints and to the grants its credentials carry, and to no other grant: a token's grant
+   * only when token auth is on (on either side), an mTLS credential's only when mTLS is. So
+   * path atoms depend on the token and credential atoms, and are cut by those grants alone;
+   * most requests (no token, an invalid one) only need the engine's endpoints.
+   */
+  #pathAtoms(host: string, tokenId: string | null, credentialId: string | null): PathAtoms {
+    const tunnels = this.routedTunnels(host);
+    const tokenGrant = tunnels.some((t) => t?.auth.token === true)
+      ? grantNameOfToken(tokenId)
+      : null;
+    const credential = tunnels.some((t) => t !== null && t.auth.mtls !== null)
+      ? (credentialId?.slice("credential:".length) ?? null)
+      : null;
+    const key = `t=${tokenGrant ?? ""};c=${credential ?? ""}`;
+    const known = this.#paths.get(key);
+    if (known !== undefined) return known;
+    const grants = this.policies.flatMap((p) => {
+      const viaCredential = p.credentials.find((c) => c.name === credential)?.grant;
+      return [
+        tokenGrant === null ? undefined : p.grants[tokenGrant],
+        viaCredential === undefined ? undefined : p.grants[viaCredential],
+      ];
+    });
+    const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`);
+    this.#paths.set(key, atoms);
+    return atoms;
+  }
+
+  /** Whether path atoms of this host class depend on the token / the client credential. */
+  #pathDependsOn(host: string): { token: boolean; credential: boolean } {
+    const tunnels = this.routedTunnels(host);
+    return {
+      token: tunnels.some((t) => t?.auth.token === true),
+      credential: tunnels.some((t) => t !== null && t.auth.mtls !== null),
+    };
   }
 
   hostId(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): string {
@@ -163,6 +208,15 @@ export class RequestSpace {
     const global = this.#global.get(dimension as Dimension);
     if (global !== undefined) return global;
     if (dimension === "host") return this.hostAtoms();
+    if (dimension === "path") {
+      const host = get("host").id;
+      const depends = this.#pathDependsOn(host);
+      return this.#pathAtoms(
+        host,
+        depends.token ? get("token").id : null,
+        depends.credential ? get("credential").id : null,
+      ).atoms;
+    }
     if (dimension === "ip" || dimension === "country" || dimension === "session") {
       const host = get("host").id;
       const key = `${dimension}|${host}`;
@@ -238,7 +292,6 @@ export class RequestSpace {
       ["host", this.hostId(tunnels)],
       ["ip", classifyIp(ipSetsOf(tunnels), facts.clientIp)],
       ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
-      ["path", this.#paths.classify(facts.path)],
       [
         "token",
         classifyToken(
@@ -250,6 +303,13 @@ export class RequestSpace {
       ["credential", classifyCredential(this.policies, facts.clientCredential)],
       ["session", classifySession(tunnels, facts.session)],
     ]);
+    const hostId = out.get("host") ?? "";
+    out.set(
+      "path",
+      this.#pathAtoms(hostId, out.get("token") ?? null, out.get("credential") ?? null).classify(
+        facts.path,
+      ),
+    );
     const named = namedMethods(this.policies);
     for (const dimension of DIMENSIONS) {
       if (!out.has(dimension)) out.set(dimension, classifySimple(dimension, facts, named));

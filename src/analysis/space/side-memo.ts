@@ -10,7 +10,11 @@ import type { Atom, Getter } from "./explore.ts";
 import { NeedDimension } from "./explore.ts";
 
 type TrieNode<R> =
-  | { readonly kind: "read"; readonly dimension: string; readonly children: Map<string, TrieNode<R>> }
+  | {
+      readonly kind: "read";
+      readonly dimension: string;
+      readonly children: Map<string, TrieNode<R>>;
+    }
   | { readonly kind: "done"; readonly result: R };
 
 /** A memoized pure function of atoms. */
@@ -69,11 +73,13 @@ export class SideMemo<A extends Atom, R> {
     let node = this.#root;
     reads.forEach(([dimension, id], i) => {
       // INVARIANT: the function is pure, so the same values lead to the same next read.
-      if (node.kind !== "read" || node.dimension !== dimension) throw new Error(`impure evaluation: expected to read ${dimension}`);
+      if (node.kind !== "read" || node.dimension !== dimension)
+        throw new Error(`impure evaluation: expected to read ${dimension}`);
       const next = reads[i + 1];
       let child = node.children.get(id);
       if (child === undefined) {
-        child = next === undefined ? end : { kind: "read", dimension: next[0], children: new Map() };
+        child =
+          next === undefined ? end : { kind: "read", dimension: next[0], children: new Map() };
         node.children.set(id, child);
       }
       node = child;

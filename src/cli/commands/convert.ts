@@ -34,7 +34,8 @@ export async function convert(argv: readonly string[], io: Io): Promise<ExitCode
   // JSON → DSL is checked for soundness: the DSL must parse back to the same policy.
   const converted =
     to === "json" ? { value: printJson(document), diagnostics: [] } : convertToDsl(document, path);
-  if (converted.diagnostics.length > 0) reportDiagnostics(io, "text", converted.diagnostics, [source]);
+  if (converted.diagnostics.length > 0)
+    reportDiagnostics(io, "text", converted.diagnostics, [source]);
   const text = converted.value;
   if (text === undefined || hasErrors(converted.diagnostics)) return ExitCode.Findings;
   const output = values["output"];

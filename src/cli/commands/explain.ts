@@ -23,7 +23,8 @@ export async function explain(argv: readonly string[], io: Io): Promise<ExitCode
     format: { type: "string" },
   });
   const [path, ...rest] = positionals;
-  if (path === undefined || rest.length > 0) throw new UsageError("explain takes exactly one policy file");
+  if (path === undefined || rest.length > 0)
+    throw new UsageError("explain takes exactly one policy file");
   const requestArg = values["request"];
   if (typeof requestArg !== "string") throw new UsageError("explain needs --request FILE|JSON");
   const format = values["format"] ?? "text";
@@ -35,16 +36,27 @@ export async function explain(argv: readonly string[], io: Io): Promise<ExitCode
   const policy = checked.effective;
   const problems = [...checked.diagnostics, ...request.diagnostics];
   if (policy === undefined || request.value === undefined || hasErrors(problems)) {
-    reportDiagnostics(io, "text", problems, [checked.source, requestText]);
+    reportDiagnostics(
+      io,
+      format === "json" ? "json" : "text",
+      problems,
+      [checked.source, requestText],
+      {
+        summary: false,
+      },
+    );
     return ExitCode.Findings;
   }
   const facts = requestFactsOf(policy, request.value);
-  if (facts === null) throw new UsageError("the request `url` must be absolute, like https://host/path");
+  if (facts === null)
+    throw new UsageError("the request `url` must be absolute, like https://host/path");
   const handshake = handshakeFactsOf(request.value, facts.host);
   const sources = new Map([[checked.source.name, checked.source]]);
   const explanation = explainRequest(policy, facts, handshake, sources);
   if (format === "json") {
-    io.out(`${JSON.stringify({ decision: explanation.decision, trace: explanation.trace }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ decision: explanation.decision, trace: explanation.trace }, null, 2)}\n`,
+    );
   } else {
     io.out(explanation.text.endsWith("\n") ? explanation.text : `${explanation.text}\n`);
   }

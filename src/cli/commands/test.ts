@@ -50,7 +50,12 @@ export async function test(argv: readonly string[], io: Io): Promise<ExitCode> {
   const byName = new Map(sources.map((s) => [s.name, s]));
   if (format === "text") {
     if (hasErrors(diagnostics.filter((d) => d.code !== "RP8901"))) {
-      reportDiagnostics(io, "text", diagnostics.filter((d) => d.code !== "RP8901"), sources);
+      reportDiagnostics(
+        io,
+        "text",
+        diagnostics.filter((d) => d.code !== "RP8901"),
+        sources,
+      );
     }
     for (const { file, results: fileResults } of results) {
       io.out(`${file}\n${renderTestReport(fileResults, byName)}`);

@@ -32,10 +32,14 @@ import {
   errorJson,
 } from "./respond.ts";
 import { serveWellKnown } from "./well-known.ts";
+import { handleEngineFlow, isFlowCandidate } from "../session/engine-flows.ts";
+import type { EngineFlows } from "../session/engine-flows.ts";
 
 /** What the pipeline reads on every request. */
 export interface PipelineDeps extends FactSources {
   state(): ServingState;
+  /** The challenge and login flows under `/.well-known/rstream/`; null serves none (404). */
+  readonly flows: EngineFlows | null;
   readonly tokens: TokenBackend | null;
   readonly trustedProxies: TrustedProxies | null;
   readonly maxBodyBytes: number;
@@ -159,6 +163,10 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
       sendRedirect(res, LOGIN_PATH, forwardedPath(r.url));
       return;
     case "deny":
+      // The decision knows S-W1/S-W2 only; the challenge and login pages are the flows'.
+      if (deps.flows !== null && isFlowCandidate(decision)) {
+        if (handleEngineFlow(r.req, res, r.facts, r.url, r.route.tunnel, deps.flows)) return;
+      }
       logDeny(r, decision, deps);
       sendDeny(res, decision, r.facts.acceptsHtml, r.facts.token !== null, r.facts.path);
       return;

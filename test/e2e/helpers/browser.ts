@@ -24,6 +24,8 @@ const ARGS = [
   "--disable-sync",
 ];
 
+const LOCAL_HOST = /^(127\.0\.0\.1|\[::1\]|localhost|[a-z0-9-]+\.localhost)$/;
+
 /** A browser context with its own profile; `close` removes the profile too. */
 export interface TestBrowser {
   readonly context: BrowserContext;
@@ -32,19 +34,26 @@ export interface TestBrowser {
 
 /**
  * Launches Chromium with a fresh `--user-data-dir`. TLS certificate errors are ignored: the
- * runtime serves a self-signed certificate for the test hosts (`*.localhost`, which Chromium
- * resolves to loopback by itself).
+ * runtime serves a self-signed certificate for the test hosts (`*.localhost`).
  */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(hostPorts: Readonly<Record<string, number>> = {}): Promise<TestBrowser> {
   const executablePath = await ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), "rampart-e2e-profile-"));
+  // `https://<host>/` (port 443, as in production) is sent to the runtime's test port, so
+  // Origin and Referer carry no port and the callback URL is the one an operator registers.
+  const rules = Object.entries(hostPorts).map(([host, port]) => `MAP ${host}:443 127.0.0.1:${port}`);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: ARGS,
+    args: rules.length === 0 ? ARGS : [...ARGS, `--host-resolver-rules=${rules.join(", ")}`],
     ignoreHTTPSErrors: true,
     timeout: STEP_TIMEOUT_MS,
   });
+  // Hermetic: nothing leaves the machine (the IdP's pages import a web font, for one).
+  await context.route(
+    (url) => !LOCAL_HOST.test(url.hostname),
+    (route) => route.abort("blockedbyclient"),
+  );
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   return {

@@ -1,0 +1,153 @@
+/** `rampart serve`: the edge proxy, enforcing compiled policies. */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { RuntimeOptions } from "../../runtime/options.ts";
+import { startExample, startRuntime } from "../../runtime/index.ts";
+import { parseCommandArgs, UsageError } from "../args.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { Io } from "../io.ts";
+import { bundleLoader, policyFilesLoader } from "../compile-load.ts";
+import { reportDiagnostics } from "../report.ts";
+
+export const EXAMPLE_POLICY = fileURLToPath(
+  new URL("../../../fixtures/policies/acme.rampart", import.meta.url),
+);
+
+export const serveHelp = `rampart serve [POLICY... | --bundle FILE] [options]
+rampart serve --example
+
+Serves published tunnels: terminates TLS per tunnel (by SNI), decides every handshake
+and request with the compiled policy, answers the well-known endpoints and forwards
+what passes to each tunnel's upstream. Reloads on SIGHUP and when a policy file
+changes (a broken edit keeps the running policy); shuts down gracefully on SIGTERM.
+
+  --example              the example policy with an example upstream on loopback
+  --bundle FILE          load a bundle from \`rampart compile\` instead of policy files
+  --config FILE          runtime options as JSON (listeners, certificates, tokens,
+                         geoipDatabase, trustedProxies, upstream limits, challenge,
+                         rstreamAuth …; see docs/runtime.md)
+  --http HOST:PORT       plain-HTTP listener        --https HOST:PORT   TLS listener
+  --admin HOST:PORT      /healthz and /metrics
+  --cert HOSTS=CERT:KEY  a certificate for comma-separated hosts (repeatable)
+  --geoip FILE           a MaxMind DB (default: the embedded CC0 country database)
+  --trusted-proxy CIDR   believe X-Forwarded-For from this peer (repeatable)
+
+Secrets come from the environment, never from flags: RAMPART_COOKIE_KEY (32+ chars,
+shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret).
+Exit codes: 0 stopped cleanly, 1 the policy or options have errors, 2 usage or I/O error.`;
+
+function address(value: unknown, flag: string): { host: string; port: number } | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === "string" ? /^(.*):(\d{1,5})$/.exec(value) : null;
+  if (match === null) throw new UsageError(`${flag} takes HOST:PORT`);
+  const host = (match[1] ?? "").replace(/^\[(.*)\]$/, "$1");
+  return { host: host === "" ? "127.0.0.1" : host, port: Number(match[2]) };
+}
+
+function certificates(values: unknown): { hosts: string[]; certFile: string; keyFile: string }[] {
+  return ((values as string[] | undefined) ?? []).map((spec) => {
+    const match = /^([^=]+)=([^:]+):(.+)$/.exec(spec);
+    if (match === null) throw new UsageError("--cert takes HOSTS=CERT:KEY");
+    return {
+      hosts: (match[1] ?? "").split(","),
+      certFile: match[2] ?? "",
+      keyFile: match[3] ?? "",
+    };
+  });
+}
+
+async function configFile(path: unknown): Promise<Record<string, unknown>> {
+  if (typeof path !== "string") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read --config \`${path}\`: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(`--config \`${path}\` must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Resolves once the process is asked to stop and `close` has finished. */
+function closeOnSignal(close: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      void close().then(resolve, resolve);
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}
+
+function failed(io: Io, diagnostics: readonly Diagnostic[]): ExitCode {
+  reportDiagnostics(io, "text", diagnostics, [], { summary: false });
+  return ExitCode.Findings;
+}
+
+export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    example: { type: "boolean" },
+    bundle: { type: "string" },
+    config: { type: "string" },
+    http: { type: "string" },
+    https: { type: "string" },
+    admin: { type: "string" },
+    cert: { type: "string", multiple: true },
+    geoip: { type: "string" },
+    "trusted-proxy": { type: "string", multiple: true },
+  });
+  if (values["example"] === true) {
+    const example = await startExample({
+      load: policyFilesLoader([EXAMPLE_POLICY], io),
+      watchFiles: [EXAMPLE_POLICY],
+      print: (text) => io.out(text),
+    });
+    if (example.value === undefined) return failed(io, example.diagnostics);
+    await closeOnSignal(() => example.value!.close());
+    return ExitCode.Ok;
+  }
+  const bundle = values["bundle"];
+  if (typeof bundle === "string" && positionals.length > 0) {
+    throw new UsageError("give policy files or --bundle, not both");
+  }
+  if (typeof bundle !== "string" && positionals.length === 0) {
+    throw new UsageError("serve needs policy files, --bundle FILE, or --example");
+  }
+  const cookieKey = io.env["RAMPART_COOKIE_KEY"];
+  if (cookieKey === undefined) throw new UsageError("set RAMPART_COOKIE_KEY (32+ characters)");
+  const config = await configFile(values["config"]);
+  const tokenSecret = io.env["RAMPART_TOKEN_SECRET"];
+  const options = {
+    ...config,
+    load:
+      typeof bundle === "string" ? bundleLoader(bundle, io) : policyFilesLoader(positionals, io),
+    watchFiles: typeof bundle === "string" ? [bundle] : positionals,
+    handleSignals: true,
+    cookieKey,
+    ...(values["http"] === undefined ? {} : { http: address(values["http"], "--http") }),
+    ...(values["https"] === undefined ? {} : { https: address(values["https"], "--https") }),
+    ...(values["admin"] === undefined ? {} : { admin: address(values["admin"], "--admin") }),
+    ...(values["cert"] === undefined ? {} : { certificates: certificates(values["cert"]) }),
+    ...(typeof values["geoip"] === "string" ? { geoipDatabase: values["geoip"] } : {}),
+    ...(values["trusted-proxy"] === undefined ? {} : { trustedProxies: values["trusted-proxy"] }),
+    ...(tokenSecret === undefined
+      ? {}
+      : { tokens: { ...((config["tokens"] as object | undefined) ?? {}), secret: tokenSecret } }),
+  } as RuntimeOptions;
+  const started = await startRuntime(options);
+  if (started.value === undefined) return failed(io, started.diagnostics);
+  if (started.diagnostics.length > 0)
+    reportDiagnostics(io, "text", started.diagnostics, [], { summary: false });
+  const { http, https, admin } = started.value.addresses;
+  for (const [name, bound] of Object.entries({ http, https, admin })) {
+    if (bound !== null) io.err(`rampart: ${name} listening on ${JSON.stringify(bound)}\n`);
+  }
+  const runtime = started.value;
+  await closeOnSignal(() => runtime.close());
+  return ExitCode.Ok;
+}

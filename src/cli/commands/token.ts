@@ -1,0 +1,84 @@
+/** `rampart token mint`: community (HS256) tokens carrying a policy's grant. */
+import { mintToken } from "../../runtime/tokens/mint.ts";
+import type { TokenType } from "../../ir/types.ts";
+import { parseCommandArgs, UsageError } from "../args.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { Io } from "../io.ts";
+import { checkPolicyFile } from "../load-policy.ts";
+import { reportDiagnostics } from "../report.ts";
+
+export const tokenHelp = `rampart token mint POLICY --grant NAME [--type pat|app|auth] [--lifetime SECONDS]
+                   [--subject SUB] [--issuer ISS] [--audience AUD] [--parent TOKEN]
+                   [--client-id ID (app tokens)] [--user-id ID (auth tokens)]
+
+Mints a community-backend token (HS256, secret from RAMPART_TOKEN_SECRET) whose
+permissions and resources are the named grant of the policy, reduced along its parents.
+With --parent, the new token is derived from an existing one: it is refused if it would
+widen the parent, and it never outlives it (S-H8).
+Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.`;
+
+const TOKEN_TYPES: readonly string[] = ["pat", "app", "auth"];
+
+export async function token(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    grant: { type: "string" },
+    type: { type: "string" },
+    lifetime: { type: "string" },
+    subject: { type: "string" },
+    issuer: { type: "string" },
+    audience: { type: "string" },
+    parent: { type: "string" },
+    "client-id": { type: "string" },
+    "user-id": { type: "string" },
+  });
+  const [verb, path, ...rest] = positionals;
+  if (verb !== "mint") throw new UsageError("the only token command is `mint`");
+  if (path === undefined || rest.length > 0)
+    throw new UsageError("token mint takes one policy file");
+  const grantName = values["grant"];
+  if (typeof grantName !== "string") throw new UsageError("token mint needs --grant NAME");
+  const type = values["type"];
+  if (type !== undefined && !TOKEN_TYPES.includes(String(type))) {
+    throw new UsageError("--type must be pat, app or auth");
+  }
+  const lifetime = values["lifetime"] === undefined ? undefined : Number(values["lifetime"]);
+  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime > 0)) {
+    throw new UsageError("--lifetime takes a whole number of seconds");
+  }
+  const secret = io.env["RAMPART_TOKEN_SECRET"];
+  if (secret === undefined) throw new UsageError("set RAMPART_TOKEN_SECRET (32+ bytes)");
+
+  const checked = await checkPolicyFile(path, io);
+  const policy = checked.effective;
+  if (policy === undefined) {
+    reportDiagnostics(io, "text", checked.diagnostics, [checked.source]);
+    return ExitCode.Findings;
+  }
+  const grant = Object.hasOwn(policy.grants, grantName) ? policy.grants[grantName] : undefined;
+  if (grant === undefined) {
+    const known = Object.keys(policy.grants).join("`, `");
+    throw new UsageError(
+      `no grant \`${grantName}\` in ${path}${known ? ` (grants: \`${known}\`)` : ""}`,
+    );
+  }
+  const optional = (key: string): string | undefined =>
+    typeof values[key] === "string" ? (values[key] as string) : undefined;
+  const minted = await mintToken({
+    secret,
+    grant,
+    ...(type === undefined ? {} : { type: type as TokenType }),
+    ...(lifetime === undefined ? {} : { lifetimeSeconds: lifetime }),
+    ...(optional("subject") === undefined ? {} : { subject: optional("subject")! }),
+    ...(optional("issuer") === undefined ? {} : { issuer: optional("issuer")! }),
+    ...(optional("audience") === undefined ? {} : { audience: optional("audience")! }),
+    ...(optional("parent") === undefined ? {} : { parentToken: optional("parent")! }),
+    ...(optional("client-id") === undefined ? {} : { clientId: optional("client-id")! }),
+    ...(optional("user-id") === undefined ? {} : { userId: optional("user-id")! }),
+  });
+  if (minted.value === undefined) {
+    reportDiagnostics(io, "text", minted.diagnostics, [checked.source], { summary: false });
+    return ExitCode.Findings;
+  }
+  io.out(`${minted.value}\n`);
+  return ExitCode.Ok;
+}
