@@ -103,146 +103,111 @@ async function appToken(): Promise<string> {
   return minted.value;
 }
 
-describe(
-  "issue #6: challenge mode and rstream Auth in headless Chromium",
-  { timeout: 120_000 },
-  () => {
-    let upstream: TestUpstream;
-    let idp: TestIdp;
-    let stack: Stack;
-    let browser: TestBrowser;
-    let shop = "";
-    let app = "";
+describe("issue #6: challenge mode and rstream Auth in headless Chromium", { timeout: 120_000 }, () => {
+  let upstream: TestUpstream;
+  let idp: TestIdp;
+  let stack: Stack;
+  let browser: TestBrowser;
+  // The browser reaches the tunnels on the default HTTPS port, as in production (see launchBrowser).
+  const shop = `https://${SHOP_HOST}`;
+  const app = `https://${APP_HOST}`;
 
-    before(async () => {
-      upstream = await startUpstream();
-      idp = await startTestIdp();
-      stack = await startStack(upstream, idp);
-      shop = `https://${SHOP_HOST}:${stack.port}`;
-      app = `https://${APP_HOST}:${stack.port}`;
-      idp.configure([`${app}/.well-known/rstream/callback`], ACCOUNTS);
-      browser = await launchBrowser();
-    });
+  before(async () => {
+    upstream = await startUpstream();
+    idp = await startTestIdp();
+    stack = await startStack(upstream, idp);
+    idp.configure([`${app}/.well-known/rstream/callback`], ACCOUNTS);
+    browser = await launchBrowser({ [SHOP_HOST]: stack.port, [APP_HOST]: stack.port });
+  });
 
-    after(async () => {
-      await browser?.close();
-      await stack?.runtime.close();
-      await idp?.close();
-      await upstream?.close();
-    });
+  after(async () => {
+    await browser?.close();
+    await stack?.runtime.close();
+    await idp?.close();
+    await upstream?.close();
+  });
 
-    it("S-C2: a browser is sent to the verification page, solves it, and lands on the upstream page", async () => {
-      const page = await browser.context.newPage();
-      const navigations = trackNavigations(page);
-      await page.goto(`${shop}/catalog?item=7`);
-      await page.waitForSelector("#upstream");
-      assert.equal(page.url(), `${shop}/catalog?item=7`);
-      assert.equal(await page.textContent("#path"), "GET /catalog?item=7");
-      assert.ok(
-        navigations.some((u) =>
-          u.startsWith(`${shop}/.well-known/rstream/challenge?return=%2Fcatalog%3Fitem%3D7`),
-        ),
-        `went through the verification page: ${navigations.join(" → ")}`,
-      );
-      const cookies = await browser.context.cookies(shop);
-      const challenge = cookies.find((c) => c.name === CHALLENGE_COOKIE);
-      assert.ok(challenge !== undefined);
-      // S-D4: host-only, Path=/, HttpOnly, Secure over TLS, SameSite=Lax.
-      assert.deepEqual(
-        {
-          domain: challenge.domain,
-          path: challenge.path,
-          httpOnly: challenge.httpOnly,
-          secure: challenge.secure,
-          sameSite: challenge.sameSite,
-        },
-        { domain: SHOP_HOST, path: "/", httpOnly: true, secure: true, sameSite: "Lax" },
-      );
-      // S-O3: the engine's cookie is not forwarded upstream.
-      const hit = upstream.hits.find((h) => h.url === "/catalog?item=7");
-      assert.ok(hit !== undefined && !(hit.cookie ?? "").includes(CHALLENGE_COOKIE));
-      // The cookie is per host: the other tunnel still challenges this browser.
-      assert.equal((await browser.context.cookies(app)).length, 0);
-      await page.close();
-    });
-
-    it("S-C2, S-C4: a cookieless non-browser client gets the redirect; a POST and an upgrade are refused", async () => {
-      const before = upstream.hits.length;
-      const get = await request(stack.port, SHOP_HOST, "/catalog", { headers: { accept: "*/*" } });
-      assert.equal(get.status, 302);
-      assert.equal(get.headers.location, "/.well-known/rstream/challenge?return=%2Fcatalog");
-      const post = await request(stack.port, SHOP_HOST, "/cart", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      });
-      assert.equal(post.status, 403);
-      assert.deepEqual(JSON.parse(post.body), {
-        error: { reason: "policy_denied", policy: "challenge" },
-      });
-      const upgrade = await rawUpgrade(stack.port, SHOP_HOST);
-      assert.match(upgrade, /^HTTP\/1\.1 403 /);
-      assert.equal(upstream.hits.length, before, "nothing reached the upstream");
-    });
-
-    it("S-C5: a valid, authorized bearer token bypasses the challenge", async () => {
-      const token = await appToken();
-      const get = await request(stack.port, APP_HOST, "/api/items", {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      assert.equal(get.status, 200);
-      const post = await request(stack.port, APP_HOST, "/api/items", {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}` },
-        body: "x",
-      });
-      assert.equal(post.status, 200);
-      // Without the token the same POST meets the challenge.
-      assert.equal(
-        (await request(stack.port, APP_HOST, "/api/items", { method: "POST", body: "x" })).status,
-        403,
-      );
-    });
-
-    it("S-C5, S-H4, S-W1: challenge first, then sign-in at the IdP; the session endpoint shows the user", async () => {
-      const page = await browser.context.newPage();
-      const navigations = trackNavigations(page);
-      await page.goto(`${app}/dashboard`);
-      await signInAtIdp(page, "ada");
-      await page.waitForSelector("#upstream");
-      assert.equal(page.url(), `${app}/dashboard`);
-      const order = [
-        "/.well-known/rstream/challenge?",
-        "/.well-known/rstream/login?",
-        idp.issuer,
-        "/.well-known/rstream/callback?",
-      ].map((marker) => navigations.findIndex((u) => u.includes(marker)));
-      assert.ok(
-        order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number))),
-        `challenge → login → IdP → callback: ${navigations.join(" → ")}`,
-      );
-
-      const session = await page.goto(`${app}/.well-known/rstream/session`);
-      assert.equal(session?.headers()["cache-control"], "no-store");
-      assert.deepEqual(await session?.json(), {
-        auth: { authenticated: true, method: "rstream-auth" },
-        user: { userId: "ada", name: "Ada Lovelace", email: "ada@example.org", image: null },
-        tunnel: { host: APP_HOST, workspaceId: "ws-e2e", projectId: "e2e" },
-        policies: ["challenge", "token-auth", "rstream-auth"],
-      });
-      const names = (await browser.context.cookies(app)).map((c) => c.name).sort();
-      assert.deepEqual(names, [CHALLENGE_COOKIE, SESSION_COOKIE]);
-      await page.close();
-    });
-
-    it("S-W2, S-C3: logout (a same-origin POST from the page) clears only the session cookie; the challenge cookie stays", async () => {
+  it("S-C2: a browser is sent to the verification page, solves it, and lands on the upstream page", async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${app}/dashboard`);
+    const navigations = trackNavigations(page);
+    await page.goto(`${shop}/catalog?item=7`, { waitUntil: "commit" });
+    await page.waitForSelector("#upstream");
+    assert.equal(page.url(), `${shop}/catalog?item=7`);
+    assert.equal(await page.textContent("#path"), "GET /catalog?item=7");
+    assert.ok(
+      navigations.some((u) => u.startsWith(`${shop}/.well-known/rstream/challenge?return=%2Fcatalog%3Fitem%3D7`)),
+      `went through the verification page: ${navigations.join(" → ")}`,
+    );
+    const challenge = (await browser.context.cookies(shop)).find((c) => c.name === CHALLENGE_COOKIE);
+    assert.ok(challenge !== undefined);
+    // S-D4: host-only, Path=/, HttpOnly, Secure over TLS, SameSite=Lax.
+    const { domain, path, httpOnly, secure, sameSite } = challenge;
+    assert.deepEqual({ domain, path, httpOnly, secure, sameSite }, { domain: SHOP_HOST, path: "/", httpOnly: true, secure: true, sameSite: "Lax" });
+    // S-O3: the engine's cookie is not forwarded upstream.
+    const hit = upstream.hits.find((h) => h.url === "/catalog?item=7");
+    assert.ok(hit !== undefined && !(hit.cookie ?? "").includes(CHALLENGE_COOKIE));
+    // The cookie is per host: the other tunnel still challenges this browser.
+    assert.equal((await browser.context.cookies(app)).length, 0);
+    await page.close();
+  });
+
+  it("S-C2, S-C4: a cookieless non-browser client gets the redirect; a POST and an upgrade are refused", async () => {
+    const before = upstream.hits.length;
+    const get = await request(stack.port, SHOP_HOST, "/catalog", { headers: { accept: "*/*" } });
+    assert.equal(get.status, 302);
+    assert.equal(get.headers.location, "/.well-known/rstream/challenge?return=%2Fcatalog");
+    const post = await request(stack.port, SHOP_HOST, "/cart", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(post.status, 403);
+    assert.deepEqual(JSON.parse(post.body), { error: { reason: "policy_denied", policy: "challenge" } });
+    const upgrade = await rawUpgrade(stack.port, SHOP_HOST);
+    assert.match(upgrade, /^HTTP\/1\.1 403 /);
+    assert.equal(upstream.hits.length, before, "nothing reached the upstream");
+  });
+
+  it("S-C5: a valid, authorized bearer token bypasses the challenge", async () => {
+    const token = await appToken();
+    const get = await request(stack.port, APP_HOST, "/api/items", { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(get.status, 200);
+    const post = await request(stack.port, APP_HOST, "/api/items", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "x" });
+    assert.equal(post.status, 200);
+    // Without the token the same POST meets the challenge.
+    assert.equal((await request(stack.port, APP_HOST, "/api/items", { method: "POST", body: "x" })).status, 403);
+  });
+
+  it("S-C5, S-H4, S-W1: challenge first, then sign-in at the IdP; the session endpoint shows the user", async () => {
+    const page = await browser.context.newPage();
+    const navigations = trackNavigations(page);
+    await page.goto(`${app}/dashboard`, { waitUntil: "commit" });
+    await signInAtIdp(page, "ada");
+    await page.waitForSelector("#upstream");
+    assert.equal(page.url(), `${app}/dashboard`);
+    const markers = ["/.well-known/rstream/challenge?", "/.well-known/rstream/login?", idp.issuer, "/.well-known/rstream/callback?"];
+    const order = markers.map((m) => navigations.findIndex((u) => u.includes(m)));
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number))),
+      `challenge → login → IdP → callback: ${navigations.join(" → ")}`,
+    );
+    const session = await page.goto(`${app}/.well-known/rstream/session`);
+    assert.equal(session?.headers()["cache-control"], "no-store");
+    assert.deepEqual(await session?.json(), {
+      auth: { authenticated: true, method: "rstream-auth" },
+      user: { userId: "ada", name: "Ada Lovelace", email: "ada@example.org", image: null },
+      tunnel: { host: APP_HOST, workspaceId: "ws-e2e", projectId: "e2e" },
+      policies: ["challenge", "token-auth", "rstream-auth"],
+    });
+    const names = (await browser.context.cookies(app)).map((c) => c.name).sort();
+    assert.deepEqual(names, [CHALLENGE_COOKIE, SESSION_COOKIE]);
+    await page.close();
+  });
+
+  it("S-W2, S-C3: logout (a same-origin POST from the page) clears only the session cookie; the challenge cookie stays", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${app}/dashboard`, { waitUntil: "commit" });
     await page.waitForSelector("#upstream");
     const status = await page.evaluate(async () => (await fetch("/.well-known/rstream/logout", { method: "POST" })).status);
     assert.equal(status, 204);
     assert.deepEqual((await browser.context.cookies(app)).map((c) => c.name), [CHALLENGE_COOKIE]);
-    const session = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
+    const session: unknown = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
     assert.deepEqual(session, { auth: { authenticated: false } });
     // Signed out but still verified: the next navigation goes to sign-in, not to the challenge
     // (the IdP remembers the user, so it comes straight back).
@@ -263,34 +228,27 @@ describe(
     const reply = await page.reload();
     assert.equal(reply?.status(), 403);
     assert.match(await page.content(), /user_mismatch/);
-    const session = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
+    const session: unknown = await page.evaluate(async () => (await fetch("/.well-known/rstream/session")).json());
     assert.deepEqual(session, { auth: { authenticated: false } });
     await page.close();
   });
 
   it("S-H4: a runtime without an IdP refuses requests that only rstream Auth could admit", async () => {
-      const bare = await startStack(upstream, null);
-      try {
-        const cookie = await challengeCookieFor(bare.port, APP_HOST);
-        const api = await request(bare.port, APP_HOST, "/dashboard", {
-          headers: { cookie, accept: "application/json" },
-        });
-        assert.equal(api.status, 401);
-        const navigation = await request(bare.port, APP_HOST, "/dashboard", {
-          headers: { cookie, accept: "text/html" },
-        });
-        assert.equal(navigation.status, 302);
-        const login = await request(bare.port, APP_HOST, navigation.headers.location as string, {
-          headers: { cookie, accept: "text/html" },
-        });
-        assert.equal(login.status, 403);
-        assert.match(login.body, /not available/);
-      } finally {
-        await bare.runtime.close();
-      }
-    });
-  },
-);
+    const bare = await startStack(upstream, null);
+    try {
+      const cookie = await challengeCookieFor(bare.port, APP_HOST);
+      const api = await request(bare.port, APP_HOST, "/dashboard", { headers: { cookie, accept: "application/json" } });
+      assert.equal(api.status, 401);
+      const navigation = await request(bare.port, APP_HOST, "/dashboard", { headers: { cookie, accept: "text/html" } });
+      assert.equal(navigation.status, 302);
+      const login = await request(bare.port, APP_HOST, navigation.headers.location as string, { headers: { cookie, accept: "text/html" } });
+      assert.equal(login.status, 403);
+      assert.match(login.body, /not available/);
+    } finally {
+      await bare.runtime.close();
+    }
+  });
+});
 
 /** Fills the IdP's login form (any password) and confirms its consent page. */
 async function signInAtIdp(page: Page, login: string): Promise<void> {

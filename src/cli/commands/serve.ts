@@ -89,6 +89,47 @@ function failed(io: Io, diagnostics: readonly Diagnostic[]): ExitCode {
   return ExitCode.Findings;
 }
 
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** Runtime options from the flags, the --config file and the environment. */
+async function runtimeOptions(
+  values: Values,
+  positionals: string[],
+  io: Io,
+): Promise<RuntimeOptions> {
+  const bundle = values["bundle"];
+  if (typeof bundle === "string" && positionals.length > 0) {
+    throw new UsageError("give policy files or --bundle, not both");
+  }
+  if (typeof bundle !== "string" && positionals.length === 0) {
+    throw new UsageError("serve needs policy files, --bundle FILE, or --example");
+  }
+  const cookieKey = io.env["RAMPART_COOKIE_KEY"];
+  if (cookieKey === undefined) throw new UsageError("set RAMPART_COOKIE_KEY (32+ characters)");
+  const config = await configFile(values["config"]);
+  const tokenSecret = io.env["RAMPART_TOKEN_SECRET"];
+  const flags: Record<string, unknown> = {
+    http: address(values["http"], "--http"),
+    https: address(values["https"], "--https"),
+    admin: address(values["admin"], "--admin"),
+    certificates: values["cert"] === undefined ? undefined : certificates(values["cert"]),
+    geoipDatabase: values["geoip"],
+    trustedProxies: values["trusted-proxy"],
+  };
+  return {
+    ...config,
+    ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+    load:
+      typeof bundle === "string" ? bundleLoader(bundle, io) : policyFilesLoader(positionals, io),
+    watchFiles: typeof bundle === "string" ? [bundle] : positionals,
+    handleSignals: true,
+    cookieKey,
+    ...(tokenSecret === undefined
+      ? {}
+      : { tokens: { ...((config["tokens"] as object | undefined) ?? {}), secret: tokenSecret } }),
+  } as RuntimeOptions;
+}
+
 export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs(argv, {
     example: { type: "boolean" },
@@ -111,34 +152,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     await closeOnSignal(() => example.value!.close());
     return ExitCode.Ok;
   }
-  const bundle = values["bundle"];
-  if (typeof bundle === "string" && positionals.length > 0) {
-    throw new UsageError("give policy files or --bundle, not both");
-  }
-  if (typeof bundle !== "string" && positionals.length === 0) {
-    throw new UsageError("serve needs policy files, --bundle FILE, or --example");
-  }
-  const cookieKey = io.env["RAMPART_COOKIE_KEY"];
-  if (cookieKey === undefined) throw new UsageError("set RAMPART_COOKIE_KEY (32+ characters)");
-  const config = await configFile(values["config"]);
-  const tokenSecret = io.env["RAMPART_TOKEN_SECRET"];
-  const options = {
-    ...config,
-    load:
-      typeof bundle === "string" ? bundleLoader(bundle, io) : policyFilesLoader(positionals, io),
-    watchFiles: typeof bundle === "string" ? [bundle] : positionals,
-    handleSignals: true,
-    cookieKey,
-    ...(values["http"] === undefined ? {} : { http: address(values["http"], "--http") }),
-    ...(values["https"] === undefined ? {} : { https: address(values["https"], "--https") }),
-    ...(values["admin"] === undefined ? {} : { admin: address(values["admin"], "--admin") }),
-    ...(values["cert"] === undefined ? {} : { certificates: certificates(values["cert"]) }),
-    ...(typeof values["geoip"] === "string" ? { geoipDatabase: values["geoip"] } : {}),
-    ...(values["trusted-proxy"] === undefined ? {} : { trustedProxies: values["trusted-proxy"] }),
-    ...(tokenSecret === undefined
-      ? {}
-      : { tokens: { ...((config["tokens"] as object | undefined) ?? {}), secret: tokenSecret } }),
-  } as RuntimeOptions;
+  const options = await runtimeOptions(values, positionals, io);
   const started = await startRuntime(options);
   if (started.value === undefined) return failed(io, started.diagnostics);
   if (started.diagnostics.length > 0)

@@ -1,5 +1,6 @@
 /** `rampart token mint`: community (HS256) tokens carrying a policy's grant. */
 import { mintToken } from "../../runtime/tokens/mint.ts";
+import type { MintRequest } from "../../runtime/tokens/mint.ts";
 import type { TokenType } from "../../ir/types.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -19,6 +20,35 @@ Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.`;
 
 const TOKEN_TYPES: readonly string[] = ["pat", "app", "auth"];
 
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** The optional claims of the token, from the flags that were given. */
+function optionalClaims(values: Values): Partial<Omit<MintRequest, "secret" | "grant">> {
+  const type = values["type"];
+  if (type !== undefined && !TOKEN_TYPES.includes(String(type))) {
+    throw new UsageError("--type must be pat, app or auth");
+  }
+  const lifetime = values["lifetime"] === undefined ? undefined : Number(values["lifetime"]);
+  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime > 0)) {
+    throw new UsageError("--lifetime takes a whole number of seconds");
+  }
+  const strings: [flag: string, key: keyof MintRequest][] = [
+    ["subject", "subject"],
+    ["issuer", "issuer"],
+    ["audience", "audience"],
+    ["parent", "parentToken"],
+    ["client-id", "clientId"],
+    ["user-id", "userId"],
+  ];
+  const claims: Record<string, unknown> = {};
+  for (const [flag, key] of strings) {
+    if (typeof values[flag] === "string") claims[key] = values[flag];
+  }
+  if (type !== undefined) claims["type"] = type as TokenType;
+  if (lifetime !== undefined) claims["lifetimeSeconds"] = lifetime;
+  return claims as Partial<Omit<MintRequest, "secret" | "grant">>;
+}
+
 export async function token(argv: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs(argv, {
     grant: { type: "string" },
@@ -37,14 +67,7 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
     throw new UsageError("token mint takes one policy file");
   const grantName = values["grant"];
   if (typeof grantName !== "string") throw new UsageError("token mint needs --grant NAME");
-  const type = values["type"];
-  if (type !== undefined && !TOKEN_TYPES.includes(String(type))) {
-    throw new UsageError("--type must be pat, app or auth");
-  }
-  const lifetime = values["lifetime"] === undefined ? undefined : Number(values["lifetime"]);
-  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime > 0)) {
-    throw new UsageError("--lifetime takes a whole number of seconds");
-  }
+  const claims = optionalClaims(values);
   const secret = io.env["RAMPART_TOKEN_SECRET"];
   if (secret === undefined) throw new UsageError("set RAMPART_TOKEN_SECRET (32+ bytes)");
 
@@ -61,20 +84,7 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
       `no grant \`${grantName}\` in ${path}${known ? ` (grants: \`${known}\`)` : ""}`,
     );
   }
-  const optional = (key: string): string | undefined =>
-    typeof values[key] === "string" ? (values[key] as string) : undefined;
-  const minted = await mintToken({
-    secret,
-    grant,
-    ...(type === undefined ? {} : { type: type as TokenType }),
-    ...(lifetime === undefined ? {} : { lifetimeSeconds: lifetime }),
-    ...(optional("subject") === undefined ? {} : { subject: optional("subject")! }),
-    ...(optional("issuer") === undefined ? {} : { issuer: optional("issuer")! }),
-    ...(optional("audience") === undefined ? {} : { audience: optional("audience")! }),
-    ...(optional("parent") === undefined ? {} : { parentToken: optional("parent")! }),
-    ...(optional("client-id") === undefined ? {} : { clientId: optional("client-id")! }),
-    ...(optional("user-id") === undefined ? {} : { userId: optional("user-id")! }),
-  });
+  const minted = await mintToken({ secret, grant, ...claims });
   if (minted.value === undefined) {
     reportDiagnostics(io, "text", minted.diagnostics, [checked.source], { summary: false });
     return ExitCode.Findings;
