@@ -8,7 +8,7 @@
  * the same search. A regex outside the modelled subset is treated conservatively: it is
  * evaluated on the witnesses found, and the result says it may be incomplete.
  */
-import { irKey } from "../ir/equal.ts";
+import { valueKey } from "./same-value.ts";
 import { normalizePath, pathMatches } from "../ir/path.ts";
 import type { PathMatchIr } from "../ir/types.ts";
 import type { CharSet } from "./path/char-set.ts";
@@ -121,6 +121,25 @@ export function buildPathSpace(
   options: PathSpaceOptions = {},
 ): PathSpace {
   const maxStates = options.maxStates ?? 50_000;
+  const key = `${maxStates}|${valueKey(matches)}`;
+  const cached = spaceCache.get(key);
+  if (cached !== undefined) return cached;
+  const space = searchPathSpace(matches, maxStates);
+  if (spaceCache.size >= MAX_CACHED_SPACES) {
+    // Maps iterate in insertion order: drop the oldest entry.
+    const oldest = spaceCache.keys().next();
+    if (oldest.done !== true) spaceCache.delete(oldest.value);
+  }
+  spaceCache.set(key, space);
+  return space;
+}
+
+// A partition depends only on the patterns; CI runs diff and lint on the same patterns over
+// and over, so recent partitions are kept (bounded, like the matcher caches in `ir/path.ts`).
+const MAX_CACHED_SPACES = 2048;
+const spaceCache = new Map<string, PathSpace>();
+
+function searchPathSpace(matches: readonly PathMatchIr[], maxStates: number): PathSpace {
   const languages = matches.map((m) => pathLanguage(m));
   let complete = languages.every((l) => l.kind === "automaton");
   const dfas = languages.flatMap((l) => (l.kind === "automaton" ? [new LazySearchDfa(l.nfa)] : []));

@@ -1,10 +1,22 @@
 /**
- * Structural equality of IR values that ignores source positions, like `equalIr`, but
- * without building canonical strings: it stops at the first difference, which matters when
+ * Structural equality and keys of IR values that ignore source positions (`origin`, `spans`).
+ * Unlike `equalIr`/`irKey`, they keep `source`, which inside a grant is a regex's text and
+ * must never be ignored; and equality stops at the first difference, which matters when
  * comparing 10,000 tunnels that are mostly equal in their first fields.
  */
 
-const POSITION_KEYS: ReadonlySet<string> = new Set(["origin", "spans", "source"]);
+const POSITION_KEYS: ReadonlySet<string> = new Set(["origin", "spans"]);
+
+/** A canonical text key, equal exactly for values `sameValue` calls equal. */
+export function valueKey(value: unknown): string {
+  return JSON.stringify(value, (k, v: unknown) => {
+    if (POSITION_KEYS.has(k)) return undefined;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}
 
 /** True when `a` and `b` are equal up to spans; `ignore` names further keys to skip. */
 export function sameValue(

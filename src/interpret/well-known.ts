@@ -14,6 +14,7 @@ import {
 import type { Decision } from "../ir/decision.ts";
 import type { RequestFacts } from "../ir/facts.ts";
 import { normalizePath } from "../ir/path.ts";
+import { namesTunnelOrigin } from "../ir/origin.ts";
 import { identify } from "./credentials.ts";
 
 /** The path prefix of the engine's endpoints. */
@@ -32,28 +33,11 @@ function endpointOf(rawPath: string): string {
   return path.startsWith(WELL_KNOWN_PREFIX) ? path.slice(WELL_KNOWN_PREFIX.length) : "";
 }
 
-/** The origin of a URL (`https://host[:port]`), or `null` when it is not a URL. */
-function originOf(url: string): { protocol: string; hostname: string; port: string } | null {
-  try {
-    const parsed = new URL(url);
-    return {
-      protocol: parsed.protocol,
-      hostname: parsed.hostname.toLowerCase(),
-      port: parsed.port,
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** `Origin` and `Referer`, when present, must name the tunnel origin (scheme, host, default port). */
+/** `Origin` and `Referer`, when present, must name the tunnel origin (scheme, host, port). */
 export function sameTunnelOrigin(facts: RequestFacts): boolean {
-  const expected = facts.secure ? "https:" : "http:";
-  return [facts.origin, facts.referer].every((header) => {
-    if (header === null) return true;
-    const o = originOf(header);
-    return o !== null && o.protocol === expected && o.hostname === facts.host && o.port === "";
-  });
+  return [facts.origin, facts.referer].every(
+    (header) => header === null || namesTunnelOrigin(header, facts),
+  );
 }
 
 /** Accepts no body type or JSON (media type compared without parameters, case-insensitively). */

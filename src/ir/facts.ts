@@ -34,6 +34,11 @@ export interface SessionFacts {
 export interface RequestFacts {
   /** Lower-case host without port (the `Host` header, equal to SNI on TLS). */
   readonly host: string;
+  /**
+   * The port the client addressed, when the `Host` header names one other than the scheme's
+   * default (80, 443); absent or `null` means the default. Same-origin checks need it.
+   */
+  readonly port?: number | null;
   /** Upper-case method. */
   readonly method: string;
   /** The raw request path as received, without the query string. */

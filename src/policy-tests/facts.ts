@@ -4,6 +4,7 @@
  * decision as a client would send them); headers into the browser / upgrade / origin facts;
  * the test token into `TokenFacts` carrying the effective grant; the session and TLS facts.
  */
+import { addressedPort } from "../ir/origin.ts";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import type { TestRequestIr, TestTokenIr } from "../ir/types.ts";
@@ -12,6 +13,8 @@ import type { TestRequestIr, TestTokenIr } from "../ir/types.ts";
 export interface UrlParts {
   readonly scheme: string;
   readonly host: string;
+  /** The port the URL names, `null` for none or the scheme's default. */
+  readonly port: number | null;
   /** The raw path, `/` when the URL has none. */
   readonly path: string;
 }
@@ -26,9 +29,11 @@ export function splitUrl(url: string): UrlParts | null {
   const host = authority.startsWith("[")
     ? authority.slice(0, authority.indexOf("]") + 1)
     : (authority.split(":")[0] ?? "");
+  const scheme = (m[1] ?? "").toLowerCase();
   return {
-    scheme: (m[1] ?? "").toLowerCase(),
+    scheme,
     host: host.toLowerCase(),
+    port: addressedPort(authority, scheme === "https" || scheme === "wss"),
     path: m[3] === "" || m[3] === undefined ? "/" : m[3],
   };
 }
@@ -82,6 +87,7 @@ export function requestFactsOf(
   const connection = headers.get("connection")?.toLowerCase() ?? "";
   return {
     host: url.host,
+    port: url.port,
     method: request.method.toUpperCase(),
     path: url.path,
     clientIp: request.clientIp,

@@ -69,6 +69,12 @@ export const RuntimeOptionsSchema = z.strictObject({
   http: Address.optional(),
   https: Address.optional(),
   admin: Address.optional(),
+  /**
+   * The forward-auth listener (`rampart serve --forward-auth`): answers nginx `auth_request`,
+   * Traefik ForwardAuth and Envoy `ext_authz` sub-requests from `trustedProxies` only
+   * (docs/forward-auth.md).
+   */
+  forwardAuth: Address.optional(),
   certificates: z.array(Certificate).default([]),
   tokens: Tokens.default({ publicKeys: [], clockSkewSeconds: 300, cacheSize: 10_000 }),
   /** A MaxMind DB file; default: the embedded CC0 country database. */
@@ -123,6 +129,16 @@ export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
     const diagnostics: Diagnostic[] = [];
     if (value.http === undefined && value.https === undefined) {
       diagnostics.push(invalidOption("http", "and `https` are both missing: nothing would listen"));
+    }
+    // Forward-auth believes the original request's headers from trusted proxies only; with
+    // none it would refuse every sub-request, so say so at start instead.
+    if (value.forwardAuth !== undefined && value.trustedProxies.length === 0) {
+      diagnostics.push(
+        invalidOption(
+          "trustedProxies",
+          "is empty, so the forward-auth listener would refuse every proxy",
+        ),
+      );
     }
     return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value, diagnostics };
   }

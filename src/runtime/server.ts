@@ -19,6 +19,7 @@ import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
 import type { CountryLookup } from "./geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
+import { createForwardAuthHandler } from "./forward-auth/handler.ts";
 import { createEngineFlows } from "./session/engine-flows.ts";
 import type { PipelineDeps } from "./http/pipeline.ts";
 import { UpstreamPools } from "./forward/upstreams.ts";
@@ -44,6 +45,8 @@ export interface RuntimeHandle {
     readonly http: BoundAddress | null;
     readonly https: BoundAddress | null;
     readonly admin: BoundAddress | null;
+    /** The forward-auth listener (docs/forward-auth.md), when configured. */
+    readonly forwardAuth: BoundAddress | null;
   };
   /** The serving generation (1 after start, +1 per successful reload). */
   readonly generation: number;
@@ -87,6 +90,8 @@ export async function startRuntime(
 
   const deps: PipelineDeps = {
     flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log),
+    // S-H4: without an IdP no session can be trusted, whoever signed the cookie.
+    sessions: o.rstreamAuth !== undefined,
     state: () => runtime.state,
     geo,
     cookieKey: o.cookieKey,
@@ -259,6 +264,7 @@ class Runtime {
     let http: BoundAddress | null = null;
     let https: BoundAddress | null = null;
     let admin: BoundAddress | null = null;
+    let forwardAuth: BoundAddress | null = null;
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);
       server.on("upgrade", onUpgrade);
@@ -284,8 +290,17 @@ class Runtime {
       this.#servers.push({ server, http: server });
       admin = collect(await listen(server, "admin", "http", this.#o.admin), diagnostics);
     }
+    if (this.#o.forwardAuth !== undefined) {
+      const server = createHttpServer(httpOptions, createForwardAuthHandler(deps));
+      server.on("connection", (socket: Socket) => this.#track(socket));
+      this.#servers.push({ server, http: server });
+      forwardAuth = collect(
+        await listen(server, "forward-auth", "http", this.#o.forwardAuth),
+        diagnostics,
+      );
+    }
     if (hasErrors(diagnostics)) return { value: undefined, diagnostics };
-    return { value: { http, https, admin }, diagnostics };
+    return { value: { http, https, admin, forwardAuth }, diagnostics };
   }
 
   #track(socket: Socket): void {

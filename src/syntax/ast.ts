@@ -7,8 +7,13 @@
  */
 import type { Span, SourceFile } from "../diagnostics/span.ts";
 import type { PolicyDocumentDoc } from "./model.ts";
+import { SpanTree } from "./span-tree.ts";
 
-/** JSON Pointer (RFC 6901) of a value in the document → the source span that wrote it. */
+/**
+ * JSON Pointer (RFC 6901) of a value in the document → the source span that wrote it. Both
+ * front ends give a `SpanTree` (see `span-tree.ts`), which builds no pointer strings while
+ * parsing; any other map (tests, token claims) works the same.
+ */
 export type SpanTable = ReadonlyMap<string, Span>;
 
 export interface PolicyAst {
@@ -33,6 +38,7 @@ export function childPointer(parent: string, key: string | number): string {
  * value written by a default still points somewhere sensible).
  */
 export function spanAt(spans: SpanTable, pointer: string): Span | undefined {
+  if (spans instanceof SpanTree) return spans.nearest(pointer);
   let p = pointer;
   for (;;) {
     const s = spans.get(p);

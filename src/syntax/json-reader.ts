@@ -15,8 +15,9 @@
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile, Span } from "../diagnostics/span.ts";
-import { childPointer } from "./ast.ts";
 import * as errors from "./json-errors.ts";
+import { SpanTree } from "./span-tree.ts";
+import type { SpanNode } from "./span-tree.ts";
 
 /** Limits on hostile input, checked before (size) and during (depth) reading. */
 export interface JsonLimits {
@@ -32,7 +33,7 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = { maxLength: 64 * 1024 * 1024, ma
 /** A read JSON value and where each part of it was written. */
 export interface JsonDocument {
   readonly value: unknown;
-  readonly spans: Map<string, Span>;
+  readonly spans: SpanTree;
   /** Built on first access. */
   readonly keySpans: ReadonlyMap<string, Span>;
 }
@@ -96,7 +97,7 @@ function span(file: string, start: number, end: number): Span {
 
 /** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */
 class JsonReader {
-  readonly spans = new Map<string, Span>();
+  readonly spans = new SpanTree();
   readonly #text: string;
   readonly #file: string;
   readonly #limits: JsonLimits;
@@ -114,7 +115,7 @@ class JsonReader {
     // RFC 8259 lets a reader ignore a byte order mark; editors on some systems write one.
     if (this.#text.charCodeAt(0) === 0xfeff) this.#pos = 1;
     this.#skipSpace();
-    const value = this.#readValue("", 0);
+    const value = this.#readValue(this.spans.root, 0);
     this.#skipSpace();
     if (this.#pos < this.#text.length) {
       this.#stop(errors.trailingContent(this.#span(this.#pos, this.#trimmedEnd())));
@@ -122,17 +123,17 @@ class JsonReader {
     return value;
   }
 
-  #readValue(pointer: string, depth: number): unknown {
+  #readValue(node: SpanNode, depth: number): unknown {
     const start = this.#pos;
-    const value = this.#readValueAt(pointer, depth);
-    this.spans.set(pointer, this.#span(start, this.#pos));
+    const value = this.#readValueAt(node, depth);
+    node.span = this.#span(start, this.#pos);
     return value;
   }
 
-  #readValueAt(pointer: string, depth: number): unknown {
+  #readValueAt(node: SpanNode, depth: number): unknown {
     const c = this.#text.charCodeAt(this.#pos);
-    if (c === 0x7b) return this.#readObject(pointer, depth + 1);
-    if (c === 0x5b) return this.#readArray(pointer, depth + 1);
+    if (c === 0x7b) return this.#readObject(node, depth + 1);
+    if (c === 0x5b) return this.#readArray(node, depth + 1);
     if (c === QUOTE) return this.#readString();
     if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2e)
       return this.#readNumber();
@@ -140,7 +141,7 @@ class JsonReader {
     return this.#unexpected("a value");
   }
 
-  #readObject(pointer: string, depth: number): Record<string, unknown> {
+  #readObject(node: SpanNode, depth: number): Record<string, unknown> {
     this.#checkDepth(depth);
     const result: Record<string, unknown> = {};
     this.#pos++;
@@ -149,18 +150,18 @@ class JsonReader {
     for (;;) {
       const key = this.#readKey();
       const keySpan = this.#span(key.start, this.#pos);
-      const valuePointer = memberPointer(pointer, key.name);
+      const valueNode = node.child(key.name);
       // HOT PATH: no per-object set of seen keys; the object itself tells.
-      const first = Object.hasOwn(result, key.name) ? this.#firstKeySpan(valuePointer) : undefined;
+      const first = Object.hasOwn(result, key.name) ? this.#firstKeySpan(valueNode) : undefined;
       if (first !== undefined) this.#bag.add(errors.duplicateKey(keySpan, key.name, first));
       this.#skipSpace();
       if (!this.#eat(0x3a)) this.#unexpected("`:` after the property name");
       this.#skipSpace();
       // A duplicate is an error, so the document is refused; its value is still read to find
       // the errors after it, but the first value keeps the spans.
-      if (first !== undefined) this.#readValueAt(valuePointer, depth);
+      if (first !== undefined) this.#readValueAt(valueNode, depth);
       else {
-        defineProperty(result, key.name, this.#readValue(valuePointer, depth));
+        defineProperty(result, key.name, this.#readValue(valueNode, depth));
       }
       this.#skipSpace();
       if (this.#eat(0x7d)) return result;
@@ -168,8 +169,8 @@ class JsonReader {
     }
   }
 
-  #firstKeySpan(pointer: string): Span | undefined {
-    const value = this.spans.get(pointer);
+  #firstKeySpan(node: SpanNode): Span | undefined {
+    const value = node.span;
     const start = value === undefined ? -1 : keyStartBefore(this.#text, value.start);
     return value === undefined || start < 0
       ? undefined
@@ -197,14 +198,14 @@ class JsonReader {
     return this.#unexpected("a property name in double quotes");
   }
 
-  #readArray(pointer: string, depth: number): unknown[] {
+  #readArray(node: SpanNode, depth: number): unknown[] {
     this.#checkDepth(depth);
     const result: unknown[] = [];
     this.#pos++;
     this.#skipSpace();
     if (this.#eat(0x5d)) return result;
     for (;;) {
-      result.push(this.#readValue(`${pointer}/${result.length}`, depth));
+      result.push(this.#readValue(node.child(result.length), depth));
       this.#skipSpace();
       if (this.#eat(0x5d)) return result;
       this.#readComma("`,` or `]`", 0x5d);
@@ -417,11 +418,6 @@ function buildKeySpans(source: SourceFile, spans: ReadonlyMap<string, Span>): Ma
       keySpans.set(pointer, span(source.name, start, keyEndBefore(source.text, value.start)));
   }
   return keySpans;
-}
-
-/** `childPointer`, without its escaping work for the keys that need none (nearly all). */
-function memberPointer(pointer: string, key: string): string {
-  return key.includes("~") || key.includes("/") ? childPointer(pointer, key) : `${pointer}/${key}`;
 }
 
 /** Sets a property so that `__proto__` becomes an own property, as `JSON.parse` does it. */

@@ -8,6 +8,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { diff } from "../../src/cli/commands/diff.ts";
 import { memoryIo } from "../../src/cli/io.ts";
+import { UsageError } from "../../src/cli/args.ts";
+import { UnreadableFile } from "../../src/cli/load-policy.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = join(root, "fixtures", "diff");
@@ -89,6 +91,20 @@ describe("fixtures/diff (issue #8)", () => {
     );
     assert.match(out, /title=RP8103/);
   });
+  it("reads OLD through `git show` for `git:REV:PATH`; a bad spec or revision is a usage/I-O error (exit 2)", async () => {
+    const io = { ...memoryIo({ "b.rampart": "" }), cwd: root };
+    await assert.rejects(
+      diff(["git:no-such-revision:fixtures/diff/widen-cidr/old.rampart", "b.rampart"], io),
+      (e: unknown) => {
+        assert.ok(e instanceof UnreadableFile);
+        assert.match(e.message, /cannot read `git:no-such-revision:/);
+        return true;
+      },
+    );
+    await assert.rejects(diff(["git:HEAD", "b.rampart"], io), UsageError);
+    await assert.rejects(diff(["only-one.rampart"], io), UsageError);
+  });
+
   it("exits 0 with no regions when nothing changes", async () => {
     const io = memoryIo({
       "a.rampart": readFileSync(join(dir, "widen-cidr", "old.rampart"), "utf8"),

@@ -124,6 +124,13 @@ describe("path-space (issue #8, S-T5)", () => {
     );
   });
 
+  it("patterns that differ only in their regex text get different partitions (cache keys keep `source`)", () => {
+    const a = buildPathSpace([regex("^/a")]);
+    const b = buildPathSpace([regex("^/b")]);
+    assert.ok(a.atoms.some((x) => x.members[0] === true && x.witness.startsWith("/a")));
+    assert.ok(b.atoms.some((x) => x.members[0] === true && x.witness.startsWith("/b")));
+  });
+
   it("an unsupported regex makes the answer unknown, never wrong", () => {
     assert.equal(findPath([regex("\\bapi")], [prefix("/api")]).kind === "none", false);
   });

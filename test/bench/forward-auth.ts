@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { ensureWrk } from "../setup/nginx.ts";
+import { send } from "../runtime/helpers/http.ts";
 import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
 import { HOSTS, mintApiToken, startForwardAuthServer } from "../runtime/forward-auth-fixture.ts";
 
@@ -66,8 +67,14 @@ function spawnRole(role: string, args: string[] = []): ChildProcess {
 }
 
 function portOf(child: ChildProcess): Promise<number> {
+  return portsOf<{ port: number }>(child).then((m) => m.port);
+}
+
+function portsOf<T = { forwardAuthPort: number; servePort: number }>(
+  child: ChildProcess,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { port: number }) => resolve(m.port));
+    child.once("message", (m: T) => resolve(m));
     child.once("exit", (code) => reject(new Error(`bench role exited with ${String(code)}`)));
   });
 }
@@ -100,16 +107,16 @@ export const forwardAuthBench: BenchModule = {
     const rampart = spawnRole("rampart");
     const rows: BenchRow[] = [];
     try {
-      const [appPort, forwardAuthPort] = await Promise.all([portOf(upstream), portOf(rampart)]);
+      const [appPort, rampartPorts] = await Promise.all([portOf(upstream), portsOf(rampart)]);
+      const { forwardAuthPort, servePort } = rampartPorts;
       const token = await mintApiToken("bench");
       const alonePort = await freePort();
       const alone = await startNginx(nginxAloneConfig(alonePort, appPort), alonePort);
       const withAuthPort = await freePort();
-      // servePort is unused here: the bench never requests /.well-known/rstream/*.
       const withAuth = await startNginx(
         await exampleConfig({
           forwardAuthPort,
-          servePort: forwardAuthPort,
+          servePort,
           appPort,
           listenPort: withAuthPort,
         }),
@@ -139,6 +146,15 @@ export const forwardAuthBench: BenchModule = {
         ];
         let baseline: number | null = null;
         for (const [label, port, path, headers] of cases) {
+          // Measure the intended path only: one request must reach the upstream (a 302 or 401
+          // would also count as success for wrk).
+          const { Host: host, ...rest } = headers;
+          const probe = await send({ port, host: host ?? "", path, headers: rest });
+          if (probe.status !== 200 || probe.body !== BODY.toString()) {
+            throw new Error(
+              `${label}: expected the upstream's 200, got ${probe.status} ${probe.body}`,
+            );
+          }
           await wrk(port, path, headers, 1); // warm-up: JIT, keep-alive pools, token cache
           const result = await wrk(port, path, headers, seconds);
           baseline ??= result.rps;
@@ -177,7 +193,7 @@ async function upstreamRole(): Promise<void> {
 
 async function rampartRole(): Promise<void> {
   const server = await startForwardAuthServer(["127.0.0.1"]);
-  process.send?.({ port: server.port });
+  process.send?.({ forwardAuthPort: server.port, servePort: server.servePort });
 }
 
 const role = process.argv[2];

@@ -110,7 +110,7 @@ function parseJsonInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
 }
 
 /** One full run: read → parse → lower → bounds → lint, as `rampart lint` does it. */
-function pipeline(path: string, watch: Stopwatch): { warnings: number; keep: unknown } {
+function pipeline(path: string, watch: Stopwatch, withLint: boolean): { warnings: number; keep: unknown } {
   const text = readFileSync(path, "utf8");
   const source: SourceFile = { name: path, text };
   watch.lap("read");
@@ -125,20 +125,21 @@ function pipeline(path: string, watch: Stopwatch): { warnings: number; keep: unk
   if (bounded.value === undefined || hasErrors(bounded.diagnostics))
     fail("bounds", bounded.diagnostics);
   watch.lap("bounds");
+  if (!withLint) return { warnings: 0, keep: [ast, lowered.value, bounded.value] };
   const warnings = runLintRules(bounded.value, lowered.value);
   watch.lap("lint");
   return { warnings: warnings.length, keep: [ast, lowered.value, bounded.value] };
 }
 
-function child(path: string, runs: number): ChildReport {
+function child(path: string, runs: number, withLint: boolean): ChildReport {
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
   const first = new Stopwatch();
-  const { warnings } = pipeline(path, first);
+  const { warnings } = pipeline(path, first, withLint);
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   const samples: PhaseTimes[] = [first.times];
   for (let r = 1; r < runs; r++) {
     const watch = new Stopwatch();
-    pipeline(path, watch);
+    pipeline(path, watch, withLint);
     samples.push(watch.times);
   }
   const phases: Record<string, number> = {};
@@ -214,7 +215,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     },
   });
   if (values.child !== undefined) {
-    console.log(JSON.stringify(child(values.child, Number(values.runs))));
+    console.log(JSON.stringify(child(values.child, Number(values.runs), process.env["PARSE_BENCH_NO_LINT"] === undefined)));
   } else if (values.write !== undefined) {
     const { dsl, json } = writeInputs(values.write, TUNNELS, GRANTS);
     console.log(`${dsl}\n${json}`);

@@ -1,6 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { OutgoingHttpHeaders } from "node:http";
+import { solveChallenge } from "altcha-lib";
+import type { Challenge } from "altcha-lib/types";
+import { deriveKey } from "altcha-lib/algorithms/sha";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
 import { send } from "../runtime/helpers/http.ts";
 import type { Reply } from "../runtime/helpers/http.ts";
@@ -129,6 +132,44 @@ describe("nginx auth_request → Rampart forward-auth (issue #7, examples/nginx)
       `/.well-known/rstream/challenge?return=${encodeURIComponent("/page?a=1")}`,
     );
     assert.equal(seen.length, 0);
+  });
+
+  it("S-C2 challenge end to end: the page (served by Rampart via nginx), the solved proof of work, the cookie, the retry", async () => {
+    const redirect = await get(HOSTS.guarded, "/page?a=1", { accept: "text/html" });
+    const location = redirect.headers.location ?? "";
+    const page = await get(HOSTS.guarded, location, { accept: "text/html" });
+    assert.equal(page.status, 200);
+    const encoded = /data-challenge="([^"]*)"/.exec(page.body)?.[1];
+    assert.ok(encoded !== undefined, "the verification page embeds a challenge");
+    const challenge = JSON.parse(
+      encoded.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+    ) as Challenge;
+    const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
+    const { reply: verified, seen } = await seenDuring(() =>
+      send({
+        port: nginx.port,
+        host: HOSTS.guarded,
+        path: "/.well-known/rstream/challenge/verify",
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+        body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+      }),
+    );
+    assert.equal(verified.status, 303);
+    assert.equal(verified.headers.location, "/page?a=1");
+    assert.equal(seen.length, 0, "the flow never reaches the app");
+    const cookie = (verified.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+    assert.match(cookie, new RegExp(`^${CHALLENGE_COOKIE}=`));
+    const { reply: retried, seen: forwarded } = await seenDuring(() =>
+      get(HOSTS.guarded, "/page?a=1", { accept: "text/html", cookie }),
+    );
+    assert.equal(retried.status, 200);
+    assert.equal(forwarded[0]?.url, "/page?a=1");
+    assert.equal(
+      forwarded[0]?.headers.cookie,
+      undefined,
+      "the challenge cookie stays at the edge (S-O3)",
+    );
   });
 
   it("S-C2/S-C4 challenge: with a valid challenge cookie the request passes (cookie not forwarded); a POST without one is 403", async () => {

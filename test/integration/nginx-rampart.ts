@@ -1,13 +1,9 @@
 /**
- * The Rampart side of the nginx tests: the forward-auth endpoint and the serving listener
- * (for /.well-known/rstream/*) over the forward-auth fixture policy, nginx trusted as proxy.
+ * The Rampart side of the nginx tests: one `rampart serve` with its forward-auth listener and
+ * its HTTP listener (for /.well-known/rstream/*) over the forward-auth fixture policy, with
+ * nginx (loopback) as trusted proxy.
  */
-import {
-  startForwardAuthServer,
-  forwardAuthPolicy,
-  TOKEN_SECRET,
-} from "../runtime/forward-auth-fixture.ts";
-import { startTestRuntime } from "../runtime/helpers/runtime.ts";
+import { startForwardAuthServer } from "../runtime/forward-auth-fixture.ts";
 
 /** Rampart as the nginx example expects it. */
 export interface RampartForNginx {
@@ -18,17 +14,6 @@ export interface RampartForNginx {
 
 /** Starts Rampart with `upstream` as every tunnel's upstream. */
 export async function startRampartForNginx(upstream: string): Promise<RampartForNginx> {
-  const forwardAuth = await startForwardAuthServer(["127.0.0.1"]);
-  const { runtime } = await startTestRuntime([forwardAuthPolicy(upstream)], {
-    tokens: { secret: TOKEN_SECRET },
-    trustedProxies: ["127.0.0.1"],
-  });
-  return {
-    forwardAuthPort: forwardAuth.port,
-    servePort: runtime.addresses.http?.port ?? 0,
-    close: async () => {
-      await forwardAuth.close();
-      await runtime.close();
-    },
-  };
+  const server = await startForwardAuthServer(["127.0.0.1"], upstream);
+  return { forwardAuthPort: server.port, servePort: server.servePort, close: () => server.close() };
 }

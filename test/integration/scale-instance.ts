@@ -19,6 +19,9 @@ const started = await startRuntime({
   http: { host: "127.0.0.1", port: 0 },
   cookieKey,
   tokens: { secret: tokenSecret },
+  // Sessions are honoured only with an rstream Auth backend (S-H4). Its discovery document is
+  // read on the first login, which these tests never start, so no IdP needs to run.
+  rstreamAuth: { issuer: "https://idp.example.test/", clientId: "rampart-fleet" },
   logger: pino({ level: "warn" }),
 });
 if (started.value === undefined) {

@@ -202,6 +202,13 @@ describe("well-known endpoints (S-O2, S-W1, S-W2)", () => {
     assert.equal(decide({}, {}, { ...base, referer: "https://web.example.com/app" }).status, 204);
   });
 
+  it("S-W2: a tunnel served on a non-default port accepts its own origin, port included", () => {
+    const base = { path: "/.well-known/rstream/logout", method: "POST", port: 8443 } as const;
+    assert.equal(decide({}, {}, { ...base, origin: "https://web.example.com:8443" }).status, 204);
+    assert.equal(decide({}, {}, { ...base, origin: "https://web.example.com" }).status, 403);
+    assert.equal(decide({}, {}, { ...base, origin: "https://web.example.com:9443" }).status, 403);
+  });
+
   it("S-W2: logout accepts an empty body or JSON only", () => {
     const base = { path: "/.well-known/rstream/logout", method: "POST" } as const;
     assert.equal(

@@ -67,9 +67,15 @@ describe("policy test facts", () => {
     assert.deepEqual(splitUrl("https://User@WEB.example.com:8443/api/../admin?x=1"), {
       scheme: "https",
       host: "web.example.com",
+      port: 8443,
       path: "/api/../admin",
     });
-    assert.deepEqual(splitUrl("http://[::1]:80"), { scheme: "http", host: "[::1]", path: "/" });
+    assert.deepEqual(splitUrl("http://[::1]:80"), {
+      scheme: "http",
+      host: "[::1]",
+      port: null,
+      path: "/",
+    });
     assert.equal(splitUrl("/relative"), null);
   });
 

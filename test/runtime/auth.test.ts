@@ -66,6 +66,9 @@ describe("per-request pipeline (issue #5 item 2)", () => {
     ]);
     ({ runtime, lines } = await startTestRuntime([compiledPolicy(policy)], {
       tokens: { secret: SECRET },
+      // Sessions count only on a runtime with an rstream Auth backend (S-H4); the IdP is
+      // discovered on the first login, which these tests never start.
+      rstreamAuth: { issuer: "https://idp.invalid", clientId: "rampart-test" },
     }));
     port = runtime.addresses.http?.port ?? 0;
     token = await mint();

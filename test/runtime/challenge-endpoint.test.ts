@@ -108,7 +108,7 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
     assert.equal(res.status, 200);
     assert.match(
       res.headers.get("content-security-policy") ?? "",
-      /script-src 'self'; .*form-action 'self'/,
+      /default-src 'none'; script-src 'self';.*frame-ancestors 'none'/,
     );
     assert.equal(res.headers.get("cache-control"), "no-store");
     const html = await res.text();

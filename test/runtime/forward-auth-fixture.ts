@@ -1,25 +1,12 @@
 /**
  * Shared by the forward-auth tests: a policy with one tunnel per concern (token auth, a
- * trusted-IP list, challenge mode, rstream Auth, an open tunnel), tokens for it, and the forward-auth
- * handler on a loopback port with the runtime's own fact sources (GeoIP, token backend,
- * serving state), without the rest of `startRuntime`.
+ * trusted-IP list, challenge mode, rstream Auth, an open tunnel), tokens for it, and
+ * `rampart serve` with its forward-auth listener on loopback.
  */
-import { createServer } from "node:http";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import type { CompiledPolicy } from "../../src/compile/engine.ts";
-import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import type { GrantIr } from "../../src/ir/types.ts";
-import { createForwardAuthHandler } from "../../src/runtime/forward-auth/handler.ts";
-import { UpstreamPools } from "../../src/runtime/forward/upstreams.ts";
-import { openCountryDatabase } from "../../src/runtime/geoip.ts";
-import { parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
-import { resolveOptions } from "../../src/runtime/options.ts";
-import { buildServingState } from "../../src/runtime/state.ts";
-import { detectTlsCapabilities } from "../../src/runtime/tls/capabilities.ts";
-import { createTokenBackend } from "../../src/runtime/tokens/create-backend.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import {
   effectivePolicy,
@@ -28,7 +15,7 @@ import {
   withToken,
   withTrustedIps,
 } from "./helpers/policy.ts";
-import { COOKIE_KEY, capturingLogger } from "./helpers/runtime.ts";
+import { startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
 
 /** The community backend's shared secret in these tests. */
@@ -104,67 +91,32 @@ export async function mintApiToken(subject = "user-1", lifetimeSeconds = 600): P
   return minted.value;
 }
 
-/** A running forward-auth endpoint. */
+/** A running runtime with its forward-auth listener. */
 export interface ForwardAuthServer {
+  /** The forward-auth listener. */
   readonly port: number;
+  /** The ordinary HTTP listener (well-known endpoints, challenge and login pages). */
+  readonly servePort: number;
   readonly lines: LogLines;
   close(): Promise<void>;
 }
 
-/** Serves the fixture policy's forward-auth endpoint on loopback, trusting `trusted`. */
+/**
+ * Starts `rampart serve` with the fixture policy, a forward-auth listener and an HTTP
+ * listener on loopback, trusting `trusted` as proxies; `upstream` for every tunnel.
+ */
 export async function startForwardAuthServer(
   trusted: string[] = ["127.0.0.1", "::1"],
+  upstream: string | null = null,
 ): Promise<ForwardAuthServer> {
-  const diagnostics: Diagnostic[] = [];
-  const options = resolveOptions({
-    load: () => Promise.reject(new Error("unused")),
-    http: { port: 0 },
-    cookieKey: COOKIE_KEY,
+  const { runtime, lines } = await startTestRuntime([forwardAuthPolicy(upstream)], {
+    forwardAuth: { host: "127.0.0.1", port: 0 },
+    tokens: { secret: TOKEN_SECRET },
+    trustedProxies: trusted,
+    geoipDatabase: join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
   });
-  assert.ok(options.value);
-  const geo = openCountryDatabase(
-    join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
-    () => {},
-  );
-  assert.ok(geo.value, JSON.stringify(geo.diagnostics));
-  const tokens = createTokenBackend({ ...options.value.tokens, secret: TOKEN_SECRET }, diagnostics);
-  const pools = new UpstreamPools(options.value.upstream);
-  const state = buildServingState(
-    [forwardAuthPolicy()],
-    {
-      https: false,
-      upstreamOverride: null,
-      certificates: [],
-      capabilities: detectTlsCapabilities(),
-      pools,
-    },
-    1,
-    diagnostics,
-  );
-  assert.equal(
-    diagnostics.filter((d) => d.severity === "error").length,
-    0,
-    JSON.stringify(diagnostics),
-  );
-  const { logger, lines } = capturingLogger();
-  const handler = createForwardAuthHandler({
-    state: () => state,
-    geo: geo.value,
-    cookieKey: COOKIE_KEY,
-    tokens,
-    trustedProxies: parseTrustedProxies(trusted, diagnostics),
-    log: logger,
-    metrics: null,
-  });
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    lines,
-    close: async () => {
-      tokens?.close?.();
-      await pools.closeAll(false);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const forwardAuth = runtime.addresses.forwardAuth;
+  const http = runtime.addresses.http;
+  assert.ok(forwardAuth !== null && http !== null);
+  return { port: forwardAuth.port, servePort: http.port, lines, close: () => runtime.close() };
 }

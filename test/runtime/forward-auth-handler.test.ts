@@ -4,6 +4,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
 import { send } from "./helpers/http.ts";
 import type { Reply } from "./helpers/http.ts";
+import { startRuntime } from "../../src/runtime/server.ts";
 import { COOKIE_KEY } from "./helpers/runtime.ts";
 import { HOSTS, mintApiToken, startForwardAuthServer } from "./forward-auth-fixture.ts";
 import type { ForwardAuthServer } from "./forward-auth-fixture.ts";
@@ -222,6 +223,43 @@ describe("forward-auth endpoint: denies (S-D2)", () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it("one decision log line per deny, naming mode and dialect, never the token", async () => {
+    const before = server.lines.length;
+    await nginx(HOSTS.token, "/admin", { authorization: `Bearer ${token}` });
+    const logged = server.lines.slice(before).filter((l) => l["msg"] === "request denied");
+    assert.equal(logged.length, 1);
+    assert.deepEqual(
+      [
+        logged[0]?.["mode"],
+        logged[0]?.["dialect"],
+        logged[0]?.["reason"],
+        logged[0]?.["path"],
+        logged[0]?.["tokenSource"],
+      ],
+      ["forward-auth", "nginx", "insufficient_scope", "/admin", "header"],
+    );
+    assert.ok(!JSON.stringify(server.lines).includes(token));
+  });
+
+  it("RP6001 a forward-auth listener without trusted proxies does not start", async () => {
+    const started = await startRuntime({
+      load: () => Promise.resolve({ value: [], diagnostics: [] }),
+      http: { port: 0 },
+      forwardAuth: { port: 0 },
+      cookieKey: COOKIE_KEY,
+    });
+    assert.equal(started.value, undefined);
+    assert.deepEqual(
+      started.diagnostics.map((d) => [d.code, d.message]),
+      [
+        [
+          "RP6001",
+          "option `trustedProxies` is empty, so the forward-auth listener would refuse every proxy",
+        ],
+      ],
+    );
   });
 
   it("a path that names no dialect is a 404", async () => {

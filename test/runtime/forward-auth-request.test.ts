@@ -4,9 +4,11 @@ import type { IncomingHttpHeaders } from "node:http";
 import { dialectOf } from "../../src/runtime/forward-auth/dialect.ts";
 import type { DialectTarget } from "../../src/runtime/forward-auth/dialect.ts";
 import { readOriginalRequest } from "../../src/runtime/forward-auth/original-request.ts";
-import { parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
+import { TrustedProxies, parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
 
-const trusted = parseTrustedProxies(["10.0.0.0/8", "::1"], []);
+const proxies = parseTrustedProxies(["10.0.0.0/8", "::1"], []);
+assert.ok(proxies !== null);
+const trusted = new TrustedProxies(proxies);
 const nginx = dialectOf("/nginx") as DialectTarget;
 const traefik = dialectOf("/traefik") as DialectTarget;
 
@@ -47,6 +49,7 @@ describe("forward-auth: reading the original request", () => {
       method: "POST",
       uri: "/api/items?rstream.token=abc&x=1",
       host: "app.example.test",
+      port: 8443,
       secure: true,
       clientIp: "198.51.100.7",
       tlsVersion: "1.3",

@@ -8,7 +8,7 @@
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { normalizePath } from "../../ir/path.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
-import { irKey } from "../../ir/equal.ts";
+import { valueKey } from "../same-value.ts";
 import type { PathSpace } from "../path-space.ts";
 import { buildPathSpace, classifyNormalizedPath } from "../path-space.ts";
 import type { RequestAtom } from "./atoms.ts";
@@ -40,7 +40,7 @@ export function grantPathMatches(policies: readonly EffectivePolicy[]): PathMatc
 /** Every path restriction in the given grants, deduplicated. */
 export function pathMatchesOf(grants: readonly (GrantIr | null | undefined)[]): PathMatchIr[] {
   const all = grants.flatMap((g) => (g?.resources ? nodePaths(g.resources) : []));
-  const unique = new Map(all.map((m) => [irKey(m), m]));
+  const unique = new Map(all.map((m) => [valueKey(m), m]));
   return [...unique.values()];
 }
 

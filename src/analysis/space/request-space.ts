@@ -5,9 +5,8 @@
  * tunnel (addresses, countries, sessions) are computed per host class and cached.
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
-import { irKey } from "../../ir/equal.ts";
 import { routeRequest } from "../../interpret/route.ts";
-import { sameValue } from "../same-value.ts";
+import { sameValue, valueKey } from "../same-value.ts";
 import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
@@ -64,7 +63,7 @@ function grantNameOfToken(tokenId: string | null): string | null {
 
 /** The policy-wide parts a decision can read besides the routed tunnel. */
 export function contextKey(p: EffectivePolicy): string {
-  return irKey({
+  return valueKey({
     projectId: p.projectId,
     workspace: p.workspace,
     plan: p.plan,

@@ -14,6 +14,7 @@ import {
 } from "../../bounds/verdicts.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
+import { namesTunnelOrigin } from "../../ir/origin.ts";
 import type { CredentialChecks } from "./credentials.ts";
 
 const PREFIX = "/.well-known/rstream/";
@@ -33,18 +34,7 @@ export function isWellKnown(rawPath: string, normalizedPath: string | null): boo
 }
 
 function sameOrigin(header: string | null, facts: RequestFacts): boolean {
-  if (header === null) return true;
-  let url: URL;
-  try {
-    url = new URL(header);
-  } catch {
-    return false;
-  }
-  return (
-    url.protocol === (facts.secure ? "https:" : "http:") &&
-    url.hostname.toLowerCase() === facts.host &&
-    url.port === ""
-  );
+  return header === null || namesTunnelOrigin(header, facts);
 }
 
 function jsonOrNoBody(contentType: string | null): boolean {

@@ -6,12 +6,17 @@
 import type { Challenge } from "altcha-lib/types";
 import { SOLVER_SCRIPT_PATH, VERIFY_PATH } from "./solver-assets.ts";
 
-/** Security headers for every engine page of the flows. */
+/**
+ * Security headers for every engine page of the flows. No `form-action`: browsers apply it
+ * to the redirects that follow a submission too, and the verification form's 303 may lead
+ * on to the IdP (challenge first, then sign-in, S-C5). The form's target is fixed in the
+ * page, and with no inline script allowed nothing can add another form.
+ */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
   "content-security-policy":
-    "default-src 'none'; script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",

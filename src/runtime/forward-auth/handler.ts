@@ -9,11 +9,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import type { IpSet } from "../../ir/types.ts";
 import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
-import type { FactSources } from "../http/request-facts.ts";
+import type { TrustedProxies } from "../http/client-ip.ts";
+import type { FactSources, RequestHead } from "../http/request-facts.ts";
 import { gatherFacts, verifyToken } from "../http/request-facts.ts";
 import { CHALLENGE_PATH, LOGIN_PATH, sendError } from "../http/respond.ts";
 import { answerAllow, answerDeny, answerError, answerRedirect } from "./answer.ts";
@@ -28,7 +28,7 @@ export interface ForwardAuthDeps extends FactSources {
   state(): ServingState;
   readonly tokens: TokenBackend | null;
   /** The proxies allowed to ask; everyone else is refused (their headers would be believed). */
-  readonly trustedProxies: IpSet | null;
+  readonly trustedProxies: TrustedProxies | null;
   readonly log: Logger;
   readonly metrics: RuntimeMetrics | null;
 }
@@ -90,6 +90,7 @@ export function createForwardAuthHandler(
     );
     const base: RequestFacts = {
       ...pending.base,
+      port: original.port,
       secure: original.secure,
       tlsVersion: original.tlsVersion,
     };
@@ -111,8 +112,8 @@ export function createForwardAuthHandler(
  * The sub-request seen as the original request by the fact gatherer: the original method
  * with the sub-request's headers (every proxy copies the client's headers onto it).
  */
-function asOriginal(req: IncomingMessage, original: OriginalRequest): IncomingMessage {
-  return { method: original.method, headers: req.headers } as IncomingMessage;
+function asOriginal(req: IncomingMessage, original: OriginalRequest): RequestHead {
+  return { method: original.method, headers: req.headers };
 }
 
 function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {

@@ -14,10 +14,12 @@
  * | TLS        | X-Forwarded-Tls-Version (`TLSv1.2`/`TLSv1.3`, nginx `$ssl_protocol`), optional     |
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { IpSet, TlsVersion } from "../../ir/types.ts";
-import { ipInSet, parseIpEntry } from "../../ir/ip.ts";
+import type { TlsVersion } from "../../ir/types.ts";
+import { parseIpEntry } from "../../ir/ip.ts";
+import { addressedPort } from "../../ir/origin.ts";
 import { hostWithoutPort } from "../host-index.ts";
 import { canonicalPeer, clientAddress } from "../http/client-ip.ts";
+import type { TrustedProxies } from "../http/client-ip.ts";
 import type { DialectTarget, ForwardAuthDialect } from "./dialect.ts";
 
 /** The request the proxy is asking about. */
@@ -29,6 +31,8 @@ export interface OriginalRequest {
   readonly uri: string;
   /** Lower-case host without port. */
   readonly host: string;
+  /** The port the client addressed when not the scheme's default (same-origin checks). */
+  readonly port: number | null;
   /** The client reached the proxy over TLS. */
   readonly secure: boolean;
   readonly clientIp: string;
@@ -66,10 +70,10 @@ export function readOriginalRequest(
   subMethod: string,
   headers: IncomingHttpHeaders,
   peerAddress: string | undefined,
-  trusted: IpSet | null,
+  trusted: TrustedProxies | null,
 ): OriginalRequest | UnreadableRequest {
   const peer = canonicalPeer(peerAddress);
-  if (trusted === null || !ipInSet(peer, trusted)) {
+  if (trusted === null || !trusted.has(peer)) {
     return {
       status: 403,
       reason: "untrusted_proxy",
@@ -82,8 +86,8 @@ export function readOriginalRequest(
   const uri = names.uri === null ? target.envoyUri : single(headers, names.uri);
   if (uri === undefined || uri === null || uri.length > MAX_TARGET || !TARGET.test(uri))
     return bad(names.uri ?? "path");
-  const host = firstHost(headers, names.host);
-  if (host === null) return bad(names.host.join(" or "));
+  const hostValue = firstHost(headers, names.host);
+  if (hostValue === null) return bad(names.host.join(" or "));
   const secure = (single(headers, "x-forwarded-proto") ?? "").toLowerCase() === "https";
   const forwardedFor = joined(headers, "x-forwarded-for");
   const clientIp =
@@ -93,7 +97,8 @@ export function readOriginalRequest(
     dialect: target.dialect,
     method: method.toUpperCase(),
     uri,
-    host,
+    host: hostWithoutPort(hostValue),
+    port: addressedPort(hostValue, secure),
     secure,
     clientIp,
     tlsVersion: secure ? tlsVersionOf(single(headers, "x-forwarded-tls-version")) : null,
@@ -119,7 +124,7 @@ function firstHost(headers: IncomingHttpHeaders, names: readonly string[]): stri
   for (const name of names) {
     // X-Forwarded-Host may hold a chain; the first entry is the host the client asked for.
     const value = single(headers, name)?.split(",")[0]?.trim();
-    if (value !== undefined && value.length > 0) return hostWithoutPort(value);
+    if (value !== undefined && value.length > 0) return value;
   }
   return null;
 }

@@ -2,6 +2,7 @@
  * Builds RequestFacts from an incoming request: everything that needs I/O or secrets (GeoIP,
  * cookie MACs, token verification) happens here, so the decision stays pure (DESIGN §2).
  */
+import { addressedPort } from "../../ir/origin.ts";
 import type { IncomingMessage } from "node:http";
 import type { RequestFacts, SessionFacts, TokenFacts } from "../../ir/facts.ts";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, readCookie, verifyCookie } from "../cookies.ts";
@@ -19,8 +20,14 @@ export interface FoundToken {
 const BEARER = /^bearer[ \t]+([^ \t]+)[ \t]*$/i;
 const QUERY_TOKEN = "rstream.token";
 
+/**
+ * What facts are read from: the method and the headers. A forward-auth sub-request passes
+ * the original method with its own headers (src/runtime/forward-auth/).
+ */
+export type RequestHead = Pick<IncomingMessage, "method" | "headers">;
+
 /** The token of a request, or null. */
-export function findToken(req: IncomingMessage, url: string): FoundToken | null {
+export function findToken(req: RequestHead, url: string): FoundToken | null {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     const match = BEARER.exec(authorization);
@@ -42,11 +49,13 @@ export interface PendingFacts {
 export interface FactSources {
   readonly geo: CountryLookup;
   readonly cookieKey: string;
+  /** False on a runtime without an rstream Auth backend: session cookies are ignored (S-H4). */
+  readonly sessions?: boolean;
 }
 
 /** Gathers the synchronous facts. HOT PATH: no URL object, cookies parsed only when present. */
 export function gatherFacts(
-  req: IncomingMessage,
+  req: RequestHead,
   url: string,
   host: string,
   clientIp: string,
@@ -60,6 +69,7 @@ export function gatherFacts(
   const accept = headers.accept;
   const base: RequestFacts = {
     host,
+    port: addressedPort(headers.host, tls !== undefined),
     method: req.method as string,
     path: q < 0 ? url : url.slice(0, q),
     clientIp,
@@ -71,7 +81,10 @@ export function gatherFacts(
     referer: headers.referer ?? null,
     contentType: headers["content-type"] ?? null,
     challengeCookie: cookie === undefined ? null : challengeState(cookie, host, sources.cookieKey),
-    session: cookie === undefined ? null : sessionOf(cookie, host, sources.cookieKey),
+    session:
+      cookie === undefined || sources.sessions === false
+        ? null
+        : sessionOf(cookie, host, sources.cookieKey),
     clientCredential: tls?.clientCredential ?? null,
     tlsVersion: tls?.version ?? null,
     token: null,

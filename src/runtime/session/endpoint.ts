@@ -26,7 +26,6 @@ import { clearLoginCookieHeader, loginCookieHeader, readLoginState } from "./log
 import type { ResolvedRstreamAuthOptions } from "./options.ts";
 import { profileFromClaims } from "./profile.ts";
 
-
 /** Browsers drop cookies above 4 KiB; a session that does not fit is refused, not truncated. */
 const MAX_SESSION_COOKIE = 4000;
 

@@ -1,13 +1,15 @@
 /**
  * Builds the policy document while the visitor walks the CST: sets each property once (a second
- * write is RP1008), and records for every pointer written the span of its value and, for the
- * formatter's comments, the statement it came from. Keyword spans are not kept: one map entry
- * per value is the main cost of parsing a large policy, and the grammar fixes every key anyway.
+ * write is RP1008), and records for every value written its span (in a `SpanTree`, whose nodes
+ * the visitor passes around instead of JSON Pointer strings) and, for the formatter's comments,
+ * the statement it came from. Keyword spans are not kept: one entry per value is the main cost
+ * of parsing a large policy, and the grammar fixes every key anyway.
  */
 import type { CstNode, IToken } from "chevrotain";
 import type { DiagnosticBag } from "../../diagnostics/bag.ts";
 import type { Span } from "../../diagnostics/span.ts";
-import { childPointer } from "../ast.ts";
+import { SpanTree } from "../span-tree.ts";
+import type { SpanNode } from "../span-tree.ts";
 import { duplicateSetting } from "./errors.ts";
 import { tokenSpan } from "./literals.ts";
 
@@ -17,10 +19,10 @@ export interface DslAnchor {
   readonly key: string;
 }
 
-/** An object under construction, its pointer, and where the current statement starts. */
+/** An object under construction, its span node, and where the current statement starts. */
 export interface Target {
   readonly obj: Record<string, unknown>;
-  readonly ptr: string;
+  readonly ptr: SpanNode;
   readonly at: number;
 }
 
@@ -28,7 +30,7 @@ export interface Target {
 export class DocumentWriter {
   readonly file: string;
   readonly bag: DiagnosticBag;
-  readonly spans = new Map<string, Span>();
+  readonly spans = new SpanTree();
   readonly anchors: DslAnchor[] = [];
   readonly #recordAnchors: boolean;
 
@@ -51,19 +53,24 @@ export class DocumentWriter {
     return { file: this.file, start, end: Number.isNaN(end) ? start : end + 1 };
   }
 
-  /** Records a value's span at a pointer (for values that are not set through `put`). */
-  mark(pointer: string, span: Span): void {
-    this.spans.set(pointer, span);
+  /** Records a value's span at a node (for values that are not set through `put`). */
+  mark(node: SpanNode, span: Span): void {
+    node.span = span;
   }
 
-  /** Records that a statement starting at `offset` wrote `key` (for comment placement). */
-  anchor(key: string, offset: number): void {
-    if (this.#recordAnchors) this.anchors.push({ offset, key });
+  /**
+   * Records that a statement starting at `offset` wrote the value at `node` (for comment
+   * placement); `end`: the offset is that of the block's closing `}` (key `<pointer>#end`).
+   */
+  anchor(node: SpanNode, offset: number, end = false): void {
+    if (!this.#recordAnchors) return;
+    const pointer = node.pointer();
+    this.anchors.push({ offset, key: end ? `${pointer}#end` : pointer });
   }
 
   /**
    * Sets `target.obj[key]` unless a statement already set it (then RP1008, first one wins).
-   * Returns the property's pointer, or undefined for a duplicate.
+   * Returns the property's span node, or undefined for a duplicate.
    */
   put(
     target: Target,
@@ -72,10 +79,9 @@ export class DocumentWriter {
     value: unknown,
     valueSpan: Span,
     what?: string,
-  ): string | undefined {
-    const pointer = fastChildPointer(target.ptr, key);
+  ): SpanNode | undefined {
     if (Object.hasOwn(target.obj, key)) {
-      const first = this.spans.get(pointer);
+      const first = target.ptr.member(key)?.span;
       this.bag.add(duplicateSetting(keySpan, what ?? `\`${key}\``, first));
       return undefined;
     }
@@ -90,9 +96,10 @@ export class DocumentWriter {
     } else {
       target.obj[key] = value;
     }
-    this.spans.set(pointer, valueSpan);
-    this.anchor(pointer, target.at);
-    return pointer;
+    const node = target.ptr.child(key);
+    node.span = valueSpan;
+    this.anchor(node, target.at);
+    return node;
   }
 
   /**
@@ -100,19 +107,12 @@ export class DocumentWriter {
    * several statements fill, such as `labels.x = …` comparisons or `header` lines.
    */
   child(target: Target, key: string, span: Span): Target {
-    const pointer = fastChildPointer(target.ptr, key);
     const existing: unknown = Object.hasOwn(target.obj, key) ? target.obj[key] : undefined;
     if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
-      return { obj: existing as Record<string, unknown>, ptr: pointer, at: target.at };
+      return { obj: existing as Record<string, unknown>, ptr: target.ptr.child(key), at: target.at };
     }
     const obj: Record<string, unknown> = {};
     this.put(target, key, span, obj, span);
-    return { obj, ptr: pointer, at: target.at };
+    return { obj, ptr: target.ptr.child(key), at: target.at };
   }
-}
-
-/** `childPointer`, without the escaping work for the usual keys that need none. */
-// HOT PATH: called once per value of a policy with tens of thousands of tunnels.
-function fastChildPointer(parent: string, key: string): string {
-  return key.includes("~") || key.includes("/") ? childPointer(parent, key) : `${parent}/${key}`;
 }

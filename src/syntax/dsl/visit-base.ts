@@ -7,7 +7,7 @@ import { policyParser } from "../../../grammar/parser.ts";
 import type * as C from "../../../grammar/cst.d.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
-import { childPointer } from "../ast.ts";
+import type { SpanNode } from "../span-tree.ts";
 import type { DocumentWriter, Target } from "./document-writer.ts";
 import { stringValue } from "./literals.ts";
 
@@ -54,7 +54,7 @@ export class VisitorBase extends BaseVisitor {
     keyword: IToken,
     value: unknown,
     span: Span,
-  ): string | undefined {
+  ): SpanNode | undefined {
     return this.w.put(
       { ...t, at: at(node) },
       key,
@@ -84,16 +84,16 @@ export class VisitorBase extends BaseVisitor {
     keyword: IToken,
     list: C.ListCstNode,
   ): void {
-    const ptr = childPointer(t.ptr, key);
+    const ptr = t.ptr.child(key);
     const values = this.list(list.children, ptr);
     this.set(t, node, key, keyword, values, this.w.node(list));
   }
 
   // ------------------------------------------------------------------ lists
 
-  list(ctx: C.ListCstChildren, ptr: string): string[] {
+  list(ctx: C.ListCstChildren, ptr: SpanNode): string[] {
     return (ctx.listItem ?? []).map((item, i) => {
-      this.w.mark(childPointer(ptr, i), this.w.node(item));
+      this.w.mark(ptr.child(i), this.w.node(item));
       return this.listItem(item.children);
     });
   }

@@ -2,7 +2,7 @@
 import type { CstNode } from "chevrotain";
 import type * as C from "../../../grammar/cst.d.ts";
 import type { Span } from "../../diagnostics/span.ts";
-import { childPointer } from "../ast.ts";
+import type { SpanNode } from "../span-tree.ts";
 import type { Target } from "./document-writer.ts";
 import { SettingsVisitor } from "./visit-settings.ts";
 import { at, one, str, bool } from "./visit-base.ts";
@@ -32,22 +32,22 @@ export class GrantsVisitor extends SettingsVisitor {
       const resources: Obj = {};
       const ptr = this.set(t, node, "resources", one(ctx.Resources), resources, w.node(node));
       if (ptr === undefined) return;
-      const treePtr = childPointer(ptr, "tunnels");
+      const treePtr = ptr.child("tunnels");
       resources["tunnels"] = this.grantNode(tree.children, treePtr, tree);
       w.mark(treePtr, w.node(tree));
     }
   }
 
-  grantNode(ctx: C.GrantNodeCstChildren, ptr: string, node: CstNode): Obj {
+  grantNode(ctx: C.GrantNodeCstChildren, ptr: SpanNode, node: CstNode): Obj {
     const w = this.w;
     w.anchor(ptr, at(node));
-    w.anchor(`${ptr}#end`, one(ctx.RCurly).startOffset);
+    w.anchor(ptr, one(ctx.RCurly).startOffset, true);
     if (ctx.Combinator) {
       const op = one(ctx.Combinator).image === "any" ? "OR" : "AND";
-      const listPtr = childPointer(ptr, op);
+      const listPtr = ptr.child(op);
       w.mark(listPtr, w.node(node));
       const children = (ctx.grantNode ?? []).map((child, i) => {
-        const childPtr = childPointer(listPtr, i);
+        const childPtr = listPtr.child(i);
         w.mark(childPtr, w.node(child));
         return this.grantNode(child.children, childPtr, child);
       });
@@ -89,7 +89,7 @@ export class GrantsVisitor extends SettingsVisitor {
         target,
         "filters",
         w.token(one(ctx.Where)),
-        this.filter(filter.children, childPointer(ptr, "filters")),
+        this.filter(filter.children, ptr.child("filters")),
         w.node(filter),
       );
     }
@@ -97,7 +97,7 @@ export class GrantsVisitor extends SettingsVisitor {
   }
 
   actionBody(ctx: C.ActionBodyCstChildren, t: Target): void {
-    this.w.anchor(`${t.ptr}#end`, one(ctx.RCurly).startOffset);
+    this.w.anchor(t.ptr, one(ctx.RCurly).startOffset, true);
     for (const s of ctx.actionBodyStatement ?? []) this.actionBodyStatement(s.children, t, s);
   }
 
@@ -109,42 +109,42 @@ export class GrantsVisitor extends SettingsVisitor {
     if (ctx.Methods) this.setList(params, node, "methods", one(ctx.Methods), one(ctx.list));
     else if (ctx.pathStatement) {
       const path = one(ctx.pathStatement);
-      const ptr = childPointer(params.ptr, "path");
+      const ptr = params.ptr.child("path");
       const value = this.pathStatement(path.children, ptr);
       this.set(params, node, "path", one(path.children.Path), value, w.node(path));
     }
   }
 
-  pathStatement(ctx: C.PathStatementCstChildren, ptr: string): unknown {
+  pathStatement(ctx: C.PathStatementCstChildren, ptr: SpanNode): unknown {
     const w = this.w;
     if (ctx.Eq) return str(one(ctx.StringLike));
     if (ctx.stringMatch) return this.stringMatch(one(ctx.stringMatch).children, ptr);
     const op = ctx.Prefix ? "prefix" : "glob";
     const list = one(ctx.list);
-    w.mark(childPointer(ptr, op), w.node(list));
-    return { [op]: this.list(list.children, childPointer(ptr, op)) };
+    w.mark(ptr.child(op), w.node(list));
+    return { [op]: this.list(list.children, ptr.child(op)) };
   }
 
-  stringMatch(ctx: C.StringMatchCstChildren, ptr: string): Obj {
+  stringMatch(ctx: C.StringMatchCstChildren, ptr: SpanNode): Obj {
     const w = this.w;
     if (ctx.In) {
       const list = one(ctx.list);
-      w.mark(childPointer(ptr, "oneof"), w.node(list));
-      return { oneof: this.list(list.children, childPointer(ptr, "oneof")) };
+      w.mark(ptr.child("oneof"), w.node(list));
+      return { oneof: this.list(list.children, ptr.child("oneof")) };
     }
     const op = ctx.EqEq ? "exact" : "regex";
     const value = one(ctx.StringLike);
-    w.mark(childPointer(ptr, op), w.token(value));
+    w.mark(ptr.child(op), w.token(value));
     return { [op]: str(value) };
   }
 
-  filter(ctx: C.FilterCstChildren, ptr: string): Obj {
+  filter(ctx: C.FilterCstChildren, ptr: SpanNode): Obj {
     const w = this.w;
     if (ctx.Combinator) {
       const op = one(ctx.Combinator).image === "any" ? "OR" : "AND";
-      const listPtr = childPointer(ptr, op);
+      const listPtr = ptr.child(op);
       const items = (ctx.filter ?? []).map((f, i) => {
-        const itemPtr = childPointer(listPtr, i);
+        const itemPtr = listPtr.child(i);
         w.mark(itemPtr, w.node(f));
         return this.filter(f.children, itemPtr);
       });
@@ -171,7 +171,7 @@ export class GrantsVisitor extends SettingsVisitor {
       key = field.image;
       keySpan = w.token(field);
     }
-    const ptr = childPointer(target.ptr, key);
+    const ptr = target.ptr.child(key);
     const value = ctx.filterValue
       ? this.filterValue(one(ctx.filterValue).children, ptr)
       : this.stringMatch(one(ctx.stringMatch).children, ptr);
@@ -179,7 +179,7 @@ export class GrantsVisitor extends SettingsVisitor {
     w.put(target, key, keySpan, value, w.node(node), what);
   }
 
-  filterValue(ctx: C.FilterValueCstChildren, ptr: string): unknown {
+  filterValue(ctx: C.FilterValueCstChildren, ptr: SpanNode): unknown {
     if (ctx.StringLike) return str(one(ctx.StringLike));
     if (ctx.BoolValue) return bool(one(ctx.BoolValue));
     return this.list(one(ctx.list).children, ptr);

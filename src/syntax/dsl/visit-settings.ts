@@ -1,7 +1,7 @@
 /** CST visitor rules for the project block and tunnel blocks (settings statements). */
 import type { CstNode } from "chevrotain";
 import type * as C from "../../../grammar/cst.d.ts";
-import { childPointer } from "../ast.ts";
+import type { SpanNode } from "../span-tree.ts";
 import type { Target } from "./document-writer.ts";
 import { duplicateSetting } from "./errors.ts";
 import { VisitorBase, at, one, str, bool } from "./visit-base.ts";
@@ -48,11 +48,11 @@ export class SettingsVisitor extends VisitorBase {
     const value: Obj = { mode: mode.image };
     const ptr = this.set(t, node, "post_quantum", one(ctx.PostQuantum), value, w.node(node));
     if (ptr === undefined) return;
-    w.mark(childPointer(ptr, "mode"), w.token(mode));
+    w.mark(ptr.child("mode"), w.token(mode));
     if (ctx.Fips) {
       const flag = ctx.BoolValue?.[0];
       value["fips"] = flag === undefined ? true : bool(flag);
-      w.mark(childPointer(ptr, "fips"), w.token(flag ?? one(ctx.Fips)));
+      w.mark(ptr.child("fips"), w.token(flag ?? one(ctx.Fips)));
     }
   }
 
@@ -104,7 +104,7 @@ export class SettingsVisitor extends VisitorBase {
   #mtls(ctx: C.TunnelStatementCstChildren, t: Target, node: CstNode): void {
     const ca = one(ctx.StringLike);
     const ptr = this.set(t, node, "mtls_auth", one(ctx.Mtls), { ca: str(ca) }, this.w.node(node));
-    if (ptr !== undefined) this.w.mark(childPointer(ptr, "ca"), this.w.token(ca));
+    if (ptr !== undefined) this.w.mark(ptr.child("ca"), this.w.token(ca));
   }
 
   labelsBlock(ctx: C.LabelsBlockCstChildren, t: Target, node: CstNode): void {

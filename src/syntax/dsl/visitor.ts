@@ -13,7 +13,7 @@ import type { CstNode, ICstVisitor, IToken } from "chevrotain";
 import type * as C from "../../../grammar/cst.d.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
-import { childPointer } from "../ast.ts";
+import type { SpanNode } from "../span-tree.ts";
 import type { DocumentWriter, Target } from "./document-writer.ts";
 import { duplicateProject, missingProject } from "./errors.ts";
 import { GrantsVisitor } from "./visit-grants.ts";
@@ -33,8 +33,8 @@ export class CstToDocument extends GrantsVisitor {
   policy(ctx: C.PolicyCstChildren): Obj {
     const w = this.w;
     const doc: Obj = {};
-    const root: Target = { obj: doc, ptr: "", at: 0 };
-    w.mark("", { file: w.file, start: 0, end: this.text.length });
+    const root: Target = { obj: doc, ptr: w.spans.root, at: 0 };
+    w.mark(w.spans.root, { file: w.file, start: 0, end: this.text.length });
     for (const node of ctx.schemaDecl ?? []) {
       const s = one(node.children.StringLike);
       w.put(
@@ -92,7 +92,7 @@ export class CstToDocument extends GrantsVisitor {
     );
     if (ptr === undefined) return;
     fill({ obj, ptr, at: at(node) });
-    this.w.anchor(`${ptr}#end`, one(node.children.RCurly).startOffset);
+    this.w.anchor(ptr, one(node.children.RCurly).startOffset, true);
   }
 
   #blocks<N extends CstNode & { children: { RCurly: IToken[] } }>(
@@ -106,12 +106,12 @@ export class CstToDocument extends GrantsVisitor {
     doc[key] = items;
     nodes.forEach((node, i) => {
       const obj: Obj = {};
-      const ptr = childPointer(`/${key}`, i);
+      const ptr = this.w.spans.root.child(key).child(i);
       items.push(obj);
       this.w.mark(ptr, this.w.node(node));
       this.w.anchor(ptr, at(node));
       fill(node, { obj, ptr, at: at(node) });
-      this.w.anchor(`${ptr}#end`, one(node.children.RCurly).startOffset);
+      this.w.anchor(ptr, one(node.children.RCurly).startOffset, true);
     });
   }
 
@@ -154,7 +154,7 @@ export class CstToDocument extends GrantsVisitor {
       const country = one(ctx.key);
       w.put(r, "country", w.token(one(ctx.Country)), this.key(country.children), w.node(country));
     }
-    if (ctx.RCurly) w.anchor(`${ptr}#end`, one(ctx.RCurly).startOffset);
+    if (ctx.RCurly) w.anchor(ptr, one(ctx.RCurly).startOffset, true);
     for (const d of ctx.requestDetail ?? []) this.requestDetail(d.children, r, d);
   }
 
@@ -163,7 +163,7 @@ export class CstToDocument extends GrantsVisitor {
     const here: Target = { ...t, at: at(node) };
     if (ctx.tokenStatement) {
       const token = one(ctx.tokenStatement);
-      const ptr = childPointer(t.ptr, "token");
+      const ptr = t.ptr.child("token");
       this.set(
         t,
         node,
@@ -215,22 +215,22 @@ export class CstToDocument extends GrantsVisitor {
     if (ptr !== undefined) fill(block, { obj, ptr, at: at(node) });
   }
 
-  tokenStatement(ctx: C.TokenStatementCstChildren, ptr: string): Obj {
+  tokenStatement(ctx: C.TokenStatementCstChildren, ptr: SpanNode): Obj {
     const w = this.w;
     const token: Obj = {};
     if (ctx.Grant) {
       const name = one(ctx.StringLike);
       token["grant"] = str(name);
-      w.mark(childPointer(ptr, "grant"), w.token(name));
+      w.mark(ptr.child("grant"), w.token(name));
     } else {
       const kind = one(ctx.InvalidTokenValue);
       token["invalid"] = kind.image;
-      w.mark(childPointer(ptr, "invalid"), w.token(kind));
+      w.mark(ptr.child("invalid"), w.token(kind));
     }
     if (ctx.TokenPlaceValue) {
       const place = one(ctx.TokenPlaceValue);
       token["in"] = place.image;
-      w.mark(childPointer(ptr, "in"), w.token(place));
+      w.mark(ptr.child("in"), w.token(place));
     }
     return token;
   }
@@ -269,7 +269,7 @@ export class CstToDocument extends GrantsVisitor {
     ): void => {
       if (token === undefined) return;
       expect[key] = value(token);
-      w.mark(childPointer(ptr, key), w.token(token));
+      w.mark(ptr.child(key), w.token(token));
     };
     field("outcome", one(ctx.OutcomeValue), (tok) => tok.image);
     field("status", ctx.NumberLiteral?.[0], (tok) => Number(tok.image));

@@ -36,12 +36,16 @@ export interface TestBrowser {
  * Launches Chromium with a fresh `--user-data-dir`. TLS certificate errors are ignored: the
  * runtime serves a self-signed certificate for the test hosts (`*.localhost`).
  */
-export async function launchBrowser(hostPorts: Readonly<Record<string, number>> = {}): Promise<TestBrowser> {
+export async function launchBrowser(
+  hostPorts: Readonly<Record<string, number>> = {},
+): Promise<TestBrowser> {
   const executablePath = await ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), "rampart-e2e-profile-"));
   // `https://<host>/` (port 443, as in production) is sent to the runtime's test port, so
   // Origin and Referer carry no port and the callback URL is the one an operator registers.
-  const rules = Object.entries(hostPorts).map(([host, port]) => `MAP ${host}:443 127.0.0.1:${port}`);
+  const rules = Object.entries(hostPorts).map(
+    ([host, port]) => `MAP ${host}:443 127.0.0.1:${port}`,
+  );
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
