@@ -408,11 +408,13 @@ export const arbRequest: fc.Arbitrary<AbstractRequest> = fc
       }),
     ),
     clientCredential: fc.constantFrom(null, "cert", "stranger"),
+    port: fc.constantFrom(null, null, 8443),
   })
   .chain((r) =>
     fc.tuple(arbOrigin(r.host), arbOrigin(r.host)).map(([origin, referer]) => {
       const facts: RequestFacts = {
         host: r.host,
+        port: r.port,
         method: r.method,
         path: r.path,
         clientIp: r.clientIp,

@@ -10,9 +10,16 @@ import { compileBench } from "./compile.bench.ts";
 import { decisionBench } from "./decision.bench.ts";
 import { strategyBench } from "./strategy.bench.ts";
 import { proxyBench } from "./proxy.ts";
+import { forwardAuthBench } from "./forward-auth.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
-const benches: readonly BenchModule[] = [strategyBench, decisionBench, compileBench, proxyBench];
+const benches: readonly BenchModule[] = [
+  strategyBench,
+  decisionBench,
+  compileBench,
+  proxyBench,
+  forwardAuthBench,
+];
 
 function table(rows: readonly BenchRow[]): string {
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r.figures)))];

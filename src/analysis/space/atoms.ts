@@ -51,6 +51,8 @@ export const FIELD_DIMENSION: Readonly<Record<keyof RequestFacts, Dimension>> = 
   tlsVersion: "tls",
   acceptsHtml: "html",
   upgrade: "upgrade",
+  // The addressed port matters only to the same-origin test of Origin/Referer (S-W2).
+  port: "origin",
   origin: "origin",
   referer: "origin",
   contentType: "contentType",

@@ -35,17 +35,25 @@ const CONTENT_TYPE = [
   constantAtom("contentType:other", "a non-JSON body", { contentType: "text/plain" }),
 ];
 const ORIGIN: RequestAtom[] = [
-  constantAtom("origin:none", "no Origin or Referer", { origin: null, referer: null }),
+  constantAtom("origin:none", "no Origin or Referer", { origin: null, referer: null, port: null }),
   {
     id: "origin:same",
     label: "Origin of the tunnel itself",
     facts: (side, get) => {
       const host = get("host").facts(side, get).host;
       const secure = get("tls").facts(side, get).secure;
-      return { origin: `${secure === true ? "https" : "http"}://${host ?? ""}`, referer: null };
+      return {
+        origin: `${secure === true ? "https" : "http"}://${host ?? ""}`,
+        referer: null,
+        port: null,
+      };
     },
   },
-  constantAtom("origin:foreign", "a foreign Origin", { origin: FOREIGN_ORIGIN, referer: null }),
+  constantAtom("origin:foreign", "a foreign Origin", {
+    origin: FOREIGN_ORIGIN,
+    referer: null,
+    port: null,
+  }),
 ];
 
 const SIMPLE: Partial<Record<Dimension, readonly RequestAtom[]>> = {

@@ -29,6 +29,8 @@ changes (a broken edit keeps the running policy); shuts down gracefully on SIGTE
                          rstreamAuth …; see docs/runtime.md)
   --http HOST:PORT       plain-HTTP listener        --https HOST:PORT   TLS listener
   --admin HOST:PORT      /healthz and /metrics
+  --forward-auth HOST:PORT  answer nginx auth_request, Traefik ForwardAuth and Envoy
+                         ext_authz sub-requests (needs --trusted-proxy; docs/forward-auth.md)
   --cert HOSTS=CERT:KEY  a certificate for comma-separated hosts (repeatable)
   --geoip FILE           a MaxMind DB (default: the embedded CC0 country database)
   --trusted-proxy CIDR   believe X-Forwarded-For from this peer (repeatable)
@@ -112,6 +114,7 @@ async function runtimeOptions(
     http: address(values["http"], "--http"),
     https: address(values["https"], "--https"),
     admin: address(values["admin"], "--admin"),
+    forwardAuth: address(values["forward-auth"], "--forward-auth"),
     certificates: values["cert"] === undefined ? undefined : certificates(values["cert"]),
     geoipDatabase: values["geoip"],
     trustedProxies: values["trusted-proxy"],
@@ -138,6 +141,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     http: { type: "string" },
     https: { type: "string" },
     admin: { type: "string" },
+    "forward-auth": { type: "string" },
     cert: { type: "string", multiple: true },
     geoip: { type: "string" },
     "trusted-proxy": { type: "string", multiple: true },
