@@ -10,7 +10,7 @@
  * into a diagnostic, so that Chevrotain errors become diagnostics in exactly one place.
  */
 import { CstParser, EOF } from "chevrotain";
-import type { IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.ts";
 
 /** What a parse error's message carries (as JSON), for the syntax stage to render. */
@@ -109,10 +109,17 @@ export class PolicyParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Called with each top-level declaration as soon as it is parsed, while no syntax error has
+   * been seen: the DSL front end turns it into the document at once and drops its subtree,
+   * so a large file never holds its whole CST (see `src/syntax/cst-to-ast.ts`).
+   */
+  onDeclaration: ((node: CstNode) => void) | undefined = undefined;
+
   /** A file: top-level declarations in any order (exactly one `project` is checked later). */
   readonly policy = this.RULE("policy", () => {
     this.MANY(() => {
-      this.OR([
+      const node = this.OR([
         { ALT: () => this.SUBRULE(this.schemaDecl) },
         { ALT: () => this.SUBRULE(this.projectBlock) },
         { ALT: () => this.SUBRULE(this.tunnelBlock) },
@@ -120,6 +127,7 @@ export class PolicyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.credentialBlock) },
         { ALT: () => this.SUBRULE(this.testBlock) },
       ]);
+      if (this.onDeclaration !== undefined && this.errors.length === 0) this.onDeclaration(node);
     });
   });
 

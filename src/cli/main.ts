@@ -73,6 +73,13 @@ const commands: Readonly<Record<string, CommandEntry>> = {
       return { run: m.token, help: m.tokenHelp };
     },
   },
+  diff: {
+    summary: "show which requests a policy change newly allows or denies",
+    load: async () => {
+      const m = await import("./commands/diff.ts");
+      return { run: m.diff, help: m.diffHelp };
+    },
+  },
 };
 
 export const mainHelp = (): string =>

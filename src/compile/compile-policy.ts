@@ -10,7 +10,7 @@ import { isHttpFamily } from "../bounds/protocol.ts";
 import { noRouteVerdict } from "../bounds/verdicts.ts";
 import type { CompiledPolicy, CompiledTunnel } from "./engine.ts";
 import { GrantCache } from "./grants/grant-cache.ts";
-import { compileHostRouter } from "./matchers/host-router.ts";
+import { compileHostRouter, lowerCaseHost } from "./matchers/host-router.ts";
 import { compileTunnelHandshake } from "./tunnel/handshake.ts";
 import type { HandshakeDecider } from "./tunnel/handshake.ts";
 import { compileTunnelRequest } from "./tunnel/request.ts";
@@ -69,13 +69,13 @@ export function compilePolicy(
   const unknownSni = Object.freeze(handshakeUnknownSniVerdict());
   return {
     policy,
-    route: (host) => byServerName.route(host.toLowerCase()),
+    route: (host) => byServerName.route(lowerCaseHost(host)),
     request(facts) {
-      const tunnel = byHttpHost.route(facts.host.toLowerCase());
+      const tunnel = byHttpHost.route(lowerCaseHost(facts.host));
       return tunnel === null ? noRoute : tunnel.request(facts);
     },
     handshake(facts) {
-      const tunnel = byServerName.route(facts.sni.toLowerCase());
+      const tunnel = byServerName.route(lowerCaseHost(facts.sni));
       return tunnel === null ? unknownSni : tunnel.handshake(facts);
     },
   };

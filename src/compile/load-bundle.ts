@@ -14,6 +14,9 @@ import { compilePolicy } from "./compile-policy.ts";
 import type { CompileOptions } from "./compile-policy.ts";
 import type { CompiledPolicy } from "./engine.ts";
 
+/** See `readBundle`: a bound on the expanded payload, relative to the file's length. */
+const MAX_EXPANSION_PER_CHARACTER = 64;
+
 /** A read bundle: its payload and the envelope fields worth showing. */
 export interface BundleContents extends BundlePayload {
   readonly formatVersion: number;
@@ -86,7 +89,10 @@ export function readBundle(text: string): Outcome<BundleContents> {
       help: "the file was changed after it was written; rebuild it with `rampart compile`",
     });
   }
-  const checked = validatePayload(payload);
+  // Objects and arrays the shared values may expand to: a tree written without sharing needs
+  // at least two characters for each, so this allows any plausible sharing while a forged
+  // table cannot make consumers walk an exponential tree.
+  const checked = validatePayload(payload, MAX_EXPANSION_PER_CHARACTER * text.length + 100_000);
   if (!checked.ok) {
     return failure({
       code: "RP5005",

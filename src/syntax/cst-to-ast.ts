@@ -2,9 +2,10 @@
  * The DSL front end: policy text → `PolicyAst` (the JSON document model plus a span for every
  * pointer the text wrote). Stages, in order, each stopping the run when it reports an error:
  * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
- * file is reported) → CST visitor → schema validation shared with the JSON front end.
+ * file is reported), with the CST visitor turning each declaration into document as soon as it
+ * is parsed → schema validation shared with the JSON front end.
  */
-import type { IToken } from "chevrotain";
+import type { CstChildrenDictionary, IToken } from "chevrotain";
 import { policyParser } from "../../grammar/parser.ts";
 import { policyLexer } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
@@ -13,7 +14,7 @@ import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
 import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
-import { DocumentWriter } from "./dsl/document-writer.ts";
+import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
 import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/errors.ts";
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
 import { CstToDocument } from "./dsl/visitor.ts";
@@ -28,15 +29,32 @@ export interface DslParse {
 
 /** Parses a `.rampart` policy file. Never throws on bad input. */
 export function parseDsl(source: SourceFile): Outcome<PolicyAst> {
-  return parseSource(source, false).outcome;
+  return parseSource(source, false, ignorePhase).outcome;
 }
+
+/** The phases of `parseDsl`, in order ("parse" includes building the document). */
+export type DslPhase = "lex" | "parse" | "validate";
+
+/** `parseDsl`, calling `onPhase` as each phase ends (for the parse benchmark). */
+export function parseDslInPhases(
+  source: SourceFile,
+  onPhase: (phase: DslPhase) => void,
+): Outcome<PolicyAst> {
+  return parseSource(source, false, onPhase).outcome;
+}
+
+const ignorePhase = (): void => {};
 
 /** `parseDsl`, also returning the file's comments attached to statements (see `dsl/comments.ts`). */
 export function parseDslWithComments(source: SourceFile): DslParse {
-  return parseSource(source, true);
+  return parseSource(source, true, ignorePhase);
 }
 
-function parseSource(source: SourceFile, withComments: boolean): DslParse {
+function parseSource(
+  source: SourceFile,
+  withComments: boolean,
+  onPhase: (phase: DslPhase) => void,
+): DslParse {
   const { name: file, text } = source;
   const bag = new DiagnosticBag();
   const failed = (): DslParse => ({ outcome: bag.fail(), comments: undefined });
@@ -49,21 +67,37 @@ function parseSource(source: SourceFile, withComments: boolean): DslParse {
   bag.addAll(stringDiagnostics(file, lexed.tokens));
   const tooDeep = checkNesting(file, lexed.tokens);
   if (tooDeep !== undefined) return (bag.add(tooDeep), failed());
+  onPhase("lex");
 
+  const writer = new DocumentWriter(file, new VisitDiagnostics(), withComments);
+  const visitor = new CstToDocument(writer, text);
   policyParser.input = lexed.tokens;
-  const cst = policyParser.policy();
+  // Each declaration becomes document as soon as it is parsed, and its subtree is dropped:
+  // the CST of a large file is most of its parse's memory, and short-lived objects are cheap.
+  policyParser.onDeclaration = (node) => {
+    visitor.declaration(node);
+    (node as { children: CstChildrenDictionary }).children = {};
+  };
+  try {
+    policyParser.policy();
+  } finally {
+    policyParser.onDeclaration = undefined;
+  }
   bag.addAll(parseDiagnostics(file, text, policyParser.errors));
   // The singleton parser would otherwise keep this file's tokens alive until the next parse.
   policyParser.input = [];
+  // With a syntax error the visitor stopped early: its findings would be partial, so none count.
   if (bag.hasErrors()) return failed();
 
-  const writer = new DocumentWriter(file, bag, withComments);
-  const document = new CstToDocument(writer, text).policy(cst.children);
+  const document = visitor.finish();
+  bag.addAll(writer.bag.inVisitOrder());
   if (bag.hasErrors()) return failed();
+  onPhase("parse");
 
   const validated = validateDocument(document, writer.spans, source);
   bag.addAll(validated.diagnostics);
   if (validated.value === undefined || bag.hasErrors()) return failed();
+  onPhase("validate");
   const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans: writer.spans };
   const comments = withComments
     ? attachComments(text, commentTokens(lexed.groups), writer.anchors)

@@ -34,7 +34,7 @@ export const DEFAULT_JSON_LIMITS: JsonLimits = { maxLength: 64 * 1024 * 1024, ma
 export interface JsonDocument {
   readonly value: unknown;
   readonly spans: SpanTree;
-  /** Built on first access. */
+  /** Built on first use (a lookup or iteration), which only diagnostics need. */
   readonly keySpans: ReadonlyMap<string, Span>;
 }
 
@@ -76,14 +76,7 @@ export function readJson(
   try {
     const value = reader.readDocument();
     const { spans } = reader;
-    let keySpans: ReadonlyMap<string, Span> | undefined;
-    return bag.finish({
-      value,
-      spans,
-      get keySpans() {
-        return (keySpans ??= buildKeySpans(source, spans));
-      },
-    });
+    return bag.finish({ value, spans, keySpans: new LazyMap(() => buildKeySpans(source, spans)) });
   } catch (stop) {
     if (!(stop instanceof StopReading)) throw stop;
     bag.add(stop.diagnostic);
@@ -93,6 +86,59 @@ export function readJson(
 
 function span(file: string, start: number, end: number): Span {
   return { file, start, end };
+}
+
+/**
+ * A map built on first use. A getter on the document would not do: destructuring the read
+ * document (`const { spans, keySpans } = …`) calls it, building the table for every file.
+ */
+class LazyMap<K, V> implements ReadonlyMap<K, V> {
+  #build: (() => ReadonlyMap<K, V>) | undefined;
+  #map: ReadonlyMap<K, V> | undefined;
+
+  constructor(build: () => ReadonlyMap<K, V>) {
+    this.#build = build;
+  }
+
+  get #built(): ReadonlyMap<K, V> {
+    if (this.#map === undefined) {
+      this.#map = (this.#build as () => ReadonlyMap<K, V>)();
+      this.#build = undefined;
+    }
+    return this.#map;
+  }
+
+  get(key: K): V | undefined {
+    return this.#built.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.#built.has(key);
+  }
+
+  get size(): number {
+    return this.#built.size;
+  }
+
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
+    this.#built.forEach((value, key) => callback(value, key, this));
+  }
+
+  entries(): MapIterator<[K, V]> {
+    return this.#built.entries();
+  }
+
+  keys(): MapIterator<K> {
+    return this.#built.keys();
+  }
+
+  values(): MapIterator<V> {
+    return this.#built.values();
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.#built.entries();
+  }
 }
 
 /** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */

@@ -67,11 +67,12 @@ export class SpanNode {
     return `${this.#parent.pointer()}/${token}`;
   }
 
-  /** Every node under this one with a span, depth first, members in the order written. */
+  /**
+   * Every node at or under this one with a span: members in the order written, each before
+   * its container (the order in which a reader finishes values, as the JSON reader does).
+   */
   *entries(pointer: string): Generator<[string, Span]> {
-    if (this.span !== undefined) yield [pointer, this.span];
-    const kids = this.#kids;
-    if (kids === undefined) return;
+    const kids = this.#kids ?? [];
     const keys = this.#keys;
     for (let i = 0; i < kids.length; i++) {
       const kid = kids[i];
@@ -79,6 +80,7 @@ export class SpanNode {
       const key = keys === undefined ? String(i) : (keys[i] as string);
       yield* kid.entries(`${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
     }
+    if (this.span !== undefined) yield [pointer, this.span];
   }
 
   /** Turns an array node into an object node, for a name that is not an index. */

@@ -17,9 +17,9 @@ import type { AbstractRequest } from "./arbitraries.ts";
 // ≥ 10,000 single-edit pairs (what CI diffs look like), and mixed pairs within the rest of
 // a ~60 s budget; both bounds can be raised through the environment.
 const EDIT_RUNS = Number(process.env["DIFF_EXACTNESS_RUNS"] ?? 10_000);
-const EDIT_MS = Number(process.env["DIFF_EXACTNESS_MS"] ?? 45_000);
+const EDIT_MS = Number(process.env["DIFF_EXACTNESS_MS"] ?? 50_000);
 const MIXED_RUNS = Number(process.env["DIFF_EXACTNESS_MIXED_RUNS"] ?? 2_000);
-const MIXED_MS = Number(process.env["DIFF_EXACTNESS_MIXED_MS"] ?? 15_000);
+const MIXED_MS = Number(process.env["DIFF_EXACTNESS_MIXED_MS"] ?? 10_000);
 
 function inRegion(region: Region, atoms: ReadonlyMap<string, string>): boolean {
   return region.conditions.every((c) => c.atoms.some((a) => a.id === atoms.get(c.dimension)));

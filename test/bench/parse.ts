@@ -14,24 +14,27 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
-import { policyParser } from "../../grammar/parser.ts";
-import { policyLexer } from "../../grammar/tokens.ts";
 import { computeEffective } from "../../src/bounds/intersect.ts";
-import { DiagnosticBag } from "../../src/diagnostics/bag.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { hasErrors } from "../../src/diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../src/diagnostics/span.ts";
 import { lowerToIr } from "../../src/ir/lower.ts";
 import { runLintRules } from "../../src/lint/run.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
-import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
-import { DocumentWriter } from "../../src/syntax/dsl/document-writer.ts";
-import { CstToDocument } from "../../src/syntax/dsl/visitor.ts";
+import { parseDsl, parseDslInPhases } from "../../src/syntax/cst-to-ast.ts";
+import type { DslPhase } from "../../src/syntax/cst-to-ast.ts";
 import { readJson } from "../../src/syntax/json-reader.ts";
 import { validateDocument } from "../../src/syntax/validate.ts";
 import type { BenchModule, BenchOptions, BenchRow } from "./bench-module.ts";
 import { median } from "./harness.ts";
 import { largePolicyDsl } from "./parse-policy.ts";
+
+/** Table names of the DSL phases ("parse" builds the document as it parses). */
+const PHASE_NAMES: Readonly<Record<DslPhase, string>> = {
+  lex: "lex",
+  parse: "parse → doc",
+  validate: "validate",
+};
 
 const TUNNELS = 10_000;
 const GRANTS = 10_000;
@@ -62,7 +65,8 @@ class Stopwatch {
     this.times[name] = Number(now - this.#last) / 1e6;
     this.#peakHeap = Math.max(this.#peakHeap, getHeapStatistics().used_heap_size);
     if (process.env["PARSE_BENCH_TRACE"] !== undefined) {
-      process.stderr.write(`${name} ${this.times[name].toFixed(0)} ms\n`);
+      const heap = (getHeapStatistics().used_heap_size / MB).toFixed(0);
+      process.stderr.write(`${name} ${this.times[name]?.toFixed(0)} ms, heap ${heap} MB\n`);
     }
     this.#last = process.hrtime.bigint();
   }
@@ -77,25 +81,10 @@ function fail(stage: string, diagnostics: readonly Diagnostic[]): never {
   throw new Error(`bench policy rejected by ${stage}: ${first.join("; ")}`);
 }
 
-/** The DSL front end, phase by phase: the steps of `parseDsl` (checked to agree with it). */
-function parseDslInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
-  const lexed = policyLexer.tokenize(source.text);
-  if (lexed.errors.length > 0) throw new Error("bench policy does not lex");
-  watch.lap("lex");
-  policyParser.input = lexed.tokens;
-  const cst = policyParser.policy();
-  if (policyParser.errors.length > 0) throw new Error("bench policy does not parse");
-  policyParser.input = [];
-  watch.lap("parse");
-  const bag = new DiagnosticBag();
-  const writer = new DocumentWriter(source.name, bag, false);
-  const document = new CstToDocument(writer, source.text).policy(cst.children);
-  if (bag.hasErrors()) fail("the CST visitor", bag.fail().diagnostics);
-  watch.lap("cst→doc");
-  const validated = validateDocument(document, writer.spans, source);
-  if (validated.value === undefined) fail("validation", validated.diagnostics);
-  watch.lap("validate");
-  return { source, syntax: "dsl", document: validated.value, spans: writer.spans };
+function parseDslTimed(source: SourceFile, watch: Stopwatch): PolicyAst {
+  const parsed = parseDslInPhases(source, (phase) => watch.lap(PHASE_NAMES[phase]));
+  if (parsed.value === undefined) fail("parseDsl", parsed.diagnostics);
+  return parsed.value;
 }
 
 function parseJsonInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
@@ -116,7 +105,7 @@ function pipeline(path: string, watch: Stopwatch, withLint: boolean): { warnings
   watch.lap("read");
   const ast = path.endsWith(".json")
     ? parseJsonInPhases(source, watch)
-    : parseDslInPhases(source, watch);
+    : parseDslTimed(source, watch);
   const lowered = lowerToIr(ast);
   if (lowered.value === undefined || hasErrors(lowered.diagnostics))
     fail("lowering", lowered.diagnostics);

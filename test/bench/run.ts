@@ -11,6 +11,7 @@ import { decisionBench } from "./decision.bench.ts";
 import { strategyBench } from "./strategy.bench.ts";
 import { proxyBench } from "./proxy.ts";
 import { forwardAuthBench } from "./forward-auth.ts";
+import { diffBench } from "./diff.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -19,6 +20,7 @@ const benches: readonly BenchModule[] = [
   compileBench,
   proxyBench,
   forwardAuthBench,
+  diffBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

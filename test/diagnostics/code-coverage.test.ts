@@ -31,6 +31,9 @@ function fixturesByCode(folder: string): Map<DiagnosticCode, string[]> {
 }
 
 const invalid = fixturesByCode("fixtures/invalid");
+const warnings = fixturesByCode("fixtures/warnings");
+/** Every golden fixture: errors (invalid/) and warnings (warnings/). */
+const golden = new Map([...invalid, ...warnings]);
 const failingTests = fixturesByCode("fixtures/failing-tests");
 /** Codes the CLI cases at the end of this file produce and check. */
 const producedByCliCases: readonly DiagnosticCode[] = ["RP8901", "RP8902"];
@@ -64,18 +67,24 @@ function isPolicyStage(code: DiagnosticCode): boolean {
 
 function expectedDoc(): string {
   const examples = new Map<DiagnosticCode, string>();
-  for (const [code, files] of [...invalid, ...failingTests]) examples.set(code, files[0] ?? "");
+  for (const [code, files] of [...golden, ...failingTests]) examples.set(code, files[0] ?? "");
   return renderCodesDoc({ examples, notes: noFixtureReasons });
 }
 
 describe("diagnostic code coverage (STYLE 9.5)", () => {
   it("names every fixture after a registered code", () => {
-    const unknown = [...invalid.keys(), ...failingTests.keys()].filter((c) => !(c in codes));
+    const unknown = [...golden.keys(), ...failingTests.keys()].filter((c) => !(c in codes));
     assert.deepEqual(unknown, [], `fixtures named after unregistered codes: ${unknown.join(", ")}`);
-    const misnamed = readdirSync(join(root, "fixtures", "invalid")).filter(
-      (f) => !FIXTURE.test(f) && !/^RP\d{4}-[a-z0-9-]+\.expected\.txt$/.test(f),
-    );
-    assert.deepEqual(misnamed, [], "fixtures/invalid holds only RPxxxx-name.(rampart|json) cases");
+    for (const folder of ["invalid", "warnings"]) {
+      const misnamed = readdirSync(join(root, "fixtures", folder)).filter(
+        (f) => !FIXTURE.test(f) && !/^RP\d{4}-[a-z0-9-]+\.expected\.txt$/.test(f),
+      );
+      assert.deepEqual(
+        misnamed,
+        [],
+        `fixtures/${folder} holds only RPxxxx-name.(rampart|json) cases`,
+      );
+    }
   });
 
   it("places every code in a documented stage", () => {
@@ -87,7 +96,7 @@ describe("diagnostic code coverage (STYLE 9.5)", () => {
     const inTests = codesInTests();
     const uncovered = registered.filter(
       (c) =>
-        !invalid.has(c) &&
+        !golden.has(c) &&
         !failingTests.has(c) &&
         !producedByCliCases.includes(c) &&
         !inTests.has(c),
@@ -108,10 +117,10 @@ describe("diagnostic code coverage (STYLE 9.5)", () => {
 
   it("has a fixture for each policy-stage code (RP1xxx–RP4xxx), or says why none can exist", () => {
     const missing = registered.filter(
-      (c) => isPolicyStage(c) && !invalid.has(c) && !noFixtureReasons.has(c),
+      (c) => isPolicyStage(c) && !golden.has(c) && !noFixtureReasons.has(c),
     );
     assert.deepEqual(missing, [], `policy-stage codes without a fixture: ${missing.join(", ")}`);
-    const stale = [...noFixtureReasons.keys()].filter((c) => invalid.has(c) || !(c in codes));
+    const stale = [...noFixtureReasons.keys()].filter((c) => golden.has(c) || !(c in codes));
     assert.deepEqual(
       stale,
       [],
@@ -212,8 +221,8 @@ async function runCli(argv: readonly string[], files: readonly string[]) {
   return { status, stdout: io.stdout.join(""), stderr: io.stderr.join("") };
 }
 
-describe("fixtures/invalid through `rampart lint`", () => {
-  for (const [code, files] of invalid) {
+describe("fixtures/invalid and fixtures/warnings through `rampart lint`", () => {
+  for (const [code, files] of golden) {
     for (const file of files) {
       it(`${file}: ${code} with line and column, as a code frame and as SARIF 2.1.0`, async () => {
         const sarif = await runCli(["lint", "--format", "sarif", file], [file]);
@@ -223,6 +232,11 @@ describe("fixtures/invalid through `rampart lint`", () => {
         assert.ok(at !== undefined, `${code} is reported with a location`);
         assert.equal(at.artifactLocation.uri, file);
         const hasError = results.some((r) => r.level === "error");
+        assert.equal(
+          hasError,
+          file.startsWith("fixtures/invalid/"),
+          "invalid/ errors, warnings/ warns",
+        );
         assert.equal(sarif.status, hasError ? 1 : 0, "exit 1 exactly when an error is reported");
 
         const text = await runCli(["lint", file], [file]);

@@ -42,7 +42,5 @@ export const knownCoverageGaps: ReadonlyMap<DiagnosticCode, string> = new Map([
   ["RP6008", "runtime: two loaded tunnels serving one host"],
   ["RP6010", "runtime: a listener that cannot bind"],
   ["RP6012", "runtime: an HTTP tunnel without a usable upstream"],
-  ["RP8102", "analysis: `rampart diff` reporting newly denied requests"],
-  ["RP8103", "analysis: `rampart diff --all` reporting changed answers"],
   ["RP9003", "syntax: the formatter's soundness check"],
 ] as const);

@@ -91,16 +91,23 @@ function witnessOf(
   };
 }
 
+/** A cube's conditions; a dimension that allows every atom (or the host, named apart) is vacuous. */
 function conditionsOf(cube: Cube, space: RequestSpace): Region["conditions"] {
   const get = getterOf(cube.point);
-  return [...cube.dims].map(([dimension, atoms]) => ({
-    dimension,
-    atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
-    excluded: space
+  return [...cube.dims].flatMap(([dimension, atoms]) => {
+    const excluded = space
       .atoms(dimension, get)
       .filter((a) => !atoms.has(a.id))
-      .map((a) => ({ id: a.id, label: a.label })),
-  }));
+      .map((a) => ({ id: a.id, label: a.label }));
+    if (excluded.length === 0 && dimension !== "host") return [];
+    return [
+      {
+        dimension,
+        atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
+        excluded,
+      },
+    ];
+  });
 }
 
 /** A cube of changed requests with the decisions both versions give all of it. */

@@ -139,6 +139,8 @@ function sessionKey(allows: readonly (SessionAllowIr | null)[], session: Session
  * the tunnels' allow lists that some user can meet (emails, domains and groups are ORed).
  */
 export function sessionAtoms(tunnels: readonly (EffectiveTunnel | null)[]): RequestAtom[] {
+  // `checkSession` never looks at a session when rstream Auth is off.
+  if (!sessionUsed(tunnels)) return [SESSION_UNUSED];
   const allows = allowLists(tunnels);
   const emails = allows.flatMap((a) => [
     ...(a?.emails ?? []),
@@ -165,10 +167,19 @@ export function sessionAtoms(tunnels: readonly (EffectiveTunnel | null)[]): Requ
   ];
 }
 
+const SESSION_UNUSED = constantAtom("session:unused", "any session (rstream Auth is off)", {
+  session: null,
+});
+
+function sessionUsed(tunnels: readonly (EffectiveTunnel | null)[]): boolean {
+  return tunnels.some((t) => t?.auth.rstreamAuth === true);
+}
+
 /** The atom id of a concrete session. */
 export function classifySession(
   tunnels: readonly (EffectiveTunnel | null)[],
   session: SessionFacts | null,
 ): string {
+  if (!sessionUsed(tunnels)) return SESSION_UNUSED.id;
   return session === null ? "session:none" : sessionKey(allowLists(tunnels), session);
 }

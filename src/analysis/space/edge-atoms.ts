@@ -39,7 +39,16 @@ export function ipAtoms(sets: readonly IpSet[], exclude: IpSet | null = null): R
       : ipClasses([...sets, exclude]).filter((c) => c.member[sets.length] !== true);
   return classes.map((c) => {
     const id = `ip:${memberKey(c.member.slice(0, sets.length))}`;
-    return constantAtom(id, `client in ${describeIntervals(c.intervals)}`, { clientIp: c.witness });
+    let label: string | undefined;
+    // Labels are only read for reports; CIDR covers of large classes are worth computing lazily.
+    return {
+      id,
+      get label(): string {
+        label ??= `client in ${describeIntervals(c.intervals)}`;
+        return label;
+      },
+      facts: () => ({ clientIp: c.witness }),
+    };
   });
 }
 

@@ -82,12 +82,12 @@ export function ipMembership(sets: readonly IpSet[], clientIp: string): boolean[
   return sets.map((s) => inSet(setIntervals(s), address.family, address.value));
 }
 
-/** The fewest CIDR blocks that exactly cover an interval. */
-export function intervalToCidrs(interval: IpInterval): string[] {
+/** The fewest CIDR blocks that exactly cover an interval (at most `max` of them). */
+export function intervalToCidrs(interval: IpInterval, max = Infinity): string[] {
   const bits = familyBits(interval.family);
   const out: string[] = [];
   let lo = interval.lo;
-  while (lo <= interval.hi) {
+  while (lo <= interval.hi && out.length < max) {
     let size = 0;
     while (size < bits) {
       const next = 1n << BigInt(size + 1);
@@ -100,11 +100,14 @@ export function intervalToCidrs(interval: IpInterval): string[] {
   return out;
 }
 
-/** CIDR text for a class, shortened to `limit` blocks with a count of the rest. */
+/** CIDR text for a class, shortened to `limit` blocks (computing no more than needed). */
 export function describeIntervals(intervals: readonly IpInterval[], limit = 6): string {
-  const all = intervals.flatMap(intervalToCidrs);
-  const whole = all.filter((c) => c === "0.0.0.0/0" || c === "::/0");
-  if (whole.length === all.length && all.length === 2) return "any address";
+  const all: string[] = [];
+  for (const interval of intervals) {
+    all.push(...intervalToCidrs(interval, limit + 1 - all.length));
+    if (all.length > limit) break;
+  }
+  if (all.length === 2 && all.includes("0.0.0.0/0") && all.includes("::/0")) return "any address";
   const shown = all.slice(0, limit).join(", ");
-  return all.length > limit ? `${shown} and ${all.length - limit} more blocks` : shown;
+  return all.length > limit ? `${shown} and more blocks` : shown;
 }

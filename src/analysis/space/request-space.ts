@@ -53,6 +53,15 @@ function tunnelLabel(t: EffectiveTunnel | null): string {
   return t === null ? "no tunnel" : `tunnel \`${t.id}\``;
 }
 
+const TOKEN_UNUSED = constantAtom("token:unused", "any token (token auth is off)", { token: null });
+const CREDENTIAL_UNUSED = constantAtom(
+  "credential:unused",
+  "any client certificate (mTLS is off)",
+  {
+    clientCredential: null,
+  },
+);
+
 /** The grant name a token atom carries (`token:grant:NAME`), or `null`; `*` has no patterns. */
 function grantNameOfToken(tokenId: string | null): string | null {
   const marker = "token:grant:";
@@ -83,6 +92,8 @@ export class RequestSpace {
   readonly #perHost = new Map<string, readonly RequestAtom[]>();
   readonly #excludeIps: IpSet | null;
   readonly #reduced = new Map<string, EffectivePolicy>();
+  readonly #allTokens: readonly RequestAtom[];
+  readonly #allCredentials: readonly RequestAtom[];
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
@@ -109,8 +120,8 @@ export class RequestSpace {
           : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
       this.#hosts.set(id, { atom: constantAtom(id, `${label} (host ${host})`, { host }), tunnels });
     }
-    this.#global.set("token", tokenAtoms(policies));
-    this.#global.set("credential", credentialAtoms(policies));
+    this.#allTokens = tokenAtoms(policies);
+    this.#allCredentials = credentialAtoms(policies);
     this.#global.set("method", methodAtoms(policies));
   }
 
@@ -191,6 +202,24 @@ export class RequestSpace {
     return reduced;
   }
 
+  /**
+   * Token or client-certificate atoms for a host class. When the routed tunnel has that
+   * authentication off on both sides, the interpreter never looks inside the credential
+   * (`checkToken` / `checkClientCredential` answer "absent"), so one atom stands for all.
+   */
+  #credentialAtoms(dimension: "token" | "credential", host: string): readonly RequestAtom[] {
+    const used = this.#credentialUsed(dimension, host);
+    if (used) return dimension === "token" ? this.#allTokens : this.#allCredentials;
+    return dimension === "token" ? [TOKEN_UNUSED] : [CREDENTIAL_UNUSED];
+  }
+
+  #credentialUsed(dimension: "token" | "credential", host: string): boolean {
+    const tunnels = this.routedTunnels(host);
+    return tunnels.some((t) =>
+      dimension === "token" ? t?.auth.token === true : t !== null && t.auth.mtls !== null,
+    );
+  }
+
   /** Whether the interpreter's own router sends `host` to `tunnel` on a side (memoized per host). */
   routesLike(side: Side, host: string, tunnel: EffectiveTunnel | null): boolean {
     const key = `${side}|${host}`;
@@ -215,6 +244,9 @@ export class RequestSpace {
         depends.token ? get("token").id : null,
         depends.credential ? get("credential").id : null,
       ).atoms;
+    }
+    if (dimension === "token" || dimension === "credential") {
+      return this.#credentialAtoms(dimension, get("host").id);
     }
     if (dimension === "ip" || dimension === "country" || dimension === "session") {
       const host = get("host").id;
@@ -293,13 +325,20 @@ export class RequestSpace {
       ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
       [
         "token",
-        classifyToken(
-          facts.token,
-          tokenGrant,
-          new Set(this.policies.flatMap((p) => Object.keys(p.grants))),
-        ),
+        this.#credentialUsed("token", this.hostId(tunnels))
+          ? classifyToken(
+              facts.token,
+              tokenGrant,
+              new Set(this.policies.flatMap((p) => Object.keys(p.grants))),
+            )
+          : TOKEN_UNUSED.id,
       ],
-      ["credential", classifyCredential(this.policies, facts.clientCredential)],
+      [
+        "credential",
+        this.#credentialUsed("credential", this.hostId(tunnels))
+          ? classifyCredential(this.policies, facts.clientCredential)
+          : CREDENTIAL_UNUSED.id,
+      ],
       ["session", classifySession(tunnels, facts.session)],
     ]);
     const hostId = out.get("host") ?? "";

@@ -1,6 +1,7 @@
 /** `rampart explain POLICY --request FILE|JSON`: one decision, with the trace that led to it. */
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import { explainRequest } from "../../explain/explain.ts";
+import { renderWhyNot, whyNot } from "../../analysis/why-not.ts";
 import { handshakeFactsOf, requestFactsOf } from "../../policy-tests/facts.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -12,7 +13,9 @@ import { reportDiagnostics } from "../report.ts";
 export const explainHelp = `rampart explain POLICY --request FILE|JSON [--format text|json]
 
 Decides one request against a policy with the reference interpreter and prints the
-decision and every stage it passed through, with the rule that decided as a code frame.
+decision and every stage it passed through, with the rule that decided as a code frame;
+for a refused request, the smallest set of failed conditions and the nearest change
+that would allow it.
 The request has the shape of a policy test's request, e.g.
   '{"method":"GET","url":"https://api.acme.test/api/v1","client_ip":"192.0.2.10","country":"DE"}'
 Exit codes: 0 explained, 1 the policy or the request has errors, 2 usage or I/O error.`;
@@ -59,6 +62,9 @@ export async function explain(argv: readonly string[], io: Io): Promise<ExitCode
     );
   } else {
     io.out(explanation.text.endsWith("\n") ? explanation.text : `${explanation.text}\n`);
+    // A refused request also gets the nearest change that would let it through.
+    if (explanation.decision.outcome !== "forward")
+      io.out(`\n${renderWhyNot(whyNot(policy, facts))}\n`);
   }
   return ExitCode.Ok;
 }

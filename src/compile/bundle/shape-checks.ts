@@ -5,18 +5,131 @@
  * schema in `schema.ts` stays the reference definition; a property test holds the two equal.
  */
 
-/** A check: null when the value fits, else the first problem, prefixed by its path. */
-export type ShapeCheck = (value: unknown, path: string) => string | null;
+/**
+ * A check: null when the value fits, else the first problem, prefixed by its path. A null
+ * path skips building paths (one string per value checked) on the way down; `checkShape`
+ * then checks again with paths, to name the problem's place. With a
+ * shared table (format version 2), a number where an object or an array is expected is a
+ * reference into the table: the container replaces it in place by the checked shared value.
+ * Checks that expect an object or an array carry `takesReference`.
+ */
+export type ShapeCheck = ((
+  value: unknown,
+  path: string | null,
+  shared?: SharedTable,
+) => string | null) & {
+  takesReference?: true;
+};
+
+/** Checks a value: quickly, then, only when there is a problem, again to name its place. */
+export function checkShape(check: ShapeCheck, value: unknown, shared?: SharedTable): string | null {
+  if (check(value, null, shared) === null) return null;
+  shared?.restartCount();
+  return check(value, "", shared);
+}
+
+function referable(
+  check: (value: unknown, path: string | null, shared?: SharedTable) => string | null,
+) {
+  return Object.assign(check, { takesReference: true as const });
+}
+
+/**
+ * The `shared` table of a payload. Each entry is checked once per check it is referred to by,
+ * then reused. References may not form a cycle, and the values reachable through them (counted
+ * with repetitions) are bounded, so a forged table cannot make consumers walk an exponential
+ * tree.
+ */
+export class SharedTable {
+  readonly #entries: unknown[];
+  /** Per entry: the checks it passed, or IN_PROGRESS while being checked. */
+  readonly #passed: (Map<ShapeCheck, number> | typeof IN_PROGRESS | undefined)[];
+  #expanded = 0;
+  readonly #maxExpanded: number;
+
+  /** `entries` is the parsed `shared` array (checked in place); `maxExpanded` caps the tree. */
+  constructor(entries: unknown[], maxExpanded: number) {
+    this.#entries = entries;
+    this.#passed = new Array<undefined>(entries.length);
+    this.#maxExpanded = maxExpanded;
+  }
+
+  /** Starts counting the expanded tree again (for a second pass over the same payload). */
+  restartCount(): void {
+    this.#expanded = 0;
+  }
+
+  /** Counts one object or array of the expanded tree; false once over the cap. */
+  visit(): boolean {
+    return ++this.#expanded <= this.#maxExpanded;
+  }
+
+  /** The checked entry `index`, or a problem. */
+  resolve(index: number, check: ShapeCheck, path: string | null): { value: unknown } | string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#entries.length)
+      return `${at(path)}: no shared value ${index}`;
+    let passed = this.#passed[index];
+    if (passed === IN_PROGRESS) return `${at(path)}: shared value ${index} refers to itself`;
+    const size = passed?.get(check);
+    if (size !== undefined) {
+      this.#expanded += size;
+      return this.#expanded <= this.#maxExpanded ? { value: this.#entries[index] } : tooLarge(path);
+    }
+    this.#passed[index] = IN_PROGRESS;
+    const before = this.#expanded;
+    const problem = check(this.#entries[index], path === null ? null : `shared.${index}`, this);
+    passed ??= new Map();
+    this.#passed[index] = passed;
+    if (problem !== null) return problem;
+    passed.set(check, this.#expanded - before);
+    return { value: this.#entries[index] };
+  }
+}
+
+const IN_PROGRESS = 1;
+
+function tooLarge(path: string | null): string {
+  return `${at(path)}: the shared values expand to too many values`;
+}
+
+/** Checks `holder[key]`, first replacing a reference by its shared value. */
+function checkMember(
+  holder: Record<string | number, unknown>,
+  key: string | number,
+  check: ShapeCheck,
+  path: string | null,
+  shared: SharedTable | undefined,
+): string | null {
+  const value = holder[key];
+  if (shared !== undefined && typeof value === "number" && check.takesReference === true) {
+    const resolved = shared.resolve(value, check, path);
+    if (typeof resolved === "string") return resolved;
+    // defineProperty for `__proto__`, which JSON.parse made an own member: assignment would
+    // set the prototype instead.
+    if (key === "__proto__")
+      Object.defineProperty(holder, key, {
+        value: resolved.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else holder[key] = resolved.value;
+    return null;
+  }
+  return check(value, path, shared);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function at(path: string): string {
+function at(path: string | null): string {
+  if (path === null) return "somewhere";
   return path === "" ? "the top level" : `\`${path}\``;
 }
 
-function join(path: string, key: string | number): string {
+function join(path: string | null, key: string | number): string | null {
+  if (path === null) return null;
   return path === "" ? String(key) : `${path}.${key}`;
 }
 
@@ -53,31 +166,37 @@ export function oneOf(...allowed: readonly (string | number)[]): ShapeCheck {
     set.has(value) ? null : `${at(path)}: expected one of ${allowed.join(", ")}`;
 }
 
+/** null, or a value that passes `check`. */
 export function nullable(check: ShapeCheck): ShapeCheck {
-  return (value, path) => (value === null ? null : check(value, path));
+  const nullOr: ShapeCheck = (value, path, shared) =>
+    value === null ? null : check(value, path, shared);
+  return check.takesReference === true ? referable(nullOr) : nullOr;
 }
 
+/** An array whose every item passes `item`. */
 export function array(item: ShapeCheck): ShapeCheck {
-  return (value, path) => {
+  return referable((value, path, shared) => {
     if (!Array.isArray(value)) return `${at(path)}: expected an array`;
+    if (shared !== undefined && !shared.visit()) return tooLarge(path);
     for (let i = 0; i < value.length; i++) {
-      const problem = item(value[i], join(path, i));
+      const problem = checkMember(value as Record<number, unknown>, i, item, join(path, i), shared);
       if (problem !== null) return problem;
     }
     return null;
-  };
+  });
 }
 
 /** An object used as a map: every own value passes `item`. */
 export function record(item: ShapeCheck): ShapeCheck {
-  return (value, path) => {
+  return referable((value, path, shared) => {
     if (!isRecord(value)) return `${at(path)}: expected an object`;
+    if (shared !== undefined && !shared.visit()) return tooLarge(path);
     for (const key of Object.keys(value)) {
-      const problem = item(value[key], join(path, key));
+      const problem = checkMember(value, key, item, join(path, key), shared);
       if (problem !== null) return problem;
     }
     return null;
-  };
+  });
 }
 
 /** A field of `object`: required unless marked optional. */
@@ -96,43 +215,51 @@ export function object(
   fields: Readonly<Record<string, ShapeCheck | Field>>,
   options: { loose?: boolean } = {},
 ): ShapeCheck {
-  const entries = Object.entries(fields).map(
-    ([key, f]) => [key, typeof f === "function" ? { check: f, optional: false } : f] as const,
-  );
-  const known = new Set(Object.keys(fields));
-  return (value, path) => {
+  const keys = Object.keys(fields);
+  const checks = keys.map((key) => {
+    const f = fields[key] as ShapeCheck | Field;
+    return typeof f === "function" ? f : f.check;
+  });
+  const optionals = keys.map((key) => typeof fields[key] !== "function");
+  const known = new Set(keys);
+  return referable((value, path, shared) => {
     if (!isRecord(value)) return `${at(path)}: expected an object`;
-    for (const [key, field] of entries) {
+    if (shared !== undefined && !shared.visit()) return tooLarge(path);
+    let present = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (!Object.hasOwn(value, key)) {
-        if (field.optional) continue;
+        if (optionals[i] === true) continue;
         return `${at(join(path, key))}: missing`;
       }
-      const problem = field.check(value[key], join(path, key));
+      present++;
+      const problem = checkMember(value, key, checks[i] as ShapeCheck, join(path, key), shared);
       if (problem !== null) return problem;
     }
-    if (options.loose !== true) {
+    // Every listed key present was counted, so equal counts mean no unknown key.
+    if (options.loose !== true && Object.keys(value).length !== present) {
       for (const key of Object.keys(value))
         if (!known.has(key)) return `${at(join(path, key))}: unknown key`;
     }
     return null;
-  };
+  });
 }
 
 /** A union told apart by its `kind` member. */
 export function byKind(variants: Readonly<Record<string, ShapeCheck>>): ShapeCheck {
   const table = new Map(Object.entries(variants));
-  return (value, path) => {
+  return referable((value, path, shared) => {
     if (!isRecord(value)) return `${at(path)}: expected an object`;
     const kind = value["kind"];
     const check = typeof kind === "string" ? table.get(kind) : undefined;
     if (check === undefined)
       return `${at(join(path, "kind"))}: expected one of ${[...table.keys()].join(", ")}`;
-    return check(value, path);
-  };
+    return check(value, path, shared);
+  });
 }
 
-/** A check defined later (for recursive shapes). */
+/** A check of an object or array shape defined later (for recursive shapes). */
 export function lazy(get: () => ShapeCheck): ShapeCheck {
   let check: ShapeCheck | null = null;
-  return (value, path) => (check ??= get())(value, path);
+  return referable((value, path, shared) => (check ??= get())(value, path, shared));
 }

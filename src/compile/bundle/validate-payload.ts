@@ -1,13 +1,15 @@
 /**
- * Validation of an untrusted bundle payload: its shape (`payload-shape.ts`, held equal to the
- * zod reference schema in `schema.ts` by a property test), then what a shape cannot say: CIDR
- * text must be canonical, because the range compiler relies on it.
+ * Validation of an untrusted bundle payload: its shared values resolved and its shape checked
+ * (`payload-shape.ts`, held equal to the zod reference schema in `schema.ts` by a property
+ * test), then what a shape cannot say: CIDR text must be canonical, because the range compiler
+ * relies on it.
  */
 import { parseIpEntry } from "../../ir/ip.ts";
 import type { FilterIr, GrantNodeIr, IpSet } from "../../ir/types.ts";
 import type { BundlePayload } from "../bundle.ts";
 import { parseDottedQuad } from "../matchers/address.ts";
 import { checkPayloadShape } from "./payload-shape.ts";
+import { checkShape, SharedTable } from "./shape-checks.ts";
 
 const PREFIX_TEXT = /^(?:0|[1-9][0-9]?)$/;
 
@@ -25,66 +27,91 @@ export function isCanonicalCidr(cidr: string): boolean {
   return parsed.ok && !parsed.hostBitsSet && parsed.range.cidr === cidr;
 }
 
-function badCidrIn(set: IpSet | null): string | null {
-  if (set === null) return null;
+/** IP sets already checked: with shared values, many rules hold the same set object. */
+type Seen = Set<object>;
+
+function badCidrIn(set: IpSet | null, seen: Seen): string | null {
+  if (set === null || seen.has(set)) return null;
+  seen.add(set);
   for (const range of set.ranges) if (!isCanonicalCidr(range.cidr)) return range.cidr;
   return null;
 }
 
-function badCidrInFilter(filter: FilterIr | null): string | null {
-  if (filter === null) return null;
+function badCidrInFilter(filter: FilterIr | null, seen: Seen): string | null {
+  if (filter === null || seen.has(filter)) return null;
+  seen.add(filter);
   if (filter.kind === "and" || filter.kind === "or") {
     for (const child of filter.children) {
-      const bad = badCidrInFilter(child);
+      const bad = badCidrInFilter(child, seen);
       if (bad !== null) return bad;
     }
     return null;
   }
-  return filter.kind === "ips" ? badCidrIn(filter.within) : null;
+  return filter.kind === "ips" ? badCidrIn(filter.within, seen) : null;
 }
 
-function badCidrInNode(node: GrantNodeIr | null): string | null {
-  if (node === null) return null;
+function badCidrInNode(node: GrantNodeIr | null, seen: Seen): string | null {
+  if (node === null || seen.has(node)) return null;
+  seen.add(node);
   if (node.kind !== "leaf") {
     for (const child of node.children) {
-      const bad = badCidrInNode(child);
+      const bad = badCidrInNode(child, seen);
       if (bad !== null) return bad;
     }
     return null;
   }
   for (const act of [node.create, node.connect, node.list]) {
-    const bad = badCidrInFilter(act?.filter ?? null);
+    const bad = badCidrInFilter(act?.filter ?? null, seen);
     if (bad !== null) return bad;
   }
   return null;
 }
 
 function firstBadCidr(payload: BundlePayload): string | null {
+  const seen: Seen = new Set();
   for (const policy of payload.policies) {
     for (const tunnel of policy.tunnels) {
       for (const rule of tunnel.ipRules) {
-        const bad = badCidrIn(rule.set);
+        const bad = badCidrIn(rule.set, seen);
         if (bad !== null) return bad;
       }
-      const bad = badCidrIn(tunnel.allowedIps);
+      const bad = badCidrIn(tunnel.allowedIps, seen);
       if (bad !== null) return bad;
     }
     for (const grant of Object.values(policy.grants)) {
-      const bad = badCidrInNode(grant.resources);
+      const bad = badCidrInNode(grant.resources, seen);
       if (bad !== null) return bad;
     }
   }
   return null;
 }
 
-/** The payload when it has the expected shape, else the first problem found. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The payload when it has the expected shape, else the first problem found. A `shared` member
+ * (format version 2) holds values the rest refers to by index; they are put in place, so the
+ * result is the effective IR with repeated parts shared as one object. The values reachable
+ * that way are capped at `maxExpanded` objects and arrays, counted with repetitions.
+ */
 export function validatePayload(
   payload: unknown,
+  maxExpanded = Number.MAX_SAFE_INTEGER,
 ): { ok: true; payload: BundlePayload } | { ok: false; problem: string } {
-  const problem = checkPayloadShape(payload, "");
+  let rest = payload;
+  let table: SharedTable | undefined;
+  if (isRecord(payload) && Object.hasOwn(payload, "shared")) {
+    const { shared, ...others } = payload;
+    if (!Array.isArray(shared)) return { ok: false, problem: "`shared`: expected an array" };
+    rest = others;
+    table = new SharedTable(shared, maxExpanded);
+  }
+  const problem = checkShape(checkPayloadShape, rest, table);
   if (problem !== null) return { ok: false, problem };
   // INVARIANT: the shape checks mirror EffectivePolicy and Diagnostic field by field.
-  const typed = payload as BundlePayload;
+  const typed = rest as BundlePayload;
   const bad = firstBadCidr(typed);
   if (bad !== null) return { ok: false, problem: `\`${bad}\` is not a canonical CIDR` };
   return { ok: true, payload: typed };

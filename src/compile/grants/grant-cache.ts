@@ -63,7 +63,13 @@ export class GrantCache {
       return entry;
     }
     let entry = this.#byTokenId.get(id);
-    if (entry === undefined) this.#byTokenId.set(id, (entry = entryOf(grant)));
+    if (entry === undefined) {
+      // Tokens resolved to the same grant object share one compiled grant (and its per-tunnel
+      // scopes), so a new token id costs a Map entry, not a compilation.
+      entry = this.#byObject.get(grant);
+      if (entry === undefined) this.#byObject.set(grant, (entry = entryOf(grant)));
+      this.#byTokenId.set(id, entry);
+    }
     return entry;
   }
 

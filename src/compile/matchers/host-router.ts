@@ -5,6 +5,18 @@
  * hosts win over wildcards; between equal hosts the first tunnel listed wins.
  */
 
+/**
+ * A host in lower case. HOT PATH: most hosts arrive in lower case already, and one scan costs
+ * less than `toLowerCase`, which copies; anything beyond ASCII goes to `toLowerCase`.
+ */
+export function lowerCaseHost(host: string): string {
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c >= 128) return host.toLowerCase();
+  }
+  return host;
+}
+
 /** Routes a lower-case host (no port) to a value. */
 export interface HostRouter<T> {
   route(host: string): T | null;

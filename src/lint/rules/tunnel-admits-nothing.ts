@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { isHttpFamily } from "../../bounds/protocol.ts";
-import { findForwardedRequest } from "../../analysis/admits.ts";
+import { findForwardedRequest, ReachabilitySpace } from "../../analysis/admits.ts";
 import type { TunnelIr } from "../../ir/types.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { labelsPart, spanPart } from "../rule.ts";
@@ -17,10 +17,13 @@ function writtenAsDenyAll(tunnel: TunnelIr | undefined): boolean {
 
 function check({ policy, ir }: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  let reach: ReachabilitySpace | null = null;
+  const written = new Map(ir.tunnels.map((t) => [t.id, t]));
   for (const tunnel of policy.tunnels) {
     if (!tunnel.publish || !isHttpFamily(tunnel.protocol) || tunnel.hosts.length === 0) continue;
-    if (writtenAsDenyAll(ir.tunnels.find((t) => t.id === tunnel.id))) continue;
-    const result = findForwardedRequest(policy, tunnel);
+    if (writtenAsDenyAll(written.get(tunnel.id))) continue;
+    reach ??= new ReachabilitySpace(policy);
+    const result = findForwardedRequest(policy, tunnel, reach);
     if (result.kind === "forwards") continue;
     const rules = [...new Set(result.denials.map((d) => d.rule))];
     out.push({

@@ -6,7 +6,8 @@
  * of parsing a large policy, and the grammar fixes every key anyway.
  */
 import type { CstNode, IToken } from "chevrotain";
-import type { DiagnosticBag } from "../../diagnostics/bag.ts";
+import { hasErrors } from "../../diagnostics/diagnostic.ts";
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
 import { SpanTree } from "../span-tree.ts";
 import type { SpanNode } from "../span-tree.ts";
@@ -26,16 +27,41 @@ export interface Target {
   readonly at: number;
 }
 
+/**
+ * The diagnostics of building the document. Declarations are visited in file order as they are
+ * parsed, but reported as if visited kind by kind (the schema line, the project, then all
+ * tunnels, grants, credentials, tests): that order decides which diagnostics a capped bag
+ * keeps, so it stays what it was when the whole CST was visited at once.
+ */
+export class VisitDiagnostics {
+  /** The kind of declaration being visited: 0 schema, 1 project, 2 tunnels … 5 tests. */
+  rank = 0;
+  readonly #items: { readonly rank: number; readonly diagnostic: Diagnostic }[] = [];
+
+  add(diagnostic: Diagnostic): void {
+    this.#items.push({ rank: this.rank, diagnostic });
+  }
+
+  hasErrors(): boolean {
+    return hasErrors(this.#items.map((i) => i.diagnostic));
+  }
+
+  /** Every diagnostic, by kind of declaration, then in the order reported (a stable sort). */
+  inVisitOrder(): Diagnostic[] {
+    return [...this.#items].sort((a, b) => a.rank - b.rank).map((i) => i.diagnostic);
+  }
+}
+
 /** Accumulates the document's side tables and the diagnostics of building it. */
 export class DocumentWriter {
   readonly file: string;
-  readonly bag: DiagnosticBag;
+  readonly bag: VisitDiagnostics;
   readonly spans = new SpanTree();
   readonly anchors: DslAnchor[] = [];
   readonly #recordAnchors: boolean;
 
   /** `recordAnchors`: keep statement anchors, which only the formatter needs. */
-  constructor(file: string, bag: DiagnosticBag, recordAnchors: boolean) {
+  constructor(file: string, bag: VisitDiagnostics, recordAnchors: boolean) {
     this.file = file;
     this.bag = bag;
     this.#recordAnchors = recordAnchors;

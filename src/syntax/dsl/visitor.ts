@@ -25,51 +25,102 @@ import type { Obj } from "./visit-base.ts";
  * and typed by the generated `grammar/cst.d.ts`; statement methods write into a `Target`.
  */
 export class CstToDocument extends GrantsVisitor {
+  readonly #doc: Obj = {};
+  readonly #root: Target;
+  /** The `project` keyword of the first project block, once one was visited. */
+  #projectKeyword: Span | undefined;
+  /** The `project` keywords of further project blocks (each an error). */
+  readonly #extraProjects: Span[] = [];
+  /** The first declaration that is not a project: where to point when the project is missing. */
+  #firstHead: Span | undefined;
+
   constructor(writer: DocumentWriter, text: string) {
     super(writer, text);
     this.validateVisitor();
+    this.#root = { obj: this.#doc, ptr: writer.spans.root, at: 0 };
+    writer.mark(writer.spans.root, { file: writer.file, start: 0, end: text.length });
   }
 
+  /** A whole file's CST at once; `declaration` + `finish` do the same one declaration at a time. */
   policy(ctx: C.PolicyCstChildren): Obj {
+    const nodes: CstNode[] = [
+      ...(ctx.schemaDecl ?? []),
+      ...(ctx.projectBlock ?? []),
+      ...(ctx.tunnelBlock ?? []),
+      ...(ctx.grantBlock ?? []),
+      ...(ctx.credentialBlock ?? []),
+      ...(ctx.testBlock ?? []),
+    ];
+    nodes.sort((a, b) => at(a) - at(b));
+    for (const node of nodes) this.declaration(node);
+    return this.finish();
+  }
+
+  /** Writes one top-level declaration into the document (called in file order). */
+  declaration(node: CstNode): void {
     const w = this.w;
+    if (node.name !== "projectBlock") this.#firstHead ??= w.node(node);
+    switch (node.name) {
+      case "schemaDecl": {
+        const { children } = node as C.SchemaDeclCstNode;
+        const s = one(children.StringLike);
+        w.bag.rank = 0;
+        w.put({ ...this.#root, at: at(node) }, "$schema", w.token(one(children.Schema)), str(s), w.token(s));
+        return;
+      }
+      case "projectBlock": {
+        const project = node as C.ProjectBlockCstNode;
+        const keyword = w.token(one(project.children.Project));
+        if (this.#projectKeyword !== undefined) return void this.#extraProjects.push(keyword);
+        this.#projectKeyword = keyword;
+        w.bag.rank = 1;
+        this.#block(this.#root, "project", project, (t) => this.projectBlock(project.children, t));
+        return;
+      }
+      case "tunnelBlock":
+        w.bag.rank = 2;
+        return this.#item("tunnels", node as C.TunnelBlockCstNode, (n, t) =>
+          this.tunnelBlock(n.children, t),
+        );
+      case "grantBlock":
+        w.bag.rank = 3;
+        return this.#item("grants", node as C.GrantBlockCstNode, (n, t) =>
+          this.grantBlock(n.children, t),
+        );
+      case "credentialBlock":
+        w.bag.rank = 4;
+        return this.#item("credentials", node as C.CredentialBlockCstNode, (n, t) =>
+          this.credentialBlock(n.children, t),
+        );
+      case "testBlock":
+        w.bag.rank = 5;
+        return this.#item("tests", node as C.TestBlockCstNode, (n, t) =>
+          this.testBlock(n.children, t),
+        );
+      default:
+        throw new InternalError(`\`${node.name}\` is not a top-level declaration`);
+    }
+  }
+
+  /** The document, after the checks that need every declaration (one project). */
+  finish(): Obj {
+    const w = this.w;
+    w.bag.rank = 1.5;
+    if (this.#projectKeyword === undefined) w.bag.add(missingProject(this.#missingProjectSpan()));
+    for (const extra of this.#extraProjects) {
+      w.bag.add(duplicateProject(extra, this.#projectKeyword ?? extra));
+    }
+    // The document's keys in a fixed order, whatever order the file declared things in.
     const doc: Obj = {};
-    const root: Target = { obj: doc, ptr: w.spans.root, at: 0 };
-    w.mark(w.spans.root, { file: w.file, start: 0, end: this.text.length });
-    for (const node of ctx.schemaDecl ?? []) {
-      const s = one(node.children.StringLike);
-      w.put(
-        { ...root, at: at(node) },
-        "$schema",
-        w.token(one(node.children.Schema)),
-        str(s),
-        w.token(s),
-      );
+    for (const key of ["$schema", "project", "tunnels", "grants", "credentials", "tests"]) {
+      if (Object.hasOwn(this.#doc, key)) doc[key] = this.#doc[key];
     }
-    const [project, ...extra] = ctx.projectBlock ?? [];
-    if (project === undefined) w.bag.add(missingProject(this.#firstBlockHead(ctx)));
-    else this.#block(root, "project", project, (t) => this.projectBlock(project.children, t));
-    for (const node of extra) {
-      const first = project === undefined ? w.node(node) : w.token(one(project.children.Project));
-      w.bag.add(duplicateProject(w.token(one(node.children.Project)), first));
-    }
-    this.#blocks(doc, "tunnels", ctx.tunnelBlock, (n, t) => this.tunnelBlock(n.children, t));
-    this.#blocks(doc, "grants", ctx.grantBlock, (n, t) => this.grantBlock(n.children, t));
-    this.#blocks(doc, "credentials", ctx.credentialBlock, (n, t) =>
-      this.credentialBlock(n.children, t),
-    );
-    this.#blocks(doc, "tests", ctx.testBlock, (n, t) => this.testBlock(n.children, t));
     return doc;
   }
 
-  /** Where to point when the project is missing: the first block's keyword, or the start. */
-  #firstBlockHead(ctx: C.PolicyCstChildren): Span {
-    const blocks: (readonly CstNode[] | undefined)[] = [ctx.tunnelBlock, ctx.grantBlock];
-    blocks.push(ctx.credentialBlock, ctx.testBlock, ctx.schemaDecl);
-    const heads = blocks
-      .flatMap((nodes) => nodes ?? [])
-      .map((node) => this.w.node(node))
-      .sort((a, b) => a.start - b.start);
-    const first = heads[0];
+  /** Where to point when the project is missing: the first block's head line, or the start. */
+  #missingProjectSpan(): Span {
+    const first = this.#firstHead;
     if (first === undefined) return { file: this.w.file, start: 0, end: 0 };
     const lineEnd = this.text.indexOf("{", first.start);
     return { ...first, end: lineEnd < 0 || lineEnd > first.end ? first.end : lineEnd + 1 };
@@ -95,24 +146,20 @@ export class CstToDocument extends GrantsVisitor {
     this.w.anchor(ptr, one(node.children.RCurly).startOffset, true);
   }
 
-  #blocks<N extends CstNode & { children: { RCurly: IToken[] } }>(
-    doc: Obj,
+  /** The next item of the top-level list `key` (`tunnels`, `grants` …). */
+  #item<N extends CstNode & { children: { RCurly: IToken[] } }>(
     key: string,
-    nodes: readonly N[] | undefined,
+    node: N,
     fill: (node: N, target: Target) => void,
   ): void {
-    if (nodes === undefined || nodes.length === 0) return;
-    const items: Obj[] = [];
-    doc[key] = items;
-    nodes.forEach((node, i) => {
-      const obj: Obj = {};
-      const ptr = this.w.spans.root.child(key).child(i);
-      items.push(obj);
-      this.w.mark(ptr, this.w.node(node));
-      this.w.anchor(ptr, at(node));
-      fill(node, { obj, ptr, at: at(node) });
-      this.w.anchor(ptr, one(node.children.RCurly).startOffset, true);
-    });
+    const items = (this.#doc[key] ??= []) as Obj[];
+    const obj: Obj = {};
+    const ptr = this.w.spans.root.child(key).child(items.length);
+    items.push(obj);
+    this.w.mark(ptr, this.w.node(node));
+    this.w.anchor(ptr, at(node));
+    fill(node, { obj, ptr, at: at(node) });
+    this.w.anchor(ptr, one(node.children.RCurly).startOffset, true);
   }
 
   // ------------------------------------------------------------------ credentials

@@ -1,0 +1,172 @@
+/**
+ * The writer's half of payload sharing (format version 2): every object or array that occurs
+ * more than once in the policies (a tunnel's default TLS block, a country list, a grant's
+ * action, the same trusted-IP set under `ipRules` and `allowedIps` …) is written once into a
+ * `shared` table and referred to by its index elsewhere. A 10,000-tunnel payload shrinks to
+ * about a third, and the loader parses and checks each shared value once instead of once per
+ * occurrence. The reader's half is in `shape-checks.ts`: a reference is a number where the
+ * schema expects an object or an array, so it can never be mistaken for a scalar.
+ *
+ * The output is canonical JSON (keys sorted, no whitespace), so the content hash agrees with
+ * `canonicalJson` of the parsed payload.
+ */
+
+/** One distinct object or array, found by its structure (hash-consing). */
+interface Distinct {
+  /** The value's JSON with every nested object or array replaced by `#<id>`: its identity. */
+  readonly key: string;
+  /** Literal text pieces; `children[i]` goes between `pieces[i]` and `pieces[i + 1]`. */
+  readonly pieces: readonly string[];
+  readonly children: readonly number[];
+  /** The length of its text with nothing shared. */
+  readonly length: number;
+  /** How often the value's text would be written with this sharing plan. */
+  uses: number;
+  /** Its index in the shared table, or -1 when written in place. */
+  shared: number;
+  /** Its text in place, once built. */
+  text: string | null;
+}
+
+/** Values shorter than this are written in place: a reference would save too little. */
+const MIN_SHARED_LENGTH = 16;
+
+/** Finds the distinct objects and arrays under some roots (children get lower ids). */
+class DistinctValues {
+  readonly all: Distinct[] = [];
+  readonly #byKey = new Map<string, number>();
+
+  /** The id of a value's distinct entry, or null for a scalar. */
+  add(value: unknown): number | null {
+    if (value === null || typeof value !== "object") return null;
+    const pieces: string[] = [];
+    const children: number[] = [];
+    let text = "";
+    const member = (prefix: string, item: unknown): void => {
+      text += prefix;
+      const child = this.add(item);
+      if (child === null) {
+        text += JSON.stringify(item) ?? "null";
+      } else {
+        pieces.push(text);
+        children.push(child);
+        text = "";
+      }
+    };
+    if (Array.isArray(value)) {
+      text = "[";
+      value.forEach((item: unknown, i) => member(i === 0 ? "" : ",", item));
+      text += "]";
+    } else {
+      text = "{";
+      let separator = "";
+      for (const name of Object.keys(value).sort()) {
+        const item = (value as Record<string, unknown>)[name];
+        if (item === undefined) continue;
+        member(`${separator}${JSON.stringify(name)}:`, item);
+        separator = ",";
+      }
+      text += "}";
+    }
+    pieces.push(text);
+    let key = pieces[0] as string;
+    let length = key.length;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i] as number;
+      const rest = pieces[i + 1] as string;
+      key += `#${child}${rest}`;
+      length += (this.all[child] as Distinct).length + rest.length;
+    }
+    const known = this.#byKey.get(key);
+    if (known !== undefined) return known;
+    const id = this.all.length;
+    this.all.push({ key, pieces, children, length, uses: 0, shared: -1, text: null });
+    this.#byKey.set(key, id);
+    return id;
+  }
+}
+
+/** The payload's sharing plan and text. */
+export interface SharedPayloadText {
+  /** Canonical JSON text of `{ diagnostics, policies, shared }`. */
+  readonly text: string;
+  /** Number of values in the shared table. */
+  readonly sharedCount: number;
+}
+
+/**
+ * Decides which values to share: walks parents before children (ids descending), counting how
+ * often each value's text would be written. A value written at least twice and long enough is
+ * shared, and its own children then count once, not once per use.
+ */
+function plan(values: DistinctValues, roots: readonly number[]): Distinct[] {
+  for (const root of roots) (values.all[root] as Distinct).uses += 1;
+  for (let id = values.all.length - 1; id >= 0; id--) {
+    const value = values.all[id] as Distinct;
+    if (value.uses >= 2 && value.length >= MIN_SHARED_LENGTH) value.shared = 0;
+    const written = value.shared === 0 ? 1 : value.uses;
+    for (const child of value.children) (values.all[child] as Distinct).uses += written;
+  }
+  // Children have lower ids, so numbering in id order makes references point backwards.
+  const table = values.all.filter((v) => v.shared === 0);
+  table.forEach((v, index) => (v.shared = index));
+  return table;
+}
+
+function inPlace(values: DistinctValues, value: Distinct): string {
+  if (value.text !== null) return value.text;
+  let text = value.pieces[0] as string;
+  for (let i = 0; i < value.children.length; i++) {
+    text += refer(values, values.all[value.children[i] as number] as Distinct);
+    text += value.pieces[i + 1] as string;
+  }
+  value.text = text;
+  return text;
+}
+
+function refer(values: DistinctValues, value: Distinct): string {
+  return value.shared >= 0 ? String(value.shared) : inPlace(values, value);
+}
+
+/**
+ * Writes `{ diagnostics, policies, shared }` as canonical JSON, sharing repeated objects and
+ * arrays inside the policies. `opaque` names policy members written as they are (their
+ * contents are not checked field by field on load, so they may not hold references).
+ */
+export function writeSharedPayload(
+  policies: readonly object[],
+  diagnostics: readonly unknown[],
+  canonical: (value: unknown) => string,
+  opaque: readonly string[],
+): SharedPayloadText {
+  const values = new DistinctValues();
+  const skipped = new Set(opaque);
+  const roots: number[] = [];
+  // Per policy, its members in key order: literal text, or the id of a distinct value.
+  const members = policies.map((policy) =>
+    Object.keys(policy)
+      .sort()
+      .flatMap((name) => {
+        const item = (policy as Record<string, unknown>)[name];
+        if (item === undefined) return [];
+        const prefix = `${JSON.stringify(name)}:`;
+        if (skipped.has(name)) return [{ prefix, text: canonical(item), id: null }];
+        const id = values.add(item);
+        if (id !== null) roots.push(id);
+        return [{ prefix, text: id === null ? (JSON.stringify(item) ?? "null") : "", id }];
+      }),
+  );
+  const table = plan(values, roots);
+  const policyTexts = members.map((list) => {
+    const parts = list.map(
+      (m) => m.prefix + (m.id === null ? m.text : refer(values, values.all[m.id] as Distinct)),
+    );
+    return `{${parts.join(",")}}`;
+  });
+  const shared = table.map((v) => inPlace(values, v));
+  const text =
+    `{"diagnostics":${canonical(diagnostics)},` +
+    `"policies":[${policyTexts.join(",")}],` +
+    `"shared":[${shared.join(",")}]}`;
+  return { text, sharedCount: table.length };
+}
