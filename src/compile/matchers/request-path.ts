@@ -19,6 +19,13 @@ const SEMICOLON = 59;
 const QUESTION = 63;
 const HASH = 35;
 
+/** Whether the segment `raw[start, start + length)`, which starts with `.`, is `.`, `..`, `.;…` or `..;…`. */
+function isDotSegment(raw: string, start: number, length: number): boolean {
+  const second = length > 1 ? raw.charCodeAt(start + 1) : SLASH;
+  if (length === 1 || second === SEMICOLON) return true;
+  return second === DOT && (length === 2 || raw.charCodeAt(start + 2) === SEMICOLON);
+}
+
 /**
  * Where the path part of `raw` ends (at the first `?` or `#`, else at its length) when that
  * part is already normal: raw-safe characters only, no `//`, no `.` or `..` segment, no
@@ -34,14 +41,12 @@ function normalPathEnd(raw: string): number {
     if (c === SLASH || last) {
       const length = i - segmentStart;
       if (length === 0 && !last) return -1; // `//`
-      if (length > 0 && raw.charCodeAt(segmentStart) === DOT) {
-        // `.`, `..`, `.;…`, `..;…`: dot segments are for the slow path.
-        const second = length > 1 ? raw.charCodeAt(segmentStart + 1) : SLASH;
-        if (length === 1 || second === SEMICOLON) return -1;
-        if (second === DOT && (length === 2 || raw.charCodeAt(segmentStart + 2) === SEMICOLON)) {
-          return -1;
-        }
-      }
+      if (
+        length > 0 &&
+        raw.charCodeAt(segmentStart) === DOT &&
+        isDotSegment(raw, segmentStart, length)
+      )
+        return -1;
       if (last) return i > MAX_PATH_LENGTH ? -1 : i;
       segmentStart = i + 1;
     } else if (c >= 128 || RAW_SAFE[c] !== 1) {

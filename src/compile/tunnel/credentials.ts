@@ -86,9 +86,7 @@ export function compileCredentialChecks(
       const found = grants.forCredential(facts.clientCredential);
       last.credential = found;
       if (found === null) return ABSENT;
-      return found.entry !== null && inScope(found.entry, facts, path)
-        ? AUTHORIZED
-        : UNAUTHORIZED;
+      return found.entry !== null && inScope(found.entry, facts, path) ? AUTHORIZED : UNAUTHORIZED;
     },
     session(facts) {
       if (!auth.rstreamAuth || facts.session === null) return ABSENT;
