@@ -36,7 +36,12 @@ function tunnel(random: () => number, i: number): string {
     lines.push(`  upstream "http://10.${i >> 8}.${i & 255}.10:8080"`);
     lines.push(random() < 0.5 ? "  auth token" : "  auth token, rstream-auth");
     if (random() < 0.5) lines.push(`  geo_ip [${some(random, COUNTRIES, 4).join(", ")}]`);
-    if (random() < 0.4) lines.push(`  trusted_ips [${some(random, [0, 1, 2], 3).map(() => cidr(random)).join(", ")}]`);
+    if (random() < 0.4)
+      lines.push(
+        `  trusted_ips [${some(random, [0, 1, 2], 3)
+          .map(() => cidr(random))
+          .join(", ")}]`,
+      );
     if (random() < 0.2) lines.push("  tls_min 1.3");
   } else if (kind < 0.9) {
     lines.push("  protocol tls-passthrough", `  hosts ["t${i}.example.test"]`, "  public");

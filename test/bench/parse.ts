@@ -4,8 +4,12 @@
  * the first pipeline run gives the peak RSS (the kernel's high-water mark) and the peak used
  * heap; further runs give the median time of every phase.
  *
- * `node test/bench/parse.ts` prints the table alone; `--child FILE --runs N` is one child
- * (profile it with `node --cpu-prof test/bench/parse.ts --child FILE --runs 1`).
+ * The lint rules run in a separate child with a time limit, so a slow rule shows as such
+ * instead of hanging the bench.
+ *
+ * `node test/bench/parse.ts` prints the rows alone; `--write DIR` writes the two inputs;
+ * `--child FILE --runs N [--lint]` is one child (profile it with `node --cpu-prof`);
+ * `PARSE_BENCH_TRACE=1` prints each phase and the used heap as it ends.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -99,7 +103,11 @@ function parseJsonInPhases(source: SourceFile, watch: Stopwatch): PolicyAst {
 }
 
 /** One full run: read → parse → lower → bounds → lint, as `rampart lint` does it. */
-function pipeline(path: string, watch: Stopwatch, withLint: boolean): { warnings: number; keep: unknown } {
+function pipeline(
+  path: string,
+  watch: Stopwatch,
+  withLint: boolean,
+): { warnings: number; keep: unknown } {
   const text = readFileSync(path, "utf8");
   const source: SourceFile = { name: path, text };
   watch.lap("read");
@@ -159,23 +167,40 @@ function writeInputs(dir: string, tunnels: number, grants: number): { dsl: strin
   return { dsl, json };
 }
 
-function runChild(path: string, runs: number): ChildReport {
-  const out = execFileSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), "--child", path, "--runs", String(runs)],
-    { encoding: "utf8", maxBuffer: 16 * MB, stdio: ["ignore", "pipe", "inherit"] },
-  );
+function runChild(path: string, runs: number, lint: boolean, timeoutMs: number): ChildReport {
+  const args = [fileURLToPath(import.meta.url), "--child", path, "--runs", String(runs)];
+  const out = execFileSync(process.execPath, lint ? [...args, "--lint"] : args, {
+    encoding: "utf8",
+    maxBuffer: 16 * MB,
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: timeoutMs,
+  });
   return JSON.parse(out) as ChildReport;
 }
 
-function row(label: string, r: ChildReport): BenchRow {
+/** The lint phase alone, in a child with a time limit (a slow rule must not hang the bench). */
+function lintFigures(path: string, timeoutMs: number): Record<string, string> {
+  try {
+    const r = runChild(path, 1, true, timeoutMs);
+    return {
+      lint: `${(r.phases["lint"] ?? 0).toFixed(0)} ms`,
+      "total with lint": `${r.totalMs.toFixed(0)} ms`,
+      "peak RSS with lint": `${r.peakRssMb.toFixed(0)} MB`,
+      warnings: String(r.warnings),
+    };
+  } catch (error) {
+    if ((error as { signal?: string }).signal !== "SIGTERM") throw error;
+    return { lint: `> ${timeoutMs / 1000} s (stopped)` };
+  }
+}
+
+function row(label: string, r: ChildReport, lint: Record<string, string>): BenchRow {
   const figures: Record<string, string> = { size: `${(r.bytes / MB).toFixed(1)} MB` };
   for (const [name, value] of Object.entries(r.phases)) figures[name] = `${value.toFixed(0)} ms`;
-  figures["total"] = `${r.totalMs.toFixed(0)} ms`;
+  figures["total to bounds"] = `${r.totalMs.toFixed(0)} ms`;
   figures["peak RSS"] = `${r.peakRssMb.toFixed(0)} MB`;
   figures["peak heap"] = `${r.peakHeapMb.toFixed(0)} MB`;
-  figures["warnings"] = String(r.warnings);
-  return { label, figures };
+  return { label, figures: { ...figures, ...lint } };
 }
 
 /** The bench `npm run bench` runs (see `run.ts`). */
@@ -184,10 +209,20 @@ export const parseBench: BenchModule = {
   description: `parse + lint of ${TUNNELS} tunnels and ${GRANTS} grants (DSL and JSON); target < 1 s, < 300 MB`,
   run(options: BenchOptions): BenchRow[] {
     const runs = options.quick ? 2 : 7;
+    const lintTimeoutMs = options.quick ? 30_000 : 120_000;
     const dir = mkdtempSync(join(tmpdir(), "rampart-parse-bench-"));
     try {
-      const { dsl, json } = writeInputs(dir, TUNNELS, GRANTS);
-      return [row("DSL", runChild(dsl, runs)), row("JSON", runChild(json, runs))];
+      const inputs = writeInputs(dir, TUNNELS, GRANTS);
+      return [
+        ["DSL", inputs.dsl],
+        ["JSON", inputs.json],
+      ].map(([label, path]) =>
+        row(
+          label as string,
+          runChild(path as string, runs, false, 0),
+          lintFigures(path as string, lintTimeoutMs),
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -201,10 +236,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       runs: { type: "string", default: "7" },
       quick: { type: "boolean", default: false },
       write: { type: "string" },
+      lint: { type: "boolean", default: false },
     },
   });
   if (values.child !== undefined) {
-    console.log(JSON.stringify(child(values.child, Number(values.runs), process.env["PARSE_BENCH_NO_LINT"] === undefined)));
+    console.log(JSON.stringify(child(values.child, Number(values.runs), values.lint)));
   } else if (values.write !== undefined) {
     const { dsl, json } = writeInputs(values.write, TUNNELS, GRANTS);
     console.log(`${dsl}\n${json}`);

@@ -135,7 +135,11 @@ export class DocumentWriter {
   child(target: Target, key: string, span: Span): Target {
     const existing: unknown = Object.hasOwn(target.obj, key) ? target.obj[key] : undefined;
     if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
-      return { obj: existing as Record<string, unknown>, ptr: target.ptr.child(key), at: target.at };
+      return {
+        obj: existing as Record<string, unknown>,
+        ptr: target.ptr.child(key),
+        at: target.at,
+      };
     }
     const obj: Record<string, unknown> = {};
     this.put(target, key, span, obj, span);

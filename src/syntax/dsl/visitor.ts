@@ -65,7 +65,13 @@ export class CstToDocument extends GrantsVisitor {
         const { children } = node as C.SchemaDeclCstNode;
         const s = one(children.StringLike);
         w.bag.rank = 0;
-        w.put({ ...this.#root, at: at(node) }, "$schema", w.token(one(children.Schema)), str(s), w.token(s));
+        w.put(
+          { ...this.#root, at: at(node) },
+          "$schema",
+          w.token(one(children.Schema)),
+          str(s),
+          w.token(s),
+        );
         return;
       }
       case "projectBlock": {
