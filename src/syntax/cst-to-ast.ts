@@ -6,9 +6,10 @@
  * is parsed → schema validation shared with the JSON front end.
  */
 import type { CstChildrenDictionary, IToken } from "chevrotain";
-import { policyParser } from "../../grammar/parser.ts";
+import { policyParser, strictPolicyParser } from "../../grammar/parser.ts";
 import { policyLexer } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
+import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
@@ -71,22 +72,34 @@ function parseSource(
 
   const writer = new DocumentWriter(file, new VisitDiagnostics(), withComments);
   const visitor = new CstToDocument(writer, text);
-  policyParser.input = lexed.tokens;
   // Each declaration becomes document as soon as it is parsed, and its subtree is dropped:
   // the CST of a large file is most of its parse's memory, and short-lived objects are cheap.
-  policyParser.onDeclaration = (node) => {
+  const strict = strictPolicyParser();
+  strict.input = lexed.tokens;
+  strict.onDeclaration = (node) => {
     visitor.declaration(node);
     (node as { children: CstChildrenDictionary }).children = {};
   };
   try {
-    policyParser.policy();
+    strict.policy();
   } finally {
-    policyParser.onDeclaration = undefined;
+    strict.onDeclaration = undefined;
   }
-  bag.addAll(parseDiagnostics(file, text, policyParser.errors));
-  // The singleton parser would otherwise keep this file's tokens alive until the next parse.
-  policyParser.input = [];
-  // With a syntax error the visitor stopped early: its findings would be partial, so none count.
+  const parsed = strict.errors.length === 0;
+  // The singleton parsers would otherwise keep this file's tokens alive until the next parse.
+  strict.input = [];
+  if (!parsed) {
+    // The visitor stopped at the error, so none of its findings count. Parsing again with
+    // recovery reports every syntax error of the file, not just the first.
+    policyParser.input = lexed.tokens;
+    policyParser.policy();
+    bag.addAll(parseDiagnostics(file, text, policyParser.errors));
+    policyParser.input = [];
+    if (!bag.hasErrors()) throw new InternalError("only the parser without recovery failed");
+    return failed();
+  }
+  // Lexing errors: the file parsed without the characters it could not lex, so it fails
+  // without the visitor's findings, as when a syntax error stops it.
   if (bag.hasErrors()) return failed();
 
   const document = visitor.finish();

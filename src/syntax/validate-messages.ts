@@ -51,8 +51,12 @@ export function orList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(", ")} or ${items.at(-1) ?? ""}`;
 }
 
+// A message is one line: a string with a line break or other control character in it is
+// shown escaped, as JSON writes it.
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
 const code = (value: unknown): string =>
-  `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
+  `\`${typeof value === "string" && !CONTROL.test(value) ? value : JSON.stringify(value)}\``;
 
 /** The fix for a value of the wrong type, when there is an obvious one. */
 function typeHelp(expected: readonly string[], data: unknown): string | undefined {
@@ -77,7 +81,7 @@ export function wrongType(ctx: ValidationContext, e: SchemaError): Diagnostic {
   const wanted = orList(expected.map(typePhrase));
   const tail =
     found === "number" && expected.includes("integer")
-      ? `not \`${String(e.data)}\``
+      ? `not ${code(String(e.data))}`
       : `not ${typePhrase(found === "integer" ? "number" : found)}`;
   const message = `${describePointer(ctx, e.pointer)} must be ${wanted}, ${tail}`;
   return error("RP2101", valueSpan(ctx, e.pointer), message, typeHelp(expected, e.data));
@@ -98,7 +102,7 @@ export function unknownProperty(ctx: ValidationContext, e: SchemaError): Diagnos
   return error(
     "RP2102",
     keySpan(ctx, childPointer(e.pointer, name)),
-    `unknown property \`${name}\` ${where}`,
+    `unknown property ${code(name)} ${where}`,
     help,
   );
 }
@@ -229,7 +233,7 @@ export function invalidPropertyName(ctx: ValidationContext, e: SchemaError): Dia
   const max = typeof rule?.["maxLength"] === "number" ? rule["maxLength"] : undefined;
   const bounds =
     max !== undefined ? `${Math.max(min, 1)} to ${max} characters` : `at least ${min} characters`;
-  const shown = name === "" ? "an empty key" : `key \`${name}\``;
+  const shown = name === "" ? "an empty key" : `key ${code(name)}`;
   return error(
     "RP2110",
     keySpan(ctx, childPointer(e.pointer, name)),

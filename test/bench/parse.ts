@@ -194,9 +194,15 @@ function lintFigures(path: string, timeoutMs: number): Record<string, string> {
   }
 }
 
+/** Every phase either front end reports, in table order ("–" where a front end has none). */
+const PHASE_COLUMNS = ["read", "lex", "parse → doc", "json read", "validate", "lower", "bounds"];
+
 function row(label: string, r: ChildReport, lint: Record<string, string>): BenchRow {
   const figures: Record<string, string> = { size: `${(r.bytes / MB).toFixed(1)} MB` };
-  for (const [name, value] of Object.entries(r.phases)) figures[name] = `${value.toFixed(0)} ms`;
+  for (const name of PHASE_COLUMNS) {
+    const value = r.phases[name];
+    figures[name] = value === undefined ? "–" : `${value.toFixed(0)} ms`;
+  }
   figures["total to bounds"] = `${r.totalMs.toFixed(0)} ms`;
   figures["peak RSS"] = `${r.peakRssMb.toFixed(0)} MB`;
   figures["peak heap"] = `${r.peakHeapMb.toFixed(0)} MB`;

@@ -12,6 +12,7 @@ import { strategyBench } from "./strategy.bench.ts";
 import { proxyBench } from "./proxy.ts";
 import { forwardAuthBench } from "./forward-auth.ts";
 import { diffBench } from "./diff.ts";
+import { parseBench } from "./parse.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -21,6 +22,7 @@ const benches: readonly BenchModule[] = [
   proxyBench,
   forwardAuthBench,
   diffBench,
+  parseBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

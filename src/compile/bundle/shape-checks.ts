@@ -8,10 +8,10 @@
 /**
  * A check: null when the value fits, else the first problem, prefixed by its path. A null
  * path skips building paths (one string per value checked) on the way down; `checkShape`
- * then checks again with paths, to name the problem's place. With a
- * shared table (format version 2), a number where an object or an array is expected is a
- * reference into the table: the container replaces it in place by the checked shared value.
- * Checks that expect an object or an array carry `takesReference`.
+ * then checks again with paths, to name the problem's place. With a shared table (format
+ * version 2), a number where an object or an array is expected is a reference into the
+ * table: the container replaces it in place by the checked shared value. Checks that expect
+ * an object or an array carry `takesReference`.
  */
 export type ShapeCheck = ((
   value: unknown,

@@ -27,7 +27,7 @@ export function isCanonicalCidr(cidr: string): boolean {
   return parsed.ok && !parsed.hostBitsSet && parsed.range.cidr === cidr;
 }
 
-/** IP sets already checked: with shared values, many rules hold the same set object. */
+/** Values already checked (IP sets, filters, grant nodes): shared values come back as one object. */
 type Seen = Set<object>;
 
 function badCidrIn(set: IpSet | null, seen: Seen): string | null {

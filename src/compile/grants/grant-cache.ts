@@ -1,7 +1,9 @@
 /**
  * Compiled grants for one policy: token grants compiled on first use and kept in a bounded
  * LRU keyed by token id (a grant never changes for a given token id, so a hit needs no
- * comparison), and credential grants compiled once per credential name.
+ * comparison), and credential grants compiled once per credential name. Token ids whose grant
+ * is the same object (the policy's own grant, as the runtime resolves it) share one compiled
+ * grant, held weakly by that object.
  */
 import type { EffectivePolicy, RuleRef } from "../../bounds/effective.ts";
 import { insufficientScopeVerdict } from "../../bounds/verdicts.ts";

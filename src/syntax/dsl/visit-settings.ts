@@ -1,7 +1,6 @@
 /** CST visitor rules for the project block and tunnel blocks (settings statements). */
 import type { CstNode } from "chevrotain";
 import type * as C from "../../../grammar/cst.d.ts";
-import type { SpanNode } from "../span-tree.ts";
 import type { Target } from "./document-writer.ts";
 import { duplicateSetting } from "./errors.ts";
 import { VisitorBase, at, one, str, bool } from "./visit-base.ts";

@@ -1,0 +1,84 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { Span } from "../../src/diagnostics/span.ts";
+import { spanAt } from "../../src/syntax/ast.ts";
+import { readJson } from "../../src/syntax/json-reader.ts";
+import { SpanTree } from "../../src/syntax/span-tree.ts";
+
+const span = (start: number): Span => ({ file: "f", start, end: start + 1 });
+
+/** Every pointer of a JSON value, plus a few that name nothing, in random order. */
+function pointersOf(value: unknown, pointer = ""): string[] {
+  const out = [pointer, `${pointer}/missing`, `${pointer}/0/deeper`];
+  const encode = (k: string) => k.replaceAll("~", "~0").replaceAll("/", "~1");
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...pointersOf(v, `${pointer}/${i}`)));
+  else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value))
+      out.push(...pointersOf(v, `${pointer}/${encode(k)}`));
+  }
+  return out;
+}
+
+describe("SpanTree: a span table that mirrors the document", () => {
+  it("answers get and spanAt like a Map keyed by JSON Pointer, for any JSON document", () => {
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), fc.integer(), (text, seed) => {
+        const read = readJson({ name: "f", text }).value;
+        assert.ok(read);
+        const reference = new Map(read.spans);
+        const pointers = pointersOf(read.value);
+        // Lookups in any order, so the remembered parent is both hit and missed.
+        const shuffled = pointers.map((p, i) => [p, (i * 7919 + seed) % 101] as const);
+        shuffled.sort((a, b) => a[1] - b[1]);
+        for (const [p] of [...pointers.map((p) => [p] as const), ...shuffled]) {
+          assert.deepEqual(read.spans.get(p), reference.get(p), p);
+          assert.deepEqual(spanAt(read.spans, p), spanAt(reference, p), p);
+        }
+        assert.equal(read.spans.size, reference.size);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps array items and object members named like indexes apart from non-canonical ones", () => {
+    const tree = new SpanTree();
+    const list = tree.root.child("list");
+    list.child(0).span = span(1);
+    list.child(1).span = span(2);
+    const labels = tree.root.child("labels");
+    labels.child("0").span = span(3);
+    labels.child("a/b~c").span = span(4);
+    assert.deepEqual(tree.get("/list/1"), span(2));
+    assert.equal(tree.get("/list/01"), undefined);
+    assert.deepEqual(tree.get("/labels/0"), span(3));
+    assert.deepEqual(tree.get("/labels/a~1b~0c"), span(4));
+    assert.equal(tree.get("/labels/a/b~c"), undefined);
+    assert.deepEqual([...tree.keys()].sort(), [
+      "/labels/0",
+      "/labels/a~1b~0c",
+      "/list/0",
+      "/list/1",
+    ]);
+  });
+
+  it("finds the nearest written ancestor, and members written after a lookup", () => {
+    const tree = new SpanTree();
+    tree.root.span = span(0);
+    const tunnel = tree.root.child("tunnels").child(0);
+    tunnel.span = span(10);
+    assert.deepEqual(spanAt(tree, "/tunnels/0/name"), span(10));
+    tunnel.child("name").span = span(11);
+    assert.deepEqual(spanAt(tree, "/tunnels/0/name"), span(11));
+    assert.deepEqual(spanAt(tree, "/tunnels/7/name"), span(0));
+    assert.deepEqual(spanAt(tree, "/tunnels"), span(0));
+  });
+
+  it("indexes an object with many members and still finds each one", () => {
+    const tree = new SpanTree();
+    const labels = tree.root.child("labels");
+    for (let i = 0; i < 100; i++) labels.child(`k${i}`).span = span(i);
+    for (let i = 99; i >= 0; i--) assert.deepEqual(spanAt(tree, `/labels/k${i}`), span(i));
+    assert.equal(tree.get("/labels/k100"), undefined);
+  });
+});
