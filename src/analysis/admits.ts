@@ -12,6 +12,7 @@ import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
+import { obviousEdgeAtoms } from "./obvious-witness.ts";
 import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
@@ -82,13 +83,40 @@ const GENEROUS: Readonly<Record<string, (id: string) => boolean>> = {
   cookie: (id) => id === "cookie:valid",
 };
 
-function generousRequest(reach: ReachabilitySpace, host: RequestAtom): RequestFacts | null {
+// The generous pick of each atom list. The space hands out the same (immutable) list for a
+// dimension wherever its atoms do not change, so the pick is made once per list: the token
+// list holds one atom per grant, and scanning it for every tunnel made lint quadratic.
+const generousPicks = new Map<string, WeakMap<readonly RequestAtom[], RequestAtom | null>>(
+  Object.keys(GENEROUS).map((d) => [d, new WeakMap()]),
+);
+
+function generousAtom(dimension: string, atoms: readonly RequestAtom[]): RequestAtom | undefined {
+  const picks = generousPicks.get(dimension);
+  const known = picks?.get(atoms);
+  if (known !== undefined) return known ?? undefined;
+  const wanted = GENEROUS[dimension] as (id: string) => boolean;
+  const pick = atoms.find((a) => wanted(a.id)) ?? null;
+  picks?.set(atoms, pick);
+  return pick ?? undefined;
+}
+
+/**
+ * The generous request to a host class, as one concrete request the interpreter decides.
+ * `fixed` pins some dimensions to atoms of the caller's own (an obvious witness's edge facts),
+ * so the space never builds those dimensions' partitions for this host.
+ */
+function generousRequest(
+  reach: ReachabilitySpace,
+  host: RequestAtom,
+  fixed: ReadonlyMap<string, RequestAtom> = new Map(),
+): RequestFacts | null {
   const { space } = reach;
-  const assignment = new Map<string, RequestAtom>([["host", host]]);
+  const assignment = new Map<string, RequestAtom>([["host", host], ...fixed]);
   const get = (d: string): RequestAtom =>
     assignment.get(d) ?? (space.atoms(d, get)[0] as RequestAtom);
-  for (const [d, wanted] of Object.entries(GENEROUS)) {
-    const atom = space.atoms(d, get).find((a) => wanted(a.id));
+  for (const d of Object.keys(GENEROUS)) {
+    if (fixed.has(d)) continue;
+    const atom = generousAtom(d, space.atoms(d, get));
     if (atom !== undefined) assignment.set(d, atom);
   }
   const facts = space.concreteFacts(assignment, 0);
@@ -101,11 +129,32 @@ export function findForwardedRequest(
   tunnel: EffectiveTunnel,
   reach: ReachabilitySpace = new ReachabilitySpace(policy),
 ): AdmitsResult {
+  const host = reach.hostOf(tunnel.id);
+  if (host === undefined) return { kind: "nothing", denials: [] };
+  // Cheapest first: an obvious request (no partitions built), then the generous atoms of
+  // the exact partitions; both are confirmed by the interpreter. Only a tunnel that refuses
+  // both is explored.
+  const edges = obviousEdgeAtoms(tunnel, NON_CLIENT_ADDRESSES);
+  const obvious = edges === null ? null : generousRequest(reach, host, edges);
+  if (obvious !== null) return { kind: "forwards", request: obvious };
+  const generous = generousRequest(reach, host);
+  if (generous !== null) return { kind: "forwards", request: generous };
+  return exploreForwardedRequest(policy, tunnel, reach);
+}
+
+/**
+ * The exact search alone, with no witness tried first: explores the tunnel's decision tree
+ * until a forwarded request turns up. `findForwardedRequest` gives the same `kind` faster;
+ * the property tests hold it to this.
+ */
+export function exploreForwardedRequest(
+  policy: EffectivePolicy,
+  tunnel: EffectiveTunnel,
+  reach: ReachabilitySpace = new ReachabilitySpace(policy),
+): AdmitsResult {
   const { space } = reach;
   const host = reach.hostOf(tunnel.id);
   if (host === undefined) return { kind: "nothing", denials: [] };
-  const generous = generousRequest(reach, host);
-  if (generous !== null) return { kind: "forwards", request: generous };
   const denials = new Map<string, Decision>();
   try {
     explore<RequestAtom, Decision>(new Map([["host", host]]), {

@@ -218,6 +218,36 @@ export function pathMatchesIntersect(a: PathMatchIr, b: PathMatchIr): boolean | 
   return r.kind === "unknown" ? undefined : r.kind === "found";
 }
 
+// Candidate paths for a pattern, read off its text: the literal values themselves, and a glob
+// with each wildcard replaced by one plain segment character.
+function obviousPaths(match: PathMatchIr): readonly string[] {
+  switch (match.kind) {
+    case "exact":
+      return [match.value];
+    case "oneof":
+      return match.values;
+    case "prefix":
+      return match.values.flatMap((v) => [v, `${v.endsWith("/") ? v : `${v}/`}x`]);
+    case "glob":
+      return match.patterns.map((p) => p.replace(/\*+/g, "x"));
+    case "regex":
+      return [];
+  }
+}
+
+/**
+ * A normalized path the restriction allows, found without building any automaton: one of its
+ * own literal values (or a glob with its wildcards filled in), confirmed with the reference
+ * matcher. `null` says only that no obvious path matched; `pathMatchAdmitsSome` decides.
+ * Whenever this finds a path, `pathMatchAdmitsSome` is not `false`.
+ */
+export function obviousPathWitness(match: PathMatchIr): string | null {
+  for (const path of obviousPaths(match)) {
+    if (confirmed([match], path)?.members[0] === true) return path;
+  }
+  return null;
+}
+
 /** Whether any normalized path at all is allowed (`undefined`: unknown). */
 export function pathMatchAdmitsSome(match: PathMatchIr): boolean | undefined {
   const r = findPath([match], []);

@@ -9,7 +9,7 @@ import { checkPolicySource } from "../../src/cli/load-policy.ts";
 import { LINT_RULES, runLintRules } from "../../src/lint/run.ts";
 import { codes } from "../../src/diagnostics/codes.ts";
 
-const dir = join(import.meta.dirname, "..", "..", "fixtures", "invalid");
+const dir = join(import.meta.dirname, "..", "..", "fixtures", "warnings");
 
 function lintText(name: string, text: string): { lint: Diagnostic[]; errors: Diagnostic[] } {
   const checked = checkPolicySource({ name, text });
@@ -56,11 +56,11 @@ describe("semantic lint rules (issue #8)", () => {
   });
 
   for (const rule of LINT_RULES) {
-    it(`${rule.code} has an invalid fixture that produces it with a span`, () => {
+    it(`${rule.code} has a warning fixture that produces it with a span`, () => {
       const file = readdirSync(dir).find(
         (f) => f.startsWith(`${rule.code}-`) && f.endsWith(".rampart"),
       );
-      assert.ok(file !== undefined, `fixtures/invalid/${rule.code}-*.rampart is missing`);
+      assert.ok(file !== undefined, `fixtures/warnings/${rule.code}-*.rampart is missing`);
       const text = readFileSync(join(dir, file), "utf8");
       const { lint, errors } = lintText(file, text);
       assert.deepEqual(errors, [], "the fixture must pass the static pipeline");

@@ -8,6 +8,7 @@
  * changes the answer.
  */
 import type { Decision } from "../../ir/decision.ts";
+import type { FilterIr, GrantNodeIr } from "../../ir/types.ts";
 import { EDGE_ONLY_KEYS, sameValue } from "../same-value.ts";
 import { interpret } from "../../interpret/request.ts";
 import { decisionKey } from "../decision-key.ts";
@@ -134,6 +135,47 @@ function laterStagesByPart(
   return out;
 }
 
+/** Whether a tunnel filter reads what only the edge stage reads of a request (S-T4). */
+function filterReadsEdgeLists(filter: FilterIr): boolean {
+  switch (filter.kind) {
+    case "and":
+    case "or":
+      return filter.children.some(filterReadsEdgeLists);
+    case "ips":
+    case "countries":
+      return true;
+    case "string":
+      return filter.field === "tls_min_version";
+    default:
+      return false;
+  }
+}
+
+function nodeReadsEdgeLists(node: GrantNodeIr): boolean {
+  if (node.kind !== "leaf") return node.children.some(nodeReadsEdgeLists);
+  return [node.connect, node.create, node.list].some(
+    (a) => a !== null && a.filter !== null && filterReadsEdgeLists(a.filter),
+  );
+}
+
+/**
+ * Whether some grant selects tunnels by their trusted IPs, countries or minimum TLS: then a
+ * token's scope check (a later stage) reads the tunnel's edge lists too.
+ */
+function grantsReadEdgeLists(space: RequestSpace): boolean {
+  // Asked once per host class: scan the grants once per space.
+  let reads = edgeReadingSpaces.get(space);
+  if (reads === undefined) {
+    reads = space.policies.some((p) =>
+      Object.values(p.grants).some((g) => g.resources !== null && nodeReadsEdgeLists(g.resources)),
+    );
+    edgeReadingSpaces.set(space, reads);
+  }
+  return reads;
+}
+
+const edgeReadingSpaces = new WeakMap<RequestSpace, boolean>();
+
 /** Every change for requests to one host class, grouped by how the edge stage treated them. */
 export function changesForHost(
   space: RequestSpace,
@@ -141,9 +183,10 @@ export function changesForHost(
   contextsEqual: boolean,
 ): ChangeSet[] {
   const [t0, t1] = space.routedTunnels(host.id);
-  // The later stages read neither the edge lists nor TLS; tunnels equal apart from those
-  // decide alike once both sides passed the edge.
-  const sameLaterStages = contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS);
+  // The later stages read neither the edge lists nor TLS (unless a grant selects tunnels by
+  // them); tunnels equal apart from those decide alike once both sides passed the edge.
+  const sameLaterStages =
+    contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS) && !grantsReadEdgeLists(space);
   const groups = new Map<
     string,
     { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }

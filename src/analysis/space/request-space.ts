@@ -99,7 +99,9 @@ export class RequestSpace {
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
     this.#excludeIps = options.excludeIps ?? null;
-    this.#routes = [new RouteIndex(policies[0]), new RouteIndex(policies[1])];
+    // One policy asked about alone (lint) is given twice: index its hosts once.
+    const first = new RouteIndex(policies[0]);
+    this.#routes = [first, policies[1] === policies[0] ? first : new RouteIndex(policies[1])];
     const sameContext =
       options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
     const hosts = [

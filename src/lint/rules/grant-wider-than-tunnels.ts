@@ -24,9 +24,48 @@ function conjuncts(filter: FilterIr): FilterIr[] {
   return filter.kind === "and" ? filter.children.flatMap(conjuncts) : [filter];
 }
 
-function named(tunnels: readonly EffectiveTunnel[], rest: readonly FilterIr[]): EffectiveTunnel[] {
+/**
+ * Tunnel positions by id and by name, so a filter that names tunnels (the common case) is
+ * checked against those tunnels only, not against every tunnel of the policy per grant.
+ */
+class TunnelIndex {
+  readonly tunnels: readonly EffectiveTunnel[];
+  readonly #byField = new Map<"id" | "name", Map<string, number[]>>();
+
+  constructor(tunnels: readonly EffectiveTunnel[]) {
+    this.tunnels = tunnels;
+  }
+
+  /** Positions of the tunnels whose `field` is one of `values`, in policy order. */
+  positions(field: "id" | "name", values: readonly string[]): number[] {
+    let index = this.#byField.get(field);
+    if (index === undefined) {
+      index = new Map();
+      this.tunnels.forEach((t, i) => {
+        const key = field === "id" ? t.id : t.name;
+        if (key !== null) index?.set(key, [...(index.get(key) ?? []), i]);
+      });
+      this.#byField.set(field, index);
+    }
+    const found = new Set(values.flatMap((v) => index.get(v) ?? []));
+    return [...found].sort((a, b) => a - b);
+  }
+}
+
+/** The tunnels an id or name conjunct can select (a superset of what the whole filter does). */
+function candidates(index: TunnelIndex, rest: readonly FilterIr[]): readonly EffectiveTunnel[] {
+  for (const clause of rest) {
+    if (clause.kind !== "string" || (clause.field !== "id" && clause.field !== "name")) continue;
+    if (clause.match.kind === "regex") continue;
+    const values = clause.match.kind === "exact" ? [clause.match.value] : clause.match.values;
+    return index.positions(clause.field, values).map((i) => index.tunnels[i] as EffectiveTunnel);
+  }
+  return index.tunnels;
+}
+
+function named(index: TunnelIndex, rest: readonly FilterIr[]): EffectiveTunnel[] {
   const selector: FilterIr = { kind: "and", children: rest };
-  return rest.length === 0 ? [] : tunnels.filter((t) => filterMatches(selector, t));
+  return rest.length === 0 ? [] : candidates(index, rest).filter((t) => filterMatches(selector, t));
 }
 
 function ipFinding(
@@ -72,6 +111,7 @@ function countryFinding(
 
 function check({ policy, ir }: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const index = new TunnelIndex(policy.tunnels);
   for (const grant of ir.grants) {
     for (const action of grant.resources === null ? [] : actions(grant.resources)) {
       if (action.filter === null) continue;
@@ -79,7 +119,7 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
       for (const clause of parts) {
         if (clause.kind !== "ips" && clause.kind !== "countries") continue;
         const tunnels = named(
-          policy.tunnels,
+          index,
           parts.filter((p) => p !== clause && p.kind !== "ips" && p.kind !== "countries"),
         );
         if (tunnels.length === 0) continue;

@@ -5,7 +5,7 @@
  * Decided exactly with the path automata of `analysis/path-space.ts`.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
-import { findPath, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
+import { findPath, obviousPathWitness, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { spanPart } from "../rule.ts";
@@ -43,11 +43,21 @@ function andNodes(node: GrantNodeIr): GrantNodeIr[] {
   return [...(node.kind === "and" ? [node] : []), ...node.children.flatMap(andNodes)];
 }
 
+/**
+ * Whether some normalized path matches, as far as this rule needs to know: an obvious witness
+ * settles it without an automaton (most grants name their own paths). Where the exact search
+ * would say "unknown" instead, it hit its bound on this one pattern, so it hits it on every
+ * conjunction holding the pattern too, and the `all` check reports nothing either way.
+ */
+function admitsSome(match: PathMatchIr): boolean | undefined {
+  return obviousPathWitness(match) !== null ? true : pathMatchAdmitsSome(match);
+}
+
 function grantFindings(grant: GrantIr): Diagnostic[] {
   if (grant.resources === null) return [];
   const out: Diagnostic[] = [];
   for (const action of actions(grant.resources)) {
-    if (action.path === null || pathMatchAdmitsSome(action.path) !== false) continue;
+    if (action.path === null || admitsSome(action.path) !== false) continue;
     out.push({
       code: "RP8004",
       severity: "warning",
@@ -58,8 +68,7 @@ function grantFindings(grant: GrantIr): Diagnostic[] {
   }
   for (const node of andNodes(grant.resources)) {
     const paths = connectPaths(node);
-    if (paths === null || paths.length < 2 || !paths.every((p) => pathMatchAdmitsSome(p) === true))
-      continue;
+    if (paths === null || paths.length < 2 || !paths.every((p) => admitsSome(p) === true)) continue;
     if (findPath(paths, []).kind !== "none") continue;
     out.push({
       code: "RP8004",
