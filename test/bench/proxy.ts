@@ -67,6 +67,65 @@ async function phase(
   }
 }
 
+/** What a proxy process reports once it listens. */
+interface Ready {
+  readonly port: number;
+  readonly token?: string;
+}
+
+/** The request every load generator sends: through a trusted proxy, with a token if any. */
+function requestHeaders(ready: Ready): Record<string, string> {
+  const headers: Record<string, string> = {
+    host: "api.bench.test",
+    "x-forwarded-for": "81.2.69.160",
+  };
+  if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
+  return headers;
+}
+
+/**
+ * Two proxies loaded at the same time, each by its own closed-loop generator: noise from
+ * other jobs then hits both alike, so the ratio of their requests/s (median of `rounds`) is
+ * far steadier than either figure alone. Returns `second / first`.
+ */
+async function pairedRatio(
+  roles: readonly [string, string],
+  upstreamPort: number,
+  connections: number,
+  seconds: number,
+  rounds: number,
+): Promise<number> {
+  const proxies = roles.map((role) => spawnRole(role, [upstreamPort]));
+  try {
+    const ready = await Promise.all(proxies.map((p) => nextMessage<Ready>(p, (m) => "port" in m)));
+    const ratios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const [first, second] = await Promise.all(
+        ready.map(async (r) => {
+          const args = [r.port, connections, seconds, 0, JSON.stringify(requestHeaders(r))];
+          const loader = spawnRole("load", args);
+          try {
+            return (await nextMessage<LoadResult>(loader, (m) => "rps" in m)).rps;
+          } finally {
+            loader.kill();
+          }
+        }),
+      );
+      ratios.push((second ?? 0) / Math.max(1, first ?? 0));
+    }
+    return middle(ratios);
+  } finally {
+    for (const p of proxies) p.send({ cmd: "exit" });
+  }
+}
+
+/** Pairs run side by side: [label, first role, second role]. */
+const PAIRS = [
+  ["rampart full policy / minimal http.request, side by side", "minimal-http", "rampart"],
+  ["rampart full policy / minimal undici Pool, side by side", "minimal-undici", "rampart"],
+  ["rampart full policy / rampart open tunnel, side by side", "rampart-open", "rampart"],
+] as const;
+
 /** A contender's figures: maximum throughput (closed loop) and behaviour at a fixed rate. */
 interface Measured {
   readonly max: LoadResult;
@@ -83,12 +142,8 @@ async function measure(
 ): Promise<Measured> {
   const proxy = spawnRole(proxyRole, [upstreamPort]);
   try {
-    const ready = await nextMessage<{ port: number; token?: string }>(proxy, (m) => "port" in m);
-    const headers: Record<string, string> = {
-      host: "api.bench.test",
-      "x-forwarded-for": "81.2.69.160",
-    };
-    if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
+    const ready = await nextMessage<Ready>(proxy, (m) => "port" in m);
+    const headers = requestHeaders(ready);
     const max = await phase(proxy, ready.port, headers, connections, seconds, 0);
     const fixed = await phase(proxy, ready.port, headers, connections, seconds, rate);
     return {
@@ -120,13 +175,14 @@ export const proxyBench: BenchModule = {
   description:
     "requests/s, latency and proxy CPU per request on loopback: rampart serve (full policy) vs minimal node:http proxies (medians of interleaved rounds)",
   async run({ quick }) {
-    const seconds = quick ? 1 : 4;
-    const rounds = quick ? 1 : 3;
+    const seconds = quick ? 1 : 3;
+    const rounds = quick ? 1 : 5;
     const connections = 32;
     const rate = 1000;
     const upstream = spawnRole("upstream", []);
     const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
     const runs = new Map<string, Measured[]>();
+    const paired: BenchRow[] = [];
     try {
       // Rounds interleave the contenders, so machine noise hits them alike.
       for (let round = 0; round < rounds; round++) {
@@ -135,6 +191,11 @@ export const proxyBench: BenchModule = {
           runs.set(role, [...(runs.get(role) ?? []), run]);
         }
       }
+      for (const [label, first, second] of PAIRS) {
+        // Half the connections each, so the two together load the machine like one contender.
+        const ratio = await pairedRatio([first, second], port, connections / 2, seconds, rounds);
+        paired.push({ label, figures: { "requests/s ratio": `${(ratio * 100).toFixed(0)}%` } });
+      }
     } finally {
       upstream.send({ cmd: "exit" });
     }
@@ -142,6 +203,8 @@ export const proxyBench: BenchModule = {
       const r = runs.get(role) ?? [];
       return {
         rps: middle(r.map((x) => x.max.rps)),
+        rpsLow: Math.min(...r.map((x) => x.max.rps)),
+        rpsHigh: Math.max(...r.map((x) => x.max.rps)),
         p99Max: middle(r.map((x) => x.max.p99)),
         p50: middle(r.map((x) => x.fixed.p50)),
         p99: middle(r.map((x) => x.fixed.p99)),
@@ -171,6 +234,8 @@ export const proxyBench: BenchModule = {
         label,
         figures: {
           "max requests/s": s.rps.toFixed(0),
+          // The spread across rounds: on a busy machine it often exceeds the gaps between rows.
+          "max requests/s, lowest–highest round": `${s.rpsLow.toFixed(0)}–${s.rpsHigh.toFixed(0)}`,
           "vs http.request": `${((s.rps / baseline.rps) * 100).toFixed(0)}%`,
           "p99 ms at max": s.p99Max.toFixed(2),
           [`p50 ms @${rate}/s`]: s.p50.toFixed(2),
@@ -181,7 +246,7 @@ export const proxyBench: BenchModule = {
         },
       };
     });
-    return [...socketRows, ...pipelineRows];
+    return [...socketRows, ...paired, ...pipelineRows];
   },
 };
 
