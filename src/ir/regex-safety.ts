@@ -61,12 +61,13 @@ function overlaps(a: CharSet, b: CharSet): boolean {
 
 // The AST types of regexp-tree miss some node kinds (UnicodeProperty), so nodes are read
 // through this loose shape and unknown kinds fall back to "any character".
-interface AnyNode {
+/** A regexp-tree AST node read loosely. */
+export interface RegexAstNode {
   readonly type: string;
   readonly [key: string]: unknown;
 }
 
-function charSet(node: AnyNode): CharSet {
+function charSet(node: RegexAstNode): CharSet {
   if (node.type === "Char") {
     const meta = META[node.value as string];
     if (meta !== undefined) return meta;
@@ -74,17 +75,18 @@ function charSet(node: AnyNode): CharSet {
     return typeof cp === "number" && node.kind !== "meta" ? [[cp, cp]] : ANY;
   }
   if (node.type === "ClassRange") {
-    const from = (node.from as AnyNode).codePoint;
-    const to = (node.to as AnyNode).codePoint;
+    const from = (node.from as RegexAstNode).codePoint;
+    const to = (node.to as RegexAstNode).codePoint;
     return typeof from === "number" && typeof to === "number" ? [[from, to]] : ANY;
   }
   if (node.type === "CharacterClass" && node.negative !== true) {
-    return (node.expressions as AnyNode[]).flatMap((e) => charSet(e));
+    return (node.expressions as RegexAstNode[]).flatMap((e) => charSet(e));
   }
   return ANY;
 }
 
-function quantifierBounds(q: AnyNode): [number, number] {
+/** The repetition bounds `[min, max]` of a regexp-tree quantifier node. */
+export function quantifierBounds(q: RegexAstNode): [number, number] {
   switch (q.kind) {
     case "*":
       return [0, Infinity];
@@ -98,17 +100,21 @@ function quantifierBounds(q: AnyNode): [number, number] {
 }
 
 /** Flattens nested disjunctions into their branches (a null branch is the empty pattern). */
-function branches(node: AnyNode | null): (AnyNode | null)[] {
+function branches(node: RegexAstNode | null): (RegexAstNode | null)[] {
   if (node !== null && node.type === "Disjunction") {
-    return [...branches(node.left as AnyNode | null), ...branches(node.right as AnyNode | null)];
+    return [
+      ...branches(node.left as RegexAstNode | null),
+      ...branches(node.right as RegexAstNode | null),
+    ];
   }
-  if (node !== null && node.type === "Group") return branches(node.expression as AnyNode | null);
+  if (node !== null && node.type === "Group")
+    return branches(node.expression as RegexAstNode | null);
   return [node];
 }
 
-function analyzeRepetition(node: AnyNode): Facts {
-  const inner = analyze(node.expression as AnyNode);
-  const [min, max] = quantifierBounds(node.quantifier as AnyNode);
+function analyzeRepetition(node: RegexAstNode): Facts {
+  const inner = analyze(node.expression as RegexAstNode);
+  const [min, max] = quantifierBounds(node.quantifier as RegexAstNode);
   if (max > 1 && inner.variable) {
     throw new UnsafeRegex("a repeated group holds a quantifier of its own (nested quantifiers)");
   }
@@ -116,7 +122,7 @@ function analyzeRepetition(node: AnyNode): Facts {
     throw new UnsafeRegex("a repeated part can match the empty string");
   }
   if (max === Infinity) {
-    const alternatives = branches(node.expression as AnyNode).map((b) =>
+    const alternatives = branches(node.expression as RegexAstNode).map((b) =>
       b === null ? EMPTY : analyze(b),
     );
     for (const [i, a] of alternatives.entries()) {
@@ -135,17 +141,19 @@ function analyzeRepetition(node: AnyNode): Facts {
   };
 }
 
-function isUnboundedRepetition(node: AnyNode): boolean {
-  return node.type === "Repetition" && quantifierBounds(node.quantifier as AnyNode)[1] === Infinity;
+function isUnboundedRepetition(node: RegexAstNode): boolean {
+  return (
+    node.type === "Repetition" && quantifierBounds(node.quantifier as RegexAstNode)[1] === Infinity
+  );
 }
 
-function analyzeSequence(nodes: readonly AnyNode[]): Facts {
+function analyzeSequence(nodes: readonly RegexAstNode[]): Facts {
   const facts = nodes.map((n) => analyze(n));
   for (const [i, node] of nodes.entries()) {
     if (!isUnboundedRepetition(node)) continue;
     // Look past parts that can match nothing: `\d+x?\d+` is as ambiguous as `\d+\d+`.
     for (let j = i + 1; j < nodes.length; j++) {
-      const next = nodes[j] as AnyNode;
+      const next = nodes[j] as RegexAstNode;
       const nextFacts = facts[j] as Facts;
       if (isUnboundedRepetition(next) && overlaps((facts[i] as Facts).chars, nextFacts.chars)) {
         throw new UnsafeRegex(
@@ -168,11 +176,11 @@ function analyzeSequence(nodes: readonly AnyNode[]): Facts {
   };
 }
 
-function analyze(node: AnyNode | null): Facts {
+function analyze(node: RegexAstNode | null): Facts {
   if (node === null) return EMPTY;
   switch (node.type) {
     case "Alternative":
-      return analyzeSequence(node.expressions as AnyNode[]);
+      return analyzeSequence(node.expressions as RegexAstNode[]);
     case "Disjunction": {
       const parts = branches(node).map((b) => analyze(b));
       return {
@@ -183,7 +191,7 @@ function analyze(node: AnyNode | null): Facts {
       };
     }
     case "Group":
-      return analyze(node.expression as AnyNode | null);
+      return analyze(node.expression as RegexAstNode | null);
     case "Repetition":
       return analyzeRepetition(node);
     case "Backreference":
@@ -241,7 +249,7 @@ function checkUncached(source: string): SafeRegexResult {
  */
 export function unsafeReason(regex: RegExp): string | null {
   try {
-    analyze(regexpTree.parse(regex).body as unknown as AnyNode | null);
+    analyze(regexpTree.parse(regex).body as unknown as RegexAstNode | null);
     return null;
   } catch (error) {
     if (error instanceof UnsafeRegex) return error.message;

@@ -7,6 +7,8 @@
 import regexpTree from "regexp-tree";
 import type { CharSet } from "./char-set.ts";
 import { complement, intersect, normalize, PATH_CHARS, single } from "./char-set.ts";
+import { quantifierBounds } from "../../ir/regex-safety.ts";
+import type { RegexAstNode } from "../../ir/regex-safety.ts";
 
 /** One NFA state: ε-edges, edges taken only at the start or end of input, and char edges. */
 export interface NfaState {
@@ -29,10 +31,7 @@ export class UnsupportedRegex extends Error {}
 /** Counted repetitions are unrolled; past this many copies the regex is treated as opaque. */
 const MAX_UNROLLED = 64;
 
-interface AnyNode {
-  readonly type: string;
-  readonly [key: string]: unknown;
-}
+type AnyNode = RegexAstNode;
 
 interface Fragment {
   readonly start: number;
@@ -150,21 +149,8 @@ function classSet(node: AnyNode): CharSet {
   return node.negative === true ? complement(set) : set;
 }
 
-function repetitionBounds(q: AnyNode): [number, number] {
-  switch (q.kind) {
-    case "*":
-      return [0, Infinity];
-    case "+":
-      return [1, Infinity];
-    case "?":
-      return [0, 1];
-    default:
-      return [q.from as number, (q.to as number | undefined) ?? Infinity];
-  }
-}
-
 function buildRepetition(b: Builder, node: AnyNode): Fragment {
-  const [min, max] = repetitionBounds(node.quantifier as AnyNode);
+  const [min, max] = quantifierBounds(node.quantifier as AnyNode);
   const copies = Math.max(min, max === Infinity ? min : max);
   if (copies > MAX_UNROLLED) throw new UnsupportedRegex("counted repetition too large to unroll");
   const expression = node.expression as AnyNode;
