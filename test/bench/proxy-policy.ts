@@ -2,29 +2,16 @@
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
 import type { GrantIr } from "../../src/ir/types.ts";
 import { tunnel, withCountries, withToken, withTrustedIps } from "../runtime/helpers/policy.ts";
+import { actionIr, grantIr, grantLeaf } from "../../src/testkit/builders.ts";
 
 /** A token grant scoped to `GET /api…` on project `acme`. */
-export const benchGrant: GrantIr = {
+export const benchGrant: GrantIr = grantIr({
   name: "bench",
-  type: null,
-  parent: null,
-  expiresAt: null,
-  permissions: null,
-  resources: {
-    kind: "leaf",
-    workspaces: null,
+  resources: grantLeaf({
     projects: ["acme"],
-    create: null,
-    list: null,
-    connect: {
-      filter: null,
-      path: { kind: "prefix", values: ["/api"] },
-      methods: ["GET"],
-      select: null,
-    },
-  },
-  spans: {},
-};
+    connect: actionIr({ path: { kind: "prefix", values: ["/api"] }, methods: ["GET"] }),
+  }),
+});
 
 /**
  * The bench tunnel. Full: trusted IPs, GeoIP (the client comes through a trusted proxy's

@@ -10,30 +10,17 @@ import { COOKIE_KEY, startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
 import { startUpstream } from "./helpers/upstream.ts";
 import type { TestUpstream } from "./helpers/upstream.ts";
+import { actionIr, grantIr, grantLeaf } from "../../src/testkit/builders.ts";
 
 const SECRET = "community-secret-0123456789abcdef-0123456789";
 
-const apiGrant: GrantIr = {
+const apiGrant: GrantIr = grantIr({
   name: "api-reader",
-  type: null,
-  parent: null,
-  expiresAt: null,
-  permissions: null,
-  resources: {
-    kind: "leaf",
-    workspaces: null,
+  resources: grantLeaf({
     projects: ["acme"],
-    create: null,
-    list: null,
-    connect: {
-      filter: null,
-      path: { kind: "prefix", values: ["/api"] },
-      methods: null,
-      select: null,
-    },
-  },
-  spans: {},
-};
+    connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }),
+  }),
+});
 
 const mint = async (extra: Partial<Parameters<typeof mintToken>[0]> = {}): Promise<string> => {
   const minted = await mintToken({

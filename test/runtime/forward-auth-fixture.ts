@@ -17,6 +17,7 @@ import {
 } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
+import { actionIr, grantIr, grantLeaf } from "../../src/testkit/builders.ts";
 
 /** The community backend's shared secret in these tests. */
 export const TOKEN_SECRET = "forward-auth-secret-0123456789abcdef-012345";
@@ -36,27 +37,13 @@ export const HOSTS = {
 } as const;
 
 /** A grant for paths under /api, any method. */
-export const API_GRANT: GrantIr = {
+export const API_GRANT: GrantIr = grantIr({
   name: "api-reader",
-  type: null,
-  parent: null,
-  expiresAt: null,
-  permissions: null,
-  resources: {
-    kind: "leaf",
-    workspaces: null,
+  resources: grantLeaf({
     projects: ["acme"],
-    create: null,
-    list: null,
-    connect: {
-      filter: null,
-      path: { kind: "prefix", values: ["/api"] },
-      methods: null,
-      select: null,
-    },
-  },
-  spans: {},
-};
+    connect: actionIr({ path: { kind: "prefix", values: ["/api"] } }),
+  }),
+});
 
 /** The fixture policy, compiled by the compiler. */
 export function forwardAuthPolicy(upstream: string | null = null): CompiledPolicy {
