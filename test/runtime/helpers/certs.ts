@@ -19,33 +19,26 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "rampart-runtime-"));
 }
 
+/** Writes a self-signed P-256 certificate and key, valid two days, with `extensions`. */
+function selfSignedP256(
+  dir: string,
+  files: CertFiles,
+  subject: string,
+  extensions: readonly string[],
+): CertFiles {
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  args.push("-keyout", files.key, "-out", files.cert, "-days", "2", "-subj", subject);
+  for (const extension of extensions) args.push("-addext", extension);
+  openssl(args, dir);
+  return files;
+}
+
 /** A self-signed P-256 server certificate for `hosts`. */
 export function selfSigned(dir: string, name: string, hosts: string[]): CertFiles {
-  const cert = join(dir, `${name}.pem`);
-  const key = join(dir, `${name}.key`);
-  openssl(
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${hosts[0]}`,
-      "-addext",
-      `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(",")}`,
-    ],
-    dir,
-  );
-  return { cert, key };
+  const files = { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
+  return selfSignedP256(dir, files, `/CN=${hosts[0]}`, [
+    `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(",")}`,
+  ]);
 }
 
 /** A CA, and client certificates it signs. */
@@ -101,31 +94,9 @@ export function certificateAuthority(
 }
 
 function selfSignedCa(dir: string, name: string): CertFiles {
-  const cert = join(dir, `${name}-ca.pem`);
-  const key = join(dir, `${name}-ca.key`);
-  openssl(
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:P-256",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${name} test CA`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign",
-    ],
-    dir,
-  );
-  return { cert, key };
+  const files = { cert: join(dir, `${name}-ca.pem`), key: join(dir, `${name}-ca.key`) };
+  return selfSignedP256(dir, files, `/CN=${name} test CA`, [
+    "basicConstraints=critical,CA:TRUE",
+    "keyUsage=critical,keyCertSign",
+  ]);
 }
