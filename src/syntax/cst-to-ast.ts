@@ -3,16 +3,19 @@
  * pointer the text wrote). Stages, in order, each stopping the run when it reports an error:
  * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
  * file is reported), with the CST visitor turning each declaration into document as soon as it
- * is parsed → schema validation shared with the JSON front end.
+ * is parsed → schema validation shared with the JSON front end. A file is first lexed and
+ * parsed a piece at a time, which is what a valid file needs; any problem there sends it
+ * through the stages above in one go, for its diagnostics.
  */
 import type { CstChildrenDictionary, IToken } from "chevrotain";
 import { policyParser, strictPolicyParser } from "../../grammar/parser.ts";
-import { policyLexer } from "../../grammar/tokens.ts";
+import { policyLexer, RCurly, tokenizeAt } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
+import { CHUNK_TARGET_LENGTH, declarationChunkEnds } from "./dsl/chunks.ts";
 import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
@@ -33,8 +36,19 @@ export function parseDsl(source: SourceFile): Outcome<PolicyAst> {
   return parseSource(source, false, ignorePhase).outcome;
 }
 
-/** The phases of `parseDsl`, in order ("parse" includes building the document). */
-export type DslPhase = "lex" | "parse" | "validate";
+/**
+ * `parseDsl` with the piece length chosen: `"whole"` parses the file in one go only. For the
+ * tests that hold both ways to the same result; `parseDsl` is what callers want.
+ */
+export function parseDslWithPieces(
+  source: SourceFile,
+  pieceLength: number | "whole",
+): Outcome<PolicyAst> {
+  return parseSource(source, false, ignorePhase, pieceLength).outcome;
+}
+
+/** The phases of `parseDsl`, in order ("parse" is lexing, parsing and building the document). */
+export type DslPhase = "parse" | "validate";
 
 /** `parseDsl`, calling `onPhase` as each phase ends (for the parse benchmark). */
 export function parseDslInPhases(
@@ -47,14 +61,18 @@ export function parseDslInPhases(
 const ignorePhase = (): void => {};
 
 /** `parseDsl`, also returning the file's comments attached to statements (see `dsl/comments.ts`). */
-export function parseDslWithComments(source: SourceFile): DslParse {
-  return parseSource(source, true, ignorePhase);
+export function parseDslWithComments(
+  source: SourceFile,
+  pieceLength: number | "whole" = CHUNK_TARGET_LENGTH,
+): DslParse {
+  return parseSource(source, true, ignorePhase, pieceLength);
 }
 
 function parseSource(
   source: SourceFile,
   withComments: boolean,
   onPhase: (phase: DslPhase) => void,
+  pieceLength: number | "whole" = CHUNK_TARGET_LENGTH,
 ): DslParse {
   const { name: file, text } = source;
   const bag = new DiagnosticBag();
@@ -63,45 +81,11 @@ function parseSource(
   const tooLarge = checkSourceSize(file, text);
   if (tooLarge !== undefined) return (bag.add(tooLarge), failed());
 
-  const lexed = policyLexer.tokenize(text);
-  bag.addAll(lexingDiagnostics(file, text, lexed.errors));
-  bag.addAll(stringDiagnostics(file, lexed.tokens));
-  const tooDeep = checkNesting(file, lexed.tokens);
-  if (tooDeep !== undefined) return (bag.add(tooDeep), failed());
-  onPhase("lex");
-
-  const writer = new DocumentWriter(file, new VisitDiagnostics(), withComments);
-  const visitor = new CstToDocument(writer, text);
-  // Each declaration becomes document as soon as it is parsed, and its subtree is dropped:
-  // the CST of a large file is most of its parse's memory, and short-lived objects are cheap.
-  const strict = strictPolicyParser();
-  strict.input = lexed.tokens;
-  strict.onDeclaration = (node) => {
-    visitor.declaration(node);
-    (node as { children: CstChildrenDictionary }).children = {};
-  };
-  try {
-    strict.policy();
-  } finally {
-    strict.onDeclaration = undefined;
-  }
-  const parsed = strict.errors.length === 0;
-  // The singleton parsers would otherwise keep this file's tokens alive until the next parse.
-  strict.input = [];
-  if (!parsed) {
-    // The visitor stopped at the error, so none of its findings count. Parsing again with
-    // recovery reports every syntax error of the file, not just the first.
-    policyParser.input = lexed.tokens;
-    policyParser.policy();
-    bag.addAll(parseDiagnostics(file, text, policyParser.errors));
-    policyParser.input = [];
-    if (!bag.hasErrors()) throw new InternalError("only the parser without recovery failed");
-    return failed();
-  }
-  // Lexing errors: the file parsed without the characters it could not lex, so it fails
-  // without the visitor's findings, as when a syntax error stops it.
-  if (bag.hasErrors()) return failed();
-
+  const pieces =
+    pieceLength === "whole" ? undefined : parseInPieces(source, withComments, pieceLength);
+  const parsed = pieces ?? parseWhole(source, withComments, bag);
+  if (parsed === undefined) return failed();
+  const { writer, visitor } = parsed;
   const document = visitor.finish();
   bag.addAll(writer.bag.inVisitOrder());
   if (bag.hasErrors()) return failed();
@@ -112,10 +96,111 @@ function parseSource(
   if (validated.value === undefined || bag.hasErrors()) return failed();
   onPhase("validate");
   const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans: writer.spans };
-  const comments = withComments
-    ? attachComments(text, commentTokens(lexed.groups), writer.anchors)
-    : undefined;
+  const comments = withComments ? attachComments(text, parsed.comments, writer.anchors) : undefined;
   return { outcome: bag.ok(ast), comments };
+}
+
+/** A file that lexed and parsed: its visited document so far, and its comment tokens. */
+interface ParsedDeclarations {
+  readonly writer: DocumentWriter;
+  readonly visitor: CstToDocument;
+  readonly comments: IToken[];
+}
+
+function startDocument(source: SourceFile, withComments: boolean): ParsedDeclarations {
+  const writer = new DocumentWriter(source.name, new VisitDiagnostics(), withComments);
+  return { writer, visitor: new CstToDocument(writer, source.text), comments: [] };
+}
+
+/**
+ * The fast path: the file lexed and parsed a piece at a time (see `dsl/chunks.ts`), each
+ * declaration turned into document as soon as it is parsed, so neither the tokens nor the CST
+ * of a large file are ever whole. `undefined` when any piece has a problem of any kind: the
+ * whole file is then parsed again in one go, which reports every error as it always has.
+ */
+function parseInPieces(
+  source: SourceFile,
+  withComments: boolean,
+  targetLength: number,
+): ParsedDeclarations | undefined {
+  const { name: file, text } = source;
+  const parsed = startDocument(source, withComments);
+  const strict = strictPolicyParser();
+  strict.onDeclaration = (node) => {
+    parsed.visitor.declaration(node);
+    // The subtree is garbage once visited; dropping it keeps the parser's tree small.
+    (node as { children: CstChildrenDictionary }).children = {};
+  };
+  try {
+    let start = 0;
+    for (const end of declarationChunkEnds(text, targetLength)) {
+      const lexed = tokenizeAt(text.slice(start, end), start);
+      const last = lexed.tokens.at(-1);
+      const clean =
+        lexed.errors.length === 0 &&
+        (end === text.length || (last?.tokenType === RCurly && last.endOffset === end - 1)) &&
+        stringDiagnostics(file, lexed.tokens).length === 0 &&
+        checkNesting(file, lexed.tokens) === undefined;
+      if (!clean) return undefined;
+      strict.input = lexed.tokens;
+      strict.policy();
+      if (strict.errors.length > 0) return undefined;
+      if (withComments) for (const c of commentTokens(lexed.groups)) parsed.comments.push(c);
+      start = end;
+    }
+    return parsed;
+  } finally {
+    strict.onDeclaration = undefined;
+    // The singleton parser would otherwise keep this file's tokens alive until the next parse.
+    strict.input = [];
+  }
+}
+
+/**
+ * The whole file in one go: every lexing, string and nesting error, then every syntax error
+ * (parsed again with recovery when the parser without it stops at the first one).
+ */
+function parseWhole(
+  source: SourceFile,
+  withComments: boolean,
+  bag: DiagnosticBag,
+): ParsedDeclarations | undefined {
+  const { name: file, text } = source;
+  const lexed = policyLexer.tokenize(text);
+  bag.addAll(lexingDiagnostics(file, text, lexed.errors));
+  bag.addAll(stringDiagnostics(file, lexed.tokens));
+  const tooDeep = checkNesting(file, lexed.tokens);
+  if (tooDeep !== undefined) return void bag.add(tooDeep);
+
+  const parsed = startDocument(source, withComments);
+  const strict = strictPolicyParser();
+  strict.input = lexed.tokens;
+  strict.onDeclaration = (node) => {
+    parsed.visitor.declaration(node);
+    (node as { children: CstChildrenDictionary }).children = {};
+  };
+  try {
+    strict.policy();
+  } finally {
+    strict.onDeclaration = undefined;
+  }
+  const ok = strict.errors.length === 0;
+  strict.input = [];
+  if (!ok) {
+    // The visitor stopped at the error, so none of its findings count. Parsing again with
+    // recovery reports every syntax error of the file, not just the first.
+    policyParser.input = lexed.tokens;
+    policyParser.policy();
+    bag.addAll(parseDiagnostics(file, text, policyParser.errors));
+    policyParser.input = [];
+    if (!bag.hasErrors()) throw new InternalError("only the parser without recovery failed");
+    return undefined;
+  }
+  // Lexing errors: the file parsed without the characters it could not lex, so it fails
+  // without the visitor's findings, as when a syntax error stops it.
+  if (bag.hasErrors()) return undefined;
+  if (withComments) for (const c of commentTokens(lexed.groups)) parsed.comments.push(c);
+  return parsed;
 }
 
 function commentTokens(groups: Record<string, IToken[]>): IToken[] {

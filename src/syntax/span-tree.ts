@@ -11,20 +11,41 @@ import type { Span } from "../diagnostics/span.ts";
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
-/** One written value: its span (if the front end recorded one) and its members. */
+/**
+ * One written value: its span (if the front end recorded one) and its members. A large policy
+ * has one node per value (~370,000 for 10,000 tunnels), so a node is kept small: the span as
+ * two offsets, object members as a linked list (no arrays per node), an array's members in one
+ * array, and a key index only for objects with many members.
+ */
 export class SpanNode {
-  /** The span of the value written here; undefined for a path only passed through. */
-  span: Span | undefined = undefined;
+  #file: string | undefined = undefined;
+  #start = 0;
+  #end = 0;
   readonly #parent: SpanNode | undefined;
-  readonly #key: string | number;
-  /** Object member names, parallel to `#kids`; undefined while the node is an array (or leaf). */
-  #keys: string[] | undefined = undefined;
-  #kids: SpanNode[] | undefined = undefined;
-  #index: Map<string, SpanNode> | undefined = undefined;
+  /** The name (object member) or index (array member) this node has in its parent. */
+  #key: string | number;
+  /** An object's first and last members, each linking to the next in the order written. */
+  #first: SpanNode | undefined = undefined;
+  #last: SpanNode | undefined = undefined;
+  #next: SpanNode | undefined = undefined;
+  /** An array's members by index; or, for an object with many members, its key index. */
+  #lookup: SpanNode[] | Map<string, SpanNode> | undefined = undefined;
 
   constructor(parent?: SpanNode, key: string | number = "") {
     this.#parent = parent;
     this.#key = key;
+  }
+
+  /** The span of the value written here; undefined for a path only passed through. */
+  get span(): Span | undefined {
+    const file = this.#file;
+    return file === undefined ? undefined : { file, start: this.#start, end: this.#end };
+  }
+
+  set span(span: Span | undefined) {
+    this.#file = span?.file;
+    this.#start = span?.start ?? 0;
+    this.#end = span?.end ?? 0;
   }
 
   /** The node of member `key` (an array index as a number, a property name as a string), created if absent. */
@@ -32,31 +53,34 @@ export class SpanNode {
     const found = this.member(key);
     if (found !== undefined) return found;
     const node = new SpanNode(this, key);
-    if (typeof key === "number" && this.#keys === undefined) {
-      (this.#kids ??= [])[key] = node;
+    const array = this.#first === undefined ? (this.#lookup ?? []) : undefined;
+    if (typeof key === "number" && Array.isArray(array)) {
+      array[key] = node;
+      this.#lookup = array;
       return node;
     }
-    const keys = this.#objectKeys();
-    keys.push(String(key));
-    (this.#kids ??= []).push(node);
-    this.#index?.set(String(key), node);
+    this.#becomeObject();
+    node.#key = String(key);
+    this.#append(node);
+    if (this.#lookup instanceof Map) this.#lookup.set(node.#key, node);
     return node;
   }
 
   /** The node of member `key`, if one was written. */
   member(key: string | number): SpanNode | undefined {
-    const kids = this.#kids;
-    if (kids === undefined) return undefined;
-    const keys = this.#keys;
-    if (keys === undefined) {
+    const lookup = this.#lookup;
+    if (Array.isArray(lookup)) {
       const i = typeof key === "number" ? key : ARRAY_INDEX.test(key) ? Number(key) : -1;
-      return i >= 0 ? kids[i] : undefined;
+      return i >= 0 ? lookup[i] : undefined;
     }
     const name = String(key);
-    if (this.#index !== undefined) return this.#index.get(name);
+    if (lookup !== undefined) return lookup.get(name);
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
-    for (let i = 0; i < keys.length; i++) if (keys[i] === name) return kids[i];
-    if (keys.length > INDEX_AT) this.#index = new Map(keys.map((k, i) => [k, kids[i] as SpanNode]));
+    let count = 0;
+    for (let kid = this.#first; kid !== undefined; kid = kid.#next, count++) {
+      if (kid.#key === name) return kid;
+    }
+    if (count > INDEX_AT) this.#indexMembers();
     return undefined;
   }
 
@@ -66,20 +90,19 @@ export class SpanNode {
    */
   // HOT PATH: lowering looks up ~17 pointers per tunnel and grant.
   memberIn(pointer: string, from: number, to: number): SpanNode | undefined {
-    const kids = this.#kids;
-    if (kids === undefined) return undefined;
-    const keys = this.#keys;
-    if (keys === undefined) return kids[arrayIndex(pointer, from, to)];
+    const lookup = this.#lookup;
+    if (Array.isArray(lookup)) return lookup[arrayIndex(pointer, from, to)];
     const tilde = pointer.indexOf("~", from);
-    if (this.#index !== undefined || (tilde >= 0 && tilde < to)) {
+    if (lookup !== undefined || (tilde >= 0 && tilde < to)) {
       return this.member(decodeToken(pointer.slice(from, to)));
     }
     const length = to - from;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      if (key.length === length && pointer.startsWith(key, from)) return kids[i];
+    let count = 0;
+    for (let kid = this.#first; kid !== undefined; kid = kid.#next, count++) {
+      const key = kid.#key as string;
+      if (key.length === length && pointer.startsWith(key, from)) return kid;
     }
-    return keys.length > INDEX_AT ? this.member(pointer.slice(from, to)) : undefined;
+    return count > INDEX_AT ? this.member(pointer.slice(from, to)) : undefined;
   }
 
   /** This node's JSON Pointer (built on demand: only the formatter and iteration need it). */
@@ -94,30 +117,51 @@ export class SpanNode {
    * its container (the order in which a reader finishes values, as the JSON reader does).
    */
   *entries(pointer: string): Generator<[string, Span]> {
-    const kids = this.#kids ?? [];
-    const keys = this.#keys;
-    for (let i = 0; i < kids.length; i++) {
-      const kid = kids[i];
-      if (kid === undefined) continue;
-      const key = keys === undefined ? String(i) : (keys[i] as string);
+    for (const kid of this.#members()) {
+      const key = String(kid.#key);
       yield* kid.entries(`${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
     }
-    if (this.span !== undefined) yield [pointer, this.span];
+    const span = this.span;
+    if (span !== undefined) yield [pointer, span];
+  }
+
+  /** The members in order: an array's by index, an object's as written. */
+  *#members(): Generator<SpanNode> {
+    const lookup = this.#lookup;
+    if (Array.isArray(lookup)) {
+      for (const kid of lookup) if (kid !== undefined) yield kid;
+      return;
+    }
+    for (let kid = this.#first; kid !== undefined; kid = kid.#next) yield kid;
+  }
+
+  #append(node: SpanNode): void {
+    if (this.#last === undefined) this.#first = node;
+    else this.#last.#next = node;
+    this.#last = node;
   }
 
   /** Turns an array node into an object node, for a name that is not an index. */
-  #objectKeys(): string[] {
-    if (this.#keys !== undefined) return this.#keys;
-    const kids = this.#kids ?? [];
-    const keys: string[] = [];
-    const dense: SpanNode[] = [];
-    kids.forEach((kid, i) => {
-      keys.push(String(i));
-      dense.push(kid);
+  #becomeObject(): void {
+    const lookup = this.#lookup;
+    if (!Array.isArray(lookup)) return;
+    this.#lookup = undefined;
+    lookup.forEach((kid, i) => {
+      kid.#key = String(i);
+      this.#append(kid);
     });
-    this.#kids = dense;
-    this.#keys = keys;
-    return keys;
+    this.#indexMembers();
+  }
+
+  /** Indexes an object's members by name once it has too many to scan. */
+  #indexMembers(): void {
+    let count = 0;
+    for (let kid = this.#first; kid !== undefined; kid = kid.#next) count++;
+    if (count <= INDEX_AT) return;
+    const index = new Map<string, SpanNode>();
+    for (let kid = this.#first; kid !== undefined; kid = kid.#next)
+      index.set(kid.#key as string, kid);
+    this.#lookup = index;
   }
 }
 
