@@ -4,11 +4,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { PolicyDocument } from "../../src/syntax/model.ts";
 import {
+  compilePolicyValidator,
   POLICY_SCHEMA_ID,
   POLICY_SCHEMA_PATH,
+  POLICY_VALIDATOR_PATH,
   policySchema,
   policyValidator,
   renderPolicySchemaFile,
+  renderPolicyValidatorFile,
 } from "../../src/syntax/schema.ts";
 import { VALID_POLICY } from "./json-expect.ts";
 
@@ -20,6 +23,16 @@ describe("the generated policy JSON Schema", () => {
       readFileSync(POLICY_SCHEMA_PATH, "utf8"),
       fresh,
       "grammar/policy.schema.json is stale: run `node src/syntax/schema.ts` or UPDATE_GOLDEN=1",
+    );
+  });
+
+  it("is shipped compiled and up to date in src/syntax/generated (UPDATE_GOLDEN=1 rewrites it)", async () => {
+    const fresh = await renderPolicyValidatorFile();
+    if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(POLICY_VALIDATOR_PATH, fresh);
+    assert.equal(
+      readFileSync(POLICY_VALIDATOR_PATH, "utf8"),
+      fresh,
+      "src/syntax/generated/validate-policy.js is stale: run `node src/syntax/schema.ts` or UPDATE_GOLDEN=1",
     );
   });
 
@@ -89,10 +102,15 @@ describe("ajv with the generated schema and zod agree", () => {
       minLength: 1,
       maxLength: 3,
     });
+    const compiledNow = compilePolicyValidator();
     fc.assert(
       fc.property(edits, (e) => {
         const document = mutate(valid, e);
-        assert.equal(policyValidator()(document), PolicyDocument.safeParse(document).success);
+        const shipped = policyValidator();
+        assert.equal(shipped(document), PolicyDocument.safeParse(document).success);
+        // The validator shipped compiled reports what ajv compiling the schema now reports.
+        assert.equal(compiledNow(document), shipped(document));
+        assert.deepEqual(compiledNow.errors ?? null, shipped.errors ?? null);
       }),
       { numRuns: 2000 },
     );
