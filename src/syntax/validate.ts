@@ -33,10 +33,14 @@ export function validateDocument(
   source: SourceFile,
   keySpans: SpanTable = NO_KEY_SPANS,
 ): Outcome<PolicyDocumentDoc> {
-  const validate = policyValidator();
   // INVARIANT: ajv's validate() returns true only for documents of the schema generated from
   // the zod model, so the cast below is the one place where the shape is taken on trust.
-  if (validate(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  if (policyValidator()(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  // The shipped validator's errors point into its own copy of the schema, and explaining a
+  // union looks its node up in `policySchema()`: errors come from the validator compiled
+  // from that schema (on first use, so only a document with errors pays for compiling it).
+  const validate = schemaValidator("");
+  validate(document);
   const ctx: ValidationContext = { document, spans, keySpans, source };
   const bag = new DiagnosticBag();
   bag.addAll(explainErrors(ctx, collectErrors(validate, "")));
