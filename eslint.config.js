@@ -39,6 +39,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One copy of Chevrotain (see grammar/chevrotain.ts): its types may come from anywhere.
+    files: ["**/*.ts"],
+    ignores: ["grammar/chevrotain.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "chevrotain",
+              allowTypeImports: true,
+              message:
+                "import Chevrotain's values from grammar/chevrotain.ts (one copy, loaded fast)",
+            },
+          ],
+        },
+      ],
+    },
+  },
   stage(
     "src/diagnostics",
     [

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createSyntaxDiagramsCode, generateCstDts } from "chevrotain";
+import { createSyntaxDiagramsCode, generateCstDts } from "./chevrotain.ts";
 import { policyParser } from "./parser.ts";
 
 /** Where each generated artefact lives. */

@@ -9,7 +9,7 @@
  * encodes what the parser expected as JSON (`ParseErrorInfo`) and the syntax stage turns that
  * into a diagnostic, so that Chevrotain errors become diagnostics in exactly one place.
  */
-import { CstParser, EOF } from "chevrotain";
+import { CstParser, EOF } from "./chevrotain.ts";
 import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.ts";
 

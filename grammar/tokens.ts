@@ -7,7 +7,7 @@
  * protocol" or "any word" without knowing every keyword. Closed enums of the document model are
  * categories too, which makes a misspelled value a syntax error with a suggestion.
  */
-import { createToken, Lexer } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 import type { ILexingResult, IToken, TokenType } from "chevrotain";
 
 // ---------------------------------------------------------------- trivia and errors

@@ -7,7 +7,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Lexer } from "chevrotain";
+import type { Lexer as ChevrotainLexer } from "chevrotain";
+import { Lexer } from "../../grammar/chevrotain.ts";
 import fc from "fast-check";
 import { allTokens, keywordImage, keywordTokens, policyLexer } from "../../grammar/tokens.ts";
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
@@ -26,7 +27,7 @@ const fixtureTokens = policyLexer.tokenize(fixture).tokens.map((t) => t.image);
 /** The lexer as the grammar states it: every keyword a pattern, longest first. */
 const keywordListLexer = new Lexer(allTokens, { positionTracking: "onlyOffset" });
 
-function lexed(lexer: Lexer, text: string): unknown {
+function lexed(lexer: ChevrotainLexer, text: string): unknown {
   const { tokens, errors, groups } = lexer.tokenize(text);
   const show = (t: { tokenType: { name: string }; image: string; startOffset: number }) =>
     `${t.tokenType.name}@${t.startOffset}:${t.image}`;

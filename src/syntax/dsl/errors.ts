@@ -2,7 +2,7 @@
  * The diagnostics of the DSL syntax stage, one named constructor per code, and the single place
  * where Chevrotain's lexing and recognition errors become diagnostics.
  */
-import { EOF } from "chevrotain";
+import { EOF } from "../../../grammar/chevrotain.ts";
 import type { ILexingError, IRecognitionException, IToken, TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
 import type { ParseErrorInfo } from "../../../grammar/parser.ts";

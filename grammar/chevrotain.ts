@@ -1,0 +1,26 @@
+/**
+ * Chevrotain, as the rest of the project imports it (`import type` from "chevrotain" is fine).
+ *
+ * The package's entry point is an ES module graph of ~700 files, because it imports lodash-es
+ * one function at a time: loading it took ~230 ms of every `rampart` run. The same package
+ * publishes the same code as one file, `lib/chevrotain.mjs`, which loads in ~15 ms. Its
+ * `exports` map does not name that file, so it is found next to the entry point.
+ *
+ * Everything must come from this one copy: token types carry indexes from the copy that
+ * created them, and `EOF` is compared by identity. ESLint forbids value imports of
+ * "chevrotain" elsewhere.
+ */
+import type * as ChevrotainModule from "chevrotain";
+
+const bundle = new URL("../chevrotain.mjs", import.meta.resolve("chevrotain"));
+const chevrotain = (await import(bundle.href)) as typeof ChevrotainModule;
+
+export const {
+  createSyntaxDiagramsCode,
+  createToken,
+  CstParser,
+  EOF,
+  generateCstDts,
+  Lexer,
+  VERSION,
+} = chevrotain;
