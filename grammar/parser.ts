@@ -10,7 +10,7 @@
  * into a diagnostic, so that Chevrotain errors become diagnostics in exactly one place.
  */
 import { CstParser, EOF } from "./chevrotain.ts";
-import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import type { CstNode, IOrAlt, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
 import * as t from "./tokens.ts";
 
 /** What a parse error's message carries (as JSON), for the syntax stage to render. */
@@ -120,6 +120,12 @@ export class PolicyParser extends CstParser {
    */
   onDeclaration: ((node: CstNode) => void) | undefined = undefined;
 
+  /**
+   * Each `OR`'s alternatives, made once: the rules run for every statement of a large file,
+   * and building a fresh array of closures on each call was a tenth of parsing time.
+   */
+  readonly #alternatives: IOrAlt<unknown>[][] = [];
+
   /** A file: top-level declarations in any order (exactly one `project` is checked later). */
   readonly policy = this.RULE("policy", () => {
     this.MANY(() => {
@@ -152,73 +158,77 @@ export class PolicyParser extends CstParser {
   });
 
   readonly projectStatement = this.RULE("projectStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Name);
-          this.CONSUME1(t.StringLike);
+    this.OR(
+      (this.#alternatives[1] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Name);
+            this.CONSUME1(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Workspace);
-          this.CONSUME2(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Workspace);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Plan);
-          this.CONSUME(t.PlanValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Plan);
+            this.CONSUME(t.PlanValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.PublicAccess);
-          this.CONSUME(t.AccessValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.PublicAccess);
+            this.CONSUME(t.AccessValue);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.edgeStatement) },
-    ]);
+        { ALT: () => this.SUBRULE(this.edgeStatement) },
+      ]),
+    );
   });
 
   /** Settings shared by the project (bounds) and tunnels (requests). */
   readonly edgeStatement = this.RULE("edgeStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.TrustedIps);
-          this.SUBRULE1(this.list);
+    this.OR(
+      (this.#alternatives[2] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.TrustedIps);
+            this.SUBRULE1(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.GeoIp);
-          this.SUBRULE2(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.GeoIp);
+            this.SUBRULE2(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.TlsMin);
-          this.CONSUME(t.TlsVersionValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.TlsMin);
+            this.CONSUME(t.TlsVersionValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.PostQuantum);
-          this.CONSUME1(t.FeatureModeValue);
-          this.OPTION(() => {
-            this.CONSUME(t.Fips);
-            this.OPTION1(() => this.CONSUME(t.BoolValue));
-          });
+        {
+          ALT: () => {
+            this.CONSUME(t.PostQuantum);
+            this.CONSUME1(t.FeatureModeValue);
+            this.OPTION(() => {
+              this.CONSUME(t.Fips);
+              this.OPTION1(() => this.CONSUME(t.BoolValue));
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Ech);
-          this.CONSUME2(t.FeatureModeValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Ech);
+            this.CONSUME2(t.FeatureModeValue);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   // ------------------------------------------------------------------ tunnels
@@ -232,69 +242,71 @@ export class PolicyParser extends CstParser {
   });
 
   readonly tunnelStatement = this.RULE("tunnelStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Name);
-          this.CONSUME1(t.StringLike);
+    this.OR(
+      (this.#alternatives[3] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Name);
+            this.CONSUME1(t.StringLike);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.labelsBlock) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Protocol);
-          this.CONSUME(t.ProtocolValue);
+        { ALT: () => this.SUBRULE(this.labelsBlock) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Protocol);
+            this.CONSUME(t.ProtocolValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Hosts);
-          this.SUBRULE(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.Hosts);
+            this.SUBRULE(this.list);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(t.Public) },
-      { ALT: () => this.CONSUME(t.Private) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Upstream);
-          this.CONSUME2(t.StringLike);
+        { ALT: () => this.CONSUME(t.Public) },
+        { ALT: () => this.CONSUME(t.Private) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Upstream);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.authStatement) },
-      {
-        ALT: () => {
-          this.CONSUME(t.TokenAuth);
-          this.CONSUME1(t.BoolValue);
+        { ALT: () => this.SUBRULE(this.authStatement) },
+        {
+          ALT: () => {
+            this.CONSUME(t.TokenAuth);
+            this.CONSUME1(t.BoolValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.RstreamAuth);
-          this.CONSUME2(t.BoolValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.RstreamAuth);
+            this.CONSUME2(t.BoolValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Mtls);
-          this.CONSUME(t.Ca);
-          this.CONSUME3(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Mtls);
+            this.CONSUME(t.Ca);
+            this.CONSUME3(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Challenge);
-          this.CONSUME3(t.BoolValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Challenge);
+            this.CONSUME3(t.BoolValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.ForwardAuthorization);
-          this.CONSUME4(t.BoolValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.ForwardAuthorization);
+            this.CONSUME4(t.BoolValue);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.allowUsersBlock) },
-      { ALT: () => this.SUBRULE(this.edgeStatement) },
-    ]);
+        { ALT: () => this.SUBRULE(this.allowUsersBlock) },
+        { ALT: () => this.SUBRULE(this.edgeStatement) },
+      ]),
+    );
   });
 
   /** `labels { env = "prod", team = "core" }` (commas optional). */
@@ -316,28 +328,35 @@ export class PolicyParser extends CstParser {
 
   /** A map key: a bare word or a string. */
   readonly key = this.RULE("key", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Word) }, { ALT: () => this.CONSUME(t.StringLike) }]);
+    this.OR(
+      (this.#alternatives[4] ??= [
+        { ALT: () => this.CONSUME(t.Word) },
+        { ALT: () => this.CONSUME(t.StringLike) },
+      ]),
+    );
   });
 
   /** `auth token, rstream-auth` or `auth none`: sets both `token_auth` and `rstream_auth`. */
   readonly authStatement = this.RULE("authStatement", () => {
     this.CONSUME(t.Auth);
-    this.OR([
-      { ALT: () => this.CONSUME(t.None) },
-      {
-        ALT: () => {
-          this.AT_LEAST_ONE_SEP({
-            SEP: t.Comma,
-            DEF: () => {
-              this.OR1([
-                { ALT: () => this.CONSUME(t.Token) },
-                { ALT: () => this.CONSUME(t.RstreamAuthMode) },
-              ]);
-            },
-          });
+    this.OR(
+      (this.#alternatives[5] ??= [
+        { ALT: () => this.CONSUME(t.None) },
+        {
+          ALT: () => {
+            this.AT_LEAST_ONE_SEP({
+              SEP: t.Comma,
+              DEF: () => {
+                this.OR1([
+                  { ALT: () => this.CONSUME(t.Token) },
+                  { ALT: () => this.CONSUME(t.RstreamAuthMode) },
+                ]);
+              },
+            });
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** `allow_users { emails […] domains […] groups […] }`: who rstream Auth lets through. */
@@ -349,11 +368,13 @@ export class PolicyParser extends CstParser {
   });
 
   readonly allowUsersStatement = this.RULE("allowUsersStatement", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.Emails) },
-      { ALT: () => this.CONSUME(t.Domains) },
-      { ALT: () => this.CONSUME(t.Groups) },
-    ]);
+    this.OR(
+      (this.#alternatives[6] ??= [
+        { ALT: () => this.CONSUME(t.Emails) },
+        { ALT: () => this.CONSUME(t.Domains) },
+        { ALT: () => this.CONSUME(t.Groups) },
+      ]),
+    );
     this.SUBRULE(this.list);
   });
 
@@ -368,78 +389,84 @@ export class PolicyParser extends CstParser {
   });
 
   readonly grantStatement = this.RULE("grantStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Type);
-          this.CONSUME(t.TokenTypeValue);
+    this.OR(
+      (this.#alternatives[7] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Type);
+            this.CONSUME(t.TokenTypeValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Parent);
-          this.CONSUME1(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Parent);
+            this.CONSUME1(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Expires);
-          this.CONSUME2(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Expires);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Permissions);
-          this.OR1([{ ALT: () => this.CONSUME(t.All) }, { ALT: () => this.SUBRULE(this.list) }]);
+        {
+          ALT: () => {
+            this.CONSUME(t.Permissions);
+            this.OR1([{ ALT: () => this.CONSUME(t.All) }, { ALT: () => this.SUBRULE(this.list) }]);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Resources);
-          this.SUBRULE(this.grantNode);
+        {
+          ALT: () => {
+            this.CONSUME(t.Resources);
+            this.SUBRULE(this.grantNode);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** `any { … }` (OR), `all { … }` (AND) or a leaf `scope { … }`. */
   readonly grantNode = this.RULE("grantNode", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Combinator);
-          this.CONSUME1(t.LCurly);
-          this.MANY1(() => this.SUBRULE(this.grantNode));
-          this.CONSUME1(t.RCurly);
+    this.OR(
+      (this.#alternatives[8] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Combinator);
+            this.CONSUME1(t.LCurly);
+            this.MANY1(() => this.SUBRULE(this.grantNode));
+            this.CONSUME1(t.RCurly);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Scope);
-          this.CONSUME2(t.LCurly);
-          this.MANY2(() => this.SUBRULE(this.scopeStatement));
-          this.CONSUME2(t.RCurly);
+        {
+          ALT: () => {
+            this.CONSUME(t.Scope);
+            this.CONSUME2(t.LCurly);
+            this.MANY2(() => this.SUBRULE(this.scopeStatement));
+            this.CONSUME2(t.RCurly);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   readonly scopeStatement = this.RULE("scopeStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Workspaces);
-          this.SUBRULE1(this.list);
+    this.OR(
+      (this.#alternatives[9] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Workspaces);
+            this.SUBRULE1(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Projects);
-          this.SUBRULE2(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.Projects);
+            this.SUBRULE2(this.list);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.actionStatement) },
-    ]);
+        { ALT: () => this.SUBRULE(this.actionStatement) },
+      ]),
+    );
   });
 
   /**
@@ -449,17 +476,19 @@ export class PolicyParser extends CstParser {
   readonly actionStatement = this.RULE("actionStatement", () => {
     this.CONSUME(t.ActionKind);
     this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(t.BoolValue) },
-        {
-          ALT: () => {
-            this.CONSUME(t.Where);
-            this.SUBRULE(this.filter);
-            this.OPTION1(() => this.SUBRULE1(this.actionBody));
+      this.OR(
+        (this.#alternatives[10] ??= [
+          { ALT: () => this.CONSUME(t.BoolValue) },
+          {
+            ALT: () => {
+              this.CONSUME(t.Where);
+              this.SUBRULE(this.filter);
+              this.OPTION1(() => this.SUBRULE1(this.actionBody));
+            },
           },
-        },
-        { ALT: () => this.SUBRULE2(this.actionBody) },
-      ]);
+          { ALT: () => this.SUBRULE2(this.actionBody) },
+        ]),
+      );
     });
   });
 
@@ -470,78 +499,84 @@ export class PolicyParser extends CstParser {
   });
 
   readonly actionBodyStatement = this.RULE("actionBodyStatement", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.pathStatement) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Methods);
-          this.SUBRULE1(this.list);
+    this.OR(
+      (this.#alternatives[11] ??= [
+        { ALT: () => this.SUBRULE(this.pathStatement) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Methods);
+            this.SUBRULE1(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Select);
-          this.SUBRULE2(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.Select);
+            this.SUBRULE2(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Params);
-          this.CONSUME(t.LCurly);
-          this.CONSUME(t.RCurly);
+        {
+          ALT: () => {
+            this.CONSUME(t.Params);
+            this.CONSUME(t.LCurly);
+            this.CONSUME(t.RCurly);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** `path = "/x"`, `== "/x"`, `in […]`, `~ "^/v1"`, `prefix […]` or `glob […]`. */
   readonly pathStatement = this.RULE("pathStatement", () => {
     this.CONSUME(t.Path);
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Eq);
-          this.CONSUME(t.StringLike);
+    this.OR(
+      (this.#alternatives[12] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Eq);
+            this.CONSUME(t.StringLike);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.stringMatch) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Prefix);
-          this.SUBRULE1(this.list);
+        { ALT: () => this.SUBRULE(this.stringMatch) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Prefix);
+            this.SUBRULE1(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Glob);
-          this.SUBRULE2(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.Glob);
+            this.SUBRULE2(this.list);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** A string-field match (S-T4): `= "x"`, `== "x"` (explicit exact), `in […]`, `~ "re"`. */
   readonly stringMatch = this.RULE("stringMatch", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.EqEq);
-          this.CONSUME1(t.StringLike);
+    this.OR(
+      (this.#alternatives[13] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.EqEq);
+            this.CONSUME1(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.In);
-          this.SUBRULE(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.In);
+            this.SUBRULE(this.list);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Tilde);
-          this.CONSUME2(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Tilde);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /**
@@ -549,36 +584,40 @@ export class PolicyParser extends CstParser {
    * comparisons joined by `and` (one JSON filter object; each field at most once).
    */
   readonly filter = this.RULE("filter", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Combinator);
-          this.CONSUME(t.LParen);
-          this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.filter) });
-          this.CONSUME(t.RParen);
+    this.OR(
+      (this.#alternatives[14] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Combinator);
+            this.CONSUME(t.LParen);
+            this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.filter) });
+            this.CONSUME(t.RParen);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(t.True) },
-      {
-        ALT: () => {
-          this.AT_LEAST_ONE_SEP1({ SEP: t.And, DEF: () => this.SUBRULE(this.comparison) });
+        { ALT: () => this.CONSUME(t.True) },
+        {
+          ALT: () => {
+            this.AT_LEAST_ONE_SEP1({ SEP: t.And, DEF: () => this.SUBRULE(this.comparison) });
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** `name = "api"`, `labels.env ~ "^prod"`, `publish = true`, `geo_ip = [DE]` … */
   readonly comparison = this.RULE("comparison", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Labels);
-          this.CONSUME(t.Dot);
-          this.SUBRULE(this.key);
+    this.OR(
+      (this.#alternatives[15] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Labels);
+            this.CONSUME(t.Dot);
+            this.SUBRULE(this.key);
+          },
         },
-      },
-      { ALT: () => this.CONSUME(t.FilterField) },
-    ]);
+        { ALT: () => this.CONSUME(t.FilterField) },
+      ]),
+    );
     this.OR1([
       {
         ALT: () => {
@@ -592,11 +631,13 @@ export class PolicyParser extends CstParser {
 
   /** The right side of `=`: a string (exact), a boolean or a list. */
   readonly filterValue = this.RULE("filterValue", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.StringLike) },
-      { ALT: () => this.CONSUME(t.BoolValue) },
-      { ALT: () => this.SUBRULE(this.list) },
-    ]);
+    this.OR(
+      (this.#alternatives[16] ??= [
+        { ALT: () => this.CONSUME(t.StringLike) },
+        { ALT: () => this.CONSUME(t.BoolValue) },
+        { ALT: () => this.SUBRULE(this.list) },
+      ]),
+    );
   });
 
   // ------------------------------------------------------------------ credentials
@@ -610,11 +651,13 @@ export class PolicyParser extends CstParser {
   });
 
   readonly credentialStatement = this.RULE("credentialStatement", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.SubjectCn) },
-      { ALT: () => this.CONSUME(t.Fingerprint) },
-      { ALT: () => this.CONSUME(t.Grant) },
-    ]);
+    this.OR(
+      (this.#alternatives[17] ??= [
+        { ALT: () => this.CONSUME(t.SubjectCn) },
+        { ALT: () => this.CONSUME(t.Fingerprint) },
+        { ALT: () => this.CONSUME(t.Grant) },
+      ]),
+    );
     this.CONSUME(t.StringLike);
   });
 
@@ -625,10 +668,12 @@ export class PolicyParser extends CstParser {
     this.CONSUME(t.StringLike);
     this.CONSUME(t.LCurly);
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.requestStatement) },
-        { ALT: () => this.SUBRULE(this.expectStatement) },
-      ]);
+      this.OR(
+        (this.#alternatives[18] ??= [
+          { ALT: () => this.SUBRULE(this.requestStatement) },
+          { ALT: () => this.SUBRULE(this.expectStatement) },
+        ]),
+      );
     });
     this.CONSUME(t.RCurly);
   });
@@ -652,44 +697,48 @@ export class PolicyParser extends CstParser {
   });
 
   readonly requestDetail = this.RULE("requestDetail", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.tokenStatement) },
-      {
-        ALT: () => {
-          this.CONSUME(t.Header);
-          this.CONSUME1(t.StringLike);
-          this.CONSUME(t.Eq);
-          this.CONSUME2(t.StringLike);
+    this.OR(
+      (this.#alternatives[19] ??= [
+        { ALT: () => this.SUBRULE(this.tokenStatement) },
+        {
+          ALT: () => {
+            this.CONSUME(t.Header);
+            this.CONSUME1(t.StringLike);
+            this.CONSUME(t.Eq);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Challenge);
-          this.CONSUME(t.CookieStateValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Challenge);
+            this.CONSUME(t.CookieStateValue);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.sessionBlock) },
-      { ALT: () => this.SUBRULE(this.tlsBlock) },
-    ]);
+        { ALT: () => this.SUBRULE(this.sessionBlock) },
+        { ALT: () => this.SUBRULE(this.tlsBlock) },
+      ]),
+    );
   });
 
   /** `token grant "g" in query` or `token invalid expired`. */
   readonly tokenStatement = this.RULE("tokenStatement", () => {
     this.CONSUME(t.Token);
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Grant);
-          this.CONSUME(t.StringLike);
+    this.OR(
+      (this.#alternatives[20] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Grant);
+            this.CONSUME(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Invalid);
-          this.CONSUME(t.InvalidTokenValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Invalid);
+            this.CONSUME(t.InvalidTokenValue);
+          },
         },
-      },
-    ]);
+      ]),
+    );
     this.OPTION(() => {
       this.CONSUME(t.In);
       this.CONSUME(t.TokenPlaceValue);
@@ -704,24 +753,26 @@ export class PolicyParser extends CstParser {
   });
 
   readonly sessionStatement = this.RULE("sessionStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.OR1([
-            { ALT: () => this.CONSUME(t.User) },
-            { ALT: () => this.CONSUME(t.Email) },
-            { ALT: () => this.CONSUME(t.Name) },
-          ]);
-          this.CONSUME(t.StringLike);
+    this.OR(
+      (this.#alternatives[21] ??= [
+        {
+          ALT: () => {
+            this.OR1([
+              { ALT: () => this.CONSUME(t.User) },
+              { ALT: () => this.CONSUME(t.Email) },
+              { ALT: () => this.CONSUME(t.Name) },
+            ]);
+            this.CONSUME(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Groups);
-          this.SUBRULE(this.list);
+        {
+          ALT: () => {
+            this.CONSUME(t.Groups);
+            this.SUBRULE(this.list);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   readonly tlsBlock = this.RULE("tlsBlock", () => {
@@ -732,32 +783,34 @@ export class PolicyParser extends CstParser {
   });
 
   readonly tlsStatement = this.RULE("tlsStatement", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(t.Version);
-          this.CONSUME(t.TlsVersionValue);
+    this.OR(
+      (this.#alternatives[22] ??= [
+        {
+          ALT: () => {
+            this.CONSUME(t.Version);
+            this.CONSUME(t.TlsVersionValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Group);
-          this.CONSUME1(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.Group);
+            this.CONSUME1(t.StringLike);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.Ech);
-          this.CONSUME(t.BoolValue);
+        {
+          ALT: () => {
+            this.CONSUME(t.Ech);
+            this.CONSUME(t.BoolValue);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(t.ClientCert);
-          this.CONSUME2(t.StringLike);
+        {
+          ALT: () => {
+            this.CONSUME(t.ClientCert);
+            this.CONSUME2(t.StringLike);
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   /** `expect deny 403 policy_denied ip`: outcome, then optional status, reason and policy. */
@@ -783,13 +836,15 @@ export class PolicyParser extends CstParser {
 
   /** A list element: a string, an address or CIDR, a word, or a permission. */
   readonly listItem = this.RULE("listItem", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.StringLike) },
-      { ALT: () => this.CONSUME(t.IPv4) },
-      { ALT: () => this.CONSUME(t.IPv6) },
-      { ALT: () => this.CONSUME(t.Word) },
-      { ALT: () => this.CONSUME(t.PermissionValue) },
-    ]);
+    this.OR(
+      (this.#alternatives[23] ??= [
+        { ALT: () => this.CONSUME(t.StringLike) },
+        { ALT: () => this.CONSUME(t.IPv4) },
+        { ALT: () => this.CONSUME(t.IPv6) },
+        { ALT: () => this.CONSUME(t.Word) },
+        { ALT: () => this.CONSUME(t.PermissionValue) },
+      ]),
+    );
   });
 }
 
