@@ -15,7 +15,7 @@ import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
-import { CHUNK_TARGET_LENGTH, declarationChunkEnds } from "./dsl/chunks.ts";
+import { CHUNK_TARGET_LENGTH, declarationChunkEnds, pieceNeedsDiagnostics } from "./dsl/chunks.ts";
 import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
@@ -123,7 +123,7 @@ function parseInPieces(
   withComments: boolean,
   targetLength: number,
 ): ParsedDeclarations | undefined {
-  const { name: file, text } = source;
+  const { text } = source;
   const parsed = startDocument(source, withComments);
   const strict = strictPolicyParser();
   strict.onDeclaration = (node) => {
@@ -139,8 +139,7 @@ function parseInPieces(
       const clean =
         lexed.errors.length === 0 &&
         (end === text.length || (last?.tokenType === RCurly && last.endOffset === end - 1)) &&
-        stringDiagnostics(file, lexed.tokens).length === 0 &&
-        checkNesting(file, lexed.tokens) === undefined;
+        !pieceNeedsDiagnostics(lexed.tokens);
       if (!clean) return undefined;
       strict.input = lexed.tokens;
       strict.policy();

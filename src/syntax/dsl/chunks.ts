@@ -9,6 +9,10 @@
  * fails, so a wrong cut in a broken file can cost time but never change a result.
  */
 
+import type { IToken } from "chevrotain";
+import * as t from "../../../grammar/tokens.ts";
+import { MAX_NESTING_DEPTH } from "./limits.ts";
+
 /** The size a piece grows to before the next cut is taken (UTF-16 code units). */
 export const CHUNK_TARGET_LENGTH = 1 << 16;
 
@@ -18,7 +22,6 @@ const HASH = 0x23; // #
 const LF = 0x0a;
 const CR = 0x0d;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 
 /**
  * The end offsets of the pieces, in order; the last is `text.length`. Each cut but the last
@@ -29,22 +32,21 @@ export function declarationChunkEnds(
   targetLength: number = CHUNK_TARGET_LENGTH,
 ): number[] {
   const ends: number[] = [];
+  const special = /["#{}]/g;
   let start = 0;
   let depth = 0;
-  let i = 0;
-  while (i < text.length) {
+  for (let found = special.exec(text); found !== null; found = special.exec(text)) {
+    const i = found.index;
     const c = text.charCodeAt(i);
-    if (c === QUOTE) i = skipString(text, i + 1);
-    else if (c === HASH) i = skipToLineEnd(text, i + 1);
-    else {
-      i++;
-      if (c === OPEN_BRACE) depth++;
-      else if (c === CLOSE_BRACE && --depth <= 0) {
-        depth = 0;
-        if (i - start >= targetLength && i < text.length) {
-          ends.push(i);
-          start = i;
-        }
+    if (c === QUOTE) special.lastIndex = skipString(text, i + 1);
+    else if (c === HASH) special.lastIndex = skipToLineEnd(text, i + 1);
+    else if (c === OPEN_BRACE) depth++;
+    else if (--depth <= 0) {
+      depth = 0;
+      const end = i + 1;
+      if (end - start >= targetLength && end < text.length) {
+        ends.push(end);
+        start = end;
       }
     }
   }
@@ -74,4 +76,25 @@ function skipToLineEnd(text: string, i: number): number {
     i++;
   }
   return text.length;
+}
+
+/**
+ * Whether the one-go path would report something about these tokens: a string that is not a
+ * well-formed literal, or brackets nested deeper than allowed. One pass over the piece, where
+ * the diagnostics themselves take two; a piece with either goes the one-go way.
+ */
+export function pieceNeedsDiagnostics(tokens: readonly IToken[]): boolean {
+  const badEscape = t.BadEscapeString.tokenTypeIdx;
+  const unterminated = t.UnterminatedString.tokenTypeIdx;
+  const openers = new Set([t.LCurly, t.LSquare, t.LParen].map((k) => k.tokenTypeIdx));
+  const closers = new Set([t.RCurly, t.RSquare, t.RParen].map((k) => k.tokenTypeIdx));
+  let depth = 0;
+  for (const token of tokens) {
+    const kind = token.tokenTypeIdx;
+    if (kind === badEscape || kind === unterminated) return true;
+    if (openers.has(kind)) {
+      if (++depth > MAX_NESTING_DEPTH) return true;
+    } else if (closers.has(kind) && depth > 0) depth--;
+  }
+  return false;
 }
