@@ -99,8 +99,8 @@ const structuredMessages: IParserErrorMessageProvider = {
 };
 
 /**
- * The policy-language parser. Use the `policyParser` singleton (or `strictPolicyParser()`);
- * reset it by assigning `input`. With `recovery` (the default) it reports every syntax error
+ * The policy-language parser. Use `strictPolicyParser()` or `recoveringPolicyParser()`;
+ * reset one by assigning `input`. With `recovery` (the default) it reports every syntax error
  * of a file; without, it stops at the first, and parses a valid file ~25% faster.
  */
 export class PolicyParser extends CstParser {
@@ -848,17 +848,22 @@ export class PolicyParser extends CstParser {
   });
 }
 
-/** The one parser instance: building a Chevrotain parser is expensive, reuse it. */
-export const policyParser = new PolicyParser();
-
+// Building a Chevrotain parser analyses the whole grammar (tens of milliseconds): each of the
+// two is built once, when first needed, and reused.
 let strictParser: PolicyParser | undefined;
+let recoveringParser: PolicyParser | undefined;
 
 /**
- * The parser without error recovery, made on first use: the DSL front end parses with it
- * first, and again with `policyParser` only when a file has syntax errors to report.
+ * The parser without error recovery: the DSL front end parses with it first, and again with
+ * `recoveringPolicyParser()` only when a file has syntax errors to report.
  */
 export function strictPolicyParser(): PolicyParser {
   return (strictParser ??= new PolicyParser({ recovery: false }));
+}
+
+/** The parser with error recovery, which reports every syntax error of a file. */
+export function recoveringPolicyParser(): PolicyParser {
+  return (recoveringParser ??= new PolicyParser());
 }
 
 /** Tokens the parser can never see: used to tell "end of input" from a real token. */

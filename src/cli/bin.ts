@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // The `rampart` executable. Runs on Node 24 (TypeScript type stripping; pinned in devDependencies).
-import { main } from "./main.ts";
-import { processIo } from "./io.ts";
+import module from "node:module";
+
+// Keep compiled code, and the TypeScript stripped of its types, between runs (in the OS temp
+// folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off): it halves the start-up of a command.
+// Enabled before the rest of the CLI is imported, so that all of it is cached.
+module.enableCompileCache();
+const { main } = await import("./main.ts");
+const { processIo } = await import("./io.ts");
 
 // Exit explicitly: once a command is done (a server closed gracefully), nothing left in the
 // event loop (idle keep-alive timers, file watchers) may keep the process alive.

@@ -8,7 +8,7 @@
  * through the stages above in one go, for its diagnostics.
  */
 import type { CstChildrenDictionary, IToken } from "chevrotain";
-import { policyParser, strictPolicyParser } from "../../grammar/parser.ts";
+import { recoveringPolicyParser, strictPolicyParser } from "../../grammar/parser.ts";
 import { policyLexer, RCurly, tokenizeAt } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import { InternalError } from "../diagnostics/diagnostic.ts";
@@ -188,10 +188,11 @@ function parseWhole(
   if (!ok) {
     // The visitor stopped at the error, so none of its findings count. Parsing again with
     // recovery reports every syntax error of the file, not just the first.
-    policyParser.input = lexed.tokens;
-    policyParser.policy();
-    bag.addAll(parseDiagnostics(file, text, policyParser.errors));
-    policyParser.input = [];
+    const recovering = recoveringPolicyParser();
+    recovering.input = lexed.tokens;
+    recovering.policy();
+    bag.addAll(parseDiagnostics(file, text, recovering.errors));
+    recovering.input = [];
     if (!bag.hasErrors()) throw new InternalError("only the parser without recovery failed");
     return undefined;
   }

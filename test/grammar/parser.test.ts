@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { blockStatementStarts, policyParser } from "../../grammar/parser.ts";
+import { blockStatementStarts, recoveringPolicyParser } from "../../grammar/parser.ts";
 import type { TokenType } from "chevrotain";
 import { allTokens, policyLexer } from "../../grammar/tokens.ts";
 
@@ -34,7 +34,7 @@ describe("policy parser", () => {
     assert.deepEqual(Object.keys(OPEN_BLOCK).sort(), Object.keys(blockStatementStarts).sort());
     for (const [rule, prefixes] of Object.entries(OPEN_BLOCK)) {
       const next = prefixes.flatMap((prefix) =>
-        policyParser
+        recoveringPolicyParser()
           .computeContentAssist("policy", policyLexer.tokenize(prefix).tokens)
           .flatMap((s) => expand(s.nextTokenType)),
       );
@@ -47,16 +47,16 @@ describe("policy parser", () => {
 
   it("is a singleton that can be reused across inputs", () => {
     for (const text of ['project "a" { plan pro }', 'project "b" { plan basic }']) {
-      policyParser.input = policyLexer.tokenize(text).tokens;
-      policyParser.policy();
-      assert.deepEqual(policyParser.errors, []);
+      recoveringPolicyParser().input = policyLexer.tokenize(text).tokens;
+      recoveringPolicyParser().policy();
+      assert.deepEqual(recoveringPolicyParser().errors, []);
     }
   });
 
   it("grammar/rampart.ebnf names every parser rule and every keyword", () => {
     const ebnf = readFileSync(new URL("../../grammar/rampart.ebnf", import.meta.url), "utf8");
     const defined = new Set([...ebnf.matchAll(/^([A-Za-z]\w*)\s*=/gm)].map((m) => m[1]));
-    const rules = Object.keys(policyParser.getGAstProductions());
+    const rules = Object.keys(recoveringPolicyParser().getGAstProductions());
     assert.deepEqual(
       rules.filter((r) => !defined.has(r)),
       [],

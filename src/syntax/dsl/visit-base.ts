@@ -3,7 +3,7 @@
  * and the rules for lists and keys.
  */
 import type { CstNode, IToken } from "chevrotain";
-import { policyParser } from "../../../grammar/parser.ts";
+import { strictPolicyParser } from "../../../grammar/parser.ts";
 import type * as C from "../../../grammar/cst.d.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
@@ -14,7 +14,7 @@ import { stringValue } from "./literals.ts";
 /** A document object under construction. */
 export type Obj = Record<string, unknown>;
 
-const BaseVisitor = policyParser.getBaseCstVisitorConstructor();
+const BaseVisitor = strictPolicyParser().getBaseCstVisitorConstructor();
 
 /** The first (only) item of a CST slot the grammar guarantees; missing means a bug. */
 export function one<T>(items: readonly T[] | undefined): T {
