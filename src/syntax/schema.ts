@@ -176,8 +176,12 @@ export function schemaValidator(pointer: string): ValidateFunction {
   return validate;
 }
 
-if (import.meta.main) {
+/** Writes the schema file and the compiled validator (`node src/syntax/schema.ts`). */
+async function writeGeneratedFiles(): Promise<void> {
   writeFileSync(POLICY_SCHEMA_PATH, await renderPolicySchemaFile());
   writeFileSync(POLICY_VALIDATOR_PATH, await renderPolicyValidatorFile());
   console.log(`wrote ${POLICY_SCHEMA_PATH}\nwrote ${POLICY_VALIDATOR_PATH}`);
 }
+
+// No top-level await: validate.ts loads this module with require() when it explains errors.
+if (import.meta.main) void writeGeneratedFiles();

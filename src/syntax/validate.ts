@@ -8,13 +8,15 @@
  * was evidently meant for (by type, then by property names) is validated on its own and its
  * errors are reported; when no branch fits, one RP2109 lists the forms allowed there.
  */
+import { createRequire } from "node:module";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { SpanTable } from "./ast.ts";
 import type { PolicyDocumentDoc } from "./model.ts";
-import { policySchema, policyValidator, schemaValidator } from "./schema.ts";
+import { validatePolicy } from "./generated/validate-policy.js";
+import type * as SchemaModule from "./schema.ts";
 import type { JsonSchemaNode } from "./schema.ts";
 import type { ValidationContext } from "./validate-context.ts";
 import * as messages from "./validate-messages.ts";
@@ -22,6 +24,15 @@ import type { SchemaError } from "./validate-messages.ts";
 import { chooseBranch, noMatchingForm, unionBranches } from "./validate-union.ts";
 
 const NO_KEY_SPANS: SpanTable = new Map();
+
+/**
+ * The schema module (zod model, schema generator, ajv), loaded only to explain errors: a valid
+ * document is checked by the validator compiled ahead of time, and loading zod and ajv took a
+ * sixth of a small `rampart lint`. `require` because validation is synchronous.
+ */
+function schemaModule(): typeof SchemaModule {
+  return createRequire(import.meta.url)("./schema.ts") as typeof SchemaModule;
+}
 
 /**
  * Checks a document against the policy schema. `spans` locate values by JSON Pointer;
@@ -35,11 +46,11 @@ export function validateDocument(
 ): Outcome<PolicyDocumentDoc> {
   // INVARIANT: ajv's validate() returns true only for documents of the schema generated from
   // the zod model, so the cast below is the one place where the shape is taken on trust.
-  if (policyValidator()(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  if (validatePolicy(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
   // The shipped validator's errors point into its own copy of the schema, and explaining a
   // union looks its node up in `policySchema()`: errors come from the validator compiled
   // from that schema (on first use, so only a document with errors pays for compiling it).
-  const validate = schemaValidator("");
+  const validate = schemaModule().schemaValidator("");
   validate(document);
   const ctx: ValidationContext = { document, spans, keySpans, source };
   const bag = new DiagnosticBag();
@@ -145,10 +156,11 @@ function explainError(ctx: ValidationContext, e: SchemaError): Diagnostic | unde
 
 /** Explains a failed union by the branch the value was meant for, or by what fits there. */
 function explainUnion(ctx: ValidationContext, union: SchemaError): Diagnostic[] {
-  const branches = unionBranches(policySchema(), union);
+  const schema = schemaModule();
+  const branches = unionBranches(schema.policySchema(), union);
   const choice = chooseBranch(branches, union.data);
   if (choice === undefined) return [noMatchingForm(ctx, union, branches)];
-  const validate = schemaValidator(choice.pointer);
+  const validate = schema.schemaValidator(choice.pointer);
   if (validate(union.data)) return [noMatchingForm(ctx, union, branches)];
   const errors = collectErrors(validate, union.pointer);
   return explainErrors(ctx, errors);
