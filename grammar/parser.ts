@@ -104,9 +104,16 @@ const structuredMessages: IParserErrorMessageProvider = {
  * of a file; without, it stops at the first, and parses a valid file ~25% faster.
  */
 export class PolicyParser extends CstParser {
-  constructor(options: { readonly recovery?: boolean } = {}) {
+  /**
+   * `recovery`: report every syntax error (the default) or stop at the first. `validate`: check
+   * the grammar itself (ambiguities, left recursion …) while building the parser; the grammar
+   * is fixed code, so the test suite checks it once (`test/grammar/parser.test.ts`) and the
+   * parsers the tools use skip the check, a third of building one.
+   */
+  constructor(options: { readonly recovery?: boolean; readonly validate?: boolean } = {}) {
     super(t.allTokens, {
       recoveryEnabled: options.recovery ?? true,
+      skipValidations: !(options.validate ?? false),
       nodeLocationTracking: "onlyOffset",
       errorMessageProvider: structuredMessages,
     });

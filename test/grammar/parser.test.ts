@@ -2,7 +2,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { blockStatementStarts, recoveringPolicyParser } from "../../grammar/parser.ts";
+import {
+  blockStatementStarts,
+  PolicyParser,
+  recoveringPolicyParser,
+} from "../../grammar/parser.ts";
 import type { TokenType } from "chevrotain";
 import { allTokens, policyLexer } from "../../grammar/tokens.ts";
 
@@ -30,6 +34,13 @@ function expand(token: TokenType): string[] {
 }
 
 describe("policy parser", () => {
+  it("is a valid LL(k) grammar: Chevrotain's checks pass (the tools' parsers skip them)", () => {
+    // Building a parser with validation throws on ambiguous alternatives, left recursion,
+    // unreachable alternatives and the like.
+    assert.doesNotThrow(() => new PolicyParser({ validate: true }));
+    assert.doesNotThrow(() => new PolicyParser({ recovery: false, validate: true }));
+  });
+
   it("blockStatementStarts lists exactly the statements each block accepts", () => {
     assert.deepEqual(Object.keys(OPEN_BLOCK).sort(), Object.keys(blockStatementStarts).sort());
     for (const [rule, prefixes] of Object.entries(OPEN_BLOCK)) {
