@@ -17,6 +17,8 @@ export type StringProblem =
   | { readonly kind: "control"; readonly offset: number; readonly char: string };
 
 const VALID_ESCAPE = /^\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/;
+/** A well-formed string literal without escapes. */
+const PLAIN_STRING = /^"[^"\\\u0000-\u001f]*"$/;
 
 /**
  * The first problem of a string token's image (offsets relative to the image), or undefined
@@ -50,6 +52,8 @@ function isEscapedQuote(image: string): boolean {
  * (already reported) the text between the quotes is returned so later code has a value.
  */
 export function stringValue(image: string): string {
+  // Most strings have no escapes: their value is the text between the quotes.
+  if (PLAIN_STRING.test(image)) return image.slice(1, -1);
   if (stringProblem(image) === undefined) return JSON.parse(image) as string;
   return image.slice(1, image.endsWith('"') && image.length > 1 ? -1 : undefined);
 }
