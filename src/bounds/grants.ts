@@ -66,12 +66,24 @@ function unknownParentDiagnostic(grant: GrantIr, parent: string): Diagnostic {
   };
 }
 
+/** The chain being resolved when resolving starts: nothing yet (shared, only ever read). */
+const NO_CHAIN: readonly string[] = [];
+
 /** Effective grants by name, and the diagnostics for broken or widening chains. */
 export function effectiveGrants(grants: readonly GrantIr[]): {
   readonly grants: Readonly<Record<string, GrantIr>>;
   readonly diagnostics: readonly Diagnostic[];
 } {
-  const byName = new Map(grants.map((g) => [g.name, g]));
+  // A repeated name resolves to its last grant (duplicates are reported by lowering). Indexed
+  // on the first parent looked up: most policies derive few grants, or none.
+  let byName: Map<string, GrantIr> | undefined;
+  const grantNamed = (name: string): GrantIr | undefined => {
+    if (byName === undefined) {
+      byName = new Map();
+      for (const grant of grants) byName.set(grant.name, grant);
+    }
+    return byName.get(name);
+  };
   const done = new Map<string, GrantIr>();
   const failed = new Set<string>();
   const diagnostics: Diagnostic[] = [];
@@ -87,7 +99,7 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
     }
     let result: GrantIr | null = grant;
     if (grant.parent !== null) {
-      const parent = byName.get(grant.parent);
+      const parent = grantNamed(grant.parent);
       if (parent === undefined) {
         diagnostics.push(unknownParentDiagnostic(grant, grant.parent));
         result = null;
@@ -105,8 +117,11 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
     else failed.add(grant.name);
     return result;
   };
-  for (const grant of grants) resolve(grant, []);
+  for (const grant of grants) resolve(grant, NO_CHAIN);
   const out: Record<string, GrantIr> = Object.create(null) as Record<string, GrantIr>;
-  for (const [name, grant] of done) out[name] = grant;
+  // `forEach` rather than `for … of`: no [name, grant] pair per grant.
+  done.forEach((grant, name) => {
+    out[name] = grant;
+  });
   return { grants: out, diagnostics };
 }

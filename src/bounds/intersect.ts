@@ -28,18 +28,15 @@ export function effectiveTunnel(
   const countries = intersectCountries(project, tunnel);
   const tls = intersectTls(project, tunnel);
   const auth = intersectAuth(project, tunnel);
-  const conflicts = [
-    ...checkTunnelPlan(project, tunnel),
-    ...[ips, countries, tls, auth].filter(isIncompatible),
-  ];
+  const planConflicts = checkTunnelPlan(project, tunnel);
   if (
-    conflicts.length > 0 ||
+    planConflicts.length > 0 ||
     isIncompatible(ips) ||
     isIncompatible(countries) ||
     isIncompatible(tls) ||
     isIncompatible(auth)
   ) {
-    return conflicts;
+    return [...planConflicts, ...[ips, countries, tls, auth].filter(isIncompatible)];
   }
   const challenge = effectiveChallenge(tunnel);
   return {
@@ -83,8 +80,8 @@ export function computeEffective(ir: PolicyIr): Outcome<EffectivePolicy> {
     ...checkDuplicateHosts(ir.tunnels),
   ];
   const tunnels: EffectiveTunnel[] = [];
-  for (const tunnel of ir.tunnels) {
-    const result = effectiveTunnel(ir.project, tunnel);
+  for (let t = 0; t < ir.tunnels.length; t++) {
+    const result = effectiveTunnel(ir.project, ir.tunnels[t] as TunnelIr);
     if (Array.isArray(result)) conflicts.push(...result);
     else tunnels.push(result);
   }

@@ -25,8 +25,18 @@ export type EdgeProperty =
   | "hostname"
   | "rstream_auth_allow";
 
+/** IR spellings of document property names, made once per name (bounds asks per tunnel). */
+const camelCache = new Map<string, string>();
+
 function camel(property: string): string {
-  return property.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  let name = camelCache.get(property);
+  if (name === undefined) {
+    name = property.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    // Bounded: property names come from code, but nothing here stops a caller passing more.
+    if (camelCache.size >= 256) camelCache.clear();
+    camelCache.set(property, name);
+  }
+  return name;
 }
 
 /**
@@ -49,6 +59,14 @@ export function tunnelRule(tunnel: TunnelIr, property: EdgeProperty): RuleRef {
     rule: `tunnel:${tunnel.id}.${property}`,
     origin: propertySpan(tunnel.spans, property) ?? tunnel.origin ?? null,
   };
+}
+
+/**
+ * A rule and the list it holds (an `IpRule` or `CountryRule`). Written out rather than spread
+ * from the rule: bounds makes two per tunnel, and a spread copies through a slow path.
+ */
+export function ruleWithSet<S>(rule: RuleRef, set: S): RuleRef & { readonly set: S } {
+  return { rule: rule.rule, origin: rule.origin, set };
 }
 
 /** A value the bounds stage filled in, cited at the project setting that caused it. */

@@ -54,14 +54,50 @@ function bytesToBigint(bytes: readonly number[]): bigint {
 }
 
 /**
+ * The value of four-part decimal IPv4 text, or -1 when it is not that: four parts of ASCII
+ * digits, each `0` or without a leading zero, each at most 255. This is exactly the set that
+ * `ipaddr.IPv4.isValidFourPartDecimal` accepts, read without regexes or allocation (every
+ * trusted-IP entry and client address goes through here).
+ */
+function parseFourPartDecimal(text: string): number {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2e) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (code >= 0x30 && code <= 0x39) {
+      if (digits === 1 && part === 0) return -1;
+      part = part * 10 + (code - 0x30);
+      digits++;
+      if (part > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  return digits === 0 || dots !== 3 ? -1 : value * 256 + part;
+}
+
+/** Dotted decimal text of a 32-bit value (the same text as joining its four bytes). */
+function formatIpv4(value: number): string {
+  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+}
+
+/**
  * Parses an address. IPv4 must be four-part decimal (no octal, hex or short forms, which
  * systems read differently); IPv6 must have no zone id. IPv4-mapped IPv6 becomes IPv4.
  * Returns `null` for anything else.
  */
 export function parseAddress(text: string): IpAddress | null {
   if (!text.includes(":")) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
-    return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) };
+    const value = parseFourPartDecimal(text);
+    return value === -1 ? null : { family: 4, value: BigInt(value) };
   }
   if (text.includes("%") || !ipaddr.IPv6.isValid(text)) return null;
   const value = bytesToBigint(ipaddr.IPv6.parse(text).toByteArray());
@@ -104,6 +140,7 @@ const PREFIX_TEXT = /^(?:0|[1-9][0-9]{0,2})$/;
 export function parseIpEntry(text: string, origin?: Span): IpEntryResult {
   const slash = text.indexOf("/");
   const addressText = slash === -1 ? text : text.slice(0, slash);
+  if (!addressText.includes(":")) return parseIpv4Entry(text, slash, addressText, origin);
   const address = parseAddress(addressText);
   if (address === null) return { ok: false, reason: `\`${addressText}\` is not an IP address` };
   const rawFamily = addressText.includes(":") ? 6 : 4;
@@ -136,7 +173,46 @@ export function parseIpEntry(text: string, origin?: Span): IpEntryResult {
   };
 }
 
+/**
+ * `parseIpEntry` for an IPv4 address (no `:`), in 32-bit numbers rather than bigints: most
+ * entries of a large policy are IPv4, and each was once four allocations of byte arrays and
+ * bigints. Gives the same results; the canonical block is remembered for `rangeToBlock`.
+ */
+function parseIpv4Entry(
+  text: string,
+  slash: number,
+  addressText: string,
+  origin: Span | undefined,
+): IpEntryResult {
+  const value = parseFourPartDecimal(addressText);
+  if (value === -1) return { ok: false, reason: `\`${addressText}\` is not an IP address` };
+  let prefix = 32;
+  if (slash !== -1) {
+    const prefixText = text.slice(slash + 1);
+    if (!PREFIX_TEXT.test(prefixText) || Number(prefixText) > prefix) {
+      return { ok: false, reason: `\`/${prefixText}\` is not a prefix length for IPv4` };
+    }
+    prefix = Number(prefixText);
+  }
+  // `>>> 32` would shift by 0, hence the special case of a /32.
+  const hostMask = prefix === 32 ? 0 : 0xffffffff >>> prefix;
+  const network = (value & ~hostMask) >>> 0;
+  const cidr = `${formatIpv4(network)}/${prefix}`;
+  if (!blockCache.has(cidr)) cacheBlock(cidr, { family: 4, network: BigInt(network), prefix });
+  return {
+    ok: true,
+    range: { family: 4, cidr, origin },
+    hostBitsSet: (value & hostMask) !== 0,
+  };
+}
+
+/** Numeric blocks of canonical CIDR text, bounded so hostile token churn cannot grow it. */
 const blockCache = new Map<string, IpBlock>();
+
+function cacheBlock(cidr: string, block: IpBlock): void {
+  if (blockCache.size >= 65_536) blockCache.clear();
+  blockCache.set(cidr, block);
+}
 
 /** The numeric block of a canonical range (as produced by `parseIpEntry`). */
 export function rangeToBlock(range: IpRange): IpBlock {
@@ -154,15 +230,21 @@ export function rangeToBlock(range: IpRange): IpBlock {
     network: address.value,
     prefix: Number(parsed.range.cidr.slice(slash + 1)),
   };
-  if (blockCache.size >= 65_536) blockCache.clear();
-  blockCache.set(range.cidr, block);
+  cacheBlock(range.cidr, block);
   return block;
 }
+
+/** `BigInt(bits - prefix)` for every prefix of each family, made once. */
+const HOST_BITS: Readonly<Record<4 | 6, readonly bigint[]>> = {
+  4: Array.from({ length: 33 }, (_, prefix) => BigInt(32 - prefix)),
+  6: Array.from({ length: 129 }, (_, prefix) => BigInt(128 - prefix)),
+};
 
 /** True when `outer` contains every address of `inner` (same family, shorter or equal prefix). */
 export function blockContains(outer: IpBlock, inner: IpBlock): boolean {
   if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
-  const shift = BigInt(familyBits(outer.family) - outer.prefix);
+  const shift =
+    HOST_BITS[outer.family][outer.prefix] ?? BigInt(familyBits(outer.family) - outer.prefix);
   return outer.network >> shift === inner.network >> shift;
 }
 
@@ -187,6 +269,29 @@ function compareBlocks(a: IpBlock, b: IpBlock): number {
  * The kept entry keeps its own origin span. Ranges must be canonical (from `parseIpEntry`).
  */
 export function normalizeIpSet(ranges: readonly IpRange[], origin?: Span): IpSet {
+  return { ranges: normalizedRanges(ranges).slice(), origin };
+}
+
+/**
+ * `normalizeIpSet`'s ranges; the list itself when it is already normalized (each range after
+ * the one before it, and not inside it), which is how lowering leaves every list.
+ */
+function normalizedRanges(ranges: readonly IpRange[]): readonly IpRange[] {
+  const first = ranges[0];
+  if (first === undefined) return ranges;
+  let previous = rangeToBlock(first);
+  // HOT PATH: bounds normalizes both sides of every tunnel's intersection.
+  for (let i = 1; i < ranges.length; i++) {
+    const block = rangeToBlock(ranges[i] as IpRange);
+    if (compareBlocks(previous, block) >= 0 || blockContains(previous, block)) {
+      return sortAndMerge(ranges);
+    }
+    previous = block;
+  }
+  return ranges;
+}
+
+function sortAndMerge(ranges: readonly IpRange[]): IpRange[] {
   const sorted = ranges
     .map((range) => ({ range, block: rangeToBlock(range) }))
     .sort((a, b) => compareBlocks(a.block, b.block));
@@ -197,7 +302,7 @@ export function normalizeIpSet(ranges: readonly IpRange[], origin?: Span): IpSet
     // are nested or disjoint, so comparing with the last kept block is enough.
     if (last === undefined || !blockContains(last.block, entry.block)) kept.push(entry);
   }
-  return { ranges: kept.map((k) => k.range), origin };
+  return kept.map((k) => k.range);
 }
 
 /** True when the address is in one of the set's ranges. An unparseable address is in no set. */
@@ -213,8 +318,8 @@ export function ipInSet(address: string, set: IpSet): boolean {
  * is kept. Linear after sorting.
  */
 export function intersectIpSets(a: IpSet, b: IpSet, origin?: Span): IpSet {
-  const left = normalizeIpSet(a.ranges).ranges;
-  const right = normalizeIpSet(b.ranges).ranges;
+  const left = normalizedRanges(a.ranges);
+  const right = normalizedRanges(b.ranges);
   const out: IpRange[] = [];
   let i = 0;
   let j = 0;
@@ -240,7 +345,7 @@ export function intersectIpSets(a: IpSet, b: IpSet, origin?: Span): IpSet {
 
 /** True when every address of `inner` is in `outer`. */
 export function ipSetCovers(outer: IpSet, inner: IpSet): boolean {
-  const normalizedInner = normalizeIpSet(inner.ranges).ranges;
+  const normalizedInner = normalizedRanges(inner.ranges);
   const common = intersectIpSets(outer, inner).ranges;
   return (
     common.length === normalizedInner.length &&

@@ -11,32 +11,119 @@ import type { SpanMap } from "./types.ts";
 export interface LowerContext {
   /** The span of the value at a JSON Pointer (or of its nearest ancestor), if known. */
   span(pointer: string): Span | undefined;
+  /**
+   * The spans of the value at `pointer` and of its members, when the context can read them
+   * without building a pointer per member (a policy file's span tree); `undefined` when it
+   * cannot. The same answers as `span`. Call `spansAt`, which falls back to `span`.
+   */
+  spansOf?(pointer: string): SpanScope | undefined;
   report(diagnostic: Diagnostic): void;
 }
+
+/** The spans of one value and of its members, as `LowerContext.span` gives them. */
+export interface SpanScope {
+  /** `span(pointer)`: the value's own span. */
+  own(): Span | undefined;
+  /** `span(at(pointer, key))`: a member's span. */
+  member(key: string | number): Span | undefined;
+  /** `spansAt(ctx, at(pointer, key))`: a member's scope. */
+  at(key: string | number): SpanScope;
+}
+
+/** A scope that asks the context one pointer at a time. */
+class PointerScope implements SpanScope {
+  readonly #ctx: LowerContext;
+  readonly #pointer: string;
+
+  constructor(ctx: LowerContext, pointer: string) {
+    this.#ctx = ctx;
+    this.#pointer = pointer;
+  }
+
+  own(): Span | undefined {
+    return this.#ctx.span(this.#pointer);
+  }
+
+  member(key: string | number): Span | undefined {
+    return this.#ctx.span(at(this.#pointer, key));
+  }
+
+  at(key: string | number): SpanScope {
+    return spansAt(this.#ctx, at(this.#pointer, key));
+  }
+}
+
+/**
+ * The spans of the value at `pointer` and of its members: lowering asks for a dozen members
+ * of each tunnel and grant, and a span tree answers those without a pointer string each.
+ */
+export function spansAt(ctx: LowerContext, pointer: string): SpanScope {
+  return ctx.spansOf?.(pointer) ?? new PointerScope(ctx, pointer);
+}
+
+/** The spans of anything in a context without source text: none. */
+const NO_SPANS: SpanScope = { own: () => undefined, member: () => undefined, at: () => NO_SPANS };
 
 /** A context without source text that keeps what was reported (for token claims). */
 export function collectingContext(): LowerContext & { readonly diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  return { span: () => undefined, report: (d) => diagnostics.push(d), diagnostics };
+  return {
+    span: () => undefined,
+    spansOf: () => NO_SPANS,
+    report: (d) => diagnostics.push(d),
+    diagnostics,
+  };
 }
 
 /** Joins a pointer and a key (RFC 6901 escaping). */
 export function at(pointer: string, key: string | number): string {
   // HOT PATH: called for every value lowered; most keys need no escaping.
-  if (typeof key === "number" || !/[~/]/.test(key)) return `${pointer}/${key}`;
+  if (typeof key === "number" || (key.indexOf("~") === -1 && key.indexOf("/") === -1)) {
+    return `${pointer}/${key}`;
+  }
   return `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
 }
 
-/** The spans of an object's present properties, keyed by their document names. */
-export function propertySpans(value: object, pointer: string, ctx: LowerContext): SpanMap {
+/** The spans of an object's present properties (`scope` is the object's), by document name. */
+export function propertySpans(value: object, scope: SpanScope): SpanMap {
   const spans: Record<string, Span | undefined> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (v !== undefined) spans[key] = ctx.span(at(pointer, key));
+  const fields = value as Readonly<Record<string, unknown>>;
+  // HOT PATH: once per tunnel and grant; no [key, value] pair (or iterator step) is allocated
+  // per property.
+  const keys = Object.keys(fields);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (fields[key] !== undefined) spans[key] = scope.member(key);
   }
   return spans;
 }
 
+/** Up to this many values, `sortedUnique` sorts by insertion (no Set, no sort state). */
+const INSERTION_SORT_MAX = 16;
+
 /** Sorted, without duplicates: the canonical form of an unordered list of strings. */
 export function sortedUnique(values: readonly string[]): string[] {
-  return [...new Set(values)].sort();
+  // HOT PATH: every list of a policy comes through here, most short and many in order. The
+  // order is `sort()`'s, UTF-16 code units, which is also what `<` compares on strings.
+  // Results are copies of exactly their length: the IR keeps them.
+  let ascending = true;
+  for (let i = 1; i < values.length && ascending; i++) {
+    ascending = (values[i - 1] as string) < (values[i] as string);
+  }
+  if (ascending) return values.slice();
+  if (values.length > INSERTION_SORT_MAX) return [...new Set(values)].sort();
+  const out = values.slice();
+  // `out[0, kept)` is sorted and unique; each value is read before its slot can be written.
+  let kept = 0;
+  for (let v = 0; v < out.length; v++) {
+    const value = out[v] as string;
+    let i = kept;
+    while (i > 0 && value < (out[i - 1] as string)) i--;
+    if (i > 0 && out[i - 1] === value) continue;
+    for (let j = kept; j > i; j--) out[j] = out[j - 1] as string;
+    out[i] = value;
+    kept++;
+  }
+  out.length = kept;
+  return out;
 }

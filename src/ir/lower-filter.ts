@@ -7,6 +7,7 @@ import type { FilterDoc } from "../syntax/model.ts";
 import type { LowerContext } from "./lower-context.ts";
 import { at } from "./lower-context.ts";
 import { lowerStringMatch } from "./lower-match.ts";
+import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
 import type { BooleanField, FilterIr, StringField } from "./types.ts";
 
@@ -28,35 +29,46 @@ const BOOLEAN_FIELDS: readonly BooleanField[] = [
 
 type FieldFiltersDoc = Exclude<FilterDoc, { AND: FilterDoc[] } | { OR: FilterDoc[] }>;
 
+/** Host names compare case-insensitively. */
+const lowerCase: Canonicalize = (value) => value.toLowerCase();
+
 function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): FilterIr[] {
   const out: FilterIr[] = [];
-  for (const field of STRING_FIELDS) {
+  // Index loops here and below: this runs for every filter, mostly before the JIT has
+  // optimized it, and a `for … of` allocates an iterator and a result per step until then.
+  for (let f = 0; f < STRING_FIELDS.length; f++) {
+    const field = STRING_FIELDS[f] as StringField;
     const value = doc[field];
     if (value === undefined) continue;
-    const canonical = field === "hostname" ? (v: string) => v.toLowerCase() : undefined;
+    const canonical = field === "hostname" ? lowerCase : undefined;
     out.push({
       kind: "string",
       field,
       match: lowerStringMatch(value, at(pointer, field), ctx, canonical),
     });
   }
-  for (const [key, value] of Object.entries(doc.labels ?? {}).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )) {
-    out.push({
-      kind: "label",
-      key,
-      match: lowerStringMatch(value, at(at(pointer, "labels"), key), ctx),
-    });
+  if (doc.labels !== undefined) {
+    const labels = at(pointer, "labels");
+    for (const [key, value] of Object.entries(doc.labels).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
+      out.push({ kind: "label", key, match: lowerStringMatch(value, at(labels, key), ctx) });
+    }
   }
-  for (const field of BOOLEAN_FIELDS) {
+  for (let f = 0; f < BOOLEAN_FIELDS.length; f++) {
+    const field = BOOLEAN_FIELDS[f] as BooleanField;
     const value = doc[field];
     if (value !== undefined) out.push({ kind: "boolean", field, value });
   }
-  const ips = lowerIpList(doc.trusted_ips, at(pointer, "trusted_ips"), ctx);
-  if (ips !== null) out.push({ kind: "ips", within: ips });
-  const countries = lowerCountryList(doc.geo_ip, at(pointer, "geo_ip"), ctx);
-  if (countries !== null) out.push({ kind: "countries", within: countries });
+  // Absent lists are skipped here, so that no pointer is built for them.
+  if (doc.trusted_ips !== undefined) {
+    const ips = lowerIpList(doc.trusted_ips, at(pointer, "trusted_ips"), ctx);
+    if (ips !== null) out.push({ kind: "ips", within: ips });
+  }
+  if (doc.geo_ip !== undefined) {
+    const countries = lowerCountryList(doc.geo_ip, at(pointer, "geo_ip"), ctx);
+    if (countries !== null) out.push({ kind: "countries", within: countries });
+  }
   return out;
 }
 

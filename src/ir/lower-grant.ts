@@ -4,8 +4,8 @@
  * grant means the same wherever it was written.
  */
 import type { GrantDoc, GrantLeafDoc, GrantNodeDoc, ScopeActionDoc } from "../syntax/model.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, propertySpans, sortedUnique } from "./lower-context.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
 import { lowerPathMatch } from "./lower-match.ts";
 import { invalidExpiry, leafWorkspacesAndProjects } from "./semantic-diagnostics.ts";
@@ -20,14 +20,19 @@ export function lowerPermissions(
     : (sortedUnique(permissions) as Permission[]);
 }
 
+function upperCase(text: string): string {
+  return text.toUpperCase();
+}
+
 /** An action: absent or `false` grants nothing (`null`); `true` grants it unrestricted. */
 export function lowerAction(
   doc: ScopeActionDoc | undefined,
   pointer: string,
   ctx: LowerContext,
+  scope: SpanScope = spansAt(ctx, pointer),
 ): ActionIr | null {
   if (doc === undefined || doc === false) return null;
-  const origin = ctx.span(pointer);
+  const origin = scope.own();
   if (doc === true) return { filter: null, path: null, methods: null, select: null, origin };
   const params = doc.params;
   return {
@@ -37,50 +42,80 @@ export function lowerAction(
       params?.path === undefined
         ? null
         : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
-    methods:
-      params?.methods === undefined
-        ? null
-        : sortedUnique(params.methods.map((m) => m.toUpperCase())),
+    methods: params?.methods === undefined ? null : sortedUnique(params.methods.map(upperCase)),
     select: doc.select === undefined ? null : sortedUnique(doc.select),
     origin,
   };
 }
 
-function lowerLeaf(doc: GrantLeafDoc, pointer: string, ctx: LowerContext): GrantNodeIr {
+function lowerLeaf(
+  doc: GrantLeafDoc,
+  pointer: string,
+  scope: SpanScope,
+  ctx: LowerContext,
+): GrantNodeIr {
   if (doc.workspaces !== undefined && doc.projects !== undefined) {
-    ctx.report(leafWorkspacesAndProjects(ctx.span(at(pointer, "projects"))));
+    ctx.report(leafWorkspacesAndProjects(scope.member("projects")));
   }
-  const tunnels = doc.scopes?.tunnels;
-  const actions = at(at(pointer, "scopes"), "tunnels");
+  const actions: LeafActions = {
+    docs: doc.scopes?.tunnels,
+    pointer: at(at(pointer, "scopes"), "tunnels"),
+    spans: scope.at("scopes").at("tunnels"),
+  };
   return {
     kind: "leaf",
     workspaces: doc.workspaces === undefined ? null : sortedUnique(doc.workspaces),
     projects: doc.projects === undefined ? null : sortedUnique(doc.projects),
-    create: lowerAction(tunnels?.create, at(actions, "create"), ctx),
-    connect: lowerAction(tunnels?.connect, at(actions, "connect"), ctx),
-    list: lowerAction(tunnels?.list, at(actions, "list"), ctx),
-    origin: ctx.span(pointer),
+    create: lowerLeafAction(actions, "create", ctx),
+    connect: lowerLeafAction(actions, "connect", ctx),
+    list: lowerLeafAction(actions, "list", ctx),
+    origin: scope.own(),
   };
 }
 
-/** Lowers a `resources.tunnels` tree. */
-export function lowerGrantNode(doc: GrantNodeDoc, pointer: string, ctx: LowerContext): GrantNodeIr {
-  const origin = ctx.span(pointer);
+/** A leaf's `scopes.tunnels` object: its actions, where it is written, and its spans. */
+interface LeafActions {
+  readonly docs: NonNullable<GrantLeafDoc["scopes"]>["tunnels"];
+  readonly pointer: string;
+  readonly spans: SpanScope;
+}
+
+function lowerLeafAction(
+  actions: LeafActions,
+  key: "create" | "connect" | "list",
+  ctx: LowerContext,
+): ActionIr | null {
+  const doc = actions.docs?.[key];
+  if (doc === undefined || doc === false) return null;
+  return lowerAction(doc, at(actions.pointer, key), ctx, actions.spans.at(key));
+}
+
+/** The children of an `AND` or `OR` node, written in the list at `pointer`. */
+function lowerChildren(
+  children: readonly GrantNodeDoc[],
+  pointer: string,
+  ctx: LowerContext,
+  spans: SpanScope,
+): GrantNodeIr[] {
+  return children.map((c, i) => lowerGrantNode(c, at(pointer, i), ctx, spans.at(i)));
+}
+
+/** Lowers a `resources.tunnels` tree; `scope` holds the spans at `pointer`. */
+export function lowerGrantNode(
+  doc: GrantNodeDoc,
+  pointer: string,
+  ctx: LowerContext,
+  scope: SpanScope = spansAt(ctx, pointer),
+): GrantNodeIr {
   if ("AND" in doc && Array.isArray(doc.AND)) {
-    return {
-      kind: "and",
-      children: doc.AND.map((c, i) => lowerGrantNode(c, at(at(pointer, "AND"), i), ctx)),
-      origin,
-    };
+    const children = lowerChildren(doc.AND, at(pointer, "AND"), ctx, scope.at("AND"));
+    return { kind: "and", children, origin: scope.own() };
   }
   if ("OR" in doc && Array.isArray(doc.OR)) {
-    return {
-      kind: "or",
-      children: doc.OR.map((c, i) => lowerGrantNode(c, at(at(pointer, "OR"), i), ctx)),
-      origin,
-    };
+    const children = lowerChildren(doc.OR, at(pointer, "OR"), ctx, scope.at("OR"));
+    return { kind: "or", children, origin: scope.own() };
   }
-  return lowerLeaf(doc as GrantLeafDoc, pointer, ctx);
+  return lowerLeaf(doc as GrantLeafDoc, pointer, scope, ctx);
 }
 
 const RFC3339 =
@@ -113,13 +148,17 @@ export function parseRfc3339(text: string): number | null {
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
 
-/** Lowers a grant of a policy file. */
-export function lowerGrant(doc: GrantDoc, pointer: string, ctx: LowerContext): GrantIr {
+/** Lowers a grant of a policy file; `scope` holds the spans at `pointer`. */
+export function lowerGrant(
+  doc: GrantDoc,
+  pointer: string,
+  ctx: LowerContext,
+  scope: SpanScope = spansAt(ctx, pointer),
+): GrantIr {
   let expiresAt: number | null = null;
   if (doc.expires_at !== undefined) {
     expiresAt = parseRfc3339(doc.expires_at);
-    if (expiresAt === null)
-      ctx.report(invalidExpiry(ctx.span(at(pointer, "expires_at")), doc.expires_at));
+    if (expiresAt === null) ctx.report(invalidExpiry(scope.member("expires_at"), doc.expires_at));
   }
   return {
     name: doc.name,
@@ -130,8 +169,13 @@ export function lowerGrant(doc: GrantDoc, pointer: string, ctx: LowerContext): G
     resources:
       doc.resources === undefined
         ? null
-        : lowerGrantNode(doc.resources.tunnels, at(at(pointer, "resources"), "tunnels"), ctx),
-    spans: propertySpans(doc, pointer, ctx),
-    origin: ctx.span(pointer),
+        : lowerGrantNode(
+            doc.resources.tunnels,
+            at(at(pointer, "resources"), "tunnels"),
+            ctx,
+            scope.at("resources").at("tunnels"),
+          ),
+    spans: propertySpans(doc, scope),
+    origin: scope.own(),
   };
 }

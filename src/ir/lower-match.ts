@@ -11,8 +11,20 @@ import { checkSafeRegex } from "./regex-safety.ts";
 import { invalidGlob, invalidPath, unsafeRegex } from "./semantic-diagnostics.ts";
 import type { PathMatchIr, StringMatchIr } from "./types.ts";
 
-/** Maps each literal value to its canonical form, or reports and returns `null`. */
-type Canonicalize = (value: string, pointer: string) => string | null;
+/**
+ * Maps each literal value to its canonical form, or reports and returns `null`. The value is
+ * written at `parent` (member `key` of it, when given): the pointer is only built to report.
+ */
+export type Canonicalize = (
+  value: string,
+  ctx: LowerContext,
+  parent: string,
+  key?: string | number,
+) => string | null;
+
+function valuePointer(parent: string, key: string | number | undefined): string {
+  return key === undefined ? parent : at(parent, key);
+}
 
 const asIs: Canonicalize = (value) => value;
 
@@ -22,10 +34,18 @@ function checkedRegex(source: string, pointer: string, ctx: LowerContext): Strin
   return { kind: "regex", source };
 }
 
-function literals(values: readonly string[], pointer: string, canonical: Canonicalize): string[] {
-  return sortedUnique(
-    values.map((v, i) => canonical(v, at(pointer, i))).filter((v): v is string => v !== null),
-  );
+function literals(
+  values: readonly string[],
+  pointer: string,
+  ctx: LowerContext,
+  canonical: Canonicalize,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const value = canonical(values[i] as string, ctx, pointer, i);
+    if (value !== null) out.push(value);
+  }
+  return sortedUnique(out);
 }
 
 /** A string field match; `canonical` normalizes literal values (lower-cases hosts …). */
@@ -35,35 +55,31 @@ export function lowerStringMatch(
   ctx: LowerContext,
   canonical: Canonicalize = asIs,
 ): StringMatchIr {
-  if (typeof doc === "string") return { kind: "exact", value: canonical(doc, pointer) ?? doc };
+  if (typeof doc === "string") return { kind: "exact", value: canonical(doc, ctx, pointer) ?? doc };
   if ("exact" in doc)
-    return { kind: "exact", value: canonical(doc.exact, at(pointer, "exact")) ?? doc.exact };
+    return { kind: "exact", value: canonical(doc.exact, ctx, pointer, "exact") ?? doc.exact };
   if ("oneof" in doc)
-    return { kind: "oneof", values: literals(doc.oneof, at(pointer, "oneof"), canonical) };
+    return { kind: "oneof", values: literals(doc.oneof, at(pointer, "oneof"), ctx, canonical) };
   return checkedRegex(doc.regex, at(pointer, "regex"), ctx);
 }
 
-function policyPath(ctx: LowerContext): Canonicalize {
-  return (value, pointer) => {
-    const normalized = normalizePolicyPath(value);
-    if (normalized.ok) return normalized.path;
-    ctx.report(invalidPath(ctx.span(pointer), value, normalized.reason));
-    return null;
-  };
-}
+const policyPath: Canonicalize = (value, ctx, parent, key) => {
+  const normalized = normalizePolicyPath(value);
+  if (normalized.ok) return normalized.path;
+  ctx.report(invalidPath(ctx.span(valuePointer(parent, key)), value, normalized.reason));
+  return null;
+};
 
-function glob(ctx: LowerContext): Canonicalize {
-  return (pattern, pointer) => {
-    const compiled = compileGlob(pattern);
-    if (!compiled.ok) {
-      ctx.report(invalidGlob(ctx.span(pointer), pattern, compiled.reason));
-      return null;
-    }
-    // The pattern is kept in the canonical spelling of its literal parts.
-    const normalized = normalizePolicyPath(pattern);
-    return normalized.ok ? normalized.path : pattern;
-  };
-}
+const glob: Canonicalize = (pattern, ctx, parent, key) => {
+  const compiled = compileGlob(pattern);
+  if (!compiled.ok) {
+    ctx.report(invalidGlob(ctx.span(valuePointer(parent, key)), pattern, compiled.reason));
+    return null;
+  }
+  // The pattern is kept in the canonical spelling of its literal parts.
+  const normalized = normalizePolicyPath(pattern);
+  return normalized.ok ? normalized.path : pattern;
+};
 
 /** A request-path match (`connect.params.path`). */
 export function lowerPathMatch(
@@ -72,10 +88,10 @@ export function lowerPathMatch(
   ctx: LowerContext,
 ): PathMatchIr {
   if (typeof doc === "object" && "prefix" in doc) {
-    return { kind: "prefix", values: literals(doc.prefix, at(pointer, "prefix"), policyPath(ctx)) };
+    return { kind: "prefix", values: literals(doc.prefix, at(pointer, "prefix"), ctx, policyPath) };
   }
   if (typeof doc === "object" && "glob" in doc) {
-    return { kind: "glob", patterns: literals(doc.glob, at(pointer, "glob"), glob(ctx)) };
+    return { kind: "glob", patterns: literals(doc.glob, at(pointer, "glob"), ctx, glob) };
   }
-  return lowerStringMatch(doc, pointer, ctx, policyPath(ctx));
+  return lowerStringMatch(doc, pointer, ctx, policyPath);
 }

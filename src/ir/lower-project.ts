@@ -1,19 +1,32 @@
 /** Lowering of the project: its identity, plan and bounds (SPEC section 4). */
 import type { ProjectDoc, TunnelDoc } from "../syntax/model.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, propertySpans } from "./lower-context.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { at, propertySpans, spansAt } from "./lower-context.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
 import type { EdgePropertiesIr, ProjectIr } from "./types.ts";
 
-/** The edge properties a project bounds and a tunnel requests; `null` where the file is silent. */
+/**
+ * The edge properties a project bounds and a tunnel requests; `null` where the file is silent.
+ * `scope` holds the spans at `pointer`.
+ */
 export function lowerEdgeProperties(
   doc: ProjectDoc | TunnelDoc,
   pointer: string,
   ctx: LowerContext,
+  scope: SpanScope = spansAt(ctx, pointer),
 ): EdgePropertiesIr {
+  // An absent list lowers to `null`; checked here so that no pointer or scope is made for it.
+  const ips = doc.trusted_ips;
+  const countries = doc.geo_ip;
   return {
-    trustedIps: lowerIpList(doc.trusted_ips, at(pointer, "trusted_ips"), ctx),
-    countries: lowerCountryList(doc.geo_ip, at(pointer, "geo_ip"), ctx),
+    trustedIps:
+      ips === undefined
+        ? null
+        : lowerIpList(ips, at(pointer, "trusted_ips"), ctx, scope.at("trusted_ips")),
+    countries:
+      countries === undefined
+        ? null
+        : lowerCountryList(countries, at(pointer, "geo_ip"), ctx, scope.member("geo_ip")),
     tlsMin: doc.tls_min_version ?? null,
     postQuantum:
       doc.post_quantum === undefined
@@ -25,13 +38,15 @@ export function lowerEdgeProperties(
 
 /** Lowers the project; public access defaults to `allowed` (SPEC S-A2). */
 export function lowerProject(doc: ProjectDoc, pointer: string, ctx: LowerContext): ProjectIr {
+  const scope = spansAt(ctx, pointer);
+  const spans = propertySpans(doc, scope);
   return {
     id: doc.id,
     name: doc.name ?? null,
     workspace: doc.workspace ?? null,
     plan: doc.plan,
     publicAccess: doc.public_access ?? "allowed",
-    ...lowerEdgeProperties(doc, pointer, ctx),
-    spans: propertySpans(doc, pointer, ctx),
+    ...lowerEdgeProperties(doc, pointer, ctx, scope),
+    spans,
   };
 }

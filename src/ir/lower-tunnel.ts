@@ -1,7 +1,7 @@
 /** Lowering of tunnels (SPEC section 1, S-D5 property names). */
 import type { TunnelDoc } from "../syntax/model.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, propertySpans, sortedUnique } from "./lower-context.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { lowerEdgeProperties } from "./lower-project.ts";
 import { lowerHosts } from "./lower-values.ts";
 import type { SessionAllowIr, TunnelIr } from "./types.ts";
@@ -16,16 +16,41 @@ function lowerSessionAllow(doc: TunnelDoc["rstream_auth_allow"]): SessionAllowIr
   };
 }
 
-/** Lowers a tunnel; it is published unless `publish: false`. */
-export function lowerTunnel(doc: TunnelDoc, pointer: string, ctx: LowerContext): TunnelIr {
+/** Labels with their keys in sorted order (the order `Object.entries` then sorting gives). */
+function sortedLabels(labels: TunnelDoc["labels"]): Record<string, string> {
+  if (labels === undefined) return {};
+  const keys = Object.keys(labels);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++)
+    sorted = (keys[i - 1] as string) < (keys[i] as string);
+  // HOT PATH: labels are usually written in order; a spread copies them as they are (and, like
+  // `Object.fromEntries`, makes `__proto__` an own property rather than the prototype).
+  if (sorted) return { ...labels };
+  return Object.fromEntries(
+    Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/** Lowers a tunnel; it is published unless `publish: false`. `scope` holds the spans at `pointer`. */
+export function lowerTunnel(
+  doc: TunnelDoc,
+  pointer: string,
+  ctx: LowerContext,
+  scope: SpanScope = spansAt(ctx, pointer),
+): TunnelIr {
+  const spans = propertySpans(doc, scope);
+  // Hosts before the edge properties: that is the order their diagnostics are reported in.
+  const hosts =
+    doc.hostname === undefined ? [] : lowerHosts(doc.hostname, at(pointer, "hostname"), ctx);
+  const edge = lowerEdgeProperties(doc, pointer, ctx, scope);
+  // Fields are spelled out rather than spread from `edge`: a spread copies property by
+  // property through a slow path, and this runs for every tunnel.
   return {
     id: doc.id,
     name: doc.name ?? null,
-    labels: Object.fromEntries(
-      Object.entries(doc.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    ),
+    labels: sortedLabels(doc.labels),
     protocol: doc.protocol,
-    hosts: lowerHosts(doc.hostname, at(pointer, "hostname"), ctx),
+    hosts,
     publish: doc.publish ?? true,
     upstream: doc.upstream ?? null,
     tokenAuth: doc.token_auth ?? null,
@@ -34,8 +59,12 @@ export function lowerTunnel(doc: TunnelDoc, pointer: string, ctx: LowerContext):
     challenge: doc.challenge_mode ?? null,
     forwardAuthorization: doc.forward_authorization ?? null,
     sessionAllow: lowerSessionAllow(doc.rstream_auth_allow),
-    ...lowerEdgeProperties(doc, pointer, ctx),
-    spans: propertySpans(doc, pointer, ctx),
-    origin: ctx.span(pointer),
+    trustedIps: edge.trustedIps,
+    countries: edge.countries,
+    tlsMin: edge.tlsMin,
+    postQuantum: edge.postQuantum,
+    ech: edge.ech,
+    spans,
+    origin: scope.own(),
   };
 }

@@ -2,10 +2,11 @@
  * Lowering of the value lists shared by projects, tunnels and grant filters: trusted IPs
  * (SPEC S-A3), GeoIP countries (S-A4) and host names.
  */
+import type { Span } from "../diagnostics/span.ts";
 import { isCountryCode } from "./countries.ts";
 import { blockContains, normalizeIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, sortedUnique } from "./lower-context.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { at, sortedUnique, spansAt } from "./lower-context.ts";
 import {
   cidrHostBits,
   invalidHost,
@@ -18,40 +19,41 @@ import type { CountrySet, IpRange, IpSet } from "./types.ts";
 /**
  * A trusted-IP list: each entry parsed into canonical form (host bits set → warning with the
  * fix), then sorted with duplicates and contained ranges merged (→ warning naming the cover).
+ * `spans` holds the spans at `pointer`, when the caller has them.
  */
 export function lowerIpList(
   entries: readonly string[] | undefined,
   pointer: string,
   ctx: LowerContext,
+  spans?: SpanScope,
 ): IpSet | null {
   if (entries === undefined) return null;
   const ranges: IpRange[] = [];
-  const written = new Map<IpRange, string>();
-  entries.forEach((entry, index) => {
-    const span = ctx.span(at(pointer, index));
+  /** The entry as written, parallel to `ranges` (a redundancy warning quotes it). */
+  const written: string[] = [];
+  const scope = spans ?? spansAt(ctx, pointer);
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] as string;
+    const span = scope.member(index);
     const parsed = parseIpEntry(entry, span);
     if (!parsed.ok) {
       ctx.report(invalidIpEntry(span, entry, parsed.reason));
-      return;
+      continue;
     }
     if (parsed.hostBitsSet) ctx.report(cidrHostBits(span, entry, parsed.range.cidr));
     ranges.push(parsed.range);
-    written.set(parsed.range, entry);
-  });
-  const set = normalizeIpSet(ranges, ctx.span(pointer));
+    written.push(entry);
+  }
+  const set = normalizeIpSet(ranges, scope.own());
+  // Normalizing only ever drops entries: when none was dropped, none is redundant.
+  if (set.ranges.length === ranges.length) return set;
+  const writtenAs = (range: IpRange): string => written[ranges.indexOf(range)] ?? range.cidr;
   const kept = new Set(set.ranges);
   for (const range of ranges) {
     if (kept.has(range)) continue;
     const cover = set.ranges.find((k) => blockContains(rangeToBlock(k), rangeToBlock(range)));
     if (cover !== undefined) {
-      ctx.report(
-        redundantIpEntry(
-          range.origin,
-          written.get(range) ?? range.cidr,
-          written.get(cover) ?? cover.cidr,
-          cover.origin,
-        ),
-      );
+      ctx.report(redundantIpEntry(range.origin, writtenAs(range), writtenAs(cover), cover.origin));
     }
   }
   return set;
@@ -62,15 +64,17 @@ export function lowerCountryList(
   entries: readonly string[] | undefined,
   pointer: string,
   ctx: LowerContext,
+  origin?: Span,
 ): CountrySet | null {
   if (entries === undefined) return null;
   const codes: string[] = [];
-  entries.forEach((entry, index) => {
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] as string;
     const code = entry.toUpperCase();
     if (isCountryCode(code)) codes.push(code);
     else ctx.report(unknownCountry(ctx.span(at(pointer, index)), entry));
-  });
-  return { codes: sortedUnique(codes), origin: ctx.span(pointer) };
+  }
+  return { codes: sortedUnique(codes), origin: origin ?? ctx.span(pointer) };
 }
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -89,10 +93,11 @@ export function lowerHosts(
 ): string[] {
   if (hosts === undefined) return [];
   const out: string[] = [];
-  hosts.forEach((host, index) => {
+  for (let index = 0; index < hosts.length; index++) {
+    const host = hosts[index] as string;
     const lower = host.toLowerCase();
     if (isValidHost(lower)) out.push(lower);
     else ctx.report(invalidHost(ctx.span(at(pointer, index)), host));
-  });
+  }
   return sortedUnique(out);
 }

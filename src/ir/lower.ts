@@ -6,13 +6,16 @@ import { DiagnosticBag } from "../diagnostics/bag.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../syntax/ast.ts";
 import { spanAt } from "../syntax/ast.ts";
+import { SpanTree } from "../syntax/span-tree.ts";
 import type { LowerContext } from "./lower-context.ts";
+import { spansAt } from "./lower-context.ts";
 import { lowerCredential } from "./lower-credential.ts";
 import { lowerGrant } from "./lower-grant.ts";
 import { lowerProject } from "./lower-project.ts";
 import { lowerPolicyTest } from "./lower-test.ts";
 import { lowerTunnel } from "./lower-tunnel.ts";
 import { semanticPasses } from "./passes/index.ts";
+import { treeSpans } from "./tree-spans.ts";
 import type { PolicyIr } from "./types.ts";
 
 /** Options of the lowering stage. */
@@ -28,16 +31,24 @@ export interface LowerOptions {
  */
 export function lowerToIr(ast: PolicyAst, options: LowerOptions = {}): Outcome<PolicyIr> {
   const bag = new DiagnosticBag(options.maxDiagnostics);
+  const spans = ast.spans;
   const ctx: LowerContext = {
-    span: (pointer) => spanAt(ast.spans, pointer),
+    span: (pointer) => spanAt(spans, pointer),
+    ...(spans instanceof SpanTree ? { spansOf: treeSpans(spans) } : {}),
     report: (diagnostic) => bag.add(diagnostic),
   };
   const doc = ast.document;
+  // Each tunnel's and grant's spans are found from its list's, not from the root each time.
+  const root = spansAt(ctx, "");
+  const tunnelSpans = root.at("tunnels");
+  const grantSpans = root.at("grants");
   const ir: PolicyIr = {
     source: ast.source.name,
     project: lowerProject(doc.project, "/project", ctx),
-    tunnels: (doc.tunnels ?? []).map((t, i) => lowerTunnel(t, `/tunnels/${i}`, ctx)),
-    grants: (doc.grants ?? []).map((g, i) => lowerGrant(g, `/grants/${i}`, ctx)),
+    tunnels: (doc.tunnels ?? []).map((t, i) =>
+      lowerTunnel(t, `/tunnels/${i}`, ctx, tunnelSpans.at(i)),
+    ),
+    grants: (doc.grants ?? []).map((g, i) => lowerGrant(g, `/grants/${i}`, ctx, grantSpans.at(i))),
     credentials: (doc.credentials ?? []).map((c, i) =>
       lowerCredential(c, `/credentials/${i}`, ctx),
     ),

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import {
   formatAddress,
   intersectIpSets,
@@ -48,6 +49,49 @@ describe("parseAddress", () => {
     const address = parseAddress("2001:0DB8:0000:0000:0000:0000:0000:0001");
     assert.ok(address !== null);
     assert.equal(formatAddress(address), "2001:db8::1");
+  });
+});
+
+describe("parseAddress: IPv4 is read exactly as ipaddr.js reads four-part decimal", () => {
+  it("S-A3: agrees with isValidFourPartDecimal and parse on any digits-and-dots text", () => {
+    const text = fc.oneof(
+      fc.string({
+        unit: fc.constantFrom("0", "1", "2", "5", "9", ".", " ", "x", "-"),
+        maxLength: 18,
+      }),
+      fc.ipV4(),
+      fc.ipV4Extended(),
+      fc
+        .array(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 5 })
+        .map((p) => p.join(".")),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        const expected = ipaddr.IPv4.isValidFourPartDecimal(t)
+          ? ipaddr.IPv4.parse(t)
+              .toByteArray()
+              .reduce((value, byte) => (value << 8n) | BigInt(byte), 0n)
+          : null;
+        const parsed = parseAddress(t);
+        assert.deepEqual(parsed, expected === null ? null : { family: 4, value: expected }, t);
+        if (parsed !== null)
+          assert.equal(formatAddress(parsed), t, "four-part decimal is canonical");
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it("S-A3: an IPv4 entry means what its IPv4-mapped IPv6 spelling means", () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.option(fc.integer({ min: 0, max: 32 })), (address, prefix) => {
+        const v4 = parseIpEntry(prefix === null ? address : `${address}/${prefix}`);
+        const mapped = parseIpEntry(
+          prefix === null ? `::ffff:${address}` : `::ffff:${address}/${prefix + 96}`,
+        );
+        assert.deepEqual(v4, mapped);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { hasDotOrEmptySegment } from "../../src/ir/path-normalize.ts";
 import {
   compileGlob,
   normalizePath,
@@ -22,6 +23,63 @@ function refused(raw: string): string {
   assert.ok(!result.ok, `${raw} should be refused`);
   return result.reason;
 }
+
+describe("normalizePath: plain paths", () => {
+  const pathText = fc.oneof(
+    fc.string({
+      unit: fc.constantFrom(
+        "/",
+        "a",
+        "Z",
+        "0",
+        ".",
+        "%",
+        "2",
+        "e",
+        "F",
+        "-",
+        "_",
+        "~",
+        ";",
+        "@",
+        " ",
+        "é",
+        "\\",
+      ),
+      maxLength: 24,
+    }),
+    fc.webPath(),
+  );
+
+  it("S-T5: a path takes the plain-path exit only where the full reading agrees", () => {
+    // A query is cut off before anything else is read, and no plain path holds one: appending
+    // one sends the same path through the full reading.
+    fc.assert(
+      fc.property(pathText, (path) => {
+        assert.deepEqual(normalizePath(path), normalizePath(`${path}?q`), path);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it("S-T5: dot and empty segments are found with or without the quick check", () => {
+    const reference = (path: string): boolean => {
+      const segments = path.split("/").slice(1);
+      return segments.some((segment, index) => {
+        const decoded = segment.replace(/%2e/gi, ".");
+        return (
+          decoded === "." || decoded === ".." || (segment === "" && index < segments.length - 1)
+        );
+      });
+    };
+    fc.assert(
+      fc.property(pathText, (path) => {
+        assert.equal(hasDotOrEmptySegment(path), reference(path), path);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
 
 describe("normalizePath", () => {
   it("S-T5: decodes unreserved characters only and upper-cases other escapes", () => {

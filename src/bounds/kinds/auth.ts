@@ -8,7 +8,7 @@ import type { ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { EffectiveAuth, RuleRef } from "../effective.ts";
 import type { Incompatible } from "../incompatible.ts";
 import { isHttpFamily, terminatesTls } from "../protocol.ts";
-import { defaultRule, projectRule, tunnelRule } from "../rules.ts";
+import { defaultRule, projectRule, propertySpan, tunnelRule } from "../rules.ts";
 
 /** The auth modes a plan fills in for a silent public tunnel under `auth-required`. */
 export function planAuthDefaults(plan: ProjectIr["plan"]): {
@@ -71,7 +71,8 @@ function authModes(project: ProjectIr, tunnel: TunnelIr): AuthModes {
   const filling =
     http && tunnel.publish && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel);
   const defaults = filling ? planAuthDefaults(project.plan) : { token: false, rstreamAuth: false };
-  const cause = projectRule(project, "public_access").origin;
+  // The project setting that made the defaults; only looked up when it did.
+  const cause = filling ? propertySpan(project.spans, "public_access") : null;
   return {
     token: http && (tunnel.tokenAuth ?? defaults.token),
     rstreamAuth: http && (tunnel.rstreamAuth ?? defaults.rstreamAuth),

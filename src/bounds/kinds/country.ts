@@ -5,7 +5,7 @@
 import type { CountrySet, ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { CountryRule } from "../effective.ts";
 import type { Incompatible } from "../incompatible.ts";
-import { projectRule, tunnelRule } from "../rules.ts";
+import { projectRule, ruleWithSet, tunnelRule } from "../rules.ts";
 
 /** The GeoIP part of an effective tunnel. */
 export interface CountryBound {
@@ -42,8 +42,8 @@ export function intersectCountries(
   const tunnelSet = restricting(tunnel.countries);
   const countryRules: CountryRule[] = [];
   if (projectSet !== null)
-    countryRules.push({ ...projectRule(project, "geo_ip"), set: projectSet });
-  if (tunnelSet !== null) countryRules.push({ ...tunnelRule(tunnel, "geo_ip"), set: tunnelSet });
+    countryRules.push(ruleWithSet(projectRule(project, "geo_ip"), projectSet));
+  if (tunnelSet !== null) countryRules.push(ruleWithSet(tunnelRule(tunnel, "geo_ip"), tunnelSet));
   if (projectSet === null || tunnelSet === null) {
     return { countryRules, allowedCountries: projectSet ?? tunnelSet };
   }

@@ -12,7 +12,14 @@ export function checkDuplicateHosts(tunnels: readonly TunnelIr[]): Incompatible[
   const out: Incompatible[] = [];
   for (const tunnel of tunnels) {
     if (!tunnel.publish) continue;
-    for (const host of new Set(tunnel.hosts)) {
+    // A host written twice in one tunnel counts once (lowering dedupes; other IR may not):
+    // a short list is deduped by scanning it, a long one through a Set.
+    const written = tunnel.hosts;
+    const scan = written.length <= 8;
+    const hosts = scan ? written : [...new Set(written)];
+    for (let h = 0; h < hosts.length; h++) {
+      const host = hosts[h] as string;
+      if (scan && h > 0 && hosts.indexOf(host) < h) continue;
       const first = owner.get(host);
       if (first === undefined) {
         owner.set(host, tunnel);

@@ -7,7 +7,7 @@ import { intersectIpSets, ipInSet } from "../../ir/ip.ts";
 import type { IpSet, ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { IpRule } from "../effective.ts";
 import type { Incompatible } from "../incompatible.ts";
-import { projectRule, tunnelRule } from "../rules.ts";
+import { projectRule, ruleWithSet, tunnelRule } from "../rules.ts";
 
 /** The trusted-IP part of an effective tunnel. */
 export interface IpBound {
@@ -32,8 +32,8 @@ export function intersectTrustedIps(project: ProjectIr, tunnel: TunnelIr): IpBou
   const tunnelSet = restricting(tunnel.trustedIps);
   const ipRules: IpRule[] = [];
   if (projectSet !== null)
-    ipRules.push({ ...projectRule(project, "trusted_ips"), set: projectSet });
-  if (tunnelSet !== null) ipRules.push({ ...tunnelRule(tunnel, "trusted_ips"), set: tunnelSet });
+    ipRules.push(ruleWithSet(projectRule(project, "trusted_ips"), projectSet));
+  if (tunnelSet !== null) ipRules.push(ruleWithSet(tunnelRule(tunnel, "trusted_ips"), tunnelSet));
   if (projectSet === null || tunnelSet === null) {
     return { ipRules, allowedIps: projectSet ?? tunnelSet };
   }

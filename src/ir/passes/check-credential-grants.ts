@@ -6,6 +6,7 @@ import type { Pass } from "./pass.ts";
 export const checkCredentialGrants: Pass = {
   name: "check-credential-grants",
   run: ({ ir, ctx }) => {
+    if (ir.credentials.length === 0) return;
     const grants = new Set(ir.grants.map((g) => g.name));
     ir.credentials.forEach((credential, i) => {
       if (grants.has(credential.grant)) return;

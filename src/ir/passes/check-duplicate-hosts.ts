@@ -8,13 +8,20 @@ import { reportDuplicates } from "./report-duplicates.ts";
 export const checkDuplicateHosts: Pass = {
   name: "check-duplicate-hosts",
   run: ({ document, ctx }) => {
-    const occurrences = (document.tunnels ?? []).flatMap((tunnel, t) =>
-      (tunnel.hostname ?? []).map((host, h) => ({
-        value: host.toLowerCase(),
-        pointer: `/tunnels/${t}/hostname/${h}`,
-        owner: t,
-      })),
-    );
-    reportDuplicates(occurrences, "RP3103", "host", ctx, "warning");
+    const values: string[] = [];
+    /** The tunnel (owner) and the index in its list of each host in `values`. */
+    const owners: number[] = [];
+    const indexes: number[] = [];
+    const tunnels = document.tunnels ?? [];
+    for (let t = 0; t < tunnels.length; t++) {
+      const hosts = tunnels[t]?.hostname ?? [];
+      for (let h = 0; h < hosts.length; h++) {
+        values.push((hosts[h] as string).toLowerCase());
+        owners.push(t);
+        indexes.push(h);
+      }
+    }
+    const pointer = (i: number): string => `/tunnels/${owners[i]}/hostname/${indexes[i]}`;
+    reportDuplicates({ values, pointer, owners }, "RP3103", "host", ctx, "warning");
   },
 };

@@ -6,19 +6,19 @@ export const checkDuplicateNames: Pass = {
   name: "check-duplicate-names",
   run: ({ ir, ctx }) => {
     reportDuplicates(
-      ir.grants.map((g, i) => ({ value: g.name, pointer: `/grants/${i}/name` })),
+      { values: ir.grants.map((g) => g.name), pointer: (i) => `/grants/${i}/name` },
       "RP3104",
       "grant name",
       ctx,
     );
     reportDuplicates(
-      ir.credentials.map((c, i) => ({ value: c.name, pointer: `/credentials/${i}/name` })),
+      { values: ir.credentials.map((c) => c.name), pointer: (i) => `/credentials/${i}/name` },
       "RP3105",
       "credential name",
       ctx,
     );
     reportDuplicates(
-      ir.tests.map((t, i) => ({ value: t.name, pointer: `/tests/${i}/name` })),
+      { values: ir.tests.map((t) => t.name), pointer: (i) => `/tests/${i}/name` },
       "RP3106",
       "test name",
       ctx,

@@ -6,14 +6,24 @@ export const checkDuplicateTunnels: Pass = {
   name: "check-duplicate-tunnels",
   run: ({ ir, ctx }) => {
     reportDuplicates(
-      ir.tunnels.map((t, i) => ({ value: t.id, pointer: `/tunnels/${i}/id` })),
+      { values: ir.tunnels.map((t) => t.id), pointer: (i) => `/tunnels/${i}/id` },
       "RP3101",
       "tunnel id",
       ctx,
     );
-    const named = ir.tunnels.flatMap((t, i) =>
-      t.name === null ? [] : [{ value: t.name, pointer: `/tunnels/${i}/name` }],
+    const names: string[] = [];
+    /** The tunnel index of each name in `names` (unnamed tunnels are skipped). */
+    const tunnelOf: number[] = [];
+    ir.tunnels.forEach((t, i) => {
+      if (t.name === null) return;
+      names.push(t.name);
+      tunnelOf.push(i);
+    });
+    reportDuplicates(
+      { values: names, pointer: (i) => `/tunnels/${tunnelOf[i]}/name` },
+      "RP3102",
+      "tunnel name",
+      ctx,
     );
-    reportDuplicates(named, "RP3102", "tunnel name", ctx);
   },
 };

@@ -35,14 +35,34 @@ function appliesTo(leaf: GrantLeafDoc, project: ProjectIr): boolean {
   return projectOk && workspaceOk;
 }
 
-/** The literal values a string filter compares with, and where each is written. */
-function literals(filter: StringFilterDoc, pointer: string): { value: string; pointer: string }[] {
-  if (typeof filter === "string") return [{ value: filter, pointer }];
-  if ("exact" in filter) return [{ value: filter.exact, pointer: at(pointer, "exact") }];
-  if ("oneof" in filter)
-    return filter.oneof.map((value, i) => ({ value, pointer: at(at(pointer, "oneof"), i) }));
-  return [];
+/**
+ * Where the walk is: member names and indexes from the document root, entered and left as
+ * the walk goes, so that a pointer is only built for a value that is reported. The keys sit
+ * in one array that only grows: cutting an array's length can reallocate it, per grant.
+ */
+class Path {
+  readonly #keys: (string | number)[] = [];
+  #depth = 0;
+
+  enter(key: string | number): void {
+    this.#keys[this.#depth++] = key;
+  }
+
+  leave(count: number): void {
+    this.#depth -= count;
+  }
+
+  /** The pointer of the walk's place, then of `keys` below it. */
+  pointer(...keys: (string | number)[]): string {
+    let pointer = "";
+    for (let i = 0; i < this.#depth; i++) pointer = at(pointer, this.#keys[i] as string | number);
+    return keys.reduce<string>((p, key) => at(p, key), pointer);
+  }
 }
+
+const BRANCHES = ["AND", "OR"] as const;
+const FIELDS = ["id", "name"] as const satisfies readonly Field[];
+const ACTIONS = ["connect", "list"] as const;
 
 function help(field: Field, value: string, known: Known): string | undefined {
   const other: Field = field === "id" ? "name" : "id";
@@ -52,74 +72,111 @@ function help(field: Field, value: string, known: Known): string | undefined {
   return suggestion === undefined ? undefined : `did you mean \`${suggestion}\`?`;
 }
 
-function checkFilter(filter: FilterDoc, pointer: string, known: Known, ctx: LowerContext): void {
-  if ("AND" in filter && Array.isArray(filter.AND)) {
-    filter.AND.forEach((child, i) => checkFilter(child, at(at(pointer, "AND"), i), known, ctx));
-    return;
-  }
-  if ("OR" in filter && Array.isArray(filter.OR)) {
-    filter.OR.forEach((child, i) => checkFilter(child, at(at(pointer, "OR"), i), known, ctx));
-    return;
+/** Reports a literal value that names no tunnel, written at `keys` below `path`. */
+function reportUnknown(
+  field: Field,
+  value: string,
+  path: Path,
+  keys: readonly (string | number)[],
+  known: Known,
+  ctx: LowerContext,
+): void {
+  const span = ctx.span(path.pointer(...keys));
+  ctx.report(unknownFilterTunnel(span, field, value, help(field, value, known)));
+}
+
+// The walks below use index loops: they run once per grant, mostly before the JIT has
+// optimized them, and until then a `for … of` allocates an iterator and a result per step.
+
+function checkFilter(filter: FilterDoc, path: Path, known: Known, ctx: LowerContext): void {
+  for (let b = 0; b < BRANCHES.length; b++) {
+    const branch = BRANCHES[b] as (typeof BRANCHES)[number];
+    const children = (filter as Partial<Record<typeof branch, FilterDoc[]>>)[branch];
+    if (branch in filter && Array.isArray(children)) {
+      children.forEach((child, i) => {
+        path.enter(branch);
+        path.enter(i);
+        checkFilter(child, path, known, ctx);
+        path.leave(2);
+      });
+      return;
+    }
   }
   const fields = filter as { id?: StringFilterDoc; name?: StringFilterDoc };
-  for (const field of ["id", "name"] as const) {
+  for (let f = 0; f < FIELDS.length; f++) {
+    const field = FIELDS[f] as Field;
     const match = fields[field];
     if (match === undefined) continue;
-    for (const literal of literals(match, at(pointer, field))) {
-      if (known[field].has(literal.value)) continue;
-      ctx.report(
-        unknownFilterTunnel(
-          ctx.span(literal.pointer),
-          field,
-          literal.value,
-          help(field, literal.value, known),
-        ),
-      );
+    // The literal values a string filter compares with; regexes are patterns, not names.
+    const names = known[field];
+    if (typeof match === "string") {
+      if (!names.has(match)) reportUnknown(field, match, path, [field], known, ctx);
+    } else if ("exact" in match) {
+      if (!names.has(match.exact))
+        reportUnknown(field, match.exact, path, [field, "exact"], known, ctx);
+    } else if ("oneof" in match) {
+      match.oneof.forEach((value, i) => {
+        if (!names.has(value)) reportUnknown(field, value, path, [field, "oneof", i], known, ctx);
+      });
     }
   }
 }
 
 function checkNode(
   node: GrantNodeDoc,
-  pointer: string,
+  path: Path,
   project: ProjectIr,
   known: Known,
   ctx: LowerContext,
 ): void {
-  for (const key of ["AND", "OR"] as const) {
-    const children = (node as Partial<Record<typeof key, GrantNodeDoc[]>>)[key];
+  for (let b = 0; b < BRANCHES.length; b++) {
+    const branch = BRANCHES[b] as (typeof BRANCHES)[number];
+    const children = (node as Partial<Record<typeof branch, GrantNodeDoc[]>>)[branch];
     if (Array.isArray(children)) {
-      children.forEach((child, i) =>
-        checkNode(child, at(at(pointer, key), i), project, known, ctx),
-      );
+      children.forEach((child, i) => {
+        path.enter(branch);
+        path.enter(i);
+        checkNode(child, path, project, known, ctx);
+        path.leave(2);
+      });
       return;
     }
   }
   const leaf = node as GrantLeafDoc;
   if (!appliesTo(leaf, project)) return;
-  for (const action of ["connect", "list"] as const) {
+  for (let a = 0; a < ACTIONS.length; a++) {
+    const action = ACTIONS[a] as (typeof ACTIONS)[number];
     const doc = leaf.scopes?.tunnels?.[action];
     if (typeof doc !== "object" || doc.filters === undefined) continue;
-    checkFilter(doc.filters, `${pointer}/scopes/tunnels/${action}/filters`, known, ctx);
+    path.enter("scopes");
+    path.enter("tunnels");
+    path.enter(action);
+    path.enter("filters");
+    checkFilter(doc.filters, path, known, ctx);
+    path.leave(4);
   }
 }
 
 export const checkFilterTunnels: Pass = {
   name: "check-filter-tunnels",
   run: ({ ir, document, ctx }) => {
-    const known: Known = {
-      id: new Set(ir.tunnels.map((t) => t.id)),
-      name: new Set(ir.tunnels.flatMap((t) => (t.name === null ? [] : [t.name]))),
-    };
+    const ids = new Set<string>();
+    const names = new Set<string>();
+    for (const tunnel of ir.tunnels) {
+      ids.add(tunnel.id);
+      if (tunnel.name !== null) names.add(tunnel.name);
+    }
+    const known: Known = { id: ids, name: names };
+    // One path for the whole pass: every walk leaves it as it found it.
+    const path = new Path();
     (document.grants ?? []).forEach((grant, i) => {
-      if (grant.resources !== undefined)
-        checkNode(
-          grant.resources.tunnels,
-          `/grants/${i}/resources/tunnels`,
-          ir.project,
-          known,
-          ctx,
-        );
+      if (grant.resources === undefined) return;
+      path.enter("grants");
+      path.enter(i);
+      path.enter("resources");
+      path.enter("tunnels");
+      checkNode(grant.resources.tunnels, path, ir.project, known, ctx);
+      path.leave(4);
     });
   },
 };

@@ -32,15 +32,17 @@ export const checkGrantParents: Pass = {
     // visits each grant once; meeting a grant of the current walk closes a cycle.
     const walkOf = new Array<number | undefined>(ir.grants.length);
     ir.grants.forEach((_grant, start) => {
-      const path: number[] = [];
       let current: number | undefined = start;
       while (current !== undefined && walkOf[current] === undefined) {
         walkOf[current] = start;
-        path.push(current);
         current = parentOf(current);
       }
       if (current === undefined || walkOf[current] !== start) return;
-      const cycle = path.slice(path.indexOf(current));
+      // The walk came back to `current`: its cycle is `current` and its parents up to it.
+      const cycle = [current];
+      for (let next = parentOf(current); next !== current; next = parentOf(next as number)) {
+        cycle.push(next as number);
+      }
       const first = Math.min(...cycle);
       const rotated = [
         ...cycle.slice(cycle.indexOf(first)),

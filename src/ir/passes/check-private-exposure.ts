@@ -12,8 +12,10 @@ export const checkPrivateExposure: Pass = {
   run: ({ ir, ctx }) => {
     ir.tunnels.forEach((tunnel, i) => {
       if (tunnel.publish) return;
+      const options = activeOptions(tunnel);
+      if (options.size === 0) return;
       const publishSpan = ctx.span(`/tunnels/${i}/publish`);
-      for (const property of activeOptions(tunnel)) {
+      for (const property of options) {
         ctx.report(
           privateTunnelExposure(
             ctx.span(`/tunnels/${i}/${property}`),

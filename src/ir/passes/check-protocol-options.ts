@@ -45,13 +45,17 @@ export const checkProtocolOptions: Pass = {
   run: ({ ir, ctx }) => {
     ir.tunnels.forEach((tunnel, i) => {
       if (!tunnel.publish) return;
+      const passthrough = tunnel.protocol === "tls-passthrough";
+      const http = isHttpFamily(tunnel.protocol);
+      // Most tunnels are HTTP, which every option suits: nothing to collect.
+      if (!passthrough && http && tunnel.protocol !== "tcp") return;
       const on = activeOptions(tunnel);
       const span = (property: string) => ctx.span(`/tunnels/${i}/${property}`);
-      if (tunnel.protocol === "tls-passthrough") {
+      if (passthrough) {
         for (const p of PASSTHROUGH_TLS.filter((p) => on.has(p)))
           ctx.report(passthroughTlsOption(span(p), p, tunnel.id));
       }
-      if (!isHttpFamily(tunnel.protocol)) {
+      if (!http) {
         for (const p of HTTP_ONLY.filter((p) => on.has(p))) {
           ctx.report(httpOnlyOption(span(p), p, tunnel.id, tunnel.protocol));
         }

@@ -6,6 +6,7 @@ import type { Pass } from "./pass.ts";
 export const checkTestReferences: Pass = {
   name: "check-test-references",
   run: ({ ir, ctx }) => {
+    if (ir.tests.length === 0) return;
     const grants = new Set(ir.grants.map((g) => g.name));
     const credentials = new Set(ir.credentials.map((c) => c.name));
     ir.tests.forEach((test, i) => {

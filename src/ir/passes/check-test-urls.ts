@@ -23,6 +23,7 @@ function urlHost(url: string): string | null {
 export const checkTestUrls: Pass = {
   name: "check-test-urls",
   run: ({ ir, ctx }) => {
+    if (ir.tests.length === 0) return;
     const hosts = ir.tunnels.flatMap((t) => t.hosts);
     const served = new Set(hosts);
     ir.tests.forEach((test, i) => {

@@ -3,37 +3,41 @@ import type { Severity } from "../../diagnostics/diagnostic.ts";
 import type { LowerContext } from "../lower-context.ts";
 import { duplicate } from "../semantic-diagnostics.ts";
 
-/** One occurrence of a value that must be unique, and where it is written. */
-export interface Occurrence {
-  readonly value: string;
-  readonly pointer: string;
-  /** Repeats inside one owner (the same tunnel) can be less severe than across owners. */
-  readonly owner?: number;
+/** Values that must be unique, in document order, and where each is written. */
+export interface Occurrences {
+  readonly values: readonly string[];
+  /** The JSON Pointer of occurrence `i`; only built for a repeat and the value it repeats. */
+  readonly pointer: (i: number) => string;
+  /** Owner of occurrence `i` (the same tunnel): repeats inside one owner can be less severe. */
+  readonly owners?: readonly number[];
 }
 
 /** Reports each occurrence whose value was already seen. */
 export function reportDuplicates(
-  occurrences: readonly Occurrence[],
+  occurrences: Occurrences,
   code: Parameters<typeof duplicate>[0],
   what: string,
   ctx: LowerContext,
   sameOwnerSeverity: Severity = "error",
 ): void {
-  const first = new Map<string, Occurrence>();
-  for (const occurrence of occurrences) {
-    const seen = first.get(occurrence.value);
+  const { values, pointer, owners } = occurrences;
+  const first = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as string;
+    const seen = first.get(value);
     if (seen === undefined) {
-      first.set(occurrence.value, occurrence);
+      first.set(value, i);
       continue;
     }
-    const sameOwner = seen.owner !== undefined && seen.owner === occurrence.owner;
+    const owner = owners?.[i];
+    const sameOwner = owner !== undefined && owners?.[seen] === owner;
     ctx.report(
       duplicate(
         code,
-        ctx.span(occurrence.pointer),
+        ctx.span(pointer(i)),
         what,
-        occurrence.value,
-        ctx.span(seen.pointer),
+        value,
+        ctx.span(pointer(seen)),
         sameOwner ? sameOwnerSeverity : "error",
       ),
     );
