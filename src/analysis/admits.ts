@@ -12,10 +12,11 @@ import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
-import { obviousEdgeAtoms } from "./obvious-witness.ts";
+import { obviousRequest } from "./obvious-witness.ts";
 import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
+import { RouteIndex } from "./space/routing.ts";
 
 const NON_CLIENT_BLOCKS = [
   "0.0.0.0/8",
@@ -100,27 +101,32 @@ function generousAtom(dimension: string, atoms: readonly RequestAtom[]): Request
   return pick ?? undefined;
 }
 
-/**
- * The generous request to a host class, as one concrete request the interpreter decides.
- * `fixed` pins some dimensions to atoms of the caller's own (an obvious witness's edge facts),
- * so the space never builds those dimensions' partitions for this host.
- */
-function generousRequest(
-  reach: ReachabilitySpace,
-  host: RequestAtom,
-  fixed: ReadonlyMap<string, RequestAtom> = new Map(),
-): RequestFacts | null {
+/** The generous request to a host class, as one concrete request the interpreter decides. */
+function generousRequest(reach: ReachabilitySpace, host: RequestAtom): RequestFacts | null {
   const { space } = reach;
-  const assignment = new Map<string, RequestAtom>([["host", host], ...fixed]);
+  const assignment = new Map<string, RequestAtom>([["host", host]]);
   const get = (d: string): RequestAtom =>
     assignment.get(d) ?? (space.atoms(d, get)[0] as RequestAtom);
   for (const d of Object.keys(GENEROUS)) {
-    if (fixed.has(d)) continue;
     const atom = generousAtom(d, space.atoms(d, get));
     if (atom !== undefined) assignment.set(d, atom);
   }
   const facts = space.concreteFacts(assignment, 0);
   return isForwarded(interpret(space.policyFor(host.id, 0), facts)) ? facts : null;
+}
+
+/**
+ * The obvious request to `tunnel` through `host`, if the interpreter forwards it. `routed` is
+ * the policy cut down to the tunnel (a decision reads only the routed tunnel and the
+ * policy-wide parts), so the interpreter does not scan every tunnel to route it.
+ */
+function obviouslyForwarded(
+  routed: EffectivePolicy,
+  tunnel: EffectiveTunnel,
+  host: string,
+): RequestFacts | null {
+  const facts = obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
+  return facts !== null && isForwarded(interpret(routed, facts)) ? facts : null;
 }
 
 /** Searches for a request to `tunnel` that `policy` forwards. */
@@ -134,12 +140,52 @@ export function findForwardedRequest(
   // Cheapest first: an obvious request (no partitions built), then the generous atoms of
   // the exact partitions; both are confirmed by the interpreter. Only a tunnel that refuses
   // both is explored.
-  const edges = obviousEdgeAtoms(tunnel, NON_CLIENT_ADDRESSES);
-  const obvious = edges === null ? null : generousRequest(reach, host, edges);
+  const routed = reach.space.policyFor(host.id, 0);
+  const hostName = reach.space.sampleHost(host.id);
+  const obvious = hostName === undefined ? null : obviouslyForwarded(routed, tunnel, hostName);
   if (obvious !== null) return { kind: "forwards", request: obvious };
   const generous = generousRequest(reach, host);
   if (generous !== null) return { kind: "forwards", request: generous };
   return exploreForwardedRequest(policy, tunnel, reach);
+}
+
+/**
+ * Reachability of every tunnel of one policy, for lint. Most tunnels forward their obvious
+ * request, and confirming it needs only a host routed to the tunnel: the request space
+ * (atoms for every host, grant and method of the policy) is built on the first tunnel that
+ * does not, and `findForwardedRequest` decides that tunnel and the rest of that kind.
+ */
+export class PolicyReachability {
+  readonly policy: EffectivePolicy;
+  readonly #routes: RouteIndex;
+  #space: ReachabilitySpace | null = null;
+
+  constructor(policy: EffectivePolicy) {
+    this.policy = policy;
+    this.#routes = new RouteIndex(policy);
+  }
+
+  /** An exact host of the tunnel that the whole policy routes to it (by the router's index). */
+  #exactHostRoutedTo(tunnel: EffectiveTunnel): string | null {
+    const hosts = tunnel.hosts;
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i] as string;
+      if (!host.startsWith("*.") && this.#routes.route(host) === tunnel) return host;
+    }
+    return null;
+  }
+
+  /** The same answer as `findForwardedRequest(policy, tunnel)`, with a shortcut. */
+  forwardedRequest(tunnel: EffectiveTunnel): AdmitsResult {
+    const host = this.#exactHostRoutedTo(tunnel);
+    if (host !== null) {
+      const routed: EffectivePolicy = { ...this.policy, tunnels: [tunnel] };
+      const obvious = obviouslyForwarded(routed, tunnel, host);
+      if (obvious !== null) return { kind: "forwards", request: obvious };
+    }
+    this.#space ??= new ReachabilitySpace(this.policy);
+    return findForwardedRequest(this.policy, tunnel, this.#space);
+  }
 }
 
 /**

@@ -6,14 +6,15 @@
  *
  * Only the choice of request is a guess: the caller runs it through the interpreter, and any
  * request it forwards is a real witness, provided its address is one a client can have.
+ * `obviousRequest` is the whole request, built without a request space: the same one the
+ * space's generous atoms give once the edge facts are pinned to these.
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
-import type { SessionFacts } from "../ir/facts.ts";
+import type { RequestFacts, SessionFacts } from "../ir/facts.ts";
 import type { IpAddress, IpBlock } from "../ir/ip.ts";
 import { blockHasAddress, parseAddress, rangeToBlock } from "../ir/ip.ts";
-import type { IpSet } from "../ir/types.ts";
-import type { RequestAtom } from "./space/atoms.ts";
-import { constantAtom } from "./space/atoms.ts";
+import type { IpRange, IpSet } from "../ir/types.ts";
+import { UNRESTRICTED_TOKEN } from "./space/auth-atoms.ts";
 
 // Used when the tunnel restricts nothing: a documentation address (RFC 5737) and country.
 const ANY_CLIENT = "203.0.113.10";
@@ -30,79 +31,128 @@ function inSet(address: IpAddress, set: IpSet): boolean {
     blocks = set.ranges.map(rangeToBlock);
     blocksOfSet.set(set, blocks);
   }
-  return blocks.some((b) => blockHasAddress(b, address));
+  // Indexed: this runs for every list of every tunnel, often before the code is optimized,
+  // where an iterator would allocate at each step.
+  for (let i = 0; i < blocks.length; i++) {
+    if (blockHasAddress(blocks[i] as IpBlock, address)) return true;
+  }
+  return false;
+}
+
+/** A candidate client address: the first address of a range, as written and parsed. */
+interface Candidate {
+  readonly text: string;
+  readonly address: IpAddress;
 }
 
 // The first address of a range (its CIDR text before the `/`), parsed, or `null` when no
-// client can have it; by CIDR text and exclusion set, since many tunnels share ranges.
-const firstClientAddresses = new WeakMap<IpSet, Map<string, IpAddress | null>>();
+// client can have it; by range and exclusion set, since many tunnels share ranges. Bounded
+// like the block cache of `ir/ip.ts`, since a long-lived process lints many policies.
+const MAX_KNOWN_RANGES = 65_536;
+const firstClientAddresses = new WeakMap<IpSet, Map<string, Candidate | null>>();
 
-function firstClientAddress(
-  cidr: string,
-  nonClient: IpSet,
-): { text: string; address: IpAddress } | null {
+function firstClientAddress(cidr: string, nonClient: IpSet): Candidate | null {
   let known = firstClientAddresses.get(nonClient);
   if (known === undefined) {
     known = new Map();
     firstClientAddresses.set(nonClient, known);
   }
-  const slash = cidr.indexOf("/");
-  const text = slash < 0 ? cidr : cidr.slice(0, slash);
-  let address = known.get(text);
-  if (address === undefined) {
-    const parsed = parseAddress(text);
-    address = parsed === null || inSet(parsed, nonClient) ? null : parsed;
-    known.set(text, address);
+  let candidate = known.get(cidr);
+  if (candidate === undefined) {
+    const slash = cidr.indexOf("/");
+    const text = slash < 0 ? cidr : cidr.slice(0, slash);
+    const address = parseAddress(text);
+    candidate = address === null || inSet(address, nonClient) ? null : { text, address };
+    if (known.size >= MAX_KNOWN_RANGES) known.clear();
+    known.set(cidr, candidate);
   }
-  return address === null ? null : { text, address };
+  return candidate;
 }
 
 const CANDIDATE_RANGES = 4;
+const ANY_CLIENT_RANGES: readonly IpRange[] = [{ family: 4, cidr: ANY_CLIENT }];
 
-/** The first address of one of the tunnel's first allowed ranges that a real client can have. */
+/**
+ * The first address of one of the tunnel's first allowed ranges that a real client can have
+ * and every list of the tunnel holds. A list that is the allowed set itself (a tunnel with
+ * one list) holds the first address of each of its ranges.
+ */
 function clientAddress(tunnel: EffectiveTunnel, nonClient: IpSet): string | null {
-  const ranges = tunnel.allowedIps?.ranges ?? [{ family: 4, cidr: ANY_CLIENT }];
-  for (const range of ranges.slice(0, CANDIDATE_RANGES)) {
-    const candidate = firstClientAddress(range.cidr, nonClient);
+  const allowed = tunnel.allowedIps;
+  const ranges = allowed?.ranges ?? ANY_CLIENT_RANGES;
+  for (let i = 0; i < ranges.length && i < CANDIDATE_RANGES; i++) {
+    const candidate = firstClientAddress((ranges[i] as IpRange).cidr, nonClient);
     if (candidate === null) continue;
-    if (tunnel.ipRules.every((rule) => inSet(candidate.address, rule.set))) return candidate.text;
+    const held = tunnel.ipRules.every(
+      (rule) => rule.set === allowed || inSet(candidate.address, rule.set),
+    );
+    if (held) return candidate.text;
   }
   return null;
 }
 
 /** A country every country list of the tunnel names, or one when there is no list. */
 function clientCountry(tunnel: EffectiveTunnel): string | null {
-  const codes = tunnel.allowedCountries?.codes;
-  if (codes === undefined) return ANY_COUNTRY;
-  return codes.find((c) => tunnel.countryRules.every((rule) => rule.set.codes.includes(c))) ?? null;
+  const allowed = tunnel.allowedCountries;
+  if (allowed === null) return ANY_COUNTRY;
+  return (
+    allowed.codes.find((c) =>
+      tunnel.countryRules.every((rule) => rule.set === allowed || rule.set.codes.includes(c)),
+    ) ?? null
+  );
 }
+
+// The user of a tunnel whose rstream Auth has no allow list (most of them): one object for all.
+const UNLISTED_USER: SessionFacts = {
+  userId: "witness-user",
+  name: null,
+  email: UNLISTED_EMAIL,
+  image: null,
+  groups: [],
+};
 
 /** A signed-in user that the tunnel's rstream Auth allow list admits, or no session. */
 function clientSession(tunnel: EffectiveTunnel): SessionFacts | null {
   if (!tunnel.auth.rstreamAuth) return null;
   const allow = tunnel.auth.sessionAllow;
-  const domain = allow?.domains[0];
-  const email = allow?.emails[0] ?? (domain === undefined ? UNLISTED_EMAIL : `user@${domain}`);
-  return { userId: "witness-user", name: null, email, image: null, groups: allow?.groups ?? [] };
+  if (allow === null) return UNLISTED_USER;
+  const domain = allow.domains[0];
+  const email = allow.emails[0] ?? (domain === undefined ? UNLISTED_EMAIL : `user@${domain}`);
+  return { ...UNLISTED_USER, email, groups: allow.groups };
 }
 
 /**
- * Atoms fixing the address, country and session of an obvious witness for `tunnel`, or
- * `null` when its lists leave no obvious choice (the caller then searches).
+ * The obvious witness for `tunnel` as a whole request to `host` (a host routed to the tunnel),
+ * or `null` when the tunnel's lists leave no obvious choice. Besides the edge facts it is the
+ * most generous request of each dimension: TLS 1.3, `GET /`, a valid challenge cookie, and a
+ * valid token with an unrestricted grant when token auth is on; no certificate, no browser
+ * navigation, upgrade, Origin or body. The caller confirms it with the interpreter.
  */
-export function obviousEdgeAtoms(
+export function obviousRequest(
   tunnel: EffectiveTunnel,
+  host: string,
   nonClient: IpSet,
-): Map<string, RequestAtom> | null {
+): RequestFacts | null {
   const clientIp = clientAddress(tunnel, nonClient);
   const country = clientCountry(tunnel);
   if (clientIp === null || country === null) return null;
-  return new Map([
-    ["ip", constantAtom("ip:obvious", `client ${clientIp}`, { clientIp })],
-    ["country", constantAtom("country:obvious", `country ${country}`, { country })],
-    [
-      "session",
-      constantAtom("session:obvious", "an allowed session", { session: clientSession(tunnel) }),
-    ],
-  ]);
+  return {
+    host,
+    port: null,
+    method: "GET",
+    path: "/",
+    clientIp,
+    country,
+    secure: true,
+    tlsVersion: "1.3",
+    acceptsHtml: false,
+    upgrade: false,
+    origin: null,
+    referer: null,
+    contentType: null,
+    token: tunnel.auth.token ? UNRESTRICTED_TOKEN : null,
+    challengeCookie: "valid",
+    session: clientSession(tunnel),
+    clientCredential: null,
+  };
 }

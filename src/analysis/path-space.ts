@@ -14,6 +14,7 @@ import type { PathMatchIr } from "../ir/types.ts";
 import type { CharSet } from "./path/char-set.ts";
 import { alphabetClasses } from "./path/char-set.ts";
 import { LazySearchDfa, nfaCharSets, pathLanguage } from "./path/path-language.ts";
+import { isPlainNormalizedPath } from "./path/plain-path.ts";
 
 /** One class of normalized paths: those matched by exactly the patterns marked `true`. */
 export interface PathAtom {
@@ -91,10 +92,15 @@ function vectorKey(members: readonly boolean[]): string {
   return members.map((m) => (m ? "1" : "0")).join("");
 }
 
-function confirmed(matches: readonly PathMatchIr[], path: string): PathAtom | null {
+/** Whether `normalizePath` leaves the path as it is (one regex test for plain paths). */
+function isNormalized(path: string): boolean {
+  if (isPlainNormalizedPath(path)) return true;
   const normalized = normalizePath(path);
-  if (!normalized.ok || normalized.path !== path) return null;
-  return { members: membersOf(matches, path), witness: path };
+  return normalized.ok && normalized.path === path;
+}
+
+function confirmed(matches: readonly PathMatchIr[], path: string): PathAtom | null {
+  return isNormalized(path) ? { members: membersOf(matches, path), witness: path } : null;
 }
 
 interface SearchNode {
@@ -218,34 +224,47 @@ export function pathMatchesIntersect(a: PathMatchIr, b: PathMatchIr): boolean | 
   return r.kind === "unknown" ? undefined : r.kind === "found";
 }
 
-// Candidate paths for a pattern, read off its text: the literal values themselves, and a glob
-// with each wildcard replaced by one plain segment character.
-function obviousPaths(match: PathMatchIr): readonly string[] {
-  switch (match.kind) {
-    case "exact":
-      return [match.value];
-    case "oneof":
-      return match.values;
-    case "prefix":
-      return match.values.flatMap((v) => [v, `${v.endsWith("/") ? v : `${v}/`}x`]);
-    case "glob":
-      return match.patterns.map((p) => p.replace(/\*+/g, "x"));
-    case "regex":
-      return [];
+/** `path` when it is a normalized path the restriction allows, by the reference matcher. */
+function allowedPath(match: PathMatchIr, path: string): string | null {
+  return isNormalized(path) && pathMatches(match, path) ? path : null;
+}
+
+function firstAllowedPath(match: PathMatchIr, paths: readonly string[]): string | null {
+  for (const path of paths) {
+    if (allowedPath(match, path) !== null) return path;
   }
+  return null;
 }
 
 /**
  * A normalized path the restriction allows, found without building any automaton: one of its
- * own literal values (or a glob with its wildcards filled in), confirmed with the reference
- * matcher. `null` says only that no obvious path matched; `pathMatchAdmitsSome` decides.
- * Whenever this finds a path, `pathMatchAdmitsSome` is not `false`.
+ * own literal values (or a path below a prefix, or a glob with each wildcard replaced by one
+ * plain segment character), confirmed with the reference matcher. Candidates are tried as
+ * they are made, since the first one almost always matches. `null` says only that no obvious
+ * path matched; `pathMatchAdmitsSome` decides. Whenever this finds a path,
+ * `pathMatchAdmitsSome` is not `false`.
  */
 export function obviousPathWitness(match: PathMatchIr): string | null {
-  for (const path of obviousPaths(match)) {
-    if (confirmed([match], path)?.members[0] === true) return path;
+  switch (match.kind) {
+    case "exact":
+      return allowedPath(match, match.value);
+    case "oneof":
+      return firstAllowedPath(match, match.values);
+    case "prefix":
+      for (const v of match.values) {
+        const found =
+          allowedPath(match, v) ?? allowedPath(match, `${v.endsWith("/") ? v : `${v}/`}x`);
+        if (found !== null) return found;
+      }
+      return null;
+    case "glob":
+      return firstAllowedPath(
+        match,
+        match.patterns.map((p) => p.replace(/\*+/g, "x")),
+      );
+    case "regex":
+      return null;
   }
-  return null;
 }
 
 /** Whether any normalized path at all is allowed (`undefined`: unknown). */

@@ -30,8 +30,8 @@ import type { RequestFacts } from "../ir/facts.ts";
 import { checkClientCredential, checkSession, checkToken } from "./credentials.ts";
 import type { CredentialCheck } from "./credentials.ts";
 import { routeRequest } from "./route.ts";
-import { TraceLog } from "./trace.ts";
-import type { TraceStep } from "./trace.ts";
+import { DISCARD_TRACE, TraceLog } from "./trace.ts";
+import type { TraceSink, TraceStep } from "./trace.ts";
 import { answerWellKnown, isWellKnownPath } from "./well-known.ts";
 
 /** A GET or HEAD that is not an upgrade: it can be redirected and retried safely (S-C4). */
@@ -44,13 +44,13 @@ export function isBrowserNavigation(facts: RequestFacts): boolean {
   return isSafeNavigation(facts) && facts.acceptsHtml;
 }
 
-function decided(log: TraceLog, stage: TraceStep["stage"], decision: Decision): Decision {
+function decided(log: TraceSink, stage: TraceStep["stage"], decision: Decision): Decision {
   log.add(stage, "decide", decision.rule, decision.origin, decision.message);
   return decision;
 }
 
 /** Layer 1 (S-O1, S-A3…S-A5): every trusted-IP and GeoIP list, and the TLS version. */
-function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceLog): Decision | null {
+function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceSink): Decision | null {
   const ipRule = ipRuleRefusing(tunnel.ipRules, facts.clientIp);
   if (ipRule !== null) return decided(log, "edge", ipDeniedVerdict(ipRule));
   for (const rule of tunnel.ipRules)
@@ -83,7 +83,7 @@ function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceLog):
 function checkChallenge(
   tunnel: EffectiveTunnel,
   facts: RequestFacts,
-  log: TraceLog,
+  log: TraceSink,
 ): Decision | null {
   const rule = tunnel.challengeRule;
   if (!tunnel.challenge) {
@@ -120,7 +120,7 @@ function authenticate(
   policy: EffectivePolicy,
   tunnel: EffectiveTunnel,
   facts: RequestFacts,
-  log: TraceLog,
+  log: TraceSink,
 ): Decision {
   const auth = tunnel.auth;
   if (!auth.token && !auth.rstreamAuth && auth.mtls === null) {
@@ -188,7 +188,7 @@ export function interpretRequest(
   return { decision, trace: log.steps };
 }
 
-function decide(policy: EffectivePolicy, facts: RequestFacts, log: TraceLog): Decision {
+function decide(policy: EffectivePolicy, facts: RequestFacts, log: TraceSink): Decision {
   const tunnel = routeRequest(policy, facts.host);
   if (tunnel === null) return decided(log, "route", noRouteVerdict());
   log.add(
@@ -208,7 +208,7 @@ function decide(policy: EffectivePolicy, facts: RequestFacts, log: TraceLog): De
   return authenticate(policy, tunnel, facts, log);
 }
 
-/** The decision alone. */
+/** The decision alone: the same pipeline as `interpretRequest`, with the trace discarded. */
 export function interpret(policy: EffectivePolicy, facts: RequestFacts): Decision {
-  return interpretRequest(policy, facts).decision;
+  return decide(policy, facts, DISCARD_TRACE);
 }

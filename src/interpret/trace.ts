@@ -16,8 +16,19 @@ export interface TraceStep {
   readonly note: string;
 }
 
+/** Where the interpreter reports each step of a decision; it never reads them back. */
+export interface TraceSink {
+  add(
+    stage: TraceStep["stage"],
+    result: TraceStep["result"],
+    rule: string,
+    origin: Span | null,
+    note: string,
+  ): void;
+}
+
 /** Appends steps in order; the interpreter threads one through a decision. */
-export class TraceLog {
+export class TraceLog implements TraceSink {
   readonly steps: TraceStep[] = [];
 
   add(
@@ -30,3 +41,6 @@ export class TraceLog {
     this.steps.push({ stage, result, rule, origin, note });
   }
 }
+
+/** Keeps no steps: for callers that need the decision alone (analyses make thousands). */
+export const DISCARD_TRACE: TraceSink = { add: () => {} };

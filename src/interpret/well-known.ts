@@ -22,6 +22,9 @@ export const WELL_KNOWN_PREFIX = "/.well-known/rstream/";
 
 /** Whether the request targets an engine endpoint, judged on the raw and the normalized path. */
 export function isWellKnownPath(rawPath: string): boolean {
+  // The prefix holds a `.`; a path with no `.` and no escape (which could decode to one)
+  // has none after normalization either, so most requests skip normalizing here.
+  if (!rawPath.includes(".") && !rawPath.includes("%")) return false;
   const normalized = normalizePath(rawPath);
   const paths = normalized.ok ? [rawPath, normalized.path] : [rawPath];
   return paths.some((p) => p.startsWith(WELL_KNOWN_PREFIX) || p === WELL_KNOWN_PREFIX.slice(0, -1));

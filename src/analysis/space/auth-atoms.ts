@@ -48,6 +48,13 @@ function tokenFacts(source: "header" | "query", grant: GrantIr | null, name: str
   };
 }
 
+/** The valid token of the `token:grant:*` atom: minted outside the policy, it allows everything. */
+export const UNRESTRICTED_TOKEN: TokenFacts = tokenFacts(
+  "header",
+  UNRESTRICTED_GRANT,
+  UNRESTRICTED,
+);
+
 /** Token atoms: none; invalid; expired; a valid token per grant name, and an unrestricted one. */
 export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
   const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
@@ -76,7 +83,7 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
       token: tokenFacts("header", null, "unknown"),
     }),
     constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
-      token: tokenFacts("header", UNRESTRICTED_GRANT, UNRESTRICTED),
+      token: UNRESTRICTED_TOKEN,
     }),
   );
   return atoms;

@@ -36,6 +36,8 @@ import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple
 /** A host class: the tunnel it routes to on each side. */
 interface HostClass {
   readonly atom: RequestAtom;
+  /** The concrete host that stands for the class. */
+  readonly host: string;
   readonly tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null];
 }
 
@@ -120,7 +122,8 @@ export class RequestSpace {
         tunnels[0]?.id === tunnels[1]?.id
           ? tunnelLabel(tunnels[0])
           : `host routed to ${tunnelLabel(tunnels[0])} before, ${tunnelLabel(tunnels[1])} after`;
-      this.#hosts.set(id, { atom: constantAtom(id, `${label} (host ${host})`, { host }), tunnels });
+      const atom = constantAtom(id, `${label} (host ${host})`, { host });
+      this.#hosts.set(id, { atom, host, tunnels });
     }
     this.#allTokens = tokenAtoms(policies);
     this.#allCredentials = credentialAtoms(policies);
@@ -178,6 +181,11 @@ export class RequestSpace {
   /** The host classes left to explore. */
   hostAtoms(): RequestAtom[] {
     return [...this.#hosts.values()].map((h) => h.atom);
+  }
+
+  /** The concrete host that stands for a host class. */
+  sampleHost(hostAtomId: string): string | undefined {
+    return this.#hosts.get(hostAtomId)?.host;
   }
 
   /** The tunnels a host class routes to on each side. */

@@ -9,19 +9,21 @@
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { ipSetCovers, normalizeIpSet } from "../../ir/ip.ts";
-import type { ActionIr, FilterIr, GrantIr, GrantNodeIr } from "../../ir/types.ts";
+import type { ActionIr, FilterIr, GrantIr } from "../../ir/types.ts";
 import { filterMatches } from "../../bounds/tunnel-filter.ts";
+import { forEachAction } from "../grant-actions.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { spanPart } from "../rule.ts";
-
-function actions(node: GrantNodeIr): ActionIr[] {
-  if (node.kind !== "leaf") return node.children.flatMap(actions);
-  return [node.connect, node.list].filter((a): a is ActionIr => a !== null);
-}
 
 /** The top-level conjuncts of a filter. */
 function conjuncts(filter: FilterIr): FilterIr[] {
   return filter.kind === "and" ? filter.children.flatMap(conjuncts) : [filter];
+}
+
+/** Whether some top-level conjunct is a trusted-IP or country clause (most filters have none). */
+function hasEdgeConjunct(filter: FilterIr): boolean {
+  if (filter.kind === "and") return filter.children.some(hasEdgeConjunct);
+  return filter.kind === "ips" || filter.kind === "countries";
 }
 
 /**
@@ -113,8 +115,10 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const index = new TunnelIndex(policy.tunnels);
   for (const grant of ir.grants) {
-    for (const action of grant.resources === null ? [] : actions(grant.resources)) {
-      if (action.filter === null) continue;
+    if (grant.resources === null) continue;
+    forEachAction(grant.resources, (action, kind) => {
+      // The rule checks the filters of connect and list actions only.
+      if (kind === "create" || action.filter === null || !hasEdgeConjunct(action.filter)) return;
       const parts = conjuncts(action.filter);
       for (const clause of parts) {
         if (clause.kind !== "ips" && clause.kind !== "countries") continue;
@@ -129,7 +133,7 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
             : countryFinding(grant, action, clause, tunnels);
         if (finding !== null) out.push(finding);
       }
-    }
+    });
   }
   return out;
 }

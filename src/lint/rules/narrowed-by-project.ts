@@ -5,8 +5,9 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
-import { intersectIpSets, ipSetCovers } from "../../ir/ip.ts";
+import { intersectIpSets } from "../../ir/ip.ts";
 import type { ProjectIr, TunnelIr } from "../../ir/types.ts";
+import { ProjectIpBound } from "../project-ip-bound.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { labelsPart, spanPart } from "../rule.ts";
 
@@ -21,57 +22,66 @@ function projectLabel(
   };
 }
 
-function ipFindings(project: ProjectIr, tunnel: TunnelIr): Diagnostic[] {
+/** Appends a finding for each tunnel entry that the project's list removes or narrows. */
+function addIpFindings(
+  project: ProjectIr,
+  tunnel: TunnelIr,
+  blocks: ProjectIpBound,
+  out: Diagnostic[],
+): void {
   const bound = project.trustedIps;
-  if (bound === null || tunnel.trustedIps === null) return [];
-  const allowed = bound.ranges.map((r) => r.cidr).join(", ");
-  return tunnel.trustedIps.ranges.flatMap((range): Diagnostic[] => {
-    // An entry covering the whole bound filters nothing: RP8002 says so.
-    if (ipSetCovers({ ranges: [range] }, bound)) return [];
+  if (bound === null || tunnel.trustedIps === null) return;
+  for (const range of tunnel.trustedIps.ranges) {
+    // An entry covering the whole bound filters nothing: RP8002 says so. An entry inside
+    // one bound block is kept whole. Only the rest are intersected exactly, for the message.
+    if (blocks.keepsWhole(range) || blocks.coveredBy(range)) continue;
     const kept = intersectIpSets({ ranges: [range] }, bound).ranges;
-    if (kept.length === 1 && kept[0]?.cidr === range.cidr) return [];
+    if (kept.length === 1 && kept[0]?.cidr === range.cidr) continue;
+    const allowed = bound.ranges.map((r) => r.cidr).join(", ");
     const what =
       kept.length === 0
         ? "is removed entirely"
         : `is narrowed to ${kept.map((r) => `\`${r.cidr}\``).join(", ")}`;
-    return [
-      {
-        code: "RP8003",
-        severity: "warning",
-        message: `trusted IP \`${range.cidr}\` of tunnel \`${tunnel.id}\` ${what} by the project bound`,
-        ...spanPart(range.origin ?? tunnel.spans["trusted_ips"]),
-        ...labelsPart([projectLabel(project, "trusted_ips", allowed)]),
-        help:
-          kept.length === 0
-            ? "remove the entry: no client in it can pass the project's list"
-            : `write ${kept.map((r) => `\`${r.cidr}\``).join(", ")} so the tunnel says what it actually allows`,
-      },
-    ];
-  });
-}
-
-function countryFindings(project: ProjectIr, tunnel: TunnelIr): Diagnostic[] {
-  const bound = project.countries;
-  if (bound === null || tunnel.countries === null) return [];
-  const removed = tunnel.countries.codes.filter((c) => !bound.codes.includes(c));
-  if (removed.length === 0) return [];
-  return [
-    {
+    out.push({
       code: "RP8003",
       severity: "warning",
-      message: `${removed.length === 1 ? "country" : "countries"} ${removed.map((c) => `\`${c}\``).join(", ")} of tunnel \`${tunnel.id}\` ${removed.length === 1 ? "is" : "are"} removed by the project bound`,
-      ...spanPart(tunnel.spans["geo_ip"] ?? tunnel.countries.origin),
-      ...labelsPart([projectLabel(project, "geo_ip", bound.codes.join(", "))]),
-      help: "remove them from the tunnel's geo_ip, or add them to the project's if they should be allowed",
-    },
-  ];
+      message: `trusted IP \`${range.cidr}\` of tunnel \`${tunnel.id}\` ${what} by the project bound`,
+      ...spanPart(range.origin ?? tunnel.spans["trusted_ips"]),
+      ...labelsPart([projectLabel(project, "trusted_ips", allowed)]),
+      help:
+        kept.length === 0
+          ? "remove the entry: no client in it can pass the project's list"
+          : `write ${kept.map((r) => `\`${r.cidr}\``).join(", ")} so the tunnel says what it actually allows`,
+    });
+  }
+}
+
+/** The finding for the tunnel's countries that the project's list removes, if any. */
+function countryFinding(project: ProjectIr, tunnel: TunnelIr): Diagnostic | null {
+  const bound = project.countries;
+  if (bound === null || tunnel.countries === null) return null;
+  const removed = tunnel.countries.codes.filter((c) => !bound.codes.includes(c));
+  if (removed.length === 0) return null;
+  return {
+    code: "RP8003",
+    severity: "warning",
+    message: `${removed.length === 1 ? "country" : "countries"} ${removed.map((c) => `\`${c}\``).join(", ")} of tunnel \`${tunnel.id}\` ${removed.length === 1 ? "is" : "are"} removed by the project bound`,
+    ...spanPart(tunnel.spans["geo_ip"] ?? tunnel.countries.origin),
+    ...labelsPart([projectLabel(project, "geo_ip", bound.codes.join(", "))]),
+    help: "remove them from the tunnel's geo_ip, or add them to the project's if they should be allowed",
+  };
 }
 
 function check({ ir }: LintContext): Diagnostic[] {
-  return ir.tunnels.flatMap((t) => [
-    ...ipFindings(ir.project, t),
-    ...countryFindings(ir.project, t),
-  ]);
+  const out: Diagnostic[] = [];
+  const trusted = ir.project.trustedIps;
+  const blocks = trusted === null ? null : new ProjectIpBound(trusted);
+  for (const tunnel of ir.tunnels) {
+    if (blocks !== null) addIpFindings(ir.project, tunnel, blocks, out);
+    const countries = countryFinding(ir.project, tunnel);
+    if (countries !== null) out.push(countries);
+  }
+  return out;
 }
 
 export const narrowedByProject: LintRule = { code: "RP8003", check };

@@ -64,9 +64,16 @@ function grantFinding(grant: GrantIr): Diagnostic | null {
 }
 
 function check({ policy, ir }: LintContext): Diagnostic[] {
-  const fromTests = ir.tests.map((t) => testFinding(t, policy.grants));
-  const fromGrants = ir.grants.map(grantFinding);
-  return [...fromTests, ...fromGrants].filter((d): d is Diagnostic => d !== null);
+  const out: Diagnostic[] = [];
+  for (const test of ir.tests) {
+    const finding = testFinding(test, policy.grants);
+    if (finding !== null) out.push(finding);
+  }
+  for (const grant of ir.grants) {
+    const finding = grantFinding(grant);
+    if (finding !== null) out.push(finding);
+  }
+  return out;
 }
 
 export const queryTokenForbidden: LintRule = { code: "RP8006", check };

@@ -5,7 +5,7 @@
  * Entries covered by another entry of the *same* list are reported when lowering (RP30xx).
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
-import { ipSetCovers } from "../../ir/ip.ts";
+import { ProjectIpBound } from "../project-ip-bound.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { labelsPart, spanPart } from "../rule.ts";
 
@@ -13,9 +13,11 @@ function check({ ir }: LintContext): Diagnostic[] {
   const project = ir.project.trustedIps;
   if (project === null || project.ranges.length === 0) return [];
   const out: Diagnostic[] = [];
+  const bound = new ProjectIpBound(project);
   for (const tunnel of ir.tunnels) {
-    for (const range of tunnel.trustedIps?.ranges ?? []) {
-      if (!ipSetCovers({ ranges: [range] }, project)) continue;
+    if (tunnel.trustedIps === null) continue;
+    for (const range of tunnel.trustedIps.ranges) {
+      if (!bound.coveredBy(range)) continue;
       out.push({
         code: "RP8002",
         severity: "warning",

@@ -6,24 +6,39 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { isHttpFamily } from "../../bounds/protocol.ts";
-import { findForwardedRequest, ReachabilitySpace } from "../../analysis/admits.ts";
+import { PolicyReachability } from "../../analysis/admits.ts";
 import type { TunnelIr } from "../../ir/types.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { labelsPart, spanPart } from "../rule.ts";
 
-function writtenAsDenyAll(tunnel: TunnelIr | undefined): boolean {
-  return tunnel?.trustedIps?.ranges.length === 0 || tunnel?.countries?.codes.length === 0;
+function writtenAsDenyAll(tunnel: TunnelIr): boolean {
+  return tunnel.trustedIps?.ranges.length === 0 || tunnel.countries?.codes.length === 0;
+}
+
+/** Ids whose written tunnel (the last one of that id, were ids repeated) is a deny-all. */
+function idsWrittenAsDenyAll(tunnels: readonly TunnelIr[]): ReadonlySet<string> {
+  const written = tunnels.filter(writtenAsDenyAll);
+  // Usually none: then no id needs hashing at all.
+  if (written.length === 0) return new Set();
+  const candidates = new Set(written.map((t) => t.id));
+  const ids = new Set<string>();
+  for (const tunnel of tunnels) {
+    if (!candidates.has(tunnel.id)) continue;
+    if (writtenAsDenyAll(tunnel)) ids.add(tunnel.id);
+    else ids.delete(tunnel.id);
+  }
+  return ids;
 }
 
 function check({ policy, ir }: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  let reach: ReachabilitySpace | null = null;
-  const written = new Map(ir.tunnels.map((t) => [t.id, t]));
+  let reach: PolicyReachability | null = null;
+  const denyAll = idsWrittenAsDenyAll(ir.tunnels);
   for (const tunnel of policy.tunnels) {
     if (!tunnel.publish || !isHttpFamily(tunnel.protocol) || tunnel.hosts.length === 0) continue;
-    if (writtenAsDenyAll(written.get(tunnel.id))) continue;
-    reach ??= new ReachabilitySpace(policy);
-    const result = findForwardedRequest(policy, tunnel, reach);
+    if (denyAll.size > 0 && denyAll.has(tunnel.id)) continue;
+    reach ??= new PolicyReachability(policy);
+    const result = reach.forwardedRequest(tunnel);
     if (result.kind === "forwards") continue;
     const rules = [...new Set(result.denials.map((d) => d.rule))];
     out.push({

@@ -6,7 +6,8 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { findPath, obviousPathWitness, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
-import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import type { GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import { forEachAction } from "../grant-actions.ts";
 import type { LintContext, LintRule } from "../rule.ts";
 import { spanPart } from "../rule.ts";
 
@@ -25,11 +26,6 @@ function describe(match: PathMatchIr): string {
   }
 }
 
-function actions(node: GrantNodeIr): ActionIr[] {
-  if (node.kind !== "leaf") return node.children.flatMap(actions);
-  return [node.connect, node.create, node.list].filter((a): a is ActionIr => a !== null);
-}
-
 /** The path restrictions every request through this node must meet (one per AND branch). */
 function connectPaths(node: GrantNodeIr): PathMatchIr[] | null {
   if (node.kind === "leaf") return node.connect?.path ? [node.connect.path] : null;
@@ -38,8 +34,10 @@ function connectPaths(node: GrantNodeIr): PathMatchIr[] | null {
   return parts.length === 0 ? null : parts.flat();
 }
 
-function andNodes(node: GrantNodeIr): GrantNodeIr[] {
-  if (node.kind === "leaf") return [];
+const NO_NODES: readonly GrantNodeIr[] = [];
+
+function andNodes(node: GrantNodeIr): readonly GrantNodeIr[] {
+  if (node.kind === "leaf") return NO_NODES;
   return [...(node.kind === "and" ? [node] : []), ...node.children.flatMap(andNodes)];
 }
 
@@ -53,11 +51,11 @@ function admitsSome(match: PathMatchIr): boolean | undefined {
   return obviousPathWitness(match) !== null ? true : pathMatchAdmitsSome(match);
 }
 
-function grantFindings(grant: GrantIr): Diagnostic[] {
-  if (grant.resources === null) return [];
-  const out: Diagnostic[] = [];
-  for (const action of actions(grant.resources)) {
-    if (action.path === null || admitsSome(action.path) !== false) continue;
+/** Appends the findings of one grant to `out`. */
+function addGrantFindings(grant: GrantIr, out: Diagnostic[]): void {
+  if (grant.resources === null) return;
+  forEachAction(grant.resources, (action) => {
+    if (action.path === null || admitsSome(action.path) !== false) return;
     out.push({
       code: "RP8004",
       severity: "warning",
@@ -65,7 +63,7 @@ function grantFindings(grant: GrantIr): Diagnostic[] {
       ...spanPart(action.origin ?? grant.origin),
       help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
     });
-  }
+  });
   for (const node of andNodes(grant.resources)) {
     const paths = connectPaths(node);
     if (paths === null || paths.length < 2 || !paths.every((p) => admitsSome(p) === true)) continue;
@@ -78,11 +76,12 @@ function grantFindings(grant: GrantIr): Diagnostic[] {
       help: "every branch of `all { … }` must allow the path, so no request can use this grant to connect",
     });
   }
-  return out;
 }
 
 function check({ ir }: LintContext): Diagnostic[] {
-  return ir.grants.flatMap(grantFindings);
+  const out: Diagnostic[] = [];
+  for (const grant of ir.grants) addGrantFindings(grant, out);
+  return out;
 }
 
 export const unreachableGrantPath: LintRule = { code: "RP8004", check };
