@@ -108,7 +108,12 @@ interface ParsedDeclarations {
 }
 
 function startDocument(source: SourceFile, withComments: boolean): ParsedDeclarations {
-  const writer = new DocumentWriter(source.name, new VisitDiagnostics(), withComments);
+  const writer = new DocumentWriter(
+    source.name,
+    new VisitDiagnostics(),
+    withComments,
+    source.text.length,
+  );
   return { writer, visitor: new CstToDocument(writer, source.text), comments: [] };
 }
 

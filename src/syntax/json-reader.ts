@@ -143,7 +143,7 @@ class LazyMap<K, V> implements ReadonlyMap<K, V> {
 
 /** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */
 class JsonReader {
-  readonly spans = new SpanTree();
+  readonly spans: SpanTree;
   readonly #text: string;
   readonly #file: string;
   readonly #limits: JsonLimits;
@@ -151,6 +151,8 @@ class JsonReader {
   #pos = 0;
 
   constructor(source: SourceFile, limits: JsonLimits, bag: DiagnosticBag) {
+    // Indented policy JSON has a value per ~30 characters.
+    this.spans = new SpanTree(source.text.length / 24);
     this.#text = source.text;
     this.#file = source.name;
     this.#limits = limits;

@@ -10,6 +10,8 @@
  * an index: by name for an object, by position for an array.
  */
 
+import type { Span } from "../diagnostics/span.ts";
+
 /** Above this many members, a node indexes them (below, a scan is faster). */
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
@@ -22,35 +24,64 @@ const OBJECT = 2;
 
 /** The rows of a span tree; row 0 is the document's root. */
 export class SpanStore {
-  #capacity = 1024;
+  #capacity: number;
   #size = 1;
-  #file = new Int32Array(this.#capacity).fill(NONE);
-  #start = new Int32Array(this.#capacity);
-  #end = new Int32Array(this.#capacity);
-  #parent = new Int32Array(this.#capacity).fill(NONE);
-  #first = new Int32Array(this.#capacity).fill(NONE);
-  #last = new Int32Array(this.#capacity).fill(NONE);
-  #next = new Int32Array(this.#capacity).fill(NONE);
-  #count = new Int32Array(this.#capacity);
-  #kind = new Uint8Array(this.#capacity);
+  #file: Int32Array;
+  #start: Int32Array;
+  #end: Int32Array;
+  #parent: Int32Array;
+  #first: Int32Array;
+  #last: Int32Array;
+  #next: Int32Array;
+  #count: Int32Array;
+  #kind: Uint8Array;
   /** Each row's name (object member) or index (array member) in its parent. */
   readonly #keys: (string | number)[] = [""];
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
+  /** The span objects handed out so far, by row (sparse). */
+  readonly #spans: (Span | undefined)[] = [];
   readonly #fileIds = new Map<string, number>();
 
-  /** The span stored at `id`, if any. */
-  span(id: number): { file: string; start: number; end: number } | undefined {
+  /** `expectedRows`: room to make up front (the columns double when they fill). */
+  constructor(expectedRows = 0) {
+    const capacity = Math.max(1024, Math.ceil(expectedRows));
+    this.#capacity = capacity;
+    this.#file = new Int32Array(capacity).fill(NONE);
+    this.#start = new Int32Array(capacity);
+    this.#end = new Int32Array(capacity);
+    this.#parent = new Int32Array(capacity).fill(NONE);
+    this.#first = new Int32Array(capacity).fill(NONE);
+    this.#last = new Int32Array(capacity).fill(NONE);
+    this.#next = new Int32Array(capacity).fill(NONE);
+    this.#count = new Int32Array(capacity);
+    this.#kind = new Uint8Array(capacity);
+  }
+
+  /**
+   * The span stored at `id`, if any. The object is made on the first read and kept, so that
+   * every reader shares it: the IR keeps the spans it reads (~200,000 for 10,000 tunnels).
+   */
+  span(id: number): Span | undefined {
+    const made = this.#spans[id];
+    if (made !== undefined) return made;
     const file = this.#file[id] ?? NONE;
     if (file === NONE) return undefined;
-    return { file: this.#files[file] as string, start: this.#start[id]!, end: this.#end[id]! };
+    const span = {
+      file: this.#files[file] as string,
+      start: this.#start[id]!,
+      end: this.#end[id]!,
+    };
+    this.#spans[id] = span;
+    return span;
   }
 
   hasSpan(id: number): boolean {
     return this.#file[id] !== NONE;
   }
 
-  setSpan(id: number, span: { file: string; start: number; end: number } | undefined): void {
+  setSpan(id: number, span: Span | undefined): void {
+    this.#spans[id] = undefined;
     if (span === undefined) {
       this.#file[id] = NONE;
       return;

@@ -79,14 +79,23 @@ function* entriesUnder(store: SpanStore, id: number, pointer: string): Generator
  * span. Lookups walk the pointer's tokens; iteration builds the pointers as it goes.
  */
 export class SpanTree implements ReadonlyMap<string, Span> {
-  readonly #store = new SpanStore();
+  readonly #store: SpanStore;
   /** The node of the whole document (pointer `""`). */
-  readonly root = new SpanNode(this.#store, ROOT);
+  readonly root: SpanNode;
   /** The parent of the last pointer looked up: lookups come in runs of siblings. */
   #lastParent = "\u0000";
   #lastParentRow = NONE;
   /** The nearest span strictly above the remembered parent. */
   #lastParentAbove: Span | undefined = undefined;
+
+  /**
+   * `expectedValues`: about how many values the document has, so that the table is made the
+   * right size at once (front ends guess from the length of the text).
+   */
+  constructor(expectedValues = 0) {
+    this.#store = new SpanStore(expectedValues);
+    this.root = new SpanNode(this.#store, ROOT);
+  }
 
   /** The node at `pointer`, if one was written there (or under it). */
   node(pointer: string): SpanNode | undefined {

@@ -84,17 +84,29 @@ function skipToLineEnd(text: string, i: number): number {
  * the diagnostics themselves take two; a piece with either goes the one-go way.
  */
 export function pieceNeedsDiagnostics(tokens: readonly IToken[]): boolean {
-  const badEscape = t.BadEscapeString.tokenTypeIdx;
-  const unterminated = t.UnterminatedString.tokenTypeIdx;
-  const openers = new Set([t.LCurly, t.LSquare, t.LParen].map((k) => k.tokenTypeIdx));
-  const closers = new Set([t.RCurly, t.RSquare, t.RParen].map((k) => k.tokenTypeIdx));
   let depth = 0;
   for (const token of tokens) {
-    const kind = token.tokenTypeIdx;
-    if (kind === badEscape || kind === unterminated) return true;
-    if (openers.has(kind)) {
+    const role = TOKEN_ROLE[token.tokenTypeIdx] ?? PLAIN;
+    if (role === PLAIN) continue;
+    if (role === BAD_STRING) return true;
+    if (role === OPENER) {
       if (++depth > MAX_NESTING_DEPTH) return true;
-    } else if (closers.has(kind) && depth > 0) depth--;
+    } else if (depth > 0) depth--;
   }
   return false;
+}
+
+const PLAIN = 0;
+const BAD_STRING = 1;
+const OPENER = 2;
+const CLOSER = 3;
+
+/** What `pieceNeedsDiagnostics` looks for, by token type index. */
+const TOKEN_ROLE = new Uint8Array(Math.max(...t.allTokens.map((k) => k.tokenTypeIdx ?? 0)) + 1);
+for (const [tokens, role] of [
+  [[t.BadEscapeString, t.UnterminatedString], BAD_STRING],
+  [[t.LCurly, t.LSquare, t.LParen], OPENER],
+  [[t.RCurly, t.RSquare, t.RParen], CLOSER],
+] as const) {
+  for (const token of tokens) TOKEN_ROLE[token.tokenTypeIdx as number] = role;
 }

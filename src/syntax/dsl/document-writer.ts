@@ -56,12 +56,16 @@ export class VisitDiagnostics {
 export class DocumentWriter {
   readonly file: string;
   readonly bag: VisitDiagnostics;
-  readonly spans = new SpanTree();
+  readonly spans: SpanTree;
   readonly anchors: DslAnchor[] = [];
   readonly #recordAnchors: boolean;
 
-  /** `recordAnchors`: keep statement anchors, which only the formatter needs. */
-  constructor(file: string, bag: VisitDiagnostics, recordAnchors: boolean) {
+  /**
+   * `recordAnchors`: keep statement anchors, which only the formatter needs. `textLength`:
+   * the length of the source, to size the span table (a policy has a value per ~12 characters).
+   */
+  constructor(file: string, bag: VisitDiagnostics, recordAnchors: boolean, textLength = 0) {
+    this.spans = new SpanTree(textLength / 12);
     this.file = file;
     this.bag = bag;
     this.#recordAnchors = recordAnchors;
