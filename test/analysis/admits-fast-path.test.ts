@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { AdmitsResult } from "../../src/analysis/admits.ts";
 import {
   exploreForwardedRequest,
   findForwardedRequest,
@@ -14,6 +15,7 @@ import {
   ReachabilitySpace,
 } from "../../src/analysis/admits.ts";
 import { isForwarded } from "../../src/analysis/decision-key.ts";
+import type { EffectivePolicy, EffectiveTunnel } from "../../src/bounds/effective.ts";
 import { obviousPathWitness, pathMatchAdmitsSome } from "../../src/analysis/path-space.ts";
 import { interpret } from "../../src/interpret/request.ts";
 import { routeRequest } from "../../src/interpret/route.ts";
@@ -21,66 +23,64 @@ import { ipInSet } from "../../src/ir/ip.ts";
 import { normalizePath, pathMatches } from "../../src/ir/path.ts";
 import { arbEffectivePolicy, arbPathMatch } from "../../src/testkit/arbitraries.ts";
 
+/**
+ * Runs `fast` against the exact exploration on 1,000 random policies: the same kind of answer,
+ * a forwarded witness from a real client (and, if `routed`, routed to the tunnel), the same
+ * denials otherwise; and both answers occur, so the comparison is not vacuous.
+ */
+function holdsToExactSearch(
+  fast: (
+    policy: EffectivePolicy,
+    reach: ReachabilitySpace,
+  ) => (tunnel: EffectiveTunnel) => AdmitsResult,
+  routed: boolean,
+): void {
+  let forwarded = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(arbEffectivePolicy(), (policy) => {
+      const reach = new ReachabilitySpace(policy);
+      const answer = fast(policy, reach);
+      for (const tunnel of policy.tunnels) {
+        const got = answer(tunnel);
+        const exact = exploreForwardedRequest(policy, tunnel, reach);
+        assert.equal(got.kind, exact.kind, `tunnel ${tunnel.id}`);
+        if (got.kind === "forwards") {
+          forwarded++;
+          if (routed) {
+            assert.equal(routeRequest(policy, got.request.host), tunnel, "routed to the tunnel");
+          }
+          assert.ok(isForwarded(interpret(policy, got.request)), "the witness is forwarded");
+          assert.ok(!ipInSet(got.request.clientIp, NON_CLIENT_ADDRESSES), "a real client");
+        } else {
+          refused++;
+          assert.deepEqual(
+            got.denials.map((d) => d.rule),
+            exact.kind === "nothing" ? exact.denials.map((d) => d.rule) : [],
+          );
+        }
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  assert.ok(forwarded > 0 && refused > 0, `forwarded ${forwarded}, refused ${refused}`);
+}
+
 describe("reachability fast path (S-A3, S-A4, S-H1)", () => {
   it("findForwardedRequest answers like the exact exploration, with a real witness", () => {
-    let forwarded = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(arbEffectivePolicy(), (policy) => {
-        const reach = new ReachabilitySpace(policy);
-        for (const tunnel of policy.tunnels) {
-          const fast = findForwardedRequest(policy, tunnel, reach);
-          const exact = exploreForwardedRequest(policy, tunnel, reach);
-          assert.equal(fast.kind, exact.kind, `tunnel ${tunnel.id}`);
-          if (fast.kind === "forwards") {
-            forwarded++;
-            assert.ok(isForwarded(interpret(policy, fast.request)), "the witness is forwarded");
-            assert.ok(!ipInSet(fast.request.clientIp, NON_CLIENT_ADDRESSES), "a real client");
-          } else {
-            refused++;
-            assert.deepEqual(
-              fast.denials.map((d) => d.rule),
-              exact.kind === "nothing" ? exact.denials.map((d) => d.rule) : [],
-            );
-          }
-        }
-      }),
-      { numRuns: 1000 },
+    holdsToExactSearch(
+      (policy, reach) => (tunnel) => findForwardedRequest(policy, tunnel, reach),
+      false,
     );
-    // Both answers occur, so the comparison is not vacuous.
-    assert.ok(forwarded > 0 && refused > 0, `forwarded ${forwarded}, refused ${refused}`);
   });
 });
 
 describe("reachability of a whole policy (S-A3, S-A4, S-H1, issue #2)", () => {
   it("PolicyReachability answers like the exact search, with a witness routed to the tunnel", () => {
-    let forwarded = 0;
-    let refused = 0;
-    fc.assert(
-      fc.property(arbEffectivePolicy(), (policy) => {
-        const reachability = new PolicyReachability(policy);
-        const reach = new ReachabilitySpace(policy);
-        for (const tunnel of policy.tunnels) {
-          const fast = reachability.forwardedRequest(tunnel);
-          const exact = exploreForwardedRequest(policy, tunnel, reach);
-          assert.equal(fast.kind, exact.kind, `tunnel ${tunnel.id}`);
-          if (fast.kind === "forwards") {
-            forwarded++;
-            assert.equal(routeRequest(policy, fast.request.host), tunnel, "routed to the tunnel");
-            assert.ok(isForwarded(interpret(policy, fast.request)), "the witness is forwarded");
-            assert.ok(!ipInSet(fast.request.clientIp, NON_CLIENT_ADDRESSES), "a real client");
-          } else {
-            refused++;
-            assert.deepEqual(
-              fast.denials.map((d) => d.rule),
-              exact.kind === "nothing" ? exact.denials.map((d) => d.rule) : [],
-            );
-          }
-        }
-      }),
-      { numRuns: 1000 },
-    );
-    assert.ok(forwarded > 0 && refused > 0, `forwarded ${forwarded}, refused ${refused}`);
+    holdsToExactSearch((policy) => {
+      const reachability = new PolicyReachability(policy);
+      return (tunnel) => reachability.forwardedRequest(tunnel);
+    }, true);
   });
 });
 
