@@ -52,7 +52,7 @@ class NodeScope implements SpanScope {
   }
 
   member(key: string | number): Span | undefined {
-    return this.#node.member(key)?.span ?? this.own();
+    return this.#node.memberSpan(key) ?? this.own();
   }
 
   at(key: string | number): SpanScope {

@@ -45,6 +45,12 @@ export class SpanNode {
     return id < 0 ? undefined : new SpanNode(this.#store, id);
   }
 
+  /** The span of member `key`, if one was written there (`member(key)?.span`, without a handle). */
+  memberSpan(key: string | number): Span | undefined {
+    const id = this.#store.member(this.#id, key);
+    return id < 0 ? undefined : this.#store.span(id);
+  }
+
   /** This node's JSON Pointer (built on demand: only the formatter and iteration need it). */
   pointer(): string {
     return pointerOf(this.#store, this.#id);

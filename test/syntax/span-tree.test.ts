@@ -50,6 +50,9 @@ describe("SpanTree: a span table that mirrors the document", () => {
     labels.child("0").span = span(3);
     labels.child("a/b~c").span = span(4);
     assert.deepEqual(tree.get("/list/1"), span(2));
+    assert.deepEqual(list.memberSpan(1), span(2));
+    assert.deepEqual(labels.memberSpan("0"), span(3));
+    assert.equal(list.memberSpan(7), undefined);
     assert.equal(tree.get("/list/01"), undefined);
     assert.deepEqual(tree.get("/labels/0"), span(3));
     assert.deepEqual(tree.get("/labels/a~1b~0c"), span(4));
