@@ -14,7 +14,6 @@ import type { PathMatchIr } from "../ir/types.ts";
 import type { CharSet } from "./path/char-set.ts";
 import { alphabetClasses } from "./path/char-set.ts";
 import { LazySearchDfa, nfaCharSets, pathLanguage } from "./path/path-language.ts";
-import { isPlainNormalizedPath } from "./path/plain-path.ts";
 
 /** One class of normalized paths: those matched by exactly the patterns marked `true`. */
 export interface PathAtom {
@@ -92,9 +91,8 @@ function vectorKey(members: readonly boolean[]): string {
   return members.map((m) => (m ? "1" : "0")).join("");
 }
 
-/** Whether `normalizePath` leaves the path as it is (one regex test for plain paths). */
+/** Whether `normalizePath` leaves the path as it is (plain paths take its fast exit). */
 function isNormalized(path: string): boolean {
-  if (isPlainNormalizedPath(path)) return true;
   const normalized = normalizePath(path);
   return normalized.ok && normalized.path === path;
 }
