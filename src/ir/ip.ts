@@ -54,17 +54,18 @@ function bytesToBigint(bytes: readonly number[]): bigint {
 }
 
 /**
- * The value of four-part decimal IPv4 text, or -1 when it is not that: four parts of ASCII
- * digits, each `0` or without a leading zero, each at most 255. This is exactly the set that
- * `ipaddr.IPv4.isValidFourPartDecimal` accepts, read without regexes or allocation (every
- * trusted-IP entry and client address goes through here).
+ * The value of the four-part decimal IPv4 text in `text[start, end)`, or -1 when it is not
+ * that: four parts of ASCII digits, each `0` or without a leading zero (octal to some
+ * parsers), each at most 255. This is exactly the set that `ipaddr.IPv4.isValidFourPartDecimal`
+ * accepts, read without regexes or allocation: the one reading of IPv4 text for trusted-IP
+ * entries, compiled matchers and the runtime's client addresses.
  */
-function parseFourPartDecimal(text: string): number {
+export function parseDottedQuad(text: string, start = 0, end = text.length): number {
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x2e) {
       if (digits === 0 || dots === 3) return -1;
@@ -96,7 +97,7 @@ function formatIpv4(value: number): string {
  */
 export function parseAddress(text: string): IpAddress | null {
   if (!text.includes(":")) {
-    const value = parseFourPartDecimal(text);
+    const value = parseDottedQuad(text);
     return value === -1 ? null : { family: 4, value: BigInt(value) };
   }
   if (text.includes("%") || !ipaddr.IPv6.isValid(text)) return null;
@@ -184,7 +185,7 @@ function parseIpv4Entry(
   addressText: string,
   origin: Span | undefined,
 ): IpEntryResult {
-  const value = parseFourPartDecimal(addressText);
+  const value = parseDottedQuad(addressText);
   if (value === -1) return { ok: false, reason: `\`${addressText}\` is not an IP address` };
   let prefix = 32;
   if (slash !== -1) {

@@ -1,14 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  newAddressScratch,
-  parseAddressInto,
-  parseDottedQuad,
-} from "../../src/compile/matchers/address.ts";
+import { newAddressScratch, parseAddressInto } from "../../src/compile/matchers/address.ts";
 import type { AddressFamily } from "../../src/compile/matchers/address.ts";
 import { referenceSlowParser } from "../../src/compile/matchers/slow-address.ts";
-import { parseAddress } from "../../src/ir/ip.ts";
+import { parseAddress, parseDottedQuad } from "../../src/ir/ip.ts";
 
 const scratch = newAddressScratch();
 const noSlow = () => null;

@@ -7,7 +7,7 @@
 import { parseIpEntry } from "../../ir/ip.ts";
 import type { FilterIr, GrantNodeIr, IpSet } from "../../ir/types.ts";
 import type { BundlePayload } from "../bundle.ts";
-import { parseDottedQuad } from "../matchers/address.ts";
+import { parseDottedQuad } from "../../ir/ip.ts";
 import { checkPayloadShape } from "./payload-shape.ts";
 import { checkShape, SharedTable } from "./shape-checks.ts";
 

@@ -5,6 +5,7 @@
  * that defines what an odd form means. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is folded to IPv4
  * (SPEC S-A3), so a set of IPv4 ranges matches it.
  */
+import { parseDottedQuad } from "../../ir/ip.ts";
 
 /** Where a parsed address is written; reused across requests so parsing allocates nothing. */
 export interface AddressScratch {
@@ -50,42 +51,14 @@ const groups = new Uint16Array(8);
 let quadKey = 0;
 
 /**
- * Scans a strict dotted quad in `text[start, end)`: four decimal octets ≤ 255 without leading
- * zeros. On success stores the order key in `quadKey` and returns true. HOT PATH: int32 only.
+ * Scans a strict dotted quad in `text[start, end)` (`parseDottedQuad`): on success stores
+ * the order key in `quadKey` and returns true. HOT PATH: no allocation.
  */
 function scanQuad(text: string, start: number, end: number): boolean {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return false;
-      value = (value << 8) | octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return false; // a leading zero: octal in some parsers, so slow path
-      octet = octet * 10 + (c - 48);
-      if (octet > 255) return false;
-      digits++;
-    } else {
-      return false;
-    }
-  }
-  if (dots !== 3 || digits === 0) return false;
-  quadKey = ((value << 8) | octet) ^ 0x80000000;
+  const value = parseDottedQuad(text, start, end);
+  if (value < 0) return false;
+  quadKey = value ^ 0x80000000;
   return true;
-}
-
-/**
- * Parses a strict dotted quad in `text[start, end)` (see `scanQuad`): the unsigned value, or
- * -1 when the form is not strict. For tests and compile time; the hot path uses `scanQuad`.
- */
-export function parseDottedQuad(text: string, start: number, end: number): number {
-  return scanQuad(text, start, end) ? (quadKey ^ 0x80000000) >>> 0 : -1;
 }
 
 function hexValue(c: number): number {

@@ -5,7 +5,8 @@
  */
 import { rangeToBlock } from "../../ir/ip.ts";
 import type { IpRange, IpSet } from "../../ir/types.ts";
-import { parseDottedQuad, v4Key } from "./address.ts";
+import { parseDottedQuad } from "../../ir/ip.ts";
+import { v4Key } from "./address.ts";
 import type { AddressFamily, AddressScratch } from "./address.ts";
 
 /** A compiled IP set. */
