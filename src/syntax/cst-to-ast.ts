@@ -7,7 +7,7 @@
  * parsed a piece at a time, which is what a valid file needs; any problem there sends it
  * through the stages above in one go, for its diagnostics.
  */
-import type { CstChildrenDictionary, IToken } from "chevrotain";
+import type { CstChildrenDictionary, CstNode, IToken } from "chevrotain";
 import { recoveringPolicyParser, strictPolicyParser } from "../../grammar/parser.ts";
 import { policyLexer, RCurly, tokenizeAt } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
@@ -118,6 +118,17 @@ function startDocument(source: SourceFile, withComments: boolean): ParsedDeclara
 }
 
 /**
+ * Turns each declaration into document as the parser finishes it, then drops its subtree,
+ * which is garbage once visited: the parser's tree never grows with the file.
+ */
+function visitAsParsed(parsed: ParsedDeclarations): (node: CstNode) => void {
+  return (node) => {
+    parsed.visitor.declaration(node);
+    (node as { children: CstChildrenDictionary }).children = {};
+  };
+}
+
+/**
  * The fast path: the file lexed and parsed a piece at a time (see `dsl/chunks.ts`), each
  * declaration turned into document as soon as it is parsed, so neither the tokens nor the CST
  * of a large file are ever whole. `undefined` when any piece has a problem of any kind: the
@@ -131,11 +142,7 @@ function parseInPieces(
   const { text } = source;
   const parsed = startDocument(source, withComments);
   const strict = strictPolicyParser();
-  strict.onDeclaration = (node) => {
-    parsed.visitor.declaration(node);
-    // The subtree is garbage once visited; dropping it keeps the parser's tree small.
-    (node as { children: CstChildrenDictionary }).children = {};
-  };
+  strict.onDeclaration = visitAsParsed(parsed);
   try {
     let start = 0;
     for (const end of declarationChunkEnds(text, targetLength)) {
@@ -179,10 +186,7 @@ function parseWhole(
   const parsed = startDocument(source, withComments);
   const strict = strictPolicyParser();
   strict.input = lexed.tokens;
-  strict.onDeclaration = (node) => {
-    parsed.visitor.declaration(node);
-    (node as { children: CstChildrenDictionary }).children = {};
-  };
+  strict.onDeclaration = visitAsParsed(parsed);
   try {
     strict.policy();
   } finally {

@@ -135,11 +135,6 @@ export function policyValidator(): ValidateFunction {
   return validatePolicy;
 }
 
-/** The whole-document validator, compiled with `AJV_OPTIONS` (no cache: for the freshness test). */
-export function compilePolicyValidator(): ValidateFunction {
-  return new Ajv2020(AJV_OPTIONS).compile(generatePolicySchema());
-}
-
 /**
  * The text of `generated/validate-policy.js`: ajv's standalone code of the whole-document
  * validator. ajv writes its one runtime helper as a `require`, which an ES module cannot call,

@@ -4,7 +4,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { PolicyDocument } from "../../src/syntax/model.ts";
 import {
-  compilePolicyValidator,
   POLICY_SCHEMA_ID,
   POLICY_SCHEMA_PATH,
   POLICY_VALIDATOR_PATH,
@@ -12,6 +11,7 @@ import {
   policyValidator,
   renderPolicySchemaFile,
   renderPolicyValidatorFile,
+  schemaValidator,
 } from "../../src/syntax/schema.ts";
 import { VALID_POLICY } from "./json-expect.ts";
 
@@ -102,7 +102,7 @@ describe("ajv with the generated schema and zod agree", () => {
       minLength: 1,
       maxLength: 3,
     });
-    const compiledNow = compilePolicyValidator();
+    const compiledNow = schemaValidator("");
     fc.assert(
       fc.property(edits, (e) => {
         const document = mutate(valid, e);

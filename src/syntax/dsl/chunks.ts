@@ -11,7 +11,7 @@
 
 import type { IToken } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
-import { MAX_NESTING_DEPTH } from "./limits.ts";
+import { CLOSERS, MAX_NESTING_DEPTH, OPENERS } from "./limits.ts";
 
 /** The size a piece grows to before the next cut is taken (UTF-16 code units). */
 export const CHUNK_TARGET_LENGTH = 1 << 16;
@@ -105,8 +105,8 @@ const CLOSER = 3;
 const TOKEN_ROLE = new Uint8Array(Math.max(...t.allTokens.map((k) => k.tokenTypeIdx ?? 0)) + 1);
 for (const [tokens, role] of [
   [[t.BadEscapeString, t.UnterminatedString], BAD_STRING],
-  [[t.LCurly, t.LSquare, t.LParen], OPENER],
-  [[t.RCurly, t.RSquare, t.RParen], CLOSER],
+  [OPENERS, OPENER],
+  [CLOSERS, CLOSER],
 ] as const) {
   for (const token of tokens) TOKEN_ROLE[token.tokenTypeIdx as number] = role;
 }

@@ -3,7 +3,7 @@
  * the source before lexing, and the nesting depth of brackets before parsing, since the
  * recursive-descent parser (and the printer) recurse once per level.
  */
-import type { IToken } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { sourceTooLarge, tooDeep } from "./errors.ts";
@@ -22,8 +22,9 @@ export function checkSourceSize(file: string, text: string): Diagnostic | undefi
     : undefined;
 }
 
-const OPENERS = new Set([t.LCurly, t.LSquare, t.LParen]);
-const CLOSERS = new Set([t.RCurly, t.RSquare, t.RParen]);
+/** The tokens that open and close one level of nesting. */
+export const OPENERS: ReadonlySet<TokenType> = new Set([t.LCurly, t.LSquare, t.LParen]);
+export const CLOSERS: ReadonlySet<TokenType> = new Set([t.RCurly, t.RSquare, t.RParen]);
 
 /** RP1007 at the first bracket that opens one level too many. */
 export function checkNesting(file: string, tokens: readonly IToken[]): Diagnostic | undefined {
