@@ -9,33 +9,11 @@ import { startUpstream } from "../runtime/helpers/upstream.ts";
 import type { TestUpstream } from "../runtime/helpers/upstream.ts";
 import { HOSTS } from "../runtime/forward-auth-fixture.ts";
 import { freePort } from "./nginx-harness.ts";
+import { nextMessage } from "./ipc.ts";
 
 const PRIMARY = join(import.meta.dirname, "scale-cluster-primary.ts");
 const SHARED_KEY = "cluster-cookie-key-0123456789abcdef-01234567";
 const TIMEOUT_MS = 15_000;
-
-function nextMessage<T>(
-  child: ChildProcess,
-  accept: (m: Record<string, unknown>) => boolean,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error("the cluster did not answer in time")),
-      TIMEOUT_MS,
-    );
-    const onMessage = (m: Record<string, unknown>): void => {
-      if (!accept(m)) return;
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the cluster primary exited with ${String(code)}`));
-    });
-  });
-}
 
 describe("scale-out on one host: node:cluster workers share the port and the keys (issue #7 item 2)", () => {
   let upstream: TestUpstream;

@@ -10,10 +10,10 @@ import { send } from "../runtime/helpers/http.ts";
 import { startUpstream } from "../runtime/helpers/upstream.ts";
 import type { TestUpstream } from "../runtime/helpers/upstream.ts";
 import { HOSTS, TOKEN_SECRET, mintApiToken } from "../runtime/forward-auth-fixture.ts";
+import { nextMessage } from "./ipc.ts";
 
 const INSTANCE = join(import.meta.dirname, "scale-instance.ts");
 const SHARED_KEY = "fleet-cookie-key-0123456789abcdef-0123456789";
-const START_TIMEOUT_MS = 15_000;
 
 interface Instance {
   readonly child: ChildProcess;
@@ -21,34 +21,6 @@ interface Instance {
   /** Asks the instance to issue a cookie (as its flows do once they succeed). */
   issue(kind: "session" | "challenge", host: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-/** Waits for one IPC message that `accept` takes, or for the process to die, or the timeout. */
-function nextMessage<T>(
-  child: ChildProcess,
-  accept: (m: Record<string, unknown>) => boolean,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => finish(new Error("no answer from the instance in time")),
-      START_TIMEOUT_MS,
-    );
-    const onMessage = (m: Record<string, unknown>): void => {
-      if ("error" in m) finish(new Error(String(m["error"])));
-      else if (accept(m)) finish(null, m as T);
-    };
-    const onExit = (code: number | null): void =>
-      finish(new Error(`instance exited with ${String(code)}`));
-    function finish(error: Error | null, value?: T): void {
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      if (error === null) resolve(value as T);
-      else reject(error);
-    }
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
 }
 
 /** Starts one `rampart serve` process with the fleet's shared secrets. */
