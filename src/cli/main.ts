@@ -82,6 +82,9 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
+/** Every command's name, as typed after `rampart`. */
+export const commandNames: readonly string[] = Object.keys(commands);
+
 export const mainHelp = (): string =>
   [
     "rampart — edge access policies, compiled",

@@ -13,7 +13,7 @@
  * `--child FILE --runs N [--lint]` is one child (profile it with `node --cpu-prof`);
  * `PARSE_BENCH_TRACE=1` prints each phase and the used heap as it ends.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
 import { computeEffective } from "../../src/bounds/intersect.ts";
+import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { hasErrors } from "../../src/diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../src/diagnostics/span.ts";
@@ -169,7 +170,15 @@ function writeInputs(dir: string, tunnels: number, grants: number): { dsl: strin
 }
 
 function runChild(path: string, runs: number, lint: boolean, timeoutMs: number): ChildReport {
-  const args = [fileURLToPath(import.meta.url), "--child", path, "--runs", String(runs)];
+  // The heap `rampart lint` runs with (src/cli/batch-heap.ts), so the figures are a user's.
+  const args = [
+    ...BATCH_HEAP_FLAGS,
+    fileURLToPath(import.meta.url),
+    "--child",
+    path,
+    "--runs",
+    String(runs),
+  ];
   const out = execFileSync(process.execPath, lint ? [...args, "--lint"] : args, {
     encoding: "utf8",
     maxBuffer: 16 * MB,
@@ -203,20 +212,39 @@ function lintFigures(path: string, timeoutMs: number, runs: number): Record<stri
   };
 }
 
-const CLI = fileURLToPath(new URL("../../src/cli/bin.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli/bin.js", import.meta.url));
+
+/** Loaded through Node's options, it reports the peak RSS of the process that ran the command. */
+const REPORT_PEAK_RSS =
+  "data:text/javascript,process.on('exit',()=>process.stderr.write('peak-rss-kb '+process.resourceUsage().maxRSS+'\\n'))";
 
 /**
  * `rampart lint FILE` as a user runs it, start to exit (Node's start, loading the CLI, the
- * pipeline above, printing): the median of 3 runs after one that fills the compile cache.
+ * pipeline above, printing), and the peak RSS of the whole command: the median of 3 runs
+ * after one that fills the compile cache.
  */
 function commandFigures(path: string): Record<string, string> {
   const times: number[] = [];
+  const peaks: number[] = [];
   for (let run = 0; run < 4; run++) {
     const start = process.hrtime.bigint();
-    execFileSync(process.execPath, [CLI, "lint", path], { stdio: "ignore" });
-    if (run > 0) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const result = spawnSync(process.execPath, ["--import", REPORT_PEAK_RSS, CLI, "lint", path], {
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    const peakKb = /peak-rss-kb (\d+)/.exec(result.stderr)?.[1];
+    if (result.status !== 0 || peakKb === undefined) {
+      throw new Error(`rampart lint ${path} failed (${result.status}): ${result.stderr}`);
+    }
+    if (run === 0) continue;
+    times.push(elapsed);
+    peaks.push(Number(peakKb) / 1024);
   }
-  return { "rampart lint (whole command)": `${median(times).toFixed(0)} ms` };
+  return {
+    "rampart lint (whole command)": `${median(times).toFixed(0)} ms`,
+    "rampart lint peak RSS": `${Math.max(...peaks).toFixed(0)} MB`,
+  };
 }
 
 /** Every phase either front end reports, in table order ("–" where a front end has none). */

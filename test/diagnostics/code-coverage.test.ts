@@ -259,7 +259,7 @@ describe("fixtures/invalid and fixtures/warnings through `rampart lint`", () => 
     const all = [...invalid.values()].flat();
     const r = spawnSync(
       process.execPath,
-      [join(root, "src", "cli", "bin.ts"), "lint", "--format", "sarif", ...all],
+      [join(root, "src", "cli", "bin.js"), "lint", "--format", "sarif", ...all],
       {
         cwd: root,
         encoding: "utf8",
@@ -286,7 +286,7 @@ describe("fixtures/failing-tests through `rampart test`", () => {
     fs.map((f) => [c, f] as const),
   )) {
     it(`${file}: exits 1 with the expected and actual decision and the trace`, () => {
-      const r = spawnSync(process.execPath, [join(root, "src", "cli", "bin.ts"), "test", file], {
+      const r = spawnSync(process.execPath, [join(root, "src", "cli", "bin.js"), "test", file], {
         cwd: root,
         encoding: "utf8",
         timeout: 60_000,

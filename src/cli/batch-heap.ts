@@ -1,0 +1,83 @@
+/**
+ * The V8 heap of a one-shot command. Node sizes V8's young generation from the machine's
+ * memory; here each of its two semi-spaces may grow to 64 MB. A command such as `rampart lint`
+ * keeps nearly everything it allocates (the document, its spans, the IR), and V8 grows the young
+ * generation in step with what survives, so a large policy always drives it to the maximum:
+ * 128 MB of nursery, mostly empty, on top of the data. With 16 MB semi-spaces (V8's default
+ * before it scaled them with memory) `rampart lint` of 10,000 tunnels and grants peaks ~85 MB
+ * lower and is no slower (BENCHMARKS.md, "Parse + lint").
+ *
+ * V8 reads the size once, when the process starts, so the `rampart` executable runs itself
+ * again with the flag (`process.execve`: same process id, same standard streams, nothing
+ * else carried over). The server keeps Node's sizing: it is long-running and its garbage dies
+ * young, which is what a large nursery is for.
+ */
+
+/** The V8 flags a batch command runs with. */
+export const BATCH_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=16"];
+
+/**
+ * Commands that read their input, report and exit. `serve` is the only other command
+ * (`test/cli/batch-heap.test.ts` checks that every command is one or the other).
+ */
+export const BATCH_COMMANDS: ReadonlySet<string> = new Set([
+  "lint",
+  "fmt",
+  "convert",
+  "test",
+  "explain",
+  "compile",
+  "diff",
+  "token",
+]);
+
+/** What decides whether to run again: the process as started. */
+export interface StartedProcess {
+  /** The command line after the script: the command name first. */
+  readonly argv: readonly string[];
+  /** Node's own options (`process.execArgv`). */
+  readonly execArgv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The entry script (`process.argv[1]`). */
+  readonly script: string;
+}
+
+/** Whether `options` (command-line words or NODE_OPTIONS) already choose a semi-space size. */
+function setsSemiSpace(options: string): boolean {
+  return /--max[-_]semi[-_]space[-_]size/.test(options);
+}
+
+/**
+ * The arguments for Node to run the command again with `BATCH_HEAP_FLAGS`, or `undefined` when
+ * it should run as started: not a batch command, or the semi-space size was already chosen (by
+ * an earlier relaunch, or by the user on the command line or in NODE_OPTIONS).
+ */
+export function batchRelaunchArgs(started: StartedProcess): string[] | undefined {
+  const command = started.argv[0];
+  if (command === undefined || !BATCH_COMMANDS.has(command)) return undefined;
+  if (started.execArgv.some(setsSemiSpace)) return undefined;
+  if (setsSemiSpace(started.env["NODE_OPTIONS"] ?? "")) return undefined;
+  return [...BATCH_HEAP_FLAGS, ...started.execArgv, started.script, ...started.argv];
+}
+
+/**
+ * Replaces this process with the same command run with `BATCH_HEAP_FLAGS`, when
+ * `batchRelaunchArgs` says so. Returns when it does not; also where the platform has no
+ * `execve` (Windows), where the command then runs with Node's default sizing.
+ */
+export function relaunchForBatch(): void {
+  const script = process.argv[1];
+  if (script === undefined || typeof process.execve !== "function") return;
+  const args = batchRelaunchArgs({
+    argv: process.argv.slice(2),
+    execArgv: process.execArgv,
+    env: process.env,
+    script,
+  });
+  if (args === undefined) return;
+  try {
+    process.execve(process.execPath, [process.execPath, ...args]);
+  } catch {
+    // Not allowed here (a permission model, a sandbox): the command still runs, as started.
+  }
+}
