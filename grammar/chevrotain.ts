@@ -25,12 +25,5 @@ async function loadChevrotain(): Promise<typeof ChevrotainModule> {
 
 const chevrotain = await loadChevrotain();
 
-export const {
-  createSyntaxDiagramsCode,
-  createToken,
-  CstParser,
-  EOF,
-  generateCstDts,
-  Lexer,
-  VERSION,
-} = chevrotain;
+export const { createSyntaxDiagramsCode, createToken, EmbeddedActionsParser, EOF, Lexer, VERSION } =
+  chevrotain;

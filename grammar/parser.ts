@@ -1,16 +1,67 @@
 /**
- * The grammar of the Rampart policy language: a Chevrotain CST parser, rules only.
+ * The grammar of the Rampart policy language: a Chevrotain parser whose rules return the typed
+ * syntax tree of `syntax-tree.ts` (tokens, grouped by statement).
  *
  * One file is one project. Every rule maps onto one part of the JSON document model
  * (`src/syntax/model.ts`); `grammar/rampart.ebnf` is the same grammar for people. Semantics
- * (values, duplicates, spans) live in `src/syntax/cst-to-ast.ts`.
+ * (keys, values, duplicates, spans) live in `src/syntax/dsl/tree-to-document.ts`.
  *
  * Error messages: the parser's messages are not shown to users. The message provider below
  * encodes what the parser expected as JSON (`ParseErrorInfo`) and the syntax stage turns that
  * into a diagnostic, so that Chevrotain errors become diagnostics in exactly one place.
  */
-import { CstParser, EOF } from "./chevrotain.ts";
-import type { CstNode, IOrAlt, IParserErrorMessageProvider, IToken, TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF } from "./chevrotain.ts";
+import type {
+  IOrAlt,
+  IParserErrorMessageProvider,
+  IToken,
+  ParserMethod,
+  TokenType,
+} from "chevrotain";
+import type {
+  Action,
+  ActionBody,
+  ActionBodyStatement,
+  AllowUsers,
+  Auth,
+  Block,
+  Comparison,
+  CredentialBlock,
+  Declaration,
+  Expect,
+  Extent,
+  Filter,
+  FilterCombinator,
+  FilterFields,
+  GrantBlock,
+  GrantCombinator,
+  GrantNode,
+  GrantScope,
+  GrantStatement,
+  Header,
+  LabelEntry,
+  Labels,
+  Mtls,
+  NestedBlock,
+  Params,
+  PathStatement,
+  PostQuantum,
+  ProjectBlock,
+  ProjectStatement,
+  Request,
+  RequestDetail,
+  Resources,
+  SchemaDeclaration,
+  ScopeStatement,
+  Setting,
+  StringMatch,
+  TestBlock,
+  TestStatement,
+  TokenDetail,
+  TokenList,
+  TunnelBlock,
+  TunnelStatement,
+} from "./syntax-tree.ts";
 import * as t from "./tokens.ts";
 
 /** What a parse error's message carries (as JSON), for the syntax stage to render. */
@@ -98,12 +149,25 @@ const structuredMessages: IParserErrorMessageProvider = {
   },
 };
 
+/** The end of a node that ends with `token` (one past its last character). */
+const after = (token: IToken): number => (token.endOffset ?? token.startOffset) + 1;
+
+/**
+ * What a rule returns when error recovery skipped it: the recovering parser's tree is never
+ * read (only its errors are), but the rules that hold a skipped node read its extent.
+ */
+const SKIPPED: Extent = Object.freeze({ start: Number.NaN, end: Number.NaN });
+
 /**
  * The policy-language parser. Use `strictPolicyParser()` or `recoveringPolicyParser()`;
  * reset one by assigning `input`. With `recovery` (the default) it reports every syntax error
  * of a file; without, it stops at the first, and parses a valid file ~25% faster.
+ *
+ * Each rule returns its node of `syntax-tree.ts`. While Chevrotain records the grammar (once,
+ * when the parser is built) the rules run with placeholder tokens and nodes: they only store
+ * what they are given, and never read into a subrule's node beyond its extent.
  */
-export class PolicyParser extends CstParser {
+export class PolicyParser extends EmbeddedActionsParser {
   /**
    * `recovery`: report every syntax error (the default) or stop at the first. `validate`: check
    * the grammar itself (ambiguities, left recursion …) while building the parser; the grammar
@@ -114,7 +178,6 @@ export class PolicyParser extends CstParser {
     super(t.allTokens, {
       recoveryEnabled: options.recovery ?? true,
       skipValidations: !(options.validate ?? false),
-      nodeLocationTracking: "onlyOffset",
       errorMessageProvider: structuredMessages,
     });
     this.performSelfAnalysis();
@@ -122,737 +185,776 @@ export class PolicyParser extends CstParser {
 
   /**
    * Called with each top-level declaration as soon as it is parsed, while no syntax error has
-   * been seen: the DSL front end turns it into the document at once and drops its subtree,
-   * so a large file never holds its whole CST (see `src/syntax/cst-to-ast.ts`).
+   * been seen: the DSL front end turns it into the document at once and drops it, so a large
+   * file never holds its whole tree (see `src/syntax/dsl-to-ast.ts`).
    */
-  onDeclaration: ((node: CstNode) => void) | undefined = undefined;
+  onDeclaration: ((node: Declaration) => void) | undefined = undefined;
 
   /**
    * Each `OR`'s alternatives, made once: the rules run for every statement of a large file,
-   * and building a fresh array of closures on each call was a tenth of parsing time.
+   * and building a fresh array of closures on each call was a tenth of parsing time. Made on
+   * a rule's first call, they close over that call's variables only: so they return what they
+   * read, and never assign to the variables of the rule that runs them.
    */
   readonly #alternatives: IOrAlt<unknown>[][] = [];
+
+  #alts<T>(index: number, make: () => IOrAlt<T>[]): IOrAlt<T>[] {
+    return (this.#alternatives[index] ??= make()) as IOrAlt<T>[];
+  }
+
+  /** A grammar rule whose node, when recovery skips it, is `SKIPPED`. */
+  #rule<F extends () => unknown>(name: string, impl: F): ParserMethod<[], ReturnType<F>> {
+    return this.RULE(name, impl, {
+      recoveryValueFunc: () => SKIPPED as ReturnType<F>,
+    });
+  }
+
+  /** `keyword value` where the value is one token of type `value`. */
+  #setting(keyword: TokenType, value: TokenType, idx: number): Setting {
+    const k = this.consume(idx, keyword);
+    const v = this.consume(idx, value);
+    return { kind: "setting", keyword: k, value: v, start: k.startOffset, end: after(v) };
+  }
+
+  /** `keyword [list]`. */
+  #listSetting(keyword: TokenType, idx: number): Setting {
+    const k = this.consume(idx, keyword);
+    const list = this.subrule(idx, this.list);
+    return { kind: "setting", keyword: k, value: list, start: k.startOffset, end: list.end };
+  }
+
+  /** `keyword "name" { statements }`: the five block declarations. */
+  #block<Kind extends string, S>(
+    kind: Kind,
+    keyword: TokenType,
+    statement: () => S,
+  ): Block<Kind, S> {
+    const k = this.CONSUME(keyword);
+    const name = this.CONSUME(t.StringLike);
+    this.CONSUME(t.LCurly);
+    const statements: S[] = [];
+    this.MANY(() => {
+      statements.push(statement());
+    });
+    const close = this.CONSUME(t.RCurly);
+    return { kind, keyword: k, name, statements, close, start: k.startOffset, end: after(close) };
+  }
 
   /** A file: top-level declarations in any order (exactly one `project` is checked later). */
   readonly policy = this.RULE("policy", () => {
     this.MANY(() => {
-      const node = this.OR([
-        { ALT: () => this.SUBRULE(this.schemaDecl) },
-        { ALT: () => this.SUBRULE(this.projectBlock) },
-        { ALT: () => this.SUBRULE(this.tunnelBlock) },
-        { ALT: () => this.SUBRULE(this.grantBlock) },
-        { ALT: () => this.SUBRULE(this.credentialBlock) },
-        { ALT: () => this.SUBRULE(this.testBlock) },
-      ]);
+      const node = this.OR(
+        this.#alts<Declaration>(0, () => [
+          { ALT: () => this.SUBRULE(this.schemaDecl) },
+          { ALT: () => this.SUBRULE(this.projectBlock) },
+          { ALT: () => this.SUBRULE(this.tunnelBlock) },
+          { ALT: () => this.SUBRULE(this.grantBlock) },
+          { ALT: () => this.SUBRULE(this.credentialBlock) },
+          { ALT: () => this.SUBRULE(this.testBlock) },
+        ]),
+      );
       if (this.onDeclaration !== undefined && this.errors.length === 0) this.onDeclaration(node);
     });
   });
 
   /** `schema "…"`: the JSON `$schema` reference, kept so conversions lose nothing. */
-  readonly schemaDecl = this.RULE("schemaDecl", () => {
-    this.CONSUME(t.Schema);
-    this.CONSUME(t.StringLike);
+  readonly schemaDecl = this.#rule("schemaDecl", (): SchemaDeclaration => {
+    const keyword = this.CONSUME(t.Schema);
+    const value = this.CONSUME(t.StringLike);
+    return { kind: "schema", keyword, value, start: keyword.startOffset, end: after(value) };
   });
 
   // ------------------------------------------------------------------ project
 
-  readonly projectBlock = this.RULE("projectBlock", () => {
-    this.CONSUME(t.Project);
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.projectStatement));
-    this.CONSUME(t.RCurly);
-  });
+  readonly projectBlock = this.#rule("projectBlock", (): ProjectBlock =>
+    this.#block("project", t.Project, () => this.SUBRULE(this.projectStatement)),
+  );
 
-  readonly projectStatement = this.RULE("projectStatement", () => {
+  readonly projectStatement = this.#rule("projectStatement", () =>
     this.OR(
-      (this.#alternatives[1] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Name);
-            this.CONSUME1(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Workspace);
-            this.CONSUME2(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Plan);
-            this.CONSUME(t.PlanValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.PublicAccess);
-            this.CONSUME(t.AccessValue);
-          },
-        },
+      this.#alts<ProjectStatement>(1, () => [
+        { ALT: () => this.#setting(t.Name, t.StringLike, 1) },
+        { ALT: () => this.#setting(t.Workspace, t.StringLike, 2) },
+        { ALT: () => this.#setting(t.Plan, t.PlanValue, 0) },
+        { ALT: () => this.#setting(t.PublicAccess, t.AccessValue, 0) },
         { ALT: () => this.SUBRULE(this.edgeStatement) },
       ]),
-    );
-  });
+    ),
+  );
 
   /** Settings shared by the project (bounds) and tunnels (requests). */
-  readonly edgeStatement = this.RULE("edgeStatement", () => {
+  readonly edgeStatement = this.#rule("edgeStatement", () =>
     this.OR(
-      (this.#alternatives[2] ??= [
+      this.#alts<Setting | PostQuantum>(2, () => [
+        { ALT: () => this.#listSetting(t.TrustedIps, 1) },
+        { ALT: () => this.#listSetting(t.GeoIp, 2) },
+        { ALT: () => this.#setting(t.TlsMin, t.TlsVersionValue, 0) },
         {
-          ALT: () => {
-            this.CONSUME(t.TrustedIps);
-            this.SUBRULE1(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.GeoIp);
-            this.SUBRULE2(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.TlsMin);
-            this.CONSUME(t.TlsVersionValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.PostQuantum);
-            this.CONSUME1(t.FeatureModeValue);
+          ALT: (): PostQuantum => {
+            const keyword = this.CONSUME(t.PostQuantum);
+            const mode = this.CONSUME1(t.FeatureModeValue);
+            let fips: IToken | undefined;
+            let fipsValue: IToken | undefined;
             this.OPTION(() => {
-              this.CONSUME(t.Fips);
-              this.OPTION1(() => this.CONSUME(t.BoolValue));
+              fips = this.CONSUME(t.Fips);
+              this.OPTION1(() => {
+                fipsValue = this.CONSUME(t.BoolValue);
+              });
             });
+            const last = fipsValue ?? fips ?? mode;
+            return {
+              kind: "post-quantum",
+              keyword,
+              mode,
+              fips,
+              fipsValue,
+              start: keyword.startOffset,
+              end: after(last),
+            };
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(t.Ech);
-            this.CONSUME2(t.FeatureModeValue);
-          },
-        },
+        { ALT: () => this.#setting(t.Ech, t.FeatureModeValue, 2) },
       ]),
-    );
-  });
+    ),
+  );
 
   // ------------------------------------------------------------------ tunnels
 
-  readonly tunnelBlock = this.RULE("tunnelBlock", () => {
-    this.CONSUME(t.Tunnel);
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.tunnelStatement));
-    this.CONSUME(t.RCurly);
-  });
+  readonly tunnelBlock = this.#rule("tunnelBlock", (): TunnelBlock =>
+    this.#block("tunnel", t.Tunnel, () => this.SUBRULE(this.tunnelStatement)),
+  );
 
-  readonly tunnelStatement = this.RULE("tunnelStatement", () => {
+  readonly tunnelStatement = this.#rule("tunnelStatement", () =>
     this.OR(
-      (this.#alternatives[3] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Name);
-            this.CONSUME1(t.StringLike);
-          },
-        },
+      this.#alts<TunnelStatement>(3, () => [
+        { ALT: () => this.#setting(t.Name, t.StringLike, 1) },
         { ALT: () => this.SUBRULE(this.labelsBlock) },
-        {
-          ALT: () => {
-            this.CONSUME(t.Protocol);
-            this.CONSUME(t.ProtocolValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Hosts);
-            this.SUBRULE(this.list);
-          },
-        },
-        { ALT: () => this.CONSUME(t.Public) },
-        { ALT: () => this.CONSUME(t.Private) },
-        {
-          ALT: () => {
-            this.CONSUME(t.Upstream);
-            this.CONSUME2(t.StringLike);
-          },
-        },
+        { ALT: () => this.#setting(t.Protocol, t.ProtocolValue, 0) },
+        { ALT: () => this.#listSetting(t.Hosts, 0) },
+        { ALT: () => this.#bare(t.Public) },
+        { ALT: () => this.#bare(t.Private) },
+        { ALT: () => this.#setting(t.Upstream, t.StringLike, 2) },
         { ALT: () => this.SUBRULE(this.authStatement) },
+        { ALT: () => this.#setting(t.TokenAuth, t.BoolValue, 1) },
+        { ALT: () => this.#setting(t.RstreamAuth, t.BoolValue, 2) },
         {
-          ALT: () => {
-            this.CONSUME(t.TokenAuth);
-            this.CONSUME1(t.BoolValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.RstreamAuth);
-            this.CONSUME2(t.BoolValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Mtls);
+          ALT: (): Mtls => {
+            const keyword = this.CONSUME(t.Mtls);
             this.CONSUME(t.Ca);
-            this.CONSUME3(t.StringLike);
+            const ca = this.CONSUME3(t.StringLike);
+            return { kind: "mtls", keyword, ca, start: keyword.startOffset, end: after(ca) };
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(t.Challenge);
-            this.CONSUME3(t.BoolValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.ForwardAuthorization);
-            this.CONSUME4(t.BoolValue);
-          },
-        },
+        { ALT: () => this.#setting(t.Challenge, t.BoolValue, 3) },
+        { ALT: () => this.#setting(t.ForwardAuthorization, t.BoolValue, 4) },
         { ALT: () => this.SUBRULE(this.allowUsersBlock) },
         { ALT: () => this.SUBRULE(this.edgeStatement) },
       ]),
-    );
-  });
+    ),
+  );
+
+  /** A keyword alone (`public`, `private`). */
+  #bare(keyword: TokenType): Setting {
+    const k = this.CONSUME(keyword);
+    return { kind: "setting", keyword: k, value: undefined, start: k.startOffset, end: after(k) };
+  }
 
   /** `labels { env = "prod", team = "core" }` (commas optional). */
-  readonly labelsBlock = this.RULE("labelsBlock", () => {
-    this.CONSUME(t.Labels);
+  readonly labelsBlock = this.#rule("labelsBlock", (): Labels => {
+    const keyword = this.CONSUME(t.Labels);
     this.CONSUME(t.LCurly);
+    const entries: LabelEntry[] = [];
     this.MANY(() => {
-      this.SUBRULE(this.labelEntry);
+      entries.push(this.SUBRULE(this.labelEntry));
       this.OPTION(() => this.CONSUME(t.Comma));
     });
-    this.CONSUME(t.RCurly);
+    const close = this.CONSUME(t.RCurly);
+    return { kind: "labels", keyword, entries, start: keyword.startOffset, end: after(close) };
   });
 
-  readonly labelEntry = this.RULE("labelEntry", () => {
-    this.SUBRULE(this.key);
+  readonly labelEntry = this.#rule("labelEntry", (): LabelEntry => {
+    const key = this.SUBRULE(this.key);
     this.CONSUME(t.Eq);
-    this.CONSUME(t.StringLike);
+    const value = this.CONSUME(t.StringLike);
+    return { key, value };
   });
 
   /** A map key: a bare word or a string. */
-  readonly key = this.RULE("key", () => {
+  readonly key = this.#rule("key", () =>
     this.OR(
-      (this.#alternatives[4] ??= [
+      this.#alts<IToken>(4, () => [
         { ALT: () => this.CONSUME(t.Word) },
         { ALT: () => this.CONSUME(t.StringLike) },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `auth token, rstream-auth` or `auth none`: sets both `token_auth` and `rstream_auth`. */
-  readonly authStatement = this.RULE("authStatement", () => {
-    this.CONSUME(t.Auth);
-    this.OR(
-      (this.#alternatives[5] ??= [
+  readonly authStatement = this.#rule("authStatement", (): Auth => {
+    const keyword = this.CONSUME(t.Auth);
+    // The alternatives are made once (see `#alternatives`): they return what they read
+    // instead of assigning to this call's variables.
+    const read = this.OR(
+      this.#alts<IToken | IToken[]>(5, () => [
         { ALT: () => this.CONSUME(t.None) },
         {
           ALT: () => {
+            const modes: IToken[] = [];
             this.AT_LEAST_ONE_SEP({
               SEP: t.Comma,
               DEF: () => {
-                this.OR1([
-                  { ALT: () => this.CONSUME(t.Token) },
-                  { ALT: () => this.CONSUME(t.RstreamAuthMode) },
-                ]);
+                modes.push(
+                  this.OR1([
+                    { ALT: () => this.CONSUME(t.Token) },
+                    { ALT: () => this.CONSUME(t.RstreamAuthMode) },
+                  ]),
+                );
               },
             });
+            return modes;
           },
         },
       ]),
     );
+    const none = Array.isArray(read) ? undefined : read;
+    const modes = Array.isArray(read) ? read : [];
+    const last = none ?? modes.at(-1) ?? keyword;
+    return { kind: "auth", keyword, none, modes, start: keyword.startOffset, end: after(last) };
   });
 
   /** `allow_users { emails […] domains […] groups […] }`: who rstream Auth lets through. */
-  readonly allowUsersBlock = this.RULE("allowUsersBlock", () => {
-    this.CONSUME(t.AllowUsers);
+  readonly allowUsersBlock = this.#rule("allowUsersBlock", (): AllowUsers => {
+    const keyword = this.CONSUME(t.AllowUsers);
     this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.allowUsersStatement));
-    this.CONSUME(t.RCurly);
+    const statements: Setting[] = [];
+    this.MANY(() => {
+      statements.push(this.SUBRULE(this.allowUsersStatement));
+    });
+    const close = this.CONSUME(t.RCurly);
+    return {
+      kind: "allow-users",
+      keyword,
+      statements,
+      start: keyword.startOffset,
+      end: after(close),
+    };
   });
 
-  readonly allowUsersStatement = this.RULE("allowUsersStatement", () => {
-    this.OR(
-      (this.#alternatives[6] ??= [
+  readonly allowUsersStatement = this.#rule("allowUsersStatement", (): Setting => {
+    const keyword = this.OR(
+      this.#alts<IToken>(6, () => [
         { ALT: () => this.CONSUME(t.Emails) },
         { ALT: () => this.CONSUME(t.Domains) },
         { ALT: () => this.CONSUME(t.Groups) },
       ]),
     );
-    this.SUBRULE(this.list);
+    const list = this.SUBRULE(this.list);
+    return { kind: "setting", keyword, value: list, start: keyword.startOffset, end: list.end };
   });
 
   // ------------------------------------------------------------------ grants
 
-  readonly grantBlock = this.RULE("grantBlock", () => {
-    this.CONSUME(t.Grant);
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.grantStatement));
-    this.CONSUME(t.RCurly);
-  });
+  readonly grantBlock = this.#rule("grantBlock", (): GrantBlock =>
+    this.#block("grant", t.Grant, () => this.SUBRULE(this.grantStatement)),
+  );
 
-  readonly grantStatement = this.RULE("grantStatement", () => {
+  readonly grantStatement = this.#rule("grantStatement", () =>
     this.OR(
-      (this.#alternatives[7] ??= [
+      this.#alts<GrantStatement>(7, () => [
+        { ALT: () => this.#setting(t.Type, t.TokenTypeValue, 0) },
+        { ALT: () => this.#setting(t.Parent, t.StringLike, 1) },
+        { ALT: () => this.#setting(t.Expires, t.StringLike, 2) },
         {
-          ALT: () => {
-            this.CONSUME(t.Type);
-            this.CONSUME(t.TokenTypeValue);
+          ALT: (): Setting => {
+            const keyword = this.CONSUME(t.Permissions);
+            const value = this.OR1([
+              { ALT: () => this.CONSUME(t.All) },
+              { ALT: () => this.SUBRULE(this.list) },
+            ]);
+            const end = "kind" in value ? value.end : after(value);
+            return { kind: "setting", keyword, value, start: keyword.startOffset, end };
           },
         },
         {
-          ALT: () => {
-            this.CONSUME(t.Parent);
-            this.CONSUME1(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Expires);
-            this.CONSUME2(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Permissions);
-            this.OR1([{ ALT: () => this.CONSUME(t.All) }, { ALT: () => this.SUBRULE(this.list) }]);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Resources);
-            this.SUBRULE(this.grantNode);
+          ALT: (): Resources => {
+            const keyword = this.CONSUME(t.Resources);
+            const tree = this.SUBRULE(this.grantNode);
+            return { kind: "resources", keyword, tree, start: keyword.startOffset, end: tree.end };
           },
         },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `any { … }` (OR), `all { … }` (AND) or a leaf `scope { … }`. */
-  readonly grantNode = this.RULE("grantNode", () => {
+  readonly grantNode = this.#rule("grantNode", () =>
     this.OR(
-      (this.#alternatives[8] ??= [
+      this.#alts<GrantNode>(8, () => [
         {
-          ALT: () => {
-            this.CONSUME(t.Combinator);
+          ALT: (): GrantCombinator => {
+            const combinator = this.CONSUME(t.Combinator);
             this.CONSUME1(t.LCurly);
-            this.MANY1(() => this.SUBRULE(this.grantNode));
-            this.CONSUME1(t.RCurly);
+            const children: GrantNode[] = [];
+            this.MANY1(() => {
+              children.push(this.SUBRULE(this.grantNode));
+            });
+            const close = this.CONSUME1(t.RCurly);
+            const start = combinator.startOffset;
+            return {
+              kind: "grant-combinator",
+              combinator,
+              children,
+              close,
+              start,
+              end: after(close),
+            };
           },
         },
         {
-          ALT: () => {
-            this.CONSUME(t.Scope);
+          ALT: (): GrantScope => {
+            const scope = this.CONSUME(t.Scope);
             this.CONSUME2(t.LCurly);
-            this.MANY2(() => this.SUBRULE(this.scopeStatement));
-            this.CONSUME2(t.RCurly);
+            const statements: ScopeStatement[] = [];
+            this.MANY2(() => {
+              statements.push(this.SUBRULE(this.scopeStatement));
+            });
+            const close = this.CONSUME2(t.RCurly);
+            const start = scope.startOffset;
+            return { kind: "grant-scope", statements, close, start, end: after(close) };
           },
         },
       ]),
-    );
-  });
+    ),
+  );
 
-  readonly scopeStatement = this.RULE("scopeStatement", () => {
+  readonly scopeStatement = this.#rule("scopeStatement", () =>
     this.OR(
-      (this.#alternatives[9] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Workspaces);
-            this.SUBRULE1(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Projects);
-            this.SUBRULE2(this.list);
-          },
-        },
+      this.#alts<ScopeStatement>(9, () => [
+        { ALT: () => this.#listSetting(t.Workspaces, 1) },
+        { ALT: () => this.#listSetting(t.Projects, 2) },
         { ALT: () => this.SUBRULE(this.actionStatement) },
       ]),
-    );
-  });
+    ),
+  );
 
   /**
    * `connect` (true), `connect off` (false), or an object: `connect where F { path … }`,
    * `connect { … }`; the braces hold `path`, `methods`, `select` and `params {}`.
    */
-  readonly actionStatement = this.RULE("actionStatement", () => {
-    this.CONSUME(t.ActionKind);
-    this.OPTION(() => {
+  readonly actionStatement = this.#rule("actionStatement", (): Action => {
+    const keyword = this.CONSUME(t.ActionKind);
+    const read = this.OPTION(() =>
       this.OR(
-        (this.#alternatives[10] ??= [
-          { ALT: () => this.CONSUME(t.BoolValue) },
+        this.#alts<ActionParts>(10, () => [
+          { ALT: () => ({ flag: this.CONSUME(t.BoolValue) }) },
           {
             ALT: () => {
-              this.CONSUME(t.Where);
-              this.SUBRULE(this.filter);
-              this.OPTION1(() => this.SUBRULE1(this.actionBody));
+              const where = this.CONSUME(t.Where);
+              const filter = this.SUBRULE(this.filter);
+              const body = this.OPTION1(() => this.SUBRULE1(this.actionBody));
+              return { where, filter, body };
             },
           },
-          { ALT: () => this.SUBRULE2(this.actionBody) },
+          { ALT: () => ({ body: this.SUBRULE2(this.actionBody) }) },
         ]),
-      );
+      ),
+    );
+    const flag = read?.flag;
+    const filter = read?.filter;
+    const body = read?.body;
+    const end = body?.end ?? filter?.end ?? after(flag ?? keyword);
+    const start = keyword.startOffset;
+    return { kind: "action", keyword, flag, where: read?.where, filter, body, start, end };
+  });
+
+  readonly actionBody = this.#rule("actionBody", (): ActionBody => {
+    const open = this.CONSUME(t.LCurly);
+    const statements: ActionBodyStatement[] = [];
+    this.MANY(() => {
+      statements.push(this.SUBRULE(this.actionBodyStatement));
     });
+    const close = this.CONSUME(t.RCurly);
+    return { statements, close, start: open.startOffset, end: after(close) };
   });
 
-  readonly actionBody = this.RULE("actionBody", () => {
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.actionBodyStatement));
-    this.CONSUME(t.RCurly);
-  });
-
-  readonly actionBodyStatement = this.RULE("actionBodyStatement", () => {
+  readonly actionBodyStatement = this.#rule("actionBodyStatement", () =>
     this.OR(
-      (this.#alternatives[11] ??= [
+      this.#alts<ActionBodyStatement>(11, () => [
         { ALT: () => this.SUBRULE(this.pathStatement) },
+        { ALT: () => this.#listSetting(t.Methods, 1) },
+        { ALT: () => this.#listSetting(t.Select, 2) },
         {
-          ALT: () => {
-            this.CONSUME(t.Methods);
-            this.SUBRULE1(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Select);
-            this.SUBRULE2(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Params);
+          ALT: (): Params => {
+            const keyword = this.CONSUME(t.Params);
             this.CONSUME(t.LCurly);
-            this.CONSUME(t.RCurly);
+            const close = this.CONSUME(t.RCurly);
+            return { kind: "params", keyword, start: keyword.startOffset, end: after(close) };
           },
         },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `path = "/x"`, `== "/x"`, `in […]`, `~ "^/v1"`, `prefix […]` or `glob […]`. */
-  readonly pathStatement = this.RULE("pathStatement", () => {
-    this.CONSUME(t.Path);
-    this.OR(
-      (this.#alternatives[12] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Eq);
-            this.CONSUME(t.StringLike);
-          },
-        },
+  readonly pathStatement = this.#rule("pathStatement", (): PathStatement => {
+    const keyword = this.CONSUME(t.Path);
+    const read = this.OR(
+      this.#alts<StringMatch | readonly [IToken, IToken | TokenList]>(12, () => [
+        { ALT: () => [this.CONSUME(t.Eq), this.CONSUME(t.StringLike)] as const },
         { ALT: () => this.SUBRULE(this.stringMatch) },
-        {
-          ALT: () => {
-            this.CONSUME(t.Prefix);
-            this.SUBRULE1(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Glob);
-            this.SUBRULE2(this.list);
-          },
-        },
+        { ALT: () => [this.CONSUME(t.Prefix), this.SUBRULE1(this.list)] as const },
+        { ALT: () => [this.CONSUME(t.Glob), this.SUBRULE2(this.list)] as const },
       ]),
     );
+    const match = Array.isArray(read) ? undefined : (read as StringMatch);
+    const [operator, value] = Array.isArray(read) ? read : [undefined, undefined];
+    const end = endOf(match ?? value ?? keyword);
+    return { kind: "path", keyword, operator, value, match, start: keyword.startOffset, end };
   });
 
   /** A string-field match (S-T4): `= "x"`, `== "x"` (explicit exact), `in […]`, `~ "re"`. */
-  readonly stringMatch = this.RULE("stringMatch", () => {
+  readonly stringMatch = this.#rule("stringMatch", () =>
     this.OR(
-      (this.#alternatives[13] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.EqEq);
-            this.CONSUME1(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.In);
-            this.SUBRULE(this.list);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Tilde);
-            this.CONSUME2(t.StringLike);
-          },
-        },
+      this.#alts<StringMatch>(13, () => [
+        { ALT: () => matchNode(this.CONSUME(t.EqEq), this.CONSUME1(t.StringLike)) },
+        { ALT: () => matchNode(this.CONSUME(t.In), this.SUBRULE(this.list)) },
+        { ALT: () => matchNode(this.CONSUME(t.Tilde), this.CONSUME2(t.StringLike)) },
       ]),
-    );
-  });
+    ),
+  );
 
   /**
    * A tunnel filter (S-T4): `all(F, …)` (AND), `any(F, …)` (OR), `true` (no constraint) or
    * comparisons joined by `and` (one JSON filter object; each field at most once).
    */
-  readonly filter = this.RULE("filter", () => {
+  readonly filter = this.#rule("filter", () =>
     this.OR(
-      (this.#alternatives[14] ??= [
+      this.#alts<Filter>(14, () => [
         {
-          ALT: () => {
-            this.CONSUME(t.Combinator);
+          ALT: (): FilterCombinator => {
+            const combinator = this.CONSUME(t.Combinator);
             this.CONSUME(t.LParen);
-            this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.filter) });
-            this.CONSUME(t.RParen);
+            const items: Filter[] = [];
+            this.AT_LEAST_ONE_SEP({
+              SEP: t.Comma,
+              DEF: () => {
+                items.push(this.SUBRULE(this.filter));
+              },
+            });
+            const close = this.CONSUME(t.RParen);
+            const start = combinator.startOffset;
+            return { kind: "filter-combinator", combinator, items, start, end: after(close) };
           },
         },
-        { ALT: () => this.CONSUME(t.True) },
         {
-          ALT: () => {
-            this.AT_LEAST_ONE_SEP1({ SEP: t.And, DEF: () => this.SUBRULE(this.comparison) });
+          ALT: (): FilterFields => {
+            const token = this.CONSUME(t.True);
+            const start = token.startOffset;
+            return { kind: "filter-fields", comparisons: [], start, end: after(token) };
+          },
+        },
+        {
+          ALT: (): FilterFields => {
+            const comparisons: Comparison[] = [];
+            this.AT_LEAST_ONE_SEP1({
+              SEP: t.And,
+              DEF: () => {
+                comparisons.push(this.SUBRULE(this.comparison));
+              },
+            });
+            const start = comparisons[0]?.start ?? Number.NaN;
+            const end = comparisons.at(-1)?.end ?? Number.NaN;
+            return { kind: "filter-fields", comparisons, start, end };
           },
         },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `name = "api"`, `labels.env ~ "^prod"`, `publish = true`, `geo_ip = [DE]` … */
-  readonly comparison = this.RULE("comparison", () => {
-    this.OR(
-      (this.#alternatives[15] ??= [
+  readonly comparison = this.#rule("comparison", (): Comparison => {
+    // Read by index: while the grammar is recorded, `OR` returns a placeholder object.
+    const head = this.OR(
+      this.#alts<readonly [IToken | undefined, IToken]>(15, () => [
         {
           ALT: () => {
-            this.CONSUME(t.Labels);
+            const labels = this.CONSUME(t.Labels);
             this.CONSUME(t.Dot);
-            this.SUBRULE(this.key);
+            return [labels, this.SUBRULE(this.key)] as const;
           },
         },
-        { ALT: () => this.CONSUME(t.FilterField) },
+        { ALT: () => [undefined, this.CONSUME(t.FilterField)] as const },
       ]),
     );
-    this.OR1([
-      {
-        ALT: () => {
-          this.CONSUME(t.Eq);
-          this.SUBRULE(this.filterValue);
+    const labels = head[0];
+    const field = head[1];
+    const read = this.OR1(
+      this.#alts<IToken | TokenList | StringMatch>(16, () => [
+        {
+          ALT: () => {
+            this.CONSUME(t.Eq);
+            return this.SUBRULE(this.filterValue);
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.stringMatch) },
-    ]);
+        { ALT: () => this.SUBRULE(this.stringMatch) },
+      ]),
+    );
+    const match = isStringMatch(read) ? read : undefined;
+    const value = isStringMatch(read) ? undefined : read;
+    const start = (labels ?? field)?.startOffset ?? Number.NaN;
+    return { labels, field, value, match, start, end: endOf(read) };
   });
 
   /** The right side of `=`: a string (exact), a boolean or a list. */
-  readonly filterValue = this.RULE("filterValue", () => {
+  readonly filterValue = this.#rule("filterValue", () =>
     this.OR(
-      (this.#alternatives[16] ??= [
+      this.#alts<IToken | TokenList>(17, () => [
         { ALT: () => this.CONSUME(t.StringLike) },
         { ALT: () => this.CONSUME(t.BoolValue) },
         { ALT: () => this.SUBRULE(this.list) },
       ]),
-    );
-  });
+    ),
+  );
 
   // ------------------------------------------------------------------ credentials
 
-  readonly credentialBlock = this.RULE("credentialBlock", () => {
-    this.CONSUME(t.Credential);
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.credentialStatement));
-    this.CONSUME(t.RCurly);
-  });
+  readonly credentialBlock = this.#rule("credentialBlock", (): CredentialBlock =>
+    this.#block("credential", t.Credential, () => this.SUBRULE(this.credentialStatement)),
+  );
 
-  readonly credentialStatement = this.RULE("credentialStatement", () => {
-    this.OR(
-      (this.#alternatives[17] ??= [
+  readonly credentialStatement = this.#rule("credentialStatement", (): Setting => {
+    const keyword = this.OR(
+      this.#alts<IToken>(18, () => [
         { ALT: () => this.CONSUME(t.SubjectCn) },
         { ALT: () => this.CONSUME(t.Fingerprint) },
         { ALT: () => this.CONSUME(t.Grant) },
       ]),
     );
-    this.CONSUME(t.StringLike);
+    const value = this.CONSUME(t.StringLike);
+    return { kind: "setting", keyword, value, start: keyword.startOffset, end: after(value) };
   });
 
   // ------------------------------------------------------------------ policy tests
 
-  readonly testBlock = this.RULE("testBlock", () => {
-    this.CONSUME(t.Test);
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => {
+  readonly testBlock = this.#rule("testBlock", (): TestBlock =>
+    this.#block("test", t.Test, () =>
       this.OR(
-        (this.#alternatives[18] ??= [
+        this.#alts<TestStatement>(19, () => [
           { ALT: () => this.SUBRULE(this.requestStatement) },
           { ALT: () => this.SUBRULE(this.expectStatement) },
         ]),
-      );
-    });
-    this.CONSUME(t.RCurly);
-  });
+      ),
+    ),
+  );
 
   /** `request GET "https://host/path" from 192.0.2.1 country DE { … }`. */
-  readonly requestStatement = this.RULE("requestStatement", () => {
-    this.CONSUME(t.Request);
-    this.OPTION(() => this.CONSUME(t.Word));
-    this.CONSUME(t.StringLike);
-    this.CONSUME(t.From);
-    this.SUBRULE(this.listItem);
+  readonly requestStatement = this.#rule("requestStatement", (): Request => {
+    const keyword = this.CONSUME(t.Request);
+    const method = this.OPTION(() => this.CONSUME(t.Word));
+    const url = this.CONSUME(t.StringLike);
+    const from = this.CONSUME(t.From);
+    const clientIp = this.SUBRULE(this.listItem);
+    let country: IToken | undefined;
+    let countryCode: IToken | undefined;
     this.OPTION1(() => {
-      this.CONSUME(t.Country);
-      this.SUBRULE(this.key);
+      country = this.CONSUME(t.Country);
+      countryCode = this.SUBRULE(this.key);
     });
+    const details: RequestDetail[] = [];
+    let close: IToken | undefined;
     this.OPTION2(() => {
       this.CONSUME(t.LCurly);
-      this.MANY(() => this.SUBRULE(this.requestDetail));
-      this.CONSUME(t.RCurly);
+      this.MANY(() => {
+        details.push(this.SUBRULE(this.requestDetail));
+      });
+      close = this.CONSUME(t.RCurly);
     });
+    return {
+      kind: "request",
+      keyword,
+      method,
+      url,
+      from,
+      clientIp,
+      country,
+      countryCode,
+      details,
+      close,
+      start: keyword.startOffset,
+      end: after(close ?? countryCode ?? clientIp),
+    };
   });
 
-  readonly requestDetail = this.RULE("requestDetail", () => {
+  readonly requestDetail = this.#rule("requestDetail", () =>
     this.OR(
-      (this.#alternatives[19] ??= [
+      this.#alts<RequestDetail>(20, () => [
         { ALT: () => this.SUBRULE(this.tokenStatement) },
         {
-          ALT: () => {
-            this.CONSUME(t.Header);
-            this.CONSUME1(t.StringLike);
+          ALT: (): Header => {
+            const keyword = this.CONSUME(t.Header);
+            const name = this.CONSUME1(t.StringLike);
             this.CONSUME(t.Eq);
-            this.CONSUME2(t.StringLike);
+            const value = this.CONSUME2(t.StringLike);
+            return {
+              kind: "header",
+              keyword,
+              name,
+              value,
+              start: keyword.startOffset,
+              end: after(value),
+            };
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(t.Challenge);
-            this.CONSUME(t.CookieStateValue);
-          },
-        },
+        { ALT: () => this.#setting(t.Challenge, t.CookieStateValue, 0) },
         { ALT: () => this.SUBRULE(this.sessionBlock) },
         { ALT: () => this.SUBRULE(this.tlsBlock) },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `token grant "g" in query` or `token invalid expired`. */
-  readonly tokenStatement = this.RULE("tokenStatement", () => {
-    this.CONSUME(t.Token);
-    this.OR(
-      (this.#alternatives[20] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Grant);
-            this.CONSUME(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Invalid);
-            this.CONSUME(t.InvalidTokenValue);
-          },
-        },
+  readonly tokenStatement = this.#rule("tokenStatement", (): TokenDetail => {
+    const keyword = this.CONSUME(t.Token);
+    // Read by index: while the grammar is recorded, `OR` returns a placeholder object.
+    const read = this.OR(
+      this.#alts<readonly [IToken, IToken]>(21, () => [
+        { ALT: () => [this.CONSUME(t.Grant), this.CONSUME(t.StringLike)] as const },
+        { ALT: () => [this.CONSUME(t.Invalid), this.CONSUME(t.InvalidTokenValue)] as const },
       ]),
     );
-    this.OPTION(() => {
+    const form = read[0] ?? keyword;
+    const value = read[1] ?? keyword;
+    const place = this.OPTION(() => {
       this.CONSUME(t.In);
-      this.CONSUME(t.TokenPlaceValue);
+      return this.CONSUME(t.TokenPlaceValue);
     });
+    const start = keyword.startOffset;
+    return { kind: "token", keyword, form, value, place, start, end: after(place ?? value) };
   });
 
-  readonly sessionBlock = this.RULE("sessionBlock", () => {
-    this.CONSUME(t.Session);
+  /** `session { … }` and `tls { … }`: one-line blocks of a request. */
+  #nested(keyword: TokenType, statement: () => Setting): NestedBlock {
+    const k = this.CONSUME(keyword);
     this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.sessionStatement));
-    this.CONSUME(t.RCurly);
-  });
+    const statements: Setting[] = [];
+    this.MANY(() => {
+      statements.push(statement());
+    });
+    const close = this.CONSUME(t.RCurly);
+    return { kind: "nested", keyword: k, statements, start: k.startOffset, end: after(close) };
+  }
 
-  readonly sessionStatement = this.RULE("sessionStatement", () => {
+  readonly sessionBlock = this.#rule("sessionBlock", () =>
+    this.#nested(t.Session, () => this.SUBRULE(this.sessionStatement)),
+  );
+
+  readonly sessionStatement = this.#rule("sessionStatement", () =>
     this.OR(
-      (this.#alternatives[21] ??= [
+      this.#alts<Setting>(22, () => [
         {
-          ALT: () => {
-            this.OR1([
+          ALT: (): Setting => {
+            const keyword = this.OR1([
               { ALT: () => this.CONSUME(t.User) },
               { ALT: () => this.CONSUME(t.Email) },
               { ALT: () => this.CONSUME(t.Name) },
             ]);
-            this.CONSUME(t.StringLike);
+            const value = this.CONSUME(t.StringLike);
+            return {
+              kind: "setting",
+              keyword,
+              value,
+              start: keyword.startOffset,
+              end: after(value),
+            };
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(t.Groups);
-            this.SUBRULE(this.list);
-          },
-        },
+        { ALT: () => this.#listSetting(t.Groups, 0) },
       ]),
-    );
-  });
+    ),
+  );
 
-  readonly tlsBlock = this.RULE("tlsBlock", () => {
-    this.CONSUME(t.Tls);
-    this.CONSUME(t.LCurly);
-    this.MANY(() => this.SUBRULE(this.tlsStatement));
-    this.CONSUME(t.RCurly);
-  });
+  readonly tlsBlock = this.#rule("tlsBlock", () =>
+    this.#nested(t.Tls, () => this.SUBRULE(this.tlsStatement)),
+  );
 
-  readonly tlsStatement = this.RULE("tlsStatement", () => {
+  readonly tlsStatement = this.#rule("tlsStatement", () =>
     this.OR(
-      (this.#alternatives[22] ??= [
-        {
-          ALT: () => {
-            this.CONSUME(t.Version);
-            this.CONSUME(t.TlsVersionValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Group);
-            this.CONSUME1(t.StringLike);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Ech);
-            this.CONSUME(t.BoolValue);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.ClientCert);
-            this.CONSUME2(t.StringLike);
-          },
-        },
+      this.#alts<Setting>(23, () => [
+        { ALT: () => this.#setting(t.Version, t.TlsVersionValue, 0) },
+        { ALT: () => this.#setting(t.Group, t.StringLike, 1) },
+        { ALT: () => this.#setting(t.Ech, t.BoolValue, 0) },
+        { ALT: () => this.#setting(t.ClientCert, t.StringLike, 2) },
       ]),
-    );
-  });
+    ),
+  );
 
   /** `expect deny 403 policy_denied ip`: outcome, then optional status, reason and policy. */
-  readonly expectStatement = this.RULE("expectStatement", () => {
-    this.CONSUME(t.Expect);
-    this.CONSUME(t.OutcomeValue);
-    this.OPTION(() => this.CONSUME(t.NumberLiteral));
-    this.OPTION1(() => this.CONSUME(t.ReasonValue));
-    this.OPTION2(() => this.CONSUME(t.PolicyKindValue));
+  readonly expectStatement = this.#rule("expectStatement", (): Expect => {
+    const keyword = this.CONSUME(t.Expect);
+    const outcome = this.CONSUME(t.OutcomeValue);
+    const status = this.OPTION(() => this.CONSUME(t.NumberLiteral));
+    const reason = this.OPTION1(() => this.CONSUME(t.ReasonValue));
+    const policy = this.OPTION2(() => this.CONSUME(t.PolicyKindValue));
+    const last = policy ?? reason ?? status ?? outcome;
+    return {
+      kind: "expect",
+      keyword,
+      outcome,
+      status,
+      reason,
+      policy,
+      start: keyword.startOffset,
+      end: after(last),
+    };
   });
 
   // ------------------------------------------------------------------ lists
 
   /** `[a, b, c]`, trailing comma allowed. */
-  readonly list = this.RULE("list", () => {
-    this.CONSUME(t.LSquare);
+  readonly list = this.#rule("list", (): TokenList => {
+    const open = this.CONSUME(t.LSquare);
+    const items: IToken[] = [];
     this.MANY(() => {
-      this.SUBRULE(this.listItem);
+      items.push(this.SUBRULE(this.listItem));
       this.OPTION(() => this.CONSUME(t.Comma));
     });
-    this.CONSUME(t.RSquare);
+    const close = this.CONSUME(t.RSquare);
+    return { kind: "list", items, start: open.startOffset, end: after(close) };
   });
 
   /** A list element: a string, an address or CIDR, a word, or a permission. */
-  readonly listItem = this.RULE("listItem", () => {
+  readonly listItem = this.#rule("listItem", () =>
     this.OR(
-      (this.#alternatives[23] ??= [
+      this.#alts<IToken>(24, () => [
         { ALT: () => this.CONSUME(t.StringLike) },
         { ALT: () => this.CONSUME(t.IPv4) },
         { ALT: () => this.CONSUME(t.IPv6) },
         { ALT: () => this.CONSUME(t.Word) },
         { ALT: () => this.CONSUME(t.PermissionValue) },
       ]),
-    );
-  });
+    ),
+  );
+}
+
+/** The end of a node or token. */
+function endOf(node: IToken | Extent): number {
+  return "image" in node ? after(node) : node.end;
+}
+
+function matchNode(operator: IToken, value: IToken | TokenList): StringMatch {
+  return { kind: "string-match", operator, value, start: operator.startOffset, end: endOf(value) };
+}
+
+function isStringMatch(node: IToken | TokenList | StringMatch): node is StringMatch {
+  return "kind" in node && node.kind === "string-match";
+}
+
+/** What the alternatives after an action keyword read. */
+interface ActionParts {
+  readonly flag?: IToken;
+  readonly where?: IToken;
+  readonly filter?: Filter;
+  readonly body?: ActionBody | undefined;
 }
 
 // Building a Chevrotain parser analyses the whole grammar (tens of milliseconds): each of the

@@ -384,8 +384,8 @@ export const policyLexer = new Lexer(lexerTokens, {
 });
 
 /**
- * A token with offsets only, as "onlyOffset" makes it, plus the end offset, which CST node
- * locations need and which that mode leaves out ("full" also counts lines and columns for
+ * A token with offsets only, as "onlyOffset" makes it, plus the end offset, which the syntax
+ * tree's extents and the spans need and which that mode leaves out ("full" also counts lines and columns for
  * every token: a fifth of lexing time and a third of each token's size on a large policy).
  */
 function offsetToken(
@@ -432,3 +432,14 @@ export function tokenizeAt(text: string, base: number): ILexingResult {
 // Chevrotain picks its token factory per position-tracking mode on this instance field.
 (policyLexer as unknown as { createTokenInstance: typeof offsetToken }).createTokenInstance =
   offsetToken;
+
+const stringTokens: ReadonlySet<TokenType> = new Set([
+  StringLiteral,
+  BadEscapeString,
+  UnterminatedString,
+]);
+
+/** Whether a token is a string literal (of category `StringLike`), not a word or an address. */
+export function isStringToken(token: IToken): boolean {
+  return stringTokens.has(token.tokenType);
+}

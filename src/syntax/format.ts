@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
-import { parseDslWithComments } from "./cst-to-ast.ts";
+import { parseDslWithComments } from "./dsl-to-ast.ts";
 import { countComments } from "./dsl/comments.ts";
 import { childPointer } from "./ast.ts";
 import type { PolicyDocumentDoc } from "./model.ts";

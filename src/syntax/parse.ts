@@ -5,7 +5,7 @@
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
-import { parseDsl } from "./cst-to-ast.ts";
+import { parseDsl } from "./dsl-to-ast.ts";
 import { parseJsonPolicy } from "./json-to-ast.ts";
 
 /** Whether a file name selects the JSON front end (`.json`, any case). */

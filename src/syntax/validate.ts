@@ -1,6 +1,6 @@
 /**
  * Schema validation of a policy document with ajv, for both front ends: JSON documents come
- * with spans from `json-reader.ts`, DSL documents with spans from the DSL visitor. Every ajv
+ * with spans from `json-reader.ts`, DSL documents with spans from the DSL front end. Every ajv
  * error becomes an RP21xx diagnostic at the span of its `instancePath`.
  *
  * Unions (`anyOf`) are where raw ajv errors stop helping: a wrong filter reports one error

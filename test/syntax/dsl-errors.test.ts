@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { syntaxCodes } from "../../src/diagnostics/codes/syntax.ts";
-import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
+import { parseDsl } from "../../src/syntax/dsl-to-ast.ts";
 import { convertToDsl } from "../../src/syntax/format.ts";
 import type { PolicyDocumentDoc } from "../../src/syntax/model.ts";
 import { MAX_NESTING_DEPTH, MAX_SOURCE_LENGTH } from "../../src/syntax/dsl/limits.ts";

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { spanAt } from "../../src/syntax/ast.ts";
-import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
+import { parseDsl } from "../../src/syntax/dsl-to-ast.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
 
 const dslUrl = new URL("../../fixtures/policies/acme.rampart", import.meta.url);

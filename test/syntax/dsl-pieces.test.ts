@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { allTokens, keywordImage, keywordTokens, policyLexer } from "../../grammar/tokens.ts";
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
-import { parseDslWithComments, parseDslWithPieces } from "../../src/syntax/cst-to-ast.ts";
+import { parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
 import { declarationChunkEnds } from "../../src/syntax/dsl/chunks.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
 import { arbPolicyDocument } from "./arbitraries.ts";

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { policyLexer } from "../../grammar/tokens.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
-import { parseDsl } from "../../src/syntax/cst-to-ast.ts";
+import { parseDsl } from "../../src/syntax/dsl-to-ast.ts";
 import { formatDsl } from "../../src/syntax/format.ts";
 import { PolicyDocument } from "../../src/syntax/model.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";

@@ -1,6 +1,6 @@
 import type { CodeInfo, DiagnosticCode } from "../codes.ts";
 
-/** Codes of the DSL syntax stage (`grammar/` and `src/syntax/cst-to-ast.ts`). */
+/** Codes of the DSL syntax stage (`grammar/` and `src/syntax/dsl-to-ast.ts`). */
 export const syntaxCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
   RP1001: {
     slug: "syntax/unexpected-character",

@@ -1,7 +1,7 @@
 /**
  * Where a policy text can be cut between top-level declarations, so that a large file is lexed
- * and parsed a piece at a time: each piece's tokens and CST die young instead of living through
- * the whole parse (a 10,000-tunnel file has about a million tokens).
+ * and parsed a piece at a time: each piece's tokens and syntax tree die young instead of
+ * living through the whole parse (a 10,000-tunnel file has about a million tokens).
  *
  * The scan only proposes cuts: right after a `}` that closes a top-level block, skipping
  * strings and comments as the lexer reads them. The caller checks every piece (it must lex

@@ -2,7 +2,7 @@
  * Comments for the formatter. A comment on a line of its own belongs to the statement that
  * follows it (or to the closing `}` of its block, or to the end of the file); a comment after
  * code on the same line trails the last statement that starts on that line. Statements are
- * named by the anchor keys the visitor records (JSON Pointers, `…#end` for a closing brace), and
+ * named by the anchor keys the document builders record (JSON Pointers, `…#end` for a closing brace), and
  * the printer emits each comment next to the line that carries its key.
  */
 import type { IToken } from "chevrotain";

@@ -1,11 +1,12 @@
 /**
- * Builds the policy document while the visitor walks the CST: sets each property once (a second
+ * Builds the policy document from the parser's syntax tree: sets each property once (a second
  * write is RP1008), and records for every value written its span (in a `SpanTree`, whose nodes
- * the visitor passes around instead of JSON Pointer strings) and, for the formatter's comments,
+ * the builders pass around instead of JSON Pointer strings) and, for the formatter's comments,
  * the statement it came from. Keyword spans are not kept: one entry per value is the main cost
  * of parsing a large policy, and the grammar fixes every key anyway.
  */
-import type { CstNode, IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import type { Extent } from "../../../grammar/syntax-tree.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { Span } from "../../diagnostics/span.ts";
@@ -31,7 +32,7 @@ export interface Target {
  * The diagnostics of building the document. Declarations are visited in file order as they are
  * parsed, but reported as if visited kind by kind (the schema line, the project, then all
  * tunnels, grants, credentials, tests): that order decides which diagnostics a capped bag
- * keeps, so it stays what it was when the whole CST was visited at once.
+ * keeps, so it stays what it was when the whole file was built at once.
  */
 export class VisitDiagnostics {
   /** The kind of declaration being visited: 0 schema, 1 project, 2 tunnels … 5 tests. */
@@ -76,11 +77,9 @@ export class DocumentWriter {
     return tokenSpan(this.file, token);
   }
 
-  /** The span of a CST node (location tracking is on, so every node has one). */
-  node(node: CstNode): Span {
-    const start = node.location?.startOffset ?? 0;
-    const end = node.location?.endOffset ?? start;
-    return { file: this.file, start, end: Number.isNaN(end) ? start : end + 1 };
+  /** The span of a syntax-tree node. */
+  extent(node: Extent): Span {
+    return { file: this.file, start: node.start, end: node.end };
   }
 
   /** Records a value's span at a node (for values that are not set through `put`). */

@@ -2,12 +2,13 @@
  * The DSL front end: policy text → `PolicyAst` (the JSON document model plus a span for every
  * pointer the text wrote). Stages, in order, each stopping the run when it reports an error:
  * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
- * file is reported), with the CST visitor turning each declaration into document as soon as it
- * is parsed → schema validation shared with the JSON front end. A file is first lexed and
+ * file is reported), each declaration's syntax tree turned into document as soon as it is
+ * parsed → schema validation shared with the JSON front end. A file is first lexed and
  * parsed a piece at a time, which is what a valid file needs; any problem there sends it
  * through the stages above in one go, for its diagnostics.
  */
-import type { CstChildrenDictionary, CstNode, IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import type { Declaration } from "../../grammar/syntax-tree.ts";
 import { recoveringPolicyParser, strictPolicyParser } from "../../grammar/parser.ts";
 import { policyLexer, RCurly, tokenizeAt } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
@@ -21,7 +22,7 @@ import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
 import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/errors.ts";
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
-import { CstToDocument } from "./dsl/visitor.ts";
+import { TreeToDocument } from "./dsl/tree-to-document.ts";
 import { validateDocument } from "./validate.ts";
 
 /** A parsed DSL file with its comments, for the formatter. */
@@ -85,8 +86,8 @@ function parseSource(
     pieceLength === "whole" ? undefined : parseInPieces(source, withComments, pieceLength);
   const parsed = pieces ?? parseWhole(source, withComments, bag);
   if (parsed === undefined) return failed();
-  const { writer, visitor } = parsed;
-  const document = visitor.finish();
+  const { writer, builder } = parsed;
+  const document = builder.finish();
   bag.addAll(writer.bag.inVisitOrder());
   if (bag.hasErrors()) return failed();
   onPhase("parse");
@@ -100,10 +101,10 @@ function parseSource(
   return { outcome: bag.ok(ast), comments };
 }
 
-/** A file that lexed and parsed: its visited document so far, and its comment tokens. */
+/** A file that lexed and parsed: its document so far, and its comment tokens. */
 interface ParsedDeclarations {
   readonly writer: DocumentWriter;
-  readonly visitor: CstToDocument;
+  readonly builder: TreeToDocument;
   readonly comments: IToken[];
 }
 
@@ -114,23 +115,17 @@ function startDocument(source: SourceFile, withComments: boolean): ParsedDeclara
     withComments,
     source.text.length,
   );
-  return { writer, visitor: new CstToDocument(writer, source.text), comments: [] };
+  return { writer, builder: new TreeToDocument(writer, source.text), comments: [] };
 }
 
-/**
- * Turns each declaration into document as the parser finishes it, then drops its subtree,
- * which is garbage once visited: the parser's tree never grows with the file.
- */
-function visitAsParsed(parsed: ParsedDeclarations): (node: CstNode) => void {
-  return (node) => {
-    parsed.visitor.declaration(node);
-    (node as { children: CstChildrenDictionary }).children = {};
-  };
+/** Turns each declaration into document as the parser finishes it (its tree is then garbage). */
+function buildAsParsed(parsed: ParsedDeclarations): (node: Declaration) => void {
+  return (node) => parsed.builder.declaration(node);
 }
 
 /**
  * The fast path: the file lexed and parsed a piece at a time (see `dsl/chunks.ts`), each
- * declaration turned into document as soon as it is parsed, so neither the tokens nor the CST
+ * declaration turned into document as soon as it is parsed, so neither the tokens nor the tree
  * of a large file are ever whole. `undefined` when any piece has a problem of any kind: the
  * whole file is then parsed again in one go, which reports every error as it always has.
  */
@@ -142,7 +137,7 @@ function parseInPieces(
   const { text } = source;
   const parsed = startDocument(source, withComments);
   const strict = strictPolicyParser();
-  strict.onDeclaration = visitAsParsed(parsed);
+  strict.onDeclaration = buildAsParsed(parsed);
   try {
     let start = 0;
     for (const end of declarationChunkEnds(text, targetLength)) {
@@ -186,7 +181,7 @@ function parseWhole(
   const parsed = startDocument(source, withComments);
   const strict = strictPolicyParser();
   strict.input = lexed.tokens;
-  strict.onDeclaration = visitAsParsed(parsed);
+  strict.onDeclaration = buildAsParsed(parsed);
   try {
     strict.policy();
   } finally {
@@ -195,7 +190,7 @@ function parseWhole(
   const ok = strict.errors.length === 0;
   strict.input = [];
   if (!ok) {
-    // The visitor stopped at the error, so none of its findings count. Parsing again with
+    // Building stopped at the error, so none of its findings count. Parsing again with
     // recovery reports every syntax error of the file, not just the first.
     const recovering = recoveringPolicyParser();
     recovering.input = lexed.tokens;
@@ -206,7 +201,7 @@ function parseWhole(
     return undefined;
   }
   // Lexing errors: the file parsed without the characters it could not lex, so it fails
-  // without the visitor's findings, as when a syntax error stops it.
+  // without the builders' findings, as when a syntax error stops it.
   if (bag.hasErrors()) return undefined;
   if (withComments) for (const c of commentTokens(lexed.groups)) parsed.comments.push(c);
   return parsed;

@@ -1,0 +1,108 @@
+/** Policy-test blocks → document: the request (with its details) and the expected outcome. */
+import type { IToken } from "chevrotain";
+import type {
+  Expect,
+  NestedBlock,
+  Request,
+  RequestDetail,
+  TestStatement,
+  TokenDetail,
+} from "../../../grammar/syntax-tree.ts";
+import * as tokens from "../../../grammar/tokens.ts";
+import type { SpanNode } from "../span-tree.ts";
+import type { DocumentWriter, Target } from "./document-writer.ts";
+import { applySetting, set, str, word } from "./build-values.ts";
+import type { Obj, SettingKeys } from "./build-values.ts";
+import { requestDetailKeys, sessionKeys, tlsKeys } from "./setting-keys.ts";
+
+/** A test block's statements: its requests, then its expectations (each written once). */
+export function testStatements(w: DocumentWriter, t: Target, statements: TestStatement[]): void {
+  for (const s of statements) if (s.kind === "request") request(w, t, s);
+  for (const s of statements) if (s.kind === "expect") expect(w, t, s);
+}
+
+function request(w: DocumentWriter, t: Target, s: Request): void {
+  const value: Obj = {};
+  const ptr = set(w, t, s.start, "request", s.keyword, value, w.extent(s));
+  if (ptr === undefined) return;
+  const r: Target = { obj: value, ptr, at: s.start };
+  if (s.method !== undefined) {
+    w.put(r, "method", w.token(s.method), s.method.image, w.token(s.method));
+  }
+  w.put(r, "url", w.token(s.url), str(s.url), w.token(s.url));
+  w.put(r, "client_ip", w.token(s.from), word(s.clientIp), w.token(s.clientIp));
+  if (s.country !== undefined && s.countryCode !== undefined) {
+    const code = s.countryCode;
+    w.put(r, "country", w.token(s.country), word(code), w.token(code));
+  }
+  if (s.close !== undefined) w.anchor(ptr, s.close.startOffset, true);
+  for (const d of s.details) requestDetail(w, r, d);
+}
+
+function requestDetail(w: DocumentWriter, t: Target, d: RequestDetail): void {
+  const here: Target = { ...t, at: d.start };
+  switch (d.kind) {
+    case "token": {
+      const value = tokenDetail(w, d, t.ptr.child("token"));
+      set(w, t, d.start, "token", d.keyword, value, w.extent(d));
+      return;
+    }
+    case "header": {
+      const headers = w.child(here, "headers", w.extent(d));
+      const name = str(d.name);
+      w.put(
+        { ...headers, at: d.start },
+        name,
+        w.token(d.name),
+        str(d.value),
+        w.token(d.value),
+        `header ${d.name.image}`,
+      );
+      return;
+    }
+    case "setting":
+      return applySetting(w, t, d, requestDetailKeys);
+    case "nested":
+      return nested(w, here, d);
+  }
+}
+
+/** `session { … }` or `tls { … }`, written into `t.obj.session` or `t.obj.tls`. */
+function nested(w: DocumentWriter, t: Target, block: NestedBlock): void {
+  const isTls = block.keyword.tokenType === tokens.Tls;
+  const key = isTls ? "tls" : "session";
+  const keys: SettingKeys = isTls ? tlsKeys : sessionKeys;
+  const value: Obj = {};
+  const ptr = w.put(t, key, w.token(block.keyword), value, w.extent(block), `\`${key}\``);
+  if (ptr === undefined) return;
+  const target: Target = { obj: value, ptr, at: block.start };
+  for (const s of block.statements) applySetting(w, target, s, keys);
+}
+
+/** `token grant "g" [in PLACE]` → `{grant, in}`; `token invalid KIND` → `{invalid, in}`. */
+function tokenDetail(w: DocumentWriter, d: TokenDetail, ptr: SpanNode): Obj {
+  const value: Obj = {};
+  const mark = (key: string, token: IToken, v: unknown): void => {
+    value[key] = v;
+    w.mark(ptr.child(key), w.token(token));
+  };
+  if (d.form.tokenType === tokens.Grant) mark("grant", d.value, str(d.value));
+  else mark("invalid", d.value, d.value.image);
+  if (d.place !== undefined) mark("in", d.place, d.place.image);
+  return value;
+}
+
+function expect(w: DocumentWriter, t: Target, s: Expect): void {
+  const value: Obj = {};
+  const ptr = set(w, t, s.start, "expect", s.keyword, value, w.extent(s));
+  if (ptr === undefined) return;
+  const field = (key: string, token: IToken | undefined, v: (tok: IToken) => unknown): void => {
+    if (token === undefined) return;
+    value[key] = v(token);
+    w.mark(ptr.child(key), w.token(token));
+  };
+  field("outcome", s.outcome, (tok) => tok.image);
+  field("status", s.status, (tok) => Number(tok.image));
+  field("reason", s.reason, (tok) => tok.image);
+  field("policy", s.policy, (tok) => tok.image);
+}
