@@ -81,19 +81,30 @@ export class SpanStore {
   }
 
   setSpan(id: number, span: Span | undefined): void {
-    this.#spans[id] = undefined;
     if (span === undefined) {
+      this.#spans[id] = undefined;
       this.#file[id] = NONE;
       return;
     }
-    let file = this.#fileIds.get(span.file);
+    this.setRange(id, this.fileId(span.file), span.start, span.end);
+  }
+
+  /** The number that stands for file `name` in `setRange`. */
+  fileId(name: string): number {
+    let file = this.#fileIds.get(name);
     if (file === undefined) {
-      file = this.#files.push(span.file) - 1;
-      this.#fileIds.set(span.file, file);
+      file = this.#files.push(name) - 1;
+      this.#fileIds.set(name, file);
     }
+    return file;
+  }
+
+  /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
+  setRange(id: number, file: number, start: number, end: number): void {
+    if (this.#spans[id] !== undefined) this.#spans[id] = undefined;
     this.#file[id] = file;
-    this.#start[id] = span.start;
-    this.#end[id] = span.end;
+    this.#start[id] = start;
+    this.#end[id] = end;
   }
 
   parent(id: number): number {

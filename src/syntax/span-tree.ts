@@ -34,6 +34,11 @@ export class SpanNode {
     this.#store.setSpan(this.#id, span);
   }
 
+  /** Sets the span to `[start, end)` of file `file` (a `SpanTree.fileId`), with no span object. */
+  setRange(file: number, start: number, end: number): void {
+    this.#store.setRange(this.#id, file, start, end);
+  }
+
   /** The node of member `key` (an array index as a number, a property name as a string), created if absent. */
   child(key: string | number): SpanNode {
     return new SpanNode(this.#store, this.#store.child(this.#id, key));
@@ -101,6 +106,11 @@ export class SpanTree implements ReadonlyMap<string, Span> {
   constructor(expectedValues = 0) {
     this.#store = new SpanStore(expectedValues);
     this.root = new SpanNode(this.#store, ROOT);
+  }
+
+  /** The number that stands for file `name` in `SpanNode.setRange`. */
+  fileId(name: string): number {
+    return this.#store.fileId(name);
   }
 
   /** The node at `pointer`, if one was written there (or under it). */

@@ -26,17 +26,17 @@ export function grantStatement(w: DocumentWriter, t: Target, s: GrantStatement):
   if (s.kind === "setting") {
     // `permissions all`: every permission (null in the document).
     if (s.value !== undefined && !isList(s.value) && s.value.tokenType === tokens.All) {
-      set(w, t, s.start, "permissions", s.keyword, null, w.token(s.value));
+      set(w, t, s.start, "permissions", s.keyword, null, s.value);
       return;
     }
     return applySetting(w, t, s, grantKeys);
   }
   const resources: Obj = {};
-  const ptr = set(w, t, s.start, "resources", s.keyword, resources, w.extent(s));
+  const ptr = set(w, t, s.start, "resources", s.keyword, resources, s);
   if (ptr === undefined) return;
   const treePtr = ptr.child("tunnels");
   resources["tunnels"] = grantNode(w, s.tree, treePtr);
-  w.mark(treePtr, w.extent(s.tree));
+  w.mark(treePtr, s.tree);
 }
 
 /** `any { … }` → `{OR: […]}`, `all { … }` → `{AND: […]}`, `scope { … }` → a leaf. */
@@ -46,10 +46,10 @@ function grantNode(w: DocumentWriter, node: GrantNode, ptr: SpanNode): Obj {
   if (node.kind === "grant-combinator") {
     const op = node.combinator.image === "any" ? "OR" : "AND";
     const listPtr = ptr.child(op);
-    w.mark(listPtr, w.extent(node));
+    w.mark(listPtr, node);
     const children = node.children.map((child, i) => {
       const childPtr = listPtr.child(i);
-      w.mark(childPtr, w.extent(child));
+      w.mark(childPtr, child);
       return grantNode(w, child, childPtr);
     });
     return { [op]: children };
@@ -62,9 +62,8 @@ function grantNode(w: DocumentWriter, node: GrantNode, ptr: SpanNode): Obj {
 
 function scopeStatement(w: DocumentWriter, t: Target, s: ScopeStatement): void {
   if (s.kind === "setting") return applySetting(w, t, s, scopeKeys);
-  const span = w.extent(s);
-  const scopes = w.child({ ...t, at: s.start }, "scopes", span);
-  const tunnels = w.child(scopes, "tunnels", span);
+  const scopes = w.child({ ...t, at: s.start }, "scopes", s);
+  const tunnels = w.child(scopes, "tunnels", s);
   action(w, { ...tunnels, at: s.start }, s);
 }
 
@@ -72,20 +71,20 @@ function scopeStatement(w: DocumentWriter, t: Target, s: ScopeStatement): void {
 function action(w: DocumentWriter, t: Target, s: Action): void {
   const kind = s.keyword;
   if (s.flag !== undefined) {
-    set(w, t, s.start, kind.image, kind, bool(s.flag), w.token(s.flag));
+    set(w, t, s.start, kind.image, kind, bool(s.flag), s.flag);
     return;
   }
   if (s.filter === undefined && s.body === undefined) {
-    set(w, t, s.start, kind.image, kind, true, w.token(kind));
+    set(w, t, s.start, kind.image, kind, true, kind);
     return;
   }
   const value: Obj = {};
-  const ptr = set(w, t, s.start, kind.image, kind, value, w.extent(s));
+  const ptr = set(w, t, s.start, kind.image, kind, value, s);
   if (ptr === undefined) return;
   const target: Target = { obj: value, ptr, at: s.start };
   if (s.filter !== undefined && s.where !== undefined) {
     const filters = filter(w, s.filter, ptr.child("filters"));
-    w.put(target, "filters", w.token(s.where), filters, w.extent(s.filter));
+    w.put(target, "filters", s.where, filters, s.filter);
   }
   if (s.body !== undefined) {
     w.anchor(target.ptr, s.body.close.startOffset, true);
@@ -98,12 +97,12 @@ function actionBodyStatement(w: DocumentWriter, t: Target, s: ActionBodyStatemen
     if (s.value !== undefined && isList(s.value)) setList(w, t, s, "select", s.value);
     return;
   }
-  const params = w.child({ ...t, at: s.start }, "params", w.extent(s));
+  const params = w.child({ ...t, at: s.start }, "params", s);
   if (s.kind === "setting") {
     if (s.value !== undefined && isList(s.value)) setList(w, params, s, "methods", s.value);
   } else if (s.kind === "path") {
     const value = pathValue(w, s, params.ptr.child("path"));
-    set(w, params, s.start, "path", s.keyword, value, w.extent(s));
+    set(w, params, s.start, "path", s.keyword, value, s);
   }
 }
 
@@ -114,18 +113,18 @@ function pathValue(w: DocumentWriter, s: PathStatement, ptr: SpanNode): unknown 
   if (value === undefined) return undefined;
   if (!isList(value)) return str(value);
   const op = s.operator?.tokenType === tokens.Prefix ? "prefix" : "glob";
-  w.mark(ptr.child(op), w.extent(value));
+  w.mark(ptr.child(op), value);
   return { [op]: listValues(w, value, ptr.child(op)) };
 }
 
 /** `== "x"` → `{exact}`, `~ "re"` → `{regex}`, `in […]` → `{oneof}`. */
 function stringMatch(w: DocumentWriter, m: StringMatch, ptr: SpanNode): Obj {
   if (isList(m.value)) {
-    w.mark(ptr.child("oneof"), w.extent(m.value));
+    w.mark(ptr.child("oneof"), m.value);
     return { oneof: listValues(w, m.value, ptr.child("oneof")) };
   }
   const op = m.operator.tokenType === tokens.EqEq ? "exact" : "regex";
-  w.mark(ptr.child(op), w.token(m.value));
+  w.mark(ptr.child(op), m.value);
   return { [op]: str(m.value) };
 }
 
@@ -135,7 +134,7 @@ function filter(w: DocumentWriter, f: Filter, ptr: SpanNode): Obj {
     const listPtr = ptr.child(op);
     const items = f.items.map((item, i) => {
       const itemPtr = listPtr.child(i);
-      w.mark(itemPtr, w.extent(item));
+      w.mark(itemPtr, item);
       return filter(w, item, itemPtr);
     });
     return { [op]: items };
@@ -147,12 +146,12 @@ function filter(w: DocumentWriter, f: Filter, ptr: SpanNode): Obj {
 
 function comparison(w: DocumentWriter, t: Target, c: Comparison): void {
   // `labels.key = …` writes into the filter's `labels` object, keyed by the label.
-  const target = c.labels === undefined ? t : w.child(t, "labels", w.token(c.labels));
+  const target = c.labels === undefined ? t : w.child(t, "labels", c.labels);
   const key = c.labels === undefined ? c.field.image : word(c.field);
   const ptr = target.ptr.child(key);
   const value = c.match !== undefined ? stringMatch(w, c.match, ptr) : filterValue(w, c.value, ptr);
   const what = c.labels !== undefined ? `label \`${key}\`` : `filter field \`${key}\``;
-  w.put(target, key, w.token(c.field), value, w.extent(c), what);
+  w.put(target, key, c.field, value, c, what);
 }
 
 /** The right side of `=`: a string (exact), a boolean or a list. */

@@ -29,7 +29,7 @@ export function tunnelStatement(w: DocumentWriter, t: Target, s: TunnelStatement
         s.keyword.tokenType === tokens.Public || s.keyword.tokenType === tokens.Private;
       if (!publish) return applySetting(w, t, s, tunnelKeys);
       const value = s.keyword.tokenType === tokens.Public;
-      set(w, t, s.start, "publish", s.keyword, value, w.token(s.keyword));
+      set(w, t, s.start, "publish", s.keyword, value, s.keyword);
       return;
     }
     case "post-quantum":
@@ -47,42 +47,35 @@ export function tunnelStatement(w: DocumentWriter, t: Target, s: TunnelStatement
 
 function postQuantum(w: DocumentWriter, t: Target, s: PostQuantum): void {
   const value: Obj = { mode: s.mode.image };
-  const ptr = set(w, t, s.start, "post_quantum", s.keyword, value, w.extent(s));
+  const ptr = set(w, t, s.start, "post_quantum", s.keyword, value, s);
   if (ptr === undefined) return;
-  w.mark(ptr.child("mode"), w.token(s.mode));
+  w.mark(ptr.child("mode"), s.mode);
   if (s.fips !== undefined) {
     value["fips"] = s.fipsValue === undefined ? true : bool(s.fipsValue);
-    w.mark(ptr.child("fips"), w.token(s.fipsValue ?? s.fips));
+    w.mark(ptr.child("fips"), s.fipsValue ?? s.fips);
   }
 }
 
 function mtls(w: DocumentWriter, t: Target, s: Mtls): void {
-  const ptr = set(w, t, s.start, "mtls_auth", s.keyword, { ca: str(s.ca) }, w.extent(s));
-  if (ptr !== undefined) w.mark(ptr.child("ca"), w.token(s.ca));
+  const ptr = set(w, t, s.start, "mtls_auth", s.keyword, { ca: str(s.ca) }, s);
+  if (ptr !== undefined) w.mark(ptr.child("ca"), s.ca);
 }
 
 function labels(w: DocumentWriter, t: Target, s: Labels): void {
   const values: Obj = {};
-  const ptr = set(w, t, s.start, "labels", s.keyword, values, w.extent(s));
+  const ptr = set(w, t, s.start, "labels", s.keyword, values, s);
   if (ptr === undefined) return;
   const target: Target = { obj: values, ptr, at: s.start };
   for (const entry of s.entries) {
     const key = word(entry.key);
-    w.put(
-      target,
-      key,
-      w.token(entry.key),
-      str(entry.value),
-      w.token(entry.value),
-      `label \`${key}\``,
-    );
+    w.put(target, key, entry.key, str(entry.value), entry.value, `label \`${key}\``);
   }
 }
 
 /** `auth none` or `auth token, rstream-auth`: sets both `token_auth` and `rstream_auth`. */
 function auth(w: DocumentWriter, t: Target, s: Auth): void {
   if (s.none !== undefined) {
-    const span = w.token(s.none);
+    const span = s.none;
     set(w, t, s.start, "token_auth", s.keyword, false, span);
     set(w, t, s.start, "rstream_auth", s.keyword, false, span);
     return;
@@ -96,15 +89,7 @@ function auth(w: DocumentWriter, t: Target, s: Auth): void {
   }
   const [tokenMode] = token;
   const [rstreamMode] = rstream;
-  set(
-    w,
-    t,
-    s.start,
-    "token_auth",
-    s.keyword,
-    tokenMode !== undefined,
-    w.token(tokenMode ?? s.keyword),
-  );
+  set(w, t, s.start, "token_auth", s.keyword, tokenMode !== undefined, tokenMode ?? s.keyword);
   set(
     w,
     t,
@@ -112,13 +97,13 @@ function auth(w: DocumentWriter, t: Target, s: Auth): void {
     "rstream_auth",
     s.keyword,
     rstreamMode !== undefined,
-    w.token(rstreamMode ?? s.keyword),
+    rstreamMode ?? s.keyword,
   );
 }
 
 function allowUsers(w: DocumentWriter, t: Target, s: AllowUsers): void {
   const allow: Obj = {};
-  const ptr = set(w, t, s.start, "rstream_auth_allow", s.keyword, allow, w.extent(s));
+  const ptr = set(w, t, s.start, "rstream_auth_allow", s.keyword, allow, s);
   if (ptr === undefined) return;
   const target: Target = { obj: allow, ptr, at: s.start };
   for (const statement of s.statements) applySetting(w, target, statement, allowUsersKeys);

@@ -23,17 +23,17 @@ export function testStatements(w: DocumentWriter, t: Target, statements: TestSta
 
 function request(w: DocumentWriter, t: Target, s: Request): void {
   const value: Obj = {};
-  const ptr = set(w, t, s.start, "request", s.keyword, value, w.extent(s));
+  const ptr = set(w, t, s.start, "request", s.keyword, value, s);
   if (ptr === undefined) return;
   const r: Target = { obj: value, ptr, at: s.start };
   if (s.method !== undefined) {
-    w.put(r, "method", w.token(s.method), s.method.image, w.token(s.method));
+    w.put(r, "method", s.method, s.method.image, s.method);
   }
-  w.put(r, "url", w.token(s.url), str(s.url), w.token(s.url));
-  w.put(r, "client_ip", w.token(s.from), word(s.clientIp), w.token(s.clientIp));
+  w.put(r, "url", s.url, str(s.url), s.url);
+  w.put(r, "client_ip", s.from, word(s.clientIp), s.clientIp);
   if (s.country !== undefined && s.countryCode !== undefined) {
     const code = s.countryCode;
-    w.put(r, "country", w.token(s.country), word(code), w.token(code));
+    w.put(r, "country", s.country, word(code), code);
   }
   if (s.close !== undefined) w.anchor(ptr, s.close.startOffset, true);
   for (const d of s.details) requestDetail(w, r, d);
@@ -44,18 +44,18 @@ function requestDetail(w: DocumentWriter, t: Target, d: RequestDetail): void {
   switch (d.kind) {
     case "token": {
       const value = tokenDetail(w, d, t.ptr.child("token"));
-      set(w, t, d.start, "token", d.keyword, value, w.extent(d));
+      set(w, t, d.start, "token", d.keyword, value, d);
       return;
     }
     case "header": {
-      const headers = w.child(here, "headers", w.extent(d));
+      const headers = w.child(here, "headers", d);
       const name = str(d.name);
       w.put(
         { ...headers, at: d.start },
         name,
-        w.token(d.name),
+        d.name,
         str(d.value),
-        w.token(d.value),
+        d.value,
         `header ${d.name.image}`,
       );
       return;
@@ -73,7 +73,7 @@ function nested(w: DocumentWriter, t: Target, block: NestedBlock): void {
   const key = isTls ? "tls" : "session";
   const keys: SettingKeys = isTls ? tlsKeys : sessionKeys;
   const value: Obj = {};
-  const ptr = w.put(t, key, w.token(block.keyword), value, w.extent(block), `\`${key}\``);
+  const ptr = w.put(t, key, block.keyword, value, block, `\`${key}\``);
   if (ptr === undefined) return;
   const target: Target = { obj: value, ptr, at: block.start };
   for (const s of block.statements) applySetting(w, target, s, keys);
@@ -84,7 +84,7 @@ function tokenDetail(w: DocumentWriter, d: TokenDetail, ptr: SpanNode): Obj {
   const value: Obj = {};
   const mark = (key: string, token: IToken, v: unknown): void => {
     value[key] = v;
-    w.mark(ptr.child(key), w.token(token));
+    w.mark(ptr.child(key), token);
   };
   if (d.form.tokenType === tokens.Grant) mark("grant", d.value, str(d.value));
   else mark("invalid", d.value, d.value.image);
@@ -94,12 +94,12 @@ function tokenDetail(w: DocumentWriter, d: TokenDetail, ptr: SpanNode): Obj {
 
 function expect(w: DocumentWriter, t: Target, s: Expect): void {
   const value: Obj = {};
-  const ptr = set(w, t, s.start, "expect", s.keyword, value, w.extent(s));
+  const ptr = set(w, t, s.start, "expect", s.keyword, value, s);
   if (ptr === undefined) return;
   const field = (key: string, token: IToken | undefined, v: (tok: IToken) => unknown): void => {
     if (token === undefined) return;
     value[key] = v(token);
-    w.mark(ptr.child(key), w.token(token));
+    w.mark(ptr.child(key), token);
   };
   field("outcome", s.outcome, (tok) => tok.image);
   field("status", s.status, (tok) => Number(tok.image));

@@ -6,9 +6,8 @@ import type { IToken, TokenType } from "chevrotain";
 import type { Setting, TokenList } from "../../../grammar/syntax-tree.ts";
 import { isStringToken } from "../../../grammar/tokens.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
-import type { Span } from "../../diagnostics/span.ts";
 import type { SpanNode } from "../span-tree.ts";
-import type { DocumentWriter, Target } from "./document-writer.ts";
+import type { DocumentWriter, Target, Written } from "./document-writer.ts";
 import { stringValue } from "./literals.ts";
 
 /** A document object under construction. */
@@ -27,7 +26,7 @@ export type ValueKind = "string" | "word" | "bool" | "list";
 /** Where each statement keyword of one kind of block writes, and how it reads its value. */
 export type SettingKeys = ReadonlyMap<TokenType, readonly [key: string, kind: ValueKind]>;
 
-/** Writes `key` from a statement: keyword token, value, and the value's span. */
+/** Writes `key` from the statement `keyword value` that starts at `statementStart`. */
 export function set(
   w: DocumentWriter,
   t: Target,
@@ -35,22 +34,15 @@ export function set(
   key: string,
   keyword: IToken,
   value: unknown,
-  span: Span,
+  at: Written,
 ): SpanNode | undefined {
-  return w.put(
-    { ...t, at: statementStart },
-    key,
-    w.token(keyword),
-    value,
-    span,
-    `\`${keyword.image}\``,
-  );
+  return w.putStatement(t, statementStart, key, keyword, value, at);
 }
 
 /** The values of a list, each item's span recorded under `ptr`. */
 export function listValues(w: DocumentWriter, list: TokenList, ptr: SpanNode): string[] {
   return list.items.map((item, i) => {
-    w.mark(ptr.child(i), w.token(item));
+    w.mark(ptr.child(i), item);
     return word(item);
   });
 }
@@ -64,7 +56,7 @@ export function setList(
   list: TokenList,
 ): void {
   const values = listValues(w, list, t.ptr.child(key));
-  set(w, t, statement.start, key, statement.keyword, values, w.extent(list));
+  set(w, t, statement.start, key, statement.keyword, values, list);
 }
 
 /** Writes a `keyword value` statement where `keys` says, read as `keys` says. */
@@ -86,5 +78,5 @@ export function applySetting(
   }
   if ("items" in value) throw new InternalError(`\`${key}\` takes one value`);
   const scalar = kind === "string" ? str(value) : kind === "bool" ? bool(value) : value.image;
-  set(w, t, statement.start, key, statement.keyword, scalar, w.token(value));
+  set(w, t, statement.start, key, statement.keyword, scalar, value);
 }

@@ -53,6 +53,9 @@ export class VisitDiagnostics {
   }
 }
 
+/** Where a value or key was written: a token, or a syntax-tree node (or span) of this file. */
+export type Written = IToken | Extent;
+
 /** Accumulates the document's side tables and the diagnostics of building it. */
 export class DocumentWriter {
   readonly file: string;
@@ -60,6 +63,8 @@ export class DocumentWriter {
   readonly spans: SpanTree;
   readonly anchors: DslAnchor[] = [];
   readonly #recordAnchors: boolean;
+  /** `file` in the span table. */
+  readonly #fileId: number;
 
   /**
    * `recordAnchors`: keep statement anchors, which only the formatter needs. `textLength`:
@@ -70,6 +75,7 @@ export class DocumentWriter {
     this.file = file;
     this.bag = bag;
     this.#recordAnchors = recordAnchors;
+    this.#fileId = this.spans.fileId(file);
   }
 
   /** The span of a token. */
@@ -82,9 +88,23 @@ export class DocumentWriter {
     return { file: this.file, start: node.start, end: node.end };
   }
 
-  /** Records a value's span at a node (for values that are not set through `put`). */
-  mark(node: SpanNode, span: Span): void {
-    node.span = span;
+  /** The span of a token or node. */
+  span(written: Written): Span {
+    return "image" in written ? this.token(written) : this.extent(written);
+  }
+
+  /**
+   * Records a value's span at a node (for values that are not set through `put`). Written
+   * straight into the span table: a large policy has a few hundred thousand values, and a span
+   * object for each was garbage as soon as it was stored.
+   */
+  mark(node: SpanNode, written: Written): void {
+    if ("image" in written) {
+      const end = (written.endOffset ?? written.startOffset) + 1;
+      node.setRange(this.#fileId, written.startOffset, end);
+    } else {
+      node.setRange(this.#fileId, written.start, written.end);
+    }
   }
 
   /**
@@ -98,20 +118,52 @@ export class DocumentWriter {
   }
 
   /**
-   * Sets `target.obj[key]` unless a statement already set it (then RP1008, first one wins).
-   * Returns the property's span node, or undefined for a duplicate.
+   * Sets `target.obj[key]` unless a statement already set it (then RP1008, first one wins,
+   * described as `what`, by default the key). Returns the property's span node, or undefined
+   * for a duplicate.
    */
   put(
     target: Target,
     key: string,
-    keySpan: Span,
+    keyAt: Written,
     value: unknown,
-    valueSpan: Span,
+    valueAt: Written,
     what?: string,
   ): SpanNode | undefined {
+    return this.#put(target, target.at, key, keyAt, value, valueAt, what ?? false);
+  }
+
+  /**
+   * `put` for the statement `keyword value` that starts at offset `at`: a duplicate is
+   * described by the keyword as written (`hosts`, not the key `hostname`).
+   */
+  putStatement(
+    target: Target,
+    at: number,
+    key: string,
+    keyword: IToken,
+    value: unknown,
+    valueAt: Written,
+  ): SpanNode | undefined {
+    return this.#put(target, at, key, keyword, value, valueAt, true);
+  }
+
+  #put(
+    target: Target,
+    at: number,
+    key: string,
+    keyAt: Written,
+    value: unknown,
+    valueAt: Written,
+    /** How a duplicate is described: as given, by the keyword `keyAt` (true), or by the key. */
+    what: string | boolean,
+  ): SpanNode | undefined {
     if (Object.hasOwn(target.obj, key)) {
+      // Only a duplicate needs the descriptions, so they are made here, not by every caller.
       const first = target.ptr.member(key)?.span;
-      this.bag.add(duplicateSetting(keySpan, what ?? `\`${key}\``, first));
+      const keyword = what === true && "image" in keyAt ? keyAt.image : key;
+      const described = typeof what === "string" ? what : `\`${keyword}\``;
+      this.bag.add(duplicateSetting(this.span(keyAt), described, first));
       return undefined;
     }
     if (key === "__proto__") {
@@ -126,16 +178,16 @@ export class DocumentWriter {
       target.obj[key] = value;
     }
     const node = target.ptr.child(key);
-    node.span = valueSpan;
-    this.anchor(node, target.at);
+    this.mark(node, valueAt);
+    this.anchor(node, at);
     return node;
   }
 
   /**
-   * The object at `target.obj[key]`, created (with span `span`) if absent: for containers that
+   * The object at `target.obj[key]`, created (written at `at`) if absent: for containers that
    * several statements fill, such as `labels.x = …` comparisons or `header` lines.
    */
-  child(target: Target, key: string, span: Span): Target {
+  child(target: Target, key: string, written: Written): Target {
     const existing: unknown = Object.hasOwn(target.obj, key) ? target.obj[key] : undefined;
     if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
       return {
@@ -145,7 +197,7 @@ export class DocumentWriter {
       };
     }
     const obj: Record<string, unknown> = {};
-    this.put(target, key, span, obj, span);
+    this.put(target, key, written, obj, written);
     return { obj, ptr: target.ptr.child(key), at: target.at };
   }
 }

@@ -37,7 +37,7 @@ export class TreeToDocument {
     this.#w = writer;
     this.#text = text;
     this.#root = { obj: this.#doc, ptr: writer.spans.root, at: 0 };
-    writer.mark(writer.spans.root, { file: writer.file, start: 0, end: text.length });
+    writer.mark(writer.spans.root, { start: 0, end: text.length });
   }
 
   /** Writes one top-level declaration into the document (called in file order). */
@@ -51,9 +51,9 @@ export class TreeToDocument {
         w.put(
           { ...this.#root, at: node.start },
           "$schema",
-          w.token(node.keyword),
+          node.keyword,
           str(node.value),
-          w.token(node.value),
+          node.value,
         );
         return;
       case "project": {
@@ -115,11 +115,10 @@ export class TreeToDocument {
   #project(node: Block<"project", unknown>, fill: (t: Target) => void): void {
     const w = this.#w;
     const obj: Obj = {};
-    const span = w.extent(node);
-    const ptr = w.put({ ...this.#root, at: node.start }, "project", span, obj, span);
+    const ptr = w.put({ ...this.#root, at: node.start }, "project", node, obj, node);
     if (ptr === undefined) return;
     const t: Target = { obj, ptr, at: node.start };
-    w.put(t, "id", w.token(node.keyword), str(node.name), w.token(node.name));
+    w.put(t, "id", node.keyword, str(node.name), node.name);
     fill(t);
     w.anchor(ptr, node.close.startOffset, true);
   }
@@ -136,10 +135,10 @@ export class TreeToDocument {
     const obj: Obj = {};
     const ptr = w.spans.root.child(key).child(items.length);
     items.push(obj);
-    w.mark(ptr, w.extent(node));
+    w.mark(ptr, node);
     w.anchor(ptr, node.start);
     const t: Target = { obj, ptr, at: node.start };
-    w.put(t, nameKey, w.token(node.keyword), str(node.name), w.token(node.name));
+    w.put(t, nameKey, node.keyword, str(node.name), node.name);
     fill(t);
     w.anchor(ptr, node.close.startOffset, true);
   }
