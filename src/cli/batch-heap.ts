@@ -47,15 +47,21 @@ function setsSemiSpace(options: string): boolean {
   return /--max[-_]semi[-_]space[-_]size/.test(options);
 }
 
+/** Whether Node was started under a debugger, which a new process would make start over. */
+function isDebugged(execArgv: readonly string[]): boolean {
+  return execArgv.some((option) => option.startsWith("--inspect"));
+}
+
 /**
  * The arguments for Node to run the command again with `BATCH_HEAP_FLAGS`, or `undefined` when
- * it should run as started: not a batch command, or the semi-space size was already chosen (by
- * an earlier relaunch, or by the user on the command line or in NODE_OPTIONS).
+ * it should run as started: not a batch command, the semi-space size already chosen (by an
+ * earlier relaunch, or by the user on the command line or in NODE_OPTIONS), or a debugger
+ * attached.
  */
 export function batchRelaunchArgs(started: StartedProcess): string[] | undefined {
   const command = started.argv[0];
   if (command === undefined || !BATCH_COMMANDS.has(command)) return undefined;
-  if (started.execArgv.some(setsSemiSpace)) return undefined;
+  if (started.execArgv.some(setsSemiSpace) || isDebugged(started.execArgv)) return undefined;
   if (setsSemiSpace(started.env["NODE_OPTIONS"] ?? "")) return undefined;
   return [...BATCH_HEAP_FLAGS, ...started.execArgv, started.script, ...started.argv];
 }

@@ -36,7 +36,7 @@ describe("batch commands' heap", () => {
     ]);
   });
 
-  it("runs as started: the server, no command, or a semi-space size already chosen", () => {
+  it("runs as started: the server, no command, a debugger, or a semi-space size already chosen", () => {
     assert.equal(batchRelaunchArgs(started({ argv: ["serve", "--example"] })), undefined);
     assert.equal(batchRelaunchArgs(started({ argv: [] })), undefined);
     assert.equal(batchRelaunchArgs(started({ argv: ["--version"] })), undefined);
@@ -44,6 +44,8 @@ describe("batch commands' heap", () => {
     assert.equal(batchRelaunchArgs(started({ execArgv: [...BATCH_HEAP_FLAGS] })), undefined);
     // The user's own choice wins, in either spelling V8 accepts.
     assert.equal(batchRelaunchArgs(started({ execArgv: ["--max_semi_space_size=64"] })), undefined);
+    // A new process would make a debugger session start over.
+    assert.equal(batchRelaunchArgs(started({ execArgv: ["--inspect-brk=0"] })), undefined);
     const env = { NODE_OPTIONS: "--max-semi-space-size=32" };
     assert.equal(batchRelaunchArgs(started({ env })), undefined);
   });
