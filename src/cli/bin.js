@@ -15,8 +15,12 @@ const { relaunchForBatch } = await import("./batch-heap.ts");
 relaunchForBatch();
 
 const { main } = await import("./main.ts");
-const { processIo } = await import("./io.ts");
+const { drainOutput, ignoreClosedOutput, processIo } = await import("./io.ts");
 
+ignoreClosedOutput();
+const exitCode = await main(process.argv.slice(2), processIo());
 // Exit explicitly: once a command is done (a server closed gracefully), nothing left in the
-// event loop (idle keep-alive timers, file watchers) may keep the process alive.
-process.exit(await main(process.argv.slice(2), processIo()));
+// event loop (idle keep-alive timers, file watchers) may keep the process alive. But only once
+// its output is out: writes to a pipe are asynchronous.
+await drainOutput();
+process.exit(exitCode);

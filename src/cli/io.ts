@@ -25,6 +25,35 @@ export function processIo(): Io {
   };
 }
 
+/**
+ * Resolves once everything written to stdout and stderr is handed to the OS. Writes to a pipe
+ * are asynchronous: a process that exits right after a command (as `bin.js` does) cut its
+ * output at the pipe's buffer size (64 KB) when read through `|`.
+ */
+export async function drainOutput(): Promise<void> {
+  await Promise.all([drain(process.stdout), drain(process.stderr)]);
+}
+
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  // The callback of a write runs after every earlier write is flushed, or with the error
+  // that ended the stream (a reader that went away: `| head`).
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+/**
+ * A reader that goes away before the output ends (`rampart convert … | head`) is not an error
+ * of the command: the rest of the output is dropped, as other command-line tools do, instead
+ * of an unhandled EPIPE with a stack trace.
+ */
+export function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 /** An in-memory Io for tests: files from a map, output captured. */
 export function memoryIo(files: Record<string, string> = {}): Io & {
   readonly stdout: string[];
