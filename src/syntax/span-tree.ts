@@ -70,6 +70,8 @@ function pointerOf(store: SpanStore, id: number): string {
 
 /** Encodes one JSON Pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
 function encodeToken(key: string): string {
+  // HOT PATH: the formatter builds a pointer per statement; almost no key holds `~` or `/`.
+  if (key.indexOf("~") === -1 && key.indexOf("/") === -1) return key;
   return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
