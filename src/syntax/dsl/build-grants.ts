@@ -1,6 +1,7 @@
 /** Grant blocks → document: the resource tree (S-T3), actions and filters (S-T4). */
 import type {
   Action,
+  Extent,
   ActionBodyStatement,
   Comparison,
   Filter,
@@ -44,20 +45,37 @@ function grantNode(w: DocumentWriter, node: GrantNode, ptr: SpanNode): Obj {
   w.anchor(ptr, node.start);
   w.anchor(ptr, node.close.startOffset, true);
   if (node.kind === "grant-combinator") {
-    const op = node.combinator.image === "any" ? "OR" : "AND";
-    const listPtr = ptr.child(op);
+    const [listPtr, value] = combination(w, node.combinator, node.children, ptr, (child, at) =>
+      grantNode(w, child, at),
+    );
     w.mark(listPtr, node);
-    const children = node.children.map((child, i) => {
-      const childPtr = listPtr.child(i);
-      w.mark(childPtr, child);
-      return grantNode(w, child, childPtr);
-    });
-    return { [op]: children };
+    return value;
   }
   const leaf: Obj = {};
   const target: Target = { obj: leaf, ptr, at: node.start };
   for (const s of node.statements) scopeStatement(w, target, s);
   return leaf;
+}
+
+/**
+ * `any` / `all` over `items`: `{OR: […]}` or `{AND: […]}`, each item written by `write` at its
+ * index under the operator. Returns the operator's span node and the value.
+ */
+function combination<N extends Extent>(
+  w: DocumentWriter,
+  combinator: IToken,
+  items: readonly N[],
+  ptr: SpanNode,
+  write: (item: N, at: SpanNode) => Obj,
+): [SpanNode, Obj] {
+  const op = combinator.image === "any" ? "OR" : "AND";
+  const listPtr = ptr.child(op);
+  const values = items.map((item, i) => {
+    const itemPtr = listPtr.child(i);
+    w.mark(itemPtr, item);
+    return write(item, itemPtr);
+  });
+  return [listPtr, { [op]: values }];
 }
 
 function scopeStatement(w: DocumentWriter, t: Target, s: ScopeStatement): void {
@@ -130,14 +148,7 @@ function stringMatch(w: DocumentWriter, m: StringMatch, ptr: SpanNode): Obj {
 
 function filter(w: DocumentWriter, f: Filter, ptr: SpanNode): Obj {
   if (f.kind === "filter-combinator") {
-    const op = f.combinator.image === "any" ? "OR" : "AND";
-    const listPtr = ptr.child(op);
-    const items = f.items.map((item, i) => {
-      const itemPtr = listPtr.child(i);
-      w.mark(itemPtr, item);
-      return filter(w, item, itemPtr);
-    });
-    return { [op]: items };
+    return combination(w, f.combinator, f.items, ptr, (item, at) => filter(w, item, at))[1];
   }
   const fields: Obj = {};
   for (const c of f.comparisons) comparison(w, { obj: fields, ptr, at: c.start }, c);
