@@ -25,7 +25,10 @@ export interface PolicyAst {
 
 /** Encodes one JSON Pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
 export function pointerToken(key: string | number): string {
-  return String(key).replaceAll("~", "~0").replaceAll("/", "~1");
+  // HOT PATH: the formatter names every statement by pointer; almost no key holds `~` or `/`.
+  if (typeof key === "number") return String(key);
+  if (key.indexOf("~") === -1 && key.indexOf("/") === -1) return key;
+  return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 /** Joins a parent pointer and a key. */

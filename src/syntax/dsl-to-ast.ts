@@ -109,10 +109,12 @@ interface ParsedDeclarations {
 }
 
 function startDocument(source: SourceFile, withComments: boolean): ParsedDeclarations {
+  // Anchors only place comments, and every comment starts with `#`.
+  const recordAnchors = withComments && source.text.includes("#");
   const writer = new DocumentWriter(
     source.name,
     new VisitDiagnostics(),
-    withComments,
+    recordAnchors,
     source.text.length,
   );
   return { writer, builder: new TreeToDocument(writer, source.text), comments: [] };

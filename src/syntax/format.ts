@@ -22,26 +22,45 @@ const unsound = (file: string, why: string): Diagnostic => ({
 
 /** The canonical text of a DSL policy file, or the diagnostics that prevent formatting it. */
 export function formatDsl(source: SourceFile): Outcome<string> {
-  const parsed = parseDslWithComments(source);
-  const ast = parsed.outcome.value;
-  if (ast === undefined || parsed.comments === undefined) {
-    return { value: undefined, diagnostics: parsed.outcome.diagnostics };
-  }
-  const text = printDsl(ast.document, parsed.comments);
-  const again = parseDslWithComments({ name: source.name, text });
+  const printed = printParsed(source);
+  if (printed.text === undefined) return { value: undefined, diagnostics: printed.diagnostics };
+  const { text, document, comments, diagnostics } = printed;
   const fail = (why: string): Outcome<string> => ({
     value: undefined,
-    diagnostics: [...parsed.outcome.diagnostics, unsound(source.name, why)],
+    diagnostics: [...diagnostics, unsound(source.name, why)],
   });
+  const again = parseDslWithComments({ name: source.name, text });
   if (again.outcome.value === undefined || again.comments === undefined)
     return fail("does not parse");
-  if (!isDeepStrictEqual(again.outcome.value.document, ast.document)) {
+  if (!isDeepStrictEqual(again.outcome.value.document, document)) {
     return fail("describes a different policy");
   }
-  if (countComments(again.comments) !== countComments(parsed.comments)) {
-    return fail("loses comments");
-  }
-  return { value: text, diagnostics: parsed.outcome.diagnostics };
+  if (countComments(again.comments) !== comments) return fail("loses comments");
+  return { value: text, diagnostics };
+}
+
+/** What the soundness check needs of the first parse: not its spans or comment anchors. */
+type Printed =
+  | { readonly text: undefined; readonly diagnostics: readonly Diagnostic[] }
+  | {
+      readonly text: string;
+      readonly document: PolicyDocumentDoc;
+      readonly comments: number;
+      readonly diagnostics: readonly Diagnostic[];
+    };
+
+/**
+ * Parses and prints. A separate step so that the first parse's span table and comment anchors
+ * are garbage before the output is parsed again: on a large policy, holding both parses at
+ * once took ~100 MB more.
+ */
+function printParsed(source: SourceFile): Printed {
+  const parsed = parseDslWithComments(source);
+  const ast = parsed.outcome.value;
+  const diagnostics = parsed.outcome.diagnostics;
+  if (ast === undefined || parsed.comments === undefined) return { text: undefined, diagnostics };
+  const text = printDsl(ast.document, parsed.comments);
+  return { text, document: ast.document, comments: countComments(parsed.comments), diagnostics };
 }
 
 /**

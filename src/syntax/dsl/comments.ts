@@ -6,6 +6,7 @@
  * the printer emits each comment next to the line that carries its key.
  */
 import type { IToken } from "chevrotain";
+import { anchorKey } from "./document-writer.ts";
 import type { DslAnchor } from "./document-writer.ts";
 
 /** Comments keyed by anchor: whole-line comments before a line, and one trailing comment. */
@@ -49,12 +50,12 @@ function lastAnchorBetween(
   from: number,
   to: number,
 ): string | undefined {
-  let found: string | undefined;
+  let found: DslAnchor | undefined;
   for (const a of anchors) {
     if (a.offset >= to) break;
-    if (a.offset >= from) found = a.key;
+    if (a.offset >= from) found = a;
   }
-  return found;
+  return found === undefined ? undefined : anchorKey(found);
 }
 
 function firstAnchorAfter(anchors: readonly DslAnchor[], offset: number): string | undefined {
@@ -69,7 +70,8 @@ function firstAnchorAfter(anchors: readonly DslAnchor[], offset: number): string
   // most specific statement.
   const offsetFound = anchors[lo]?.offset;
   while (anchors[lo + 1] !== undefined && anchors[lo + 1]?.offset === offsetFound) lo++;
-  return anchors[lo]?.key;
+  const found = anchors[lo];
+  return found === undefined ? undefined : anchorKey(found);
 }
 
 /** How many comments a table holds (the formatter checks that none were lost). */

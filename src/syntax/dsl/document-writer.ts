@@ -15,10 +15,22 @@ import type { SpanNode } from "../span-tree.ts";
 import { duplicateSetting } from "./errors.ts";
 import { tokenSpan } from "./literals.ts";
 
-/** A statement's place in the source: a pointer key and the offset where the statement starts. */
+/**
+ * A statement's place in the source: the offset where it starts (or, with `end`, the offset of
+ * its block's closing `}`) and the node of the value it wrote. Its key, the node's JSON Pointer
+ * (`…#end` with `end`), is made only for the few anchors a comment is attached to
+ * (`anchorKey`): a large policy has hundreds of thousands of statements.
+ */
 export interface DslAnchor {
   readonly offset: number;
-  readonly key: string;
+  readonly node: SpanNode;
+  readonly end: boolean;
+}
+
+/** The key comments are filed under for an anchor (see `comments.ts`). */
+export function anchorKey(anchor: DslAnchor): string {
+  const pointer = anchor.node.pointer();
+  return anchor.end ? `${pointer}#end` : pointer;
 }
 
 /** An object under construction, its span node, and where the current statement starts. */
@@ -112,9 +124,7 @@ export class DocumentWriter {
    * placement); `end`: the offset is that of the block's closing `}` (key `<pointer>#end`).
    */
   anchor(node: SpanNode, offset: number, end = false): void {
-    if (!this.#recordAnchors) return;
-    const pointer = node.pointer();
-    this.anchors.push({ offset, key: end ? `${pointer}#end` : pointer });
+    if (this.#recordAnchors) this.anchors.push({ offset, node, end });
   }
 
   /**

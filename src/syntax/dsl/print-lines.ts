@@ -71,12 +71,12 @@ export class Lines {
  * Every anchor key at or under a value: its pointer and `#end`, and those of its descendants.
  * Used for statements printed on one line, so that comments written inside them survive.
  */
-export function keysUnder(ptr: string, value: unknown): string[] {
-  const keys = [ptr, `${ptr}#end`];
+export function keysUnder(ptr: string, value: unknown, keys: string[] = []): string[] {
+  keys.push(ptr, `${ptr}#end`);
   if (Array.isArray(value)) {
-    value.forEach((item, i) => keys.push(...keysUnder(childPointer(ptr, i), item)));
+    for (let i = 0; i < value.length; i++) keysUnder(childPointer(ptr, i), value[i], keys);
   } else if (typeof value === "object" && value !== null) {
-    for (const [k, v] of Object.entries(value)) keys.push(...keysUnder(childPointer(ptr, k), v));
+    for (const [k, v] of Object.entries(value)) keysUnder(childPointer(ptr, k), v, keys);
   }
   return keys;
 }
