@@ -40,10 +40,24 @@ class DistinctValues {
   readonly #sortedKeys = new Map<string, readonly string[]>();
   /** `"name":` per member name. */
   readonly #prefixes = new Map<string, string>();
+  /**
+   * The id of each object already met. The IR refers to one object from many places (a span
+   * read once from the span table, a rule set every tunnel inherits): its id is found again
+   * without rebuilding its key.
+   */
+  readonly #byIdentity = new Map<object, number>();
 
   /** The id of a value's distinct entry, or null for a scalar. */
   add(value: unknown): number | null {
     if (value === null || typeof value !== "object") return null;
+    const met = this.#byIdentity.get(value);
+    if (met !== undefined) return met;
+    const id = this.#addNew(value);
+    this.#byIdentity.set(value, id);
+    return id;
+  }
+
+  #addNew(value: object): number {
     const pieces: string[] = [];
     const children: number[] = [];
     let text: string;
