@@ -7,7 +7,7 @@ import type { EffectivePolicy, EffectiveTunnel, RuleRef } from "../bounds/effect
 import type { AuthIdentity } from "../ir/decision.ts";
 import type { RequestFacts, SessionFacts, TokenStatus } from "../ir/facts.ts";
 import type { GrantIr, SessionAllowIr } from "../ir/types.ts";
-import { grantAllows } from "./grant-allows.ts";
+import { grantConnects } from "./grant-allows.ts";
 
 /** The verdict on one credential. */
 export type CredentialCheck =
@@ -21,18 +21,6 @@ export function grantRule(grant: GrantIr): RuleRef {
   return { rule: `grant:${grant.name}`, origin: grant.origin ?? null };
 }
 
-function connectAllowed(grant: GrantIr, tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
-  return grantAllows(
-    grant,
-    "connect",
-    tunnel,
-    tunnel.projectId,
-    tunnel.workspace,
-    facts.path,
-    facts.method,
-  );
-}
-
 /** The bearer token, when token auth is on (otherwise a token means nothing to the edge). */
 export function checkToken(tunnel: EffectiveTunnel, facts: RequestFacts): CredentialCheck {
   const token = facts.token;
@@ -42,7 +30,7 @@ export function checkToken(tunnel: EffectiveTunnel, facts: RequestFacts): Creden
   if (token.grant === null)
     return { kind: "unauthorized", rule: { rule: "token.grant", origin: null } };
   const rule = grantRule(token.grant);
-  if (!connectAllowed(token.grant, tunnel, facts)) return { kind: "unauthorized", rule };
+  if (!grantConnects(token.grant, tunnel, facts)) return { kind: "unauthorized", rule };
   return { kind: "authorized", identity: { method: "token", subject: token.subject }, rule };
 }
 
@@ -60,7 +48,7 @@ export function checkClientCredential(
     grant !== undefined
       ? grantRule(grant)
       : { rule: `credential:${credential.name}`, origin: credential.origin ?? null };
-  if (grant === undefined || !connectAllowed(grant, tunnel, facts))
+  if (grant === undefined || !grantConnects(grant, tunnel, facts))
     return { kind: "unauthorized", rule };
   return { kind: "authorized", identity: { method: "mtls", subject: credential.name }, rule };
 }

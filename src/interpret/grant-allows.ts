@@ -5,6 +5,7 @@
  * path and method.
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
+import type { RequestFacts } from "../ir/facts.ts";
 import { requestPathAllowed } from "../ir/path.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "../ir/types.ts";
 import { filterMatches } from "../bounds/tunnel-filter.ts";
@@ -76,4 +77,21 @@ export function grantAllows(
     return false;
   if (grant.resources === null) return true;
   return nodeAllows(grant.resources, { action, tunnel, projectId, workspace, path, method });
+}
+
+/** Whether `grant` lets this request connect to `tunnel` (its own project and workspace). */
+export function grantConnects(
+  grant: GrantIr,
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+): boolean {
+  return grantAllows(
+    grant,
+    "connect",
+    tunnel,
+    tunnel.projectId,
+    tunnel.workspace,
+    facts.path,
+    facts.method,
+  );
 }

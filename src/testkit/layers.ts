@@ -6,10 +6,9 @@
 import type { EffectivePolicy, EffectiveTunnel } from "../bounds/effective.ts";
 import { isHttpFamily } from "../bounds/protocol.ts";
 import { compareTls } from "../bounds/kinds/tls-version.ts";
-import { grantAllows } from "../interpret/grant-allows.ts";
+import { grantConnects } from "../interpret/grant-allows.ts";
 import { hostMatches } from "../interpret/route.ts";
 import type { RequestFacts } from "../ir/facts.ts";
-import type { GrantIr } from "../ir/types.ts";
 import { ipInSet } from "../ir/ip.ts";
 import { normalizePath } from "../ir/path.ts";
 
@@ -22,19 +21,6 @@ function served(policy: EffectivePolicy, host: string): EffectiveTunnel | null {
   );
 }
 
-/** Whether `grant` lets this request connect to the tunnel (the grant evaluation leaf). */
-function connects(grant: GrantIr, tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
-  return grantAllows(
-    grant,
-    "connect",
-    tunnel,
-    tunnel.projectId,
-    tunnel.workspace,
-    facts.path,
-    facts.method,
-  );
-}
-
 function tokenAuthorizes(tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
   const t = facts.token;
   return (
@@ -42,7 +28,7 @@ function tokenAuthorizes(tunnel: EffectiveTunnel, facts: RequestFacts): boolean 
     t !== null &&
     t.status === "valid" &&
     t.grant !== null &&
-    connects(t.grant, tunnel, facts)
+    grantConnects(t.grant, tunnel, facts)
   );
 }
 
@@ -54,7 +40,7 @@ function credentialAuthorizes(
   if (tunnel.auth.mtls === null || facts.clientCredential === null) return false;
   const credential = policy.credentials.find((c) => c.name === facts.clientCredential);
   const grant = credential === undefined ? undefined : policy.grants[credential.grant];
-  return grant !== undefined && connects(grant, tunnel, facts);
+  return grant !== undefined && grantConnects(grant, tunnel, facts);
 }
 
 function sessionAuthorizes(tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
