@@ -8,15 +8,14 @@ import assert from "node:assert/strict";
 import { connect } from "node:tls";
 import type { Page, Response as PageResponse } from "playwright-core";
 import { pino } from "pino";
-import { solveChallenge } from "altcha-lib";
 import type { Challenge, Solution } from "altcha-lib/types";
-import { deriveKey } from "altcha-lib/algorithms/sha";
 import { startRuntime } from "../../src/runtime/server.ts";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import type { RuntimeOptions } from "../../src/runtime/options.ts";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
+import { challengeInPage, solve, verifyFormBody } from "../runtime/helpers/challenge.ts";
 import { send } from "../runtime/helpers/http.ts";
 import type { Reply } from "../runtime/helpers/http.ts";
 import { STEP_TIMEOUT_MS, launchBrowser } from "./helpers/browser.ts";
@@ -189,7 +188,7 @@ describe(
         request(stack.port, SHOP_HOST, "/.well-known/rstream/challenge/verify", {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+          body: verifyFormBody(payload),
         });
       const tampered = {
         ...challenge,
@@ -374,13 +373,8 @@ async function solvedChallenge(
     `/.well-known/rstream/challenge?return=${encodeURIComponent(returnTo)}`,
     { headers: { accept: "text/html" } },
   );
-  const match = /data-challenge="([^"]*)"/.exec(page.body);
-  assert.ok(match?.[1] !== undefined, "the verification page carries a challenge");
-  const challenge = JSON.parse(
-    match[1].replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-  ) as Challenge;
-  const solution = await solveChallenge({ challenge, deriveKey, timeout: STEP_TIMEOUT_MS });
-  assert.ok(solution !== null);
+  const challenge = challengeInPage(page.body);
+  const solution = await solve(challenge, STEP_TIMEOUT_MS);
   return { challenge, solution };
 }
 
@@ -390,7 +384,7 @@ async function challengeCookieFor(port: number, host: string): Promise<string> {
   const verified = await request(port, host, "/.well-known/rstream/challenge/verify", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+    body: verifyFormBody({ challenge, solution }),
   });
   assert.equal(verified.status, 303);
   const set = verified.headers["set-cookie"]?.[0];

@@ -1,10 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { OutgoingHttpHeaders } from "node:http";
-import { solveChallenge } from "altcha-lib";
-import type { Challenge } from "altcha-lib/types";
-import { deriveKey } from "altcha-lib/algorithms/sha";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
+import { challengeInPage, solve, verifyFormBody } from "../runtime/helpers/challenge.ts";
 import { send } from "../runtime/helpers/http.ts";
 import type { Reply } from "../runtime/helpers/http.ts";
 import { COOKIE_KEY } from "../runtime/helpers/runtime.ts";
@@ -139,12 +137,8 @@ describe("nginx auth_request → Rampart forward-auth (issue #7, examples/nginx)
     const location = redirect.headers.location ?? "";
     const page = await get(HOSTS.guarded, location, { accept: "text/html" });
     assert.equal(page.status, 200);
-    const encoded = /data-challenge="([^"]*)"/.exec(page.body)?.[1];
-    assert.ok(encoded !== undefined, "the verification page embeds a challenge");
-    const challenge = JSON.parse(
-      encoded.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-    ) as Challenge;
-    const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
+    const challenge = challengeInPage(page.body);
+    const solution = await solve(challenge);
     const { reply: verified, seen } = await seenDuring(() =>
       send({
         port: nginx.port,
@@ -152,7 +146,7 @@ describe("nginx auth_request → Rampart forward-auth (issue #7, examples/nginx)
         path: "/.well-known/rstream/challenge/verify",
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
-        body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+        body: verifyFormBody({ challenge, solution }),
       }),
     );
     assert.equal(verified.status, 303);

@@ -1,11 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { solveChallenge } from "altcha-lib";
-import type { Challenge } from "altcha-lib/types";
-import { deriveKey } from "altcha-lib/algorithms/sha";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { challengeInPage, solve, verifyFormBody } from "../runtime/helpers/challenge.ts";
 import { send } from "../runtime/helpers/http.ts";
 import { startUpstream } from "../runtime/helpers/upstream.ts";
 import type { TestUpstream } from "../runtime/helpers/upstream.ts";
@@ -129,19 +127,15 @@ describe("scale-out: instances share signing keys, not state (issue #7 item 2)",
       headers: { accept: "text/html" },
     });
     assert.equal(page.status, 200);
-    const encoded = /data-challenge="([^"]*)"/.exec(page.body)?.[1];
-    assert.ok(encoded !== undefined);
-    const challenge = JSON.parse(
-      encoded.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-    ) as Challenge;
-    const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
+    const challenge = challengeInPage(page.body);
+    const solution = await solve(challenge);
     const verified = await send({
       port: b.port,
       host: HOSTS.guarded,
       path: "/.well-known/rstream/challenge/verify",
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
-      body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+      body: verifyFormBody({ challenge, solution }),
     });
     assert.equal(verified.status, 303);
     const cookie = (verified.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");

@@ -3,9 +3,8 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { solveChallenge } from "altcha-lib";
 import type { Challenge } from "altcha-lib/types";
-import { deriveKey } from "altcha-lib/algorithms/sha";
+import { challengeInPage, solve, verifyFormBody } from "./helpers/challenge.ts";
 import type { RequestFacts } from "../../src/ir/facts.ts";
 import { CHALLENGE_COOKIE, readCookie, verifyCookie } from "../../src/runtime/cookies.ts";
 import { ChallengeOptionsSchema } from "../../src/runtime/challenge/options.ts";
@@ -76,19 +75,14 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
       { headers: { accept: "text/html" } },
     );
     assert.equal(res.status, 200);
-    const html = await res.text();
-    const match = /data-challenge="([^"]*)"/.exec(html);
-    assert.ok(match?.[1] !== undefined);
-    return JSON.parse(
-      match[1].replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
-    ) as Challenge;
+    return challengeInPage(await res.text());
   }
 
   async function submit(
     challenge: Challenge,
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
+    const solution = await solve(challenge);
     return fetch(`${base}/.well-known/rstream/challenge/verify`, {
       method: "POST",
       redirect: "manual",
@@ -97,7 +91,7 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
         accept: "text/html",
         ...headers,
       },
-      body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+      body: verifyFormBody({ challenge, solution }),
     });
   }
 
@@ -176,13 +170,13 @@ describe("S-C2, S-D4: the challenge endpoints", () => {
 
   it("refuses a replayed solution with 403 and a retry link", async () => {
     const challenge = await pageChallenge("/back");
-    const solution = await solveChallenge({ challenge, deriveKey, timeout: 10_000 });
+    const solution = await solve(challenge);
     const post = (): Promise<Response> =>
       fetch(`${base}/.well-known/rstream/challenge/verify`, {
         method: "POST",
         redirect: "manual",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
-        body: new URLSearchParams({ payload: JSON.stringify({ challenge, solution }) }).toString(),
+        body: verifyFormBody({ challenge, solution }),
       });
     assert.equal((await post()).status, 303);
     const replay = await post();
