@@ -974,8 +974,3 @@ export function strictPolicyParser(): PolicyParser {
 export function recoveringPolicyParser(): PolicyParser {
   return (recoveringParser ??= new PolicyParser());
 }
-
-/** Tokens the parser can never see: used to tell "end of input" from a real token. */
-export function isEndOfInput(token: IToken): boolean {
-  return token.tokenType === EOF;
-}

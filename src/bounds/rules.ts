@@ -73,8 +73,3 @@ export function ruleWithSet<S>(rule: RuleRef, set: S): RuleRef & { readonly set:
 export function defaultRule(property: EdgeProperty, cause: Span | null): RuleRef {
   return { rule: `default.${property}`, origin: cause };
 }
-
-/** The rule that stands for a whole tunnel (routing, forwarding). */
-export function wholeTunnelRule(tunnelId: string, origin: Span | null): RuleRef {
-  return { rule: `tunnel:${tunnelId}`, origin };
-}

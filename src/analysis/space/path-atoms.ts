@@ -5,7 +5,6 @@
  * (`isWellKnownPath`), so a class is a path-space atom plus whether the raw text starts with
  * `/.well-known/rstream/`; paths that `normalizePath` refuses form two classes of their own.
  */
-import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { normalizePath } from "../../ir/path.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
 import { valueKey } from "../same-value.ts";
@@ -30,11 +29,6 @@ function actionPaths(action: ActionIr | null): PathMatchIr[] {
 function nodePaths(node: GrantNodeIr): PathMatchIr[] {
   if (node.kind !== "leaf") return node.children.flatMap(nodePaths);
   return [...actionPaths(node.connect), ...actionPaths(node.create), ...actionPaths(node.list)];
-}
-
-/** Every path restriction in the grants of the given policies, deduplicated. */
-export function grantPathMatches(policies: readonly EffectivePolicy[]): PathMatchIr[] {
-  return pathMatchesOf(policies.flatMap((p) => Object.values(p.grants)));
 }
 
 /** Every path restriction in the given grants, deduplicated. */
