@@ -11,8 +11,8 @@
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
 import type { RequestFacts, SessionFacts } from "../ir/facts.ts";
-import type { IpAddress, IpBlock } from "../ir/ip.ts";
-import { blockHasAddress, parseAddress, rangeToBlock } from "../ir/ip.ts";
+import type { IpAddress } from "../ir/ip.ts";
+import { addressInSet, parseAddress } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { UNRESTRICTED_TOKEN } from "./space/auth-atoms.ts";
 
@@ -20,24 +20,6 @@ import { UNRESTRICTED_TOKEN } from "./space/auth-atoms.ts";
 const ANY_CLIENT = "203.0.113.10";
 const ANY_COUNTRY = "US";
 const UNLISTED_EMAIL = "someone@unlisted.invalid";
-
-// Blocks of the sets asked about, kept with the set (sets are immutable), so that checking a
-// candidate address does not convert every range of the same set again for each tunnel.
-const blocksOfSet = new WeakMap<IpSet, readonly IpBlock[]>();
-
-function inSet(address: IpAddress, set: IpSet): boolean {
-  let blocks = blocksOfSet.get(set);
-  if (blocks === undefined) {
-    blocks = set.ranges.map(rangeToBlock);
-    blocksOfSet.set(set, blocks);
-  }
-  // Indexed: this runs for every list of every tunnel, often before the code is optimized,
-  // where an iterator would allocate at each step.
-  for (let i = 0; i < blocks.length; i++) {
-    if (blockHasAddress(blocks[i] as IpBlock, address)) return true;
-  }
-  return false;
-}
 
 /** A candidate client address: the first address of a range, as written and parsed. */
 interface Candidate {
@@ -62,7 +44,7 @@ function firstClientAddress(cidr: string, nonClient: IpSet): Candidate | null {
     const slash = cidr.indexOf("/");
     const text = slash < 0 ? cidr : cidr.slice(0, slash);
     const address = parseAddress(text);
-    candidate = address === null || inSet(address, nonClient) ? null : { text, address };
+    candidate = address === null || addressInSet(address, nonClient) ? null : { text, address };
     if (known.size >= MAX_KNOWN_RANGES) known.clear();
     known.set(cidr, candidate);
   }
@@ -84,7 +66,7 @@ function clientAddress(tunnel: EffectiveTunnel, nonClient: IpSet): string | null
     const candidate = firstClientAddress((ranges[i] as IpRange).cidr, nonClient);
     if (candidate === null) continue;
     const held = tunnel.ipRules.every(
-      (rule) => rule.set === allowed || inSet(candidate.address, rule.set),
+      (rule) => rule.set === allowed || addressInSet(candidate.address, rule.set),
     );
     if (held) return candidate.text;
   }

@@ -309,8 +309,25 @@ function sortAndMerge(ranges: readonly IpRange[]): IpRange[] {
 /** True when the address is in one of the set's ranges. An unparseable address is in no set. */
 export function ipInSet(address: string, set: IpSet): boolean {
   const parsed = parseAddress(address);
-  if (parsed === null) return false;
-  return set.ranges.some((range) => blockHasAddress(rangeToBlock(range), parsed));
+  return parsed !== null && addressInSet(parsed, set);
+}
+
+// The blocks of each set asked about, kept with the set (sets are immutable): the analyses
+// ask about the same sets for every tunnel of a large policy.
+const blocksOfSet = new WeakMap<IpSet, readonly IpBlock[]>();
+
+/** `ipInSet` for an address already parsed. */
+export function addressInSet(address: IpAddress, set: IpSet): boolean {
+  let blocks = blocksOfSet.get(set);
+  if (blocks === undefined) {
+    blocks = set.ranges.map(rangeToBlock);
+    blocksOfSet.set(set, blocks);
+  }
+  // Indexed: this often runs before the code is optimized, where an iterator allocates.
+  for (let i = 0; i < blocks.length; i++) {
+    if (blockHasAddress(blocks[i] as IpBlock, address)) return true;
+  }
+  return false;
 }
 
 /**
