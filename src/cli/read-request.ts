@@ -7,6 +7,7 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import { spanAt } from "../syntax/ast.ts";
 import { readJson } from "../syntax/json-reader.ts";
+import { childPointer } from "../diagnostics/json-pointer.ts";
 import { TestRequest } from "../syntax/model.ts";
 import { lowerTestRequest } from "../ir/lower-test.ts";
 import type { TestRequestIr } from "../ir/types.ts";
@@ -14,7 +15,7 @@ import type { Io } from "./io.ts";
 import { readSource } from "./load-policy.ts";
 
 function pointerOf(path: readonly PropertyKey[]): string {
-  return path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+  return path.reduce<string>((pointer, key) => childPointer(pointer, String(key)), "");
 }
 
 /** The request source: inline JSON when the argument starts with `{`, else a file path. */

@@ -5,6 +5,7 @@
  * lower token claims with the same code as the linter.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { childPointer } from "../diagnostics/json-pointer.ts";
 import type { Span } from "../diagnostics/span.ts";
 import type { SpanMap } from "./types.ts";
 
@@ -75,14 +76,8 @@ export function collectingContext(): LowerContext & { readonly diagnostics: Diag
   };
 }
 
-/** Joins a pointer and a key (RFC 6901 escaping). */
-export function at(pointer: string, key: string | number): string {
-  // HOT PATH: called for every value lowered; most keys need no escaping.
-  if (typeof key === "number" || (key.indexOf("~") === -1 && key.indexOf("/") === -1)) {
-    return `${pointer}/${key}`;
-  }
-  return `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-}
+/** Joins a pointer and a key (`childPointer`, under lowering's short name). */
+export const at: (pointer: string, key: string | number) => string = childPointer;
 
 /** The spans of an object's present properties (`scope` is the object's), by document name. */
 export function propertySpans(value: object, scope: SpanScope): SpanMap {

@@ -23,19 +23,6 @@ export interface PolicyAst {
   readonly spans: SpanTable;
 }
 
-/** Encodes one JSON Pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
-export function pointerToken(key: string | number): string {
-  // HOT PATH: the formatter names every statement by pointer; almost no key holds `~` or `/`.
-  if (typeof key === "number") return String(key);
-  if (key.indexOf("~") === -1 && key.indexOf("/") === -1) return key;
-  return key.replaceAll("~", "~0").replaceAll("/", "~1");
-}
-
-/** Joins a parent pointer and a key. */
-export function childPointer(parent: string, key: string | number): string {
-  return `${parent}/${pointerToken(key)}`;
-}
-
 /**
  * The span of a pointer, or of its nearest ancestor that has one (so a diagnostic about a
  * value written by a default still points somewhere sensible).

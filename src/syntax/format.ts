@@ -8,7 +8,7 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import { parseDslWithComments } from "./dsl-to-ast.ts";
 import { countComments } from "./dsl/comments.ts";
-import { childPointer } from "./ast.ts";
+import { childPointer, pointerTokens } from "../diagnostics/json-pointer.ts";
 import type { PolicyDocumentDoc } from "./model.ts";
 import { printDsl } from "./print-dsl.ts";
 
@@ -116,8 +116,7 @@ function droppedPointers(original: unknown, printed: unknown, pointer: string): 
 
 function valueAt(document: unknown, pointer: string): unknown {
   let value = document;
-  for (const token of pointer.split("/").slice(1)) {
-    const key = token.replaceAll("~1", "/").replaceAll("~0", "~");
+  for (const key of pointerTokens(pointer)) {
     value =
       typeof value === "object" && value !== null
         ? (value as Record<string, unknown>)[key]

@@ -12,7 +12,7 @@ import type { DslComments } from "./dsl/comments.ts";
 import { addressOrQuoted, quote, wordOrQuoted } from "./dsl/literals.ts";
 import { printGrantNode, printList } from "./dsl/print-grant.ts";
 import { keysUnder, Lines } from "./dsl/print-lines.ts";
-import { childPointer } from "./ast.ts";
+import { childPointer } from "../diagnostics/json-pointer.ts";
 import type {
   CredentialDoc,
   GrantDoc,

@@ -11,6 +11,7 @@
  */
 
 import type { Span } from "../diagnostics/span.ts";
+import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 
 /** Above this many members, a node indexes them (below, a scan is faster). */
 const INDEX_AT = 16;
@@ -163,7 +164,7 @@ export class SpanStore {
     if (kind !== OBJECT) return NONE;
     const tilde = pointer.indexOf("~", from);
     if (this.#index.has(id) || (tilde >= 0 && tilde < to)) {
-      return this.member(id, decodeToken(pointer.slice(from, to)));
+      return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
     for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
@@ -262,9 +263,4 @@ function arrayIndex(pointer: string, from: number, to: number): number {
     index = index * 10 + digit;
   }
   return index;
-}
-
-/** Decodes one JSON Pointer reference token (RFC 6901: `~1` → `/`, `~0` → `~`). */
-function decodeToken(token: string): string {
-  return token.includes("~") ? token.replaceAll("~1", "/").replaceAll("~0", "~") : token;
 }

@@ -7,6 +7,7 @@
  * arrays (`span-store.ts`); `SpanNode` is a short-lived handle on one of them.
  */
 import type { Span } from "../diagnostics/span.ts";
+import { pointerToken } from "../diagnostics/json-pointer.ts";
 import { SpanStore } from "./span-store.ts";
 
 const ROOT = 0;
@@ -65,14 +66,7 @@ export class SpanNode {
 function pointerOf(store: SpanStore, id: number): string {
   const parent = store.parent(id);
   if (parent < 0) return "";
-  return `${pointerOf(store, parent)}/${encodeToken(String(store.key(id)))}`;
-}
-
-/** Encodes one JSON Pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`). */
-function encodeToken(key: string): string {
-  // HOT PATH: the formatter builds a pointer per statement; almost no key holds `~` or `/`.
-  if (key.indexOf("~") === -1 && key.indexOf("/") === -1) return key;
-  return key.replaceAll("~", "~0").replaceAll("/", "~1");
+  return `${pointerOf(store, parent)}/${pointerToken(store.key(id))}`;
 }
 
 /**
@@ -81,7 +75,7 @@ function encodeToken(key: string): string {
  */
 function* entriesUnder(store: SpanStore, id: number, pointer: string): Generator<[string, Span]> {
   for (const kid of store.members(id)) {
-    yield* entriesUnder(store, kid, `${pointer}/${encodeToken(String(store.key(kid)))}`);
+    yield* entriesUnder(store, kid, `${pointer}/${pointerToken(store.key(kid))}`);
   }
   const span = store.span(id);
   if (span !== undefined) yield [pointer, span];

@@ -3,6 +3,7 @@
  * was written and how to name it in a message. Works the same whether the spans came from
  * JSON text or DSL text.
  */
+import { pointerTokens } from "../diagnostics/json-pointer.ts";
 import type { SourceFile, Span } from "../diagnostics/span.ts";
 import { spanAt } from "./ast.ts";
 import type { SpanTable } from "./ast.ts";
@@ -14,15 +15,6 @@ export interface ValidationContext {
   /** Spans of property names, keyed like `spans` (see `json-reader.ts`); may be empty. */
   readonly keySpans: SpanTable;
   readonly source: SourceFile;
-}
-
-/** Decodes a JSON Pointer into its reference tokens (RFC 6901). */
-export function pointerTokens(pointer: string): string[] {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((t) => t.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

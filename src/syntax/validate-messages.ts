@@ -8,7 +8,7 @@ import type { Span } from "../diagnostics/span.ts";
 import type { JsonSchemaNode } from "./schema.ts";
 import { describePointer, headSpan, keySpan, valueSpan } from "./validate-context.ts";
 import type { ValidationContext } from "./validate-context.ts";
-import { childPointer } from "./ast.ts";
+import { childPointer } from "../diagnostics/json-pointer.ts";
 
 /** One ajv error, copied out of ajv's reused arrays and made absolute. */
 export interface SchemaError {

@@ -10,7 +10,7 @@ import { describePointer, valueSpan } from "./validate-context.ts";
 import type { ValidationContext } from "./validate-context.ts";
 import { jsonType, orList, typePhrase } from "./validate-messages.ts";
 import type { SchemaError } from "./validate-messages.ts";
-import { pointerTokens } from "./validate-context.ts";
+import { childPointer, pointerTokens } from "../diagnostics/json-pointer.ts";
 
 /** One alternative of a union, with its JSON Pointer inside the policy schema. */
 export interface UnionBranch {
@@ -28,8 +28,7 @@ function pointerIndex(root: PolicyJsonSchema): WeakMap<object, string> {
     const walk = (node: unknown, pointer: string): void => {
       if (typeof node !== "object" || node === null || built.has(node)) return;
       built.set(node, pointer);
-      for (const [key, child] of Object.entries(node))
-        walk(child, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+      for (const [key, child] of Object.entries(node)) walk(child, childPointer(pointer, key));
     };
     walk(root, "");
     pointerIndexes.set(root, built);

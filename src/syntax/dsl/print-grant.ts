@@ -2,7 +2,7 @@
  * Canonical DSL for a grant's resource tree (S-T3) and its filters (S-T4): `any`/`all`/`scope`
  * blocks, actions, `where` filters and path matches.
  */
-import { childPointer } from "../ast.ts";
+import { childPointer } from "../../diagnostics/json-pointer.ts";
 import type {
   FilterDoc,
   GrantNodeDoc,

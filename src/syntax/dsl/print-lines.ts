@@ -3,7 +3,7 @@
  * it prints, so that comments (see `comments.ts`) come out next to their statement. Each comment
  * is emitted once, at the first line that names its key.
  */
-import { childPointer } from "../ast.ts";
+import { childPointer } from "../../diagnostics/json-pointer.ts";
 import type { DslComments } from "./comments.ts";
 import { END_OF_FILE } from "./comments.ts";
 
