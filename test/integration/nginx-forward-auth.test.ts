@@ -2,7 +2,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { OutgoingHttpHeaders } from "node:http";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
-import { challengeInPage, solve, verifyFormBody } from "../runtime/helpers/challenge.ts";
+import {
+  challengeInPage,
+  cookieHeaderFrom,
+  solve,
+  verifySubmission,
+} from "../runtime/helpers/challenge.ts";
 import { send } from "../runtime/helpers/http.ts";
 import type { Reply } from "../runtime/helpers/http.ts";
 import { COOKIE_KEY } from "../runtime/helpers/runtime.ts";
@@ -143,16 +148,13 @@ describe("nginx auth_request → Rampart forward-auth (issue #7, examples/nginx)
       send({
         port: nginx.port,
         host: HOSTS.guarded,
-        path: "/.well-known/rstream/challenge/verify",
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
-        body: verifyFormBody({ challenge, solution }),
+        ...verifySubmission({ challenge, solution }),
       }),
     );
     assert.equal(verified.status, 303);
     assert.equal(verified.headers.location, "/page?a=1");
     assert.equal(seen.length, 0, "the flow never reaches the app");
-    const cookie = (verified.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+    const cookie = cookieHeaderFrom(verified);
     assert.match(cookie, new RegExp(`^${CHALLENGE_COOKIE}=`));
     const { reply: retried, seen: forwarded } = await seenDuring(() =>
       get(HOSTS.guarded, "/page?a=1", { accept: "text/html", cookie }),

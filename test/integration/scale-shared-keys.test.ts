@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { challengeInPage, solve, verifyFormBody } from "../runtime/helpers/challenge.ts";
+import {
+  challengeInPage,
+  cookieHeaderFrom,
+  solve,
+  verifySubmission,
+} from "../runtime/helpers/challenge.ts";
 import { send } from "../runtime/helpers/http.ts";
 import { startUpstream } from "../runtime/helpers/upstream.ts";
 import type { TestUpstream } from "../runtime/helpers/upstream.ts";
@@ -132,13 +137,10 @@ describe("scale-out: instances share signing keys, not state (issue #7 item 2)",
     const verified = await send({
       port: b.port,
       host: HOSTS.guarded,
-      path: "/.well-known/rstream/challenge/verify",
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
-      body: verifyFormBody({ challenge, solution }),
+      ...verifySubmission({ challenge, solution }),
     });
     assert.equal(verified.status, 303);
-    const cookie = (verified.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+    const cookie = cookieHeaderFrom(verified);
     const retried = await send({
       port: a.port,
       host: HOSTS.guarded,

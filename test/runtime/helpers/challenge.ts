@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { solveChallenge } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/sha";
 import type { Challenge, Solution } from "altcha-lib/types";
+import type { Reply, Send } from "./http.ts";
 
 /** The challenge a verification page embeds: HTML-escaped JSON in `data-challenge`. */
 export function challengeInPage(html: string): Challenge {
@@ -23,4 +24,22 @@ export async function solve(challenge: Challenge, timeoutMs = 10_000): Promise<S
 /** The body of the verification form's POST for `payload` (a challenge and its solution). */
 export function verifyFormBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The verification form's POST as the page submits it (for `send`, with port and host). */
+export function verifySubmission(payload: {
+  readonly challenge: Challenge;
+  readonly solution: Solution;
+}): Pick<Send, "path" | "method" | "headers" | "body"> {
+  return {
+    path: "/.well-known/rstream/challenge/verify",
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+    body: verifyFormBody(payload),
+  };
+}
+
+/** The `Cookie` header a browser sends back for a reply's `Set-Cookie` headers. */
+export function cookieHeaderFrom(reply: Reply): string {
+  return (reply.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
 }
