@@ -7,24 +7,47 @@ import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { reportDiagnostics } from "../report.ts";
+import type { CheckedPolicy } from "../../pipeline.ts";
+import {
+  dumpStage,
+  pipelineOptions,
+  readStageFlags,
+  reportTimings,
+  STAGE_FLAG_OPTIONS,
+  stageFlagsHelp,
+} from "../stage-flags.ts";
 
-export const lintHelp = `rampart lint FILE... [--format text|json|sarif|github]
+export const lintHelp = `rampart lint FILE... [--format text|json|sarif|github] [--timings] [--dump-after STAGE]
 
 Checks policy files (DSL or JSON): syntax, schema, references, plan gating, and
 the intersection of each tunnel with its project's bounds.
+${stageFlagsHelp}
+  (with --dump-after, the diagnostics go to stderr as text)
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.`;
 
 export async function lint(argv: readonly string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommandArgs(argv, { format: { type: "string" } });
+  const { values, positionals } = parseCommandArgs(argv, {
+    format: { type: "string" },
+    ...STAGE_FLAG_OPTIONS,
+  });
   const format = reportFormat(values["format"]);
+  const flags = readStageFlags(values);
   if (positionals.length === 0) throw new UsageError("lint needs at least one policy file");
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
+  const checkedFiles: CheckedPolicy[] = [];
   for (const path of positionals) {
-    const checked = await checkPolicyFile(path, io);
+    const checked = await checkPolicyFile(path, io, pipelineOptions(flags));
+    if (flags.timings) reportTimings(io, checked);
+    checkedFiles.push(checked);
     sources.push(checked.source);
     diagnostics.push(...checked.diagnostics);
   }
-  reportDiagnostics(io, format, diagnostics, sources);
+  if (flags.dumpAfter !== undefined) {
+    dumpStage(io, checkedFiles, flags.dumpAfter);
+    reportDiagnostics({ ...io, out: (text) => io.err(text) }, "text", diagnostics, sources);
+  } else {
+    reportDiagnostics(io, format, diagnostics, sources);
+  }
   return hasErrors(diagnostics) ? ExitCode.Findings : ExitCode.Ok;
 }
