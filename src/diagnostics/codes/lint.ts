@@ -11,7 +11,8 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
   },
   RP8002: {
     slug: "lint/redundant-trusted-ip",
-    summary: "a trusted-IP entry is already covered by another entry of the same list",
+    summary:
+      "a tunnel trusted-IP entry covers the whole project bound, so the tunnel list filters nothing",
   },
   RP8003: {
     slug: "lint/narrowed-by-project",

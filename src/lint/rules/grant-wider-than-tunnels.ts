@@ -12,8 +12,17 @@ import { ipSetCovers, normalizeIpSet } from "../../ir/ip.ts";
 import type { ActionIr, FilterIr, GrantIr } from "../../ir/types.ts";
 import { filterMatches } from "../../bounds/tunnel-filter.ts";
 import { forEachAction } from "../grant-actions.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  ipFilterWider: (grant: string, cidrs: string, tunnels: string) =>
+    `grant \`${grant}\` accepts tunnels whose trusted IPs lie within ${cidrs}, wider than every tunnel it names (${tunnels})`,
+  countryFilterWider: (grant: string, countries: string) =>
+    `grant \`${grant}\` accepts tunnels open to ${countries}, which no tunnel it names allows`,
+};
+
+type Reporter = Report<typeof messages>;
 
 /** The top-level conjuncts of a filter. */
 function conjuncts(filter: FilterIr): FilterIr[] {
@@ -75,18 +84,17 @@ function ipFinding(
   action: ActionIr,
   clause: Extract<FilterIr, { kind: "ips" }>,
   tunnels: EffectiveTunnel[],
+  report: Reporter,
 ): Diagnostic | null {
   if (tunnels.some((t) => t.allowedIps === null)) return null;
   const union = normalizeIpSet(tunnels.flatMap((t) => t.allowedIps?.ranges ?? []));
   if (ipSetCovers(union, clause.within)) return null;
   const ids = tunnels.map((t) => `\`${t.id}\``).join(", ");
-  return {
-    code: "RP8005",
-    severity: "warning",
-    message: `grant \`${grant.name}\` accepts tunnels whose trusted IPs lie within ${clause.within.ranges.map((r) => `\`${r.cidr}\``).join(", ")}, wider than every tunnel it names (${ids})`,
-    ...spanPart(clause.within.origin ?? action.origin ?? grant.origin),
+  const cidrs = clause.within.ranges.map((r) => `\`${r.cidr}\``).join(", ");
+  return report("ipFilterWider", [grant.name, cidrs, ids], {
+    span: clause.within.origin ?? action.origin ?? grant.origin,
     help: `narrow the filter to ${union.ranges.map((r) => `\`${r.cidr}\``).join(", ")}, so that a tunnel opened to more addresses is not reachable with this grant by accident`,
-  };
+  });
 }
 
 function countryFinding(
@@ -94,24 +102,22 @@ function countryFinding(
   action: ActionIr,
   clause: Extract<FilterIr, { kind: "countries" }>,
   tunnels: EffectiveTunnel[],
+  report: Reporter,
 ): Diagnostic | null {
   if (tunnels.some((t) => t.allowedCountries === null)) return null;
   const union = new Set(tunnels.flatMap((t) => t.allowedCountries?.codes ?? []));
   const extra = clause.within.codes.filter((c) => !union.has(c));
   if (extra.length === 0) return null;
-  return {
-    code: "RP8005",
-    severity: "warning",
-    message: `grant \`${grant.name}\` accepts tunnels open to ${extra.map((c) => `\`${c}\``).join(", ")}, which no tunnel it names allows`,
-    ...spanPart(clause.within.origin ?? action.origin ?? grant.origin),
+  return report("countryFilterWider", [grant.name, extra.map((c) => `\`${c}\``).join(", ")], {
+    span: clause.within.origin ?? action.origin ?? grant.origin,
     help: `narrow the filter to ${[...union]
       .sort()
       .map((c) => `\`${c}\``)
       .join(", ")}`,
-  };
+  });
 }
 
-function check({ policy, ir }: LintContext): Diagnostic[] {
+function check({ policy, ir }: LintContext, report: Reporter): Diagnostic[] {
   const out: Diagnostic[] = [];
   const index = new TunnelIndex(policy.tunnels);
   for (const grant of ir.grants) {
@@ -129,8 +135,8 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
         if (tunnels.length === 0) continue;
         const finding =
           clause.kind === "ips"
-            ? ipFinding(grant, action, clause, tunnels)
-            : countryFinding(grant, action, clause, tunnels);
+            ? ipFinding(grant, action, clause, tunnels, report)
+            : countryFinding(grant, action, clause, tunnels, report);
         if (finding !== null) out.push(finding);
       }
     });
@@ -138,4 +144,13 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
   return out;
 }
 
-export const grantWiderThanTunnels: LintRule = { code: "RP8005", check };
+export const grantWiderThanTunnels: LintRule = createRule({
+  meta: {
+    code: "RP8005",
+    name: "lint/grant-wider-than-tunnels",
+    description: "a grant's trusted-IP or country filter is wider than every tunnel it names",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

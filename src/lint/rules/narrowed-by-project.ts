@@ -8,8 +8,17 @@ import type { Span } from "../../diagnostics/span.ts";
 import { intersectIpSets } from "../../ir/ip.ts";
 import type { ProjectIr, TunnelIr } from "../../ir/types.ts";
 import { ProjectIpBound } from "../project-ip-bound.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { labelsPart, spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  trustedIpNarrowed: (cidr: string, tunnel: string, what: string) =>
+    `trusted IP \`${cidr}\` of tunnel \`${tunnel}\` ${what} by the project bound`,
+  countriesRemoved: (codes: readonly string[], tunnel: string) =>
+    `${codes.length === 1 ? "country" : "countries"} ${codes.map((c) => `\`${c}\``).join(", ")} of tunnel \`${tunnel}\` ${codes.length === 1 ? "is" : "are"} removed by the project bound`,
+};
+
+type Reporter = Report<typeof messages>;
 
 function projectLabel(
   project: ProjectIr,
@@ -28,6 +37,7 @@ function addIpFindings(
   tunnel: TunnelIr,
   blocks: ProjectIpBound,
   out: Diagnostic[],
+  report: Reporter,
 ): void {
   const bound = project.trustedIps;
   if (bound === null || tunnel.trustedIps === null) return;
@@ -42,46 +52,51 @@ function addIpFindings(
       kept.length === 0
         ? "is removed entirely"
         : `is narrowed to ${kept.map((r) => `\`${r.cidr}\``).join(", ")}`;
-    out.push({
-      code: "RP8003",
-      severity: "warning",
-      message: `trusted IP \`${range.cidr}\` of tunnel \`${tunnel.id}\` ${what} by the project bound`,
-      ...spanPart(range.origin ?? tunnel.spans["trusted_ips"]),
-      ...labelsPart([projectLabel(project, "trusted_ips", allowed)]),
-      help:
-        kept.length === 0
-          ? "remove the entry: no client in it can pass the project's list"
-          : `write ${kept.map((r) => `\`${r.cidr}\``).join(", ")} so the tunnel says what it actually allows`,
-    });
+    out.push(
+      report("trustedIpNarrowed", [range.cidr, tunnel.id, what], {
+        span: range.origin ?? tunnel.spans["trusted_ips"],
+        labels: [projectLabel(project, "trusted_ips", allowed)],
+        help:
+          kept.length === 0
+            ? "remove the entry: no client in it can pass the project's list"
+            : `write ${kept.map((r) => `\`${r.cidr}\``).join(", ")} so the tunnel says what it actually allows`,
+      }),
+    );
   }
 }
 
 /** The finding for the tunnel's countries that the project's list removes, if any. */
-function countryFinding(project: ProjectIr, tunnel: TunnelIr): Diagnostic | null {
+function countryFinding(project: ProjectIr, tunnel: TunnelIr, report: Reporter): Diagnostic | null {
   const bound = project.countries;
   if (bound === null || tunnel.countries === null) return null;
   const removed = tunnel.countries.codes.filter((c) => !bound.codes.includes(c));
   if (removed.length === 0) return null;
-  return {
-    code: "RP8003",
-    severity: "warning",
-    message: `${removed.length === 1 ? "country" : "countries"} ${removed.map((c) => `\`${c}\``).join(", ")} of tunnel \`${tunnel.id}\` ${removed.length === 1 ? "is" : "are"} removed by the project bound`,
-    ...spanPart(tunnel.spans["geo_ip"] ?? tunnel.countries.origin),
-    ...labelsPart([projectLabel(project, "geo_ip", bound.codes.join(", "))]),
+  return report("countriesRemoved", [removed, tunnel.id], {
+    span: tunnel.spans["geo_ip"] ?? tunnel.countries.origin,
+    labels: [projectLabel(project, "geo_ip", bound.codes.join(", "))],
     help: "remove them from the tunnel's geo_ip, or add them to the project's if they should be allowed",
-  };
+  });
 }
 
-function check({ ir }: LintContext): Diagnostic[] {
+function check({ ir }: LintContext, report: Reporter): Diagnostic[] {
   const out: Diagnostic[] = [];
   const trusted = ir.project.trustedIps;
   const blocks = trusted === null ? null : new ProjectIpBound(trusted);
   for (const tunnel of ir.tunnels) {
-    if (blocks !== null) addIpFindings(ir.project, tunnel, blocks, out);
-    const countries = countryFinding(ir.project, tunnel);
+    if (blocks !== null) addIpFindings(ir.project, tunnel, blocks, out, report);
+    const countries = countryFinding(ir.project, tunnel, report);
     if (countries !== null) out.push(countries);
   }
   return out;
 }
 
-export const narrowedByProject: LintRule = { code: "RP8003", check };
+export const narrowedByProject: LintRule = createRule({
+  meta: {
+    code: "RP8003",
+    name: "lint/narrowed-by-project",
+    description: "a tunnel's trusted IP or country is removed or narrowed by the project bound",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

@@ -8,8 +8,15 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { checkWatchQueryToken } from "../../bounds/watch-query.ts";
 import type { GrantIr, GrantNodeIr, PolicyTestIr } from "../../ir/types.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  testSendsForbiddenQueryToken: (test: string, grant: string, path: string, reason: string) =>
+    `test \`${test}\` sends a query token with grant \`${grant}\` to \`${path}\`, which S-H7 forbids: ${reason}`,
+  watchOnlyPat: (grant: string) =>
+    `grant \`${grant}\` is a watch-only grant on a personal access token, which S-H7 never accepts as a query token`,
+};
 
 const WATCH_PATHS = ["/api/sse", "/api/websocket"];
 /** A test names a grant, not a lifetime: assume the platform's default for app tokens. */
@@ -31,6 +38,7 @@ function listOnly(node: GrantNodeIr): boolean {
 function testFinding(
   test: PolicyTestIr,
   grants: Readonly<Record<string, GrantIr>>,
+  report: Report<typeof messages>,
 ): Diagnostic | null {
   const token = test.request.token;
   if (token?.kind !== "grant" || token.in !== "query") return null;
@@ -40,40 +48,43 @@ function testFinding(
   if (grant === undefined) return null;
   const verdict = checkWatchQueryToken(grant.type, DEFAULT_LIFETIME_SECONDS, grant);
   if (verdict.ok) return null;
-  return {
-    code: "RP8006",
-    severity: "warning",
-    message: `test \`${test.name}\` sends a query token with grant \`${grant.name}\` to \`${path}\`, which S-H7 forbids: ${verdict.reason}`,
-    ...spanPart(test.origin),
+  return report("testSendsForbiddenQueryToken", [test.name, grant.name, path, verdict.reason], {
+    span: test.origin,
     help: "send the token in the Authorization header, or use a short-lived auth or app token whose grant only lists tunnels",
-  };
+  });
 }
 
-function grantFinding(grant: GrantIr): Diagnostic | null {
+function grantFinding(grant: GrantIr, report: Report<typeof messages>): Diagnostic | null {
   const readOnly =
     grant.permissions?.length === 1 && grant.permissions[0] === "tunnels.resources.read-only";
   if (grant.type !== "pat" || !readOnly || grant.resources === null || !listOnly(grant.resources))
     return null;
-  return {
-    code: "RP8006",
-    severity: "warning",
-    message: `grant \`${grant.name}\` is a watch-only grant on a personal access token, which S-H7 never accepts as a query token`,
-    ...spanPart(grant.spans["type"] ?? grant.origin),
+  return report("watchOnlyPat", [grant.name], {
+    span: grant.spans["type"] ?? grant.origin,
     help: "use `type auth` or `type app` (short-lived) for tokens that dashboards put in a watch URL",
-  };
+  });
 }
 
-function check({ policy, ir }: LintContext): Diagnostic[] {
+function check({ policy, ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const test of ir.tests) {
-    const finding = testFinding(test, policy.grants);
+    const finding = testFinding(test, policy.grants, report);
     if (finding !== null) out.push(finding);
   }
   for (const grant of ir.grants) {
-    const finding = grantFinding(grant);
+    const finding = grantFinding(grant, report);
     if (finding !== null) out.push(finding);
   }
   return out;
 }
 
-export const queryTokenForbidden: LintRule = { code: "RP8006", check };
+export const queryTokenForbidden: LintRule = createRule({
+  meta: {
+    code: "RP8006",
+    name: "lint/query-token-forbidden",
+    description: "a policy sends or expects a query token that S-H7 does not allow",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

@@ -6,10 +6,15 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { ProjectIpBound } from "../project-ip-bound.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { labelsPart, spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
 
-function check({ ir }: LintContext): Diagnostic[] {
+const messages = {
+  filtersNothing: (cidr: string, tunnel: string) =>
+    `trusted IP \`${cidr}\` of tunnel \`${tunnel}\` covers every address the project allows, so the tunnel list filters nothing`,
+};
+
+function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const project = ir.project.trustedIps;
   if (project === null || project.ranges.length === 0) return [];
   const out: Diagnostic[] = [];
@@ -18,23 +23,32 @@ function check({ ir }: LintContext): Diagnostic[] {
     if (tunnel.trustedIps === null) continue;
     for (const range of tunnel.trustedIps.ranges) {
       if (!bound.coveredBy(range)) continue;
-      out.push({
-        code: "RP8002",
-        severity: "warning",
-        message: `trusted IP \`${range.cidr}\` of tunnel \`${tunnel.id}\` covers every address the project allows, so the tunnel list filters nothing`,
-        ...spanPart(range.origin ?? tunnel.spans["trusted_ips"]),
-        ...labelsPart([
-          {
-            span: ir.project.spans["trusted_ips"] ?? project.origin,
-            message: "the project already limits clients to these addresses",
-          },
-        ]),
-        help: "remove the tunnel's trusted_ips, or list the narrower ranges this tunnel should accept",
-      });
+      out.push(
+        report("filtersNothing", [range.cidr, tunnel.id], {
+          span: range.origin ?? tunnel.spans["trusted_ips"],
+          labels: [
+            {
+              span: ir.project.spans["trusted_ips"] ?? project.origin,
+              message: "the project already limits clients to these addresses",
+            },
+          ],
+          help: "remove the tunnel's trusted_ips, or list the narrower ranges this tunnel should accept",
+        }),
+      );
       break;
     }
   }
   return out;
 }
 
-export const redundantTrustedIp: LintRule = { code: "RP8002", check };
+export const redundantTrustedIp: LintRule = createRule({
+  meta: {
+    code: "RP8002",
+    name: "lint/redundant-trusted-ip",
+    description:
+      "a tunnel trusted-IP entry covers the whole project bound, so the tunnel list filters nothing",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

@@ -8,8 +8,13 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { isHttpFamily } from "../../bounds/protocol.ts";
 import { PolicyReachability } from "../../analysis/admits.ts";
 import type { TunnelIr } from "../../ir/types.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { labelsPart, spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  forwardsNothing: (tunnel: string) => `tunnel \`${tunnel}\` forwards no request from any client`,
+  refuses: (reason: string) => `refuses: ${reason}`,
+};
 
 function writtenAsDenyAll(tunnel: TunnelIr): boolean {
   return tunnel.trustedIps?.ranges.length === 0 || tunnel.countries?.codes.length === 0;
@@ -30,7 +35,7 @@ function idsWrittenAsDenyAll(tunnels: readonly TunnelIr[]): ReadonlySet<string> 
   return ids;
 }
 
-function check({ policy, ir }: LintContext): Diagnostic[] {
+function check({ policy, ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
   let reach: PolicyReachability | null = null;
   const denyAll = idsWrittenAsDenyAll(ir.tunnels);
@@ -41,23 +46,29 @@ function check({ policy, ir }: LintContext): Diagnostic[] {
     const result = reach.forwardedRequest(tunnel);
     if (result.kind === "forwards") continue;
     const rules = [...new Set(result.denials.map((d) => d.rule))];
-    out.push({
-      code: "RP8001",
-      severity: "warning",
-      message: `tunnel \`${tunnel.id}\` forwards no request from any client`,
-      ...spanPart(tunnel.origin),
-      ...labelsPart(
-        result.denials
+    out.push(
+      report("forwardsNothing", [tunnel.id], {
+        span: tunnel.origin,
+        labels: result.denials
           .slice(0, 5)
-          .map((d) => ({ span: d.origin, message: `refuses: ${d.message}` })),
-      ),
-      help:
-        rules.length > 0
-          ? `every request is refused by ${rules.map((r) => `\`${r}\``).join(", ")}; widen one of them, or write the tunnel as private if it should not be reachable`
-          : "check the tunnel's hosts and protocol",
-    });
+          .map((d) => ({ span: d.origin, message: messages.refuses(d.message) })),
+        help:
+          rules.length > 0
+            ? `every request is refused by ${rules.map((r) => `\`${r}\``).join(", ")}; widen one of them, or write the tunnel as private if it should not be reachable`
+            : "check the tunnel's hosts and protocol",
+      }),
+    );
   }
   return out;
 }
 
-export const tunnelAdmitsNothing: LintRule = { code: "RP8001", check };
+export const tunnelAdmitsNothing: LintRule = createRule({
+  meta: {
+    code: "RP8001",
+    name: "lint/tunnel-admits-nothing",
+    description: "a published tunnel's effective policy forwards no request at all",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

@@ -8,8 +8,15 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { findPath, obviousPathWitness, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
 import type { GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
 import { forEachAction } from "../grant-actions.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  pathMatchesNothing: (path: string, grant: string) =>
+    `path \`${path}\` of grant \`${grant}\` matches no request path`,
+  allBranchesNeverOverlap: (grant: string, paths: string) =>
+    `the branches of an \`all\` node of grant \`${grant}\` allow paths that never overlap (${paths})`,
+};
 
 function describe(match: PathMatchIr): string {
   switch (match.kind) {
@@ -52,36 +59,47 @@ function admitsSome(match: PathMatchIr): boolean | undefined {
 }
 
 /** Appends the findings of one grant to `out`. */
-function addGrantFindings(grant: GrantIr, out: Diagnostic[]): void {
+function addGrantFindings(
+  grant: GrantIr,
+  out: Diagnostic[],
+  report: Report<typeof messages>,
+): void {
   if (grant.resources === null) return;
   forEachAction(grant.resources, (action) => {
     if (action.path === null || admitsSome(action.path) !== false) return;
-    out.push({
-      code: "RP8004",
-      severity: "warning",
-      message: `path \`${describe(action.path)}\` of grant \`${grant.name}\` matches no request path`,
-      ...spanPart(action.origin ?? grant.origin),
-      help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
-    });
+    out.push(
+      report("pathMatchesNothing", [describe(action.path), grant.name], {
+        span: action.origin ?? grant.origin,
+        help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
+      }),
+    );
   });
   for (const node of andNodes(grant.resources)) {
     const paths = connectPaths(node);
     if (paths === null || paths.length < 2 || !paths.every((p) => admitsSome(p) === true)) continue;
     if (findPath(paths, []).kind !== "none") continue;
-    out.push({
-      code: "RP8004",
-      severity: "warning",
-      message: `the branches of an \`all\` node of grant \`${grant.name}\` allow paths that never overlap (${paths.map(describe).join(" and ")})`,
-      ...spanPart(node.origin ?? grant.origin),
-      help: "every branch of `all { … }` must allow the path, so no request can use this grant to connect",
-    });
+    out.push(
+      report("allBranchesNeverOverlap", [grant.name, paths.map(describe).join(" and ")], {
+        span: node.origin ?? grant.origin,
+        help: "every branch of `all { … }` must allow the path, so no request can use this grant to connect",
+      }),
+    );
   }
 }
 
-function check({ ir }: LintContext): Diagnostic[] {
+function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const grant of ir.grants) addGrantFindings(grant, out);
+  for (const grant of ir.grants) addGrantFindings(grant, out, report);
   return out;
 }
 
-export const unreachableGrantPath: LintRule = { code: "RP8004", check };
+export const unreachableGrantPath: LintRule = createRule({
+  meta: {
+    code: "RP8004",
+    name: "lint/unreachable-grant-path",
+    description: "a grant's path pattern matches no normalized request path",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});
