@@ -137,9 +137,9 @@ export function suggestCountryCode(input: string): string | null {
   let bestCost = Number.POSITIVE_INFINITY;
   for (const candidate of ISO_3166_ALPHA2) {
     const differing = [0, 1].filter((i) => candidate[i] !== code[i]);
-    if (differing.length !== 1) continue;
-    const i = differing[0] as number;
-    const cost = keyboardDistance(candidate[i] as string, code[i] as string);
+    const [i] = differing;
+    if (differing.length !== 1 || i === undefined) continue;
+    const cost = keyboardDistance(candidate.charAt(i), code.charAt(i));
     if (cost < bestCost) {
       best = candidate;
       bestCost = cost;

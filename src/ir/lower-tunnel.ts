@@ -21,8 +21,10 @@ function sortedLabels(labels: TunnelDoc["labels"]): Record<string, string> {
   if (labels === undefined) return {};
   const keys = Object.keys(labels);
   let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++)
+  for (let i = 1; i < keys.length && sorted; i++) {
+    // SAFETY: 1 <= i < keys.length.
     sorted = (keys[i - 1] as string) < (keys[i] as string);
+  }
   // HOT PATH: labels are usually written in order; a spread copies them as they are (and, like
   // `Object.fromEntries`, makes `__proto__` an own property rather than the prototype).
   if (sorted) return { ...labels };

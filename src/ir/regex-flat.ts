@@ -59,7 +59,7 @@ function flatAtoms(source: string): Atom[] | null {
   const atoms: Atom[] = [];
   let i = 0;
   while (i < source.length) {
-    const c = source[i] as string;
+    const c = source.charAt(i);
     if (c === "(" || c === "|") return null;
     let end: number;
     let assertion = false;
@@ -70,7 +70,7 @@ function flatAtoms(source: string): Atom[] | null {
       end = skipClass(source, i);
     } else {
       assertion = c === "^" || c === "$";
-      end = i + ((source.codePointAt(i) as number) > 0xffff ? 2 : 1);
+      end = i + ((source.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
     }
     const q = readQuantifier(source, end);
     atoms.push({

@@ -69,6 +69,7 @@ export interface RegexAstNode {
 
 function charSet(node: RegexAstNode): CharSet {
   if (node.type === "Char") {
+    // SAFETY: regexp-tree gives every `Char` node its source text as a string `value`.
     const meta = META[node.value as string];
     if (meta !== undefined) return meta;
     const cp = node.codePoint;
@@ -95,6 +96,7 @@ export function quantifierBounds(q: RegexAstNode): [number, number] {
     case "?":
       return [0, 1];
     default:
+      // SAFETY: a `Range` quantifier always has a numeric `from` (`to` is absent for `{n,}`).
       return [q.from as number, (q.to as number | undefined) ?? Infinity];
   }
 }

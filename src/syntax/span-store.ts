@@ -69,9 +69,10 @@ export class SpanStore {
     const file = this.#file[id] ?? NONE;
     if (file === NONE) return undefined;
     const span = {
+      // SAFETY: a row's file number was made by `fileId`, which pushed the name at that index.
       file: this.#files[file] as string,
-      start: this.#start[id]!,
-      end: this.#end[id]!,
+      start: this.#start[id] ?? 0,
+      end: this.#end[id] ?? 0,
     };
     this.#spans[id] = span;
     return span;
@@ -126,9 +127,9 @@ export class SpanStore {
     const stored = this.#kind[id] === OBJECT ? String(key) : key;
     const row = this.#add(id, stored);
     const index = this.#index.get(id);
-    if (index instanceof Map) index.set(stored as string, row);
-    else if (index !== undefined) index[stored as number] = row;
-    else if (this.#count[id]! > INDEX_AT) this.#buildIndex(id);
+    if (index instanceof Map) index.set(String(stored), row);
+    else if (index !== undefined) index[Number(stored)] = row;
+    else if ((this.#count[id] ?? 0) > INDEX_AT) this.#buildIndex(id);
     return row;
   }
 
@@ -144,7 +145,7 @@ export class SpanStore {
     const index = this.#index.get(id) as Map<string, number> | undefined;
     if (index !== undefined) return index.get(name) ?? NONE;
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
-    for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
+    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
       if (this.#keys[kid] === name) return kid;
     }
     return NONE;
@@ -167,7 +168,8 @@ export class SpanStore {
       return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
-    for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
+    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+      // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
       const key = this.#keys[kid] as string;
       if (key.length === length && pointer.startsWith(key, from)) return kid;
     }
@@ -177,8 +179,10 @@ export class SpanStore {
   /** The members of `id`: an array's by index, an object's in the order written. */
   members(id: number): number[] {
     const out: number[] = [];
-    for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) out.push(kid);
+    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE)
+      out.push(kid);
     if (this.#kind[id] === ARRAY) {
+      // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
       out.sort((a, b) => (this.#keys[a] as number) - (this.#keys[b] as number));
     }
     return out;
@@ -188,7 +192,7 @@ export class SpanStore {
   #at(id: number, i: number): number {
     const index = this.#index.get(id) as number[] | undefined;
     if (index !== undefined) return index[i] ?? NONE;
-    for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
+    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
       if (this.#keys[kid] === i) return kid;
     }
     return NONE;
@@ -199,18 +203,18 @@ export class SpanStore {
     const row = this.#size++;
     this.#parent[row] = parent;
     this.#keys[row] = key;
-    const last = this.#last[parent]!;
+    const last = this.#last[parent] ?? NONE;
     if (last === NONE) this.#first[parent] = row;
     else this.#next[last] = row;
     this.#last[parent] = row;
-    this.#count[parent]!++;
+    this.#count[parent] = (this.#count[parent] ?? 0) + 1;
     return row;
   }
 
   /** An array that meets a name that is not an index becomes an object with names "0", "1" … */
   #becomeObject(id: number): void {
     this.#kind[id] = OBJECT;
-    for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
+    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
       this.#keys[kid] = String(this.#keys[kid]);
     }
     if (this.#index.delete(id)) this.#buildIndex(id);
@@ -219,14 +223,14 @@ export class SpanStore {
   #buildIndex(id: number): void {
     if (this.#kind[id] === OBJECT) {
       const byName = new Map<string, number>();
-      for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
-        byName.set(this.#keys[kid] as string, kid);
+      for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+        byName.set(String(this.#keys[kid]), kid);
       }
       this.#index.set(id, byName);
     } else {
       const byPosition: number[] = [];
-      for (let kid = this.#first[id]!; kid !== NONE; kid = this.#next[kid]!) {
-        byPosition[this.#keys[kid] as number] = kid;
+      for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+        byPosition[Number(this.#keys[kid])] = kid;
       }
       this.#index.set(id, byPosition);
     }

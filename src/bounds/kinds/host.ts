@@ -18,6 +18,7 @@ export function checkDuplicateHosts(tunnels: readonly TunnelIr[]): Incompatible[
     const scan = written.length <= 8;
     const hosts = scan ? written : [...new Set(written)];
     for (let h = 0; h < hosts.length; h++) {
+      // SAFETY: h < hosts.length.
       const host = hosts[h] as string;
       if (scan && h > 0 && hosts.indexOf(host) < h) continue;
       const first = owner.get(host);

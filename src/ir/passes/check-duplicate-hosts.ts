@@ -16,6 +16,7 @@ export const checkDuplicateHosts: Pass = {
     for (let t = 0; t < tunnels.length; t++) {
       const hosts = tunnels[t]?.hostname ?? [];
       for (let h = 0; h < hosts.length; h++) {
+        // SAFETY: h < hosts.length.
         values.push((hosts[h] as string).toLowerCase());
         owners.push(t);
         indexes.push(h);

@@ -40,7 +40,9 @@ export const checkGrantParents: Pass = {
       if (current === undefined || walkOf[current] !== start) return;
       // The walk came back to `current`: its cycle is `current` and its parents up to it.
       const cycle = [current];
+      // SAFETY: the walk came back to `current`, so each grant on the cycle has a parent.
       for (let next = parentOf(current); next !== current; next = parentOf(next as number)) {
+        // SAFETY: as above, `next` is on the cycle.
         cycle.push(next as number);
       }
       const first = Math.min(...cycle);

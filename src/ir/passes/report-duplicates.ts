@@ -23,6 +23,7 @@ export function reportDuplicates(
   const { values, pointer, owners } = occurrences;
   const first = new Map<string, number>();
   for (let i = 0; i < values.length; i++) {
+    // SAFETY: i < values.length.
     const value = values[i] as string;
     const seen = first.get(value);
     if (seen === undefined) {

@@ -108,5 +108,6 @@ for (const [tokens, role] of [
   [OPENERS, OPENER],
   [CLOSERS, CLOSER],
 ] as const) {
+  // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
   for (const token of tokens) TOKEN_ROLE[token.tokenTypeIdx as number] = role;
 }

@@ -54,6 +54,7 @@ function isEscapedQuote(image: string): boolean {
 export function stringValue(image: string): string {
   // Most strings have no escapes: their value is the text between the quotes.
   if (PLAIN_STRING.test(image)) return image.slice(1, -1);
+  // SAFETY: a string token without a problem is a JSON string literal, so it parses to a string.
   if (stringProblem(image) === undefined) return JSON.parse(image) as string;
   return image.slice(1, image.endsWith('"') && image.length > 1 ? -1 : undefined);
 }
