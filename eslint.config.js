@@ -18,7 +18,7 @@ const stage = (from, forbidden, why) => ({
 // need no cast at all.
 const REASON = /^\s*SAFETY: \S/;
 const STATEMENT = /(Statement|Declaration|Property|PropertyDefinition)$/;
-const safety = {
+export const safety = {
   rules: {
     "unchecked-assertion-needs-reason": {
       meta: {
