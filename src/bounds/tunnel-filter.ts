@@ -14,7 +14,7 @@ import type { BooleanField, FilterIr, StringField } from "../ir/types.ts";
 export const SERVING_TUNNEL_STATUS = "online";
 
 /** The values a string field has on a tunnel; a field matches when any value does. */
-function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonly string[] {
+export function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonly string[] {
   switch (field) {
     case "id":
       return [tunnel.id];
@@ -31,7 +31,8 @@ function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonl
   }
 }
 
-function booleanField(tunnel: EffectiveTunnel, field: BooleanField): boolean {
+/** The value a boolean field has on a tunnel. */
+export function booleanField(tunnel: EffectiveTunnel, field: BooleanField): boolean {
   switch (field) {
     case "publish":
       return tunnel.publish;

@@ -16,18 +16,32 @@ function refuse(reason: string): WatchQueryVerdict {
   return { ok: false, reason };
 }
 
-/** The first leaf that grants something other than exactly `list`, or `null` if none. */
-function leafBeyondList(node: GrantNodeIr): string | null {
-  if (node.kind !== "leaf") {
-    for (const child of node.children) {
-      const found = leafBeyondList(child);
-      if (found !== null) return found;
-    }
-    return null;
+/** Whether some branch of the tree grants `action` (an AND branch needs it from every child). */
+function someBranchGrants(node: GrantNodeIr, action: "create" | "connect"): boolean {
+  switch (node.kind) {
+    case "and":
+      return node.children.every((c) => someBranchGrants(c, action));
+    case "or":
+      return node.children.some((c) => someBranchGrants(c, action));
+    case "leaf":
+      return node[action] !== null;
   }
-  if (node.list === null) return "a branch does not grant `list`";
-  if (node.create !== null) return "a branch grants `create`";
-  if (node.connect !== null) return "a branch grants `connect`";
+}
+
+/** Whether every leaf grants `list` (then every branch, a conjunction of leaves, does). */
+function everyLeafLists(node: GrantNodeIr): boolean {
+  return node.kind === "leaf" ? node.list !== null : node.children.every(everyLeafLists);
+}
+
+/**
+ * Why some branch (a conjunction of leaves once AND/OR is expanded, PLATFORM-FORMATS §3.4)
+ * grants more or less than exactly `list`, or `null`. A branch grants what all its leaves do,
+ * so an AND with one list-only leaf grants nothing beyond `list`.
+ */
+function leafBeyondList(node: GrantNodeIr): string | null {
+  if (!everyLeafLists(node)) return "a branch does not grant `list`";
+  if (someBranchGrants(node, "create")) return "a branch grants `create`";
+  if (someBranchGrants(node, "connect")) return "a branch grants `connect`";
   return null;
 }
 

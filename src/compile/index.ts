@@ -12,3 +12,15 @@ export { loadBundle, readBundle } from "./load-bundle.ts";
 export type { BundleContents } from "./load-bundle.ts";
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, GENERATOR } from "./bundle/format.ts";
 export { printCompiled } from "./print.ts";
+export { compileControlPlane } from "./control-plane.ts";
+export type { ControlPlane } from "./control-plane.ts";
+export type {
+  ControlAction,
+  ControlDecision,
+  ControlReason,
+  ListDecision,
+  VisibleTunnel,
+} from "../bounds/control-verdicts.ts";
+export type { GrantFailure } from "../bounds/grant-refusal.ts";
+export { projectRecord, TUNNEL_FIELDS, tunnelRecord } from "../bounds/tunnel-fields.ts";
+export { effectiveTunnel as proposedTunnel } from "../bounds/intersect.ts";

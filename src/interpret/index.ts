@@ -7,3 +7,4 @@ export { filterMatches } from "../bounds/tunnel-filter.ts";
 export { stringMatches } from "../bounds/kinds/string-match.ts";
 export { hostMatches, routeRequest, routeServerName } from "./route.ts";
 export type { TraceStep } from "./trace.ts";
+export { interpretCreate, interpretList, interpretWatch, nodeListFields } from "./control-plane.ts";

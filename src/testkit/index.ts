@@ -20,3 +20,4 @@ export {
 } from "./laws.ts";
 export type { EngineFactory } from "./laws.ts";
 export { passesEveryLayer } from "./layers.ts";
+export * from "./control-laws.ts";
