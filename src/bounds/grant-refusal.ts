@@ -85,7 +85,7 @@ function fieldFailure(
       return fail(
         at(filter.field),
         `\`${filter.field}\` is ${shown(values)}; the filter wants ${describeMatch(filter.match)}`,
-        `let \`${filter.field}\` ${shown(values)} through the filter at ${at(filter.field)}`,
+        `let \`${filter.field}\` = ${shown(values)} through the filter at ${at(filter.field)}`,
       );
     }
     case "label": {

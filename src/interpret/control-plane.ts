@@ -115,9 +115,12 @@ export function interpretList(
   return listVerdict(grant, visible);
 }
 
-/** Is `token` acceptable as a query token on the watch endpoints (S-H7, S-T7)? */
+/**
+ * Is `token` acceptable as a query token on the watch endpoints (S-H7, S-T7)? The rule reads
+ * the token only, so the policy may be `null`.
+ */
 export function interpretWatch(
-  _policy: EffectivePolicy,
+  _policy: EffectivePolicy | null,
   token: TokenFacts | null,
 ): ControlDecision {
   const checked = checkControlToken("watch", token);

@@ -9,8 +9,11 @@ import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { readTestRequest, requestSource } from "../read-request.ts";
 import { reportDiagnostics } from "../report.ts";
+import { explainAction } from "./explain-action.ts";
 
 export const explainHelp = `rampart explain POLICY --request FILE|JSON [--format text|json]
+rampart explain POLICY --action create|list|watch --token JWT|CLAIMS|FILE
+                [--tunnel FILE|JSON (create)] [--format text|json]
 
 Decides one request against a policy with the reference interpreter and prints the
 decision and every stage it passed through, with the rule that decided as a code frame;
@@ -18,20 +21,45 @@ for a refused request, the smallest set of failed conditions and the nearest cha
 that would allow it.
 The request has the shape of a policy test's request, e.g.
   '{"method":"GET","url":"https://api.acme.test/api/v1","client_ip":"192.0.2.10","country":"DE"}'
+With --action, decides a control-plane action for a token instead (no request): may it
+create a tunnel with the --tunnel properties (a tunnel object of a policy file, \`id\`
+optional; the project's bounds apply first), which of the policy's tunnels and fields may
+it list, may it be used as a query token on the watch endpoints. A refusal names the
+failed conditions with their JSON Pointers in the token. The token is a JWT (its signature
+is checked when RAMPART_TOKEN_SECRET is set) or its claim set as JSON.
 Exit codes: 0 explained, 1 the policy or the request has errors, 2 usage or I/O error.`;
 
 export async function explain(argv: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs(argv, {
     request: { type: "string", short: "r" },
     format: { type: "string" },
+    action: { type: "string" },
+    token: { type: "string" },
+    tunnel: { type: "string" },
   });
   const [path, ...rest] = positionals;
   if (path === undefined || rest.length > 0)
     throw new UsageError("explain takes exactly one policy file");
-  const requestArg = values["request"];
-  if (typeof requestArg !== "string") throw new UsageError("explain needs --request FILE|JSON");
   const format = values["format"] ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError("--format must be text or json");
+  const action = values["action"];
+  if (typeof action === "string") {
+    if (values["request"] !== undefined)
+      throw new UsageError("give either --request or --action, not both");
+    return explainAction(
+      {
+        policyPath: path,
+        action,
+        token: values["token"] as string | undefined,
+        tunnel: values["tunnel"] as string | undefined,
+        format,
+      },
+      io,
+    );
+  }
+  const requestArg = values["request"];
+  if (typeof requestArg !== "string")
+    throw new UsageError("explain needs --request FILE|JSON or --action create|list|watch");
 
   const checked = await checkPolicyFile(path, io);
   const requestText = await requestSource(requestArg, io);

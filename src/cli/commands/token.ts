@@ -7,6 +7,7 @@ import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { reportDiagnostics } from "../report.ts";
+import { tokenInspect, tokenInspectHelp } from "./token-inspect.ts";
 
 export const tokenHelp = `rampart token mint POLICY --grant NAME [--type pat|app|auth] [--lifetime SECONDS]
                    [--subject SUB] [--issuer ISS] [--audience AUD] [--parent TOKEN]
@@ -16,7 +17,10 @@ Mints a community-backend token (HS256, secret from RAMPART_TOKEN_SECRET) whose
 permissions and resources are the named grant of the policy, reduced along its parents.
 With --parent, the new token is derived from an existing one: it is refused if it would
 widen the parent, and it never outlives it (S-H8).
-Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.`;
+Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.
+
+${tokenInspectHelp}
+Exit codes: 0 inspected, 1 the token or the policy has errors, 2 usage or I/O error.`;
 
 const TOKEN_TYPES: readonly string[] = ["pat", "app", "auth"];
 
@@ -50,6 +54,7 @@ function optionalClaims(values: Values): Partial<Omit<MintRequest, "secret" | "g
 }
 
 export async function token(argv: readonly string[], io: Io): Promise<ExitCode> {
+  if (argv[0] === "inspect") return tokenInspect(argv.slice(1), io);
   const { values, positionals } = parseCommandArgs(argv, {
     grant: { type: "string" },
     type: { type: "string" },
@@ -62,7 +67,7 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
     "user-id": { type: "string" },
   });
   const [verb, path, ...rest] = positionals;
-  if (verb !== "mint") throw new UsageError("the only token command is `mint`");
+  if (verb !== "mint") throw new UsageError("the token commands are `mint` and `inspect`");
   if (path === undefined || rest.length > 0)
     throw new UsageError("token mint takes one policy file");
   const grantName = values["grant"];

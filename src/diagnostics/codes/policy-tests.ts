@@ -10,4 +10,14 @@ export const policyTestCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "test/request-invalid",
     summary: "a request given to `rampart explain` does not have the shape of a test request",
   },
+  RP8950: {
+    slug: "test/token-invalid",
+    summary:
+      "a token given to `rampart explain --action` or `rampart token inspect` is not a JWT or a claim set Rampart accepts",
+  },
+  RP8951: {
+    slug: "test/tunnel-invalid",
+    summary:
+      "tunnel properties given to `rampart explain --action create` do not have the shape of a tunnel",
+  },
 };

@@ -1,0 +1,132 @@
+/**
+ * `rampart token inspect TOKEN [POLICY]`: what a token may do (S-T2, S-T3, S-T7). Alone, its
+ * type, permissions and whether the watch endpoints accept it in a query; with a policy, for
+ * each tunnel, whether it may connect, list (which fields) and create a tunnel like it, and
+ * for each refusal the nearest change to the token that would allow it.
+ */
+import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
+import { grantRefusal, permissionFailure } from "../../bounds/grant-refusal.ts";
+import type { TunnelAction } from "../../bounds/grant-refusal.ts";
+import { TUNNEL_FIELDS } from "../../bounds/tunnel-fields.ts";
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { failureLines, verdictLine } from "../../explain/render-control.ts";
+import { interpretCreate, interpretList, interpretWatch } from "../../interpret/control-plane.ts";
+import type { TokenFacts } from "../../ir/facts.ts";
+import type { GrantIr, GrantNodeIr } from "../../ir/types.ts";
+import { parseCommandArgs, UsageError } from "../args.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { Io } from "../io.ts";
+import { checkPolicyFile } from "../load-policy.ts";
+import { readToken } from "../read-token.ts";
+import { reportDiagnostics } from "../report.ts";
+import { tokenNote } from "./explain-action.ts";
+
+/** The part of `rampart token --help` about inspect. */
+export const tokenInspectHelp = `rampart token inspect TOKEN [POLICY]
+
+Prints what a token may do: its type, permissions, whether the watch endpoints accept it
+as a query token and, with a policy, for each of its tunnels whether the token may connect,
+list it (which fields) and create a tunnel like it; each refusal comes with the nearest
+change to the token that would allow it. TOKEN is a JWT (signature checked when
+RAMPART_TOKEN_SECRET is set) or its claim set as JSON, inline or in a file.`;
+
+function hasConnectRestriction(node: GrantNodeIr | null): boolean {
+  if (node === null) return false;
+  if (node.kind !== "leaf") return node.children.some(hasConnectRestriction);
+  return node.connect !== null && (node.connect.path !== null || node.connect.methods !== null);
+}
+
+function tokenLines(facts: TokenFacts): string[] {
+  const grant = facts.grant;
+  const lines = [
+    `type: ${facts.type ?? "untyped"}${facts.subject === null ? "" : `, for ${facts.subject}`}${
+      facts.lifetimeSeconds === null ? "" : `, lifetime ${facts.lifetimeSeconds} s`
+    }`,
+    `status: ${facts.status}`,
+  ];
+  if (grant === null) return [...lines, "grants: nothing (the token is not valid)"];
+  lines.push(
+    `permissions: ${grant.permissions === null ? "everything the owner has (null)" : grant.permissions.join(", ") || "none"}`,
+    `resources: ${grant.resources === null ? "every tunnel of the owner's projects" : "limited by a boundary tree"}`,
+  );
+  for (const action of ["create", "connect", "list"] as const) {
+    const missing = permissionFailure(grant, action);
+    if (missing !== null) lines.push(`${action}: never (${missing.message})`);
+  }
+  return lines;
+}
+
+/** The nearest change for one tunnel; a missing permission was said once, above. */
+function why(grant: GrantIr, action: TunnelAction, tunnel: EffectiveTunnel): string[] {
+  if (permissionFailure(grant, action) !== null) return ["    (no permission: see above)"];
+  return failureLines(grantRefusal(grant, action, tunnel), "    ");
+}
+
+function connectLines(grant: GrantIr, tunnel: EffectiveTunnel): string[] {
+  const failures = grantRefusal(grant, "connect", tunnel);
+  const unchecked = tunnel.auth.token
+    ? ""
+    : " (the tunnel does not check tokens: token_auth is off)";
+  if (failures.length > 0)
+    return [`  connect: refused${unchecked}`, ...why(grant, "connect", tunnel)];
+  const limited = hasConnectRestriction(grant.resources)
+    ? ", within the token's path and method restrictions"
+    : "";
+  return [`  connect: allowed${limited}${unchecked}`];
+}
+
+function tunnelLines(policy: EffectivePolicy, facts: TokenFacts, grant: GrantIr): string[] {
+  const lines: string[] = [];
+  const listed = interpretList(policy, facts);
+  const fieldsOf = new Map(listed.visible.map((v) => [v.tunnel, v.fields]));
+  for (const tunnel of policy.tunnels) {
+    const hosts = tunnel.hosts.length === 0 ? "no host" : tunnel.hosts.join(", ");
+    lines.push(`tunnel ${tunnel.id} (${tunnel.protocol}, ${hosts})`);
+    lines.push(...connectLines(grant, tunnel));
+    const fields = fieldsOf.get(tunnel);
+    if (fields !== undefined) {
+      const shown = fields.length === TUNNEL_FIELDS.length ? "every field" : fields.join(", ");
+      lines.push(`  list: visible (${shown || "no field"})`);
+    } else lines.push("  list: hidden", ...why(grant, "list", tunnel));
+    const create = interpretCreate(policy, facts, tunnel);
+    lines.push(
+      create.allow
+        ? "  create: allowed (a tunnel with these properties)"
+        : `  create: refused (a tunnel with these properties)`,
+      ...(create.allow ? [] : why(grant, "create", tunnel)),
+    );
+  }
+  return lines;
+}
+
+/** Runs `token inspect`. */
+export async function tokenInspect(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const { positionals } = parseCommandArgs(argv, {});
+  const [tokenArg, policyPath, ...rest] = positionals;
+  if (tokenArg === undefined || rest.length > 0)
+    throw new UsageError("token inspect takes a token and, optionally, one policy file");
+  const token = await readToken(tokenArg, io);
+  const checked = policyPath === undefined ? null : await checkPolicyFile(policyPath, io);
+  const problems: Diagnostic[] = [...token.diagnostics, ...(checked?.diagnostics ?? [])];
+  const policy = checked?.effective;
+  if (token.value === undefined || (checked !== null && policy === undefined)) {
+    reportDiagnostics(io, "text", problems, checked === null ? [] : [checked.source], {
+      summary: false,
+    });
+    return ExitCode.Findings;
+  }
+  const facts = token.value.facts;
+  const lines = [tokenNote(token.value), ...tokenLines(facts)];
+  const watch = interpretWatch(policy ?? null, facts);
+  lines.push(`${verdictLine(watch)}: ${watch.message}`);
+  if (policy !== undefined && facts.grant !== null) {
+    const workspace = policy.workspace === null ? "" : ` (workspace ${policy.workspace})`;
+    lines.push(
+      "",
+      `project ${policy.projectId}${workspace}: ${policy.tunnels.length} tunnels`,
+      ...tunnelLines(policy, facts, facts.grant),
+    );
+  }
+  io.out(`${lines.join("\n")}\n`);
+  return ExitCode.Ok;
+}
