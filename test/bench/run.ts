@@ -13,6 +13,7 @@ import { proxyBench } from "./proxy.ts";
 import { forwardAuthBench } from "./forward-auth.ts";
 import { diffBench } from "./diff.ts";
 import { parseBench } from "./parse.ts";
+import { controlPlaneBench } from "./control-plane.bench.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -23,6 +24,7 @@ const benches: readonly BenchModule[] = [
   forwardAuthBench,
   diffBench,
   parseBench,
+  controlPlaneBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

@@ -3,13 +3,12 @@
  * predicate on the proposed tunnel and `list` a function from a tunnel to the fields it
  * reveals. The permission is decided once; leaves that do not grant the action fold away;
  * workspace and project targets become Set lookups; field sets are interned, so an AND or OR
- * of them is one memoized lookup per pair. Filters are evaluated by the shared
- * `filterMatches`, like the request decisions' grants.
+ * of them is one memoized lookup per pair. Filters are compiled by `compileTunnelFilter`, which
+ * reads fields exactly as the reference `filterMatches` does.
  */
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import { PERMISSION_FOR } from "../../bounds/grant-refusal.ts";
 import type { TunnelAction } from "../../bounds/grant-refusal.ts";
-import { filterMatches } from "../../bounds/tunnel-filter.ts";
 import {
   intersectFields,
   selectedFields,
@@ -17,6 +16,7 @@ import {
   unionFields,
 } from "../../bounds/tunnel-fields.ts";
 import type { ActionIr, GrantIr, GrantNodeIr } from "../../ir/types.ts";
+import { compileTunnelFilter } from "../matchers/tunnel-filter.ts";
 
 /** Whether the grant allows creating a tunnel like this one. */
 export type CreateCheck = (tunnel: EffectiveTunnel) => boolean;
@@ -92,11 +92,11 @@ function leafPredicate(
 ): Node<boolean> {
   if (act === null) return false;
   const target = targetCheck(leaf);
-  const filter = act.filter;
+  const filter = act.filter === null ? null : compileTunnelFilter(act.filter);
   if (target === null && filter === null) return true;
   if (filter === null) return target as (t: EffectiveTunnel) => boolean;
-  if (target === null) return (t) => filterMatches(filter, t);
-  return (t) => target(t) && filterMatches(filter, t);
+  if (target === null) return filter;
+  return (t) => target(t) && filter(t);
 }
 
 function compileCreate(node: GrantNodeIr): Node<boolean> {
