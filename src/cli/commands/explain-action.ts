@@ -39,13 +39,18 @@ export interface ActionArgs {
   readonly format: "text" | "json";
 }
 
-function checkedAction(args: ActionArgs): Action {
-  if (!(CONTROL_ACTIONS as readonly string[]).includes(args.action))
-    throw new UsageError("--action must be create, list or watch");
-  if (args.token === undefined) throw new UsageError("--action needs --token JWT|CLAIMS|FILE");
-  if (args.action === "create" && args.tunnel === undefined)
+function isAction(action: string): action is Action {
+  return (CONTROL_ACTIONS as readonly string[]).includes(action);
+}
+
+/** The action, the token argument and (for `create`) the tunnel argument, or a usage error. */
+function checkedArgs(args: ActionArgs): { action: Action; token: string; tunnel: string } {
+  const { action, token, tunnel } = args;
+  if (!isAction(action)) throw new UsageError("--action must be create, list or watch");
+  if (token === undefined) throw new UsageError("--action needs --token JWT|CLAIMS|FILE");
+  if (action === "create" && tunnel === undefined)
     throw new UsageError("--action create needs --tunnel JSON|FILE (the tunnel's properties)");
-  return args.action as Action;
+  return { action, token, tunnel: tunnel ?? "" };
 }
 
 /** The line that says how far the token was checked. */
@@ -63,14 +68,14 @@ async function tunnelSource(argument: string, io: Io): Promise<SourceFile> {
 
 /** Runs `explain --action`. */
 export async function explainAction(args: ActionArgs, io: Io): Promise<ExitCode> {
-  const action = checkedAction(args);
+  const { action, token: tokenArg, tunnel: tunnelArg } = checkedArgs(args);
   const checked = await checkPolicyFile(args.policyPath, io);
-  const token = await readToken(args.token as string, io);
+  const token = await readToken(tokenArg, io);
   const problems: Diagnostic[] = [...checked.diagnostics, ...token.diagnostics];
   const sources: SourceFile[] = [checked.source];
   let proposed: EffectiveTunnel | null = null;
   if (action === "create" && checked.ir !== undefined) {
-    const source = await tunnelSource(args.tunnel as string, io);
+    const source = await tunnelSource(tunnelArg, io);
     sources.push(source);
     const read = readTunnelProperties(source);
     problems.push(...read.diagnostics);

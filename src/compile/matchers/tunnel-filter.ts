@@ -60,14 +60,17 @@ export function compileTunnelFilter(filter: FilterIr): TunnelPredicate {
       const field = filter.field;
       return (t) => {
         const values = stringFieldValues(t, field);
-        for (let i = 0; i < values.length; i++) if (matches(values[i] as string)) return true;
+        for (const value of values) if (matches(value)) return true;
         return false;
       };
     }
     case "label": {
       const matches = compileStringMatch(filter.match);
       const key = filter.key;
-      return (t) => Object.hasOwn(t.labels, key) && matches(t.labels[key] as string);
+      return (t) => {
+        const value = t.labels[key];
+        return value !== undefined && Object.hasOwn(t.labels, key) && matches(value);
+      };
     }
     case "boolean": {
       const { field, value } = filter;
