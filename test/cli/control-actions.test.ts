@@ -250,6 +250,37 @@ describe("rampart token inspect (issue #15)", () => {
     );
   });
 
+  it("S-T5: names the path and method limits under which a tunnel may be connected to", async () => {
+    const claims = {
+      ...producerClaims,
+      resources: {
+        tunnels: {
+          OR: [
+            {
+              scopes: {
+                tunnels: {
+                  connect: {
+                    filters: { labels: { env: "prod" } },
+                    params: { path: { regex: "^/api" }, methods: ["GET"] },
+                  },
+                },
+              },
+            },
+            { scopes: { tunnels: { connect: { filters: { name: "Web app" } } } } },
+          ],
+        },
+      },
+    };
+    const r = await run(["token", "inspect", JSON.stringify(claims), POLICY]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /tunnel api [^\n]*\n {2}connect: allowed, for paths matching \/\^\/api\/, methods GET\n/,
+    );
+    // Another branch lets any request to `web` through: no limit is shown.
+    assert.match(r.stdout, /tunnel web [^\n]*\n {2}connect: allowed\n/);
+  });
+
   it("without a policy, prints the token's permissions and the watch verdict", async () => {
     const r = await run(["token", "inspect", JSON.stringify(producerClaims)]);
     assert.equal(r.status, 0, r.stdout + r.stderr);

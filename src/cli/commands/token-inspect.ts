@@ -12,7 +12,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { failureLines, verdictLine } from "../../explain/render-control.ts";
 import { interpretCreate, interpretList, interpretWatch } from "../../interpret/control-plane.ts";
 import type { TokenFacts } from "../../ir/facts.ts";
-import type { GrantIr, GrantNodeIr } from "../../ir/types.ts";
+import type { GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
@@ -30,10 +30,53 @@ list it (which fields) and create a tunnel like it; each refusal comes with the 
 change to the token that would allow it. TOKEN is a JWT (signature checked when
 RAMPART_TOKEN_SECRET is set) or its claim set as JSON, inline or in a file.`;
 
-function hasConnectRestriction(node: GrantNodeIr | null): boolean {
-  if (node === null) return false;
-  if (node.kind !== "leaf") return node.children.some(hasConnectRestriction);
-  return node.connect !== null && (node.connect.path !== null || node.connect.methods !== null);
+function describePath(path: PathMatchIr): string {
+  switch (path.kind) {
+    case "exact":
+      return `path ${path.value}`;
+    case "oneof":
+      return `paths ${path.values.join(", ")}`;
+    case "regex":
+      return `paths matching /${path.source}/`;
+    case "prefix":
+      return `paths under ${path.values.join(", ")}`;
+    case "glob":
+      return `paths like ${path.patterns.join(", ")}`;
+  }
+}
+
+/**
+ * The path and method restrictions under which the tree lets the tunnel be connected to, in
+ * words: `""` when it lets any request through, `null` when it does not let the tunnel through
+ * at all. An AND's restrictions all apply; an OR's are alternatives.
+ */
+function connectRestrictions(node: GrantNodeIr, tunnel: EffectiveTunnel): string | null {
+  if (node.kind === "leaf") {
+    const act = node.connect;
+    const leafOnly: GrantIr = {
+      name: "",
+      type: null,
+      parent: null,
+      expiresAt: null,
+      permissions: null,
+      resources: node,
+      spans: {},
+    };
+    if (act === null || grantRefusal(leafOnly, "connect", tunnel).length > 0) return null;
+    return [
+      ...(act.path === null ? [] : [describePath(act.path)]),
+      ...(act.methods === null ? [] : [`methods ${act.methods.join(", ")}`]),
+    ].join(", ");
+  }
+  const parts = node.children.map((c) => connectRestrictions(c, tunnel));
+  const live = parts.filter((p): p is string => p !== null);
+  if (node.kind === "and") {
+    if (live.length < parts.length) return null;
+  } else if (live.length === 0) return null;
+  else if (live.includes("")) return "";
+  const restricted = live.filter((p) => p !== "");
+  if (restricted.length <= 1) return restricted[0] ?? "";
+  return `(${restricted.join(node.kind === "and" ? " and " : " or ")})`;
 }
 
 function tokenLines(facts: TokenFacts): string[] {
@@ -69,9 +112,8 @@ function connectLines(grant: GrantIr, tunnel: EffectiveTunnel): string[] {
     : " (the tunnel does not check tokens: token_auth is off)";
   if (failures.length > 0)
     return [`  connect: refused${unchecked}`, ...why(grant, "connect", tunnel)];
-  const limited = hasConnectRestriction(grant.resources)
-    ? ", within the token's path and method restrictions"
-    : "";
+  const restrictions = grant.resources === null ? "" : connectRestrictions(grant.resources, tunnel);
+  const limited = restrictions === null || restrictions === "" ? "" : `, for ${restrictions}`;
   return [`  connect: allowed${limited}${unchecked}`];
 }
 
