@@ -124,6 +124,13 @@ function fieldFailure(
           : `the tunnel's countries ${quoted(tunnel.allowedCountries.codes)} are not inside ${quoted(filter.within.codes)}`,
         `widen or drop \`geo_ip\` at ${at("geo_ip")}`,
       );
+    default:
+      // A filter kind this explanation does not know yet: still name where it is written.
+      return fail(
+        objectPointer,
+        "the tunnel does not meet this filter",
+        `widen or drop the filter at ${objectPointer}`,
+      );
   }
 }
 

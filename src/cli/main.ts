@@ -67,7 +67,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
     },
   },
   token: {
-    summary: "mint community tokens carrying a policy's grant",
+    summary: "mint community tokens from a policy's grant; inspect what a token may do",
     load: async () => {
       const m = await import("./commands/token.ts");
       return { run: m.token, help: m.tokenHelp };
