@@ -33,6 +33,8 @@ import { grantAllows } from "./grant-allows.ts";
 /**
  * May `token` create a tunnel with the properties of `tunnel` (its effective properties in
  * its project, project bounds applied)? A refusal names the failed conditions of the grant.
+ * `policy` is the project decided for; the grant rule reads only the token and the tunnel, and
+ * the parameter is where project membership (S-T8) comes in.
  */
 export function interpretCreate(
   _policy: EffectivePolicy,
