@@ -11,6 +11,8 @@ import { noRouteVerdict } from "../bounds/verdicts.ts";
 import type { CompiledPolicy, CompiledTunnel } from "./engine.ts";
 import { GrantCache } from "./grants/grant-cache.ts";
 import { compileHostRouter, lowerCaseHost } from "./matchers/host-router.ts";
+import { compileTunnelConnection } from "./tunnel/connection.ts";
+import type { ConnectionDecider } from "./tunnel/connection.ts";
 import { compileTunnelHandshake } from "./tunnel/handshake.ts";
 import type { HandshakeDecider } from "./tunnel/handshake.ts";
 import { compileTunnelRequest } from "./tunnel/request.ts";
@@ -33,6 +35,7 @@ function compileTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTun
     tunnel,
     request: compileTunnelRequest(tunnel, grants),
     handshake: compileTunnelHandshake(tunnel),
+    connection: compileTunnelConnection(tunnel, grants),
   };
 }
 
@@ -40,10 +43,12 @@ function compileTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTun
 function lazyTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTunnel {
   let request: RequestDecider | null = null;
   let handshake: HandshakeDecider | null = null;
+  let connection: ConnectionDecider | null = null;
   return {
     tunnel,
     request: (facts) => (request ??= compileTunnelRequest(tunnel, grants))(facts),
     handshake: (facts) => (handshake ??= compileTunnelHandshake(tunnel))(facts),
+    connection: (facts) => (connection ??= compileTunnelConnection(tunnel, grants))(facts),
   };
 }
 
@@ -65,11 +70,13 @@ export function compilePolicy(
       .filter((c) => isHttpFamily(c.tunnel.protocol))
       .map((c) => [c.tunnel.hosts, c] as const),
   );
+  const byId = new Map(compiled.map((c) => [c.tunnel.id, c] as const));
   const noRoute = Object.freeze(noRouteVerdict());
   const unknownSni = Object.freeze(handshakeUnknownSniVerdict());
   return {
     policy,
     route: (host) => byServerName.route(lowerCaseHost(host)),
+    tunnelById: (id) => byId.get(id) ?? null,
     request(facts) {
       const tunnel = byHttpHost.route(lowerCaseHost(facts.host));
       return tunnel === null ? noRoute : tunnel.request(facts);

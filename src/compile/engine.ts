@@ -5,7 +5,7 @@
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../bounds/effective.ts";
 import type { Decision, HandshakeDecision } from "../ir/decision.ts";
-import type { HandshakeFacts, RequestFacts } from "../ir/facts.ts";
+import type { ConnectionFacts, HandshakeFacts, RequestFacts } from "../ir/facts.ts";
 
 /** The decisions of one tunnel. */
 export interface CompiledTunnel {
@@ -14,6 +14,11 @@ export interface CompiledTunnel {
   handshake(facts: HandshakeFacts): HandshakeDecision;
   /** Called once per HTTP request routed to this tunnel (`facts.host` is one of its hosts). */
   request(facts: RequestFacts): Decision;
+  /**
+   * Called once per connection to a stream tunnel (`tls`, `tls-passthrough`, `tcp`; S-P1):
+   * trusted IPs, GeoIP and, with mTLS on a terminated tunnel, the client credential.
+   */
+  connection(facts: ConnectionFacts): HandshakeDecision;
 }
 
 /** The decisions of one project's policy: routing by host, then the tunnel's decisions. */
@@ -25,4 +30,6 @@ export interface CompiledPolicy {
   request(facts: RequestFacts): Decision;
   /** Routes by `facts.sni` and decides; an unknown SNI is refused. */
   handshake(facts: HandshakeFacts): HandshakeDecision;
+  /** The tunnel with this id (stream tunnels published on a port have no host), or null. */
+  tunnelById(id: string): CompiledTunnel | null;
 }

@@ -8,3 +8,4 @@ export { stringMatches } from "../bounds/kinds/string-match.ts";
 export { hostMatches, routeRequest, routeServerName } from "./route.ts";
 export type { TraceStep } from "./trace.ts";
 export { interpretCreate, interpretList, interpretWatch, nodeListFields } from "./control-plane.ts";
+export { interpretConnection } from "./connection.ts";

@@ -77,3 +77,15 @@ export interface HandshakeFacts {
   /** The credential that the certificate maps to, if any. */
   readonly clientCredential: string | null;
 }
+
+/**
+ * One connection to a stream tunnel (`tls`, `tls-passthrough`, `tcp`; S-P1), as the runtime saw
+ * it: at accept for `tcp`, at the ClientHello for passthrough, after the handshake for `tls`.
+ */
+export interface ConnectionFacts {
+  readonly clientIp: string;
+  /** ISO code from GeoIP, upper case; `null` when the address is not in the database. */
+  readonly country: string | null;
+  /** The credential a verified client certificate maps to (terminated TLS only), if any. */
+  readonly clientCredential: string | null;
+}

@@ -9,6 +9,7 @@ import type { EffectivePolicy, EffectiveTunnel, RuleRef } from "../../../src/bou
 import type { CredentialIr, GrantIr, IpSet } from "../../../src/ir/types.ts";
 import {
   interpret,
+  interpretConnection,
   interpretHandshake,
   routeRequest,
   routeServerName,
@@ -110,6 +111,7 @@ export function interpretedPolicy(policy: EffectivePolicy): CompiledPolicy {
     tunnel: t,
     handshake: (facts) => interpretHandshake(policy, facts).decision,
     request: (facts) => interpret(policy, facts),
+    connection: (facts) => interpretConnection(policy, t, facts),
   });
   return {
     policy,
@@ -118,6 +120,10 @@ export function interpretedPolicy(policy: EffectivePolicy): CompiledPolicy {
       return t === null ? null : compiledTunnel(t);
     },
     request: (facts) => interpret(policy, facts),
+    tunnelById: (id) => {
+      const t = policy.tunnels.find((x) => x.id === id);
+      return t === undefined ? null : compiledTunnel(t);
+    },
     handshake: (facts) => {
       const t = routeServerName(policy, facts.sni);
       if (t === null) {
