@@ -118,3 +118,51 @@ export const invalidGrant = (detail: string): Diagnostic => ({
   message: `the token cannot be minted: ${detail}`,
   help: "check the grant name, the lifetime and the token type",
 });
+
+/** RP6030: a tunnel protocol this runtime cannot serve with its policy (S-P1: dtls, quic). */
+export const protocolUnsupported = (tunnel: string, protocol: string): Diagnostic => ({
+  code: "RP6030",
+  severity: "error",
+  message: `tunnel \`${tunnel}\` uses protocol \`${protocol}\`, which this runtime cannot serve (Node has no ${protocol === "dtls" ? "DTLS" : "QUIC"} server); it is not served`,
+  help: "serve this tunnel from an edge that speaks it, or publish it as `tls` or `http`",
+});
+
+/** RP6031: a published `tcp` tunnel that no `tcp` port option names. */
+export const tcpPortMissing = (tunnel: string): Diagnostic => ({
+  code: "RP6031",
+  severity: "error",
+  message: `tcp tunnel \`${tunnel}\` has no port: the policy names none and no \`--tcp\` option gives one; it is not served`,
+  help: `publish it with \`--tcp ${tunnel}=127.0.0.1:PORT\` (option \`tcp: [{ tunnel, host, port }]\`)`,
+});
+
+/** RP6032: a stream tunnel whose upstream is not `tcp://host:port`. */
+export const streamUpstreamInvalid = (tunnel: string, upstream: string | null): Diagnostic => ({
+  code: "RP6032",
+  severity: "error",
+  message: `tunnel \`${tunnel}\` relays a byte stream, but its upstream ${upstream === null ? "is missing" : `\`${upstream}\` is not \`tcp://host:port\``}; it is not served`,
+  help: "give tls, tls-passthrough and tcp tunnels an upstream such as `tcp://10.0.0.5:5432`",
+});
+
+/** RP6033: ECH `preferred` on a runtime without ECH: served, every handshake without ECH. */
+export const echNotOffered = (tunnel: string): Diagnostic => ({
+  code: "RP6033",
+  severity: "warning",
+  message: `tunnel \`${tunnel}\` prefers encrypted client hello, which this runtime cannot offer; it is served without ECH`,
+  help: "`preferred` admits handshakes without ECH, so the policy holds; use an ECH-capable edge to offer it",
+});
+
+/** RP6034: a `tcp` port option names a tunnel the policy does not publish as `tcp`. */
+export const tcpPortUnknownTunnel = (tunnel: string): Diagnostic => ({
+  code: "RP6034",
+  severity: "warning",
+  message: `the \`tcp\` option names tunnel \`${tunnel}\`, which the policy does not publish as a tcp tunnel; its port refuses every connection`,
+  help: "name a published tcp tunnel by id or name, or remove the option",
+});
+
+/** RP6035: a `tls` or `tls-passthrough` tunnel, and no TLS listener to serve it on. */
+export const noTlsListener = (tunnel: string, protocol: string): Diagnostic => ({
+  code: "RP6035",
+  severity: "error",
+  message: `${protocol} tunnel \`${tunnel}\` is routed by SNI on the TLS listener, and none is configured; it is not served`,
+  help: "start `rampart serve` with `--https ADDRESS`",
+});

@@ -63,6 +63,24 @@ const Upstream = z.strictObject({
   keepAliveTimeoutMs: z.number().int().positive().default(4_000),
 });
 
+/** A `tcp` tunnel published on a port (S-P1): the policy names no port, the operator does. */
+const TcpPort = z.strictObject({
+  /** The tunnel's id or name. */
+  tunnel: z.string().min(1),
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.number().int().min(0).max(65535),
+});
+
+/** Bounds of the stream relays (`tls`, `tls-passthrough`, `tcp` tunnels; docs/protocols.md). */
+const Streams = z.strictObject({
+  /** Time from accept to a complete ClientHello, however it is split; then the socket closes. */
+  helloTimeoutMs: z.number().int().positive().default(10_000),
+  /** Time to connect to a stream tunnel's upstream. */
+  connectTimeoutMs: z.number().int().positive().default(5_000),
+  /** A relayed connection with no traffic either way for this long is closed. */
+  idleTimeoutMs: z.number().int().positive().default(300_000),
+});
+
 /** The schema of `startRuntime` options. */
 export const RuntimeOptionsSchema = z.strictObject({
   load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
@@ -76,6 +94,13 @@ export const RuntimeOptionsSchema = z.strictObject({
    */
   forwardAuth: Address.optional(),
   certificates: z.array(Certificate).default([]),
+  /** Ports of published `tcp` tunnels; a published `tcp` tunnel named here by none is not served. */
+  tcp: z.array(TcpPort).default([]),
+  streams: Streams.default({
+    helloTimeoutMs: 10_000,
+    connectTimeoutMs: 5_000,
+    idleTimeoutMs: 300_000,
+  }),
   tokens: Tokens.default({ publicKeys: [], clockSkewSeconds: 300, cacheSize: 10_000 }),
   /** A MaxMind DB file; default: the embedded CC0 country database. */
   geoipDatabase: z.string().min(1).optional(),
@@ -120,6 +145,7 @@ export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
 export type ResolvedOptions = z.output<typeof RuntimeOptionsSchema>;
 export type TokenOptions = ResolvedOptions["tokens"];
 export type UpstreamOptions = ResolvedOptions["upstream"];
+export type StreamOptions = ResolvedOptions["streams"];
 
 /** Validates options; every problem becomes an RP6001 diagnostic. */
 export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
@@ -127,7 +153,7 @@ export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
   if (parsed.success) {
     const value = parsed.data;
     const diagnostics: Diagnostic[] = [];
-    if (value.http === undefined && value.https === undefined) {
+    if (value.http === undefined && value.https === undefined && value.tcp.length === 0) {
       diagnostics.push(invalidOption("http", "and `https` are both missing: nothing would listen"));
     }
     // Forward-auth believes the original request's headers from trusted proxies only; with

@@ -29,8 +29,11 @@ import { readCertificates } from "./tls/certificates.ts";
 import { detectTlsCapabilities } from "./tls/capabilities.ts";
 import type { TlsCapabilities } from "./tls/capabilities.ts";
 import { acceptTlsConnection } from "./tls/listener.ts";
-import type { TlsSelection } from "./tls/listener.ts";
-import { credentialForCertificate } from "./tls/mtls.ts";
+import { tlsAcceptHooks } from "./tls/accept-hooks.ts";
+import type { TlsAcceptHooks } from "./tls/listener.ts";
+import { createH2Server } from "./http2/server.ts";
+import type { StreamDeps } from "./stream/admit.ts";
+import { createTcpListener } from "./stream/tcp-listener.ts";
 import { createTokenBackend } from "./tokens/create-backend.ts";
 import type { TokenBackend } from "./tokens/backend.ts";
 import { RuntimeMetrics } from "./ops/metrics.ts";
@@ -47,6 +50,8 @@ export interface RuntimeHandle {
     readonly admin: BoundAddress | null;
     /** The forward-auth listener (docs/forward-auth.md), when configured. */
     readonly forwardAuth: BoundAddress | null;
+    /** One listener per `tcp` option: the tunnel it names and where it listens (S-P1). */
+    readonly tcp: readonly { readonly tunnel: string; readonly address: BoundAddress }[];
   };
   /** The serving generation (1 after start, +1 per successful reload). */
   readonly generation: number;
@@ -207,6 +212,7 @@ class Runtime {
         certificates,
         capabilities: this.#capabilities,
         pools: this.#pools,
+        tcpPortTunnels: this.#o.tcp.map((t) => t.tunnel),
       },
       this.state.generation + 1,
       diagnostics,
@@ -234,8 +240,21 @@ class Runtime {
     this.#metrics.generation.set(next.generation);
     this.#metrics.tunnelsServed.set(next.tunnels);
     this.#retireUnusedPools(next);
+    this.#reportNotServed(next);
     this.#log.info({ generation: next.generation, tunnels: next.tunnels }, "policy loaded");
     return { value: next.generation, diagnostics };
+  }
+
+  /** S-P2: every tunnel not served, and why, in the log and on `/metrics`. */
+  #reportNotServed(state: ServingState): void {
+    this.#metrics.tunnelsNotServed.reset();
+    for (const t of state.notServed) {
+      this.#metrics.tunnelsNotServed.labels(t.tunnel, t.protocol, t.code).set(1);
+      this.#log.warn(
+        { generation: state.generation, tunnel: t.tunnel, protocol: t.protocol, code: t.code },
+        `tunnel not served: ${t.reason}`,
+      );
+    }
   }
 
   #retireUnusedPools(state: ServingState): void {
@@ -265,6 +284,14 @@ class Runtime {
     let https: BoundAddress | null = null;
     let admin: BoundAddress | null = null;
     let forwardAuth: BoundAddress | null = null;
+    const tcp: { tunnel: string; address: BoundAddress }[] = [];
+    const streams: StreamDeps = {
+      state: deps.state,
+      geo: deps.geo,
+      log: deps.log,
+      metrics: deps.metrics,
+      bounds: this.#o.streams,
+    };
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);
       server.on("upgrade", onUpgrade);
@@ -275,7 +302,15 @@ class Runtime {
     if (this.#o.https !== undefined) {
       const inner = createHttpServer(httpOptions, onRequest);
       inner.on("upgrade", onUpgrade);
-      const outer = createNetServer((socket) => this.#acceptTls(socket, inner));
+      const h2 = createH2Server(onRequest, this.#o.maxHeaderBytes, (reason) =>
+        this.#metrics.countRequest("deny", reason),
+      );
+      const hooks = tlsAcceptHooks(
+        streams,
+        { http1: inner, http2: h2 },
+        this.#o.streams.helloTimeoutMs,
+      );
+      const outer = createNetServer((socket) => this.#acceptTls(socket, hooks));
       this.#servers.push({ server: outer, http: inner });
       https = collect(await listen(outer, "https", "https", this.#o.https), diagnostics);
     }
@@ -299,8 +334,17 @@ class Runtime {
         diagnostics,
       );
     }
+    for (const option of this.#o.tcp) {
+      const server = createTcpListener(option.tunnel, streams, (socket) => this.#track(socket));
+      this.#servers.push({ server, http: null });
+      const address = collect(
+        await listen(server, `tcp ${option.tunnel}`, "tcp", option),
+        diagnostics,
+      );
+      if (address !== null) tcp.push({ tunnel: option.tunnel, address });
+    }
     if (hasErrors(diagnostics)) return { value: undefined, diagnostics };
-    return { value: { http, https, admin, forwardAuth }, diagnostics };
+    return { value: { http, https, admin, forwardAuth, tcp }, diagnostics };
   }
 
   #track(socket: Socket): void {
@@ -308,34 +352,9 @@ class Runtime {
     socket.once("close", () => this.#connections.delete(socket));
   }
 
-  #acceptTls(socket: Socket, inner: HttpServer): void {
+  #acceptTls(socket: Socket, hooks: TlsAcceptHooks): void {
     this.#track(socket);
-    acceptTlsConnection(socket, inner, {
-      select: (serverName) => this.#selectTls(serverName),
-      onRefused: (refusal) => {
-        this.#metrics.handshakesRefused.labels(refusal.kind).inc();
-        this.#log.info(
-          {
-            sni: refusal.serverName,
-            kind: refusal.kind,
-            rule: refusal.decision?.rule ?? null,
-            reason: refusal.detail,
-          },
-          "TLS connection refused",
-        );
-      },
-    });
-  }
-
-  #selectTls(serverName: string): TlsSelection | null {
-    const route = this.state.routes.get(serverName);
-    if (route === undefined || route.tls === null) return null;
-    return {
-      tls: route.tls,
-      mapCertificate: (socket) =>
-        credentialForCertificate(socket.getPeerCertificate(), route.credentials),
-      decide: (facts) => route.policy.handshake(facts),
-    };
+    acceptTlsConnection(socket, hooks);
   }
 
   startTriggers(): void {

@@ -15,6 +15,8 @@ import type { TlsCapabilities } from "./tls/capabilities.ts";
 import { buildTunnelTls } from "./tls/contexts.ts";
 import type { TunnelTls } from "./tls/contexts.ts";
 import type { Upstream, UpstreamPools } from "./forward/upstreams.ts";
+import { buildStreamRoutes } from "./stream/routes.ts";
+import type { NotServed, StreamRoutes } from "./stream/routes.ts";
 
 /** One served tunnel with what the pipeline needs. */
 export interface TunnelRoute {
@@ -41,6 +43,10 @@ export interface ServingState {
   readonly generation: number;
   readonly policies: readonly CompiledPolicy[];
   readonly routes: HostIndex<TunnelRoute>;
+  /** `tls`, `tls-passthrough` and `tcp` tunnels (S-P1). */
+  readonly streams: StreamRoutes;
+  /** Every tunnel of the policy not served, with why (S-P2). */
+  readonly notServed: readonly NotServed[];
   readonly tunnels: number;
 }
 
@@ -53,11 +59,20 @@ export interface StateInputs {
   readonly certificates: readonly LoadedCertificate[];
   readonly capabilities: TlsCapabilities;
   readonly pools: UpstreamPools;
+  /** The `tunnel` of every `tcp` port option. */
+  readonly tcpPortTunnels?: readonly string[];
 }
 
 /** An empty state (before the first load). */
 export function emptyState(): ServingState {
-  return { generation: 0, policies: [], routes: new HostIndex(), tunnels: 0 };
+  return {
+    generation: 0,
+    policies: [],
+    routes: new HostIndex(),
+    streams: { bySni: new HostIndex(), byPortOption: new Map() },
+    notServed: [],
+    tunnels: 0,
+  };
 }
 
 /**
@@ -71,13 +86,30 @@ export function buildServingState(
   diagnostics: Diagnostic[],
 ): ServingState {
   const routes = new HostIndex<TunnelRoute>();
-  let tunnels = 0;
+  const notServed: NotServed[] = [];
+  const streams = buildStreamRoutes(
+    policies,
+    { ...inputs, tcpPortTunnels: inputs.tcpPortTunnels ?? [] },
+    diagnostics,
+    notServed,
+  );
+  let tunnels = new Set([...streams.bySni.values(), ...streams.byPortOption.values()]).size;
   for (const policy of policies) {
     for (const tunnel of policy.policy.tunnels) {
       // Only published HTTP tunnels have hosts the engine answers for (S-X1).
       if (tunnel.protocol !== "http" || !tunnel.publish) continue;
+      const before = diagnostics.length;
       const route = buildRoute(policy, tunnel, inputs, diagnostics);
-      if (route === null) continue;
+      if (route === null) {
+        const why = diagnostics.slice(before).find((d) => d.severity === "error");
+        notServed.push({
+          tunnel: tunnel.name ?? tunnel.id,
+          protocol: tunnel.protocol,
+          code: why?.code ?? "refused",
+          reason: why?.message ?? "refused at load",
+        });
+        continue;
+      }
       tunnels++;
       for (const host of tunnel.hosts) {
         const existing = routes.add(host, route);
@@ -86,7 +118,7 @@ export function buildServingState(
       }
     }
   }
-  return { generation, policies, routes, tunnels };
+  return { generation, policies, routes, streams, notServed, tunnels };
 }
 
 function buildRoute(

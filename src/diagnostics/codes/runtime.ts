@@ -28,4 +28,25 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     summary: "a derived token would widen its parent's grants",
   },
   RP6014: { slug: "runtime/invalid-grant", summary: "a token grant cannot be minted" },
+  RP6030: {
+    slug: "runtime/protocol-unsupported",
+    summary: "a tunnel's protocol (dtls, quic) cannot be served by this runtime",
+  },
+  RP6031: { slug: "runtime/tcp-port-missing", summary: "a published tcp tunnel has no port" },
+  RP6032: {
+    slug: "runtime/stream-upstream-invalid",
+    summary: "a tls, tls-passthrough or tcp tunnel has no `tcp://host:port` upstream",
+  },
+  RP6033: {
+    slug: "runtime/ech-not-offered",
+    summary: "a tunnel prefers Encrypted Client Hello; it is served without it",
+  },
+  RP6034: {
+    slug: "runtime/tcp-port-unknown-tunnel",
+    summary: "a tcp port option names no published tcp tunnel",
+  },
+  RP6035: {
+    slug: "runtime/no-tls-listener",
+    summary: "a tls or tls-passthrough tunnel has no TLS listener to be served on",
+  },
 };

@@ -9,7 +9,7 @@ import { listenFailed } from "../diagnostics.ts";
 export interface BoundAddress {
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` or `https://host:port`, IPv6 bracketed. */
+  /** `http://host:port`, `https://host:port` or `tcp://host:port`, IPv6 bracketed. */
   readonly url: string;
 }
 
@@ -17,7 +17,7 @@ export interface BoundAddress {
 export function listen(
   server: Server,
   name: string,
-  scheme: "http" | "https",
+  scheme: "http" | "https" | "tcp",
   address: { host: string; port: number },
 ): Promise<BoundAddress | Diagnostic> {
   return new Promise((resolvePromise) => {

@@ -15,6 +15,10 @@ export class RuntimeMetrics {
   readonly generation: Gauge;
   readonly tunnelsServed: Gauge;
   readonly geoipLookupErrors: Counter;
+  /** Stream tunnel connections (tls, passthrough, tcp) by kind and outcome (S-P1). */
+  readonly streamConnections: Counter<"kind" | "outcome">;
+  /** 1 per tunnel of the policy that is not served, with the code saying why (S-P2). */
+  readonly tunnelsNotServed: Gauge<"tunnel" | "protocol" | "code">;
 
   constructor(defaultMetrics = true) {
     const registers = [this.registry];
@@ -55,6 +59,18 @@ export class RuntimeMetrics {
     this.geoipLookupErrors = new Counter({
       name: "rampart_geoip_lookup_errors_total",
       help: "GeoIP lookups that hit corrupt data (answered as unknown country)",
+      registers,
+    });
+    this.streamConnections = new Counter({
+      name: "rampart_stream_connections_total",
+      help: "Connections to tls, tls-passthrough and tcp tunnels, by kind and outcome",
+      labelNames: ["kind", "outcome"],
+      registers,
+    });
+    this.tunnelsNotServed = new Gauge({
+      name: "rampart_tunnel_not_served",
+      help: "Tunnels of the loaded policy that are not served (1 each), with the code saying why",
+      labelNames: ["tunnel", "protocol", "code"],
       registers,
     });
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });

@@ -38,6 +38,9 @@ export interface TunnelTls {
   readonly terminators: HostIndex<TlsServer>;
 }
 
+/** What an HTTP tunnel's terminator offers in ALPN: HTTP/2 first, HTTP/1.1 kept (WebSocket). */
+export const HTTP_ALPN: readonly string[] = ["h2", "http/1.1"];
+
 /** The TLS verdict for one tunnel: served with `tls`, served over plain HTTP only, or refused. */
 export type TunnelTlsResult =
   | { readonly kind: "tls"; readonly tls: TunnelTls }
@@ -54,6 +57,7 @@ export function buildTunnelTls(
   capabilities: TlsCapabilities,
   httpsListener: boolean,
   diagnostics: Diagnostic[],
+  alpn: readonly string[] = HTTP_ALPN,
 ): TunnelTlsResult {
   const name = tunnel.name ?? tunnel.id;
   if (!tunnel.tls.terminated) return { kind: "plain" };
@@ -88,7 +92,7 @@ export function buildTunnelTls(
       continue;
     }
     try {
-      terminators.add(host, createTerminator(certificate, tunnel.tls.runtimeMin, groups, ca));
+      terminators.add(host, createTerminator(certificate, tunnel.tls.runtimeMin, groups, ca, alpn));
     } catch (error) {
       diagnostics.push(
         invalidCertificate(`certificate \`${certificate.certFile}\``, errorText(error)),
@@ -106,6 +110,7 @@ function createTerminator(
   min: TlsVersion,
   groups: readonly string[] | null,
   ca: Buffer | undefined,
+  alpn: readonly string[],
 ): TlsServer {
   return createTlsServer({
     cert: certificate.cert,
@@ -118,7 +123,7 @@ function createTerminator(
     // Verification is read from `authorized` and judged by the compiled handshake decision,
     // so a refusal carries the tunnel's rule and reason.
     rejectUnauthorized: false,
-    ALPNProtocols: ["http/1.1"],
+    ...(alpn.length === 0 ? {} : { ALPNProtocols: [...alpn] }),
     handshakeTimeout: 10_000,
   });
 }

@@ -1,12 +1,16 @@
 /**
- * The HTTPS accept path: read the ClientHello, pick the tunnel by SNI, then hand the raw
- * connection to that tunnel's TLS terminator, so the whole handshake (minimum version,
+ * The TLS accept path: read the ClientHello, pick the tunnel by SNI, then either relay the
+ * untouched bytes (a `tls-passthrough` tunnel, once its connection decision allows it) or hand
+ * the raw connection to that tunnel's TLS terminator, so the whole handshake (minimum version,
  * groups, client-certificate policy) runs under the tunnel's settings from the first byte —
  * OpenSSL's SNI callback would switch certificates only after version and groups are fixed.
- * After the handshake the compiled handshake decision runs, and only an allowed connection
- * reaches the HTTP server.
+ * After the handshake the compiled handshake decision runs, and only an allowed connection is
+ * delivered: to the HTTP/1.1 or HTTP/2 server by ALPN, or to a `tls` tunnel's relay.
+ *
+ * The ClientHello is bounded in size (client-hello.ts), in time (one deadline from accept,
+ * however slowly it trickles in) and in reads (a hello split into too many packets is
+ * refused); every failure closes the connection, and nothing reaches an upstream.
  */
-import type { Server as HttpServer } from "node:http";
 import type { Socket } from "node:net";
 import type { Server as TlsServer, TLSSocket } from "node:tls";
 import type { HandshakeDecision } from "../../ir/decision.ts";
@@ -30,20 +34,29 @@ export interface TlsSelection {
   readonly tls: TunnelTls;
   readonly mapCertificate: (socket: TLSSocket) => string | null;
   readonly decide: (facts: HandshakeFacts) => HandshakeDecision;
+  /** Takes an allowed connection: the HTTP servers, or a `tls` tunnel's relay. */
+  readonly deliver: (tls: TLSSocket, info: TlsConnectionInfo) => void;
 }
+
+/** Relays a `tls-passthrough` connection: `hello` is every byte read so far, untouched. */
+export type PassthroughHandler = (socket: Socket, hello: Buffer) => void;
 
 /** Why a connection was refused before HTTP: a fixed kind (a metric label) and a detail. */
 export interface TlsRefusal {
-  readonly kind: "bad_hello" | "no_sni" | "unknown_sni" | "policy";
+  readonly kind: "bad_hello" | "hello_timeout" | "no_sni" | "unknown_sni" | "policy";
   readonly serverName: string | null;
   readonly detail: string;
   readonly decision: HandshakeDecision | null;
 }
 
-/** Hooks the listener calls; `select` reads the currently loaded policy. */
+/** Hooks the listener calls; `select` and `passthrough` read the currently loaded policy. */
 export interface TlsAcceptHooks {
+  /** The passthrough tunnel serving a name, checked first; null when none does. */
+  passthrough(serverName: string): PassthroughHandler | null;
   select(serverName: string): TlsSelection | null;
   onRefused(refusal: TlsRefusal): void;
+  /** Time from accept to a complete ClientHello. */
+  readonly helloTimeoutMs: number;
 }
 
 /** A connection handed to a terminator, waiting for its handshake to finish. */
@@ -51,11 +64,16 @@ interface PendingHandshake {
   readonly serverName: string;
   readonly hello: ClientHelloInfo;
   readonly selection: TlsSelection;
-  readonly http: HttpServer;
   readonly hooks: TlsAcceptHooks;
 }
 
-const connectionInfo = new WeakMap<Socket, TlsConnectionInfo>();
+/**
+ * The TLS facts of a connection, kept on the socket under a symbol: an HTTP/2 request's
+ * `socket` is a proxy that forwards unknown properties to the TLS socket, so this one lookup
+ * serves HTTP/1.1 and HTTP/2 alike.
+ */
+const TLS_INFO = Symbol("rampart.tlsInfo");
+type WithInfo = { [TLS_INFO]?: TlsConnectionInfo };
 /**
  * Handshakes in progress, keyed by the TCP 4-tuple's varying parts: the terminator's
  * `secureConnection` event gives the TLS socket, which shares the raw socket's addresses.
@@ -64,33 +82,57 @@ const pending = new Map<string, PendingHandshake>();
 const wired = new WeakSet<TlsServer>();
 
 /** The TLS facts of an accepted connection, or undefined for plain HTTP. */
-export function tlsInfoOf(socket: Socket): TlsConnectionInfo | undefined {
-  return connectionInfo.get(socket);
+export function tlsInfoOf(socket: object): TlsConnectionInfo | undefined {
+  return (socket as WithInfo)[TLS_INFO];
 }
 
 /** TLS alert `unrecognized_name` (fatal), sent when no tunnel serves the SNI. */
 const UNRECOGNIZED_NAME_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70]);
-const HELLO_TIMEOUT_MS = 10_000;
+/** TLS alert `access_denied` (fatal), sent when a passthrough connection is refused. */
+export const ACCESS_DENIED_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31]);
+/** A ClientHello arriving in more reads than this is refused (a trickle costs a buffer copy each). */
+export const MAX_HELLO_READS = 64;
 
 const keyOf = (s: Socket): string => `${s.remoteAddress}|${s.remotePort}|${s.localPort}`;
 
-/** Accepts one raw TCP connection on the HTTPS listener. */
-export function acceptTlsConnection(socket: Socket, http: HttpServer, hooks: TlsAcceptHooks): void {
+/** Accepts one raw TCP connection on the TLS listener. */
+export function acceptTlsConnection(socket: Socket, hooks: TlsAcceptHooks): void {
   let buffered: Buffer = Buffer.alloc(0);
-  socket.setTimeout(HELLO_TIMEOUT_MS, () => socket.destroy());
+  let reads = 0;
+  const refuse = (kind: TlsRefusal["kind"], detail: string): void => {
+    socket.off("data", onData);
+    hooks.onRefused({ kind, serverName: null, detail, decision: null });
+    socket.destroy();
+  };
+  // One deadline from accept: an idle timer would let a slow sender hold the socket forever.
+  const deadline = setTimeout(
+    () => refuse("hello_timeout", "no complete ClientHello in time"),
+    hooks.helloTimeoutMs,
+  );
+  deadline.unref();
+  socket.once("close", () => clearTimeout(deadline));
   socket.on("error", () => socket.destroy());
   const onData = (chunk: Buffer): void => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    reads++;
     const read = readClientHello(buffered);
-    if (read.kind === "incomplete") return;
+    if (read.kind === "incomplete") {
+      if (reads >= MAX_HELLO_READS) refuse("bad_hello", "ClientHello split into too many reads");
+      return;
+    }
+    clearTimeout(deadline);
     socket.off("data", onData);
     socket.pause();
     if (read.kind === "invalid") {
-      hooks.onRefused({ kind: "bad_hello", serverName: null, detail: read.reason, decision: null });
-      socket.destroy();
+      refuse("bad_hello", read.reason);
       return;
     }
     const serverName = read.hello.serverName;
+    const passthrough = serverName === null ? null : hooks.passthrough(serverName);
+    if (passthrough !== null) {
+      passthrough(socket, buffered);
+      return;
+    }
     const selection = serverName === null ? null : hooks.select(serverName);
     const terminator = serverName === null ? undefined : selection?.tls.terminators.get(serverName);
     if (serverName === null || selection === null || terminator === undefined) {
@@ -106,10 +148,9 @@ export function acceptTlsConnection(socket: Socket, http: HttpServer, hooks: Tls
       socket.end(UNRECOGNIZED_NAME_ALERT);
       return;
     }
-    socket.setTimeout(0);
     socket.unshift(buffered);
     const key = keyOf(socket);
-    pending.set(key, { serverName, hello: read.hello, selection, http, hooks });
+    pending.set(key, { serverName, hello: read.hello, selection, hooks });
     socket.once("close", () => pending.delete(key));
     wire(terminator);
     terminator.emit("connection", socket);
@@ -167,6 +208,7 @@ function onHandshake(tls: TLSSocket, p: PendingHandshake): void {
     tls.destroy();
     return;
   }
-  connectionInfo.set(tls, { sni: p.serverName, version, group, clientCredential });
-  p.http.emit("connection", tls);
+  const info: TlsConnectionInfo = { sni: p.serverName, version, group, clientCredential };
+  (tls as WithInfo)[TLS_INFO] = info;
+  p.selection.deliver(tls, info);
 }

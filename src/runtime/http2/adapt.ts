@@ -1,0 +1,34 @@
+/**
+ * Makes an HTTP/2 request look, to the shared request pipeline, like the HTTP/1.1 request it
+ * stands for: `Host` from `:authority`, no pseudo-headers in the raw list that is forwarded,
+ * and the cookie crumbs of HTTP/2 joined into one `Cookie` field (RFC 9113 §8.2.3), which an
+ * HTTP/1.1 upstream expects. The header objects are edited in place: the compatibility API
+ * hands out the arrays and objects it keeps.
+ */
+import type { Http2ServerRequest } from "node:http2";
+
+/** Rewrites the request's header views for the pipeline. */
+export function adaptH2Request(req: Http2ServerRequest): void {
+  const headers = req.headers as Record<string, string | string[] | undefined>;
+  const authority = headers[":authority"];
+  if (headers["host"] === undefined && typeof authority === "string") headers["host"] = authority;
+  const raw = req.rawHeaders;
+  const kept: string[] = [];
+  const cookies: string[] = [];
+  let hasHost = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (name.charCodeAt(0) === 58 /* ":" */) continue;
+    if (name === "cookie") {
+      cookies.push(value);
+      continue;
+    }
+    if (name === "host") hasHost = true;
+    kept.push(name, value);
+  }
+  if (!hasHost && typeof headers["host"] === "string") kept.push("host", headers["host"]);
+  if (cookies.length > 0) kept.push("cookie", cookies.join("; "));
+  raw.length = 0;
+  for (const item of kept) raw.push(item);
+}

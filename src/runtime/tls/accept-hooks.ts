@@ -1,0 +1,99 @@
+/**
+ * What the TLS listener asks the serving generation: the passthrough tunnel or the terminated
+ * tunnel for a server name, and where an allowed connection goes — the HTTP/2 server when ALPN
+ * chose `h2`, the HTTP/1.1 server otherwise, or a `tls` tunnel's relay after its connection
+ * decision. Refusals are logged and counted here.
+ */
+import type { Server as HttpServer } from "node:http";
+import type { Http2Server } from "node:http2";
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { admitConnection } from "../stream/admit.ts";
+import type { StreamDeps } from "../stream/admit.ts";
+import { relay } from "../stream/relay.ts";
+import type { StreamRoute } from "../stream/routes.ts";
+import { ACCESS_DENIED_ALERT } from "./listener.ts";
+import type { TlsAcceptHooks, TlsSelection } from "./listener.ts";
+import { credentialForCertificate } from "./mtls.ts";
+
+/** The servers an allowed HTTP connection is handed to. */
+export interface HttpTargets {
+  readonly http1: HttpServer;
+  readonly http2: Http2Server;
+}
+
+/** Builds the listener hooks over the current generation (read on every connection). */
+export function tlsAcceptHooks(
+  deps: StreamDeps,
+  targets: HttpTargets,
+  helloTimeoutMs: number,
+): TlsAcceptHooks {
+  const onRelayEnd = (route: StreamRoute) => (end: string) => {
+    if (end !== "closed") deps.log.warn({ tunnel: route.label, end }, `${route.kind} relay ended`);
+  };
+  return {
+    helloTimeoutMs,
+    passthrough(serverName) {
+      const route = deps.state().streams.bySni.get(serverName);
+      if (route === undefined || route.kind !== "passthrough") return null;
+      return (socket: Socket, hello: Buffer) => {
+        const decision = admitConnection(route, socket.remoteAddress, null, deps);
+        if (decision === null || !decision.allow) {
+          socket.end(ACCESS_DENIED_ALERT);
+          return;
+        }
+        socket.setNoDelay(true);
+        relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route));
+      };
+    },
+    select(serverName): TlsSelection | null {
+      const state = deps.state();
+      const stream = state.streams.bySni.get(serverName);
+      if (stream !== undefined && stream.kind === "tls" && stream.tls !== null) {
+        return {
+          tls: stream.tls,
+          mapCertificate: (socket) =>
+            credentialForCertificate(socket.getPeerCertificate(), stream.credentials),
+          decide: (facts) => stream.compiled.handshake(facts),
+          deliver: (tls: TLSSocket, info) => {
+            const decision = admitConnection(
+              stream,
+              tls.remoteAddress,
+              info.clientCredential,
+              deps,
+            );
+            if (decision === null || !decision.allow) {
+              tls.destroy();
+              return;
+            }
+            relay(tls, stream.upstream, null, deps.bounds, onRelayEnd(stream));
+          },
+        };
+      }
+      const route = state.routes.get(serverName);
+      if (route === undefined || route.tls === null) return null;
+      return {
+        tls: route.tls,
+        mapCertificate: (socket) =>
+          credentialForCertificate(socket.getPeerCertificate(), route.credentials),
+        decide: (facts) => route.policy.handshake(facts),
+        deliver: (tls) => {
+          if (tls.alpnProtocol === "h2") targets.http2.emit("connection", tls);
+          else targets.http1.emit("connection", tls);
+        },
+      };
+    },
+    onRefused(refusal) {
+      deps.metrics.handshakesRefused.labels(refusal.kind).inc();
+      deps.log.info(
+        {
+          sni: refusal.serverName,
+          kind: refusal.kind,
+          rule: refusal.decision?.rule ?? null,
+          reason: refusal.detail,
+        },
+        "TLS connection refused",
+      );
+    },
+  };
+}
