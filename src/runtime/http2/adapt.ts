@@ -1,8 +1,9 @@
 /**
  * Makes an HTTP/2 request look, to the shared request pipeline, like the HTTP/1.1 request it
  * stands for: `Host` from `:authority`, no pseudo-headers in the raw list that is forwarded,
- * and the cookie crumbs of HTTP/2 joined into one `Cookie` field (RFC 9113 §8.2.3), which an
- * HTTP/1.1 upstream expects. The header objects are edited in place: the compatibility API
+ * the cookie crumbs of HTTP/2 joined into one `Cookie` field (RFC 9113 §8.2.3), which an
+ * HTTP/1.1 upstream expects, and a body without `content-length` (HTTP/2 frames it itself)
+ * marked as chunked, so the pipeline streams it under the same body limit. The header objects are edited in place: the compatibility API
  * hands out the arrays and objects it keeps.
  */
 import type { Http2ServerRequest } from "node:http2";
@@ -12,6 +13,8 @@ export function adaptH2Request(req: Http2ServerRequest): void {
   const headers = req.headers as Record<string, string | string[] | undefined>;
   const authority = headers[":authority"];
   if (headers["host"] === undefined && typeof authority === "string") headers["host"] = authority;
+  if (!req.stream.endAfterHeaders && headers["content-length"] === undefined)
+    headers["transfer-encoding"] = "chunked";
   const raw = req.rawHeaders;
   const kept: string[] = [];
   const cookies: string[] = [];
