@@ -11,6 +11,7 @@ import { grantWiderThanTunnels } from "./rules/grant-wider-than-tunnels.ts";
 import { narrowedByProject } from "./rules/narrowed-by-project.ts";
 import { queryTokenForbidden } from "./rules/query-token-forbidden.ts";
 import { redundantTrustedIp } from "./rules/redundant-trusted-ip.ts";
+import { runtimeCannotServe } from "./rules/runtime-cannot-serve.ts";
 import { tunnelAdmitsNothing } from "./rules/tunnel-admits-nothing.ts";
 import { unreachableGrantPath } from "./rules/unreachable-grant-path.ts";
 
@@ -22,6 +23,7 @@ export const LINT_RULES: readonly LintRule[] = [
   unreachableGrantPath,
   grantWiderThanTunnels,
   queryTokenForbidden,
+  runtimeCannotServe,
 ];
 
 /** Runs every rule on a policy; warnings only, sorted by span. */

@@ -340,3 +340,23 @@ describe("stream tunnels without a TLS listener (issue #14)", () => {
     }
   });
 });
+
+describe("ECH preferred on a runtime without ECH (issue #14)", () => {
+  it("S-A7: the tunnel is served, every handshake without ECH, and RP6033 says so at load", async () => {
+    const t = tunnel({ id: "web", hosts: ["web.test"], upstream: "http://127.0.0.1:9" });
+    const policy = effectivePolicy([{ ...t, tls: { ...t.tls, ech: "preferred" } }]);
+    const { runtime, diagnostics } = await startTestRuntime([compiledPolicy(policy)]);
+    try {
+      const warning = diagnostics.find((d) => d.code === "RP6033");
+      assert.equal(warning?.severity, "warning");
+      assert.match(warning?.message ?? "", /served without ECH/);
+      assert.equal(
+        (await runtime.metrics.registry.getSingleMetric("rampart_tunnels_served")?.get())?.values[0]
+          ?.value,
+        1,
+      );
+    } finally {
+      await runtime.close();
+    }
+  });
+});

@@ -30,6 +30,11 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "lint/query-token-forbidden",
     summary: "a policy sends or expects a query token that S-H7 does not allow",
   },
+  RP8030: {
+    slug: "lint/runtime-cannot-serve",
+    summary:
+      "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH required)",
+  },
   RP8101: {
     slug: "diff/newly-allowed",
     summary: "a change forwards requests that the old policy did not (access widens)",

@@ -1,0 +1,46 @@
+/**
+ * RP8030: a published tunnel that `rampart serve` refuses at load because Node cannot serve it
+ * with its full policy (S-P1, S-P2): a `dtls` or `quic` tunnel (Node has no DTLS or QUIC server)
+ * and a terminated tunnel that requires Encrypted Client Hello (Node's TLS has no ECH). Said
+ * before deployment, so that no tunnel passes lint and is then silently not served.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { EffectiveTunnel } from "../../bounds/effective.ts";
+import type { LintContext, LintRule } from "../rule.ts";
+import { labelsPart, spanPart } from "../rule.ts";
+
+/** Why the runtime refuses a tunnel, and the runtime code it refuses it with; null: served. */
+function refusal(tunnel: EffectiveTunnel): { why: string; runtimeCode: string } | null {
+  if (tunnel.protocol === "dtls") return { why: "Node has no DTLS server", runtimeCode: "RP6030" };
+  if (tunnel.protocol === "quic")
+    return { why: "Node has no QUIC (HTTP/3) server", runtimeCode: "RP6030" };
+  if (tunnel.tls.terminated && tunnel.tls.ech === "required")
+    return {
+      why: "it requires Encrypted Client Hello, which Node's TLS cannot offer",
+      runtimeCode: "RP6004",
+    };
+  return null;
+}
+
+function check({ policy }: LintContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const tunnel of policy.tunnels) {
+    if (!tunnel.publish) continue;
+    const refused = refusal(tunnel);
+    if (refused === null) continue;
+    const ech = tunnel.protocol !== "dtls" && tunnel.protocol !== "quic";
+    out.push({
+      code: "RP8030",
+      severity: "warning",
+      message: `\`rampart serve\` cannot serve tunnel \`${tunnel.id}\` (${tunnel.protocol}): ${refused.why}; it is refused at load with ${refused.runtimeCode}`,
+      ...spanPart(tunnel.origin),
+      ...labelsPart(ech ? [{ span: tunnel.tls.echRule.origin, message: "ECH required here" }] : []),
+      help: ech
+        ? "set `ech` to `preferred` or `off`, or serve this tunnel from an ECH-capable edge"
+        : "publish it as `tls` or `http` to serve it with Rampart, or serve it from an edge that speaks it",
+    });
+  }
+  return out;
+}
+
+export const runtimeCannotServe: LintRule = { code: "RP8030", check };
