@@ -32,6 +32,8 @@ changes (a broken edit keeps the running policy); shuts down gracefully on SIGTE
   --forward-auth HOST:PORT  answer nginx auth_request, Traefik ForwardAuth and Envoy
                          ext_authz sub-requests (needs --trusted-proxy; docs/forward-auth.md)
   --cert HOSTS=CERT:KEY  a certificate for comma-separated hosts (repeatable)
+  --tcp TUNNEL=HOST:PORT publish a tcp tunnel (by id or name) on a port (repeatable;
+                         docs/protocols.md)
   --geoip FILE           a MaxMind DB (default: the embedded CC0 country database)
   --trusted-proxy CIDR   believe X-Forwarded-For from this peer (repeatable)
 
@@ -56,6 +58,15 @@ function certificates(values: unknown): { hosts: string[]; certFile: string; key
       certFile: match[2] ?? "",
       keyFile: match[3] ?? "",
     };
+  });
+}
+
+function tcpPorts(values: unknown): { tunnel: string; host: string; port: number }[] {
+  return ((values as string[] | undefined) ?? []).map((spec) => {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw new UsageError("--tcp takes TUNNEL=HOST:PORT");
+    const at = address(spec.slice(eq + 1), "--tcp TUNNEL=");
+    return { tunnel: spec.slice(0, eq), host: at?.host ?? "127.0.0.1", port: at?.port ?? 0 };
   });
 }
 
@@ -116,6 +127,7 @@ async function runtimeOptions(
     admin: address(values["admin"], "--admin"),
     forwardAuth: address(values["forward-auth"], "--forward-auth"),
     certificates: values["cert"] === undefined ? undefined : certificates(values["cert"]),
+    tcp: values["tcp"] === undefined ? undefined : tcpPorts(values["tcp"]),
     geoipDatabase: values["geoip"],
     trustedProxies: values["trusted-proxy"],
   };
@@ -143,6 +155,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     admin: { type: "string" },
     "forward-auth": { type: "string" },
     cert: { type: "string", multiple: true },
+    tcp: { type: "string", multiple: true },
     geoip: { type: "string" },
     "trusted-proxy": { type: "string", multiple: true },
   });
@@ -165,6 +178,8 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
   for (const [name, bound] of Object.entries({ http, https, admin })) {
     if (bound !== null) io.err(`rampart: ${name} listening on ${JSON.stringify(bound)}\n`);
   }
+  for (const { tunnel, address } of started.value.addresses.tcp)
+    io.err(`rampart: tcp tunnel ${tunnel} listening on ${JSON.stringify(address)}\n`);
   const runtime = started.value;
   await closeOnSignal(() => runtime.close());
   return ExitCode.Ok;
