@@ -1,0 +1,272 @@
+/**
+ * Stream relays (issue #14): throughput (MB/s, one connection, 64 KiB writes) and new
+ * connections/s for `tcp`, `tls` (terminated) and `tls-passthrough` tunnels, side by side with
+ * a plain Node relay (`net` pipe; `tls.createServer` + pipe for terminated TLS) and nginx's
+ * `stream` module (`proxy_pass`; `ssl_preread` for passthrough; `ssl` for termination). Every
+ * party runs in its own process (test/bench/stream-roles.ts); the client runs here. Also the
+ * compiled connection decision's own cost per call. Reported, never asserted. Targets: ≥ 90%
+ * of the plain relay's throughput; the decision adds < 50 µs per connection.
+ */
+import { fork, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect as netConnect } from "node:net";
+import type { Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect as tlsConnect } from "node:tls";
+import { compilePolicy } from "../../src/compile/compile-policy.ts";
+import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
+import { freePort } from "../integration/nginx-harness.ts";
+import { ensureNginx } from "../setup/nginx.ts";
+import { effectivePolicy, tunnel, withTrustedIps } from "../runtime/helpers/policy.ts";
+import type { BenchModule, BenchRow } from "./bench-module.ts";
+
+const ROLES = join(import.meta.dirname, "stream-roles.ts");
+const CHUNK = Buffer.alloc(64 * 1024, 0x61);
+const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+type Kind = "tcp" | "tls" | "passthrough";
+type Ports = Record<Kind, number>;
+
+function role(
+  name: string,
+  args: (string | number)[],
+): { child: ChildProcess; ready: Promise<Record<string, number>> } {
+  const child = fork(ROLES, [name, ...args.map(String)], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = new Promise<Record<string, number>>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as Record<string, number>));
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${String(code)}`)));
+  });
+  return { child, ready };
+}
+
+/** Opens a connection of `kind`; TLS ones complete a full handshake (no session reuse). */
+function open(kind: Kind, port: number, servername: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket =
+      kind === "tcp"
+        ? netConnect({ host: "127.0.0.1", port, noDelay: true }, () => resolve(socket))
+        : tlsConnect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () =>
+            resolve(socket),
+          );
+    socket.once("error", reject);
+  });
+}
+
+/** Sends `bytes` after the length header (in 64 KiB writes, with backpressure); waits for "ok". */
+function transfer(socket: Socket, bytes: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("data", () => resolve());
+    socket.once("error", reject);
+    const header = Buffer.alloc(8);
+    header.writeBigUInt64BE(BigInt(bytes));
+    socket.write(header);
+    let left = bytes;
+    const pump = (): void => {
+      while (left > 0) {
+        const part = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+        left -= part.length;
+        if (!socket.write(part)) {
+          socket.once("drain", pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+}
+
+async function throughput(
+  kind: Kind,
+  port: number,
+  servername: string,
+  bytes: number,
+): Promise<number> {
+  const socket = await open(kind, port, servername);
+  const started = process.hrtime.bigint();
+  await transfer(socket, bytes);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  socket.destroy();
+  return bytes / 1e6 / seconds;
+}
+
+async function connectionRate(
+  kind: Kind,
+  port: number,
+  servername: string,
+  seconds: number,
+  concurrency: number,
+): Promise<number> {
+  const until = Date.now() + seconds * 1000;
+  let done = 0;
+  const loop = async (): Promise<void> => {
+    while (Date.now() < until) {
+      const socket = await open(kind, port, servername);
+      await transfer(socket, 1);
+      socket.destroy();
+      done++;
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return done / ((Date.now() - started) / 1000);
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/** nginx with a `stream` block: one server per kind. */
+async function startNginxStream(
+  sinks: { tcp: number; tls: number },
+  cert: { certFile: string; keyFile: string },
+): Promise<{ ports: Ports; stop(): Promise<void> }> {
+  const binary = await ensureNginx();
+  const prefix = await mkdtemp(join(tmpdir(), "rampart-nginx-stream-"));
+  const ports: Ports = {
+    tcp: await freePort(),
+    tls: await freePort(),
+    passthrough: await freePort(),
+  };
+  const config = [
+    `load_module ${STREAM_MODULE};`,
+    "worker_processes 1;",
+    `pid ${join(prefix, "nginx.pid")};`,
+    `error_log ${join(prefix, "error.log")} warn;`,
+    "events { worker_connections 4096; }",
+    "stream {",
+    `  server { listen 127.0.0.1:${ports.tcp}; proxy_pass 127.0.0.1:${sinks.tcp}; }`,
+    `  server { listen 127.0.0.1:${ports.passthrough}; ssl_preread on; proxy_pass 127.0.0.1:${sinks.tls}; }`,
+    `  server { listen 127.0.0.1:${ports.tls} ssl; ssl_certificate ${cert.certFile}; ssl_certificate_key ${cert.keyFile}; proxy_pass 127.0.0.1:${sinks.tcp}; }`,
+    "}",
+    "",
+  ].join("\n");
+  await writeFile(join(prefix, "nginx.conf"), config);
+  const child = spawn(
+    binary,
+    [
+      "-p",
+      prefix,
+      "-c",
+      join(prefix, "nginx.conf"),
+      "-e",
+      join(prefix, "error.log"),
+      "-g",
+      "daemon off;",
+    ],
+    { stdio: "ignore" },
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = netConnect({ host: "127.0.0.1", port: ports.tcp }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error("nginx stream did not start");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    ports,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The compiled connection decision alone: ns per call, a trusted-IP list and a GeoIP list. */
+function decisionNanos(calls: number): number {
+  const t = withTrustedIps(tunnel({ id: "tcp", hosts: [], protocol: "tcp" }), [
+    "127.0.0.0/8",
+    "10.0.0.0/8",
+    "192.0.2.0/24",
+    "2001:db8::/32",
+  ]);
+  const policy = compilePolicy(effectivePolicy([{ ...t, tls: { ...t.tls, terminated: false } }]), {
+    eager: true,
+  });
+  const decide = policy.tunnelById("tcp");
+  if (decide === null) throw new Error("no tunnel");
+  const facts = [
+    { clientIp: "127.0.0.1", country: null, clientCredential: null },
+    { clientIp: "198.51.100.7", country: "DE", clientCredential: null },
+  ];
+  let allowed = 0;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++)
+    if (decide.connection(facts[i & 1] as (typeof facts)[0]).allow) allowed++;
+  const nanos = Number(process.hrtime.bigint() - started) / calls;
+  if (allowed !== calls / 2) throw new Error("unexpected decisions");
+  return nanos;
+}
+
+export const streamBench: BenchModule = {
+  name: "stream",
+  description: "tcp / tls / tls-passthrough relays vs a plain Node relay and nginx stream",
+  async run({ quick }): Promise<readonly BenchRow[]> {
+    const generated = generateSelfSignedCertificate(["*.bench.test"]);
+    if (generated.value === undefined) throw new Error("no certificate");
+    const cert = generated.value;
+    const sinkRole = role("sinks", [cert.certFile, cert.keyFile]);
+    const sinks = (await sinkRole.ready) as { tcp: number; tls: number };
+    const nodeRole = role("node", [sinks.tcp, sinks.tls, cert.certFile, cert.keyFile]);
+    const rampartRole = role("rampart", [sinks.tcp, sinks.tls, cert.certFile, cert.keyFile]);
+    const nginx = await startNginxStream(sinks, cert);
+    const relays: { label: string; ports: Ports }[] = [
+      { label: "rampart", ports: (await rampartRole.ready) as Ports },
+      { label: "node pipe", ports: (await nodeRole.ready) as Ports },
+      { label: "nginx stream", ports: nginx.ports },
+    ];
+    const bytes = (quick ? 32 : 256) * 1024 * 1024;
+    const rounds = quick ? 1 : 3;
+    const seconds = quick ? 1 : 3;
+    const rows: BenchRow[] = [];
+    try {
+      for (const kind of ["tcp", "tls", "passthrough"] as const) {
+        const servername = kind === "tls" ? "tls.bench.test" : "pass.bench.test";
+        const measured: { label: string; mbs: number; cps: number }[] = [];
+        for (const relay of relays) {
+          const port = relay.ports[kind];
+          await throughput(kind, port, servername, 1024 * 1024); // warm-up
+          const mbs: number[] = [];
+          for (let r = 0; r < rounds; r++)
+            mbs.push(await throughput(kind, port, servername, bytes));
+          const cps = await connectionRate(kind, port, servername, seconds, 8);
+          measured.push({ label: relay.label, mbs: median(mbs), cps });
+        }
+        const plain = measured.find((m) => m.label === "node pipe") ?? measured[0];
+        for (const m of measured) {
+          rows.push({
+            label: `${kind} · ${m.label}`,
+            figures: {
+              "MB/s (median)": m.mbs.toFixed(0),
+              "vs node pipe": `${((m.mbs / (plain?.mbs ?? 1)) * 100).toFixed(0)}%`,
+              "new conn/s": m.cps.toFixed(0),
+              "conn/s vs node pipe": `${((m.cps / (plain?.cps ?? 1)) * 100).toFixed(0)}%`,
+            },
+          });
+        }
+      }
+      const ns = decisionNanos(quick ? 200_000 : 2_000_000);
+      rows.push({
+        label: "compiled connection decision (4 trusted-IP ranges), per call",
+        figures: { "decision µs/call": (ns / 1000).toFixed(3) },
+      });
+    } finally {
+      await nginx.stop();
+      for (const r of [sinkRole, nodeRole, rampartRole]) r.child.kill();
+    }
+    return rows;
+  },
+};
