@@ -15,6 +15,7 @@ import { diffBench } from "./diff.ts";
 import { parseBench } from "./parse.ts";
 import { controlPlaneBench } from "./control-plane.bench.ts";
 import { streamBench } from "./stream.ts";
+import { proxyH2Bench } from "./proxy-h2.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -27,6 +28,7 @@ const benches: readonly BenchModule[] = [
   parseBench,
   controlPlaneBench,
   streamBench,
+  proxyH2Bench,
 ];
 
 function table(rows: readonly BenchRow[]): string {
