@@ -17,13 +17,16 @@ const spawn = (file: string, args: (string | number)[]): ChildProcess =>
 
 function next<T>(child: ChildProcess, accept: (m: Record<string, unknown>) => boolean): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void =>
+      reject(new Error(`bench process exited with ${String(code)}`));
     const on = (m: Record<string, unknown>): void => {
       if (!accept(m)) return;
       child.off("message", on);
+      child.off("exit", onExit);
       resolve(m as T);
     };
     child.on("message", on);
-    child.once("exit", (code) => reject(new Error(`bench process exited with ${String(code)}`)));
+    child.once("exit", onExit);
   });
 }
 

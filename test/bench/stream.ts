@@ -228,23 +228,31 @@ export const streamBench: BenchModule = {
       { label: "node pipe", ports: (await nodeRole.ready) as Ports },
       { label: "nginx stream", ports: nginx.ports },
     ];
-    const bytes = (quick ? 32 : 256) * 1024 * 1024;
-    const rounds = quick ? 1 : 3;
-    const seconds = quick ? 1 : 3;
+    const bytes = (quick ? 32 : 128) * 1024 * 1024;
+    const rounds = quick ? 1 : 5;
+    const seconds = quick ? 1 : 2;
     const rows: BenchRow[] = [];
     try {
       for (const kind of ["tcp", "tls", "passthrough"] as const) {
         const servername = kind === "tls" ? "tls.bench.test" : "pass.bench.test";
-        const measured: { label: string; mbs: number; cps: number }[] = [];
+        // Rounds interleave the relays, so machine noise hits them alike; medians per relay.
+        const samples = new Map<string, { mbs: number[]; cps: number[] }>();
         for (const relay of relays) {
-          const port = relay.ports[kind];
-          await throughput(kind, port, servername, 1024 * 1024); // warm-up
-          const mbs: number[] = [];
-          for (let r = 0; r < rounds; r++)
-            mbs.push(await throughput(kind, port, servername, bytes));
-          const cps = await connectionRate(kind, port, servername, seconds, 8);
-          measured.push({ label: relay.label, mbs: median(mbs), cps });
+          await throughput(kind, relay.ports[kind], servername, 1024 * 1024); // warm-up
+          samples.set(relay.label, { mbs: [], cps: [] });
         }
+        for (let r = 0; r < rounds; r++) {
+          for (const relay of relays) {
+            const port = relay.ports[kind];
+            const sample = samples.get(relay.label);
+            sample?.mbs.push(await throughput(kind, port, servername, bytes));
+            sample?.cps.push(await connectionRate(kind, port, servername, seconds, 8));
+          }
+        }
+        const measured = relays.map((relay) => {
+          const sample = samples.get(relay.label) ?? { mbs: [], cps: [] };
+          return { label: relay.label, mbs: median(sample.mbs), cps: median(sample.cps) };
+        });
         const plain = measured.find((m) => m.label === "node pipe") ?? measured[0];
         for (const m of measured) {
           rows.push({
