@@ -31,7 +31,7 @@ import type { TlsCapabilities } from "./tls/capabilities.ts";
 import { acceptTlsConnection } from "./tls/listener.ts";
 import { tlsAcceptHooks } from "./tls/accept-hooks.ts";
 import type { TlsAcceptHooks } from "./tls/listener.ts";
-import { createH2Server } from "./http2/server.ts";
+import { closeH2Sessions, createH2Server } from "./http2/server.ts";
 import type { StreamDeps } from "./stream/admit.ts";
 import { createTcpListener } from "./stream/tcp-listener.ts";
 import { createTokenBackend } from "./tokens/create-backend.ts";
@@ -305,6 +305,7 @@ class Runtime {
       const h2 = createH2Server(onRequest, this.#o.maxHeaderBytes, (reason) =>
         this.#metrics.countRequest("deny", reason),
       );
+      this.#cleanups.push(() => closeH2Sessions(h2));
       const hooks = tlsAcceptHooks(
         streams,
         { http1: inner, http2: h2 },

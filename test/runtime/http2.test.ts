@@ -210,3 +210,36 @@ describe("HTTP/2 at the edge (issue #14)", () => {
     assert.equal(message, "echo:hi:https");
   });
 });
+
+describe("HTTP/2 at shutdown (issue #14)", () => {
+  it("close() sends GOAWAY to an idle h2 session instead of waiting out the grace period", async () => {
+    const cert = selfSigned(tempDir(), "edge", ["h2.test"]);
+    const upstream = await startUpstream();
+    const policy = effectivePolicy([
+      tunnel({ id: "h2", hosts: ["h2.test"], upstream: upstream.url }),
+    ]);
+    const { runtime } = await startTestRuntime([compiledPolicy(policy)], {
+      https: { host: "127.0.0.1", port: 0 },
+      certificates: [{ hosts: ["h2.test"], certFile: cert.cert, keyFile: cert.key }],
+      shutdownGraceMs: 20_000,
+    });
+    const session = connect(`https://127.0.0.1:${runtime.addresses.https?.port ?? 0}`, {
+      servername: "h2.test",
+      rejectUnauthorized: false,
+    });
+    try {
+      assert.equal(
+        (await h2Request(session, { ":path": "/", ":authority": "h2.test" })).status,
+        200,
+      );
+      const goaway = new Promise<void>((resolve) => session.once("goaway", () => resolve()));
+      const started = Date.now();
+      await runtime.close();
+      await goaway;
+      assert.ok(Date.now() - started < 10_000, "closed well before the 20 s grace period");
+    } finally {
+      session.destroy();
+      await upstream.close();
+    }
+  });
+});

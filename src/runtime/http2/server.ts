@@ -6,10 +6,22 @@
  * this is a plain `Http2Server` fed decrypted sockets.
  */
 import { createServer } from "node:http2";
-import type { Http2Server, Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type {
+  Http2Server,
+  Http2ServerRequest,
+  Http2ServerResponse,
+  ServerHttp2Session,
+} from "node:http2";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { adaptH2Request } from "./adapt.ts";
 import { h2RequestProblem } from "./validate.ts";
+
+const sessionsOf = new WeakMap<Http2Server, Set<ServerHttp2Session>>();
+
+/** Graceful shutdown: GOAWAY to every session; streams in flight finish, then it closes. */
+export function closeH2Sessions(server: Http2Server): void {
+  for (const session of sessionsOf.get(server) ?? []) session.close();
+}
 
 /** Idle time after which an HTTP/2 connection with no stream activity is closed. */
 const SESSION_IDLE_MS = 120_000;
@@ -25,6 +37,12 @@ export function createH2Server(
     maxSessionInvalidFrames: 100,
   });
   server.setTimeout(SESSION_IDLE_MS);
+  const sessions = new Set<ServerHttp2Session>();
+  sessionsOf.set(server, sessions);
+  server.on("session", (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
   server.on("request", (req: Http2ServerRequest, res: Http2ServerResponse) => {
     const problem = h2RequestProblem(req.headers, req.rawHeaders, maxHeaderBytes);
     if (problem !== null) {
