@@ -24,6 +24,9 @@ export function relay(
   bounds: RelayBounds,
   done: (end: RelayEnd) => void,
 ): void {
+  // Hold what the client sends until the upstream is there: a TLS socket may already be
+  // flowing, and bytes emitted before the pipe exists would be lost.
+  client.pause();
   let ended = false;
   const finish = (end: RelayEnd): void => {
     if (ended) return;
