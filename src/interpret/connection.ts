@@ -11,7 +11,7 @@ import {
   connectionGeoVerdict,
   connectionIpVerdict,
   connectionNoCredentialVerdict,
-} from "../bounds/connection-verdicts.ts";
+} from "../bounds/handshake-verdicts.ts";
 import { countryRuleRefusing } from "../bounds/kinds/country.ts";
 import { ipRuleRefusing } from "../bounds/kinds/ip.ts";
 import type { HandshakeDecision } from "../ir/decision.ts";

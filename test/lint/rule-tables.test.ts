@@ -165,6 +165,34 @@ const TABLES: Readonly<Record<string, RuleTable>> = {
       },
     ],
   },
+  "lint/runtime-cannot-serve": {
+    valid: [
+      PROJECT +
+        `tunnel "db" {
+  protocol tls
+  hosts ["db.shop.test"]
+  public
+  upstream "tcp://10.10.0.30:5432"
+}
+`,
+    ],
+    invalid: [
+      {
+        policy:
+          PROJECT +
+          `tunnel "voice" {
+  protocol dtls
+  hosts ["voice.shop.test"]
+  public
+  upstream "udp://10.10.0.40:5004"
+}
+`,
+        messageId: "notServed",
+        args: ["voice", "dtls", "Node has no DTLS server", "RP6030"],
+        underlines: 'tunnel "voice" {',
+      },
+    ],
+  },
 };
 
 function findings(rule: LintRule, policy: string): Diagnostic[] {

@@ -11,7 +11,7 @@ import {
   connectionGeoVerdict,
   connectionIpVerdict,
   connectionNoCredentialVerdict,
-} from "../../bounds/connection-verdicts.ts";
+} from "../../bounds/handshake-verdicts.ts";
 import type { HandshakeDecision } from "../../ir/decision.ts";
 import type { ConnectionFacts } from "../../ir/facts.ts";
 import type { GrantCache } from "../grants/grant-cache.ts";

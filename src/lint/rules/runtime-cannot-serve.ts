@@ -6,8 +6,13 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { labelsPart, spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const messages = {
+  notServed: (tunnel: string, protocol: string, why: string, runtimeCode: string) =>
+    `\`rampart serve\` cannot serve tunnel \`${tunnel}\` (${protocol}): ${why}; it is refused at load with ${runtimeCode}`,
+};
 
 /** Why the runtime refuses a tunnel, and the runtime code it refuses it with; null: served. */
 function refusal(tunnel: EffectiveTunnel): { why: string; runtimeCode: string } | null {
@@ -22,25 +27,34 @@ function refusal(tunnel: EffectiveTunnel): { why: string; runtimeCode: string } 
   return null;
 }
 
-function check({ policy }: LintContext): Diagnostic[] {
+function check({ policy }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const tunnel of policy.tunnels) {
     if (!tunnel.publish) continue;
     const refused = refusal(tunnel);
     if (refused === null) continue;
     const ech = tunnel.protocol !== "dtls" && tunnel.protocol !== "quic";
-    out.push({
-      code: "RP8030",
-      severity: "warning",
-      message: `\`rampart serve\` cannot serve tunnel \`${tunnel.id}\` (${tunnel.protocol}): ${refused.why}; it is refused at load with ${refused.runtimeCode}`,
-      ...spanPart(tunnel.origin),
-      ...labelsPart(ech ? [{ span: tunnel.tls.echRule.origin, message: "ECH required here" }] : []),
-      help: ech
-        ? "set `ech` to `preferred` or `off`, or serve this tunnel from an ECH-capable edge"
-        : "publish it as `tls` or `http` to serve it with Rampart, or serve it from an edge that speaks it",
-    });
+    out.push(
+      report("notServed", [tunnel.id, tunnel.protocol, refused.why, refused.runtimeCode], {
+        span: tunnel.origin,
+        labels: ech ? [{ span: tunnel.tls.echRule.origin, message: "ECH required here" }] : [],
+        help: ech
+          ? "set `ech` to `preferred` or `off`, or serve this tunnel from an ECH-capable edge"
+          : "publish it as `tls` or `http` to serve it with Rampart, or serve it from an edge that speaks it",
+      }),
+    );
   }
   return out;
 }
 
-export const runtimeCannotServe: LintRule = { code: "RP8030", check };
+export const runtimeCannotServe: LintRule = createRule({
+  meta: {
+    code: "RP8030",
+    name: "lint/runtime-cannot-serve",
+    description:
+      "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH required)",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

@@ -20,8 +20,8 @@ export function adaptH2Request(req: Http2ServerRequest): void {
   const cookies: string[] = [];
   let hasHost = false;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
+    const name = raw[i] ?? "";
+    const value = raw[i + 1] ?? "";
     if (name.charCodeAt(0) === 58 /* ":" */) continue;
     if (name === "cookie") {
       cookies.push(value);

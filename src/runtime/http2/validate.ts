@@ -23,8 +23,8 @@ export function h2RequestProblem(
 ): H2Refusal | null {
   let size = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    size += name.length + (rawHeaders[i + 1] as string).length + 32;
+    const name = rawHeaders[i] ?? "";
+    size += name.length + (rawHeaders[i + 1] ?? "").length + 32;
     if (name.charCodeAt(0) === 58 /* ":" */ && !REQUEST_PSEUDO.has(name))
       return { status: 400, reason: "bad_pseudo_header" };
   }
