@@ -178,7 +178,7 @@ export const Domains = keyword("domains", "Domains");
 export const Groups = keyword("groups", "Groups");
 
 // Grants.
-export const Type = keyword("type", "Type");
+export const Type = keyword("type", "Type", FilterField);
 export const Parent = keyword("parent", "Parent");
 export const Expires = keyword("expires", "Expires");
 export const Permissions = keyword("permissions", "Permissions");
@@ -209,6 +209,9 @@ export const TlsMinVersion = keyword("tls_min_version", "TlsMinVersion", FilterF
 export const Publish = keyword("publish", "Publish", FilterField);
 export const ChallengeMode = keyword("challenge_mode", "ChallengeMode", FilterField);
 export const MtlsAuth = keyword("mtls_auth", "MtlsAuth", FilterField);
+export const HttpVersion = keyword("http_version", "HttpVersion", FilterField);
+export const ClientId = keyword("client_id", "ClientId", FilterField);
+export const UserId = keyword("user_id", "UserId", FilterField);
 
 // Credentials.
 export const SubjectCn = keyword("subject_cn", "SubjectCn");

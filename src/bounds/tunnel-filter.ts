@@ -13,7 +13,27 @@ import type { BooleanField, FilterIr, StringField } from "../ir/types.ts";
 /** The status a tunnel that is receiving traffic has. */
 export const SERVING_TUNNEL_STATUS = "online";
 
-/** The values a string field has on a tunnel; a field matches when any value does. */
+/**
+ * The stream type each protocol implies (PLATFORM-FORMATS §6.2). An HTTP tunnel is a
+ * bytestream or a datagram depending on its upstream HTTP version, which no policy declares:
+ * undecidable, so no value (a filter on it fails closed).
+ */
+const TYPE_OF_PROTOCOL: Readonly<Record<EffectiveTunnel["protocol"], readonly string[]>> = {
+  http: [],
+  tls: ["bytestream"],
+  "tls-passthrough": ["bytestream"],
+  tcp: ["bytestream"],
+  dtls: ["datagram"],
+  quic: ["datagram"],
+};
+
+const NONE: readonly string[] = [];
+
+/**
+ * The values a string field has on a tunnel; a field matches when any value does. A field
+ * the edge cannot know from the tunnel's declared properties (`http_version`, and who created
+ * it: `client_id`, `user_id`) has no value, so a filter on it matches nothing (S-T4).
+ */
 export function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): readonly string[] {
   switch (field) {
     case "id":
@@ -28,6 +48,12 @@ export function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): 
       return [SERVING_TUNNEL_STATUS];
     case "tls_min_version":
       return [tunnel.tls.storedMin];
+    case "type":
+      return TYPE_OF_PROTOCOL[tunnel.protocol];
+    case "http_version":
+    case "client_id":
+    case "user_id":
+      return NONE;
   }
 }
 

@@ -8,6 +8,12 @@ import type { GrantIr, TlsVersion, TokenType } from "./types.ts";
 /** The outcome of the runtime's signature and time checks on a bearer token. */
 export type TokenStatus = "valid" | "malformed" | "bad_signature" | "expired" | "not_yet_valid";
 
+/** Who a token speaks for (S-T8): a user for `pat` and `auth`, an application client for `app`. */
+export interface TokenOwner {
+  readonly kind: "user" | "client";
+  readonly id: string;
+}
+
 export interface TokenFacts {
   /** Where it came from: the `Authorization` header, or the `rstream.token` query parameter. */
   readonly source: "header" | "query";
@@ -20,6 +26,16 @@ export interface TokenFacts {
   /** The effective grant (already reduced against its parents); `null` unless `valid`. */
   readonly grant: GrantIr | null;
   readonly subject: string | null;
+  /** The token's owner; absent or `null` when the token names none. */
+  readonly owner?: TokenOwner | null;
+  /**
+   * The projects the owner belongs to, when the credential backend knows (S-T8); absent or
+   * `null` when it does not say, and the policy's member list (or, failing that, the token's
+   * explicit boundary) decides.
+   */
+  readonly memberOf?: readonly string[] | null;
+  /** Why a token that is not `valid` was refused, when the backend can say (logs, headers). */
+  readonly detail?: string | null;
 }
 
 export interface SessionFacts {

@@ -3,12 +3,13 @@
  * fields, in a fixed field order (so key order in the file never changes the IR); a single
  * field is that field's filter; an empty object is an empty `and`, which matches every tunnel.
  */
-import type { FilterDoc } from "../syntax/model.ts";
+import type { FilterDoc, StringFilterDoc } from "../syntax/model.ts";
 import type { LowerContext } from "./lower-context.ts";
 import { at } from "./lower-context.ts";
 import { lowerStringMatch } from "./lower-match.ts";
 import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
+import { LABEL_PRESENT } from "./types.ts";
 import type { BooleanField, FilterIr, StringField } from "./types.ts";
 
 const STRING_FIELDS: readonly StringField[] = [
@@ -18,6 +19,10 @@ const STRING_FIELDS: readonly StringField[] = [
   "hostname",
   "status",
   "tls_min_version",
+  "type",
+  "http_version",
+  "client_id",
+  "user_id",
 ];
 const BOOLEAN_FIELDS: readonly BooleanField[] = [
   "publish",
@@ -52,7 +57,11 @@ function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): 
     for (const [key, value] of Object.entries(doc.labels).sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,
     )) {
-      out.push({ kind: "label", key, match: lowerStringMatch(value, at(labels, key), ctx) });
+      // A token may write `null`: the label is present, whatever its value (S-T4).
+      const written = value as StringFilterDoc | null;
+      const match =
+        written === null ? LABEL_PRESENT : lowerStringMatch(written, at(labels, key), ctx);
+      out.push({ kind: "label", key, match });
     }
   }
   for (let f = 0; f < BOOLEAN_FIELDS.length; f++) {

@@ -3,7 +3,13 @@
  * actions. Shared by policy files (`lower.ts`) and token claims (`grant-from-claims.ts`), so a
  * grant means the same wherever it was written.
  */
-import type { GrantDoc, GrantLeafDoc, GrantNodeDoc, ScopeActionDoc } from "../syntax/model.ts";
+import type {
+  GrantDoc,
+  GrantLeafDoc,
+  GrantNodeDoc,
+  PathFilterDoc,
+  ScopeActionDoc,
+} from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
 import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
@@ -43,9 +49,65 @@ export function lowerAction(
         ? null
         : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
     methods: params?.methods === undefined ? null : sortedUnique(params.methods.map(upperCase)),
-    select: doc.select === undefined ? null : sortedUnique(doc.select),
+    select: lowerSelect(doc.select as SelectDoc | undefined),
     origin,
   };
+}
+
+/** `list.select`: a list of fields (Rampart's form) or `{field: true|false}` (the platform's). */
+type SelectDoc = readonly string[] | Readonly<Record<string, boolean>>;
+
+/** The fields chosen, sorted; an object keeps the fields set to `true`. */
+function lowerSelect(select: SelectDoc | undefined): string[] | null {
+  if (select === undefined) return null;
+  if (Array.isArray(select)) return sortedUnique(select as readonly string[]);
+  const chosen: string[] = [];
+  for (const [field, on] of Object.entries(select)) if (on === true) chosen.push(field);
+  return sortedUnique(chosen);
+}
+
+/** `connect.params` written as a tree over `path` (S-T3): `{AND:[…]}`, `{OR:[…]}` or `{path}`. */
+type ParamsTreeDoc =
+  | { readonly AND: readonly ParamsTreeDoc[] }
+  | { readonly OR: readonly ParamsTreeDoc[] }
+  | { readonly path?: PathFilterDoc };
+
+function isParamsTree(
+  params: unknown,
+): params is { AND: ParamsTreeDoc[] } | { OR: ParamsTreeDoc[] } {
+  return (
+    typeof params === "object" &&
+    params !== null &&
+    (Array.isArray((params as { AND?: unknown }).AND) ||
+      Array.isArray((params as { OR?: unknown }).OR))
+  );
+}
+
+/**
+ * A leaf whose `connect.params` is an AND/OR tree over `path`, as a grant tree: one copy of
+ * the leaf per path match, joined by the same AND/OR. Each action is decided on its own over
+ * the tree, so the copies of `create` and `list` change nothing, and `connect` gets exactly
+ * the tree's path condition. This keeps `ActionIr.path` a single match.
+ */
+function expandParams(
+  tree: ParamsTreeDoc,
+  leaf: Extract<GrantNodeIr, { kind: "leaf" }>,
+  pointer: string,
+  ctx: LowerContext,
+): GrantNodeIr {
+  const connect = leaf.connect;
+  if (connect === null) return leaf;
+  if ("AND" in tree || "OR" in tree) {
+    const and = "AND" in tree;
+    const items = and ? tree.AND : tree.OR;
+    const list = at(pointer, and ? "AND" : "OR");
+    // An empty AND restricts nothing; an empty OR admits no path.
+    if (items.length === 0) return and ? leaf : { ...leaf, connect: null };
+    const children = items.map((item, i) => expandParams(item, leaf, at(list, i), ctx));
+    return { kind: and ? "and" : "or", children, origin: leaf.origin };
+  }
+  const path = tree.path === undefined ? null : lowerPathMatch(tree.path, at(pointer, "path"), ctx);
+  return { ...leaf, connect: { ...connect, path } };
 }
 
 function lowerLeaf(
@@ -62,16 +124,31 @@ function lowerLeaf(
     pointer: at(at(pointer, "scopes"), "tunnels"),
     spans: scope.at("scopes").at("tunnels"),
   };
-  return {
+  const origin = scope.own();
+  // S-T3: a leaf without `scopes` grants every action on its target (permissions still apply).
+  const every = doc.scopes === undefined ? unrestricted(origin) : null;
+  const leaf: Extract<GrantNodeIr, { kind: "leaf" }> = {
     kind: "leaf",
     workspaces: doc.workspaces === undefined ? null : sortedUnique(doc.workspaces),
     projects: doc.projects === undefined ? null : sortedUnique(doc.projects),
-    create: lowerLeafAction(actions, "create", ctx),
-    connect: lowerLeafAction(actions, "connect", ctx),
-    list: lowerLeafAction(actions, "list", ctx),
-    origin: scope.own(),
+    create: every ?? lowerLeafAction(actions, "create", ctx),
+    connect: every ?? lowerLeafAction(actions, "connect", ctx),
+    list: every ?? lowerLeafAction(actions, "list", ctx),
+    origin,
   };
+  const connect = actions.docs?.connect;
+  const params = typeof connect === "object" ? (connect.params as unknown) : undefined;
+  return isParamsTree(params)
+    ? expandParams(params, leaf, at(at(actions.pointer, "connect"), "params"), ctx)
+    : leaf;
 }
+
+/** An action granted without any restriction. */
+function unrestricted(origin: LeafOrigin): ActionIr {
+  return { filter: null, path: null, methods: null, select: null, origin };
+}
+
+type LeafOrigin = ActionIr["origin"];
 
 /** A leaf's `scopes.tunnels` object: its actions, where it is written, and its spans. */
 interface LeafActions {

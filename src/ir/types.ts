@@ -95,13 +95,30 @@ export type StringMatchIr =
   | { readonly kind: "oneof"; readonly values: readonly string[] }
   | { readonly kind: "regex"; readonly source: string };
 
+/**
+ * A label filter written `null` (S-T4: the key is present, whatever its value): the search
+ * for the empty prefix, which every value matches. Kept a regex so that every consumer of
+ * string matches already knows what it means.
+ */
+export const LABEL_PRESENT: StringMatchIr = { kind: "regex", source: "^" };
+
 /** How a request path is matched: the platform's string matches plus prefix and glob. */
 export type PathMatchIr =
   | StringMatchIr
   | { readonly kind: "prefix"; readonly values: readonly string[] }
   | { readonly kind: "glob"; readonly patterns: readonly string[] };
 
-export type StringField = "id" | "name" | "protocol" | "hostname" | "status" | "tls_min_version";
+export type StringField =
+  | "id"
+  | "name"
+  | "protocol"
+  | "hostname"
+  | "status"
+  | "tls_min_version"
+  | "type"
+  | "http_version"
+  | "client_id"
+  | "user_id";
 export type BooleanField =
   "publish" | "token_auth" | "rstream_auth" | "challenge_mode" | "mtls_auth";
 

@@ -30,6 +30,11 @@ const PublicKey = z.strictObject({
   /** A PEM (SPKI) public key file. */
   file: z.string().min(1),
   alg: z.enum(["EdDSA", "ES256", "ES512"]),
+  /**
+   * The application client this key belongs to (S-T1): it then verifies only that client's
+   * `app` tokens, and an `app` token verifies only with its own client's key.
+   */
+  clientId: z.string().min(1).optional(),
 });
 
 const Tokens = z.strictObject({

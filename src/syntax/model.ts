@@ -110,6 +110,13 @@ export const FieldFilters = z.strictObject({
   hostname: StringFilter.optional(),
   status: StringFilter.optional(),
   tls_min_version: StringFilter.optional(),
+  /** `bytestream` or `datagram`, decided from the protocol (S-T4). */
+  type: StringFilter.optional(),
+  /** The upstream HTTP version; no tunnel of a policy declares it, so it never matches. */
+  http_version: StringFilter.optional(),
+  /** Who created the tunnel; unknown at the edge, so it never matches. */
+  client_id: StringFilter.optional(),
+  user_id: StringFilter.optional(),
   labels: z.record(z.string().min(1), StringFilter).optional(),
   publish: z.boolean().optional(),
   token_auth: z.boolean().optional(),

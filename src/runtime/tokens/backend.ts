@@ -5,7 +5,12 @@
  */
 import type { TokenFacts } from "../../ir/facts.ts";
 
-/** Verifies bearer tokens. Implementations never throw: every failure is a TokenFacts status. */
+/**
+ * Verifies bearer tokens. Implementations never throw: every failure is a TokenFacts status.
+ * A backend that knows who belongs to which project (a credential store) answers membership
+ * (S-T8) by setting `memberOf` on the facts of a valid token; the decisions then use it
+ * instead of the policy's member list.
+ */
 export interface TokenBackend {
   /** A name for logs and metrics, e.g. `jwt` or `credential-store`. */
   readonly name: string;
@@ -21,6 +26,16 @@ export function failedToken(
   source: TokenFacts["source"],
   status: Exclude<TokenFacts["status"], "valid">,
   id: string | null,
+  detail: string | null = null,
 ): TokenFacts {
-  return { source, status, id, type: null, lifetimeSeconds: null, grant: null, subject: null };
+  return {
+    source,
+    status,
+    id,
+    type: null,
+    lifetimeSeconds: null,
+    grant: null,
+    subject: null,
+    detail,
+  };
 }

@@ -1,11 +1,18 @@
 /**
- * The JWT claim set Rampart accepts (S-T1), as a JSON Schema compiled once by ajv. Unknown
- * top-level claims are refused. The inside of `resources` is checked when it is lowered to a
- * grant, where errors can say what is wrong.
+ * The JWT claim set Rampart accepts (S-T1), as a JSON Schema compiled once by ajv. The
+ * platform's own claims are accepted as its SDKs and CLI mint them (`metadata`,
+ * `token_endpoint` and its legacy spelling, `sourceCredentialUpdatedAt`); other top-level
+ * claims are ignored (RFC 7519 §4) and never reach a decision. Inside `resources` every object
+ * is closed: an unknown key could change what the token means, so it makes the token invalid,
+ * with a reason naming the key. The boundary's size is bounded before the schema runs
+ * (`boundary-limits.ts`).
  */
 import { Ajv } from "ajv";
-import type { ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { parseRfc3339 } from "../../ir/lower-grant.ts";
 import type { Permission, TokenType } from "../../ir/types.ts";
+import { checkBoundaryLimits } from "./boundary-limits.ts";
+import { TUNNEL_FILTER_FIELDS, TUNNEL_INVENTORY_FIELDS } from "./tunnel-fields.ts";
 
 /** The claims after schema validation. */
 export interface TokenClaims {
@@ -22,6 +29,12 @@ export interface TokenClaims {
   readonly clientId?: string;
   readonly userId?: string;
   readonly sourceCredentialId?: string;
+  /** ISO 8601 / RFC 3339 date-time of the stored credential that minted an `auth` token. */
+  readonly sourceCredentialUpdatedAt?: string;
+  /** The engine address the token was minted for, and the legacy `scopes`; never decides. */
+  readonly metadata?: { readonly engine?: string; readonly scopes?: unknown };
+  readonly token_endpoint?: string;
+  readonly tokendpoint?: string;
 }
 
 const names = {
@@ -53,38 +66,54 @@ const stringFilter = {
     },
   ],
 };
-const booleanFields = ["publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth"];
-const stringFields = ["id", "name", "protocol", "hostname", "status", "tls_min_version"];
 
-/**
- * The `resources.tunnels` tree (S-T3, S-T4), mirroring the policy document model: AND/OR
- * nodes, leaves with `workspaces` or `projects` and `scopes.tunnels` actions, field filters.
- * Every object is closed, so a misspelt key is an invalid token, never an ignored limit.
- */
-function grantDefinitions() {
-  const and = (ref: string) => ({
+function and(ref: string, minItems: number) {
+  return {
     type: "object",
     additionalProperties: false,
     required: ["AND"],
-    properties: { AND: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } },
-  });
-  const or = (ref: string) => ({
+    properties: { AND: { type: "array", minItems, maxItems: 64, items: { $ref: ref } } },
+  };
+}
+
+function or(ref: string, minItems: number) {
+  return {
     type: "object",
     additionalProperties: false,
     required: ["OR"],
-    properties: { OR: { type: "array", minItems: 1, maxItems: 64, items: { $ref: ref } } },
-  });
-  const fieldFilters = {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      ...Object.fromEntries(stringFields.map((f) => [f, stringFilter])),
-      ...Object.fromEntries(booleanFields.map((f) => [f, { type: "boolean" }])),
-      labels: { type: "object", maxProperties: 64, additionalProperties: stringFilter },
-      trusted_ips: { ...names, items: { type: "string", minLength: 1, maxLength: 64 } },
-      geo_ip: { ...names, items: { type: "string", minLength: 1, maxLength: 8 } },
-    },
+    properties: { OR: { type: "array", minItems, maxItems: 64, items: { $ref: ref } } },
   };
+}
+
+/** The value schema of each filter field (S-T4): strings, booleans, labels, lists. */
+function fieldFilterSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, kind] of Object.entries(TUNNEL_FILTER_FIELDS)) {
+    if (kind === "string") out[field] = stringFilter;
+    else if (kind === "boolean") out[field] = { type: "boolean" };
+    else if (field === "labels") {
+      // A `null` value means "the label is present, whatever its value".
+      out[field] = {
+        type: "object",
+        maxProperties: 64,
+        propertyNames: { minLength: 1, maxLength: 128 },
+        additionalProperties: { anyOf: [{ type: "null" }, stringFilter] },
+      };
+    } else {
+      const max = field === "geo_ip" ? 8 : 64;
+      out[field] = { ...names, items: { type: "string", minLength: 1, maxLength: max } };
+    }
+  }
+  return out;
+}
+
+/**
+ * The `resources.tunnels` tree (S-T3, S-T4): AND/OR nodes, leaves with `workspaces` or
+ * `projects` and `scopes.tunnels` actions, filters and `connect.params` trees over `path`.
+ * `prefix`/`glob` paths, `methods` and a `select` list are Rampart's own extensions, kept so
+ * that the tokens it minted before stay valid.
+ */
+function grantDefinitions() {
   const pathFilter = {
     anyOf: [
       stringFilter,
@@ -102,35 +131,37 @@ function grantDefinitions() {
       },
     ],
   };
-  const action = {
+  const methods = {
+    type: "array",
+    minItems: 1,
+    maxItems: 16,
+    items: { type: "string", pattern: "^[A-Za-z]{1,16}$" },
+  };
+  const select = {
+    anyOf: [
+      names,
+      {
+        type: "object",
+        maxProperties: 64,
+        propertyNames: { enum: [...TUNNEL_INVENTORY_FIELDS] },
+        additionalProperties: { type: "boolean" },
+      },
+    ],
+  };
+  const actionObject = (extra: Record<string, unknown>) => ({
     anyOf: [
       { type: "boolean" },
       {
         type: "object",
         additionalProperties: false,
-        properties: {
-          filters: { $ref: "#/$defs/filter" },
-          params: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              path: pathFilter,
-              methods: {
-                type: "array",
-                minItems: 1,
-                maxItems: 16,
-                items: { type: "string", pattern: "^[A-Za-z]{1,16}$" },
-              },
-            },
-          },
-          select: names,
-        },
+        properties: { filters: { $ref: "#/$defs/filter" }, ...extra },
       },
     ],
-  };
+  });
   const leaf = {
     type: "object",
     additionalProperties: false,
+    minProperties: 1,
     not: { required: ["workspaces", "projects"] },
     properties: {
       workspaces: names,
@@ -138,19 +169,50 @@ function grantDefinitions() {
       scopes: {
         type: "object",
         additionalProperties: false,
+        required: ["tunnels"],
         properties: {
           tunnels: {
             type: "object",
             additionalProperties: false,
-            properties: { create: action, connect: action, list: action },
+            minProperties: 1,
+            properties: {
+              create: actionObject({}),
+              connect: actionObject({
+                params: {
+                  anyOf: [
+                    and("#/$defs/params", 0),
+                    or("#/$defs/params", 0),
+                    {
+                      type: "object",
+                      additionalProperties: false,
+                      properties: { path: pathFilter, methods },
+                    },
+                  ],
+                },
+              }),
+              list: actionObject({ select }),
+            },
           },
         },
       },
     },
   };
   return {
-    grantNode: { anyOf: [and("#/$defs/grantNode"), or("#/$defs/grantNode"), leaf] },
-    filter: { anyOf: [and("#/$defs/filter"), or("#/$defs/filter"), fieldFilters] },
+    grantNode: { anyOf: [and("#/$defs/grantNode", 1), or("#/$defs/grantNode", 1), leaf] },
+    filter: {
+      anyOf: [
+        and("#/$defs/filter", 0),
+        or("#/$defs/filter", 0),
+        { type: "object", additionalProperties: false, properties: fieldFilterSchemas() },
+      ],
+    },
+    params: {
+      anyOf: [
+        and("#/$defs/params", 0),
+        or("#/$defs/params", 0),
+        { type: "object", additionalProperties: false, properties: { path: pathFilter } },
+      ],
+    },
   };
 }
 
@@ -160,7 +222,6 @@ const shortString = { type: "string", minLength: 1, maxLength: 1024 };
 /** The JSON Schema of the claim set. */
 export const tokenClaimsSchema = {
   type: "object",
-  additionalProperties: false,
   required: ["type"],
   properties: {
     type: { enum: ["pat", "app", "auth"] },
@@ -202,6 +263,11 @@ export const tokenClaimsSchema = {
     clientId: shortString,
     userId: shortString,
     sourceCredentialId: shortString,
+    sourceCredentialUpdatedAt: { type: "string", minLength: 1, maxLength: 64 },
+    // Never used for a decision; only its type is checked, so a malformed one stays visible.
+    metadata: { type: "object", properties: { engine: { type: "string", maxLength: 1024 } } },
+    token_endpoint: shortString,
+    tokendpoint: shortString,
   },
   $defs: grantDefinitions(),
   allOf: [
@@ -209,7 +275,10 @@ export const tokenClaimsSchema = {
       if: { properties: { type: { const: "app" } } },
       then: { required: ["clientId", "exp", "iat"] },
     },
-    { if: { properties: { type: { const: "auth" } } }, then: { required: ["userId"] } },
+    {
+      if: { properties: { type: { const: "auth" } } },
+      then: { required: ["userId", "exp"] },
+    },
   ],
 };
 
@@ -226,21 +295,60 @@ function validator(): ValidateFunction {
 /** Application tokens live 1 to 3600 seconds (S-T1). */
 export const APP_TOKEN_MAX_LIFETIME = 3600;
 
-/** The claims when they fit the schema and the lifetime rule, else a reason. */
+/**
+ * The most telling schema error: an unknown key or a missing claim names what is wrong,
+ * where the `anyOf` summary only says that no branch fitted.
+ */
+function reasonOf(errors: readonly ErrorObject[] | null | undefined): string {
+  const list = errors ?? [];
+  const unknown = list.find((e) => e.keyword === "additionalProperties");
+  if (unknown !== undefined) {
+    const key = String((unknown.params as { additionalProperty?: unknown }).additionalProperty);
+    return `${unknown.instancePath || "claims"} has an unknown key \`${key}\``;
+  }
+  const badName = list.find((e) => e.keyword === "propertyNames");
+  if (badName !== undefined) {
+    const key = String((badName.params as { propertyName?: unknown }).propertyName);
+    return `${badName.instancePath} names an unknown field \`${key}\``;
+  }
+  const missing = list.find((e) => e.keyword === "required");
+  if (missing !== undefined && missing.instancePath === "") {
+    const claim = String((missing.params as { missingProperty?: unknown }).missingProperty);
+    return `the \`${claim}\` claim is required on this token type`;
+  }
+  const e = list.find((x) => x.keyword !== "anyOf" && x.keyword !== "if") ?? list[0];
+  return `${e?.instancePath || "claims"} ${e?.message ?? "invalid"}`;
+}
+
+/** The claims when they fit the limits, the schema and the platform's rules, else a reason. */
 export function checkClaims(
   payload: unknown,
 ): { ok: true; claims: TokenClaims } | { ok: false; reason: string } {
+  // Bounded work first (issue #18): the schema and lowering recurse over the boundary.
+  const resources = (payload as { resources?: unknown } | null)?.resources;
+  const limits = checkBoundaryLimits(resources);
+  if (limits !== null) return { ok: false, reason: limits };
   const validate = validator();
-  if (!validate(payload)) {
-    const e = validate.errors?.[0];
-    return { ok: false, reason: `${e?.instancePath || "claims"} ${e?.message ?? "invalid"}` };
-  }
+  if (!validate(payload)) return { ok: false, reason: reasonOf(validate.errors) };
   const claims = payload as unknown as TokenClaims;
   if (claims.type === "app") {
     const lifetime = (claims.exp ?? 0) - (claims.iat ?? 0);
     if (lifetime < 1 || lifetime > APP_TOKEN_MAX_LIFETIME) {
       return { ok: false, reason: "an application token must live 1 to 3600 seconds" };
     }
+  }
+  if (
+    claims.token_endpoint !== undefined &&
+    claims.tokendpoint !== undefined &&
+    claims.token_endpoint !== claims.tokendpoint
+  ) {
+    return { ok: false, reason: "`token_endpoint` and `tokendpoint` disagree" };
+  }
+  if (
+    claims.sourceCredentialUpdatedAt !== undefined &&
+    parseRfc3339(claims.sourceCredentialUpdatedAt) === null
+  ) {
+    return { ok: false, reason: "`sourceCredentialUpdatedAt` is not an ISO 8601 date-time" };
   }
   return { ok: true, claims };
 }

@@ -2,18 +2,30 @@
  * Token claims → the grant decisions evaluate (S-T2, S-T3, S-T5), through the IR stage's
  * `lowerGrantClaims`, so a token's grant means exactly what the same grant means in a policy
  * file. A grant that does not lower (an unsafe regex, a malformed tree) makes the token
- * invalid.
+ * invalid, with the reason.
  */
+import type { TokenOwner } from "../../ir/facts.ts";
 import { lowerGrantClaims } from "../../ir/grant-from-claims.ts";
 import type { GrantIr } from "../../ir/types.ts";
 import type { TokenClaims } from "./claims-schema.ts";
 
-/** The token's grant, named after its id; null when the claims do not lower. */
-export function claimsToGrant(claims: TokenClaims, digest: string): GrantIr | null {
+/** The token's grant, named after its id; the reason when the claims do not lower. */
+export function claimsToGrant(
+  claims: TokenClaims,
+  digest: string,
+): { grant: GrantIr } | { error: string } {
   const name = claims.jti ?? `token:${digest.slice(0, 16)}`;
   // S-T3: a `null` boundary, like an absent one, is every tunnel of the owner's projects.
   const resources = claims.resources === null ? undefined : claims.resources;
   const lowered = lowerGrantClaims({ permissions: claims.permissions, resources }, name);
-  if ("error" in lowered) return null;
-  return { ...lowered.grant, type: claims.type, expiresAt: claims.exp ?? null };
+  if ("error" in lowered) return lowered;
+  return { grant: { ...lowered.grant, type: claims.type, expiresAt: claims.exp ?? null } };
+}
+
+/** Who the token speaks for (S-T8): `clientId` for `app`, `userId` or `sub` otherwise. */
+export function tokenOwner(claims: TokenClaims): TokenOwner | null {
+  if (claims.type === "app")
+    return claims.clientId === undefined ? null : { kind: "client", id: claims.clientId };
+  const user = claims.type === "auth" ? (claims.userId ?? claims.sub) : claims.sub;
+  return user === undefined ? null : { kind: "user", id: user };
 }

@@ -15,8 +15,9 @@ import type { TokenOptions } from "../options.ts";
 import type { TokenBackend } from "./backend.ts";
 import { failedToken } from "./backend.ts";
 import { checkClaims } from "./claims-schema.ts";
+import { keyServes } from "./keys.ts";
 import type { PinnedKey } from "./keys.ts";
-import { claimsToGrant } from "./claims-to-grant.ts";
+import { claimsToGrant, tokenOwner } from "./claims-to-grant.ts";
 
 /** Facts without the per-request `source`, plus what re-checking a cached entry needs. */
 interface CachedToken {
@@ -99,13 +100,13 @@ export class JwtBackend implements TokenBackend {
       entry: cachedToken(failedFacts(status, digest), null),
       cacheable,
     });
-    let alg: string | undefined;
+    let header: { alg?: string | undefined; kid?: string | undefined };
     try {
-      alg = decodeProtectedHeader(token).alg;
+      header = decodeProtectedHeader(token);
     } catch {
       return failed("malformed", true);
     }
-    const candidates = this.#keys.filter((k) => k.alg === alg);
+    const candidates = this.#keys.filter((k) => k.alg === header.alg);
     // `none`, or an algorithm no key is pinned to: refused without trying anything.
     if (candidates.length === 0) return failed("bad_signature", true);
     let lastStatus: Exclude<TokenFacts["status"], "valid"> = "bad_signature";
@@ -121,6 +122,9 @@ export class JwtBackend implements TokenBackend {
         if (lastStatus === "expired" || lastStatus === "not_yet_valid") break;
         continue;
       }
+      // S-T1: a signature by a key of another credential does not count (an `app` token
+      // verifies only with its own client's key); checked on the verified claims.
+      if (!keyServes(candidate, payload["type"], payload["clientId"], header.kid)) continue;
       return this.#accept(payload, digest);
     }
     // Time-based failures change with time and key-fetch failures are transient: not cached.
@@ -130,11 +134,24 @@ export class JwtBackend implements TokenBackend {
     );
   }
 
+  /**
+   * THE place where a verified claim set becomes a valid token: claims checked (S-T1), grant
+   * lowered (S-T3…S-T5), owner named (S-T8). Anything refused here is a cacheable
+   * `malformed` with the reason.
+   */
   #accept(payload: JWTPayload, digest: string): { entry: CachedToken; cacheable: boolean } {
     const checked = checkClaims(payload);
-    const grant = checked.ok ? claimsToGrant(checked.claims, digest) : null;
-    if (!checked.ok || grant === null) {
-      return { entry: cachedToken(failedFacts("malformed", digest), null), cacheable: true };
+    const lowered = checked.ok ? claimsToGrant(checked.claims, digest) : null;
+    if (!checked.ok || lowered === null || "error" in lowered) {
+      const detail = !checked.ok
+        ? checked.reason
+        : lowered !== null && "error" in lowered
+          ? lowered.error
+          : "malformed claims";
+      return {
+        entry: cachedToken(failedFacts("malformed", digest, detail), null),
+        cacheable: true,
+      };
     }
     const c = checked.claims;
     const facts: Omit<TokenFacts, "source"> = {
@@ -142,8 +159,10 @@ export class JwtBackend implements TokenBackend {
       id: c.jti ?? digest,
       type: c.type,
       lifetimeSeconds: c.exp !== undefined && c.iat !== undefined ? c.exp - c.iat : null,
-      grant,
+      grant: lowered.grant,
       subject: c.sub ?? c.userId ?? c.clientId ?? null,
+      owner: tokenOwner(c),
+      memberOf: null,
     };
     return { entry: cachedToken(facts, c.exp ?? null), cacheable: true };
   }
@@ -152,8 +171,9 @@ export class JwtBackend implements TokenBackend {
 function failedFacts(
   status: Exclude<TokenFacts["status"], "valid">,
   id: string,
+  detail: string | null = null,
 ): Omit<TokenFacts, "source"> {
-  const { source: _source, ...facts } = failedToken("header", status, id);
+  const { source: _source, ...facts } = failedToken("header", status, id, detail);
   return facts;
 }
 

@@ -20,6 +20,11 @@ export interface PinnedKey {
   readonly alg: "HS256" | PublicKeyAlgorithm;
   readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
   readonly label: string;
+  /**
+   * The application client the key is registered for (S-T1): it verifies that client's `app`
+   * tokens and nothing else. `null` for the shared secret, unbound public keys and JWKS.
+   */
+  readonly clientId: string | null;
 }
 
 const CURVE_FOR_ALG: Readonly<Record<PublicKeyAlgorithm, string | null>> = {
@@ -36,13 +41,14 @@ export function loadPinnedKeys(options: TokenOptions, diagnostics: Diagnostic[])
       alg: "HS256",
       key: createSecretKey(Buffer.from(options.secret, "utf8")),
       label: "secret",
+      clientId: null,
     });
   }
   for (const entry of options.publicKeys) {
     try {
       const key = createPublicKey(readFileSync(entry.file));
       checkKeyMatchesAlg(key, entry.alg);
-      keys.push({ alg: entry.alg, key, label: entry.file });
+      keys.push({ alg: entry.alg, key, label: entry.file, clientId: entry.clientId ?? null });
     } catch (error) {
       diagnostics.push(invalidTokenKey(`\`${entry.file}\``, errorText(error)));
     }
@@ -52,9 +58,29 @@ export function loadPinnedKeys(options: TokenOptions, diagnostics: Diagnostic[])
       timeoutDuration: 5_000,
       cooldownDuration: 30_000,
     });
-    for (const alg of PUBLIC_KEY_ALGORITHMS) keys.push({ alg, key: jwks, label: options.jwksUrl });
+    for (const alg of PUBLIC_KEY_ALGORITHMS)
+      keys.push({ alg, key: jwks, label: options.jwksUrl, clientId: null });
   }
   return keys;
+}
+
+/**
+ * Whether `key` may verify a token of this type and client (S-T1). An `app` token verifies
+ * only with a key registered for its `clientId`: a public key bound to that client, a JWKS
+ * key whose `kid` is the client id, or the operator's shared secret (which mints every kind
+ * of community token). A key bound to a client verifies nothing else.
+ */
+export function keyServes(
+  key: PinnedKey,
+  type: unknown,
+  clientId: unknown,
+  kid: string | undefined,
+): boolean {
+  if (type !== "app") return key.clientId === null;
+  if (typeof clientId !== "string") return false;
+  if (key.clientId !== null) return key.clientId === clientId;
+  if (typeof key.key === "function") return kid === clientId;
+  return key.alg === "HS256";
 }
 
 function checkKeyMatchesAlg(key: KeyObject, alg: PublicKeyAlgorithm): void {

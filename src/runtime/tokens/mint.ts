@@ -126,7 +126,14 @@ async function verifyParent(
   now: number,
 ): Promise<{ grant: GrantIr; exp: number | null } | Diagnostic> {
   const backend = new JwtBackend(
-    [{ alg: "HS256", key: createSecretKey(Buffer.from(request.secret, "utf8")), label: "secret" }],
+    [
+      {
+        alg: "HS256",
+        key: createSecretKey(Buffer.from(request.secret, "utf8")),
+        label: "secret",
+        clientId: null,
+      },
+    ],
     {
       publicKeys: [],
       clockSkewSeconds: 0,
