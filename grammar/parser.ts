@@ -41,6 +41,7 @@ import type {
   Header,
   LabelEntry,
   Labels,
+  Members,
   Mtls,
   NestedBlock,
   Params,
@@ -85,6 +86,7 @@ export const blockStatementStarts: Readonly<Record<string, readonly TokenType[]>
     t.Workspace,
     t.Plan,
     t.PublicAccess,
+    t.Members,
     t.TrustedIps,
     t.GeoIp,
     t.TlsMin,
@@ -93,6 +95,7 @@ export const blockStatementStarts: Readonly<Record<string, readonly TokenType[]>
     .concat([t.TokenAuth, t.RstreamAuth, t.Mtls, t.Challenge, t.ForwardAuthorization])
     .concat([t.AllowUsers, t.TrustedIps, t.GeoIp, t.TlsMin, t.PostQuantum, t.Ech]),
   allowUsersBlock: [t.Emails, t.Domains, t.Groups],
+  membersBlock: [t.Users, t.Clients],
   grantBlock: [t.Type, t.Parent, t.Expires, t.Permissions, t.Resources],
   grantNode: [t.Any, t.All, t.Scope, t.Workspaces, t.Projects, t.Create, t.Connect, t.List],
   actionBody: [t.Path, t.Methods, t.Select, t.Params],
@@ -277,10 +280,34 @@ export class PolicyParser extends EmbeddedActionsParser {
         { ALT: () => this.#setting(t.Workspace, t.StringLike, 2) },
         { ALT: () => this.#setting(t.Plan, t.PlanValue, 0) },
         { ALT: () => this.#setting(t.PublicAccess, t.AccessValue, 0) },
+        { ALT: () => this.SUBRULE(this.membersBlock) },
         { ALT: () => this.SUBRULE(this.edgeStatement) },
       ]),
     ),
   );
+
+  /** `members { users […] clients […] }`: who belongs to the project (S-T8). */
+  readonly membersBlock = this.#rule("membersBlock", (): Members => {
+    const keyword = this.CONSUME(t.Members);
+    this.CONSUME(t.LCurly);
+    const statements: Setting[] = [];
+    this.MANY(() => {
+      statements.push(this.SUBRULE(this.membersStatement));
+    });
+    const close = this.CONSUME(t.RCurly);
+    return { kind: "members", keyword, statements, start: keyword.startOffset, end: after(close) };
+  });
+
+  readonly membersStatement = this.#rule("membersStatement", (): Setting => {
+    const keyword = this.OR(
+      this.#alts<IToken>(25, () => [
+        { ALT: () => this.CONSUME(t.Users) },
+        { ALT: () => this.CONSUME(t.Clients) },
+      ]),
+    );
+    const list = this.SUBRULE(this.list);
+    return { kind: "setting", keyword, value: list, start: keyword.startOffset, end: list.end };
+  });
 
   /** Settings shared by the project (bounds) and tunnels (requests). */
   readonly edgeStatement = this.#rule("edgeStatement", () =>

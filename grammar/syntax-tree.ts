@@ -75,8 +75,15 @@ export interface AllowUsers extends Extent {
   readonly statements: Setting[];
 }
 
+/** `members { users […] clients […] }` (S-T8). */
+export interface Members extends Extent {
+  readonly kind: "members";
+  readonly keyword: IToken;
+  readonly statements: Setting[];
+}
+
 /** A statement of the project block. */
-export type ProjectStatement = Setting | PostQuantum;
+export type ProjectStatement = Setting | PostQuantum | Members;
 /** A statement of a tunnel block. */
 export type TunnelStatement = Setting | PostQuantum | Labels | Auth | Mtls | AllowUsers;
 

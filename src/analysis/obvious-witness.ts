@@ -14,7 +14,7 @@ import type { RequestFacts, SessionFacts } from "../ir/facts.ts";
 import type { IpAddress } from "../ir/ip.ts";
 import { addressInSet, parseAddress } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
-import { UNRESTRICTED_TOKEN } from "./space/auth-atoms.ts";
+import { unrestrictedToken } from "./space/auth-atoms.ts";
 
 // Used when the tunnel restricts nothing: a documentation address (RFC 5737) and country.
 const ANY_CLIENT = "203.0.113.10";
@@ -132,7 +132,7 @@ export function obviousRequest(
     origin: null,
     referer: null,
     contentType: null,
-    token: tunnel.auth.token ? UNRESTRICTED_TOKEN : null,
+    token: tunnel.auth.token ? unrestrictedToken([tunnel.projectId]) : null,
     challengeCookie: "valid",
     session: clientSession(tunnel),
     clientCredential: null,

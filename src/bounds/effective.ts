@@ -12,6 +12,7 @@ import type {
   IpSet,
   Plan,
   PolicyTestIr,
+  ProjectMembersIr,
   Protocol,
   PublicAccess,
   SessionAllowIr,
@@ -54,6 +55,10 @@ export interface EffectiveAuth {
   readonly mtls: { readonly ca: string } | null;
   readonly forwardAuthorization: boolean;
   readonly sessionAllow: SessionAllowIr | null;
+  /** The project's members (S-T8), `null` when the policy names none. */
+  readonly members: ProjectMembersIr | null;
+  /** Cited when a token is refused for ownership: `project.members`. */
+  readonly membersRule: RuleRef;
   readonly tokenRule: RuleRef;
   readonly rstreamAuthRule: RuleRef;
   readonly mtlsRule: RuleRef;

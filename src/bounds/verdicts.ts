@@ -341,3 +341,20 @@ export function userMismatchVerdict(rule: RuleRef): Decision {
     message: `the signed-in user is not among the users allowed by ${rule.rule}`,
   });
 }
+
+/**
+ * A valid token refused for ownership (S-T8): its owner is not a member of the tunnel's
+ * project, or nobody answers membership and its boundary does not name the project. 403
+ * `insufficient_scope` (valid but not authorized, S-D1), citing `project.members`.
+ */
+export function ownershipVerdict(membersRule: RuleRef, why: string): Decision {
+  return verdict({
+    outcome: "deny",
+    status: 403,
+    reason: "insufficient_scope",
+    stage: "token",
+    rule: membersRule.rule,
+    origin: membersRule.origin,
+    message: `${why} (${membersRule.rule})`,
+  });
+}

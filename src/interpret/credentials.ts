@@ -7,14 +7,20 @@ import type { EffectivePolicy, EffectiveTunnel, RuleRef } from "../bounds/effect
 import type { AuthIdentity } from "../ir/decision.ts";
 import type { RequestFacts, SessionFacts, TokenStatus } from "../ir/facts.ts";
 import type { GrantIr, SessionAllowIr } from "../ir/types.ts";
-import { grantConnects } from "./grant-allows.ts";
+import { OUTSIDER, UNKNOWN, ownerStanding, ownershipMessage } from "../bounds/ownership.ts";
+import { grantConnects, grantConnectsNamed } from "./grant-allows.ts";
 
 /** The verdict on one credential. */
 export type CredentialCheck =
   | { readonly kind: "absent" }
   | { readonly kind: "invalid"; readonly status: Exclude<TokenStatus, "valid"> }
   | { readonly kind: "authorized"; readonly identity: AuthIdentity; readonly rule: RuleRef }
-  | { readonly kind: "unauthorized"; readonly rule: RuleRef };
+  | {
+      readonly kind: "unauthorized";
+      readonly rule: RuleRef;
+      /** Refused for ownership (S-T8), with the reason; absent for a grant out of scope. */
+      readonly ownership?: string;
+    };
 
 /** The rule a grant is cited as. */
 export function grantRule(grant: GrantIr): RuleRef {
@@ -30,7 +36,14 @@ export function checkToken(tunnel: EffectiveTunnel, facts: RequestFacts): Creden
   if (token.grant === null)
     return { kind: "unauthorized", rule: { rule: "token.grant", origin: null } };
   const rule = grantRule(token.grant);
+  // S-T8: the owner's standing first; nobody answering leaves only an explicit boundary.
+  const standing = ownerStanding(tunnel.auth.members, token, tunnel.projectId);
+  const ownership = ownershipMessage(standing, tunnel.projectId);
+  if (standing === OUTSIDER)
+    return { kind: "unauthorized", rule: tunnel.auth.membersRule, ownership };
   if (!grantConnects(token.grant, tunnel, facts)) return { kind: "unauthorized", rule };
+  if (standing === UNKNOWN && !grantConnectsNamed(token.grant, tunnel, facts))
+    return { kind: "unauthorized", rule: tunnel.auth.membersRule, ownership };
   return { kind: "authorized", identity: { method: "token", subject: token.subject }, rule };
 }
 

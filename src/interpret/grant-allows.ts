@@ -61,6 +61,64 @@ function nodeAllows(node: GrantNodeIr, ask: Ask): boolean {
 }
 
 /**
+ * Whether the tree allows the action through a leaf that names the project (S-T8, when no
+ * one answers membership): a leaf must list the project in `projects`; an OR needs such a
+ * child; an AND needs every child to allow and one of them to name the project.
+ */
+function nodeAllowsNamed(node: GrantNodeIr, ask: Ask): boolean {
+  switch (node.kind) {
+    case "and":
+      return (
+        node.children.every((c) => nodeAllows(c, ask)) &&
+        node.children.some((c) => nodeAllowsNamed(c, ask))
+      );
+    case "or":
+      return node.children.some((c) => nodeAllowsNamed(c, ask));
+    case "leaf":
+      return (
+        node.projects !== null && node.projects.includes(ask.projectId) && nodeAllows(node, ask)
+      );
+  }
+}
+
+/**
+ * `grantAllows`, accepting only what the boundary grants through a leaf that names the project
+ * explicitly (S-T8): a token without a boundary, or with only scope-only or workspace leaves,
+ * gets nothing.
+ */
+export function grantAllowsNamed(
+  grant: GrantIr,
+  action: GrantAction,
+  tunnel: EffectiveTunnel,
+  projectId: string,
+  workspace: string | null,
+  path: string | null,
+  method: string | null,
+): boolean {
+  if (grant.permissions !== null && !grant.permissions.includes(ACTION_PERMISSION[action]))
+    return false;
+  if (grant.resources === null) return false;
+  return nodeAllowsNamed(grant.resources, { action, tunnel, projectId, workspace, path, method });
+}
+
+/** `grantConnects` for a token whose owner's membership nobody answers (S-T8). */
+export function grantConnectsNamed(
+  grant: GrantIr,
+  tunnel: EffectiveTunnel,
+  facts: RequestFacts,
+): boolean {
+  return grantAllowsNamed(
+    grant,
+    "connect",
+    tunnel,
+    tunnel.projectId,
+    tunnel.workspace,
+    facts.path,
+    facts.method,
+  );
+}
+
+/**
  * Whether `grant` allows `action` on `tunnel` of project `projectId` (in `workspace`), for a
  * request to `path` (raw, as received) with `method`. `path` and `method` matter for `connect`.
  */

@@ -15,6 +15,7 @@ import {
   forwardVerdict,
   geoDeniedVerdict,
   insufficientScopeVerdict,
+  ownershipVerdict,
   invalidTokenVerdict,
   ipDeniedVerdict,
   loginRedirectVerdict,
@@ -115,6 +116,13 @@ function tokenFailure(tunnel: EffectiveTunnel, token: CredentialCheck): Decision
     : missingTokenVerdict(tunnel.auth.tokenRule);
 }
 
+/** The 403 of a valid token that is not authorized: out of scope, or for ownership (S-T8). */
+function tokenRefusal(token: Extract<CredentialCheck, { kind: "unauthorized" }>): Decision {
+  return token.ownership === undefined
+    ? insufficientScopeVerdict(token.rule, "token")
+    : ownershipVerdict(token.rule, token.ownership);
+}
+
 /** Layer 3 (S-H1…S-H6, S-D1): token first, then the mTLS credential, then the session. */
 function authenticate(
   policy: EffectivePolicy,
@@ -137,8 +145,7 @@ function authenticate(
   if (token.kind === "authorized")
     return decided(log, "forward", forwardVerdict(tunnel, auth.tokenRule, token.identity));
   // S-D1: a valid token that is not authorized is final; no fallback to another method.
-  if (token.kind === "unauthorized")
-    return decided(log, "token", insufficientScopeVerdict(token.rule, "token"));
+  if (token.kind === "unauthorized") return decided(log, "token", tokenRefusal(token));
   if (auth.token && (auth.mtls !== null || auth.rstreamAuth)) {
     log.add(
       "token",

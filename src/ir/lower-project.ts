@@ -1,9 +1,10 @@
 /** Lowering of the project: its identity, plan and bounds (SPEC section 4). */
 import type { ProjectDoc, TunnelDoc } from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, propertySpans, spansAt } from "./lower-context.ts";
+import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
+import { memberKey } from "./members.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
-import type { EdgePropertiesIr, ProjectIr } from "./types.ts";
+import type { EdgePropertiesIr, ProjectIr, ProjectMembersIr } from "./types.ts";
 
 /**
  * The edge properties a project bounds and a tunnel requests; `null` where the file is silent.
@@ -36,6 +37,15 @@ export function lowerEdgeProperties(
   };
 }
 
+/** The project's members (S-T8); `null` when the file names none. */
+function lowerMembers(doc: ProjectDoc["members"]): ProjectMembersIr | null {
+  if (doc === undefined) return null;
+  return {
+    users: sortedUnique((doc.users ?? []).map(memberKey)),
+    clients: sortedUnique(doc.clients ?? []),
+  };
+}
+
 /** Lowers the project; public access defaults to `allowed` (SPEC S-A2). */
 export function lowerProject(doc: ProjectDoc, pointer: string, ctx: LowerContext): ProjectIr {
   const scope = spansAt(ctx, pointer);
@@ -46,6 +56,7 @@ export function lowerProject(doc: ProjectDoc, pointer: string, ctx: LowerContext
     workspace: doc.workspace ?? null,
     plan: doc.plan,
     publicAccess: doc.public_access ?? "allowed",
+    members: lowerMembers(doc.members),
     ...lowerEdgeProperties(doc, pointer, ctx, scope),
     spans,
   };

@@ -55,12 +55,23 @@ export interface EdgePropertiesIr {
   readonly ech: FeatureMode | null;
 }
 
+/**
+ * Who belongs to a project (S-T8): users by id or e-mail (e-mails lower-cased), application
+ * clients by client id. Sorted and deduplicated.
+ */
+export interface ProjectMembersIr {
+  readonly users: readonly string[];
+  readonly clients: readonly string[];
+}
+
 export interface ProjectIr extends EdgePropertiesIr {
   readonly id: string;
   readonly name: string | null;
   readonly workspace: string | null;
   readonly plan: Plan;
   readonly publicAccess: PublicAccess;
+  /** `null`: the policy names no members (a credential backend, or explicit boundaries, decide). */
+  readonly members: ProjectMembersIr | null;
   readonly spans: SpanMap;
 }
 
@@ -100,7 +111,7 @@ export type StringMatchIr =
  * for the empty prefix, which every value matches. Kept a regex so that every consumer of
  * string matches already knows what it means.
  */
-export const LABEL_PRESENT: StringMatchIr = { kind: "regex", source: "^" };
+export const LABEL_PRESENT = { kind: "regex", source: "^" } as const satisfies StringMatchIr;
 
 /** How a request path is matched: the platform's string matches plus prefix and glob. */
 export type PathMatchIr =

@@ -63,6 +63,9 @@ function tokenFacts(policy: EffectivePolicy, token: TestTokenIr): TokenFacts {
     lifetimeSeconds: null,
     grant,
     subject: `grant:${token.grant}`,
+    // A test token stands for a token of a member of the project (S-T8).
+    owner: null,
+    memberOf: [policy.projectId],
   };
 }
 

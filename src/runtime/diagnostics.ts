@@ -111,6 +111,14 @@ export const tokenWidensParent = (detail: string): Diagnostic => ({
   help: "a derived token can only narrow its parent's grants and never outlive it",
 });
 
+/** RP6040: `token mint --platform` and a grant that needs one of Rampart's extensions. */
+export const platformExtension = (uses: readonly string[]): Diagnostic => ({
+  code: "RP6040",
+  severity: "error",
+  message: `the platform would not accept this token: ${uses.join("; ")}`,
+  help: "these are Rampart extensions; mint without --platform for a Rampart engine, or narrow the grant with the platform's own forms (exact, oneof, regex paths)",
+});
+
 /** RP6014: a grant that cannot be minted. */
 export const invalidGrant = (detail: string): Diagnostic => ({
   code: "RP6014",

@@ -190,6 +190,7 @@ async function welcome(
               secret,
               grant,
               lifetimeSeconds: 3600,
+              project: policy.projectId,
               clientId: "rampart-example",
               userId: "example-user",
               subject: "example-user",

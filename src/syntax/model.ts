@@ -42,12 +42,19 @@ const edgeProperties = {
   ech: FeatureMode.optional(),
 };
 
+/** Who belongs to the project (S-T8): users by id or e-mail, application clients by id. */
+export const ProjectMembers = z.strictObject({
+  users: z.array(Name).max(100_000).optional(),
+  clients: z.array(Name).max(100_000).optional(),
+});
+
 export const Project = z.strictObject({
   id: Name,
   name: Name.optional(),
   workspace: Name.optional(),
   plan: Plan,
   public_access: PublicAccess.optional(),
+  members: ProjectMembers.optional(),
   ...edgeProperties,
 });
 

@@ -66,6 +66,12 @@ function printProject(out: Lines, project: ProjectDoc): void {
   field(out, 1, ptr, "workspace", project.workspace, (v) => `workspace ${quote(v)}`);
   field(out, 1, ptr, "plan", project.plan, (v) => `plan ${v}`);
   field(out, 1, ptr, "public_access", project.public_access, (v) => `public_access ${v}`);
+  field(out, 1, ptr, "members", project.members, (members) => {
+    const parts = (["users", "clients"] as const).flatMap((k) =>
+      members[k] === undefined ? [] : [`${k} ${printList(members[k], quote)}`],
+    );
+    return parts.length === 0 ? "members {}" : `members { ${parts.join(" ")} }`;
+  });
   printEdge(out, project, ptr);
   out.close(0, ptr);
 }

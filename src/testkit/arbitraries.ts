@@ -8,7 +8,13 @@
 import fc from "fast-check";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import { computeEffective } from "../bounds/intersect.ts";
-import type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
+import type {
+  HandshakeFacts,
+  RequestFacts,
+  SessionFacts,
+  TokenFacts,
+  TokenOwner,
+} from "../ir/facts.ts";
 import type {
   ActionIr,
   CountrySet,
@@ -18,6 +24,7 @@ import type {
   GrantNodeIr,
   IpSet,
   PathMatchIr,
+  ProjectMembersIr,
   Permission,
   PolicyIr,
   PostQuantumIr,
@@ -186,6 +193,28 @@ export function arbEdgeProperties(): fc.Arbitrary<
   });
 }
 
+/** A project's members (S-T8): users by id or e-mail, clients. */
+export function arbMembers(): fc.Arbitrary<ProjectMembersIr> {
+  return fc.record({
+    users: fc.subarray(["u1", "alice@example.com"]),
+    clients: fc.subarray(["c1"]),
+  });
+}
+
+/** A token's owner: a user (by id or e-mail, any case) or a client; sometimes none. */
+export function arbOwner(): fc.Arbitrary<TokenOwner | null> {
+  return fc.option(
+    fc.constantFrom<TokenOwner>(
+      { kind: "user", id: "u1" },
+      { kind: "user", id: "u2" },
+      { kind: "user", id: "Alice@Example.com" },
+      { kind: "client", id: "c1" },
+      { kind: "client", id: "u1" },
+    ),
+    { freq: 5 },
+  );
+}
+
 /** A project; mostly plans and access policies under which tunnels can be valid. */
 export function arbProjectIr(): fc.Arbitrary<ProjectIr> {
   return fc
@@ -200,13 +229,15 @@ export function arbProjectIr(): fc.Arbitrary<ProjectIr> {
         "forbidden",
       ),
       edge: arbEdgeProperties(),
+      members: sometimes(arbMembers(), 40),
     })
-    .map(({ plan, publicAccess, edge }) => ({
+    .map(({ plan, publicAccess, edge, members }) => ({
       id: "proj",
       name: null,
       workspace: "ws",
       plan,
       publicAccess,
+      members,
       ...edge,
       spans: {},
     }));
@@ -411,7 +442,12 @@ export function arbEffectivePolicy(): fc.Arbitrary<EffectivePolicy> {
 
 /** Token facts: none, one of the failure statuses, or valid with a given or arbitrary grant. */
 export function arbTokenFacts(grants: readonly GrantIr[] = []): fc.Arbitrary<TokenFacts | null> {
-  const valid = (grant: GrantIr, source: "header" | "query"): TokenFacts => ({
+  const valid = (
+    grant: GrantIr,
+    source: "header" | "query",
+    owner: TokenOwner | null,
+    memberOf: readonly string[] | null,
+  ): TokenFacts => ({
     source,
     status: "valid",
     id: grant.name,
@@ -419,6 +455,8 @@ export function arbTokenFacts(grants: readonly GrantIr[] = []): fc.Arbitrary<Tok
     lifetimeSeconds: 60,
     grant,
     subject: `subject:${grant.name}`,
+    owner,
+    memberOf,
   });
   const grantArb =
     grants.length > 0 ? fc.oneof(fc.constantFrom(...grants), arbGrant("x")) : arbGrant("x");
@@ -439,8 +477,16 @@ export function arbTokenFacts(grants: readonly GrantIr[] = []): fc.Arbitrary<Tok
         subject: null,
       })),
     fc
-      .record({ grant: grantArb, source: fc.constantFrom("header", "query" as const) })
-      .map(({ grant, source }) => valid(grant, source)),
+      .record({
+        grant: grantArb,
+        source: fc.constantFrom("header", "query" as const),
+        owner: arbOwner(),
+        // S-T8: the backend's answer, when it gives one.
+        memberOf: fc.option(fc.constantFrom(["proj"], ["other"], ["other", "proj"], []), {
+          freq: 2,
+        }),
+      })
+      .map(({ grant, source, owner, memberOf }) => valid(grant, source, owner, memberOf)),
   );
 }
 

@@ -43,6 +43,7 @@ export function projectIr(overrides: Partial<ProjectIr> = {}): ProjectIr {
     workspace: "ws",
     plan: "enterprise",
     publicAccess: "allowed",
+    members: null,
     trustedIps: null,
     countries: null,
     tlsMin: null,
@@ -132,7 +133,11 @@ export function policyIr(overrides: Partial<PolicyIr> = {}): PolicyIr {
   };
 }
 
-/** Facts of a valid token carrying `grant`, sent in the header. */
+/**
+ * Facts of a valid token carrying `grant`, sent in the header. Its owner is a member of the
+ * builders' project `proj`, as a credential backend would say (S-T8); override `memberOf`
+ * (and `owner`) to test ownership.
+ */
 export function validToken(grant: GrantIr, overrides: Partial<TokenFacts> = {}): TokenFacts {
   return {
     source: "header",
@@ -142,6 +147,8 @@ export function validToken(grant: GrantIr, overrides: Partial<TokenFacts> = {}):
     lifetimeSeconds: null,
     grant,
     subject: `subject:${grant.name}`,
+    owner: { kind: "user", id: `subject:${grant.name}` },
+    memberOf: ["proj"],
     ...overrides,
   };
 }

@@ -290,6 +290,7 @@ export function lawDerivedTokenNeverWidens(engineOf: EngineFactory = interpreter
           lifetimeSeconds: 60,
           grant: g,
           subject: "s",
+          memberOf: [policy.projectId],
         },
       });
       const engine = engineOf(policy);

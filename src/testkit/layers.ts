@@ -6,7 +6,8 @@
 import type { EffectivePolicy, EffectiveTunnel } from "../bounds/effective.ts";
 import { isHttpFamily } from "../bounds/protocol.ts";
 import { compareTls } from "../bounds/kinds/tls-version.ts";
-import { grantConnects } from "../interpret/grant-allows.ts";
+import { MEMBER, OUTSIDER, ownerStanding } from "../bounds/ownership.ts";
+import { grantConnects, grantConnectsNamed } from "../interpret/grant-allows.ts";
 import { hostMatches } from "../interpret/route.ts";
 import type { RequestFacts } from "../ir/facts.ts";
 import { ipInSet } from "../ir/ip.ts";
@@ -23,13 +24,12 @@ function served(policy: EffectivePolicy, host: string): EffectiveTunnel | null {
 
 function tokenAuthorizes(tunnel: EffectiveTunnel, facts: RequestFacts): boolean {
   const t = facts.token;
-  return (
-    tunnel.auth.token &&
-    t !== null &&
-    t.status === "valid" &&
-    t.grant !== null &&
-    grantConnects(t.grant, tunnel, facts)
-  );
+  if (!tunnel.auth.token || t === null || t.status !== "valid" || t.grant === null) return false;
+  // S-T8: the owner belongs to the project, or (nobody says) the boundary names it.
+  const standing = ownerStanding(tunnel.auth.members, t, tunnel.projectId);
+  if (standing === OUTSIDER) return false;
+  const named = standing === MEMBER || grantConnectsNamed(t.grant, tunnel, facts);
+  return named && grantConnects(t.grant, tunnel, facts);
 }
 
 function credentialAuthorizes(

@@ -338,6 +338,8 @@ const arbToken: fc.Arbitrary<{ token: TokenFacts | null; grant: string | null }>
         lifetimeSeconds: 60,
         grant: null,
         subject: "someone",
+        // S-T8: a member's token, as the diff's token atoms describe (ownership is per token).
+        memberOf: ["proj"],
       },
       grant,
     })),

@@ -65,7 +65,14 @@ export async function pipelineCpuMicros(
   };
   const tokens = new JwtBackend(loadPinnedKeys(options, []), options);
   const token =
-    (await mintToken({ secret: SECRET, grant: benchGrant, lifetimeSeconds: 3600 })).value ?? "";
+    (
+      await mintToken({
+        secret: SECRET,
+        grant: benchGrant,
+        lifetimeSeconds: 3600,
+        project: policy.policy.projectId,
+      })
+    ).value ?? "";
   await tokens.verify(token, "header");
   const geo = openCountryDatabase(
     join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),

@@ -109,7 +109,14 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
     logger: pino({ level: "warn" }),
   });
   if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
-  const token = (await mintToken({ secret: BENCH_SECRET, grant, lifetimeSeconds: 3600 })).value;
+  const token = (
+    await mintToken({
+      secret: BENCH_SECRET,
+      grant,
+      lifetimeSeconds: 3600,
+      project: policy.policy.projectId,
+    })
+  ).value;
   send({ port: started.value.addresses.http?.port, token });
   reportCpuOnRequest();
 }

@@ -92,11 +92,13 @@ function trackNavigations(page: Page): string[] {
 }
 
 async function appToken(): Promise<string> {
-  const grant = compileTestPolicy().policy.grants["app-client"];
+  const policy = compileTestPolicy().policy;
+  const grant = policy.grants["app-client"];
   assert.ok(grant !== undefined);
   const minted = await mintToken({
     secret: TOKEN_SECRET,
     grant,
+    project: policy.projectId,
     lifetimeSeconds: 300,
     clientId: "e2e",
     subject: "ci",

@@ -28,6 +28,8 @@ const mint = async (extra: Partial<Parameters<typeof mintToken>[0]> = {}): Promi
     grant: apiGrant,
     subject: "u1",
     lifetimeSeconds: 600,
+    // Minted for the project, as `rampart token mint` does (S-T8: the boundary names it).
+    project: "acme",
     ...extra,
   });
   assert.ok(minted.value, JSON.stringify(minted.diagnostics));

@@ -73,6 +73,7 @@ export async function mintApiToken(subject = "user-1", lifetimeSeconds = 600): P
     grant: API_GRANT,
     subject,
     lifetimeSeconds,
+    project: "acme",
   });
   assert.ok(minted.value, JSON.stringify(minted.diagnostics));
   return minted.value;

@@ -36,7 +36,17 @@ export const UNRESTRICTED_GRANT: GrantIr = {
 };
 const UNRESTRICTED = "*";
 
-function tokenFacts(source: "header" | "query", grant: GrantIr | null, name: string): TokenFacts {
+/**
+ * A witness token's facts. Its owner belongs to the policies' projects (S-T8), as a credential
+ * backend would say: the atoms describe what a grant allows a member; ownership itself is a
+ * per-token fact, not a policy difference.
+ */
+function tokenFacts(
+  source: "header" | "query",
+  grant: GrantIr | null,
+  name: string,
+  memberOf: readonly string[],
+): TokenFacts {
   return {
     source,
     status: "valid",
@@ -45,19 +55,20 @@ function tokenFacts(source: "header" | "query", grant: GrantIr | null, name: str
     lifetimeSeconds: 300,
     grant,
     subject: "witness-user",
+    owner: { kind: "user", id: "witness-user" },
+    memberOf,
   };
 }
 
 /** The valid token of the `token:grant:*` atom: minted outside the policy, it allows everything. */
-export const UNRESTRICTED_TOKEN: TokenFacts = tokenFacts(
-  "header",
-  UNRESTRICTED_GRANT,
-  UNRESTRICTED,
-);
+export function unrestrictedToken(memberOf: readonly string[]): TokenFacts {
+  return tokenFacts("header", UNRESTRICTED_GRANT, UNRESTRICTED, memberOf);
+}
 
 /** Token atoms: none; invalid; expired; a valid token per grant name, and an unrestricted one. */
 export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
   const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
+  const memberOf = [...new Set(policies.map((p) => p.projectId))];
   const atoms: RequestAtom[] = [constantAtom("token:none", "no token", { token: null })];
   for (const kind of INVALID_KINDS) {
     const token: TokenFacts = {
@@ -75,15 +86,17 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
     atoms.push({
       id: `token:grant:${name}`,
       label: `a token with grant \`${name}\``,
-      facts: (side) => ({ token: tokenFacts("header", policies[side].grants[name] ?? null, name) }),
+      facts: (side) => ({
+        token: tokenFacts("header", policies[side].grants[name] ?? null, name, memberOf),
+      }),
     });
   }
   atoms.push(
     constantAtom("token:unknown-grant", "a valid token whose grant no version defines", {
-      token: tokenFacts("header", null, "unknown"),
+      token: tokenFacts("header", null, "unknown", memberOf),
     }),
     constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
-      token: UNRESTRICTED_TOKEN,
+      token: unrestrictedToken(memberOf),
     }),
   );
   return atoms;

@@ -96,6 +96,8 @@ export function intersectAuth(project: ProjectIr, tunnel: TunnelIr): EffectiveAu
     mtls: modes.mtls,
     forwardAuthorization: tunnel.forwardAuthorization ?? false,
     sessionAllow: tunnel.sessionAllow,
+    members: project.members,
+    membersRule: { rule: "project.members", origin: project.spans["members"] ?? null },
     tokenRule: modeRule(tunnel, tunnel.tokenAuth, "token_auth", modes.tokenFill),
     rstreamAuthRule: modeRule(tunnel, tunnel.rstreamAuth, "rstream_auth", modes.rstreamFill),
     mtlsRule: tunnelRule(tunnel, "mtls_auth"),

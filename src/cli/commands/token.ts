@@ -11,12 +11,15 @@ import { tokenInspect, tokenInspectHelp } from "./token-inspect.ts";
 
 export const tokenHelp = `rampart token mint POLICY --grant NAME [--type pat|app|auth] [--lifetime SECONDS]
                    [--subject SUB] [--issuer ISS] [--audience AUD] [--parent TOKEN]
-                   [--client-id ID (app tokens)] [--user-id ID (auth tokens)]
+                   [--client-id ID (app tokens)] [--user-id ID (auth tokens)] [--platform]
 
 Mints a community-backend token (HS256, secret from RAMPART_TOKEN_SECRET) whose
 permissions and resources are the named grant of the policy, reduced along its parents.
 With --parent, the new token is derived from an existing one: it is refused if it would
-widen the parent, and it never outlives it (S-H8).
+widen the parent, and it never outlives it (S-H8). The boundary is narrowed to name the
+policy's project (S-T8), so the token is accepted there even when nobody answers membership.
+With --platform, only claims the platform itself accepts are written; a grant that needs a
+Rampart extension (HTTP methods, prefix or glob paths, permissions on a PAT) is refused.
 Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.
 
 ${tokenInspectHelp}
@@ -65,6 +68,7 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
     parent: { type: "string" },
     "client-id": { type: "string" },
     "user-id": { type: "string" },
+    platform: { type: "boolean" },
   });
   const [verb, path, ...rest] = positionals;
   if (verb !== "mint") throw new UsageError("the token commands are `mint` and `inspect`");
@@ -89,7 +93,13 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
       `no grant \`${grantName}\` in ${path}${known ? ` (grants: \`${known}\`)` : ""}`,
     );
   }
-  const minted = await mintToken({ secret, grant, ...claims });
+  const minted = await mintToken({
+    secret,
+    grant,
+    project: policy.projectId,
+    platform: values["platform"] === true,
+    ...claims,
+  });
   if (minted.value === undefined) {
     reportDiagnostics(io, "text", minted.diagnostics, [checked.source], { summary: false });
     return ExitCode.Findings;

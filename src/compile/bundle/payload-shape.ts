@@ -143,6 +143,8 @@ const tunnel = object({
     mtls: nullable(object({ ca: text })),
     forwardAuthorization: bool,
     sessionAllow: nullable(object({ emails: texts, domains: texts, groups: texts })),
+    members: nullable(object({ users: texts, clients: texts })),
+    membersRule: ruleRef,
     tokenRule: ruleRef,
     rstreamAuthRule: ruleRef,
     mtlsRule: ruleRef,

@@ -151,6 +151,10 @@ const Tunnel = z.strictObject({
     mtls: z.strictObject({ ca: z.string() }).nullable(),
     forwardAuthorization: z.boolean(),
     sessionAllow: SessionAllow.nullable(),
+    members: z
+      .strictObject({ users: z.array(z.string()), clients: z.array(z.string()) })
+      .nullable(),
+    membersRule: RuleRef,
     tokenRule: RuleRef,
     rstreamAuthRule: RuleRef,
     mtlsRule: RuleRef,

@@ -17,6 +17,8 @@ export interface CompiledGrant {
   readonly rule: RuleRef;
   /** The grant's scope on one tunnel; `true`/`false` when it does not depend on the request. */
   forTunnel(tunnel: EffectiveTunnel): ScopeCheck | boolean;
+  /** The scope granted through leaves that name the tunnel's project (S-T8). */
+  forTunnelNamed(tunnel: EffectiveTunnel): ScopeCheck | boolean;
 }
 
 type Scope = ScopeCheck | boolean;
@@ -80,6 +82,33 @@ function nodeScope(node: GrantNodeIr, tunnel: EffectiveTunnel, paths: PathChecks
   }
 }
 
+/** The twin of the interpreter's `nodeAllowsNamed`: granted through a leaf naming the project. */
+function namedScope(node: GrantNodeIr, tunnel: EffectiveTunnel, paths: PathChecks): Scope {
+  switch (node.kind) {
+    case "and":
+      return all([
+        all(node.children.map((c) => nodeScope(c, tunnel, paths))),
+        any(node.children.map((c) => namedScope(c, tunnel, paths))),
+      ]);
+    case "or":
+      return any(node.children.map((c) => namedScope(c, tunnel, paths)));
+    case "leaf":
+      return node.projects !== null && node.projects.includes(tunnel.projectId)
+        ? nodeScope(node, tunnel, paths)
+        : false;
+  }
+}
+
+/** A scope computed once per tunnel. */
+function perTunnelScope(compute: (tunnel: EffectiveTunnel) => Scope) {
+  const cache = new Map<EffectiveTunnel, Scope>();
+  return (tunnel: EffectiveTunnel): Scope => {
+    let scope = cache.get(tunnel);
+    if (scope === undefined) cache.set(tunnel, (scope = compute(tunnel)));
+    return scope;
+  };
+}
+
 function collectPathChecks(node: GrantNodeIr, into: PathChecks): void {
   if (node.kind !== "leaf") {
     for (const child of node.children) collectPathChecks(child, into);
@@ -97,22 +126,16 @@ export function grantRuleOf(grant: GrantIr): RuleRef {
 export function compileGrant(grant: GrantIr): CompiledGrant {
   const rule = grantRuleOf(grant);
   if (grant.permissions !== null && !grant.permissions.includes(CONNECT_PERMISSION)) {
-    return { rule, forTunnel: () => false };
+    return { rule, forTunnel: () => false, forTunnelNamed: () => false };
   }
   const resources = grant.resources;
-  if (resources === null) return { rule, forTunnel: () => true };
+  // No boundary: every tunnel of the owner's projects, but it names no project (S-T8).
+  if (resources === null) return { rule, forTunnel: () => true, forTunnelNamed: () => false };
   const paths: PathChecks = new Map();
   collectPathChecks(resources, paths);
-  const perTunnel = new Map<EffectiveTunnel, Scope>();
   return {
     rule,
-    forTunnel(tunnel) {
-      let scope = perTunnel.get(tunnel);
-      if (scope === undefined) {
-        scope = nodeScope(resources, tunnel, paths);
-        perTunnel.set(tunnel, scope);
-      }
-      return scope;
-    },
+    forTunnel: perTunnelScope((tunnel) => nodeScope(resources, tunnel, paths)),
+    forTunnelNamed: perTunnelScope((tunnel) => namedScope(resources, tunnel, paths)),
   };
 }

@@ -5,9 +5,18 @@
  * checking allocates nothing.
  */
 import type { EffectiveTunnel, RuleRef } from "../../bounds/effective.ts";
-import { insufficientScopeVerdict } from "../../bounds/verdicts.ts";
+import {
+  MEMBER,
+  OUTSIDER,
+  UNKNOWN,
+  ownerStanding,
+  ownershipMessage,
+} from "../../bounds/ownership.ts";
+import type { Standing } from "../../bounds/ownership.ts";
+import { insufficientScopeVerdict, ownershipVerdict } from "../../bounds/verdicts.ts";
+import { memberKey } from "../../ir/members.ts";
 import type { AuthIdentity, Decision } from "../../ir/decision.ts";
-import type { RequestFacts } from "../../ir/facts.ts";
+import type { RequestFacts, TokenFacts } from "../../ir/facts.ts";
 import type { CredentialEntry, GrantCache, GrantEntry } from "../grants/grant-cache.ts";
 import type { ScopeCheck } from "../grants/compile-grant.ts";
 import { compileSessionAllow } from "../grants/session-allow.ts";
@@ -41,15 +50,37 @@ export interface CredentialChecks {
  * share its compiled entry, so a run of requests usually asks about the same one. HOT PATH:
  * a hit costs one comparison instead of a Map read.
  */
-function scopeOnTunnel(tunnel: EffectiveTunnel) {
+function scopeOnTunnel(tunnel: EffectiveTunnel, named: boolean) {
   let lastEntry: GrantEntry | null = null;
   let lastScope: ScopeCheck | boolean = false;
   return (entry: GrantEntry, facts: RequestFacts, path: string | null): boolean => {
     if (entry !== lastEntry) {
-      lastScope = entry.grant.forTunnel(tunnel);
+      lastScope = named ? entry.grant.forTunnelNamed(tunnel) : entry.grant.forTunnel(tunnel);
       lastEntry = entry;
     }
     return typeof lastScope === "boolean" ? lastScope : lastScope(path, facts.method);
+  };
+}
+
+/** The owner's standing (S-T8) with the project's members compiled into sets. */
+function compileStanding(tunnel: EffectiveTunnel): (token: TokenFacts) => Standing {
+  const members = tunnel.auth.members;
+  const projectId = tunnel.projectId;
+  if (members === null) {
+    return (token) =>
+      token.memberOf === undefined || token.memberOf === null
+        ? UNKNOWN
+        : ownerStanding(null, token, projectId);
+  }
+  const users = new Set(members.users);
+  const clients = new Set(members.clients);
+  return (token) => {
+    if (token.memberOf !== undefined && token.memberOf !== null)
+      return token.memberOf.includes(projectId) ? MEMBER : OUTSIDER;
+    const owner = token.owner;
+    if (owner === undefined || owner === null) return OUTSIDER;
+    const found = owner.kind === "client" ? clients.has(owner.id) : users.has(memberKey(owner.id));
+    return found ? MEMBER : OUTSIDER;
   };
 }
 
@@ -60,7 +91,15 @@ export function compileCredentialChecks(
 ): CredentialChecks {
   const auth = tunnel.auth;
   const sessionAllowed = compileSessionAllow(auth.sessionAllow);
-  const inScope = scopeOnTunnel(tunnel);
+  const inScope = scopeOnTunnel(tunnel, false);
+  const inNamedScope = scopeOnTunnel(tunnel, true);
+  const standingOf = compileStanding(tunnel);
+  const outsider = Object.freeze(
+    ownershipVerdict(auth.membersRule, ownershipMessage(OUTSIDER, tunnel.projectId)),
+  );
+  const unnamed = Object.freeze(
+    ownershipVerdict(auth.membersRule, ownershipMessage(UNKNOWN, tunnel.projectId)),
+  );
   // INVARIANT: decisions are synchronous, so `last` is read right after the check that set it.
   const last: { tokenRefusal: Decision; credential: CredentialEntry | null } = {
     tokenRefusal: NO_GRANT_TOKEN,
@@ -76,9 +115,18 @@ export function compileCredentialChecks(
         last.tokenRefusal = NO_GRANT_TOKEN;
         return UNAUTHORIZED;
       }
+      const standing = standingOf(token);
+      if (standing === OUTSIDER) {
+        last.tokenRefusal = outsider;
+        return UNAUTHORIZED;
+      }
       const entry = grants.forToken(token.id, token.grant);
-      if (inScope(entry, facts, path)) return AUTHORIZED;
-      last.tokenRefusal = entry.insufficientToken;
+      if (!inScope(entry, facts, path)) {
+        last.tokenRefusal = entry.insufficientToken;
+        return UNAUTHORIZED;
+      }
+      if (standing === MEMBER || inNamedScope(entry, facts, path)) return AUTHORIZED;
+      last.tokenRefusal = unnamed;
       return UNAUTHORIZED;
     },
     credential(facts, path) {

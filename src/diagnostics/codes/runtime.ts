@@ -49,4 +49,8 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "runtime/no-tls-listener",
     summary: "a tls or tls-passthrough tunnel has no TLS listener to be served on",
   },
+  RP6040: {
+    slug: "runtime/platform-extension",
+    summary: "a token minted for the platform would need a Rampart extension",
+  },
 };

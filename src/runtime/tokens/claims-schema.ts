@@ -311,12 +311,20 @@ function reasonOf(errors: readonly ErrorObject[] | null | undefined): string {
     const key = String((badName.params as { propertyName?: unknown }).propertyName);
     return `${badName.instancePath} names an unknown field \`${key}\``;
   }
+  const both = list.find((e) => e.keyword === "not");
+  if (both !== undefined) return `${both.instancePath} names both \`workspaces\` and \`projects\``;
   const missing = list.find((e) => e.keyword === "required");
   if (missing !== undefined && missing.instancePath === "") {
     const claim = String((missing.params as { missingProperty?: unknown }).missingProperty);
     return `the \`${claim}\` claim is required on this token type`;
   }
-  const e = list.find((x) => x.keyword !== "anyOf" && x.keyword !== "if") ?? list[0];
+  // Otherwise the deepest error: the branch that got furthest says the most.
+  let e = list[0];
+  for (const x of list) {
+    if (x.keyword === "anyOf" || x.keyword === "if") continue;
+    if (e === undefined || e.keyword === "anyOf" || x.instancePath.length > e.instancePath.length)
+      e = x;
+  }
   return `${e?.instancePath || "claims"} ${e?.message ?? "invalid"}`;
 }
 

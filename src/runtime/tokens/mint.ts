@@ -8,10 +8,11 @@ import { SignJWT } from "jose";
 import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
 import { checkNarrowing } from "../../bounds/narrowing.ts";
 import { reduceGrant } from "../../bounds/grants.ts";
-import type { GrantIr, TokenType } from "../../ir/types.ts";
-import { invalidGrant, tokenWidensParent } from "../diagnostics.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, TokenType } from "../../ir/types.ts";
+import { invalidGrant, platformExtension, tokenWidensParent } from "../diagnostics.ts";
 import { APP_TOKEN_MAX_LIFETIME, checkClaims } from "./claims-schema.ts";
 import { grantToClaims } from "./grant-to-claims.ts";
+import type { ExtensionUses } from "./grant-to-claims.ts";
 import { JwtBackend } from "./jwt-backend.ts";
 
 /** What to mint. */
@@ -32,6 +33,13 @@ export interface MintRequest {
   readonly userId?: string;
   /** Mint a derived token from this parent token (verified with the same secret). */
   readonly parentToken?: string;
+  /**
+   * The project the token is minted for (S-T8): its boundary is narrowed to name it
+   * explicitly, so the token is accepted there even when nobody answers membership.
+   */
+  readonly project?: string;
+  /** Write only claims the platform itself accepts; refuse a grant that needs an extension. */
+  readonly platform?: boolean;
   readonly now?: () => number;
 }
 
@@ -52,7 +60,17 @@ export async function mintToken(request: MintRequest): Promise<Outcome<string>> 
     if ("code" in derived) return fail(derived);
     ({ grant, exp } = derived);
   }
-  const claims = claimsOf(request, type, grant, now, exp);
+  if (request.project !== undefined) grant = namingProject(grant, request.project);
+  const extensions: ExtensionUses = [];
+  const claims = claimsOf(
+    request,
+    type,
+    grant,
+    now,
+    exp,
+    request.platform ? extensions : undefined,
+  );
+  if (request.platform && extensions.length > 0) return fail(platformExtension(extensions));
   const checked = checkClaims(claims);
   if (!checked.ok) return fail(invalidGrant(checked.reason));
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" });
@@ -108,18 +126,72 @@ function claimsOf(
   grant: GrantIr,
   now: number,
   exp: number | null,
+  extensions: ExtensionUses | undefined,
 ): Record<string, unknown> {
+  const { permissions, ...boundary } = grantToClaims(grant, extensions);
+  if (extensions === undefined) {
+    return {
+      type,
+      permissions,
+      ...boundary,
+      iat: now,
+      jti: randomUUID(),
+      ...(exp === null ? {} : { exp }),
+      ...(request.subject === undefined ? {} : { sub: request.subject }),
+      ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
+      ...(request.userId === undefined ? {} : { userId: request.userId }),
+    };
+  }
+  // The platform's SDK parses each type strictly (PLATFORM-FORMATS §2.2): a PAT carries no
+  // `permissions` (its permissions live with the stored credential), `clientId` belongs to
+  // `app` and `userId` to `auth`.
+  if (type === "pat" && permissions !== null)
+    extensions.push(
+      "a platform PAT carries no `permissions` claim (they belong to its credential)",
+    );
   return {
     type,
-    ...grantToClaims(grant),
+    ...(type === "pat" ? {} : { permissions }),
+    ...boundary,
     iat: now,
     jti: randomUUID(),
     ...(exp === null ? {} : { exp }),
     ...(request.subject === undefined ? {} : { sub: request.subject }),
-    ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
-    ...(request.userId === undefined ? {} : { userId: request.userId }),
+    ...(type === "app" && request.clientId !== undefined ? { clientId: request.clientId } : {}),
+    ...(type === "auth" && request.userId !== undefined ? { userId: request.userId } : {}),
   };
 }
+
+/** Whether every grant the tree gives goes through a leaf that names `project`. */
+function namesProject(node: GrantNodeIr, project: string): boolean {
+  if (node.kind === "leaf") return node.projects?.includes(project) ?? false;
+  return node.kind === "and"
+    ? node.children.some((c) => namesProject(c, project))
+    : node.children.every((c) => namesProject(c, project));
+}
+
+/**
+ * The grant narrowed to `project` (S-T8): AND-ed with a leaf naming the project (which, having
+ * no `scopes`, restricts nothing else); unchanged when its boundary names it already.
+ */
+function namingProject(grant: GrantIr, project: string): GrantIr {
+  const target: GrantNodeIr = {
+    kind: "leaf",
+    workspaces: null,
+    projects: [project],
+    create: UNRESTRICTED,
+    connect: UNRESTRICTED,
+    list: UNRESTRICTED,
+  };
+  const resources = grant.resources;
+  if (resources !== null && namesProject(resources, project)) return grant;
+  return {
+    ...grant,
+    resources: resources === null ? target : { kind: "and", children: [resources, target] },
+  };
+}
+
+const UNRESTRICTED: ActionIr = { filter: null, path: null, methods: null, select: null };
 
 async function verifyParent(
   request: MintRequest,

@@ -3,6 +3,7 @@ import type {
   AllowUsers,
   Auth,
   Labels,
+  Members,
   Mtls,
   PostQuantum,
   ProjectStatement,
@@ -13,12 +14,22 @@ import type { DocumentWriter, Target } from "./document-writer.ts";
 import { duplicateSetting } from "./errors.ts";
 import { applySetting, bool, set, str, word } from "./build-values.ts";
 import type { Obj } from "./build-values.ts";
-import { allowUsersKeys, projectKeys, tunnelKeys } from "./setting-keys.ts";
+import { allowUsersKeys, membersKeys, projectKeys, tunnelKeys } from "./setting-keys.ts";
 
 /** One statement of the project block. */
 export function projectStatement(w: DocumentWriter, t: Target, s: ProjectStatement): void {
   if (s.kind === "post-quantum") postQuantum(w, t, s);
+  else if (s.kind === "members") members(w, t, s);
   else applySetting(w, t, s, projectKeys);
+}
+
+/** `members { users […] clients […] }` → `project.members` (S-T8). */
+function members(w: DocumentWriter, t: Target, s: Members): void {
+  const value: Obj = {};
+  const ptr = set(w, t, s.start, "members", s.keyword, value, s);
+  if (ptr === undefined) return;
+  const target: Target = { obj: value, ptr, at: s.start };
+  for (const statement of s.statements) applySetting(w, target, statement, membersKeys);
 }
 
 /** One statement of a tunnel block. */

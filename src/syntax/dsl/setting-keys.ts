@@ -44,6 +44,8 @@ export const allowUsersKeys = keys(
   [t.Groups, "groups", "list"],
 );
 
+export const membersKeys = keys([t.Users, "users", "list"], [t.Clients, "clients", "list"]);
+
 export const grantKeys = keys(
   [t.Type, "type", "word"],
   [t.Parent, "parent", "string"],

@@ -51,6 +51,8 @@ export function tunnel(
       mtls: null,
       forwardAuthorization: false,
       sessionAllow: null,
+      members: null,
+      membersRule: ref("project.members"),
       tokenRule: ref(`tunnel:${id}.token_auth`),
       rstreamAuthRule: ref(`tunnel:${id}.rstream_auth`),
       mtlsRule: ref(`tunnel:${id}.mtls_auth`),
