@@ -16,6 +16,7 @@ const OPEN_BLOCK: Readonly<Record<string, readonly string[]>> = {
   projectBlock: ['project "a" {'],
   tunnelBlock: ['tunnel "a" {'],
   allowUsersBlock: ['tunnel "a" { allow_users {'],
+  membersBlock: ['project "a" { members {'],
   grantBlock: ['grant "a" {'],
   // One rule closes both kinds of grant node, so its list covers both.
   grantNode: ['grant "a" { resources any {', 'grant "a" { resources scope {'],

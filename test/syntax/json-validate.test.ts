@@ -283,7 +283,7 @@ describe("validateDocument: documents whose spans come from DSL text", () => {
       code: "RP2102",
       message: "unknown property `tls` in `project`",
       underline: "project p {",
-      help: "the properties allowed here are `id`, `name`, `workspace`, `plan`, `public_access`, `trusted_ips`, `geo_ip`, `tls_min_version`, `post_quantum`, `ech`",
+      help: "the properties allowed here are `id`, `name`, `workspace`, `plan`, `public_access`, `members`, `trusted_ips`, `geo_ip`, `tls_min_version`, `post_quantum`, `ech`",
     });
   });
 

@@ -35,6 +35,10 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     summary:
       "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH required)",
   },
+  RP8040: {
+    slug: "lint/token-owner-unchecked",
+    summary: "token auth is on but the project names no members (S-T8)",
+  },
   RP8101: {
     slug: "diff/newly-allowed",
     summary: "a change forwards requests that the old policy did not (access widens)",

@@ -168,7 +168,14 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
         if (handleEngineFlow(r.req, res, r.facts, r.url, r.route.tunnel, deps.flows)) return;
       }
       logDeny(r, decision, deps);
-      sendDeny(res, decision, r.facts.acceptsHtml, r.facts.token !== null, r.facts.path);
+      sendDeny(
+        res,
+        decision,
+        r.facts.acceptsHtml,
+        r.facts.token !== null,
+        r.facts.path,
+        r.facts.token?.detail ?? null,
+      );
       return;
   }
 }
@@ -256,6 +263,8 @@ function logDeny(r: Routed, decision: Decision, deps: PipelineDeps): void {
       clientIp: r.facts.clientIp,
       country: r.facts.country,
       tokenSource: r.facts.token?.source ?? null,
+      // Why the backend refused the token (S-T1: an unknown key, a boundary over its limits …).
+      tokenDetail: r.facts.token?.detail ?? null,
     },
     "request denied",
   );

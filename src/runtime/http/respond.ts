@@ -28,10 +28,24 @@ export function errorHtml(status: number, reason: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p>Access was refused: ${reason}.</p></body></html>\n`;
 }
 
-/** The `WWW-Authenticate` value for a deny, or null when none belongs there. */
-export function wwwAuthenticate(decision: Decision, tokenSent: boolean): string | null {
+/** RFC 6750 §3: `error_description` is a quoted string of %x20-21 / %x23-5B / %x5D-7E. */
+function description(detail: string): string {
+  return detail.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, "?").slice(0, 200);
+}
+
+/**
+ * The `WWW-Authenticate` value for a deny, or null when none belongs there. `detail` is why
+ * the backend refused the token, when it says (sent as `error_description`).
+ */
+export function wwwAuthenticate(
+  decision: Decision,
+  tokenSent: boolean,
+  detail: string | null = null,
+): string | null {
   if (decision.status === 401 && TOKEN_REASONS.has(decision.reason)) {
-    return tokenSent ? 'Bearer realm="rampart", error="invalid_token"' : 'Bearer realm="rampart"';
+    if (!tokenSent) return 'Bearer realm="rampart"';
+    const why = detail === null ? "" : `, error_description="${description(detail)}"`;
+    return `Bearer realm="rampart", error="invalid_token"${why}`;
   }
   if (decision.reason === "insufficient_scope")
     return 'Bearer realm="rampart", error="insufficient_scope"';
@@ -64,9 +78,10 @@ export function sendDeny(
   html: boolean,
   tokenSent: boolean,
   path: string,
+  detail: string | null = null,
 ): void {
   const extra: Record<string, string> = {};
-  const challenge = wwwAuthenticate(decision, tokenSent);
+  const challenge = wwwAuthenticate(decision, tokenSent, detail);
   if (challenge !== null) extra["www-authenticate"] = challenge;
   // RFC 9110: a 405 names the methods the endpoint accepts.
   if (decision.status === 405) extra["allow"] = path.endsWith("/logout") ? "POST" : "GET, HEAD";
