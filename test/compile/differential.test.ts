@@ -15,7 +15,13 @@ import type { RequestFacts } from "../../src/ir/facts.ts";
 import type { Protocol } from "../../src/ir/types.ts";
 import { irKey } from "../../src/ir/equal.ts";
 import { interpretHandshake, interpretRequest } from "../../src/interpret/index.ts";
-import { arbEffectivePolicy, arbHandshakeFacts, arbRequestFacts } from "../../src/testkit/index.ts";
+import {
+  arbEffectivePolicy,
+  arbHandshakeFacts,
+  arbMembers,
+  arbRequestFacts,
+  arbTokenFacts,
+} from "../../src/testkit/index.ts";
 import { clientAddressArb, ipSetArb } from "./ip-arbitraries.ts";
 import { pathArb } from "./path-arbitraries.ts";
 
@@ -67,6 +73,27 @@ const policyWithRequests = arbEffectivePolicy().chain((policy) =>
     fc.array(arbRequestFacts(policy), { minLength: 1, maxLength: REQUESTS_PER_POLICY }),
   ),
 );
+
+/**
+ * Token auth on every tunnel, the project's members named or not (S-T8), and every request
+ * carrying a valid token whose owner and backend answer vary.
+ */
+const policyWithOwners = fc
+  .tuple(arbEffectivePolicy(), fc.option(arbMembers(), { freq: 2 }))
+  .map(([policy, members]) =>
+    withTunnel(policy, (t) => ({ ...t, auth: { ...t.auth, token: true, members } })),
+  )
+  .chain((policy) =>
+    fc.tuple(
+      fc.constant(policy),
+      fc.array(
+        fc
+          .tuple(arbRequestFacts(policy), arbTokenFacts(Object.values(policy.grants)))
+          .map(([facts, token]) => ({ ...facts, token })),
+        { minLength: 1, maxLength: REQUESTS_PER_POLICY },
+      ),
+    ),
+  );
 
 function withTunnel(
   policy: EffectivePolicy,
@@ -181,6 +208,15 @@ describe("compiled decisions ≡ the reference interpreter", () => {
   it("S-X1: agree on routing across overlapping exact and wildcard hosts", (t) => {
     let decided = 0;
     const runs = checkTimeBounded(policyWithRoutes, ([policy, requests]) => {
+      assertSameRequests(policy, requests);
+      decided += requests.length;
+    });
+    t.diagnostic(`${runs} policies, ${decided} requests`);
+  });
+
+  it("S-T8: agree on token ownership (members, backend answers, explicit boundaries)", (t) => {
+    let decided = 0;
+    const runs = checkTimeBounded(policyWithOwners, ([policy, requests]) => {
       assertSameRequests(policy, requests);
       decided += requests.length;
     });

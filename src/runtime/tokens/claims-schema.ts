@@ -97,7 +97,8 @@ function fieldFilterSchemas(): Record<string, unknown> {
         type: "object",
         maxProperties: 64,
         propertyNames: { minLength: 1, maxLength: 128 },
-        additionalProperties: { anyOf: [{ type: "null" }, stringFilter] },
+        // The common forms first: `anyOf` stops at the first branch that fits.
+        additionalProperties: { anyOf: [...stringFilter.anyOf, { type: "null" }] },
       };
     } else {
       const max = field === "geo_ip" ? 8 : 64;
@@ -180,13 +181,13 @@ function grantDefinitions() {
               connect: actionObject({
                 params: {
                   anyOf: [
-                    and("#/$defs/params", 0),
-                    or("#/$defs/params", 0),
                     {
                       type: "object",
                       additionalProperties: false,
                       properties: { path: pathFilter, methods },
                     },
+                    and("#/$defs/params", 0),
+                    or("#/$defs/params", 0),
                   ],
                 },
               }),
@@ -197,20 +198,22 @@ function grantDefinitions() {
       },
     },
   };
+  // Leaves and field objects first: they are the common nodes, and `anyOf` stops at the first
+  // branch that fits (each branch that does not costs an error object).
   return {
-    grantNode: { anyOf: [and("#/$defs/grantNode", 1), or("#/$defs/grantNode", 1), leaf] },
+    grantNode: { anyOf: [leaf, and("#/$defs/grantNode", 1), or("#/$defs/grantNode", 1)] },
     filter: {
       anyOf: [
+        { type: "object", additionalProperties: false, properties: fieldFilterSchemas() },
         and("#/$defs/filter", 0),
         or("#/$defs/filter", 0),
-        { type: "object", additionalProperties: false, properties: fieldFilterSchemas() },
       ],
     },
     params: {
       anyOf: [
+        { type: "object", additionalProperties: false, properties: { path: pathFilter } },
         and("#/$defs/params", 0),
         or("#/$defs/params", 0),
-        { type: "object", additionalProperties: false, properties: { path: pathFilter } },
       ],
     },
   };
@@ -295,13 +298,21 @@ function validator(): ValidateFunction {
 /** Application tokens live 1 to 3600 seconds (S-T1). */
 export const APP_TOKEN_MAX_LIFETIME = 3600;
 
+function deepest(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  let found: ErrorObject | undefined;
+  for (const e of errors)
+    if (found === undefined || e.instancePath.length > found.instancePath.length) found = e;
+  return found;
+}
+
 /**
  * The most telling schema error: an unknown key or a missing claim names what is wrong,
  * where the `anyOf` summary only says that no branch fitted.
  */
 function reasonOf(errors: readonly ErrorObject[] | null | undefined): string {
   const list = errors ?? [];
-  const unknown = list.find((e) => e.keyword === "additionalProperties");
+  // The deepest unknown key: a branch that fitted further names the real one.
+  const unknown = deepest(list.filter((e) => e.keyword === "additionalProperties"));
   if (unknown !== undefined) {
     const key = String((unknown.params as { additionalProperty?: unknown }).additionalProperty);
     return `${unknown.instancePath || "claims"} has an unknown key \`${key}\``;
