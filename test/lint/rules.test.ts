@@ -26,6 +26,7 @@ const SHOP = `project "shop" {
   workspace "ws-shop"
   plan pro
   public_access allowed
+  members { users ["u1"] }
   trusted_ips [10.0.0.0/8]
   geo_ip [DE, FR]
 }
@@ -77,6 +78,21 @@ describe("semantic lint rules (issue #8)", () => {
 
   it("a clean policy gets no semantic warnings", () => {
     assert.deepEqual(lintText("shop.rampart", SHOP).lint, []);
+  });
+
+  it("RP8040 (S-T8) warns once, on the project, only when a tunnel takes tokens and no members are named", () => {
+    const open = SHOP.replace('  members { users ["u1"] }\n', "");
+    const found = lintText("p.rampart", open).lint.filter((x) => x.code === "RP8040");
+    assert.equal(found.length, 1);
+    assert.match(
+      found[0]?.message ?? "",
+      /project `shop` names no members, yet `api` takes tokens/,
+    );
+    const noTokens = open.replaceAll("auth token", "auth none");
+    assert.deepEqual(
+      lintText("p.rampart", noTokens).lint.filter((x) => x.code === "RP8040"),
+      [],
+    );
   });
 
   it("RP8003 (S-A3) says what the project bound leaves and points at the project rule", () => {
