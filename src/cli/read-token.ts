@@ -11,7 +11,7 @@ import { decodeJwt } from "jose";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { TokenFacts } from "../ir/facts.ts";
 import { checkClaims } from "../runtime/tokens/claims-schema.ts";
-import { claimsToGrant } from "../runtime/tokens/claims-to-grant.ts";
+import { claimsToGrant, tokenOwner } from "../runtime/tokens/claims-to-grant.ts";
 import { JwtBackend } from "../runtime/tokens/jwt-backend.ts";
 import { loadPinnedKeys } from "../runtime/tokens/keys.ts";
 import type { Io } from "./io.ts";
@@ -44,9 +44,9 @@ function factsFromClaims(payload: unknown, digest: string, nowSeconds: number): 
   const checked = checkClaims(payload);
   if (!checked.ok) return tokenInvalid(checked.reason);
   const claims = checked.claims;
-  const grant = claimsToGrant(claims, digest);
-  if (grant === null)
-    return tokenInvalid("its `permissions` or `resources` do not lower to a grant");
+  const lowered = claimsToGrant(claims, digest);
+  if ("error" in lowered) return tokenInvalid(lowered.error);
+  const grant = lowered.grant;
   const expired = claims.exp !== undefined && nowSeconds > claims.exp + CLOCK_SKEW_SECONDS;
   const facts: TokenFacts = {
     source: "query",
@@ -57,6 +57,7 @@ function factsFromClaims(payload: unknown, digest: string, nowSeconds: number): 
       claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : null,
     grant: expired ? null : grant,
     subject: claims.sub ?? claims.userId ?? claims.clientId ?? null,
+    owner: tokenOwner(claims),
   };
   return { value: { facts, checked: "claims" }, diagnostics: [] };
 }
