@@ -193,6 +193,20 @@ const TABLES: Readonly<Record<string, RuleTable>> = {
       },
     ],
   },
+  "lint/token-owner-unchecked": {
+    valid: [
+      PROJECT.replace("  plan pro\n", '  plan pro\n  members { users ["u1"] }\n') + tunnel(""),
+      PROJECT + tunnel("").replace("auth token", "auth none"),
+    ],
+    invalid: [
+      {
+        policy: PROJECT + tunnel(""),
+        messageId: "noMembers",
+        args: ["shop", "`api`", "takes"],
+        underlines: '"shop"',
+      },
+    ],
+  },
 };
 
 function findings(rule: LintRule, policy: string): Diagnostic[] {
