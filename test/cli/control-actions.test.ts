@@ -201,7 +201,7 @@ describe("rampart explain --action (S-T2, S-T3, S-T7)", () => {
     assert.equal(token.status, 1);
     assert.match(
       token.stdout,
-      /error\[RP8950\]: invalid token: claims must have required property 'userId'/,
+      /error\[RP8950\]: invalid token: the `userId` claim is required on this token type/,
     );
     const tunnel = await run([
       "explain",
