@@ -12,6 +12,7 @@ import { narrowedByProject } from "./rules/narrowed-by-project.ts";
 import { queryTokenForbidden } from "./rules/query-token-forbidden.ts";
 import { redundantTrustedIp } from "./rules/redundant-trusted-ip.ts";
 import { runtimeCannotServe } from "./rules/runtime-cannot-serve.ts";
+import { shadowedPathPattern } from "./rules/shadowed-path-pattern.ts";
 import { tunnelAdmitsNothing } from "./rules/tunnel-admits-nothing.ts";
 import { unreachableGrantPath } from "./rules/unreachable-grant-path.ts";
 
@@ -24,6 +25,7 @@ export const LINT_RULES: readonly LintRule[] = [
   grantWiderThanTunnels,
   queryTokenForbidden,
   runtimeCannotServe,
+  shadowedPathPattern,
 ];
 
 /** Runs every rule on a policy; warnings only, sorted by span. */

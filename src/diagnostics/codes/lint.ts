@@ -35,6 +35,10 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     summary:
       "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH required)",
   },
+  RP8070: {
+    slug: "lint/shadowed-path-pattern",
+    summary: "a grant's path prefix or glob is covered by another entry of the same list",
+  },
   RP8101: {
     slug: "diff/newly-allowed",
     summary: "a change forwards requests that the old policy did not (access widens)",
