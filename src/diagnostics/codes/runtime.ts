@@ -49,4 +49,8 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "runtime/no-tls-listener",
     summary: "a tls or tls-passthrough tunnel has no TLS listener to be served on",
   },
+  RP6070: {
+    slug: "runtime/geoip-reload-failed",
+    summary: "a GeoIP database re-open failed; the previous database keeps serving",
+  },
 };
