@@ -447,7 +447,8 @@ class Runtime {
     for (const { http } of this.#servers) http?.closeAllConnections();
     for (const socket of this.#connections.open) socket.destroy();
     await Promise.all(closed);
-    await this.#pools.closeAll(false);
+    // Every client connection is gone: an upstream exchange still open has nobody to answer.
+    await this.#pools.closeAll(true);
   }
 
   handle(addresses: RuntimeHandle["addresses"]): RuntimeHandle {

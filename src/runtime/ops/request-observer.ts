@@ -76,13 +76,15 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
       { method: req.method, host: req.headers.host ?? null, path: pathOf(req.url) },
       "request body stalled; the request is cut",
     );
-    const socket = req.socket;
+    // Ending the request with an error (not just its socket) also aborts an upstream exchange
+    // that is still waiting for the rest of the body.
+    req.on("error", ignore);
     if (res.headersSent) {
-      socket.destroy();
+      req.destroy(new ClientTimeout());
       return;
     }
     res.shouldKeepAlive = false;
-    res.once("finish", () => socket.destroy());
+    res.once("finish", () => req.destroy(new ClientTimeout()));
     sendError(res, 408, "request_timeout", null, false, { connection: "close" });
   }
 
@@ -131,6 +133,15 @@ export function internalError(
   if (res.headersSent) res.destroy();
   else sendError(res, 500, "internal_error", null, false);
 }
+
+class ClientTimeout extends Error {
+  readonly code = "RAMPART_CLIENT_BODY_TIMEOUT";
+  constructor() {
+    super("the client's request body went silent");
+  }
+}
+
+const ignore = (): void => undefined;
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];
