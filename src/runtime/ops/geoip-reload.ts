@@ -11,6 +11,16 @@ import type { CountryLookup, LookupErrorSink } from "../geoip.ts";
 import { geoIpReloadFailed } from "../diagnostics.ts";
 import type { TrafficMetrics } from "./traffic-metrics.ts";
 
+/** Public addresses most country databases place (MaxMind's test databases among them). */
+const PROBES = [
+  "81.2.69.160",
+  "2.125.160.216",
+  "89.160.20.112",
+  "1.1.1.1",
+  "8.8.8.8",
+  "2001:218::1",
+];
+
 export class ReloadableCountryLookup implements CountryLookup {
   #current: CountryLookup;
   readonly #onLookupError: LookupErrorSink;
@@ -46,8 +56,12 @@ export class ReloadableCountryLookup implements CountryLookup {
   reopen(): Outcome<Date | null> {
     const path = this.#current.path;
     const opened = openCountryDatabase(path, this.#onLookupError);
-    if (opened.value === undefined) {
-      const detail = opened.diagnostics.map((d) => d.message).join("; ");
+    const problem =
+      opened.value === undefined
+        ? opened.diagnostics.map((d) => d.message).join("; ")
+        : this.#losesCountries(opened.value);
+    if (opened.value === undefined || problem !== null) {
+      const detail = problem ?? "unknown problem";
       const d: Diagnostic = geoIpReloadFailed(path, detail);
       this.#metrics.geoipReloads.labels("failed").inc();
       this.#log.error({ code: d.code, help: d.help }, d.message);
@@ -61,6 +75,17 @@ export class ReloadableCountryLookup implements CountryLookup {
       "GeoIP database re-opened",
     );
     return { value: opened.value.builtAt, diagnostics: [] };
+  }
+
+  /**
+   * Some corrupt files open cleanly and then answer "unknown" for everything, which would turn
+   * every country allow-list into a deny. A replacement must know a country for at least one
+   * probe address that the running database knows.
+   */
+  #losesCountries(next: CountryLookup): string | null {
+    const known = PROBES.filter((ip) => this.#current.country(ip) !== null);
+    if (known.length === 0 || known.some((ip) => next.country(ip) !== null)) return null;
+    return `it knows no country for ${known.join(", ")}, which the running database does`;
   }
 
   #exportBuildTime(): void {
