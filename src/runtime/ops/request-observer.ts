@@ -25,7 +25,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
   const { metrics, log, accessLog } = o;
   const logAll = accessLog.enabled && accessLog.sampleRate >= 1;
-  const logSome = accessLog.enabled && accessLog.sampleRate > 0;
+  const logNotable = accessLog.enabled;
 
   // One shared listener per server (no closure per request): `this` is the response.
   function onClose(this: TrackedResponse): void {
@@ -44,7 +44,7 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
         "client aborted the request",
       );
     }
-    if (!logSome) return;
+    if (!logNotable) return;
     const notable = aborted || record.cause !== null || record.timedOut;
     if (!logAll && !notable && Math.random() >= accessLog.sampleRate) return;
     const socket = req.socket;
