@@ -23,6 +23,33 @@ async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await sleep(10);
 }
 
+/** The three lines of the first test: forwarded, denied by token, not routed. */
+function checkAccessLines(lines: LogLines, forwardedBytes: number): void {
+  const [ok, deny, unrouted] = lines;
+  assert.deepEqual(
+    {
+      tunnel: ok?.["tunnel"],
+      outcome: ok?.["outcome"],
+      status: ok?.["status"],
+      method: ok?.["method"],
+      path: ok?.["path"],
+    },
+    { tunnel: "open", outcome: "forward", status: 200, method: "GET", path: "/page" },
+  );
+  assert.ok(typeof ok?.["ms"] === "number" && ok["ms"] >= 0);
+  assert.ok(Number(ok?.["bytesOut"]) >= forwardedBytes);
+  assert.ok(Number(ok?.["bytesIn"]) >= 0);
+  assert.deepEqual(
+    [deny?.["tunnel"], deny?.["outcome"], deny?.["stage"], deny?.["status"]],
+    ["api", "deny", "token", 401],
+  );
+  assert.equal(deny?.["reason"], "invalid_token");
+  assert.deepEqual(
+    [unrouted?.["tunnel"], unrouted?.["stage"], unrouted?.["reason"], unrouted?.["status"]],
+    [null, "route", "no_route", 404],
+  );
+}
+
 describe("observability (issue #18 item 4)", () => {
   it("S-D2: writes one access line per request with tunnel, decision, stage, status, duration and bytes, and never a token or cookie value", async () => {
     const upstream = await startUpstream();
@@ -54,29 +81,7 @@ describe("observability (issue #18 item 4)", () => {
       assert.equal(denied.status, 401);
       await send({ port, host: "nowhere.test", path: "/" });
       await until(() => accessLines(lines).length >= 3);
-      const [ok, deny, unrouted] = accessLines(lines);
-      assert.deepEqual(
-        {
-          tunnel: ok?.["tunnel"],
-          outcome: ok?.["outcome"],
-          status: ok?.["status"],
-          method: ok?.["method"],
-          path: ok?.["path"],
-        },
-        { tunnel: "open", outcome: "forward", status: 200, method: "GET", path: "/page" },
-      );
-      assert.ok(typeof ok?.["ms"] === "number" && ok["ms"] >= 0);
-      assert.ok(Number(ok?.["bytesOut"]) >= forwarded.body.length);
-      assert.ok(Number(ok?.["bytesIn"]) >= 0);
-      assert.deepEqual(
-        [deny?.["tunnel"], deny?.["outcome"], deny?.["stage"], deny?.["status"]],
-        ["api", "deny", "token", 401],
-      );
-      assert.equal(deny?.["reason"], "invalid_token");
-      assert.deepEqual(
-        [unrouted?.["tunnel"], unrouted?.["stage"], unrouted?.["reason"], unrouted?.["status"]],
-        [null, "route", "no_route", 404],
-      );
+      checkAccessLines(accessLines(lines), forwarded.body.length);
       const everything = JSON.stringify(lines);
       assert.ok(!everything.includes(SECRET_TOKEN), "no token value is logged");
       assert.ok(
@@ -206,6 +211,17 @@ describe("observability (issue #18 item 4)", () => {
     assert.ok(
       messages.some((m) => m.startsWith("RP6001 option `logLevel`")),
       messages.join("\n"),
+    );
+    const timeouts = await startRuntime({
+      load: () => Promise.resolve({ value: [], diagnostics: [] }),
+      http: { host: "127.0.0.1", port: 0 },
+      cookieKey: COOKIE_KEY,
+      clients: { headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 },
+    });
+    assert.equal(timeouts.value, undefined);
+    assert.deepEqual(
+      timeouts.diagnostics.map((d) => d.message),
+      ["option `clients.headersTimeoutMs` is longer than `clients.requestTimeoutMs`"],
     );
   });
 });
