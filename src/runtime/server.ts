@@ -43,6 +43,7 @@ import { handleSignals, watchFiles } from "./ops/reload.ts";
 import { ConnectionCap } from "./ops/connection-cap.ts";
 import { ReloadableCountryLookup } from "./ops/geoip-reload.ts";
 import { observeRequests } from "./ops/request-observer.ts";
+import type { AccessLog } from "./ops/access-log.ts";
 import { TrackedResponse } from "./ops/request-record.ts";
 import { TunnelGates } from "./ops/tunnel-gate.ts";
 
@@ -169,6 +170,7 @@ class Runtime {
   /** Listeners are up (readiness); cleared when draining starts. */
   #ready = false;
   readonly #cleanups: (() => void)[] = [];
+  readonly #accessLogs: AccessLog[] = [];
   #reloading: Promise<Outcome<number>> | null = null;
   #reloadAgain = false;
   #closing: Promise<void> | null = null;
@@ -293,6 +295,7 @@ class Runtime {
       log: this.#log,
       accessLog: this.#o.accessLog,
       bodyIdleTimeoutMs: this.#o.clients.bodyIdleTimeoutMs,
+      onAccessLog: (access) => this.#accessLogs.push(access),
     });
     const onUpgrade = createUpgradeHandler(deps);
     const clients = this.#o.clients;
@@ -447,6 +450,8 @@ class Runtime {
     for (const { http } of this.#servers) http?.closeAllConnections();
     for (const socket of this.#connections.open) socket.destroy();
     await Promise.all(closed);
+    // The last requests' access lines.
+    for (const access of this.#accessLogs) access.flush();
     // Every client connection is gone: an upstream exchange still open has nobody to answer.
     await this.#pools.closeAll(true);
   }

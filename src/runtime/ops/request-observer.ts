@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { AccessLogOptions } from "../options.ts";
 import { sendError } from "../http/respond.ts";
 import type { TrafficMetrics } from "./traffic-metrics.ts";
+import { AccessLog, pathOf } from "./access-log.ts";
 import { RequestRecord } from "./request-record.ts";
 import type { TrackedResponse } from "./request-record.ts";
 
@@ -17,6 +18,8 @@ export interface ObserverOptions {
   readonly log: Logger;
   readonly accessLog: AccessLogOptions;
   readonly bodyIdleTimeoutMs: number;
+  /** Receives the access log writer, to flush it on shutdown. */
+  readonly onAccessLog?: (log: AccessLog) => void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -26,6 +29,8 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
   const { metrics, log, accessLog } = o;
   const logAll = accessLog.enabled && accessLog.sampleRate >= 1;
   const logNotable = accessLog.enabled;
+  const access = new AccessLog(log);
+  o.onAccessLog?.(access);
 
   // One shared listener per server (no closure per request): `this` is the response.
   function onClose(this: TrackedResponse): void {
@@ -47,26 +52,7 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
     if (!logNotable) return;
     const notable = aborted || record.cause !== null || record.timedOut;
     if (!logAll && !notable && Math.random() >= accessLog.sampleRate) return;
-    const socket = req.socket;
-    log.info(
-      {
-        tunnel: record.tunnel,
-        outcome: record.outcome === "" ? null : record.outcome,
-        stage: record.stage === "" ? null : record.stage,
-        reason: record.reason === "" ? null : record.reason,
-        status: this.statusCode,
-        ms: Math.round(seconds * 1e6) / 1e3,
-        bytesIn: socket.bytesRead - record.read0,
-        bytesOut: socket.bytesWritten - record.written0,
-        method: req.method,
-        host: req.headers.host ?? null,
-        path: pathOf(req.url),
-        ...(record.cause === null ? {} : { cause: record.cause }),
-        ...(aborted ? { aborted: true } : {}),
-        ...(record.timedOut ? { timedOut: true } : {}),
-      },
-      "request",
-    );
+    access.write(record, this, seconds, aborted);
   }
 
   function bodyIdle(req: IncomingMessage, res: TrackedResponse): void {
@@ -147,11 +133,4 @@ function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];
   if (length !== undefined) return length !== "0";
   return req.headers["transfer-encoding"] !== undefined;
-}
-
-/** The path without the query: a query may carry a token (S-H7), never logged. */
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return "";
-  const q = url.indexOf("?");
-  return q < 0 ? url : url.slice(0, q);
 }
