@@ -9,8 +9,8 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { pathMatchAdmitsSome, pathMatchContains } from "../../analysis/path-space.ts";
 import type { ActionIr, GrantIr, PathMatchIr } from "../../ir/types.ts";
 import { forEachAction } from "../grant-actions.ts";
-import type { LintContext, LintRule } from "../rule.ts";
-import { spanPart } from "../rule.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
 
 const MAX_ENTRIES = 32;
 
@@ -38,45 +38,63 @@ function mayCover(match: ListMatch, outer: string, inner: string): boolean {
 function shadowed(match: ListMatch): { entry: string; by: string }[] {
   const values = entries(match);
   if (values.length < 2 || values.length > MAX_ENTRIES) return [];
-  const singles = values.map((v) => single(match, v));
+  const entriesWithMatch = values.map((value) => ({ value, match: single(match, value) }));
   const found: { entry: string; by: string }[] = [];
-  values.forEach((entry, i) => {
-    const inner = singles[i] as PathMatchIr;
+  entriesWithMatch.forEach((inner, i) => {
     // An entry no path reaches is RP8004's finding, not this one.
-    if (pathMatchAdmitsSome(inner) !== true) return;
-    for (let j = 0; j < values.length; j++) {
-      if (j === i || !mayCover(match, values[j] as string, entry)) continue;
-      if (pathMatchContains(singles[j] as PathMatchIr, inner) !== true) continue;
-      const mutual = pathMatchContains(inner, singles[j] as PathMatchIr) === true;
-      if (mutual && j > i) continue;
-      found.push({ entry, by: values[j] as string });
-      return;
-    }
+    if (pathMatchAdmitsSome(inner.match) !== true) return;
+    const cover = entriesWithMatch.find(
+      (outer, j) =>
+        j !== i &&
+        mayCover(match, outer.value, inner.value) &&
+        pathMatchContains(outer.match, inner.match) === true &&
+        // Two entries that allow the same paths: report the later one only.
+        (j < i || pathMatchContains(inner.match, outer.match) !== true),
+    );
+    if (cover !== undefined) found.push({ entry: inner.value, by: cover.value });
   });
   return found;
 }
 
-function addFindings(grant: GrantIr, action: ActionIr, out: Diagnostic[]): void {
+const messages = {
+  redundantEntry: (kind: string, entry: string, grant: string, by: string) =>
+    `path ${kind} \`${entry}\` of grant \`${grant}\` is redundant: \`${by}\` in the same list already allows every path it allows`,
+};
+
+function addFindings(
+  grant: GrantIr,
+  action: ActionIr,
+  out: Diagnostic[],
+  report: Report<typeof messages>,
+): void {
   const path = action.path;
   if (path === null || (path.kind !== "prefix" && path.kind !== "glob")) return;
   for (const { entry, by } of shadowed(path)) {
-    out.push({
-      code: "RP8070",
-      severity: "warning",
-      message: `path ${path.kind} \`${entry}\` of grant \`${grant.name}\` is redundant: \`${by}\` in the same list already allows every path it allows`,
-      ...spanPart(action.origin ?? grant.origin),
-      help: `remove \`${entry}\`, or narrow \`${by}\` if the list was meant to allow less`,
-    });
+    out.push(
+      report("redundantEntry", [path.kind, entry, grant.name, by], {
+        span: action.origin ?? grant.origin,
+        help: `remove \`${entry}\`, or narrow \`${by}\` if the list was meant to allow less`,
+      }),
+    );
   }
 }
 
-function check({ ir }: LintContext): Diagnostic[] {
+function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const grant of ir.grants) {
     if (grant.resources === null) continue;
-    forEachAction(grant.resources, (action) => addFindings(grant, action, out));
+    forEachAction(grant.resources, (action) => addFindings(grant, action, out, report));
   }
   return out;
 }
 
-export const shadowedPathPattern: LintRule = { code: "RP8070", check };
+export const shadowedPathPattern: LintRule = createRule({
+  meta: {
+    code: "RP8070",
+    name: "lint/shadowed-path-pattern",
+    description: "a grant's path prefix or glob is covered by another entry of the same list",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});

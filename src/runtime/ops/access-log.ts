@@ -56,10 +56,8 @@ export class AccessLog {
       (Destination & Record<symbol, unknown>) | undefined;
     const needsMetadata = stream?.[pino.symbols.needsMetadataGsym] === true;
     this.#stream = stream === undefined || needsMetadata ? null : stream;
-    this.#bindings =
-      typeof raw[pino.symbols.chindingsSym] === "string"
-        ? (raw[pino.symbols.chindingsSym] as string)
-        : "";
+    const bindings = raw[pino.symbols.chindingsSym];
+    this.#bindings = typeof bindings === "string" ? bindings : "";
   }
 
   /**
