@@ -14,6 +14,7 @@ import type { LowerContext, SpanScope } from "./lower-context.ts";
 import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
 import { lowerPathMatch } from "./lower-match.ts";
+import { checkMethodNames } from "./method-names.ts";
 import { invalidExpiry, leafWorkspacesAndProjects } from "./semantic-diagnostics.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "./types.ts";
 
@@ -41,6 +42,8 @@ export function lowerAction(
   const origin = scope.own();
   if (doc === true) return { filter: null, path: null, methods: null, select: null, origin };
   const params = doc.params;
+  if (params?.methods !== undefined)
+    checkMethodNames(params.methods, scope.at("params").at("methods"), ctx);
   return {
     filter:
       doc.filters === undefined ? null : lowerFilter(doc.filters, at(pointer, "filters"), ctx),

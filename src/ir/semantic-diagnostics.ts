@@ -351,3 +351,48 @@ export const invalidTestClientIp = (span: MaybeSpan, text: string): Diagnostic =
     `\`${text}\` is not an IP address`,
     "write one IPv4 or IPv6 address, such as `203.0.113.7`",
   );
+
+export const invalidUpstream = (
+  span: MaybeSpan,
+  url: string,
+  tunnel: string,
+  problem: string,
+): Diagnostic =>
+  make(
+    "RP3070",
+    "error",
+    span,
+    `upstream \`${url}\` of tunnel \`${tunnel}\` is not a usable HTTP upstream: ${problem}`,
+    "write an absolute URL such as `http://10.0.0.5:8080` or `https://app.internal/base`",
+  );
+
+export const unknownMethod = (
+  span: MaybeSpan,
+  method: string,
+  closest: string | undefined,
+): Diagnostic =>
+  make(
+    "RP3071",
+    "warning",
+    span,
+    `\`${method}\` is not an HTTP method: requests using it are refused before any policy sees them, so this entry allows nothing`,
+    suggestion(closest) ?? "use a method name such as `GET`, `POST` or `PUT`",
+  );
+
+export const lowerCaseMethod = (span: MaybeSpan, method: string, upper: string): Diagnostic =>
+  make(
+    "RP3072",
+    "warning",
+    span,
+    `method \`${method}\` is not upper case: HTTP methods are case-sensitive, and this entry is read as \`${upper}\``,
+    `write \`${upper}\``,
+  );
+
+export const duplicateMethod = (
+  span: MaybeSpan,
+  method: string,
+  firstSpan: MaybeSpan,
+): Diagnostic =>
+  make("RP3073", "warning", span, `method \`${method}\` is listed twice`, "remove this entry", [
+    label(firstSpan, "first listed here"),
+  ]);

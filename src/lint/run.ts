@@ -13,6 +13,7 @@ import { queryTokenForbidden } from "./rules/query-token-forbidden.ts";
 import { redundantTrustedIp } from "./rules/redundant-trusted-ip.ts";
 import { runtimeCannotServe } from "./rules/runtime-cannot-serve.ts";
 import { tokenOwnerUnchecked } from "./rules/token-owner-unchecked.ts";
+import { shadowedPathPattern } from "./rules/shadowed-path-pattern.ts";
 import { tunnelAdmitsNothing } from "./rules/tunnel-admits-nothing.ts";
 import { unreachableGrantPath } from "./rules/unreachable-grant-path.ts";
 
@@ -26,6 +27,7 @@ export const LINT_RULES: readonly LintRule[] = [
   queryTokenForbidden,
   runtimeCannotServe,
   tokenOwnerUnchecked,
+  shadowedPathPattern,
 ];
 
 /** Runs every rule on a policy; warnings only, sorted by span. */

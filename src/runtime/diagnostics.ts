@@ -174,3 +174,11 @@ export const noTlsListener = (tunnel: string, protocol: string): Diagnostic => (
   message: `${protocol} tunnel \`${tunnel}\` is routed by SNI on the TLS listener, and none is configured; it is not served`,
   help: "start `rampart serve` with `--https ADDRESS`",
 });
+
+/** RP6070: a GeoIP database re-open (SIGHUP, file change) failed; the running one stays. */
+export const geoIpReloadFailed = (path: string, detail: string): Diagnostic => ({
+  code: "RP6070",
+  severity: "warning",
+  message: `GeoIP database \`${path}\` could not be re-opened (${detail}); the previous database keeps serving`,
+  help: "replace the file with a valid MaxMind DB (.mmdb); it is re-opened on SIGHUP and when it changes",
+});

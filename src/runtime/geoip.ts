@@ -16,6 +16,8 @@ import { errorText } from "./tls/certificates.ts";
 /** Looks up the upper-case ISO country of an address; `null` when unknown. */
 export interface CountryLookup {
   readonly path: string;
+  /** The database's build time from its metadata (null when it has none). */
+  readonly builtAt: Date | null;
   country(ip: string): string | null;
 }
 
@@ -71,6 +73,7 @@ const UNKNOWN = "";
 
 class MaxmindCountryLookup implements CountryLookup {
   readonly path: string;
+  readonly builtAt: Date | null;
   readonly #reader: Reader<Record<string, unknown>>;
   readonly #onError: LookupErrorSink;
   /** ip → ISO code, or "" for unknown (so a miss is `undefined`). */
@@ -79,6 +82,8 @@ class MaxmindCountryLookup implements CountryLookup {
   constructor(path: string, reader: Reader<Record<string, unknown>>, onError: LookupErrorSink) {
     this.path = path;
     this.#reader = reader;
+    const built = reader.metadata.buildEpoch;
+    this.builtAt = built instanceof Date && !Number.isNaN(built.getTime()) ? built : null;
     this.#onError = onError;
   }
 

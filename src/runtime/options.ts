@@ -86,6 +86,35 @@ const Streams = z.strictObject({
   idleTimeoutMs: z.number().int().positive().default(300_000),
 });
 
+/** What one client may hold (docs/operations.md): slow or stalled clients are cut, not waited on. */
+const Clients = z.strictObject({
+  /** Time to receive a request's head; past it the connection gets 408 and closes (slowloris). */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** Time to receive a whole request, body included; past it 408. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Silence in the middle of a request body before the request is cut with 408. */
+  bodyIdleTimeoutMs: z.number().int().positive().default(10_000),
+  /** Open client connections across the tunnel listeners; more are closed at accept. */
+  maxConnections: z.number().int().positive().default(10_000),
+});
+
+/** Per-tunnel admission to the upstream, so one tunnel's slow clients cannot starve another. */
+const TunnelLimits = z.strictObject({
+  /** Requests one tunnel may have in flight to its upstream at once. */
+  concurrency: z.number().int().positive().default(100),
+  /** Requests that may wait for a free slot; more answer 503 at once. */
+  queue: z.number().int().min(0).default(100),
+  /** Longest wait for a slot before a 503. */
+  queueTimeoutMs: z.number().int().positive().default(5_000),
+});
+
+/** The access log: one line per request (never a token or a cookie value). */
+const AccessLog = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** The fraction of requests logged, 0 to 1; 500s and client aborts are always logged. */
+  sampleRate: z.number().min(0).max(1).default(1),
+});
+
 /** The schema of `startRuntime` options. */
 export const RuntimeOptionsSchema = z.strictObject({
   load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
@@ -142,6 +171,25 @@ export const RuntimeOptionsSchema = z.strictObject({
   /** Time to let in-flight requests finish on close. */
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   logger: z.custom<Logger>((v) => typeof v === "object" && v !== null).optional(),
+  clients: Clients.default({
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 60_000,
+    bodyIdleTimeoutMs: 10_000,
+    maxConnections: 10_000,
+  }),
+  tunnelLimits: TunnelLimits.default({ concurrency: 100, queue: 100, queueTimeoutMs: 5_000 }),
+  /**
+   * On shutdown, time between failing `/readyz` and closing the listeners, so a load balancer
+   * stops sending new requests first; `shutdownGraceMs` then bounds the in-flight ones.
+   */
+  drainDelayMs: z.number().int().min(0).default(0),
+  /** The level of the runtime's own logger (ignored when `logger` is given). */
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  accessLog: AccessLog.default({ enabled: false, sampleRate: 1 }),
+  /** Tunnels named in per-tunnel metric labels; the others are counted as `other`. */
+  metricsMaxTunnels: z.number().int().min(0).default(100),
+  /** Re-open the GeoIP database when its file changes (it is always re-opened on SIGHUP). */
+  watchGeoIp: z.boolean().default(true),
 });
 
 /** Options as callers write them (defaults may be left out). */
@@ -151,6 +199,9 @@ export type ResolvedOptions = z.output<typeof RuntimeOptionsSchema>;
 export type TokenOptions = ResolvedOptions["tokens"];
 export type UpstreamOptions = ResolvedOptions["upstream"];
 export type StreamOptions = ResolvedOptions["streams"];
+export type ClientOptions = ResolvedOptions["clients"];
+export type TunnelLimitOptions = ResolvedOptions["tunnelLimits"];
+export type AccessLogOptions = ResolvedOptions["accessLog"];
 
 /** Validates options; every problem becomes an RP6001 diagnostic. */
 export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
@@ -169,6 +220,12 @@ export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {
           "trustedProxies",
           "is empty, so the forward-auth listener would refuse every proxy",
         ),
+      );
+    }
+    // Node refuses a head timeout longer than the whole-request one.
+    if (value.clients.headersTimeoutMs > value.clients.requestTimeoutMs) {
+      diagnostics.push(
+        invalidOption("clients.headersTimeoutMs", "is longer than `clients.requestTimeoutMs`"),
       );
     }
     return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value, diagnostics };

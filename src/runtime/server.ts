@@ -16,7 +16,6 @@ import { policyLoadFailed } from "./diagnostics.ts";
 import { resolveOptions } from "./options.ts";
 import type { ResolvedOptions, RuntimeOptions } from "./options.ts";
 import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
-import type { CountryLookup } from "./geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
 import { createForwardAuthHandler } from "./forward-auth/handler.ts";
@@ -41,6 +40,12 @@ import { createAdminServer } from "./ops/admin.ts";
 import { listen } from "./ops/listen.ts";
 import type { BoundAddress } from "./ops/listen.ts";
 import { handleSignals, watchFiles } from "./ops/reload.ts";
+import { ConnectionCap } from "./ops/connection-cap.ts";
+import { ReloadableCountryLookup } from "./ops/geoip-reload.ts";
+import { observeRequests } from "./ops/request-observer.ts";
+import type { AccessLog } from "./ops/access-log.ts";
+import { TrackedResponse } from "./ops/request-record.ts";
+import { TunnelGates } from "./ops/tunnel-gate.ts";
 
 /** A running runtime. */
 export interface RuntimeHandle {
@@ -58,8 +63,13 @@ export interface RuntimeHandle {
   readonly metrics: RuntimeMetrics;
   /** Loads and swaps in a new generation; on failure the old one keeps serving. */
   reload(): Promise<Outcome<number>>;
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. */
+  /**
+   * Fails `/readyz`, keeps serving for the drain delay, then stops accepting and lets in-flight
+   * requests finish (up to the grace period) before it closes.
+   */
   close(): Promise<void>;
+  /** Re-opens the GeoIP database (as SIGHUP does); a broken file keeps the running one. */
+  reopenGeoIp(): Outcome<Date | null>;
 }
 
 /** Test seam: capabilities other than this process's (e.g. an OpenSSL without PQ groups). */
@@ -78,8 +88,8 @@ export async function startRuntime(
   const resolved = resolveOptions(options);
   if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics };
   const o = resolved.value;
-  const log = o.logger ?? pino({ name: "rampart" });
-  const metrics = new RuntimeMetrics();
+  const log = o.logger ?? pino({ name: "rampart", level: o.logLevel });
+  const metrics = new RuntimeMetrics(true, o.metricsMaxTunnels);
   const diagnostics: Diagnostic[] = [];
 
   const geo = openGeo(o, log, metrics, diagnostics);
@@ -89,6 +99,7 @@ export async function startRuntime(
   if (geo === null || hasErrors(diagnostics)) return fail(diagnostics, tokens);
 
   const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
+  runtime.geo = geo;
   const first = await runtime.load();
   diagnostics.push(...first.diagnostics);
   if (first.value === undefined) return fail(diagnostics, tokens);
@@ -106,6 +117,7 @@ export async function startRuntime(
     upgradeTimeoutMs: o.upstream.headersTimeoutMs,
     log,
     metrics,
+    gates: new TunnelGates(o.tunnelLimits),
   };
   const bound = await runtime.listenAll(deps);
   diagnostics.push(...bound.diagnostics);
@@ -128,31 +140,37 @@ function openGeo(
   log: Logger,
   metrics: RuntimeMetrics,
   diagnostics: Diagnostic[],
-): CountryLookup | null {
+): ReloadableCountryLookup | null {
   const path = o.geoipDatabase ?? embeddedCountryDatabasePath();
-  const opened = openCountryDatabase(path, (ip, detail) => {
+  const onLookupError = (ip: string, detail: string): void => {
     metrics.geoipLookupErrors.inc();
     log.error(
       { ip, detail, database: path },
       "GeoIP lookup hit corrupt data; treated as unknown country",
     );
-  });
+  };
+  const opened = openCountryDatabase(path, onLookupError);
   diagnostics.push(...opened.diagnostics);
-  return opened.value ?? null;
+  if (opened.value === undefined) return null;
+  return new ReloadableCountryLookup(opened.value, onLookupError, metrics.traffic, log);
 }
 
 /** The mutable core behind a RuntimeHandle. */
 class Runtime {
   state: ServingState = emptyState();
+  geo: ReloadableCountryLookup | null = null;
   readonly #o: ResolvedOptions;
   readonly #log: Logger;
   readonly #metrics: RuntimeMetrics;
   readonly #capabilities: TlsCapabilities;
   readonly #pools: UpstreamPools;
   readonly #servers: { server: NetServer | HttpServer; http: HttpServer | null }[] = [];
-  /** Every open client connection, so shutdown can end what outlives the grace period (upgrades too). */
-  readonly #connections = new Set<Socket>();
+  /** Every open client connection, capped; shutdown ends what outlives the grace period (upgrades too). */
+  readonly #connections: ConnectionCap;
+  /** Listeners are up (readiness); cleared when draining starts. */
+  #ready = false;
   readonly #cleanups: (() => void)[] = [];
+  readonly #accessLogs: AccessLog[] = [];
   #reloading: Promise<Outcome<number>> | null = null;
   #reloadAgain = false;
   #closing: Promise<void> | null = null;
@@ -168,6 +186,7 @@ class Runtime {
     this.#metrics = metrics;
     this.#capabilities = capabilities;
     this.#pools = new UpstreamPools(o.upstream);
+    this.#connections = new ConnectionCap(o.clients.maxConnections, metrics.traffic, log);
   }
 
   /** Loads a generation and swaps it in. Calls never overlap: a reload during a reload runs once after it. */
@@ -271,13 +290,24 @@ class Runtime {
   }
 
   async listenAll(deps: PipelineDeps): Promise<Outcome<RuntimeHandle["addresses"]>> {
-    const onRequest = createRequestHandler(deps);
+    const onRequest = observeRequests(createRequestHandler(deps), {
+      metrics: this.#metrics.traffic,
+      log: this.#log,
+      accessLog: this.#o.accessLog,
+      bodyIdleTimeoutMs: this.#o.clients.bodyIdleTimeoutMs,
+      onAccessLog: (access) => this.#accessLogs.push(access),
+    });
     const onUpgrade = createUpgradeHandler(deps);
+    const clients = this.#o.clients;
     const httpOptions = {
       maxHeaderSize: this.#o.maxHeaderBytes,
-      requestTimeout: 60_000,
-      headersTimeout: 20_000,
+      requestTimeout: clients.requestTimeoutMs,
+      headersTimeout: clients.headersTimeoutMs,
+      // Node checks both timeouts on this interval (30 s by default): check often enough
+      // that a slowloris client is cut close to its deadline.
+      connectionsCheckingInterval: Math.min(1_000, clients.headersTimeoutMs),
       keepAliveTimeout: 5_000,
+      ServerResponse: TrackedResponse,
     };
     const diagnostics: Diagnostic[] = [];
     let http: BoundAddress | null = null;
@@ -322,6 +352,7 @@ class Runtime {
           generation: this.state.generation,
           tunnels: this.state.tunnels,
         }),
+        ready: () => this.#ready && this.state.generation > 0,
       });
       this.#servers.push({ server, http: server });
       admin = collect(await listen(server, "admin", "http", this.#o.admin), diagnostics);
@@ -345,16 +376,16 @@ class Runtime {
       if (address !== null) tcp.push({ tunnel: option.tunnel, address });
     }
     if (hasErrors(diagnostics)) return { value: undefined, diagnostics };
+    this.#ready = true;
     return { value: { http, https, admin, forwardAuth, tcp }, diagnostics };
   }
 
-  #track(socket: Socket): void {
-    this.#connections.add(socket);
-    socket.once("close", () => this.#connections.delete(socket));
+  #track(socket: Socket): boolean {
+    return this.#connections.admit(socket);
   }
 
   #acceptTls(socket: Socket, hooks: TlsAcceptHooks): void {
-    this.#track(socket);
+    if (!this.#track(socket)) return;
     acceptTlsConnection(socket, hooks);
   }
 
@@ -364,10 +395,17 @@ class Runtime {
         watchFiles(this.#o.watchFiles, this.#o.watchDebounceMs, () => void this.load()),
       );
     }
+    const geo = this.geo;
+    if (geo !== null && this.#o.watchGeoIp && this.#o.geoipDatabase !== undefined) {
+      this.#cleanups.push(watchFiles([geo.path], this.#o.watchDebounceMs, () => void geo.reopen()));
+    }
     if (this.#o.handleSignals) {
       this.#cleanups.push(
         handleSignals(
-          () => void this.load(),
+          () => {
+            void this.load();
+            geo?.reopen();
+          },
           (signal) => {
             this.#log.info({ signal }, "shutting down");
             void this.close();
@@ -388,6 +426,12 @@ class Runtime {
 
   async #closeOnce(): Promise<void> {
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    // Readiness fails first; the listeners keep serving while load balancers notice.
+    this.#ready = false;
+    if (this.#o.drainDelayMs > 0) {
+      this.#log.info({ drainDelayMs: this.#o.drainDelayMs }, "draining: /readyz fails");
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, this.#o.drainDelayMs));
+    }
     const closed = this.#servers.map(
       ({ server }) => new Promise<void>((resolvePromise) => server.close(() => resolvePromise())),
     );
@@ -404,9 +448,12 @@ class Runtime {
     clearInterval(sweeper);
     // Past the grace period: whatever is still open (slow requests, WebSockets) is ended.
     for (const { http } of this.#servers) http?.closeAllConnections();
-    for (const socket of this.#connections) socket.destroy();
+    for (const socket of this.#connections.open) socket.destroy();
     await Promise.all(closed);
-    await this.#pools.closeAll(false);
+    // The last requests' access lines.
+    for (const access of this.#accessLogs) access.flush();
+    // Every client connection is gone: an upstream exchange still open has nobody to answer.
+    await this.#pools.closeAll(true);
   }
 
   handle(addresses: RuntimeHandle["addresses"]): RuntimeHandle {
@@ -419,6 +466,7 @@ class Runtime {
       metrics: this.#metrics,
       reload: () => this.load(),
       close: () => this.close(),
+      reopenGeoIp: () => this.geo?.reopen() ?? { value: undefined, diagnostics: [] },
     };
   }
 }

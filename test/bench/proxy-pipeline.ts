@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { pino } from "pino";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler } from "../../src/runtime/http/pipeline.ts";
+import { observeRequests } from "../../src/runtime/ops/request-observer.ts";
+import { TunnelGates } from "../../src/runtime/ops/tunnel-gate.ts";
 import { RuntimeMetrics } from "../../src/runtime/ops/metrics.ts";
 import { openCountryDatabase } from "../../src/runtime/geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
@@ -23,11 +25,19 @@ import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 
 const SECRET = "pipeline-bench-secret-0123456789abcdef-0123456789";
 
+/**
+ * What wraps the pipeline: nothing (the pipeline alone, as before issue #18), the request
+ * observer with the access log off (durations, per-tunnel counters, the tunnel gate), or with
+ * the access log on at its defaults, writing to /dev/null.
+ */
+export type Observe = "none" | "observer" | "access-log";
+
 /** CPU microseconds per request of the pipeline alone (median of `rounds`). */
 export async function pipelineCpuMicros(
   full: boolean,
   calls: number,
   rounds: number,
+  observe: Observe = "none",
 ): Promise<number> {
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel("http://127.0.0.1:9", full)], { bench: benchGrant }),
@@ -56,7 +66,13 @@ export async function pipelineCpuMicros(
   if (route?.upstream == null) throw new Error("bench route missing");
   let forwarded = 0;
   // The hand-off to undici is what a minimal proxy does too; count it instead.
-  Object.defineProperty(route.upstream.pool, "stream", { value: () => void forwarded++ });
+  // It ends at once, so a tunnel slot taken for it is released as a finished exchange would.
+  Object.defineProperty(route.upstream.pool, "stream", {
+    value: (_o: unknown, _f: unknown, done: (error: null) => void) => {
+      forwarded++;
+      done(null);
+    },
+  });
   const options: TokenOptions = {
     secret: SECRET,
     publicKeys: [],
@@ -80,7 +96,12 @@ export async function pipelineCpuMicros(
   ).value;
   const proxies = parseTrustedProxies(["127.0.0.1"], []);
   if (geo === undefined || proxies === null) throw new Error("bench setup failed");
-  const handler = createRequestHandler({
+  const metrics = new RuntimeMetrics(false);
+  const log =
+    observe === "access-log"
+      ? pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true }))
+      : pino({ level: "silent" });
+  const pipeline = createRequestHandler({
     flows: null,
     state: () => state,
     geo,
@@ -89,9 +110,21 @@ export async function pipelineCpuMicros(
     trustedProxies: new TrustedProxies(proxies),
     maxBodyBytes: 1e6,
     upgradeTimeoutMs: 1000,
-    log: pino({ level: "silent" }),
-    metrics: new RuntimeMetrics(false),
+    log,
+    metrics,
+    ...(observe === "none"
+      ? {}
+      : { gates: new TunnelGates({ concurrency: 100, queue: 100, queueTimeoutMs: 5000 }) }),
   });
+  const handler =
+    observe === "none"
+      ? pipeline
+      : observeRequests(pipeline, {
+          metrics: metrics.traffic,
+          log,
+          accessLog: { enabled: observe === "access-log", sampleRate: 1 },
+          bodyIdleTimeoutMs: 10_000,
+        });
   const headers: Record<string, string> = {
     host: "api.bench.test",
     "x-forwarded-for": "81.2.69.160",
@@ -104,13 +137,32 @@ export async function pipelineCpuMicros(
     method: "GET",
     headers,
     rawHeaders: Object.entries(headers).flat(),
-    socket: { remoteAddress: "127.0.0.1" },
+    socket: { remoteAddress: "127.0.0.1", bytesRead: 0, bytesWritten: 0 },
   } as unknown as IncomingMessage;
-  const res = { writeHead: () => res, end: () => undefined } as unknown as ServerResponse;
+  // The observer's `close` listener is kept and called as Node would once the response ends.
+  let onClose: (() => void) | null = null;
+  const res = {
+    req,
+    statusCode: 200,
+    writableFinished: true,
+    record: null,
+    writeHead: () => res,
+    end: () => undefined,
+    on: (_event: string, listener: () => void) => {
+      onClose = listener;
+      return res;
+    },
+  } as unknown as ServerResponse;
   const results: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const before = process.cpuUsage();
-    for (let i = 0; i < calls; i++) handler(req, res);
+    for (let i = 0; i < calls; i++) {
+      handler(req, res);
+      (onClose as (() => void) | null)?.call(res);
+      // Let the event loop turn now and then, as a server's does between requests: timers
+      // (the access log's batch flush) and pending writes run as they would in production.
+      if (i % 1000 === 999) await new Promise(setImmediate);
+    }
     const used = process.cpuUsage(before);
     results.push((used.user + used.system) / calls);
   }

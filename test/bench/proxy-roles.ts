@@ -92,13 +92,36 @@ function minimalUndici(upstreamPort: number): void {
   reportCpuOnRequest();
 }
 
+/**
+ * What the `rampart` role runs: this tree as is, with the access log on (issue #18; lines go
+ * to /dev/null through a pino destination like the default stdout one), or the runtime of
+ * another checkout named by RAMPART_BENCH_BASELINE (the tree an issue started from), for
+ * side-by-side figures.
+ */
+type Variant = "plain" | "access-log" | "baseline";
+
+async function startFor(variant: Variant): Promise<typeof startRuntime> {
+  if (variant !== "baseline") return startRuntime;
+  const root = process.env["RAMPART_BENCH_BASELINE"];
+  if (root === undefined) throw new Error("set RAMPART_BENCH_BASELINE to a checkout's root");
+  const mod = (await import(join(root, "src/runtime/server.ts"))) as {
+    startRuntime: typeof startRuntime;
+  };
+  return mod.startRuntime;
+}
+
 /** The full policy: trusted IPs, GeoIP (via a trusted proxy's X-Forwarded-For) and token auth with a path scope. */
-async function rampart(upstreamPort: number, open = false): Promise<void> {
+async function rampart(
+  upstreamPort: number,
+  open = false,
+  variant: Variant = "plain",
+): Promise<void> {
   const grant = benchGrant;
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel(`http://127.0.0.1:${upstreamPort}`, !open)], { bench: grant }),
   );
-  const started = await startRuntime({
+  const start = await startFor(variant);
+  const started = await start({
     load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
     http: { host: "127.0.0.1", port: 0 },
     cookieKey: BENCH_SECRET,
@@ -106,7 +129,11 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
     trustedProxies: ["127.0.0.1"],
     geoipDatabase: join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
     upstream: { connections: 256 },
-    logger: pino({ level: "warn" }),
+    logger:
+      variant === "access-log"
+        ? pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true }))
+        : pino({ level: "warn" }),
+    ...(variant === "access-log" ? { accessLog: { enabled: true } } : {}),
   });
   if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
   const token = (
@@ -200,6 +227,8 @@ else if (role === "minimal-http") minimalHttp(numberArg(0));
 else if (role === "minimal-undici") minimalUndici(numberArg(0));
 else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
+else if (role === "rampart-access-log") await rampart(numberArg(0), false, "access-log");
+else if (role === "rampart-baseline") await rampart(numberArg(0), false, "baseline");
 else if (role === "load")
   await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}");
 else throw new Error(`unknown role ${String(role)}`);

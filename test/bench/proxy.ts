@@ -119,12 +119,25 @@ async function pairedRatio(
   }
 }
 
+/** RAMPART_BENCH_BASELINE names another checkout to measure side by side (issue #18). */
+const BASELINE = process.env["RAMPART_BENCH_BASELINE"] !== undefined;
+
 /** Pairs run side by side: [label, first role, second role]. */
-const PAIRS = [
+const PAIRS: readonly (readonly [string, string, string])[] = [
   ["rampart full policy / minimal http.request, side by side", "minimal-http", "rampart"],
   ["rampart full policy / minimal undici Pool, side by side", "minimal-undici", "rampart"],
   ["rampart full policy / rampart open tunnel, side by side", "rampart-open", "rampart"],
-] as const;
+  ["rampart full policy, access log on / off, side by side", "rampart", "rampart-access-log"],
+  ...(BASELINE
+    ? [
+        [
+          "rampart full policy, this tree / RAMPART_BENCH_BASELINE tree, side by side",
+          "rampart-baseline",
+          "rampart",
+        ] as const,
+      ]
+    : []),
+];
 
 /** A contender's figures: maximum throughput (closed loop) and behaviour at a fixed rate. */
 interface Measured {
@@ -156,12 +169,16 @@ async function measure(
   }
 }
 
-const CONTENDERS = [
+const CONTENDERS: readonly (readonly [string, string])[] = [
   ["minimal node:http + http.request", "minimal-http"],
   ["minimal node:http + undici Pool", "minimal-undici"],
   ["rampart serve, open tunnel", "rampart-open"],
   ["rampart serve, full policy", "rampart"],
-] as const;
+  ["rampart serve, full policy, access log on", "rampart-access-log"],
+  ...(BASELINE
+    ? [["rampart serve, full policy, RAMPART_BENCH_BASELINE tree", "rampart-baseline"] as const]
+    : []),
+];
 
 /** The median (upper middle for an even count). */
 const middle = (values: readonly number[]): number => {
@@ -223,6 +240,14 @@ export const proxyBench: BenchModule = {
         await pipelineCpuMicros(false, calls, 5),
       ],
       ["rampart pipeline alone (in-process), full policy", await pipelineCpuMicros(true, calls, 5)],
+      [
+        "rampart pipeline + request observer (in-process), full policy, access log off",
+        await pipelineCpuMicros(true, calls, 5, "observer"),
+      ],
+      [
+        "rampart pipeline + request observer (in-process), full policy, access log on",
+        await pipelineCpuMicros(true, calls, 5, "access-log"),
+      ],
     ] as const;
     const pipelineRows = alone.map(([label, micros]): BenchRow => ({
       label,

@@ -359,6 +359,36 @@ const cases: readonly Case[] = [
     }),
     pointer: "/tests/0/request/client_ip",
   },
+  {
+    code: "RP3070",
+    title: "an HTTP upstream with a mistyped scheme",
+    document: baseDocument({ tunnels: [{ ...tunnel, upstream: "htp:/10.0.0.1:8080" }] }),
+    pointer: "/tunnels/0/upstream",
+    message: /scheme `htp` is not http or https/,
+  },
+  {
+    code: "RP3071",
+    title: "a method name that is not a method, with the closest one",
+    severity: "warning",
+    document: connectLeaf({ params: { methods: ["GET", "PUTT"] } }),
+    pointer: "/grants/0/resources/tunnels/scopes/tunnels/connect/params/methods/1",
+    help: "did you mean `PUT`?",
+  },
+  {
+    code: "RP3072",
+    title: "a lower-case method name",
+    severity: "warning",
+    document: connectLeaf({ params: { methods: ["post"] } }),
+    pointer: "/grants/0/resources/tunnels/scopes/tunnels/connect/params/methods/0",
+    help: "write `POST`",
+  },
+  {
+    code: "RP3073",
+    title: "a method listed twice, in any case",
+    severity: "warning",
+    document: connectLeaf({ params: { methods: ["GET", "POST", "get"] } }),
+    pointer: "/grants/0/resources/tunnels/scopes/tunnels/connect/params/methods/2",
+  },
 ];
 
 /** Every pointer of a document, so that each value gets its own span. */
@@ -387,6 +417,36 @@ describe("semantic diagnostics", () => {
     assert.deepEqual(
       Object.keys(semanticCodes).filter((code) => !covered.has(code)),
       [],
+    );
+  });
+});
+
+describe("HTTP upstream URLs (RP3070)", () => {
+  const problem = (url: string): string | undefined =>
+    diagnosticsOf(baseDocument({ tunnels: [{ ...tunnel, upstream: url }] }), []).find(
+      (d) => d.code === "RP3070",
+    )?.message;
+
+  it("accepts absolute http and https URLs, with a port and a base path", () => {
+    for (const url of ["http://10.0.0.1:8080", "https://app.internal/base/", "http://[::1]:80"])
+      assert.equal(problem(url), undefined, url);
+  });
+
+  it("refuses a missing `//`, a foreign scheme, a bare host, a query and credentials", () => {
+    assert.match(problem("http:/10.0.0.1") ?? "", /followed by `\/\/`/);
+    assert.match(problem("ftp://10.0.0.1") ?? "", /scheme `ftp`/);
+    assert.match(problem("10.0.0.1:8080") ?? "", /not an absolute URL|scheme/);
+    assert.match(problem("http://a.test/?x=1") ?? "", /query/);
+    assert.match(problem("http://u:p@a.test/") ?? "", /credentials/);
+  });
+
+  it("leaves the upstreams of TCP tunnels alone", () => {
+    const tcp = baseDocument({
+      tunnels: [{ id: "t-db", protocol: "tcp", publish: false, upstream: "tcp://10.0.0.1:5432" }],
+    });
+    assert.equal(
+      diagnosticsOf(tcp, []).find((d) => d.code === "RP3070"),
+      undefined,
     );
   });
 });

@@ -207,6 +207,25 @@ const TABLES: Readonly<Record<string, RuleTable>> = {
       },
     ],
   },
+  "lint/shadowed-path-pattern": {
+    valid: [
+      CLEAN +
+        grant(
+          "ci",
+          '    connect where id = "api" {\n      path prefix ["/api/", "/status"]\n    }\n',
+        ),
+    ],
+    invalid: [
+      {
+        policy:
+          CLEAN +
+          grant("ci", '    connect where id = "api" {\n      path prefix ["/", "/api/"]\n    }\n'),
+        messageId: "redundantEntry",
+        args: ["prefix", "/api/", "ci", "/"],
+        underlines: 'connect where id = "api" {',
+      },
+    ],
+  },
 };
 
 function findings(rule: LintRule, policy: string): Diagnostic[] {

@@ -37,6 +37,21 @@ changes (a broken edit keeps the running policy); shuts down gracefully on SIGTE
   --geoip FILE           a MaxMind DB (default: the embedded CC0 country database)
   --trusted-proxy CIDR   believe X-Forwarded-For from this peer (repeatable)
 
+Operations (docs/operations.md):
+  --log-level LEVEL      fatal, error, warn, info (default), debug, trace or silent
+  --access-log           one log line per request (tunnel, decision, status, duration,
+                         bytes; never a token or cookie value)
+  --access-log-sample R  log this fraction of requests, 0 to 1 (default 1; 500s and
+                         client aborts are always logged)
+  --drain-delay MS       on SIGTERM, fail /readyz and keep serving this long before the
+                         listeners close (default 0)
+  --max-connections N    open client connections across listeners (default 10000)
+  --tunnel-concurrency N requests one tunnel may have at its upstream (default 100)
+  --tunnel-queue N       requests that may wait for a slot; more answer 503 (default 100)
+  --headers-timeout MS   time to receive a request head (default 10000)
+  --body-idle-timeout MS silence inside a request body before 408 (default 10000)
+  --request-timeout MS   time to receive a whole request (default 60000)
+
 Secrets come from the environment, never from flags: RAMPART_COOKIE_KEY (32+ chars,
 shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret).
 Exit codes: 0 stopped cleanly, 1 the policy or options have errors, 2 usage or I/O error.`;
@@ -47,6 +62,25 @@ function address(value: unknown, flag: string): { host: string; port: number } |
   if (match === null) throw new UsageError(`${flag} takes HOST:PORT`);
   const host = (match[1] ?? "").replace(/^\[(.*)\]$/, "$1");
   return { host: host === "" ? "127.0.0.1" : host, port: Number(match[2]) };
+}
+
+function numberFlag(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number`);
+  return n;
+}
+
+/** Set fields only, so a flag overrides one field of a --config object and keeps the rest. */
+function present(fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  const kept = Object.entries(fields).filter(([, v]) => v !== undefined);
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}
+
+function merged(config: Record<string, unknown>, key: string, flags: Record<string, unknown>) {
+  const set = present(flags);
+  if (set === undefined) return undefined;
+  return { ...((config[key] as object | undefined) ?? {}), ...set };
 }
 
 function certificates(values: unknown): { hosts: string[]; certFile: string; keyFile: string }[] {
@@ -130,6 +164,26 @@ async function runtimeOptions(
     tcp: values["tcp"] === undefined ? undefined : tcpPorts(values["tcp"]),
     geoipDatabase: values["geoip"],
     trustedProxies: values["trusted-proxy"],
+    logLevel: values["log-level"],
+    drainDelayMs: numberFlag(values["drain-delay"], "--drain-delay"),
+    accessLog: merged(config, "accessLog", {
+      // A sample rate without --access-log still means "log these".
+      enabled:
+        values["access-log"] === true || values["access-log-sample"] !== undefined
+          ? true
+          : undefined,
+      sampleRate: numberFlag(values["access-log-sample"], "--access-log-sample"),
+    }),
+    clients: merged(config, "clients", {
+      maxConnections: numberFlag(values["max-connections"], "--max-connections"),
+      headersTimeoutMs: numberFlag(values["headers-timeout"], "--headers-timeout"),
+      bodyIdleTimeoutMs: numberFlag(values["body-idle-timeout"], "--body-idle-timeout"),
+      requestTimeoutMs: numberFlag(values["request-timeout"], "--request-timeout"),
+    }),
+    tunnelLimits: merged(config, "tunnelLimits", {
+      concurrency: numberFlag(values["tunnel-concurrency"], "--tunnel-concurrency"),
+      queue: numberFlag(values["tunnel-queue"], "--tunnel-queue"),
+    }),
   };
   return {
     ...config,
@@ -158,6 +212,16 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     tcp: { type: "string", multiple: true },
     geoip: { type: "string" },
     "trusted-proxy": { type: "string", multiple: true },
+    "log-level": { type: "string" },
+    "access-log": { type: "boolean" },
+    "access-log-sample": { type: "string" },
+    "drain-delay": { type: "string" },
+    "max-connections": { type: "string" },
+    "tunnel-concurrency": { type: "string" },
+    "tunnel-queue": { type: "string" },
+    "headers-timeout": { type: "string" },
+    "body-idle-timeout": { type: "string" },
+    "request-timeout": { type: "string" },
   });
   if (values["example"] === true) {
     const example = await startExample({

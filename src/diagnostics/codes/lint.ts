@@ -39,6 +39,10 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "lint/token-owner-unchecked",
     summary: "token auth is on but the project names no members (S-T8)",
   },
+  RP8070: {
+    slug: "lint/shadowed-path-pattern",
+    summary: "a grant's path prefix or glob is covered by another entry of the same list",
+  },
   RP8101: {
     slug: "diff/newly-allowed",
     summary: "a change forwards requests that the old policy did not (access widens)",

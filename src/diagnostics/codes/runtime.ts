@@ -53,4 +53,8 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "runtime/platform-extension",
     summary: "a token minted for the platform would need a Rampart extension",
   },
+  RP6070: {
+    slug: "runtime/geoip-reload-failed",
+    summary: "a GeoIP database re-open failed; the previous database keeps serving",
+  },
 };

@@ -36,6 +36,19 @@ export const semanticCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "ir/grant-leaf-workspaces-and-projects",
     summary: "a grant leaf names both workspaces and projects",
   },
+  RP3070: {
+    slug: "ir/invalid-upstream",
+    summary: "an HTTP tunnel's upstream is not an absolute http:// or https:// URL",
+  },
+  RP3071: {
+    slug: "ir/unknown-method",
+    summary: "a grant's method is not an HTTP method the runtime accepts",
+  },
+  RP3072: {
+    slug: "ir/lower-case-method",
+    summary: "a grant's method is written in lower case (methods are case-sensitive)",
+  },
+  RP3073: { slug: "ir/duplicate-method", summary: "a grant's method list names a method twice" },
   RP3101: { slug: "ir/duplicate-tunnel-id", summary: "two tunnels have the same id" },
   RP3102: { slug: "ir/duplicate-tunnel-name", summary: "two tunnels have the same name" },
   RP3103: { slug: "ir/duplicate-host", summary: "a host is claimed more than once" },

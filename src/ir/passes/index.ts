@@ -14,6 +14,7 @@ import { checkProtocolOptions } from "./check-protocol-options.ts";
 import { checkRequiredOnDtls } from "./check-required-on-dtls.ts";
 import { checkTestReferences } from "./check-test-references.ts";
 import { checkTestUrls } from "./check-test-urls.ts";
+import { checkUpstreamUrls } from "./check-upstream-urls.ts";
 import type { Pass } from "./pass.ts";
 
 export const semanticPasses: readonly Pass[] = [
@@ -29,4 +30,5 @@ export const semanticPasses: readonly Pass[] = [
   checkPrivateExposure,
   checkTestReferences,
   checkTestUrls,
+  checkUpstreamUrls,
 ];

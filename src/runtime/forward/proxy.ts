@@ -46,7 +46,8 @@ export function forwardRequest(
         done(null);
         return;
       }
-      const failure = classify(error, body);
+      // The client went away (reset, stalled and cut): not the upstream's failure.
+      const failure = clientGone(req, res) ? "aborted" : classify(error, body);
       if (failure === "aborted") res.destroy();
       else
         failResponse(
@@ -57,6 +58,10 @@ export function forwardRequest(
       done(failure, error);
     },
   );
+}
+
+function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  return (req.destroyed && !req.complete) || (res.destroyed && !res.writableFinished);
 }
 
 function classify(error: unknown, body: unknown): ForwardFailure {

@@ -34,6 +34,9 @@ import {
 import { serveWellKnown } from "./well-known.ts";
 import { handleEngineFlow, isFlowCandidate } from "../session/engine-flows.ts";
 import type { EngineFlows } from "../session/engine-flows.ts";
+import { noteCause, noteDecision } from "../ops/request-record.ts";
+import { internalError } from "../ops/request-observer.ts";
+import type { TunnelGates } from "../ops/tunnel-gate.ts";
 
 /** What the pipeline reads on every request. */
 export interface PipelineDeps extends FactSources {
@@ -46,6 +49,8 @@ export interface PipelineDeps extends FactSources {
   readonly upgradeTimeoutMs: number;
   readonly log: Logger;
   readonly metrics: RuntimeMetrics;
+  /** Per-tunnel admission to the upstream (docs/operations.md); absent: no cap. */
+  readonly gates?: TunnelGates;
 }
 
 /** A request whose route and facts are known: the unit every later step works on. */
@@ -107,7 +112,7 @@ function withFacts(
   pending: PendingFacts,
   deps: PipelineDeps,
   next: (facts: RequestFacts) => void,
-  fail: () => void,
+  fail: (error: unknown) => void,
 ): void {
   if (pending.token === null) {
     next(pending.base);
@@ -128,6 +133,7 @@ export function createRequestHandler(
   return (req, res) => {
     const started = begin(req, deps);
     if ("status" in started) {
+      noteDecision(res, null, "deny", "route", started.reason);
       logEarlyDeny(req, started, deps);
       sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
       return;
@@ -137,7 +143,10 @@ export function createRequestHandler(
       deps,
       (facts) =>
         act({ req, url: started.url, route: started.route, peer: started.peer, facts }, res, deps),
-      () => sendError(res, 500, "internal_error", null, false),
+      (error) => {
+        noteDecision(res, started.route.label, "", "token", "");
+        internalError(res, deps.log, deps.metrics.traffic, "token_verification_threw", error);
+      },
     );
   };
 }
@@ -145,10 +154,13 @@ export function createRequestHandler(
 function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
   const decision = decide(r, deps);
   if (decision === null) {
+    noteCause(res, "decision_threw");
+    deps.metrics.traffic.internalErrors.labels("decision_threw").inc();
     sendError(res, 500, "internal_error", null, r.facts.acceptsHtml);
     return;
   }
   deps.metrics.countRequest(decision.outcome, decision.reason);
+  noteDecision(res, r.route.label, decision.outcome, decision.stage, decision.reason);
   switch (decision.outcome) {
     case "forward":
       forward(r, res, deps);
@@ -205,18 +217,36 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     forwardContext(r, deps, false, upstream.host),
     r.req.headers.connection,
   );
-  forwardRequest(
-    r.req,
-    res,
-    upstream,
-    forwardedPath(r.url),
-    headers,
-    deps.maxBodyBytes,
-    (failure, error) => {
-      if (failure !== null) noteForwardFailure(r, failure, error, deps);
-    },
-  );
+  const send = (release: () => void): void =>
+    forwardRequest(
+      r.req,
+      res,
+      upstream,
+      forwardedPath(r.url),
+      headers,
+      deps.maxBodyBytes,
+      (failure, error) => {
+        release();
+        if (failure === null) return;
+        noteForwardFailure(r, failure, error, deps);
+        if (failure !== "aborted") noteCause(res, `upstream_${failure}`);
+      },
+    );
+  if (deps.gates === undefined) {
+    send(NO_RELEASE);
+    return;
+  }
+  const cancel = deps.gates.enter(r.route.label, send, (reason) => {
+    deps.metrics.traffic.tunnelRejections
+      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
+      .inc();
+    noteCause(res, `tunnel_${reason}`);
+    sendError(res, 503, "tunnel_busy", null, r.facts.acceptsHtml, { "retry-after": "1" });
+  });
+  if (cancel !== null) res.once("close", cancel);
 }
+
+const NO_RELEASE = (): void => undefined;
 
 function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
   const xff = header(r.req, "x-forwarded-for");
@@ -238,8 +268,10 @@ function noteForwardFailure(
   error: unknown,
   deps: PipelineDeps,
 ): void {
-  deps.metrics.upstreamFailures.labels(failure).inc();
+  // A client that went away is counted and logged by the request observer, never as an
+  // upstream failure.
   if (failure === "aborted") return;
+  deps.metrics.upstreamFailures.labels(failure).inc();
   const detail = (error as { code?: string } | undefined)?.code ?? null;
   deps.log.warn(
     { tunnel: r.route.label, failure, detail, method: r.facts.method, path: r.facts.path },
@@ -313,7 +345,14 @@ export function createUpgradeHandler(
           head,
           deps,
         ),
-      () => socket.end(rawResponse(500, errorJson("internal_error", null))),
+      (error) => {
+        deps.metrics.traffic.internalErrors.labels("token_verification_threw").inc();
+        deps.log.error(
+          { err: error, cause: "token_verification_threw", tunnel: started.route.label },
+          "internal error; answered 500",
+        );
+        socket.end(rawResponse(500, errorJson("internal_error", null)));
+      },
     );
   };
 }

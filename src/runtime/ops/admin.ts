@@ -1,5 +1,6 @@
 /**
- * The admin listener: `/healthz` and `/metrics`, on an address of its own so that neither is
+ * The admin listener: `/healthz` (alive), `/readyz` (a policy is loaded, the listeners are up
+ * and the process is not draining) and `/metrics`, on an address of its own so that none is
  * reachable through a tunnel host.
  */
 import { createServer } from "node:http";
@@ -9,6 +10,8 @@ import type { RuntimeMetrics } from "./metrics.ts";
 /** What `/healthz` reports. */
 export interface HealthSource {
   health(): { readonly ok: boolean; readonly generation: number; readonly tunnels: number };
+  /** Whether new requests should be sent here; absent: the same as `health().ok`. */
+  ready?(): boolean;
 }
 
 /** An HTTP server answering the admin endpoints. */
@@ -31,6 +34,15 @@ export function createAdminServer(metrics: RuntimeMetrics, source: HealthSource)
         "cache-control": "no-store",
       });
       res.end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
+    if (path === "/readyz") {
+      const ready = source.ready?.() ?? source.health().ok;
+      res.writeHead(ready ? 200 : 503, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+      });
+      res.end(req.method === "HEAD" ? undefined : JSON.stringify({ ready }));
       return;
     }
     if (path === "/metrics") {

@@ -3,6 +3,7 @@
  * process (tests) do not collide. Label children are cached: the hot path does one Map read.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { TrafficMetrics } from "./traffic-metrics.ts";
 
 /** The runtime's metrics and the registry the admin listener serves. */
 export class RuntimeMetrics {
@@ -19,8 +20,10 @@ export class RuntimeMetrics {
   readonly streamConnections: Counter<"kind" | "outcome">;
   /** 1 per tunnel of the policy that is not served, with the code saying why (S-P2). */
   readonly tunnelsNotServed: Gauge<"tunnel" | "protocol" | "code">;
+  /** Durations, per-tunnel counts and the pressure metrics (docs/operations.md). */
+  readonly traffic: TrafficMetrics;
 
-  constructor(defaultMetrics = true) {
+  constructor(defaultMetrics = true, maxTunnelLabels = 100) {
     const registers = [this.registry];
     this.#requests = new Counter({
       name: "rampart_requests_total",
@@ -30,7 +33,7 @@ export class RuntimeMetrics {
     });
     this.upstreamFailures = new Counter({
       name: "rampart_upstream_failures_total",
-      help: "Forwards that failed, by kind (timeout, unreachable, body_too_large, aborted)",
+      help: "Forwards that failed, by kind (timeout, unreachable, body_too_large); client aborts are rampart_client_aborts_total",
       labelNames: ["kind"],
       registers,
     });
@@ -73,6 +76,7 @@ export class RuntimeMetrics {
       labelNames: ["tunnel", "protocol", "code"],
       registers,
     });
+    this.traffic = new TrafficMetrics(this.registry, maxTunnelLabels);
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 

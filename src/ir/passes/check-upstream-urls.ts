@@ -1,0 +1,32 @@
+/**
+ * An HTTP tunnel's upstream is an absolute http:// or https:// URL with a host: `serve`
+ * forwards nothing to anything else (every allowed request would answer 502), so a typo such
+ * as `htp:/10.0.0.1` is caught here rather than at the first request.
+ */
+import { invalidUpstream } from "../semantic-diagnostics.ts";
+import type { Pass } from "./pass.ts";
+
+/** Why `url` cannot be an HTTP upstream, or null when it can. */
+export function httpUpstreamProblem(url: string): string | null {
+  if (!URL.canParse(url)) return "it is not an absolute URL";
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return `its scheme \`${parsed.protocol.slice(0, -1)}\` is not http or https`;
+  if (parsed.hostname === "") return "it has no host";
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return "the scheme must be followed by `//`";
+  if (parsed.search !== "" || parsed.hash !== "") return "it has a query or fragment";
+  if (parsed.username !== "" || parsed.password !== "") return "it carries credentials";
+  return null;
+}
+
+export const checkUpstreamUrls: Pass = {
+  name: "check-upstream-urls",
+  run: ({ ir, ctx }) => {
+    for (const tunnel of ir.tunnels) {
+      if (tunnel.upstream === null || tunnel.protocol !== "http") continue;
+      const problem = httpUpstreamProblem(tunnel.upstream);
+      if (problem !== null)
+        ctx.report(invalidUpstream(tunnel.spans["upstream"], tunnel.upstream, tunnel.id, problem));
+    }
+  },
+};

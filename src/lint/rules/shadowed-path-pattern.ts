@@ -1,0 +1,100 @@
+/**
+ * RP8070: a path prefix or glob of a grant that another entry of the same list already
+ * covers (`prefix ["/", "/api/"]`: `/` allows every path, so `/api/` adds nothing). Usually
+ * the author meant the list to be narrower than it is. Containment is decided exactly with
+ * the path automata of `analysis/path-space.ts`; lists longer than MAX_ENTRIES are skipped to
+ * keep the pairwise check bounded.
+ */
+import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import { pathMatchAdmitsSome, pathMatchContains } from "../../analysis/path-space.ts";
+import type { ActionIr, GrantIr, PathMatchIr } from "../../ir/types.ts";
+import { forEachAction } from "../grant-actions.ts";
+import type { LintContext, LintRule, Report } from "../rule.ts";
+import { createRule } from "../rule.ts";
+
+const MAX_ENTRIES = 32;
+
+type ListMatch = Extract<PathMatchIr, { kind: "prefix" } | { kind: "glob" }>;
+
+function entries(match: ListMatch): readonly string[] {
+  return match.kind === "prefix" ? match.values : match.patterns;
+}
+
+function single(match: ListMatch, value: string): PathMatchIr {
+  return match.kind === "prefix"
+    ? { kind: "prefix", values: [value] }
+    : { kind: "glob", patterns: [value] };
+}
+
+/**
+ * A cheap necessary condition, so most pairs build no automaton: a prefix covers another only
+ * if it starts it (less a trailing `/`). Globs are left to the exact check.
+ */
+function mayCover(match: ListMatch, outer: string, inner: string): boolean {
+  return match.kind === "glob" || inner.startsWith(outer.replace(/\/$/, ""));
+}
+
+/** Each shadowed entry with the first entry that covers it (mutual covers report one side). */
+function shadowed(match: ListMatch): { entry: string; by: string }[] {
+  const values = entries(match);
+  if (values.length < 2 || values.length > MAX_ENTRIES) return [];
+  const entriesWithMatch = values.map((value) => ({ value, match: single(match, value) }));
+  const found: { entry: string; by: string }[] = [];
+  entriesWithMatch.forEach((inner, i) => {
+    // An entry no path reaches is RP8004's finding, not this one.
+    if (pathMatchAdmitsSome(inner.match) !== true) return;
+    const cover = entriesWithMatch.find(
+      (outer, j) =>
+        j !== i &&
+        mayCover(match, outer.value, inner.value) &&
+        pathMatchContains(outer.match, inner.match) === true &&
+        // Two entries that allow the same paths: report the later one only.
+        (j < i || pathMatchContains(inner.match, outer.match) !== true),
+    );
+    if (cover !== undefined) found.push({ entry: inner.value, by: cover.value });
+  });
+  return found;
+}
+
+const messages = {
+  redundantEntry: (kind: string, entry: string, grant: string, by: string) =>
+    `path ${kind} \`${entry}\` of grant \`${grant}\` is redundant: \`${by}\` in the same list already allows every path it allows`,
+};
+
+function addFindings(
+  grant: GrantIr,
+  action: ActionIr,
+  out: Diagnostic[],
+  report: Report<typeof messages>,
+): void {
+  const path = action.path;
+  if (path === null || (path.kind !== "prefix" && path.kind !== "glob")) return;
+  for (const { entry, by } of shadowed(path)) {
+    out.push(
+      report("redundantEntry", [path.kind, entry, grant.name, by], {
+        span: action.origin ?? grant.origin,
+        help: `remove \`${entry}\`, or narrow \`${by}\` if the list was meant to allow less`,
+      }),
+    );
+  }
+}
+
+function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const grant of ir.grants) {
+    if (grant.resources === null) continue;
+    forEachAction(grant.resources, (action) => addFindings(grant, action, out, report));
+  }
+  return out;
+}
+
+export const shadowedPathPattern: LintRule = createRule({
+  meta: {
+    code: "RP8070",
+    name: "lint/shadowed-path-pattern",
+    description: "a grant's path prefix or glob is covered by another entry of the same list",
+    defaultSeverity: "warning",
+    messages,
+  },
+  check,
+});
