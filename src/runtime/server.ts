@@ -41,6 +41,8 @@ import { createAdminServer } from "./ops/admin.ts";
 import { listen } from "./ops/listen.ts";
 import type { BoundAddress } from "./ops/listen.ts";
 import { handleSignals, watchFiles } from "./ops/reload.ts";
+import { createStateStore } from "./state-store/create-store.ts";
+import { RevocationCheckedBackend } from "./tokens/revocation.ts";
 
 /** A running runtime. */
 export interface RuntimeHandle {
@@ -83,10 +85,21 @@ export async function startRuntime(
   const diagnostics: Diagnostic[] = [];
 
   const geo = openGeo(o, log, metrics, diagnostics);
-  const tokens = createTokenBackend(o.tokens, diagnostics);
+  const verifier = createTokenBackend(o.tokens, diagnostics);
   const proxySet = parseTrustedProxies(o.trustedProxies, diagnostics);
   const trustedProxies = proxySet === null ? null : new TrustedProxies(proxySet);
-  if (geo === null || hasErrors(diagnostics)) return fail(diagnostics, tokens);
+  if (geo === null || hasErrors(diagnostics)) return failStart(diagnostics, verifier);
+  // The shared store (S-M1): logged-out sessions, revoked tokens, redeemed challenge proofs.
+  const store = await createStateStore(
+    { ...o.state, memoryClaims: o.challenge?.replayCacheSize ?? 100_000 },
+    metrics.registry,
+    log,
+  );
+  const tokens = verifier === null ? null : new RevocationCheckedBackend(verifier, store.view);
+  const fail = (d: Diagnostic[], t: TokenBackend | null): Outcome<RuntimeHandle> => {
+    void store.close();
+    return failStart(d, t);
+  };
 
   const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
   const first = await runtime.load();
@@ -94,7 +107,9 @@ export async function startRuntime(
   if (first.value === undefined) return fail(diagnostics, tokens);
 
   const deps: PipelineDeps = {
-    flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log),
+    flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log, store),
+    store,
+    revocations: store.view,
     // S-H4: without an IdP no session can be trusted, whoever signed the cookie.
     sessions: o.rstreamAuth !== undefined,
     state: () => runtime.state,
@@ -115,10 +130,14 @@ export async function startRuntime(
   }
   runtime.startTriggers();
   runtime.onClose(() => tokens?.close?.());
+  runtime.onClose(() => void store.close());
   return { value: runtime.handle(bound.value), diagnostics };
 }
 
-function fail(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<RuntimeHandle> {
+function failStart(
+  diagnostics: Diagnostic[],
+  tokens: TokenBackend | null,
+): Outcome<RuntimeHandle> {
   tokens?.close?.();
   return { value: undefined, diagnostics };
 }
