@@ -93,7 +93,10 @@ const State = z.strictObject({
     .regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL")
     .optional(),
   /** Key and channel prefix in the store, so several fleets can share one Redis. */
-  prefix: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/).default("rampart:"),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/)
+    .default("rampart:"),
   /** How long start-up waits for the store before serving without it (it keeps retrying). */
   connectWaitMs: z.number().int().min(0).max(60_000).default(2_000),
 });

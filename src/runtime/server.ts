@@ -134,10 +134,7 @@ export async function startRuntime(
   return { value: runtime.handle(bound.value), diagnostics };
 }
 
-function failStart(
-  diagnostics: Diagnostic[],
-  tokens: TokenBackend | null,
-): Outcome<RuntimeHandle> {
+function failStart(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<RuntimeHandle> {
   tokens?.close?.();
   return { value: undefined, diagnostics };
 }

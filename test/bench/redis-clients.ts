@@ -81,7 +81,8 @@ async function round(client: Client, claims: number, messages: number, tag: stri
 
 export const redisClientsBench: BenchModule = {
   name: "redis-clients",
-  description: "node-redis vs ioredis on the shared store's operations (claim round trip, pub/sub delivery)",
+  description:
+    "node-redis vs ioredis on the shared store's operations (claim round trip, pub/sub delivery)",
   async run({ quick }) {
     const server = await startRedis();
     const claims = quick ? 2_000 : 20_000;
@@ -98,7 +99,10 @@ export const redisClientsBench: BenchModule = {
           const client = await make(server.url);
           try {
             const tag = `${label.replace(/\W/g, "")}${r}`;
-            results.set(label, [...(results.get(label) ?? []), await round(client, claims, messages, tag)]);
+            results.set(label, [
+              ...(results.get(label) ?? []),
+              await round(client, claims, messages, tag),
+            ]);
           } finally {
             await client.close();
           }

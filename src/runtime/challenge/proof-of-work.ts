@@ -25,12 +25,7 @@ export type SolutionCheck =
   | { readonly status: "ok"; readonly returnTo: string }
   | {
       readonly status:
-        | "malformed"
-        | "invalid"
-        | "expired"
-        | "wrong_host"
-        | "replayed"
-        | "unavailable";
+        "malformed" | "invalid" | "expired" | "wrong_host" | "replayed" | "unavailable";
     };
 
 /** Records a redeemed challenge until it expires; `unavailable` when the store cannot say. */

@@ -33,7 +33,11 @@ import {
 } from "./respond.ts";
 import { serveWellKnown } from "./well-known.ts";
 import { handleEngineFlow, isFlowCandidate } from "../session/engine-flows.ts";
-import { RETRY_AFTER_SECONDS, STATE_UNAVAILABLE, refusedForStore } from "../state-store/fail-closed.ts";
+import {
+  RETRY_AFTER_SECONDS,
+  STATE_UNAVAILABLE,
+  refusedForStore,
+} from "../state-store/fail-closed.ts";
 import type { SharedStateStore } from "../state-store/store.ts";
 import type { EngineFlows } from "../session/engine-flows.ts";
 

@@ -130,7 +130,11 @@ async function revokeSession(
   const checked =
     value === null ? null : verifyCookie(value, "session", facts.host, deps.cookieKey);
   if (checked === null || checked.status !== "valid") return true;
-  return deps.store.revoke({ kind: "session", id: checked.payload.sid, until: checked.payload.exp });
+  return deps.store.revoke({
+    kind: "session",
+    id: checked.payload.sid,
+    until: checked.payload.exp,
+  });
 }
 
 function drainBody(req: IncomingMessage, limit: number, done: (ok: boolean) => void): void {

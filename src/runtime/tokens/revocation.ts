@@ -50,7 +50,10 @@ export class RevocationCheckedBackend implements TokenBackend {
     if (facts.id !== null && this.#view.tokenRevoked(facts.id)) return revoked(facts);
     if (!this.#view.revokesCredentials) return facts;
     const origin = this.#origin(token, facts);
-    if (origin.credential !== null && this.#view.credentialRevoked(origin.credential, origin.issuedAt))
+    if (
+      origin.credential !== null &&
+      this.#view.credentialRevoked(origin.credential, origin.issuedAt)
+    )
       return revoked(facts);
     return facts;
   }
