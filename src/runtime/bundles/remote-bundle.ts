@@ -31,7 +31,6 @@ interface Current {
   readonly policies: CompiledPolicy[];
   readonly diagnostics: readonly Diagnostic[];
   readonly issued: number;
-  readonly etag: string | null;
 }
 
 /** What one poll came to. */
@@ -42,6 +41,8 @@ export class RemoteBundle {
   #current: Current | null = null;
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<PollResult> | null = null;
+  /** The ETag of the last bundle fetched, accepted or refused: a refused one is not re-fetched. */
+  #seenEtag: string | null = null;
 
   constructor(o: RemoteBundleOptions) {
     this.#o = o;
@@ -112,8 +113,7 @@ export class RemoteBundle {
 
   async #pollOnce(): Promise<PollResult> {
     const headers: Record<string, string> = { accept: "application/json" };
-    const etag = this.#current?.etag ?? null;
-    if (etag !== null) headers["if-none-match"] = etag;
+    if (this.#seenEtag !== null) headers["if-none-match"] = this.#seenEtag;
     let response: Response;
     let body: string;
     try {
@@ -131,14 +131,16 @@ export class RemoteBundle {
       this.#o.log.warn({ url: this.#o.url, status: response.status }, "bundle poll failed");
       return "unreachable";
     }
-    const accepted = await this.#accept(body, response.headers.get("etag"));
+    const etag = response.headers.get("etag");
+    const accepted = await this.#accept(body);
+    this.#seenEtag = etag;
     if (accepted !== "updated") return accepted;
     await this.#writeCache(body);
     return "updated";
   }
 
   /** Verifies, orders and loads a signed bundle; makes it current when all pass. */
-  async #accept(signed: string, etag: string | null): Promise<PollResult> {
+  async #accept(signed: string): Promise<PollResult> {
     const verified = await verifySignedBundle(signed, this.#o.key);
     if (typeof verified === "string") {
       this.#o.log.error({ url: this.#o.url, reason: verified }, "bundle refused: bad signature");
@@ -148,7 +150,6 @@ export class RemoteBundle {
     if (running !== null && verified.issued <= running) {
       if (verified.issued === running) {
         // The same bundle again (a server without ETags): nothing to do.
-        this.#current = { ...(this.#current as Current), etag };
         return "unchanged";
       }
       this.#o.log.error(
@@ -169,7 +170,6 @@ export class RemoteBundle {
       policies: loaded.value,
       diagnostics: loaded.diagnostics,
       issued: verified.issued,
-      etag,
     };
     this.#o.log.info({ url: this.#o.url, issued: verified.issued }, "new signed bundle accepted");
     return "updated";
@@ -183,9 +183,7 @@ export class RemoteBundle {
       return null;
     }
     // The cache is re-verified: a file on disk is no more trusted than the network.
-    return (await this.#accept(signed, null)) === "updated"
-      ? (this.#current?.issued ?? null)
-      : null;
+    return (await this.#accept(signed)) === "updated" ? (this.#current?.issued ?? null) : null;
   }
 
   async #writeCache(signed: string): Promise<void> {
