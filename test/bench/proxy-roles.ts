@@ -93,7 +93,7 @@ function minimalUndici(upstreamPort: number): void {
 }
 
 /** The full policy: trusted IPs, GeoIP (via a trusted proxy's X-Forwarded-For) and token auth with a path scope. */
-async function rampart(upstreamPort: number, open = false): Promise<void> {
+async function rampart(upstreamPort: number, open = false, stateUrl?: string): Promise<void> {
   const grant = benchGrant;
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel(`http://127.0.0.1:${upstreamPort}`, !open)], { bench: grant }),
@@ -107,6 +107,7 @@ async function rampart(upstreamPort: number, open = false): Promise<void> {
     geoipDatabase: join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
     upstream: { connections: 256 },
     logger: pino({ level: "warn" }),
+    ...(stateUrl === undefined ? {} : { state: { url: stateUrl } }),
   });
   if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
   const token = (
@@ -200,6 +201,9 @@ else if (role === "minimal-http") minimalHttp(numberArg(0));
 else if (role === "minimal-undici") minimalUndici(numberArg(0));
 else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
+// `serve --state redis://…`: the shared store the bench started (RAMPART_BENCH_STATE_URL).
+else if (role === "rampart-redis")
+  await rampart(numberArg(0), false, process.env["RAMPART_BENCH_STATE_URL"]);
 else if (role === "load")
   await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}");
 else throw new Error(`unknown role ${String(role)}`);

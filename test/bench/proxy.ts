@@ -11,6 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
+import { startRedis } from "../integration/redis-harness.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 
@@ -124,6 +125,7 @@ const PAIRS = [
   ["rampart full policy / minimal http.request, side by side", "minimal-http", "rampart"],
   ["rampart full policy / minimal undici Pool, side by side", "minimal-undici", "rampart"],
   ["rampart full policy / rampart open tunnel, side by side", "rampart-open", "rampart"],
+  ["rampart full policy --state redis / in-memory store, side by side", "rampart", "rampart-redis"],
 ] as const;
 
 /** A contender's figures: maximum throughput (closed loop) and behaviour at a fixed rate. */
@@ -161,6 +163,7 @@ const CONTENDERS = [
   ["minimal node:http + undici Pool", "minimal-undici"],
   ["rampart serve, open tunnel", "rampart-open"],
   ["rampart serve, full policy", "rampart"],
+  ["rampart serve, full policy, --state redis://", "rampart-redis"],
 ] as const;
 
 /** The median (upper middle for an even count). */
@@ -179,6 +182,9 @@ export const proxyBench: BenchModule = {
     const rounds = quick ? 1 : 5;
     const connections = 32;
     const rate = 1000;
+    // The shared store of the `rampart-redis` contender: a local redis-server of its own.
+    const redis = await startRedis();
+    process.env["RAMPART_BENCH_STATE_URL"] = redis.url;
     const upstream = spawnRole("upstream", []);
     const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
     const runs = new Map<string, Measured[]>();
@@ -217,16 +223,26 @@ export const proxyBench: BenchModule = {
     };
     const baseline = summary("minimal-http");
     const calls = quick ? 20_000 : 200_000;
-    const alone = [
-      [
-        "rampart pipeline alone (in-process), open tunnel",
-        await pipelineCpuMicros(false, calls, 5),
-      ],
-      ["rampart pipeline alone (in-process), full policy", await pipelineCpuMicros(true, calls, 5)],
-    ] as const;
+    const stateCpu = (url?: string): Promise<number> => pipelineCpuMicros(true, calls, 5, url);
+    let alone: (readonly [string, number])[];
+    try {
+      alone = [
+        [
+          "rampart pipeline alone (in-process), open tunnel",
+          await pipelineCpuMicros(false, calls, 5),
+        ],
+        ["rampart pipeline alone (in-process), full policy", await stateCpu()],
+        [
+          "rampart pipeline alone (in-process), full policy, Redis store, 10,000 revocations held",
+          await stateCpu(redis.url),
+        ],
+      ];
+    } finally {
+      await redis.stop();
+    }
     const pipelineRows = alone.map(([label, micros]): BenchRow => ({
       label,
-      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(1)} (no sockets)` },
+      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(2)} (no sockets)` },
     }));
     const socketRows = CONTENDERS.map(([label, role]): BenchRow => {
       const s = summary(role);
