@@ -111,6 +111,36 @@ describe("S-M1 the Redis store (real redis-server)", { timeout: 60_000 }, () => 
   });
 });
 
+describe("S-M1 a Redis store started while Redis is down", { timeout: 60_000 }, () => {
+  it("serves without it at first, then connects by itself and becomes current", async () => {
+    const redis = await startRedis();
+    await redis.stop();
+    const prefix = `late${randomUUID().slice(0, 8)}:`;
+    const { store, lines } = redisStore(redis.url, prefix);
+    try {
+      await store.start(300);
+      assert.equal(store.available(), false);
+      assert.equal(await store.claimOnce("k", inAMinute()), "unavailable");
+      assert.ok(lines.some((l) => l["msg"] === "shared store not reachable yet"));
+      await redis.start();
+      await waitFor(() => Promise.resolve(store.available()), 15_000);
+      assert.equal(await store.claimOnce("k", inAMinute()), "claimed");
+      // Subscribed, too: another instance's revocation arrives by pub/sub, not only by re-reads.
+      const { store: other } = redisStore(redis.url, prefix);
+      try {
+        await other.start(5_000);
+        await other.revoke({ kind: "session", id: "late-sid", until: inAMinute() });
+        await waitFor(() => Promise.resolve(store.view.sessionRevoked("late-sid")), 2_000);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+});
+
 describe("S-M1 the memory store and the local view", () => {
   it("claims once, per instance", async () => {
     const store = new MemoryStore(100, new StateStoreMetrics(new Registry()));

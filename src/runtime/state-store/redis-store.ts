@@ -52,6 +52,9 @@ export class RedisStore implements SharedStateStore {
   #subReady = false;
   #heartbeatOk = true;
   #synced = false;
+  /** Subscribed once; node-redis subscribes again by itself on every reconnect. */
+  #subscribing: Promise<void> | null = null;
+  #subscribed = false;
   #wasAvailable = false;
   #closed = false;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -75,15 +78,28 @@ export class RedisStore implements SharedStateStore {
     this.#sub = createClient({ url: o.url, socket });
     this.#watch(this.#cmd, (ready) => (this.#cmdReady = ready), "commands");
     this.#watch(this.#sub, (ready) => (this.#subReady = ready), "subscription");
+    // A first connection that failed never subscribed: the first `ready` does it.
+    this.#sub.on("ready", () => void this.#subscribe().then(() => this.#resync()));
+  }
+
+  #subscribe(): Promise<void> {
+    this.#subscribing ??= this.#sub
+      .subscribe(this.#keys.channel, (m) => this.#onMessage(m))
+      .then(() => {
+        this.#subscribed = true;
+      })
+      .catch((error: unknown) => {
+        this.#subscribing = null;
+        this.#o.log.warn({ err: errorText(error) }, "shared store: subscribing failed");
+      });
+    return this.#subscribing;
   }
 
   /** Connects both clients and subscribes; resolves when first connected or after `waitMs`. */
   async start(waitMs: number): Promise<void> {
     const connected = Promise.all([
       this.#cmd.connect(),
-      this.#sub
-        .connect()
-        .then(() => this.#sub.subscribe(this.#keys.channel, (m) => this.#onMessage(m))),
+      this.#sub.connect().then(() => this.#subscribe()),
     ]).then(() => this.#resync());
     connected.catch((error: unknown) =>
       this.#o.log.error({ err: error }, "shared store: first connection failed"),
@@ -99,7 +115,9 @@ export class RedisStore implements SharedStateStore {
   }
 
   available(): boolean {
-    return this.#cmdReady && this.#subReady && this.#heartbeatOk && this.#synced;
+    return (
+      this.#cmdReady && this.#subReady && this.#subscribed && this.#heartbeatOk && this.#synced
+    );
   }
 
   async claimOnce(key: string, expiresAtSeconds: number): Promise<ClaimResult> {
@@ -184,7 +202,7 @@ export class RedisStore implements SharedStateStore {
 
   /** Reads every live revocation into the view; the view is current once this succeeds. */
   async #resync(): Promise<void> {
-    if (this.#closed || !this.#cmdReady || !this.#subReady) return;
+    if (this.#closed || !this.#cmdReady || !this.#subReady || !this.#subscribed) return;
     const now = Date.now() / 1000;
     try {
       const [sessions, tokens, credentials] = await withTimeout(
@@ -201,7 +219,7 @@ export class RedisStore implements SharedStateStore {
         if (Number.isFinite(at)) this.view.apply({ kind: "credential", id, before: at });
       }
       this.view.prune(now);
-      this.#synced = this.#cmdReady && this.#subReady;
+      this.#synced = this.#cmdReady && this.#subReady && this.#subscribed;
     } catch (error) {
       this.#synced = false;
       this.#o.log.warn({ err: errorText(error) }, "shared store: re-reading revocations failed");
