@@ -15,16 +15,16 @@ const FILE_NAME = /^\/([A-Za-z0-9][A-Za-z0-9._-]{0,200})$/;
 
 export function createBundleServer(dir: string): Server {
   return createServer((req, res) => {
-    const match = FILE_NAME.exec((req.url ?? "").split("?")[0] ?? "");
+    const name = FILE_NAME.exec((req.url ?? "").split("?")[0] ?? "")?.[1];
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-length": 0 }).end();
       return;
     }
-    if (match === null) {
+    if (name === undefined) {
       res.writeHead(404, { "content-length": 0 }).end();
       return;
     }
-    readFile(join(dir, match[1] as string)).then(
+    readFile(join(dir, name)).then(
       (body) => {
         const etag = `"${createHash("sha256").update(body).digest("base64url")}"`;
         const headers = { etag, "cache-control": "no-cache" };

@@ -49,10 +49,12 @@ export function revocationOf(values: Values, nowSeconds: number): Revocation {
         : nowSeconds + DEFAULT_KEEP_SECONDS;
     return { kind: "token", id: jti, until };
   }
+  if (typeof credential !== "string")
+    throw new UsageError("token revoke takes exactly one of --jti ID or --credential ID");
   if (values["until"] !== undefined) throw new UsageError("--until goes with --jti");
   const before =
     typeof values["before"] === "string" ? parseTime(values["before"], "--before") : nowSeconds;
-  return { kind: "credential", id: credential as string, before };
+  return { kind: "credential", id: credential, before };
 }
 
 export async function tokenRevoke(argv: readonly string[], io: Io): Promise<ExitCode> {
