@@ -17,8 +17,9 @@
 export const BATCH_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=16"];
 
 /**
- * Commands that read their input, report and exit. `serve` is the only other command
- * (`test/cli/batch-heap.test.ts` checks that every command is one or the other).
+ * Commands that read their input, report and exit. `serve` and `bundle` (`bundle serve`), the
+ * long-running servers, are the others (`test/cli/batch-heap.test.ts` checks that every
+ * command is one or the other).
  */
 export const BATCH_COMMANDS: ReadonlySet<string> = new Set([
   "lint",

@@ -67,10 +67,18 @@ const commands: Readonly<Record<string, CommandEntry>> = {
     },
   },
   token: {
-    summary: "mint community tokens from a policy's grant; inspect what a token may do",
+    summary:
+      "mint community tokens from a policy's grant; inspect what a token may do; revoke tokens fleet-wide",
     load: async () => {
       const m = await import("./commands/token.ts");
       return { run: m.token, help: m.tokenHelp };
+    },
+  },
+  bundle: {
+    summary: "serve signed bundles to a fleet (a small control plane)",
+    load: async () => {
+      const m = await import("./commands/bundle.ts");
+      return { run: m.bundle, help: m.bundleHelp };
     },
   },
   diff: {

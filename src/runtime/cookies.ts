@@ -29,6 +29,8 @@ export type CookiePayload =
       readonly kind: "session";
       readonly host: string;
       readonly exp: number;
+      /** The session's id: what logout revokes on every instance (S-M2). */
+      readonly sid: string;
       readonly user: SessionFacts;
     }
   | {
@@ -90,7 +92,13 @@ function isPayload(v: unknown): v is CookiePayload {
   if (typeof p["host"] !== "string" || typeof p["exp"] !== "number") return false;
   if (p["kind"] === "challenge") return true;
   if (p["kind"] === "login") return isStringRecord(p["data"]);
-  return p["kind"] === "session" && isSession(p["user"]);
+  // A session without an id could not be revoked by logout (S-M2): refused.
+  return (
+    p["kind"] === "session" &&
+    typeof p["sid"] === "string" &&
+    p["sid"].length > 0 &&
+    isSession(p["user"])
+  );
 }
 
 function isStringRecord(v: unknown): v is Record<string, string> {

@@ -115,6 +115,21 @@ const AccessLog = z.strictObject({
   sampleRate: z.number().min(0).max(1).default(1),
 });
 
+const State = z.strictObject({
+  /** The shared store of a fleet (S-M1): `redis://…` or `rediss://…`; absent: in memory. */
+  url: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL")
+    .optional(),
+  /** Key and channel prefix in the store, so several fleets can share one Redis. */
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/)
+    .default("rampart:"),
+  /** How long start-up waits for the store before serving without it (it keeps retrying). */
+  connectWaitMs: z.number().int().min(0).max(60_000).default(2_000),
+});
+
 /** The schema of `startRuntime` options. */
 export const RuntimeOptionsSchema = z.strictObject({
   load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
@@ -154,6 +169,11 @@ export const RuntimeOptionsSchema = z.strictObject({
   challenge: ChallengeOptionsSchema.optional(),
   /** The OpenID Connect provider of rstream Auth (S-H4); absent: no backend, sessions refused. */
   rstreamAuth: RstreamAuthOptionsSchema.optional(),
+  /**
+   * Where the state instances share lives (docs/scaling.md): logged-out sessions, revoked
+   * tokens, redeemed challenge proofs. Default: in this process (one instance).
+   */
+  state: State.default({ prefix: "rampart:", connectWaitMs: 2_000 }),
   /** Largest request head accepted, in bytes (Node answers 431 beyond it). */
   maxHeaderBytes: z
     .number()

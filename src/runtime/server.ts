@@ -46,6 +46,8 @@ import { observeRequests } from "./ops/request-observer.ts";
 import type { AccessLog } from "./ops/access-log.ts";
 import { TrackedResponse } from "./ops/request-record.ts";
 import { TunnelGates } from "./ops/tunnel-gate.ts";
+import { createStateStore } from "./state-store/create-store.ts";
+import { RevocationCheckedBackend } from "./tokens/revocation.ts";
 
 /** A running runtime. */
 export interface RuntimeHandle {
@@ -93,10 +95,21 @@ export async function startRuntime(
   const diagnostics: Diagnostic[] = [];
 
   const geo = openGeo(o, log, metrics, diagnostics);
-  const tokens = createTokenBackend(o.tokens, diagnostics);
+  const verifier = createTokenBackend(o.tokens, diagnostics);
   const proxySet = parseTrustedProxies(o.trustedProxies, diagnostics);
   const trustedProxies = proxySet === null ? null : new TrustedProxies(proxySet);
-  if (geo === null || hasErrors(diagnostics)) return fail(diagnostics, tokens);
+  if (geo === null || hasErrors(diagnostics)) return failStart(diagnostics, verifier);
+  // The shared store (S-M1): logged-out sessions, revoked tokens, redeemed challenge proofs.
+  const store = await createStateStore(
+    { ...o.state, memoryClaims: o.challenge?.replayCacheSize ?? 100_000 },
+    metrics.registry,
+    log,
+  );
+  const tokens = verifier === null ? null : new RevocationCheckedBackend(verifier, store.view);
+  const fail = (d: Diagnostic[], t: TokenBackend | null): Outcome<RuntimeHandle> => {
+    void store.close();
+    return failStart(d, t);
+  };
 
   const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
   runtime.geo = geo;
@@ -105,7 +118,9 @@ export async function startRuntime(
   if (first.value === undefined) return fail(diagnostics, tokens);
 
   const deps: PipelineDeps = {
-    flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log),
+    flows: createEngineFlows(o.cookieKey, o.challenge, o.rstreamAuth, log, store),
+    store,
+    revocations: store.view,
     // S-H4: without an IdP no session can be trusted, whoever signed the cookie.
     sessions: o.rstreamAuth !== undefined,
     state: () => runtime.state,
@@ -127,10 +142,11 @@ export async function startRuntime(
   }
   runtime.startTriggers();
   runtime.onClose(() => tokens?.close?.());
+  runtime.onClose(() => void store.close());
   return { value: runtime.handle(bound.value), diagnostics };
 }
 
-function fail(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<RuntimeHandle> {
+function failStart(diagnostics: Diagnostic[], tokens: TokenBackend | null): Outcome<RuntimeHandle> {
   tokens?.close?.();
   return { value: undefined, diagnostics };
 }

@@ -21,6 +21,11 @@ import { loadPinnedKeys } from "../../src/runtime/tokens/keys.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import type { TokenOptions } from "../../src/runtime/options.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
+import { RedisStore } from "../../src/runtime/state-store/redis-store.ts";
+import { StateStoreMetrics } from "../../src/runtime/state-store/metrics.ts";
+import { RevocationCheckedBackend } from "../../src/runtime/tokens/revocation.ts";
+import type { TokenBackend } from "../../src/runtime/tokens/backend.ts";
+import { Registry } from "prom-client";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 
 const SECRET = "pipeline-bench-secret-0123456789abcdef-0123456789";
@@ -32,12 +37,40 @@ const SECRET = "pipeline-bench-secret-0123456789abcdef-0123456789";
  */
 export type Observe = "none" | "observer" | "access-log";
 
-/** CPU microseconds per request of the pipeline alone (median of `rounds`). */
+/** Revocations held in the local view when the pipeline runs with a Redis store. */
+const HELD_REVOCATIONS = 10_000;
+
+/** A connected Redis store whose local view holds the bench's revocations. */
+async function heldRevocationsStore(url: string): Promise<RedisStore> {
+  const store = new RedisStore({
+    url,
+    prefix: "bench:",
+    log: pino({ level: "silent" }),
+    metrics: new StateStoreMetrics(new Registry()),
+  });
+  await store.start(5_000);
+  if (!store.available()) throw new Error("bench redis not available");
+  const until = Date.now() / 1000 + 3600;
+  for (let i = 0; i < HELD_REVOCATIONS; i++) {
+    store.view.apply({ kind: "token", id: `revoked-${i}`, until });
+  }
+  for (let i = 0; i < 100; i++)
+    store.view.apply({ kind: "credential", id: `cred-${i}`, before: 1 });
+  return store;
+}
+
+/**
+ * CPU microseconds per request of the pipeline alone (median of `rounds`). With `stateUrl`,
+ * as `serve --state redis://…` runs it: a connected Redis store whose local view holds
+ * 10,000 token revocations and 100 credential cut-offs (none of them the bench token's), so
+ * the revocation check does its Map reads on every request.
+ */
 export async function pipelineCpuMicros(
   full: boolean,
   calls: number,
   rounds: number,
   observe: Observe = "none",
+  stateUrl?: string,
 ): Promise<number> {
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel("http://127.0.0.1:9", full)], { bench: benchGrant }),
@@ -79,7 +112,9 @@ export async function pipelineCpuMicros(
     clockSkewSeconds: 300,
     cacheSize: 100,
   };
-  const tokens = new JwtBackend(loadPinnedKeys(options, []), options);
+  const jwt = new JwtBackend(loadPinnedKeys(options, []), options);
+  const store = stateUrl === undefined ? null : await heldRevocationsStore(stateUrl);
+  const tokens: TokenBackend = store === null ? jwt : new RevocationCheckedBackend(jwt, store.view);
   const token =
     (
       await mintToken({
@@ -115,6 +150,7 @@ export async function pipelineCpuMicros(
     ...(observe === "none"
       ? {}
       : { gates: new TunnelGates({ concurrency: 100, queue: 100, queueTimeoutMs: 5000 }) }),
+    ...(store === null ? {} : { store, revocations: store.view }),
   });
   const handler =
     observe === "none"
@@ -166,6 +202,7 @@ export async function pipelineCpuMicros(
     const used = process.cpuUsage(before);
     results.push((used.user + used.system) / calls);
   }
+  await store?.close();
   if (forwarded !== calls * rounds)
     throw new Error(`expected every call forwarded, got ${forwarded}`);
   return results.sort((a, b) => a - b)[results.length >> 1] ?? 0;

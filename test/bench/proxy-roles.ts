@@ -115,6 +115,7 @@ async function rampart(
   upstreamPort: number,
   open = false,
   variant: Variant = "plain",
+  stateUrl?: string,
 ): Promise<void> {
   const grant = benchGrant;
   const policy = compiledPolicy(
@@ -134,6 +135,7 @@ async function rampart(
         ? pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true }))
         : pino({ level: "warn" }),
     ...(variant === "access-log" ? { accessLog: { enabled: true } } : {}),
+    ...(stateUrl === undefined ? {} : { state: { url: stateUrl } }),
   });
   if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
   const token = (
@@ -229,6 +231,9 @@ else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
 else if (role === "rampart-access-log") await rampart(numberArg(0), false, "access-log");
 else if (role === "rampart-baseline") await rampart(numberArg(0), false, "baseline");
+// `serve --state redis://…`: the shared store the bench started (RAMPART_BENCH_STATE_URL).
+else if (role === "rampart-redis")
+  await rampart(numberArg(0), false, "plain", process.env["RAMPART_BENCH_STATE_URL"]);
 else if (role === "load")
   await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}");
 else throw new Error(`unknown role ${String(role)}`);

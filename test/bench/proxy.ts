@@ -11,6 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
+import { startRedis } from "../integration/redis-harness.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 
@@ -137,6 +138,7 @@ const PAIRS: readonly (readonly [string, string, string])[] = [
         ] as const,
       ]
     : []),
+  ["rampart full policy --state redis / in-memory store, side by side", "rampart", "rampart-redis"],
 ];
 
 /** A contender's figures: maximum throughput (closed loop) and behaviour at a fixed rate. */
@@ -178,6 +180,7 @@ const CONTENDERS: readonly (readonly [string, string])[] = [
   ...(BASELINE
     ? [["rampart serve, full policy, RAMPART_BENCH_BASELINE tree", "rampart-baseline"] as const]
     : []),
+  ["rampart serve, full policy, --state redis://", "rampart-redis"],
 ];
 
 /** The median (upper middle for an even count). */
@@ -196,6 +199,9 @@ export const proxyBench: BenchModule = {
     const rounds = quick ? 1 : 5;
     const connections = 32;
     const rate = 1000;
+    // The shared store of the `rampart-redis` contender: a local redis-server of its own.
+    const redis = await startRedis();
+    process.env["RAMPART_BENCH_STATE_URL"] = redis.url;
     const upstream = spawnRole("upstream", []);
     const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
     const runs = new Map<string, Measured[]>();
@@ -234,24 +240,35 @@ export const proxyBench: BenchModule = {
     };
     const baseline = summary("minimal-http");
     const calls = quick ? 20_000 : 200_000;
-    const alone = [
-      [
-        "rampart pipeline alone (in-process), open tunnel",
-        await pipelineCpuMicros(false, calls, 5),
-      ],
-      ["rampart pipeline alone (in-process), full policy", await pipelineCpuMicros(true, calls, 5)],
-      [
-        "rampart pipeline + request observer (in-process), full policy, access log off",
-        await pipelineCpuMicros(true, calls, 5, "observer"),
-      ],
-      [
-        "rampart pipeline + request observer (in-process), full policy, access log on",
-        await pipelineCpuMicros(true, calls, 5, "access-log"),
-      ],
-    ] as const;
+    const stateCpu = (url?: string): Promise<number> =>
+      pipelineCpuMicros(true, calls, 5, "none", url);
+    let alone: (readonly [string, number])[];
+    try {
+      alone = [
+        [
+          "rampart pipeline alone (in-process), open tunnel",
+          await pipelineCpuMicros(false, calls, 5),
+        ],
+        ["rampart pipeline alone (in-process), full policy", await stateCpu()],
+        [
+          "rampart pipeline + request observer (in-process), full policy, access log off",
+          await pipelineCpuMicros(true, calls, 5, "observer"),
+        ],
+        [
+          "rampart pipeline + request observer (in-process), full policy, access log on",
+          await pipelineCpuMicros(true, calls, 5, "access-log"),
+        ],
+        [
+          "rampart pipeline alone (in-process), full policy, Redis store, 10,000 revocations held",
+          await stateCpu(redis.url),
+        ],
+      ];
+    } finally {
+      await redis.stop();
+    }
     const pipelineRows = alone.map(([label, micros]): BenchRow => ({
       label,
-      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(1)} (no sockets)` },
+      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(2)} (no sockets)` },
     }));
     const socketRows = CONTENDERS.map(([label, role]): BenchRow => {
       const s = summary(role);

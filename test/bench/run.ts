@@ -16,6 +16,8 @@ import { parseBench } from "./parse.ts";
 import { controlPlaneBench } from "./control-plane.bench.ts";
 import { streamBench } from "./stream.ts";
 import { proxyH2Bench } from "./proxy-h2.ts";
+import { redisClientsBench } from "./redis-clients.ts";
+import { revocationBench } from "./revocation.bench.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -29,6 +31,8 @@ const benches: readonly BenchModule[] = [
   controlPlaneBench,
   streamBench,
   proxyH2Bench,
+  redisClientsBench,
+  revocationBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

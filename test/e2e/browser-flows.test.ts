@@ -340,7 +340,13 @@ describe(
           groups: [],
         };
         const forged = signCookie(
-          { kind: "session", host: APP_HOST, exp: Math.floor(Date.now() / 1000) + 600, user },
+          {
+            kind: "session",
+            host: APP_HOST,
+            exp: Math.floor(Date.now() / 1000) + 600,
+            sid: "e2e-session",
+            user,
+          },
           COOKIE_KEY,
         );
         const withSession = await request(bare.port, APP_HOST, "/dashboard", {

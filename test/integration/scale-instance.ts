@@ -36,7 +36,7 @@ process.on("message", (m: { cmd: string; host?: string; userId?: string }) => {
   if (m.cmd === "issue-session") {
     const user = { userId: m.userId ?? "", name: null, email: null, image: null, groups: [] };
     process.send?.({
-      cookie: `${SESSION_COOKIE}=${signCookie({ kind: "session", host, exp, user }, cookieKey)}`,
+      cookie: `${SESSION_COOKIE}=${signCookie({ kind: "session", host, exp, sid: "scale-session", user }, cookieKey)}`,
     });
   }
   if (m.cmd === "issue-challenge") {

@@ -37,7 +37,7 @@ const mint = async (extra: Partial<Parameters<typeof mintToken>[0]> = {}): Promi
 };
 
 const sessionCookie = (host: string): string =>
-  `${SESSION_COOKIE}=${signCookie({ kind: "session", host, exp: Math.floor(Date.now() / 1000) + 600, user: { userId: "u-7", name: "Ada", email: "ada@acme.test", image: null, groups: [] } }, COOKIE_KEY)}`;
+  `${SESSION_COOKIE}=${signCookie({ kind: "session", host, exp: Math.floor(Date.now() / 1000) + 600, sid: "s-7", user: { userId: "u-7", name: "Ada", email: "ada@acme.test", image: null, groups: [] } }, COOKIE_KEY)}`;
 
 describe("per-request pipeline (issue #5 item 2)", () => {
   let upstream: TestUpstream;

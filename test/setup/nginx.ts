@@ -39,7 +39,8 @@ export function ensureWrk(): Promise<string> {
   return ensureDebianBinary("wrk", WRK_PATH);
 }
 
-function ensureDebianBinary(pkg: string, path: string): Promise<string> {
+/** Resolves to `path`, installing Debian package `pkg` first when it is missing. */
+export function ensureDebianBinary(pkg: string, path: string): Promise<string> {
   if (existsSync(path)) return Promise.resolve(path);
   let installing = pending.get(pkg);
   if (installing === undefined) {

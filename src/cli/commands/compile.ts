@@ -5,6 +5,7 @@ import type { SourceFile } from "../../diagnostics/span.ts";
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { printCompiled } from "../../compile/print.ts";
 import { writeBundle } from "../../compile/bundle.ts";
+import { privateBundleKey, signBundle } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
@@ -20,24 +21,36 @@ import {
   stageFlagsHelp,
 } from "../stage-flags.ts";
 
-export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--timings] [--dump-after STAGE]
+export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--sign KEY] [--timings] [--dump-after STAGE]
 
 Checks and compiles policy files into one versioned bundle (format version, content
 hash, the effective policies with their source spans, and the diagnostics) that
 \`rampart serve --bundle\` loads without parsing. --print shows the compiled plan.
 ${stageFlagsHelp}
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
+--sign KEY writes a signed bundle instead (a JWS signed with the PEM private key KEY:
+Ed25519, EC P-256 or P-521) for \`rampart serve --bundle-url\` (docs/scaling.md).
 Exit codes: 0 compiled, 1 a policy has errors (nothing is written), 2 usage or I/O error.`;
 
 export async function compile(argv: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs(argv, {
     output: { type: "string", short: "o" },
     print: { type: "boolean" },
+    sign: { type: "string" },
     ...STAGE_FLAG_OPTIONS,
   });
   if (positionals.length === 0) throw new UsageError("compile needs at least one policy file");
   const flags = readStageFlags(values);
   if (flags.dumpAfter !== undefined) return dumpOnly(positionals, flags, io);
+  const signKey = values["sign"];
+  if (typeof signKey === "string" && typeof values["output"] !== "string")
+    throw new UsageError("--sign needs -o BUNDLE");
+  let key;
+  try {
+    key = typeof signKey === "string" ? privateBundleKey(await io.readFile(signKey)) : null;
+  } catch (error) {
+    throw new UsageError(`cannot use --sign \`${String(signKey)}\`: ${(error as Error).message}`);
+  }
   const output = values["output"];
   if (typeof output !== "string" && values["print"] !== true) {
     throw new UsageError("compile needs -o BUNDLE (or --print)");
@@ -59,9 +72,11 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
   if (typeof output === "string") {
-    await io.writeFile(output, writeBundle(policies, diagnostics));
+    const bundle = writeBundle(policies, diagnostics);
+    await io.writeFile(output, key === null ? bundle : await signBundle(bundle, key));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
-    io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels\n`);
+    const signed = key === null ? "" : `, signed (${key.alg})`;
+    io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels${signed}\n`);
   }
   return ExitCode.Ok;
 }

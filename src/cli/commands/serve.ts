@@ -9,12 +9,14 @@ import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { bundleLoader, policyFilesLoader } from "../compile-load.ts";
 import { reportDiagnostics } from "../report.ts";
+import { openRemoteBundle } from "../remote-bundle-flags.ts";
+import type { RemoteBundle } from "../../runtime/bundles/remote-bundle.ts";
 
 export const EXAMPLE_POLICY = fileURLToPath(
   new URL("../../../fixtures/policies/acme.rampart", import.meta.url),
 );
 
-export const serveHelp = `rampart serve [POLICY... | --bundle FILE] [options]
+export const serveHelp = `rampart serve [POLICY... | --bundle FILE | --bundle-url URL --bundle-key PUBKEY] [options]
 rampart serve --example
 
 Serves published tunnels: terminates TLS per tunnel (by SNI), decides every handshake
@@ -24,6 +26,14 @@ changes (a broken edit keeps the running policy); shuts down gracefully on SIGTE
 
   --example              the example policy with an example upstream on loopback
   --bundle FILE          load a bundle from \`rampart compile\` instead of policy files
+  --bundle-url URL       poll a signed bundle (\`rampart compile --sign\`) from a control
+                         plane; needs --bundle-key PUBKEY (a PEM public key). Swaps in a
+                         newer bundle once its signature verifies; refuses older ones
+  --bundle-cache FILE    where the last good signed bundle is kept, and started from when
+                         the control plane is unreachable (default rampart-bundle.cache.jws)
+  --bundle-poll SECONDS  how often to poll (default 5)
+  --state URL            the fleet's shared store, redis://HOST:PORT (docs/scaling.md);
+                         default: in this process, for one instance
   --config FILE          runtime options as JSON (listeners, certificates, tokens,
                          geoipDatabase, trustedProxies, upstream limits, challenge,
                          rstreamAuth …; see docs/runtime.md)
@@ -53,7 +63,8 @@ Operations (docs/operations.md):
   --request-timeout MS   time to receive a whole request (default 60000)
 
 Secrets come from the environment, never from flags: RAMPART_COOKIE_KEY (32+ chars,
-shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret).
+shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret);
+RAMPART_STATE_URL stands for --state (a URL with a password belongs there).
 Exit codes: 0 stopped cleanly, 1 the policy or options have errors, 2 usage or I/O error.`;
 
 function address(value: unknown, flag: string): { host: string; port: number } | undefined {
@@ -143,13 +154,15 @@ async function runtimeOptions(
   values: Values,
   positionals: string[],
   io: Io,
+  remote: RemoteBundle | null,
 ): Promise<RuntimeOptions> {
   const bundle = values["bundle"];
-  if (typeof bundle === "string" && positionals.length > 0) {
-    throw new UsageError("give policy files or --bundle, not both");
+  const sources = [positionals.length > 0, typeof bundle === "string", remote !== null];
+  if (sources.filter(Boolean).length > 1) {
+    throw new UsageError("give policy files, --bundle or --bundle-url, only one of them");
   }
-  if (typeof bundle !== "string" && positionals.length === 0) {
-    throw new UsageError("serve needs policy files, --bundle FILE, or --example");
+  if (!sources.includes(true)) {
+    throw new UsageError("serve needs policy files, --bundle FILE, --bundle-url URL or --example");
   }
   const cookieKey = io.env["RAMPART_COOKIE_KEY"];
   if (cookieKey === undefined) throw new UsageError("set RAMPART_COOKIE_KEY (32+ characters)");
@@ -185,12 +198,21 @@ async function runtimeOptions(
       queue: numberFlag(values["tunnel-queue"], "--tunnel-queue"),
     }),
   };
+  const stateUrl =
+    typeof values["state"] === "string" ? values["state"] : io.env["RAMPART_STATE_URL"];
   return {
     ...config,
     ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+    ...(stateUrl === undefined
+      ? {}
+      : { state: { ...((config["state"] as object | undefined) ?? {}), url: stateUrl } }),
     load:
-      typeof bundle === "string" ? bundleLoader(bundle, io) : policyFilesLoader(positionals, io),
-    watchFiles: typeof bundle === "string" ? [bundle] : positionals,
+      remote !== null
+        ? () => remote.load()
+        : typeof bundle === "string"
+          ? bundleLoader(bundle, io)
+          : policyFilesLoader(positionals, io),
+    watchFiles: remote !== null ? [] : typeof bundle === "string" ? [bundle] : positionals,
     handleSignals: true,
     cookieKey,
     ...(tokenSecret === undefined
@@ -222,6 +244,11 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     "headers-timeout": { type: "string" },
     "body-idle-timeout": { type: "string" },
     "request-timeout": { type: "string" },
+    state: { type: "string" },
+    "bundle-url": { type: "string" },
+    "bundle-key": { type: "string" },
+    "bundle-cache": { type: "string" },
+    "bundle-poll": { type: "string" },
   });
   if (values["example"] === true) {
     const example = await startExample({
@@ -233,9 +260,13 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
     await closeOnSignal(() => example.value!.close());
     return ExitCode.Ok;
   }
-  const options = await runtimeOptions(values, positionals, io);
+  const remote = await openRemoteBundle(values, io);
+  if (remote !== null && "diagnostics" in remote) return failed(io, remote.diagnostics);
+  const options = await runtimeOptions(values, positionals, io, remote);
   const started = await startRuntime(options);
   if (started.value === undefined) return failed(io, started.diagnostics);
+  // A newer signed bundle swaps in like a reload: the running generation serves until then.
+  remote?.start(() => void started.value?.reload());
   if (started.diagnostics.length > 0)
     reportDiagnostics(io, "text", started.diagnostics, [], { summary: false });
   const { http, https, admin } = started.value.addresses;
@@ -245,6 +276,9 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
   for (const { tunnel, address } of started.value.addresses.tcp)
     io.err(`rampart: tcp tunnel ${tunnel} listening on ${JSON.stringify(address)}\n`);
   const runtime = started.value;
-  await closeOnSignal(() => runtime.close());
+  await closeOnSignal(() => {
+    remote?.stop();
+    return runtime.close();
+  });
   return ExitCode.Ok;
 }

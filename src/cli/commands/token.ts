@@ -8,6 +8,7 @@ import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { reportDiagnostics } from "../report.ts";
 import { tokenInspect, tokenInspectHelp } from "./token-inspect.ts";
+import { tokenRevoke, tokenRevokeHelp } from "./token-revoke.ts";
 
 export const tokenHelp = `rampart token mint POLICY --grant NAME [--type pat|app|auth] [--lifetime SECONDS]
                    [--subject SUB] [--issuer ISS] [--audience AUD] [--parent TOKEN]
@@ -23,7 +24,9 @@ Rampart extension (HTTP methods, prefix or glob paths, permissions on a PAT) is 
 Exit codes: 0 minted (the token on stdout), 1 refused, 2 usage or I/O error.
 
 ${tokenInspectHelp}
-Exit codes: 0 inspected, 1 the token or the policy has errors, 2 usage or I/O error.`;
+Exit codes: 0 inspected, 1 the token or the policy has errors, 2 usage or I/O error.
+
+${tokenRevokeHelp}`;
 
 const TOKEN_TYPES: readonly string[] = ["pat", "app", "auth"];
 
@@ -58,6 +61,7 @@ function optionalClaims(values: Values): Partial<Omit<MintRequest, "secret" | "g
 
 export async function token(argv: readonly string[], io: Io): Promise<ExitCode> {
   if (argv[0] === "inspect") return tokenInspect(argv.slice(1), io);
+  if (argv[0] === "revoke") return tokenRevoke(argv.slice(1), io);
   const { values, positionals } = parseCommandArgs(argv, {
     grant: { type: "string" },
     type: { type: "string" },
@@ -71,7 +75,8 @@ export async function token(argv: readonly string[], io: Io): Promise<ExitCode> 
     platform: { type: "boolean" },
   });
   const [verb, path, ...rest] = positionals;
-  if (verb !== "mint") throw new UsageError("the token commands are `mint` and `inspect`");
+  if (verb !== "mint")
+    throw new UsageError("the token commands are `mint`, `inspect` and `revoke`");
   if (path === undefined || rest.length > 0)
     throw new UsageError("token mint takes one policy file");
   const grantName = values["grant"];

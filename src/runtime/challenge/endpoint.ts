@@ -16,7 +16,7 @@ import { DEFAULT_CHALLENGE_OPTIONS } from "./options.ts";
 import type { ResolvedChallengeOptions } from "./options.ts";
 import { PAGE_HEADERS, challengePage, failurePage } from "./page.ts";
 import { ProofOfWork } from "./proof-of-work.ts";
-import type { SolutionCheck } from "./proof-of-work.ts";
+import type { RedeemOnce, SolutionCheck } from "./proof-of-work.ts";
 import { readForm } from "./read-form.ts";
 import { safeReturnTarget } from "./return-target.ts";
 import { CHALLENGE_PREFIX, VERIFY_PATH, loadSolverAssets } from "./solver-assets.ts";
@@ -37,9 +37,10 @@ export interface ChallengeContext {
 export function createChallengeContext(
   cookieKey: string,
   options: ResolvedChallengeOptions = DEFAULT_CHALLENGE_OPTIONS,
+  redeem?: RedeemOnce,
 ): ChallengeContext {
   return {
-    pow: new ProofOfWork(cookieKey, options),
+    pow: new ProofOfWork(cookieKey, options, redeem),
     assets: loadSolverAssets(),
     cookieKey,
     options,
@@ -57,7 +58,14 @@ const REFUSALS: Readonly<Record<Exclude<SolutionCheck["status"], "ok">, string>>
   expired: "The verification took too long and expired.",
   wrong_host: "The verification was made for another site.",
   replayed: "This verification was already used.",
+  unavailable: "The verification cannot be checked right now. Try again in a moment.",
 };
+
+/** Statuses by refusal: a malformed form is the client's error; an unusable store is ours. */
+function statusOf(reason: Exclude<SolutionCheck["status"], "ok">): number {
+  if (reason === "malformed") return 400;
+  return reason === "unavailable" ? 503 : 403;
+}
 
 /**
  * Serves one challenge endpoint for a tunnel with challenge mode on. Returns false when the
@@ -148,13 +156,7 @@ async function verify(
   }
   const check = await ctx.pow.verify(submitted, facts.host);
   if (check.status !== "ok") {
-    refuse(
-      res,
-      facts,
-      check.status === "malformed" ? 400 : 403,
-      check.status,
-      submittedReturn(submitted),
-    );
+    refuse(res, facts, statusOf(check.status), check.status, submittedReturn(submitted));
     return;
   }
   // The target was checked when the challenge was served and is covered by its signature;
@@ -184,7 +186,11 @@ function refuse(
 ): void {
   if (!facts.acceptsHtml) {
     const body = JSON.stringify({
-      error: { reason: "policy_denied", policy: "challenge", detail: reason },
+      error: {
+        reason: reason === "unavailable" ? "state_unavailable" : "policy_denied",
+        policy: "challenge",
+        detail: reason,
+      },
     });
     res.writeHead(status, {
       "content-type": "application/json",

@@ -2,7 +2,8 @@
  * The proof of work behind challenge mode: ALTCHA challenges (`altcha-lib`), created and
  * verified with secrets derived from the runtime's cookie key, so every instance can verify
  * a challenge another one served. A challenge is bound to the tunnel host and the return
- * target it was served for, expires, and is redeemed at most once per instance.
+ * target it was served for, expires, and is redeemed at most once: per instance by default,
+ * across the fleet when a shared store claims the redemption (S-M1).
  */
 import { createHmac } from "node:crypto";
 import { createChallenge, randomInt, verifySolution } from "altcha-lib";
@@ -22,21 +23,36 @@ export interface SubmittedSolution {
 /** Why a submitted solution was refused; `ok` carries what the challenge was bound to. */
 export type SolutionCheck =
   | { readonly status: "ok"; readonly returnTo: string }
-  | { readonly status: "malformed" | "invalid" | "expired" | "wrong_host" | "replayed" };
+  | {
+      readonly status:
+        "malformed" | "invalid" | "expired" | "wrong_host" | "replayed" | "unavailable";
+    };
+
+/** Records a redeemed challenge until it expires; `unavailable` when the store cannot say. */
+export type RedeemOnce = (
+  key: string,
+  expiresAtSeconds: number,
+) => Promise<"claimed" | "replayed" | "unavailable">;
 
 /** Creates and verifies challenges for one runtime. */
 export class ProofOfWork {
   readonly #options: ResolvedChallengeOptions;
   readonly #signatureSecret: string;
   readonly #keySecret: string;
-  readonly #redeemed: ReplayCache;
+  readonly #redeem: RedeemOnce;
 
-  constructor(cookieKey: string, options: ResolvedChallengeOptions) {
+  constructor(cookieKey: string, options: ResolvedChallengeOptions, redeem?: RedeemOnce) {
     this.#options = options;
     // Separate keys per purpose, derived from the one secret every instance shares.
     this.#signatureSecret = derive(cookieKey, "rampart altcha challenge signature v1");
     this.#keySecret = derive(cookieKey, "rampart altcha derived-key signature v1");
-    this.#redeemed = new ReplayCache(options.replayCacheSize);
+    if (redeem === undefined) {
+      const redeemed = new ReplayCache(options.replayCacheSize);
+      this.#redeem = (key, expiresAt) =>
+        Promise.resolve(redeemed.claim(key, expiresAt) ? "claimed" : "replayed");
+    } else {
+      this.#redeem = redeem;
+    }
   }
 
   /** A fresh signed challenge for `host`, to return to `returnTo` once solved. */
@@ -88,8 +104,8 @@ export class ProofOfWork {
     const returnTo = data["return"];
     if (data["host"] !== host || typeof returnTo !== "string") return { status: "wrong_host" };
     // The signature is unique per challenge and covers every parameter.
-    if (!this.#redeemed.claim(challenge.signature as string, expiresAt, nowSeconds))
-      return { status: "replayed" };
+    const redeemed = await this.#redeem(challenge.signature as string, expiresAt);
+    if (redeemed !== "claimed") return { status: redeemed };
     return { status: "ok", returnTo };
   }
 }

@@ -20,6 +20,8 @@ import { answerAllow, answerDeny, answerError, answerRedirect } from "./answer.t
 import { dialectOf, passesAnyStatus } from "./dialect.ts";
 import type { ForwardAuthDialect } from "./dialect.ts";
 import { readOriginalRequest } from "./original-request.ts";
+import { STATE_UNAVAILABLE, refusedForStore } from "../state-store/fail-closed.ts";
+import type { SharedStateStore } from "../state-store/store.ts";
 import type { OriginalRequest } from "./original-request.ts";
 
 /** What the endpoint reads on every sub-request (a subset of the pipeline's dependencies). */
@@ -31,6 +33,8 @@ export interface ForwardAuthDeps extends FactSources {
   readonly trustedProxies: TrustedProxies | null;
   readonly log: Logger;
   readonly metrics: RuntimeMetrics | null;
+  /** The shared store (S-M1); null or absent: none. */
+  readonly store?: SharedStateStore | null;
 }
 
 /** A sub-request whose original request, route and facts are known. */
@@ -120,6 +124,10 @@ function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
   const decision = decide(a, deps);
   if (decision === null) {
     refuse(res, a.original.dialect, 500, "internal_error", null, deps);
+    return;
+  }
+  if (refusedForStore(decision, deps.store ?? null)) {
+    refuse(res, a.original.dialect, 503, STATE_UNAVAILABLE, null, deps, a.facts.acceptsHtml);
     return;
   }
   deps.metrics?.countRequest(decision.outcome, decision.reason);

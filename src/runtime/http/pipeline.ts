@@ -33,6 +33,12 @@ import {
 } from "./respond.ts";
 import { serveWellKnown } from "./well-known.ts";
 import { handleEngineFlow, isFlowCandidate } from "../session/engine-flows.ts";
+import {
+  RETRY_AFTER_SECONDS,
+  STATE_UNAVAILABLE,
+  refusedForStore,
+} from "../state-store/fail-closed.ts";
+import type { SharedStateStore } from "../state-store/store.ts";
 import type { EngineFlows } from "../session/engine-flows.ts";
 import { noteCause, noteDecision } from "../ops/request-record.ts";
 import { internalError } from "../ops/request-observer.ts";
@@ -51,6 +57,8 @@ export interface PipelineDeps extends FactSources {
   readonly metrics: RuntimeMetrics;
   /** Per-tunnel admission to the upstream (docs/operations.md); absent: no cap. */
   readonly gates?: TunnelGates;
+  /** The shared store (S-M1); null: none (tests of the pipeline alone). */
+  readonly store?: SharedStateStore | null;
 }
 
 /** A request whose route and facts are known: the unit every later step works on. */
@@ -159,6 +167,13 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     sendError(res, 500, "internal_error", null, r.facts.acceptsHtml);
     return;
   }
+  if (refusedForStore(decision, deps.store ?? null)) {
+    deps.metrics.countRequest("deny", STATE_UNAVAILABLE);
+    sendError(res, 503, STATE_UNAVAILABLE, null, r.facts.acceptsHtml, {
+      "retry-after": RETRY_AFTER_SECONDS,
+    });
+    return;
+  }
   deps.metrics.countRequest(decision.outcome, decision.reason);
   noteDecision(res, r.route.label, decision.outcome, decision.stage, decision.reason);
   switch (decision.outcome) {
@@ -166,7 +181,7 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
       forward(r, res, deps);
       return;
     case "respond":
-      serveWellKnown(r.req, res, decision, r.facts, r.route.tunnel);
+      serveWellKnown(r.req, res, decision, r.facts, r.route.tunnel, deps);
       return;
     case "challenge":
       sendRedirect(res, CHALLENGE_PATH, forwardedPath(r.url));
@@ -361,6 +376,11 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
   const decision = decide(r, deps);
   if (decision === null) {
     socket.end(rawResponse(500, errorJson("internal_error", null)));
+    return;
+  }
+  if (refusedForStore(decision, deps.store ?? null)) {
+    deps.metrics.countRequest("deny", STATE_UNAVAILABLE);
+    socket.end(rawResponse(503, errorJson(STATE_UNAVAILABLE, null)));
     return;
   }
   deps.metrics.countRequest(decision.outcome, decision.reason);

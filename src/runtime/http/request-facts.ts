@@ -10,6 +10,7 @@ import type { CountryLookup } from "../geoip.ts";
 import type { TlsConnectionInfo } from "../tls/listener.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
 import type { TunnelRoute } from "../state.ts";
+import type { RevocationView } from "../state-store/revocation-view.ts";
 
 /** Where a bearer token was found (S-H1): the header wins; the query only when it is absent. */
 export interface FoundToken {
@@ -51,6 +52,8 @@ export interface FactSources {
   readonly cookieKey: string;
   /** False on a runtime without an rstream Auth backend: session cookies are ignored (S-H4). */
   readonly sessions?: boolean;
+  /** Logged-out sessions (S-M2), kept current by the shared store; absent: none revoked. */
+  readonly revocations?: RevocationView;
 }
 
 /** Gathers the synchronous facts. HOT PATH: no URL object, cookies parsed only when present. */
@@ -84,7 +87,7 @@ export function gatherFacts(
     session:
       cookie === undefined || sources.sessions === false
         ? null
-        : sessionOf(cookie, host, sources.cookieKey),
+        : sessionOf(cookie, host, sources.cookieKey, sources.revocations),
     clientCredential: tls?.clientCredential ?? null,
     tlsVersion: tls?.version ?? null,
     token: null,
@@ -117,9 +120,16 @@ function challengeState(cookie: string, host: string, key: string): "valid" | "i
   return verifyCookie(value, "challenge", host, key).status;
 }
 
-function sessionOf(cookie: string, host: string, key: string): SessionFacts | null {
+function sessionOf(
+  cookie: string,
+  host: string,
+  key: string,
+  revocations: RevocationView | undefined,
+): SessionFacts | null {
   const value = readCookie(cookie, SESSION_COOKIE);
   if (value === null) return null;
   const checked = verifyCookie(value, "session", host, key);
-  return checked.status === "valid" ? checked.payload.user : null;
+  if (checked.status !== "valid") return null;
+  // A logged-out session reads as no session at all, on every instance (S-M2).
+  return revocations?.sessionRevoked(checked.payload.sid) === true ? null : checked.payload.user;
 }

@@ -6,8 +6,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import { SESSION_COOKIE, clearCookieHeader } from "../cookies.ts";
+import { SESSION_COOKIE, clearCookieHeader, readCookie, verifyCookie } from "../cookies.ts";
+import { RETRY_AFTER_SECONDS, STATE_UNAVAILABLE } from "../state-store/fail-closed.ts";
+import type { SharedStateStore } from "../state-store/store.ts";
 import { sendError } from "./respond.ts";
+
+/** What logout needs to revoke the session on every instance (S-M2). */
+export interface LogoutDeps {
+  readonly cookieKey: string;
+  readonly store?: SharedStateStore | null;
+}
 
 const MAX_LOGOUT_BODY = 64 * 1024;
 
@@ -52,9 +60,10 @@ export function serveWellKnown(
   decision: Decision,
   facts: RequestFacts,
   tunnel: EffectiveTunnel,
+  deps: LogoutDeps,
 ): void {
   if (decision.endpoint === "session") serveSession(req, res, decision, facts, tunnel);
-  else if (decision.endpoint === "logout") serveLogout(req, res, decision, facts);
+  else if (decision.endpoint === "logout") serveLogout(req, res, decision, facts, deps);
   else sendError(res, 404, "not_allowed", null, facts.acceptsHtml);
 }
 
@@ -79,6 +88,7 @@ function serveLogout(
   res: ServerResponse,
   decision: Decision,
   facts: RequestFacts,
+  deps: LogoutDeps,
 ): void {
   // Method, Origin/Referer and content type were judged by the decision (S-W2); only the
   // body is left to consume, bounded.
@@ -87,13 +97,43 @@ function serveLogout(
       sendError(res, 413, "not_allowed", null, false);
       return;
     }
-    const headers: Record<string, string> = { "cache-control": "no-store" };
     // Only a session-authenticated request has a session to end; the challenge cookie stays (S-C3).
-    if (decision.identity?.method === "rstream-auth") {
-      headers["set-cookie"] = clearCookieHeader(SESSION_COOKIE, facts.secure);
+    if (decision.identity?.method !== "rstream-auth") {
+      res.writeHead(204, { "cache-control": "no-store" });
+      res.end();
+      return;
     }
-    res.writeHead(204, headers);
-    res.end();
+    const clear = clearCookieHeader(SESSION_COOKIE, facts.secure);
+    void revokeSession(req, facts, deps).then((revoked) => {
+      if (revoked) {
+        res.writeHead(204, { "cache-control": "no-store", "set-cookie": clear });
+        res.end();
+        return;
+      }
+      // The browser forgets its cookie, but a copy would still work: say so (S-M2).
+      sendError(res, 503, STATE_UNAVAILABLE, null, false, {
+        "set-cookie": clear,
+        "retry-after": RETRY_AFTER_SECONDS,
+      });
+    });
+  });
+}
+
+/** Revokes the request's session in the shared store; true when done (or nothing to do). */
+async function revokeSession(
+  req: IncomingMessage,
+  facts: RequestFacts,
+  deps: LogoutDeps,
+): Promise<boolean> {
+  if (deps.store === undefined || deps.store === null) return true;
+  const value = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const checked =
+    value === null ? null : verifyCookie(value, "session", facts.host, deps.cookieKey);
+  if (checked === null || checked.status !== "valid") return true;
+  return deps.store.revoke({
+    kind: "session",
+    id: checked.payload.sid,
+    until: checked.payload.exp,
   });
 }
 

@@ -11,6 +11,7 @@
  * On a tunnel with challenge mode the challenge comes first (S-C5): the flow's pages send a
  * browser without a valid challenge cookie to the verification page.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as oidc from "openid-client";
 import type { Logger } from "pino";
@@ -186,7 +187,13 @@ async function finishLogin(
   }
   const ttl = idp.options.sessionTtlSeconds;
   const value = signCookie(
-    { kind: "session", host: facts.host, exp: Math.floor(Date.now() / 1000) + ttl, user },
+    {
+      kind: "session",
+      host: facts.host,
+      exp: Math.floor(Date.now() / 1000) + ttl,
+      sid: randomBytes(16).toString("base64url"),
+      user,
+    },
     ctx.cookieKey,
   );
   if (value.length > MAX_SESSION_COOKIE) {

@@ -16,6 +16,7 @@ import type { ResolvedChallengeOptions } from "../challenge/options.ts";
 import { createSessionContext, handleSessionEndpoint } from "./endpoint.ts";
 import type { SessionContext } from "./endpoint.ts";
 import type { ResolvedRstreamAuthOptions } from "./options.ts";
+import type { SharedStateStore } from "../state-store/store.ts";
 
 /** Both flows' contexts, built once per runtime. */
 export interface EngineFlows {
@@ -29,9 +30,19 @@ export function createEngineFlows(
   challenge: ResolvedChallengeOptions | undefined,
   rstreamAuth: ResolvedRstreamAuthOptions | undefined,
   log: Logger | null,
+  store: SharedStateStore | null = null,
 ): EngineFlows {
+  // With a shared store, a proof is redeemed once across the fleet (S-M1).
+  const redeem =
+    store === null
+      ? undefined
+      : async (key: string, expiresAt: number) => {
+          const claimed = await store.claimOnce(key, expiresAt);
+          if (claimed === "unavailable") store.metrics.refusals.labels("challenge").inc();
+          return claimed;
+        };
   return {
-    challenge: createChallengeContext(cookieKey, challenge ?? DEFAULT_CHALLENGE_OPTIONS),
+    challenge: createChallengeContext(cookieKey, challenge ?? DEFAULT_CHALLENGE_OPTIONS, redeem),
     session: createSessionContext(cookieKey, rstreamAuth, log),
   };
 }
