@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { pino } from "pino";
+import type { Logger } from "pino";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler } from "../../src/runtime/http/pipeline.ts";
 import { observeRequests } from "../../src/runtime/ops/request-observer.ts";
@@ -39,6 +40,22 @@ export type Observe = "none" | "observer" | "access-log";
 
 /** Revocations held in the local view when the pipeline runs with a Redis store. */
 const HELD_REVOCATIONS = 10_000;
+
+/** The pipeline as `serve` wraps it: bare, or inside the request observer. */
+function observed(
+  pipeline: ReturnType<typeof createRequestHandler>,
+  observe: Observe,
+  metrics: RuntimeMetrics,
+  log: Logger,
+): ReturnType<typeof createRequestHandler> {
+  if (observe === "none") return pipeline;
+  return observeRequests(pipeline, {
+    metrics: metrics.traffic,
+    log,
+    accessLog: { enabled: observe === "access-log", sampleRate: 1 },
+    bodyIdleTimeoutMs: 10_000,
+  });
+}
 
 /** A connected Redis store whose local view holds the bench's revocations. */
 async function heldRevocationsStore(url: string): Promise<RedisStore> {
@@ -152,15 +169,7 @@ export async function pipelineCpuMicros(
       : { gates: new TunnelGates({ concurrency: 100, queue: 100, queueTimeoutMs: 5000 }) }),
     ...(store === null ? {} : { store, revocations: store.view }),
   });
-  const handler =
-    observe === "none"
-      ? pipeline
-      : observeRequests(pipeline, {
-          metrics: metrics.traffic,
-          log,
-          accessLog: { enabled: observe === "access-log", sampleRate: 1 },
-          bodyIdleTimeoutMs: 10_000,
-        });
+  const handler = observed(pipeline, observe, metrics, log);
   const headers: Record<string, string> = {
     host: "api.bench.test",
     "x-forwarded-for": "81.2.69.160",
