@@ -115,7 +115,8 @@ export function answerDeny(
   path: string,
 ): void {
   if (dialect !== "nginx") {
-    sendDeny(res, decision, html, tokenSent, path);
+    const status = answerStatus(decision.status);
+    sendDeny(res, { ...decision, status }, html, tokenSent, path, null, realStatus(decision.status));
     return;
   }
   const challenge = wwwAuthenticate(decision, tokenSent);
@@ -161,7 +162,20 @@ export function answerError(
   html: boolean,
 ): void {
   if (dialect === "nginx") answerNginx(res, status, reason, policy, {});
-  else sendError(res, status, reason, policy, html);
+  else sendError(res, answerStatus(status), reason, policy, html, realStatus(status));
+}
+
+/**
+ * S-R19: a forward-auth answer is 2xx, 401 or 403 (redirects go as the dialect's redirect), so
+ * no proxy can read another status as "allowed" or as its own error: any other refusal is a 403
+ * whose `X-Rampart-Status` keeps the real status for the operator.
+ */
+function answerStatus(status: number): number {
+  return status === 401 || status === 403 ? status : 403;
+}
+
+function realStatus(status: number): Headers {
+  return status === 401 || status === 403 ? {} : { [STATUS_HEADER]: String(status) };
 }
 
 function answerNginx(

@@ -79,8 +79,9 @@ export function sendDeny(
   tokenSent: boolean,
   path: string,
   detail: string | null = null,
+  headers: Readonly<Record<string, string>> = {},
 ): void {
-  const extra: Record<string, string> = {};
+  const extra: Record<string, string> = { ...headers };
   const challenge = wwwAuthenticate(decision, tokenSent, detail);
   if (challenge !== null) extra["www-authenticate"] = challenge;
   // RFC 9110: a 405 names the methods the endpoint accepts.
