@@ -311,6 +311,8 @@ class Runtime {
       ServerResponse: TrackedResponse,
       // S-R18: never the lenient parser, whatever NODE_OPTIONS says.
       insecureHTTPParser: false,
+      // A missing Host is refused by the pipeline with the S-D2 body (S-R1), not by Node.
+      requireHostHeader: false,
     };
     const diagnostics: Diagnostic[] = [];
     let http: BoundAddress | null = null;

@@ -5,7 +5,7 @@
  * streams.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Transform } from "node:stream";
+import { Transform, pipeline } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import { downstreamResponseHeaders } from "./headers.ts";
 import type { Upstream } from "./upstreams.ts";
@@ -106,7 +106,9 @@ function requestBody(
     return n === 0 ? null : req;
   }
   if (req.headers["transfer-encoding"] === undefined) return null;
-  return req.pipe(new LimitedBody(max));
+  // pipeline, not pipe: a client that goes away mid-body must fail the upstream request too,
+  // or it would wait for a body that never ends.
+  return pipeline(req, new LimitedBody(max), () => undefined);
 }
 
 /** Passes bytes through until more than `max` have been seen, then fails the stream. */

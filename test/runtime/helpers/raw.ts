@@ -37,6 +37,7 @@ export function rawRequest(
   target: RawTarget,
   bytes: string | Buffer,
   timeoutMs = 5_000,
+  halfClose = false,
 ): Promise<RawReply> {
   return new Promise((resolve) => {
     const socket = openRaw(target);
@@ -47,8 +48,9 @@ export function rawRequest(
       resolve(parseReply(Buffer.concat(chunks).toString("latin1")));
     };
     const timer = setTimeout(done, timeoutMs);
+    // Half-closing after the bytes lets the server see the end of an incomplete request at once.
     socket.on(target.servername === undefined ? "connect" : "secureConnect", () =>
-      socket.write(bytes),
+      halfClose ? socket.end(bytes) : socket.write(bytes),
     );
     socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("end", done);
