@@ -272,20 +272,26 @@ function checkCookie(value: string): void {
   }
 }
 
+/** A flat `[name, value, …]` list as pairs. */
+function pairs(list: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let k = 0; k + 1 < list.length; k += 2) out.push([list[k] ?? "", list[k + 1] ?? ""]);
+  return out;
+}
+
 /** The forwarded fields are the decided ones minus the stripped, then the engine's own. */
 function checkHeaders(c: CanonicalRequest, plan: ForwardPlan, ctx: ForwardContext): void {
   const decided = c.headers.fields;
   const head = plan.headers.slice(0, plan.headers.length - 2 * ENGINE_ADDED);
   const expected: string[] = [];
-  for (let k = 0; k < decided.length; k += 2)
-    if (keptUnchanged((decided[k] as string).toLowerCase(), ctx))
-      expected.push(decided[k] as string, decided[k + 1] as string);
+  for (const [name, value] of pairs(decided))
+    if (keptUnchanged(name.toLowerCase(), ctx)) expected.push(name, value);
   const forwarded: string[] = [];
-  for (let k = 0; k < head.length; k += 2) {
-    const lower = (head[k] as string).toLowerCase();
-    if (lower === "cookie") checkCookie(head[k + 1] as string);
-    else if (!keptUnchanged(lower, ctx)) fail(`${head[k]} is forwarded`);
-    else forwarded.push(head[k] as string, head[k + 1] as string);
+  for (const [name, value] of pairs(head)) {
+    const lower = name.toLowerCase();
+    if (lower === "cookie") checkCookie(value);
+    else if (!keptUnchanged(lower, ctx)) fail(`${name} is forwarded`);
+    else forwarded.push(name, value);
   }
   if (expected.join("\n") !== forwarded.join("\n")) fail("a decided field was lost or changed");
   // The engine's headers come last, with the engine's values: no client field removed them.

@@ -111,6 +111,7 @@ function begin(
   | Early {
   // S-R1…S-R4, S-R15…S-R20: the one reading of the request; nothing below looks at req.url.
   const request = canonicalRequest(
+    // SAFETY: Node's server sets `method` on every request it emits
     { method: req.method as string, target: req.url ?? "", rawHeaders: req.rawHeaders },
     { fromHeader: true },
   );

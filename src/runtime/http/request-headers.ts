@@ -69,7 +69,9 @@ export function decidedHeaders(raw: readonly string[]): DecidedHeaders | HeaderR
   let upgrade: string | undefined;
   let methodOverride = false;
   for (let i = 0; i < raw.length; i += 2) {
+    // SAFETY: the list holds name/value pairs and the loop stays below its length
     const name = raw[i] as string;
+    // SAFETY: as above, every name has its value at i + 1
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
     if (lower === "upgrade") upgrade = upgrade === undefined ? value : `${upgrade}, ${value}`;
@@ -96,8 +98,10 @@ export function decidedHeaders(raw: readonly string[]): DecidedHeaders | HeaderR
 function connectionListed(raw: readonly string[]): Set<string> | null {
   let listed: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
+    // SAFETY: the list holds name/value pairs and the loop stays below its length
     const name = raw[i] as string;
     if (name.length !== 10 || name.toLowerCase() !== "connection") continue;
+    // SAFETY: the list holds name/value pairs and the loop stays below its length
     for (const token of (raw[i + 1] as string).split(",")) {
       const t = token.trim().toLowerCase();
       if (t.length > 0) (listed ??= new Set()).add(t);

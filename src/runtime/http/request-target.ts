@@ -69,7 +69,9 @@ export function canonicalTarget(target: string, method: string): CanonicalTarget
     }
     const absolute = ABSOLUTE_FORM.exec(target);
     if (absolute === null) return refuse("bad_request_target", "not origin or absolute form");
+    // SAFETY: both groups of ABSOLUTE_FORM always take part in a match
     authority = (absolute[1] as string).toLowerCase();
+    // SAFETY: as above
     const tail = absolute[2] as string;
     rest = tail.length === 0 || tail.charCodeAt(0) === 63 /* "?" */ ? `/${tail}` : tail;
     if (rest.charCodeAt(0) !== 47) return refuse("bad_request_target", "not origin form");
@@ -104,6 +106,7 @@ function decodeOnce(raw: string): string | TargetRefusal {
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c !== 37 /* "%" */) {
+      // SAFETY: i < raw.length
       decoded += raw[i] as string;
       bytes?.push(c);
       continue;
@@ -131,6 +134,7 @@ function resolveDots(decoded: string): string | TargetRefusal {
   const last = segments.length - 1;
   // segments[0] is the empty string before the leading `/`.
   for (let s = 1; s <= last; s++) {
+    // SAFETY: s <= last = segments.length - 1
     const segment = segments[s] as string;
     if (DOT_WITH_PARAMETER.test(segment))
       return refuse("bad_path", "a `;` parameter on a dot segment (S-R3)");
