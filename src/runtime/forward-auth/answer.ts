@@ -116,7 +116,7 @@ export function answerDeny(
 ): void {
   if (dialect !== "nginx") {
     const status = answerStatus(decision.status);
-    sendDeny(res, { ...decision, status }, html, tokenSent, path, null, realStatus(decision.status));
+    sendDeny(res, decision, html, tokenSent, path, null, realStatus(decision.status), status);
     return;
   }
   const challenge = wwwAuthenticate(decision, tokenSent);
