@@ -1,8 +1,9 @@
 /**
  * Does a tunnel's effective policy forward any request at all? Decided exactly by exploring
- * the interpreter's decision tree for requests to the tunnel's host, over clients that can
- * exist on the internet (loopback, unspecified, link-local and multicast addresses are left
- * out), stopping at the first request that is forwarded.
+ * the interpreter's decision tree for requests to the tunnel's host, over every address a
+ * connection can come from (unspecified, link-local and multicast addresses are left out;
+ * loopback is kept, since `serve` forwards a loopback client like any other, e.g. a local
+ * reverse proxy), stopping at the first request that is forwarded.
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../bounds/effective.ts";
 import type { Decision } from "../ir/decision.ts";
@@ -20,16 +21,14 @@ import { RouteIndex } from "./space/routing.ts";
 
 const NON_CLIENT_BLOCKS = [
   "0.0.0.0/8",
-  "127.0.0.0/8",
   "169.254.0.0/16",
   "224.0.0.0/3",
   "::/128",
-  "::1/128",
   "fe80::/10",
   "ff00::/8",
 ];
 
-/** Addresses no client on the internet connects from. */
+/** Addresses no client connection comes from, as far as the analysis is concerned. */
 export const NON_CLIENT_ADDRESSES: IpSet = normalizeIpSet(
   NON_CLIENT_BLOCKS.map((b) => {
     const parsed = parseIpEntry(b);

@@ -119,6 +119,20 @@ export function tlsDeniedVerdict(rule: RuleRef, min: TlsVersion): Decision {
   });
 }
 
+/** A request over plain HTTP to a tunnel whose TLS policy asks for more than TLS 1.2. */
+export function plainHttpDeniedVerdict(rule: RuleRef, min: TlsVersion): Decision {
+  return verdict({
+    outcome: "deny",
+    status: 403,
+    reason: "policy_denied",
+    policy: "tls",
+    stage: "edge",
+    rule: rule.rule,
+    origin: rule.origin,
+    message: `the request came over plain HTTP; ${rule.rule} requires TLS ${min} or newer`,
+  });
+}
+
 const WELL_KNOWN_RULE: Readonly<Record<WellKnownEndpoint, string>> = {
   session: "well-known.session",
   logout: "well-known.logout",

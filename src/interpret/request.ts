@@ -23,6 +23,7 @@ import {
   missingTokenVerdict,
   mtlsRequiredVerdict,
   noRouteVerdict,
+  plainHttpDeniedVerdict,
   tlsDeniedVerdict,
   userMismatchVerdict,
 } from "../bounds/verdicts.ts";
@@ -35,9 +36,10 @@ import { DISCARD_TRACE, TraceLog } from "./trace.ts";
 import type { TraceSink, TraceStep } from "./trace.ts";
 import { answerWellKnown, isWellKnownPath } from "./well-known.ts";
 
-/** A GET or HEAD that is not an upgrade: it can be redirected and retried safely (S-C4). */
+/** A GET that is not an upgrade: it can be redirected and retried safely (S-C4, S-R17). */
 export function isSafeNavigation(facts: RequestFacts): boolean {
-  return (facts.method === "GET" || facts.method === "HEAD") && !facts.upgrade;
+  // S-R17: HEAD counts as non-GET for the challenge gate (S-C4), like every other method.
+  return facts.method === "GET" && !facts.upgrade;
 }
 
 /** A safe navigation by a browser: the only request sent to an interactive login (S-H4). */
@@ -67,6 +69,10 @@ function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceSink)
     !tlsVersionAdmits(facts.tlsVersion, tls.runtimeMin)
   ) {
     return decided(log, "edge", tlsDeniedVerdict(runtimeMinRule(tls), tls.runtimeMin));
+  }
+  if (tls.terminated && tls.runtimeMin === "1.3" && !facts.secure) {
+    // Plain HTTP cannot meet a TLS 1.3 minimum: serve's HTTP listener refuses it.
+    return decided(log, "edge", plainHttpDeniedVerdict(runtimeMinRule(tls), tls.runtimeMin));
   }
   if (tunnel.ipRules.length === 0 && tunnel.countryRules.length === 0) {
     log.add(

@@ -100,10 +100,24 @@ export function parseAddress(text: string): IpAddress | null {
     const value = parseDottedQuad(text);
     return value === -1 ? null : { family: 4, value: BigInt(value) };
   }
-  if (text.includes("%") || !ipaddr.IPv6.isValid(text)) return null;
-  const value = bytesToBigint(ipaddr.IPv6.parse(text).toByteArray());
+  const hex = text.includes("%") ? null : withHexTail(text);
+  if (hex === null || !ipaddr.IPv6.isValid(hex)) return null;
+  const value = bytesToBigint(ipaddr.IPv6.parse(hex).toByteArray());
   if (value >> 32n === 0xffffn) return { family: 4, value: value & 0xffffffffn };
   return { family: 6, value };
+}
+
+/**
+ * IPv6 text with a dotted IPv4 tail rewritten as two hex groups (S-R6): the library reads
+ * the deprecated IPv4-compatible `::a.b.c.d` as the mapped `::ffff:a.b.c.d`; written in hex,
+ * it stays the IPv6 address `::a.b.c.d` is. Null when the tail is not a strict dotted quad.
+ */
+function withHexTail(text: string): string | null {
+  const colon = text.lastIndexOf(":");
+  if (text.indexOf(".", colon) < 0) return text;
+  const v4 = parseDottedQuad(text, colon + 1);
+  if (v4 === -1) return null;
+  return `${text.slice(0, colon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
 }
 
 function bigintToBytes(value: bigint, length: number): number[] {

@@ -147,14 +147,42 @@ export function clearCookieHeader(name: string, secure: boolean): string {
   return setCookieHeader(name, "", 0, secure);
 }
 
-/** The value of one cookie in a `Cookie` header, or null. */
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (header === undefined || !header.includes(name)) return null;
+/** S-R10: at most this many cookies of one name are tried (a tossing attacker can add more). */
+export const MAX_COOKIE_CANDIDATES = 8;
+
+/** A cookie pair's name, with the spaces and tabs around the pair removed and nothing else. */
+function pairName(part: string, eq: number): string {
+  let start = 0;
+  let end = eq;
+  while (start < end && (part[start] === " " || part[start] === "\t")) start++;
+  while (end > start && (part[end - 1] === " " || part[end - 1] === "\t")) end--;
+  return part.slice(start, end);
+}
+
+function pairValue(part: string, eq: number): string {
+  return part.slice(eq + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+/**
+ * Every value of one cookie name, in header order, at most `MAX_COOKIE_CANDIDATES` (S-R10).
+ * Names compare byte for byte: no case folding, no decoding.
+ */
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (header === undefined || !header.includes(name)) return [];
+  const out: string[] = [];
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq > 0 && pairName(part, eq) === name) {
+      out.push(pairValue(part, eq));
+      if (out.length === MAX_COOKIE_CANDIDATES) break;
+    }
   }
-  return null;
+  return out;
+}
+
+/** The first value of one cookie in a `Cookie` header, or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  return readCookies(header, name)[0] ?? null;
 }
 
 /** The `Cookie` header without the engine's cookies; null when nothing is left (S-O3). */
@@ -165,8 +193,6 @@ export function stripEngineCookies(header: string): string | null {
   const kept = header
     .split(";")
     .map((p) => p.trim())
-    .filter(
-      (p) => p.length > 0 && !ENGINE_COOKIES.has(p.slice(0, Math.max(0, p.indexOf("="))).trim()),
-    );
+    .filter((p) => p.length > 0 && !ENGINE_COOKIES.has(pairName(p, Math.max(0, p.indexOf("=")))));
   return kept.length === 0 ? null : kept.join("; ");
 }

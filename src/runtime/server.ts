@@ -18,6 +18,7 @@ import type { ResolvedOptions, RuntimeOptions } from "./options.ts";
 import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
+import { answerClientError } from "./http/client-error.ts";
 import { createForwardAuthHandler } from "./forward-auth/handler.ts";
 import { createEngineFlows } from "./session/engine-flows.ts";
 import type { PipelineDeps } from "./http/pipeline.ts";
@@ -324,6 +325,10 @@ class Runtime {
       connectionsCheckingInterval: Math.min(1_000, clients.headersTimeoutMs),
       keepAliveTimeout: 5_000,
       ServerResponse: TrackedResponse,
+      // S-R18: never the lenient parser, whatever NODE_OPTIONS says.
+      insecureHTTPParser: false,
+      // A missing Host is refused by the pipeline with the S-D2 body (S-R1), not by Node.
+      requireHostHeader: false,
     };
     const diagnostics: Diagnostic[] = [];
     let http: BoundAddress | null = null;
@@ -341,6 +346,7 @@ class Runtime {
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);
       server.on("upgrade", onUpgrade);
+      server.on("clientError", answerClientError);
       server.on("connection", (socket: Socket) => this.#track(socket));
       this.#servers.push({ server, http: server });
       http = collect(await listen(server, "http", "http", this.#o.http), diagnostics);
@@ -348,6 +354,7 @@ class Runtime {
     if (this.#o.https !== undefined) {
       const inner = createHttpServer(httpOptions, onRequest);
       inner.on("upgrade", onUpgrade);
+      inner.on("clientError", answerClientError);
       const h2 = createH2Server(onRequest, this.#o.maxHeaderBytes, (reason) =>
         this.#metrics.countRequest("deny", reason),
       );
@@ -375,6 +382,7 @@ class Runtime {
     }
     if (this.#o.forwardAuth !== undefined) {
       const server = createHttpServer(httpOptions, createForwardAuthHandler(deps));
+      server.on("clientError", answerClientError);
       server.on("connection", (socket: Socket) => this.#track(socket));
       this.#servers.push({ server, http: server });
       forwardAuth = collect(

@@ -21,3 +21,4 @@ export {
 export type { EngineFactory } from "./laws.ts";
 export { passesEveryLayer } from "./layers.ts";
 export * from "./control-laws.ts";
+export * from "./forwarding-law.ts";

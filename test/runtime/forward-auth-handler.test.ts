@@ -186,20 +186,22 @@ describe("forward-auth endpoint: denies (S-D2)", () => {
     assert.equal(r.headers["x-rampart-reason"], "no_route");
   });
 
-  it("Traefik and Envoy: the real status and body, HTML for browsers", async () => {
+  it("Traefik and Envoy: the real body, HTML for browsers; S-R19 statuses other than 401/403 become 403", async () => {
     const json = await traefik(HOSTS.token, "/api/x");
     assert.equal(json.status, 401);
     assert.equal(json.headers["www-authenticate"], 'Bearer realm="rampart"');
     assert.deepEqual(JSON.parse(json.body), { error: { reason: "missing_token" } });
     const html = await envoy("unknown.example.test", "/", { accept: "text/html" });
-    assert.equal(html.status, 404);
+    assert.equal(html.status, 403);
+    assert.equal(html.headers["x-rampart-status"], "404");
     assert.match(html.headers["content-type"] ?? "", /^text\/html/);
   });
 
   it("S-O3 Traefik and Envoy: an allowed request carrying rstream.token is refused (they cannot strip it)", async () => {
     for (const ask of [traefik, envoy]) {
       const r = await ask(HOSTS.token, `/api/x?rstream.token=${token}`);
-      assert.equal(r.status, 400);
+      assert.equal(r.status, 403);
+      assert.equal(r.headers["x-rampart-status"], "400");
       assert.deepEqual(JSON.parse(r.body), { error: { reason: "query_token_unsupported" } });
     }
   });
@@ -306,7 +308,8 @@ describe("forward-auth endpoint: challenge redirect (S-C2, S-C4)", () => {
 
   it("S-O2 a well-known endpoint reaching forward-auth is never allowed (it must be routed to rampart serve)", async () => {
     const r = await traefik(HOSTS.open, "/.well-known/rstream/session");
-    assert.equal(r.status, 404);
+    assert.equal(r.status, 403);
+    assert.equal(r.headers["x-rampart-status"], "404");
     assert.deepEqual(JSON.parse(r.body), { error: { reason: "not_routed" } });
   });
 });

@@ -5,7 +5,12 @@
  */
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import { runtimeMinRule } from "../../bounds/tls.ts";
-import { geoDeniedVerdict, ipDeniedVerdict, tlsDeniedVerdict } from "../../bounds/verdicts.ts";
+import {
+  geoDeniedVerdict,
+  ipDeniedVerdict,
+  plainHttpDeniedVerdict,
+  tlsDeniedVerdict,
+} from "../../bounds/verdicts.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import { newAddressScratch, parseAddressInto } from "../matchers/address.ts";
@@ -37,6 +42,9 @@ export function compileEdge(tunnel: EffectiveTunnel): EdgeCheck {
     tls.terminated && tls.runtimeMin === "1.3"
       ? Object.freeze(tlsDeniedVerdict(runtimeMinRule(tls), "1.3"))
       : null;
+  // Plain HTTP cannot meet a TLS 1.3 minimum either: serve's HTTP listener refuses it.
+  const plainDeny =
+    tlsDeny === null ? null : Object.freeze(plainHttpDeniedVerdict(runtimeMinRule(tls), "1.3"));
   if (ips.length === 0 && countries.length === 0 && tlsDeny === null) return () => null;
   return (facts) => {
     if (ips.length > 0) {
@@ -51,6 +59,7 @@ export function compileEdge(tunnel: EffectiveTunnel): EdgeCheck {
       if (!containsCountry(check.table, facts.country)) return check.deny;
     }
     if (tlsDeny !== null && facts.tlsVersion === "1.2") return tlsDeny;
+    if (plainDeny !== null && !facts.secure) return plainDeny;
     return null;
   };
 }

@@ -29,7 +29,8 @@ import { answerWellKnown, isWellKnown } from "./well-known.ts";
 export type RequestDecider = (facts: RequestFacts) => Decision;
 
 function isSafeNavigation(facts: RequestFacts): boolean {
-  return (facts.method === "GET" || facts.method === "HEAD") && !facts.upgrade;
+  // S-R17: HEAD counts as non-GET for the challenge gate (S-C4), like every other method.
+  return facts.method === "GET" && !facts.upgrade;
 }
 
 /** The members of a forward decision, in the order `forwardVerdict` writes them. */

@@ -1,8 +1,8 @@
 /**
  * RP8001: a published HTTP tunnel whose effective policy forwards no request from any real
  * client. Usually a restriction that went empty without anyone writing "deny all", such as
- * a trusted-IP list of loopback or multicast addresses. Tunnels whose own lists were written empty (an explicit deny-all)
- * are left alone.
+ * a trusted-IP list of multicast addresses. Loopback clients count: `serve` forwards them.
+ * Tunnels whose own lists were written empty (an explicit deny-all) are left alone.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { isHttpFamily } from "../../bounds/protocol.ts";

@@ -5,10 +5,9 @@
  * S-D2; for nginx, which only understands 2xx/401/403 from `auth_request`, they become 401 or
  * 403 plus `X-Rampart-*` headers that the documented config turns back into the real answer.
  */
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Decision } from "../../ir/decision.ts";
 import { stripEngineCookies } from "../cookies.ts";
-import { forwardedPath } from "../forward/headers.ts";
 import { errorJson, sendDeny, sendError, sendRedirect, wwwAuthenticate } from "../http/respond.ts";
 import type { ForwardAuthDialect } from "./dialect.ts";
 import {
@@ -34,10 +33,10 @@ export interface AllowAnswer {
   readonly decision: Decision;
   /** The deciding tunnel's label. */
   readonly tunnel: string;
-  /** The original path and query. */
+  /** The canonical path and query, `rstream.token` removed (S-R4, S-O3). */
   readonly uri: string;
-  /** The sub-request's headers, which carry the original `Authorization` and `Cookie`. */
-  readonly headers: IncomingHttpHeaders;
+  /** The sub-request's decided headers by name: the original `Authorization` and `Cookie`. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
   /** `Authorization` carried the edge token and the tunnel does not forward it (S-O3). */
   readonly dropAuthorization: boolean;
 }
@@ -68,7 +67,7 @@ export function answerAllow(
     case "nginx":
       // Used as `proxy_pass http://upstream$rampart_uri` and `proxy_set_header`: an empty
       // variable makes nginx leave the header out, which is how a value is dropped.
-      out[FORWARD_URI_HEADER] = forwardedPath(a.uri);
+      out[FORWARD_URI_HEADER] = a.uri;
       if (authorization !== null) out[FORWARD_AUTHORIZATION_HEADER] = authorization;
       if (cookie !== null) out[FORWARD_COOKIE_HEADER] = cookie;
       break;
@@ -116,7 +115,8 @@ export function answerDeny(
   path: string,
 ): void {
   if (dialect !== "nginx") {
-    sendDeny(res, decision, html, tokenSent, path);
+    const status = answerStatus(decision.status);
+    sendDeny(res, decision, html, tokenSent, path, null, realStatus(decision.status), status);
     return;
   }
   const challenge = wwwAuthenticate(decision, tokenSent);
@@ -137,8 +137,8 @@ export function answerRedirect(
   uri: string,
   reason: string,
 ): void {
-  // The flow returns to the URL without the query token: it must not travel on (S-O3).
-  const returnTo = forwardedPath(uri);
+  // `uri` is canonical, without the query token: it must not travel on (S-O3).
+  const returnTo = uri;
   if (dialect !== "nginx") {
     sendRedirect(res, flowPath, returnTo);
     return;
@@ -162,7 +162,20 @@ export function answerError(
   html: boolean,
 ): void {
   if (dialect === "nginx") answerNginx(res, status, reason, policy, {});
-  else sendError(res, status, reason, policy, html);
+  else sendError(res, answerStatus(status), reason, policy, html, realStatus(status));
+}
+
+/**
+ * S-R19: a forward-auth answer is 2xx, 401 or 403 (redirects go as the dialect's redirect), so
+ * no proxy can read another status as "allowed" or as its own error: any other refusal is a 403
+ * whose `X-Rampart-Status` keeps the real status for the operator.
+ */
+function answerStatus(status: number): number {
+  return status === 401 || status === 403 ? status : 403;
+}
+
+function realStatus(status: number): Headers {
+  return status === 401 || status === 403 ? {} : { [STATUS_HEADER]: String(status) };
 }
 
 function answerNginx(

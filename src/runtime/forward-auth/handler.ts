@@ -13,8 +13,10 @@ import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
 import type { TrustedProxies } from "../http/client-ip.ts";
-import type { FactSources, RequestHead } from "../http/request-facts.ts";
+import type { FactSources } from "../http/request-facts.ts";
 import { gatherFacts, verifyToken } from "../http/request-facts.ts";
+import { canonicalRequest } from "../http/canonical-request.ts";
+import type { CanonicalRequest } from "../http/canonical-request.ts";
 import { CHALLENGE_PATH, LOGIN_PATH, sendError } from "../http/respond.ts";
 import { answerAllow, answerDeny, answerError, answerRedirect } from "./answer.ts";
 import { dialectOf, passesAnyStatus } from "./dialect.ts";
@@ -41,6 +43,8 @@ export interface ForwardAuthDeps extends FactSources {
 interface Asked {
   readonly req: IncomingMessage;
   readonly original: OriginalRequest;
+  /** The original request read by the same function as `serve` reads its own (S-R19). */
+  readonly request: CanonicalRequest;
   readonly route: TunnelRoute;
   readonly facts: RequestFacts;
 }
@@ -73,6 +77,19 @@ export function createForwardAuthHandler(
       refuse(res, target.dialect, original.status, original.reason, null, deps);
       return;
     }
+    // S-R19: the original request goes through the same canonicalization as serve's requests.
+    const request = canonicalRequest(
+      { method: original.method, target: original.uri, rawHeaders: req.rawHeaders },
+      { given: original.host },
+    );
+    if ("status" in request) {
+      deps.log.info(
+        { dialect: original.dialect, reason: request.reason, detail: request.detail },
+        "forward-auth original request refused",
+      );
+      refuse(res, original.dialect, request.status, request.reason, null, deps, acceptsHtml(req));
+      return;
+    }
     const route = deps.state().routes.get(original.host);
     if (route === undefined) {
       refuse(res, original.dialect, 404, "no_route", null, deps, acceptsHtml(req));
@@ -83,15 +100,7 @@ export function createForwardAuthHandler(
       refuse(res, original.dialect, 403, "policy_denied", "tls", deps, acceptsHtml(req));
       return;
     }
-    const pending = gatherFacts(
-      asOriginal(req, original),
-      original.uri,
-      original.host,
-      original.clientIp,
-      route,
-      undefined,
-      deps,
-    );
+    const pending = gatherFacts(request, original.host, original.clientIp, route, undefined, deps);
     const base: RequestFacts = {
       ...pending.base,
       port: original.port,
@@ -99,25 +108,17 @@ export function createForwardAuthHandler(
       tlsVersion: original.tlsVersion,
     };
     if (pending.token === null) {
-      act({ req, original, route, facts: base }, res, deps);
+      act({ req, original, request, route, facts: base }, res, deps);
       return;
     }
     verifyToken(pending.token, deps.tokens).then(
-      (token) => act({ req, original, route, facts: { ...base, token } }, res, deps),
+      (token) => act({ req, original, request, route, facts: { ...base, token } }, res, deps),
       (error: unknown) => {
         deps.log.error({ err: error }, "token verification threw (a bug in rampart)");
         refuse(res, original.dialect, 500, "internal_error", null, deps);
       },
     );
   };
-}
-
-/**
- * The sub-request seen as the original request by the fact gatherer: the original method
- * with the sub-request's headers (every proxy copies the client's headers onto it).
- */
-function asOriginal(req: IncomingMessage, original: OriginalRequest): RequestHead {
-  return { method: original.method, headers: req.headers };
 }
 
 function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
@@ -137,10 +138,10 @@ function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
       allow(a, decision, res, deps);
       return;
     case "challenge":
-      answerRedirect(res, dialect, CHALLENGE_PATH, a.original.uri, "challenge_required");
+      answerRedirect(res, dialect, CHALLENGE_PATH, a.request.target, "challenge_required");
       return;
     case "login":
-      answerRedirect(res, dialect, LOGIN_PATH, a.original.uri, "login_required");
+      answerRedirect(res, dialect, LOGIN_PATH, a.request.target, "login_required");
       return;
     case "respond":
       // A well-known endpoint (S-O2) must be answered by the engine, never forwarded; a 2xx
@@ -160,17 +161,21 @@ function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
 
 function allow(a: Asked, decision: Decision, res: ServerResponse, deps: ForwardAuthDeps): void {
   const dialect = a.original.dialect;
-  // Traefik and Envoy cannot rewrite the upstream URL from an auth answer, so a query token
-  // would reach the upstream (S-O3): refuse rather than leak it; the header works everywhere.
-  if (passesAnyStatus(dialect) && hasQueryToken(a.original.uri)) {
-    refuse(res, dialect, 400, "query_token_unsupported", null, deps, a.facts.acceptsHtml);
+  // Traefik and Envoy cannot rewrite the upstream URL from an auth answer: the upstream gets
+  // the original target. Unless it is the canonical one, the decided request would not be the
+  // forwarded one (S-R4), and a query token would leak (S-O3): refuse rather than allow.
+  if (passesAnyStatus(dialect) && a.request.target !== a.original.uri) {
+    const reason = hasQueryToken(a.original.uri)
+      ? "query_token_unsupported"
+      : "non_canonical_target";
+    refuse(res, dialect, 400, reason, null, deps, a.facts.acceptsHtml);
     return;
   }
   answerAllow(res, dialect, {
     decision,
     tunnel: a.route.label,
-    uri: a.original.uri,
-    headers: a.req.headers,
+    uri: a.request.target,
+    headers: a.request.headers.byName,
     dropAuthorization:
       a.facts.token?.source === "header" && !a.route.tunnel.auth.forwardAuthorization,
   });
@@ -183,11 +188,7 @@ function acceptsHtml(req: IncomingMessage): boolean {
 
 function hasQueryToken(uri: string): boolean {
   const q = uri.indexOf("?");
-  return (
-    q >= 0 &&
-    uri.includes("rstream.token", q) &&
-    new URLSearchParams(uri.slice(q + 1)).has("rstream.token")
-  );
+  return q >= 0 && /rstream(?:\.|%2e)token/i.test(uri.slice(q + 1));
 }
 
 /** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */

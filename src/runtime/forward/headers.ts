@@ -6,26 +6,36 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { stripEngineCookies } from "../cookies.ts";
-
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+import { HOP_BY_HOP, METHOD_OVERRIDE_HEADERS } from "../http/request-headers.ts";
 
 /** Headers this proxy sets itself; any copy from the client is dropped. */
-const REPLACED: ReadonlySet<string> = new Set([
-  "host",
-  "x-forwarded-for",
-  "x-forwarded-proto",
-  "x-forwarded-host",
+const REPLACED: ReadonlySet<string> = new Set(["host", "forwarded", "x-real-ip"]);
+
+/**
+ * Client-supplied headers an upstream framework could read as a different URL, method or
+ * identity (S-R17, S-R20): never forwarded, whoever sent them. `X-Forwarded-*` and the
+ * engine's own `X-Rampart-*` headers go by prefix (see `isStrippedName`).
+ */
+const STRIPPED: ReadonlySet<string> = new Set([
+  "x-original-url",
+  "x-rewrite-url",
+  "x-original-uri",
+  "x-original-method",
+  "x-original-host",
+  "x-envoy-original-path",
+  ...METHOD_OVERRIDE_HEADERS,
 ]);
+
+/** True for a request header that is never forwarded as the client sent it (S-O3, S-R20). */
+export function isStrippedName(lower: string): boolean {
+  return (
+    HOP_BY_HOP.has(lower) ||
+    REPLACED.has(lower) ||
+    STRIPPED.has(lower) ||
+    lower.startsWith("x-forwarded-") ||
+    lower.startsWith("x-rampart-")
+  );
+}
 
 /** What the request rewrite needs to know. */
 export interface ForwardContext {
@@ -41,28 +51,18 @@ export interface ForwardContext {
 }
 
 /**
- * The upstream request headers as a flat `[name, value, …]` list built from the raw headers,
- * which keeps duplicates and order. HOT PATH: one pass, no per-header allocation but the pair.
+ * The upstream request headers as a flat `[name, value, …]` list built from the fields the
+ * decision saw (hop-by-hop and `Connection`-listed ones already gone), which keeps repeats and
+ * order, then the headers the engine sets, appended last so no client field can remove them.
+ * HOT PATH: one pass, no per-header allocation but the pair.
  */
-export function upstreamRequestHeaders(
-  raw: readonly string[],
-  ctx: ForwardContext,
-  connection?: string,
-): string[] {
+export function upstreamRequestHeaders(decided: readonly string[], ctx: ForwardContext): string[] {
   const out: string[] = [];
-  // Headers that `Connection` names are hop-by-hop too (RFC 9110 §7.6.1).
-  let connectionTokens: Set<string> | null = null;
-  if (connection !== undefined && connection.includes(",")) {
-    connectionTokens = new Set(connection.split(",").map((t) => t.trim().toLowerCase()));
-  } else if (connection !== undefined) {
-    connectionTokens = new Set([connection.trim().toLowerCase()]);
-  }
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
+  for (let i = 0; i < decided.length; i += 2) {
+    const name = decided[i] as string;
+    const value = decided[i + 1] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || REPLACED.has(lower)) continue;
-    if (connectionTokens?.has(lower) === true) continue;
+    if (isStrippedName(lower)) continue;
     if (lower === "authorization" && ctx.dropAuthorization) continue;
     if (lower === "cookie") {
       const kept = stripEngineCookies(value);
@@ -99,14 +99,4 @@ export function downstreamResponseHeaders(headers: IncomingHttpHeaders): string[
     else if (Array.isArray(value)) for (const v of value) out.push(name, v);
   }
   return out;
-}
-
-/** The path and query to forward: `rstream.token` removed from the query (S-O3). */
-export function forwardedPath(url: string): string {
-  const q = url.indexOf("?");
-  if (q < 0 || !url.includes("rstream.token", q)) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  params.delete("rstream.token");
-  const rest = params.toString();
-  return rest.length === 0 ? url.slice(0, q) : `${url.slice(0, q)}?${rest}`;
 }

@@ -106,7 +106,15 @@ function requestBody(
     return n === 0 ? null : req;
   }
   if (req.headers["transfer-encoding"] === undefined) return null;
-  return req.pipe(new LimitedBody(max));
+  const limited = new LimitedBody(max);
+  req.pipe(limited);
+  // A client that goes away mid-body must fail the upstream request too, or it would wait for
+  // a body that never ends. (Not `pipeline`: a body over the limit must not destroy the client
+  // side before its 413 is written.)
+  req.once("close", () => {
+    if (!req.complete) limited.destroy(new Error("the client went away mid-body"));
+  });
+  return limited;
 }
 
 /** Passes bytes through until more than `max` have been seen, then fails the stream. */

@@ -9,11 +9,18 @@ import { LruCache } from "../../compile/lru.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { invalidOption } from "../diagnostics.ts";
 
-/** Canonical text of a socket address: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4 (S-A3). */
+/**
+ * Canonical text of a socket address (S-R6): a zone id (`fe80::1%eth0`) is stripped, and only
+ * IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4 (S-A3); the deprecated IPv4-compatible form
+ * `::1.2.3.4` stays an IPv6 address.
+ */
 export function canonicalPeer(address: string | undefined): string {
   if (address === undefined) return "";
-  if (address.startsWith("::ffff:") && address.includes(".")) return address.slice(7);
-  return address;
+  const zone = address.indexOf("%");
+  const bare = zone < 0 ? address : address.slice(0, zone);
+  if (bare.length > 7 && bare.slice(0, 7).toLowerCase() === "::ffff:" && bare.includes(".", 7))
+    return bare.slice(7);
+  return bare;
 }
 
 /** The configured trusted proxies, with membership remembered per peer address. */

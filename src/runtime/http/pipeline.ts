@@ -16,7 +16,9 @@ import { tlsInfoOf } from "../tls/listener.ts";
 import { forwardRequest } from "../forward/proxy.ts";
 import type { ForwardFailure } from "../forward/proxy.ts";
 import { forwardUpgrade } from "../forward/upgrade.ts";
-import { forwardedPath, upstreamRequestHeaders } from "../forward/headers.ts";
+import { upstreamRequestHeaders } from "../forward/headers.ts";
+import { canonicalRequest } from "./canonical-request.ts";
+import type { CanonicalRequest } from "./canonical-request.ts";
 import { canonicalPeer, clientAddress } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
 import type { FactSources, PendingFacts } from "./request-facts.ts";
@@ -64,23 +66,27 @@ export interface PipelineDeps extends FactSources {
 /** A request whose route and facts are known: the unit every later step works on. */
 interface Routed {
   readonly req: IncomingMessage;
-  readonly url: string;
+  /** The request as decided and forwarded (S-R4). */
+  readonly request: CanonicalRequest;
   readonly route: TunnelRoute;
   readonly peer: string;
   readonly facts: RequestFacts;
 }
 
-type Early = { readonly status: number; readonly reason: string; readonly policy?: "tls" };
+type Early = {
+  readonly status: number;
+  readonly reason: string;
+  readonly policy?: "tls";
+  readonly headers?: Readonly<Record<string, string>>;
+};
 
-/** Routes a request, or says why it cannot be routed. */
+/** Routes a canonical request, or says why it cannot be routed. */
 function routeRequest(
   req: IncomingMessage,
+  request: CanonicalRequest,
   state: ServingState,
 ): { route: TunnelRoute; host: string } | Early {
-  const hostHeader = req.headers.host;
-  if (hostHeader === undefined || hostHeader.length === 0)
-    return { status: 400, reason: "missing_host" };
-  const host = hostWithoutPort(hostHeader);
+  const host = hostWithoutPort(request.host);
   const tls = tlsInfoOf(req.socket);
   // The certificate and the TLS policy were chosen by SNI: a different Host would bypass them.
   if (tls !== undefined && tls.sni !== host) return { status: 421, reason: "misdirected_request" };
@@ -93,26 +99,49 @@ function routeRequest(
   return { route, host };
 }
 
+/** `OPTIONS *` names no resource: the engine answers it and nothing is decided or forwarded. */
+const ASTERISK_ANSWER: Early = {
+  status: 200,
+  reason: "ok",
+  headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" },
+};
+
 function begin(
   req: IncomingMessage,
   deps: PipelineDeps,
-): { pending: PendingFacts; route: TunnelRoute; peer: string; url: string } | Early {
-  const url = req.url ?? "/";
-  if (url.charCodeAt(0) !== 47 /* "/" */) return { status: 400, reason: "bad_request_target" };
-  const routed = routeRequest(req, deps.state());
+):
+  | {
+      pending: PendingFacts;
+      route: TunnelRoute;
+      peer: string;
+      request: CanonicalRequest;
+    }
+  | Early {
+  // S-R1…S-R4, S-R15…S-R20: the one reading of the request; nothing below looks at req.url.
+  const request = canonicalRequest(
+    // SAFETY: Node's server sets `method` on every request it emits
+    { method: req.method as string, target: req.url ?? "", rawHeaders: req.rawHeaders },
+    { fromHeader: true },
+  );
+  if ("status" in request) return request;
+  const routed = routeRequest(req, request, deps.state());
   if ("status" in routed) return routed;
+  if (request.path === "*") return ASTERISK_ANSWER;
   const peer = canonicalPeer(req.socket.remoteAddress);
-  const clientIp = clientAddress(peer, header(req, "x-forwarded-for"), deps.trustedProxies);
+  const clientIp = clientAddress(
+    peer,
+    request.headers.byName["x-forwarded-for"],
+    deps.trustedProxies,
+  );
   const pending = gatherFacts(
-    req,
-    url,
+    request,
     routed.host,
     clientIp,
     routed.route,
     tlsInfoOf(req.socket),
     deps,
   );
-  return { pending, route: routed.route, peer, url };
+  return { pending, route: routed.route, peer, request };
 }
 
 /** Calls `next` with complete facts: at once without a token, after verification with one. */
@@ -141,6 +170,11 @@ export function createRequestHandler(
   return (req, res) => {
     const started = begin(req, deps);
     if ("status" in started) {
+      if (started.status === 200) {
+        res.writeHead(200, { ...started.headers, "content-length": 0 });
+        res.end();
+        return;
+      }
       noteDecision(res, null, "deny", "route", started.reason);
       logEarlyDeny(req, started, deps);
       sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
@@ -150,7 +184,11 @@ export function createRequestHandler(
       started.pending,
       deps,
       (facts) =>
-        act({ req, url: started.url, route: started.route, peer: started.peer, facts }, res, deps),
+        act(
+          { req, request: started.request, route: started.route, peer: started.peer, facts },
+          res,
+          deps,
+        ),
       (error) => {
         noteDecision(res, started.route.label, "", "token", "");
         internalError(res, deps.log, deps.metrics.traffic, "token_verification_threw", error);
@@ -181,18 +219,24 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
       forward(r, res, deps);
       return;
     case "respond":
+      // S-R12: logout is a POST, and a POST asking to be read as another method is not one.
+      if (decision.endpoint === "logout" && r.request.headers.methodOverride) {
+        sendError(res, 405, "method_not_allowed", null, r.facts.acceptsHtml, { allow: "POST" });
+        return;
+      }
       serveWellKnown(r.req, res, decision, r.facts, r.route.tunnel, deps);
       return;
     case "challenge":
-      sendRedirect(res, CHALLENGE_PATH, forwardedPath(r.url));
+      sendRedirect(res, CHALLENGE_PATH, r.request.target);
       return;
     case "login":
-      sendRedirect(res, LOGIN_PATH, forwardedPath(r.url));
+      sendRedirect(res, LOGIN_PATH, r.request.target);
       return;
     case "deny":
       // The decision knows S-W1/S-W2 only; the challenge and login pages are the flows'.
       if (deps.flows !== null && isFlowCandidate(decision)) {
-        if (handleEngineFlow(r.req, res, r.facts, r.url, r.route.tunnel, deps.flows)) return;
+        if (handleEngineFlow(r.req, res, r.facts, r.request.target, r.route.tunnel, deps.flows))
+          return;
       }
       logDeny(r, decision, deps);
       sendDeny(
@@ -228,16 +272,15 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     return;
   }
   const headers = upstreamRequestHeaders(
-    r.req.rawHeaders,
+    r.request.headers.fields,
     forwardContext(r, deps, false, upstream.host),
-    r.req.headers.connection,
   );
   const send = (release: () => void): void =>
     forwardRequest(
       r.req,
       res,
       upstream,
-      forwardedPath(r.url),
+      r.request.target,
       headers,
       deps.maxBodyBytes,
       (failure, error) => {
@@ -264,12 +307,12 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
 const NO_RELEASE = (): void => undefined;
 
 function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
-  const xff = header(r.req, "x-forwarded-for");
+  const xff = r.request.headers.byName["x-forwarded-for"];
   const trustedChain = xff !== undefined && deps.trustedProxies?.has(r.peer) === true;
   return {
     forwardedFor: trustedChain ? `${xff}, ${r.peer}` : r.peer,
     proto: r.facts.secure ? ("https" as const) : ("http" as const),
-    host: r.req.headers.host ?? r.facts.host,
+    host: r.request.host,
     upstreamHost,
     dropAuthorization:
       r.facts.token?.source === "header" && !r.route.tunnel.auth.forwardAuthorization,
@@ -346,8 +389,11 @@ export function createUpgradeHandler(
     socket.on("error", () => socket.destroy());
     const started = begin(req, deps);
     if ("status" in started) {
-      logEarlyDeny(req, started, deps);
-      socket.end(rawResponse(started.status, errorJson(started.reason, started.policy ?? null)));
+      // An upgrade is never answered 200 (`OPTIONS *` cannot be an upgrade either way).
+      const status = started.status === 200 ? 400 : started.status;
+      const reason = started.status === 200 ? "bad_request_target" : started.reason;
+      logEarlyDeny(req, { ...started, status, reason }, deps);
+      socket.end(rawResponse(status, errorJson(reason, started.policy ?? null)));
       return;
     }
     withFacts(
@@ -355,7 +401,7 @@ export function createUpgradeHandler(
       deps,
       (facts) =>
         actUpgrade(
-          { req, url: started.url, route: started.route, peer: started.peer, facts },
+          { req, request: started.request, route: started.route, peer: started.peer, facts },
           socket,
           head,
           deps,
@@ -410,28 +456,23 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
     socket.end(rawResponse(502, errorJson("no_upstream", null)));
     return;
   }
+  // S-R16: only a WebSocket handshake reaches this point (canonicalRequest refused the rest).
   const headers = upstreamRequestHeaders(
-    r.req.rawHeaders,
+    r.request.headers.fields,
     forwardContext(r, deps, true, upstream.host),
-    r.req.headers.connection,
   );
   forwardUpgrade(
     r.req,
     socket,
     head,
     upstream,
-    forwardedPath(r.url),
+    r.request.target,
     headers,
     deps.upgradeTimeoutMs,
     (failure) => {
       if (failure !== null) noteForwardFailure(r, failure, undefined, deps);
     },
   );
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(", ") : v;
 }
 
 function acceptsHtml(req: IncomingMessage): boolean {

@@ -3,14 +3,14 @@
  * cookie MACs, token verification) happens here, so the decision stays pure (DESIGN §2).
  */
 import { addressedPort } from "../../ir/origin.ts";
-import type { IncomingMessage } from "node:http";
 import type { RequestFacts, SessionFacts, TokenFacts } from "../../ir/facts.ts";
-import { CHALLENGE_COOKIE, SESSION_COOKIE, readCookie, verifyCookie } from "../cookies.ts";
+import { CHALLENGE_COOKIE, SESSION_COOKIE, readCookies, verifyCookie } from "../cookies.ts";
 import type { CountryLookup } from "../geoip.ts";
 import type { TlsConnectionInfo } from "../tls/listener.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
 import type { TunnelRoute } from "../state.ts";
 import type { RevocationView } from "../state-store/revocation-view.ts";
+import type { CanonicalRequest } from "./canonical-request.ts";
 
 /** Where a bearer token was found (S-H1): the header wins; the query only when it is absent. */
 export interface FoundToken {
@@ -19,25 +19,16 @@ export interface FoundToken {
 }
 
 const BEARER = /^bearer[ \t]+([^ \t]+)[ \t]*$/i;
-const QUERY_TOKEN = "rstream.token";
 
-/**
- * What facts are read from: the method and the headers. A forward-auth sub-request passes
- * the original method with its own headers (src/runtime/forward-auth/).
- */
-export type RequestHead = Pick<IncomingMessage, "method" | "headers">;
-
-/** The token of a request, or null. */
-export function findToken(req: RequestHead, url: string): FoundToken | null {
-  const authorization = req.headers.authorization;
+/** The token of a request, or null: `Authorization` first, the query only without it (S-R15). */
+export function findToken(request: CanonicalRequest): FoundToken | null {
+  const authorization = request.headers.byName["authorization"];
   if (authorization !== undefined) {
     const match = BEARER.exec(authorization);
     if (match !== null) return { token: match[1] as string, source: "header" };
+    // An Authorization field that is not a bearer token is not the edge's: the query may be.
   }
-  const q = url.indexOf("?");
-  if (q < 0 || !url.includes(QUERY_TOKEN, q)) return null;
-  const value = new URLSearchParams(url.slice(q + 1)).get(QUERY_TOKEN);
-  return value === null || value.length === 0 ? null : { token: value, source: "query" };
+  return request.queryToken === null ? null : { token: request.queryToken, source: "query" };
 }
 
 /** Facts that need no waiting (`token` still null), plus the token still to verify. */
@@ -56,32 +47,33 @@ export interface FactSources {
   readonly revocations?: RevocationView;
 }
 
-/** Gathers the synchronous facts. HOT PATH: no URL object, cookies parsed only when present. */
+/**
+ * Gathers the synchronous facts of a canonical request (S-R4: its path is the one decided and
+ * forwarded). HOT PATH: cookies parsed only when present.
+ */
 export function gatherFacts(
-  req: RequestHead,
-  url: string,
+  request: CanonicalRequest,
   host: string,
   clientIp: string,
   route: TunnelRoute,
   tls: TlsConnectionInfo | undefined,
   sources: FactSources,
 ): PendingFacts {
-  const headers = req.headers;
-  const q = url.indexOf("?");
-  const cookie = headers.cookie;
-  const accept = headers.accept;
+  const headers = request.headers.byName;
+  const cookie = headers["cookie"];
+  const accept = headers["accept"];
   const base: RequestFacts = {
     host,
-    port: addressedPort(headers.host, tls !== undefined),
-    method: req.method as string,
-    path: q < 0 ? url : url.slice(0, q),
+    port: addressedPort(request.host, tls !== undefined),
+    method: request.method,
+    path: request.path,
     clientIp,
     country: route.needsCountry ? sources.geo.country(clientIp) : null,
     secure: tls !== undefined,
     acceptsHtml: accept !== undefined && accept.includes("text/html"),
-    upgrade: headers.upgrade !== undefined,
-    origin: headers.origin ?? null,
-    referer: headers.referer ?? null,
+    upgrade: request.headers.websocket,
+    origin: headers["origin"] ?? null,
+    referer: headers["referer"] ?? null,
     contentType: headers["content-type"] ?? null,
     challengeCookie: cookie === undefined ? null : challengeState(cookie, host, sources.cookieKey),
     session:
@@ -92,7 +84,7 @@ export function gatherFacts(
     tlsVersion: tls?.version ?? null,
     token: null,
   };
-  return { base, token: route.tunnel.auth.token ? findToken(req, url) : null };
+  return { base, token: route.tunnel.auth.token ? findToken(request) : null };
 }
 
 /** Completes the facts, verifying the token with the backend (absent backend: invalid). */
@@ -114,22 +106,30 @@ export async function verifyToken(
   return backend.verify(found.token, found.source);
 }
 
+/** S-R10: every candidate of the name (up to 8) is tried; any valid one counts. */
 function challengeState(cookie: string, host: string, key: string): "valid" | "invalid" | null {
-  const value = readCookie(cookie, CHALLENGE_COOKIE);
-  if (value === null) return null;
-  return verifyCookie(value, "challenge", host, key).status;
+  const values = readCookies(cookie, CHALLENGE_COOKIE);
+  if (values.length === 0) return null;
+  for (const value of values)
+    if (verifyCookie(value, "challenge", host, key).status === "valid") return "valid";
+  return "invalid";
 }
 
+/**
+ * S-R10: the first valid session among the candidates (a tossed cookie locks no one out); a
+ * logged-out session reads as no session at all, on every instance (S-M2).
+ */
 function sessionOf(
   cookie: string,
   host: string,
   key: string,
   revocations: RevocationView | undefined,
 ): SessionFacts | null {
-  const value = readCookie(cookie, SESSION_COOKIE);
-  if (value === null) return null;
-  const checked = verifyCookie(value, "session", host, key);
-  if (checked.status !== "valid") return null;
-  // A logged-out session reads as no session at all, on every instance (S-M2).
-  return revocations?.sessionRevoked(checked.payload.sid) === true ? null : checked.payload.user;
+  for (const value of readCookies(cookie, SESSION_COOKIE)) {
+    const checked = verifyCookie(value, "session", host, key);
+    if (checked.status !== "valid") continue;
+    if (revocations?.sessionRevoked(checked.payload.sid) === true) continue;
+    return checked.payload.user;
+  }
+  return null;
 }

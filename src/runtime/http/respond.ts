@@ -79,13 +79,15 @@ export function sendDeny(
   tokenSent: boolean,
   path: string,
   detail: string | null = null,
+  headers: Readonly<Record<string, string>> = {},
+  status: number = decision.status,
 ): void {
-  const extra: Record<string, string> = {};
+  const extra: Record<string, string> = { ...headers };
   const challenge = wwwAuthenticate(decision, tokenSent, detail);
   if (challenge !== null) extra["www-authenticate"] = challenge;
   // RFC 9110: a 405 names the methods the endpoint accepts.
   if (decision.status === 405) extra["allow"] = path.endsWith("/logout") ? "POST" : "GET, HEAD";
-  sendError(res, decision.status, decision.reason, decision.policy, html, extra);
+  sendError(res, status, decision.reason, decision.policy, html, extra);
 }
 
 /** A 302 to an engine flow page that returns to `returnTo` (a path and query on this host). */

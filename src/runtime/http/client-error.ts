@@ -1,0 +1,24 @@
+/**
+ * What the HTTP parser refused (S-R18): answered with the S-D2 body and the connection closed,
+ * the same over HTTP and TLS. Such a request is never decided nor forwarded; Node's parser runs
+ * strict (never `insecureHTTPParser`), so a malformed head always lands here.
+ */
+import type { Duplex } from "node:stream";
+import { errorJson, rawResponse } from "./respond.ts";
+
+const ANSWERS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, "header_too_large"],
+  HPE_URI_TOO_LONG: [414, "uri_too_long"],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout"],
+};
+
+/** The `clientError` listener of every request-serving listener. */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset connection, or one already answering, cannot take a response: just close it.
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = ANSWERS[error.code ?? ""] ?? [400, "bad_request"];
+  socket.end(rawResponse(status, errorJson(reason, null)));
+}
