@@ -31,6 +31,7 @@ describe("lowerToIr: defaults", () => {
         tlsMin: null,
         postQuantum: null,
         ech: null,
+        members: null,
         spans: undefined,
       },
     );

@@ -108,7 +108,7 @@ describe("DSL syntax diagnostics", () => {
     expectOnly('project "acme" { plan pro', {
       code: "RP1005",
       message:
-        "expected `name`, `workspace`, `plan`, `public_access`, `trusted_ips`, `geo_ip`, `tls_min`, `post_quantum`, `ech` or `}`, found the end of the file",
+        "expected `name`, `workspace`, `plan`, `public_access`, `members`, `trusted_ips`, `geo_ip`, `tls_min`, `post_quantum`, `ech` or `}`, found the end of the file",
       underline: "",
       help: "complete the statement or close the open block",
     });
