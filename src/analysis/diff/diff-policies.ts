@@ -13,7 +13,7 @@ import { decisionKey, isForwarded } from "../decision-key.ts";
 import type { Dimension, RequestAtom } from "../space/atoms.ts";
 import type { Assignment } from "../space/explore.ts";
 import { getterOf } from "../space/explore.ts";
-import { contextKey, RequestSpace } from "../space/request-space.ts";
+import { RequestSpace } from "../space/request-space.ts";
 import type { ChangeSet } from "./explore-changes.ts";
 import { changesForHost, EDGE_DIMENSIONS } from "./explore-changes.ts";
 import type { Cube } from "./merge-regions.ts";
@@ -191,10 +191,9 @@ const KIND_ORDER: Readonly<Record<ChangeKind, number>> = {
 /** Computes every region whose decision differs between `before` and `after`. */
 export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
   const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
-  const contextsEqual = contextKey(before) === contextKey(after);
   const changed = space
     .hostAtoms()
-    .flatMap((host) => changesForHost(space, host, contextsEqual))
+    .flatMap((host) => changesForHost(space, host))
     .flatMap((change) => cubesOf(change, space));
   const regions = mergeChanged(changed, space)
     .map((c) => toRegion(c, space))

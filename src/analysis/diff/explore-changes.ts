@@ -17,6 +17,8 @@ import type { Assignment, Getter } from "../space/explore.ts";
 import { explore } from "../space/explore.ts";
 import { SideMemo } from "../space/side-memo.ts";
 import type { RequestSpace } from "../space/request-space.ts";
+import type { Focus } from "../space/change-focus.ts";
+import { focusFor } from "../space/change-focus.ts";
 
 /** The dimensions the edge stage reads (route, trusted IPs, GeoIP, TLS version). */
 export const EDGE_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>([
@@ -74,12 +76,62 @@ function edgeCells(
 }
 
 type Leaves = ChangeSet["leaves"];
+type AtomsOf = (dimension: string, get: Getter<RequestAtom>) => readonly RequestAtom[];
 
-/** Explores the later stages from `start`; also says which edge dimensions they read again. */
+/** The space's atoms with one dimension's cut to the ids `keep` accepts (memoized per list). */
+function narrowed(
+  space: RequestSpace,
+  dimension: Dimension,
+  keep: (id: string) => boolean,
+): AtomsOf {
+  const memo = new Map<readonly RequestAtom[], readonly RequestAtom[]>();
+  return (d, get) => {
+    const atoms = space.atoms(d, get);
+    if (d !== dimension) return atoms;
+    let kept = memo.get(atoms);
+    if (kept === undefined) memo.set(atoms, (kept = atoms.filter((a) => keep(a.id))));
+    return kept;
+  };
+}
+
+/**
+ * The explorations that cover every request a focus can change (`change-focus.ts`): those
+ * carrying a focused token (leaves that read the token), then those carrying a focused
+ * client certificate and any other token. The two are disjoint; what neither explores
+ * decides alike on both sides.
+ */
+function focusedPasses(
+  space: RequestSpace,
+  focus: Focus | null,
+): { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] {
+  const all: AtomsOf = (d, get) => space.atoms(d, get);
+  if (focus === null) return [{ atoms: all, keep: () => true }];
+  const passes: { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] = [];
+  if (focus.tokens.size > 0)
+    passes.push({
+      atoms: narrowed(space, "token", (id) => focus.tokens.has(id)),
+      keep: (point) => point.has("token"),
+    });
+  if (focus.credentials.size > 0) {
+    const otherTokens = narrowed(space, "token", (id) => !focus.tokens.has(id));
+    const credentials = narrowed(space, "credential", (id) => focus.credentials.has(id));
+    passes.push({
+      atoms: (d, get) => (d === "credential" ? credentials(d, get) : otherTokens(d, get)),
+      keep: () => true,
+    });
+  }
+  return passes;
+}
+
+/**
+ * Explores the later stages from `start` (only where `focus` says requests can change, when
+ * given); also says which edge dimensions they read again.
+ */
 function laterStages(
   space: RequestSpace,
   start: Assignment<RequestAtom>,
   fixed: readonly [EdgeResult, EdgeResult],
+  focus: Focus | null,
 ): { leaves: Leaves; reread: Set<Dimension> } {
   const leaves: { point: Assignment<RequestAtom>; before: Decision; after: Decision }[] = [];
   const reread = new Set<Dimension>();
@@ -94,13 +146,16 @@ function laterStages(
   );
   const run = (side: Side, get: Getter<RequestAtom>): Decision =>
     fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
-  explore<RequestAtom, [Decision, Decision]>(start, {
-    atoms: (d, get) => space.atoms(d, get),
-    evaluate: (get) => [run(0, get), run(1, get)],
-    onLeaf: (point, [before, after]) => {
-      if (decisionKey(before) !== decisionKey(after)) leaves.push({ point, before, after });
-    },
-  });
+  for (const { atoms, keep } of focusedPasses(space, focus)) {
+    explore<RequestAtom, [Decision, Decision]>(start, {
+      atoms,
+      evaluate: (get) => [run(0, get), run(1, get)],
+      onLeaf: (point, [before, after]) => {
+        if (keep(point) && decisionKey(before) !== decisionKey(after))
+          leaves.push({ point, before, after });
+      },
+    });
+  }
   return { leaves, reread };
 }
 
@@ -114,6 +169,7 @@ function laterStagesByPart(
   cells: readonly Assignment<RequestAtom>[],
   fixed: readonly [EdgeResult, EdgeResult],
   split: ReadonlySet<Dimension>,
+  focus: Focus | null,
 ): ChangeSet[] {
   const parts = new Map<string, Assignment<RequestAtom>[]>();
   for (const cell of cells) {
@@ -124,10 +180,10 @@ function laterStagesByPart(
   }
   const out: ChangeSet[] = [];
   for (const part of parts.values()) {
-    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed);
+    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed, focus);
     const unsplit = [...reread].filter((d) => !split.has(d));
     if (unsplit.length > 0 && part.length > 1) {
-      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit])));
+      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit]), focus));
     } else if (leaves.length > 0) {
       out.push({ cells: part, leaves });
     }
@@ -176,17 +232,24 @@ function grantsReadEdgeLists(space: RequestSpace): boolean {
 
 const edgeReadingSpaces = new WeakMap<RequestSpace, boolean>();
 
+/**
+ * What the later stages must explore for cells both sides pass at the edge: nothing (`null`),
+ * everything (`"all"`), or a focus. The later stages read neither the edge lists nor TLS
+ * (unless a grant selects tunnels by them); tunnels equal apart from those decide alike once
+ * both sides passed the edge, but for requests carrying a changed grant or credential.
+ */
+function laterStagesToExplore(space: RequestSpace, host: RequestAtom): Focus | "all" | null {
+  const tunnels = space.routedTunnels(host.id);
+  const change = space.contextChange;
+  if (change.kind === "all") return "all";
+  if (!sameValue(tunnels[0], tunnels[1], EDGE_ONLY_KEYS) || grantsReadEdgeLists(space))
+    return "all";
+  return change.kind === "none" ? null : focusFor(change, space.policies, tunnels);
+}
+
 /** Every change for requests to one host class, grouped by how the edge stage treated them. */
-export function changesForHost(
-  space: RequestSpace,
-  host: RequestAtom,
-  contextsEqual: boolean,
-): ChangeSet[] {
-  const [t0, t1] = space.routedTunnels(host.id);
-  // The later stages read neither the edge lists nor TLS (unless a grant selects tunnels by
-  // them); tunnels equal apart from those decide alike once both sides passed the edge.
-  const sameLaterStages =
-    contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS) && !grantsReadEdgeLists(space);
+export function changesForHost(space: RequestSpace, host: RequestAtom): ChangeSet[] {
+  const later = laterStagesToExplore(space, host);
   const groups = new Map<
     string,
     { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }
@@ -208,8 +271,11 @@ export function changesForHost(
         });
       continue;
     }
-    if (r0 === null && r1 === null && sameLaterStages) continue;
-    out.push(...laterStagesByPart(space, cells, results, new Set()));
+    const focus = r0 === null && r1 === null ? later : "all";
+    if (focus === null) continue;
+    out.push(
+      ...laterStagesByPart(space, cells, results, new Set(), focus === "all" ? null : focus),
+    );
   }
   return out;
 }
