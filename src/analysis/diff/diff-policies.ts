@@ -188,13 +188,30 @@ const KIND_ORDER: Readonly<Record<ChangeKind, number>> = {
   changed: 2,
 };
 
+/** How a long diff reports progress and when it stops early. */
+export interface DiffOptions {
+  /** Called after each host class with how many are done, of how many. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Asked before each host class: `true` stops the diff with what it has proven so far. */
+  readonly shouldStop?: () => boolean;
+}
+
 /** Computes every region whose decision differs between `before` and `after`. */
-export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
+export function diffPolicies(
+  before: EffectivePolicy,
+  after: EffectivePolicy,
+  options: DiffOptions = {},
+): PolicyDiff {
   const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
-  const changed = space
-    .hostAtoms()
-    .flatMap((host) => changesForHost(space, host))
-    .flatMap((change) => cubesOf(change, space));
+  const hosts = space.hostAtoms();
+  const changed: ChangedCube[] = [];
+  let explored = 0;
+  for (const host of hosts) {
+    if (options.shouldStop?.() === true) break;
+    for (const change of changesForHost(space, host)) changed.push(...cubesOf(change, space));
+    explored++;
+    options.onProgress?.(explored, hosts.length);
+  }
   const regions = mergeChanged(changed, space)
     .map((c) => toRegion(c, space))
     .sort(
@@ -203,5 +220,9 @@ export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): P
           b.tunnelAfter ?? b.tunnelBefore ?? "",
         ) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
     );
-  return { regions, complete: space.pathsComplete };
+  return {
+    regions,
+    complete: space.pathsComplete,
+    ...(explored < hosts.length ? { stopped: { explored, total: hosts.length } } : {}),
+  };
 }
