@@ -37,3 +37,8 @@ export function progressFor(io: Io, quiet: boolean): Progress {
     },
   };
 }
+
+/** `[2/5] ` before a file's stages when a command reads several files, else nothing. */
+export function fileOf(index: number, count: number): string {
+  return count > 1 ? `[${index + 1}/${count}] ` : "";
+}

@@ -9,6 +9,7 @@ import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
+import { fileOf, progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
 import type { CheckedPolicy } from "../../pipeline.ts";
 import {
@@ -20,12 +21,14 @@ import {
   stageFlagsHelp,
 } from "../stage-flags.ts";
 
-export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--timings] [--dump-after STAGE]
+export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--timings]
+                                   [--dump-after STAGE] [--quiet]
 
 Checks and compiles policy files into one versioned bundle (format version, content
 hash, the effective policies with their source spans, and the diagnostics) that
 \`rampart serve --bundle\` loads without parsing. --print shows the compiled plan.
 ${stageFlagsHelp}
+  --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
 Exit codes: 0 compiled, 1 a policy has errors (nothing is written), 2 usage or I/O error.`;
 
@@ -34,6 +37,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     output: { type: "string", short: "o" },
     print: { type: "boolean" },
     ...STAGE_FLAG_OPTIONS,
+    quiet: { type: "boolean", short: "q" },
   });
   if (positionals.length === 0) throw new UsageError("compile needs at least one policy file");
   const flags = readStageFlags(values);
@@ -45,21 +49,30 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const policies: EffectivePolicy[] = [];
-  for (const path of positionals) {
-    const checked = await checkPolicyFile(path, io);
+  const progress = progressFor(io, values["quiet"] === true);
+  for (const [i, path] of positionals.entries()) {
+    const label = `compile: ${fileOf(i, positionals.length)}${path}`;
+    progress.update(`${label}: reading`);
+    const checked = await checkPolicyFile(path, io, {
+      onStage: (stage) => progress.update(`${label}: ${stage}`),
+    });
     if (flags.timings) reportTimings(io, checked);
     sources.push(checked.source);
     diagnostics.push(...checked.diagnostics);
     if (checked.effective !== undefined) policies.push(checked.effective);
   }
   if (hasErrors(diagnostics)) {
+    progress.end();
     reportDiagnostics(io, "text", diagnostics, sources);
     return ExitCode.Findings;
   }
+  if (typeof output === "string") progress.update("compile: writing the bundle");
+  const bundle = typeof output === "string" ? writeBundle(policies, diagnostics) : null;
+  progress.end();
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
-  if (typeof output === "string") {
-    await io.writeFile(output, writeBundle(policies, diagnostics));
+  if (typeof output === "string" && bundle !== null) {
+    await io.writeFile(output, bundle);
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels\n`);
   }

@@ -1,11 +1,13 @@
-// Issue #19: `rampart diff` on long work shows progress on a terminal (stderr only, never
+// Issue #19: `rampart diff`, `compile` and `lint` on long work show progress on a terminal (stderr only, never
 // when stderr is not a terminal or with --quiet), and `--max-time` stops it with exit code 4
 // and a report of what it compared (RP8180 in SARIF), never a silent partial answer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compile } from "../../src/cli/commands/compile.ts";
 import { diff } from "../../src/cli/commands/diff.ts";
+import { lint } from "../../src/cli/commands/lint.ts";
 import { ExitCode } from "../../src/cli/exit-codes.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { UsageError } from "../../src/cli/args.ts";
@@ -83,5 +85,36 @@ describe("rampart diff progress and --max-time (issue #19)", () => {
   it("refuses a --max-time that is not a positive number", async () => {
     for (const bad of ["0", "-1", "soon", ""])
       await assert.rejects(diff([OLD, NEW, "--max-time", bad], io(false)), UsageError);
+  });
+});
+
+describe("rampart lint and compile progress (issue #19)", () => {
+  it("lint: stages on a terminal's stderr, erased; nothing otherwise; the report is the same", async () => {
+    const tty = io(true);
+    const plain = io(false);
+    const quiet = io(true);
+    assert.equal(await lint([OLD], tty), ExitCode.Ok);
+    assert.equal(await lint([OLD], plain), ExitCode.Ok);
+    assert.equal(await lint([OLD, "--quiet"], quiet), ExitCode.Ok);
+    const err = tty.stderr.join("");
+    assert.match(err, new RegExp(`lint: ${OLD}: reading`));
+    assert.ok(err.endsWith("\r\x1b[2K"));
+    assert.deepEqual(plain.stderr, []);
+    assert.deepEqual(quiet.stderr, []);
+    assert.equal(tty.stdout.join(""), plain.stdout.join(""));
+  });
+
+  it("compile: stages and the bundle writing on a terminal; the bundle is the same", async () => {
+    const tty = io(true);
+    const plain = io(false);
+    assert.equal(await compile([OLD, "-o", "b.json"], tty), ExitCode.Ok);
+    assert.equal(await compile([OLD, "-o", "b.json", "--quiet"], plain), ExitCode.Ok);
+    const err = tty.stderr.join("");
+    assert.match(err, /compile: writing the bundle/);
+    assert.deepEqual(
+      plain.stderr.filter((line) => line.includes("\r")),
+      [],
+    );
+    assert.equal(tty.files.get("b.json"), plain.files.get("b.json"));
   });
 });
