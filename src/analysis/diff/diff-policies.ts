@@ -130,6 +130,9 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
   for (const leaf of change.leaves) {
     const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
     const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
+    // A stand-in token covers its whole class (`explore-changes.ts`).
+    if (leaf.tokens !== undefined)
+      cube.dims.set("token", new Map(leaf.tokens.map((a) => [a.id, a])));
     const group = byTransition.get(key);
     if (group === undefined)
       byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });

@@ -32,7 +32,7 @@ import { NeedDimension } from "./explore.ts";
 import { PathAtoms, pathMatchesOf } from "./path-atoms.ts";
 import { RouteIndex } from "./routing.ts";
 import type { ContextChange } from "./change-focus.ts";
-import { contextChange, focusFor } from "./change-focus.ts";
+import { contextChange, focusFor, grantMayConnect } from "./change-focus.ts";
 import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple-atoms.ts";
 
 /** A host class: the tunnel it routes to on each side. */
@@ -92,6 +92,8 @@ export class RequestSpace {
   readonly #allTokens: readonly RequestAtom[];
   readonly #allCredentials: readonly RequestAtom[];
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
+  /** `host|grant` → whether the grant may connect to the host class's tunnel on some side. */
+  readonly #reaches = new Map<string, boolean>();
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
@@ -145,9 +147,10 @@ export class RequestSpace {
    */
   #pathAtoms(host: string, tokenId: string | null, credentialId: string | null): PathAtoms {
     const tunnels = this.routedTunnels(host);
-    const tokenGrant = tunnels.some((t) => t?.auth.token === true)
-      ? grantNameOfToken(tokenId)
-      : null;
+    let tokenGrant = tunnels.some((t) => t?.auth.token === true) ? grantNameOfToken(tokenId) : null;
+    // A grant that may connect to the routed tunnel on neither side is refused there whatever
+    // the path: all such tokens share the partition of no grant (and their regions merge).
+    if (tokenGrant !== null && !this.grantReaches(host, tokenGrant)) tokenGrant = null;
     const credential = tunnels.some((t) => t !== null && t.auth.mtls !== null)
       ? (credentialId?.slice("credential:".length) ?? null)
       : null;
@@ -164,6 +167,20 @@ export class RequestSpace {
     const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`);
     this.#paths.set(key, atoms);
     return atoms;
+  }
+
+  /** Whether a grant may connect to a host class's tunnel on some side (memoized). */
+  grantReaches(host: string, grant: string): boolean {
+    const key = `${host}|${grant}`;
+    let reaches = this.#reaches.get(key);
+    if (reaches === undefined) {
+      const tunnels = this.routedTunnels(host);
+      reaches = ([0, 1] as const).some((side) =>
+        grantMayConnect(this.policies[side].grants[grant], tunnels[side]),
+      );
+      this.#reaches.set(key, reaches);
+    }
+    return reaches;
   }
 
   /** Whether path atoms of this host class depend on the token / the client credential. */
