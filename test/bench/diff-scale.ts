@@ -129,7 +129,11 @@ export function diffScaleRows(
   sizes: readonly number[],
   root: string,
   quick: boolean,
-  only?: { readonly cases?: readonly string[]; readonly runs?: number },
+  only?: {
+    readonly cases?: readonly string[];
+    readonly runs?: number;
+    readonly onRow?: (row: BenchRow) => void;
+  },
 ): BenchRow[] {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), "rampart-diff-scale-"));
@@ -156,6 +160,7 @@ export function diffScaleRows(
             0,
           );
         rows.push({ label: `N=${n}: ${c.label}`, figures });
+        only?.onRow?.(rows[rows.length - 1] as BenchRow);
       }
     }
   } finally {
@@ -193,7 +198,9 @@ if (process.argv[1] === HERE) {
       ...(values.cases === undefined ? {} : { cases: values.cases.split(",") }),
       ...(values.runs === undefined ? {} : { runs: Number(values.runs) }),
     };
-    for (const row of diffScaleRows(sizes, resolve(values.root), values.quick, only))
-      console.log(row.label, JSON.stringify(row.figures));
+    diffScaleRows(sizes, resolve(values.root), values.quick, {
+      ...only,
+      onRow: (row) => console.log(row.label, JSON.stringify(row.figures)),
+    });
   }
 }
