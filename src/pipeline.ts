@@ -101,6 +101,8 @@ export interface CheckedPolicy extends PipelineState {
 export interface PipelineOptions {
   /** The last stage to run (every stage by default). */
   readonly until?: StageName;
+  /** Hears each stage as it starts (a progress line on a terminal). */
+  readonly onStage?: (stage: StageName) => void;
 }
 
 /**
@@ -112,6 +114,7 @@ export function runPipeline(source: SourceFile, options: PipelineOptions = {}): 
   const diagnostics: Diagnostic[] = [];
   const timings: StageTiming[] = [];
   for (const stage of STAGES) {
+    options.onStage?.(stage.name);
     const started = performance.now();
     const result = stage.run(state);
     timings.push({ stage: stage.name, milliseconds: performance.now() - started });

@@ -6,6 +6,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** True when stdout is a terminal (colour, progress). */
   readonly isTty: boolean;
+  /** True when stderr is a terminal (progress lines); absent counts as false. */
+  readonly stderrIsTty?: boolean;
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): Promise<string>;
@@ -18,6 +20,7 @@ export function processIo(): Io {
     cwd: process.cwd(),
     env: process.env,
     isTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     readFile: (path) => readFile(path, "utf8"),

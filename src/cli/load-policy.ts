@@ -5,10 +5,21 @@
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { CheckedPolicy, PipelineOptions } from "../pipeline.ts";
 import { runPipeline } from "../pipeline.ts";
+import { runLintRules } from "../lint/run.ts";
 import type { Io } from "./io.ts";
 
 export type { CheckedPolicy } from "../pipeline.ts";
 export { checkPolicySource } from "../pipeline.ts";
+
+/**
+ * A policy checked up to `bounds` (`until: "bounds"`), with the lint warnings a full check
+ * would have added: for a command that shows warnings only next to errors (`diff`).
+ */
+export function withLint(checked: CheckedPolicy): CheckedPolicy {
+  if (checked.effective === undefined || checked.ir === undefined) return checked;
+  const warnings = runLintRules(checked.effective, checked.ir);
+  return { ...checked, diagnostics: [...checked.diagnostics, ...warnings] };
+}
 
 /** A file that could not be read: a usage/I-O problem (exit 2), not a finding. */
 export class UnreadableFile extends Error {

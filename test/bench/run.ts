@@ -12,6 +12,7 @@ import { strategyBench } from "./strategy.bench.ts";
 import { proxyBench } from "./proxy.ts";
 import { forwardAuthBench } from "./forward-auth.ts";
 import { diffBench } from "./diff.ts";
+import { diffScaleBench } from "./diff-scale.ts";
 import { parseBench } from "./parse.ts";
 import { controlPlaneBench } from "./control-plane.bench.ts";
 import { streamBench } from "./stream.ts";
@@ -27,6 +28,7 @@ const benches: readonly BenchModule[] = [
   proxyBench,
   forwardAuthBench,
   diffBench,
+  diffScaleBench,
   parseBench,
   controlPlaneBench,
   streamBench,

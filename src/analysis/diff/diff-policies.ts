@@ -13,7 +13,7 @@ import { decisionKey, isForwarded } from "../decision-key.ts";
 import type { Dimension, RequestAtom } from "../space/atoms.ts";
 import type { Assignment } from "../space/explore.ts";
 import { getterOf } from "../space/explore.ts";
-import { contextKey, RequestSpace } from "../space/request-space.ts";
+import { RequestSpace } from "../space/request-space.ts";
 import type { ChangeSet } from "./explore-changes.ts";
 import { changesForHost, EDGE_DIMENSIONS } from "./explore-changes.ts";
 import type { Cube } from "./merge-regions.ts";
@@ -130,6 +130,9 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
   for (const leaf of change.leaves) {
     const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
     const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
+    // A stand-in token covers its whole class (`explore-changes.ts`).
+    if (leaf.tokens !== undefined)
+      cube.dims.set("token", new Map(leaf.tokens.map((a) => [a.id, a])));
     const group = byTransition.get(key);
     if (group === undefined)
       byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
@@ -188,14 +191,30 @@ const KIND_ORDER: Readonly<Record<ChangeKind, number>> = {
   changed: 2,
 };
 
+/** How a long diff reports progress and when it stops early. */
+export interface DiffOptions {
+  /** Called after each host class with how many are done, of how many. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Asked before each host class: `true` stops the diff with what it has proven so far. */
+  readonly shouldStop?: () => boolean;
+}
+
 /** Computes every region whose decision differs between `before` and `after`. */
-export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): PolicyDiff {
+export function diffPolicies(
+  before: EffectivePolicy,
+  after: EffectivePolicy,
+  options: DiffOptions = {},
+): PolicyDiff {
   const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
-  const contextsEqual = contextKey(before) === contextKey(after);
-  const changed = space
-    .hostAtoms()
-    .flatMap((host) => changesForHost(space, host, contextsEqual))
-    .flatMap((change) => cubesOf(change, space));
+  const hosts = space.hostAtoms();
+  const changed: ChangedCube[] = [];
+  let explored = 0;
+  for (const host of hosts) {
+    if (options.shouldStop?.() === true) break;
+    for (const change of changesForHost(space, host)) changed.push(...cubesOf(change, space));
+    explored++;
+    options.onProgress?.(explored, hosts.length);
+  }
   const regions = mergeChanged(changed, space)
     .map((c) => toRegion(c, space))
     .sort(
@@ -204,5 +223,9 @@ export function diffPolicies(before: EffectivePolicy, after: EffectivePolicy): P
           b.tunnelAfter ?? b.tunnelBefore ?? "",
         ) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
     );
-  return { regions, complete: space.pathsComplete };
+  return {
+    regions,
+    complete: space.pathsComplete,
+    ...(explored < hosts.length ? { stopped: { explored, total: hosts.length } } : {}),
+  };
 }

@@ -17,6 +17,8 @@ import type { Assignment, Getter } from "../space/explore.ts";
 import { explore } from "../space/explore.ts";
 import { SideMemo } from "../space/side-memo.ts";
 import type { RequestSpace } from "../space/request-space.ts";
+import type { Focus } from "../space/change-focus.ts";
+import { focusFor } from "../space/change-focus.ts";
 
 /** The dimensions the edge stage reads (route, trusted IPs, GeoIP, TLS version). */
 export const EDGE_DIMENSIONS: ReadonlySet<Dimension> = new Set<Dimension>([
@@ -33,15 +35,23 @@ type EdgeResult = Decision | null;
 class PastEdge {}
 const PAST_EDGE = new PastEdge();
 
+/** A leaf of the later stages, with both decisions. */
+export interface ChangedLeaf {
+  readonly point: Assignment<RequestAtom>;
+  readonly before: Decision;
+  readonly after: Decision;
+  /**
+   * When the leaf's token stands for its class (`tokenClasses`): every token atom of the
+   * class, all of which the leaf covers.
+   */
+  readonly tokens?: readonly RequestAtom[];
+}
+
 /** One way requests changed: a set of edge cells times a set of later-stage leaves. */
 export interface ChangeSet {
   readonly cells: readonly Assignment<RequestAtom>[];
-  /** Leaves over the later dimensions (with the first cell's edge atoms), each with both decisions. */
-  readonly leaves: readonly {
-    readonly point: Assignment<RequestAtom>;
-    readonly before: Decision;
-    readonly after: Decision;
-  }[];
+  /** Leaves over the later dimensions (with the first cell's edge atoms). */
+  readonly leaves: readonly ChangedLeaf[];
 }
 
 function resultKey(r: EdgeResult): string {
@@ -74,14 +84,114 @@ function edgeCells(
 }
 
 type Leaves = ChangeSet["leaves"];
+type AtomsOf = (dimension: string, get: Getter<RequestAtom>) => readonly RequestAtom[];
 
-/** Explores the later stages from `start`; also says which edge dimensions they read again. */
+/**
+ * Tokens of a host class whose grants may connect to its tunnel on neither side, with one of
+ * them standing for all. The interpreter reads a token's status and, through
+ * `grantConnects`, its grant: such grants are all refused, whatever the request, and the space
+ * cuts their paths alike (`RequestSpace.#pathAtoms`). So they decide alike everywhere, and
+ * exploring one of them explores them all: a diff of 10,000 grants explores one token, not
+ * 10,000, on a tunnel whose change reaches every token holder.
+ */
+interface TokenClass {
+  readonly atoms: readonly RequestAtom[];
+  readonly standIn: RequestAtom;
+  /** The dimension's atoms with the class replaced by its stand-in. */
+  readonly explored: readonly RequestAtom[];
+}
+
+const GRANT_TOKEN = "token:grant:";
+
+function tokenClassOf(
+  space: RequestSpace,
+  host: string,
+  atoms: readonly RequestAtom[],
+): TokenClass | null {
+  const unreaching = atoms.filter(
+    (a) =>
+      a.id.startsWith(GRANT_TOKEN) &&
+      a.id !== `${GRANT_TOKEN}*` &&
+      !space.grantReaches(host, a.id.slice(GRANT_TOKEN.length)),
+  );
+  const standIn = unreaching[0];
+  if (standIn === undefined || unreaching.length === 1) return null;
+  const members = new Set(unreaching);
+  return {
+    atoms: unreaching,
+    standIn,
+    explored: atoms.filter((a) => a === standIn || !members.has(a)),
+  };
+}
+
+/** The space's atoms with one dimension's cut to the ids `keep` accepts (memoized per list). */
+function narrowed(atomsOf: AtomsOf, dimension: Dimension, keep: (id: string) => boolean): AtomsOf {
+  const memo = new Map<readonly RequestAtom[], readonly RequestAtom[]>();
+  return (d, get) => {
+    const atoms = atomsOf(d, get);
+    if (d !== dimension) return atoms;
+    let kept = memo.get(atoms);
+    if (kept === undefined) memo.set(atoms, (kept = atoms.filter((a) => keep(a.id))));
+    return kept;
+  };
+}
+
+/**
+ * The explorations that cover every request a focus can change (`change-focus.ts`): those
+ * carrying a focused token (leaves that read the token), then those carrying a focused
+ * client certificate and any other token. The two are disjoint; what neither explores
+ * decides alike on both sides.
+ */
+function focusedPasses(
+  space: RequestSpace,
+  focus: Focus | null,
+  classes: Map<readonly RequestAtom[], TokenClass | null>,
+): { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] {
+  const all: AtomsOf = (d, get) => {
+    const atoms = space.atoms(d, get);
+    if (d !== "token") return atoms;
+    let found = classes.get(atoms);
+    if (found === undefined)
+      classes.set(atoms, (found = tokenClassOf(space, get("host").id, atoms)));
+    return found?.explored ?? atoms;
+  };
+  if (focus === null) return [{ atoms: all, keep: () => true }];
+  const passes: { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] = [];
+  if (focus.tokens.size > 0)
+    passes.push({
+      atoms: narrowed(all, "token", (id) => focus.tokens.has(id)),
+      keep: (point) => point.has("token"),
+    });
+  if (focus.credentials.size > 0) {
+    const otherTokens = narrowed(all, "token", (id) => !focus.tokens.has(id));
+    const credentials = narrowed(all, "credential", (id) => focus.credentials.has(id));
+    passes.push({
+      atoms: (d, get) => (d === "credential" ? credentials(d, get) : otherTokens(d, get)),
+      keep: () => true,
+    });
+  }
+  return passes;
+}
+
+/**
+ * Explores the later stages from `start` (only where `focus` says requests can change, when
+ * given); also says which edge dimensions they read again.
+ */
 function laterStages(
   space: RequestSpace,
   start: Assignment<RequestAtom>,
   fixed: readonly [EdgeResult, EdgeResult],
+  focus: Focus | null,
 ): { leaves: Leaves; reread: Set<Dimension> } {
-  const leaves: { point: Assignment<RequestAtom>; before: Decision; after: Decision }[] = [];
+  const leaves: ChangedLeaf[] = [];
+  // Host class → token class; one host class per exploration, so keyed by the atom list.
+  const classes = new Map<readonly RequestAtom[], TokenClass | null>();
+  const classOf = (point: Assignment<RequestAtom>): TokenClass | undefined => {
+    const token = point.get("token");
+    if (token === undefined) return undefined;
+    for (const c of classes.values()) if (c?.standIn === token) return c;
+    return undefined;
+  };
   const reread = new Set<Dimension>();
   const watch = (d: string): void => {
     if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
@@ -94,13 +204,21 @@ function laterStages(
   );
   const run = (side: Side, get: Getter<RequestAtom>): Decision =>
     fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
-  explore<RequestAtom, [Decision, Decision]>(start, {
-    atoms: (d, get) => space.atoms(d, get),
-    evaluate: (get) => [run(0, get), run(1, get)],
-    onLeaf: (point, [before, after]) => {
-      if (decisionKey(before) !== decisionKey(after)) leaves.push({ point, before, after });
-    },
-  });
+  for (const { atoms, keep } of focusedPasses(space, focus, classes)) {
+    explore<RequestAtom, [Decision, Decision]>(start, {
+      atoms,
+      evaluate: (get) => [run(0, get), run(1, get)],
+      onLeaf: (point, [before, after]) => {
+        if (!keep(point) || decisionKey(before) === decisionKey(after)) return;
+        const tokenClass = classOf(point);
+        leaves.push(
+          tokenClass === undefined
+            ? { point, before, after }
+            : { point, before, after, tokens: tokenClass.atoms },
+        );
+      },
+    });
+  }
   return { leaves, reread };
 }
 
@@ -114,6 +232,7 @@ function laterStagesByPart(
   cells: readonly Assignment<RequestAtom>[],
   fixed: readonly [EdgeResult, EdgeResult],
   split: ReadonlySet<Dimension>,
+  focus: Focus | null,
 ): ChangeSet[] {
   const parts = new Map<string, Assignment<RequestAtom>[]>();
   for (const cell of cells) {
@@ -124,10 +243,10 @@ function laterStagesByPart(
   }
   const out: ChangeSet[] = [];
   for (const part of parts.values()) {
-    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed);
+    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed, focus);
     const unsplit = [...reread].filter((d) => !split.has(d));
     if (unsplit.length > 0 && part.length > 1) {
-      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit])));
+      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit]), focus));
     } else if (leaves.length > 0) {
       out.push({ cells: part, leaves });
     }
@@ -176,17 +295,24 @@ function grantsReadEdgeLists(space: RequestSpace): boolean {
 
 const edgeReadingSpaces = new WeakMap<RequestSpace, boolean>();
 
+/**
+ * What the later stages must explore for cells both sides pass at the edge: nothing (`null`),
+ * everything (`"all"`), or a focus. The later stages read neither the edge lists nor TLS
+ * (unless a grant selects tunnels by them); tunnels equal apart from those decide alike once
+ * both sides passed the edge, but for requests carrying a changed grant or credential.
+ */
+function laterStagesToExplore(space: RequestSpace, host: RequestAtom): Focus | "all" | null {
+  const tunnels = space.routedTunnels(host.id);
+  const change = space.contextChange;
+  if (change.kind === "all") return "all";
+  if (!sameValue(tunnels[0], tunnels[1], EDGE_ONLY_KEYS) || grantsReadEdgeLists(space))
+    return "all";
+  return change.kind === "none" ? null : focusFor(change, space.policies, tunnels);
+}
+
 /** Every change for requests to one host class, grouped by how the edge stage treated them. */
-export function changesForHost(
-  space: RequestSpace,
-  host: RequestAtom,
-  contextsEqual: boolean,
-): ChangeSet[] {
-  const [t0, t1] = space.routedTunnels(host.id);
-  // The later stages read neither the edge lists nor TLS (unless a grant selects tunnels by
-  // them); tunnels equal apart from those decide alike once both sides passed the edge.
-  const sameLaterStages =
-    contextsEqual && sameValue(t0, t1, EDGE_ONLY_KEYS) && !grantsReadEdgeLists(space);
+export function changesForHost(space: RequestSpace, host: RequestAtom): ChangeSet[] {
+  const later = laterStagesToExplore(space, host);
   const groups = new Map<
     string,
     { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }
@@ -208,8 +334,11 @@ export function changesForHost(
         });
       continue;
     }
-    if (r0 === null && r1 === null && sameLaterStages) continue;
-    out.push(...laterStagesByPart(space, cells, results, new Set()));
+    const focus = r0 === null && r1 === null ? later : "all";
+    if (focus === null) continue;
+    out.push(
+      ...laterStagesByPart(space, cells, results, new Set(), focus === "all" ? null : focus),
+    );
   }
   return out;
 }

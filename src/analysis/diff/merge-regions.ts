@@ -59,7 +59,11 @@ function freeIfFull(work: Work, d: Dimension, index: number, space: RequestSpace
   }
 }
 
-/** One merge step along dimension `d`: cubes equal elsewhere become one. */
+/**
+ * One merge step along dimension `d`: cubes equal elsewhere become one. Each merged cube's key
+ * along `d` (and whether it became full) is settled once the step is over: the step's buckets
+ * ignore that key, so hundreds of token atoms merge in linear time.
+ */
 function mergeAlong(
   items: readonly Work[],
   d: Dimension,
@@ -68,6 +72,7 @@ function mergeAlong(
 ): Work[] {
   const out: Work[] = [];
   const buckets = new Map<string, Work>();
+  const grown = new Set<Work>();
   for (const item of items) {
     if (item.keys[index] === "*") {
       out.push(item);
@@ -82,6 +87,9 @@ function mergeAlong(
     }
     const target = into.cube.dims.get(d);
     for (const [id, atom] of item.cube.dims.get(d) ?? []) target?.set(id, atom);
+    grown.add(into);
+  }
+  for (const into of grown) {
     into.keys[index] = keyOf(into.cube, d);
     freeIfFull(into, d, index, space);
   }

@@ -39,6 +39,14 @@ function count(diff: PolicyDiff, kind: ChangeKind): number {
   return diff.regions.filter((r) => r.kind === kind).length;
 }
 
+/** What an early stop leaves unproven, in one sentence. */
+export function stoppedMessage(stopped: NonNullable<PolicyDiff["stopped"]>): string {
+  return (
+    `the time limit (\`--max-time\`) stopped the diff after ${stopped.explored} of ${stopped.total} ` +
+    "host classes; the regions listed are exact for those, the others were not compared"
+  );
+}
+
 /** The text report. */
 export function renderDiffText(
   diff: PolicyDiff,
@@ -71,11 +79,17 @@ export function renderDiffText(
   const allowed = count(diff, "newly-allowed");
   const denied = count(diff, "newly-denied");
   const changed = count(diff, "changed");
+  if (diff.stopped !== undefined) {
+    lines.push("", `incomplete: ${stoppedMessage(diff.stopped)}`);
+  }
+  const found = `${allowed} newly allowed, ${denied} newly denied, ${changed} answered differently`;
   lines.push(
     "",
-    diff.regions.length === 0
-      ? "no request changes decision"
-      : `${allowed} newly allowed, ${denied} newly denied, ${changed} answered differently${widens(diff) ? ": access widens" : ""}`,
+    diff.stopped !== undefined
+      ? `${found} in the part compared${widens(diff) ? ": access widens" : ""}; the rest is unknown`
+      : diff.regions.length === 0
+        ? "no request changes decision"
+        : `${found}${widens(diff) ? ": access widens" : ""}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -120,7 +134,8 @@ export function renderDiffJson(diff: PolicyDiff, before: string, after: string):
       },
     };
   });
-  return `${JSON.stringify({ before, after, widens: widens(diff), complete: diff.complete, regions }, null, 2)}\n`;
+  const stopped = diff.stopped === undefined ? {} : { stopped: diff.stopped };
+  return `${JSON.stringify({ before, after, widens: widens(diff), complete: diff.complete, ...stopped, regions }, null, 2)}\n`;
 }
 
 const CODE: Readonly<Record<ChangeKind, `RP${number}`>> = {
@@ -131,6 +146,21 @@ const CODE: Readonly<Record<ChangeKind, `RP${number}`>> = {
 
 /** Each region as a diagnostic on the new version's text, for SARIF and GitHub output. */
 export function diffToDiagnostics(diff: PolicyDiff): Diagnostic[] {
+  const stopped: Diagnostic[] =
+    diff.stopped === undefined
+      ? []
+      : [
+          {
+            code: "RP8180",
+            severity: "error",
+            message: stoppedMessage(diff.stopped),
+            help: "raise `--max-time`, or leave it out to compare every host class",
+          },
+        ];
+  return [...stopped, ...regionDiagnostics(diff)];
+}
+
+function regionDiagnostics(diff: PolicyDiff): Diagnostic[] {
   return diff.regions.map((r) => ({
     code: CODE[r.kind],
     severity: r.kind === "newly-allowed" ? "warning" : "info",

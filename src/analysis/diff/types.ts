@@ -48,6 +48,11 @@ export interface PolicyDiff {
   readonly regions: readonly Region[];
   /** False when a path regex was outside the model: some changed paths may be missing. */
   readonly complete: boolean;
+  /**
+   * Present when the diff stopped early (`--max-time`): the regions are exact for the host
+   * classes it compared, and the others were not compared at all.
+   */
+  readonly stopped?: { readonly explored: number; readonly total: number };
 }
 
 /** True when some region newly forwards requests. */

@@ -6,7 +6,7 @@
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
 import { routeRequest } from "../../interpret/route.ts";
-import { sameValue, valueKey } from "../same-value.ts";
+import { sameValue } from "../same-value.ts";
 import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
@@ -31,6 +31,8 @@ import type { Assignment, Getter } from "./explore.ts";
 import { NeedDimension } from "./explore.ts";
 import { PathAtoms, pathMatchesOf } from "./path-atoms.ts";
 import { RouteIndex } from "./routing.ts";
+import type { ContextChange } from "./change-focus.ts";
+import { contextChange, focusFor, grantMayConnect } from "./change-focus.ts";
 import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple-atoms.ts";
 
 /** A host class: the tunnel it routes to on each side. */
@@ -43,7 +45,10 @@ interface HostClass {
 
 /** Options for building the space. */
 export interface RequestSpaceOptions {
-  /** Leave out host classes whose routed tunnels (and everything else) are equal on both sides. */
+  /**
+   * Leave out host classes where no request can decide differently: the routed tunnels are
+   * equal on both sides, and no changed grant or credential reaches them (`change-focus.ts`).
+   */
   readonly skipUnchangedHosts?: boolean;
   /** Addresses that no real client has (loopback, multicast…), left out of the address atoms. */
   readonly excludeIps?: IpSet;
@@ -72,21 +77,11 @@ function grantNameOfToken(tokenId: string | null): string | null {
   return name === "*" ? null : name;
 }
 
-/** The policy-wide parts a decision can read besides the routed tunnel. */
-export function contextKey(p: EffectivePolicy): string {
-  return valueKey({
-    projectId: p.projectId,
-    workspace: p.workspace,
-    plan: p.plan,
-    publicAccess: p.publicAccess,
-    grants: p.grants,
-    credentials: p.credentials,
-  });
-}
-
 /** The request space of two policies (or of one policy, given twice). */
 export class RequestSpace {
   readonly policies: PolicyPair;
+  /** How the two versions' policy-wide parts (grants, credentials, project) differ. */
+  readonly contextChange: ContextChange;
   readonly #routes: readonly [RouteIndex, RouteIndex];
   readonly #hosts = new Map<string, HostClass>();
   readonly #paths = new Map<string, PathAtoms>();
@@ -97,6 +92,8 @@ export class RequestSpace {
   readonly #allTokens: readonly RequestAtom[];
   readonly #allCredentials: readonly RequestAtom[];
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
+  /** `host|grant` → whether the grant may connect to the host class's tunnel on some side. */
+  readonly #reaches = new Map<string, boolean>();
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
@@ -104,8 +101,8 @@ export class RequestSpace {
     // One policy asked about alone (lint) is given twice: index its hosts once.
     const first = new RouteIndex(policies[0]);
     this.#routes = [first, policies[1] === policies[0] ? first : new RouteIndex(policies[1])];
-    const sameContext =
-      options.skipUnchangedHosts === true && contextKey(policies[0]) === contextKey(policies[1]);
+    this.contextChange = contextChange(policies);
+    const change = this.contextChange;
     const hosts = [
       ...new Set([
         ...this.#routes[0].sampleHosts(),
@@ -117,7 +114,13 @@ export class RequestSpace {
       const tunnels = [this.#routes[0].route(host), this.#routes[1].route(host)] as const;
       const id = this.hostId(tunnels);
       if (this.#hosts.has(id)) continue;
-      if (sameContext && sameValue(tunnels[0], tunnels[1])) continue;
+      if (
+        options.skipUnchangedHosts === true &&
+        change.kind !== "all" &&
+        sameValue(tunnels[0], tunnels[1]) &&
+        (change.kind === "none" || focusFor(change, policies, tunnels) === null)
+      )
+        continue;
       const label =
         tunnels[0]?.id === tunnels[1]?.id
           ? tunnelLabel(tunnels[0])
@@ -144,9 +147,10 @@ export class RequestSpace {
    */
   #pathAtoms(host: string, tokenId: string | null, credentialId: string | null): PathAtoms {
     const tunnels = this.routedTunnels(host);
-    const tokenGrant = tunnels.some((t) => t?.auth.token === true)
-      ? grantNameOfToken(tokenId)
-      : null;
+    let tokenGrant = tunnels.some((t) => t?.auth.token === true) ? grantNameOfToken(tokenId) : null;
+    // A grant that may connect to the routed tunnel on neither side is refused there whatever
+    // the path: all such tokens share the partition of no grant (and their regions merge).
+    if (tokenGrant !== null && !this.grantReaches(host, tokenGrant)) tokenGrant = null;
     const credential = tunnels.some((t) => t !== null && t.auth.mtls !== null)
       ? (credentialId?.slice("credential:".length) ?? null)
       : null;
@@ -163,6 +167,20 @@ export class RequestSpace {
     const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`);
     this.#paths.set(key, atoms);
     return atoms;
+  }
+
+  /** Whether a grant may connect to a host class's tunnel on some side (memoized). */
+  grantReaches(host: string, grant: string): boolean {
+    const key = `${host}|${grant}`;
+    let reaches = this.#reaches.get(key);
+    if (reaches === undefined) {
+      const tunnels = this.routedTunnels(host);
+      reaches = ([0, 1] as const).some((side) =>
+        grantMayConnect(this.policies[side].grants[grant], tunnels[side]),
+      );
+      this.#reaches.set(key, reaches);
+    }
+    return reaches;
   }
 
   /** Whether path atoms of this host class depend on the token / the client credential. */

@@ -10,6 +10,7 @@ import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
+import { fileOf, progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
 import type { CheckedPolicy } from "../../pipeline.ts";
 import {
@@ -21,12 +22,14 @@ import {
   stageFlagsHelp,
 } from "../stage-flags.ts";
 
-export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--sign KEY] [--timings] [--dump-after STAGE]
+export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--sign KEY] [--timings]
+                                   [--dump-after STAGE] [--quiet]
 
 Checks and compiles policy files into one versioned bundle (format version, content
 hash, the effective policies with their source spans, and the diagnostics) that
 \`rampart serve --bundle\` loads without parsing. --print shows the compiled plan.
 ${stageFlagsHelp}
+  --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
 --sign KEY writes a signed bundle instead (a JWS signed with the PEM private key KEY:
 Ed25519, EC P-256 or P-521) for \`rampart serve --bundle-url\` (docs/scaling.md).
@@ -38,19 +41,12 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     print: { type: "boolean" },
     sign: { type: "string" },
     ...STAGE_FLAG_OPTIONS,
+    quiet: { type: "boolean", short: "q" },
   });
   if (positionals.length === 0) throw new UsageError("compile needs at least one policy file");
   const flags = readStageFlags(values);
   if (flags.dumpAfter !== undefined) return dumpOnly(positionals, flags, io);
-  const signKey = values["sign"];
-  if (typeof signKey === "string" && typeof values["output"] !== "string")
-    throw new UsageError("--sign needs -o BUNDLE");
-  let key;
-  try {
-    key = typeof signKey === "string" ? privateBundleKey(await io.readFile(signKey)) : null;
-  } catch (error) {
-    throw new UsageError(`cannot use --sign \`${String(signKey)}\`: ${(error as Error).message}`);
-  }
+  const key = await signingKey(values, io);
   const output = values["output"];
   if (typeof output !== "string" && values["print"] !== true) {
     throw new UsageError("compile needs -o BUNDLE (or --print)");
@@ -58,27 +54,50 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const policies: EffectivePolicy[] = [];
-  for (const path of positionals) {
-    const checked = await checkPolicyFile(path, io);
+  const progress = progressFor(io, values["quiet"] === true);
+  for (const [i, path] of positionals.entries()) {
+    const label = `compile: ${fileOf(i, positionals.length)}${path}`;
+    progress.update(`${label}: reading`);
+    const checked = await checkPolicyFile(path, io, {
+      onStage: (stage) => progress.update(`${label}: ${stage}`),
+    });
     if (flags.timings) reportTimings(io, checked);
     sources.push(checked.source);
     diagnostics.push(...checked.diagnostics);
     if (checked.effective !== undefined) policies.push(checked.effective);
   }
   if (hasErrors(diagnostics)) {
+    progress.end();
     reportDiagnostics(io, "text", diagnostics, sources);
     return ExitCode.Findings;
   }
+  if (typeof output === "string") progress.update("compile: writing the bundle");
+  const bundle = typeof output === "string" ? writeBundle(policies, diagnostics) : null;
+  progress.end();
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
-  if (typeof output === "string") {
-    const bundle = writeBundle(policies, diagnostics);
+  if (typeof output === "string" && bundle !== null) {
     await io.writeFile(output, key === null ? bundle : await signBundle(bundle, key));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     const signed = key === null ? "" : `, signed (${key.alg})`;
     io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels${signed}\n`);
   }
   return ExitCode.Ok;
+}
+
+/** The key of `--sign KEY`, read and checked; null without the flag. */
+async function signingKey(
+  values: Readonly<Record<string, unknown>>,
+  io: Io,
+): Promise<ReturnType<typeof privateBundleKey> | null> {
+  const signKey = values["sign"];
+  if (typeof signKey !== "string") return null;
+  if (typeof values["output"] !== "string") throw new UsageError("--sign needs -o BUNDLE");
+  try {
+    return privateBundleKey(await io.readFile(signKey));
+  } catch (error) {
+    throw new UsageError(`cannot use --sign \`${signKey}\`: ${(error as Error).message}`);
+  }
 }
 
 /** `--dump-after`: runs the pipeline up to the stage, prints its output, compiles nothing. */

@@ -6,6 +6,7 @@ import { parseCommandArgs, reportFormat, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
+import { fileOf, progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
 import type { CheckedPolicy } from "../../pipeline.ts";
 import {
@@ -18,10 +19,12 @@ import {
 } from "../stage-flags.ts";
 
 export const lintHelp = `rampart lint FILE... [--format text|json|sarif|github] [--timings] [--dump-after STAGE]
+                  [--quiet]
 
 Checks policy files (DSL or JSON): syntax, schema, references, plan gating, and
 the intersection of each tunnel with its project's bounds.
 ${stageFlagsHelp}
+  --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after, the diagnostics go to stderr as text)
 Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage or I/O error.`;
 
@@ -29,6 +32,7 @@ export async function lint(argv: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs(argv, {
     format: { type: "string" },
     ...STAGE_FLAG_OPTIONS,
+    quiet: { type: "boolean", short: "q" },
   });
   const format = reportFormat(values["format"]);
   const flags = readStageFlags(values);
@@ -36,13 +40,20 @@ export async function lint(argv: readonly string[], io: Io): Promise<ExitCode> {
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const checkedFiles: CheckedPolicy[] = [];
-  for (const path of positionals) {
-    const checked = await checkPolicyFile(path, io, pipelineOptions(flags));
+  const progress = progressFor(io, values["quiet"] === true);
+  for (const [i, path] of positionals.entries()) {
+    const label = `lint: ${fileOf(i, positionals.length)}${path}`;
+    progress.update(`${label}: reading`);
+    const checked = await checkPolicyFile(path, io, {
+      ...pipelineOptions(flags),
+      onStage: (stage) => progress.update(`${label}: ${stage}`),
+    });
     if (flags.timings) reportTimings(io, checked);
     checkedFiles.push(checked);
     sources.push(checked.source);
     diagnostics.push(...checked.diagnostics);
   }
+  progress.end();
   if (flags.dumpAfter !== undefined) {
     dumpStage(io, checkedFiles, flags.dumpAfter);
     reportDiagnostics({ ...io, out: (text) => io.err(text) }, "text", diagnostics, sources);

@@ -55,4 +55,9 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "diff/changed",
     summary: "a change answers requests differently without forwarding more or fewer",
   },
+  RP8180: {
+    slug: "diff/stopped-at-time-limit",
+    summary:
+      "the diff hit its time limit (`--max-time`): only part of the request space was compared",
+  },
 };

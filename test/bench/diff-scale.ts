@@ -1,0 +1,206 @@
+/**
+ * `rampart diff` at the scale of real platforms (issue #19): the parse bench's policy with N
+ * tunnels and N grants (`parse-policy.ts`), one edit of each kind a pull request makes, and
+ * 100 mixed edits (`diff-edits.ts`), for N = 100, 1,000 and 10,000. Each case runs in its own
+ * child process, so its memory figures are its own: both versions are checked as `rampart
+ * diff` checks them, then `diffPolicies` runs `runs` times (median) and the peak RSS it added
+ * over the two checked policies is read from the kernel's high-water mark. Every witness
+ * must be confirmed, so a fast wrong answer cannot pass. The whole command is also timed
+ * start to exit on the 10,000 cases.
+ *
+ * `node test/bench/diff-scale.ts [--sizes 100,1000] [--cases LABEL,…] [--runs N] [--root DIR]`
+ * prints the rows; `--root` runs the children on another checkout's sources (the
+ * before/after comparison).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
+import type { BenchModule, BenchRow } from "./bench-module.ts";
+import type { EditKind } from "./diff-edits.ts";
+import { applyEdits, EDIT_KINDS } from "./diff-edits.ts";
+import { median } from "./harness.ts";
+import { largePolicyDsl } from "./parse-policy.ts";
+
+const HERE = fileURLToPath(import.meta.url);
+const REPO = resolve(HERE, "../../..");
+const MIXED: readonly EditKind[] = [
+  "grant path widened",
+  "grant filter widened",
+  "tunnel CIDR widened",
+];
+
+/**
+ * The cases of one size: a label, the edit kinds and how many edits. A 100-tunnel policy has
+ * too few tunnels with a trusted-IP list for 100 edits: it gets 25.
+ */
+function casesOf(n: number): { label: string; kinds: readonly EditKind[]; count: number }[] {
+  const mixed = n >= 1_000 ? 100 : 25;
+  return [
+    ...EDIT_KINDS.map((k) => ({ label: k, kinds: [k], count: 1 })),
+    { label: `${mixed} mixed edits`, kinds: MIXED, count: mixed },
+  ];
+}
+
+/** What a child reports on stdout. */
+interface ChildReport {
+  readonly diffMs: number[];
+  readonly checkMs: number;
+  readonly rssBeforeMb: number;
+  readonly peakRssMb: number;
+  readonly regions: number;
+  readonly hosts: number;
+}
+
+async function child(
+  root: string,
+  oldPath: string,
+  newPath: string,
+  runs: number,
+): Promise<ChildReport> {
+  const { readFileSync } = await import("node:fs");
+  const load = (await import(pathToFileURL(join(root, "src/cli/load-policy.ts")).href)) as {
+    checkPolicySource: (s: { name: string; text: string }, o?: object) => { effective?: unknown };
+  };
+  const { diffPolicies } = (await import(
+    pathToFileURL(join(root, "src/analysis/diff/diff-policies.ts")).href
+  )) as {
+    diffPolicies: (
+      a: unknown,
+      b: unknown,
+    ) => {
+      regions: { witness: { confirmed: boolean } }[];
+      stopped?: unknown;
+    };
+  };
+  const started = performance.now();
+  const [before, after] = [oldPath, newPath].map(
+    (p) =>
+      load.checkPolicySource({ name: p, text: readFileSync(p, "utf8") }, { lint: false }).effective,
+  );
+  const checkMs = performance.now() - started;
+  if (before === undefined || after === undefined)
+    throw new Error("a bench version does not check");
+  const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
+  const diffMs: number[] = [];
+  let regions = 0;
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    const result = diffPolicies(before, after);
+    diffMs.push(performance.now() - start);
+    if (result.regions.some((x) => !x.witness.confirmed)) throw new Error("unconfirmed witness");
+    regions = result.regions.length;
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  return { diffMs, checkMs, rssBeforeMb, peakRssMb, regions, hosts: 0 };
+}
+
+function runChild(root: string, oldPath: string, newPath: string, runs: number): ChildReport {
+  const out = execFileSync(
+    process.execPath,
+    [...BATCH_HEAP_FLAGS, HERE, "--child", root, oldPath, newPath, String(runs)],
+    { encoding: "utf8", maxBuffer: 2 ** 24, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return JSON.parse(out) as ChildReport;
+}
+
+/** `rampart diff OLD NEW` start to exit, as a user runs it (median of `runs`). */
+function commandMs(root: string, oldPath: string, newPath: string, runs: number): number {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    const result = spawnSync(
+      process.execPath,
+      [join(root, "src/cli/bin.js"), "diff", oldPath, newPath, "--quiet"],
+      { stdio: "ignore" },
+    );
+    if (result.status !== 0 && result.status !== 1)
+      throw new Error(`rampart diff exited ${result.status}`);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** The rows of the matrix for each size. */
+export function diffScaleRows(
+  sizes: readonly number[],
+  root: string,
+  quick: boolean,
+  only?: {
+    readonly cases?: readonly string[];
+    readonly runs?: number;
+    readonly onRow?: (row: BenchRow) => void;
+  },
+): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "rampart-diff-scale-"));
+  try {
+    for (const n of sizes) {
+      const base = largePolicyDsl(n, n);
+      const oldPath = join(dir, `base-${n}.rampart`);
+      writeFileSync(oldPath, base);
+      for (const c of casesOf(n).filter((x) => only?.cases?.includes(x.label) ?? true)) {
+        const newPath = join(dir, `edit-${n}-${c.label.replaceAll(" ", "-")}.rampart`);
+        writeFileSync(newPath, applyEdits(base, c.kinds, c.count));
+        const runs = only?.runs ?? (quick || n >= 10_000 ? 3 : 5);
+        const r = runChild(root, oldPath, newPath, runs);
+        const figures: Record<string, string> = {
+          "diff median ms": median(r.diffMs).toFixed(0),
+          "diff min ms": Math.min(...r.diffMs).toFixed(0),
+          "peak RSS MB": r.peakRssMb.toFixed(0),
+          "RSS added by diff MB": Math.max(0, r.peakRssMb - r.rssBeforeMb).toFixed(0),
+          "check both versions ms": r.checkMs.toFixed(0),
+          regions: String(r.regions),
+        };
+        if (n >= 10_000 && !quick)
+          figures["rampart diff (whole command) ms"] = commandMs(root, oldPath, newPath, 3).toFixed(
+            0,
+          );
+        rows.push({ label: `N=${n}: ${c.label}`, figures });
+        only?.onRow?.(rows[rows.length - 1] as BenchRow);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/** The bench `npm run bench` runs (see `run.ts`). */
+export const diffScaleBench: BenchModule = {
+  name: "diff-scale",
+  description:
+    "rampart diff of N tunnels × N grants, one edit of each kind and 100 mixed edits (targets at 10k: one grant < 2 s, 100 edits < 5 s)",
+  run: ({ quick }) => diffScaleRows(quick ? [100, 1_000] : [100, 1_000, 10_000], REPO, quick),
+};
+
+if (process.argv[1] === HERE) {
+  const { values, positionals } = parseArgs({
+    options: {
+      child: { type: "string" },
+      sizes: { type: "string", default: "100,1000,10000" },
+      root: { type: "string", default: REPO },
+      quick: { type: "boolean", default: false },
+      cases: { type: "string" },
+      runs: { type: "string" },
+    },
+    allowPositionals: true,
+  });
+  if (values.child !== undefined) {
+    const [oldPath, newPath, runs] = positionals as [string, string, string];
+    console.log(JSON.stringify(await child(values.child, oldPath, newPath, Number(runs))));
+  } else {
+    const sizes = values.sizes.split(",").map(Number);
+    const only = {
+      ...(values.cases === undefined ? {} : { cases: values.cases.split(",") }),
+      ...(values.runs === undefined ? {} : { runs: Number(values.runs) }),
+    };
+    diffScaleRows(sizes, resolve(values.root), values.quick, {
+      ...only,
+      onRow: (row) => console.log(row.label, JSON.stringify(row.figures)),
+    });
+  }
+}
