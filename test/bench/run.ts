@@ -14,6 +14,7 @@ import { forwardAuthBench } from "./forward-auth.ts";
 import { diffBench } from "./diff.ts";
 import { parseBench } from "./parse.ts";
 import { controlPlaneBench } from "./control-plane.bench.ts";
+import { esmBench } from "./esm.bench.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -25,6 +26,7 @@ const benches: readonly BenchModule[] = [
   diffBench,
   parseBench,
   controlPlaneBench,
+  esmBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

@@ -1,0 +1,56 @@
+/**
+ * The decision engine an ES module target carries (`rampart compile --target esm`): bundled
+ * into the module with its dependencies, no imports left. It turns the embedded payload — the
+ * same payload a bundle file carries — into the same compiled decisions `loadBundle` builds,
+ * so a module and a bundle decide alike by construction. Closures only: no eval, no `Function`.
+ */
+import type { Decision, HandshakeDecision } from "../../ir/decision.ts";
+import type { HandshakeFacts, RequestFacts } from "../../ir/facts.ts";
+import { compilePolicy } from "../compile-policy.ts";
+import type { CompiledPolicy } from "../engine.ts";
+import { validatePayload } from "../bundle/validate-payload.ts";
+
+/** What a module exports once instantiated. */
+export interface ModuleDecisions {
+  readonly policies: readonly CompiledPolicy[];
+  request(facts: RequestFacts): Decision;
+  handshake(facts: HandshakeFacts): HandshakeDecision;
+}
+
+/** No policy serves the host (or SNI): the first policy's own `no_route` answer decides. */
+function pick(policies: readonly CompiledPolicy[], host: string): CompiledPolicy | undefined {
+  for (const policy of policies) if (policy.route(host) !== null) return policy;
+  return policies[0];
+}
+
+/**
+ * Builds the decisions from the payload text. The payload is checked as a bundle's is
+ * (shared values resolved, shapes and canonical CIDRs checked), so an edited module fails
+ * loudly at start instead of deciding from malformed data.
+ */
+export function instantiate(payloadText: string, expansionLimit: number): ModuleDecisions {
+  const checked = validatePayload(JSON.parse(payloadText) as unknown, expansionLimit);
+  if (!checked.ok) throw new Error(`rampart module: malformed payload at ${checked.problem}`);
+  const policies = checked.payload.policies.map((p) => compilePolicy(p));
+  if (policies.length === 1 && policies[0] !== undefined) {
+    const only = policies[0];
+    return {
+      policies,
+      request: (facts) => only.request(facts),
+      handshake: (facts) => only.handshake(facts),
+    };
+  }
+  return {
+    policies,
+    request(facts) {
+      const policy = pick(policies, facts.host);
+      if (policy === undefined) throw new Error("rampart module: the payload has no policy");
+      return policy.request(facts);
+    },
+    handshake(facts) {
+      const policy = pick(policies, facts.sni);
+      if (policy === undefined) throw new Error("rampart module: the payload has no policy");
+      return policy.handshake(facts);
+    },
+  };
+}
