@@ -71,7 +71,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
   if (typeof output === "string" && target === "esm") {
-    await writeEsmTarget(output, policies, diagnostics, values["minify"] === true, io);
+    await writeEsmTarget(output, policies, diagnostics, sources, values["minify"] === true, io);
   } else if (typeof output === "string") {
     await io.writeFile(output, writeBundle(policies, diagnostics));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);

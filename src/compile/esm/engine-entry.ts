@@ -23,13 +23,37 @@ function pick(policies: readonly CompiledPolicy[], host: string): CompiledPolicy
   return policies[0];
 }
 
+/** The payload as a module carries it: JSON texts, one per tunnel and per grant. */
+export interface ModulePayload {
+  readonly shared: string;
+  readonly diagnostics: string;
+  readonly policies: readonly {
+    readonly policy: string;
+    readonly tunnels: readonly string[];
+    readonly grants: readonly string[];
+  }[];
+}
+
+/** The bundle payload the parts spell: each policy's tunnels and grants put back in place. */
+function assemble(parts: ModulePayload): unknown {
+  return {
+    shared: JSON.parse(parts.shared) as unknown,
+    diagnostics: JSON.parse(parts.diagnostics) as unknown,
+    policies: parts.policies.map((p) => ({
+      ...(JSON.parse(p.policy) as object),
+      tunnels: p.tunnels.map((t) => JSON.parse(t) as unknown),
+      grants: Object.fromEntries(p.grants.map((g) => JSON.parse(g) as [string, unknown])),
+    })),
+  };
+}
+
 /**
- * Builds the decisions from the payload text. The payload is checked as a bundle's is
- * (shared values resolved, shapes and canonical CIDRs checked), so an edited module fails
- * loudly at start instead of deciding from malformed data.
+ * Builds the decisions from the payload. It is checked as a bundle's is (shared values
+ * resolved, shapes and canonical CIDRs checked), so an edited module fails loudly when it is
+ * imported instead of deciding from malformed data.
  */
-export function instantiate(payloadText: string, expansionLimit: number): ModuleDecisions {
-  const checked = validatePayload(JSON.parse(payloadText) as unknown, expansionLimit);
+export function instantiate(parts: ModulePayload, expansionLimit: number): ModuleDecisions {
+  const checked = validatePayload(assemble(parts), expansionLimit);
   if (!checked.ok) throw new Error(`rampart module: malformed payload at ${checked.problem}`);
   const policies = checked.payload.policies.map((p) => compilePolicy(p));
   if (policies.length === 1 && policies[0] !== undefined) {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createContext, runInContext } from "node:vm";
 import fc from "fast-check";
+import { allMappings, fromMap } from "@jridgewell/gen-mapping";
 import { jsStringLiteral } from "../../../src/compile/esm/js-literal.ts";
 import { emitEsmModule } from "../../../src/compile/esm/emit-module.ts";
 import { bundleEsmEngine } from "../../../src/compile/esm/engine-source.ts";
@@ -103,6 +104,23 @@ describe("rampart compile --target esm", () => {
       assert.equal(compiled.status, 0, compiled.stderr);
       assert.match(compiled.stderr, /wrote .*decide\.mjs/);
       assert.match(readFileSync(join(dir, "decide.d.mts"), "utf8"), /export declare const request/);
+      // The source map leads the line of each tunnel's literal to the tunnel in the policy.
+      const code = readFileSync(out, "utf8");
+      assert.match(code, /\/\/# sourceMappingURL=decide\.mjs\.map\n$/);
+      const policyText = readFileSync(join(root, "fixtures/policies/acme.rampart"), "utf8");
+      const policyLines = policyText.split("\n");
+      const codeLines = code.split("\n");
+      const mapped = allMappings(fromMap(readFileSync(`${out}.map`, "utf8")));
+      const tunnelLines = mapped.filter((m) =>
+        codeLines[m.generated.line - 1]?.includes('\\"hosts\\"'),
+      );
+      assert.equal(tunnelLines.length, 5, "one mapping per tunnel");
+      for (const m of tunnelLines) {
+        const line = policyLines[(m.original?.line ?? 0) - 1] ?? "";
+        const id = /\\"id\\":\\"([^\\]+)\\"/.exec(codeLines[m.generated.line - 1] ?? "")?.[1];
+        assert.equal(line.trim(), `tunnel "${id}" {`);
+        assert.match(m.source ?? "", /fixtures\/policies\/acme\.rampart$/);
+      }
       const probe = `const m = await import(${JSON.stringify(out)});
         const d = m.request({ host: "nope.test" });
         process.stdout.write(JSON.stringify({ keys: Object.keys(m).sort(), status: d.status }));`;
