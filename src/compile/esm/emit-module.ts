@@ -43,7 +43,8 @@ const INDENT = "          ";
 
 /**
  * Writes the module: `engineSource` (the bundled engine, bound to `ENGINE_NAME`), then the
- * decisions built from the embedded payload. Exports `request`, `handshake` and `policies`.
+ * decisions built from the embedded payload. Exports `request`, `handshake`, `policies`, the
+ * control-plane decisions `create`, `list` and `watch`, and `controlPlanes`.
  * `sources` (file name → text) adds a source map from tunnel and grant lines to the policy.
  */
 export function emitEsmModule(
@@ -99,6 +100,13 @@ export function emitEsmModule(
     "export const handshake = decisions.handshake;",
     "/** The compiled policies, each with route(host) and its tunnels' decisions. */",
     "export const policies = decisions.policies;",
+    "/** The control-plane decisions of each policy: create(token, tunnel), list(token), watch(token). */",
+    "export const controlPlanes = decisions.controlPlanes;",
+    "/** The first policy's control-plane decisions (a module usually holds one project). */",
+    "const [controlPlane] = decisions.controlPlanes;",
+    "export const create = (token, tunnel) => controlPlane.create(token, tunnel);",
+    "export const list = (token, tunnels) => controlPlane.list(token, tunnels);",
+    "export const watch = (token) => controlPlane.watch(token);",
     "",
   );
   const map = sources === undefined ? null : moduleSourceMap(placed, sources);

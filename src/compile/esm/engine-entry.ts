@@ -7,12 +7,16 @@
 import type { Decision, HandshakeDecision } from "../../ir/decision.ts";
 import type { HandshakeFacts, RequestFacts } from "../../ir/facts.ts";
 import { compilePolicy } from "../compile-policy.ts";
+import { compileControlPlane } from "../control-plane.ts";
+import type { ControlPlane } from "../control-plane.ts";
 import type { CompiledPolicy } from "../engine.ts";
 import { validatePayload } from "../bundle/validate-payload.ts";
 
 /** What a module exports once instantiated. */
 export interface ModuleDecisions {
   readonly policies: readonly CompiledPolicy[];
+  /** One control plane per policy (create, list, watch), in the policies' order. */
+  readonly controlPlanes: readonly ControlPlane[];
   request(facts: RequestFacts): Decision;
   handshake(facts: HandshakeFacts): HandshakeDecision;
 }
@@ -56,16 +60,19 @@ export function instantiate(parts: ModulePayload, expansionLimit: number): Modul
   const checked = validatePayload(assemble(parts), expansionLimit);
   if (!checked.ok) throw new Error(`rampart module: malformed payload at ${checked.problem}`);
   const policies = checked.payload.policies.map((p) => compilePolicy(p));
+  const controlPlanes = checked.payload.policies.map((p) => compileControlPlane(p));
   if (policies.length === 1 && policies[0] !== undefined) {
     const only = policies[0];
     return {
       policies,
+      controlPlanes,
       request: (facts) => only.request(facts),
       handshake: (facts) => only.handshake(facts),
     };
   }
   return {
     policies,
+    controlPlanes,
     request(facts) {
       const policy = pick(policies, facts.host);
       if (policy === undefined) throw new Error("rampart module: the payload has no policy");

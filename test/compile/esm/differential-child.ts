@@ -12,20 +12,30 @@ import type { CompiledPolicy } from "../../../src/compile/engine.ts";
 import type { Decision, HandshakeDecision } from "../../../src/ir/decision.ts";
 import type { HandshakeFacts, RequestFacts } from "../../../src/ir/facts.ts";
 import { irKey } from "../../../src/ir/equal.ts";
+import { canonicalJson } from "../../../src/compile/bundle/canonical-json.ts";
 import { interpretHandshake, interpretRequest } from "../../../src/interpret/index.ts";
+import type { EffectiveTunnel } from "../../../src/bounds/effective.ts";
+import type { ControlDecision, ListDecision } from "../../../src/compile/index.ts";
+import type { TokenFacts } from "../../../src/ir/facts.ts";
 import {
+  arbControlCase,
+  interpreterControlEngine,
   arbEffectivePolicy,
   arbHandshakeFacts,
   arbRequestFacts,
 } from "../../../src/testkit/index.ts";
 
 interface GeneratedModule {
+  readonly create: (token: TokenFacts | null, tunnel: EffectiveTunnel) => ControlDecision;
+  readonly list: (token: TokenFacts | null) => ListDecision;
+  readonly watch: (token: TokenFacts | null) => ControlDecision;
   readonly request: (facts: RequestFacts) => Decision;
   readonly handshake: (facts: HandshakeFacts) => HandshakeDecision;
   readonly policies: readonly CompiledPolicy[];
 }
 
-const [policyCount = "200", requestsPerPolicy = "500", seed = "42"] = process.argv.slice(2);
+const [policyCount = "50", requestsPerPolicy = "2000", seed = "42", controlCount = "200"] =
+  process.argv.slice(2);
 
 /** Tokens with the same id carry the same grant (the runtime's contract; see differential.test.ts). */
 function withStableTokenId(facts: RequestFacts): RequestFacts {
@@ -79,5 +89,34 @@ for (const [i, policy] of policies.entries()) {
     }
   }
   if (mismatch !== null) break;
+}
+// The control plane: create, list and watch through the module's exports (the compiled control
+// plane itself has its own 100,000-case differential; this checks the module carries it intact).
+const controlCases = fc.sample(arbControlCase(), {
+  numRuns: Number(controlCount),
+  seed: Number(seed),
+});
+for (const { policy, token } of controlCases) {
+  if (mismatch !== null) break;
+  const code = emitEsmModule([policy], [], engine).code;
+  const url = `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`;
+  const module = (await import(url)) as GeneratedModule;
+  // The module carries the policy as JSON (a key whose value is undefined is not written), so
+  // the oracle decides on the module's copy, after checking the copy is the policy.
+  const carried = module.policies[0]?.policy;
+  if (carried === undefined || canonicalJson(carried) !== canonicalJson({ ...policy, tests: [] })) {
+    mismatch ??= { kind: "carried policy differs" };
+    break;
+  }
+  const oracle = interpreterControlEngine(carried);
+  for (const tunnel of carried.tunnels) {
+    decisions++;
+    if (!isDeepStrictEqual(module.create(token, tunnel), oracle.create(token, tunnel))) {
+      mismatch ??= { kind: "create", tunnel: tunnel.id };
+    }
+  }
+  decisions += 2;
+  if (!isDeepStrictEqual(module.list(token), oracle.list(token))) mismatch ??= { kind: "list" };
+  if (!isDeepStrictEqual(module.watch(token), oracle.watch(token))) mismatch ??= { kind: "watch" };
 }
 process.stdout.write(`${JSON.stringify({ evalBlocked, decisions, mismatch })}\n`);

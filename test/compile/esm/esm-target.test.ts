@@ -131,14 +131,22 @@ describe("rampart compile --target esm", () => {
       );
       assert.equal(run.status, 0, run.stderr);
       const result = JSON.parse(run.stdout) as { keys: string[]; status: number };
-      assert.deepEqual(result.keys, ["handshake", "policies", "request"]);
+      assert.deepEqual(result.keys, [
+        "controlPlanes",
+        "create",
+        "handshake",
+        "list",
+        "policies",
+        "request",
+        "watch",
+      ]);
       assert.equal(result.status, 404, "an unknown host is no_route, as with a bundle");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("decides like the reference interpreter on ≥ 100,000 random decisions, without eval", () => {
+  it("decides requests, handshakes, create, list and watch like the interpreter (≥ 100,000 decisions), without eval", () => {
     const run = spawnSync(
       process.execPath,
       [
@@ -147,6 +155,7 @@ describe("rampart compile --target esm", () => {
         "50",
         "2000",
         String(Date.now() % 1_000_000),
+        "200",
       ],
       { encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
     );
