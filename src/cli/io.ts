@@ -1,6 +1,22 @@
 /** The CLI's window on the world, so commands are testable without a process. */
 import { readFile, writeFile } from "node:fs/promises";
 
+/** A file that could not be written: an I/O problem (exit 2), never an internal error. */
+export class UnwritableFile extends Error {
+  constructor(path: string, error: unknown) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const reason =
+      code === "ENOENT"
+        ? "its folder does not exist"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : String(code ?? error);
+    super(`cannot write \`${path}\`: ${reason}`);
+  }
+}
+
 export interface Io {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -24,7 +40,13 @@ export function processIo(): Io {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     readFile: (path) => readFile(path, "utf8"),
-    writeFile: (path, text) => writeFile(path, text, "utf8"),
+    writeFile: async (path, text) => {
+      try {
+        await writeFile(path, text, "utf8");
+      } catch (error) {
+        throw new UnwritableFile(path, error);
+      }
+    },
   };
 }
 

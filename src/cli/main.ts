@@ -7,6 +7,7 @@ import { InternalError } from "../diagnostics/diagnostic.ts";
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { Io } from "./io.ts";
+import { UnwritableFile } from "./io.ts";
 import { UnreadableFile } from "./load-policy.ts";
 
 type Command = (argv: readonly string[], io: Io) => Promise<ExitCode>;
@@ -146,7 +147,7 @@ function reportFailure(error: unknown, command: string, io: Io, debug: boolean):
     io.err(`error: ${error.message}\nRun \`rampart ${command} --help\` for usage.\n`);
     return ExitCode.Usage;
   }
-  if (error instanceof UnreadableFile) {
+  if (error instanceof UnreadableFile || error instanceof UnwritableFile) {
     io.err(`error: ${error.message}\n`);
     return ExitCode.Usage;
   }

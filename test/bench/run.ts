@@ -19,6 +19,7 @@ import { streamBench } from "./stream.ts";
 import { proxyH2Bench } from "./proxy-h2.ts";
 import { redisClientsBench } from "./redis-clients.ts";
 import { revocationBench } from "./revocation.bench.ts";
+import { esmBench } from "./esm.bench.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -35,6 +36,7 @@ const benches: readonly BenchModule[] = [
   proxyH2Bench,
   redisClientsBench,
   revocationBench,
+  esmBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

@@ -12,6 +12,7 @@ import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { fileOf, progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
+import { writeEsmTarget } from "./compile-esm.ts";
 import type { CheckedPolicy } from "../../pipeline.ts";
 import {
   dumpStage,
@@ -23,11 +24,13 @@ import {
 } from "../stage-flags.ts";
 
 export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--sign KEY] [--timings]
-                                   [--dump-after STAGE] [--quiet]
+                                   [--dump-after STAGE] [--quiet] [--target bundle|esm] [--minify]
 
 Checks and compiles policy files into one versioned bundle (format version, content
 hash, the effective policies with their source spans, and the diagnostics) that
 \`rampart serve --bundle\` loads without parsing. --print shows the compiled plan.
+--target esm writes one self-contained ES module instead (no imports, no eval), with
+request(facts) and handshake(facts) exports and a .d.ts beside it; --minify shrinks it.
 ${stageFlagsHelp}
   --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
@@ -40,6 +43,8 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     output: { type: "string", short: "o" },
     print: { type: "boolean" },
     sign: { type: "string" },
+    target: { type: "string" },
+    minify: { type: "boolean" },
     ...STAGE_FLAG_OPTIONS,
     quiet: { type: "boolean", short: "q" },
   });
@@ -48,15 +53,59 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   if (flags.dumpAfter !== undefined) return dumpOnly(positionals, flags, io);
   const key = await signingKey(values, io);
   const output = values["output"];
+  const target = readTarget(values, key !== null);
   if (typeof output !== "string" && values["print"] !== true) {
     throw new UsageError("compile needs -o BUNDLE (or --print)");
   }
+  const progress = progressFor(io, values["quiet"] === true);
+  const { sources, diagnostics, policies } = await checkAll(positionals, flags, progress, io);
+  if (hasErrors(diagnostics)) {
+    progress.end();
+    reportDiagnostics(io, "text", diagnostics, sources);
+    return ExitCode.Findings;
+  }
+  if (typeof output === "string") progress.update("compile: writing the bundle");
+  const bundle =
+    typeof output === "string" && target === "bundle" ? writeBundle(policies, diagnostics) : null;
+  progress.end();
+  if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
+  if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
+  if (typeof output === "string" && target === "esm") {
+    await writeEsmTarget(output, policies, diagnostics, sources, values["minify"] === true, io);
+  } else if (typeof output === "string" && bundle !== null) {
+    await io.writeFile(output, key === null ? bundle : await signBundle(bundle, key));
+    const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
+    const signed = key === null ? "" : `, signed (${key.alg})`;
+    io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels${signed}\n`);
+  }
+  return ExitCode.Ok;
+}
+
+/** `--target`: a bundle (the default) or an ES module, which needs `-o` and is not signed. */
+function readTarget(values: Readonly<Record<string, unknown>>, signed: boolean): "bundle" | "esm" {
+  const target = values["target"] ?? "bundle";
+  if (target !== "bundle" && target !== "esm") {
+    throw new UsageError("--target is `bundle` (the default) or `esm`");
+  }
+  if (target === "esm" && typeof values["output"] !== "string") {
+    throw new UsageError("--target esm needs -o MODULE.mjs");
+  }
+  if (target === "esm" && signed) throw new UsageError("--sign signs bundles, not --target esm");
+  return target;
+}
+
+/** Every policy file through the static pipeline, with progress on a terminal. */
+async function checkAll(
+  paths: readonly string[],
+  flags: ReturnType<typeof readStageFlags>,
+  progress: ReturnType<typeof progressFor>,
+  io: Io,
+): Promise<{ sources: SourceFile[]; diagnostics: Diagnostic[]; policies: EffectivePolicy[] }> {
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const policies: EffectivePolicy[] = [];
-  const progress = progressFor(io, values["quiet"] === true);
-  for (const [i, path] of positionals.entries()) {
-    const label = `compile: ${fileOf(i, positionals.length)}${path}`;
+  for (const [i, path] of paths.entries()) {
+    const label = `compile: ${fileOf(i, paths.length)}${path}`;
     progress.update(`${label}: reading`);
     const checked = await checkPolicyFile(path, io, {
       onStage: (stage) => progress.update(`${label}: ${stage}`),
@@ -66,23 +115,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     diagnostics.push(...checked.diagnostics);
     if (checked.effective !== undefined) policies.push(checked.effective);
   }
-  if (hasErrors(diagnostics)) {
-    progress.end();
-    reportDiagnostics(io, "text", diagnostics, sources);
-    return ExitCode.Findings;
-  }
-  if (typeof output === "string") progress.update("compile: writing the bundle");
-  const bundle = typeof output === "string" ? writeBundle(policies, diagnostics) : null;
-  progress.end();
-  if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
-  if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
-  if (typeof output === "string" && bundle !== null) {
-    await io.writeFile(output, key === null ? bundle : await signBundle(bundle, key));
-    const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
-    const signed = key === null ? "" : `, signed (${key.alg})`;
-    io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels${signed}\n`);
-  }
-  return ExitCode.Ok;
+  return { sources, diagnostics, policies };
 }
 
 /** The key of `--sign KEY`, read and checked; null without the flag. */
