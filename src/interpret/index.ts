@@ -1,5 +1,6 @@
 /** The reference interpreter: the oracle for compiled decisions. */
-export { interpret, interpretRequest, isBrowserNavigation, isSafeNavigation } from "./request.ts";
+export { interpret, interpretRequest } from "./request.ts";
+export { isBrowserNavigation, isSafeNavigation } from "../ir/navigation.ts";
 export { interpretHandshake } from "./handshake.ts";
 export { grantAllows, ACTION_PERMISSION } from "./grant-allows.ts";
 export type { GrantAction } from "./grant-allows.ts";

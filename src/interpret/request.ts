@@ -29,23 +29,13 @@ import {
 } from "../bounds/verdicts.ts";
 import type { Decision } from "../ir/decision.ts";
 import type { RequestFacts } from "../ir/facts.ts";
+import { isBrowserNavigation, isSafeNavigation } from "../ir/navigation.ts";
 import { checkClientCredential, checkSession, checkToken } from "./credentials.ts";
 import type { CredentialCheck } from "./credentials.ts";
 import { routeRequest } from "./route.ts";
 import { DISCARD_TRACE, TraceLog } from "./trace.ts";
 import type { TraceSink, TraceStep } from "./trace.ts";
 import { answerWellKnown, isWellKnownPath } from "./well-known.ts";
-
-/** A GET that is not an upgrade: it can be redirected and retried safely (S-C4, S-R17). */
-export function isSafeNavigation(facts: RequestFacts): boolean {
-  // S-R17: HEAD counts as non-GET for the challenge gate (S-C4), like every other method.
-  return facts.method === "GET" && !facts.upgrade;
-}
-
-/** A safe navigation by a browser: the only request sent to an interactive login (S-H4). */
-export function isBrowserNavigation(facts: RequestFacts): boolean {
-  return isSafeNavigation(facts) && facts.acceptsHtml;
-}
 
 function decided(log: TraceSink, stage: TraceStep["stage"], decision: Decision): Decision {
   log.add(stage, "decide", decision.rule, decision.origin, decision.message);

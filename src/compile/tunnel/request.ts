@@ -17,6 +17,7 @@ import {
   userMismatchVerdict,
 } from "../../bounds/verdicts.ts";
 import type { AuthIdentity, Decision } from "../../ir/decision.ts";
+import { isBrowserNavigation, isSafeNavigation } from "../../ir/navigation.ts";
 import type { RequestFacts, TokenStatus } from "../../ir/facts.ts";
 import type { GrantCache } from "../grants/grant-cache.ts";
 import { normalizeRequestPath } from "../matchers/request-path.ts";
@@ -27,11 +28,6 @@ import { answerWellKnown, isWellKnown } from "./well-known.ts";
 
 /** Decides a request already routed to the tunnel. */
 export type RequestDecider = (facts: RequestFacts) => Decision;
-
-function isSafeNavigation(facts: RequestFacts): boolean {
-  // S-R17: HEAD counts as non-GET for the challenge gate (S-C4), like every other method.
-  return facts.method === "GET" && !facts.upgrade;
-}
 
 /** The members of a forward decision, in the order `forwardVerdict` writes them. */
 const FORWARD_KEYS = "outcome,status,reason,policy,stage,rule,origin,message,identity,endpoint";
@@ -107,7 +103,7 @@ function compileAuthenticate(tunnel: EffectiveTunnel, checks: CredentialChecks) 
       const session = checks.session(facts);
       if (session === AUTHORIZED) return bySession(facts.session?.userId ?? null);
       if (session === UNAUTHORIZED) return mismatch;
-      if (facts.acceptsHtml && isSafeNavigation(facts)) return loginRedirect;
+      if (isBrowserNavigation(facts)) return loginRedirect;
       if (auth.token) return tokenFailure(facts, token);
       return loginRequired;
     }
