@@ -168,6 +168,7 @@ export class PolicyReachability {
   #exactHostRoutedTo(tunnel: EffectiveTunnel): string | null {
     const hosts = tunnel.hosts;
     for (let i = 0; i < hosts.length; i++) {
+      // SAFETY: i < hosts.length, the loop's bound.
       const host = hosts[i] as string;
       if (!host.startsWith("*.") && this.#routes.route(host) === tunnel) return host;
     }

@@ -166,6 +166,7 @@ function searchPathSpace(matches: readonly PathMatchIr[], maxStates: number): Pa
     for (const c of alphabet) {
       const nf = normalFormStep(node.nf, c);
       if (nf === NF_DEAD) continue;
+      // SAFETY: a product node holds one state per DFA, indexed like `dfas`.
       const dfa = dfas.map((d, k) => d.step(node.dfa[k] as number, c));
       const key = `${nf}|${dfa.join(",")}`;
       if (seen.has(key)) continue;

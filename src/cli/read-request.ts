@@ -32,15 +32,16 @@ export function readTestRequest(source: SourceFile): Outcome<TestRequestIr> {
   const { value, spans } = read.value;
   const checked = TestRequest.safeParse(value);
   if (!checked.success) {
-    const diagnostics = checked.error.issues.map((issue): Diagnostic => ({
-      code: "RP8902",
-      severity: "error",
-      message: `invalid request: ${issue.message.toLowerCase()} at \`${pointerOf(issue.path) || "/"}\``,
-      ...(spanAt(spans, pointerOf(issue.path)) === undefined
-        ? {}
-        : { span: spanAt(spans, pointerOf(issue.path))! }),
-      help: "a request has `url` and `client_ip`, and may have `method`, `country`, `headers`, `token`, `challenge_cookie`, `session` and `tls`, as in a policy test",
-    }));
+    const diagnostics = checked.error.issues.map((issue): Diagnostic => {
+      const span = spanAt(spans, pointerOf(issue.path));
+      return {
+        code: "RP8902",
+        severity: "error",
+        message: `invalid request: ${issue.message.toLowerCase()} at \`${pointerOf(issue.path) || "/"}\``,
+        ...(span === undefined ? {} : { span }),
+        help: "a request has `url` and `client_ip`, and may have `method`, `country`, `headers`, `token`, `challenge_cookie`, `session` and `tls`, as in a policy test",
+      };
+    });
     return { value: undefined, diagnostics };
   }
   const diagnostics: Diagnostic[] = [];

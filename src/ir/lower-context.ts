@@ -87,6 +87,7 @@ export function propertySpans(value: object, scope: SpanScope): SpanMap {
   // per property.
   const keys = Object.keys(fields);
   for (let i = 0; i < keys.length; i++) {
+    // SAFETY: i < keys.length, the loop's bound.
     const key = keys[i] as string;
     if (fields[key] !== undefined) spans[key] = scope.member(key);
   }
@@ -103,6 +104,7 @@ export function sortedUnique(values: readonly string[]): string[] {
   // Results are copies of exactly their length: the IR keeps them.
   let ascending = true;
   for (let i = 1; i < values.length && ascending; i++) {
+    // SAFETY: 1 <= i < values.length, the loop's bounds.
     ascending = (values[i - 1] as string) < (values[i] as string);
   }
   if (ascending) return values.slice();
@@ -111,10 +113,13 @@ export function sortedUnique(values: readonly string[]): string[] {
   // `out[0, kept)` is sorted and unique; each value is read before its slot can be written.
   let kept = 0;
   for (let v = 0; v < out.length; v++) {
+    // SAFETY: v < out.length, the loop's bound.
     const value = out[v] as string;
     let i = kept;
+    // SAFETY: i > 0 is checked first, and i <= v < out.length.
     while (i > 0 && value < (out[i - 1] as string)) i--;
     if (i > 0 && out[i - 1] === value) continue;
+    // SAFETY: kept <= j - 1 < out.length inside this insertion step.
     for (let j = kept; j > i; j--) out[j] = out[j - 1] as string;
     out[i] = value;
     kept++;

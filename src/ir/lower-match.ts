@@ -42,6 +42,7 @@ function literals(
 ): string[] {
   const out: string[] = [];
   for (let i = 0; i < values.length; i++) {
+    // SAFETY: i < values.length, the loop's bound.
     const value = canonical(values[i] as string, ctx, pointer, i);
     if (value !== null) out.push(value);
   }

@@ -33,6 +33,7 @@ export function lowerIpList(
   const written: string[] = [];
   const scope = spans ?? spansAt(ctx, pointer);
   for (let index = 0; index < entries.length; index++) {
+    // SAFETY: index < entries.length, the loop's bound.
     const entry = entries[index] as string;
     const span = scope.member(index);
     const parsed = parseIpEntry(entry, span);
@@ -69,6 +70,7 @@ export function lowerCountryList(
   if (entries === undefined) return null;
   const codes: string[] = [];
   for (let index = 0; index < entries.length; index++) {
+    // SAFETY: index < entries.length, the loop's bound.
     const entry = entries[index] as string;
     const code = entry.toUpperCase();
     if (isCountryCode(code)) codes.push(code);
@@ -94,6 +96,7 @@ export function lowerHosts(
   if (hosts === undefined) return [];
   const out: string[] = [];
   for (let index = 0; index < hosts.length; index++) {
+    // SAFETY: index < hosts.length, the loop's bound.
     const host = hosts[index] as string;
     const lower = host.toLowerCase();
     if (isValidHost(lower)) out.push(lower);

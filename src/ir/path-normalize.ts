@@ -40,7 +40,7 @@ function canonicalEscapes(path: string): NormalizedPath {
   let out = "";
   let i = 0;
   while (i < path.length) {
-    const c = path[i] as string;
+    const c = path.charAt(i);
     if (c === "%") {
       const hex = path.slice(i + 1, i + 3);
       if (!HEX_PAIR.test(hex)) return fail(`\`%${hex}\` is not a valid percent-escape`);
@@ -53,7 +53,7 @@ function canonicalEscapes(path: string): NormalizedPath {
       i += 3;
       continue;
     }
-    const codePoint = path.codePointAt(i) as number;
+    const codePoint = path.codePointAt(i) ?? 0;
     const char = String.fromCodePoint(codePoint);
     if (c === "\\") return fail("a `\\` is read as `/` by some servers");
     if (isControl(codePoint)) return fail("a control character is not allowed");

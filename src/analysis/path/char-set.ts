@@ -82,6 +82,7 @@ export function alphabetClasses(sets: readonly CharSet[]): readonly string[] {
   }
   return [...classes.values()].map((members) => {
     const preferred = [...PREFERRED].find((c) => members.includes(c.charCodeAt(0)));
+    // SAFETY: a class is made with its first member, so it is never empty.
     return preferred ?? String.fromCharCode(members[0] as number);
   });
 }

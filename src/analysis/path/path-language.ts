@@ -93,6 +93,7 @@ export class LazySearchDfa {
     const seen = new Set<number>(seeds);
     const stack = [...seeds];
     while (stack.length > 0) {
+      // SAFETY: the loop runs only while the stack is not empty.
       const s = this.#nfa.states[stack.pop() as number];
       if (s === undefined) continue;
       const targets = [...s.eps, ...(atStart ? s.atStart : []), ...(atEnd ? s.atEnd : [])];

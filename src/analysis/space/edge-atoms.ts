@@ -73,6 +73,7 @@ export function countryAtoms(sets: readonly CountrySet[]): RequestAtom[] {
   const atoms = [...classes.entries()].map(([id, codes]) => {
     const shown = codes.filter((c) => c !== spare);
     const label = shown.length === 0 ? "a country no list names" : `country ${shown.join(" or ")}`;
+    // SAFETY: a class is made with its first code, so it is never empty.
     return constantAtom(id, label, { country: codes[0] as string });
   });
   atoms.push(constantAtom("country:unknown", "country unknown to GeoIP", { country: null }));

@@ -257,7 +257,8 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
       print: (text) => io.out(text),
     });
     if (example.value === undefined) return failed(io, example.diagnostics);
-    await closeOnSignal(() => example.value!.close());
+    const handle = example.value;
+    await closeOnSignal(() => handle.close());
     return ExitCode.Ok;
   }
   const remote = await openRemoteBundle(values, io);

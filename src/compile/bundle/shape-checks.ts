@@ -154,7 +154,7 @@ export const num: ShapeCheck = (value, path) =>
 /** A safe integer, at least `min`. */
 export function int(min = Number.MIN_SAFE_INTEGER): ShapeCheck {
   return (value, path) =>
-    Number.isSafeInteger(value) && (value as number) >= min
+    typeof value === "number" && Number.isSafeInteger(value) && value >= min
       ? null
       : `${at(path)}: expected an integer ≥ ${min}`;
 }
@@ -227,6 +227,7 @@ export function object(
     if (shared !== undefined && !shared.visit()) return tooLarge(path);
     let present = 0;
     for (let i = 0; i < keys.length; i++) {
+      // SAFETY: i < keys.length, the loop's bound.
       const key = keys[i] as string;
       if (!Object.hasOwn(value, key)) {
         if (optionals[i] === true) continue;

@@ -95,10 +95,13 @@ class DistinctValues {
       text += "}";
     }
     pieces.push(text);
+    // SAFETY: `pieces` always holds one more entry than `children`, so at least one.
     let key = pieces[0] as string;
     let length = key.length;
     for (let i = 0; i < children.length; i++) {
+      // SAFETY: i < children.length, and `pieces` has one more entry than `children`.
       const child = children[i] as number;
+      // SAFETY: as above.
       const rest = pieces[i + 1] as string;
       key += `#${child}${rest}`;
       length += (this.all[child] as Distinct).length + rest.length;
@@ -116,6 +119,7 @@ class DistinctValues {
     // IR objects are mostly built with their keys in order already: checking that costs less
     // than finding the sorted list again (`<` orders strings as `sort` does, by code unit).
     for (let i = 1; i < keys.length; i++) {
+      // SAFETY: 1 <= i < keys.length, the loop's bounds.
       if ((keys[i - 1] as string) > (keys[i] as string)) return this.#sorted(keys);
     }
     return keys;
@@ -165,9 +169,12 @@ function plan(values: DistinctValues, roots: readonly number[]): Distinct[] {
 
 function inPlace(values: DistinctValues, value: Distinct): string {
   if (value.text !== null) return value.text;
+  // SAFETY: `pieces` always holds one more entry than `children`, so at least one.
   let text = value.pieces[0] as string;
   for (let i = 0; i < value.children.length; i++) {
+    // SAFETY: i < children.length, each child an index into `values.all`, and `pieces` one longer.
     text += refer(values, values.all[value.children[i] as number] as Distinct);
+    // SAFETY: as above.
     text += value.pieces[i + 1] as string;
   }
   value.text = text;

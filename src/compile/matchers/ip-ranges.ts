@@ -108,6 +108,7 @@ function bucketIndex(ends: Uint32Array): Uint32Array {
   let range = 0;
   for (let bucket = 0; bucket <= 65536; bucket++) {
     const first = bucket * 65536;
+    // SAFETY: range < ends.length is checked first.
     while (range < ends.length && (ends[range] as number) < first) range++;
     index[bucket] = range;
   }
@@ -143,15 +144,19 @@ export function containsV4(table: IpRangeTable, address: number): boolean {
     // INVARIANT: ranges before index[b] end before the bucket, so cannot hold the address; the
     // last candidate is the first range reaching the next bucket (it may start in this one).
     const bucket = (address >>> 16) ^ 0x8000;
+    // SAFETY: the bucket table has an entry for every 16-bit prefix, plus one past the last.
     lo = buckets[bucket] as number;
+    // SAFETY: as above: `bucket + 1` is at most the entry past the last prefix.
     const next = buckets[bucket + 1] as number;
     if (next < hi) hi = next;
   }
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
+    // SAFETY: lo <= mid <= hi lie inside `starts` (binary search bounds).
     if ((starts[mid] as number) <= address) lo = mid + 1;
     else hi = mid - 1;
   }
+  // SAFETY: hi >= 0 is checked first and hi < v4Ends.length by the search.
   return hi >= 0 && address <= (table.v4Ends[hi] as number);
 }
 
@@ -159,6 +164,7 @@ export function containsV4(table: IpRangeTable, address: number): boolean {
 function compareAt(table: Uint32Array, index: number, w: Uint32Array): number {
   const o = index * 4;
   for (let i = 0; i < 4; i++) {
+    // SAFETY: index names a range of the table (4 words each) and i < 4 = w.length.
     const d = (table[o + i] as number) - (w[i] as number);
     if (d !== 0) return d;
   }

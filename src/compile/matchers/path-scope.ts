@@ -21,6 +21,7 @@ function compilePrefixes(prefixes: readonly string[]): PathPredicate {
   const withSlash = bases.map((b) => `${b}/`);
   return (path) => {
     for (let i = 0; i < bases.length; i++) {
+      // SAFETY: `withSlash` is built from `bases`, entry for entry, and i < bases.length.
       if (path === bases[i] || path.startsWith(withSlash[i] as string)) return true;
     }
     return false;

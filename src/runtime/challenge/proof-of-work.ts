@@ -104,6 +104,7 @@ export class ProofOfWork {
     const returnTo = data["return"];
     if (data["host"] !== host || typeof returnTo !== "string") return { status: "wrong_host" };
     // The signature is unique per challenge and covers every parameter.
+    // SAFETY: altcha-lib verified this payload, and a verified payload carries its signature.
     const redeemed = await this.#redeem(challenge.signature as string, expiresAt);
     if (redeemed !== "claimed") return { status: redeemed };
     return { status: "ok", returnTo };

@@ -59,7 +59,9 @@ export interface ForwardContext {
 export function upstreamRequestHeaders(decided: readonly string[], ctx: ForwardContext): string[] {
   const out: string[] = [];
   for (let i = 0; i < decided.length; i += 2) {
+    // SAFETY: `decided` is a flat list of name/value pairs and i + 1 < decided.length.
     const name = decided[i] as string;
+    // SAFETY: as above.
     const value = decided[i + 1] as string;
     const lower = name.toLowerCase();
     if (isStrippedName(lower)) continue;

@@ -36,6 +36,7 @@ export function forwardRequest(
     return;
   }
   upstream.pool.stream(
+    // SAFETY: Node's server sets `method` on every request it parsed.
     { path: upstream.basePath + path, method: req.method as string, headers, body },
     ({ statusCode, headers: responseHeaders }) => {
       res.writeHead(statusCode, downstreamResponseHeaders(responseHeaders));
