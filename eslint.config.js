@@ -66,6 +66,7 @@ export default tseslint.config(
       "src/syntax/generated/validate-policy.js",
       ".tmp/**",
       "fixtures/**",
+      "dist/**",
     ],
   },
   ...tseslint.configs.recommended,

@@ -1,21 +1,37 @@
 #!/usr/bin/env node
-// The `rampart` executable. Runs on Node 24 (TypeScript type stripping; pinned in devDependencies).
-// Plain JavaScript: a TypeScript entry loads Node's type stripper on every run, before the
-// compile cache below is on to spare the rest of the CLI from it (~40 ms and ~17 MB a run).
-import module from "node:module";
+// The `rampart` executable. Plain JavaScript: a TypeScript entry loads Node's type stripper on
+// every run, before the compile cache below is on to spare the rest of the CLI from it (~40 ms
+// and ~17 MB a run). In the repository it runs the `.ts` sources beside it (Node 24 strips
+// their types); in the installed package, the compiled `.js` beside it (dist/src/cli/).
+
+// First, before anything that an older Node lacks: one line saying what is needed, no stack
+// trace. Kept equal to package.json's `engines.node` by test/package/manifest.test.ts.
+const NODE_MAJOR_NEEDED = 24;
+if (Number(process.versions.node.split(".")[0]) < NODE_MAJOR_NEEDED) {
+  process.stderr.write(
+    `rampart: needs Node.js ${NODE_MAJOR_NEEDED} or newer; this is Node.js ${process.versions.node}\n`,
+  );
+  process.exit(2);
+}
+
+const { default: module } = await import("node:module");
+const { existsSync } = await import("node:fs");
 
 // Keep compiled code, and the TypeScript stripped of its types, between runs (in the OS temp
 // folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off): it halves the start-up of a command.
 // Enabled before the rest of the CLI is imported, so that all of it is cached.
 module.enableCompileCache();
 
+// The sources in the repository, the compiled files in the package.
+const ext = existsSync(new URL("./main.ts", import.meta.url)) ? ".ts" : ".js";
+
 // A one-shot command runs again with a young generation sized for it (see batch-heap.ts),
 // before anything else is loaded; the call returns only when the command runs as started.
-const { relaunchForBatch } = await import("./batch-heap.ts");
+const { relaunchForBatch } = await import(`./batch-heap${ext}`);
 relaunchForBatch();
 
-const { main } = await import("./main.ts");
-const { drainOutput, ignoreClosedOutput, processIo } = await import("./io.ts");
+const { main } = await import(`./main${ext}`);
+const { drainOutput, ignoreClosedOutput, processIo } = await import(`./io${ext}`);
 
 ignoreClosedOutput();
 const exitCode = await main(process.argv.slice(2), processIo());

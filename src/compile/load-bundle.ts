@@ -7,7 +7,7 @@ import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import { canonicalJson, sha256Of, writtenPayloadText } from "./bundle/canonical-json.ts";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "./bundle/format.ts";
-import { EnvelopeSchema } from "./bundle/schema.ts";
+import { checkEnvelope } from "./bundle/envelope.ts";
 import { validatePayload } from "./bundle/validate-payload.ts";
 import type { BundlePayload } from "./bundle.ts";
 import { compilePolicy } from "./compile-policy.ts";
@@ -26,14 +26,6 @@ export interface BundleContents extends BundlePayload {
 
 function failure<T>(diagnostic: Diagnostic): Outcome<T> {
   return { value: undefined, diagnostics: [diagnostic] };
-}
-
-function firstIssue(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const issue = issues[0];
-  if (issue === undefined) return "unknown problem";
-  const where =
-    issue.path.length === 0 ? "the top level" : `\`${issue.path.map(String).join(".")}\``;
-  return `${where}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
 }
 
 /** Verifies the content hash: over the bytes as written when the layout is the writer's, else canonically. */
@@ -62,8 +54,8 @@ export function readBundle(text: string): Outcome<BundleContents> {
       help: "rebuild it with `rampart compile POLICY... -o bundle.json`",
     });
   }
-  const envelope = EnvelopeSchema.safeParse(json.value);
-  if (!envelope.success) {
+  const envelope = checkEnvelope(json.value);
+  if (!envelope.ok) {
     const version = (json.value as { formatVersion?: unknown } | null)?.formatVersion;
     if (
       (json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT &&
@@ -75,11 +67,11 @@ export function readBundle(text: string): Outcome<BundleContents> {
     return failure({
       code: "RP5002",
       severity: "error",
-      message: `the file is not a rampart decision bundle (${firstIssue(envelope.error.issues)})`,
+      message: `the file is not a rampart decision bundle (${envelope.problem})`,
       help: "pass a file written by `rampart compile -o`",
     });
   }
-  const { formatVersion, generator, contentHash, payload } = envelope.data;
+  const { formatVersion, generator, contentHash, payload } = envelope.envelope;
   if (formatVersion !== BUNDLE_FORMAT_VERSION) return failure(versionMismatch(formatVersion));
   if (!hashMatches(text, payload, contentHash)) {
     return failure({

@@ -31,7 +31,9 @@ const NO_KEY_SPANS: SpanTable = new Map();
  * sixth of a small `rampart lint`. `require` because validation is synchronous.
  */
 function schemaModule(): typeof SchemaModule {
-  return createRequire(import.meta.url)("./schema.ts") as typeof SchemaModule;
+  // The built package (dist/) holds this module as `.js`: require its sibling by the same name.
+  const sibling = import.meta.url.endsWith(".ts") ? "./schema.ts" : "./schema.js";
+  return createRequire(import.meta.url)(sibling) as typeof SchemaModule;
 }
 
 /**

@@ -197,12 +197,3 @@ export const PayloadSchema = z.strictObject({
   policies: z.array(EffectivePolicySchema),
   diagnostics: z.array(DiagnosticSchema),
 });
-
-/** The envelope: what identifies the format, then the payload and its hash. */
-export const EnvelopeSchema = z.strictObject({
-  format: z.literal("rampart-bundle"),
-  formatVersion: z.int(),
-  generator: z.string(),
-  contentHash: z.string(),
-  payload: z.unknown(),
-});
