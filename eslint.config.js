@@ -67,6 +67,8 @@ export default tseslint.config(
       ".tmp/**",
       "fixtures/**",
       "dist/**",
+      // A separate project: the packed package's consumer (test/package/consumer.test.ts).
+      "test/package/consumer/**",
     ],
   },
   ...tseslint.configs.recommended,

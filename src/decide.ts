@@ -15,6 +15,8 @@ export type { CompiledPolicy, CompiledTunnel } from "./compile/engine.ts";
 export type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "./ir/facts.ts";
 export type { TokenStatus } from "./ir/facts.ts";
 export type { AuthIdentity, Decision, HandshakeDecision, Stage } from "./ir/decision.ts";
+export type { OutcomeKind, PolicyKind, Reason } from "./ir/types.ts";
+export type { DiagnosticCode } from "./diagnostics/codes.ts";
 export type { Diagnostic, Label, Outcome, Severity } from "./diagnostics/diagnostic.ts";
 export type { Span } from "./diagnostics/span.ts";
 export type { EffectivePolicy, EffectiveTunnel } from "./bounds/effective.ts";

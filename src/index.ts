@@ -21,3 +21,5 @@ export type { EffectivePolicy, EffectiveTunnel } from "./bounds/effective.ts";
 export type { CompiledPolicy, CompiledTunnel } from "./compile/engine.ts";
 export type { HandshakeFacts, RequestFacts } from "./ir/facts.ts";
 export type { Decision, HandshakeDecision } from "./ir/decision.ts";
+export type { OutcomeKind, PolicyKind, Reason } from "./ir/types.ts";
+export type { DiagnosticCode } from "./diagnostics/codes.ts";

@@ -1,0 +1,137 @@
+/**
+ * The package as a user gets it (issue #16): `npm pack` the repository, install the tarball
+ * into a fresh project, and there run the bin, import every entry from plain JavaScript, decide
+ * a request on a compiled bundle, type-check a strict TypeScript consumer against the shipped
+ * declarations, run a property test with `rampart/testing`, and import `rampart/decide` with
+ * the parser's packages removed. The install uses npm's cache (`--prefer-offline`): every
+ * dependency is already there from the repository's own `npm ci`.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { NODE_PATH_ENV, npm, packRepository, REPO, run } from "./npm.ts";
+
+const FIXTURE = join(REPO, "test", "package", "consumer");
+const work = mkdtempSync(join(tmpdir(), "rampart-consumer-"));
+const project = join(work, "project");
+let tarball = "";
+
+/** The version the repository resolved, so the install is served from npm's cache. */
+function installedVersion(name: string): string {
+  const manifest = join(REPO, "node_modules", name, "package.json");
+  return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+const rampart = (args: readonly string[]) =>
+  run(join(project, "node_modules", ".bin", "rampart"), args, project);
+
+describe(
+  "the packed package, installed in a fresh project (issue #16)",
+  { timeout: 600_000 },
+  () => {
+    before(async () => {
+      tarball = await packRepository(work);
+      cpSync(FIXTURE, project, { recursive: true });
+      writeFileSync(
+        join(project, "package.json"),
+        JSON.stringify({
+          name: "consumer",
+          private: true,
+          type: "module",
+          dependencies: {
+            rampart: `file:${tarball}`,
+            "fast-check": installedVersion("fast-check"),
+            "@types/node": installedVersion("@types/node"),
+          },
+        }),
+      );
+      await npm(
+        ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
+        project,
+        300_000,
+      );
+    });
+    after(() => rmSync(work, { recursive: true, force: true }));
+
+    it("ships the build and no sources or tests", () => {
+      const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
+      assert.ok(listing.includes("package/bin/rampart.js"));
+      assert.ok(listing.includes("package/dist/src/decide.js"));
+      assert.ok(listing.includes("package/dist/src/decide.d.ts"));
+      assert.ok(listing.includes("package/dist/src/decide.js.map"));
+      const strays = listing.filter(
+        (f) => f.startsWith("package/test/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")),
+      );
+      assert.deepEqual(strays, []);
+    });
+
+    it("runs the bin: --version, lint, compile", async () => {
+      const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+        version: string;
+      };
+      assert.equal((await rampart(["--version"])).stdout, `rampart ${manifest.version}\n`);
+      assert.match((await rampart(["lint", "policy.rampart"])).stdout, /no problems/);
+      const compiled = await rampart(["compile", "policy.rampart", "-o", "bundle.json"]);
+      assert.match(compiled.stderr, /wrote bundle\.json: 1 policies, 1 tunnels/);
+    });
+
+    it("lints an invalid JSON policy from the build (the schema module loads lazily)", async () => {
+      writeFileSync(join(project, "bad.json"), JSON.stringify({ project: { plan: 7 } }));
+      const failed = await rampart(["lint", "--format", "json", "bad.json"]).catch(
+        (error: Error) => error.message,
+      );
+      assert.match(String(failed), /"code": ?"RP2\d{3}"/);
+    });
+
+    it("imports every entry from plain ESM and decides a request on the compiled bundle", async () => {
+      if (!existsSync(join(project, "bundle.json")))
+        await rampart(["compile", "policy.rampart", "-o", "bundle.json"]);
+      const { stdout } = await run(process.execPath, ["decide.mjs"], project);
+      assert.deepEqual(JSON.parse(stdout), {
+        office: "forward",
+        stranger: "deny 403 project.trusted_ips",
+        lintCodes: ["RP1005"],
+        startRuntime: "function",
+        laws: "function",
+        schemaId: JSON.parse(readFileSync(join(REPO, "grammar", "policy.schema.json"), "utf8")).$id,
+      });
+    });
+
+    it("type-checks a strict TypeScript consumer (nodenext, skipLibCheck off) with no error", async () => {
+      const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
+      const checked = await run(process.execPath, [tsc, "-p", "tsconfig.json"], project).catch(
+        (error: Error) => error.message,
+      );
+      assert.equal(typeof checked, "object", String(checked));
+    });
+
+    it("runs a property test with rampart/testing and fast-check", async () => {
+      assert.equal((await run(process.execPath, ["property.mjs"], project)).stdout, "laws hold\n");
+    });
+
+    it("imports rampart/decide and loads a bundle with chevrotain and zod removed", async () => {
+      if (!existsSync(join(project, "bundle.json")))
+        await rampart(["compile", "policy.rampart", "-o", "bundle.json"]);
+      for (const name of ["chevrotain", "zod", "ajv"]) {
+        rmSync(join(project, "node_modules", name), { recursive: true, force: true });
+      }
+      const script = [
+        'import { readFileSync } from "node:fs";',
+        'import { loadBundle } from "rampart/decide";',
+        'const loaded = loadBundle(readFileSync("bundle.json", "utf8"));',
+        "console.log(loaded.value.length);",
+      ].join("\n");
+      const { stdout } = await run(
+        process.execPath,
+        ["--input-type=module", "-e", script],
+        project,
+        60_000,
+        NODE_PATH_ENV,
+      );
+      assert.equal(stdout, "1\n");
+    });
+  },
+);
