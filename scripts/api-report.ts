@@ -1,23 +1,25 @@
 /**
  * The public surface of every package entry as a reviewed report (`api/*.api.md`), written by
- * API Extractor from the built declarations (dist/: `npm run api:update` builds first).
+ * API Extractor from declarations that tsc emits afresh into .tmp/api-declarations (always the
+ * same folder, because a report may name a declaration's file).
  *
- *   node scripts/api-report.ts           checks: exits 1 when a report differs from dist/
- *   node scripts/api-report.ts --update  rewrites the reports from dist/
+ *   node scripts/api-report.ts           checks: exits 1 when a report differs
+ *   node scripts/api-report.ts --update  rewrites the reports (`npm run api:update`)
  *
- * test/package/api-report.test.ts checks the reports against declarations built afresh.
- *
- * A new entry is one line in ENTRIES (and its `exports` line in package.json).
+ * test/package/api-report.test.ts runs the check. A new entry is one line in ENTRIES (and its
+ * `exports` line in package.json).
  */
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 import type { IConfigFile } from "@microsoft/api-extractor";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const declarations = join(root, ".tmp", "api-declarations");
 
-/** Report name → the entry's declarations, relative to the build folder. */
+/** Report name → the entry's declarations, relative to the declarations folder. */
 export const ENTRIES: Readonly<Record<string, string>> = {
   rampart: "src/index.d.ts",
   decide: "src/decide.d.ts",
@@ -31,7 +33,7 @@ export const UPDATE_COMMAND = "npm run api:update";
 function configFor(name: string, entry: string): IConfigFile {
   return {
     projectFolder: root,
-    mainEntryPointFilePath: entry,
+    mainEntryPointFilePath: join(declarations, entry),
     compiler: {
       overrideTsconfig: {
         compilerOptions: { target: "es2024", lib: ["es2024"], types: ["node"], strict: true },
@@ -59,16 +61,21 @@ function configFor(name: string, entry: string): IConfigFile {
   } as IConfigFile;
 }
 
-/**
- * Runs API Extractor on every entry of the declarations in `buildDir`; returns the names whose
- * report differs from api/ (rewritten when `update`).
- */
-export function checkReports(buildDir: string, update: boolean): string[] {
+/** Emits the declarations of src/ and grammar/ (tsconfig.build.json) into the fixed folder. */
+export function buildDeclarations(): void {
+  rmSync(declarations, { recursive: true, force: true });
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const args = ["-p", "tsconfig.build.json", "--emitDeclarationOnly", "--outDir", declarations];
+  execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: "inherit", timeout: 300_000 });
+}
+
+/** Runs API Extractor on every entry; returns the names whose report differs (rewritten when `update`). */
+export function checkReports(update: boolean): string[] {
   mkdirSync(join(root, ".tmp", "api"), { recursive: true });
   const changed: string[] = [];
   for (const [name, entry] of Object.entries(ENTRIES)) {
     const config = ExtractorConfig.prepare({
-      configObject: configFor(name, join(buildDir, entry)),
+      configObject: configFor(name, entry),
       configObjectFullPath: join(root, "api", "api-extractor.json"),
       packageJsonFullPath: join(root, "package.json"),
     });
@@ -88,12 +95,13 @@ export function checkReports(buildDir: string, update: boolean): string[] {
 
 if (import.meta.main) {
   const update = process.argv.includes("--update");
-  const changed = checkReports(join(root, "dist"), update);
+  buildDeclarations();
+  const changed = checkReports(update);
   if (changed.length > 0 && !update) {
     console.error(
       `The public API changed (${changed.join(", ")}); review it and run \`${UPDATE_COMMAND}\`.`,
     );
     process.exit(1);
   }
-  console.log(update ? "api/ reports written" : "api/ reports match the build");
+  console.log(update ? "api/ reports written" : "api/ reports match the sources");
 }
