@@ -4,6 +4,7 @@
  * errors as one line and exit 2; only a bug shows RP9001 (with the stack under --debug).
  */
 import { InternalError } from "../diagnostics/diagnostic.ts";
+import { TOOL_NAME, TOOL_VERSION } from "../diagnostics/tool.ts";
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { Io } from "./io.ts";
@@ -122,7 +123,7 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
   if (name === "--version" || name === "version") {
-    io.out("rampart 0.1.0\n");
+    io.out(`${TOOL_NAME} ${TOOL_VERSION}\n`);
     return ExitCode.Ok;
   }
   const entry = commands[name];

@@ -1,6 +1,7 @@
 /**
  * SARIF 2.1.0 (OASIS) for code-scanning CI: one run of the `rampart` tool, a rule per
- * diagnostic code that occurs (`ruleId` = the code, `name` = its slug), and a result per
+ * diagnostic code that occurs (`ruleId` = the code, `name` = its slug, `helpUri` = its row in
+ * docs/codes.md), the tool's version and home page, and a result per
  * diagnostic with a 1-based region. Columns count UTF-16 code units (`columnKind`), and
  * `endColumn` is exclusive, as SARIF §3.30.8 defines it. Artifact URIs are relative to
  * `baseDir` (the working directory by default), so results line up with a repository checkout.
@@ -11,12 +12,13 @@ import type { DiagnosticCode } from "./codes.ts";
 import type { Diagnostic, Severity } from "./diagnostic.ts";
 import { positionOf } from "./render-positions.ts";
 import type { SourceFile, Span } from "./span.ts";
+import { codeHelpUri, TOOL_HOMEPAGE, TOOL_NAME, TOOL_VERSION } from "./tool.ts";
 
 /** Options of the SARIF renderer. */
 export interface SarifRenderOptions {
   /** Directory that artifact URIs are made relative to; defaults to `process.cwd()`. */
   readonly baseDir?: string;
-  /** Tool version written to `tool.driver.version`. */
+  /** Tool version written to `tool.driver.version`; this rampart's by default. */
   readonly toolVersion?: string;
 }
 
@@ -56,8 +58,13 @@ function locationOf(span: Span, sources: ReadonlyMap<string, SourceFile>, baseDi
 function ruleOf(code: DiagnosticCode): object {
   const info = codes[code];
   return info === undefined
-    ? { id: code }
-    : { id: code, name: info.slug, shortDescription: { text: info.summary } };
+    ? { id: code, helpUri: codeHelpUri(code) }
+    : {
+        id: code,
+        name: info.slug,
+        shortDescription: { text: info.summary },
+        helpUri: codeHelpUri(code),
+      };
 }
 
 function resultOf(
@@ -98,8 +105,9 @@ export function toSarif(
       {
         tool: {
           driver: {
-            name: "rampart",
-            ...(options.toolVersion !== undefined ? { version: options.toolVersion } : {}),
+            name: TOOL_NAME,
+            version: options.toolVersion ?? TOOL_VERSION,
+            informationUri: TOOL_HOMEPAGE,
             rules: ruleIds.map(ruleOf),
           },
         },

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
@@ -46,6 +47,7 @@ const sarifSubset = {
               properties: {
                 name: { type: "string" },
                 version: { type: "string" },
+                informationUri: { type: "string", pattern: "^https://" },
                 rules: { type: "array", items: { $ref: "#/$defs/rule" } },
               },
             },
@@ -63,6 +65,7 @@ const sarifSubset = {
         id: { type: "string" },
         name: { type: "string" },
         shortDescription: { $ref: "#/$defs/message" },
+        helpUri: { type: "string", pattern: "^https://" },
       },
     },
     result: {
@@ -174,6 +177,21 @@ describe("renderSarif", () => {
       run.results.map((r: { level: string }) => r.level),
       ["error", "warning", "note"],
     );
+  });
+
+  it("names this rampart's version and home page, and each rule's row in docs/codes.md (§3.19.17, §3.49.12)", () => {
+    const driver = JSON.parse(renderSarif(diagnostics, sources)).runs[0].tool.driver;
+    const manifest = JSON.parse(readFileSync("package.json", "utf8"));
+    assert.equal(driver.version, manifest.version);
+    assert.equal(driver.informationUri, manifest.homepage);
+    const codesDoc = readFileSync("docs/codes.md", "utf8");
+    for (const rule of driver.rules as { id: string; helpUri: string }[]) {
+      assert.equal(
+        rule.helpUri,
+        `${manifest.homepage}/blob/main/docs/codes.md#${rule.id.toLowerCase()}`,
+      );
+      assert.ok(codesDoc.includes(`<a id="${rule.id.toLowerCase()}"></a>`), rule.id);
+    }
   });
 
   it("uses 1-based regions with an exclusive end column, and keeps the help in the message", () => {
