@@ -16,11 +16,15 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { Options, ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
+import { TOOL_HOMEPAGE } from "../diagnostics/tool.ts";
 import { validatePolicy } from "./generated/validate-policy.js";
 import * as model from "./model.ts";
 
-/** The schema's `$id`: a stable name, not a download location. */
-export const POLICY_SCHEMA_ID = "urn:rampart:policy-document:v1";
+/**
+ * The schema's `$id`: a URL, so editors and validators that fetch by `$id` find the file
+ * (the package also ships it: `rampart/policy.schema.json`).
+ */
+export const POLICY_SCHEMA_ID = `${TOOL_HOMEPAGE}/raw/main/grammar/policy.schema.json`;
 
 /** Where the generated schema is shipped for editors. */
 export const POLICY_SCHEMA_PATH = fileURLToPath(
