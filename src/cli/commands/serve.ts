@@ -8,6 +8,7 @@ import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { bundleLoader, policyFilesLoader } from "../compile-load.ts";
+import { withEnvironment } from "../env-flags.ts";
 import { reportDiagnostics } from "../report.ts";
 import { openRemoteBundle } from "../remote-bundle-flags.ts";
 import type { RemoteBundle } from "../../runtime/bundles/remote-bundle.ts";
@@ -62,6 +63,9 @@ Operations (docs/operations.md):
   --body-idle-timeout MS silence inside a request body before 408 (default 10000)
   --request-timeout MS   time to receive a whole request (default 60000)
 
+Every flag is also an environment variable, RAMPART_ and the flag's name in capitals
+(RAMPART_HTTP, RAMPART_FORWARD_AUTH, RAMPART_CERT="h1=c1:k1 h2=c2:k2", RAMPART_EXAMPLE=1);
+a flag given on the command line wins (docs/deploy.md lists them all).
 Secrets come from the environment, never from flags: RAMPART_COOKIE_KEY (32+ chars,
 shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret);
 RAMPART_STATE_URL stands for --state (a URL with a password belongs there).
@@ -221,35 +225,43 @@ async function runtimeOptions(
   } as RuntimeOptions;
 }
 
+/**
+ * Every flag of `serve`, in one table: each is also settable as `RAMPART_<FLAG>` (env-flags.ts;
+ * docs/deploy.md lists them, checked by test/cli/serve-env.test.ts). Add a flag here.
+ */
+export const SERVE_OPTIONS = {
+  example: { type: "boolean" },
+  bundle: { type: "string" },
+  config: { type: "string" },
+  http: { type: "string" },
+  https: { type: "string" },
+  admin: { type: "string" },
+  "forward-auth": { type: "string" },
+  cert: { type: "string", multiple: true },
+  tcp: { type: "string", multiple: true },
+  geoip: { type: "string" },
+  "trusted-proxy": { type: "string", multiple: true },
+  "log-level": { type: "string" },
+  "access-log": { type: "boolean" },
+  "access-log-sample": { type: "string" },
+  "drain-delay": { type: "string" },
+  "max-connections": { type: "string" },
+  "tunnel-concurrency": { type: "string" },
+  "tunnel-queue": { type: "string" },
+  "headers-timeout": { type: "string" },
+  "body-idle-timeout": { type: "string" },
+  "request-timeout": { type: "string" },
+  state: { type: "string" },
+  "bundle-url": { type: "string" },
+  "bundle-key": { type: "string" },
+  "bundle-cache": { type: "string" },
+  "bundle-poll": { type: "string" },
+} as const;
+
 export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    example: { type: "boolean" },
-    bundle: { type: "string" },
-    config: { type: "string" },
-    http: { type: "string" },
-    https: { type: "string" },
-    admin: { type: "string" },
-    "forward-auth": { type: "string" },
-    cert: { type: "string", multiple: true },
-    tcp: { type: "string", multiple: true },
-    geoip: { type: "string" },
-    "trusted-proxy": { type: "string", multiple: true },
-    "log-level": { type: "string" },
-    "access-log": { type: "boolean" },
-    "access-log-sample": { type: "string" },
-    "drain-delay": { type: "string" },
-    "max-connections": { type: "string" },
-    "tunnel-concurrency": { type: "string" },
-    "tunnel-queue": { type: "string" },
-    "headers-timeout": { type: "string" },
-    "body-idle-timeout": { type: "string" },
-    "request-timeout": { type: "string" },
-    state: { type: "string" },
-    "bundle-url": { type: "string" },
-    "bundle-key": { type: "string" },
-    "bundle-cache": { type: "string" },
-    "bundle-poll": { type: "string" },
-  });
+  const parsed = parseCommandArgs(argv, SERVE_OPTIONS);
+  const values = withEnvironment(parsed.values, SERVE_OPTIONS, io.env);
+  const positionals = parsed.positionals;
   if (values["example"] === true) {
     const example = await startExample({
       load: policyFilesLoader([EXAMPLE_POLICY], io),
