@@ -1,0 +1,84 @@
+/**
+ * The README's commands work as written (issue #16): every `npx rampart …` line of its shell
+ * blocks runs, in order, in a scratch folder that sees the repository's fixtures, and exits 0;
+ * `serve` lines run until they listen (their ports made 0) and stop cleanly on SIGTERM. `…`
+ * stands for a secret the reader supplies. The two commands stay what CI runs. The library
+ * example runs against the installed package in consumer.test.ts.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { NODE_PATH_ENV, REPO } from "./npm.ts";
+
+const README = readFileSync(join(REPO, "README.md"), "utf8");
+const SECRET = "readme-secret-0123456789abcdef0123456789";
+
+/** The lines of every ```sh block, continuation lines joined and trailing comments dropped. */
+export function shellCommands(markdown: string): string[] {
+  const blocks = [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
+  return blocks.flatMap((block) =>
+    block
+      .replace(/\\\n\s*/g, " ")
+      .split("\n")
+      .map((line) => line.replace(/\s+# .*$/, "").trim())
+      .filter((line) => line !== ""),
+  );
+}
+
+const work = mkdtempSync(join(tmpdir(), "rampart-readme-"));
+const bin = join(work, ".bin");
+mkdirSync(bin);
+symlinkSync(join(REPO, "bin", "rampart.js"), join(bin, "rampart"));
+symlinkSync(join(REPO, "fixtures"), join(work, "fixtures"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const ENV = { ...NODE_PATH_ENV, PATH: `${bin}:${NODE_PATH_ENV.PATH}` };
+
+/** Runs one README line in bash; a `serve` line until it listens, then SIGTERM. */
+async function runLine(line: string): Promise<{ code: number | null; output: string }> {
+  const serving = / rampart serve\b/.test(line);
+  const command = line
+    .replaceAll("…", SECRET)
+    .replaceAll("npx rampart", "rampart")
+    .replace(/(127\.0\.0\.1):\d+/g, "$1:0");
+  const child = spawn("bash", ["-c", serving ? `exec env ${command}` : command], {
+    cwd: work,
+    env: ENV,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = once(child, "exit");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+    if (serving && /listening on/.test(output)) child.kill("SIGTERM");
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}
+
+describe("README.md (issue #16)", { timeout: 600_000 }, () => {
+  const commands = shellCommands(README);
+
+  it("keeps the two commands, and CI runs exactly the test command after a clean install", () => {
+    assert.deepEqual(commands.slice(0, 2), ["npm ci && npm start", "npm test"]);
+    const ci = readFileSync(join(REPO, ".ci", "run"), "utf8");
+    assert.match(ci, /^npm ci\nnpm test\n$/m);
+  });
+
+  const rampartLines = commands.filter((line) => /\bnpx rampart\b/.test(line));
+  it("has rampart commands to run", () => assert.ok(rampartLines.length >= 10));
+  for (const line of rampartLines) {
+    it(`runs: ${line}`, async () => {
+      const { code, output } = await runLine(line);
+      assert.equal(code, 0, output);
+    });
+  }
+});
