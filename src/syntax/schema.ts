@@ -19,6 +19,7 @@ import { z } from "zod";
 import { TOOL_HOMEPAGE } from "../diagnostics/tool.ts";
 import { validatePolicy } from "./generated/validate-policy.js";
 import * as model from "./model.ts";
+import { PROPERTY_DESCRIPTIONS } from "./schema-descriptions.ts";
 
 /**
  * The schema's `$id`: a URL, so editors and validators that fetch by `$id` find the file
@@ -69,6 +70,29 @@ const NAMED = {
   TestRequest: model.TestRequest,
 } as const;
 
+/**
+ * Every property node of a policy schema, keyed as in PROPERTY_DESCRIPTIONS: the `$defs` name
+ * (`PolicyDocument` for the top level) and the property names down to it, through union
+ * branches and array items.
+ */
+export function schemaProperties(schema: PolicyJsonSchema): [string, JsonSchemaNode][] {
+  const found: [string, JsonSchemaNode][] = [];
+  const walk = (node: JsonSchemaNode | undefined, path: string): void => {
+    if (node === undefined || typeof node !== "object") return;
+    for (const [name, property] of Object.entries(node.properties ?? {})) {
+      found.push([`${path}.${name}`, property]);
+      walk(property, `${path}.${name}`);
+    }
+    if (typeof node.additionalProperties === "object") walk(node.additionalProperties, path);
+    walk(node.items, path);
+    for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? [])]) walk(branch, path);
+  };
+  walk(schema, "PolicyDocument"); // the top level's properties; `$defs` are walked by name
+
+  for (const [name, definition] of Object.entries(schema.$defs)) walk(definition, name);
+  return found;
+}
+
 /** Generates the schema from the zod model. Deterministic: same model, same schema. */
 export function generatePolicySchema(): PolicyJsonSchema {
   const registry = z.registry<{ id: string }>();
@@ -81,7 +105,13 @@ export function generatePolicySchema(): PolicyJsonSchema {
     reused: "inline",
     unrepresentable: "throw",
   }) as Record<string, unknown>;
-  const { $schema, ...rest } = generated;
+  // A copy: zod may share one output object between uses of one model schema, and each
+  // property gets its own description.
+  const { $schema, ...rest } = JSON.parse(JSON.stringify(generated)) as Record<string, unknown>;
+  for (const [key, node] of schemaProperties(rest as unknown as PolicyJsonSchema)) {
+    const description = PROPERTY_DESCRIPTIONS[key];
+    if (description !== undefined) (node as { description?: string }).description = description;
+  }
   return {
     $schema,
     $id: POLICY_SCHEMA_ID,

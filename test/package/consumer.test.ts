@@ -8,7 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -110,6 +118,32 @@ describe(
 
     it("runs a property test with rampart/testing and fast-check", async () => {
       assert.equal((await run(process.execPath, ["property.mjs"], project)).stdout, "laws hold\n");
+    });
+
+    it("runs the README's library example on the example policy's bundle", async () => {
+      const readme = readFileSync(join(REPO, "README.md"), "utf8");
+      const section = readme.slice(readme.indexOf("## Use it as a library"));
+      const example = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+      const printed = /console\.log\(.*\); \/\/ (.+)$/m.exec(example)?.[1];
+      assert.ok(printed !== undefined, "the example says what it prints");
+      const dir = join(project, "readme");
+      mkdirSync(dir);
+      cpSync(join(REPO, "fixtures", "policies", "acme.rampart"), join(dir, "acme.rampart"));
+      writeFileSync(join(dir, "example.mjs"), example);
+      await run(
+        join(project, "node_modules", ".bin", "rampart"),
+        ["compile", "acme.rampart", "-o", "bundle.json"],
+        dir,
+      );
+      assert.equal((await run(process.execPath, ["example.mjs"], dir)).stdout, `${printed}\n`);
+    });
+
+    it("ships the JSON Schema where the README's VS Code line points", () => {
+      const readme = readFileSync(join(REPO, "README.md"), "utf8");
+      const url = /"url": "\.\/(node_modules\/rampart\/[^"]+)"/.exec(readme)?.[1];
+      assert.ok(url !== undefined);
+      const schema = JSON.parse(readFileSync(join(project, url), "utf8")) as { $id: string };
+      assert.match(schema.$id, /^https:\/\//);
     });
 
     it("imports rampart/decide and loads a bundle with chevrotain and zod removed", async () => {
