@@ -20,6 +20,7 @@ import { proxyH2Bench } from "./proxy-h2.ts";
 import { redisClientsBench } from "./redis-clients.ts";
 import { revocationBench } from "./revocation.bench.ts";
 import { esmBench } from "./esm.bench.ts";
+import { decideEntryBench } from "./decide-entry.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -37,6 +38,7 @@ const benches: readonly BenchModule[] = [
   redisClientsBench,
   revocationBench,
   esmBench,
+  decideEntryBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {
