@@ -20,3 +20,7 @@ export type { DiagnosticCode } from "./diagnostics/codes.ts";
 export type { Diagnostic, Label, Outcome, Severity } from "./diagnostics/diagnostic.ts";
 export type { Span } from "./diagnostics/span.ts";
 export type { EffectivePolicy, EffectiveTunnel } from "./bounds/effective.ts";
+export { compileControlPlane } from "./compile/control-plane.ts";
+export type { ControlPlane } from "./compile/control-plane.ts";
+export type { ControlAction, ControlDecision, ControlReason } from "./bounds/control-verdicts.ts";
+export type { ListDecision, VisibleTunnel } from "./bounds/control-verdicts.ts";

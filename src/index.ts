@@ -5,8 +5,8 @@
  * The public surface is reviewed in `api/rampart.api.md` (`npm run api:update` regenerates
  * it). One export per line, so a stage adds its own without touching the rest.
  */
-export { checkPolicySource as checkPolicy } from "./cli/load-policy.ts";
-export type { CheckedPolicy } from "./cli/load-policy.ts";
+export { checkPolicySource as checkPolicy } from "./pipeline.ts";
+export type { CheckedPolicy } from "./pipeline.ts";
 export { parsePolicySource as parsePolicy } from "./syntax/parse.ts";
 export { formatDsl } from "./syntax/format.ts";
 export { compilePolicy } from "./compile/compile-policy.ts";

@@ -51,11 +51,16 @@ async function runLine(line: string): Promise<{ code: number | null; output: str
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let stopping = false;
   const exited = once(child, "exit");
   const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
   const collect = (chunk: Buffer): void => {
     output += chunk.toString();
-    if (serving && /listening on/.test(output)) child.kill("SIGTERM");
+    // Stop once it serves; a moment later, so that every listener it prints is up.
+    if (serving && !stopping && /listening on/.test(output)) {
+      stopping = true;
+      setTimeout(() => child.kill("SIGTERM"), 1_000);
+    }
   };
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
