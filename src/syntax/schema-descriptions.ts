@@ -20,6 +20,10 @@ export const PROPERTY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "Project.plan": "The plan, which gates features: basic, pro or enterprise.",
   "Project.public_access":
     "Whether tunnels may be public: `allowed`, `auth-required` (public only with authentication) or `forbidden` (private only).",
+  "Project.members":
+    "Who belongs to the project: tokens of anyone else never reach its tunnels (unless a token's boundary names the project).",
+  "Project.members.users": "User identifiers (`sub`/`userId` of pat and auth tokens).",
+  "Project.members.clients": "Application client identifiers (`clientId` of app tokens).",
   "Project.trusted_ips":
     "Addresses and CIDRs that may reach any tunnel of the project; absent: any address.",
   "Project.geo_ip":
@@ -106,6 +110,13 @@ export const PROPERTY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "FieldFilters.challenge_mode": "Whether the tunnel has challenge mode on.",
   "FieldFilters.mtls_auth": "Whether the tunnel requires client certificates.",
   "FieldFilters.trusted_ips": "Addresses and CIDRs the tunnel's trusted IPs must stay within.",
+  "FieldFilters.type": "`bytestream` or `datagram`, decided from the tunnel's protocol.",
+  "FieldFilters.http_version":
+    "The upstream HTTP version; no tunnel of a policy declares it, so it never matches.",
+  "FieldFilters.client_id":
+    "The client that created the tunnel; unknown at the edge, so it never matches.",
+  "FieldFilters.user_id":
+    "The user who created the tunnel; unknown at the edge, so it never matches.",
   "FieldFilters.geo_ip": "Country codes the tunnel's GeoIP list must stay within.",
 
   "Credential.name": "The credential's name.",
