@@ -17,15 +17,20 @@ import { NODE_PATH_ENV, REPO } from "./npm.ts";
 const README = readFileSync(join(REPO, "README.md"), "utf8");
 const SECRET = "readme-secret-0123456789abcdef0123456789";
 
-/** The lines of every ```sh block, continuation lines joined and trailing comments dropped. */
-export function shellCommands(markdown: string): string[] {
+/** The lines of every ```sh block, continuation lines joined, with their trailing comments. */
+export function shellLines(markdown: string): { command: string; comment: string }[] {
   const blocks = [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
   return blocks.flatMap((block) =>
     block
       .replace(/\\\n\s*/g, " ")
       .split("\n")
-      .map((line) => line.replace(/\s+# .*$/, "").trim())
-      .filter((line) => line !== ""),
+      .map((line) => {
+        const at = line.search(/\s+# /);
+        return at < 0
+          ? { command: line.trim(), comment: "" }
+          : { command: line.slice(0, at).trim(), comment: line.slice(at).trim() };
+      })
+      .filter((line) => line.command !== ""),
   );
 }
 
@@ -70,7 +75,8 @@ async function runLine(line: string): Promise<{ code: number | null; output: str
 }
 
 describe("README.md (issue #16)", { timeout: 600_000 }, () => {
-  const commands = shellCommands(README);
+  const lines = shellLines(README);
+  const commands = lines.map((line) => line.command);
 
   it("keeps the two commands, and CI runs exactly the test command after a clean install", () => {
     assert.deepEqual(commands.slice(0, 2), ["npm ci && npm start", "npm test"]);
@@ -78,12 +84,18 @@ describe("README.md (issue #16)", { timeout: 600_000 }, () => {
     assert.match(ci, /^npm ci\nnpm test\n$/m);
   });
 
-  const rampartLines = commands.filter((line) => /\bnpx rampart\b/.test(line));
+  const rampartLines = lines.filter((line) => /\bnpx rampart\b/.test(line.command));
   it("has rampart commands to run", () => assert.ok(rampartLines.length >= 10));
-  for (const line of rampartLines) {
-    it(`runs: ${line}`, async () => {
-      const { code, output } = await runLine(line);
-      assert.equal(code, 0, output);
+  for (const { command, comment } of rampartLines) {
+    // A line whose comment says `else RPxxxx` shows that refusal: exit 1 with that code.
+    const refusal = /\belse (RP\d{4})\b/.exec(comment)?.[1];
+    it(`runs: ${command}`, async () => {
+      const { code, output } = await runLine(command);
+      if (refusal === undefined) assert.equal(code, 0, output);
+      else {
+        assert.equal(code, 1, output);
+        assert.match(output, new RegExp(`\\b${refusal}\\b`));
+      }
     });
   }
 });
