@@ -5,7 +5,7 @@
  * Run by `prepare` (so `npm ci` builds) and `prepack`; it starts from an empty dist/.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,4 +31,10 @@ for (const asset of ASSETS) {
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(join(root, asset), target);
 }
+// The engine of `rampart compile --target esm`, bundled now: esbuild is a dev dependency
+// (src/compile/esm/engine-source.ts reads these files when they are there).
+const { bundleEsmEngine } = await import("../src/compile/esm/engine-source.ts");
+const esm = join(dist, "src", "compile", "esm");
+writeFileSync(join(esm, "esm-engine.js"), await bundleEsmEngine(false));
+writeFileSync(join(esm, "esm-engine.min.js"), await bundleEsmEngine(true));
 console.log(`built ${dist}`);

@@ -86,6 +86,13 @@ describe(
       assert.match(compiled.stderr, /wrote bundle\.json: 1 policies, 1 tunnels/);
     });
 
+    it("compiles to a self-contained ES module without esbuild (the engine ships prebuilt)", async () => {
+      assert.equal(existsSync(join(project, "node_modules", "esbuild")), false);
+      await rampart(["compile", "policy.rampart", "--target", "esm", "-o", "policy.mjs"]);
+      const script = 'import("./policy.mjs").then((m) => console.log(Object.keys(m).length > 0))';
+      assert.equal((await run(process.execPath, ["-e", script], project)).stdout, "true\n");
+    });
+
     it("lints an invalid JSON policy from the build (the schema module loads lazily)", async () => {
       writeFileSync(join(project, "bad.json"), JSON.stringify({ project: { plan: 7 } }));
       const failed = await rampart(["lint", "--format", "json", "bad.json"]).catch(
