@@ -6,7 +6,11 @@
  * keep the pairwise check bounded.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
-import { pathMatchAdmitsSome, pathMatchContains } from "../../analysis/path-space.ts";
+import {
+  obviousPathWitness,
+  pathMatchAdmitsSome,
+  pathMatchContains,
+} from "../../analysis/path-space.ts";
 import type { ActionIr, GrantIr, PathMatchIr } from "../../ir/types.ts";
 import { forEachAction } from "../grant-actions.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
@@ -34,6 +38,15 @@ function mayCover(match: ListMatch, outer: string, inner: string): boolean {
   return match.kind === "glob" || inner.startsWith(outer.replace(/\/$/, ""));
 }
 
+/**
+ * Whether some normalized path matches the entry. An obvious witness settles it without an
+ * automaton, as in RP8004: grants name their own paths, and a large policy has ~20,000 of them
+ * (the automaton for each made lint of 10,000 grants take 11 s instead of 0.1 s).
+ */
+function admitsSome(match: PathMatchIr): boolean | undefined {
+  return obviousPathWitness(match) !== null ? true : pathMatchAdmitsSome(match);
+}
+
 /** Each shadowed entry with the first entry that covers it (mutual covers report one side). */
 function shadowed(match: ListMatch): { entry: string; by: string }[] {
   const values = entries(match);
@@ -42,7 +55,7 @@ function shadowed(match: ListMatch): { entry: string; by: string }[] {
   const found: { entry: string; by: string }[] = [];
   entriesWithMatch.forEach((inner, i) => {
     // An entry no path reaches is RP8004's finding, not this one.
-    if (pathMatchAdmitsSome(inner.match) !== true) return;
+    if (admitsSome(inner.match) !== true) return;
     const cover = entriesWithMatch.find(
       (outer, j) =>
         j !== i &&
