@@ -130,15 +130,27 @@ function mainConfig(prefix: string, workers: number): string {
   ].join("\n");
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+/**
+ * Waits until `ready()` answers true for a child server, polling every 50 ms: fails when the
+ * child exits first, or after START_TIMEOUT_MS with `what` in the message.
+ */
+export async function waitForChild(
+  child: ChildProcess,
+  ready: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
-    if (await canConnect(port)) return;
+    if (await ready()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`no listener on 127.0.0.1:${port} after ${START_TIMEOUT_MS} ms`);
+  throw new Error(`${what} after ${START_TIMEOUT_MS} ms`);
+}
+
+function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  return waitForChild(child, () => canConnect(port), `no listener on 127.0.0.1:${port}`);
 }
 
 function canConnect(port: number): Promise<boolean> {

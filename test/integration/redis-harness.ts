@@ -8,9 +8,8 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { ensureRedisServer } from "../setup/redis.ts";
-import { freePort } from "./nginx-harness.ts";
+import { freePort, waitForChild } from "./nginx-harness.ts";
 
-const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** A redis-server this test owns. */
@@ -58,15 +57,8 @@ export async function startRedis(): Promise<RunningRedis> {
   };
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
-    if (await pings(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no PONG on 127.0.0.1:${port} after ${START_TIMEOUT_MS} ms`);
+function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  return waitForChild(child, () => pings(port), `no PONG on 127.0.0.1:${port}`);
 }
 
 function pings(port: number): Promise<boolean> {
