@@ -184,6 +184,19 @@ export function wellKnownMethodVerdict(endpoint: WellKnownEndpoint): Decision {
   });
 }
 
+/** A logout POST carrying a method-override header (S-R12): not a logout, whatever it asks. */
+export function logoutMethodOverrideVerdict(): Decision {
+  return verdict({
+    outcome: "deny",
+    status: 405,
+    reason: "not_allowed",
+    stage: "well-known",
+    rule: WELL_KNOWN_RULE.logout,
+    origin: null,
+    message: "a logout POST carrying a method-override header is refused (S-R12)",
+  });
+}
+
 /** A logout whose `Origin` or `Referer` names another origin (S-W2): a cross-site request. */
 export function logoutForeignOriginVerdict(): Decision {
   return verdict({

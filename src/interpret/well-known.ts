@@ -7,6 +7,7 @@ import {
   logoutContentTypeVerdict,
   logoutEndpointVerdict,
   logoutForeignOriginVerdict,
+  logoutMethodOverrideVerdict,
   sessionEndpointVerdict,
   wellKnownMethodVerdict,
   wellKnownUnknownVerdict,
@@ -64,6 +65,8 @@ export function answerWellKnown(
       if (facts.method !== "POST") return wellKnownMethodVerdict("logout");
       if (!sameTunnelOrigin(facts)) return logoutForeignOriginVerdict();
       if (!acceptableLogoutBody(facts.contentType)) return logoutContentTypeVerdict();
+      // S-R12: a POST asking to be read as another method is not a logout.
+      if (facts.methodOverride === true) return logoutMethodOverrideVerdict();
       return logoutEndpointVerdict(identify(policy, tunnel, facts));
     default:
       return wellKnownUnknownVerdict();

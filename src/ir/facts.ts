@@ -71,6 +71,11 @@ export interface RequestFacts {
   readonly origin: string | null;
   readonly referer: string | null;
   readonly contentType: string | null;
+  /**
+   * A method-override header (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`)
+   * was sent (S-R12: a logout carrying one is 405); absent means none.
+   */
+  readonly methodOverride?: boolean;
   readonly token: TokenFacts | null;
   /** The result of checking the challenge cookie for this host; `null` when there is none. */
   readonly challengeCookie: "valid" | "invalid" | null;

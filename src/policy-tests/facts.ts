@@ -5,6 +5,7 @@
  * the test token into `TokenFacts` carrying the effective grant; the session and TLS facts.
  */
 import { addressedPort } from "../ir/origin.ts";
+import { METHOD_OVERRIDE_HEADERS } from "../ir/method-override.ts";
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import type { TestRequestIr, TestTokenIr } from "../ir/types.ts";
@@ -101,6 +102,7 @@ export function requestFactsOf(
     origin: headers.get("origin") ?? null,
     referer: headers.get("referer") ?? null,
     contentType: headers.get("content-type") ?? null,
+    methodOverride: [...METHOD_OVERRIDE_HEADERS].some((name) => headers.has(name)),
     token: request.token === null ? null : tokenFacts(policy, request.token),
     challengeCookie: request.challengeCookie,
     session: request.session === null ? null : sessionFacts(request.session),

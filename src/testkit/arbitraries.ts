@@ -537,6 +537,7 @@ export function arbRequestFacts(policy?: EffectivePolicy): fc.Arbitrary<RequestF
     ),
     referer: fc.constantFrom(null, "https://web.example.com/page", "https://evil.example/"),
     contentType: fc.constantFrom(null, "application/json", "text/plain"),
+    methodOverride: fc.constantFrom(false, false, false, true),
     token: arbTokenFacts(grants),
     challengeCookie: fc.constantFrom(null, "valid", "valid", "invalid" as const),
     session: arbSession(),

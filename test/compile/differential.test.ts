@@ -28,6 +28,9 @@ import { pathArb } from "./path-arbitraries.ts";
 /** Each property stops after this long; fast-check reports how many runs it made. */
 const TIME_LIMIT_MS = 16_000;
 const REQUESTS_PER_POLICY = 32;
+/** The engine-endpoint property decides a fixed count: 1,000 policies × 100 requests. */
+const ENGINE_REQUESTS_PER_POLICY = 100;
+const ENGINE_POLICIES = 1_000;
 
 /**
  * Token ids keyed by grant content. The runtime contract is that a token id always carries the
@@ -177,6 +180,40 @@ const policyWithRoutes = arbEffectivePolicy().chain((policy) => {
   });
 });
 
+/** Paths that name (or almost name) the engine's endpoints, raw and with dot segments. */
+const wellKnownPathArb = fc.constantFrom(
+  "/.well-known/rstream/logout",
+  "/.well-known/rstream/session",
+  "/x/../.well-known/rstream/logout",
+  "/.well-known/./rstream/logout",
+  "/.well-known/rstream/logout/",
+  "/.well-known/rstream/other",
+  "/.well-known/rstream",
+);
+
+/** Requests to the engine endpoints, with method overrides, origins and body types mixed in. */
+const policyWithEngineRequests = arbEffectivePolicy().chain((policy) =>
+  fc.tuple(
+    fc.constant(policy),
+    fc.array(
+      fc
+        .tuple(
+          arbRequestFacts(policy),
+          wellKnownPathArb,
+          fc.constantFrom("POST", "POST", "GET", "HEAD", "PUT"),
+          fc.boolean(),
+        )
+        .map(([facts, path, method, methodOverride]) => ({
+          ...facts,
+          path,
+          method,
+          methodOverride,
+        })),
+      { minLength: ENGINE_REQUESTS_PER_POLICY, maxLength: ENGINE_REQUESTS_PER_POLICY },
+    ),
+  ),
+);
+
 describe("compiled decisions ≡ the reference interpreter", () => {
   it("S-O1: agree on random policies and requests", (t) => {
     let decided = 0;
@@ -221,6 +258,21 @@ describe("compiled decisions ≡ the reference interpreter", () => {
       decided += requests.length;
     });
     t.diagnostic(`${runs} policies, ${decided} requests`);
+  });
+
+  it("S-R12: agree on the engine endpoints, a logout POST with a method override included (100,000 requests)", (t) => {
+    let decided = 0;
+    let overrides = 0;
+    fc.assert(
+      fc.property(policyWithEngineRequests, ([policy, requests]) => {
+        assertSameRequests(policy, requests);
+        decided += requests.length;
+        overrides += requests.filter((r) => r.methodOverride && r.method === "POST").length;
+      }),
+      { numRuns: ENGINE_POLICIES },
+    );
+    t.diagnostic(`${decided} requests, ${overrides} POSTs with a method override`);
+    assert.equal(decided, ENGINE_POLICIES * ENGINE_REQUESTS_PER_POLICY);
   });
 
   it("S-A5…S-A7: agree on handshakes", (t) => {

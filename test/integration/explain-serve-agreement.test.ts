@@ -3,7 +3,8 @@
  * - RP8001 stays quiet for a tunnel whose trusted IPs are loopback, and serve forwards them;
  * - explain denies plain HTTP to a TLS 1.3 tunnel, as serve's HTTP listener does;
  * - for random policies and raw requests, explain's decision is what serve does on the wire
- *   (1,000 samples: 20 policies × 50 requests, each policy served once).
+ *   (1,000 samples: 20 policies × 50 requests, each policy served once), method-override
+ *   headers included: a logout POST carrying one is 405 in explain as on the wire (S-R12).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -51,6 +52,7 @@ function factsFor(
   accept: string | null,
   challenge: boolean,
   token: RequestFacts["token"],
+  methodOverride = false,
 ): RequestFacts {
   return {
     host,
@@ -65,6 +67,7 @@ function factsFor(
     origin: null,
     referer: null,
     contentType: null,
+    methodOverride,
     token,
     challengeCookie: challenge ? "valid" : null,
     session: null,
@@ -215,31 +218,48 @@ tunnel "api" {
     const arbRequest = fc.record({
       host: fc.constantFrom("t0.test", "t1.test", "t2.test", "none.test"),
       method: fc.constantFrom("GET", "GET", "HEAD", "POST"),
-      target: fc
-        .array(
-          fc.constantFrom(
-            "api",
-            "admin",
-            "x",
-            ".",
-            "..",
-            "%61pi",
-            "",
-            ".well-known",
-            "rstream",
-            "session",
+      target: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc
+            .array(
+              fc.constantFrom(
+                "api",
+                "admin",
+                "x",
+                ".",
+                "..",
+                "%61pi",
+                "",
+                ".well-known",
+                "rstream",
+                "session",
+                "logout",
+              ),
+              { maxLength: 4 },
+            )
+            .chain((segs) =>
+              fc.constantFrom("", "?q=1", "?rstream.token=zz").map((q) => `/${segs.join("/")}${q}`),
+            ),
+        },
+        // The engine endpoints themselves, raw and behind a dot segment (S-R12, S-R13).
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            "/.well-known/rstream/logout",
+            "/x/../.well-known/rstream/logout",
+            "/.well-known/rstream/session",
           ),
-          { maxLength: 4 },
-        )
-        .chain((segs) =>
-          fc.constantFrom("", "?q=1", "?rstream.token=zz").map((q) => `/${segs.join("/")}${q}`),
-        ),
+        },
+      ),
       accept: fc.constantFrom(null, "text/html", "application/json"),
       challenge: fc.boolean(),
       token: fc.constantFrom<keyof typeof tokens | null>(null, "api", "admin"),
+      override: fc.constantFrom(null, null, "X-HTTP-Method-Override", "X-Method-Override"),
     });
     const policies = fc.sample(arbPolicy, { numRuns: 20, seed: 1313 });
     let compared = 0;
+    let overriddenLogouts = 0;
     for (const [p, policy] of policies.entries()) {
       const { runtime } = await startTestRuntime([compiledPolicy(policy)], {
         tokens: { secret: SECRET },
@@ -257,6 +277,7 @@ tunnel "api" {
             ]);
           if (r.token !== null) fields.push(["Authorization", `Bearer ${tokens[r.token]}`]);
           if (r.method === "POST") fields.push(["Content-Length", "0"]);
+          if (r.override !== null) fields.push([r.override, "GET"]);
           fields.push(["Connection", "close"]);
           const reply = await rawRequest(
             { port },
@@ -269,9 +290,19 @@ tunnel "api" {
             continue;
           }
           const token = r.token === null ? null : await backend.verify(tokens[r.token], "header");
-          const facts = factsFor(r.host, r.method, target.path, r.accept, r.challenge, token);
+          const facts = factsFor(
+            r.host,
+            r.method,
+            target.path,
+            r.accept,
+            r.challenge,
+            token,
+            r.override !== null,
+          );
           const { decision } = explainRequest(policy, facts, null, new Map());
           const wire = reply.status;
+          if (r.override !== null && decision.status === 405 && r.method === "POST")
+            overriddenLogouts++;
           const label = `${r.method} ${r.host}${r.target} → ${decision.outcome} ${decision.status} (${decision.reason}), wire ${wire}`;
           if (decision.outcome === "forward")
             assert.equal(reply.headers["x-upstream"], "yes", label);
@@ -288,5 +319,7 @@ tunnel "api" {
       }
     }
     assert.equal(compared, 1_000);
+    // The sample must reach the case S-R12 moved into the decision.
+    assert.ok(overriddenLogouts > 0, "some samples are logout POSTs with a method override");
   });
 });

@@ -282,6 +282,8 @@ describe("hardening rules S-R1…S-R20 over HTTP and HTTPS (issue #13)", () => {
         ]);
         refused(post, 405);
         assert.equal(post.headers["allow"], "POST");
+        // The decision refuses it (explain says the same), with the body of the GET refusal.
+        assert.equal(post.body, '{"error":{"reason":"not_allowed"}}');
       });
 
       it("S-R13: engine endpoints are classified after canonicalization and never cached", async () => {

@@ -56,6 +56,8 @@ export const FIELD_DIMENSION: Readonly<Record<keyof RequestFacts, Dimension>> = 
   origin: "origin",
   referer: "origin",
   contentType: "contentType",
+  // Only the logout endpoint reads it (S-R12), as it reads the method.
+  methodOverride: "method",
   token: "token",
   challengeCookie: "cookie",
   session: "session",

@@ -8,6 +8,7 @@ import {
   logoutContentTypeVerdict,
   logoutEndpointVerdict,
   logoutForeignOriginVerdict,
+  logoutMethodOverrideVerdict,
   sessionEndpointVerdict,
   wellKnownMethodVerdict,
   wellKnownUnknownVerdict,
@@ -59,6 +60,7 @@ export function answerWellKnown(
     if (!sameOrigin(facts.origin, facts) || !sameOrigin(facts.referer, facts))
       return logoutForeignOriginVerdict();
     if (!jsonOrNoBody(facts.contentType)) return logoutContentTypeVerdict();
+    if (facts.methodOverride === true) return logoutMethodOverrideVerdict();
     return logoutEndpointVerdict(checks.identify(facts, normalizedPath));
   }
   return wellKnownUnknownVerdict();

@@ -219,11 +219,6 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
       forward(r, res, deps);
       return;
     case "respond":
-      // S-R12: logout is a POST, and a POST asking to be read as another method is not one.
-      if (decision.endpoint === "logout" && r.request.headers.methodOverride) {
-        sendError(res, 405, "method_not_allowed", null, r.facts.acceptsHtml, { allow: "POST" });
-        return;
-      }
       serveWellKnown(r.req, res, decision, r.facts, r.route.tunnel, deps);
       return;
     case "challenge":

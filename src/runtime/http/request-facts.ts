@@ -76,6 +76,7 @@ export function gatherFacts(
     origin: headers["origin"] ?? null,
     referer: headers["referer"] ?? null,
     contentType: headers["content-type"] ?? null,
+    methodOverride: request.headers.methodOverride,
     challengeCookie: cookie === undefined ? null : challengeState(cookie, host, sources.cookieKey),
     session:
       cookie === undefined || sources.sessions === false

@@ -4,6 +4,7 @@
  * `Authorization`, an upgrade other than `websocket`, or too many fields is refused. What is
  * left is both what the decision reads and the base of what is forwarded.
  */
+import { METHOD_OVERRIDE_HEADERS } from "../../ir/method-override.ts";
 
 /** More fields than this is 431 (S-R18); Node's own cap (2000) would drop the rest silently. */
 export const MAX_HEADER_FIELDS = 100;
@@ -22,11 +23,7 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /** Headers that ask an upstream framework to treat the request as another method (S-R17). */
-export const METHOD_OVERRIDE_HEADERS: ReadonlySet<string> = new Set([
-  "x-http-method-override",
-  "x-http-method",
-  "x-method-override",
-]);
+export { METHOD_OVERRIDE_HEADERS };
 
 /** A header block that cannot be served. */
 export interface HeaderRefusal {
