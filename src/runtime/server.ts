@@ -44,6 +44,7 @@ import { handleSignals, watchFiles } from "./ops/reload.ts";
 import { ConnectionCap } from "./ops/connection-cap.ts";
 import { ReloadableCountryLookup } from "./ops/geoip-reload.ts";
 import { observeRequests } from "./ops/request-observer.ts";
+import { observeUpgrades } from "./ops/upgrade-observer.ts";
 import type { AccessLog } from "./ops/access-log.ts";
 import { TrackedResponse } from "./ops/request-record.ts";
 import { TunnelGates } from "./ops/tunnel-gate.ts";
@@ -314,7 +315,11 @@ class Runtime {
       bodyIdleTimeoutMs: this.#o.clients.bodyIdleTimeoutMs,
       onAccessLog: (access) => this.#accessLogs.push(access),
     });
-    const onUpgrade = createUpgradeHandler(deps);
+    const onUpgrade = observeUpgrades(createUpgradeHandler(deps), {
+      log: this.#log,
+      accessLog: this.#o.accessLog,
+      onAccessLog: (access) => this.#accessLogs.push(access),
+    });
     const clients = this.#o.clients;
     const httpOptions = {
       maxHeaderSize: this.#o.maxHeaderBytes,

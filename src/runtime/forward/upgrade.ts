@@ -20,7 +20,7 @@ export function forwardUpgrade(
   path: string,
   headers: string[],
   timeoutMs: number,
-  done: (failure: "unreachable" | "timeout" | null) => void,
+  done: (failure: "unreachable" | "timeout" | null, status: number) => void,
 ): void {
   const url = new URL(upstream.origin);
   const request = upstream.secure ? httpsRequest : httpRequest;
@@ -34,10 +34,10 @@ export function forwardUpgrade(
     timeout: timeoutMs,
   });
   let settled = false;
-  const finish = (failure: "unreachable" | "timeout" | null): void => {
+  const finish = (failure: "unreachable" | "timeout" | null, status: number): void => {
     if (!settled) {
       settled = true;
-      done(failure);
+      done(failure, status);
     }
   };
   outgoing.on("upgrade", (res, upstreamSocket, upstreamHead) => {
@@ -54,7 +54,7 @@ export function forwardUpgrade(
     client.on("error", closeBoth);
     upstreamSocket.on("close", closeBoth);
     client.on("close", closeBoth);
-    finish(null);
+    finish(null, res.statusCode ?? 101);
   });
   outgoing.on("response", (res) => {
     // The body is relayed de-chunked and delimited by closing the connection.
@@ -66,17 +66,17 @@ export function forwardUpgrade(
     client.write(statusLine(res) + headerBlock([...kept, "connection", "close"]));
     res.pipe(client);
     res.on("end", () => client.end());
-    finish(null);
+    finish(null, res.statusCode ?? 502);
   });
   outgoing.on("timeout", () => {
     outgoing.destroy();
     client.end(rawResponse(504, JSON.stringify({ error: { reason: "timeout" } })));
-    finish("timeout");
+    finish("timeout", 504);
   });
   outgoing.on("error", () => {
     if (!settled)
       client.end(rawResponse(502, JSON.stringify({ error: { reason: "unreachable" } })));
-    finish("unreachable");
+    finish("unreachable", 502);
   });
   outgoing.end();
 }

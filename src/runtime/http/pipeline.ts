@@ -45,6 +45,7 @@ import type { EngineFlows } from "../session/engine-flows.ts";
 import { noteCause, noteDecision } from "../ops/request-record.ts";
 import { internalError } from "../ops/request-observer.ts";
 import type { TunnelGates } from "../ops/tunnel-gate.ts";
+import { noteUpgradeCause, noteUpgradeDecision, noteUpgradeStatus } from "../ops/upgrade-record.ts";
 
 /** What the pipeline reads on every request. */
 export interface PipelineDeps extends FactSources {
@@ -388,7 +389,8 @@ export function createUpgradeHandler(
       const status = started.status === 200 ? 400 : started.status;
       const reason = started.status === 200 ? "bad_request_target" : started.reason;
       logEarlyDeny(req, { ...started, status, reason }, deps);
-      socket.end(rawResponse(status, errorJson(reason, started.policy ?? null)));
+      noteUpgradeDecision(req, null, "deny", "route", reason);
+      refuseUpgrade(req, socket, status, errorJson(reason, started.policy ?? null));
       return;
     }
     withFacts(
@@ -407,7 +409,9 @@ export function createUpgradeHandler(
           { err: error, cause: "token_verification_threw", tunnel: started.route.label },
           "internal error; answered 500",
         );
-        socket.end(rawResponse(500, errorJson("internal_error", null)));
+        noteUpgradeDecision(req, started.route.label, "", "token", "");
+        noteUpgradeCause(req, "token_verification_threw");
+        refuseUpgrade(req, socket, 500, errorJson("internal_error", null));
       },
     );
   };
@@ -416,15 +420,17 @@ export function createUpgradeHandler(
 function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps): void {
   const decision = decide(r, deps);
   if (decision === null) {
-    socket.end(rawResponse(500, errorJson("internal_error", null)));
+    noteUpgradeCause(r.req, "decision_threw");
+    refuseUpgrade(r.req, socket, 500, errorJson("internal_error", null));
     return;
   }
   if (refusedForStore(decision, deps.store ?? null)) {
     deps.metrics.countRequest("deny", STATE_UNAVAILABLE);
-    socket.end(rawResponse(503, errorJson(STATE_UNAVAILABLE, null)));
+    refuseUpgrade(r.req, socket, 503, errorJson(STATE_UNAVAILABLE, null));
     return;
   }
   deps.metrics.countRequest(decision.outcome, decision.reason);
+  noteUpgradeDecision(r.req, r.route.label, decision.outcome, decision.stage, decision.reason);
   if (decision.outcome !== "forward") {
     // An upgrade cannot follow a redirect or be answered by an engine page (S-C4): refuse it.
     const status = decision.outcome === "deny" ? decision.status : 403;
@@ -437,18 +443,18 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
     if (decision.outcome === "deny") logDeny(r, decision, deps);
     const challenge =
       decision.outcome === "deny" ? wwwAuthenticate(decision, r.facts.token !== null) : null;
-    socket.end(
-      rawResponse(
-        status,
-        errorJson(reason, decision.outcome === "deny" ? decision.policy : null),
-        challenge === null ? {} : { "www-authenticate": challenge },
-      ),
+    refuseUpgrade(
+      r.req,
+      socket,
+      status,
+      errorJson(reason, decision.outcome === "deny" ? decision.policy : null),
+      challenge === null ? {} : { "www-authenticate": challenge },
     );
     return;
   }
   const upstream = r.route.upstream;
   if (upstream === null) {
-    socket.end(rawResponse(502, errorJson("no_upstream", null)));
+    refuseUpgrade(r.req, socket, 502, errorJson("no_upstream", null));
     return;
   }
   // S-R16: only a WebSocket handshake reaches this point (canonicalRequest refused the rest).
@@ -456,18 +462,49 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
     r.request.headers.fields,
     forwardContext(r, deps, true, upstream.host),
   );
-  forwardUpgrade(
-    r.req,
-    socket,
-    head,
-    upstream,
-    r.request.target,
-    headers,
-    deps.upgradeTimeoutMs,
-    (failure) => {
-      if (failure !== null) noteForwardFailure(r, failure, undefined, deps);
-    },
-  );
+  const open = (release: () => void): void => {
+    // An open WebSocket holds its tunnel slot until its connection closes (issue #18).
+    socket.once("close", release);
+    forwardUpgrade(
+      r.req,
+      socket,
+      head,
+      upstream,
+      r.request.target,
+      headers,
+      deps.upgradeTimeoutMs,
+      (failure, status) => {
+        noteUpgradeStatus(r.req, status);
+        if (failure === null) return;
+        noteUpgradeCause(r.req, `upstream_${failure}`);
+        noteForwardFailure(r, failure, undefined, deps);
+      },
+    );
+  };
+  if (deps.gates === undefined) {
+    open(NO_RELEASE);
+    return;
+  }
+  const cancel = deps.gates.enter(r.route.label, open, (reason) => {
+    deps.metrics.traffic.tunnelRejections
+      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
+      .inc();
+    noteUpgradeCause(r.req, `tunnel_${reason}`);
+    refuseUpgrade(r.req, socket, 503, errorJson("tunnel_busy", null), { "retry-after": "1" });
+  });
+  if (cancel !== null) socket.once("close", cancel);
+}
+
+/** Answers an upgrade the engine refuses, noting the status for its access-log line. */
+function refuseUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  noteUpgradeStatus(req, status);
+  socket.end(rawResponse(status, body, headers));
 }
 
 function acceptsHtml(req: IncomingMessage): boolean {

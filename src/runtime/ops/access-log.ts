@@ -9,8 +9,10 @@
  */
 import { pino } from "pino";
 import type { Logger } from "pino";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { RequestRecord } from "./request-record.ts";
+import type { UpgradeRecord } from "./upgrade-record.ts";
 
 const FLUSH_MS = 100;
 const BATCH_BYTES = 64 * 1024;
@@ -80,6 +82,38 @@ export class AccessLog {
     if (aborted) line += `,"aborted":true`;
     if (record.timedOut) line += `,"timedOut":true`;
     this.#batch += `${line},"msg":"request"}\n`;
+    if (this.#batch.length >= BATCH_BYTES) this.flush();
+    else if (this.#timer === null) this.#timer = setTimeout(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  /**
+   * Appends the line of a closed upgrade (issue #18): the same fields as a request's, with the
+   * status the client got (101 for an opened tunnel) and `"upgrade":true`; the duration and
+   * bytes cover the whole life of the connection.
+   */
+  writeUpgrade(record: UpgradeRecord, req: IncomingMessage, socket: Socket, seconds: number): void {
+    if (this.#log.levelVal > INFO) return;
+    const fields = {
+      tunnel: record.tunnel,
+      outcome: record.outcome || null,
+      stage: record.stage || null,
+      reason: record.reason || null,
+      status: record.status,
+      ms: Math.round(seconds * 1e6) / 1e3,
+      bytesIn: socket.bytesRead - record.read0,
+      bytesOut: socket.bytesWritten - record.written0,
+      method: req.method ?? null,
+      host: req.headers.host ?? null,
+      path: pathOf(req.url),
+      ...(record.cause === null ? {} : { cause: record.cause }),
+      upgrade: true,
+    };
+    if (this.#stream === null) {
+      this.#log.info(fields, "request");
+      return;
+    }
+    const body = JSON.stringify(fields).slice(1, -1);
+    this.#batch += `{"level":${INFO},"time":${Date.now()}${this.#bindings},${body},"msg":"request"}\n`;
     if (this.#batch.length >= BATCH_BYTES) this.flush();
     else if (this.#timer === null) this.#timer = setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
