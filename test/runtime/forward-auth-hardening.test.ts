@@ -74,6 +74,33 @@ describe("forward-auth hardening (S-R19, issue #13)", () => {
     assert.equal((await traefik("/api/x", bearer())).status, 200);
   });
 
+  for (const proto of ["http", "https"] as const) {
+    it(`S-R13 (${proto}): a preflight or cross-origin read of an engine endpoint is never answered 2xx nor given CORS credentials`, async () => {
+      const evil = { origin: "https://evil.example", "x-forwarded-proto": proto };
+      for (const path of [
+        "/.well-known/rstream/session",
+        "/.well-known/rstream/logout",
+        "/x/../.well-known/rstream/session",
+      ]) {
+        const preflight = {
+          ...evil,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization",
+        };
+        for (const reply of [
+          await nginx(path, { ...preflight, "x-original-method": "OPTIONS" }),
+          await traefik(path, { ...preflight, "x-forwarded-method": "OPTIONS" }),
+          await nginx(path, { ...evil, ...bearer() }),
+          await traefik(path, { ...evil, ...bearer() }),
+        ]) {
+          assert.equal(reply.status, 403, `${path}: not forwarded by the proxy`);
+          const granted = Object.keys(reply.headers).filter((h) => h.startsWith("access-control-"));
+          assert.deepEqual(granted, [], path);
+        }
+      }
+    });
+  }
+
   it("S-R19 S-R16: an h2c upgrade is refused, never answered 2xx", async () => {
     const h2c = await traefik("/api/x", { ...bearer(), upgrade: "h2c" });
     assert.equal(h2c.status, 403);

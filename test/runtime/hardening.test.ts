@@ -299,6 +299,62 @@ describe("hardening rules S-R1…S-R20 over HTTP and HTTPS (issue #13)", () => {
         }
       });
 
+      it("S-R13: engine endpoints give no CORS credentials to a foreign origin, and a preflight to them never reaches the upstream", async () => {
+        const evil = "https://evil.example";
+        const noCors = (reply: RawReply, label: string): void => {
+          const granted = Object.keys(reply.headers).filter((h) => h.startsWith("access-control-"));
+          assert.deepEqual(granted, [], `${label}: no CORS header from the engine`);
+        };
+        // A credentialed cross-origin read of the session document: answered (the document is
+        // the browser's to read only from the tunnel origin), with no CORS grant to `evil`.
+        const read = await ask("scoped.test", "GET /.well-known/rstream/session HTTP/1.1", [
+          ["Host", "scoped.test"],
+          ["Origin", evil],
+          ["Authorization", `Bearer ${token}`],
+        ]);
+        assert.equal(read.status, 200);
+        assert.match(read.body, /"authenticated"/);
+        noCors(read, "session read");
+        // A cross-origin logout is refused (S-W2), without a CORS grant either.
+        const logout = await ask("web.test", "POST /.well-known/rstream/logout HTTP/1.1", [
+          ["Host", "web.test"],
+          ["Origin", evil],
+          ["Content-Length", "0"],
+        ]);
+        refused(logout, 403);
+        noCors(logout, "logout");
+        // Preflights to the engine's paths are the engine's to answer: refused, never forwarded
+        // (an upstream that reflects any Origin with credentials would otherwise grant them).
+        for (const path of [
+          "/.well-known/rstream/session",
+          "/.well-known/rstream/logout",
+          "/x/../.well-known/rstream/session",
+          "/.well-known/rstream/challenge",
+          "/.well-known/rstream/login",
+        ]) {
+          const [reply, seen] = await forwarded(() =>
+            ask("web.test", `OPTIONS ${path} HTTP/1.1`, [
+              ["Host", "web.test"],
+              ["Origin", evil],
+              ["Access-Control-Request-Method", "POST"],
+              ["Access-Control-Request-Headers", "authorization, content-type"],
+            ]),
+          );
+          assert.ok((reply.status ?? 0) >= 400, `${path}: ${reply.status}`);
+          noCors(reply, path);
+          assert.equal(seen, null, `${path} is never forwarded (S-O2)`);
+        }
+        // The application's own paths are the upstream's: its preflight is forwarded.
+        const [, app] = await forwarded(() =>
+          ask("web.test", "OPTIONS /app HTTP/1.1", [
+            ["Host", "web.test"],
+            ["Origin", evil],
+            ["Access-Control-Request-Method", "POST"],
+          ]),
+        );
+        assert.equal(app?.method, "OPTIONS");
+      });
+
       it("S-R15: a repeated rstream.token is 400; every spelling is stripped before forwarding", async () => {
         refused(await ask("web.test", "GET /p?rstream.token=a&rstream.token=b HTTP/1.1"), 400);
         refused(await ask("web.test", "GET /p?rstream.token=a&rstream%2Etoken=b HTTP/1.1"), 400);
