@@ -165,7 +165,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** SIGTERM (nginx's fast shutdown, which stops the workers), then SIGKILL if it lingers. */
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");

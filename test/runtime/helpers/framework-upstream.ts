@@ -3,14 +3,15 @@
  * counts on: a prefix router that never resolves dot segments nor decodes, one that honours
  * `X-HTTP-Method-Override` (and its spellings), one that honours `X-Original-URL` /
  * `X-Rewrite-URL` (as IIS URL Rewrite and some PHP front controllers do). Each answers with the
- * route it chose, so a test sees whether a request escaped its scope.
+ * route it chose, so a test sees whether a request escaped its scope. `all` has every habit at
+ * once (the app behind a front proxy in the forward-auth tests).
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** How the upstream picks a route. */
-export type FrameworkHabit = "raw-prefix" | "method-override" | "original-url";
+export type FrameworkHabit = "raw-prefix" | "method-override" | "original-url" | "all";
 
 /** What the upstream received and where it routed it. */
 export interface FrameworkHit {
@@ -32,13 +33,13 @@ export interface FrameworkUpstream {
 const OVERRIDES = ["x-http-method-override", "x-http-method", "x-method-override"];
 
 function effectiveTarget(req: IncomingMessage, habit: FrameworkHabit): string {
-  if (habit !== "original-url") return req.url ?? "";
+  if (habit !== "original-url" && habit !== "all") return req.url ?? "";
   const rewritten = req.headers["x-original-url"] ?? req.headers["x-rewrite-url"];
   return typeof rewritten === "string" ? rewritten : (req.url ?? "");
 }
 
 function effectiveMethod(req: IncomingMessage, habit: FrameworkHabit): string {
-  if (habit !== "method-override") return req.method ?? "";
+  if (habit !== "method-override" && habit !== "all") return req.method ?? "";
   for (const name of OVERRIDES) {
     const v = req.headers[name];
     if (typeof v === "string") return v.toUpperCase();
