@@ -70,6 +70,26 @@ describe("forward-auth: reading the original request", () => {
     assert.equal(got.tlsVersion, null, "no TLS version over plain HTTP");
   });
 
+  it("reads the TLS version as nginx and HAProxy (TLSv1.3) and Caddy (tls1.3) write it", () => {
+    for (const [value, version] of [
+      ["TLSv1.3", "1.3"],
+      ["tls1.3", "1.3"],
+      ["TLSv1.2", "1.2"],
+      ["tls1.2", "1.2"],
+      ["SSLv3", null],
+    ] as const) {
+      const got = read(nginx, {
+        "x-original-method": "GET",
+        "x-original-uri": "/",
+        host: "open.example.test",
+        "x-forwarded-proto": "https",
+        "x-forwarded-tls-version": value,
+      });
+      assert.ok(!("reason" in got));
+      assert.equal(got.tlsVersion, version, value);
+    }
+  });
+
   it("Traefik: X-Forwarded-Method/-Uri/-Host/-Proto/-For, and X-Real-IP is not believed", () => {
     const got = read(traefik, {
       "x-forwarded-method": "DELETE",

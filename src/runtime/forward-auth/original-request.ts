@@ -137,8 +137,9 @@ function realIp(headers: IncomingHttpHeaders): string | null {
   return parseIpEntry(address).ok ? address : null;
 }
 
+/** nginx and HAProxy say `TLSv1.3`, Caddy's `{http.request.tls.version}` says `tls1.3`. */
 function tlsVersionOf(value: string | undefined): TlsVersion | null {
-  if (value === "TLSv1.3" || value === "1.3") return "1.3";
-  if (value === "TLSv1.2" || value === "1.2") return "1.2";
+  if (value === "TLSv1.3" || value === "1.3" || value === "tls1.3") return "1.3";
+  if (value === "TLSv1.2" || value === "1.2" || value === "tls1.2") return "1.2";
   return null;
 }
