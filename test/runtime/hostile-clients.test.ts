@@ -46,7 +46,7 @@ function metricValue(text: string, pattern: RegExp): number {
 }
 
 describe("hostile clients (issue #18 item 1)", () => {
-  it("S-O1/S-O2: slowloris and slow-body clients of one tunnel leave another tunnel and the well-known endpoint answering within 100 ms at p99", async () => {
+  it("S-O1/S-O2: slowloris and slow-body clients of one tunnel leave another tunnel and the well-known endpoint answering: p99 within 100 ms of the same requests without attackers, none stuck", async (t) => {
     // Both tunnels share one upstream, hence one pool of 32 connections: without the tunnel
     // cap, 60 slow uploads to one tunnel would hold every connection the other one needs.
     const shared = await startUpstream();
@@ -70,7 +70,9 @@ describe("hostile clients (issue #18 item 1)", () => {
     const port = runtime.addresses.http?.port ?? 0;
     const adminPort = runtime.addresses.admin?.port ?? 0;
     const attackers: Socket[] = [];
-    const agent = new Agent({ connections: 2 });
+    // The control client has its own keep-alive connection: what is measured is the request,
+    // not a connect racing the attackers' sockets in the accept queue.
+    const agent = new Agent({ connections: 1, pipelining: 1 });
     const control = async (host: string, path: string): Promise<number> => {
       const res = await request(`http://127.0.0.1:${port}${path}`, {
         headers: { host },
@@ -79,9 +81,37 @@ describe("hostile clients (issue #18 item 1)", () => {
       await res.body.text();
       return res.statusCode;
     };
+    /** `n` control requests, alternating the other tunnel and the engine's endpoint. */
+    const measure = async (
+      n: number,
+    ): Promise<{ p99: number; max: number; statuses: [number, number][] }> => {
+      const latencies: number[] = [];
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const status =
+          i % 2 === 0
+            ? await control("control.test", "/ping")
+            : await control("victim.test", "/.well-known/rstream/session");
+        latencies.push(performance.now() - t0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        await sleep(2);
+      }
+      latencies.sort((a, b) => a - b);
+      return {
+        p99: latencies[Math.floor(n * 0.99)] ?? Infinity,
+        max: latencies.at(-1) ?? Infinity,
+        statuses: [...statuses],
+      };
+    };
     try {
-      // Warm up the control client's connections and the code paths before measuring.
+      // Warm up the control client's connection and the code paths before measuring.
       for (let i = 0; i < 10; i++) await control("control.test", "/warm");
+      // The same control requests without hostile clients, in this run, on this machine now.
+      const quiet = await measure(200);
+      assert.deepEqual(quiet.statuses, [[200, 200]]);
+      // 140 hostile sockets, as in the issue's report: nine times the victim tunnel's 16 places
+      // (8 slots, 8 queued), yet few enough that their drip costs the two shared cores little.
       // 80 slowloris clients: a head that never ends, one header line every 200 ms.
       const loris = await Promise.all(Array.from({ length: 80 }, () => rawSocket(port)));
       const lorisClosed = loris.map((s) => closedWithin(s, 3_000));
@@ -99,23 +129,35 @@ describe("hostile clients (issue #18 item 1)", () => {
       }, 200);
       // Give the attack time to fill the victim's slots and queue.
       await sleep(300);
-      const latencies: number[] = [];
-      const statuses = new Map<number, number>();
-      for (let i = 0; i < 300; i++) {
-        const t0 = performance.now();
-        const status =
-          i % 2 === 0
-            ? await control("control.test", "/ping")
-            : await control("victim.test", "/.well-known/rstream/session");
-        latencies.push(performance.now() - t0);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        await sleep(5);
-      }
+      const attackStart = performance.now();
+      const attacked = await measure(300);
+      // The slow uploads hold the victim's slots for 4 s (the whole-request timeout); say how
+      // much of that window the measurement covered.
+      t.diagnostic(`measured under attack for ${(performance.now() - attackStart).toFixed(0)} ms`);
       clearInterval(drip);
-      latencies.sort((a, b) => a - b);
-      const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Infinity;
-      assert.deepEqual([...statuses], [[200, 300]], "every control request is answered 200");
-      assert.ok(p99 < 100, `control p99 ${p99.toFixed(1)} ms`);
+      t.diagnostic(
+        `control p99 (max): ${quiet.p99.toFixed(1)} (${quiet.max.toFixed(1)}) ms quiet, ${attacked.p99.toFixed(1)} (${attacked.max.toFixed(1)}) ms attacked`,
+      );
+      assert.deepEqual(attacked.statuses, [[200, 300]], "every control request is answered 200");
+      // The bound is relative to the same requests measured just before without attackers
+      // (issue #18 asks for 100 ms at p99): the attack may add at most 100 ms at p99. On an
+      // idle machine the quiet p99 is a few ms, so this is the issue's 100 ms; on a machine
+      // loaded by other work (this failed once at load 22 with an absolute bound) both samples
+      // pay the same scheduling delay, which is not the attack's doing. Starvation, what the
+      // test exists to catch, looks nothing like either: control requests stuck behind the
+      // victim's slots wait out the 1 s queue timeout or the 4 s request timeout.
+      // And no single control request is stuck behind the victim: with the tunnel cap off, the
+      // p99 above still passed (the few stuck requests sit above it) while the slowest control
+      // request waited 5 s for the slow uploads to time out. One second over the quiet worst
+      // case (the queue timeout) is far from both a scheduling hiccup and that.
+      assert.ok(
+        attacked.max < quiet.max + 1_000,
+        `slowest control request ${attacked.max.toFixed(1)} ms under attack vs ${quiet.max.toFixed(1)} ms quiet`,
+      );
+      assert.ok(
+        attacked.p99 < quiet.p99 + 100,
+        `control p99 ${attacked.p99.toFixed(1)} ms under attack vs ${quiet.p99.toFixed(1)} ms quiet`,
+      );
 
       // The slowloris heads were cut at the head timeout (408), not left open.
       const lorisEnds = await Promise.all(lorisClosed);
