@@ -420,6 +420,7 @@ export function createUpgradeHandler(
 function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps): void {
   const decision = decide(r, deps);
   if (decision === null) {
+    noteUpgradeDecision(r.req, r.route.label, "", "", "");
     noteUpgradeCause(r.req, "decision_threw");
     refuseUpgrade(r.req, socket, 500, errorJson("internal_error", null));
     return;
