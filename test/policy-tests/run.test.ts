@@ -96,6 +96,18 @@ describe("policy test facts", () => {
     assert.equal(facts?.upgrade, true);
     assert.equal(facts?.origin, "https://x");
     assert.equal(facts?.contentType, "application/json");
+    assert.equal(facts?.methodOverride, false);
+  });
+
+  it("S-R12: a method-override header, any spelling and case, sets the methodOverride fact", () => {
+    const policy = policyWith([]);
+    for (const name of ["X-HTTP-Method-Override", "x-http-method", "X-Method-Override"]) {
+      const facts = requestFactsOf(
+        policy,
+        policyTestIr("o", { method: "POST", headers: { [name]: "GET" } }).request,
+      );
+      assert.equal(facts?.methodOverride, true, name);
+    }
   });
 
   it("a grant token carries the effective grant; an invalid token carries its status", () => {
