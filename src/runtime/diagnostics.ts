@@ -33,7 +33,7 @@ export const echUnsupported = (tunnel: string): Diagnostic => ({
   code: "RP6004",
   severity: "error",
   message: `tunnel \`${tunnel}\` requires encrypted client hello, which this runtime cannot offer; it is not served`,
-  help: "set `ech` to `preferred` or `off`, or serve this tunnel from an ECH-capable edge",
+  help: "set `ech` to `off` to serve it without ECH, or serve this tunnel from an ECH-capable edge",
 });
 
 /** RP6005: a tunnel requires PQ key exchange on an OpenSSL without hybrid groups. */
@@ -151,12 +151,15 @@ export const streamUpstreamInvalid = (tunnel: string, upstream: string | null): 
   help: "give tls, tls-passthrough and tcp tunnels an upstream such as `tcp://10.0.0.5:5432`",
 });
 
-/** RP6033: ECH `preferred` on a runtime without ECH: served, every handshake without ECH. */
-export const echNotOffered = (tunnel: string): Diagnostic => ({
+/**
+ * RP6033: a tunnel prefers ECH (S-A7) and Node's TLS cannot offer it. Served, it would never
+ * offer ECH, less than its policy (S-P1), so it is refused like `required` (RP6004).
+ */
+export const echPreferredUnsupported = (tunnel: string): Diagnostic => ({
   code: "RP6033",
-  severity: "warning",
-  message: `tunnel \`${tunnel}\` prefers encrypted client hello, which this runtime cannot offer; it is served without ECH`,
-  help: "`preferred` admits handshakes without ECH, so the policy holds; use an ECH-capable edge to offer it",
+  severity: "error",
+  message: `tunnel \`${tunnel}\` prefers encrypted client hello, which this runtime cannot offer; it is not served`,
+  help: "set `ech` to `off` to serve it without ECH, or serve this tunnel from an ECH-capable edge",
 });
 
 /** RP6034: a `tcp` port option names a tunnel the policy does not publish as `tcp`. */

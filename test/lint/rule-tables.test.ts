@@ -191,6 +191,26 @@ const TABLES: Readonly<Record<string, RuleTable>> = {
         args: ["voice", "dtls", "Node has no DTLS server", "RP6030"],
         underlines: 'tunnel "voice" {',
       },
+      {
+        policy:
+          PROJECT +
+          `tunnel "shop" {
+  protocol tls
+  hosts ["shop.shop.test"]
+  public
+  upstream "tcp://10.10.0.41:443"
+  ech preferred
+}
+`,
+        messageId: "notServed",
+        args: [
+          "shop",
+          "tls",
+          "it prefers Encrypted Client Hello, which Node's TLS cannot offer",
+          "RP6033",
+        ],
+        underlines: 'tunnel "shop" {',
+      },
     ],
   },
   "lint/token-owner-unchecked": {

@@ -359,21 +359,78 @@ describe("stream tunnels without a TLS listener (issue #14)", () => {
 });
 
 describe("ECH preferred on a runtime without ECH (issue #14)", () => {
-  it("S-A7: the tunnel is served, every handshake without ECH, and RP6033 says so at load", async () => {
-    const t = tunnel({ id: "web", hosts: ["web.test"], upstream: "http://127.0.0.1:9" });
-    const policy = effectivePolicy([{ ...t, tls: { ...t.tls, ech: "preferred" } }]);
-    const { runtime, diagnostics } = await startTestRuntime([compiledPolicy(policy)]);
+  it("S-P1, S-P2, S-A7: an http and a tls tunnel preferring ECH are refused with RP6033 at start, at reload and on /metrics", async () => {
+    const dir = tempDir();
+    const cert = selfSigned(dir, "edge", ["web.test", "term.test", "plain.test"]);
+    const echo = await startTcpEcho();
+    const preferring = (t: EffectiveTunnel): EffectiveTunnel => ({
+      ...t,
+      tls: { ...t.tls, ech: "preferred" },
+    });
+    const web = tunnel({ id: "web", hosts: ["web.test"], upstream: "http://127.0.0.1:9" });
+    const policy = effectivePolicy([
+      preferring({ ...web, tls: { ...web.tls, terminated: true } }),
+      preferring(stream("term", "tls", ["term.test"], `tcp://127.0.0.1:${echo.port}`)),
+      stream("plain", "tls", ["plain.test"], `tcp://127.0.0.1:${echo.port}`),
+    ]);
+    const { runtime, diagnostics, lines } = await startTestRuntime([compiledPolicy(policy)], {
+      https: { host: "127.0.0.1", port: 0 },
+      certificates: [
+        { hosts: ["web.test", "term.test", "plain.test"], certFile: cert.cert, keyFile: cert.key },
+      ],
+    });
+    const port = runtime.addresses.https?.port ?? 0;
+    const refusedAt = (found: readonly { code: string; severity: string; message: string }[]) =>
+      found
+        .filter((d) => d.code === "RP6033")
+        .map((d) => [d.severity, /`(\w+)` prefers .* it is not served$/.exec(d.message)?.[1]])
+        .sort();
     try {
-      const warning = diagnostics.find((d) => d.code === "RP6033");
-      assert.equal(warning?.severity, "warning");
-      assert.match(warning?.message ?? "", /served without ECH/);
+      const expected = [
+        ["error", "term"],
+        ["error", "web"],
+      ];
+      assert.deepEqual(refusedAt(diagnostics), expected, "named at start");
+      const notServed = async (): Promise<void> => {
+        const metrics = await runtime.metrics.registry.metrics();
+        for (const [name, protocol] of [
+          ["web", "http"],
+          ["term", "tls"],
+        ])
+          assert.match(
+            metrics,
+            new RegExp(
+              `rampart_tunnel_not_served\\{tunnel="${name}",protocol="${protocol}",code="RP6033"\\} 1`,
+            ),
+          );
+        assert.match(metrics, /^rampart_tunnels_served 1$/m, "only the tunnel without ECH");
+      };
+      await notServed();
       assert.equal(
-        (await runtime.metrics.registry.getSingleMetric("rampart_tunnels_served")?.get())?.values[0]
-          ?.value,
-        1,
+        lines.filter(
+          (l) => String(l["msg"]).startsWith("tunnel not served") && l["code"] === "RP6033",
+        ).length,
+        2,
       );
+      assert.deepEqual(
+        refusedAt((await runtime.reload()).diagnostics),
+        expected,
+        "named at reload",
+      );
+      await notServed();
+      // Never served without ECH: the handshake meets no terminator for either host.
+      await assert.rejects(
+        tlsExchange(port, "term.test", "x", 1),
+        /unrecognized|alert|closed|ECONNRESET/i,
+      );
+      await assert.rejects(
+        tlsExchange(port, "web.test", "x", 1),
+        /unrecognized|alert|closed|ECONNRESET/i,
+      );
+      assert.equal((await tlsExchange(port, "plain.test", "ok", 2)).reply, "ok");
     } finally {
       await runtime.close();
+      await echo.close();
     }
   });
 });

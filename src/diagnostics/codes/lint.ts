@@ -33,7 +33,7 @@ export const lintCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
   RP8030: {
     slug: "lint/runtime-cannot-serve",
     summary:
-      "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH required)",
+      "a published tunnel that `rampart serve` cannot serve with its policy (dtls, quic, ECH preferred or required)",
   },
   RP8040: {
     slug: "lint/token-owner-unchecked",

@@ -38,8 +38,8 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     summary: "a tls, tls-passthrough or tcp tunnel has no `tcp://host:port` upstream",
   },
   RP6033: {
-    slug: "runtime/ech-not-offered",
-    summary: "a tunnel prefers Encrypted Client Hello; it is served without it",
+    slug: "runtime/ech-preferred-unsupported",
+    summary: "a tunnel prefers Encrypted Client Hello, which this runtime cannot offer",
   },
   RP6034: {
     slug: "runtime/tcp-port-unknown-tunnel",

@@ -9,7 +9,6 @@ import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { CredentialIr, Protocol } from "../../ir/types.ts";
 import {
-  echNotOffered,
   noTlsListener,
   protocolUnsupported,
   streamUpstreamInvalid,
@@ -104,8 +103,6 @@ export function buildStreamRoutes(
         });
         continue;
       }
-      if (tunnel.tls.terminated && tunnel.tls.ech === "preferred")
-        diagnostics.push(echNotOffered(labelOf(tunnel)));
       if (tunnel.protocol === "dtls" || tunnel.protocol === "quic") {
         refuse(
           tunnel,

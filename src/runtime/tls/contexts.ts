@@ -10,6 +10,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { TlsVersion } from "../../ir/types.ts";
 import {
+  echPreferredUnsupported,
   echUnsupported,
   invalidCertificate,
   noCertificate,
@@ -61,8 +62,11 @@ export function buildTunnelTls(
 ): TunnelTlsResult {
   const name = tunnel.name ?? tunnel.id;
   if (!tunnel.tls.terminated) return { kind: "plain" };
-  if (tunnel.tls.ech === "required" && !capabilities.ech) {
-    diagnostics.push(echUnsupported(name));
+  if (tunnel.tls.ech !== "off" && !capabilities.ech) {
+    // Even `preferred` is refused: served, the tunnel would never offer ECH (S-P1).
+    diagnostics.push(
+      tunnel.tls.ech === "required" ? echUnsupported(name) : echPreferredUnsupported(name),
+    );
     return { kind: "refused" };
   }
   const pq = tunnel.tls.postQuantum;
