@@ -6,7 +6,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
@@ -21,6 +20,7 @@ import {
   withCountries,
   withTrustedIps,
 } from "./helpers/policy.ts";
+import { sClient } from "./helpers/s-client.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
 import {
@@ -59,38 +59,6 @@ function stream(
 
 const fingerprintOf = (file: string): string =>
   new X509Certificate(readFileSync(file)).fingerprint256;
-
-/**
- * Runs `openssl s_client`, sends `input`, and resolves with its output. Stdin is closed (and
- * s_client exits) once the echo of `input` came back, or after 10 s: never on a fixed delay,
- * which a loaded machine overruns.
- */
-function sClient(args: string[], input: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn("openssl", ["s_client", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const expected = input.trim();
-    const finish = (): void => {
-      child.stdin.end();
-    };
-    const deadline = setTimeout(() => {
-      finish();
-      child.kill();
-    }, 10_000);
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (expected !== "" && stdout.split("\n").some((line) => line.trim() === expected)) finish();
-    });
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", () => {
-      clearTimeout(deadline);
-      resolve(`${stdout}\n${stderr}`);
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.write(input);
-  });
-}
 
 describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
   let echo: EchoServer;
