@@ -8,8 +8,18 @@
 import type { Span } from "../diagnostics/span.ts";
 import type { TokenFacts } from "../ir/facts.ts";
 import type { GrantIr } from "../ir/types.ts";
-import type { EffectiveTunnel } from "./effective.ts";
+import type { EffectivePolicy, EffectiveTunnel, RuleRef } from "./effective.ts";
 import type { GrantFailure } from "./grant-refusal.ts";
+import {
+  OUTSIDER,
+  UNKNOWN,
+  boundaryNamesProject,
+  ownerStanding,
+  ownershipFailure,
+  ownershipMessage,
+  policyMembers,
+} from "./ownership.ts";
+import type { Standing } from "./ownership.ts";
 
 /** A control-plane action. */
 export type ControlAction = "create" | "list" | "watch";
@@ -131,6 +141,31 @@ export function checkControlToken(action: ControlAction, token: TokenFacts | nul
   return { refused: null, grant: token.grant, token };
 }
 
+/**
+ * A valid token refused for ownership (S-T8): its owner is not a member of the project, or
+ * nobody answers membership and its boundary does not name the project. 403
+ * `insufficient_scope` (valid but not authorized), citing `project.members`, as the request
+ * decision does.
+ */
+export function controlOwnershipVerdict(
+  action: ControlAction,
+  membersRule: RuleRef,
+  standing: Standing,
+  token: TokenFacts,
+  projectId: string,
+): ControlDecision {
+  return controlVerdict({
+    action,
+    allow: false,
+    status: 403,
+    reason: "insufficient_scope",
+    rule: membersRule.rule,
+    origin: membersRule.origin,
+    message: `${ownershipMessage(standing, projectId)} (${membersRule.rule})`,
+    failures: [ownershipFailure(standing, token, projectId)],
+  });
+}
+
 /** `create` allowed: the grant lets this token create a tunnel with these properties. */
 export function createAllowedVerdict(grant: GrantIr): ControlDecision {
   return controlVerdict({
@@ -228,4 +263,24 @@ export function watchRefusedVerdict(reason: string): ControlDecision {
     origin: null,
     message: `not accepted as a watch query token: ${reason}`,
   });
+}
+
+/**
+ * S-T8 for a token the watch rule (S-T7) accepts: on `policy`'s project its owner must be a
+ * member, or, when nobody answers membership, its boundary must grant `list` through a leaf
+ * naming the project. One function for the interpreter and the compiled plane: the rule
+ * reads no tunnel, so there is nothing to compile.
+ */
+export function watchOwnershipVerdict(
+  policy: EffectivePolicy,
+  token: TokenFacts,
+  grant: GrantIr,
+): ControlDecision {
+  const project = policyMembers(policy);
+  const standing = ownerStanding(project.members, token, policy.projectId);
+  const named =
+    grant.resources !== null && boundaryNamesProject(grant.resources, policy.projectId, "list");
+  if (standing === OUTSIDER || (standing === UNKNOWN && !named))
+    return controlOwnershipVerdict("watch", project.rule, standing, token, policy.projectId);
+  return watchAllowedVerdict();
 }

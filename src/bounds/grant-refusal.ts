@@ -33,7 +33,8 @@ export const PERMISSION_FOR: Readonly<Record<TunnelAction, Permission>> = {
 
 /** One failed condition of a grant. */
 export interface GrantFailure {
-  readonly kind: "permission" | "target" | "action" | "filter";
+  /** `owner`: ownership (S-T8), not the grant, refused it (`bounds/ownership.ts`). */
+  readonly kind: "permission" | "target" | "action" | "filter" | "owner";
   /** Where the condition is written in the token's claims (a JSON Pointer). */
   readonly pointer: string;
   /** Where it is written in a policy file, when the grant comes from one. */

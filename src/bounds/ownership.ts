@@ -9,7 +9,10 @@
  */
 import type { TokenFacts } from "../ir/facts.ts";
 import { memberKey } from "../ir/members.ts";
-import type { ProjectMembersIr } from "../ir/types.ts";
+import type { GrantNodeIr, ProjectMembersIr } from "../ir/types.ts";
+import type { EffectivePolicy, RuleRef } from "./effective.ts";
+import type { GrantFailure } from "./grant-refusal.ts";
+import { RESOURCES_POINTER } from "./grant-refusal.ts";
 
 /** The owner belongs to the project. */
 export const MEMBER = 0;
@@ -43,4 +46,72 @@ export function ownershipMessage(standing: Standing, projectId: string): string 
     ? `the token's owner is not a member of project \`${projectId}\``
     : `project \`${projectId}\` names no members and no credential backend answers membership: ` +
         "only a token whose boundary names the project explicitly is accepted";
+}
+
+/**
+ * The project's member list as the policy writes it, and the rule a refusal cites. Every
+ * tunnel of a project carries the project's list (`auth.members`), so the first one of
+ * `policy.projectId` answers; a policy without such a tunnel leaves it to the backend or to
+ * explicit boundaries (the same as a policy that names no members).
+ */
+export function policyMembers(policy: EffectivePolicy): {
+  readonly members: ProjectMembersIr | null;
+  readonly rule: RuleRef;
+} {
+  const own = policy.tunnels.find((t) => t.projectId === policy.projectId);
+  return own === undefined
+    ? { members: null, rule: { rule: "project.members", origin: null } }
+    : { members: own.auth.members, rule: own.auth.membersRule };
+}
+
+/**
+ * Whether a boundary grants `action` through a leaf that names `projectId` (S-T8, for a
+ * decision that has no tunnel: `watch`). An AND needs one such child (S-T7 checks that every
+ * branch grants the action); an OR needs one.
+ */
+export function boundaryNamesProject(
+  node: GrantNodeIr,
+  projectId: string,
+  action: "create" | "connect" | "list",
+): boolean {
+  if (node.kind !== "leaf")
+    return node.children.some((c) => boundaryNamesProject(c, projectId, action));
+  return node.projects !== null && node.projects.includes(projectId) && node[action] !== null;
+}
+
+/** The claim that names a token's owner, as a JSON Pointer (S-T8). */
+function ownerPointer(token: TokenFacts): string {
+  if (token.owner?.kind === "client" || token.type === "app") return "/clientId";
+  return token.type === "pat" ? "/sub" : "/userId";
+}
+
+/**
+ * The nearest change for a refusal by ownership, in the form grant refusals use, so `explain`
+ * and `token inspect` say what would allow the action: another owner, or (nobody answering
+ * membership) a boundary that names the project.
+ */
+export function ownershipFailure(
+  standing: Standing,
+  token: TokenFacts,
+  projectId: string,
+): GrantFailure {
+  if (standing === UNKNOWN)
+    return {
+      kind: "owner",
+      pointer: RESOURCES_POINTER,
+      origin: null,
+      message: `no leaf that grants the action names project \`${projectId}\`, and nobody answers membership`,
+      change: `add \`"projects": ["${projectId}"]\` to that leaf, or name the project's members in the policy`,
+    };
+  const owner = token.owner;
+  return {
+    kind: "owner",
+    pointer: ownerPointer(token),
+    origin: null,
+    message:
+      owner === undefined || owner === null
+        ? "the token names no owner"
+        : `${owner.kind} \`${owner.id}\` is not a member of project \`${projectId}\``,
+    change: `use a token of a member of \`${projectId}\`, or add its owner to the project's \`members\``,
+  };
 }

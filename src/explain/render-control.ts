@@ -8,6 +8,8 @@ import type { EffectiveTunnel } from "../bounds/effective.ts";
 import type { GrantFailure } from "../bounds/grant-refusal.ts";
 import { grantRefusal } from "../bounds/grant-refusal.ts";
 import { projectRecord, TUNNEL_FIELDS, tunnelRecord } from "../bounds/tunnel-fields.ts";
+import { ownerStanding, ownershipFailure } from "../bounds/ownership.ts";
+import type { TokenFacts } from "../ir/facts.ts";
 import type { GrantIr } from "../ir/types.ts";
 
 /** The verdict's first line: `create: allowed by grant:t1`. */
@@ -45,9 +47,19 @@ function fieldsText(fields: readonly string[]): string {
       : fields.join(", ");
 }
 
-/** A tunnel hidden from `list`, and why: the grant's nearest change for it. */
-export function hiddenTunnelWhy(grant: GrantIr, tunnel: EffectiveTunnel): readonly GrantFailure[] {
-  return grantRefusal(grant, "list", tunnel);
+/**
+ * A tunnel hidden from `list`, and why: the grant's nearest change for it or, when the grant
+ * would show it, the owner's standing in its project (S-T8).
+ */
+export function hiddenTunnelWhy(
+  grant: GrantIr,
+  tunnel: EffectiveTunnel,
+  token: TokenFacts | null = null,
+): readonly GrantFailure[] {
+  const failures = grantRefusal(grant, "list", tunnel);
+  if (failures.length > 0 || token === null) return failures;
+  const standing = ownerStanding(tunnel.auth.members, token, tunnel.projectId);
+  return [ownershipFailure(standing, token, tunnel.projectId)];
 }
 
 /** `list` as text: visible tunnels with their fields and values, hidden ones with why. */
@@ -55,6 +67,7 @@ export function renderListDecision(
   decision: ListDecision,
   grant: GrantIr | null,
   tunnels: readonly EffectiveTunnel[],
+  token: TokenFacts | null = null,
 ): string {
   if (!decision.allow) return renderControlDecision(decision);
   const lines = [
@@ -69,7 +82,7 @@ export function renderListDecision(
   for (const tunnel of tunnels) {
     if (shown.has(tunnel) || grant === null) continue;
     lines.push(`  ${tunnel.id}: hidden`);
-    lines.push(...failureLines(hiddenTunnelWhy(grant, tunnel), "    "));
+    lines.push(...failureLines(hiddenTunnelWhy(grant, tunnel, token), "    "));
   }
   return lines.join("\n");
 }

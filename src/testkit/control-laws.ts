@@ -17,10 +17,11 @@ import { reduceGrant } from "../bounds/grants.ts";
 import { effectiveTunnel } from "../bounds/intersect.ts";
 import { selectedFields, TUNNEL_FIELDS, unionFields } from "../bounds/tunnel-fields.ts";
 import { interpretCreate, interpretList, interpretWatch } from "../interpret/control-plane.ts";
-import { grantAllows } from "../interpret/grant-allows.ts";
-import type { TokenFacts } from "../ir/facts.ts";
+import { MEMBER, OUTSIDER, UNKNOWN, ownerStanding, policyMembers } from "../bounds/ownership.ts";
+import { grantAllows, grantAllowsNamed } from "../interpret/grant-allows.ts";
+import type { TokenFacts, TokenOwner } from "../ir/facts.ts";
 import type { ActionIr, FilterIr, GrantIr, GrantNodeIr, TokenType } from "../ir/types.ts";
-import { arbFilter, arbGrant, arbProjectIr, arbTunnelIr } from "./arbitraries.ts";
+import { arbFilter, arbGrant, arbOwner, arbProjectIr, arbTunnelIr } from "./arbitraries.ts";
 
 /** The control-plane decisions of one policy (the compiled `ControlPlane` is one). */
 export interface ControlEngine {
@@ -107,24 +108,57 @@ export function arbControlGrant(name = "g"): fc.Arbitrary<GrantIr> {
     );
 }
 
-/** A valid token carrying `grant`, with the type and lifetime the watch rule looks at. */
+/**
+ * A valid token carrying `grant`, with the type and lifetime the watch rule looks at. By
+ * default its owner belongs to every project the arbitraries draw (`proj`, `other`), as a
+ * credential backend would say, so that only the grant decides; pass `owner` and `memberOf`
+ * to test ownership (S-T8).
+ */
 export function controlToken(
   grant: GrantIr,
   type: TokenType | null = grant.type,
   lifetimeSeconds: number | null = 60,
   id: string | null = null,
+  owner: TokenOwner | null = { kind: "user", id: "s" },
+  memberOf: readonly string[] | null = ["proj", "other"],
 ): TokenFacts {
-  return { source: "query", status: "valid", id, type, lifetimeSeconds, grant, subject: "s" };
+  return {
+    source: "query",
+    status: "valid",
+    id,
+    type,
+    lifetimeSeconds,
+    grant,
+    subject: "s",
+    owner,
+    memberOf,
+  };
 }
 
-/** A token: mostly valid with `grant`, sometimes absent, invalid or expired. */
+/** What the credential backend says about the owner: nothing (`null`), or its projects. */
+export function arbMemberOf(): fc.Arbitrary<readonly string[] | null> {
+  return fc.constantFrom<readonly string[] | null>(
+    null,
+    null,
+    ["proj", "other"],
+    ["proj"],
+    ["other"],
+    [],
+  );
+}
+
+/** A token: mostly valid with `grant` and an owner of any standing, sometimes absent or invalid. */
 export function arbControlToken(grant: GrantIr): fc.Arbitrary<TokenFacts | null> {
   const valid = fc
     .record({
       type: fc.constantFrom<TokenType | null>("auth", "app", "pat", null),
       lifetime: fc.constantFrom<number | null>(60, 3600, 3601, 0, null),
+      owner: arbOwner(),
+      memberOf: arbMemberOf(),
     })
-    .map(({ type, lifetime }) => controlToken(grant, type, lifetime));
+    .map(({ type, lifetime, owner, memberOf }) =>
+      controlToken(grant, type, lifetime, null, owner, memberOf),
+    );
   return fc.oneof(
     { weight: 12, arbitrary: valid },
     { weight: 1, arbitrary: fc.constant(null) },
@@ -311,4 +345,50 @@ export function lawRefusalsExplainAndWatchNeverMutates(
         !grantAllows(grant, "connect", t, t.projectId, t.workspace, "/", "GET"),
     );
   });
+}
+
+/**
+ * S-T8 for the control plane: a token acts on a tunnel only as far as its owner may. A
+ * member gets what the grant allows; an owner outside the project nothing (a `list` on the
+ * policy's own project is refused outright); when nobody answers membership, only what the
+ * boundary grants through a leaf naming the project. `watch` needs the same standing on the
+ * policy's project. Ownership only ever takes away: what the token lists is a subset of what
+ * the same grant lists for a member.
+ */
+export function lawOwnershipGatesControl(
+  engineOf: ControlEngineFactory = interpreterControlEngine,
+) {
+  return fc.property(
+    arbControlTunnels(),
+    arbControlGrant(),
+    arbOwner(),
+    arbMemberOf(),
+    (tunnels, grant, owner, memberOf) => {
+      const policy = controlPolicy(tunnels);
+      const engine = engineOf(policy);
+      const token = controlToken(grant, grant.type, 60, null, owner, memberOf);
+      const member = controlToken(grant);
+      for (const t of tunnels) {
+        const standing = ownerStanding(t.auth.members, token, t.projectId);
+        const ask = [t, t.projectId, t.workspace, null, null] as const;
+        const expected =
+          standing === MEMBER
+            ? grantAllows(grant, "create", ...ask)
+            : standing === UNKNOWN && grantAllowsNamed(grant, "create", ...ask);
+        if (engine.create(token, t).allow !== expected) return false;
+      }
+      const own = ownerStanding(policyMembers(policy).members, token, policy.projectId);
+      const listed = engine.list(token);
+      if (own === OUTSIDER && listed.allow) return false;
+      const asMember = fieldsByTunnel(engine.list(member));
+      for (const v of listed.visible) {
+        const standing = ownerStanding(v.tunnel.auth.members, token, v.tunnel.projectId);
+        if (standing === OUTSIDER) return false;
+        const ask = [v.tunnel, v.tunnel.projectId, v.tunnel.workspace, null, null] as const;
+        if (standing === UNKNOWN && !grantAllowsNamed(grant, "list", ...ask)) return false;
+        if (!isDeepStrictEqual(asMember.get(v.tunnel), v.fields)) return false;
+      }
+      return !(own === OUTSIDER && engine.watch(token).allow);
+    },
+  );
 }

@@ -27,7 +27,7 @@ const now = Math.floor(Date.now() / 1000);
 /** The platform's watch token (PLATFORM-FORMATS §3.3), for this policy's labels. */
 const watchClaims = {
   type: "auth",
-  userId: "u1",
+  userId: "example-user",
   iat: now,
   exp: now + 60,
   permissions: ["tunnels.resources.read-only"],
@@ -48,7 +48,7 @@ const watchClaims = {
 /** A device producer: may only create its own token-protected HTTP tunnel. */
 const producerClaims = {
   type: "app",
-  clientId: "device-42",
+  clientId: "ci-bot",
   iat: now,
   exp: now + 60,
   permissions: null,
@@ -164,7 +164,7 @@ describe("rampart explain --action (S-T2, S-T3, S-T7)", () => {
       JSON.stringify(watchClaims),
     ]);
     assert.match(ok.stdout, /watch: allowed by watch\.query-token/);
-    const pat = { ...watchClaims, type: "pat", userId: undefined, sub: "u1" };
+    const pat = { ...watchClaims, type: "pat", userId: undefined, sub: "example-user" };
     const refused = await run([
       "explain",
       POLICY,
@@ -220,6 +220,49 @@ describe("rampart explain --action (S-T2, S-T3, S-T7)", () => {
     );
   });
 
+  it("S-T8: an owner outside the project is refused create, list and watch, with the claim to change", async () => {
+    const outsider = { ...watchClaims, userId: "mallory" };
+    for (const action of ["list", "watch"]) {
+      const r = await run([
+        "explain",
+        POLICY,
+        "--action",
+        action,
+        "--token",
+        JSON.stringify(outsider),
+      ]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `${action}: refused \\(403 insufficient_scope\\) by project\\.members\\n {2}the token's owner is not a member of project \`acme\``,
+        ),
+      );
+      assert.match(r.stdout, /- \/userId: user `mallory` is not a member of project `acme`/);
+    }
+    const create = await run([
+      "explain",
+      POLICY,
+      "--action",
+      "create",
+      "--token",
+      JSON.stringify({ ...producerClaims, clientId: "device-42" }),
+      "--format",
+      "json",
+      "--tunnel",
+      '{"name":"device-42","protocol":"http","hostname":["d42.acme.test"],"token_auth":true}',
+    ]);
+    const decision = JSON.parse(create.stdout) as {
+      allow: boolean;
+      rule: string;
+      failures: { kind: string; pointer: string }[];
+    };
+    assert.deepEqual(
+      [decision.allow, decision.rule, decision.failures.map((f) => [f.kind, f.pointer])],
+      [false, "project.members", [["owner", "/clientId"]]],
+    );
+  });
+
   it("asks for what each action needs (exit 2)", async () => {
     const r = await run(["explain", POLICY, "--action", "create", "--token", "{}"]);
     assert.equal(r.status, 2);
@@ -233,7 +276,11 @@ describe("rampart token inspect (issue #15)", () => {
   it("prints, per tunnel, what the token may do and the nearest change for each refusal", async () => {
     const r = await run(["token", "inspect", JSON.stringify(watchClaims), POLICY]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /type: auth, for u1, lifetime 60 s/);
+    assert.match(
+      r.stdout,
+      /type: auth, for example-user, lifetime 60 s\nowner: user example-user\n/,
+    );
+    assert.match(r.stdout, /owner: a member of project acme \(the policy's members say\)/);
     assert.match(r.stdout, /watch: allowed/);
     assert.match(
       r.stdout,
@@ -279,6 +326,19 @@ describe("rampart token inspect (issue #15)", () => {
     );
     // Another branch lets any request to `web` through: no limit is shown.
     assert.match(r.stdout, /tunnel web [^\n]*\n {2}connect: allowed\n/);
+  });
+
+  it("S-T8: for an owner outside the project, every action on every tunnel is refused, and says whose token it is", async () => {
+    const outsider = { ...producerClaims, clientId: "device-42" };
+    const r = await run(["token", "inspect", JSON.stringify(outsider), POLICY]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /owner: client device-42\n/);
+    assert.match(r.stdout, /owner: not a member of project acme \(the policy's members say\)/);
+    assert.doesNotMatch(r.stdout, /: allowed/);
+    assert.match(
+      r.stdout,
+      /tunnel api [^\n]*\n {2}connect: refused\n[\s\S]*?- \/clientId: client `device-42` is not a member of project `acme`/,
+    );
   });
 
   it("without a policy, prints the token's permissions and the watch verdict", async () => {

@@ -1,7 +1,8 @@
 /**
  * The compiled control plane decides `create`, `list` and `watch` exactly as the reference
  * interpreter (S-T2, S-T3, S-T7), verdicts compared field by field, failures and visible
- * fields included. Grants and tunnels are drawn once into pools (fixed seed) so that each of
+ * fields included, for owners of every standing (S-T8: a member, an outsider, and nobody
+ * answering). Grants and tunnels are drawn once into pools (fixed seed) so that each of
  * the 100,000+ cases per action costs a few index draws, not a fresh random tree; one
  * compiled plane serves every case, so its grant cache (by token id, and by grant object for
  * tokens without one) is exercised too.
@@ -12,7 +13,7 @@ import fc from "fast-check";
 import { compileControlPlane } from "../../src/compile/control-plane.ts";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
 import { interpretCreate, interpretList, interpretWatch } from "../../src/interpret/index.ts";
-import type { TokenFacts } from "../../src/ir/facts.ts";
+import type { TokenFacts, TokenOwner } from "../../src/ir/facts.ts";
 import type { GrantIr, GrantNodeIr, TokenType } from "../../src/ir/types.ts";
 import {
   arbControlGrant,
@@ -61,25 +62,68 @@ const policy = controlPolicy(tunnels);
 const plane = compileControlPlane(policy, 1_000);
 
 const TYPES: readonly (TokenType | null)[] = ["auth", "app", "pat", null];
+/** Owners against the pool's member lists (users `u1`, `alice@example.com`; client `c1`). */
+const OWNERS: readonly (TokenOwner | null)[] = [
+  { kind: "user", id: "u1" },
+  { kind: "user", id: "ALICE@example.com" },
+  { kind: "user", id: "u2" },
+  { kind: "client", id: "c1" },
+  { kind: "client", id: "u1" },
+  null,
+];
+/**
+ * What the backend says: nothing, or the owner's projects. Mostly "a member of both", so that
+ * the watch rule, which few grants of the pool meet, still allows often enough to compare.
+ */
+const MEMBER_OF: readonly (readonly string[] | null)[] = [
+  null,
+  null,
+  ["proj", "other"],
+  ["proj", "other"],
+  ["proj", "other"],
+  ["proj", "other"],
+  ["proj", "other"],
+  ["proj"],
+  ["other"],
+  [],
+];
 const LIFETIMES: readonly (number | null)[] = [60, 3600, 3601, 0, null];
 const FAILED = ["malformed", "bad_signature", "expired", "not_yet_valid"] as const;
 
 /** A token for pool grant `g`: its id is a function of `g` (the cache's contract), or absent. */
-const arbToken = fc
-  .record({
-    g: fc.nat(grants.length - 1),
-    type: fc.nat(TYPES.length - 1),
-    lifetime: fc.nat(LIFETIMES.length - 1),
-    withId: fc.boolean(),
-    status: fc.nat(40),
-  })
-  .map(({ g, type, lifetime, withId, status }): TokenFacts | null => {
-    const grant = grants[g] as GrantIr;
-    const token = controlToken(grant, TYPES[type], LIFETIMES[lifetime], withId ? `g${g}` : null);
-    if (status === 0) return null;
-    const failed = FAILED[status - 1];
-    return failed === undefined ? token : { ...token, status: failed, grant: null };
-  });
+const arbTokenOf = (grantIndex: fc.Arbitrary<number>) =>
+  fc
+    .record({
+      g: grantIndex,
+      type: fc.nat(TYPES.length - 1),
+      lifetime: fc.nat(LIFETIMES.length - 1),
+      withId: fc.boolean(),
+      status: fc.nat(40),
+      owner: fc.nat(OWNERS.length - 1),
+      memberOf: fc.nat(MEMBER_OF.length - 1),
+    })
+    .map(({ g, type, lifetime, withId, status, owner, memberOf }): TokenFacts | null => {
+      const grant = grants[g] as GrantIr;
+      const token = controlToken(
+        grant,
+        TYPES[type],
+        LIFETIMES[lifetime],
+        withId ? `g${g}` : null,
+        OWNERS[owner],
+        MEMBER_OF[memberOf],
+      );
+      if (status === 0) return null;
+      const failed = FAILED[status - 1];
+      return failed === undefined ? token : { ...token, status: failed, grant: null };
+    });
+const arbToken = arbTokenOf(fc.nat(grants.length - 1));
+/** Half of the watch cases draw a watch-shaped grant (every 4th of the pool), so both verdicts occur. */
+const arbWatchToken = arbTokenOf(
+  fc.oneof(
+    fc.nat(grants.length - 1),
+    fc.nat(grants.length / 4 - 1).map((i) => i * 4),
+  ),
+);
 
 /** Runs `check` on CASES values; it returns whether the case was allowed. Both must occur often. */
 function runCases<T>(arb: fc.Arbitrary<T>, check: (value: T) => boolean): void {
@@ -98,7 +142,7 @@ function runCases<T>(arb: fc.Arbitrary<T>, check: (value: T) => boolean): void {
 }
 
 describe("compiled control-plane decisions agree with the interpreter", () => {
-  it(`S-T2/S-T3/S-T4: create, ${CASES} cases`, () => {
+  it(`S-T2/S-T3/S-T4/S-T8: create, ${CASES} cases`, () => {
     runCases(fc.tuple(arbToken, fc.nat(tunnels.length - 1)), ([token, t]) => {
       const tunnel = tunnels[t] as EffectiveTunnel;
       const compiled = plane.create(token, tunnel);
@@ -107,7 +151,7 @@ describe("compiled control-plane decisions agree with the interpreter", () => {
     });
   });
 
-  it(`S-T3: list with filters and select, ${CASES} cases`, () => {
+  it(`S-T3/S-T8: list with filters and select, ${CASES} cases`, () => {
     const arbSlice = fc.tuple(fc.nat(tunnels.length - 1), fc.integer({ min: 1, max: 8 }));
     runCases(fc.tuple(arbToken, arbSlice), ([token, [from, count]]) => {
       const some = tunnels.slice(from, from + count);
@@ -117,8 +161,8 @@ describe("compiled control-plane decisions agree with the interpreter", () => {
     });
   });
 
-  it(`S-T7: watch query tokens, ${CASES} cases`, () => {
-    runCases(arbToken, (token) => {
+  it(`S-T7/S-T8: watch query tokens, ${CASES} cases`, () => {
+    runCases(arbWatchToken, (token) => {
       const compiled = plane.watch(token);
       assert.deepStrictEqual(compiled, interpretWatch(policy, token));
       return compiled.allow;

@@ -10,6 +10,7 @@ import type { EffectivePolicy, EffectiveTunnel } from "../../src/bounds/effectiv
 import { compileControlPlane } from "../../src/compile/control-plane.ts";
 import { interpretCreate, interpretList, interpretWatch } from "../../src/interpret/index.ts";
 import { lowerGrantClaims } from "../../src/ir/grant-from-claims.ts";
+import type { TokenFacts, TokenOwner } from "../../src/ir/facts.ts";
 import type { GrantIr, TokenType } from "../../src/ir/types.ts";
 import { controlToken, policyIr, projectIr, tunnelIr } from "../../src/testkit/index.ts";
 
@@ -81,21 +82,24 @@ const watchClaims = {
   },
 };
 
+/** A token whose owner the credential backend says belongs to `p1` (S-T8 holds). */
+const member = (g: GrantIr, type: TokenType | null = g.type, life = 60): TokenFacts =>
+  controlToken(g, type, life, null, { kind: "user", id: "u1" }, ["p1"]);
+
 const engines = [
   {
     name: "interpreter",
-    create: (g: GrantIr, t: EffectiveTunnel) => interpretCreate(policy, controlToken(g), t),
-    list: (g: GrantIr) => interpretList(policy, controlToken(g)),
+    create: (g: GrantIr, t: EffectiveTunnel) => interpretCreate(policy, member(g), t),
+    list: (g: GrantIr) => interpretList(policy, member(g)),
     watch: (g: GrantIr, type: TokenType, life: number) =>
-      interpretWatch(policy, controlToken(g, type, life)),
+      interpretWatch(policy, member(g, type, life)),
   },
   {
     name: "compiled",
-    create: (g: GrantIr, t: EffectiveTunnel) =>
-      compileControlPlane(policy).create(controlToken(g), t),
-    list: (g: GrantIr) => compileControlPlane(policy).list(controlToken(g)),
+    create: (g: GrantIr, t: EffectiveTunnel) => compileControlPlane(policy).create(member(g), t),
+    list: (g: GrantIr) => compileControlPlane(policy).list(member(g)),
     watch: (g: GrantIr, type: TokenType, life: number) =>
-      compileControlPlane(policy).watch(controlToken(g, type, life)),
+      compileControlPlane(policy).watch(member(g, type, life)),
   },
 ];
 
@@ -241,4 +245,99 @@ describe("control-plane decisions on the token itself (S-D2, S-D3)", () => {
       assert.equal(decide(bad).status, 401);
     }
   });
+});
+
+describe("control-plane decisions and ownership (S-T8)", () => {
+  const withMembers: EffectivePolicy = (() => {
+    const effective = computeEffective(
+      policyIr({
+        project: projectIr({
+          id: "p1",
+          workspace: "w1",
+          members: { users: ["u1", "ada@acme.test"], clients: ["ci-bot"] },
+        }),
+        tunnels: [tunnelIr({ id: "web", name: "web", labels: { app: "demo" } })],
+      }),
+    ).value;
+    if (effective === undefined) throw new Error("the test policy must pass the bounds stage");
+    return effective;
+  })();
+  const web = withMembers.tunnels[0] as EffectiveTunnel;
+  const everything = { create: true, list: true };
+  const scopeOnly = grantOf({ resources: { tunnels: { scopes: { tunnels: everything } } } });
+  const namingP1 = grantOf({
+    resources: { tunnels: { projects: ["p1"], scopes: { tunnels: everything } } },
+  });
+  const watchOf = (resources: object): GrantIr =>
+    grantOf({ permissions: ["tunnels.resources.read-only"], resources: { tunnels: resources } });
+  const watchScopeOnly = watchOf({ scopes: { tunnels: { list: true } } });
+  const watchNamingP1 = watchOf({ projects: ["p1"], scopes: { tunnels: { list: true } } });
+  const token = (g: GrantIr, owner: TokenOwner | null, memberOf: string[] | null = null) =>
+    controlToken(g, "auth", 60, null, owner, memberOf);
+  const u = (id: string): TokenOwner => ({ kind: "user", id });
+
+  for (const [name, of] of [
+    [
+      "interpreter",
+      (p: EffectivePolicy) => ({
+        create: (t: TokenFacts, x: EffectiveTunnel) => interpretCreate(p, t, x),
+        list: (t: TokenFacts) => interpretList(p, t),
+        watch: (t: TokenFacts) => interpretWatch(p, t),
+      }),
+    ],
+    ["compiled", compileControlPlane],
+  ] as const) {
+    it(`S-T8: members by id, e-mail (any case) or client id act; an outsider is refused every action (${name})`, () => {
+      const plane = of(withMembers);
+      for (const owner of [
+        u("u1"),
+        u("ADA@acme.test"),
+        { kind: "client" as const, id: "ci-bot" },
+      ]) {
+        assert.equal(plane.create(token(scopeOnly, owner), web).allow, true);
+        assert.deepEqual(
+          plane.list(token(scopeOnly, owner)).visible.map((v) => v.tunnel.id),
+          ["web"],
+        );
+        assert.equal(plane.watch(token(watchScopeOnly, owner)).allow, true);
+      }
+      // `u1` as a client is not the user `u1`; no owner at all is nobody's member.
+      for (const owner of [u("eve"), { kind: "client" as const, id: "u1" }, null]) {
+        const create = plane.create(token(namingP1, owner), web);
+        assert.deepEqual(
+          [create.allow, create.status, create.reason, create.rule],
+          [false, 403, "insufficient_scope", "project.members"],
+        );
+        assert.match(create.message, /not a member of project `p1`/);
+        const list = plane.list(token(namingP1, owner));
+        assert.deepEqual(
+          [list.allow, list.status, list.rule, list.visible],
+          [false, 403, "project.members", []],
+        );
+        const watch = plane.watch(token(watchNamingP1, owner));
+        assert.deepEqual([watch.allow, watch.status, watch.rule], [false, 403, "project.members"]);
+      }
+    });
+
+    it(`S-T8: the credential backend's answer comes before the policy's list (${name})`, () => {
+      const plane = of(withMembers);
+      assert.equal(plane.create(token(scopeOnly, u("eve"), ["p1"]), web).allow, true);
+      assert.equal(plane.create(token(scopeOnly, u("u1"), ["other"]), web).allow, false);
+      assert.equal(plane.watch(token(watchScopeOnly, u("u1"), [])).allow, false);
+    });
+
+    it(`S-T8: when nobody answers membership, only a boundary naming the project acts (${name})`, () => {
+      const plane = of(policy);
+      const t = tunnel("device-42");
+      const refused = plane.create(token(scopeOnly, u("u1")), t);
+      assert.deepEqual([refused.allow, refused.rule], [false, "project.members"]);
+      assert.match(refused.message, /names no members and no credential backend/);
+      assert.equal(plane.create(token(namingP1, u("u1")), t).allow, true);
+      const hidden = plane.list(token(scopeOnly, u("u1")));
+      assert.deepEqual([hidden.allow, hidden.visible.length], [true, 0]);
+      assert.equal(plane.list(token(namingP1, u("u1"))).visible.length, 3);
+      assert.equal(plane.watch(token(watchScopeOnly, u("u1"))).allow, false);
+      assert.equal(plane.watch(token(watchNamingP1, u("u1"))).allow, true);
+    });
+  }
 });

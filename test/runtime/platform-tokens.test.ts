@@ -1,8 +1,8 @@
 // The platform-token corpus (issue #15 items 1 and 2; S-T1, S-T3, S-T4, S-T8): every claim set
 // in fixtures/tokens/platform/*.json is signed as its case says, verified by the JWT backend,
 // and must give the decisions it lists on the two small policies beside it — `connect`
-// through the compiled decision AND the interpreter (which must agree), `create` and `list`
-// through the grant evaluation with the same ownership rule.
+// through the compiled request decision, `create`, `list` and `watch` through the compiled
+// control plane, each AND the interpreter (which must agree), ownership (S-T8) included.
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,12 +11,17 @@ import { SignJWT, exportSPKI, generateKeyPair } from "jose";
 import type { CryptoKey } from "jose";
 import { checkPolicySource } from "../../src/cli/load-policy.ts";
 import type { EffectivePolicy, EffectiveTunnel } from "../../src/bounds/effective.ts";
-import { MEMBER, OUTSIDER, ownerStanding } from "../../src/bounds/ownership.ts";
+import type { ControlDecision } from "../../src/bounds/control-verdicts.ts";
 import { compilePolicy } from "../../src/compile/compile-policy.ts";
+import { compileControlPlane } from "../../src/compile/control-plane.ts";
+import type { ControlPlane } from "../../src/compile/control-plane.ts";
 import type { CompiledPolicy } from "../../src/compile/engine.ts";
+import {
+  interpretCreate,
+  interpretList,
+  interpretWatch,
+} from "../../src/interpret/control-plane.ts";
 import { interpret } from "../../src/interpret/request.ts";
-import { grantAllows, grantAllowsNamed } from "../../src/interpret/grant-allows.ts";
-import type { GrantAction } from "../../src/interpret/grant-allows.ts";
 import type { TokenFacts } from "../../src/ir/facts.ts";
 import { JwtBackend } from "../../src/runtime/tokens/jwt-backend.ts";
 import { loadPinnedKeys } from "../../src/runtime/tokens/keys.ts";
@@ -30,8 +35,9 @@ const NOW = 1_800_000_000;
 
 interface Decision {
   readonly policy: "members" | "open";
-  readonly action: GrantAction;
-  readonly tunnel: string;
+  readonly action: "connect" | "create" | "list" | "watch";
+  /** The tunnel decided on; `watch` names none (it is decided for the policy's project). */
+  readonly tunnel?: string;
   readonly path?: string;
   readonly allow: boolean;
 }
@@ -44,21 +50,50 @@ interface Case {
   readonly decisions?: readonly Decision[];
 }
 
-function loadPolicy(file: string): { effective: EffectivePolicy; compiled: CompiledPolicy } {
-  const checked = checkPolicySource({ name: file, text: readFileSync(join(CORPUS, file), "utf8") });
-  assert.ok(checked.effective, JSON.stringify(checked.diagnostics));
-  return { effective: checked.effective, compiled: compilePolicy(checked.effective) };
+interface LoadedPolicy {
+  readonly effective: EffectivePolicy;
+  readonly compiled: CompiledPolicy;
+  readonly plane: ControlPlane;
 }
 
-/** `create`/`list` as the grant evaluation decides them, under the ownership rule (S-T8). */
-function mayAct(tunnel: EffectiveTunnel, token: TokenFacts, action: GrantAction): boolean {
-  const grant = token.grant;
-  if (grant === null) return false;
-  const standing = ownerStanding(tunnel.auth.members, token, tunnel.projectId);
-  if (standing === OUTSIDER) return false;
-  const ask = [tunnel, tunnel.projectId, tunnel.workspace, null, null] as const;
-  if (!grantAllows(grant, action, ...ask)) return false;
-  return standing === MEMBER || grantAllowsNamed(grant, action, ...ask);
+function loadPolicy(file: string): LoadedPolicy {
+  const checked = checkPolicySource({ name: file, text: readFileSync(join(CORPUS, file), "utf8") });
+  assert.ok(checked.effective, JSON.stringify(checked.diagnostics));
+  const effective = checked.effective;
+  return { effective, compiled: compilePolicy(effective), plane: compileControlPlane(effective) };
+}
+
+/**
+ * `create` (a tunnel with `tunnel`'s properties), `list` (is `tunnel` visible) or `watch`,
+ * from the compiled control plane, checked equal to the interpreter's verdict.
+ */
+function controlAllows(
+  policy: LoadedPolicy,
+  token: TokenFacts,
+  action: "create" | "list" | "watch",
+  tunnel: EffectiveTunnel | undefined,
+  what: string,
+): boolean {
+  const { effective, plane } = policy;
+  let fast: ControlDecision;
+  if (action === "watch") {
+    fast = plane.watch(token);
+    assert.deepEqual(fast, interpretWatch(effective, token), `compiled ≠ interpreter: ${what}`);
+    return fast.allow;
+  }
+  assert.ok(tunnel !== undefined, what);
+  if (action === "create") {
+    fast = plane.create(token, tunnel);
+    assert.deepEqual(
+      fast,
+      interpretCreate(effective, token, tunnel),
+      `compiled ≠ interpreter: ${what}`,
+    );
+    return fast.allow;
+  }
+  const listed = plane.list(token);
+  assert.deepEqual(listed, interpretList(effective, token), `compiled ≠ interpreter: ${what}`);
+  return listed.visible.some((v) => v.tunnel === tunnel);
 }
 
 const cases = readdirSync(CORPUS)
@@ -113,18 +148,22 @@ describe("platform-token corpus (issue #15; S-T1, S-T3, S-T4, S-T8)", () => {
         assert.equal(token.status, "valid", token.detail ?? "");
       }
       for (const d of c.decisions ?? []) {
-        const { effective, compiled } = policies[d.policy];
-        const tunnel = effective.tunnels.find((t) => t.id === d.tunnel);
-        assert.ok(tunnel !== undefined);
-        const what = `${d.action} ${d.tunnel}${d.path ?? ""} on ${d.policy}`;
+        const policy = policies[d.policy];
+        const tunnel = policy.effective.tunnels.find((t) => t.id === d.tunnel);
+        const what = `${d.action} ${d.tunnel ?? ""}${d.path ?? ""} on ${d.policy}`;
         if (d.action !== "connect") {
-          assert.equal(mayAct(tunnel, token, d.action), d.allow, what);
+          assert.equal(controlAllows(policy, token, d.action, tunnel, what), d.allow, what);
           continue;
         }
+        assert.ok(tunnel !== undefined, what);
         const host = tunnel.hosts[0] ?? "";
         const facts = requestFacts({ host, path: d.path ?? "/", token });
-        const fast = compiled.request(facts);
-        assert.deepEqual(fast, interpret(effective, facts), `compiled ≠ interpreter: ${what}`);
+        const fast = policy.compiled.request(facts);
+        assert.deepEqual(
+          fast,
+          interpret(policy.effective, facts),
+          `compiled ≠ interpreter: ${what}`,
+        );
         assert.equal(fast.outcome === "forward", d.allow, `${what}: ${fast.message}`);
         if (!d.allow) assert.equal(fast.status, token.status === "valid" ? 403 : 401, what);
       }

@@ -7,6 +7,7 @@ import {
   lawDerivedTokenNeverSeesMore,
   lawFiltersNarrowMonotonically,
   lawListFieldsWithinSelect,
+  lawOwnershipGatesControl,
   lawRefusalsExplainAndWatchNeverMutates,
 } from "../../src/testkit/index.ts";
 
@@ -28,6 +29,10 @@ describe("laws of the control-plane decisions (S-T2, S-T3, S-T6, S-T7)", () => {
 
     it(`S-T4: filters narrow monotonically (${name})`, () => {
       fc.assert(lawFiltersNarrowMonotonically(engine), { numRuns: NUM_RUNS });
+    });
+
+    it(`S-T8: a token creates, lists and watches only as far as its owner may (${name})`, () => {
+      fc.assert(lawOwnershipGatesControl(engine), { numRuns: NUM_RUNS });
     });
 
     it(`S-T7: refusals name a change; a watch token never creates or connects (${name})`, () => {

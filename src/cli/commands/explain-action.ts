@@ -105,7 +105,7 @@ export async function explainAction(args: ActionArgs, io: Io): Promise<ExitCode>
     io.out(
       args.format === "json"
         ? `${JSON.stringify(listDecisionJson(decision), null, 2)}\n`
-        : `${tokenNote(token.value)}\n${renderListDecision(decision, facts.grant, policy.tunnels)}\n`,
+        : `${tokenNote(token.value)}\n${renderListDecision(decision, facts.grant, policy.tunnels, facts)}\n`,
     );
     return ExitCode.Ok;
   }

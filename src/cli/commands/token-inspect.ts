@@ -2,14 +2,24 @@
  * `rampart token inspect TOKEN [POLICY]`: what a token may do (S-T2, S-T3, S-T7). Alone, its
  * type, permissions and whether the watch endpoints accept it in a query; with a policy, for
  * each tunnel, whether it may connect, list (which fields) and create a tunnel like it, and
- * for each refusal the nearest change to the token that would allow it.
+ * for each refusal the nearest change to the token that would allow it, ownership (S-T8)
+ * included: whose token it is, and whether that owner belongs to the policy's project.
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
 import { grantRefusal, permissionFailure } from "../../bounds/grant-refusal.ts";
-import type { TunnelAction } from "../../bounds/grant-refusal.ts";
+import type { GrantFailure, TunnelAction } from "../../bounds/grant-refusal.ts";
+import {
+  MEMBER,
+  OUTSIDER,
+  UNKNOWN,
+  boundaryNamesProject,
+  ownerStanding,
+  ownershipFailure,
+  policyMembers,
+} from "../../bounds/ownership.ts";
 import { TUNNEL_FIELDS } from "../../bounds/tunnel-fields.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
-import { failureLines, verdictLine } from "../../explain/render-control.ts";
+import { failureLines, hiddenTunnelWhy, verdictLine } from "../../explain/render-control.ts";
 import { interpretCreate, interpretList, interpretWatch } from "../../interpret/control-plane.ts";
 import type { TokenFacts } from "../../ir/facts.ts";
 import type { GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
@@ -79,12 +89,18 @@ function connectRestrictions(node: GrantNodeIr, tunnel: EffectiveTunnel): string
   return `(${restricted.join(node.kind === "and" ? " and " : " or ")})`;
 }
 
+function ownerText(facts: TokenFacts): string {
+  const owner = facts.owner;
+  return owner === undefined || owner === null ? "none named" : `${owner.kind} ${owner.id}`;
+}
+
 function tokenLines(facts: TokenFacts): string[] {
   const grant = facts.grant;
   const lines = [
     `type: ${facts.type ?? "untyped"}${facts.subject === null ? "" : `, for ${facts.subject}`}${
       facts.lifetimeSeconds === null ? "" : `, lifetime ${facts.lifetimeSeconds} s`
     }`,
+    `owner: ${ownerText(facts)}`,
     `status: ${facts.status}`,
   ];
   if (grant === null) return [...lines, "grants: nothing (the token is not valid)"];
@@ -100,42 +116,78 @@ function tokenLines(facts: TokenFacts): string[] {
 }
 
 /** The nearest change for one tunnel; a missing permission was said once, above. */
-function why(grant: GrantIr, action: TunnelAction, tunnel: EffectiveTunnel): string[] {
+function why(grant: GrantIr, action: TunnelAction, failures: readonly GrantFailure[]): string[] {
   if (permissionFailure(grant, action) !== null) return ["    (no permission: see above)"];
-  return failureLines(grantRefusal(grant, action, tunnel), "    ");
+  return failureLines(failures, "    ");
 }
 
-function connectLines(grant: GrantIr, tunnel: EffectiveTunnel): string[] {
-  const failures = grantRefusal(grant, "connect", tunnel);
+/**
+ * Ownership (S-T8) for a connect, when it settles it: the owner is outside the project, or
+ * nobody answers membership and no leaf granting `connect` names the project.
+ */
+function connectOwnership(facts: TokenFacts, grant: GrantIr, tunnel: EffectiveTunnel) {
+  const standing = ownerStanding(tunnel.auth.members, facts, tunnel.projectId);
+  const named =
+    grant.resources !== null && boundaryNamesProject(grant.resources, tunnel.projectId, "connect");
+  return standing === OUTSIDER || (standing === UNKNOWN && !named)
+    ? ownershipFailure(standing, facts, tunnel.projectId)
+    : null;
+}
+
+function connectLines(facts: TokenFacts, grant: GrantIr, tunnel: EffectiveTunnel): string[] {
+  const owner = connectOwnership(facts, grant, tunnel);
+  const failures = owner === null ? grantRefusal(grant, "connect", tunnel) : [owner];
   const unchecked = tunnel.auth.token
     ? ""
     : " (the tunnel does not check tokens: token_auth is off)";
   if (failures.length > 0)
-    return [`  connect: refused${unchecked}`, ...why(grant, "connect", tunnel)];
+    return [`  connect: refused${unchecked}`, ...why(grant, "connect", failures)];
   const restrictions = grant.resources === null ? "" : connectRestrictions(grant.resources, tunnel);
   const limited = restrictions === null || restrictions === "" ? "" : `, for ${restrictions}`;
   return [`  connect: allowed${limited}${unchecked}`];
 }
 
+/** The owner's standing in the policy's project, in words (S-T8). */
+function standingLine(policy: EffectivePolicy, facts: TokenFacts): string {
+  const { members } = policyMembers(policy);
+  const standing = ownerStanding(members, facts, policy.projectId);
+  const source =
+    facts.memberOf !== undefined && facts.memberOf !== null
+      ? "the credential backend says"
+      : "the policy's members say";
+  if (standing === MEMBER) return `owner: a member of project ${policy.projectId} (${source})`;
+  if (standing === OUTSIDER)
+    return `owner: not a member of project ${policy.projectId} (${source}): every action is refused`;
+  return `owner: nobody answers membership of project ${policy.projectId}: only leaves naming it count`;
+}
+
 function tunnelLines(policy: EffectivePolicy, facts: TokenFacts, grant: GrantIr): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [standingLine(policy, facts)];
   const listed = interpretList(policy, facts);
   const fieldsOf = new Map(listed.visible.map((v) => [v.tunnel, v.fields]));
   for (const tunnel of policy.tunnels) {
     const hosts = tunnel.hosts.length === 0 ? "no host" : tunnel.hosts.join(", ");
     lines.push(`tunnel ${tunnel.id} (${tunnel.protocol}, ${hosts})`);
-    lines.push(...connectLines(grant, tunnel));
+    lines.push(...connectLines(facts, grant, tunnel));
     const fields = fieldsOf.get(tunnel);
     if (fields !== undefined) {
       const shown = fields.length === TUNNEL_FIELDS.length ? "every field" : fields.join(", ");
       lines.push(`  list: visible (${shown || "no field"})`);
-    } else lines.push("  list: hidden", ...why(grant, "list", tunnel));
+    } else
+      lines.push(
+        "  list: hidden",
+        ...why(
+          grant,
+          "list",
+          listed.allow ? hiddenTunnelWhy(grant, tunnel, facts) : listed.failures,
+        ),
+      );
     const create = interpretCreate(policy, facts, tunnel);
     lines.push(
       create.allow
         ? "  create: allowed (a tunnel with these properties)"
         : `  create: refused (a tunnel with these properties)`,
-      ...(create.allow ? [] : why(grant, "create", tunnel)),
+      ...(create.allow ? [] : why(grant, "create", create.failures)),
     );
   }
   return lines;

@@ -26,7 +26,11 @@ export type ListFields = (tunnel: EffectiveTunnel) => readonly string[] | null;
 /** A grant ready for `create` and `list`. */
 export interface CompiledControlGrant {
   readonly create: CreateCheck;
+  /** `create` through a leaf naming the tunnel's project (S-T8, nobody answers membership). */
+  readonly createNamed: CreateCheck;
   readonly list: ListFields | null;
+  /** Whether `list` reveals the tunnel through a leaf naming its project (S-T8). */
+  readonly listNamed: CreateCheck;
 }
 
 type Fields = readonly string[];
@@ -99,9 +103,10 @@ function leafPredicate(
   return (t) => target(t) && filter(t);
 }
 
-function compileCreate(node: GrantNodeIr): Node<boolean> {
-  if (node.kind === "leaf") return leafPredicate(node, node.create);
-  const children = node.children.map(compileCreate);
+/** Whether the tree grants `action` on the tunnel (the twin of the interpreter's `nodeAllows`). */
+function compileAllows(node: GrantNodeIr, action: "create" | "list"): Node<boolean> {
+  if (node.kind === "leaf") return leafPredicate(node, node[action]);
+  const children = node.children.map((c) => compileAllows(c, action));
   const isAnd = node.kind === "and";
   // A constant child settles the node (false in an AND, true in an OR) or drops out.
   if (children.some((c) => c === !isAnd)) return !isAnd;
@@ -109,6 +114,32 @@ function compileCreate(node: GrantNodeIr): Node<boolean> {
   if (checks.length === 0) return isAnd;
   if (checks.length === 1) return checks[0] as CreateCheck;
   return isAnd ? (t) => checks.every((c) => c(t)) : (t) => checks.some((c) => c(t));
+}
+
+/**
+ * The twin of the interpreter's `nodeAllowsNamed` (S-T8): granted through a leaf whose
+ * `projects` name the tunnel's project. Never a constant `true`: it reads the project id.
+ */
+function compileNamed(node: GrantNodeIr, action: "create" | "list"): false | CreateCheck {
+  if (node.kind === "leaf") {
+    if (node.projects === null) return false;
+    const allows = leafPredicate(node, node[action]);
+    if (allows === false) return false;
+    const projects = new Set(node.projects);
+    return allows === true
+      ? (t) => projects.has(t.projectId)
+      : (t) => projects.has(t.projectId) && allows(t);
+  }
+  const named = node.children
+    .map((c) => compileNamed(c, action))
+    .filter((c): c is CreateCheck => c !== false);
+  if (named.length === 0) return false;
+  const some: CreateCheck =
+    named.length === 1 ? (named[0] as CreateCheck) : (t) => named.some((c) => c(t));
+  if (node.kind === "or") return some;
+  const allows = compileAllows(node, action);
+  if (allows === false) return false;
+  return allows === true ? some : (t) => allows(t) && some(t);
 }
 
 function compileListNode(node: GrantNodeIr, sets: FieldSets): Node<Fields | null> {
@@ -152,15 +183,27 @@ function permits(grant: GrantIr, action: TunnelAction): boolean {
   return grant.permissions === null || grant.permissions.includes(PERMISSION_FOR[action]);
 }
 
+const never: CreateCheck = () => false;
+
 /** Compiles a grant for `create` and `list`; `list` is `null` when the permission is missing. */
 export function compileControlGrant(grant: GrantIr): CompiledControlGrant {
   const resources = grant.resources;
-  const create: CreateCheck = !permits(grant, "create")
-    ? () => false
+  const createPermitted = permits(grant, "create");
+  const create: CreateCheck = !createPermitted
+    ? never
     : resources === null
       ? () => true
-      : asFunction(compileCreate(resources));
-  if (!permits(grant, "list")) return { create, list: null };
-  if (resources === null) return { create, list: () => TUNNEL_FIELDS };
-  return { create, list: asFunction(compileListNode(resources, new FieldSets())) };
+      : asFunction(compileAllows(resources, "create"));
+  // A grant without a boundary names no project.
+  const createNamed =
+    !createPermitted || resources === null ? never : asFunction(compileNamed(resources, "create"));
+  if (!permits(grant, "list")) return { create, createNamed, list: null, listNamed: never };
+  if (resources === null)
+    return { create, createNamed, list: () => TUNNEL_FIELDS, listNamed: never };
+  return {
+    create,
+    createNamed,
+    list: asFunction(compileListNode(resources, new FieldSets())),
+    listNamed: asFunction(compileNamed(resources, "list")),
+  };
 }
