@@ -839,7 +839,7 @@ export class PolicyParser extends EmbeddedActionsParser {
     ),
   );
 
-  /** `token grant "g" in query` or `token invalid expired`. */
+  /** `token grant "g" in query owner user "u1"` or `token invalid expired`. */
   readonly tokenStatement = this.#rule("tokenStatement", (): TokenDetail => {
     const keyword = this.CONSUME(t.Token);
     // Read by index: while the grammar is recorded, `OR` returns a placeholder object.
@@ -855,8 +855,17 @@ export class PolicyParser extends EmbeddedActionsParser {
       this.CONSUME(t.In);
       return this.CONSUME(t.TokenPlaceValue);
     });
+    const owner = this.OPTION2(() => {
+      this.CONSUME(t.Owner);
+      const kind = this.OR2([
+        { ALT: () => this.CONSUME(t.User) },
+        { ALT: () => this.CONSUME(t.Client) },
+      ]);
+      return { kind, id: this.CONSUME2(t.StringLike) };
+    });
     const start = keyword.startOffset;
-    return { kind: "token", keyword, form, value, place, start, end: after(place ?? value) };
+    const end = after(owner?.id ?? place ?? value);
+    return { kind: "token", keyword, form, value, place, owner, start, end };
   });
 
   /** `session { … }` and `tls { … }`: one-line blocks of a request. */

@@ -198,7 +198,7 @@ export interface Request extends Extent {
 
 export type RequestDetail = TokenDetail | Header | Setting | NestedBlock;
 
-/** `token grant "g" [in PLACE]` or `token invalid KIND [in PLACE]`. */
+/** `token grant "g" [in PLACE] [owner (user|client) "id"]` or `token invalid KIND [in PLACE]`. */
 export interface TokenDetail extends Extent {
   readonly kind: "token";
   readonly keyword: IToken;
@@ -206,6 +206,8 @@ export interface TokenDetail extends Extent {
   readonly form: IToken;
   readonly value: IToken;
   readonly place: IToken | undefined;
+  /** `owner user "u1"`: the `user` or `client` word and the id (S-T8). */
+  readonly owner: { readonly kind: IToken; readonly id: IToken } | undefined;
 }
 
 /** `header "name" = "value"`. */

@@ -228,6 +228,9 @@ export const Header = keyword("header", "Header", TokenPlaceValue);
 export const Query = keyword("query", "Query", TokenPlaceValue);
 export const Session = keyword("session", "Session");
 export const User = keyword("user", "User");
+/** `token grant "g" owner user "u1"` / `owner client "ci-bot"`: whose token it is (S-T8). */
+export const Owner = keyword("owner", "Owner");
+export const Client = keyword("client", "Client");
 export const Email = keyword("email", "Email");
 export const Tls = keyword("tls", "Tls", ProtocolValue, PolicyKindValue);
 export const Version = keyword("version", "Version");

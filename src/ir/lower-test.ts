@@ -14,9 +14,17 @@ import type { PolicyTestIr, TestRequestIr, TestTokenIr } from "./types.ts";
 function lowerToken(doc: TestRequestDoc["token"]): TestTokenIr | null {
   if (doc === undefined) return null;
   const where = doc.in ?? "header";
-  return "grant" in doc
-    ? { kind: "grant", grant: doc.grant, in: where }
-    : { kind: "invalid", invalid: doc.invalid, in: where };
+  if (!("grant" in doc)) return { kind: "invalid", invalid: doc.invalid, in: where };
+  const owner = doc.owner;
+  // S-T8: only a token that names its owner carries one; the others stand for a member's.
+  if (owner === undefined) return { kind: "grant", grant: doc.grant, in: where };
+  return {
+    kind: "grant",
+    grant: doc.grant,
+    in: where,
+    owner:
+      "user" in owner ? { kind: "user", id: owner.user } : { kind: "client", id: owner.client },
+  };
 }
 
 function lowerCountry(

@@ -199,7 +199,13 @@ export interface CredentialIr {
 }
 
 export type TestTokenIr =
-  | { readonly kind: "grant"; readonly grant: string; readonly in: "header" | "query" }
+  | {
+      readonly kind: "grant";
+      readonly grant: string;
+      readonly in: "header" | "query";
+      /** Whose token it is (S-T8); absent or `null`: a member's token, as a backend would say. */
+      readonly owner?: { readonly kind: "user" | "client"; readonly id: string } | null;
+    }
   | {
       readonly kind: "invalid";
       readonly invalid: "malformed" | "bad_signature" | "expired" | "not_yet_valid";

@@ -56,6 +56,7 @@ function tokenFacts(policy: EffectivePolicy, token: TestTokenIr): TokenFacts {
     };
   }
   const grant = policy.grants[token.grant] ?? null;
+  const owner = token.owner ?? null;
   return {
     source: token.in,
     status: "valid",
@@ -63,10 +64,12 @@ function tokenFacts(policy: EffectivePolicy, token: TestTokenIr): TokenFacts {
     type: grant?.type ?? null,
     lifetimeSeconds: null,
     grant,
-    subject: `grant:${token.grant}`,
-    // A test token stands for a token of a member of the project (S-T8).
-    owner: null,
-    memberOf: [policy.projectId],
+    subject: owner === null ? `grant:${token.grant}` : owner.id,
+    // S-T8: a test token that names no owner stands for a member's token, as a credential
+    // backend would say; one that names its owner is judged by the project's `members` (or,
+    // with none, by whether its boundary names the project), as `serve` judges it.
+    owner,
+    memberOf: owner === null ? [policy.projectId] : null,
   };
 }
 

@@ -209,10 +209,17 @@ export const Credential = z.strictObject({
 
 export const InvalidTokenKind = z.enum(["malformed", "bad_signature", "expired", "not_yet_valid"]);
 
+/** Whose token a test token is (S-T8): a user by id or e-mail, or an application client. */
+export const TestTokenOwner = z.union([
+  z.strictObject({ user: Name }),
+  z.strictObject({ client: Name }),
+]);
+
 export const TestToken = z.union([
   z.strictObject({
     grant: Name,
     in: z.enum(["header", "query"]).optional(),
+    owner: TestTokenOwner.optional(),
   }),
   z.strictObject({
     invalid: InvalidTokenKind,

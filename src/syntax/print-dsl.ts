@@ -212,7 +212,14 @@ function requestDetails(request: TestRequestDoc, ptr: string): (readonly [string
   if (token !== undefined) {
     const what = "grant" in token ? `grant ${quote(token.grant)}` : `invalid ${token.invalid}`;
     const place = token.in === undefined ? "" : ` in ${token.in}`;
-    lines.push([`token ${what}${place}`, keysUnder(childPointer(ptr, "token"), token)]);
+    const owner = "grant" in token ? token.owner : undefined;
+    const whose =
+      owner === undefined
+        ? ""
+        : "user" in owner
+          ? ` owner user ${quote(owner.user)}`
+          : ` owner client ${quote(owner.client)}`;
+    lines.push([`token ${what}${place}${whose}`, keysUnder(childPointer(ptr, "token"), token)]);
   }
   const headersPtr = childPointer(ptr, "headers");
   for (const [name, value] of Object.entries(request.headers ?? {})) {

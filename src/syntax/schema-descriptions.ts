@@ -141,6 +141,10 @@ export const PROPERTY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "TestRequest.token.grant": "A valid token minted with this grant.",
   "TestRequest.token.in": "Where the token travels: the `Authorization` header or the query.",
   "TestRequest.token.invalid": "An invalid token, and why it is invalid.",
+  "TestRequest.token.owner":
+    "Whose token it is (S-T8): `{user}` (id or e-mail) or `{client}`. The project's members then decide; absent: a member's token.",
+  "TestRequest.token.owner.user": "The owning user's id or e-mail.",
+  "TestRequest.token.owner.client": "The owning application client's id.",
   "TestRequest.challenge_cookie": "The challenge cookie, valid or invalid.",
   "TestRequest.session": "An rstream Auth session the request carries.",
   "TestRequest.session.user_id": "The signed-in user's identifier.",

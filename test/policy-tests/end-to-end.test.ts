@@ -6,6 +6,8 @@ import { renderTestReport } from "../../src/explain/render-tests.ts";
 import { lowerToIr } from "../../src/ir/lower.ts";
 import { runPolicyTests } from "../../src/policy-tests/run.ts";
 import { parsePolicySource } from "../../src/syntax/parse.ts";
+import { printDsl } from "../../src/syntax/print-dsl.ts";
+import { printJson } from "../../src/syntax/print-json.ts";
 
 const text = `project "demo" {
   workspace "ws"
@@ -119,5 +121,88 @@ describe("policy tests end to end: DSL → IR → bounds → tests", () => {
     );
     assert.match(report, /trusted_ips \[10\.0\.0\.0\/8, 2001:db8::\/32\]/);
     assert.match(report, /5 passed, 1 failed/);
+  });
+});
+
+/** A project that names no members (S-T8): nobody answers, so only a boundary naming it counts. */
+const ownership = `project "solo" {
+  workspace "ws"
+  plan pro
+}
+
+tunnel "api" {
+  protocol http
+  hosts ["api.solo.test"]
+  public
+  upstream "http://10.0.0.10:8080"
+  auth token
+}
+
+grant "scope-only" {
+  permissions [tunnels.streams.create-delete]
+  resources scope {
+    connect
+  }
+}
+
+grant "named" {
+  permissions [tunnels.streams.create-delete]
+  resources scope {
+    projects ["solo"]
+    connect
+  }
+}
+
+test "a token naming no owner stands for a member's" {
+  request GET "https://api.solo.test/" from 192.0.2.1 {
+    token grant "scope-only"
+  }
+  expect forward
+}
+
+test "a named owner nobody vouches for needs a boundary naming the project" {
+  request GET "https://api.solo.test/" from 192.0.2.1 {
+    token grant "scope-only" owner user "ada@solo.test"
+  }
+  expect deny 403 insufficient_scope
+}
+
+test "the same owner with a boundary naming the project" {
+  request GET "https://api.solo.test/" from 192.0.2.1 {
+    token grant "named" in query owner client "ci"
+  }
+  expect forward
+}
+`;
+
+describe("policy tests name a token's owner (S-T8)", () => {
+  it("S-T8: an owner named in a test is judged by the project's members, in the DSL and in JSON", () => {
+    const run = (source: SourceFile) => {
+      const ast = parsePolicySource(source);
+      assert.deepEqual(ast.diagnostics, []);
+      assert.ok(ast.value);
+      const ir = lowerToIr(ast.value);
+      assert.ok(ir.value, JSON.stringify(ir.diagnostics));
+      const effective = computeEffective(ir.value);
+      assert.ok(effective.value, JSON.stringify(effective.diagnostics));
+      return runPolicyTests(effective.value).map((r) => [r.name, r.pass, r.actual.rule]);
+    };
+    const dsl = run({ name: "solo.rampart", text: ownership });
+    assert.deepEqual(dsl, [
+      ["a token naming no owner stands for a member's", true, "tunnel:api.token_auth"],
+      [
+        "a named owner nobody vouches for needs a boundary naming the project",
+        true,
+        "project.members",
+      ],
+      ["the same owner with a boundary naming the project", true, "tunnel:api.token_auth"],
+    ]);
+    // The JSON form of the same file decides the same, and prints back to the same DSL.
+    const parsed = parsePolicySource({ name: "solo.rampart", text: ownership }).value;
+    assert.ok(parsed);
+    const json = printJson(parsed.document);
+    assert.match(json, /"owner": \{\s*"client": "ci"\s*\}/);
+    assert.deepEqual(run({ name: "solo.json", text: json }), dsl);
+    assert.match(printDsl(parsed.document), /token grant "named" in query owner client "ci"\n/);
   });
 });

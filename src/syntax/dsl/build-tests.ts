@@ -79,7 +79,10 @@ function nested(w: DocumentWriter, t: Target, block: NestedBlock): void {
   for (const s of block.statements) applySetting(w, target, s, keys);
 }
 
-/** `token grant "g" [in PLACE]` → `{grant, in}`; `token invalid KIND` → `{invalid, in}`. */
+/**
+ * `token grant "g" [in PLACE] [owner KIND "id"]` → `{grant, in, owner: {KIND: id}}`;
+ * `token invalid KIND` → `{invalid, in}`.
+ */
 function tokenDetail(w: DocumentWriter, d: TokenDetail, ptr: SpanNode): Obj {
   const value: Obj = {};
   const mark = (key: string, token: IToken, v: unknown): void => {
@@ -89,6 +92,14 @@ function tokenDetail(w: DocumentWriter, d: TokenDetail, ptr: SpanNode): Obj {
   if (d.form.tokenType === tokens.Grant) mark("grant", d.value, str(d.value));
   else mark("invalid", d.value, d.value.image);
   if (d.place !== undefined) mark("in", d.place, d.place.image);
+  if (d.owner !== undefined) {
+    // `owner user "u1"` → `owner: {user: "u1"}`, the id marked where it is written.
+    const kind = d.owner.kind.image;
+    const ownerPtr = ptr.child("owner");
+    value["owner"] = { [kind]: str(d.owner.id) };
+    w.mark(ownerPtr, d.owner.kind);
+    w.mark(ownerPtr.child(kind), d.owner.id);
+  }
   return value;
 }
 
