@@ -2,9 +2,10 @@
  * The processes of the stream-relay benchmark (issue #14), one role per process so each one's
  * CPU is its own: `sinks` (a TCP and a TLS upstream that count bytes and answer "ok" once a
  * length-prefixed payload has arrived), `rampart` (the runtime serving a `tcp`, a `tls` and a
- * `tls-passthrough` tunnel, each with a trusted-IP list), and `node` (the baselines: a plain
- * `net` pipe relay, and a `tls.createServer` pipe relay for terminated TLS). Each reports its
- * ports over IPC.
+ * `tls-passthrough` tunnel, each with a trusted-IP list), `relay` (rampart's relay function
+ * alone behind a `net` server, as the tcp listener calls it) and `node` (the baselines: a
+ * plain `net` pipe relay, and a `tls.createServer` pipe relay for terminated TLS). Each
+ * reports its ports over IPC.
  */
 import { connect as netConnect, createServer as createNetServer } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
@@ -12,6 +13,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { startRuntime } from "../../src/runtime/server.ts";
+import { relay } from "../../src/runtime/stream/relay.ts";
 import {
   compiledPolicy,
   effectivePolicy,
@@ -84,6 +86,18 @@ async function node(tcpSink: number, tlsSink: number, certFile: string, keyFile:
   send({ tcp, tls, passthrough });
 }
 
+/** Rampart's relay alone: the tcp listener's accept path without the decision or the runtime. */
+async function relayAlone(tcpSink: number): Promise<void> {
+  const upstream = { host: "127.0.0.1", port: tcpSink };
+  const bounds = { connectTimeoutMs: 5_000, idleTimeoutMs: 300_000 };
+  const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+    socket.on("error", () => socket.destroy());
+    socket.setNoDelay(true);
+    relay(socket, upstream, null, bounds, () => undefined);
+  });
+  send({ tcp: await listenOn(server) });
+}
+
 async function rampart(tcpSink: number, tlsSink: number, certFile: string, keyFile: string) {
   const stream = (id: string, protocol: "tcp" | "tls" | "tls-passthrough", up: number) => {
     const t = tunnel({
@@ -121,4 +135,5 @@ const n = (i: number): number => Number(args[i]);
 if (role === "sinks") await sinks(args[0] ?? "", args[1] ?? "");
 else if (role === "node") await node(n(0), n(1), args[2] ?? "", args[3] ?? "");
 else if (role === "rampart") await rampart(n(0), n(1), args[2] ?? "", args[3] ?? "");
+else if (role === "relay") await relayAlone(n(0));
 else throw new Error(`unknown role ${role ?? ""}`);
