@@ -149,8 +149,12 @@ export class ShadowRollout implements ShadowHook {
     const pair = pairRecord(kind, route.label, running, candidate);
     const admitted = this.#sampler.admit(pair);
     this.#logNotLogged(admitted.ended);
-    if (admitted.log) this.#log.info({ shadow: witnessRecord(pair, facts) }, WITNESS_MESSAGE);
-    else this.#metrics.witnessesNotLogged.inc();
+    if (admitted.log) {
+      // The request as a person reads it: with its country, even where neither side reads it.
+      const described =
+        facts.country === null ? { ...facts, country: this.#geo.country(facts.clientIp) } : facts;
+      this.#log.info({ shadow: witnessRecord(pair, described) }, WITNESS_MESSAGE);
+    } else this.#metrics.witnessesNotLogged.inc();
   }
 
   #logNotLogged(ended: readonly NotLogged[]): void {
