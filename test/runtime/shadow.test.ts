@@ -230,6 +230,34 @@ describe("shadow rollout in one process (issue #21 item 4)", () => {
     assert.equal(first?.["change"], "newly denied");
   });
 
+  it("forward-auth sub-requests (nginx auth_request) are compared too", async () => {
+    const candidate = compiled(policy(upstream.url, { web: "trusted_ips [192.0.2.0/24]" }));
+    const { runtime, lines } = await start(
+      policy(upstream.url),
+      { load: loaded(candidate), source: "fa.rampart" },
+      { forwardAuth: { host: "127.0.0.1", port: 0 } },
+    );
+    const reply = await send({
+      port: runtime.addresses.forwardAuth?.port ?? 0,
+      host: "rampart_forward_auth",
+      path: "/nginx",
+      headers: {
+        "x-original-method": "GET",
+        "x-original-uri": "/page",
+        "x-forwarded-host": "web.p.test",
+        "x-real-ip": "198.51.100.20",
+      },
+    });
+    assert.equal(reply.status, 200, "the running policy answers");
+    const [line] = shadowLines(lines);
+    const shadow = line?.["shadow"] as Record<string, string>;
+    assert.equal(shadow["change"], "newly denied");
+    assert.equal(
+      shadow["witness"],
+      "GET http://web.p.test/page from 198.51.100.20 (unknown country)",
+    );
+  });
+
   it("rule pairs past the cap are counted as `other`", async () => {
     const candidate = compiled(
       policy(upstream.url, {
