@@ -33,7 +33,7 @@ import { loadPinnedKeys } from "../../src/runtime/tokens/keys.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
-import { compare, median, ns } from "./harness.ts";
+import { median, ns } from "./harness.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
 
 const SECRET = "shadow-bench-secret-0123456789abcdef-0123456789";
@@ -181,33 +181,38 @@ async function pipelines(): Promise<{
   };
 }
 
-/** CPU µs per request of each variant, median of interleaved rounds (order rotates). */
-async function pipelineCpu(
-  handlers: Record<Variant, () => void>,
+/**
+ * CPU nanoseconds per call of each contender (process CPU time, which a busy machine inflates
+ * far less than wall time), medians of interleaved rounds whose order rotates.
+ */
+async function cpuPerCall(
+  contenders: readonly (readonly [string, () => unknown])[],
   calls: number,
   rounds: number,
-): Promise<Record<Variant, number>> {
-  const variants: Variant[] = ["off", "agree", "disagree"];
-  const samples: Record<Variant, number[]> = { off: [], agree: [], disagree: [] };
-  for (const v of variants) for (let i = 0; i < calls / 10; i++) handlers[v]();
+): Promise<Map<string, { median: number; low: number; high: number }>> {
+  const samples = contenders.map(() => [] as number[]);
+  for (const [, run] of contenders) for (let i = 0; i < calls / 10; i++) run();
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < variants.length; k++) {
-      // SAFETY: the index is taken modulo the array's length
-      const v = variants[(k + round) % variants.length] as Variant;
+    for (let k = 0; k < contenders.length; k++) {
+      const at = (k + round) % contenders.length;
+      // SAFETY: `at` is taken modulo the list's length
+      const run = (contenders[at] as readonly [string, () => unknown])[1];
       const before = process.cpuUsage();
       for (let i = 0; i < calls; i++) {
-        handlers[v]();
+        run();
+        // Let the event loop turn now and then, as a server's does between requests.
         if (i % 1000 === 999) await new Promise(setImmediate);
       }
       const used = process.cpuUsage(before);
-      samples[v].push((used.user + used.system) / calls);
+      samples[at]?.push(((used.user + used.system) * 1000) / calls);
     }
   }
-  return {
-    off: median(samples.off),
-    agree: median(samples.agree),
-    disagree: median(samples.disagree),
-  };
+  return new Map(
+    contenders.map(([name], k) => {
+      const s = samples[k] ?? [0];
+      return [name, { median: median(s), low: Math.min(...s), high: Math.max(...s) }];
+    }),
+  );
 }
 
 function fork1(script: string, role: string, args: (string | number)[]): ChildProcess {
@@ -287,41 +292,45 @@ export const shadowBench: BenchModule = {
     const setup = await pipelines();
     const { route, facts, decision } = setup.captured;
     const policy = route.policy;
-    const timings = compare<RequestFacts>(
-      [
-        {
-          name: "one decision of the bench policy (policy.request)",
-          run: (f) => policy.request(f),
-        },
-        {
-          name: "shadow hook, candidate agrees",
-          run: (f) => setup.hooks.agree.compare(route, f, decision),
-        },
-        {
-          name: "shadow hook, candidate disagrees (sampled to the log, 5 per minute)",
-          run: (f) => setup.hooks.disagree.compare(route, f, decision),
-        },
-      ],
-      [facts],
-      { rounds: quick ? 3 : 9, callsPerRound: quick ? 20_000 : 200_000 },
-    );
-    for (const t of timings)
-      rows.push({
-        label: t.name,
-        figures: { "per call": `${ns(t.medianNs)} (${ns(t.minNs)}–${ns(t.maxNs)})` },
-      });
     const calls = quick ? 20_000 : 200_000;
-    const cpu = await pipelineCpu(setup.handlers, calls, quick ? 3 : 9);
-    const expected = calls * (quick ? 3 : 9) * 3 + (calls / 10) * 3;
+    const rounds = quick ? 3 : 9;
+    const hooks = await cpuPerCall(
+      [
+        ["one decision of the bench policy (policy.request)", () => policy.request(facts)],
+        ["shadow hook, candidate agrees", () => setup.hooks.agree.compare(route, facts, decision)],
+        [
+          "shadow hook, candidate disagrees (5 witness lines per minute, the rest counted)",
+          () => setup.hooks.disagree.compare(route, facts, decision),
+        ],
+      ],
+      calls,
+      rounds,
+    );
+    for (const [label, t] of hooks)
+      rows.push({
+        label,
+        figures: { "CPU per call": `${ns(t.median)} (${ns(t.low)}–${ns(t.high)})` },
+      });
+    const variants: Variant[] = ["off", "agree", "disagree"];
+    const cpu = await cpuPerCall(
+      variants.map((v) => [v, setup.handlers[v]] as const),
+      calls,
+      rounds,
+    );
+    const expected = (calls * rounds + calls / 10) * variants.length;
     if (setup.forwarded() !== expected + 1)
       throw new Error(`expected every call forwarded, got ${setup.forwarded()} of ${expected + 1}`);
-    const pipelineRow = (label: string, v: Variant): BenchRow => ({
-      label,
-      figures: {
-        "CPU µs/req": cpu[v].toFixed(2),
-        "Δ vs off": v === "off" ? "" : `${(cpu[v] - cpu.off).toFixed(2)} µs`,
-      },
-    });
+    const off = (cpu.get("off")?.median ?? 0) / 1000;
+    const pipelineRow = (label: string, v: Variant): BenchRow => {
+      const micros = (cpu.get(v)?.median ?? 0) / 1000;
+      return {
+        label,
+        figures: {
+          "CPU µs/req": micros.toFixed(2),
+          "Δ vs off": v === "off" ? "" : `${(micros - off).toFixed(2)} µs`,
+        },
+      };
+    };
     rows.push(
       pipelineRow("pipeline in process, shadow off", "off"),
       pipelineRow("pipeline in process, shadow on, candidate agrees", "agree"),
@@ -348,18 +357,18 @@ export const shadowBench: BenchModule = {
     } finally {
       upstream.send({ cmd: "exit" });
     }
-    const off = median(socket["off"] ?? [0]);
+    const socketOff = median(socket["off"] ?? [0]);
     const on = median(socket["on"] ?? [0]);
     rows.push(
       {
         label: "rampart serve, full policy, shadow off, @1000/s",
-        figures: { "CPU µs/req": off.toFixed(1), "Δ vs off": "" },
+        figures: { "CPU µs/req": socketOff.toFixed(1), "Δ vs off": "" },
       },
       {
         label: "rampart serve, full policy, --shadow (candidate agrees), @1000/s",
         figures: {
           "CPU µs/req": on.toFixed(1),
-          "Δ vs off": `${(on - off).toFixed(1)} µs`,
+          "Δ vs off": `${(on - socketOff).toFixed(1)} µs`,
           "errors + non-200": String(failures),
         },
       },

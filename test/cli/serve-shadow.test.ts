@@ -72,7 +72,9 @@ describe("rampart serve --shadow (issue #21 item 4)", () => {
     const pair = generateKeyPairSync("ed25519");
     keyFile = join(dir, "bundle.pub.pem");
     writeFileSync(keyFile, pair.publicKey.export({ type: "spki", format: "pem" }));
-    const signing = privateBundleKey(pair.privateKey.export({ type: "pkcs8", format: "pem" }));
+    const signing = privateBundleKey(
+      pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    );
     const checked = checkPolicySource({ name: "candidate.rampart", text: policy("192.0.2.0/24") });
     assert.ok(checked.effective !== undefined, JSON.stringify(checked.diagnostics));
     mkdirSync(join(dir, "served"));

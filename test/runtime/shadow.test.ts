@@ -20,6 +20,7 @@ import type { RuntimeOptions } from "../../src/runtime/options.ts";
 import { sameBehaviour } from "../../src/runtime/shadow/disagreement.ts";
 import { WitnessSampler } from "../../src/runtime/shadow/witness-sampler.ts";
 import { pairRecord } from "../../src/runtime/shadow/witness-record.ts";
+import type { PairRecord } from "../../src/runtime/shadow/witness-record.ts";
 import { summarizeShadowLog } from "../../src/runtime/shadow/summarize-log.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { send } from "./helpers/http.ts";
@@ -305,11 +306,12 @@ describe("the witness sampler (issue #21 item 4)", () => {
     const sampler = new WitnessSampler(2, 10, () => now);
     const a = pairRecord("newly-denied", "t", decision("a", "forward"), decision("a2", "deny"));
     const b = pairRecord("newly-allowed", "t", decision("b", "deny"), decision("b2", "forward"));
-    const logged = [a, a, a, b, a].map((p) => sampler.admit(p).log);
+    const admit = (p: PairRecord) => sampler.admit(p.runningRule, () => p);
+    const logged = [a, a, a, b, a].map((p) => admit(p).pair !== null);
     assert.deepEqual(logged, [true, true, false, true, false]);
     now = 60_000;
-    const next = sampler.admit(a);
-    assert.equal(next.log, true, "a new minute logs again");
+    const next = admit(a);
+    assert.equal(next.pair, a, "a new minute logs again");
     assert.deepEqual(
       next.ended.map((e) => [e.pair.runningRule, e.count]),
       [["a", 2]],
@@ -321,8 +323,8 @@ describe("the witness sampler (issue #21 item 4)", () => {
     const sampler = new WitnessSampler(5, 1, () => 0);
     const a = pairRecord("changed", "t", decision("a", "deny"), decision("a2", "deny"));
     const b = pairRecord("changed", "t", decision("b", "deny"), decision("b2", "deny"));
-    assert.equal(sampler.admit(a).log, true);
-    assert.equal(sampler.admit(b).log, false);
+    assert.equal(sampler.admit("a", () => a).pair, a);
+    assert.equal(sampler.admit("b", () => b).pair, null);
     assert.deepEqual(
       sampler.flush().map((e) => [e.pair.runningRule, e.count]),
       [["other", 1]],

@@ -20,13 +20,13 @@ export class ShadowMetrics {
   #disagree = 0;
   #notCompared = 0;
   #candidateErrors = 0;
-  readonly #disagreements: Counter<"kind" | "running_rule" | "candidate_rule">;
-  readonly #pairs = new Map<string, { inc(): void }>();
+  /** Disagreements per pair key (kind, running rule, candidate rule), past the cap under OTHER. */
+  readonly #pairs = new Map<string, { labels: [string, string, string]; n: number }>();
   readonly #maxPairs: number;
+  #notLogged = 0;
   /** The candidate's generation: 0 while no candidate is loaded (shadow is off). */
   readonly candidateGeneration: Gauge;
   readonly loads: Counter<"result">;
-  readonly witnessesNotLogged: Counter;
 
   constructor(registry: Registry, maxPairs: number) {
     const registers = [registry];
@@ -47,11 +47,16 @@ export class ShadowMetrics {
         for (const [result, n] of Object.entries(counts())) requests.labels(result).inc(n);
       },
     });
-    this.#disagreements = new Counter({
+    const pairs = this.#pairs;
+    const disagreements: Counter<"kind" | "running_rule" | "candidate_rule"> = new Counter({
       name: "rampart_shadow_disagreements_total",
       help: "Requests the candidate decides differently, by kind and rule pair (running, candidate); pairs past the cap are `other`",
       labelNames: ["kind", "running_rule", "candidate_rule"],
       registers,
+      collect() {
+        disagreements.reset();
+        for (const { labels, n } of pairs.values()) disagreements.labels(...labels).inc(n);
+      },
     });
     this.candidateGeneration = new Gauge({
       name: "rampart_shadow_candidate_generation",
@@ -64,10 +69,14 @@ export class ShadowMetrics {
       labelNames: ["result"],
       registers,
     });
-    this.witnessesNotLogged = new Counter({
+    const notLogged: Counter = new Counter({
       name: "rampart_shadow_witnesses_not_logged_total",
       help: "Disagreements counted but not logged as witness lines (past the per-minute sample)",
       registers,
+      collect: () => {
+        notLogged.reset();
+        notLogged.inc(this.#notLogged);
+      },
     });
   }
 
@@ -83,25 +92,27 @@ export class ShadowMetrics {
     this.#candidateErrors++;
   }
 
-  /** Counts one disagreement under its rule pair, or `other` past the cap. */
-  disagree(kind: ChangeKind, runningRule: string, candidateRule: string): void {
+  notLogged(): void {
+    this.#notLogged++;
+  }
+
+  /**
+   * Counts one disagreement under its pair `key` (kind, running rule, candidate rule), or
+   * under `other` past the cap. HOT PATH for a candidate that disagrees often: Map reads only.
+   */
+  disagree(key: string, kind: ChangeKind, runningRule: string, candidateRule: string): void {
     this.#disagree++;
-    const key = `${kind}\u0000${runningRule}\u0000${candidateRule}`;
-    let child = this.#pairs.get(key);
-    if (child === undefined) {
+    let pair = this.#pairs.get(key);
+    if (pair === undefined) {
       const named = this.#pairs.size < this.#maxPairs;
-      child = this.#disagreements.labels(
-        kind,
-        named ? runningRule : OTHER,
-        named ? candidateRule : OTHER,
-      );
-      // Past the cap the key is not kept either, so the map stays bounded too.
-      if (!named) {
-        child.inc();
-        return;
+      const at = named ? key : `${kind}\u0000${OTHER}`;
+      pair = this.#pairs.get(at);
+      if (pair === undefined) {
+        pair = { labels: named ? [kind, runningRule, candidateRule] : [kind, OTHER, OTHER], n: 0 };
+        // Past the cap only one `other` entry per kind is kept, so the map stays bounded.
+        this.#pairs.set(at, pair);
       }
-      this.#pairs.set(key, child);
     }
-    child.inc();
+    pair.n++;
   }
 }

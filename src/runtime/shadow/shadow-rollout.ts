@@ -145,16 +145,21 @@ export class ShadowRollout implements ShadowHook {
 
   #disagree(route: TunnelRoute, facts: RequestFacts, running: Decision, candidate: Decision): void {
     const kind = disagreementKind(running, candidate);
-    this.#metrics.disagree(kind, running.rule, candidate.rule);
-    const pair = pairRecord(kind, route.label, running, candidate);
-    const admitted = this.#sampler.admit(pair);
-    this.#logNotLogged(admitted.ended);
-    if (admitted.log) {
-      // The request as a person reads it: with its country, even where neither side reads it.
-      const described =
-        facts.country === null ? { ...facts, country: this.#geo.country(facts.clientIp) } : facts;
-      this.#log.info({ shadow: witnessRecord(pair, described) }, WITNESS_MESSAGE);
-    } else this.#metrics.witnessesNotLogged.inc();
+    const key = `${kind}\u0000${running.rule}\u0000${candidate.rule}`;
+    this.#metrics.disagree(key, kind, running.rule, candidate.rule);
+    // Sampled per tunnel and rule pair: a project rule's pair spans tunnels.
+    const admitted = this.#sampler.admit(`${key}\u0000${route.label}`, () =>
+      pairRecord(kind, route.label, running, candidate),
+    );
+    if (admitted.ended.length > 0) this.#logNotLogged(admitted.ended);
+    if (admitted.pair === null) {
+      this.#metrics.notLogged();
+      return;
+    }
+    // The request as a person reads it: with its country, even where neither side reads it.
+    const described =
+      facts.country === null ? { ...facts, country: this.#geo.country(facts.clientIp) } : facts;
+    this.#log.info({ shadow: witnessRecord(admitted.pair, described) }, WITNESS_MESSAGE);
   }
 
   #logNotLogged(ended: readonly NotLogged[]): void {

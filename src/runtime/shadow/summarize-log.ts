@@ -7,7 +7,7 @@ import type { ChangeKind } from "../../analysis/diff/types.ts";
 import { NOT_LOGGED_MESSAGE, WITNESS_MESSAGE } from "./witness-record.ts";
 import type { PairRecord } from "./witness-record.ts";
 
-/** One rule pair's disagreements in the log. */
+/** One rule pair's disagreements on one tunnel in the log. */
 export interface PairSummary extends PairRecord {
   /** Every disagreement of the pair: witness lines plus those counted as not logged. */
   readonly count: number;
@@ -73,7 +73,7 @@ export function summarizeShadowLog(log: string, examples = 3): ShadowLogSummary 
     const pair = pairOf(record["shadow"]);
     if (pair === null) continue;
     const shadow = record["shadow"] as Record<string, unknown>;
-    const key = `${pair.kind}\u0000${pair.runningRule}\u0000${pair.candidateRule}`;
+    const key = `${pair.kind}\u0000${pair.runningRule}\u0000${pair.candidateRule}\u0000${pair.tunnel}`;
     let entry = pairs.get(key);
     if (entry === undefined) {
       entry = { ...pair, count: 0, logged: 0, witnesses: [] };

@@ -1,6 +1,6 @@
 /**
- * Which disagreements are logged as witness lines: the first `perMinute` of each rule pair in
- * each minute. The others are counted, and at the end of the minute (or at shutdown) one line
+ * Which disagreements are logged as witness lines: the first `perMinute` of each key (a rule
+ * pair on a tunnel) in each minute. The others are counted, and at the end of the minute (or at shutdown) one line
  * per pair says how many were not logged, so a log still adds up to every disagreement. The
  * pairs tracked in a minute are capped; past the cap a disagreement is counted under `other`.
  */
@@ -20,6 +20,7 @@ export interface NotLogged {
 }
 
 const MINUTE_MS = 60_000;
+const NONE: NotLogged[] = [];
 
 export class WitnessSampler {
   readonly #perMinute: number;
@@ -36,29 +37,29 @@ export class WitnessSampler {
   }
 
   /**
-   * Whether to log this disagreement, and what the minute that just ended left unlogged (empty
-   * unless this is the first disagreement of a new minute).
+   * The pair to log this disagreement of `key` under, or null to count it only; and what the
+   * minute that just ended left unlogged (empty unless this is the minute's first).
    */
-  admit(pair: PairRecord): { log: boolean; ended: NotLogged[] } {
+  admit(key: string, pairOf: () => PairRecord): { pair: PairRecord | null; ended: NotLogged[] } {
     const minute = Math.floor(this.#now() / MINUTE_MS);
-    const ended = minute === this.#minute ? [] : this.flush();
+    const ended = minute === this.#minute ? NONE : this.flush();
     this.#minute = minute;
-    const key = `${pair.kind}\u0000${pair.runningRule}\u0000${pair.candidateRule}`;
     let window = this.#windows.get(key);
     if (window === undefined) {
       if (this.#windows.size >= this.#maxPairs) {
         this.#overflow++;
-        return { log: false, ended };
+        return { pair: null, ended };
       }
-      window = { pair, logged: 0, notLogged: 0 };
+      // The pair's words are built once per pair and minute, not per disagreement.
+      window = { pair: pairOf(), logged: 0, notLogged: 0 };
       this.#windows.set(key, window);
     }
     if (window.logged < this.#perMinute) {
       window.logged++;
-      return { log: true, ended };
+      return { pair: window.pair, ended };
     }
     window.notLogged++;
-    return { log: false, ended };
+    return { pair: null, ended };
   }
 
   /** Ends the current minute: every pair with unlogged disagreements, then starts afresh. */
