@@ -355,6 +355,7 @@ class Runtime {
       log: deps.log,
       metrics: deps.metrics,
       bounds: this.#o.streams,
+      ...(deps.shadow === undefined ? {} : { shadow: deps.shadow }),
     };
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);

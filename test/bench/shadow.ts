@@ -127,6 +127,7 @@ async function pipelines(): Promise<{
   let captured: { route: TunnelRoute; facts: RequestFacts; decision: Decision } | null = null;
   const capture: ShadowHook = {
     compare: (r, facts, decision) => (captured = { route: r, facts, decision }),
+    compareHandshake: () => undefined,
   };
   const handlerFor = (shadow: ShadowHook | null) =>
     createRequestHandler({

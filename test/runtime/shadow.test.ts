@@ -24,6 +24,7 @@ import type { PairRecord } from "../../src/runtime/shadow/witness-record.ts";
 import { summarizeShadowLog } from "../../src/runtime/shadow/summarize-log.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { send } from "./helpers/http.ts";
+import { selfSigned, tempDir } from "./helpers/certs.ts";
 import type { Reply } from "./helpers/http.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
@@ -257,6 +258,41 @@ describe("shadow rollout in one process (issue #21 item 4)", () => {
       shadow["witness"],
       "GET http://web.p.test/page from 198.51.100.20 (unknown country)",
     );
+  });
+
+  it("S-A5: TLS handshakes are compared too: a candidate TLS 1.3 minimum refuses a 1.2 client", async () => {
+    const dir = tempDir();
+    const cert = selfSigned(dir, "server", ["web.p.test"]);
+    const candidate = compiled(policy(upstream.url, { web: "tls_min 1.3" }));
+    const { runtime, lines } = await start(
+      policy(upstream.url),
+      { load: loaded(candidate), source: "tls13.rampart" },
+      {
+        https: { host: "127.0.0.1", port: 0 },
+        certificates: [{ hosts: ["web.p.test"], certFile: cert.cert, keyFile: cert.key }],
+      },
+    );
+    const reply = await send({
+      port: runtime.addresses.https?.port ?? 0,
+      host: "web.p.test",
+      path: "/old-client",
+      tls: { maxVersion: "TLSv1.2" },
+    });
+    assert.equal(reply.status, 200, "the running policy admits TLS 1.2");
+    const text = await runtime.metrics.registry.metrics();
+    assert.match(text, /^rampart_shadow_handshakes_total\{result="disagree"\} 1$/m);
+    const witnesses = shadowLines(lines).map((l) => l["shadow"] as Record<string, string>);
+    const handshake = witnesses.find((w) => w["witness"]?.startsWith("TLS 1.2 handshake"));
+    assert.ok(handshake !== undefined, JSON.stringify(witnesses));
+    assert.equal(handshake["change"], "newly denied");
+    assert.match(handshake["running"] ?? "", /^handshake passes \[/);
+    assert.match(
+      handshake["candidate"] ?? "",
+      /^denied 403 \(policy_denied: tls\) \[tunnel:web\.tls_min_version\]$/,
+    );
+    assert.match(handshake["witness"] ?? "", /^TLS 1\.2 handshake for web\.p\.test \(group \S+\)$/);
+    // The request over that connection is decided (and compared) with its TLS version too.
+    assert.ok(witnesses.some((w) => w["witness"]?.startsWith("GET https://web.p.test/old-client")));
   });
 
   it("rule pairs past the cap are counted as `other`", async () => {

@@ -24,6 +24,7 @@ export class ShadowMetrics {
   readonly #pairs = new Map<string, { labels: [string, string, string]; n: number }>();
   readonly #maxPairs: number;
   #notLogged = 0;
+  #handshakes = { agree: 0, disagree: 0 };
   /** The candidate's generation: 0 while no candidate is loaded (shadow is off). */
   readonly candidateGeneration: Gauge;
   readonly loads: Counter<"result">;
@@ -58,6 +59,17 @@ export class ShadowMetrics {
         for (const { labels, n } of pairs.values()) disagreements.labels(...labels).inc(n);
       },
     });
+    const handshakes: Counter<"result"> = new Counter({
+      name: "rampart_shadow_handshakes_total",
+      help: "TLS handshakes of HTTP tunnels decided by the shadow candidate too, by result (agree, disagree)",
+      labelNames: ["result"],
+      registers,
+      collect: () => {
+        handshakes.reset();
+        handshakes.labels("agree").inc(this.#handshakes.agree);
+        handshakes.labels("disagree").inc(this.#handshakes.disagree);
+      },
+    });
     this.candidateGeneration = new Gauge({
       name: "rampart_shadow_candidate_generation",
       help: "Generation of the shadow candidate compared with the running policy; 0: none loaded",
@@ -90,6 +102,14 @@ export class ShadowMetrics {
 
   candidateError(): void {
     this.#candidateErrors++;
+  }
+
+  handshakeAgrees(): void {
+    this.#handshakes.agree++;
+  }
+
+  handshakeDisagrees(): void {
+    this.#handshakes.disagree++;
   }
 
   notLogged(): void {

@@ -10,8 +10,8 @@ import type { Registry } from "prom-client";
 import type { CompiledPolicy } from "../../compile/engine.ts";
 import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
-import type { Decision } from "../../ir/decision.ts";
-import type { RequestFacts } from "../../ir/facts.ts";
+import type { Decision, HandshakeDecision } from "../../ir/decision.ts";
+import type { HandshakeFacts, RequestFacts } from "../../ir/facts.ts";
 import { shadowCandidateFailed } from "../diagnostics.ts";
 import { UpstreamPools } from "../forward/upstreams.ts";
 import type { CountryLookup } from "../geoip.ts";
@@ -19,8 +19,10 @@ import type { ShadowOptions, UpstreamOptions } from "../options.ts";
 import { buildServingState } from "../state.ts";
 import type { ServingState, StateInputs, TunnelRoute } from "../state.ts";
 import { NOT_COMPARED, decideCandidate } from "./candidate-decision.ts";
+import { decideCandidateHandshake, handshakeWords } from "./candidate-handshake.ts";
 import { disagreementKind, sameBehaviour } from "./disagreement.ts";
 import { ShadowMetrics } from "./shadow-metrics.ts";
+import { describeHandshake } from "./candidate-handshake.ts";
 import {
   NOT_LOGGED_MESSAGE,
   WITNESS_MESSAGE,
@@ -33,6 +35,8 @@ import type { NotLogged } from "./witness-sampler.ts";
 /** What the request pipeline calls after the running policy decided (one call site). */
 export interface ShadowHook {
   compare(route: TunnelRoute, facts: RequestFacts, running: Decision): void;
+  /** The same for the TLS handshake of an HTTP tunnel (the TLS listener's one call site). */
+  compareHandshake(route: TunnelRoute, facts: HandshakeFacts, running: HandshakeDecision): void;
 }
 
 export interface ShadowContext {
@@ -122,19 +126,50 @@ export class ShadowRollout implements ShadowHook {
     try {
       decision = decideCandidate(candidate, route, facts, this.#geo);
     } catch (error) {
-      this.#metrics.candidateError();
-      if (!this.#threwLogged) {
-        this.#threwLogged = true;
-        this.#log.error(
-          { err: error, tunnel: route.label },
-          "shadow candidate's decision threw (a bug in rampart); counted, not compared",
-        );
-      }
+      this.#threw(route, error);
       return;
     }
     if (decision === NOT_COMPARED) this.#metrics.notCompared();
     else if (sameBehaviour(running, decision)) this.#metrics.agree();
     else this.#disagree(route, facts, running, decision);
+  }
+
+  /** Decides the handshake with the candidate and records a disagreement; never throws. */
+  compareHandshake(route: TunnelRoute, facts: HandshakeFacts, running: HandshakeDecision): void {
+    const candidate = this.#candidate;
+    if (candidate === null) return;
+    let decision: HandshakeDecision;
+    try {
+      decision = decideCandidateHandshake(candidate, facts);
+    } catch (error) {
+      this.#threw(route, error);
+      return;
+    }
+    if (decision.allow === running.allow && decision.policy === running.policy) {
+      this.#metrics.handshakeAgrees();
+      return;
+    }
+    this.#metrics.handshakeDisagrees();
+    const kind =
+      !running.allow && decision.allow
+        ? "newly-allowed"
+        : running.allow && !decision.allow
+          ? "newly-denied"
+          : "changed";
+    const key = `${kind}\u0000${running.rule}\u0000${decision.rule}`;
+    this.#metrics.disagree(key, kind, running.rule, decision.rule);
+    const admitted = this.#sampler.admit(`${key}\u0000${route.label}`, () =>
+      handshakeWords(kind, route.label, running, decision),
+    );
+    if (admitted.ended.length > 0) this.#logNotLogged(admitted.ended);
+    if (admitted.pair === null) {
+      this.#metrics.notLogged();
+      return;
+    }
+    this.#log.info(
+      { shadow: { ...admitted.pair, witness: describeHandshake(facts) } },
+      WITNESS_MESSAGE,
+    );
   }
 
   /** Writes the last minute's unlogged counts and closes the candidate's (unused) pools. */
@@ -160,6 +195,16 @@ export class ShadowRollout implements ShadowHook {
     const described =
       facts.country === null ? { ...facts, country: this.#geo.country(facts.clientIp) } : facts;
     this.#log.info({ shadow: witnessRecord(admitted.pair, described) }, WITNESS_MESSAGE);
+  }
+
+  #threw(route: TunnelRoute, error: unknown): void {
+    this.#metrics.candidateError();
+    if (this.#threwLogged) return;
+    this.#threwLogged = true;
+    this.#log.error(
+      { err: error, tunnel: route.label },
+      "shadow candidate's decision threw (a bug in rampart); counted, not compared",
+    );
   }
 
   #logNotLogged(ended: readonly NotLogged[]): void {
