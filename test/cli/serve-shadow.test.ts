@@ -15,6 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkPolicySource } from "../../src/cli/load-policy.ts";
 import { createBundleServer } from "../../src/cli/bundle-server.ts";
+import { memoryIo } from "../../src/cli/io.ts";
+import { shadowFlags } from "../../src/cli/shadow-flags.ts";
 import { writeBundle } from "../../src/compile/bundle.ts";
 import { privateBundleKey, signBundle } from "../../src/compile/bundle/signed.ts";
 import { send } from "../runtime/helpers/http.ts";
@@ -148,6 +150,28 @@ describe("rampart serve --shadow (issue #21 item 4)", () => {
       );
     } finally {
       child.kill("SIGKILL");
+    }
+  });
+
+  it("takes a bundle file from rampart compile as the candidate, and a policy file", async () => {
+    const checked = checkPolicySource({ name: "c.rampart", text: policy("192.0.2.0/24") });
+    assert.ok(checked.effective !== undefined);
+    const io = memoryIo({
+      "candidate.json": writeBundle([checked.effective], []),
+      "candidate.rampart": policy("192.0.2.0/24"),
+    });
+    for (const file of ["candidate.json", "candidate.rampart"]) {
+      const flags = await shadowFlags({ shadow: file, "shadow-sample": "2" }, io);
+      assert.ok(flags !== null);
+      assert.equal(flags.options.samplesPerMinute, 2);
+      assert.deepEqual(flags.watch, [file]);
+      const loaded = await flags.options.load();
+      assert.deepEqual(loaded.diagnostics, []);
+      assert.deepEqual(
+        loaded.value?.map((p) => p.policy.tunnels.map((t) => t.id)),
+        [["web"]],
+        file,
+      );
     }
   });
 
