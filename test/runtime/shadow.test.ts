@@ -295,6 +295,35 @@ describe("shadow rollout in one process (issue #21 item 4)", () => {
     assert.ok(witnesses.some((w) => w["witness"]?.startsWith("GET https://web.p.test/old-client")));
   });
 
+  it("a candidate decision that throws is counted and logged once; the request is answered as before", async () => {
+    const [good] = compiled(policy(upstream.url));
+    assert.ok(good !== undefined);
+    const throwing: CompiledPolicy = {
+      ...good,
+      policy: good.policy,
+      route: (host) => good.route(host),
+      handshake: (facts) => good.handshake(facts),
+      tunnelById: (id) => good.tunnelById(id),
+      request: () => {
+        throw new Error("candidate bug");
+      },
+    };
+    const { runtime, lines, get } = await start(policy(upstream.url), {
+      load: loaded([throwing]),
+      source: "throwing.rampart",
+    });
+    assert.equal((await get("web.p.test", "/1")).status, 200);
+    assert.equal((await get("web.p.test", "/2")).status, 200);
+    assert.equal(
+      await metric(runtime, 'rampart_shadow_requests_total{result="candidate_error"}'),
+      2,
+    );
+    assert.equal(
+      lines.filter((l) => /candidate's decision threw/.test(String(l["msg"]))).length,
+      1,
+    );
+  });
+
   it("rule pairs past the cap are counted as `other`", async () => {
     const candidate = compiled(
       policy(upstream.url, {

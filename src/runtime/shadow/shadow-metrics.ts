@@ -40,7 +40,7 @@ export class ShadowMetrics {
     });
     const requests: Counter<"result"> = new Counter({
       name: "rampart_shadow_requests_total",
-      help: "Requests decided by the shadow candidate too, by result (agree, disagree, not_compared, candidate_error)",
+      help: "Requests decided by the shadow candidate too, by result (agree, disagree, not_compared, candidate_error: the candidate's decision threw)",
       labelNames: ["result"],
       registers,
       collect() {

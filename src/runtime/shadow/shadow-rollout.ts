@@ -69,11 +69,6 @@ export class ShadowRollout implements ShadowHook {
     this.#pools = new UpstreamPools(context.upstream);
   }
 
-  /** Whether a candidate is being compared. */
-  get active(): boolean {
-    return this.#candidate !== null;
-  }
-
   /**
    * Loads the candidate and builds it with the running policy's inputs (certificates, TLS
    * capabilities, listeners). Returns RP6060 when it does not load; never throws.
@@ -122,29 +117,35 @@ export class ShadowRollout implements ShadowHook {
   compare(route: TunnelRoute, facts: RequestFacts, running: Decision): void {
     const candidate = this.#candidate;
     if (candidate === null) return;
-    let decision: Decision | typeof NOT_COMPARED;
+    // Inside the pipeline's own try: a throw here must never become the request's 500.
     try {
-      decision = decideCandidate(candidate, route, facts, this.#geo);
+      const decision = decideCandidate(candidate, route, facts, this.#geo);
+      if (decision === NOT_COMPARED) this.#metrics.notCompared();
+      else if (sameBehaviour(running, decision)) this.#metrics.agree();
+      else this.#disagree(route, facts, running, decision);
     } catch (error) {
       this.#threw(route, error);
-      return;
     }
-    if (decision === NOT_COMPARED) this.#metrics.notCompared();
-    else if (sameBehaviour(running, decision)) this.#metrics.agree();
-    else this.#disagree(route, facts, running, decision);
   }
 
   /** Decides the handshake with the candidate and records a disagreement; never throws. */
   compareHandshake(route: TunnelRoute, facts: HandshakeFacts, running: HandshakeDecision): void {
     const candidate = this.#candidate;
     if (candidate === null) return;
-    let decision: HandshakeDecision;
     try {
-      decision = decideCandidateHandshake(candidate, facts);
+      this.#compareHandshake(route, candidate, facts, running);
     } catch (error) {
       this.#threw(route, error);
-      return;
     }
+  }
+
+  #compareHandshake(
+    route: TunnelRoute,
+    candidate: ServingState,
+    facts: HandshakeFacts,
+    running: HandshakeDecision,
+  ): void {
+    const decision = decideCandidateHandshake(candidate, facts);
     if (decision.allow === running.allow && decision.policy === running.policy) {
       this.#metrics.handshakeAgrees();
       return;
