@@ -179,6 +179,7 @@ describe("rampart serve --shadow (issue #21 item 4)", () => {
     for (const [args, message] of [
       [["--shadow", "http://127.0.0.1:9/c.jws"], /--shadow URL needs --bundle-key/],
       [["--shadow-sample", "3"], /--shadow-sample goes with --shadow/],
+      [["--example", "--shadow", "c.rampart"], /--shadow does not go with --example/],
       [
         ["--shadow", "c.rampart", "--shadow-sample", "some"],
         /--shadow-sample takes a whole number/,

@@ -276,6 +276,8 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
   const parsed = parseCommandArgs(argv, SERVE_OPTIONS);
   const values = withEnvironment(parsed.values, SERVE_OPTIONS, io.env);
   const positionals = parsed.positionals;
+  if (values["example"] === true && values["shadow"] !== undefined)
+    throw new UsageError("--shadow does not go with --example; give the policy files instead");
   if (values["example"] === true) {
     const example = await startExample({
       load: policyFilesLoader([EXAMPLE_POLICY], io),
