@@ -83,6 +83,13 @@ const commands: Readonly<Record<string, CommandEntry>> = {
       return { run: m.bundle, help: m.bundleHelp };
     },
   },
+  shadow: {
+    summary: "summarize what a shadow rollout (serve --shadow) saw: `shadow report LOG`",
+    load: async () => {
+      const m = await import("./commands/shadow.ts");
+      return { run: m.shadow, help: m.shadowHelp };
+    },
+  },
   diff: {
     summary: "show which requests a policy change newly allows or denies",
     load: async () => {

@@ -23,8 +23,11 @@ export async function openRemoteBundle(
   const url = values["bundle-url"];
   const keyFile = values["bundle-key"];
   if (url === undefined) {
-    for (const flag of ["bundle-key", "bundle-cache", "bundle-poll"]) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --bundle-url`);
+    // A signed shadow candidate (`--shadow URL`) is verified with --bundle-key too.
+    const shadowUrl = typeof values["shadow"] === "string" && /^https?:\/\//.test(values["shadow"]);
+    for (const flag of [shadowUrl ? null : "bundle-key", "bundle-cache", "bundle-poll"]) {
+      if (flag !== null && values[flag] !== undefined)
+        throw new UsageError(`--${flag} goes with --bundle-url`);
     }
     return null;
   }

@@ -178,6 +178,14 @@ export const noTlsListener = (tunnel: string, protocol: string): Diagnostic => (
   help: "start `rampart serve` with `--https ADDRESS`",
 });
 
+/** RP6060: the shadow candidate (`serve --shadow`) did not load; serving is not affected. */
+export const shadowCandidateFailed = (source: string, detail: string): Diagnostic => ({
+  code: "RP6060",
+  severity: "warning",
+  message: `shadow candidate \`${source}\` could not be loaded (${detail}); requests are not compared with it`,
+  help: "fix the candidate and reload (SIGHUP); the running policy serves either way (docs/shadow.md)",
+});
+
 /** RP6070: a GeoIP database re-open (SIGHUP, file change) failed; the running one stays. */
 export const geoIpReloadFailed = (path: string, detail: string): Diagnostic => ({
   code: "RP6070",

@@ -130,6 +130,18 @@ const State = z.strictObject({
   connectWaitMs: z.number().int().min(0).max(60_000).default(2_000),
 });
 
+/** Shadow rollout (docs/shadow.md): a candidate policy decides every request too, never acts. */
+const Shadow = z.strictObject({
+  /** Loads the candidate, like `load`; called at start and on every reload. */
+  load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
+  /** What logs and diagnostics call the candidate (its file or URL). */
+  source: z.string().min(1),
+  /** Witness lines logged per rule pair per minute; the rest are counted. */
+  samplesPerMinute: z.number().int().min(0).max(10_000).default(5),
+  /** Rule pairs named in metric labels; further pairs are counted as `other`. */
+  maxRulePairs: z.number().int().min(1).max(10_000).default(100),
+});
+
 /** The schema of `startRuntime` options. */
 export const RuntimeOptionsSchema = z.strictObject({
   load: z.custom<() => Promise<Outcome<CompiledPolicy[]>>>(isFunction, "must be a function"),
@@ -210,6 +222,8 @@ export const RuntimeOptionsSchema = z.strictObject({
   metricsMaxTunnels: z.number().int().min(0).default(100),
   /** Re-open the GeoIP database when its file changes (it is always re-opened on SIGHUP). */
   watchGeoIp: z.boolean().default(true),
+  /** A candidate policy decided beside the running one (`serve --shadow`); absent: off. */
+  shadow: Shadow.optional(),
 });
 
 /** Options as callers write them (defaults may be left out). */
@@ -222,6 +236,7 @@ export type StreamOptions = ResolvedOptions["streams"];
 export type ClientOptions = ResolvedOptions["clients"];
 export type TunnelLimitOptions = ResolvedOptions["tunnelLimits"];
 export type AccessLogOptions = ResolvedOptions["accessLog"];
+export type ShadowOptions = NonNullable<ResolvedOptions["shadow"]>;
 
 /** Validates options; every problem becomes an RP6001 diagnostic. */
 export function resolveOptions(options: unknown): Outcome<ResolvedOptions> {

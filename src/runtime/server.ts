@@ -50,6 +50,7 @@ import { TrackedResponse } from "./ops/request-record.ts";
 import { TunnelGates } from "./ops/tunnel-gate.ts";
 import { createStateStore } from "./state-store/create-store.ts";
 import { RevocationCheckedBackend } from "./tokens/revocation.ts";
+import { ShadowRollout } from "./shadow/shadow-rollout.ts";
 
 /** A running runtime. */
 export interface RuntimeHandle {
@@ -115,6 +116,12 @@ export async function startRuntime(
 
   const runtime = new Runtime(o, log, metrics, internals.capabilities ?? detectTlsCapabilities());
   runtime.geo = geo;
+  // Shadow rollout (docs/shadow.md): its candidate loads with every generation.
+  const shadow =
+    o.shadow === undefined
+      ? null
+      : new ShadowRollout(o.shadow, { log, registry: metrics.registry, geo, upstream: o.upstream });
+  runtime.shadow = shadow;
   const first = await runtime.load();
   diagnostics.push(...first.diagnostics);
   if (first.value === undefined) return fail(diagnostics, tokens);
@@ -135,6 +142,7 @@ export async function startRuntime(
     log,
     metrics,
     gates: new TunnelGates(o.tunnelLimits),
+    ...(shadow === null ? {} : { shadow }),
   };
   const bound = await runtime.listenAll(deps);
   diagnostics.push(...bound.diagnostics);
@@ -145,6 +153,7 @@ export async function startRuntime(
   runtime.startTriggers();
   runtime.onClose(() => tokens?.close?.());
   runtime.onClose(() => void store.close());
+  if (shadow !== null) runtime.onClose(() => void shadow.close());
   return { value: runtime.handle(bound.value), diagnostics };
 }
 
@@ -177,6 +186,7 @@ function openGeo(
 class Runtime {
   state: ServingState = emptyState();
   geo: ReloadableCountryLookup | null = null;
+  shadow: ShadowRollout | null = null;
   readonly #o: ResolvedOptions;
   readonly #log: Logger;
   readonly #metrics: RuntimeMetrics;
@@ -241,19 +251,17 @@ class Runtime {
       return this.#finishLoad(diagnostics, null);
     }
     const certificates = await readCertificates(this.#o.certificates, diagnostics);
-    const next = buildServingState(
-      loaded.value,
-      {
-        https: this.#o.https !== undefined,
-        upstreamOverride: this.#o.upstreamOverride ?? null,
-        certificates,
-        capabilities: this.#capabilities,
-        pools: this.#pools,
-        tcpPortTunnels: this.#o.tcp.map((t) => t.tunnel),
-      },
-      this.state.generation + 1,
-      diagnostics,
-    );
+    const inputs = {
+      https: this.#o.https !== undefined,
+      upstreamOverride: this.#o.upstreamOverride ?? null,
+      certificates,
+      capabilities: this.#capabilities,
+      pools: this.#pools,
+      tcpPortTunnels: this.#o.tcp.map((t) => t.tunnel),
+    };
+    const next = buildServingState(loaded.value, inputs, this.state.generation + 1, diagnostics);
+    // The candidate is built with the same inputs; its failure is a warning, never the policy's.
+    if (this.shadow !== null) diagnostics.push(...(await this.shadow.reload(inputs)));
     return this.#finishLoad(diagnostics, next);
   }
 
@@ -347,6 +355,7 @@ class Runtime {
       log: deps.log,
       metrics: deps.metrics,
       bounds: this.#o.streams,
+      ...(deps.shadow === undefined ? {} : { shadow: deps.shadow }),
     };
     if (this.#o.http !== undefined) {
       const server = createHttpServer(httpOptions, onRequest);

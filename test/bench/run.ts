@@ -21,6 +21,7 @@ import { redisClientsBench } from "./redis-clients.ts";
 import { revocationBench } from "./revocation.bench.ts";
 import { esmBench } from "./esm.bench.ts";
 import { decideEntryBench } from "./decide-entry.ts";
+import { shadowBench } from "./shadow.ts";
 
 /** Every bench, in the order they run. Add new modules (parse, proxy …) here. */
 const benches: readonly BenchModule[] = [
@@ -39,6 +40,7 @@ const benches: readonly BenchModule[] = [
   revocationBench,
   esmBench,
   decideEntryBench,
+  shadowBench,
 ];
 
 function table(rows: readonly BenchRow[]): string {

@@ -10,18 +10,21 @@ import { describeConditions, describeRequest, describeTunnel } from "./describe.
 import type { ChangeKind, PolicyDiff, Region } from "./types.ts";
 import { widens } from "./types.ts";
 
-const MARK: Readonly<Record<ChangeKind, string>> = {
+/** The mark of each kind of change in text reports (also `rampart shadow report`'s). */
+export const MARK: Readonly<Record<ChangeKind, string>> = {
   "newly-allowed": "+",
   "newly-denied": "-",
   changed: "~",
 };
-const TITLE: Readonly<Record<ChangeKind, string>> = {
+/** The words for each kind of change (also used by shadow rollout's witness lines). */
+export const TITLE: Readonly<Record<ChangeKind, string>> = {
   "newly-allowed": "newly allowed",
   "newly-denied": "newly denied",
   changed: "answered differently",
 };
 
-function decisionLine(d: Decision): string {
+/** A decision and the rule that made it: `denied 403 (policy_denied: ip) [project.trusted_ips]`. */
+export function decisionLine(d: Decision): string {
   return `${describeDecision(d)} [${d.rule}]`;
 }
 

@@ -12,6 +12,8 @@ import { withEnvironment } from "../env-flags.ts";
 import { reportDiagnostics } from "../report.ts";
 import { openRemoteBundle } from "../remote-bundle-flags.ts";
 import type { RemoteBundle } from "../../runtime/bundles/remote-bundle.ts";
+import { shadowFlags } from "../shadow-flags.ts";
+import type { ShadowFlags } from "../shadow-flags.ts";
 
 export const EXAMPLE_POLICY = fileURLToPath(
   new URL("../../../fixtures/policies/acme.rampart", import.meta.url),
@@ -47,6 +49,11 @@ changes (a broken edit keeps the running policy); shuts down gracefully on SIGTE
                          docs/protocols.md)
   --geoip FILE           a MaxMind DB (default: the embedded CC0 country database)
   --trusted-proxy CIDR   believe X-Forwarded-For from this peer (repeatable)
+  --shadow CANDIDATE     shadow rollout: a candidate policy file, bundle file or signed
+                         bundle URL (verified with --bundle-key) decides every request too;
+                         only the running policy acts. Disagreements are counted on /metrics
+                         and logged as witnesses (docs/shadow.md; \`rampart shadow report\`)
+  --shadow-sample N      witness lines per rule pair per minute (default 5)
 
 Operations (docs/operations.md):
   --log-level LEVEL      fatal, error, warn, info (default), debug, trace or silent
@@ -159,6 +166,7 @@ async function runtimeOptions(
   positionals: string[],
   io: Io,
   remote: RemoteBundle | null,
+  shadow: ShadowFlags | null,
 ): Promise<RuntimeOptions> {
   const bundle = values["bundle"];
   const sources = [positionals.length > 0, typeof bundle === "string", remote !== null];
@@ -216,7 +224,11 @@ async function runtimeOptions(
         : typeof bundle === "string"
           ? bundleLoader(bundle, io)
           : policyFilesLoader(positionals, io),
-    watchFiles: remote !== null ? [] : typeof bundle === "string" ? [bundle] : positionals,
+    watchFiles: [
+      ...(remote !== null ? [] : typeof bundle === "string" ? [bundle] : positionals),
+      ...(shadow?.watch ?? []),
+    ],
+    ...(shadow === null ? {} : { shadow: shadow.options }),
     handleSignals: true,
     cookieKey,
     ...(tokenSecret === undefined
@@ -256,12 +268,16 @@ export const SERVE_OPTIONS = {
   "bundle-key": { type: "string" },
   "bundle-cache": { type: "string" },
   "bundle-poll": { type: "string" },
+  shadow: { type: "string" },
+  "shadow-sample": { type: "string" },
 } as const;
 
 export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> {
   const parsed = parseCommandArgs(argv, SERVE_OPTIONS);
   const values = withEnvironment(parsed.values, SERVE_OPTIONS, io.env);
   const positionals = parsed.positionals;
+  if (values["example"] === true && values["shadow"] !== undefined)
+    throw new UsageError("--shadow does not go with --example; give the policy files instead");
   if (values["example"] === true) {
     const example = await startExample({
       load: policyFilesLoader([EXAMPLE_POLICY], io),
@@ -275,11 +291,13 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
   }
   const remote = await openRemoteBundle(values, io);
   if (remote !== null && "diagnostics" in remote) return failed(io, remote.diagnostics);
-  const options = await runtimeOptions(values, positionals, io, remote);
+  const shadow = await shadowFlags(values, io);
+  const options = await runtimeOptions(values, positionals, io, remote, shadow);
   const started = await startRuntime(options);
   if (started.value === undefined) return failed(io, started.diagnostics);
   // A newer signed bundle swaps in like a reload: the running generation serves until then.
   remote?.start(() => void started.value?.reload());
+  shadow?.remote?.start(() => void started.value?.reload());
   if (started.diagnostics.length > 0)
     reportDiagnostics(io, "text", started.diagnostics, [], { summary: false });
   const { http, https, admin } = started.value.addresses;
@@ -291,6 +309,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> 
   const runtime = started.value;
   await closeOnSignal(() => {
     remote?.stop();
+    shadow?.remote?.stop();
     return runtime.close();
   });
   return ExitCode.Ok;

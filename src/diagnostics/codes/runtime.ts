@@ -53,6 +53,10 @@ export const runtimeCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "runtime/platform-extension",
     summary: "a token minted for the platform would need a Rampart extension",
   },
+  RP6060: {
+    slug: "runtime/shadow-candidate-failed",
+    summary: "the shadow candidate could not be loaded; requests are not compared with it",
+  },
   RP6070: {
     slug: "runtime/geoip-reload-failed",
     summary: "a GeoIP database re-open failed; the previous database keeps serving",

@@ -25,6 +25,7 @@ import { readOriginalRequest } from "./original-request.ts";
 import { STATE_UNAVAILABLE, refusedForStore } from "../state-store/fail-closed.ts";
 import type { SharedStateStore } from "../state-store/store.ts";
 import type { OriginalRequest } from "./original-request.ts";
+import type { ShadowHook } from "../shadow/shadow-rollout.ts";
 
 /** What the endpoint reads on every sub-request (a subset of the pipeline's dependencies). */
 export interface ForwardAuthDeps extends FactSources {
@@ -37,6 +38,8 @@ export interface ForwardAuthDeps extends FactSources {
   readonly metrics: RuntimeMetrics | null;
   /** The shared store (S-M1); null or absent: none. */
   readonly store?: SharedStateStore | null;
+  /** Shadow rollout (docs/shadow.md); absent: off. */
+  readonly shadow?: ShadowHook;
 }
 
 /** A sub-request whose original request, route and facts are known. */
@@ -194,7 +197,10 @@ function hasQueryToken(uri: string): boolean {
 /** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */
 function decide(a: Asked, deps: ForwardAuthDeps): Decision | null {
   try {
-    return a.route.policy.request(a.facts);
+    const decision = a.route.policy.request(a.facts);
+    // Shadow rollout: the candidate decides too and never acts (it cannot throw).
+    deps.shadow?.compare(a.route, a.facts, decision);
+    return decision;
   } catch (error) {
     deps.log.error(
       { err: error, tunnel: a.route.label },

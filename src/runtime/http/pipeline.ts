@@ -46,6 +46,7 @@ import { noteCause, noteDecision } from "../ops/request-record.ts";
 import { internalError } from "../ops/request-observer.ts";
 import type { TunnelGates } from "../ops/tunnel-gate.ts";
 import { noteUpgradeCause, noteUpgradeDecision, noteUpgradeStatus } from "../ops/upgrade-record.ts";
+import type { ShadowHook } from "../shadow/shadow-rollout.ts";
 
 /** What the pipeline reads on every request. */
 export interface PipelineDeps extends FactSources {
@@ -62,6 +63,8 @@ export interface PipelineDeps extends FactSources {
   readonly gates?: TunnelGates;
   /** The shared store (S-M1); null: none (tests of the pipeline alone). */
   readonly store?: SharedStateStore | null;
+  /** Shadow rollout (docs/shadow.md); absent: off, at the cost of one property read. */
+  readonly shadow?: ShadowHook;
 }
 
 /** A request whose route and facts are known: the unit every later step works on. */
@@ -250,7 +253,10 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
 /** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */
 function decide(r: Routed, deps: PipelineDeps): Decision | null {
   try {
-    return r.route.policy.request(r.facts);
+    const decision = r.route.policy.request(r.facts);
+    // Shadow rollout: the candidate decides too and never acts (it cannot throw).
+    deps.shadow?.compare(r.route, r.facts, decision);
+    return decision;
   } catch (error) {
     deps.log.error(
       { err: error, tunnel: r.route.label },

@@ -12,6 +12,7 @@ import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState } from "../state.ts";
 import type { RelayBounds } from "./relay.ts";
 import type { StreamRoute } from "./routes.ts";
+import type { ShadowHook } from "../shadow/shadow-rollout.ts";
 
 /** What the stream listeners read. */
 export interface StreamDeps {
@@ -20,6 +21,8 @@ export interface StreamDeps {
   readonly log: Logger;
   readonly metrics: RuntimeMetrics;
   readonly bounds: RelayBounds;
+  /** Shadow rollout (docs/shadow.md): compares the handshakes of HTTP tunnels; absent: off. */
+  readonly shadow?: ShadowHook;
 }
 
 /** Decides a connection to `route`; logs and counts a refusal. Never throws. */

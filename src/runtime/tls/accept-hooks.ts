@@ -76,7 +76,12 @@ export function tlsAcceptHooks(
         tls: route.tls,
         mapCertificate: (socket) =>
           credentialForCertificate(socket.getPeerCertificate(), route.credentials),
-        decide: (facts) => route.policy.handshake(facts),
+        decide: (facts) => {
+          const decision = route.policy.handshake(facts);
+          // Shadow rollout: the candidate decides the handshake too and never acts.
+          deps.shadow?.compareHandshake(route, facts, decision);
+          return decision;
+        },
         deliver: (tls) => {
           if (tls.alpnProtocol === "h2") targets.http2.emit("connection", tls);
           else targets.http1.emit("connection", tls);
