@@ -5,10 +5,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { diffPolicies } from "../../src/analysis/diff/diff-policies.ts";
+import { diffPolicies, diffSpace } from "../../src/analysis/diff/diff-policies.ts";
 import type { Region } from "../../src/analysis/diff/types.ts";
 import { decisionKey } from "../../src/analysis/decision-key.ts";
-import { RequestSpace } from "../../src/analysis/space/request-space.ts";
 import { interpret } from "../../src/interpret/request.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { arbEditedPair, arbMixedPair, arbRequest, materialize } from "./arbitraries.ts";
@@ -33,7 +32,7 @@ function checkPair(
   const diff = diffPolicies(before, after);
   for (const region of diff.regions)
     assert.ok(region.witness.confirmed, `unconfirmed witness in ${region.kind}`);
-  const space = new RequestSpace([before, after]);
+  const space = diffSpace(before, after);
   for (const request of requests) {
     const d0 = interpret(before, materialize(request, before));
     const d1 = interpret(after, materialize(request, after));

@@ -5,9 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { diffPolicies } from "../../src/analysis/diff/diff-policies.ts";
+import { diffPolicies, diffSpace } from "../../src/analysis/diff/diff-policies.ts";
 import { decisionKey } from "../../src/analysis/decision-key.ts";
-import { RequestSpace } from "../../src/analysis/space/request-space.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { computeEffective } from "../../src/bounds/intersect.ts";
 import { interpret } from "../../src/interpret/request.ts";
@@ -50,7 +49,7 @@ describe("diff: grants that select tunnels by trusted IPs (S-T4)", () => {
     const d0 = interpret(before, facts);
     const d1 = interpret(after, facts);
     assert.notEqual(decisionKey(d0), decisionKey(d1), "the decision really changes");
-    const atoms = new RequestSpace([before, after]).classify(facts, "ops");
+    const atoms = diffSpace(before, after).classify(facts, "ops");
     const covering = diffPolicies(before, after).regions.filter((r) =>
       r.conditions.every((c) => c.atoms.some((a) => a.id === atoms.get(c.dimension))),
     );

@@ -52,10 +52,9 @@ function blame(
   return same?.origin ?? tunnelAfter?.origin ?? after.origin ?? before.origin;
 }
 
+/** The grant the witness token carries: the first its atom stands for (`*` unrestricted). */
 function tokenGrantOf(point: Assignment<RequestAtom>): string | null {
-  const id = point.get("token")?.id ?? "";
-  const marker = ":grant:";
-  return id.includes(marker) ? id.slice(id.indexOf(marker) + marker.length) : null;
+  return point.get("token")?.grants?.[0] ?? null;
 }
 
 /**
@@ -130,9 +129,6 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
   for (const leaf of change.leaves) {
     const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
     const cube = cubeOf(leaf.point, (d) => !EDGE_DIMENSIONS.has(d));
-    // A stand-in token covers its whole class (`explore-changes.ts`).
-    if (leaf.tokens !== undefined)
-      cube.dims.set("token", new Map(leaf.tokens.map((a) => [a.id, a])));
     const group = byTransition.get(key);
     if (group === undefined)
       byTransition.set(key, { before: leaf.before, after: leaf.after, cubes: [cube] });
@@ -197,6 +193,28 @@ export interface DiffOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Asked before each host class: `true` stops the diff with what it has proven so far. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Explore every host class and every grant's token, with no change focus and no token
+   * classes: the reference that tests hold the focused diff to (the same changed requests,
+   * decided alike). Its cost follows the policy's size.
+   */
+  readonly exhaustive?: boolean;
+}
+
+/**
+ * The request space a diff explores, and that classifies requests into its regions' atoms:
+ * host classes no edit reaches left out, tokens in classes (`RequestSpaceOptions`); or, when
+ * `exhaustive`, every host class and a token atom per grant.
+ */
+export function diffSpace(
+  before: EffectivePolicy,
+  after: EffectivePolicy,
+  exhaustive = false,
+): RequestSpace {
+  return new RequestSpace(
+    [before, after],
+    exhaustive ? {} : { skipUnchangedHosts: true, tokenClasses: true },
+  );
 }
 
 /** Computes every region whose decision differs between `before` and `after`. */
@@ -205,13 +223,15 @@ export function diffPolicies(
   after: EffectivePolicy,
   options: DiffOptions = {},
 ): PolicyDiff {
-  const space = new RequestSpace([before, after], { skipUnchangedHosts: true });
+  const exhaustive = options.exhaustive === true;
+  const space = diffSpace(before, after, exhaustive);
   const hosts = space.hostAtoms();
   const changed: ChangedCube[] = [];
   let explored = 0;
   for (const host of hosts) {
     if (options.shouldStop?.() === true) break;
-    for (const change of changesForHost(space, host)) changed.push(...cubesOf(change, space));
+    for (const change of changesForHost(space, host, !exhaustive))
+      changed.push(...cubesOf(change, space));
     explored++;
     options.onProgress?.(explored, hosts.length);
   }

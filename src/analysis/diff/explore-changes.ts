@@ -40,11 +40,6 @@ export interface ChangedLeaf {
   readonly point: Assignment<RequestAtom>;
   readonly before: Decision;
   readonly after: Decision;
-  /**
-   * When the leaf's token stands for its class (`tokenClasses`): every token atom of the
-   * class, all of which the leaf covers.
-   */
-  readonly tokens?: readonly RequestAtom[];
 }
 
 /** One way requests changed: a set of edge cells times a set of later-stage leaves. */
@@ -86,54 +81,32 @@ function edgeCells(
 type Leaves = ChangeSet["leaves"];
 type AtomsOf = (dimension: string, get: Getter<RequestAtom>) => readonly RequestAtom[];
 
-/**
- * Tokens of a host class whose grants may connect to its tunnel on neither side, with one of
- * them standing for all. The interpreter reads a token's status and, through
- * `grantConnects`, its grant: such grants are all refused, whatever the request, and the space
- * cuts their paths alike (`RequestSpace.#pathAtoms`). So they decide alike everywhere, and
- * exploring one of them explores them all: a diff of 10,000 grants explores one token, not
- * 10,000, on a tunnel whose change reaches every token holder.
- */
-interface TokenClass {
-  readonly atoms: readonly RequestAtom[];
-  readonly standIn: RequestAtom;
-  /** The dimension's atoms with the class replaced by its stand-in. */
-  readonly explored: readonly RequestAtom[];
-}
-
-const GRANT_TOKEN = "token:grant:";
-
-function tokenClassOf(
-  space: RequestSpace,
-  host: string,
-  atoms: readonly RequestAtom[],
-): TokenClass | null {
-  const unreaching = atoms.filter(
-    (a) =>
-      a.id.startsWith(GRANT_TOKEN) &&
-      a.id !== `${GRANT_TOKEN}*` &&
-      !space.grantReaches(host, a.id.slice(GRANT_TOKEN.length)),
-  );
-  const standIn = unreaching[0];
-  if (standIn === undefined || unreaching.length === 1) return null;
-  const members = new Set(unreaching);
-  return {
-    atoms: unreaching,
-    standIn,
-    explored: atoms.filter((a) => a === standIn || !members.has(a)),
-  };
-}
-
-/** The space's atoms with one dimension's cut to the ids `keep` accepts (memoized per list). */
-function narrowed(atomsOf: AtomsOf, dimension: Dimension, keep: (id: string) => boolean): AtomsOf {
+/** The space's atoms with one dimension's cut to the atoms `keep` accepts (memoized per list). */
+function narrowed(
+  atomsOf: AtomsOf,
+  dimension: Dimension,
+  keep: (atom: RequestAtom) => boolean,
+): AtomsOf {
   const memo = new Map<readonly RequestAtom[], readonly RequestAtom[]>();
   return (d, get) => {
     const atoms = atomsOf(d, get);
     if (d !== dimension) return atoms;
     let kept = memo.get(atoms);
-    if (kept === undefined) memo.set(atoms, (kept = atoms.filter((a) => keep(a.id))));
+    if (kept === undefined) memo.set(atoms, (kept = atoms.filter(keep)));
     return kept;
   };
+}
+
+/**
+ * Whether a token atom carries a focused grant. The space groups tokens of grants equal on
+ * both sides but in name (`RequestSpaceOptions.tokenClasses`), so a group is changed and
+ * reaching as a whole; any member answers for it.
+ */
+function carriesFocused(focus: Focus, atom: RequestAtom): boolean {
+  return (
+    focus.tokens.has(atom.id) ||
+    (atom.grants ?? []).some((g) => focus.tokens.has(`token:grant:${g}`))
+  );
 }
 
 /**
@@ -145,26 +118,18 @@ function narrowed(atomsOf: AtomsOf, dimension: Dimension, keep: (id: string) => 
 function focusedPasses(
   space: RequestSpace,
   focus: Focus | null,
-  classes: Map<readonly RequestAtom[], TokenClass | null>,
 ): { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] {
-  const all: AtomsOf = (d, get) => {
-    const atoms = space.atoms(d, get);
-    if (d !== "token") return atoms;
-    let found = classes.get(atoms);
-    if (found === undefined)
-      classes.set(atoms, (found = tokenClassOf(space, get("host").id, atoms)));
-    return found?.explored ?? atoms;
-  };
+  const all: AtomsOf = (d, get) => space.atoms(d, get);
   if (focus === null) return [{ atoms: all, keep: () => true }];
   const passes: { atoms: AtomsOf; keep: (point: Assignment<RequestAtom>) => boolean }[] = [];
   if (focus.tokens.size > 0)
     passes.push({
-      atoms: narrowed(all, "token", (id) => focus.tokens.has(id)),
+      atoms: narrowed(all, "token", (atom) => carriesFocused(focus, atom)),
       keep: (point) => point.has("token"),
     });
   if (focus.credentials.size > 0) {
-    const otherTokens = narrowed(all, "token", (id) => !focus.tokens.has(id));
-    const credentials = narrowed(all, "credential", (id) => focus.credentials.has(id));
+    const otherTokens = narrowed(all, "token", (atom) => !carriesFocused(focus, atom));
+    const credentials = narrowed(all, "credential", (atom) => focus.credentials.has(atom.id));
     passes.push({
       atoms: (d, get) => (d === "credential" ? credentials(d, get) : otherTokens(d, get)),
       keep: () => true,
@@ -184,14 +149,6 @@ function laterStages(
   focus: Focus | null,
 ): { leaves: Leaves; reread: Set<Dimension> } {
   const leaves: ChangedLeaf[] = [];
-  // Host class → token class; one host class per exploration, so keyed by the atom list.
-  const classes = new Map<readonly RequestAtom[], TokenClass | null>();
-  const classOf = (point: Assignment<RequestAtom>): TokenClass | undefined => {
-    const token = point.get("token");
-    if (token === undefined) return undefined;
-    for (const c of classes.values()) if (c?.standIn === token) return c;
-    return undefined;
-  };
   const reread = new Set<Dimension>();
   const watch = (d: string): void => {
     if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
@@ -204,18 +161,13 @@ function laterStages(
   );
   const run = (side: Side, get: Getter<RequestAtom>): Decision =>
     fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
-  for (const { atoms, keep } of focusedPasses(space, focus, classes)) {
+  for (const { atoms, keep } of focusedPasses(space, focus)) {
     explore<RequestAtom, [Decision, Decision]>(start, {
       atoms,
       evaluate: (get) => [run(0, get), run(1, get)],
       onLeaf: (point, [before, after]) => {
         if (!keep(point) || decisionKey(before) === decisionKey(after)) return;
-        const tokenClass = classOf(point);
-        leaves.push(
-          tokenClass === undefined
-            ? { point, before, after }
-            : { point, before, after, tokens: tokenClass.atoms },
-        );
+        leaves.push({ point, before, after });
       },
     });
   }
@@ -310,9 +262,16 @@ function laterStagesToExplore(space: RequestSpace, host: RequestAtom): Focus | "
   return change.kind === "none" ? null : focusFor(change, space.policies, tunnels);
 }
 
-/** Every change for requests to one host class, grouped by how the edge stage treated them. */
-export function changesForHost(space: RequestSpace, host: RequestAtom): ChangeSet[] {
-  const later = laterStagesToExplore(space, host);
+/**
+ * Every change for requests to one host class, grouped by how the edge stage treated them;
+ * `focused` false explores the later stages everywhere (the reference for the focus).
+ */
+export function changesForHost(
+  space: RequestSpace,
+  host: RequestAtom,
+  focused = true,
+): ChangeSet[] {
+  const later = focused ? laterStagesToExplore(space, host) : "all";
   const groups = new Map<
     string,
     { cells: Assignment<RequestAtom>[]; results: [EdgeResult, EdgeResult] }

@@ -18,6 +18,11 @@ export type MutableFacts = { -readonly [K in keyof RequestFacts]: RequestFacts[K
 export interface RequestAtom extends Atom {
   /** The request fields this atom fixes, on one side; may read other dimensions. */
   readonly facts: (side: Side, get: Getter<RequestAtom>) => Partial<MutableFacts>;
+  /**
+   * For a valid token's atom, the names of the grants whose tokens it stands for (they decide
+   * alike); the first is the one its facts carry.
+   */
+  readonly grants?: readonly string[];
 }
 
 /** The dimensions, in the order reports list them. */

@@ -65,10 +65,13 @@ export function unrestrictedToken(memberOf: readonly string[]): TokenFacts {
   return tokenFacts("header", UNRESTRICTED_GRANT, UNRESTRICTED, memberOf);
 }
 
-/** Token atoms: none; invalid; expired; a valid token per grant name, and an unrestricted one. */
-export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
-  const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
-  const memberOf = [...new Set(policies.map((p) => p.projectId))];
+/** The project ids a witness token's owner belongs to: every version's project. */
+function membersOf(policies: PolicyPair): string[] {
+  return [...new Set(policies.map((p) => p.projectId))];
+}
+
+/** No token, an invalid one, an expired one: the atoms before the grants. */
+function leadingTokenAtoms(): RequestAtom[] {
   const atoms: RequestAtom[] = [constantAtom("token:none", "no token", { token: null })];
   for (const kind of INVALID_KINDS) {
     const token: TokenFacts = {
@@ -82,24 +85,90 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
     };
     atoms.push(constantAtom(`token:${kind.id}`, kind.label, { token }));
   }
-  for (const name of names) {
-    atoms.push({
-      id: `token:grant:${name}`,
-      label: `a token with grant \`${name}\``,
-      facts: (side) => ({
-        token: tokenFacts("header", policies[side].grants[name] ?? null, name, memberOf),
-      }),
-    });
-  }
-  atoms.push(
+  return atoms;
+}
+
+/** A valid token whose grant no version defines, and one minted with an unrestricted grant. */
+function trailingTokenAtoms(memberOf: readonly string[]): RequestAtom[] {
+  return [
     constantAtom("token:unknown-grant", "a valid token whose grant no version defines", {
       token: tokenFacts("header", null, "unknown", memberOf),
     }),
-    constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
-      token: unrestrictedToken(memberOf),
+    {
+      ...constantAtom(`token:grant:${UNRESTRICTED}`, "a token with an unrestricted grant", {
+        token: unrestrictedToken(memberOf),
+      }),
+      grants: [UNRESTRICTED],
+    },
+  ];
+}
+
+/**
+ * The atom of valid tokens carrying any of `names` (grants equal on both versions apart from
+ * their names, so their tokens decide alike); its facts carry the first.
+ */
+function grantTokenAtom(
+  policies: PolicyPair,
+  names: readonly string[],
+  memberOf: readonly string[],
+): RequestAtom {
+  const [name = ""] = names;
+  const alike =
+    names.length === 1 ? "" : ` (or any of ${names.length - 1} grants equal to it but in name)`;
+  return {
+    id: `token:grant:${name}`,
+    label: `a token with grant \`${name}\`${alike}`,
+    facts: (side) => ({
+      token: tokenFacts("header", policies[side].grants[name] ?? null, name, memberOf),
     }),
-  );
-  return atoms;
+    grants: names,
+  };
+}
+
+/** Token atoms: none; invalid; expired; a valid token per grant name, and an unrestricted one. */
+export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
+  const names = [...new Set(policies.flatMap((p) => Object.keys(p.grants)))].sort();
+  const memberOf = membersOf(policies);
+  return [
+    ...leadingTokenAtoms(),
+    ...names.map((n) => grantTokenAtom(policies, [n], memberOf)),
+    ...trailingTokenAtoms(memberOf),
+  ];
+}
+
+/** The id of the atom of tokens whose grant connects to the routed tunnel on neither side. */
+export const OTHER_GRANTS_TOKEN = "token:other-grants";
+
+/**
+ * Token atoms for one host class in classes (issue #19): a token whose grant may connect to
+ * the routed tunnel on neither side is refused there alike whatever its grant says (the
+ * interpreter's `unauthorized`, and the space cuts its paths by no grant), so all of them are
+ * one atom, with `others.standIn` as its witness; the grants that may connect come in
+ * `groups` of grants equal but in name. The atoms are as many as the grants that reach the
+ * tunnel, not as the policy's grants.
+ */
+export function classedTokenAtoms(
+  policies: PolicyPair,
+  groups: readonly (readonly string[])[],
+  others: { readonly standIn: string; readonly count: number } | null,
+): RequestAtom[] {
+  const memberOf = membersOf(policies);
+  const atoms = [
+    ...leadingTokenAtoms(),
+    ...groups.map((names) => grantTokenAtom(policies, names, memberOf)),
+  ];
+  if (others !== null) {
+    const { standIn, count } = others;
+    atoms.push({
+      id: OTHER_GRANTS_TOKEN,
+      label: `a token whose grant connects to this tunnel on neither version (${count} grant${count === 1 ? "" : "s"}, like \`${standIn}\`)`,
+      facts: (side) => ({
+        token: tokenFacts("header", policies[side].grants[standIn] ?? null, standIn, memberOf),
+      }),
+      grants: [standIn],
+    });
+  }
+  return [...atoms, ...trailingTokenAtoms(memberOf)];
 }
 
 /**

@@ -5,17 +5,18 @@
  * tunnel (addresses, countries, sessions) are computed per host class and cached.
  */
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
-import { routeRequest } from "../../interpret/route.ts";
-import { sameValue } from "../same-value.ts";
+import { sameValue, valueKey } from "../same-value.ts";
 import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
 import { constantAtom, DIMENSIONS, FIELD_DIMENSION } from "./atoms.ts";
 import {
+  classedTokenAtoms,
   classifyCredential,
   classifySession,
   classifyToken,
   credentialAtoms,
+  OTHER_GRANTS_TOKEN,
   sessionAtoms,
   tokenAtoms,
 } from "./auth-atoms.ts";
@@ -29,10 +30,12 @@ import {
 } from "./edge-atoms.ts";
 import type { Assignment, Getter } from "./explore.ts";
 import { NeedDimension } from "./explore.ts";
+import { GrantReach } from "./grant-reach.ts";
 import { PathAtoms, pathMatchesOf } from "./path-atoms.ts";
 import { RouteIndex } from "./routing.ts";
 import type { ContextChange } from "./change-focus.ts";
-import { contextChange, focusFor, grantMayConnect } from "./change-focus.ts";
+import { contextChange, focusFor } from "./change-focus.ts";
+import { routeRequest as routeOnPolicy } from "../../interpret/route.ts";
 import { classifySimple, methodAtoms, namedMethods, simpleAtoms } from "./simple-atoms.ts";
 
 /** A host class: the tunnel it routes to on each side. */
@@ -52,6 +55,20 @@ export interface RequestSpaceOptions {
   readonly skipUnchangedHosts?: boolean;
   /** Addresses that no real client has (loopback, multicast…), left out of the address atoms. */
   readonly excludeIps?: IpSet;
+  /**
+   * Token atoms per host class in classes (`classedTokenAtoms`): one atom for the tokens
+   * whose grant connects to the routed tunnel on neither side, one per group of grants that
+   * may and are equal but in name. Atoms then follow the grants that reach a tunnel, not the
+   * policy's grants.
+   */
+  readonly tokenClasses?: boolean;
+}
+
+/** A host class's token atoms in classes, and the atom of each grant name. */
+interface TokenClasses {
+  readonly atoms: readonly RequestAtom[];
+  /** Grant name → the id of its group's atom, for the grants that may connect. */
+  readonly groupOf: ReadonlyMap<string, string>;
 }
 
 const UNROUTED_HOST = "unrouted.invalid";
@@ -92,12 +109,23 @@ export class RequestSpace {
   readonly #allTokens: readonly RequestAtom[];
   readonly #allCredentials: readonly RequestAtom[];
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
-  /** `host|grant` → whether the grant may connect to the host class's tunnel on some side. */
-  readonly #reaches = new Map<string, boolean>();
+  readonly #tokenClasses: boolean;
+  /** Host class → names of the grants that may connect to its tunnel on some side. */
+  readonly #reaching = new Map<string, ReadonlySet<string>>();
+  readonly #classes = new Map<string, TokenClasses>();
+  /** Grant name → a key equal for grants equal on both sides but in name. */
+  readonly #contentKeys = new Map<string, string>();
+  #reach: GrantReach | null = null;
+  #grantNames: readonly string[] | null = null;
+  /** Per side, built on first use: host pattern → tunnels naming it, in file order. */
+  #mentions: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] | null = null;
+  /** Per side, with `#mentions`: each tunnel's place in the file. */
+  #order: [Map<EffectiveTunnel, number>, Map<EffectiveTunnel, number>] | null = null;
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
     this.#excludeIps = options.excludeIps ?? null;
+    this.#tokenClasses = options.tokenClasses === true;
     // One policy asked about alone (lint) is given twice: index its hosts once.
     const first = new RouteIndex(policies[0]);
     this.#routes = [first, policies[1] === policies[0] ? first : new RouteIndex(policies[1])];
@@ -110,6 +138,10 @@ export class RequestSpace {
         UNROUTED_HOST,
       ]),
     ];
+    const mayChange =
+      options.skipUnchangedHosts === true && change.kind === "credentials"
+        ? this.#reachedByChange(change)
+        : () => true;
     for (const host of hosts) {
       const tunnels = [this.#routes[0].route(host), this.#routes[1].route(host)] as const;
       const id = this.hostId(tunnels);
@@ -118,7 +150,9 @@ export class RequestSpace {
         options.skipUnchangedHosts === true &&
         change.kind !== "all" &&
         sameValue(tunnels[0], tunnels[1]) &&
-        (change.kind === "none" || focusFor(change, policies, tunnels) === null)
+        (change.kind === "none" ||
+          !mayChange(tunnels) ||
+          focusFor(change, policies, tunnels) === null)
       )
         continue;
       const label =
@@ -131,6 +165,35 @@ export class RequestSpace {
     this.#allTokens = tokenAtoms(policies);
     this.#allCredentials = credentialAtoms(policies);
     this.#global.set("method", methodAtoms(policies));
+  }
+
+  #grantReach(): GrantReach {
+    this.#reach ??= new GrantReach(this.policies);
+    return this.#reach;
+  }
+
+  /**
+   * A quick test that leaves out most host classes a change of grants and credentials cannot
+   * reach, before `focusFor` decides exactly: the tunnels each changed grant may connect to,
+   * found through the grant index, and any mTLS tunnel when a credential or the grant one
+   * names changed. A host class it passes may still be left out by `focusFor`.
+   */
+  #reachedByChange(
+    change: Extract<ContextChange, { kind: "credentials" }>,
+  ): (tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]) => boolean {
+    const reach = this.#grantReach();
+    const reached = new Set<EffectiveTunnel>();
+    for (const name of change.grants)
+      for (const side of [0, 1] as const)
+        for (const t of reach.tunnelsReachedBy(name, side)) reached.add(t);
+    const changed = new Set(change.grants);
+    const credentialsTouched =
+      change.credentials.size > 0 ||
+      this.policies.some((p) => p.credentials.some((c) => changed.has(c.grant)));
+    return (tunnels) =>
+      tunnels.some(
+        (t) => t !== null && (reached.has(t) || (credentialsTouched && t.auth.mtls !== null)),
+      );
   }
 
   /** Whether every path partition made so far is exact (no opaque regex, search bound not hit). */
@@ -169,18 +232,65 @@ export class RequestSpace {
     return atoms;
   }
 
-  /** Whether a grant may connect to a host class's tunnel on some side (memoized). */
+  /** Whether a grant may connect to a host class's tunnel on some side. */
   grantReaches(host: string, grant: string): boolean {
-    const key = `${host}|${grant}`;
-    let reaches = this.#reaches.get(key);
-    if (reaches === undefined) {
-      const tunnels = this.routedTunnels(host);
-      reaches = ([0, 1] as const).some((side) =>
-        grantMayConnect(this.policies[side].grants[grant], tunnels[side]),
-      );
-      this.#reaches.set(key, reaches);
+    return this.#reachingOf(host).has(grant);
+  }
+
+  /** The grants that may connect to a host class's tunnel on some side (memoized per class). */
+  #reachingOf(host: string): ReadonlySet<string> {
+    let reaching = this.#reaching.get(host);
+    if (reaching === undefined) {
+      reaching = new Set(this.#grantReach().reaching(this.routedTunnels(host)));
+      this.#reaching.set(host, reaching);
     }
-    return reaches;
+    return reaching;
+  }
+
+  #allGrantNames(): readonly string[] {
+    this.#grantNames ??= [...new Set(this.policies.flatMap((p) => Object.keys(p.grants)))].sort();
+    return this.#grantNames;
+  }
+
+  /** A key equal for two grant names whose grants are equal on each side but in name. */
+  #contentKey(name: string): string {
+    let key = this.#contentKeys.get(name);
+    if (key === undefined) {
+      key = valueKey(
+        this.policies.map((p) => {
+          const g = p.grants[name];
+          return g === undefined ? null : { ...g, name: null };
+        }),
+      );
+      this.#contentKeys.set(name, key);
+    }
+    return key;
+  }
+
+  /** The token atoms of a host class in classes (`RequestSpaceOptions.tokenClasses`). */
+  #tokenClassesOf(host: string): TokenClasses {
+    const known = this.#classes.get(host);
+    if (known !== undefined) return known;
+    const reaching = this.#reachingOf(host);
+    const groups = new Map<string, string[]>();
+    for (const name of [...reaching].sort()) {
+      const key = this.#contentKey(name);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [name]);
+      else group.push(name);
+    }
+    const groupOf = new Map<string, string>();
+    for (const names of groups.values())
+      for (const n of names) groupOf.set(n, `token:grant:${names[0] ?? ""}`);
+    const all = this.#allGrantNames();
+    const standIn = all.find((n) => !reaching.has(n));
+    const others = standIn === undefined ? null : { standIn, count: all.length - reaching.size };
+    const classes: TokenClasses = {
+      atoms: classedTokenAtoms(this.policies, [...groups.values()], others),
+      groupOf,
+    };
+    this.#classes.set(host, classes);
+    return classes;
   }
 
   /** Whether path atoms of this host class depend on the token / the client credential. */
@@ -237,6 +347,8 @@ export class RequestSpace {
    */
   #credentialAtoms(dimension: "token" | "credential", host: string): readonly RequestAtom[] {
     const used = this.#credentialUsed(dimension, host);
+    if (used && dimension === "token" && this.#tokenClasses)
+      return this.#tokenClassesOf(host).atoms;
     if (used) return dimension === "token" ? this.#allTokens : this.#allCredentials;
     return dimension === "token" ? [TOKEN_UNUSED] : [CREDENTIAL_UNUSED];
   }
@@ -248,15 +360,53 @@ export class RequestSpace {
     );
   }
 
-  /** Whether the interpreter's own router sends `host` to `tunnel` on a side (memoized per host). */
+  /**
+   * Whether the interpreter's own router sends `host` to `tunnel` on a side (memoized per
+   * host). The router only ever picks a tunnel that names the host or a `*.` pattern covering
+   * it, so it runs on those tunnels alone, in file order: the same answer as on the whole
+   * policy, without a scan of every tunnel per witness.
+   */
   routesLike(side: Side, host: string, tunnel: EffectiveTunnel | null): boolean {
     const key = `${side}|${host}`;
     let routed = this.#fullRoutes.get(key);
     if (routed === undefined) {
-      routed = routeRequest(this.policies[side], host);
+      const policy = this.policies[side];
+      routed = routeOnPolicy({ ...policy, tunnels: this.#mentioning(side, host) }, host);
       this.#fullRoutes.set(key, routed);
     }
     return routed === tunnel;
+  }
+
+  /** The tunnels of a side with a host pattern that is `host` or a `*.` pattern covering it. */
+  #mentioning(side: Side, host: string): EffectiveTunnel[] {
+    if (this.#mentions === null) {
+      const index: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] = [
+        new Map(),
+        new Map(),
+      ];
+      const order: [Map<EffectiveTunnel, number>, Map<EffectiveTunnel, number>] = [
+        new Map(),
+        new Map(),
+      ];
+      ([0, 1] as const).forEach((s) => {
+        this.policies[s].tunnels.forEach((t, i) => order[s].set(t, i));
+        for (const t of this.policies[s].tunnels)
+          for (const h of new Set(t.hosts)) {
+            const list = index[s].get(h);
+            if (list === undefined) index[s].set(h, [t]);
+            else list.push(t);
+          }
+      });
+      this.#mentions = index;
+      this.#order = order;
+    }
+    const name = host.toLowerCase();
+    const dot = name.indexOf(".");
+    const patterns = dot > 0 ? [name, `*${name.slice(dot)}`] : [name];
+    const found = [...new Set(patterns.flatMap((p) => this.#mentions?.[side].get(p) ?? []))];
+    // File order, as the router reads the tunnel list.
+    const order = this.#order?.[side];
+    return found.sort((a, b) => (order?.get(a) ?? 0) - (order?.get(b) ?? 0));
   }
 
   /** The atoms of a dimension; per-tunnel dimensions read the host first. */
@@ -341,23 +491,30 @@ export class RequestSpace {
     return facts as RequestFacts;
   }
 
+  /** A token atom id of `tokenAtoms` as the atom of its class, when tokens are in classes. */
+  #classedToken(host: string, id: string): string {
+    const name = grantNameOfToken(id);
+    if (!this.#tokenClasses || name === null) return id;
+    return this.#tokenClassesOf(host).groupOf.get(name) ?? OTHER_GRANTS_TOKEN;
+  }
+
   /**
    * The atom of each dimension that a concrete request falls in (`tokenGrant` names the
    * grant its token carries). Used to check that reports cover exactly the changed requests.
    */
   classify(facts: RequestFacts, tokenGrant: string | null): Map<Dimension, string> {
     const tunnels = [this.#routes[0].route(facts.host), this.#routes[1].route(facts.host)] as const;
+    const hostAtom = this.hostId(tunnels);
     const out = new Map<Dimension, string>([
-      ["host", this.hostId(tunnels)],
+      ["host", hostAtom],
       ["ip", classifyIp(ipSetsOf(tunnels), facts.clientIp)],
       ["country", classifyCountry(countrySetsOf(tunnels), facts.country)],
       [
         "token",
-        this.#credentialUsed("token", this.hostId(tunnels))
-          ? classifyToken(
-              facts.token,
-              tokenGrant,
-              new Set(this.policies.flatMap((p) => Object.keys(p.grants))),
+        this.#credentialUsed("token", hostAtom)
+          ? this.#classedToken(
+              hostAtom,
+              classifyToken(facts.token, tokenGrant, new Set(this.#allGrantNames())),
             )
           : TOKEN_UNUSED.id,
       ],
