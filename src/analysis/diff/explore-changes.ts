@@ -78,7 +78,6 @@ function edgeCells(
   return out;
 }
 
-type Leaves = ChangeSet["leaves"];
 type AtomsOf = (dimension: string, get: Getter<RequestAtom>) => readonly RequestAtom[];
 
 /** The space's atoms with one dimension's cut to the atoms `keep` accepts (memoized per list). */
@@ -138,73 +137,125 @@ function focusedPasses(
   return passes;
 }
 
-/**
- * Explores the later stages from `start` (only where `focus` says requests can change, when
- * given); also says which edge dimensions they read again.
- */
-function laterStages(
-  space: RequestSpace,
-  start: Assignment<RequestAtom>,
-  fixed: readonly [EdgeResult, EdgeResult],
-  focus: Focus | null,
-): { leaves: Leaves; reread: Set<Dimension> } {
-  const leaves: ChangedLeaf[] = [];
-  const reread = new Set<Dimension>();
-  const watch = (d: string): void => {
-    if (d !== "host" && EDGE_DIMENSIONS.has(d as Dimension)) reread.add(d as Dimension);
-  };
-  const sides = ([0, 1] as const).map(
-    (side) =>
-      new SideMemo<RequestAtom, Decision>((get) =>
-        interpret(space.policyFor(get("host").id, side), space.lazyFacts(get, side)),
-      ),
-  );
-  const run = (side: Side, get: Getter<RequestAtom>): Decision =>
-    fixed[side] ?? (sides[side] as SideMemo<RequestAtom, Decision>).run(get, watch);
-  for (const { atoms, keep } of focusedPasses(space, focus)) {
-    explore<RequestAtom, [Decision, Decision]>(start, {
-      atoms,
-      evaluate: (get) => [run(0, get), run(1, get)],
-      onLeaf: (point, [before, after]) => {
-        if (!keep(point) || decisionKey(before) === decisionKey(after)) return;
-        leaves.push({ point, before, after });
-      },
-    });
-  }
-  return { leaves, reread };
+/** The request fields the edge stage reads, by their dimension (`checkEdge`). */
+const EDGE_FIELDS: ReadonlyMap<string, Dimension> = new Map<string, Dimension>([
+  ["clientIp", "ip"],
+  ["country", "country"],
+  ["secure", "tls"],
+  ["tlsVersion", "tls"],
+]);
+
+/** A later-stage decision, with the edge dimensions read again after the edge stage. */
+interface LaterRun {
+  readonly decision: Decision;
+  readonly reread: ReadonlySet<Dimension>;
 }
 
 /**
- * Explores the later stages once for cells that agree on every edge dimension those stages
- * read again (the TLS scheme, for the logout Origin check): cells are split by those
- * dimensions until each part's exploration reads no dimension that tells its cells apart.
+ * Runs one side and notes which edge fields it reads after the edge stage. The edge stage
+ * reads only the host and edge fields, and hands the later stages nothing but "passed"
+ * (`checkEdge` returns a decision or `null`, S-O1): so the first read of any other field
+ * ends it, as in `edgeCells`, and an edge field read after that is a later stage's own read
+ * (the logout Origin check reads the scheme). Cells that passed the edge alike decide alike
+ * past it wherever no such read happens.
  */
-function laterStagesByPart(
+function runLater(space: RequestSpace, side: Side, get: Getter<RequestAtom>): LaterRun {
+  const facts = space.lazyFacts(get, side);
+  const reread = new Set<Dimension>();
+  let pastEdge = false;
+  const watched = new Proxy(facts, {
+    get: (target, key, receiver) => {
+      if (typeof key === "string" && key !== "host") {
+        const edge = EDGE_FIELDS.get(key);
+        if (edge === undefined) pastEdge = true;
+        else if (pastEdge) reread.add(edge);
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  const decision = interpret(space.policyFor(get("host").id, side), watched);
+  return { decision, reread };
+}
+
+/** The edge atoms of `cell` in place of those of `point`. */
+function withCell(
+  point: Assignment<RequestAtom>,
+  cell: Assignment<RequestAtom>,
+): Map<string, RequestAtom> {
+  const out = new Map([...point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
+  for (const [d, atom] of cell) out.set(d, atom);
+  return out;
+}
+
+/**
+ * Explores the later stages for cells whose edge results agree (only where `focus` says
+ * requests can change, when given). The stages run once, with the first cell's edge atoms:
+ * a leaf that read no edge field past the edge stage holds for every cell; a leaf that did
+ * (a logout with an Origin, which compares schemes) is explored again from its own point
+ * for each cell, so a cell's leaves are exactly its own decision tree.
+ */
+function laterStagesForCells(
   space: RequestSpace,
   cells: readonly Assignment<RequestAtom>[],
   fixed: readonly [EdgeResult, EdgeResult],
-  split: ReadonlySet<Dimension>,
   focus: Focus | null,
 ): ChangeSet[] {
-  const parts = new Map<string, Assignment<RequestAtom>[]>();
-  for (const cell of cells) {
-    const key = [...split].map((d) => cell.get(d)?.id ?? "*").join("|");
-    const part = parts.get(key);
-    if (part === undefined) parts.set(key, [cell]);
-    else part.push(cell);
-  }
-  const out: ChangeSet[] = [];
-  for (const part of parts.values()) {
-    const { leaves, reread } = laterStages(space, part[0] as Assignment<RequestAtom>, fixed, focus);
-    const unsplit = [...reread].filter((d) => !split.has(d));
-    if (unsplit.length > 0 && part.length > 1) {
-      out.push(...laterStagesByPart(space, part, fixed, new Set([...split, ...unsplit]), focus));
-    } else if (leaves.length > 0) {
-      out.push({ cells: part, leaves });
+  const sides = ([0, 1] as const).map(
+    (side) => new SideMemo<RequestAtom, LaterRun>((get) => runLater(space, side, get)),
+  );
+  const run = (side: Side, get: Getter<RequestAtom>): LaterRun => {
+    const decided = fixed[side];
+    return decided === null
+      ? (sides[side] as SideMemo<RequestAtom, LaterRun>).run(get)
+      : { decision: decided, reread: NO_DIMENSIONS };
+  };
+  const first = cells[0] as Assignment<RequestAtom>;
+  const shared: ChangedLeaf[] = [];
+  const perCell = new Map<Assignment<RequestAtom>, ChangedLeaf[]>();
+  for (const { atoms, keep } of focusedPasses(space, focus)) {
+    const rereading: Assignment<RequestAtom>[] = [];
+    const spec = (
+      onLeaf: (point: Assignment<RequestAtom>, runs: [LaterRun, LaterRun]) => void,
+    ) => ({
+      atoms,
+      evaluate: (get: Getter<RequestAtom>): [LaterRun, LaterRun] => [run(0, get), run(1, get)],
+      onLeaf,
+    });
+    const changedLeaf = (point: Assignment<RequestAtom>, [r0, r1]: [LaterRun, LaterRun]) =>
+      keep(point) && decisionKey(r0.decision) !== decisionKey(r1.decision)
+        ? { point, before: r0.decision, after: r1.decision }
+        : null;
+    explore<RequestAtom, [LaterRun, LaterRun]>(
+      first,
+      spec((point, runs) => {
+        if (cells.length > 1 && (runs[0].reread.size > 0 || runs[1].reread.size > 0)) {
+          rereading.push(point);
+          return;
+        }
+        const leaf = changedLeaf(point, runs);
+        if (leaf !== null) shared.push(leaf);
+      }),
+    );
+    for (const cell of rereading.length === 0 ? [] : cells) {
+      let own = perCell.get(cell);
+      if (own === undefined) perCell.set(cell, (own = []));
+      const into = own;
+      for (const point of rereading)
+        explore<RequestAtom, [LaterRun, LaterRun]>(
+          withCell(point, cell),
+          spec((p, runs) => {
+            const leaf = changedLeaf(p, runs);
+            if (leaf !== null) into.push(leaf);
+          }),
+        );
     }
   }
+  const out: ChangeSet[] = shared.length > 0 ? [{ cells, leaves: shared }] : [];
+  for (const [cell, leaves] of perCell) if (leaves.length > 0) out.push({ cells: [cell], leaves });
   return out;
 }
+
+const NO_DIMENSIONS: ReadonlySet<Dimension> = new Set();
 
 /** Whether a tunnel filter reads what only the edge stage reads of a request (S-T4). */
 function filterReadsEdgeLists(filter: FilterIr): boolean {
@@ -295,9 +346,7 @@ export function changesForHost(
     }
     const focus = r0 === null && r1 === null ? later : "all";
     if (focus === null) continue;
-    out.push(
-      ...laterStagesByPart(space, cells, results, new Set(), focus === "all" ? null : focus),
-    );
+    out.push(...laterStagesForCells(space, cells, results, focus === "all" ? null : focus));
   }
   return out;
 }
