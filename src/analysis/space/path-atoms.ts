@@ -47,31 +47,36 @@ export class PathAtoms {
   readonly space: PathSpace;
   readonly atoms: readonly RequestAtom[];
 
-  readonly #prefix: string;
+  /** Each atom's id, by its index in the partition. */
+  readonly #ids: readonly string[];
 
-  /** The partition by the engine's endpoints and `matches`; atom ids start with `prefix`. */
+  /**
+   * The partition by the engine's endpoints and `matches`. An atom's id names its set of
+   * paths: atoms that are the same set in two partitions have the same id (`sharedIds`), so
+   * regions of tokens with different grants merge where their paths do not matter (the
+   * engine's endpoints); the others' ids start with `prefix`.
+   */
   constructor(matches: readonly PathMatchIr[], prefix = "path") {
-    this.#prefix = prefix;
     this.space = buildPathSpace([...WELL_KNOWN_MATCHES, ...matches]);
+    this.#ids = sharedIds(this.space, prefix);
     const atoms: RequestAtom[] = [];
     this.space.atoms.forEach((atom, index) => {
       const label = describePathAtom(this.space, index);
-      atoms.push(constantAtom(`${prefix}:${index}`, label, { path: atom.witness }));
+      const id = this.#ids[index] ?? `${prefix}:${index}`;
+      atoms.push(constantAtom(id, label, { path: atom.witness }));
       if (!(atom.members[0] ?? false)) {
         // The same normalized path reached through the engine's prefix and dot segments.
         const raw = `${WELL_KNOWN_BASE}/../../${atom.witness.slice(1)}`;
         atoms.push(
-          constantAtom(`${prefix}:${index}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, {
+          constantAtom(`${id}:wk`, `${label} spelled from ${WELL_KNOWN_BASE}/../..`, {
             path: raw,
           }),
         );
       }
     });
+    atoms.push(constantAtom(REFUSED, "a path that normalization refuses", { path: "/%2F" }));
     atoms.push(
-      constantAtom(`${prefix}:refused`, "a path that normalization refuses", { path: "/%2F" }),
-    );
-    atoms.push(
-      constantAtom(`${prefix}:refused:wk`, `a refused path under ${WELL_KNOWN_BASE}/`, {
+      constantAtom(`${REFUSED}:wk`, `a refused path under ${WELL_KNOWN_BASE}/`, {
         path: `${WELL_KNOWN_BASE}/%2F`,
       }),
     );
@@ -81,11 +86,40 @@ export class PathAtoms {
   /** The atom id of a raw request path. */
   classify(rawPath: string): string {
     const normalized = normalizePath(rawPath);
-    if (!normalized.ok) return `${this.#prefix}:refused${rawWellKnown(rawPath) ? ":wk" : ""}`;
+    if (!normalized.ok) return `${REFUSED}${rawWellKnown(rawPath) ? ":wk" : ""}`;
     const index = classifyNormalizedPath(this.space, normalized.path);
     const inWellKnown = this.space.atoms[index]?.members[0] ?? false;
-    return `${this.#prefix}:${index}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
+    return `${this.#ids[index] ?? ""}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
   }
+}
+
+/** Paths that normalization refuses: the same set whatever the grants. */
+const REFUSED = "path:refused";
+
+/**
+ * Atom ids that name sets of paths. An atom outside every grant pattern, whose cell of the
+ * engine's endpoints no grant pattern cuts (no other atom shares its endpoint memberships),
+ * is exactly that cell, in every partition: its id is the cell's (`path:wk…`). Any other
+ * atom's set depends on the grants, and its id on the partition.
+ */
+function sharedIds(space: PathSpace, prefix: string): string[] {
+  const endpoints = WELL_KNOWN_MATCHES.length;
+  const cellOf = (members: readonly boolean[]): string =>
+    members
+      .slice(0, endpoints)
+      .map((m) => (m ? "1" : "0"))
+      .join("");
+  const perCell = new Map<string, number>();
+  for (const atom of space.atoms) {
+    const cell = cellOf(atom.members);
+    perCell.set(cell, (perCell.get(cell) ?? 0) + 1);
+  }
+  return space.atoms.map((atom, index) => {
+    const cell = cellOf(atom.members);
+    const shared =
+      space.complete && perCell.get(cell) === 1 && !atom.members.slice(endpoints).some(Boolean);
+    return shared ? `path:wk${cell}` : `${prefix}:${index}`;
+  });
 }
 
 function describeMatch(match: PathMatchIr): string {
