@@ -8,9 +8,11 @@
  * must be confirmed, so a fast wrong answer cannot pass. The whole command is also timed
  * start to exit on the 10,000 cases.
  *
- * `node test/bench/diff-scale.ts [--sizes 100,1000] [--cases LABEL,…] [--runs N] [--root DIR]`
- * prints the rows; `--root` runs the children on another checkout's sources (the
- * before/after comparison).
+ * `node test/bench/diff-scale.ts [--sizes 100,1000] [--cases LABEL,…] [--runs N] [--root DIR]
+ * [--budget SECONDS]` prints the rows; `--root` runs the children on another checkout's sources
+ * (the before/after comparison). Each diff stops after `--budget` seconds (default 60) as
+ * `rampart diff --max-time` does, and the row says how many host classes it compared of how
+ * many: a case that does not finish is reported as such, never as a time.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -48,6 +50,9 @@ function casesOf(n: number): { label: string; kinds: readonly EditKind[]; count:
 /** What a child reports on stdout. */
 interface ChildReport {
   readonly diffMs: number[];
+  /** Host classes compared, of how many, in the last run (fewer when the budget ran out). */
+  readonly explored: number;
+  readonly total: number;
   readonly checkMs: number;
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
@@ -60,6 +65,7 @@ async function child(
   oldPath: string,
   newPath: string,
   runs: number,
+  budgetS: number,
 ): Promise<ChildReport> {
   const { readFileSync } = await import("node:fs");
   const load = (await import(pathToFileURL(join(root, "src/cli/load-policy.ts")).href)) as {
@@ -71,9 +77,10 @@ async function child(
     diffPolicies: (
       a: unknown,
       b: unknown,
+      o: { shouldStop: () => boolean },
     ) => {
       regions: { witness: { confirmed: boolean } }[];
-      stopped?: unknown;
+      stopped?: { explored: number; total: number };
     };
   };
   const started = performance.now();
@@ -87,21 +94,39 @@ async function child(
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
   const diffMs: number[] = [];
   let regions = 0;
-  for (let r = 0; r < runs; r++) {
+  let stopped: { explored: number; total: number } | undefined;
+  for (let r = 0; r < runs && stopped === undefined; r++) {
     const start = performance.now();
-    const result = diffPolicies(before, after);
+    const deadline = start + budgetS * 1000;
+    const result = diffPolicies(before, after, { shouldStop: () => performance.now() > deadline });
     diffMs.push(performance.now() - start);
     if (result.regions.some((x) => !x.witness.confirmed)) throw new Error("unconfirmed witness");
     regions = result.regions.length;
+    stopped = result.stopped;
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  return { diffMs, checkMs, rssBeforeMb, peakRssMb, regions, hosts: 0 };
+  return {
+    diffMs,
+    explored: stopped?.explored ?? -1,
+    total: stopped?.total ?? -1,
+    checkMs,
+    rssBeforeMb,
+    peakRssMb,
+    regions,
+    hosts: 0,
+  };
 }
 
-function runChild(root: string, oldPath: string, newPath: string, runs: number): ChildReport {
+function runChild(
+  root: string,
+  oldPath: string,
+  newPath: string,
+  runs: number,
+  budgetS: number,
+): ChildReport {
   const out = execFileSync(
     process.execPath,
-    [...BATCH_HEAP_FLAGS, HERE, "--child", root, oldPath, newPath, String(runs)],
+    [...BATCH_HEAP_FLAGS, HERE, "--child", root, oldPath, newPath, String(runs), String(budgetS)],
     { encoding: "utf8", maxBuffer: 2 ** 24, stdio: ["ignore", "pipe", "inherit"] },
   );
   return JSON.parse(out) as ChildReport;
@@ -132,6 +157,7 @@ export function diffScaleRows(
   only?: {
     readonly cases?: readonly string[];
     readonly runs?: number;
+    readonly budgetS?: number;
     readonly onRow?: (row: BenchRow) => void;
   },
 ): BenchRow[] {
@@ -146,17 +172,22 @@ export function diffScaleRows(
         const newPath = join(dir, `edit-${n}-${c.label.replaceAll(" ", "-")}.rampart`);
         writeFileSync(newPath, applyEdits(base, c.kinds, c.count));
         const runs = only?.runs ?? (quick || n >= 10_000 ? 3 : 5);
-        const r = runChild(root, oldPath, newPath, runs);
+        const r = runChild(root, oldPath, newPath, runs, only?.budgetS ?? 60);
         const figures: Record<string, string> = {
-          "diff median ms": median(r.diffMs).toFixed(0),
+          "diff median ms":
+            r.explored < 0
+              ? median(r.diffMs).toFixed(0)
+              : `stopped at the budget: ${r.explored} of ${r.total} host classes in ${median(r.diffMs).toFixed(0)}`,
           "diff min ms": Math.min(...r.diffMs).toFixed(0),
+          // Later runs reuse the process's path partitions (`buildPathSpace`'s cache).
+          "diff first run ms": (r.diffMs[0] ?? 0).toFixed(0),
           "peak RSS MB": r.peakRssMb.toFixed(0),
           "RSS added by diff MB": Math.max(0, r.peakRssMb - r.rssBeforeMb).toFixed(0),
           "check both versions ms": r.checkMs.toFixed(0),
           regions: String(r.regions),
         };
-        if (n >= 10_000 && !quick)
-          figures["rampart diff (whole command) ms"] = commandMs(root, oldPath, newPath, 3).toFixed(
+        if (n >= 10_000 && !quick && r.explored < 0)
+          figures["rampart diff (whole command) ms"] = commandMs(root, oldPath, newPath, 1).toFixed(
             0,
           );
         rows.push({ label: `N=${n}: ${c.label}`, figures });
@@ -186,17 +217,21 @@ if (process.argv[1] === HERE) {
       quick: { type: "boolean", default: false },
       cases: { type: "string" },
       runs: { type: "string" },
+      budget: { type: "string" },
     },
     allowPositionals: true,
   });
   if (values.child !== undefined) {
-    const [oldPath, newPath, runs] = positionals as [string, string, string];
-    console.log(JSON.stringify(await child(values.child, oldPath, newPath, Number(runs))));
+    const [oldPath, newPath, runs, budget] = positionals as [string, string, string, string];
+    console.log(
+      JSON.stringify(await child(values.child, oldPath, newPath, Number(runs), Number(budget))),
+    );
   } else {
     const sizes = values.sizes.split(",").map(Number);
     const only = {
       ...(values.cases === undefined ? {} : { cases: values.cases.split(",") }),
       ...(values.runs === undefined ? {} : { runs: Number(values.runs) }),
+      ...(values.budget === undefined ? {} : { budgetS: Number(values.budget) }),
     };
     diffScaleRows(sizes, resolve(values.root), values.quick, {
       ...only,
