@@ -50,6 +50,8 @@ function casesOf(n: number): { label: string; kinds: readonly EditKind[]; count:
 /** What a child reports on stdout. */
 interface ChildReport {
   readonly diffMs: number[];
+  /** CPU time of the process (every thread, so the collector's too) during each diff. */
+  readonly diffCpuMs: number[];
   /** Host classes compared, of how many, in the last run (fewer when the budget ran out). */
   readonly explored: number;
   readonly total: number;
@@ -93,13 +95,17 @@ async function child(
     throw new Error("a bench version does not check");
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
   const diffMs: number[] = [];
+  const diffCpuMs: number[] = [];
   let regions = 0;
   let stopped: { explored: number; total: number } | undefined;
   for (let r = 0; r < runs && stopped === undefined; r++) {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const deadline = start + budgetS * 1000;
     const result = diffPolicies(before, after, { shouldStop: () => performance.now() > deadline });
     diffMs.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    diffCpuMs.push((used.user + used.system) / 1000);
     if (result.regions.some((x) => !x.witness.confirmed)) throw new Error("unconfirmed witness");
     regions = result.regions.length;
     stopped = result.stopped;
@@ -107,6 +113,7 @@ async function child(
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   return {
     diffMs,
+    diffCpuMs,
     explored: stopped?.explored ?? -1,
     total: stopped?.total ?? -1,
     checkMs,
@@ -179,6 +186,7 @@ export function diffScaleRows(
               ? median(r.diffMs).toFixed(0)
               : `stopped at the budget: ${r.explored} of ${r.total} host classes in ${median(r.diffMs).toFixed(0)}`,
           "diff min ms": Math.min(...r.diffMs).toFixed(0),
+          "diff CPU median ms": median(r.diffCpuMs).toFixed(0),
           // Later runs reuse the process's path partitions (`buildPathSpace`'s cache).
           "diff first run ms": (r.diffMs[0] ?? 0).toFixed(0),
           "peak RSS MB": r.peakRssMb.toFixed(0),

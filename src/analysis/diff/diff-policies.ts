@@ -226,23 +226,25 @@ export function diffPolicies(
   const exhaustive = options.exhaustive === true;
   const space = diffSpace(before, after, exhaustive);
   const hosts = space.hostAtoms();
-  const changed: ChangedCube[] = [];
+  const found: Region[] = [];
   let explored = 0;
   for (const host of hosts) {
     if (options.shouldStop?.() === true) break;
+    // Cubes merge only within a host class: each class becomes regions before the next, so
+    // memory holds the report, not every class's leaves and cubes at once.
+    const changed: ChangedCube[] = [];
     for (const change of changesForHost(space, host, !exhaustive))
       changed.push(...cubesOf(change, space));
+    for (const c of mergeChanged(changed, space)) found.push(toRegion(c, space));
     explored++;
     options.onProgress?.(explored, hosts.length);
   }
-  const regions = mergeChanged(changed, space)
-    .map((c) => toRegion(c, space))
-    .sort(
-      (a, b) =>
-        (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(
-          b.tunnelAfter ?? b.tunnelBefore ?? "",
-        ) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
-    );
+  const regions = found.sort(
+    (a, b) =>
+      (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(
+        b.tunnelAfter ?? b.tunnelBefore ?? "",
+      ) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind],
+  );
   return {
     regions,
     complete: space.pathsComplete,
