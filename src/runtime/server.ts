@@ -378,7 +378,9 @@ class Runtime {
         { http1: inner, http2: h2 },
         this.#o.streams.helloTimeoutMs,
       );
-      const outer = createNetServer((socket) => this.#acceptTls(socket, hooks));
+      // No Nagle on TLS connections either (http.Server sets it for plain ones): a small
+      // response would otherwise wait for the client's delayed ACK (tens of ms at p99).
+      const outer = createNetServer({ noDelay: true }, (socket) => this.#acceptTls(socket, hooks));
       this.#servers.push({ server: outer, http: inner });
       https = collect(await listen(outer, "https", "https", this.#o.https), diagnostics);
     }
