@@ -115,6 +115,24 @@ const AccessLog = z.strictObject({
   sampleRate: z.number().min(0).max(1).default(1),
 });
 
+/** TLS session resumption (docs/operations.md): tickets, their key and its rotation. */
+const TlsSessions = z.strictObject({
+  /** Issue and accept session tickets; off: every connection makes a full handshake. */
+  tickets: z.boolean().default(true),
+  /**
+   * The secret every instance derives its ticket key from (32+ characters, like `cookieKey`),
+   * so a client resumes on any instance of the fleet; absent: a random key per process.
+   */
+  ticketKey: z.string().min(32).optional(),
+  /** The ticket key changes on this wall-clock period; older tickets then do a full handshake. */
+  rotationSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(12 * 3600),
+});
+
 const State = z.strictObject({
   /** The shared store of a fleet (S-M1): `redis://…` or `rediss://…`; absent: in memory. */
   url: z
@@ -224,6 +242,7 @@ export const RuntimeOptionsSchema = z.strictObject({
   watchGeoIp: z.boolean().default(true),
   /** A candidate policy decided beside the running one (`serve --shadow`); absent: off. */
   shadow: Shadow.optional(),
+  tlsSessions: TlsSessions.default({ tickets: true, rotationSeconds: 12 * 3600 }),
 });
 
 /** Options as callers write them (defaults may be left out). */

@@ -29,6 +29,7 @@ import { readCertificates } from "./tls/certificates.ts";
 import { detectTlsCapabilities } from "./tls/capabilities.ts";
 import type { TlsCapabilities } from "./tls/capabilities.ts";
 import { acceptTlsConnection } from "./tls/listener.ts";
+import { SessionTickets } from "./tls/session-tickets.ts";
 import { tlsAcceptHooks } from "./tls/accept-hooks.ts";
 import type { TlsAcceptHooks } from "./tls/listener.ts";
 import { closeH2Sessions, createH2Server } from "./http2/server.ts";
@@ -192,6 +193,8 @@ class Runtime {
   readonly #metrics: RuntimeMetrics;
   readonly #capabilities: TlsCapabilities;
   readonly #pools: UpstreamPools;
+  /** TLS session tickets of every generation's terminators (one key, rotated in place). */
+  readonly #tickets: SessionTickets;
   readonly #servers: { server: NetServer | HttpServer; http: HttpServer | null }[] = [];
   /** Every open client connection, capped; shutdown ends what outlives the grace period (upgrades too). */
   readonly #connections: ConnectionCap;
@@ -214,6 +217,8 @@ class Runtime {
     this.#metrics = metrics;
     this.#capabilities = capabilities;
     this.#pools = new UpstreamPools(o.upstream);
+    this.#tickets = new SessionTickets(o.tlsSessions);
+    this.#cleanups.push(() => this.#tickets.close());
     this.#connections = new ConnectionCap(o.clients.maxConnections, metrics.traffic, log);
   }
 
@@ -258,6 +263,7 @@ class Runtime {
       capabilities: this.#capabilities,
       pools: this.#pools,
       tcpPortTunnels: this.#o.tcp.map((t) => t.tunnel),
+      tlsSessions: this.#tickets,
     };
     const next = buildServingState(loaded.value, inputs, this.state.generation + 1, diagnostics);
     // The candidate is built with the same inputs; its failure is a warning, never the policy's.

@@ -12,7 +12,8 @@ import { duplicateHost, noUpstream } from "./diagnostics.ts";
 import { HostIndex } from "./host-index.ts";
 import type { LoadedCertificate } from "./tls/certificates.ts";
 import type { TlsCapabilities } from "./tls/capabilities.ts";
-import { buildTunnelTls } from "./tls/contexts.ts";
+import { HTTP_ALPN, buildTunnelTls } from "./tls/contexts.ts";
+import type { SessionTickets } from "./tls/session-tickets.ts";
 import type { TunnelTls } from "./tls/contexts.ts";
 import type { Upstream, UpstreamPools } from "./forward/upstreams.ts";
 import { buildStreamRoutes } from "./stream/routes.ts";
@@ -61,6 +62,8 @@ export interface StateInputs {
   readonly pools: UpstreamPools;
   /** The `tunnel` of every `tcp` port option. */
   readonly tcpPortTunnels?: readonly string[];
+  /** Session resumption of the TLS terminators; absent: Node's defaults. */
+  readonly tlsSessions?: SessionTickets;
 }
 
 /** An empty state (before the first load). */
@@ -138,6 +141,8 @@ function buildRoute(
     inputs.capabilities,
     inputs.https,
     diagnostics,
+    HTTP_ALPN,
+    inputs.tlsSessions ?? null,
   );
   if (tls.kind === "refused") return null;
   const upstreamUrl = inputs.upstreamOverride ?? tunnel.upstream;

@@ -69,12 +69,17 @@ Operations (docs/operations.md):
   --headers-timeout MS   time to receive a request head (default 10000)
   --body-idle-timeout MS silence inside a request body before 408 (default 10000)
   --request-timeout MS   time to receive a whole request (default 60000)
+  --tls-tickets on|off   TLS session resumption by tickets (default on); the ticket key
+                         comes from RAMPART_TLS_TICKET_KEY (shared by a fleet) or is
+                         random per process
+  --tls-ticket-rotation SECONDS  how often the ticket key changes (default 43200)
 
 Every flag is also an environment variable, RAMPART_ and the flag's name in capitals
 (RAMPART_HTTP, RAMPART_FORWARD_AUTH, RAMPART_CERT="h1=c1:k1 h2=c2:k2", RAMPART_EXAMPLE=1);
 a flag given on the command line wins (docs/deploy.md lists them all).
 Secrets come from the environment, never from flags: RAMPART_COOKIE_KEY (32+ chars,
-shared by every instance) and RAMPART_TOKEN_SECRET (the HS256 community secret);
+shared by every instance), RAMPART_TOKEN_SECRET (the HS256 community secret) and
+RAMPART_TLS_TICKET_KEY (32+ chars: TLS tickets resume on every instance sharing it);
 RAMPART_STATE_URL stands for --state (a URL with a password belongs there).
 Exit codes: 0 stopped cleanly, 1 the policy or options have errors, 2 usage or I/O error.`;
 
@@ -91,6 +96,12 @@ function numberFlag(value: unknown, flag: string): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
   if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number`);
   return n;
+}
+
+function onOff(value: unknown, flag: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "on" || value === "off") return value === "on";
+  throw new UsageError(`${flag} takes on or off`);
 }
 
 /** Set fields only, so a flag overrides one field of a --config object and keeps the rest. */
@@ -210,6 +221,13 @@ async function runtimeOptions(
       queue: numberFlag(values["tunnel-queue"], "--tunnel-queue"),
     }),
   };
+  const ticketKey = io.env["RAMPART_TLS_TICKET_KEY"];
+  const tlsSessions = merged(config, "tlsSessions", {
+    tickets: onOff(values["tls-tickets"], "--tls-tickets"),
+    rotationSeconds: numberFlag(values["tls-ticket-rotation"], "--tls-ticket-rotation"),
+    ticketKey,
+  });
+  if (tlsSessions !== undefined) flags["tlsSessions"] = tlsSessions;
   const stateUrl =
     typeof values["state"] === "string" ? values["state"] : io.env["RAMPART_STATE_URL"];
   return {
@@ -270,6 +288,8 @@ export const SERVE_OPTIONS = {
   "bundle-poll": { type: "string" },
   shadow: { type: "string" },
   "shadow-sample": { type: "string" },
+  "tls-tickets": { type: "string" },
+  "tls-ticket-rotation": { type: "string" },
 } as const;
 
 export async function serve(argv: readonly string[], io: Io): Promise<ExitCode> {

@@ -19,6 +19,7 @@ import { HostIndex } from "../host-index.ts";
 import type { LoadedCertificate } from "../tls/certificates.ts";
 import type { TlsCapabilities } from "../tls/capabilities.ts";
 import { buildTunnelTls } from "../tls/contexts.ts";
+import type { SessionTickets } from "../tls/session-tickets.ts";
 import type { TunnelTls } from "../tls/contexts.ts";
 import { parseStreamUpstream } from "./upstream-address.ts";
 import type { StreamUpstream } from "./upstream-address.ts";
@@ -59,6 +60,8 @@ export interface StreamInputs {
   readonly capabilities: TlsCapabilities;
   /** The `tunnel` of every `tcp` port option. */
   readonly tcpPortTunnels: readonly string[];
+  /** Session resumption of `tls` tunnels' terminators; absent: Node's defaults. */
+  readonly tlsSessions?: SessionTickets;
 }
 
 const labelOf = (t: EffectiveTunnel): string => t.name ?? t.id;
@@ -164,6 +167,7 @@ function buildStreamRoute(
       true,
       diagnostics,
       [],
+      inputs.tlsSessions ?? null,
     );
     const refusal = diagnostics.slice(before).find((d) => d.severity === "error");
     if (built.kind !== "tls" || built.tls.terminators.values().length === 0) {

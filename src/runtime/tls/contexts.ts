@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer as createTlsServer } from "node:tls";
-import type { Server as TlsServer } from "node:tls";
+import type { Server as TlsServer, TlsOptions as TlsServerOptions } from "node:tls";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { TlsVersion } from "../../ir/types.ts";
@@ -22,6 +22,8 @@ import type { LoadedCertificate } from "./certificates.ts";
 import { errorText } from "./certificates.ts";
 import type { TlsCapabilities } from "./capabilities.ts";
 import { groupsFor } from "./groups.ts";
+import type { SessionTickets } from "./session-tickets.ts";
+import { sessionContextFor } from "./session-tickets.ts";
 
 /** How a tunnel's handshakes run. */
 export interface TunnelTls {
@@ -51,6 +53,7 @@ export type TunnelTlsResult =
 /**
  * Builds a tunnel's TLS setup, pushing diagnostics for what it cannot serve. Capability
  * refusals apply even without an HTTPS listener: such a tunnel is not served at all.
+ * `sessions` sets resumption (tickets on or off, the shared key); null: Node's defaults.
  */
 export function buildTunnelTls(
   tunnel: EffectiveTunnel,
@@ -59,6 +62,7 @@ export function buildTunnelTls(
   httpsListener: boolean,
   diagnostics: Diagnostic[],
   alpn: readonly string[] = HTTP_ALPN,
+  sessions: SessionTickets | null = null,
 ): TunnelTlsResult {
   const name = tunnel.name ?? tunnel.id;
   if (!tunnel.tls.terminated) return { kind: "plain" };
@@ -96,7 +100,12 @@ export function buildTunnelTls(
       continue;
     }
     try {
-      terminators.add(host, createTerminator(certificate, tunnel.tls.runtimeMin, groups, ca, alpn));
+      const terminator = createTerminator(certificate, tunnel.tls.runtimeMin, groups, ca, alpn, {
+        ...sessions?.contextOptions(),
+        sessionIdContext: sessionContextFor(tunnel.id, host),
+      });
+      sessions?.track(terminator);
+      terminators.add(host, terminator);
     } catch (error) {
       diagnostics.push(
         invalidCertificate(`certificate \`${certificate.certFile}\``, errorText(error)),
@@ -115,6 +124,7 @@ function createTerminator(
   groups: readonly string[] | null,
   ca: Buffer | undefined,
   alpn: readonly string[],
+  resumption: Pick<TlsServerOptions, "secureOptions" | "ticketKeys" | "sessionIdContext">,
 ): TlsServer {
   return createTlsServer({
     cert: certificate.cert,
@@ -129,5 +139,6 @@ function createTerminator(
     rejectUnauthorized: false,
     ...(alpn.length === 0 ? {} : { ALPNProtocols: [...alpn] }),
     handshakeTimeout: 10_000,
+    ...resumption,
   });
 }
