@@ -5,8 +5,11 @@
  * runtime with a full policy), and `load` (an undici client measuring latency). Proxies report
  * their CPU time over IPC between `start` and `stop`.
  */
+import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, Agent as HttpAgent } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { pino } from "pino";
@@ -14,6 +17,7 @@ import { startRuntime } from "../../src/runtime/server.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
+import { TOKEN_SECRET, forwardAuthPolicy, mintApiToken } from "../runtime/forward-auth-fixture.ts";
 
 const [role, ...args] = process.argv.slice(2);
 const send = (message: unknown): void => {
@@ -22,7 +26,8 @@ const send = (message: unknown): void => {
 
 /** The token secret of the `rampart` role. */
 const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
-const BODY = Buffer.from("hello from upstream\n");
+/** The upstream's response body: 100 bytes, as in issue #20's measurements. */
+const BODY = Buffer.from(`${"hello from upstream ".repeat(5).slice(0, 99)}\n`);
 
 function reportCpuOnRequest(): void {
   let started = process.cpuUsage();
@@ -116,6 +121,7 @@ async function rampart(
   open = false,
   variant: Variant = "plain",
   stateUrl?: string,
+  tls = false,
 ): Promise<void> {
   const grant = benchGrant;
   const policy = compiledPolicy(
@@ -125,6 +131,7 @@ async function rampart(
   const started = await start({
     load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
     http: { host: "127.0.0.1", port: 0 },
+    ...(tls ? { https: { host: "127.0.0.1", port: 0 }, certificates: [benchCertificate()] } : {}),
     cookieKey: BENCH_SECRET,
     tokens: { secret: BENCH_SECRET },
     trustedProxies: ["127.0.0.1"],
@@ -146,7 +153,8 @@ async function rampart(
       project: policy.policy.projectId,
     })
   ).value;
-  send({ port: started.value.addresses.http?.port, token });
+  const port = (tls ? started.value.addresses.https : started.value.addresses.http)?.port;
+  send({ port, token });
   reportCpuOnRequest();
 }
 
@@ -161,15 +169,22 @@ async function load(
   seconds: number,
   rate: number,
   headersJson: string,
+  target: { servername: string; path: string; warmupMs: number },
 ): Promise<void> {
   const headers = JSON.parse(headersJson) as Record<string, string>;
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
+  // A servername: TLS (keep-alive, one handshake per connection) to that name.
+  const tls = target.servername !== "";
+  const pool = new Pool(`${tls ? "https" : "http"}://127.0.0.1:${port}`, {
+    connections,
+    pipelining: 1,
+    ...(tls ? { connect: { servername: target.servername, rejectUnauthorized: false } } : {}),
+  });
   const latencies: number[] = [];
   const counts = { errors: 0, non200: 0, measuring: false, running: true };
   const once = async (): Promise<void> => {
     const t0 = performance.now();
     try {
-      const res = await pool.request({ path: "/api/bench", method: "GET", headers });
+      const res = await pool.request({ path: target.path, method: "GET", headers });
       await res.body.dump();
       if (res.statusCode !== 200) counts.non200++;
     } catch {
@@ -199,7 +214,7 @@ async function load(
       }),
     );
   }
-  await new Promise((r) => setTimeout(r, 1000)); // warm-up: JIT, pools, token cache
+  await new Promise((r) => setTimeout(r, target.warmupMs)); // warm-up: JIT, pools, token cache
   send({ phase: "measuring" });
   counts.measuring = true;
   const start = performance.now();
@@ -223,6 +238,86 @@ async function load(
   });
 }
 
+/** The bench certificate (api.bench.test), written by the bench before it forks the roles. */
+function benchCertificate(): { hosts: string[]; certFile: string; keyFile: string } {
+  const certFile = process.env["RAMPART_BENCH_CERT"];
+  const keyFile = process.env["RAMPART_BENCH_KEY"];
+  if (certFile === undefined || keyFile === undefined)
+    throw new Error("set RAMPART_BENCH_CERT and RAMPART_BENCH_KEY");
+  return { hosts: ["api.bench.test"], certFile, keyFile };
+}
+
+/**
+ * The floor under any proxy: a bare `net` or `tls` server that answers every request head
+ * with a canned 100-byte response, no parsing, no upstream. Its CPU per request is what the
+ * sockets (and, over TLS, the encryption) cost in Node.
+ */
+function echoFloor(tls: boolean): void {
+  const response = Buffer.concat([
+    Buffer.from(
+      `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${BODY.length}\r\n\r\n`,
+    ),
+    BODY,
+  ]);
+  const onSocket = (socket: Socket): void => {
+    socket.setNoDelay(true);
+    socket.on("error", () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => {
+      // One canned response per request head in the chunk (the load sends GETs, no body).
+      for (let at = chunk.indexOf("\r\n\r\n"); at >= 0; at = chunk.indexOf("\r\n\r\n", at + 4))
+        socket.write(response);
+    });
+  };
+  const server = tls
+    ? createTlsServer(
+        {
+          cert: readFileSync(benchCertificate().certFile),
+          key: readFileSync(benchCertificate().keyFile),
+          ALPNProtocols: ["http/1.1"],
+        },
+        onSocket,
+      )
+    : createNetServer({ noDelay: true }, onSocket);
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  reportCpuOnRequest();
+}
+
+/** The do-nothing auth service behind nginx `auth_request`: 200 and the URI nginx needs back. */
+function authNothing(): void {
+  const server = createServer((req, res) => {
+    const uri = req.headers["x-original-uri"];
+    res.writeHead(200, {
+      "content-length": "0",
+      "x-rampart-forward-uri": typeof uri === "string" ? uri : "/",
+    });
+    res.end();
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  reportCpuOnRequest();
+}
+
+/** `rampart serve --forward-auth` with the forward-auth fixture policy, logging at `warn`. */
+async function rampartForwardAuth(): Promise<void> {
+  const started = await startRuntime({
+    load: () => Promise.resolve({ value: [forwardAuthPolicy()], diagnostics: [] }),
+    http: { host: "127.0.0.1", port: 0 },
+    forwardAuth: { host: "127.0.0.1", port: 0 },
+    cookieKey: BENCH_SECRET,
+    tokens: { secret: TOKEN_SECRET },
+    trustedProxies: ["127.0.0.1"],
+    geoipDatabase: join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb"),
+    logger: pino({ level: "warn" }),
+  });
+  if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
+  send({
+    port: started.value.addresses.forwardAuth?.port,
+    servePort: started.value.addresses.http?.port,
+    token: await mintApiToken("bench"),
+  });
+  reportCpuOnRequest();
+}
+
 const numberArg = (i: number): number => Number(args[i]);
 if (role === "upstream") await upstream();
 else if (role === "minimal-http") minimalHttp(numberArg(0));
@@ -234,6 +329,15 @@ else if (role === "rampart-baseline") await rampart(numberArg(0), false, "baseli
 // `serve --state redis://…`: the shared store the bench started (RAMPART_BENCH_STATE_URL).
 else if (role === "rampart-redis")
   await rampart(numberArg(0), false, "plain", process.env["RAMPART_BENCH_STATE_URL"]);
+else if (role === "rampart-tls") await rampart(numberArg(0), false, "plain", undefined, true);
+else if (role === "tls-echo") echoFloor(true);
+else if (role === "plain-echo") echoFloor(false);
+else if (role === "auth-nothing") authNothing();
+else if (role === "rampart-forward-auth") await rampartForwardAuth();
 else if (role === "load")
-  await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}");
+  await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}", {
+    servername: args[5] ?? "",
+    path: args[6] ?? "/api/bench",
+    warmupMs: args[7] === undefined ? 1000 : Number(args[7]),
+  });
 else throw new Error(`unknown role ${String(role)}`);

@@ -1,19 +1,32 @@
 /**
- * Proxy throughput (issue #5): requests/s, p50/p99 latency and proxy CPU µs per request on
- * loopback, `rampart serve` with a full policy side by side with minimal node:http reverse
- * proxies (http.request, and an undici Pool — the upstream client the runtime uses). Every
- * party runs in its own process (test/bench/proxy-roles.ts); the load generator is an undici
- * client with a fixed number of connections. Targets: ≥ 85% of the minimal proxy's requests/s,
- * p99 overhead under 1 ms. Reported, never asserted.
+ * The proxy hot path side by side (issues #5, #18, #20): proxy CPU µs per request (the
+ * headline: it is what a busy, shared machine distorts least), requests/s and latency on
+ * loopback for minimal Node proxies (http.request, undici Pool.stream), `rampart serve`
+ * (open tunnel, full policy, access log on, over TLS keep-alive), the floors under any Node
+ * proxy (a bare net and a bare tls server answering canned responses), nginx with one worker,
+ * and nginx `auth_request` to a do-nothing Node service and to `rampart serve --forward-auth`.
+ *
+ * Every party runs in its own process (test/bench/proxy-roles.ts, nginx); each contender's
+ * CPU is read from /proc for exactly its processes (the proxy; for auth_request, nginx and the
+ * auth service), never the upstream's or the load generator's. All parties start once and
+ * rounds interleave them, so noise from other jobs hits all alike; figures are medians over
+ * rounds, and differences are medians of per-round differences. Reported, never asserted.
  */
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
-import { startRedis } from "../integration/redis-harness.ts";
+import { childPids, cpuNanosOf } from "./process-cpu.ts";
+import { median } from "./harness.ts";
+import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
+import { HOSTS } from "../runtime/forward-auth-fixture.ts";
+import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
+const BENCH_HOST = "api.bench.test";
 
 /** What the load generator reports. */
 interface LoadResult {
@@ -46,249 +59,372 @@ function nextMessage<T>(
   });
 }
 
-/** One load phase against a running proxy, with the proxy's CPU time over the measured window. */
+/** Where a contender is loaded, and whose CPU counts. */
+interface Target {
+  readonly port: number;
+  /** TLS to this server name; "" for plain HTTP. */
+  readonly servername: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly pids: () => number[];
+}
+
+interface Running {
+  readonly target: Target;
+  stop(): Promise<void>;
+}
+
+/** A role process ready to serve; `exit` over IPC stops it. */
+async function role(name: string, args: (string | number)[]) {
+  const child = spawnRole(name, args);
+  const ready = await nextMessage<{ port: number; token?: string; servePort?: number }>(
+    child,
+    (m) => "port" in m,
+  );
+  const stop = (): Promise<void> => {
+    child.send({ cmd: "exit" });
+    return Promise.resolve();
+  };
+  return { child, ready, stop };
+}
+
+/** The request the proxies see: through a trusted proxy, with the token when there is one. */
+function proxyHeaders(token: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { host: BENCH_HOST, "x-forwarded-for": "81.2.69.160" };
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  return headers;
+}
+
+/** A Node proxy role in front of the upstream. */
+function nodeProxy(name: string, servername = ""): (upstreamPort: number) => Promise<Running> {
+  return async (upstreamPort) => {
+    const r = await role(name, [upstreamPort]);
+    const pid = r.child.pid ?? 0;
+    return {
+      target: {
+        port: r.ready.port,
+        servername,
+        path: "/api/bench",
+        headers: proxyHeaders(r.ready.token),
+        pids: () => [pid],
+      },
+      stop: r.stop,
+    };
+  };
+}
+
+/** nginx (one worker) with `site`; its worker's CPU counts, plus `extraPids`. */
+async function nginx(site: (listenPort: number) => Promise<string>, extraPids: number[] = []) {
+  const listenPort = await freePort();
+  const running = await startNginx(await site(listenPort), listenPort);
+  const master = Number(readFileSync(join(running.prefix, "nginx.pid"), "utf8").trim());
+  return { listenPort, running, pids: () => [...childPids(master), ...extraPids] };
+}
+
+/** nginx proxying straight to the upstream. */
+async function nginxAlone(upstreamPort: number): Promise<Running> {
+  const n = await nginx(async (listenPort) =>
+    [
+      `upstream app { server 127.0.0.1:${upstreamPort}; keepalive 32; }`,
+      "server {",
+      `  listen 127.0.0.1:${listenPort} default_server;`,
+      "  location / {",
+      "    proxy_pass http://app;",
+      "    proxy_http_version 1.1;",
+      '    proxy_set_header Connection "";',
+      "    proxy_set_header Host $host;",
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return {
+    target: { port: n.listenPort, servername: "", path: "/api/bench", headers: {}, pids: n.pids },
+    stop: () => n.running.stop(),
+  };
+}
+
+/** nginx with the repo's `auth_request` example config, asking the auth service `authRole`. */
+function nginxAuth(authRole: string, tunnel: "open" | "token") {
+  return async (upstreamPort: number): Promise<Running> => {
+    const auth = await role(authRole, []);
+    const forwardAuthPort = auth.ready.port;
+    const n = await nginx(
+      (listenPort) =>
+        exampleConfig({
+          forwardAuthPort,
+          servePort: auth.ready.servePort ?? forwardAuthPort,
+          appPort: upstreamPort,
+          listenPort,
+        }),
+      [auth.child.pid ?? 0],
+    );
+    const headers: Record<string, string> = {
+      host: tunnel === "token" ? HOSTS.token : HOSTS.open,
+    };
+    if (tunnel === "token") headers["authorization"] = `Bearer ${auth.ready.token ?? ""}`;
+    return {
+      target: { port: n.listenPort, servername: "", path: "/api/bench", headers, pids: n.pids },
+      stop: async () => {
+        await n.running.stop();
+        await auth.stop();
+      },
+    };
+  };
+}
+
+/** One row: its label, how to start it, and whether to measure latency on one connection. */
+interface Contender {
+  readonly key: string;
+  readonly label: string;
+  readonly start: (upstreamPort: number) => Promise<Running>;
+  readonly oneConnection?: boolean;
+}
+
+const CONTENDERS: readonly Contender[] = [
+  {
+    key: "plain-echo",
+    label: "floor: bare net server, canned response",
+    start: nodeProxy("plain-echo"),
+  },
+  {
+    key: "tls-echo",
+    label: "floor: bare tls server, canned response (TLS 1.3 keep-alive)",
+    start: nodeProxy("tls-echo", BENCH_HOST),
+    oneConnection: true,
+  },
+  {
+    key: "minimal-http",
+    label: "minimal node:http + http.request proxy",
+    start: nodeProxy("minimal-http"),
+  },
+  {
+    key: "minimal-undici",
+    label: "minimal node:http + undici Pool.stream proxy",
+    start: nodeProxy("minimal-undici"),
+  },
+  { key: "rampart-open", label: "rampart serve, open tunnel", start: nodeProxy("rampart-open") },
+  {
+    key: "rampart",
+    label: "rampart serve, full policy",
+    start: nodeProxy("rampart"),
+    oneConnection: true,
+  },
+  {
+    key: "rampart-access-log",
+    label: "rampart serve, full policy, access log on",
+    start: nodeProxy("rampart-access-log"),
+  },
+  {
+    key: "rampart-tls",
+    label: "rampart serve, full policy, TLS 1.3 keep-alive",
+    start: nodeProxy("rampart-tls", BENCH_HOST),
+    oneConnection: true,
+  },
+  { key: "nginx", label: "nginx, 1 worker, proxy_pass", start: nginxAlone },
+  {
+    key: "nginx-auth-nothing",
+    label: "nginx auth_request → do-nothing Node service (CPU: nginx + service)",
+    start: nginxAuth("auth-nothing", "open"),
+  },
+  {
+    key: "nginx-auth-rampart",
+    label: "nginx auth_request → rampart serve --forward-auth, open tunnel (CPU: nginx + rampart)",
+    start: nginxAuth("rampart-forward-auth", "open"),
+  },
+  {
+    key: "nginx-auth-rampart-token",
+    label: "nginx auth_request → rampart serve --forward-auth, token tunnel",
+    start: nginxAuth("rampart-forward-auth", "token"),
+  },
+  ...(process.env["RAMPART_BENCH_BASELINE"] === undefined
+    ? []
+    : [
+        {
+          key: "rampart-baseline",
+          label: "rampart serve, full policy, RAMPART_BENCH_BASELINE tree",
+          start: nodeProxy("rampart-baseline"),
+        },
+      ]),
+];
+
+/** One load phase: the load generator's figures and the contender's CPU over its window. */
 async function phase(
-  proxy: ChildProcess,
-  port: number,
-  headers: Record<string, string>,
+  target: Target,
   connections: number,
   seconds: number,
   rate: number,
-): Promise<{ result: LoadResult; cpuMicros: number }> {
-  const loader = spawnRole("load", [port, connections, seconds, rate, JSON.stringify(headers)]);
+  warmupMs: number,
+): Promise<{ result: LoadResult; cpuMicrosPerRequest: number }> {
+  const loader = spawnRole("load", [
+    target.port,
+    connections,
+    seconds,
+    rate,
+    JSON.stringify(target.headers),
+    target.servername,
+    target.path,
+    warmupMs,
+  ]);
   try {
     await nextMessage(loader, (m) => m["phase"] === "measuring");
-    proxy.send({ cmd: "start" });
+    const pids = target.pids();
+    const before = cpuNanosOf(pids);
     const result = await nextMessage<LoadResult>(loader, (m) => "rps" in m);
-    proxy.send({ cmd: "stop" });
-    const { cpuMicros } = await nextMessage<{ cpuMicros: number }>(proxy, (m) => "cpuMicros" in m);
-    return { result, cpuMicros };
+    const used = cpuNanosOf(pids) - before;
+    return { result, cpuMicrosPerRequest: used / 1000 / Math.max(1, result.requests) };
   } finally {
     loader.kill();
   }
 }
 
-/** What a proxy process reports once it listens. */
-interface Ready {
-  readonly port: number;
-  readonly token?: string;
-}
-
-/** The request every load generator sends: through a trusted proxy, with a token if any. */
-function requestHeaders(ready: Ready): Record<string, string> {
-  const headers: Record<string, string> = {
-    host: "api.bench.test",
-    "x-forwarded-for": "81.2.69.160",
-  };
-  if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
-  return headers;
-}
-
-/**
- * Two proxies loaded at the same time, each by its own closed-loop generator: noise from
- * other jobs then hits both alike, so the ratio of their requests/s (median of `rounds`) is
- * far steadier than either figure alone. Returns `second / first`.
- */
-async function pairedRatio(
-  roles: readonly [string, string],
-  upstreamPort: number,
-  connections: number,
-  seconds: number,
-  rounds: number,
-): Promise<number> {
-  const proxies = roles.map((role) => spawnRole(role, [upstreamPort]));
-  try {
-    const ready = await Promise.all(proxies.map((p) => nextMessage<Ready>(p, (m) => "port" in m)));
-    const ratios: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      const [first, second] = await Promise.all(
-        ready.map(async (r) => {
-          const args = [r.port, connections, seconds, 0, JSON.stringify(requestHeaders(r))];
-          const loader = spawnRole("load", args);
-          try {
-            return (await nextMessage<LoadResult>(loader, (m) => "rps" in m)).rps;
-          } finally {
-            loader.kill();
-          }
-        }),
-      );
-      ratios.push((second ?? 0) / Math.max(1, first ?? 0));
-    }
-    return middle(ratios);
-  } finally {
-    for (const p of proxies) p.send({ cmd: "exit" });
-  }
-}
-
-/** RAMPART_BENCH_BASELINE names another checkout to measure side by side (issue #18). */
-const BASELINE = process.env["RAMPART_BENCH_BASELINE"] !== undefined;
-
-/** Pairs run side by side: [label, first role, second role]. */
-const PAIRS: readonly (readonly [string, string, string])[] = [
-  ["rampart full policy / minimal http.request, side by side", "minimal-http", "rampart"],
-  ["rampart full policy / minimal undici Pool, side by side", "minimal-undici", "rampart"],
-  ["rampart full policy / rampart open tunnel, side by side", "rampart-open", "rampart"],
-  ["rampart full policy, access log on / off, side by side", "rampart", "rampart-access-log"],
-  ...(BASELINE
-    ? [
-        [
-          "rampart full policy, this tree / RAMPART_BENCH_BASELINE tree, side by side",
-          "rampart-baseline",
-          "rampart",
-        ] as const,
-      ]
-    : []),
-  ["rampart full policy --state redis / in-memory store, side by side", "rampart", "rampart-redis"],
-];
-
-/** A contender's figures: maximum throughput (closed loop) and behaviour at a fixed rate. */
-interface Measured {
+/** One contender's figures in one round. */
+interface Round {
   readonly max: LoadResult;
+  readonly maxCpu: number;
   readonly fixed: LoadResult;
-  readonly cpuPerRequest: number;
+  readonly cpu: number;
+  readonly oneP99: number | null;
 }
 
-async function measure(
-  proxyRole: string,
-  upstreamPort: number,
-  connections: number,
-  seconds: number,
-  rate: number,
-): Promise<Measured> {
-  const proxy = spawnRole(proxyRole, [upstreamPort]);
-  try {
-    const ready = await nextMessage<Ready>(proxy, (m) => "port" in m);
-    const headers = requestHeaders(ready);
-    const max = await phase(proxy, ready.port, headers, connections, seconds, 0);
-    const fixed = await phase(proxy, ready.port, headers, connections, seconds, rate);
-    return {
-      max: max.result,
-      fixed: fixed.result,
-      cpuPerRequest: fixed.cpuMicros / Math.max(1, fixed.result.requests),
-    };
-  } finally {
-    proxy.send({ cmd: "exit" });
-  }
-}
-
-const CONTENDERS: readonly (readonly [string, string])[] = [
-  ["minimal node:http + http.request", "minimal-http"],
-  ["minimal node:http + undici Pool", "minimal-undici"],
-  ["rampart serve, open tunnel", "rampart-open"],
-  ["rampart serve, full policy", "rampart"],
-  ["rampart serve, full policy, access log on", "rampart-access-log"],
-  ...(BASELINE
-    ? [["rampart serve, full policy, RAMPART_BENCH_BASELINE tree", "rampart-baseline"] as const]
-    : []),
-  ["rampart serve, full policy, --state redis://", "rampart-redis"],
-];
-
-/** The median (upper middle for an even count). */
-const middle = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? 0;
-};
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 /** The proxy benchmark module for test/bench/run.ts. */
 export const proxyBench: BenchModule = {
   name: "proxy",
   description:
-    "requests/s, latency and proxy CPU per request on loopback: rampart serve (full policy) vs minimal node:http proxies (medians of interleaved rounds)",
+    "proxy CPU µs/request (headline), requests/s and latency on loopback, side by side: minimal Node proxies, rampart serve (open, full policy, access log, TLS), net/tls floors, nginx and nginx auth_request (medians of interleaved rounds)",
   async run({ quick }) {
-    const seconds = quick ? 1 : 3;
-    const rounds = quick ? 1 : 5;
-    const connections = 32;
-    const rate = 1000;
-    // The shared store of the `rampart-redis` contender: a local redis-server of its own.
-    const redis = await startRedis();
-    process.env["RAMPART_BENCH_STATE_URL"] = redis.url;
-    const upstream = spawnRole("upstream", []);
-    const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
-    const runs = new Map<string, Measured[]>();
-    const paired: BenchRow[] = [];
+    const seconds = quick ? 1 : 2;
+    const rounds = quick ? 1 : 3;
+    const connections = 64;
+    const rate = 2000;
+    const oneRate = 200;
+    const headline = `CPU µs/req @${rate}/s`;
+    const loadBefore = loadavg();
+    const certDir = tempDir();
+    const cert = selfSigned(certDir, "bench", [BENCH_HOST]);
+    process.env["RAMPART_BENCH_CERT"] = cert.cert;
+    process.env["RAMPART_BENCH_KEY"] = cert.key;
+    const upstream = await role("upstream", []);
+    const running = new Map<string, Running>();
+    const rounds_ = new Map<string, Round[]>();
     try {
-      // Rounds interleave the contenders, so machine noise hits them alike.
-      for (let round = 0; round < rounds; round++) {
-        for (const [, role] of CONTENDERS) {
-          const run = await measure(role, port, connections, seconds, rate);
-          runs.set(role, [...(runs.get(role) ?? []), run]);
+      for (const c of CONTENDERS) running.set(c.key, await c.start(upstream.ready.port));
+      for (let r = 0; r < rounds; r++) {
+        // Interleaved, and the order rotates each round.
+        for (let k = 0; k < CONTENDERS.length; k++) {
+          const c = CONTENDERS[(k + r) % CONTENDERS.length] as Contender;
+          const target = (running.get(c.key) as Running).target;
+          const warmupMs = r === 0 ? 1000 : 300;
+          const max = await phase(target, connections, seconds, 0, warmupMs);
+          const fixed = await phase(target, connections, seconds, rate, 300);
+          const one = c.oneConnection
+            ? (await phase(target, 1, seconds, oneRate, 300)).result.p99
+            : null;
+          const round: Round = {
+            max: max.result,
+            maxCpu: max.cpuMicrosPerRequest,
+            fixed: fixed.result,
+            cpu: fixed.cpuMicrosPerRequest,
+            oneP99: one,
+          };
+          rounds_.set(c.key, [...(rounds_.get(c.key) ?? []), round]);
         }
       }
-      for (const [label, first, second] of PAIRS) {
-        // Half the connections each, so the two together load the machine like one contender.
-        const ratio = await pairedRatio([first, second], port, connections / 2, seconds, rounds);
-        paired.push({ label, figures: { "requests/s ratio": `${(ratio * 100).toFixed(0)}%` } });
-      }
     } finally {
-      upstream.send({ cmd: "exit" });
+      for (const r of running.values()) await r.stop().catch(() => undefined);
+      await upstream.stop();
     }
-    const summary = (role: string) => {
-      const r = runs.get(role) ?? [];
+    const loadAfter = loadavg();
+    const of = (key: string): Round[] => rounds_.get(key) ?? [];
+    const rows: BenchRow[] = CONTENDERS.map((c) => {
+      const r = of(c.key);
+      const failures = r.reduce(
+        (n, x) => n + x.max.errors + x.max.non200 + x.fixed.errors + x.fixed.non200,
+        0,
+      );
+      const one = r.flatMap((x) => (x.oneP99 === null ? [] : [x.oneP99]));
       return {
-        rps: middle(r.map((x) => x.max.rps)),
-        rpsLow: Math.min(...r.map((x) => x.max.rps)),
-        rpsHigh: Math.max(...r.map((x) => x.max.rps)),
-        p99Max: middle(r.map((x) => x.max.p99)),
-        p50: middle(r.map((x) => x.fixed.p50)),
-        p99: middle(r.map((x) => x.fixed.p99)),
-        cpu: middle(r.map((x) => x.cpuPerRequest)),
-        failures: r.reduce(
-          (n, x) => n + x.max.errors + x.max.non200 + x.fixed.errors + x.fixed.non200,
-          0,
-        ),
-      };
-    };
-    const baseline = summary("minimal-http");
-    const calls = quick ? 20_000 : 200_000;
-    const stateCpu = (url?: string): Promise<number> =>
-      pipelineCpuMicros(true, calls, 5, "none", url);
-    let alone: (readonly [string, number])[];
-    try {
-      alone = [
-        [
-          "rampart pipeline alone (in-process), open tunnel",
-          await pipelineCpuMicros(false, calls, 5),
-        ],
-        ["rampart pipeline alone (in-process), full policy", await stateCpu()],
-        [
-          "rampart pipeline + request observer (in-process), full policy, access log off",
-          await pipelineCpuMicros(true, calls, 5, "observer"),
-        ],
-        [
-          "rampart pipeline + request observer (in-process), full policy, access log on",
-          await pipelineCpuMicros(true, calls, 5, "access-log"),
-        ],
-        [
-          "rampart pipeline alone (in-process), full policy, Redis store, 10,000 revocations held",
-          await stateCpu(redis.url),
-        ],
-      ];
-    } finally {
-      await redis.stop();
-    }
-    const pipelineRows = alone.map(([label, micros]): BenchRow => ({
-      label,
-      figures: { [`CPU µs/req @${rate}/s`]: `${micros.toFixed(2)} (no sockets)` },
-    }));
-    const socketRows = CONTENDERS.map(([label, role]): BenchRow => {
-      const s = summary(role);
-      return {
-        label,
+        label: c.label,
         figures: {
-          "max requests/s": s.rps.toFixed(0),
-          // The spread across rounds: on a busy machine it often exceeds the gaps between rows.
-          "max requests/s, lowest–highest round": `${s.rpsLow.toFixed(0)}–${s.rpsHigh.toFixed(0)}`,
-          "vs http.request": `${((s.rps / baseline.rps) * 100).toFixed(0)}%`,
-          "p99 ms at max": s.p99Max.toFixed(2),
-          [`p50 ms @${rate}/s`]: s.p50.toFixed(2),
-          [`p99 ms @${rate}/s`]: s.p99.toFixed(2),
-          [`p99 Δ ms @${rate}/s`]: (s.p99 - baseline.p99).toFixed(2),
-          [`CPU µs/req @${rate}/s`]: s.cpu.toFixed(1),
-          "errors + non-200": String(s.failures),
+          [headline]: fmt(median(r.map((x) => x.cpu))),
+          "CPU µs/req at max": fmt(median(r.map((x) => x.maxCpu))),
+          "max requests/s": fmt(median(r.map((x) => x.max.rps)), 0),
+          [`p50 ms @${rate}/s`]: fmt(median(r.map((x) => x.fixed.p50)), 2),
+          [`p99 ms @${rate}/s`]: fmt(median(r.map((x) => x.fixed.p99)), 2),
+          [`p99 ms, 1 connection @${oneRate}/s`]: one.length === 0 ? "" : fmt(median(one), 2),
+          "errors + non-200": String(failures),
         },
       };
     });
-    return [...socketRows, ...paired, ...pipelineRows];
+    /** The median over rounds of a per-round difference (both measured minutes apart at most). */
+    const delta = (a: string, b: string, pick: (x: Round) => number): number =>
+      median(of(a).map((x, i) => pick(x) - pick(of(b)[i] as Round)));
+    const ratio = (a: string, b: string): number =>
+      median(of(a).map((x, i) => x.max.rps / Math.max(1, (of(b)[i] as Round).max.rps)));
+    const cpu = (x: Round): number => x.cpu;
+    const comparisons: [string, string, string][] = [
+      [
+        "Δ rampart full policy − undici Pool.stream proxy",
+        `${fmt(delta("rampart", "minimal-undici", cpu), 1)} µs`,
+        "≤ 1 µs",
+      ],
+      [
+        "Δ rampart open tunnel − undici Pool.stream proxy",
+        `${fmt(delta("rampart-open", "minimal-undici", cpu), 1)} µs`,
+        "≤ 0 µs",
+      ],
+      [
+        "Δ rampart access log on − off",
+        `${fmt(delta("rampart-access-log", "rampart", cpu), 1)} µs`,
+        "≤ 3 µs",
+      ],
+      [
+        "Δ rampart TLS keep-alive − plain",
+        `${fmt(delta("rampart-tls", "rampart", cpu), 1)} µs`,
+        "≤ 10 µs",
+      ],
+      [
+        "Δ bare tls − bare net (what encryption costs Node)",
+        `${fmt(delta("tls-echo", "plain-echo", cpu), 1)} µs`,
+        "the floor of the row above",
+      ],
+      [
+        "nginx + rampart forward-auth / nginx + do-nothing, max requests/s",
+        `${fmt(ratio("nginx-auth-rampart", "nginx-auth-nothing") * 100, 0)}%`,
+        "≥ 90%",
+      ],
+      [
+        "nginx + rampart forward-auth (token) / nginx + do-nothing, max requests/s",
+        `${fmt(ratio("nginx-auth-rampart-token", "nginx-auth-nothing") * 100, 0)}%`,
+        "≥ 90%",
+      ],
+    ];
+    const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(" ");
+    const calls = quick ? 20_000 : 100_000;
+    const pipelineRows: BenchRow[] = [];
+    const pipelines = [
+      ["rampart pipeline alone (in-process, no sockets), full policy", "none"],
+      ["rampart pipeline + request observer (in-process), access log off", "observer"],
+      ["rampart pipeline + request observer (in-process), access log on", "access-log"],
+    ] as const;
+    for (const [label, observe] of pipelines) {
+      const micros = await pipelineCpuMicros(true, calls, 3, observe);
+      pipelineRows.push({ label, figures: { [headline]: `${fmt(micros, 2)} (no sockets)` } });
+    }
+    return [
+      ...rows,
+      ...comparisons.map(([label, value, target]) => ({
+        label,
+        figures: { [headline]: value, target },
+      })),
+      ...pipelineRows,
+      {
+        label: `load average before / after (${rounds} rounds × ${seconds} s phases, ${connections} connections)`,
+        figures: { [headline]: `${load(loadBefore)} / ${load(loadAfter)}` },
+      },
+    ];
   },
 };
 
