@@ -3,7 +3,7 @@
  * loads the first policy generation, binds the HTTP, HTTPS and admin listeners, and handles
  * reload (SIGHUP, file change, `reload()`) and graceful shutdown.
  */
-import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, ServerResponse } from "node:http";
 import type { Server as HttpServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import type { Server as NetServer, Socket } from "node:net";
@@ -403,7 +403,11 @@ class Runtime {
       admin = collect(await listen(server, "admin", "http", this.#o.admin), diagnostics);
     }
     if (this.#o.forwardAuth !== undefined) {
-      const server = createHttpServer(httpOptions, createForwardAuthHandler(deps));
+      // Node's own response class: the request observer (and its record) is not on this path.
+      const server = createHttpServer(
+        { ...httpOptions, ServerResponse },
+        createForwardAuthHandler(deps),
+      );
       server.on("clientError", answerClientError);
       server.on("connection", (socket: Socket) => this.#track(socket));
       this.#servers.push({ server, http: server });

@@ -16,6 +16,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { TlsVersion } from "../../ir/types.ts";
 import { parseIpEntry } from "../../ir/ip.ts";
+import { LruCache } from "../../compile/lru.ts";
 import { addressedPort } from "../../ir/origin.ts";
 import { hostWithoutPort } from "../host-index.ts";
 import { canonicalPeer, clientAddress } from "../http/client-ip.ts";
@@ -134,7 +135,22 @@ function realIp(headers: IncomingHttpHeaders): string | null {
   const value = single(headers, "x-real-ip");
   if (value === undefined || value.includes("/")) return null;
   const address = canonicalPeer(value);
-  return parseIpEntry(address).ok ? address : null;
+  return wellFormed(address) ? address : null;
+}
+
+/**
+ * Addresses already checked: nginx sends the same few client addresses over and over, and
+ * parsing one is a good part of a sub-request's own work (HOT PATH). Bounded.
+ */
+const checkedAddresses = new LruCache<string, boolean>(10_000);
+
+function wellFormed(address: string): boolean {
+  let ok = checkedAddresses.get(address);
+  if (ok === undefined) {
+    ok = parseIpEntry(address).ok;
+    checkedAddresses.set(address, ok);
+  }
+  return ok;
 }
 
 /** nginx and HAProxy say `TLSv1.3`, Caddy's `{http.request.tls.version}` says `tls1.3`. */
