@@ -2,14 +2,16 @@
  * Prometheus metrics (prom-client) in a registry of their own, so several runtimes in one
  * process (tests) do not collide. Label children are cached: the hot path does one Map read.
  */
+import { DeferredCounter } from "./deferred-counter.ts";
+import type { CountSlot } from "./deferred-counter.ts";
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { TrafficMetrics } from "./traffic-metrics.ts";
 
 /** The runtime's metrics and the registry the admin listener serves. */
 export class RuntimeMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<"outcome" | "reason">;
-  readonly #children = new Map<string, { inc(): void }>();
+  readonly #requests: DeferredCounter<"outcome" | "reason">;
+  readonly #slots = new Map<string, CountSlot>();
   readonly upstreamFailures: Counter<"kind">;
   readonly handshakesRefused: Counter<"reason">;
   readonly reloads: Counter<"result">;
@@ -25,7 +27,7 @@ export class RuntimeMetrics {
 
   constructor(defaultMetrics = true, maxTunnelLabels = 100) {
     const registers = [this.registry];
-    this.#requests = new Counter({
+    this.#requests = new DeferredCounter({
       name: "rampart_requests_total",
       help: "Requests decided, by outcome and reason",
       labelNames: ["outcome", "reason"],
@@ -83,11 +85,11 @@ export class RuntimeMetrics {
   /** Counts one decided request. HOT PATH. */
   countRequest(outcome: string, reason: string): void {
     const key = `${outcome}\u0000${reason}`;
-    let child = this.#children.get(key);
-    if (child === undefined) {
-      child = this.#requests.labels(outcome, reason);
-      this.#children.set(key, child);
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#requests.slot({ outcome, reason });
+      this.#slots.set(key, slot);
     }
-    child.inc();
+    slot.n++;
   }
 }

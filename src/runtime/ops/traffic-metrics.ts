@@ -5,7 +5,10 @@
  * seen get their own label, the rest share `other`, so a policy of thousands of tunnels
  * cannot blow up the series count.
  */
-import { Counter, Gauge, Histogram } from "prom-client";
+import { Counter, Gauge } from "prom-client";
+import { LocalHistogram } from "./local-histogram.ts";
+import { DeferredCounter } from "./deferred-counter.ts";
+import type { CountSlot } from "./deferred-counter.ts";
 import type { Registry } from "prom-client";
 
 /** Seconds; from a cache hit on loopback to a slow upstream. */
@@ -17,10 +20,9 @@ const DURATION_BUCKETS = [
 export const OTHER_TUNNELS = "other";
 
 export class TrafficMetrics {
-  readonly #duration: Histogram<"outcome">;
-  readonly #tunnelRequests: Counter<"tunnel" | "outcome">;
-  readonly #durationChildren = new Map<string, { observe(v: number): void }>();
-  readonly #tunnelChildren = new Map<string, { inc(): void }>();
+  readonly #duration: LocalHistogram;
+  readonly #tunnelRequests: DeferredCounter<"tunnel" | "outcome">;
+  readonly #tunnelSlots = new Map<string, CountSlot>();
   readonly #labels = new Map<string, string>();
   readonly #maxTunnels: number;
   readonly clientAborts: Counter<"phase">;
@@ -35,14 +37,16 @@ export class TrafficMetrics {
   constructor(registry: Registry, maxTunnels: number) {
     const registers = [registry];
     this.#maxTunnels = maxTunnels;
-    this.#duration = new Histogram({
-      name: "rampart_request_duration_seconds",
-      help: "Time from a request's head to the end of its response, by decision outcome",
-      labelNames: ["outcome"],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#tunnelRequests = new Counter({
+    this.#duration = new LocalHistogram(
+      {
+        name: "rampart_request_duration_seconds",
+        help: "Time from a request's head to the end of its response, by decision outcome",
+        label: "outcome",
+        buckets: DURATION_BUCKETS,
+      },
+      registry,
+    );
+    this.#tunnelRequests = new DeferredCounter({
       name: "rampart_tunnel_requests_total",
       help: `Requests decided per tunnel and outcome (tunnels past the label limit are "${OTHER_TUNNELS}")`,
       labelNames: ["tunnel", "outcome"],
@@ -106,21 +110,16 @@ export class TrafficMetrics {
     return label;
   }
 
-  /** Records one finished request. HOT PATH: two Map reads once the children exist. */
+  /** Records one finished request. HOT PATH: two Map reads and number adds, no label hashing. */
   observe(tunnel: string | null, outcome: string, seconds: number): void {
-    let duration = this.#durationChildren.get(outcome);
-    if (duration === undefined) {
-      duration = this.#duration.labels(outcome);
-      this.#durationChildren.set(outcome, duration);
-    }
-    duration.observe(seconds);
+    this.#duration.observe(outcome, seconds);
     if (tunnel === null) return;
     const key = `${tunnel}\u0000${outcome}`;
-    let child = this.#tunnelChildren.get(key);
-    if (child === undefined) {
-      child = this.#tunnelRequests.labels(this.tunnelLabel(tunnel), outcome);
-      this.#tunnelChildren.set(key, child);
+    let slot = this.#tunnelSlots.get(key);
+    if (slot === undefined) {
+      slot = this.#tunnelRequests.slot({ tunnel: this.tunnelLabel(tunnel), outcome });
+      this.#tunnelSlots.set(key, slot);
     }
-    child.inc();
+    slot.n++;
   }
 }
