@@ -11,7 +11,8 @@ import type { ConnectionOptions } from "node:tls";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import type { RuntimeOptions } from "../../src/runtime/options.ts";
 import { resolveOptions } from "../../src/runtime/options.ts";
-import { ticketKeyFor } from "../../src/runtime/tls/session-tickets.ts";
+import { SessionTickets, ticketKeyFor } from "../../src/runtime/tls/session-tickets.ts";
+import { createServer as createTlsServer } from "node:tls";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
 import { compiledPolicy, effectivePolicy, tunnel } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
@@ -125,6 +126,33 @@ describe("TLS session resumption (issue #20)", () => {
     assert.equal(ticketKeyFor(FLEET_KEY, period).length, 48);
     assert.notDeepEqual(ticketKeyFor(FLEET_KEY, period), ticketKeyFor(FLEET_KEY, period + 1));
     assert.notDeepEqual(ticketKeyFor(FLEET_KEY, period), ticketKeyFor(OTHER_KEY, period));
+  });
+
+  it("rotates the key of live terminators on the period boundary", async () => {
+    // A 50 ms period (the option's minimum is 60 s; the class takes any) on the real clock.
+    const periodSeconds = 0.05;
+    const tickets = new SessionTickets({
+      tickets: true,
+      rotationSeconds: periodSeconds,
+      ticketKey: FLEET_KEY,
+    });
+    const server = createTlsServer({ ...tickets.contextOptions() });
+    tickets.track(server);
+    try {
+      const period = (): number => Math.floor(Date.now() / (periodSeconds * 1000));
+      const first = period();
+      assert.deepEqual(server.getTicketKeys(), ticketKeyFor(FLEET_KEY, first));
+      // Bounded wait (a loaded machine may run the timer late): a later period's key arrives.
+      let rotated = false;
+      for (let i = 0; i < 80 && !rotated; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const now = period();
+        rotated = now > first && server.getTicketKeys().equals(ticketKeyFor(FLEET_KEY, now));
+      }
+      assert.ok(rotated, "the terminator's key follows the period");
+    } finally {
+      tickets.close();
+    }
   });
 
   it("refuses a short ticket secret and an out-of-range rotation with RP6001", () => {
