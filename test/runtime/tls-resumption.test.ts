@@ -129,8 +129,9 @@ describe("TLS session resumption (issue #20)", () => {
   });
 
   it("rotates the key of live terminators on the period boundary", async () => {
-    // A 50 ms period (the option's minimum is 60 s; the class takes any) on the real clock.
-    const periodSeconds = 0.05;
+    // A 200 ms period (the option's minimum is 60 s; the class takes any) on the real clock.
+    const periodSeconds = 0.2;
+    const period = (): number => Math.floor(Date.now() / (periodSeconds * 1000));
     const tickets = new SessionTickets({
       tickets: true,
       rotationSeconds: periodSeconds,
@@ -139,12 +140,16 @@ describe("TLS session resumption (issue #20)", () => {
     const server = createTlsServer({ ...tickets.contextOptions() });
     tickets.track(server);
     try {
-      const period = (): number => Math.floor(Date.now() / (periodSeconds * 1000));
       const first = period();
-      assert.deepEqual(server.getTicketKeys(), ticketKeyFor(FLEET_KEY, first));
+      const initial = server.getTicketKeys();
+      // The boundary may pass between construction and this read.
+      assert.ok(
+        initial.equals(ticketKeyFor(FLEET_KEY, first)) ||
+          initial.equals(ticketKeyFor(FLEET_KEY, first - 1)),
+      );
       // Bounded wait (a loaded machine may run the timer late): a later period's key arrives.
       let rotated = false;
-      for (let i = 0; i < 80 && !rotated; i++) {
+      for (let i = 0; i < 100 && !rotated; i++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         const now = period();
         rotated = now > first && server.getTicketKeys().equals(ticketKeyFor(FLEET_KEY, now));
