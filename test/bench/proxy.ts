@@ -117,8 +117,22 @@ function nodeProxy(name: string, servername = ""): (upstreamPort: number) => Pro
 async function nginx(site: (listenPort: number) => Promise<string>, extraPids: number[] = []) {
   const listenPort = await freePort();
   const running = await startNginx(await site(listenPort), listenPort);
-  const master = Number(readFileSync(join(running.prefix, "nginx.pid"), "utf8").trim());
+  const master = await masterPid(running.prefix);
   return { listenPort, running, pids: () => [...childPids(master), ...extraPids] };
+}
+
+/** nginx's master pid from its pid file, which may appear just after the port opens (≤ 5 s). */
+async function masterPid(prefix: string): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const pid = Number(readFileSync(join(prefix, "nginx.pid"), "utf8").trim());
+      if (pid > 0) return pid;
+    } catch {
+      // Not written yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nginx wrote no pid file under ${prefix}`);
 }
 
 /** nginx proxying straight to the upstream. */
