@@ -104,6 +104,15 @@ function onOff(value: unknown, flag: string): boolean | undefined {
   throw new UsageError(`${flag} takes on or off`);
 }
 
+/** TLS resumption from its flags and RAMPART_TLS_TICKET_KEY (a secret: never a flag). */
+function tlsSessionFlags(values: Values, config: Record<string, unknown>, io: Io) {
+  return merged(config, "tlsSessions", {
+    tickets: onOff(values["tls-tickets"], "--tls-tickets"),
+    rotationSeconds: numberFlag(values["tls-ticket-rotation"], "--tls-ticket-rotation"),
+    ticketKey: io.env["RAMPART_TLS_TICKET_KEY"],
+  });
+}
+
 /** Set fields only, so a flag overrides one field of a --config object and keeps the rest. */
 function present(fields: Record<string, unknown>): Record<string, unknown> | undefined {
   const kept = Object.entries(fields).filter(([, v]) => v !== undefined);
@@ -216,18 +225,12 @@ async function runtimeOptions(
       bodyIdleTimeoutMs: numberFlag(values["body-idle-timeout"], "--body-idle-timeout"),
       requestTimeoutMs: numberFlag(values["request-timeout"], "--request-timeout"),
     }),
+    tlsSessions: tlsSessionFlags(values, config, io),
     tunnelLimits: merged(config, "tunnelLimits", {
       concurrency: numberFlag(values["tunnel-concurrency"], "--tunnel-concurrency"),
       queue: numberFlag(values["tunnel-queue"], "--tunnel-queue"),
     }),
   };
-  const ticketKey = io.env["RAMPART_TLS_TICKET_KEY"];
-  const tlsSessions = merged(config, "tlsSessions", {
-    tickets: onOff(values["tls-tickets"], "--tls-tickets"),
-    rotationSeconds: numberFlag(values["tls-ticket-rotation"], "--tls-ticket-rotation"),
-    ticketKey,
-  });
-  if (tlsSessions !== undefined) flags["tlsSessions"] = tlsSessions;
   const stateUrl =
     typeof values["state"] === "string" ? values["state"] : io.env["RAMPART_STATE_URL"];
   return {
