@@ -145,20 +145,17 @@ export class DistinctValues {
   readonly #literals = new Map<string, number>();
   readonly #literalTexts: string[] = [];
   /**
-   * The id of each object already met. The IR refers to one object from many places (a span
-   * read once from the span table, a rule set every tunnel inherits): its id is found again
-   * without reading it again.
+   * The id of each object with nested objects or arrays already met. The IR refers to one
+   * object from many places (a rule set every tunnel inherits): its id is found again without
+   * reading it again. Objects of scalars alone (most of them: spans) are cheaper to read again
+   * than to remember.
    */
   readonly #byIdentity = new Map<object, number>();
 
   /** The id of a value's distinct entry, or null for a scalar. */
   add(value: unknown): number | null {
     if (value === null || typeof value !== "object") return null;
-    const met = this.#byIdentity.get(value);
-    if (met !== undefined) return met;
-    const id = this.#addNew(value);
-    this.#byIdentity.set(value, id);
-    return id;
+    return this.#addObject(value);
   }
 
   slotStart(id: number): number {
@@ -216,15 +213,25 @@ export class DistinctValues {
     return this.#shapes[this.#shapeIds[id] as number] as Shape;
   }
 
-  #addNew(value: object): number {
+  #addObject(value: object): number {
     const base = this.#top;
+    // Whether the value holds an object or an array, known at the first: then it was
+    // looked up by identity, and is remembered by it.
+    let remembered = false;
     let shape: number;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const child = this.add(item);
-        if (child !== null) this.#push(TOKEN_CHILD, child);
-        else this.#pushScalar(item, true);
+        if (item === null || typeof item !== "object") {
+          this.#pushScalar(item, true);
+          continue;
+        }
+        if (!remembered) {
+          remembered = true;
+          const met = this.#byIdentity.get(value);
+          if (met !== undefined) return this.#drop(base, met);
+        }
+        this.#push(TOKEN_CHILD, this.#addObject(item));
       }
       shape = this.#arrayShape(value.length);
     } else {
@@ -233,13 +240,27 @@ export class DistinctValues {
         const item = (value as Record<string, unknown>)[name];
         if (item === undefined) continue;
         node = node.then(name);
-        const child = this.add(item);
-        if (child !== null) this.#push(TOKEN_CHILD, child);
-        else this.#pushScalar(item, false);
+        if (item === null || typeof item !== "object") {
+          this.#pushScalar(item, false);
+          continue;
+        }
+        if (!remembered) {
+          remembered = true;
+          const met = this.#byIdentity.get(value);
+          if (met !== undefined) return this.#drop(base, met);
+        }
+        this.#push(TOKEN_CHILD, this.#addObject(item));
       }
       shape = this.#objectShape(node);
     }
     const id = this.#intern(shape, base);
+    this.#top = base;
+    if (remembered) this.#byIdentity.set(value, id);
+    return id;
+  }
+
+  /** Drops the tokens read from `base` on, for a value found by identity. */
+  #drop(base: number, id: number): number {
     this.#top = base;
     return id;
   }
@@ -370,7 +391,12 @@ export class DistinctValues {
       const token = this.#stackTokens[base + i] as number;
       kinds[start + i] = kind;
       tokens[start + i] = token;
-      length += kind === TOKEN_CHILD ? this.textLength(token) : this.scalarText(start + i).length;
+      length +=
+        kind === TOKEN_CHILD
+          ? this.textLength(token)
+          : kind === TOKEN_NUMBER
+            ? numberTextLength(token)
+            : this.scalarText(start + i).length;
     }
     this.#slots = start + size;
     this.#shapeIds[id] = shape;
@@ -392,6 +418,14 @@ export class DistinctValues {
     }
     this.#buckets = buckets;
   }
+}
+
+/** The length of `String(value)`, without making the string for the usual small integers. */
+function numberTextLength(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) return String(value).length;
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
 }
 
 /**
