@@ -40,5 +40,6 @@ export function writeBundle(
     // character elsewhere makes the joined text two-byte.
     contentHash: sha256OfPieces(payload.chunks),
   });
-  return `${head.slice(0, -1)},"payload":${payload.text}}\n`;
+  // One join of every piece: a 10,000-tunnel bundle is tens of MB, copied once, not twice.
+  return [`${head.slice(0, -1)},"payload":`, ...payload.chunks, "}\n"].join("");
 }

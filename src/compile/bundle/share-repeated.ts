@@ -25,7 +25,7 @@ const MIN_SHARED_LENGTH = 16;
 
 /** The payload's sharing plan and text. */
 export interface SharedPayloadText {
-  /** Canonical JSON text of `{ diagnostics, policies, shared }`. */
+  /** Canonical JSON text of `{ diagnostics, policies, shared }` (joined on each read). */
   readonly text: string;
   /** The same text in pieces, as written (hashed piece by piece without copying the text). */
   readonly chunks: readonly string[];
@@ -170,5 +170,13 @@ export function writeSharedPayload(
   });
   out.push("]}");
   out.flush();
-  return { text: out.chunks.join(""), chunks: out.chunks, sharedCount: table.length };
+  const chunks = out.chunks;
+  return {
+    // Joined only when asked: the bundle writer joins the chunks into its own text instead.
+    get text() {
+      return chunks.join("");
+    },
+    chunks,
+    sharedCount: table.length,
+  };
 }
