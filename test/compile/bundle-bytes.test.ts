@@ -52,6 +52,10 @@ describe("bundle bytes (issue #19)", () => {
       extra: JSON.parse(
         '{"z":1,"a":[{"__proto__":{"b":1,"a":"long enough to be shared"}},null],"\u00e9\u2028":{"b":2,"a":1}}',
       ) as unknown,
+      // Numbers that are not 32-bit integers, and those JSON writes as `null`.
+      numbers: [1.5, -0, 2 ** 40, -7, Number.NaN, Infinity, 2147483647, -2147483648, 2 ** 31],
+      // A non-finite number as a member is written as `null` too.
+      limits: { top: Infinity, same: [1.5, 1.5, "a repeated list, long enough"] },
     };
     const policies = [policy, odd, policy];
     assert.equal(writeBundle(policies, [warning]), referenceWriteBundle(policies, [warning]));

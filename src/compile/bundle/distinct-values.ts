@@ -12,9 +12,9 @@
 export const TOKEN_CHILD = 0;
 /** A string, by its index among the distinct strings. */
 const TOKEN_STRING = 1;
-/** A finite number, by its value. */
-const TOKEN_NUMBER = 2;
-/** Any other scalar (`true`, `null`, …), by the index of its JSON text. */
+/** A number that is a 32-bit integer, by its value (most numbers of an IR: offsets). */
+const TOKEN_INT = 2;
+/** Any other scalar (`true`, `null`, another number …), by the index of its JSON text. */
 const TOKEN_LITERAL = 3;
 
 /** How a value is written around its tokens. */
@@ -78,23 +78,12 @@ function grownInt32(array: Int32Array, needed: number): Int32Array {
   return grown;
 }
 
-function grownFloat64(array: Float64Array, needed: number): Float64Array {
-  if (needed <= array.length) return array;
-  const grown = new Float64Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
-}
-
 function grownUint8(array: Uint8Array, needed: number): Uint8Array {
   if (needed <= array.length) return array;
   const grown = new Uint8Array(Math.max(needed, array.length * 2));
   grown.set(array);
   return grown;
 }
-
-// A number's bits, for hashing.
-const numberBits = new Float64Array(1);
-const numberWords = new Int32Array(numberBits.buffer);
 
 /** One step of MurmurHash3 (32-bit): every bit of `word` reaches the low bits used as a bucket. */
 function mix(hash: number, word: number): number {
@@ -121,17 +110,17 @@ export class DistinctValues {
   #shapeIds: Int32Array = new Int32Array(1024);
   #starts: Int32Array = new Int32Array(1024);
   #ends: Int32Array = new Int32Array(1024);
-  #lengths: Float64Array = new Float64Array(1024);
+  #lengths: Int32Array = new Int32Array(1024);
   #hashes: Int32Array = new Int32Array(1024);
 
   // The tokens of every distinct value, back to back.
   #kinds: Uint8Array = new Uint8Array(4096);
-  #tokens: Float64Array = new Float64Array(4096);
+  #tokens: Int32Array = new Int32Array(4096);
   #slots = 0;
 
   // The tokens of the values being read (a parent's below its children's).
   #stackKinds: Uint8Array = new Uint8Array(256);
-  #stackTokens: Float64Array = new Float64Array(256);
+  #stackTokens: Int32Array = new Int32Array(256);
   #top = 0;
 
   /** Open addressing: id + 1 of the value in each bucket, 0 when empty. */
@@ -199,8 +188,8 @@ export class DistinctValues {
       case TOKEN_STRING:
         // SAFETY: a string token is an index into `#stringTexts`.
         return this.#stringTexts[value] as string;
-      case TOKEN_NUMBER:
-        // JSON writes a finite number as `String` does.
+      case TOKEN_INT:
+        // JSON writes a finite number as `String` does (and -0 as 0, as its token holds it).
         return String(value);
       default:
         // SAFETY: a literal token is an index into `#literalTexts`.
@@ -269,7 +258,7 @@ export class DistinctValues {
     const top = this.#top;
     if (top === this.#stackKinds.length) {
       this.#stackKinds = grownUint8(this.#stackKinds, top + 1);
-      this.#stackTokens = grownFloat64(this.#stackTokens, top + 1);
+      this.#stackTokens = grownInt32(this.#stackTokens, top + 1);
     }
     this.#stackKinds[top] = kind;
     this.#stackTokens[top] = token;
@@ -286,11 +275,12 @@ export class DistinctValues {
         this.#strings.set(item, index);
       }
       this.#push(TOKEN_STRING, index);
-    } else if (typeof item === "number" && Number.isFinite(item)) {
-      this.#push(TOKEN_NUMBER, item === 0 ? 0 : item);
+    } else if (typeof item === "number" && (item | 0) === item) {
+      this.#push(TOKEN_INT, item);
     } else {
-      // `true`, `false`, `null`, a non-finite number (`null`), and what JSON.stringify does
-      // not write: `null` in an array, the text `undefined` as a member (never in an IR).
+      // `true`, `false`, `null`, other numbers (a non-finite one is `null`), and what
+      // JSON.stringify does not write: `null` in an array, the text `undefined` as a member
+      // (never in an IR).
       const text = inArray ? (JSON.stringify(item) ?? "null") : String(JSON.stringify(item));
       let index = this.#literals.get(text);
       if (index === undefined) {
@@ -334,9 +324,7 @@ export class DistinctValues {
       // SAFETY: base <= i < top, within the stack.
       hash = mix(hash, kinds[i] as number);
       // SAFETY: as above.
-      numberBits[0] = tokens[i] as number;
-      // SAFETY: a Float64Array of one element is two Int32 words.
-      hash = mix(mix(hash, numberWords[0] as number), numberWords[1] as number);
+      hash = mix(hash, tokens[i] as number);
     }
     hash = finish(hash);
     const mask = this.#buckets.length - 1;
@@ -374,12 +362,12 @@ export class DistinctValues {
       this.#shapeIds = grownInt32(this.#shapeIds, id + 1);
       this.#starts = grownInt32(this.#starts, id + 1);
       this.#ends = grownInt32(this.#ends, id + 1);
-      this.#lengths = grownFloat64(this.#lengths, id + 1);
+      this.#lengths = grownInt32(this.#lengths, id + 1);
       this.#hashes = grownInt32(this.#hashes, id + 1);
     }
     const start = this.#slots;
     this.#kinds = grownUint8(this.#kinds, start + size);
-    this.#tokens = grownFloat64(this.#tokens, start + size);
+    this.#tokens = grownInt32(this.#tokens, start + size);
     const kinds = this.#kinds;
     const tokens = this.#tokens;
     // SAFETY: a stored shape id indexes `#shapes`.
@@ -394,8 +382,8 @@ export class DistinctValues {
       length +=
         kind === TOKEN_CHILD
           ? this.textLength(token)
-          : kind === TOKEN_NUMBER
-            ? numberTextLength(token)
+          : kind === TOKEN_INT
+            ? intTextLength(token)
             : this.scalarText(start + i).length;
     }
     this.#slots = start + size;
@@ -420,11 +408,10 @@ export class DistinctValues {
   }
 }
 
-/** The length of `String(value)`, without making the string for the usual small integers. */
-function numberTextLength(value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) return String(value).length;
-  let digits = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+/** The length of `String(value)` of a 32-bit integer, without making the string. */
+function intTextLength(value: number): number {
+  let digits = value < 0 ? 2 : 1;
+  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits++;
   return digits;
 }
 
