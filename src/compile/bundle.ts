@@ -8,7 +8,7 @@
  */
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
-import { canonicalJson, sha256Of } from "./bundle/canonical-json.ts";
+import { canonicalJson, sha256OfPieces } from "./bundle/canonical-json.ts";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, GENERATOR } from "./bundle/format.ts";
 import { writeSharedPayload } from "./bundle/share-repeated.ts";
 
@@ -29,19 +29,17 @@ export function writeBundle(
   policies: readonly EffectivePolicy[],
   diagnostics: readonly Diagnostic[],
 ): string {
-  const payloadText = writeSharedPayload(
-    policies,
-    diagnostics,
-    canonicalJson,
-    UNSHARED_MEMBERS,
-  ).text;
+  const payload = writeSharedPayload(policies, diagnostics, canonicalJson, UNSHARED_MEMBERS);
   // The envelope is spelled out by hand so its key order is fixed and the payload is not
   // serialized twice.
   const head = JSON.stringify({
     format: BUNDLE_FORMAT,
     formatVersion: BUNDLE_FORMAT_VERSION,
     generator: GENERATOR,
-    contentHash: sha256Of(payloadText),
+    // Hashed in the pieces it was written in: one-byte pieces encode fast even when a
+    // character elsewhere makes the joined text two-byte.
+    contentHash: sha256OfPieces(payload.chunks),
   });
-  return `${head.slice(0, -1)},"payload":${payloadText}}\n`;
+  // One join of every piece: a 10,000-tunnel bundle is tens of MB, copied once, not twice.
+  return [`${head.slice(0, -1)},"payload":`, ...payload.chunks, "}\n"].join("");
 }

@@ -40,7 +40,11 @@ export class SpanStore {
   readonly #keys: (string | number)[] = [""];
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
-  /** The span objects handed out so far, by row (sparse). */
+  /**
+   * The span objects handed out so far, by row: `undefined` until read. Filled to the
+   * capacity, so that writing row 300,000 before row 200 keeps the array in fast elements
+   * (a write far past the end of an array turns it into a hash table).
+   */
   readonly #spans: (Span | undefined)[] = [];
   readonly #fileIds = new Map<string, number>();
 
@@ -57,6 +61,7 @@ export class SpanStore {
     this.#next = new Int32Array(capacity).fill(NONE);
     this.#count = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
+    fillTo(this.#spans, capacity);
   }
 
   /**
@@ -253,8 +258,14 @@ export class SpanStore {
     this.#next = grow(this.#next, NONE);
     this.#count = grow(this.#count, 0);
     this.#kind = grow(this.#kind, 0);
+    fillTo(this.#spans, capacity);
     this.#capacity = capacity;
   }
+}
+
+/** Pushes `undefined` onto `array` until it is `length` long (push keeps fast elements). */
+function fillTo(array: unknown[], length: number): void {
+  while (array.length < length) array.push(undefined);
 }
 
 /** The array index `pointer[from, to)` spells (digits, no leading zero), else -1. */

@@ -1,7 +1,9 @@
 /**
  * Compile time and heap for 10,000 tunnels, bundle size, and bundle load time (issue #4:
  * compile < 2 s and < 300 MB; load < 500 ms). Heap is measured after a forced GC, as the
- * growth of the used heap while the compiled policy is alive.
+ * growth of the used heap while the compiled policy is alive. Then `rampart compile` and
+ * `rampart lint` of 10,000 tunnels and 10,000 grants as whole commands (issue #19, see
+ * `large-commands.ts`), with the bundle's sha-256: it must not change when compile gets faster.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { loadBundle } from "../../src/compile/load-bundle.ts";
 import type { CompiledPolicy } from "../../src/compile/engine.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { manyTunnelsPolicy } from "./policies.ts";
+import { commandFigures, runLargeCommands, THIS_CLI } from "./large-commands.ts";
 import { requestFacts } from "../../src/testkit/index.ts";
 
 setFlagsFromString("--expose-gc");
@@ -101,6 +104,11 @@ export const compileBench: BenchModule = {
       const values = figures.map(pick);
       return `${median(values).toFixed(1)} ${unit} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
     };
+    const commands = runLargeCommands([THIS_CLI], quick ? 1 : 3).get(THIS_CLI) ?? new Map();
+    const commandRows = [...commands].map(([name, list]) => ({
+      label: `rampart ${name}, 10,000 tunnels + 10,000 grants, ${list.length} runs`,
+      figures: commandFigures(list),
+    }));
     return [
       {
         label: `${count.toLocaleString("en")} tunnels, ${runs} runs`,
@@ -114,6 +122,7 @@ export const compileBench: BenchModule = {
           "load bundle in a fresh process": `${median(coldLoads).toFixed(1)} ms (${Math.min(...coldLoads).toFixed(1)}–${Math.max(...coldLoads).toFixed(1)})`,
         },
       },
+      ...commandRows,
     ];
   },
 };

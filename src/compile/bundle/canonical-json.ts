@@ -33,6 +33,13 @@ export function sha256Of(text: string): string {
   return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
 }
 
+/** `sha256:<hex>` of the UTF-8 bytes of some texts, one after the other. */
+export function sha256OfPieces(pieces: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const piece of pieces) hash.update(piece, "utf8");
+  return `sha256:${hash.digest("hex")}`;
+}
+
 /**
  * The payload text of a bundle as the writer laid it out (`…,"payload":<payload>}`), or null
  * when the file is laid out differently (re-indented, keys reordered). Its hash equals the

@@ -4,146 +4,31 @@
  * action, the same trusted-IP set under `ipRules` and `allowedIps` …) is written once into a
  * `shared` table and referred to by its index elsewhere. The bench's 10,000-tunnel payload
  * shrinks by about 30% (its tunnels differ in names, hosts and CIDRs), and the loader parses
- * and checks each shared value once instead of once per occurrence. The reader's half is in `shape-checks.ts`: a reference is a number where the
- * schema expects an object or an array, so it can never be mistaken for a scalar.
+ * and checks each shared value once instead of once per occurrence. The reader's half is in
+ * `shape-checks.ts`: a reference is a number where the schema expects an object or an array,
+ * so it can never be mistaken for a scalar.
  *
  * The output is canonical JSON (keys sorted, no whitespace), so the content hash agrees with
  * `canonicalJson` of the parsed payload.
+ *
+ * Distinct values are found by hash-consing without building any text: a value is its shape
+ * (an array, or an object's member names in order) and a row of tokens (a scalar, or the id of
+ * a nested distinct value), kept in typed arrays; the text is written once, at the end. (The
+ * writer before issue #19 keyed each value by its text and took ~5 s and ~600 MB on the
+ * 10,000-tunnel, 10,000-grant bench policy; the bytes are the same, see
+ * test/compile/bundle-bytes.test.ts.)
  */
-
-/** One distinct object or array, found by its structure (hash-consing). */
-interface Distinct {
-  /** The value's JSON with every nested object or array replaced by `#<id>`: its identity. */
-  readonly key: string;
-  /** Literal text pieces; `children[i]` goes between `pieces[i]` and `pieces[i + 1]`. */
-  readonly pieces: readonly string[];
-  readonly children: readonly number[];
-  /** The length of its text with nothing shared. */
-  readonly length: number;
-  /** How often the value's text would be written with this sharing plan. */
-  uses: number;
-  /** Its index in the shared table, or -1 when written in place. */
-  shared: number;
-  /** Its text in place, once built. */
-  text: string | null;
-}
+import { DistinctValues, TOKEN_CHILD } from "./distinct-values.ts";
 
 /** Values shorter than this are written in place: a reference would save too little. */
 const MIN_SHARED_LENGTH = 16;
 
-/** Finds the distinct objects and arrays under some roots (children get lower ids). */
-class DistinctValues {
-  readonly all: Distinct[] = [];
-  readonly #byKey = new Map<string, number>();
-
-  /** Sorted keys per key list as met (IR objects of one type share one key order). */
-  readonly #sortedKeys = new Map<string, readonly string[]>();
-  /** `"name":` per member name. */
-  readonly #prefixes = new Map<string, string>();
-  /**
-   * The id of each object already met. The IR refers to one object from many places (a span
-   * read once from the span table, a rule set every tunnel inherits): its id is found again
-   * without rebuilding its key.
-   */
-  readonly #byIdentity = new Map<object, number>();
-
-  /** The id of a value's distinct entry, or null for a scalar. */
-  add(value: unknown): number | null {
-    if (value === null || typeof value !== "object") return null;
-    const met = this.#byIdentity.get(value);
-    if (met !== undefined) return met;
-    const id = this.#addNew(value);
-    this.#byIdentity.set(value, id);
-    return id;
-  }
-
-  #addNew(value: object): number {
-    const pieces: string[] = [];
-    const children: number[] = [];
-    let text: string;
-    if (Array.isArray(value)) {
-      text = "[";
-      for (let i = 0; i < value.length; i++) {
-        if (i > 0) text += ",";
-        const item: unknown = value[i];
-        const child = this.add(item);
-        if (child === null) text += JSON.stringify(item) ?? "null";
-        else {
-          pieces.push(text);
-          children.push(child);
-          text = "";
-        }
-      }
-      text += "]";
-    } else {
-      text = "{";
-      let first = true;
-      for (const name of this.#keysOf(value)) {
-        const item = (value as Record<string, unknown>)[name];
-        if (item === undefined) continue;
-        if (!first) text += ",";
-        first = false;
-        text += this.#prefixOf(name);
-        const child = this.add(item);
-        if (child === null) text += JSON.stringify(item);
-        else {
-          pieces.push(text);
-          children.push(child);
-          text = "";
-        }
-      }
-      text += "}";
-    }
-    pieces.push(text);
-    // SAFETY: `pieces` always holds one more entry than `children`, so at least one.
-    let key = pieces[0] as string;
-    let length = key.length;
-    for (let i = 0; i < children.length; i++) {
-      // SAFETY: i < children.length, and `pieces` has one more entry than `children`.
-      const child = children[i] as number;
-      // SAFETY: as above.
-      const rest = pieces[i + 1] as string;
-      key += `#${child}${rest}`;
-      length += (this.all[child] as Distinct).length + rest.length;
-    }
-    const known = this.#byKey.get(key);
-    if (known !== undefined) return known;
-    const id = this.all.length;
-    this.all.push({ key, pieces, children, length, uses: 0, shared: -1, text: null });
-    this.#byKey.set(key, id);
-    return id;
-  }
-
-  #keysOf(value: object): readonly string[] {
-    const keys = Object.keys(value);
-    // IR objects are mostly built with their keys in order already: checking that costs less
-    // than finding the sorted list again (`<` orders strings as `sort` does, by code unit).
-    for (let i = 1; i < keys.length; i++) {
-      // SAFETY: 1 <= i < keys.length, the loop's bounds.
-      if ((keys[i - 1] as string) > (keys[i] as string)) return this.#sorted(keys);
-    }
-    return keys;
-  }
-
-  #sorted(keys: string[]): readonly string[] {
-    // JSON text, not a join: a key may hold any character, so only this is unambiguous.
-    const asMet = JSON.stringify(keys);
-    let sorted = this.#sortedKeys.get(asMet);
-    if (sorted === undefined) this.#sortedKeys.set(asMet, (sorted = keys.sort()));
-    return sorted;
-  }
-
-  #prefixOf(name: string): string {
-    let prefix = this.#prefixes.get(name);
-    if (prefix === undefined) this.#prefixes.set(name, (prefix = `${JSON.stringify(name)}:`));
-    return prefix;
-  }
-}
-
 /** The payload's sharing plan and text. */
 export interface SharedPayloadText {
-  /** Canonical JSON text of `{ diagnostics, policies, shared }`. */
+  /** Canonical JSON text of `{ diagnostics, policies, shared }` (joined on each read). */
   readonly text: string;
+  /** The same text in pieces, as written (hashed piece by piece without copying the text). */
+  readonly chunks: readonly string[];
   /** Number of values in the shared table. */
   readonly sharedCount: number;
 }
@@ -151,38 +36,91 @@ export interface SharedPayloadText {
 /**
  * Decides which values to share: walks parents before children (ids descending), counting how
  * often each value's text would be written. A value written at least twice and long enough is
- * shared, and its own children then count once, not once per use.
+ * shared, and its own children then count once, not once per use. Returns each value's index
+ * in the shared table (-1 when written in place) and the table's ids in order.
  */
-function plan(values: DistinctValues, roots: readonly number[]): Distinct[] {
-  for (const root of roots) (values.all[root] as Distinct).uses += 1;
-  for (let id = values.all.length - 1; id >= 0; id--) {
-    const value = values.all[id] as Distinct;
-    if (value.uses >= 2 && value.length >= MIN_SHARED_LENGTH) value.shared = 0;
-    const written = value.shared === 0 ? 1 : value.uses;
-    for (const child of value.children) (values.all[child] as Distinct).uses += written;
+function plan(
+  values: DistinctValues,
+  roots: readonly number[],
+): { index: Int32Array; table: number[] } {
+  const count = values.count;
+  const uses = new Float64Array(count);
+  const index = new Int32Array(count).fill(-1);
+  for (const root of roots) uses[root] = (uses[root] ?? 0) + 1;
+  for (let id = count - 1; id >= 0; id--) {
+    // SAFETY: 0 <= id < count, the length of `uses`.
+    const used = uses[id] as number;
+    const shared = used >= 2 && values.textLength(id) >= MIN_SHARED_LENGTH;
+    if (shared) index[id] = 0;
+    const written = shared ? 1 : used;
+    if (written === 0) continue;
+    const end = values.slotEnd(id);
+    for (let slot = values.slotStart(id); slot < end; slot++) {
+      if (values.slotKind(slot) !== TOKEN_CHILD) continue;
+      const child = values.slotValue(slot);
+      uses[child] = (uses[child] ?? 0) + written;
+    }
   }
   // Children have lower ids, so numbering in id order makes references point backwards.
-  const table = values.all.filter((v) => v.shared === 0);
-  table.forEach((v, index) => (v.shared = index));
-  return table;
-}
-
-function inPlace(values: DistinctValues, value: Distinct): string {
-  if (value.text !== null) return value.text;
-  // SAFETY: `pieces` always holds one more entry than `children`, so at least one.
-  let text = value.pieces[0] as string;
-  for (let i = 0; i < value.children.length; i++) {
-    // SAFETY: i < children.length, each child an index into `values.all`, and `pieces` one longer.
-    text += refer(values, values.all[value.children[i] as number] as Distinct);
-    // SAFETY: as above.
-    text += value.pieces[i + 1] as string;
+  const table: number[] = [];
+  for (let id = 0; id < count; id++) {
+    if (index[id] === 0) {
+      index[id] = table.length;
+      table.push(id);
+    }
   }
-  value.text = text;
-  return text;
+  return { index, table };
 }
 
-function refer(values: DistinctValues, value: Distinct): string {
-  return value.shared >= 0 ? String(value.shared) : inPlace(values, value);
+/** Pieces joined into a chunk of text this often: short-lived pieces, a short list of chunks. */
+const PIECES_PER_CHUNK = 4096;
+
+/** Writes the text of values as a list of chunks. */
+class PayloadText {
+  /** The text written so far, but for the pieces not yet joined. */
+  readonly chunks: string[] = [];
+  readonly #pieces: string[] = [];
+  readonly #values: DistinctValues;
+  readonly #index: Int32Array;
+
+  constructor(values: DistinctValues, index: Int32Array) {
+    this.#values = values;
+    this.#index = index;
+  }
+
+  push(text: string): void {
+    this.#pieces.push(text);
+    if (this.#pieces.length === PIECES_PER_CHUNK) this.flush();
+  }
+
+  /** Joins the pending pieces into a chunk. */
+  flush(): void {
+    this.chunks.push(this.#pieces.join(""));
+    this.#pieces.length = 0;
+  }
+
+  /** A value where it is used: its shared index, or its text in place. */
+  refer(id: number): void {
+    // SAFETY: every id is below `values.count`, the length of `index`.
+    const shared = this.#index[id] as number;
+    if (shared >= 0) this.push(String(shared));
+    else this.inPlace(id);
+  }
+
+  /** A value's own text, its nested values referred to. */
+  inPlace(id: number): void {
+    const values = this.#values;
+    const openers = values.openers(id);
+    const start = values.slotStart(id);
+    const end = values.slotEnd(id);
+    for (let slot = start; slot < end; slot++) {
+      // SAFETY: a shape has one opener per slot.
+      this.push(openers[slot - start] as string);
+      if (values.slotKind(slot) === TOKEN_CHILD) this.refer(values.slotValue(slot));
+      else this.push(values.scalarText(slot));
+    }
+    this.push(values.closer(id));
+  }
 }
 
 /**
@@ -213,17 +151,32 @@ export function writeSharedPayload(
         return [{ prefix, text: id === null ? (JSON.stringify(item) ?? "null") : "", id }];
       }),
   );
-  const table = plan(values, roots);
-  const policyTexts = members.map((list) => {
-    const parts = list.map(
-      (m) => m.prefix + (m.id === null ? m.text : refer(values, values.all[m.id] as Distinct)),
-    );
-    return `{${parts.join(",")}}`;
+  const { index, table } = plan(values, roots);
+  const out = new PayloadText(values, index);
+  out.push(`{"diagnostics":${canonical(diagnostics)},"policies":[`);
+  members.forEach((list, p) => {
+    out.push(p === 0 ? "{" : ",{");
+    list.forEach((member, m) => {
+      out.push(m === 0 ? member.prefix : `,${member.prefix}`);
+      if (member.id === null) out.push(member.text);
+      else out.refer(member.id);
+    });
+    out.push("}");
   });
-  const shared = table.map((v) => inPlace(values, v));
-  const text =
-    `{"diagnostics":${canonical(diagnostics)},` +
-    `"policies":[${policyTexts.join(",")}],` +
-    `"shared":[${shared.join(",")}]}`;
-  return { text, sharedCount: table.length };
+  out.push('],"shared":[');
+  table.forEach((id, i) => {
+    if (i > 0) out.push(",");
+    out.inPlace(id);
+  });
+  out.push("]}");
+  out.flush();
+  const chunks = out.chunks;
+  return {
+    // Joined only when asked: the bundle writer joins the chunks into its own text instead.
+    get text() {
+      return chunks.join("");
+    },
+    chunks,
+    sharedCount: table.length,
+  };
 }

@@ -1,0 +1,430 @@
+/**
+ * The distinct objects and arrays under some roots, found by structure (hash-consing) for the
+ * bundle writer (`share-repeated.ts`). A value is its shape (an array of some length, or an
+ * object's present member names in sorted order) and one token per item or member: a scalar,
+ * or the id of a nested distinct value. Two values get the same id exactly when their JSON
+ * texts, with nested values written as their ids, are equal; ids are given children first, in
+ * the order values are met. Tokens live in typed arrays and texts are made once, when written:
+ * keying each value by its text cost seconds and hundreds of MB on 10,000 tunnels.
+ */
+
+/** A token naming a nested distinct value by its id. */
+export const TOKEN_CHILD = 0;
+/** A string, by its index among the distinct strings. */
+const TOKEN_STRING = 1;
+/** A number that is a 32-bit integer, by its value (most numbers of an IR: offsets). */
+const TOKEN_INT = 2;
+/** Any other scalar (`true`, `null`, another number …), by the index of its JSON text. */
+const TOKEN_LITERAL = 3;
+
+/** How a value is written around its tokens. */
+interface Shape {
+  /** The text before each token: `{"name":`, `,"next":` or `[`, `,`. */
+  readonly openers: readonly string[];
+  /** The text after the last token (`}`), or the whole text when there is none (`{}`). */
+  readonly closer: string;
+  /** The length of the openers and the closer together. */
+  readonly overhead: number;
+}
+
+function shapeOf(openers: string[], closer: string): Shape {
+  let overhead = closer.length;
+  for (const opener of openers) overhead += opener.length;
+  return { openers, closer, overhead };
+}
+
+/**
+ * One step in the tree of member-name lists: the list so far (its last name and the step
+ * before, not a copy: an object of 10,000 members is 10,000 steps), and its shape once used.
+ */
+class NamesNode {
+  readonly name: string;
+  readonly parent: NamesNode | null;
+  shape = -1;
+  #next: Map<string, NamesNode> | null = null;
+  // Objects of one type meet their names in one order: the last step taken is usually next.
+  #lastName: string | null = null;
+  #lastNode: NamesNode | null = null;
+
+  constructor(name: string, parent: NamesNode | null) {
+    this.name = name;
+    this.parent = parent;
+  }
+
+  then(name: string): NamesNode {
+    if (name === this.#lastName && this.#lastNode !== null) return this.#lastNode;
+    this.#next ??= new Map();
+    let node = this.#next.get(name);
+    if (node === undefined) this.#next.set(name, (node = new NamesNode(name, this)));
+    this.#lastName = name;
+    this.#lastNode = node;
+    return node;
+  }
+}
+
+/** The member names from the root to a step. */
+function namesTo(last: NamesNode): string[] {
+  const names: string[] = [];
+  for (let node: NamesNode | null = last; node?.parent != null; node = node.parent) {
+    names.push(node.name);
+  }
+  return names.reverse();
+}
+
+function grownInt32(array: Int32Array, needed: number): Int32Array {
+  if (needed <= array.length) return array;
+  const grown = new Int32Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+function grownUint8(array: Uint8Array, needed: number): Uint8Array {
+  if (needed <= array.length) return array;
+  const grown = new Uint8Array(Math.max(needed, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+/** One step of MurmurHash3 (32-bit): every bit of `word` reaches the low bits used as a bucket. */
+function mix(hash: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  const h = hash ^ k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's finish: spreads the last words' bits. */
+function finish(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+export class DistinctValues {
+  /** How many distinct values there are; their ids are 0 … count - 1. */
+  count = 0;
+
+  // Per distinct value: its shape, its tokens' range, its text's length, its hash.
+  #shapeIds: Int32Array = new Int32Array(1024);
+  #starts: Int32Array = new Int32Array(1024);
+  #ends: Int32Array = new Int32Array(1024);
+  #lengths: Int32Array = new Int32Array(1024);
+  #hashes: Int32Array = new Int32Array(1024);
+
+  // The tokens of every distinct value, back to back.
+  #kinds: Uint8Array = new Uint8Array(4096);
+  #tokens: Int32Array = new Int32Array(4096);
+  #slots = 0;
+
+  // The tokens of the values being read (a parent's below its children's).
+  #stackKinds: Uint8Array = new Uint8Array(256);
+  #stackTokens: Int32Array = new Int32Array(256);
+  #top = 0;
+
+  /** Open addressing: id + 1 of the value in each bucket, 0 when empty. */
+  #buckets: Int32Array = new Int32Array(2048);
+
+  readonly #shapes: Shape[] = [];
+  readonly #arrayShapes: number[] = [];
+  readonly #names = new NamesNode("", null);
+  readonly #strings = new Map<string, number>();
+  readonly #stringTexts: string[] = [];
+  readonly #literals = new Map<string, number>();
+  readonly #literalTexts: string[] = [];
+  /**
+   * The id of each object with nested objects or arrays already met. The IR refers to one
+   * object from many places (a rule set every tunnel inherits): its id is found again without
+   * reading it again. Objects of scalars alone (most of them: spans) are cheaper to read again
+   * than to remember.
+   */
+  readonly #byIdentity = new Map<object, number>();
+
+  /** The id of a value's distinct entry, or null for a scalar. */
+  add(value: unknown): number | null {
+    if (value === null || typeof value !== "object") return null;
+    return this.#addObject(value);
+  }
+
+  slotStart(id: number): number {
+    // SAFETY: ids are below `count`, within the per-value arrays.
+    return this.#starts[id] as number;
+  }
+
+  slotEnd(id: number): number {
+    // SAFETY: as in slotStart.
+    return this.#ends[id] as number;
+  }
+
+  slotKind(slot: number): number {
+    // SAFETY: slots are below `#slots`, within the token arrays.
+    return this.#kinds[slot] as number;
+  }
+
+  slotValue(slot: number): number {
+    // SAFETY: as in slotKind.
+    return this.#tokens[slot] as number;
+  }
+
+  /** The length of a value's text with nothing shared. */
+  textLength(id: number): number {
+    // SAFETY: as in slotStart.
+    return this.#lengths[id] as number;
+  }
+
+  openers(id: number): readonly string[] {
+    return this.#shape(id).openers;
+  }
+
+  closer(id: number): string {
+    return this.#shape(id).closer;
+  }
+
+  /** The JSON text of a scalar token. */
+  scalarText(slot: number): string {
+    const value = this.slotValue(slot);
+    switch (this.slotKind(slot)) {
+      case TOKEN_STRING:
+        // SAFETY: a string token is an index into `#stringTexts`.
+        return this.#stringTexts[value] as string;
+      case TOKEN_INT:
+        // JSON writes a finite number as `String` does (and -0 as 0, as its token holds it).
+        return String(value);
+      default:
+        // SAFETY: a literal token is an index into `#literalTexts`.
+        return this.#literalTexts[value] as string;
+    }
+  }
+
+  #shape(id: number): Shape {
+    // SAFETY: ids are below `count`; a value's shape id indexes `#shapes`.
+    return this.#shapes[this.#shapeIds[id] as number] as Shape;
+  }
+
+  #addObject(value: object): number {
+    const base = this.#top;
+    // Whether the value holds an object or an array, known at the first: then it was
+    // looked up by identity, and is remembered by it.
+    let remembered = false;
+    let shape: number;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (item === null || typeof item !== "object") {
+          this.#pushScalar(item, true);
+          continue;
+        }
+        if (!remembered) {
+          remembered = true;
+          const met = this.#byIdentity.get(value);
+          if (met !== undefined) return this.#drop(base, met);
+        }
+        this.#push(TOKEN_CHILD, this.#addObject(item));
+      }
+      shape = this.#arrayShape(value.length);
+    } else {
+      let node = this.#names;
+      for (const name of keysOf(value)) {
+        const item = (value as Record<string, unknown>)[name];
+        if (item === undefined) continue;
+        node = node.then(name);
+        if (item === null || typeof item !== "object") {
+          this.#pushScalar(item, false);
+          continue;
+        }
+        if (!remembered) {
+          remembered = true;
+          const met = this.#byIdentity.get(value);
+          if (met !== undefined) return this.#drop(base, met);
+        }
+        this.#push(TOKEN_CHILD, this.#addObject(item));
+      }
+      shape = this.#objectShape(node);
+    }
+    const id = this.#intern(shape, base);
+    this.#top = base;
+    if (remembered) this.#byIdentity.set(value, id);
+    return id;
+  }
+
+  /** Drops the tokens read from `base` on, for a value found by identity. */
+  #drop(base: number, id: number): number {
+    this.#top = base;
+    return id;
+  }
+
+  #push(kind: number, token: number): void {
+    const top = this.#top;
+    if (top === this.#stackKinds.length) {
+      this.#stackKinds = grownUint8(this.#stackKinds, top + 1);
+      this.#stackTokens = grownInt32(this.#stackTokens, top + 1);
+    }
+    this.#stackKinds[top] = kind;
+    this.#stackTokens[top] = token;
+    this.#top = top + 1;
+  }
+
+  /** A scalar's token. In an array, what JSON cannot write is `null`; as a member, it is as before. */
+  #pushScalar(item: unknown, inArray: boolean): void {
+    if (typeof item === "string") {
+      let index = this.#strings.get(item);
+      if (index === undefined) {
+        index = this.#stringTexts.length;
+        this.#stringTexts.push(JSON.stringify(item));
+        this.#strings.set(item, index);
+      }
+      this.#push(TOKEN_STRING, index);
+    } else if (typeof item === "number" && (item | 0) === item) {
+      this.#push(TOKEN_INT, item);
+    } else {
+      // `true`, `false`, `null`, other numbers (a non-finite one is `null`), and what
+      // JSON.stringify does not write: `null` in an array, the text `undefined` as a member
+      // (never in an IR).
+      const text = inArray ? (JSON.stringify(item) ?? "null") : String(JSON.stringify(item));
+      let index = this.#literals.get(text);
+      if (index === undefined) {
+        index = this.#literalTexts.length;
+        this.#literalTexts.push(text);
+        this.#literals.set(text, index);
+      }
+      this.#push(TOKEN_LITERAL, index);
+    }
+  }
+
+  #arrayShape(length: number): number {
+    let shape = this.#arrayShapes[length];
+    if (shape === undefined) {
+      const openers = Array.from({ length }, (_, i) => (i === 0 ? "[" : ","));
+      shape = this.#shapes.length;
+      this.#shapes.push(shapeOf(openers, length === 0 ? "[]" : "]"));
+      this.#arrayShapes[length] = shape;
+    }
+    return shape;
+  }
+
+  #objectShape(node: NamesNode): number {
+    if (node.shape < 0) {
+      const openers = namesTo(node).map(
+        (name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`,
+      );
+      node.shape = this.#shapes.length;
+      this.#shapes.push(shapeOf(openers, openers.length === 0 ? "{}" : "}"));
+    }
+    return node.shape;
+  }
+
+  /** The id of the value whose tokens are on the stack from `base`: found, or added. */
+  #intern(shape: number, base: number): number {
+    const top = this.#top;
+    const kinds = this.#stackKinds;
+    const tokens = this.#stackTokens;
+    let hash = mix(0x811c9dc5, shape);
+    for (let i = base; i < top; i++) {
+      // SAFETY: base <= i < top, within the stack.
+      hash = mix(hash, kinds[i] as number);
+      // SAFETY: as above.
+      hash = mix(hash, tokens[i] as number);
+    }
+    hash = finish(hash);
+    const mask = this.#buckets.length - 1;
+    let bucket = hash & mask;
+    for (;;) {
+      // SAFETY: bucket <= mask, within the buckets.
+      const entry = this.#buckets[bucket] as number;
+      if (entry === 0) break;
+      if (this.#equals(entry - 1, hash, shape, base)) return entry - 1;
+      bucket = (bucket + 1) & mask;
+    }
+    const id = this.#store(shape, base, hash);
+    this.#buckets[bucket] = id + 1;
+    if (this.count * 2 > this.#buckets.length) this.#rehash();
+    return id;
+  }
+
+  #equals(id: number, hash: number, shape: number, base: number): boolean {
+    if (this.#hashes[id] !== hash || this.#shapeIds[id] !== shape) return false;
+    // SAFETY: ids are below `count`.
+    const start = this.#starts[id] as number;
+    // SAFETY: as above.
+    if ((this.#ends[id] as number) - start !== this.#top - base) return false;
+    for (let i = 0; i < this.#top - base; i++) {
+      if (this.#kinds[start + i] !== this.#stackKinds[base + i]) return false;
+      if (this.#tokens[start + i] !== this.#stackTokens[base + i]) return false;
+    }
+    return true;
+  }
+
+  #store(shape: number, base: number, hash: number): number {
+    const id = this.count++;
+    const size = this.#top - base;
+    if (id === this.#shapeIds.length) {
+      this.#shapeIds = grownInt32(this.#shapeIds, id + 1);
+      this.#starts = grownInt32(this.#starts, id + 1);
+      this.#ends = grownInt32(this.#ends, id + 1);
+      this.#lengths = grownInt32(this.#lengths, id + 1);
+      this.#hashes = grownInt32(this.#hashes, id + 1);
+    }
+    const start = this.#slots;
+    this.#kinds = grownUint8(this.#kinds, start + size);
+    this.#tokens = grownInt32(this.#tokens, start + size);
+    const kinds = this.#kinds;
+    const tokens = this.#tokens;
+    // SAFETY: a stored shape id indexes `#shapes`.
+    let length = (this.#shapes[shape] as Shape).overhead;
+    for (let i = 0; i < size; i++) {
+      // SAFETY: base + i < top, within the stack.
+      const kind = this.#stackKinds[base + i] as number;
+      // SAFETY: as above.
+      const token = this.#stackTokens[base + i] as number;
+      kinds[start + i] = kind;
+      tokens[start + i] = token;
+      length +=
+        kind === TOKEN_CHILD
+          ? this.textLength(token)
+          : kind === TOKEN_INT
+            ? intTextLength(token)
+            : this.scalarText(start + i).length;
+    }
+    this.#slots = start + size;
+    this.#shapeIds[id] = shape;
+    this.#starts[id] = start;
+    this.#ends[id] = start + size;
+    this.#lengths[id] = length;
+    this.#hashes[id] = hash;
+    return id;
+  }
+
+  #rehash(): void {
+    const buckets = new Int32Array(this.#buckets.length * 2);
+    const mask = buckets.length - 1;
+    for (let id = 0; id < this.count; id++) {
+      // SAFETY: ids are below `count`.
+      let bucket = (this.#hashes[id] as number) & mask;
+      while (buckets[bucket] !== 0) bucket = (bucket + 1) & mask;
+      buckets[bucket] = id + 1;
+    }
+    this.#buckets = buckets;
+  }
+}
+
+/** The length of `String(value)` of a 32-bit integer, without making the string. */
+function intTextLength(value: number): number {
+  let digits = value < 0 ? 2 : 1;
+  for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/**
+ * An object's member names in sorted order. IR objects are mostly built with their keys in
+ * order already: checking that costs less than sorting (`<` orders strings as `sort` does, by
+ * code unit).
+ */
+function keysOf(value: object): readonly string[] {
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    // SAFETY: 1 <= i < keys.length, the loop's bounds.
+    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
+  }
+  return keys;
+}

@@ -1,0 +1,71 @@
+/**
+ * The bundle writer's output is fixed byte for byte (issue #19 made it faster, not different):
+ * it matches the writer as it was (`reference-bundle-writer.ts`) on arbitrary policies, and the
+ * bundle of a generated 300-tunnel, 300-grant policy has the hash recorded before the change.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { writeBundle } from "../../src/compile/bundle.ts";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import { checkPolicySource } from "../../src/pipeline.ts";
+import { arbEffectivePolicy } from "../../src/testkit/index.ts";
+import { largePolicyDsl } from "../bench/parse-policy.ts";
+import { referenceWriteBundle } from "./reference-bundle-writer.ts";
+
+/** sha-256 of `rampart compile` of `largePolicyDsl(300, 300)` read as `bench.rampart`. */
+const RECORDED_300_HASH = "9c90806a9a17bee6a9914accd8cfcddb40a74f1b1f1c7f2c08fdb80f952c07cf";
+
+const warning: Diagnostic = {
+  code: "RP8001",
+  severity: "warning",
+  message: 'a "quoted" warning with a \u2028 separator',
+  span: { file: "policy.rampart", start: 3, end: 9 },
+  help: "a hint",
+};
+
+describe("bundle bytes (issue #19)", () => {
+  it("are the reference writer's for arbitrary policies and diagnostics", () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbEffectivePolicy(), { minLength: 0, maxLength: 4 }),
+        fc.boolean(),
+        (policies, warn) => {
+          const diagnostics = warn ? [warning] : [];
+          assert.equal(
+            writeBundle(policies, diagnostics),
+            referenceWriteBundle(policies, diagnostics),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("of a policy repeated, with odd member names and values, are the reference's", () => {
+    const [policy] = fc.sample(arbEffectivePolicy(), { numRuns: 1, seed: 19 });
+    assert.ok(policy !== undefined);
+    const odd = {
+      ...policy,
+      // An own `__proto__` member (as JSON.parse makes one), keys out of order, non-ASCII.
+      extra: JSON.parse(
+        '{"z":1,"a":[{"__proto__":{"b":1,"a":"long enough to be shared"}},null],"\u00e9\u2028":{"b":2,"a":1}}',
+      ) as unknown,
+      // Numbers that are not 32-bit integers, and those JSON writes as `null`.
+      numbers: [1.5, -0, 2 ** 40, -7, Number.NaN, Infinity, 2147483647, -2147483648, 2 ** 31],
+      // A non-finite number as a member is written as `null` too.
+      limits: { top: Infinity, same: [1.5, 1.5, "a repeated list, long enough"] },
+    };
+    const policies = [policy, odd, policy];
+    assert.equal(writeBundle(policies, [warning]), referenceWriteBundle(policies, [warning]));
+  });
+
+  it("of the 300-tunnel, 300-grant bench policy have the recorded hash", () => {
+    const checked = checkPolicySource({ name: "bench.rampart", text: largePolicyDsl(300, 300) });
+    assert.ok(checked.effective !== undefined, JSON.stringify(checked.diagnostics.slice(0, 3)));
+    const bundle = writeBundle([checked.effective], checked.diagnostics);
+    const hash = createHash("sha256").update(bundle).digest("hex");
+    assert.equal(hash, RECORDED_300_HASH);
+  });
+});
