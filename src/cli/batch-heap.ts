@@ -30,6 +30,7 @@ export const BATCH_COMMANDS: ReadonlySet<string> = new Set([
   "compile",
   "diff",
   "token",
+  "shadow",
 ]);
 
 /** What decides whether to run again: the process as started. */
