@@ -30,7 +30,8 @@ function cpuPerCallNs(run: () => unknown, calls: number): number {
   return ((used.user + used.system) * 1000) / calls;
 }
 
-const PROJECT = projectIr({ id: "p1", workspace: "w1" });
+// The id `controlPolicy` gives the policy, so the tunnels belong to the project the token is checked against.
+const PROJECT = projectIr({ id: "proj", workspace: "w1" });
 const PROTOCOLS: readonly Protocol[] = ["http", "http", "http", "tls", "quic", "tcp"];
 
 /** 10,000 tunnels: a quarter labelled for the watching user, most HTTP, some private. */
@@ -64,7 +65,9 @@ function effective(tunnels: readonly TunnelIr[]): EffectiveTunnel[] {
 function token(claims: { permissions?: unknown; resources?: unknown }, id: string): TokenFacts {
   const lowered = lowerGrantClaims(claims, id);
   if ("error" in lowered) throw new Error(lowered.error);
-  return controlToken(lowered.grant, "auth", 60, id);
+  // The owner belongs to the bench project (S-T8, as a credential backend would answer): a
+  // token of an outsider is refused before any tunnel is looked at, which measures nothing.
+  return controlToken(lowered.grant, "auth", 60, id, { kind: "user", id: "u1" }, ["proj"]);
 }
 
 const listBranch = (app: string) => ({
@@ -86,7 +89,7 @@ const orToken = token(
   {
     permissions: ["tunnels.resources.read-only"],
     resources: {
-      tunnels: { OR: [listBranch("demo"), { projects: ["p1"], ...listBranch("shop") }] },
+      tunnels: { OR: [listBranch("demo"), { projects: ["proj"], ...listBranch("shop") }] },
     },
   },
   "watch-or",
