@@ -44,7 +44,7 @@ import type { SharedStateStore } from "../state-store/store.ts";
 import type { EngineFlows } from "../session/engine-flows.ts";
 import { noteCause, noteDecision } from "../ops/request-record.ts";
 import { internalError } from "../ops/request-observer.ts";
-import type { TunnelGates } from "../ops/tunnel-gate.ts";
+import type { BusyReason, TunnelGates } from "../ops/tunnel-gate.ts";
 import { noteUpgradeCause, noteUpgradeDecision, noteUpgradeStatus } from "../ops/upgrade-record.ts";
 import type { ShadowHook } from "../shadow/shadow-rollout.ts";
 
@@ -292,14 +292,7 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
         if (failure !== "aborted") noteCause(res, `upstream_${failure}`);
       },
     );
-  if (deps.gates === undefined) {
-    send(NO_RELEASE);
-    return;
-  }
-  const cancel = deps.gates.enter(r.route.label, send, (reason) => {
-    deps.metrics.traffic.tunnelRejections
-      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
-      .inc();
+  const cancel = enterTunnelGate(r, deps, send, (reason) => {
     noteCause(res, `tunnel_${reason}`);
     sendError(res, 503, "tunnel_busy", null, r.facts.acceptsHtml, { "retry-after": "1" });
   });
@@ -307,6 +300,29 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
 }
 
 const NO_RELEASE = (): void => undefined;
+
+/**
+ * Starts `start` once the tunnel has a free slot (at once when no caps are set). Past its
+ * slots and queue, counts the rejection and calls `refuse`. Returns what cancels a queued
+ * wait, or null when nothing waits.
+ */
+function enterTunnelGate(
+  r: Routed,
+  deps: PipelineDeps,
+  start: (release: () => void) => void,
+  refuse: (reason: BusyReason) => void,
+): (() => void) | null {
+  if (deps.gates === undefined) {
+    start(NO_RELEASE);
+    return null;
+  }
+  return deps.gates.enter(r.route.label, start, (reason) => {
+    deps.metrics.traffic.tunnelRejections
+      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
+      .inc();
+    refuse(reason);
+  });
+}
 
 function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
   const xff = r.request.headers.byName["x-forwarded-for"];
@@ -488,14 +504,7 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
       },
     );
   };
-  if (deps.gates === undefined) {
-    open(NO_RELEASE);
-    return;
-  }
-  const cancel = deps.gates.enter(r.route.label, open, (reason) => {
-    deps.metrics.traffic.tunnelRejections
-      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
-      .inc();
+  const cancel = enterTunnelGate(r, deps, open, (reason) => {
     noteUpgradeCause(r.req, `tunnel_${reason}`);
     refuseUpgrade(r.req, socket, 503, errorJson("tunnel_busy", null), { "retry-after": "1" });
   });
