@@ -19,6 +19,7 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import type { RuntimeOptions } from "../../src/runtime/options.ts";
 import { sameBehaviour } from "../../src/runtime/shadow/disagreement.ts";
 import { WitnessSampler } from "../../src/runtime/shadow/witness-sampler.ts";
+import { decisionLine } from "../../src/analysis/diff/render-diff.ts";
 import { pairRecord } from "../../src/runtime/shadow/witness-record.ts";
 import type { PairRecord } from "../../src/runtime/shadow/witness-record.ts";
 import { summarizeShadowLog } from "../../src/runtime/shadow/summarize-log.ts";
@@ -369,8 +370,20 @@ describe("the witness sampler (issue #21 item 4)", () => {
   it("logs the first N of each rule pair per minute and counts the rest, per minute", () => {
     let now = 0;
     const sampler = new WitnessSampler(2, 10, () => now);
-    const a = pairRecord("newly-denied", "t", decision("a", "forward"), decision("a2", "deny"));
-    const b = pairRecord("newly-allowed", "t", decision("b", "deny"), decision("b2", "forward"));
+    const a = pairRecord(
+      "newly-denied",
+      "t",
+      decision("a", "forward"),
+      decision("a2", "deny"),
+      decisionLine,
+    );
+    const b = pairRecord(
+      "newly-allowed",
+      "t",
+      decision("b", "deny"),
+      decision("b2", "forward"),
+      decisionLine,
+    );
     const admit = (p: PairRecord) => sampler.admit(p.runningRule, () => p);
     const logged = [a, a, a, b, a].map((p) => admit(p).pair !== null);
     assert.deepEqual(logged, [true, true, false, true, false]);
@@ -386,8 +399,20 @@ describe("the witness sampler (issue #21 item 4)", () => {
 
   it("counts pairs past its cap under `other`", () => {
     const sampler = new WitnessSampler(5, 1, () => 0);
-    const a = pairRecord("changed", "t", decision("a", "deny"), decision("a2", "deny"));
-    const b = pairRecord("changed", "t", decision("b", "deny"), decision("b2", "deny"));
+    const a = pairRecord(
+      "changed",
+      "t",
+      decision("a", "deny"),
+      decision("a2", "deny"),
+      decisionLine,
+    );
+    const b = pairRecord(
+      "changed",
+      "t",
+      decision("b", "deny"),
+      decision("b2", "deny"),
+      decisionLine,
+    );
     assert.equal(sampler.admit("a", () => a).pair, a);
     assert.equal(sampler.admit("b", () => b).pair, null);
     assert.deepEqual(

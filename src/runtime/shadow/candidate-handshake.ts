@@ -4,8 +4,7 @@
  * certificate and its credentials named it, so a candidate that changes those is judged on
  * the running tunnel's reading of the certificate (docs/shadow.md).
  */
-import { decisionLine, TITLE } from "../../analysis/diff/render-diff.ts";
-import type { ChangeKind } from "../../analysis/diff/types.ts";
+import { decisionLine } from "../../analysis/diff/render-diff.ts";
 import {
   handshakeRefusedDecision,
   handshakeUnknownSniVerdict,
@@ -13,7 +12,6 @@ import {
 import type { HandshakeDecision } from "../../ir/decision.ts";
 import type { HandshakeFacts } from "../../ir/facts.ts";
 import type { ServingState } from "../state.ts";
-import type { PairRecord } from "./witness-record.ts";
 
 const UNKNOWN_SNI: HandshakeDecision = Object.freeze(handshakeUnknownSniVerdict());
 
@@ -28,26 +26,8 @@ export function decideCandidateHandshake(
 }
 
 /** A handshake decision in diff's words: a refusal reads as the deny it answers. */
-function handshakeLine(d: HandshakeDecision): string {
+export function handshakeLine(d: HandshakeDecision): string {
   return d.allow ? `handshake passes [${d.rule}]` : decisionLine(handshakeRefusedDecision(d));
-}
-
-/** The pair part of a handshake disagreement. */
-export function handshakeWords(
-  kind: ChangeKind,
-  tunnel: string,
-  running: HandshakeDecision,
-  candidate: HandshakeDecision,
-): PairRecord {
-  return {
-    kind,
-    change: TITLE[kind],
-    tunnel,
-    runningRule: running.rule,
-    candidateRule: candidate.rule,
-    running: handshakeLine(running),
-    candidate: handshakeLine(candidate),
-  };
 }
 
 /** A handshake in one line: `TLS 1.2 handshake for app.example.com (group x25519, …)`. */

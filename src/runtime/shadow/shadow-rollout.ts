@@ -7,6 +7,8 @@
  */
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { decisionLine } from "../../analysis/diff/render-diff.ts";
+import type { ChangeKind } from "../../analysis/diff/types.ts";
 import type { CompiledPolicy } from "../../compile/engine.ts";
 import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
@@ -19,16 +21,20 @@ import type { ShadowOptions, UpstreamOptions } from "../options.ts";
 import { buildServingState } from "../state.ts";
 import type { ServingState, StateInputs, TunnelRoute } from "../state.ts";
 import { NOT_COMPARED, decideCandidate } from "./candidate-decision.ts";
-import { decideCandidateHandshake, handshakeWords } from "./candidate-handshake.ts";
+import {
+  decideCandidateHandshake,
+  describeHandshake,
+  handshakeLine,
+} from "./candidate-handshake.ts";
 import { disagreementKind, sameBehaviour } from "./disagreement.ts";
 import { ShadowMetrics } from "./shadow-metrics.ts";
-import { describeHandshake } from "./candidate-handshake.ts";
 import {
   NOT_LOGGED_MESSAGE,
   WITNESS_MESSAGE,
   pairRecord,
   witnessRecord,
 } from "./witness-record.ts";
+import type { PairRecord } from "./witness-record.ts";
 import { WitnessSampler } from "./witness-sampler.ts";
 import type { NotLogged } from "./witness-sampler.ts";
 
@@ -157,20 +163,30 @@ export class ShadowRollout implements ShadowHook {
         : running.allow && !decision.allow
           ? "newly-denied"
           : "changed";
-    const key = `${kind}\u0000${running.rule}\u0000${decision.rule}`;
-    this.#metrics.disagree(key, kind, running.rule, decision.rule);
-    const admitted = this.#sampler.admit(`${key}\u0000${route.label}`, () =>
-      handshakeWords(kind, route.label, running, decision),
+    const pair = this.#sampleDisagreement(kind, route.label, running, decision, handshakeLine);
+    if (pair === null) return;
+    this.#log.info({ shadow: { ...pair, witness: describeHandshake(facts) } }, WITNESS_MESSAGE);
+  }
+
+  /**
+   * Counts a disagreement under its rule pair and returns its words when its witness is to be
+   * logged (sampled per tunnel and rule pair: a project rule's pair spans tunnels), else null.
+   */
+  #sampleDisagreement<D extends { readonly rule: string }>(
+    kind: ChangeKind,
+    tunnel: string,
+    running: D,
+    candidate: D,
+    line: (decision: D) => string,
+  ): PairRecord | null {
+    const key = `${kind}\u0000${running.rule}\u0000${candidate.rule}`;
+    this.#metrics.disagree(key, kind, running.rule, candidate.rule);
+    const admitted = this.#sampler.admit(`${key}\u0000${tunnel}`, () =>
+      pairRecord(kind, tunnel, running, candidate, line),
     );
     if (admitted.ended.length > 0) this.#logNotLogged(admitted.ended);
-    if (admitted.pair === null) {
-      this.#metrics.notLogged();
-      return;
-    }
-    this.#log.info(
-      { shadow: { ...admitted.pair, witness: describeHandshake(facts) } },
-      WITNESS_MESSAGE,
-    );
+    if (admitted.pair === null) this.#metrics.notLogged();
+    return admitted.pair;
   }
 
   /** Writes the last minute's unlogged counts and closes the candidate's (unused) pools. */
@@ -181,21 +197,12 @@ export class ShadowRollout implements ShadowHook {
 
   #disagree(route: TunnelRoute, facts: RequestFacts, running: Decision, candidate: Decision): void {
     const kind = disagreementKind(running, candidate);
-    const key = `${kind}\u0000${running.rule}\u0000${candidate.rule}`;
-    this.#metrics.disagree(key, kind, running.rule, candidate.rule);
-    // Sampled per tunnel and rule pair: a project rule's pair spans tunnels.
-    const admitted = this.#sampler.admit(`${key}\u0000${route.label}`, () =>
-      pairRecord(kind, route.label, running, candidate),
-    );
-    if (admitted.ended.length > 0) this.#logNotLogged(admitted.ended);
-    if (admitted.pair === null) {
-      this.#metrics.notLogged();
-      return;
-    }
+    const pair = this.#sampleDisagreement(kind, route.label, running, candidate, decisionLine);
+    if (pair === null) return;
     // The request as a person reads it: with its country, even where neither side reads it.
     const described =
       facts.country === null ? { ...facts, country: this.#geo.country(facts.clientIp) } : facts;
-    this.#log.info({ shadow: witnessRecord(admitted.pair, described) }, WITNESS_MESSAGE);
+    this.#log.info({ shadow: witnessRecord(pair, described) }, WITNESS_MESSAGE);
   }
 
   #threw(route: TunnelRoute, error: unknown): void {

@@ -4,10 +4,9 @@
  * described by its grant (and the owner the claims name), never by its value; cookies by their
  * state only; the query string is never written.
  */
-import { TITLE, decisionLine } from "../../analysis/diff/render-diff.ts";
+import { TITLE } from "../../analysis/diff/render-diff.ts";
 import { describeRequest } from "../../analysis/diff/describe.ts";
 import type { ChangeKind } from "../../analysis/diff/types.ts";
-import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 
 /** The `msg` of a witness line (`rampart shadow report` reads these). */
@@ -36,12 +35,16 @@ export interface WitnessRecord extends PairRecord {
   readonly tokenSubject?: string;
 }
 
-/** The pair part of a disagreement. */
-export function pairRecord(
+/**
+ * The pair part of a disagreement, each side written by `line` (a request decision by
+ * default; a handshake's by its own writer).
+ */
+export function pairRecord<D extends { readonly rule: string }>(
   kind: ChangeKind,
   tunnel: string,
-  running: Decision,
-  candidate: Decision,
+  running: D,
+  candidate: D,
+  line: (decision: D) => string,
 ): PairRecord {
   return {
     kind,
@@ -49,8 +52,8 @@ export function pairRecord(
     tunnel,
     runningRule: running.rule,
     candidateRule: candidate.rule,
-    running: decisionLine(running),
-    candidate: decisionLine(candidate),
+    running: line(running),
+    candidate: line(candidate),
   };
 }
 
