@@ -10,7 +10,7 @@ import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
-import type { GrantIr } from "../../src/ir/types.ts";
+import { grantIr } from "../../src/testkit/builders.ts";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { certificateAuthority, selfSigned, tempDir } from "../runtime/helpers/certs.ts";
 import type { CertFiles } from "../runtime/helpers/certs.ts";
@@ -27,15 +27,7 @@ import { ensureOpenssl, opensslKnowsGroup } from "../setup/openssl.ts";
 const HOSTS = ["app.mtls.test", "db.mtls.test", "app-pq.mtls.test", "db-pq.mtls.test"];
 const PQ_GROUP = "X25519MLKEM768";
 
-const openGrant: GrantIr = {
-  name: "ops",
-  type: null,
-  parent: null,
-  expiresAt: null,
-  permissions: null,
-  resources: null,
-  spans: {},
-};
+const openGrant = grantIr({ name: "ops" });
 
 /** `t` with client certificates from `ca` required, and optionally PQ required. */
 function mtls(t: EffectiveTunnel, ca: string, pq: boolean): EffectiveTunnel {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
-import type { GrantIr } from "../../src/ir/types.ts";
+import { grantIr } from "../../src/testkit/builders.ts";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { certificateAuthority, selfSigned, tempDir } from "./helpers/certs.ts";
 import type { CertFiles } from "./helpers/certs.ts";
@@ -37,15 +37,7 @@ import type { EchoServer } from "./helpers/streams.ts";
 const EDGE_HOSTS = ["tls.test", "tls13.test", "pq.test", "mtls.test", "bad-upstream.test"];
 const HELLO_TIMEOUT_MS = 400;
 
-const openGrant: GrantIr = {
-  name: "ops",
-  type: null,
-  parent: null,
-  expiresAt: null,
-  permissions: null,
-  resources: null,
-  spans: {},
-};
+const openGrant = grantIr({ name: "ops" });
 
 function stream(
   id: string,
