@@ -128,6 +128,8 @@ async function pipelines(): Promise<{
   const capture: ShadowHook = {
     compare: (r, facts, decision) => (captured = { route: r, facts, decision }),
     compareHandshake: () => undefined,
+    compareUnrouted: () => undefined,
+    compareConnection: () => undefined,
   };
   const handlerFor = (shadow: ShadowHook | null) =>
     createRequestHandler({

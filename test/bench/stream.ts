@@ -262,7 +262,7 @@ export function admissionNanos(calls: number): number {
   let allowed = 0;
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++)
-    if (admitConnection(route, peers[i & 1], null, deps)?.allow === true) allowed++;
+    if (admitConnection(route, peers[i & 1], null, deps, "bench", null)?.allow === true) allowed++;
   const nanos = Number(process.hrtime.bigint() - started) / calls;
   if (allowed !== calls / 2) throw new Error("unexpected admissions");
   return nanos;

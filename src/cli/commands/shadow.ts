@@ -10,10 +10,10 @@ import { UnreadableFile } from "../load-policy.ts";
 
 export const shadowHelp = `rampart shadow report [LOG | -] [--format text|json] [--examples N]
 
-Summarizes the log of \`rampart serve --shadow CANDIDATE\`: how many requests the
-candidate decided differently from the running policy, per rule pair (running rule,
-candidate rule), each with the decisions in \`rampart diff\`'s words and example
-witness requests. Reads standard input when LOG is \`-\` or absent; lines that are
+Summarizes the log of \`rampart serve --shadow CANDIDATE\`: how many requests, TLS
+handshakes and stream connections the candidate decided differently from the
+running policy, per rule pair (running rule, candidate rule), each with the
+decisions in \`rampart diff\`'s words and example witnesses. Reads standard input when LOG is \`-\` or absent; lines that are
 not the runtime's JSON log records are skipped.
   --format text|json    text for people (default), JSON for tools
   --examples N          witnesses shown per rule pair (default 3)
@@ -54,7 +54,7 @@ export function renderShadowText(summary: ShadowLogSummary, source: string): str
     for (const p of pairs) {
       const logged = p.logged === p.count ? "" : ` (${p.logged} logged)`;
       lines.push(
-        `  ${MARK[p.kind]} ${p.change}: ${p.count} request${p.count === 1 ? "" : "s"}${logged}`,
+        `  ${MARK[p.kind]} ${p.change}: ${p.count} ${p.subject ?? "request"}${p.count === 1 ? "" : "s"}${logged}`,
         `      running:   ${p.running}`,
         `      candidate: ${p.candidate}`,
         ...p.witnesses.map((w) => `      witness: ${w}`),

@@ -129,7 +129,11 @@ function begin(
   );
   if ("status" in request) return request;
   const routed = routeRequest(req, request, deps.state());
-  if ("status" in routed) return routed;
+  if ("status" in routed) {
+    // Shadow rollout: the candidate may serve what the running policy refused here.
+    deps.shadow?.compareUnrouted(req, request, deps);
+    return routed;
+  }
   if (request.path === "*") return ASTERISK_ANSWER;
   const peer = canonicalPeer(req.socket.remoteAddress);
   const clientIp = clientAddress(
@@ -255,7 +259,7 @@ function decide(r: Routed, deps: PipelineDeps): Decision | null {
   try {
     const decision = r.route.policy.request(r.facts);
     // Shadow rollout: the candidate decides too and never acts (it cannot throw).
-    deps.shadow?.compare(r.route, r.facts, decision);
+    deps.shadow?.compare(r.route, r.facts, decision, r.req.socket);
     return decision;
   } catch (error) {
     deps.log.error(

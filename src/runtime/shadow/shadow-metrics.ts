@@ -12,6 +12,33 @@ import type { ChangeKind } from "../../analysis/diff/types.ts";
 /** The label value of rule pairs past the cap. */
 export const OTHER = "other";
 
+/** Handshakes or stream connections compared, by result; incremented in place. */
+export interface StepCounts {
+  agree: number;
+  disagree: number;
+  not_compared: number;
+}
+
+/** A counter by `result` that copies `counts` when `/metrics` is read. */
+function resultCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  counts: StepCounts,
+): Counter<"result"> {
+  const counter: Counter<"result"> = new Counter({
+    name,
+    help,
+    labelNames: ["result"],
+    registers: [registry],
+    collect() {
+      counter.reset();
+      for (const [result, n] of Object.entries(counts)) counter.labels(result).inc(n);
+    },
+  });
+  return counter;
+}
+
 /** What happened to one request in shadow. */
 export type CompareResult = "agree" | "disagree" | "not_compared" | "candidate_error";
 
@@ -24,7 +51,9 @@ export class ShadowMetrics {
   readonly #pairs = new Map<string, { labels: [string, string, string]; n: number }>();
   readonly #maxPairs: number;
   #notLogged = 0;
-  #handshakes = { agree: 0, disagree: 0 };
+  /** Handshakes (HTTP and `tls` tunnels) and stream connections compared, by result. */
+  readonly handshakes: StepCounts = { agree: 0, disagree: 0, not_compared: 0 };
+  readonly connections: StepCounts = { agree: 0, disagree: 0, not_compared: 0 };
   /** The candidate's generation: 0 while no candidate is loaded (shadow is off). */
   readonly candidateGeneration: Gauge;
   readonly loads: Counter<"result">;
@@ -59,17 +88,18 @@ export class ShadowMetrics {
         for (const { labels, n } of pairs.values()) disagreements.labels(...labels).inc(n);
       },
     });
-    const handshakes: Counter<"result"> = new Counter({
-      name: "rampart_shadow_handshakes_total",
-      help: "TLS handshakes of HTTP tunnels decided by the shadow candidate too, by result (agree, disagree)",
-      labelNames: ["result"],
-      registers,
-      collect: () => {
-        handshakes.reset();
-        handshakes.labels("agree").inc(this.#handshakes.agree);
-        handshakes.labels("disagree").inc(this.#handshakes.disagree);
-      },
-    });
+    resultCounter(
+      registry,
+      "rampart_shadow_handshakes_total",
+      "TLS handshakes (HTTP and tls tunnels) decided by the shadow candidate too, by result (agree, disagree, not_compared)",
+      this.handshakes,
+    );
+    resultCounter(
+      registry,
+      "rampart_shadow_connections_total",
+      "Stream connections (tcp, tls, tls-passthrough) decided by the shadow candidate too, by result (agree, disagree, not_compared)",
+      this.connections,
+    );
     this.candidateGeneration = new Gauge({
       name: "rampart_shadow_candidate_generation",
       help: "Generation of the shadow candidate compared with the running policy; 0: none loaded",
@@ -102,14 +132,6 @@ export class ShadowMetrics {
 
   candidateError(): void {
     this.#candidateErrors++;
-  }
-
-  handshakeAgrees(): void {
-    this.#handshakes.agree++;
-  }
-
-  handshakeDisagrees(): void {
-    this.#handshakes.disagree++;
   }
 
   notLogged(): void {

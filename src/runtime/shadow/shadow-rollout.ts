@@ -13,19 +13,34 @@ import type { CompiledPolicy } from "../../compile/engine.ts";
 import type { Diagnostic, Outcome } from "../../diagnostics/diagnostic.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import type { Decision, HandshakeDecision } from "../../ir/decision.ts";
-import type { HandshakeFacts, RequestFacts } from "../../ir/facts.ts";
+import type { ConnectionFacts, HandshakeFacts, RequestFacts } from "../../ir/facts.ts";
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
 import { shadowCandidateFailed } from "../diagnostics.ts";
 import { UpstreamPools } from "../forward/upstreams.ts";
 import type { CountryLookup } from "../geoip.ts";
 import type { ShadowOptions, UpstreamOptions } from "../options.ts";
 import { buildServingState } from "../state.ts";
 import type { ServingState, StateInputs, TunnelRoute } from "../state.ts";
+import type { CanonicalRequest } from "../http/canonical-request.ts";
+import type { StreamRoute } from "../stream/routes.ts";
+import type { TunnelTls } from "../tls/contexts.ts";
 import { NOT_COMPARED, decideCandidate } from "./candidate-decision.ts";
+import { NOT_ASKED, keepReading, readingOf } from "./candidate-certificate.ts";
+import {
+  NO_TCP_TUNNEL,
+  connectionLine,
+  decideCandidateConnection,
+  describeConnection,
+} from "./candidate-connection.ts";
+import type { StreamPlace } from "./candidate-connection.ts";
 import {
   decideCandidateHandshake,
   describeHandshake,
   handshakeLine,
 } from "./candidate-handshake.ts";
+import { BOTH_UNROUTED, decideUnrouted } from "./unrouted-request.ts";
+import type { UnroutedOutcome, UnroutedSources } from "./unrouted-request.ts";
 import { disagreementKind, sameBehaviour } from "./disagreement.ts";
 import { ShadowMetrics } from "./shadow-metrics.ts";
 import {
@@ -34,15 +49,36 @@ import {
   pairRecord,
   witnessRecord,
 } from "./witness-record.ts";
-import type { PairRecord } from "./witness-record.ts";
+import type { PairRecord, ShadowSubject } from "./witness-record.ts";
 import { WitnessSampler } from "./witness-sampler.ts";
 import type { NotLogged } from "./witness-sampler.ts";
 
-/** What the request pipeline calls after the running policy decided (one call site). */
+/** What the runtime calls where the running policy decided (each call site is one line). */
 export interface ShadowHook {
-  compare(route: TunnelRoute, facts: RequestFacts, running: Decision): void;
-  /** The same for the TLS handshake of an HTTP tunnel (the TLS listener's one call site). */
-  compareHandshake(route: TunnelRoute, facts: HandshakeFacts, running: HandshakeDecision): void;
+  /** A request a tunnel decided; `socket` carries the candidate's reading of a certificate. */
+  compare(route: TunnelRoute, facts: RequestFacts, running: Decision, socket?: object): void;
+  /** A request refused before any tunnel decided (no route, plain HTTP refused). */
+  compareUnrouted(req: IncomingMessage, request: CanonicalRequest, sources: UnroutedSources): void;
+  /** A TLS handshake of the running tunnel `label` (HTTP or `tls` stream), set up by `tls`. */
+  compareHandshake(
+    label: string,
+    tls: TunnelTls,
+    facts: HandshakeFacts,
+    running: HandshakeDecision,
+    socket: TLSSocket,
+  ): void;
+  /**
+   * A stream connection at `where` (the `tcp` port's option, else the server name); `route`
+   * and `running` are null when no running tunnel serves it (a `tcp` port left unrouted).
+   */
+  compareConnection(
+    kind: StreamRoute["kind"],
+    where: string,
+    route: StreamRoute | null,
+    facts: ConnectionFacts,
+    running: HandshakeDecision | null,
+    socket: object | null,
+  ): void;
 }
 
 export interface ShadowContext {
@@ -120,52 +156,165 @@ export class ShadowRollout implements ShadowHook {
   }
 
   /** Decides with the candidate and records a disagreement. HOT PATH; never throws. */
-  compare(route: TunnelRoute, facts: RequestFacts, running: Decision): void {
+  compare(route: TunnelRoute, facts: RequestFacts, running: Decision, socket?: object): void {
     const candidate = this.#candidate;
     if (candidate === null) return;
     // Inside the pipeline's own try: a throw here must never become the request's 500.
     try {
-      const decision = decideCandidate(candidate, route, facts, this.#geo);
-      if (decision === NOT_COMPARED) this.#metrics.notCompared();
-      else if (sameBehaviour(running, decision)) this.#metrics.agree();
-      else this.#disagree(route, facts, running, decision);
+      // The candidate's own reading of the client certificate, when it differs (mTLS).
+      const reading = socket === undefined ? undefined : readingOf(socket);
+      if (reading === NOT_ASKED) {
+        this.#metrics.notCompared();
+        return;
+      }
+      const seen =
+        reading === undefined || reading.credential === facts.clientCredential
+          ? facts
+          : { ...facts, clientCredential: reading.credential };
+      this.#compareDecided(
+        route.label,
+        seen,
+        running,
+        decideCandidate(candidate, route, seen, this.#geo),
+      );
     } catch (error) {
-      this.#threw(route, error);
+      this.#threw(route.label, error);
     }
+  }
+
+  /**
+   * Routes, with the candidate, a request the running policy refused at routing, and compares
+   * (after a token's verification, when the candidate's tunnel reads one). Never throws.
+   */
+  compareUnrouted(req: IncomingMessage, request: CanonicalRequest, sources: UnroutedSources): void {
+    const candidate = this.#candidate;
+    if (candidate === null) return;
+    const threw = (error: unknown): void => this.#threw(request.host, error);
+    try {
+      decideUnrouted(
+        candidate,
+        req,
+        request,
+        sources,
+        (outcome: UnroutedOutcome) => {
+          if (outcome === NOT_COMPARED) this.#metrics.notCompared();
+          else if (outcome === BOTH_UNROUTED) this.#metrics.agree();
+          else
+            this.#compareDecided(outcome.label, outcome.facts, outcome.running, outcome.candidate);
+        },
+        threw,
+      );
+    } catch (error) {
+      threw(error);
+    }
+  }
+
+  #compareDecided(
+    label: string,
+    facts: RequestFacts,
+    running: Decision,
+    decision: Decision | typeof NOT_COMPARED,
+  ): void {
+    if (decision === NOT_COMPARED) this.#metrics.notCompared();
+    else if (sameBehaviour(running, decision)) this.#metrics.agree();
+    else this.#disagree(label, facts, running, decision);
   }
 
   /** Decides the handshake with the candidate and records a disagreement; never throws. */
-  compareHandshake(route: TunnelRoute, facts: HandshakeFacts, running: HandshakeDecision): void {
+  compareHandshake(
+    label: string,
+    tls: TunnelTls,
+    facts: HandshakeFacts,
+    running: HandshakeDecision,
+    socket: TLSSocket,
+  ): void {
     const candidate = this.#candidate;
     if (candidate === null) return;
     try {
-      this.#compareHandshake(route, candidate, facts, running);
+      const decided = decideCandidateHandshake(candidate, facts, tls, socket);
+      if (decided === NOT_COMPARED) {
+        // Nor are the requests or the relay that follow: the candidate never read this client.
+        keepReading(socket, NOT_ASKED);
+        this.#metrics.handshakes.not_compared++;
+        return;
+      }
+      if (decided.reading !== null) keepReading(socket, decided.reading);
+      this.#compareAllowed("handshake", label, running, decided.decision, handshakeLine, () =>
+        describeHandshake(facts),
+      );
     } catch (error) {
-      this.#threw(route, error);
+      this.#threw(label, error);
     }
   }
 
-  #compareHandshake(
-    route: TunnelRoute,
-    candidate: ServingState,
-    facts: HandshakeFacts,
-    running: HandshakeDecision,
+  /** Decides the stream connection with the candidate too; never throws. */
+  compareConnection(
+    kind: StreamRoute["kind"],
+    where: string,
+    route: StreamRoute | null,
+    facts: ConnectionFacts,
+    running: HandshakeDecision | null,
+    socket: object | null,
   ): void {
-    const decision = decideCandidateHandshake(candidate, facts);
+    const candidate = this.#candidate;
+    if (candidate === null) return;
+    const place: StreamPlace = kind === "tcp" ? { kind, portOption: where } : { kind, sni: where };
+    try {
+      const reading = socket === null ? undefined : readingOf(socket);
+      if (reading === NOT_ASKED) {
+        this.#metrics.connections.not_compared++;
+        return;
+      }
+      const decided = decideCandidateConnection(
+        candidate,
+        place,
+        facts,
+        route?.needsCountry ?? false,
+        reading === undefined ? facts.clientCredential : reading.credential,
+        this.#geo,
+      );
+      if (decided === NOT_COMPARED) {
+        this.#metrics.connections.not_compared++;
+        return;
+      }
+      const label = route?.label ?? decided.label ?? where;
+      this.#compareAllowed(
+        "connection",
+        label,
+        running ?? NO_TCP_TUNNEL,
+        decided.decision,
+        connectionLine,
+        () => describeConnection(place, facts, facts.country ?? this.#geo.country(facts.clientIp)),
+      );
+    } catch (error) {
+      this.#threw(route?.label ?? where, error);
+    }
+  }
+
+  /** Counts and samples a handshake or connection decision: allowed or refused, and why. */
+  #compareAllowed(
+    subject: "handshake" | "connection",
+    label: string,
+    running: HandshakeDecision,
+    decision: HandshakeDecision,
+    line: (d: HandshakeDecision) => string,
+    witness: () => string,
+  ): void {
+    const counts = subject === "handshake" ? this.#metrics.handshakes : this.#metrics.connections;
     if (decision.allow === running.allow && decision.policy === running.policy) {
-      this.#metrics.handshakeAgrees();
+      counts.agree++;
       return;
     }
-    this.#metrics.handshakeDisagrees();
+    counts.disagree++;
     const kind =
       !running.allow && decision.allow
         ? "newly-allowed"
         : running.allow && !decision.allow
           ? "newly-denied"
           : "changed";
-    const pair = this.#sampleDisagreement(kind, route.label, running, decision, handshakeLine);
+    const pair = this.#sampleDisagreement(kind, subject, label, running, decision, line);
     if (pair === null) return;
-    this.#log.info({ shadow: { ...pair, witness: describeHandshake(facts) } }, WITNESS_MESSAGE);
+    this.#log.info({ shadow: { ...pair, witness: witness() } }, WITNESS_MESSAGE);
   }
 
   /**
@@ -174,6 +323,7 @@ export class ShadowRollout implements ShadowHook {
    */
   #sampleDisagreement<D extends { readonly rule: string }>(
     kind: ChangeKind,
+    subject: ShadowSubject,
     tunnel: string,
     running: D,
     candidate: D,
@@ -181,8 +331,8 @@ export class ShadowRollout implements ShadowHook {
   ): PairRecord | null {
     const key = `${kind}\u0000${running.rule}\u0000${candidate.rule}`;
     this.#metrics.disagree(key, kind, running.rule, candidate.rule);
-    const admitted = this.#sampler.admit(`${key}\u0000${tunnel}`, () =>
-      pairRecord(kind, tunnel, running, candidate, line),
+    const admitted = this.#sampler.admit(`${key}\u0000${tunnel}\u0000${subject}`, () =>
+      pairRecord(kind, tunnel, running, candidate, line, subject),
     );
     if (admitted.ended.length > 0) this.#logNotLogged(admitted.ended);
     if (admitted.pair === null) this.#metrics.notLogged();
@@ -195,9 +345,9 @@ export class ShadowRollout implements ShadowHook {
     await this.#pools.closeAll(true);
   }
 
-  #disagree(route: TunnelRoute, facts: RequestFacts, running: Decision, candidate: Decision): void {
+  #disagree(label: string, facts: RequestFacts, running: Decision, candidate: Decision): void {
     const kind = disagreementKind(running, candidate);
-    const pair = this.#sampleDisagreement(kind, route.label, running, candidate, decisionLine);
+    const pair = this.#sampleDisagreement(kind, "request", label, running, candidate, decisionLine);
     if (pair === null) return;
     // The request as a person reads it: with its country, even where neither side reads it.
     const described =
@@ -205,12 +355,12 @@ export class ShadowRollout implements ShadowHook {
     this.#log.info({ shadow: witnessRecord(pair, described) }, WITNESS_MESSAGE);
   }
 
-  #threw(route: TunnelRoute, error: unknown): void {
+  #threw(tunnel: string, error: unknown): void {
     this.#metrics.candidateError();
     if (this.#threwLogged) return;
     this.#threwLogged = true;
     this.#log.error(
-      { err: error, tunnel: route.label },
+      { err: error, tunnel },
       "shadow candidate's decision threw (a bug in rampart); counted, not compared",
     );
   }

@@ -5,7 +5,7 @@
  */
 import type { ChangeKind } from "../../analysis/diff/types.ts";
 import { NOT_LOGGED_MESSAGE, WITNESS_MESSAGE } from "./witness-record.ts";
-import type { PairRecord } from "./witness-record.ts";
+import type { PairRecord, ShadowSubject } from "./witness-record.ts";
 
 /** One rule pair's disagreements on one tunnel in the log. */
 export interface PairSummary extends PairRecord {
@@ -25,6 +25,7 @@ export interface ShadowLogSummary {
 }
 
 const KINDS: readonly ChangeKind[] = ["newly-allowed", "newly-denied", "changed"];
+const SUBJECTS: readonly ShadowSubject[] = ["request", "handshake", "connection"];
 
 interface Mutable extends PairRecord {
   count: number;
@@ -44,6 +45,8 @@ function pairOf(shadow: unknown): PairRecord | null {
   if (kind === undefined) return null;
   return {
     kind,
+    // A line from before handshakes and connections were told apart is about a request.
+    subject: SUBJECTS.find((k) => k === s["subject"]) ?? "request",
     change: text(s["change"]),
     tunnel: text(s["tunnel"]),
     runningRule: text(s["runningRule"]),
@@ -73,7 +76,7 @@ export function summarizeShadowLog(log: string, examples = 3): ShadowLogSummary 
     const pair = pairOf(record["shadow"]);
     if (pair === null) continue;
     const shadow = record["shadow"] as Record<string, unknown>;
-    const key = `${pair.kind}\u0000${pair.runningRule}\u0000${pair.candidateRule}\u0000${pair.tunnel}`;
+    const key = `${pair.kind}\u0000${pair.runningRule}\u0000${pair.candidateRule}\u0000${pair.tunnel}\u0000${pair.subject}`;
     let entry = pairs.get(key);
     if (entry === undefined) {
       entry = { ...pair, count: 0, logged: 0, witnesses: [] };

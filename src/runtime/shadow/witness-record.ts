@@ -14,9 +14,14 @@ export const WITNESS_MESSAGE = "shadow disagreement";
 /** The `msg` of the line counting a minute's disagreements that were not logged. */
 export const NOT_LOGGED_MESSAGE = "shadow disagreements not logged";
 
+/** What a disagreement is about: a request, a TLS handshake or a stream connection. */
+export type ShadowSubject = "request" | "handshake" | "connection";
+
 /** What every line about a rule pair says (under the `shadow` key of the log line). */
 export interface PairRecord {
   readonly kind: ChangeKind;
+  /** Absent in logs written before handshakes and connections had their own word: a request. */
+  readonly subject?: ShadowSubject;
   /** `newly allowed`, `newly denied` or `answered differently`, as in `rampart diff`. */
   readonly change: string;
   readonly tunnel: string;
@@ -45,9 +50,11 @@ export function pairRecord<D extends { readonly rule: string }>(
   running: D,
   candidate: D,
   line: (decision: D) => string,
+  subject: ShadowSubject = "request",
 ): PairRecord {
   return {
     kind,
+    subject,
     change: TITLE[kind],
     tunnel,
     runningRule: running.rule,

@@ -21,16 +21,21 @@ export interface StreamDeps {
   readonly log: Logger;
   readonly metrics: RuntimeMetrics;
   readonly bounds: RelayBounds;
-  /** Shadow rollout (docs/shadow.md): compares the handshakes of HTTP tunnels; absent: off. */
+  /** Shadow rollout (docs/shadow.md): compares handshakes and connections; absent: off. */
   readonly shadow?: ShadowHook;
 }
 
-/** Decides a connection to `route`; logs and counts a refusal. Never throws. */
+/**
+ * Decides a connection to `route`; logs and counts a refusal. Never throws. `where` (the
+ * `tcp` port's option or the server name) and the TLS `socket` are for the shadow candidate.
+ */
 export function admitConnection(
   route: StreamRoute,
   remoteAddress: string | undefined,
   clientCredential: string | null,
   deps: StreamDeps,
+  where: string,
+  socket: object | null,
 ): HandshakeDecision | null {
   const clientIp = canonicalPeer(remoteAddress);
   const facts: ConnectionFacts = {
@@ -49,6 +54,8 @@ export function admitConnection(
     deps.metrics.streamConnections.labels(route.kind, "error").inc();
     return null;
   }
+  // Shadow rollout: the candidate decides the connection too and never acts.
+  deps.shadow?.compareConnection(route.kind, where, route, facts, decision, socket);
   if (decision.allow) {
     deps.metrics.streamConnections.labels(route.kind, "relayed").inc();
     return decision;

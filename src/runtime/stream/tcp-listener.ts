@@ -8,6 +8,13 @@ import type { Server, Socket } from "node:net";
 import { admitConnection } from "./admit.ts";
 import type { StreamDeps } from "./admit.ts";
 import { relay } from "./relay.ts";
+import type { ConnectionFacts } from "../../ir/facts.ts";
+import { canonicalPeer } from "../http/client-ip.ts";
+
+/** The facts of a connection that no tunnel decided (no country: none was needed). */
+function unrouted(socket: Socket): ConnectionFacts {
+  return { clientIp: canonicalPeer(socket.remoteAddress), country: null, clientCredential: null };
+}
 
 /** Creates the (not yet listening) server for the `tcp` option naming `tunnel`. */
 export function createTcpListener(
@@ -21,10 +28,12 @@ export function createTcpListener(
     const route = deps.state().streams.byPortOption.get(tunnel);
     if (route === undefined) {
       deps.metrics.streamConnections.labels("tcp", "unrouted").inc();
+      // Shadow rollout: the candidate may serve a tcp tunnel on this port.
+      deps.shadow?.compareConnection("tcp", tunnel, null, unrouted(socket), null, null);
       socket.destroy();
       return;
     }
-    const decision = admitConnection(route, socket.remoteAddress, null, deps);
+    const decision = admitConnection(route, socket.remoteAddress, null, deps, tunnel, null);
     if (decision === null || !decision.allow) {
       socket.destroy();
       return;

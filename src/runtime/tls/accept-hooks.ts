@@ -37,7 +37,7 @@ export function tlsAcceptHooks(
       const route = deps.state().streams.bySni.get(serverName);
       if (route === undefined || route.kind !== "passthrough") return null;
       return (socket: Socket, hello: Buffer) => {
-        const decision = admitConnection(route, socket.remoteAddress, null, deps);
+        const decision = admitConnection(route, socket.remoteAddress, null, deps, serverName, null);
         if (decision === null || !decision.allow) {
           socket.end(ACCESS_DENIED_ALERT);
           return;
@@ -50,17 +50,25 @@ export function tlsAcceptHooks(
       const state = deps.state();
       const stream = state.streams.bySni.get(serverName);
       if (stream !== undefined && stream.kind === "tls" && stream.tls !== null) {
+        const streamTls = stream.tls;
         return {
-          tls: stream.tls,
+          tls: streamTls,
           mapCertificate: (socket) =>
             credentialForCertificate(socket.getPeerCertificate(), stream.credentials),
-          decide: (facts) => stream.compiled.handshake(facts),
+          decide: (facts, tls) => {
+            const decision = stream.compiled.handshake(facts);
+            // Shadow rollout: the candidate decides the handshake too and never acts.
+            deps.shadow?.compareHandshake(stream.label, streamTls, facts, decision, tls);
+            return decision;
+          },
           deliver: (tls: TLSSocket, info) => {
             const decision = admitConnection(
               stream,
               tls.remoteAddress,
               info.clientCredential,
               deps,
+              serverName,
+              tls,
             );
             if (decision === null || !decision.allow) {
               tls.destroy();
@@ -72,14 +80,15 @@ export function tlsAcceptHooks(
       }
       const route = state.routes.get(serverName);
       if (route === undefined || route.tls === null) return null;
+      const routeTls = route.tls;
       return {
-        tls: route.tls,
+        tls: routeTls,
         mapCertificate: (socket) =>
           credentialForCertificate(socket.getPeerCertificate(), route.credentials),
-        decide: (facts) => {
+        decide: (facts, tls) => {
           const decision = route.policy.handshake(facts);
           // Shadow rollout: the candidate decides the handshake too and never acts.
-          deps.shadow?.compareHandshake(route, facts, decision);
+          deps.shadow?.compareHandshake(route.label, routeTls, facts, decision, tls);
           return decision;
         },
         deliver: (tls) => {

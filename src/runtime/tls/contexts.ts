@@ -32,6 +32,8 @@ export interface TunnelTls {
   readonly groups: readonly string[] | null;
   /** Ask for a client certificate and verify it against the tunnel's CA (mTLS). */
   readonly requestCert: boolean;
+  /** The CA file's bytes when `requestCert` (a shadow candidate verifies against its own). */
+  readonly ca: Buffer | undefined;
   /**
    * A TLS terminator per host pattern that a certificate covers: a `tls.Server` that never
    * listens; the listener hands it connections whose ClientHello named that host. It is a
@@ -114,7 +116,13 @@ export function buildTunnelTls(
   }
   return {
     kind: "tls",
-    tls: { minVersion: tunnel.tls.runtimeMin, groups, requestCert: ca !== undefined, terminators },
+    tls: {
+      minVersion: tunnel.tls.runtimeMin,
+      groups,
+      requestCert: ca !== undefined,
+      ca,
+      terminators,
+    },
   };
 }
 

@@ -33,7 +33,8 @@ export interface TlsConnectionInfo {
 export interface TlsSelection {
   readonly tls: TunnelTls;
   readonly mapCertificate: (socket: TLSSocket) => string | null;
-  readonly decide: (facts: HandshakeFacts) => HandshakeDecision;
+  /** `tls` is the handshaken socket (a shadow candidate reads its client certificate). */
+  readonly decide: (facts: HandshakeFacts, tls: TLSSocket) => HandshakeDecision;
   /** Takes an allowed connection: the HTTP servers, or a `tls` tunnel's relay. */
   readonly deliver: (tls: TLSSocket, info: TlsConnectionInfo) => void;
 }
@@ -197,7 +198,7 @@ function onHandshake(tls: TLSSocket, p: PendingHandshake): void {
     clientCertVerified: verified,
     clientCredential,
   };
-  const decision = p.selection.decide(facts);
+  const decision = p.selection.decide(facts, tls);
   if (!decision.allow) {
     p.hooks.onRefused({
       kind: "policy",
