@@ -21,8 +21,12 @@ export interface CertificateReading {
   readonly credential: string | null;
 }
 
-/** The client was not asked for a certificate that the candidate would ask for. */
-export const NOT_ASKED = "not-asked";
+/**
+ * The candidate cannot judge this connection: the client was not asked for a certificate
+ * the candidate would ask for (or, once kept on a socket, the candidate would not have
+ * terminated the connection or would have refused its handshake).
+ */
+export const NOT_JUDGED = "not-judged";
 
 const NONE: CertificateReading = Object.freeze({ verified: false, credential: null });
 /** Chains longer than this are not followed (a client sends its own intermediates). */
@@ -37,9 +41,9 @@ export function candidateCertificateReading(
   runningVerified: boolean,
   candidate: TunnelTls,
   credentials: readonly CredentialIr[],
-): CertificateReading | typeof NOT_ASKED {
+): CertificateReading | typeof NOT_JUDGED {
   if (!candidate.requestCert || candidate.ca === undefined) return NONE;
-  if (!running.requestCert || running.ca === undefined) return NOT_ASKED;
+  if (!running.requestCert || running.ca === undefined) return NOT_JUDGED;
   const verified = running.ca.equals(candidate.ca)
     ? runningVerified
     : chainsToCa(socket.getPeerCertificate(true), authorities(candidate.ca), new Date());
@@ -97,13 +101,13 @@ export function chainsToCa(
  * requests and the relay that follow (a symbol: an HTTP/2 request's socket forwards it).
  */
 const READING = Symbol("rampart.shadowReading");
-type WithReading = { [READING]?: CertificateReading | typeof NOT_ASKED };
+type WithReading = { [READING]?: CertificateReading | typeof NOT_JUDGED };
 
-export function keepReading(socket: object, reading: CertificateReading | typeof NOT_ASKED): void {
+export function keepReading(socket: object, reading: CertificateReading | typeof NOT_JUDGED): void {
   (socket as WithReading)[READING] = reading;
 }
 
 /** What the candidate read at the handshake; undefined for plain connections (or none yet). */
-export function readingOf(socket: object): CertificateReading | typeof NOT_ASKED | undefined {
+export function readingOf(socket: object): CertificateReading | typeof NOT_JUDGED | undefined {
   return (socket as WithReading)[READING];
 }

@@ -16,7 +16,7 @@ import type { HandshakeFacts } from "../../ir/facts.ts";
 import type { ServingState } from "../state.ts";
 import type { TunnelTls } from "../tls/contexts.ts";
 import { NOT_COMPARED } from "./candidate-decision.ts";
-import { NOT_ASKED, candidateCertificateReading } from "./candidate-certificate.ts";
+import { NOT_JUDGED, candidateCertificateReading } from "./candidate-certificate.ts";
 import type { CertificateReading } from "./candidate-certificate.ts";
 
 const UNKNOWN_SNI: HandshakeDecision = Object.freeze(handshakeUnknownSniVerdict());
@@ -55,7 +55,7 @@ export function decideCandidateHandshake(
     selected.tls,
     selected.credentials,
   );
-  if (reading === NOT_ASKED) return NOT_COMPARED;
+  if (reading === NOT_JUDGED) return NOT_COMPARED;
   const seen =
     reading.verified === facts.clientCertVerified && reading.credential === facts.clientCredential
       ? facts

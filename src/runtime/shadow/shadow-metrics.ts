@@ -126,6 +126,11 @@ export class ShadowMetrics {
     this.#agree++;
   }
 
+  /** A request decided differently (its pair is counted by `disagree`). */
+  requestDisagrees(): void {
+    this.#disagree++;
+  }
+
   notCompared(): void {
     this.#notCompared++;
   }
@@ -139,11 +144,10 @@ export class ShadowMetrics {
   }
 
   /**
-   * Counts one disagreement under its pair `key` (kind, running rule, candidate rule), or
+   * Counts one disagreement (a request, handshake or connection) under its pair `key` (kind, running rule, candidate rule), or
    * under `other` past the cap. HOT PATH for a candidate that disagrees often: Map reads only.
    */
   disagree(key: string, kind: ChangeKind, runningRule: string, candidateRule: string): void {
-    this.#disagree++;
     let pair = this.#pairs.get(key);
     if (pair === undefined) {
       const named = this.#pairs.size < this.#maxPairs;

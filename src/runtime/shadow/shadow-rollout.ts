@@ -26,7 +26,7 @@ import type { CanonicalRequest } from "../http/canonical-request.ts";
 import type { StreamRoute } from "../stream/routes.ts";
 import type { TunnelTls } from "../tls/contexts.ts";
 import { NOT_COMPARED, decideCandidate } from "./candidate-decision.ts";
-import { NOT_ASKED, keepReading, readingOf } from "./candidate-certificate.ts";
+import { NOT_JUDGED, keepReading, readingOf } from "./candidate-certificate.ts";
 import {
   NO_TCP_TUNNEL,
   connectionLine,
@@ -163,7 +163,7 @@ export class ShadowRollout implements ShadowHook {
     try {
       // The candidate's own reading of the client certificate, when it differs (mTLS).
       const reading = socket === undefined ? undefined : readingOf(socket);
-      if (reading === NOT_ASKED) {
+      if (reading === NOT_JUDGED) {
         this.#metrics.notCompared();
         return;
       }
@@ -234,11 +234,13 @@ export class ShadowRollout implements ShadowHook {
       const decided = decideCandidateHandshake(candidate, facts, tls, socket);
       if (decided === NOT_COMPARED) {
         // Nor are the requests or the relay that follow: the candidate never read this client.
-        keepReading(socket, NOT_ASKED);
+        keepReading(socket, NOT_JUDGED);
         this.#metrics.handshakes.not_compared++;
         return;
       }
-      if (decided.reading !== null) keepReading(socket, decided.reading);
+      // What follows a handshake the candidate refuses never reaches it: counted once, here.
+      if (!decided.decision.allow) keepReading(socket, NOT_JUDGED);
+      else if (decided.reading !== null) keepReading(socket, decided.reading);
       this.#compareAllowed("handshake", label, running, decided.decision, handshakeLine, () =>
         describeHandshake(facts),
       );
@@ -261,7 +263,7 @@ export class ShadowRollout implements ShadowHook {
     const place: StreamPlace = kind === "tcp" ? { kind, portOption: where } : { kind, sni: where };
     try {
       const reading = socket === null ? undefined : readingOf(socket);
-      if (reading === NOT_ASKED) {
+      if (reading === NOT_JUDGED) {
         this.#metrics.connections.not_compared++;
         return;
       }
@@ -346,6 +348,7 @@ export class ShadowRollout implements ShadowHook {
   }
 
   #disagree(label: string, facts: RequestFacts, running: Decision, candidate: Decision): void {
+    this.#metrics.requestDisagrees();
     const kind = disagreementKind(running, candidate);
     const pair = this.#sampleDisagreement(kind, "request", label, running, candidate, decisionLine);
     if (pair === null) return;
