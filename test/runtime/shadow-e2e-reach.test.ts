@@ -290,14 +290,16 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
       'rampart_shadow_disagreements_total{kind="newly-allowed",running_rule="tunnel:internal.mtls_auth",candidate_rule="tunnel:internal"} 3',
       // The narrowed CIDR: 127.0.0.2 on `db` only.
       'rampart_shadow_disagreements_total{kind="newly-denied",running_rule="tunnel:db",candidate_rule="tunnel:db.trusted_ips"} 3',
-      // The old CA's client: the candidate refuses its handshake (its requests are not compared).
+      // The old CA's client: the candidate refuses its handshake, and reads no credential on
+      // the request that follows, which the running tunnel forwards by its mTLS rule.
       'rampart_shadow_disagreements_total{kind="newly-denied",running_rule="tunnel:internal",candidate_rule="tunnel:internal.mtls_auth"} 3',
+      'rampart_shadow_disagreements_total{kind="newly-denied",running_rule="tunnel:internal.mtls_auth",candidate_rule="tunnel:internal.mtls_auth"} 3',
     ]);
-    // Requests: web over HTTP and HTTPS and the unknown host agree, docs disagrees, and the
-    // old CA client's request follows a handshake the candidate refuses.
-    assert.equal(m.get('rampart_shadow_requests_total{result="disagree"}'), 3);
+    // Requests: web over HTTP and HTTPS and the unknown host agree; docs and the old CA
+    // client's request disagree.
+    assert.equal(m.get('rampart_shadow_requests_total{result="disagree"}'), 6);
     assert.equal(m.get('rampart_shadow_requests_total{result="agree"}'), 9);
-    assert.equal(m.get('rampart_shadow_requests_total{result="not_compared"}'), 3);
+    assert.equal(m.get('rampart_shadow_requests_total{result="not_compared"}'), 0);
     assert.equal(m.get('rampart_shadow_requests_total{result="candidate_error"}'), 0);
     // Connections: four per round, one of them disagrees.
     assert.equal(m.get('rampart_shadow_connections_total{result="agree"}'), 9);
@@ -313,8 +315,8 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
       .map((l) => l["shadow"] as Record<string, string>);
     const bySubject = (subject: string, tunnel: string) =>
       witnesses.filter((w) => w["subject"] === subject && w["tunnel"] === tunnel);
-    // Two witnesses per pair and minute (samplesPerMinute 2), four pairs.
-    assert.equal(witnesses.length, 8);
+    // Two witnesses per pair and minute (samplesPerMinute 2), five pairs.
+    assert.equal(witnesses.length, 10);
     const docs = bySubject("request", "docs");
     assert.equal(docs.length, 2);
     assert.equal(docs[0]?.["running"], "denied 404 (no_route) [route]");
@@ -356,7 +358,7 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
       disagreements: number;
       pairs: { kind: string; subject: string; tunnel: string; count: number; logged: number }[];
     };
-    assert.equal(report.disagreements, 12);
+    assert.equal(report.disagreements, 15);
     assert.deepEqual(
       report.pairs.map((p) => `${p.tunnel} ${p.subject} ${p.kind} ${p.count}/${p.logged}`).sort(),
       [
@@ -364,6 +366,7 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
         "docs request newly-allowed 3/2",
         "internal handshake newly-allowed 3/2",
         "internal handshake newly-denied 3/2",
+        "internal request newly-denied 3/2",
       ],
     );
     const text = spawnSync(process.execPath, [bin, "shadow", "report"], {

@@ -24,7 +24,7 @@ export interface CertificateReading {
 /**
  * The candidate cannot judge this connection: the client was not asked for a certificate
  * the candidate would ask for (or, once kept on a socket, the candidate would not have
- * terminated the connection or would have refused its handshake).
+ * terminated the connection at all).
  */
 export const NOT_JUDGED = "not-judged";
 

@@ -238,9 +238,7 @@ export class ShadowRollout implements ShadowHook {
         this.#metrics.handshakes.not_compared++;
         return;
       }
-      // What follows a handshake the candidate refuses never reaches it: counted once, here.
-      if (!decided.decision.allow) keepReading(socket, NOT_JUDGED);
-      else if (decided.reading !== null) keepReading(socket, decided.reading);
+      if (decided.reading !== null) keepReading(socket, decided.reading);
       this.#compareAllowed("handshake", label, running, decided.decision, handshakeLine, () =>
         describeHandshake(facts),
       );
