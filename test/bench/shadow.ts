@@ -49,12 +49,20 @@ const UPSTREAM: UpstreamOptions = {
   keepAliveTimeoutMs: 1000,
 };
 
-/** The bench policy; `narrowed` moves its trusted range so the candidate denies every request. */
-export function shadowBenchPolicy(upstream: string, narrowed = false): CompiledPolicy {
+/**
+ * The bench policy; `narrowed` moves its trusted range so the candidate denies every request,
+ * `addsHost` serves one more host (`new.bench.test`, which the running policy answers 404).
+ */
+export function shadowBenchPolicy(
+  upstream: string,
+  narrowed = false,
+  addsHost = false,
+): CompiledPolicy {
   const t = benchTunnel(upstream, true);
-  const tunnel = narrowed
+  const narrow = narrowed
     ? { ...t, ipRules: t.ipRules.map((r) => ({ ...r, set: { ranges: [] } })) }
     : t;
+  const tunnel = addsHost ? { ...narrow, hosts: [...narrow.hosts, UNROUTED_HOST] } : narrow;
   return compiledPolicy(effectivePolicy([tunnel], { bench: benchGrant }));
 }
 
@@ -84,13 +92,18 @@ export async function benchShadow(
 }
 
 type Variant = "off" | "agree" | "disagree";
+/** A request to a host the running policy does not serve: shadow off, on, on with the host. */
+type UnroutedVariant = "unrouted off" | "unrouted on" | "unrouted on, candidate serves it";
+
+const UNROUTED_HOST = "new.bench.test";
 
 /** The in-process pipeline of proxy-pipeline.ts, with a shadow hook of each variant. */
 async function pipelines(): Promise<{
   handlers: Record<Variant, () => void>;
+  unrouted: Record<UnroutedVariant, () => void>;
   forwarded: () => number;
   captured: { route: TunnelRoute; facts: RequestFacts; decision: Decision };
-  hooks: Record<"agree" | "disagree", ShadowRollout>;
+  hooks: Record<"agree" | "disagree" | "addsHost", ShadowRollout>;
 }> {
   const policy = shadowBenchPolicy("http://127.0.0.1:9");
   const inputs: StateInputs = {
@@ -123,6 +136,7 @@ async function pipelines(): Promise<{
   const hooks = {
     agree: await benchShadow(shadowBenchPolicy("http://127.0.0.1:9"), geo, inputs),
     disagree: await benchShadow(shadowBenchPolicy("http://127.0.0.1:9", true), geo, inputs),
+    addsHost: await benchShadow(shadowBenchPolicy("http://127.0.0.1:9", false, true), geo, inputs),
   };
   let captured: { route: TunnelRoute; facts: RequestFacts; decision: Decision } | null = null;
   const capture: ShadowHook = {
@@ -169,7 +183,17 @@ async function pipelines(): Promise<{
     end: () => undefined,
     on: () => res,
   } as unknown as ServerResponse;
-  const call = (handler: ReturnType<typeof createRequestHandler>) => () => handler(req, res);
+  const call =
+    (handler: ReturnType<typeof createRequestHandler>, request = req) =>
+    () =>
+      handler(request, res);
+  const unroutedHeaders = { ...headers, host: UNROUTED_HOST };
+  // SAFETY: as above
+  const unroutedReq = {
+    ...req,
+    headers: unroutedHeaders,
+    rawHeaders: Object.entries(unroutedHeaders).flat(),
+  } as unknown as IncomingMessage;
   call(handlerFor(capture))();
   if (captured === null) throw new Error("the pipeline did not decide");
   return {
@@ -177,6 +201,11 @@ async function pipelines(): Promise<{
       off: call(handlerFor(null)),
       agree: call(handlerFor(hooks.agree)),
       disagree: call(handlerFor(hooks.disagree)),
+    },
+    unrouted: {
+      "unrouted off": call(handlerFor(null), unroutedReq),
+      "unrouted on": call(handlerFor(hooks.agree), unroutedReq),
+      "unrouted on, candidate serves it": call(handlerFor(hooks.addsHost), unroutedReq),
     },
     forwarded: () => forwarded,
     captured,
@@ -285,6 +314,33 @@ async function socketCpu(
   }
 }
 
+/** A host the running policy does not serve (404): what shadow adds on that path. */
+async function unroutedRows(
+  handlers: Record<UnroutedVariant, () => void>,
+  calls: number,
+  rounds: number,
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const unroutedVariants = Object.keys(handlers) as UnroutedVariant[];
+  const unrouted = await cpuPerCall(
+    unroutedVariants.map((v) => [v, handlers[v]] as const),
+    calls,
+    rounds,
+  );
+  const unroutedOff = (unrouted.get("unrouted off")?.median ?? 0) / 1000;
+  for (const v of unroutedVariants) {
+    const micros = (unrouted.get(v)?.median ?? 0) / 1000;
+    rows.push({
+      label: `pipeline in process, host not served (404), ${v.replace("unrouted ", "shadow ")}`,
+      figures: {
+        "CPU µs/req": micros.toFixed(2),
+        "Δ vs off": v === "unrouted off" ? "" : `${(micros - unroutedOff).toFixed(2)} µs`,
+      },
+    });
+  }
+  return rows;
+}
+
 /** The shadow bench module for test/bench/run.ts. */
 export const shadowBench: BenchModule = {
   name: "shadow",
@@ -342,6 +398,7 @@ export const shadowBench: BenchModule = {
         "disagree",
       ),
     );
+    rows.push(...(await unroutedRows(setup.unrouted, calls, rounds)));
     // Socket level: serve processes, interleaved rounds at a fixed rate.
     const upstream = fork1(PROXY_ROLES, "upstream", []);
     const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
@@ -378,6 +435,7 @@ export const shadowBench: BenchModule = {
     );
     await setup.hooks.agree.close();
     await setup.hooks.disagree.close();
+    await setup.hooks.addsHost.close();
     return rows;
   },
 };
