@@ -144,6 +144,7 @@ async function pipelines(): Promise<{
     compareHandshake: () => undefined,
     compareUnrouted: () => undefined,
     compareConnection: () => undefined,
+    compareUnknownName: () => undefined,
   };
   const handlerFor = (shadow: ShadowHook | null) =>
     createRequestHandler({

@@ -4,6 +4,7 @@
  * at the ClientHello); one that raises a `tls` tunnel's minimum version disagrees on its
  * handshakes, not on the relay after them; one that turns a terminated `tls` tunnel into a
  * passthrough one is not compared (it would decide at another step), and says so in counts.
+ * Names only the candidate serves: a passthrough one is compared, a terminated one counted.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -22,7 +23,25 @@ import { startTcpEcho, startTlsEcho, tlsExchange } from "./helpers/streams.ts";
 import type { EchoServer } from "./helpers/streams.ts";
 
 function policyText(tcp: string, tlsUpstream: string, candidate: boolean): string {
-  return `project "shop" {
+  // Names only the candidate serves: one relayed untouched, one terminated.
+  const added = candidate
+    ? `
+tunnel "newpass" {
+  protocol tls-passthrough
+  hosts ["newpass.shop.test"]
+  public
+  upstream "${tlsUpstream}"
+}
+
+tunnel "newterm" {
+  protocol tls
+  hosts ["newterm.shop.test"]
+  public
+  upstream "${tcp}"
+}
+`
+    : "";
+  return `${added}project "shop" {
   plan pro
   public_access allowed
   members { users ["alice"] }
@@ -67,7 +86,7 @@ describe("shadow on stream tunnels of the TLS listener (issue #21 item 4)", () =
 
   before(async () => {
     const dir = tempDir();
-    const edge = selfSigned(dir, "edge", ["term.shop.test", "swap.shop.test"]);
+    const edge = selfSigned(dir, "edge", ["term.shop.test", "swap.shop.test", "newterm.shop.test"]);
     const upstreamCert = selfSigned(dir, "upstream", ["pass.shop.test"]);
     echo = await startTcpEcho();
     tlsEcho = await startTlsEcho(upstreamCert);
@@ -78,7 +97,7 @@ describe("shadow on stream tunnels of the TLS listener (issue #21 item 4)", () =
       https: { host: "127.0.0.1", port: 0 },
       certificates: [
         {
-          hosts: ["term.shop.test", "swap.shop.test"],
+          hosts: ["term.shop.test", "swap.shop.test", "newterm.shop.test"],
           certFile: edge.cert,
           keyFile: edge.key,
         },
@@ -101,7 +120,7 @@ describe("shadow on stream tunnels of the TLS listener (issue #21 item 4)", () =
     await tlsEcho.close();
   });
 
-  it("S-P1, S-A3, S-A5: passthrough connections and tls handshakes disagree; a swapped protocol is not compared", async () => {
+  it("S-P1, S-A3, S-A5: passthrough connections, tls handshakes and added names disagree; a swapped protocol is not compared", async () => {
     const port = runtime.addresses.https?.port ?? 0;
     for (let i = 0; i < 2; i++) {
       // The passthrough upstream terminates TLS itself and answers with the name it saw.
@@ -113,23 +132,29 @@ describe("shadow on stream tunnels of the TLS listener (issue #21 item 4)", () =
       assert.deepEqual([term.reply, term.protocol], ["term\n", "TLSv1.2"]);
       assert.equal((await tlsExchange(port, "swap.shop.test", "swap\n", 5)).reply, "swap\n");
     }
+    // Names the running policy does not serve: refused at the ClientHello.
+    for (const name of ["newpass.shop.test", "newterm.shop.test", "nowhere.shop.test"])
+      await assert.rejects(tlsExchange(port, name, "x\n", 2));
     const text = await runtime.metrics.registry.metrics();
     const count = (name: string): number =>
       Number(new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\d+)$`, "m").exec(text)?.[1] ?? -1);
     // pass: refused by the candidate at the ClientHello; term: the relay after the handshake
-    // agrees; swap: the candidate would relay it untouched, so not compared.
-    assert.equal(count('rampart_shadow_connections_total{result="disagree"}'), 2);
+    // agrees; swap: the candidate would relay it untouched, so not compared. newpass: the
+    // candidate relays it; newterm: its handshake never happened (not compared); nowhere:
+    // refused by both.
+    assert.equal(count('rampart_shadow_connections_total{result="disagree"}'), 3);
     assert.equal(count('rampart_shadow_connections_total{result="agree"}'), 2);
     assert.equal(count('rampart_shadow_connections_total{result="not_compared"}'), 2);
     assert.equal(count('rampart_shadow_handshakes_total{result="disagree"}'), 2);
-    assert.equal(count('rampart_shadow_handshakes_total{result="not_compared"}'), 2);
-    assert.equal(count('rampart_shadow_handshakes_total{result="agree"}'), 0);
+    assert.equal(count('rampart_shadow_handshakes_total{result="not_compared"}'), 3);
+    assert.equal(count('rampart_shadow_handshakes_total{result="agree"}'), 1);
     assert.equal(count('rampart_shadow_requests_total{result="candidate_error"}'), 0);
     const pairs = text
       .split("\n")
       .filter((l) => l.startsWith("rampart_shadow_disagreements_total{"))
       .sort();
     assert.deepEqual(pairs, [
+      'rampart_shadow_disagreements_total{kind="newly-allowed",running_rule="route",candidate_rule="tunnel:newpass"} 1',
       'rampart_shadow_disagreements_total{kind="newly-denied",running_rule="tunnel:pass",candidate_rule="tunnel:pass.trusted_ips"} 2',
       'rampart_shadow_disagreements_total{kind="newly-denied",running_rule="tunnel:term",candidate_rule="tunnel:term.tls_min_version"} 2',
     ]);

@@ -22,7 +22,7 @@ export type StreamPlace =
   | { readonly kind: "tcp"; readonly portOption: string }
   | { readonly kind: "passthrough" | "tls"; readonly sni: string };
 
-const UNKNOWN_SNI: HandshakeDecision = Object.freeze(handshakeUnknownSniVerdict());
+export const UNKNOWN_SNI: HandshakeDecision = Object.freeze(handshakeUnknownSniVerdict());
 /** No `tcp` tunnel of the policy is named by the port's option: the connection is closed. */
 export const NO_TCP_TUNNEL: HandshakeDecision = Object.freeze({
   allow: false,

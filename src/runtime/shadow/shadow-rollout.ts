@@ -27,8 +27,10 @@ import type { StreamRoute } from "../stream/routes.ts";
 import type { TunnelTls } from "../tls/contexts.ts";
 import { NOT_COMPARED, decideCandidate } from "./candidate-decision.ts";
 import { NOT_JUDGED, keepReading, readingOf } from "./candidate-certificate.ts";
+import { canonicalPeer } from "../http/client-ip.ts";
 import {
   NO_TCP_TUNNEL,
+  UNKNOWN_SNI,
   connectionLine,
   decideCandidateConnection,
   describeConnection,
@@ -69,7 +71,8 @@ export interface ShadowHook {
   ): void;
   /**
    * A stream connection at `where` (the `tcp` port's option, else the server name); `route`
-   * and `running` are null when no running tunnel serves it (a `tcp` port left unrouted).
+   * and `running` are null when no running tunnel serves it (a `tcp` port left unrouted, a
+   * server name no tunnel serves).
    */
   compareConnection(
     kind: StreamRoute["kind"],
@@ -79,6 +82,8 @@ export interface ShadowHook {
     running: HandshakeDecision | null,
     socket: object | null,
   ): void;
+  /** A TLS server name that no running tunnel serves: refused at the ClientHello. */
+  compareUnknownName(serverName: string, remoteAddress: string | undefined): void;
 }
 
 export interface ShadowContext {
@@ -281,7 +286,7 @@ export class ShadowRollout implements ShadowHook {
       this.#compareAllowed(
         "connection",
         label,
-        running ?? NO_TCP_TUNNEL,
+        running ?? (kind === "tcp" ? NO_TCP_TUNNEL : UNKNOWN_SNI),
         decided.decision,
         connectionLine,
         () => describeConnection(place, facts, facts.country ?? this.#geo.country(facts.clientIp)),
@@ -289,6 +294,29 @@ export class ShadowRollout implements ShadowHook {
     } catch (error) {
       this.#threw(route?.label ?? where, error);
     }
+  }
+
+  /**
+   * A server name no running tunnel serves. A candidate `tls-passthrough` tunnel decides the
+   * connection now (its client address is all it reads); a candidate that would terminate
+   * TLS would decide a handshake that never happened, so it is counted as not compared.
+   */
+  compareUnknownName(serverName: string, remoteAddress: string | undefined): void {
+    const candidate = this.#candidate;
+    if (candidate === null) return;
+    const stream = candidate.streams.bySni.get(serverName);
+    if (stream?.kind === "passthrough") {
+      const facts = {
+        clientIp: canonicalPeer(remoteAddress),
+        country: null,
+        clientCredential: null,
+      };
+      this.compareConnection("passthrough", serverName, null, facts, null, null);
+      return;
+    }
+    const tls = stream?.tls ?? candidate.routes.get(serverName)?.tls ?? null;
+    if (tls?.terminators.get(serverName) !== undefined) this.#metrics.handshakes.not_compared++;
+    else this.#metrics.handshakes.agree++;
   }
 
   /** Counts and samples a handshake or connection decision: allowed or refused, and why. */

@@ -31,8 +31,16 @@ export function tlsAcceptHooks(
   const onRelayEnd = (route: StreamRoute) => (end: string) => {
     if (end !== "closed") deps.log.warn({ tunnel: route.label, end }, `${route.kind} relay ended`);
   };
+  const shadow = deps.shadow;
   return {
     helloTimeoutMs,
+    // Shadow rollout: the candidate may serve a name the running policy does not.
+    ...(shadow === undefined
+      ? {}
+      : {
+          unknownName: (serverName: string, socket: Socket) =>
+            shadow.compareUnknownName(serverName, socket.remoteAddress),
+        }),
     passthrough(serverName) {
       const route = deps.state().streams.bySni.get(serverName);
       if (route === undefined || route.kind !== "passthrough") return null;

@@ -56,6 +56,8 @@ export interface TlsAcceptHooks {
   passthrough(serverName: string): PassthroughHandler | null;
   select(serverName: string): TlsSelection | null;
   onRefused(refusal: TlsRefusal): void;
+  /** A server name that no tunnel serves, told to the shadow candidate; absent: shadow off. */
+  unknownName?(serverName: string, socket: Socket): void;
   /** Time from accept to a complete ClientHello. */
   readonly helloTimeoutMs: number;
 }
@@ -146,6 +148,7 @@ export function acceptTlsConnection(socket: Socket, hooks: TlsAcceptHooks): void
             : "no tunnel serves this name over TLS",
         decision: null,
       });
+      if (serverName !== null) hooks.unknownName?.(serverName, socket);
       socket.end(UNRECOGNIZED_NAME_ALERT);
       return;
     }
