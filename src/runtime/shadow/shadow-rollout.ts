@@ -300,23 +300,28 @@ export class ShadowRollout implements ShadowHook {
    * A server name no running tunnel serves. A candidate `tls-passthrough` tunnel decides the
    * connection now (its client address is all it reads); a candidate that would terminate
    * TLS would decide a handshake that never happened, so it is counted as not compared.
+   * Never throws.
    */
   compareUnknownName(serverName: string, remoteAddress: string | undefined): void {
     const candidate = this.#candidate;
     if (candidate === null) return;
-    const stream = candidate.streams.bySni.get(serverName);
-    if (stream?.kind === "passthrough") {
-      const facts = {
-        clientIp: canonicalPeer(remoteAddress),
-        country: null,
-        clientCredential: null,
-      };
-      this.compareConnection("passthrough", serverName, null, facts, null, null);
-      return;
+    try {
+      const stream = candidate.streams.bySni.get(serverName);
+      if (stream?.kind === "passthrough") {
+        const facts = {
+          clientIp: canonicalPeer(remoteAddress),
+          country: null,
+          clientCredential: null,
+        };
+        this.compareConnection("passthrough", serverName, null, facts, null, null);
+        return;
+      }
+      const tls = stream?.tls ?? candidate.routes.get(serverName)?.tls ?? null;
+      if (tls?.terminators.get(serverName) !== undefined) this.#metrics.handshakes.not_compared++;
+      else this.#metrics.handshakes.agree++;
+    } catch (error) {
+      this.#threw(serverName, error);
     }
-    const tls = stream?.tls ?? candidate.routes.get(serverName)?.tls ?? null;
-    if (tls?.terminators.get(serverName) !== undefined) this.#metrics.handshakes.not_compared++;
-    else this.#metrics.handshakes.agree++;
   }
 
   /** Counts and samples a handshake or connection decision: allowed or refused, and why. */
