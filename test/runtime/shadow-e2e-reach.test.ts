@@ -315,15 +315,16 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
       .map((l) => l["shadow"] as Record<string, string>);
     const bySubject = (subject: string, tunnel: string) =>
       witnesses.filter((w) => w["subject"] === subject && w["tunnel"] === tunnel);
-    // Two witnesses per pair and minute (samplesPerMinute 2), five pairs.
-    assert.equal(witnesses.length, 10);
+    // Two witnesses per pair and minute (samplesPerMinute 2), five pairs of three; a load
+    // that crosses a minute's end may log the third too.
+    assert.ok(witnesses.length >= 10 && witnesses.length <= 15, String(witnesses.length));
     const docs = bySubject("request", "docs");
-    assert.equal(docs.length, 2);
+    assert.ok(docs.length >= 2);
     assert.equal(docs[0]?.["running"], "denied 404 (no_route) [route]");
     assert.match(docs[0]?.["candidate"] ?? "", /^forwarded .*\[tunnel:docs\]$/);
     assert.match(docs[0]?.["witness"] ?? "", /^GET http:\/\/docs\.shop\.test\/a from 127\.0\.0\.1/);
     const db = bySubject("connection", "db");
-    assert.equal(db.length, 2);
+    assert.ok(db.length >= 2);
     assert.equal(db[0]?.["running"], "relayed [tunnel:db]");
     assert.match(
       db[0]?.["candidate"] ?? "",
@@ -334,7 +335,7 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
       /^tcp connection on the port of `db` from 127\.0\.0\.2 /,
     );
     const internal = bySubject("handshake", "internal");
-    assert.equal(internal.length, 4);
+    assert.ok(internal.length >= 4);
     assert.ok(
       internal.some((w) =>
         /^TLS 1\.3 handshake for internal\.shop\.test \(.*client certificate `billing`\)$/.test(
@@ -360,23 +361,25 @@ describe("serve --shadow beyond routed requests: hosts, tcp, mTLS (issue #21 ite
     };
     assert.equal(report.disagreements, 15);
     assert.deepEqual(
-      report.pairs.map((p) => `${p.tunnel} ${p.subject} ${p.kind} ${p.count}/${p.logged}`).sort(),
+      report.pairs.map((p) => `${p.tunnel} ${p.subject} ${p.kind} ${p.count}`).sort(),
       [
-        "db connection newly-denied 3/2",
-        "docs request newly-allowed 3/2",
-        "internal handshake newly-allowed 3/2",
-        "internal handshake newly-denied 3/2",
-        "internal request newly-denied 3/2",
+        "db connection newly-denied 3",
+        "docs request newly-allowed 3",
+        "internal handshake newly-allowed 3",
+        "internal handshake newly-denied 3",
+        "internal request newly-denied 3",
       ],
     );
+    for (const p of report.pairs) assert.ok(p.logged >= 2 && p.logged <= 3, JSON.stringify(p));
     const text = spawnSync(process.execPath, [bin, "shadow", "report"], {
       input: log,
       encoding: "utf8",
       timeout: 30_000,
     });
-    assert.match(text.stdout, /tunnel `db`\n {2}- newly denied: 3 connections \(2 logged\)\n/);
-    assert.match(text.stdout, /tunnel `docs`\n {2}\+ newly allowed: 3 requests \(2 logged\)\n/);
-    assert.match(text.stdout, / {2}\+ newly allowed: 3 handshakes \(2 logged\)\n/);
-    assert.match(text.stdout, / {2}- newly denied: 3 handshakes \(2 logged\)\n/);
+    // "(2 logged)", unless the load crossed a minute's end and all three were logged.
+    assert.match(text.stdout, /tunnel `db`\n {2}- newly denied: 3 connections( \(2 logged\))?\n/);
+    assert.match(text.stdout, /tunnel `docs`\n {2}\+ newly allowed: 3 requests( \(2 logged\))?\n/);
+    assert.match(text.stdout, / {2}\+ newly allowed: 3 handshakes( \(2 logged\))?\n/);
+    assert.match(text.stdout, / {2}- newly denied: 3 handshakes( \(2 logged\))?\n/);
   });
 });
