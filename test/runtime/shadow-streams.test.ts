@@ -5,6 +5,7 @@
  * handshakes, not on the relay after them; one that turns a terminated `tls` tunnel into a
  * passthrough one is not compared (it would decide at another step), and says so in counts.
  * Names only the candidate serves: a passthrough one is compared, a terminated one counted.
+ * And a candidate that renames a credential (same CA) is judged with its own credentials.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,7 +20,9 @@ import { chainsToCa } from "../../src/runtime/shadow/candidate-certificate.ts";
 import { certificateAuthority, selfSigned, tempDir } from "./helpers/certs.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import type { LogLines } from "./helpers/runtime.ts";
+import { send } from "./helpers/http.ts";
 import { startTcpEcho, startTlsEcho, tlsExchange } from "./helpers/streams.ts";
+import { startUpstream } from "./helpers/upstream.ts";
 import type { EchoServer } from "./helpers/streams.ts";
 
 function policyText(tcp: string, tlsUpstream: string, candidate: boolean): string {
@@ -197,5 +200,86 @@ describe("shadow on stream tunnels of the TLS listener (issue #21 item 4)", () =
     const later = new Date(now.getTime() + 30 * 24 * 3600 * 1000);
     assert.equal(chainsToCa(presented(leaf.cert), ca(ours.cert), later), false);
     assert.equal(chainsToCa({} as DetailedPeerCertificate, ca(ours.cert), now), false);
+  });
+});
+
+/** An HTTP tunnel with mTLS whose credential names `cn`. */
+function mtlsPolicy(upstream: string, ca: string, cn: string): string {
+  return `project "shop" {
+  plan pro
+  public_access allowed
+  members { users ["alice"] }
+}
+
+tunnel "internal" {
+  protocol http
+  hosts ["internal.shop.test"]
+  public
+  upstream "${upstream}"
+  auth none
+  mtls ca "${ca}"
+}
+
+grant "internal-service" {
+  type app
+  permissions [tunnels.streams.create-delete]
+  resources scope {
+    projects ["shop"]
+    connect where id = "internal" { path prefix ["/"] }
+  }
+}
+
+credential "billing" {
+  subject_cn "${cn}"
+  grant "internal-service"
+}
+`;
+}
+
+describe("shadow reads client certificates with the candidate's credentials (issue #21 item 4)", () => {
+  it("S-H6: same CA, a credential renamed in the candidate: handshakes agree, requests disagree", async () => {
+    const dir = tempDir();
+    const edge = selfSigned(dir, "edge", ["internal.shop.test"]);
+    const ca = certificateAuthority(dir, "clients");
+    const client = ca.issue("billing-client");
+    const upstream = await startUpstream();
+    const candidate = compiled(mtlsPolicy(upstream.url, ca.cert, "renamed-client"));
+    const { runtime, lines } = await startTestRuntime(
+      compiled(mtlsPolicy(upstream.url, ca.cert, "billing-client")),
+      {
+        https: { host: "127.0.0.1", port: 0 },
+        certificates: [{ hosts: ["internal.shop.test"], certFile: edge.cert, keyFile: edge.key }],
+        shadow: {
+          load: () => Promise.resolve({ value: candidate, diagnostics: [] }),
+          source: "candidate.rampart",
+          samplesPerMinute: 5,
+          maxRulePairs: 100,
+        },
+        shutdownGraceMs: 100,
+      },
+    );
+    try {
+      for (let i = 0; i < 2; i++) {
+        const reply = await send({
+          port: runtime.addresses.https?.port ?? 0,
+          host: "internal.shop.test",
+          path: "/reports",
+          tls: { cert: readFileSync(client.cert), key: readFileSync(client.key) },
+        });
+        assert.equal(reply.status, 200, "the running credential admits the client");
+      }
+      const text = await runtime.metrics.registry.metrics();
+      assert.match(text, /^rampart_shadow_handshakes_total\{result="agree"\} 2$/m);
+      assert.match(text, /^rampart_shadow_requests_total\{result="disagree"\} 2$/m);
+      const witness = lines
+        .filter((l) => l["msg"] === "shadow disagreement")
+        .map((l) => l["shadow"] as Record<string, string>)[0];
+      assert.equal(witness?.["subject"], "request");
+      assert.equal(witness["kind"], "newly-denied");
+      assert.match(witness["running"] ?? "", /^forwarded \(authenticated by mtls\)/);
+    } finally {
+      await runtime.close();
+      await upstream.close();
+    }
   });
 });
