@@ -34,8 +34,20 @@ export function describeConditions(region: Region): string {
   return parts.length === 0 ? "every request" : parts.join("; ");
 }
 
-/** `tunnel \`api\`` or `tunnel \`old\` → \`new\`` for re-routed hosts. */
+/** How many host classes of a group a heading names before counting the rest. */
+const NAMED_HOSTS = 5;
+
+/**
+ * `tunnel \`api\`` or `tunnel \`old\` → \`new\`` for re-routed hosts; for a group of tunnels
+ * that changed alike, how many and the first few.
+ */
 export function describeTunnel(region: Region): string {
+  const hosts = region.conditions.find((c) => c.dimension === "host")?.atoms ?? [];
+  if (hosts.length > 1) {
+    const named = hosts.slice(0, NAMED_HOSTS).map((h) => h.label);
+    const more = hosts.length - named.length;
+    return `${hosts.length} tunnels changed alike: ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`;
+  }
   const { tunnelBefore: b, tunnelAfter: a } = region;
   if (b === a) return b === null ? "no tunnel" : `tunnel \`${b}\``;
   return `host moved from ${b === null ? "no tunnel" : `tunnel \`${b}\``} to ${a === null ? "no tunnel" : `tunnel \`${a}\``}`;

@@ -10,12 +10,14 @@ import type { Span } from "../../diagnostics/span.ts";
 import type { Decision } from "../../ir/decision.ts";
 import { interpret } from "../../interpret/request.ts";
 import { decisionKey, isForwarded } from "../decision-key.ts";
-import type { Dimension, RequestAtom } from "../space/atoms.ts";
+import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
+import { countrySetsOf, ipSetsOf } from "../space/edge-atoms.ts";
+import { valueKey } from "../same-value.ts";
 import type { Assignment } from "../space/explore.ts";
 import { getterOf } from "../space/explore.ts";
 import { RequestSpace } from "../space/request-space.ts";
-import type { ChangeSet } from "./explore-changes.ts";
-import { changesForHost, EDGE_DIMENSIONS } from "./explore-changes.ts";
+import type { ChangedLeaf, ChangeSet } from "./explore-changes.ts";
+import { changesForHost, DEFAULT_LIFT_ABOVE, EDGE_DIMENSIONS } from "./explore-changes.ts";
 import type { Cube } from "./merge-regions.ts";
 import { cubeOf, mergeCubes } from "./merge-regions.ts";
 import type { ChangeKind, PolicyDiff, Region, Witness } from "./types.ts";
@@ -40,13 +42,19 @@ function tunnelRules(t: EffectiveTunnel): RuleRef[] {
   ];
 }
 
-/** The new version's text that the change is best blamed on. */
+/**
+ * The new version's text that the change is best blamed on. For a change the edge alone made
+ * (`varies`), the edge rule of the side that decides: the varying side's witness says
+ * nothing about it.
+ */
 function blame(
   before: Decision,
   after: Decision,
   tunnelAfter: EffectiveTunnel | null,
+  varies?: Side,
 ): Span | null {
-  if (!isForwarded(after) && after.origin !== null) return after.origin;
+  if (varies === 0) return after.origin;
+  if (varies === undefined && !isForwarded(after) && after.origin !== null) return after.origin;
   const same =
     tunnelAfter === null ? undefined : tunnelRules(tunnelAfter).find((r) => r.rule === before.rule);
   return same?.origin ?? tunnelAfter?.origin ?? after.origin ?? before.origin;
@@ -109,11 +117,15 @@ function conditionsOf(cube: Cube, space: RequestSpace): Region["conditions"] {
   });
 }
 
-/** A cube of changed requests with the decisions both versions give all of it. */
+/**
+ * A cube of changed requests with the decisions both versions give all of it (on the side
+ * `varies` names, the witness's decision: see `Region.varies`).
+ */
 interface ChangedCube {
   readonly cube: Cube;
   readonly before: Decision;
   readonly after: Decision;
+  readonly varies?: Side;
 }
 
 /**
@@ -125,6 +137,18 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
     change.cells.map((c) => cubeOf(c, (d) => EDGE_DIMENSIONS.has(d))),
     space,
   );
+  const varies = change.varies;
+  if (varies !== undefined) {
+    // SAFETY: a lifted change holds one leaf, its witness point.
+    const { point, before, after } = change.leaves[0] as ChangedLeaf;
+    // Every later dimension is free: the cube is its edge cells, the point the witness.
+    return edgeCubes.map((edge) => ({
+      cube: { dims: edge.dims, point: withEdge(point, edge.point) },
+      before,
+      after,
+      varies,
+    }));
+  }
   const byTransition = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
   for (const leaf of change.leaves) {
     const key = `${decisionKey(leaf.before)}#${decisionKey(leaf.after)}`;
@@ -138,46 +162,139 @@ function cubesOf(change: ChangeSet, space: RequestSpace): ChangedCube[] {
   for (const { before, after, cubes } of byTransition.values()) {
     for (const later of mergeCubes(cubes, space)) {
       for (const edge of edgeCubes) {
-        const point = new Map(
-          [...later.point].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)),
-        );
-        for (const [d, atom] of edge.point)
-          if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
         const dims = new Map([...edge.dims, ...later.dims]);
-        out.push({ cube: { dims, point }, before, after });
+        out.push({ cube: { dims, point: withEdge(later.point, edge.point) }, before, after });
       }
     }
   }
   return out;
 }
 
-function toRegion({ cube, before, after }: ChangedCube, space: RequestSpace): Region {
+/** `later`'s atoms of the later dimensions with `edge`'s atoms of the edge ones. */
+function withEdge(
+  later: Assignment<RequestAtom>,
+  edge: Assignment<RequestAtom>,
+): Map<string, RequestAtom> {
+  const point = new Map([...later].filter(([d]) => !EDGE_DIMENSIONS.has(d as Dimension)));
+  for (const [d, atom] of edge) if (EDGE_DIMENSIONS.has(d as Dimension)) point.set(d, atom);
+  return point;
+}
+
+const VARIES: Readonly<Record<Side, "before" | "after">> = { 0: "before", 1: "after" };
+
+/**
+ * A region; `hosts`, when given, are the host classes of a group that changed alike
+ * (`EdgeGroups`), the first being the cube's own.
+ */
+function toRegion(
+  { cube, before, after, varies }: ChangedCube,
+  space: RequestSpace,
+  hosts?: readonly RequestAtom[],
+): Region {
   const [tunnelBefore, tunnelAfter] = space.routedTunnels(cube.point.get("host")?.id ?? "");
+  const conditions = conditionsOf(cube, space).map((c) =>
+    c.dimension === "host" && hosts !== undefined
+      ? { ...c, atoms: hosts.map((a) => ({ id: a.id, label: a.label })) }
+      : c,
+  );
   return {
     kind: changeKind(before, after),
     tunnelBefore: tunnelBefore?.id ?? null,
     tunnelAfter: tunnelAfter?.id ?? null,
-    conditions: conditionsOf(cube, space),
+    conditions,
     before,
     after,
-    span: blame(before, after, tunnelAfter),
+    span: blame(before, after, tunnelAfter, varies),
     witness: witnessOf(cube.point, before, after, space),
+    ...(varies === undefined ? {} : { varies: VARIES[varies] }),
   };
+}
+
+/**
+ * Changes the edge stage alone made, grouped across host classes (issue #19): a project
+ * bound reaches every tunnel, and most change alike (a range now trusted, decided past the
+ * edge as before). Cubes group when they change the same way, are blamed on the same text,
+ * and constrain the same atoms with the same meaning (the address and country atoms of a
+ * class are cut by its tunnels' lists: equal lists, equal atoms); the group is one region
+ * whose host condition lists its classes, with the first class's witness.
+ */
+class EdgeGroups {
+  readonly #groups = new Map<string, { first: ChangedCube; hosts: RequestAtom[] }>();
+  readonly #space: RequestSpace;
+
+  constructor(space: RequestSpace) {
+    this.#space = space;
+  }
+
+  /** Files a cube when it constrains edge dimensions alone; false when it does not. */
+  add(changed: ChangedCube): boolean {
+    const { cube } = changed;
+    if ([...cube.dims.keys()].some((d) => !EDGE_DIMENSIONS.has(d))) return false;
+    const host = cube.point.get("host");
+    if (host === undefined) return false;
+    const key = this.#keyOf(changed, host);
+    const group = this.#groups.get(key);
+    if (group === undefined) this.#groups.set(key, { first: changed, hosts: [host] });
+    else group.hosts.push(host);
+    return true;
+  }
+
+  #keyOf({ cube, before, after, varies }: ChangedCube, host: RequestAtom): string {
+    const space = this.#space;
+    const tunnels = space.routedTunnels(host.id);
+    // The varying side's decision is one witness's: only the kind it gives counts.
+    const parts = [
+      varies ?? "-",
+      changeKind(before, after),
+      varies === 0 ? "" : decisionKey(before),
+      varies === 1 ? "" : decisionKey(after),
+      JSON.stringify(blame(before, after, tunnels[1], varies)),
+    ];
+    for (const [d, atoms] of cube.dims) {
+      if (d === "host") continue;
+      const meaning =
+        d === "ip"
+          ? valueKey(ipSetsOf(tunnels))
+          : d === "country"
+            ? valueKey(countrySetsOf(tunnels))
+            : "";
+      parts.push(`${d}=${[...atoms.keys()].sort().join(",")}@${meaning}`);
+    }
+    return parts.join("#");
+  }
+
+  regions(): Region[] {
+    return [...this.#groups.values()].map(({ first, hosts }) =>
+      toRegion(first, this.#space, hosts.length > 1 ? hosts : undefined),
+    );
+  }
 }
 
 /** Merges the changed cubes of each host that changed the same way, across change sets. */
 function mergeChanged(changed: readonly ChangedCube[], space: RequestSpace): ChangedCube[] {
-  const groups = new Map<string, { before: Decision; after: Decision; cubes: Cube[] }>();
+  const groups = new Map<
+    string,
+    { before: Decision; after: Decision; varies: Side | undefined; cubes: Cube[] }
+  >();
   for (const c of changed) {
-    const key = [c.cube.point.get("host")?.id, decisionKey(c.before), decisionKey(c.after)].join(
-      "#",
-    );
+    const key = [
+      c.cube.point.get("host")?.id,
+      decisionKey(c.before),
+      decisionKey(c.after),
+      c.varies ?? "-",
+    ].join("#");
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, { before: c.before, after: c.after, cubes: [c.cube] });
+    if (group === undefined)
+      groups.set(key, { before: c.before, after: c.after, varies: c.varies, cubes: [c.cube] });
     else group.cubes.push(c.cube);
   }
-  return [...groups.values()].flatMap(({ before, after, cubes }) =>
-    mergeCubes(cubes, space).map((cube) => ({ cube, before, after })),
+  return [...groups.values()].flatMap(({ before, after, varies, cubes }) =>
+    mergeCubes(cubes, space).map((cube) => ({
+      cube,
+      before,
+      after,
+      ...(varies === undefined ? {} : { varies }),
+    })),
   );
 }
 
@@ -199,6 +316,12 @@ export interface DiffOptions {
    * decided alike). Its cost follows the policy's size.
    */
   readonly exhaustive?: boolean;
+  /**
+   * How many later-stage leaves a change the edge alone made may take before it is reported
+   * per edge cell, decided past the edge (`Region.varies`); `Infinity` lists every leaf.
+   * Ignored when `exhaustive`.
+   */
+  readonly liftAbove?: number;
 }
 
 /**
@@ -224,21 +347,27 @@ export function diffPolicies(
   options: DiffOptions = {},
 ): PolicyDiff {
   const exhaustive = options.exhaustive === true;
+  const liftAbove = exhaustive
+    ? Number.POSITIVE_INFINITY
+    : (options.liftAbove ?? DEFAULT_LIFT_ABOVE);
   const space = diffSpace(before, after, exhaustive);
   const hosts = space.hostAtoms();
   const found: Region[] = [];
+  const edgeGroups = new EdgeGroups(space);
   let explored = 0;
   for (const host of hosts) {
     if (options.shouldStop?.() === true) break;
     // Cubes merge only within a host class: each class becomes regions before the next, so
     // memory holds the report, not every class's leaves and cubes at once.
     const changed: ChangedCube[] = [];
-    for (const change of changesForHost(space, host, !exhaustive))
+    for (const change of changesForHost(space, host, !exhaustive, liftAbove))
       changed.push(...cubesOf(change, space));
-    for (const c of mergeChanged(changed, space)) found.push(toRegion(c, space));
+    for (const c of mergeChanged(changed, space))
+      if (exhaustive || !edgeGroups.add(c)) found.push(toRegion(c, space));
     explored++;
     options.onProgress?.(explored, hosts.length);
   }
+  found.push(...edgeGroups.regions());
   const regions = found.sort(
     (a, b) =>
       (a.tunnelAfter ?? a.tunnelBefore ?? "").localeCompare(

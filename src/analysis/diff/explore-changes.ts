@@ -11,10 +11,10 @@ import type { Decision } from "../../ir/decision.ts";
 import type { FilterIr, GrantNodeIr } from "../../ir/types.ts";
 import { EDGE_ONLY_KEYS, sameValue } from "../same-value.ts";
 import { interpret } from "../../interpret/request.ts";
-import { decisionKey } from "../decision-key.ts";
+import { decisionKey, isForwarded } from "../decision-key.ts";
 import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
 import type { Assignment, Getter } from "../space/explore.ts";
-import { explore } from "../space/explore.ts";
+import { explore, ExplorationLimit } from "../space/explore.ts";
 import { SideMemo } from "../space/side-memo.ts";
 import type { RequestSpace } from "../space/request-space.ts";
 import type { Focus } from "../space/change-focus.ts";
@@ -47,7 +47,22 @@ export interface ChangeSet {
   readonly cells: readonly Assignment<RequestAtom>[];
   /** Leaves over the later dimensions (with the first cell's edge atoms). */
   readonly leaves: readonly ChangedLeaf[];
+  /**
+   * Set when the edge stage decides these cells on one side and lets them pass on the other
+   * (`varies`): every request of the cells changed, the decided side's decision is fixed and
+   * the other side decides each request past the edge. `leaves` then holds one witness
+   * point over the whole request, forwarded on the varying side when any request is.
+   */
+  readonly varies?: Side;
 }
+
+/**
+ * How many later-stage leaves a change that the edge alone made (a range newly trusted or
+ * refused) may take before it is reported as one region per edge cell (`ChangeSet.varies`)
+ * instead of leaf by leaf: a tunnel that thousands of grants reach has that many leaves,
+ * and a project bound reaches every tunnel.
+ */
+export const DEFAULT_LIFT_ABOVE = 64;
 
 function resultKey(r: EdgeResult): string {
   return r === null ? "→" : decisionKey(r);
@@ -199,6 +214,7 @@ function laterStagesForCells(
   cells: readonly Assignment<RequestAtom>[],
   fixed: readonly [EdgeResult, EdgeResult],
   focus: Focus | null,
+  maxLeaves?: number,
 ): ChangeSet[] {
   const sides = ([0, 1] as const).map(
     (side) => new SideMemo<RequestAtom, LaterRun>((get) => runLater(space, side, get)),
@@ -220,6 +236,7 @@ function laterStagesForCells(
       atoms,
       evaluate: (get: Getter<RequestAtom>): [LaterRun, LaterRun] => [run(0, get), run(1, get)],
       onLeaf,
+      ...(maxLeaves === undefined ? {} : { maxLeaves }),
     });
     const changedLeaf = (point: Assignment<RequestAtom>, [r0, r1]: [LaterRun, LaterRun]) =>
       keep(point) && decisionKey(r0.decision) !== decisionKey(r1.decision)
@@ -256,6 +273,77 @@ function laterStagesForCells(
 }
 
 const NO_DIMENSIONS: ReadonlySet<Dimension> = new Set();
+
+/** Signal: the search met a forwarded request. */
+class ForwardedLeaf {
+  readonly point: Assignment<RequestAtom>;
+  readonly decision: Decision;
+  constructor(point: Assignment<RequestAtom>, decision: Decision) {
+    this.point = point;
+    this.decision = decision;
+  }
+}
+
+/**
+ * The change of cells that one side decides at the edge (`fixed`) and the other (`side`)
+ * lets pass: every request in them changed (an edge decision is never one of the later
+ * stages', S-O1), so only a witness is searched for, a request the passing side forwards
+ * when there is one (then the change widens or narrows access), else its first leaf.
+ */
+function liftedChange(
+  space: RequestSpace,
+  cells: readonly Assignment<RequestAtom>[],
+  fixed: Decision,
+  side: Side,
+): ChangeSet {
+  const memo = new SideMemo<RequestAtom, Decision>((get) =>
+    interpret(space.policyFor(get("host").id, side), space.lazyFacts(get, side)),
+  );
+  let found: ForwardedLeaf | null = null;
+  try {
+    for (const cell of cells)
+      explore<RequestAtom, Decision>(cell, {
+        atoms: (d, get) => space.atoms(d, get),
+        evaluate: (get) => memo.run(get),
+        onLeaf: (point, decision) => {
+          found ??= new ForwardedLeaf(point, decision);
+          if (isForwarded(decision)) throw new ForwardedLeaf(point, decision);
+        },
+      });
+  } catch (signal) {
+    if (!(signal instanceof ForwardedLeaf)) throw signal;
+    found = signal;
+  }
+  // SAFETY: exploring a cell reaches at least one leaf.
+  const { point, decision } = found as unknown as ForwardedLeaf;
+  const leaf: ChangedLeaf =
+    side === 1
+      ? { point, before: fixed, after: decision }
+      : { point, before: decision, after: fixed };
+  return { cells, leaves: [leaf], varies: side };
+}
+
+/**
+ * The later stages of cells that one side decides at the edge: leaf by leaf while they are
+ * few (`liftAbove`), else one change for all of them (`liftedChange`).
+ */
+function edgeOnlyChange(
+  space: RequestSpace,
+  cells: readonly Assignment<RequestAtom>[],
+  results: readonly [EdgeResult, EdgeResult],
+  liftAbove: number,
+): ChangeSet[] {
+  if (Number.isFinite(liftAbove)) {
+    try {
+      return laterStagesForCells(space, cells, results, null, liftAbove);
+    } catch (error) {
+      if (!(error instanceof ExplorationLimit)) throw error;
+    }
+  } else return laterStagesForCells(space, cells, results, null);
+  const side: Side = results[0] === null ? 0 : 1;
+  // SAFETY: exactly one side passed the edge; the other decided.
+  return [liftedChange(space, cells, results[side === 0 ? 1 : 0] as Decision, side)];
+}
 
 /** Whether a tunnel filter reads what only the edge stage reads of a request (S-T4). */
 function filterReadsEdgeLists(filter: FilterIr): boolean {
@@ -321,6 +409,7 @@ export function changesForHost(
   space: RequestSpace,
   host: RequestAtom,
   focused = true,
+  liftAbove = Number.POSITIVE_INFINITY,
 ): ChangeSet[] {
   const later = focused ? laterStagesToExplore(space, host) : "all";
   const groups = new Map<
@@ -344,7 +433,11 @@ export function changesForHost(
         });
       continue;
     }
-    const focus = r0 === null && r1 === null ? later : "all";
+    if ((r0 === null) !== (r1 === null)) {
+      out.push(...edgeOnlyChange(space, cells, results, liftAbove));
+      continue;
+    }
+    const focus = later;
     if (focus === null) continue;
     out.push(...laterStagesForCells(space, cells, results, focus === "all" ? null : focus));
   }

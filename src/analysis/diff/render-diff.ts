@@ -28,12 +28,20 @@ export function decisionLine(d: Decision): string {
   return `${describeDecision(d)} [${d.rule}]`;
 }
 
+/** A side's decision, or for the side a region's edge change lets through, how it is decided. */
+function sideLine(r: Region, side: "before" | "after"): string {
+  const d = r[side];
+  return r.varies === side
+    ? `as the tunnel's checks past the edge decide each request (the witness: ${decisionLine(d)})`
+    : decisionLine(d);
+}
+
 function regionText(r: Region): string[] {
   const w = r.witness;
   return [
     `  ${MARK[r.kind]} ${TITLE[r.kind]}: ${describeConditions(r)}`,
-    `      before: ${decisionLine(r.before)}`,
-    `      after:  ${decisionLine(r.after)}`,
+    `      before: ${sideLine(r, "before")}`,
+    `      after:  ${sideLine(r, "after")}`,
     `      witness: ${describeRequest(w.request, w.tokenGrant)} (${w.confirmed ? "confirmed on both versions" : "NOT confirmed"})`,
   ];
 }
@@ -122,6 +130,7 @@ export function renderDiffJson(diff: PolicyDiff, before: string, after: string):
       })),
       before: decisionJson(r.before),
       after: decisionJson(r.after),
+      ...(r.varies === undefined ? {} : { varies: r.varies }),
       span: r.span,
       witness: {
         request: {
@@ -167,7 +176,7 @@ function regionDiagnostics(diff: PolicyDiff): Diagnostic[] {
   return diff.regions.map((r) => ({
     code: CODE[r.kind],
     severity: r.kind === "newly-allowed" ? "warning" : "info",
-    message: `${TITLE[r.kind]} on ${describeTunnel(r)}: ${describeConditions(r)} (${describeDecision(r.before)} before, ${describeDecision(r.after)} after)`,
+    message: `${TITLE[r.kind]} on ${describeTunnel(r)}: ${describeConditions(r)} (${r.varies === "before" ? "decided past the edge" : describeDecision(r.before)} before, ${r.varies === "after" ? "decided past the edge" : describeDecision(r.after)} after)`,
     ...(r.span !== null ? { span: r.span } : {}),
     help: `witness: ${describeRequest(r.witness.request, r.witness.tokenGrant)}`,
   }));

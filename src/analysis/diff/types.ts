@@ -41,6 +41,13 @@ export interface Region {
   /** Where the change is written in the new version (or the old one, for a removal). */
   readonly span: Span | null;
   readonly witness: Witness;
+  /**
+   * Set when the edge stage alone made the change (a range newly trusted or refused): that
+   * side's decision differs from request to request, each decided past the edge by the
+   * tunnel's later checks, and `before` / `after` hold the witness's. The region's kind is
+   * `newly-allowed` (`newly-denied`) when some request in it is forwarded on that side.
+   */
+  readonly varies?: "before" | "after";
 }
 
 /** Everything `rampart diff` reports. */
@@ -53,6 +60,11 @@ export interface PolicyDiff {
    * classes it compared, and the others were not compared at all.
    */
   readonly stopped?: { readonly explored: number; readonly total: number };
+}
+
+/** The tunnels a region covers: more than one when several changed alike (its host condition). */
+export function regionHostCount(region: Region): number {
+  return region.conditions.find((c) => c.dimension === "host")?.atoms.length ?? 1;
 }
 
 /** True when some region newly forwards requests. */
