@@ -20,7 +20,7 @@ import type { ChangedLeaf, ChangeSet } from "./explore-changes.ts";
 import { changesForHost, DEFAULT_LIFT_ABOVE, EDGE_DIMENSIONS } from "./explore-changes.ts";
 import type { Cube } from "./merge-regions.ts";
 import { cubeOf, mergeCubes } from "./merge-regions.ts";
-import type { ChangeKind, PolicyDiff, Region, Witness } from "./types.ts";
+import type { ChangeKind, PolicyDiff, Region, RegionCondition, Witness } from "./types.ts";
 
 function changeKind(before: Decision, after: Decision): ChangeKind {
   if (!isForwarded(before) && isForwarded(after)) return "newly-allowed";
@@ -99,21 +99,17 @@ function witnessOf(
 }
 
 /** A cube's conditions; a dimension that allows every atom (or the host, named apart) is vacuous. */
-function conditionsOf(cube: Cube, space: RequestSpace): Region["conditions"] {
+function conditionsOf(cube: Cube, space: RequestSpace): RegionCondition[] {
   const get = getterOf(cube.point);
-  return [...cube.dims].flatMap(([dimension, atoms]) => {
+  return [...cube.dims].flatMap(([dimension, atoms]): RegionCondition[] => {
+    const listed = [...atoms.values()].map((a) => ({ id: a.id, label: a.label }));
+    // The host is always named; its excluded atoms would be every other host class.
+    if (dimension === "host") return [{ dimension, atoms: listed, excluded: [] }];
     const excluded = space
       .atoms(dimension, get)
       .filter((a) => !atoms.has(a.id))
       .map((a) => ({ id: a.id, label: a.label }));
-    if (excluded.length === 0 && dimension !== "host") return [];
-    return [
-      {
-        dimension,
-        atoms: [...atoms.values()].map((a) => ({ id: a.id, label: a.label })),
-        excluded,
-      },
-    ];
+    return excluded.length === 0 ? [] : [{ dimension, atoms: listed, excluded }];
   });
 }
 
@@ -197,6 +193,12 @@ function toRegion(
       ? { ...c, atoms: hosts.map((a) => ({ id: a.id, label: a.label })) }
       : c,
   );
+  // A group is blamed on the edge rule that decided before, as written in the new version
+  // (the bound that changed), rather than on one member's own rule.
+  const span =
+    hosts === undefined
+      ? blame(before, after, tunnelAfter, varies)
+      : blame(before, after, tunnelAfter, varies ?? (isForwarded(before) ? 0 : 1));
   return {
     kind: changeKind(before, after),
     tunnelBefore: tunnelBefore?.id ?? null,
@@ -204,7 +206,7 @@ function toRegion(
     conditions,
     before,
     after,
-    span: blame(before, after, tunnelAfter, varies),
+    span,
     witness: witnessOf(cube.point, before, after, space),
     ...(varies === undefined ? {} : { varies: VARIES[varies] }),
   };
@@ -213,8 +215,9 @@ function toRegion(
 /**
  * Changes the edge stage alone made, grouped across host classes (issue #19): a project
  * bound reaches every tunnel, and most change alike (a range now trusted, decided past the
- * edge as before). Cubes group when they change the same way, are blamed on the same text,
- * and constrain the same atoms with the same meaning (the address and country atoms of a
+ * edge as before). Cubes group when they change the same way (decisions equal as
+ * `decisionKey` compares them, or the same kind on a varying side) and constrain the same
+ * atoms with the same meaning (the address and country atoms of a
  * class are cut by its tunnels' lists: equal lists, equal atoms); the group is one region
  * whose host condition lists its classes, with the first class's witness.
  */
@@ -248,7 +251,6 @@ class EdgeGroups {
       changeKind(before, after),
       varies === 0 ? "" : decisionKey(before),
       varies === 1 ? "" : decisionKey(after),
-      JSON.stringify(blame(before, after, tunnels[1], varies)),
     ];
     for (const [d, atoms] of cube.dims) {
       if (d === "host") continue;

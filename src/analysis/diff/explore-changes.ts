@@ -300,16 +300,23 @@ function liftedChange(
     interpret(space.policyFor(get("host").id, side), space.lazyFacts(get, side)),
   );
   let found: ForwardedLeaf | null = null;
+  // Requests without a grant's token first (a tunnel that takes tokens forwards one minted
+  // with an unrestricted grant): no grant's token class and path partition is built then.
+  const searches: AtomsOf[] = [
+    (d, get) => space.grantFreeAtoms(d, get),
+    (d, get) => space.atoms(d, get),
+  ];
   try {
-    for (const cell of cells)
-      explore<RequestAtom, Decision>(cell, {
-        atoms: (d, get) => space.atoms(d, get),
-        evaluate: (get) => memo.run(get),
-        onLeaf: (point, decision) => {
-          found ??= new ForwardedLeaf(point, decision);
-          if (isForwarded(decision)) throw new ForwardedLeaf(point, decision);
-        },
-      });
+    for (const atoms of searches)
+      for (const cell of cells)
+        explore<RequestAtom, Decision>(cell, {
+          atoms,
+          evaluate: (get) => memo.run(get),
+          onLeaf: (point, decision) => {
+            found ??= new ForwardedLeaf(point, decision);
+            if (isForwarded(decision)) throw new ForwardedLeaf(point, decision);
+          },
+        });
   } catch (signal) {
     if (!(signal instanceof ForwardedLeaf)) throw signal;
     found = signal;
@@ -333,13 +340,18 @@ function edgeOnlyChange(
   results: readonly [EdgeResult, EdgeResult],
   liftAbove: number,
 ): ChangeSet[] {
-  if (Number.isFinite(liftAbove)) {
+  // SAFETY: cells hold the host they were explored from.
+  const host = (cells[0] as Assignment<RequestAtom>).get("host")?.id ?? "";
+  // Each grant that may connect is a token class of its own, with leaves of its own: when
+  // the index alone bounds them past half the leaves allowed, exploring would be wasted.
+  const manyGrants = space.grantCandidates(host) * 2 > liftAbove;
+  if (Number.isFinite(liftAbove) && !manyGrants) {
     try {
       return laterStagesForCells(space, cells, results, null, liftAbove);
     } catch (error) {
       if (!(error instanceof ExplorationLimit)) throw error;
     }
-  } else return laterStagesForCells(space, cells, results, null);
+  } else if (!manyGrants) return laterStagesForCells(space, cells, results, null);
   const side: Side = results[0] === null ? 0 : 1;
   // SAFETY: exactly one side passed the edge; the other decided.
   return [liftedChange(space, cells, results[side === 0 ? 1 : 0] as Decision, side)];

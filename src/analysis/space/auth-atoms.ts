@@ -136,6 +136,15 @@ export function tokenAtoms(policies: PolicyPair): RequestAtom[] {
   ];
 }
 
+/**
+ * The token atoms that carry no grant of the policies (none, invalid, expired, a grant no
+ * version defines, an unrestricted one), with the ids they have among `tokenAtoms` and
+ * `classedTokenAtoms`: enough to look for a forwarded request without the grants.
+ */
+export function grantFreeTokenAtoms(policies: PolicyPair): RequestAtom[] {
+  return [...leadingTokenAtoms(), ...trailingTokenAtoms(membersOf(policies))];
+}
+
 /** The id of the atom of tokens whose grant connects to the routed tunnel on neither side. */
 export const OTHER_GRANTS_TOKEN = "token:other-grants";
 

@@ -142,6 +142,20 @@ export class GrantReach {
       .sort();
   }
 
+  /**
+   * At least as many grants as `reaching` finds for these tunnels, counted from the index
+   * alone (no grant is asked): a cheap bound on how many tokens a tunnel can tell apart.
+   */
+  candidateCount(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): number {
+    let count = this.#anyGrants.length;
+    for (const t of new Set(tunnels)) {
+      if (t === null) continue;
+      for (const k of tunnelKeys(t))
+        for (const s of [0, 1] as const) count += this.#grantsByKey[s].get(k)?.length ?? 0;
+    }
+    return count;
+  }
+
   /** The tunnels of one side that the named grant of that side may connect to. */
   tunnelsReachedBy(name: string, side: Side): EffectiveTunnel[] {
     const grant = this.#policies[side].grants[name];

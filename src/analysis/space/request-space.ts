@@ -16,6 +16,7 @@ import {
   classifySession,
   classifyToken,
   credentialAtoms,
+  grantFreeTokenAtoms,
   OTHER_GRANTS_TOKEN,
   sessionAtoms,
   tokenAtoms,
@@ -116,6 +117,7 @@ export class RequestSpace {
   /** Grant name → a key equal for grants equal on both sides but in name. */
   readonly #contentKeys = new Map<string, string>();
   #reach: GrantReach | null = null;
+  #grantFreeTokens: readonly RequestAtom[] | null = null;
   #grantNames: readonly string[] | null = null;
   /** Per side, built on first use: host pattern → tunnels naming it, in file order. */
   #mentions: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] | null = null;
@@ -230,6 +232,26 @@ export class RequestSpace {
     const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`);
     this.#paths.set(key, atoms);
     return atoms;
+  }
+
+  /**
+   * The atoms of a dimension with the valid tokens of the policies' grants left out (the
+   * others keep their ids): for a search that tries requests without those first.
+   */
+  grantFreeAtoms(dimension: string, get: Getter<RequestAtom>): readonly RequestAtom[] {
+    if (dimension !== "token" || !this.#credentialUsed("token", get("host").id))
+      return this.atoms(dimension, get);
+    this.#grantFreeTokens ??= grantFreeTokenAtoms(this.policies);
+    return this.#grantFreeTokens;
+  }
+
+  /**
+   * At least as many grants as may connect to a host class's tunnel on some side, from the
+   * grant index alone (`GrantReach.candidateCount`); 0 when token auth is off there.
+   */
+  grantCandidates(host: string): number {
+    if (!this.#credentialUsed("token", host)) return 0;
+    return this.#grantReach().candidateCount(this.routedTunnels(host));
   }
 
   /** Whether a grant may connect to a host class's tunnel on some side. */
@@ -482,7 +504,9 @@ export class RequestSpace {
    */
   concreteFacts(assignment: Assignment<RequestAtom>, side: Side): RequestFacts {
     const get = (dimension: string): RequestAtom => {
-      const atom = assignment.get(dimension) ?? this.atoms(dimension, get)[0];
+      // The first token atom (no token) is the same in every list: the grants' classes are
+      // not built for it.
+      const atom = assignment.get(dimension) ?? this.grantFreeAtoms(dimension, get)[0];
       if (atom === undefined) throw new NeedDimension(dimension);
       return atom;
     };
