@@ -59,7 +59,9 @@ interface ChildReport {
   readonly rssBeforeMb: number;
   readonly peakRssMb: number;
   readonly regions: number;
-  readonly hosts: number;
+  /** Regions that group tunnels changed alike, and how many tunnels they list. */
+  readonly groups: number;
+  readonly grouped: number;
 }
 
 async function child(
@@ -81,7 +83,10 @@ async function child(
       b: unknown,
       o: { shouldStop: () => boolean },
     ) => {
-      regions: { witness: { confirmed: boolean } }[];
+      regions: {
+        witness: { confirmed: boolean };
+        conditions: { dimension: string; atoms: unknown[] }[];
+      }[];
       stopped?: { explored: number; total: number };
     };
   };
@@ -97,6 +102,8 @@ async function child(
   const diffMs: number[] = [];
   const diffCpuMs: number[] = [];
   let regions = 0;
+  let groups = 0;
+  let grouped = 0;
   let stopped: { explored: number; total: number } | undefined;
   for (let r = 0; r < runs && stopped === undefined; r++) {
     const start = performance.now();
@@ -108,6 +115,12 @@ async function child(
     diffCpuMs.push((used.user + used.system) / 1000);
     if (result.regions.some((x) => !x.witness.confirmed)) throw new Error("unconfirmed witness");
     regions = result.regions.length;
+    // Regions that stand for several tunnels changed alike (their host condition lists them).
+    const hostCounts = result.regions.map(
+      (x) => x.conditions.find((c) => c.dimension === "host")?.atoms.length ?? 1,
+    );
+    groups = hostCounts.filter((h) => h > 1).length;
+    grouped = hostCounts.filter((h) => h > 1).reduce((a, b) => a + b, 0);
     stopped = result.stopped;
   }
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -120,7 +133,8 @@ async function child(
     rssBeforeMb,
     peakRssMb,
     regions,
-    hosts: 0,
+    groups,
+    grouped,
   };
 }
 
@@ -193,6 +207,7 @@ export function diffScaleRows(
           "RSS added by diff MB": Math.max(0, r.peakRssMb - r.rssBeforeMb).toFixed(0),
           "check both versions ms": r.checkMs.toFixed(0),
           regions: String(r.regions),
+          "of them grouping tunnels changed alike": `${r.groups} (${r.grouped} tunnels)`,
         };
         if (n >= 10_000 && !quick && r.explored < 0)
           figures["rampart diff (whole command) ms"] = commandMs(root, oldPath, newPath, 1).toFixed(
