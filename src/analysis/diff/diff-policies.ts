@@ -338,7 +338,9 @@ export function diffSpace(
 ): RequestSpace {
   return new RequestSpace(
     [before, after],
-    exhaustive ? {} : { skipUnchangedHosts: true, tokenClasses: true },
+    exhaustive
+      ? { literalPaths: true }
+      : { skipUnchangedHosts: true, tokenClasses: true, literalPaths: true },
   );
 }
 

@@ -10,6 +10,7 @@ import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types
 import { valueKey } from "../same-value.ts";
 import type { PathSpace } from "../path-space.ts";
 import { buildPathSpace, classifyNormalizedPath } from "../path-space.ts";
+import { literalPartition } from "../path/literal-partition.ts";
 import type { RequestAtom } from "./atoms.ts";
 import { constantAtom } from "./atoms.ts";
 
@@ -54,10 +55,14 @@ export class PathAtoms {
    * The partition by the engine's endpoints and `matches`. An atom's id names its set of
    * paths: atoms that are the same set in two partitions have the same id (`sharedIds`), so
    * regions of tokens with different grants merge where their paths do not matter (the
-   * engine's endpoints); the others' ids start with `prefix`.
+   * engine's endpoints); the others' ids start with `prefix`. `literalFirst` partitions
+   * literal restrictions without automata (the classes are the same; witnesses may be other
+   * paths of them).
    */
-  constructor(matches: readonly PathMatchIr[], prefix = "path") {
-    this.space = buildPathSpace([...WELL_KNOWN_MATCHES, ...matches]);
+  constructor(matches: readonly PathMatchIr[], prefix = "path", literalFirst = false) {
+    this.space =
+      (literalFirst ? literalSpace(matches) : null) ??
+      buildPathSpace([...WELL_KNOWN_MATCHES, ...matches]);
     this.#ids = sharedIds(this.space, prefix);
     const atoms: RequestAtom[] = [];
     this.space.atoms.forEach((atom, index) => {
@@ -91,6 +96,16 @@ export class PathAtoms {
     const inWellKnown = this.space.atoms[index]?.members[0] ?? false;
     return `${this.#ids[index] ?? ""}${!inWellKnown && rawWellKnown(rawPath) ? ":wk" : ""}`;
   }
+}
+
+/**
+ * The partition by literal restrictions alone, without automata (`literalPartition`), or
+ * `null` when some restriction is a glob or a regex.
+ */
+function literalSpace(matches: readonly PathMatchIr[]): PathSpace | null {
+  const all = [...WELL_KNOWN_MATCHES, ...matches];
+  const atoms = literalPartition(all);
+  return atoms === null ? null : { matches: all, atoms, complete: true };
 }
 
 /** Paths that normalization refuses: the same set whatever the grants. */

@@ -63,6 +63,8 @@ export interface RequestSpaceOptions {
    * policy's grants.
    */
   readonly tokenClasses?: boolean;
+  /** Partition literal path restrictions without automata (`PathAtoms`'s `literalFirst`). */
+  readonly literalPaths?: boolean;
 }
 
 /** A host class's token atoms in classes, and the atom of each grant name. */
@@ -111,6 +113,7 @@ export class RequestSpace {
   readonly #allCredentials: readonly RequestAtom[];
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
   readonly #tokenClasses: boolean;
+  readonly #literalPaths: boolean;
   /** Host class → names of the grants that may connect to its tunnel on some side. */
   readonly #reaching = new Map<string, ReadonlySet<string>>();
   readonly #classes = new Map<string, TokenClasses>();
@@ -128,6 +131,7 @@ export class RequestSpace {
     this.policies = policies;
     this.#excludeIps = options.excludeIps ?? null;
     this.#tokenClasses = options.tokenClasses === true;
+    this.#literalPaths = options.literalPaths === true;
     // One policy asked about alone (lint) is given twice: index its hosts once.
     const first = new RouteIndex(policies[0]);
     this.#routes = [first, policies[1] === policies[0] ? first : new RouteIndex(policies[1])];
@@ -229,7 +233,7 @@ export class RequestSpace {
         viaCredential === undefined ? undefined : p.grants[viaCredential],
       ];
     });
-    const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`);
+    const atoms = new PathAtoms(pathMatchesOf(grants), `path[${key}]`, this.#literalPaths);
     this.#paths.set(key, atoms);
     return atoms;
   }
