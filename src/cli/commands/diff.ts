@@ -28,6 +28,7 @@ Compares two versions of a policy and reports every region of request space whos
 decision changes (newly allowed, newly denied, or answered differently), each with
 a concrete witness request that the reference interpreter confirms on both versions.
 OLD may be a file or \`git:REV:PATH\` (read with \`git show REV:PATH\`).
+Tunnels that changed alike at the edge are one region listing them (docs/diff.md).
   --all                 also list regions that are answered differently without
                         widening or narrowing
   --max-time SECONDS    stop after this long (reading both versions included) and
