@@ -344,14 +344,14 @@ function edgeOnlyChange(
   const host = (cells[0] as Assignment<RequestAtom>).get("host")?.id ?? "";
   // Each grant that may connect is a token class of its own, with leaves of its own: when
   // the index alone bounds them past half the leaves allowed, exploring would be wasted.
-  const manyGrants = space.grantCandidates(host) * 2 > liftAbove;
-  if (Number.isFinite(liftAbove) && !manyGrants) {
+  if (space.grantCandidates(host) * 2 <= liftAbove) {
+    if (!Number.isFinite(liftAbove)) return laterStagesForCells(space, cells, results, null);
     try {
       return laterStagesForCells(space, cells, results, null, liftAbove);
     } catch (error) {
       if (!(error instanceof ExplorationLimit)) throw error;
     }
-  } else if (!manyGrants) return laterStagesForCells(space, cells, results, null);
+  }
   const side: Side = results[0] === null ? 0 : 1;
   // SAFETY: exactly one side passed the edge; the other decided.
   return [liftedChange(space, cells, results[side === 0 ? 1 : 0] as Decision, side)];
