@@ -11,8 +11,6 @@ import type { Decision } from "../../ir/decision.ts";
 import { interpret } from "../../interpret/request.ts";
 import { decisionKey, isForwarded } from "../decision-key.ts";
 import type { Dimension, RequestAtom, Side } from "../space/atoms.ts";
-import { countrySetsOf, ipSetsOf } from "../space/edge-atoms.ts";
-import { valueKey } from "../same-value.ts";
 import type { Assignment } from "../space/explore.ts";
 import { getterOf } from "../space/explore.ts";
 import { RequestSpace } from "../space/request-space.ts";
@@ -20,13 +18,10 @@ import type { ChangedLeaf, ChangeSet } from "./explore-changes.ts";
 import { changesForHost, DEFAULT_LIFT_ABOVE, EDGE_DIMENSIONS } from "./explore-changes.ts";
 import type { Cube } from "./merge-regions.ts";
 import { cubeOf, mergeCubes } from "./merge-regions.ts";
+import type { ChangedCube } from "./edge-groups.ts";
+import { EdgeGroups } from "./edge-groups.ts";
 import type { ChangeKind, PolicyDiff, Region, RegionCondition, Witness } from "./types.ts";
-
-function changeKind(before: Decision, after: Decision): ChangeKind {
-  if (!isForwarded(before) && isForwarded(after)) return "newly-allowed";
-  if (isForwarded(before) && !isForwarded(after)) return "newly-denied";
-  return "changed";
-}
+import { changeKind } from "./types.ts";
 
 function tunnelRules(t: EffectiveTunnel): RuleRef[] {
   return [
@@ -111,17 +106,6 @@ function conditionsOf(cube: Cube, space: RequestSpace): RegionCondition[] {
       .map((a) => ({ id: a.id, label: a.label }));
     return excluded.length === 0 ? [] : [{ dimension, atoms: listed, excluded }];
   });
-}
-
-/**
- * A cube of changed requests with the decisions both versions give all of it (on the side
- * `varies` names, the witness's decision: see `Region.varies`).
- */
-interface ChangedCube {
-  readonly cube: Cube;
-  readonly before: Decision;
-  readonly after: Decision;
-  readonly varies?: Side;
 }
 
 /**
@@ -212,66 +196,6 @@ function toRegion(
   };
 }
 
-/**
- * Changes the edge stage alone made, grouped across host classes (issue #19): a project
- * bound reaches every tunnel, and most change alike (a range now trusted, decided past the
- * edge as before). Cubes group when they change the same way (decisions equal as
- * `decisionKey` compares them, or the same kind on a varying side) and constrain the same
- * atoms with the same meaning (the address and country atoms of a
- * class are cut by its tunnels' lists: equal lists, equal atoms); the group is one region
- * whose host condition lists its classes, with the first class's witness.
- */
-class EdgeGroups {
-  readonly #groups = new Map<string, { first: ChangedCube; hosts: RequestAtom[] }>();
-  readonly #space: RequestSpace;
-
-  constructor(space: RequestSpace) {
-    this.#space = space;
-  }
-
-  /** Files a cube when it constrains edge dimensions alone; false when it does not. */
-  add(changed: ChangedCube): boolean {
-    const { cube } = changed;
-    if ([...cube.dims.keys()].some((d) => !EDGE_DIMENSIONS.has(d))) return false;
-    const host = cube.point.get("host");
-    if (host === undefined) return false;
-    const key = this.#keyOf(changed, host);
-    const group = this.#groups.get(key);
-    if (group === undefined) this.#groups.set(key, { first: changed, hosts: [host] });
-    else group.hosts.push(host);
-    return true;
-  }
-
-  #keyOf({ cube, before, after, varies }: ChangedCube, host: RequestAtom): string {
-    const space = this.#space;
-    const tunnels = space.routedTunnels(host.id);
-    // The varying side's decision is one witness's: only the kind it gives counts.
-    const parts = [
-      varies ?? "-",
-      changeKind(before, after),
-      varies === 0 ? "" : decisionKey(before),
-      varies === 1 ? "" : decisionKey(after),
-    ];
-    for (const [d, atoms] of cube.dims) {
-      if (d === "host") continue;
-      const meaning =
-        d === "ip"
-          ? valueKey(ipSetsOf(tunnels))
-          : d === "country"
-            ? valueKey(countrySetsOf(tunnels))
-            : "";
-      parts.push(`${d}=${[...atoms.keys()].sort().join(",")}@${meaning}`);
-    }
-    return parts.join("#");
-  }
-
-  regions(): Region[] {
-    return [...this.#groups.values()].map(({ first, hosts }) =>
-      toRegion(first, this.#space, hosts.length > 1 ? hosts : undefined),
-    );
-  }
-}
-
 /** Merges the changed cubes of each host that changed the same way, across change sets. */
 function mergeChanged(changed: readonly ChangedCube[], space: RequestSpace): ChangedCube[] {
   const groups = new Map<
@@ -357,7 +281,7 @@ export function diffPolicies(
   const space = diffSpace(before, after, exhaustive);
   const hosts = space.hostAtoms();
   const found: Region[] = [];
-  const edgeGroups = new EdgeGroups(space);
+  const edgeGroups = new EdgeGroups(space, (changed, hosts) => toRegion(changed, space, hosts));
   let explored = 0;
   for (const host of hosts) {
     if (options.shouldStop?.() === true) break;

@@ -3,6 +3,7 @@ import type { Span } from "../../diagnostics/span.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
 import type { Dimension } from "../space/atoms.ts";
+import { isForwarded } from "../decision-key.ts";
 
 /** How a region's decision changed. `newly-allowed` is the widening that CI must review. */
 export type ChangeKind = "newly-allowed" | "newly-denied" | "changed";
@@ -60,6 +61,13 @@ export interface PolicyDiff {
    * classes it compared, and the others were not compared at all.
    */
   readonly stopped?: { readonly explored: number; readonly total: number };
+}
+
+/** How a decision changed, by whether each side forwards. */
+export function changeKind(before: Decision, after: Decision): ChangeKind {
+  if (!isForwarded(before) && isForwarded(after)) return "newly-allowed";
+  if (isForwarded(before) && !isForwarded(after)) return "newly-denied";
+  return "changed";
 }
 
 /** The tunnels a region covers: more than one when several changed alike (its host condition). */
