@@ -25,6 +25,10 @@ const [role, ...args] = process.argv.slice(2);
 const send = (message: unknown): void => {
   process.send?.(message);
 };
+// A parent that counts this process's instructions asks it to exit cleanly (stream-instructions.ts).
+process.on("message", (message) => {
+  if (message === "exit") process.exit(0);
+});
 
 /** The sink protocol: an 8-byte big-endian length, that many bytes, then "ok" back. */
 function sinkConnection(socket: Socket): void {

@@ -35,7 +35,7 @@ const ROLES = join(import.meta.dirname, "stream-roles.ts");
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
 const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
-type Kind = "tcp" | "tls" | "passthrough";
+export type Kind = "tcp" | "tls" | "passthrough";
 type Ports = Record<Kind, number>;
 
 function role(
@@ -53,7 +53,7 @@ function role(
 }
 
 /** Opens a connection of `kind`; TLS ones complete a full handshake (no session reuse). */
-function open(kind: Kind, port: number, servername: string): Promise<Socket> {
+export function open(kind: Kind, port: number, servername: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket =
       kind === "tcp"
@@ -66,7 +66,7 @@ function open(kind: Kind, port: number, servername: string): Promise<Socket> {
 }
 
 /** Sends `bytes` after the length header (in 64 KiB writes, with backpressure); waits for "ok". */
-function transfer(socket: Socket, bytes: number): Promise<void> {
+export function transfer(socket: Socket, bytes: number): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once("data", () => resolve());
     socket.once("error", reject);
