@@ -5,8 +5,8 @@
  */
 import { connect } from "node:net";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { StreamUpstream } from "./upstream-address.ts";
-import { watchIdle } from "./idle-watch.ts";
 
 /** How a relay ended, for logs and metrics. */
 export type RelayEnd = "closed" | "connect_failed" | "connect_timeout" | "idle";
@@ -18,7 +18,7 @@ export interface RelayBounds {
 
 /** Pipes `client` to `upstream` (after `first`, when given) and calls `done` once at the end. */
 export function relay(
-  client: Socket,
+  client: Duplex & { setTimeout?: Socket["setTimeout"] },
   upstream: StreamUpstream,
   first: Buffer | null,
   bounds: RelayBounds,
@@ -28,12 +28,9 @@ export function relay(
   // flowing, and bytes emitted before the pipe exists would be lost.
   client.pause();
   let ended = false;
-  let idleWatch: NodeJS.Timeout | undefined;
   const finish = (end: RelayEnd): void => {
     if (ended) return;
     ended = true;
-    clearTimeout(connectTimer);
-    clearInterval(idleWatch);
     client.destroy();
     server.destroy();
     done(end);
@@ -54,8 +51,8 @@ export function relay(
     client.pipe(server);
     server.pipe(client);
     client.resume();
-    // Idle time is watched on both sides (traffic either way keeps the relay open) by a
-    // sampling timer, not by socket timeouts, which re-arm a timer on every chunk.
-    idleWatch = watchIdle([client, server], bounds.idleTimeoutMs, () => finish("idle"));
+    // Idle time is watched on both sides: traffic either way keeps the relay open.
+    server.setTimeout(bounds.idleTimeoutMs, () => finish("idle"));
+    client.setTimeout?.(bounds.idleTimeoutMs, () => finish("idle"));
   });
 }
