@@ -8,6 +8,8 @@
  * twice: a 1-byte connection, and `--mb` MiB on one connection; the difference divided by
  * the MB is the per-MB cost (the connection's own set-up and teardown cancel out).
  * Kernel work (copies, TCP) is not counted: this measures what each relay adds in user space.
+ * Caveat: a relay's cost per MB also depends on how many reads a MB takes, which depends on the
+ * relative speed of client, relay and sink; load can move that, so compare runs side by side.
  *
  * `node test/bench/stream-instructions.ts [--mb 64] [--only tcp,tls,passthrough]
  *  [--relays node,rampart,relay]`
