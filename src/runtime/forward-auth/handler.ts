@@ -114,6 +114,12 @@ export function createForwardAuthHandler(
       act({ req, original, request, route, facts: base }, res, deps);
       return;
     }
+    // A kept verdict (revocation re-checked by the backend) answers in this tick, no promise.
+    const hit = deps.tokens?.lookup?.(pending.token.token, pending.token.source);
+    if (hit !== undefined) {
+      act({ req, original, request, route, facts: { ...base, token: hit } }, res, deps);
+      return;
+    }
     verifyToken(pending.token, deps.tokens).then(
       (token) => act({ req, original, request, route, facts: { ...base, token } }, res, deps),
       (error: unknown) => {

@@ -1,57 +1,45 @@
 /**
  * The community backend (S-H2): signed JWTs checked with `jose` against pinned keys, with
  * `exp`/`nbf`/`iss`/`aud` and a clock-skew allowance, claims validated by schema (S-T1) and
- * `permissions`/`resources` lowered to a grant. Results are cached, bounded, keyed by the
- * token itself: full-string equality cannot collide, and a Map lookup costs far less than the
- * SHA-256 digest it replaced (≈2–4 µs per request here); tokens longer than 4 KiB are not
- * cached, which bounds the memory to `cacheSize` × 4 KiB × 2.
+ * `permissions`/`resources` lowered to a grant. Verdicts are kept in a bounded cache
+ * (`verdict-cache.ts` says what keeps a kept verdict true) and re-checked on every hit.
  */
 import { hash } from "node:crypto";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import type { JWTPayload, JWTVerifyOptions } from "jose";
 import type { TokenFacts } from "../../ir/facts.ts";
-import { LruCache } from "../../compile/lru.ts";
 import type { TokenOptions } from "../options.ts";
 import type { TokenBackend } from "./backend.ts";
 import { failedToken } from "./backend.ts";
 import { checkClaims } from "./claims-schema.ts";
-import { keyServes } from "./keys.ts";
-import type { PinnedKey } from "./keys.ts";
+import { STATIC_KEYS, keyServes } from "./keys.ts";
+import type { KeyEpoch, PinnedKey } from "./keys.ts";
 import { claimsToGrant, tokenOwner } from "./claims-to-grant.ts";
-
-/** Facts without the per-request `source`, plus what re-checking a cached entry needs. */
-interface CachedToken {
-  readonly facts: Omit<TokenFacts, "source">;
-  /** Unix seconds; the entry turns `expired` after `exp + skew`. */
-  readonly exp: number | null;
-  /** The facts per source, built once so a cache hit allocates nothing. */
-  readonly header: TokenFacts;
-  readonly query: TokenFacts;
-}
+import { VerdictCache, verdict } from "./verdict-cache.ts";
+import type { Verdict } from "./verdict-cache.ts";
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
-const MAX_CACHED_TOKEN_LENGTH = 4 * 1024;
 
-function cachedToken(facts: Omit<TokenFacts, "source">, exp: number | null): CachedToken {
-  return {
-    facts,
-    exp,
-    header: { ...facts, source: "header" },
-    query: { ...facts, source: "query" },
-  };
+/** A verdict reached now, and whether it may be kept (it depends on nothing but the keys). */
+interface Reached {
+  readonly verdict: Verdict;
+  readonly cacheable: boolean;
 }
 
 /** A JWT backend over pinned keys. */
 export class JwtBackend implements TokenBackend {
   readonly name = "jwt";
   readonly #keys: readonly PinnedKey[];
+  readonly #epoch: KeyEpoch;
   readonly #options: JWTVerifyOptions;
   readonly #skew: number;
-  readonly #cache: LruCache<string, CachedToken> | null;
+  readonly #cache: VerdictCache | null;
   readonly #now: () => number;
 
   constructor(keys: readonly PinnedKey[], options: TokenOptions, now: () => number = Date.now) {
     this.#keys = keys;
+    // At most one JWKS is configured: its epoch is the only one that moves.
+    this.#epoch = keys.find((k) => k.epoch !== undefined)?.epoch ?? STATIC_KEYS;
     this.#skew = options.clockSkewSeconds;
     this.#now = now;
     this.#options = {
@@ -59,13 +47,18 @@ export class JwtBackend implements TokenBackend {
       ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
       ...(options.audience === undefined ? {} : { audience: options.audience }),
     };
-    this.#cache = options.cacheSize > 0 ? new LruCache(options.cacheSize) : null;
+    this.#cache = options.cacheSize > 0 ? new VerdictCache(options.cacheSize) : null;
   }
 
-  /** The cached verdict, synchronously; undefined on a miss. HOT PATH: one Map read. */
+  /** Verdicts held, for tests and metrics: valid and failed, each bounded. */
+  get cached(): { readonly valid: number; readonly failed: number } {
+    return this.#cache?.size ?? { valid: 0, failed: 0 };
+  }
+
+  /** The kept verdict, synchronously; undefined on a miss. HOT PATH: one Map read. */
   lookup(token: string, source: TokenFacts["source"]): TokenFacts | undefined {
-    const cached = this.#cache?.get(token);
-    return cached === undefined ? undefined : this.#fromCache(cached, source);
+    const kept = this.#cache?.get(token, this.#epoch.value);
+    return kept === undefined ? undefined : this.#answer(kept, source);
   }
 
   async verify(token: string, source: TokenFacts["source"]): Promise<TokenFacts> {
@@ -73,31 +66,31 @@ export class JwtBackend implements TokenBackend {
       return failedToken(source, "malformed", null);
     const hit = this.lookup(token, source);
     if (hit !== undefined) return hit;
+    const epoch = this.#epoch.value;
+    const steady = !this.#epoch.changing;
     const digest = hash("sha256", token, "base64url");
-    const result = await this.#verifyUncached(token, digest);
-    if (result.cacheable && token.length <= MAX_CACHED_TOKEN_LENGTH) {
-      this.#cache?.set(token, result.entry);
-    }
-    return this.#fromCache(result.entry, source);
+    const reached = await this.#verifyUncached(token, digest, epoch);
+    // Kept only when the key set stood still from start to end: a verdict reached while keys
+    // were being replaced may have used the old ones (S-R14: a removed key verifies nothing).
+    if (reached.cacheable && steady && !this.#epoch.changing && this.#epoch.value === epoch)
+      this.#cache?.set(token, reached.verdict);
+    return this.#answer(reached.verdict, source);
   }
 
-  #fromCache(entry: CachedToken, source: TokenFacts["source"]): TokenFacts {
+  #answer(kept: Verdict, source: TokenFacts["source"]): TokenFacts {
     if (
-      entry.exp !== null &&
-      entry.facts.status === "valid" &&
-      this.#now() / 1000 > entry.exp + this.#skew
+      kept.exp !== null &&
+      kept.facts.status === "valid" &&
+      this.#now() / 1000 > kept.exp + this.#skew
     ) {
-      return failedToken(source, "expired", entry.facts.id);
+      return failedToken(source, "expired", kept.facts.id);
     }
-    return source === "header" ? entry.header : entry.query;
+    return source === "header" ? kept.header : kept.query;
   }
 
-  async #verifyUncached(
-    token: string,
-    digest: string,
-  ): Promise<{ entry: CachedToken; cacheable: boolean }> {
+  async #verifyUncached(token: string, digest: string, epoch: number): Promise<Reached> {
     const failed = (status: Exclude<TokenFacts["status"], "valid">, cacheable: boolean) => ({
-      entry: cachedToken(failedFacts(status, digest), null),
+      verdict: verdict(failedFacts(status, digest), null, epoch),
       cacheable,
     });
     let header: { alg?: string | undefined; kid?: string | undefined };
@@ -125,47 +118,47 @@ export class JwtBackend implements TokenBackend {
       // S-T1: a signature by a key of another credential does not count (an `app` token
       // verifies only with its own client's key); checked on the verified claims.
       if (!keyServes(candidate, payload["type"], payload["clientId"], header.kid)) continue;
-      return this.#accept(payload, digest);
+      return accept(payload, digest, epoch);
     }
-    // Time-based failures change with time and key-fetch failures are transient: not cached.
+    // Time-based failures change with time and key-fetch failures are transient: not kept.
     return failed(
       lastStatus,
       !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired",
     );
   }
+}
 
-  /**
-   * THE place where a verified claim set becomes a valid token: claims checked (S-T1), grant
-   * lowered (S-T3…S-T5), owner named (S-T8). Anything refused here is a cacheable
-   * `malformed` with the reason.
-   */
-  #accept(payload: JWTPayload, digest: string): { entry: CachedToken; cacheable: boolean } {
-    const checked = checkClaims(payload);
-    const lowered = checked.ok ? claimsToGrant(checked.claims, digest) : null;
-    if (!checked.ok || lowered === null || "error" in lowered) {
-      const detail = !checked.ok
-        ? checked.reason
-        : lowered !== null && "error" in lowered
-          ? lowered.error
-          : "malformed claims";
-      return {
-        entry: cachedToken(failedFacts("malformed", digest, detail), null),
-        cacheable: true,
-      };
-    }
-    const c = checked.claims;
-    const facts: Omit<TokenFacts, "source"> = {
-      status: "valid",
-      id: c.jti ?? digest,
-      type: c.type,
-      lifetimeSeconds: c.exp !== undefined && c.iat !== undefined ? c.exp - c.iat : null,
-      grant: lowered.grant,
-      subject: c.sub ?? c.userId ?? c.clientId ?? null,
-      owner: tokenOwner(c),
-      memberOf: null,
+/**
+ * THE place where a verified claim set becomes a valid token: claims checked (S-T1), grant
+ * lowered (S-T3…S-T5), owner named (S-T8). Anything refused here is a cacheable `malformed`
+ * with the reason (it depends on the claims only).
+ */
+function accept(payload: JWTPayload, digest: string, epoch: number): Reached {
+  const checked = checkClaims(payload);
+  const lowered = checked.ok ? claimsToGrant(checked.claims, digest) : null;
+  if (!checked.ok || lowered === null || "error" in lowered) {
+    const detail = !checked.ok
+      ? checked.reason
+      : lowered !== null && "error" in lowered
+        ? lowered.error
+        : "malformed claims";
+    return {
+      verdict: verdict(failedFacts("malformed", digest, detail), null, epoch),
+      cacheable: true,
     };
-    return { entry: cachedToken(facts, c.exp ?? null), cacheable: true };
   }
+  const c = checked.claims;
+  const facts: Omit<TokenFacts, "source"> = {
+    status: "valid",
+    id: c.jti ?? digest,
+    type: c.type,
+    lifetimeSeconds: c.exp !== undefined && c.iat !== undefined ? c.exp - c.iat : null,
+    grant: lowered.grant,
+    subject: c.sub ?? c.userId ?? c.clientId ?? null,
+    owner: tokenOwner(c),
+    memberOf: null,
+  };
+  return { verdict: verdict(facts, c.exp ?? null, epoch), cacheable: true };
 }
 
 function failedFacts(

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createPublicKey, createSecretKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { createRemoteJWKSet } from "jose";
+import { createRemoteJWKSet, customFetch } from "jose";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { invalidTokenKey } from "../diagnostics.ts";
 import { errorText } from "../tls/certificates.ts";
@@ -25,6 +25,48 @@ export interface PinnedKey {
    * tokens and nothing else. `null` for the shared secret, unbound public keys and JWKS.
    */
   readonly clientId: string | null;
+  /** JWKS keys only: tells when the fetched key set may have changed (see `KeyEpoch`). */
+  readonly epoch?: KeyEpoch;
+}
+
+/**
+ * When a key set may have changed, for caches of verdicts made with it (S-H2, S-R14): `value`
+ * moves on whenever the keys may be replaced, and `changing` is true while a replacement is
+ * under way. A verdict reached while `changing`, or across a change of `value`, may have used
+ * either key set and is not kept.
+ */
+export interface KeyEpoch {
+  readonly value: number;
+  readonly changing: boolean;
+}
+
+/** Pinned keys read once at start never change. */
+export const STATIC_KEYS: KeyEpoch = Object.freeze({ value: 0, changing: false });
+
+/**
+ * The epoch of a remote JWKS: `value` moves on at every fetch jose starts (on its cache age or
+ * an unknown `kid`), and `changing` is jose's own "a fetch is pending" flag, which it clears
+ * only after the new set is in use. Any fetch counts as a change: comparing sets would need the
+ * body before jose applies it, and a refetch at most every 30 s (jose's cooldown) costs one
+ * verification per token.
+ */
+class RemoteKeyEpoch implements KeyEpoch {
+  #value = 0;
+  jwks: { readonly reloading: boolean } | null = null;
+
+  get value(): number {
+    return this.#value;
+  }
+
+  get changing(): boolean {
+    return this.jwks?.reloading ?? false;
+  }
+
+  /** A fetch that notes the change before it starts: jose calls it synchronously. */
+  readonly fetch = (url: string, init: RequestInit): Promise<Response> => {
+    this.#value++;
+    return fetch(url, init);
+  };
 }
 
 const CURVE_FOR_ALG: Readonly<Record<PublicKeyAlgorithm, string | null>> = {
@@ -54,12 +96,15 @@ export function loadPinnedKeys(options: TokenOptions, diagnostics: Diagnostic[])
     }
   }
   if (options.jwksUrl !== undefined) {
+    const epoch = new RemoteKeyEpoch();
     const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
       timeoutDuration: 5_000,
       cooldownDuration: 30_000,
+      [customFetch]: epoch.fetch,
     });
+    epoch.jwks = jwks;
     for (const alg of PUBLIC_KEY_ALGORITHMS)
-      keys.push({ alg, key: jwks, label: options.jwksUrl, clientId: null });
+      keys.push({ alg, key: jwks, label: options.jwksUrl, clientId: null, epoch });
   }
   return keys;
 }
