@@ -283,7 +283,9 @@ function echoFloor(tls: boolean): void {
 }
 
 /** The do-nothing auth service behind nginx `auth_request`: 200 and the URI nginx needs back. */
-function authNothing(): void {
+async function authNothing(): Promise<void> {
+  // A token like the forward-auth role's, for the client to send on the token tunnel's row.
+  const token = await mintApiToken("bench");
   const server = createServer((req, res) => {
     const uri = req.headers["x-original-uri"];
     res.writeHead(200, {
@@ -293,7 +295,9 @@ function authNothing(): void {
     res.end();
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  server.listen(0, "127.0.0.1", () =>
+    send({ port: (server.address() as AddressInfo).port, token }),
+  );
   reportCpuOnRequest();
 }
 
@@ -334,7 +338,7 @@ else if (role === "rampart-redis")
 else if (role === "rampart-tls") await rampart(numberArg(0), false, "plain", undefined, true);
 else if (role === "tls-echo") echoFloor(true);
 else if (role === "plain-echo") echoFloor(false);
-else if (role === "auth-nothing") authNothing();
+else if (role === "auth-nothing") await authNothing();
 else if (role === "rampart-forward-auth") await rampartForwardAuth();
 else if (role === "load")
   await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}", {

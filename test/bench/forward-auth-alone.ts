@@ -1,0 +1,127 @@
+/**
+ * The forward-auth endpoint alone (issue #20 item 3): `rampart serve --forward-auth` with the
+ * forward-auth fixture policy in this process, asked nginx-style sub-requests by a raw
+ * keep-alive client in a child process (32 connections, one request at a time each), on the
+ * open tunnel or the token tunnel (one token, as a client reusing it does). Prints this
+ * process's CPU per request.
+ *
+ *   node test/bench/forward-auth-alone.ts open|token [N]
+ *
+ * Instruction counts, which the load of a shared machine does not move: run it under
+ * `valgrind --tool=callgrind --instr-atstart=no`; the process switches instrumentation on for
+ * the measured N requests only (after start-up and a warm-up) with `callgrind_control`, so the
+ * "Collected" line is N requests' work. RAMPART_BENCH_TREE=<checkout> measures another tree's
+ * runtime (e.g. main) with this driver, for a side-by-side comparison.
+ */
+import { execFile, fork } from "node:child_process";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { pino } from "pino";
+import type * as ServerModule from "../../src/runtime/server.ts";
+import type * as FixtureModule from "../runtime/forward-auth-fixture.ts";
+
+const tree = process.env["RAMPART_BENCH_TREE"] ?? join(import.meta.dirname, "../..");
+const [role = "token", ...rest] = process.argv.slice(2);
+const WARMUP = 3_000;
+const CONNECTIONS = 32;
+
+/** Sends `count` sub-requests over CONNECTIONS keep-alive sockets; counts non-200 answers. */
+async function client(port: number, count: number, host: string, token: string): Promise<void> {
+  const head = [
+    "GET /nginx HTTP/1.1",
+    `Host: rampart_forward_auth`,
+    "X-Original-Method: GET",
+    "X-Original-URI: /api/bench",
+    `X-Forwarded-Host: ${host}`,
+    "X-Forwarded-Proto: http",
+    "X-Real-IP: 127.0.0.1",
+    "X-Forwarded-For: 127.0.0.1",
+  ];
+  if (token !== "") head.push(`Authorization: Bearer ${token}`);
+  const request = Buffer.from(`${head.join("\r\n")}\r\n\r\n`);
+  let left = count;
+  let done = 0;
+  let refused = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const socket = connect(port, "127.0.0.1");
+      let buffered = "";
+      const next = (): void => {
+        if (left-- > 0) socket.write(request);
+        else socket.end();
+      };
+      socket.on("connect", next);
+      socket.on("error", reject);
+      socket.on("data", (chunk) => {
+        buffered += chunk.toString("latin1");
+        // Answers carry no body (content-length: 0): a blank line ends each one.
+        for (let end = buffered.indexOf("\r\n\r\n"); end >= 0; end = buffered.indexOf("\r\n\r\n")) {
+          if (!buffered.startsWith("HTTP/1.1 200")) refused++;
+          buffered = buffered.slice(end + 4);
+          if (++done === count) resolve();
+          next();
+        }
+      });
+    }
+  });
+  process.send?.({ done, refused });
+}
+
+async function measure(tunnel: "open" | "token", count: number): Promise<void> {
+  const { startRuntime } = (await import(
+    join(tree, "src/runtime/server.ts")
+  )) as typeof ServerModule;
+  const fixture = (await import(
+    join(tree, "test/runtime/forward-auth-fixture.ts")
+  )) as typeof FixtureModule;
+  const started = await startRuntime({
+    load: () => Promise.resolve({ value: [fixture.forwardAuthPolicy()], diagnostics: [] }),
+    http: { host: "127.0.0.1", port: 0 },
+    forwardAuth: { host: "127.0.0.1", port: 0 },
+    cookieKey: "bench-cookie-key-0123456789abcdef-0123456789",
+    tokens: { secret: fixture.TOKEN_SECRET },
+    trustedProxies: ["127.0.0.1"],
+    geoipDatabase: join(tree, "fixtures/geoip/GeoIP2-Country-Test.mmdb"),
+    logger: pino({ level: "error" }),
+  });
+  if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
+  const port = started.value.addresses.forwardAuth?.port ?? 0;
+  const host = tunnel === "open" ? fixture.HOSTS.open : fixture.HOSTS.token;
+  const token = tunnel === "open" ? "" : await fixture.mintApiToken("bench");
+  const run = (n: number): Promise<{ done: number; refused: number }> =>
+    new Promise((resolve, reject) => {
+      const child = fork(import.meta.filename, ["client", String(port), String(n), host, token], {
+        // The client is not what is measured: never under valgrind, no inherited flags.
+        execPath: process.env["RAMPART_BENCH_NODE"] ?? process.execPath,
+        execArgv: [],
+      });
+      child.once("message", (m: { done: number; refused: number }) => resolve(m));
+      child.once("error", reject);
+    });
+  const callgrind = process.env["RAMPART_BENCH_CALLGRIND"] === "1";
+  const instrument = (on: boolean): Promise<unknown> =>
+    promisify(execFile)("callgrind_control", ["-i", on ? "on" : "off", String(process.pid)]);
+  await run(WARMUP);
+  if (callgrind) await instrument(true);
+  const before = process.cpuUsage();
+  const result = await run(count);
+  const used = process.cpuUsage(before);
+  if (callgrind) await instrument(false);
+  if (result.refused > 0) throw new Error(`${result.refused} sub-requests were not answered 200`);
+  console.log(
+    `${tunnel}: ${count} sub-requests, CPU ${((used.user + used.system) / count).toFixed(1)} µs/request`,
+  );
+  await started.value.close();
+}
+
+if (role === "client") {
+  const [port, count, host, token] = rest;
+  await client(Number(port), Number(count), host ?? "", token ?? "");
+  process.exit(0);
+} else if (role === "open" || role === "token") {
+  await measure(role, Number(rest[0] ?? 20_000));
+  process.exit(0);
+} else {
+  throw new Error("usage: forward-auth-alone.ts open|token [N]");
+}
