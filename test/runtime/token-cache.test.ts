@@ -189,6 +189,19 @@ describe("S-H2, S-R14: a JWKS refetch drops what the old key set verified", () =
     );
   });
 
+  it("S-R14: a kid the JWKS lacks is refused but not kept, so the key's publication counts", async () => {
+    jwks.keys = [jwkA];
+    const { backend: b, keys } = backend({ jwksUrl: url });
+    await b.verify(await sign(a.privateKey, "a", "u6"), "header");
+    const early = await sign(bKey.privateKey, "b", "u7");
+    // Just fetched: jose's cooldown keeps it from fetching again for this kid.
+    assert.equal((await b.verify(early, "header")).status, "bad_signature");
+    assert.equal(b.lookup(early, "header"), undefined, "not kept: the set may gain the key");
+    jwks.keys = [jwkA, jwkB];
+    await reloadOf(keys)();
+    assert.equal((await b.verify(early, "header")).status, "valid");
+  });
+
   it("S-R14: a verdict reached while a refetch is pending is answered but not kept", async () => {
     jwks.keys = [jwkA];
     const { backend: b, keys } = backend({ jwksUrl: url });

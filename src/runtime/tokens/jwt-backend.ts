@@ -19,6 +19,7 @@ import { VerdictCache, verdict } from "./verdict-cache.ts";
 import type { Verdict } from "./verdict-cache.ts";
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
+const NO_MATCHING_KEY = "ERR_JWKS_NO_MATCHING_KEY";
 
 /** A verdict reached now, and whether it may be kept (it depends on nothing but the keys). */
 interface Reached {
@@ -110,7 +111,9 @@ export class JwtBackend implements TokenBackend {
         ({ payload } = await verifyWith(token, candidate, this.#options, this.#now));
       } catch (error) {
         const status = statusOf(error);
-        transient ||= status === null;
+        // A `kid` the JWKS lacks may be a key added since the last fetch: kept as a failure, it
+        // would refuse the token from the cache and never let jose fetch the set again.
+        transient ||= status === null || (error as { code?: string }).code === NO_MATCHING_KEY;
         lastStatus = status ?? "bad_signature";
         if (lastStatus === "expired" || lastStatus === "not_yet_valid") break;
         continue;
@@ -120,7 +123,8 @@ export class JwtBackend implements TokenBackend {
       if (!keyServes(candidate, payload["type"], payload["clientId"], header.kid)) continue;
       return accept(payload, digest, epoch);
     }
-    // Time-based failures change with time and key-fetch failures are transient: not kept.
+    // Time-based failures change with time, key fetches and unknown `kid`s with the key set:
+    // not kept.
     return failed(
       lastStatus,
       !transient && lastStatus !== "not_yet_valid" && lastStatus !== "expired",
@@ -197,7 +201,7 @@ function statusOf(error: unknown): Exclude<TokenFacts["status"], "valid"> | null
       return e.claim === "nbf" ? "not_yet_valid" : "malformed";
     case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
     case "ERR_JOSE_ALG_NOT_ALLOWED":
-    case "ERR_JWKS_NO_MATCHING_KEY":
+    case NO_MATCHING_KEY:
     case "ERR_JWKS_MULTIPLE_MATCHING_KEYS":
       return "bad_signature";
     case "ERR_JWS_INVALID":
