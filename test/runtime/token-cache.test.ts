@@ -77,6 +77,20 @@ describe("S-T1 expiry and what is kept", () => {
     assert.equal(b.lookup(early, "header"), undefined, "it becomes valid with time");
   });
 
+  it("S-R14: a forger's copy of a kept token's signature never shares its verdict", async () => {
+    const token = await hs({ type: "pat", sub: "owner" });
+    assert.equal((await b.verify(token, "header")).status, "valid");
+    const [head, , signature] = token.split(".");
+    const claims = Buffer.from(JSON.stringify({ type: "pat", sub: "forger" })).toString(
+      "base64url",
+    );
+    const forged = `${head}.${claims}.${signature}`;
+    assert.equal(b.lookup(forged, "header"), undefined, "same signature, another token: a miss");
+    assert.equal((await b.verify(forged, "header")).status, "bad_signature");
+    assert.equal(b.lookup(forged, "header")?.status, "bad_signature");
+    assert.equal(b.lookup(token, "header")?.subject, "owner", "the owner's verdict is intact");
+  });
+
   it("keeps no token longer than 4 KiB", async () => {
     const long = await hs({ type: "pat", sub: "x".repeat(1000), pad: "p".repeat(4096) });
     assert.equal((await b.verify(long, "header")).status, "valid");

@@ -1,7 +1,10 @@
 /**
  * Verdicts of the JWT backend, kept so that a repeated token costs a Map read instead of a
- * signature check, the claim schema and the grant lowering (S-H2). Keyed by the token itself:
- * full-string equality cannot collide, and a Map lookup costs far less than a digest.
+ * signature check, the claim schema and the grant lowering (S-H2). Each token arrives as a new
+ * string, so a Map keyed by the whole token hashes all of it on every request (~0.5 µs for a
+ * 330-character token here): the key is its last segment, the signature, which is short and
+ * unique per signed token, and a hit also needs the whole token to be equal, so two tokens
+ * sharing a signature (a forger's copy) never share a verdict.
  *
  * What keeps a kept verdict true:
  * - a valid verdict turns `expired` once `exp` + skew has passed (checked on every hit);
@@ -50,10 +53,21 @@ export const MAX_CACHED_TOKEN_LENGTH = 4 * 1024;
 /** The failure cache never holds more than this (per generation), whatever the valid size. */
 export const MAX_FAILED_VERDICTS = 1024;
 
+/** A kept verdict and the token it belongs to. */
+interface Kept {
+  readonly token: string;
+  readonly verdict: Verdict;
+}
+
+/** The cache key of a token: its signature segment (the whole string when it has no dot). */
+function keyOf(token: string): string {
+  return token.slice(token.lastIndexOf(".") + 1);
+}
+
 /** Bounded caches of valid and failed verdicts. */
 export class VerdictCache {
-  readonly #valid: LruCache<string, Verdict>;
-  readonly #failed: LruCache<string, Verdict>;
+  readonly #valid: LruCache<string, Kept>;
+  readonly #failed: LruCache<string, Kept>;
 
   /** `size`: valid verdicts kept per generation (the LRU holds two). */
   constructor(size: number) {
@@ -68,16 +82,23 @@ export class VerdictCache {
 
   /** The kept verdict of `token` under key epoch `epoch`, if any. HOT PATH: one Map read. */
   get(token: string, epoch: number): Verdict | undefined {
+    const key = keyOf(token);
     // A verdict of an older key set says nothing now; it is replaced once re-verified.
-    const valid = this.#valid.get(token);
-    if (valid !== undefined && valid.epoch === epoch) return valid;
-    const failed = this.#failed.get(token);
-    return failed !== undefined && failed.epoch === epoch ? failed : undefined;
+    const valid = this.#valid.get(key);
+    if (valid !== undefined && valid.token === token && valid.verdict.epoch === epoch)
+      return valid.verdict;
+    const failed = this.#failed.get(key);
+    return failed !== undefined && failed.token === token && failed.verdict.epoch === epoch
+      ? failed.verdict
+      : undefined;
   }
 
   /** Keeps a verdict, valid or failed, each in its own cache; long tokens are not kept. */
   set(token: string, v: Verdict): void {
     if (token.length > MAX_CACHED_TOKEN_LENGTH) return;
-    (v.facts.status === "valid" ? this.#valid : this.#failed).set(token, v);
+    (v.facts.status === "valid" ? this.#valid : this.#failed).set(keyOf(token), {
+      token,
+      verdict: v,
+    });
   }
 }
