@@ -24,6 +24,12 @@ const send = (message: unknown): void => {
   process.send?.(message);
 };
 
+/**
+ * The forward-auth rows' token lifetime: a run on a loaded machine can outlast the fixture's
+ * 10 minutes (+ 5 of skew), and an expired token turns the token row into 401s.
+ */
+const BENCH_TOKEN_LIFETIME = 3 * 3600;
+
 /** The token secret of the `rampart` role. */
 const BENCH_SECRET = "bench-secret-0123456789abcdef-0123456789abcdef";
 /** The upstream's response body: 100 bytes, as in issue #20's measurements. */
@@ -285,7 +291,7 @@ function echoFloor(tls: boolean): void {
 /** The do-nothing auth service behind nginx `auth_request`: 200 and the URI nginx needs back. */
 async function authNothing(): Promise<void> {
   // A token like the forward-auth role's, for the client to send on the token tunnel's row.
-  const token = await mintApiToken("bench");
+  const token = await mintApiToken("bench", BENCH_TOKEN_LIFETIME);
   const server = createServer((req, res) => {
     const uri = req.headers["x-original-uri"];
     res.writeHead(200, {
@@ -319,7 +325,7 @@ async function rampartForwardAuth(): Promise<void> {
   send({
     port: started.value.addresses.forwardAuth?.port,
     servePort: started.value.addresses.http?.port,
-    token: await mintApiToken("bench"),
+    token: await mintApiToken("bench", BENCH_TOKEN_LIFETIME),
   });
   reportCpuOnRequest();
 }
