@@ -27,7 +27,11 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): Promise<string>;
-  writeFile(path: string, text: string): Promise<void>;
+  /**
+   * Writes a file: a text, or its pieces one after the other (never joined: a bundle of
+   * 10,000 tunnels is tens of MB).
+   */
+  writeFile(path: string, text: string | readonly string[]): Promise<void>;
 }
 
 /** The real process. */
@@ -42,7 +46,8 @@ export function processIo(): Io {
     readFile: (path) => readFile(path, "utf8"),
     writeFile: async (path, text) => {
       try {
-        await writeFile(path, text, "utf8");
+        // `writeFile` takes an iterable and encodes and writes each piece in turn.
+        await writeFile(path, typeof text === "string" ? text : text.values(), "utf8");
       } catch (error) {
         throw new UnwritableFile(path, error);
       }
@@ -104,6 +109,7 @@ export function memoryIo(files: Record<string, string> = {}): Io & {
       }
       return text;
     },
-    writeFile: async (path, text) => void stored.set(path, text),
+    writeFile: async (path, text) =>
+      void stored.set(path, typeof text === "string" ? text : text.join("")),
   };
 }

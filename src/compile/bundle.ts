@@ -29,6 +29,18 @@ export function writeBundle(
   policies: readonly EffectivePolicy[],
   diagnostics: readonly Diagnostic[],
 ): string {
+  return writeBundlePieces(policies, diagnostics).join("");
+}
+
+/**
+ * The text of `writeBundle` in the pieces it was made in, for a file written piece by piece:
+ * a 10,000-tunnel bundle is tens of MB, and joined it is one string twice that size when a
+ * single character (a `…` in a warning) is outside Latin-1, then a buffer of it to write.
+ */
+export function writeBundlePieces(
+  policies: readonly EffectivePolicy[],
+  diagnostics: readonly Diagnostic[],
+): string[] {
   const payload = writeSharedPayload(policies, diagnostics, canonicalJson, UNSHARED_MEMBERS);
   // The envelope is spelled out by hand so its key order is fixed and the payload is not
   // serialized twice.
@@ -40,6 +52,5 @@ export function writeBundle(
     // character elsewhere makes the joined text two-byte.
     contentHash: sha256OfPieces(payload.chunks),
   });
-  // One join of every piece: a 10,000-tunnel bundle is tens of MB, copied once, not twice.
-  return [`${head.slice(0, -1)},"payload":`, ...payload.chunks, "}\n"].join("");
+  return [`${head.slice(0, -1)},"payload":`, ...payload.chunks, "}\n"];
 }

@@ -4,7 +4,7 @@ import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../diagnostics/span.ts";
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { printCompiled } from "../../compile/print.ts";
-import { writeBundle } from "../../compile/bundle.ts";
+import { writeBundlePieces } from "../../compile/bundle.ts";
 import { privateBundleKey, signBundle } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -66,14 +66,17 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   }
   if (typeof output === "string") progress.update("compile: writing the bundle");
   const bundle =
-    typeof output === "string" && target === "bundle" ? writeBundle(policies, diagnostics) : null;
+    typeof output === "string" && target === "bundle"
+      ? writeBundlePieces(policies, diagnostics)
+      : null;
   progress.end();
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
   if (typeof output === "string" && target === "esm") {
     await writeEsmTarget(output, policies, diagnostics, sources, values["minify"] === true, io);
   } else if (typeof output === "string" && bundle !== null) {
-    await io.writeFile(output, key === null ? bundle : await signBundle(bundle, key));
+    // Unsigned, the pieces go to the file as they are; a signature covers the whole text.
+    await io.writeFile(output, key === null ? bundle : await signBundle(bundle.join(""), key));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     const signed = key === null ? "" : `, signed (${key.alg})`;
     io.err(`wrote ${output}: ${policies.length} policies, ${tunnels} tunnels${signed}\n`);

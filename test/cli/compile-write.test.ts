@@ -1,0 +1,83 @@
+/**
+ * `rampart compile -o FILE` writes the bundle piece by piece (issue #19: a 10,000-tunnel bundle
+ * is tens of MB, never joined into one string nor one buffer): the file holds exactly the text
+ * `writeBundle` returns, signed or not.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processIo } from "../../src/cli/io.ts";
+import { writeBundle, writeBundlePieces } from "../../src/compile/bundle.ts";
+import { publicBundleKey, verifySignedBundle } from "../../src/compile/bundle/signed.ts";
+import { checkPolicySource } from "../../src/pipeline.ts";
+import { largePolicyDsl } from "../bench/parse-policy.ts";
+
+const bin = join(import.meta.dirname, "..", "..", "src", "cli", "bin.js");
+
+/** `rampart ARGS` run in `dir` as a user runs it. */
+function rampart(dir: string, args: readonly string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe("rampart compile writes the bundle in pieces (issue #19)", () => {
+  it("the file written piece by piece is the joined text, a character outside Latin-1 included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-pieces-"));
+    try {
+      const pieces = ['{"a":"', "x".repeat(70_000), '…"', ',"b":"\u2028é"}', "\n"];
+      const file = join(dir, "out.json");
+      await processIo().writeFile(file, pieces);
+      assert.equal(readFileSync(file, "utf8"), pieces.join(""));
+      assert.deepEqual(readFileSync(file), Buffer.from(pieces.join(""), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the pieces join into writeBundle's text, diagnostics with `…` included", () => {
+    const checked = checkPolicySource({ name: "bench.rampart", text: largePolicyDsl(40, 40) });
+    assert.ok(checked.effective !== undefined);
+    assert.ok(checked.diagnostics.some((d) => d.message.includes("…")));
+    const pieces = writeBundlePieces([checked.effective], checked.diagnostics);
+    assert.ok(pieces.length > 2);
+    assert.equal(pieces.join(""), writeBundle([checked.effective], checked.diagnostics));
+  });
+
+  it("a bundle file is byte for byte writeBundle's text; signed, its payload is that file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-compile-write-"));
+    try {
+      const text = largePolicyDsl(300, 300);
+      writeFileSync(join(dir, "bench.rampart"), text);
+      const pair = generateKeyPairSync("ed25519");
+      writeFileSync(join(dir, "key.pem"), pair.privateKey.export({ type: "pkcs8", format: "pem" }));
+      const plain = rampart(dir, ["compile", "bench.rampart", "-o", "bundle.json"]);
+      assert.equal(plain.status, 0, plain.stderr);
+      const signed = rampart(dir, ["compile", "bench.rampart", "-o", "b.jws", "--sign", "key.pem"]);
+      assert.equal(signed.status, 0, signed.stderr);
+
+      const checked = checkPolicySource({ name: "bench.rampart", text });
+      assert.ok(checked.effective !== undefined);
+      const expected = writeBundle([checked.effective], checked.diagnostics);
+      const written = readFileSync(join(dir, "bundle.json"));
+      assert.equal(written.length, Buffer.byteLength(expected, "utf8"));
+      const sha = (bytes: string | Buffer): string =>
+        createHash("sha256").update(bytes).digest("hex");
+      assert.equal(sha(written), sha(expected));
+
+      const key = publicBundleKey(pair.publicKey.export({ type: "spki", format: "pem" }) as string);
+      const verified = await verifySignedBundle(readFileSync(join(dir, "b.jws"), "utf8"), key);
+      assert.ok(typeof verified !== "string", String(verified));
+      assert.equal(verified.text, expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
