@@ -17,6 +17,10 @@ const TOKEN_INT = 2;
 /** Any other scalar (`true`, `null`, another number …), by the index of its JSON text. */
 const TOKEN_LITERAL = 3;
 
+const LITERAL_TRUE = 0;
+const LITERAL_FALSE = 1;
+const LITERAL_NULL = 2;
+
 /** How a value is written around its tokens. */
 interface Shape {
   /** The text before each token: `{"name":`, `,"next":` or `[`, `,`. */
@@ -41,6 +45,14 @@ class NamesNode {
   readonly name: string;
   readonly parent: NamesNode | null;
   shape = -1;
+  /**
+   * In the tree of names as met (an object's own order): the positions of these names in
+   * sorted order, once an object ended here. Sorting each object's names again cost more than
+   * reading its members.
+   */
+  order: Int32Array | null = null;
+  /** In the same tree: the shape of an object with all of these members defined. */
+  shapeAllDefined = -1;
   #next: Map<string, NamesNode> | null = null;
   // Objects of one type meet their names in one order: the last step taken is usually next.
   #lastName: string | null = null;
@@ -129,10 +141,20 @@ export class DistinctValues {
   readonly #shapes: Shape[] = [];
   readonly #arrayShapes: number[] = [];
   readonly #names = new NamesNode("", null);
+  /** The member names of plain objects in their own order, to their sorted order. */
+  readonly #namesAsMet = new NamesNode("", null);
+  /** The members of the plain objects being read, in their own order (a parent's below). */
+  readonly #members: unknown[] = [];
+  #membersTop = 0;
   readonly #strings = new Map<string, number>();
   readonly #stringTexts: string[] = [];
-  readonly #literals = new Map<string, number>();
-  readonly #literalTexts: string[] = [];
+  // `true`, `false` and `null`, the most frequent literals, at fixed indices.
+  readonly #literals = new Map<string, number>([
+    ["true", LITERAL_TRUE],
+    ["false", LITERAL_FALSE],
+    ["null", LITERAL_NULL],
+  ]);
+  readonly #literalTexts: string[] = ["true", "false", "null"];
   /**
    * The id of each object with nested objects or arrays already met. The IR refers to one
    * object from many places (a rule set every tunnel inherits): its id is found again without
@@ -203,46 +225,132 @@ export class DistinctValues {
   }
 
   #addObject(value: object): number {
+    if (Array.isArray(value)) return this.#addArray(value);
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) return this.#addPlain(value);
+    return this.#addOther(value);
+  }
+
+  #addArray(value: readonly unknown[]): number {
     const base = this.#top;
     // Whether the value holds an object or an array, known at the first: then it was
     // looked up by identity, and is remembered by it.
     let remembered = false;
-    let shape: number;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        if (item === null || typeof item !== "object") {
-          this.#pushScalar(item, true);
-          continue;
-        }
-        if (!remembered) {
-          remembered = true;
-          const met = this.#byIdentity.get(value);
-          if (met !== undefined) return this.#drop(base, met);
-        }
-        this.#push(TOKEN_CHILD, this.#addObject(item));
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item === null || typeof item !== "object") {
+        this.#pushScalar(item, true);
+        continue;
       }
-      shape = this.#arrayShape(value.length);
-    } else {
-      let node = this.#names;
-      for (const name of keysOf(value)) {
-        const item = (value as Record<string, unknown>)[name];
-        if (item === undefined) continue;
-        node = node.then(name);
-        if (item === null || typeof item !== "object") {
-          this.#pushScalar(item, false);
-          continue;
-        }
-        if (!remembered) {
-          remembered = true;
-          const met = this.#byIdentity.get(value);
-          if (met !== undefined) return this.#drop(base, met);
-        }
-        this.#push(TOKEN_CHILD, this.#addObject(item));
+      if (!remembered) {
+        remembered = true;
+        const met = this.#byIdentity.get(value);
+        if (met !== undefined) return this.#drop(base, met);
       }
-      shape = this.#objectShape(node);
+      this.#push(TOKEN_CHILD, this.#addObject(item));
     }
+    const id = this.#intern(this.#arrayShape(value.length), base);
+    this.#top = base;
+    if (remembered) this.#byIdentity.set(value, id);
+    return id;
+  }
+
+  /**
+   * An object whose prototype is `Object.prototype` or null (every IR object): its own
+   * enumerable members are exactly what `for … in` lists, in the order `Object.keys` gives,
+   * read without a keyed lookup per member. Its names as met lead to their sorted order.
+   */
+  #addPlain(value: object): number {
+    const members = this.#members;
+    const from = this.#membersTop;
+    let met = this.#namesAsMet;
+    let count = 0;
+    let nested = false;
+    for (const name in value) {
+      const item = (value as Record<string, unknown>)[name];
+      met = met.then(name);
+      members[from + count++] = item;
+      if (item !== null && typeof item === "object") nested = true;
+    }
+    // Remembered by identity when it holds an object or an array, as in #addArray.
+    if (nested) {
+      const known = this.#byIdentity.get(value);
+      if (known !== undefined) return known;
+    }
+    const order = met.order ?? this.#sortedOrder(met);
+    this.#membersTop = from + count;
+    const base = this.#top;
+    let allDefined = true;
+    for (let i = 0; i < count; i++) {
+      // SAFETY: `order` is a permutation of 0 … count - 1, and `members` holds count items.
+      const item = members[from + (order[i] as number)];
+      if (item === undefined) allDefined = false;
+      else if (item === null || typeof item !== "object") this.#pushScalar(item, false);
+      else this.#push(TOKEN_CHILD, this.#addObject(item));
+    }
+    this.#membersTop = from;
+    const shape = allDefined ? met.shapeAllDefined : this.#definedShape(met, order, members, from);
     const id = this.#intern(shape, base);
+    this.#top = base;
+    if (nested) this.#byIdentity.set(value, id);
+    return id;
+  }
+
+  /** The sorted order of the names as met up to `met`, and their shape all defined. */
+  #sortedOrder(met: NamesNode): Int32Array {
+    const names = namesTo(met);
+    const order = Int32Array.from(names.keys()).sort((a, b) => {
+      // SAFETY: a and b are positions in `names`.
+      const [x, y] = [names[a] as string, names[b] as string];
+      // By code unit, as `Array.prototype.sort` orders strings.
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    let node = this.#names;
+    // SAFETY: the positions in `order` are within `names`.
+    for (const position of order) node = node.then(names[position] as string);
+    met.order = order;
+    met.shapeAllDefined = this.#objectShape(node);
+    return order;
+  }
+
+  /** The shape of an object some of whose members are undefined (not written). */
+  #definedShape(
+    met: NamesNode,
+    order: Int32Array,
+    members: readonly unknown[],
+    from: number,
+  ): number {
+    const names = namesTo(met);
+    let node = this.#names;
+    for (const position of order) {
+      if (members[from + position] === undefined) continue;
+      // SAFETY: the positions in `order` are within `names`.
+      node = node.then(names[position] as string);
+    }
+    return this.#objectShape(node);
+  }
+
+  /** Any other object (a class instance): its own enumerable members by `Object.keys`. */
+  #addOther(value: object): number {
+    const base = this.#top;
+    let remembered = false;
+    let node = this.#names;
+    for (const name of keysOf(value)) {
+      const item = (value as Record<string, unknown>)[name];
+      if (item === undefined) continue;
+      node = node.then(name);
+      if (item === null || typeof item !== "object") {
+        this.#pushScalar(item, false);
+        continue;
+      }
+      if (!remembered) {
+        remembered = true;
+        const met = this.#byIdentity.get(value);
+        if (met !== undefined) return this.#drop(base, met);
+      }
+      this.#push(TOKEN_CHILD, this.#addObject(item));
+    }
+    const id = this.#intern(this.#objectShape(node), base);
     this.#top = base;
     if (remembered) this.#byIdentity.set(value, id);
     return id;
@@ -267,7 +375,10 @@ export class DistinctValues {
 
   /** A scalar's token. In an array, what JSON cannot write is `null`; as a member, it is as before. */
   #pushScalar(item: unknown, inArray: boolean): void {
-    if (typeof item === "string") {
+    if (item === true) this.#push(TOKEN_LITERAL, LITERAL_TRUE);
+    else if (item === false) this.#push(TOKEN_LITERAL, LITERAL_FALSE);
+    else if (item === null) this.#push(TOKEN_LITERAL, LITERAL_NULL);
+    else if (typeof item === "string") {
       let index = this.#strings.get(item);
       if (index === undefined) {
         index = this.#stringTexts.length;
