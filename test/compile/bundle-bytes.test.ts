@@ -56,6 +56,23 @@ describe("bundle bytes (issue #19)", () => {
       numbers: [1.5, -0, 2 ** 40, -7, Number.NaN, Infinity, 2147483647, -2147483648, 2 ** 31],
       // A non-finite number as a member is written as `null` too.
       limits: { top: Infinity, same: [1.5, 1.5, "a repeated list, long enough"] },
+      // Members left undefined (not written) in several orders, the same names otherwise.
+      gaps: [
+        { b: undefined, a: "long enough to be shared", c: 1 },
+        { c: 1, a: "long enough to be shared" },
+        { a: "long enough to be shared", b: undefined, c: 1 },
+        { c: 1, b: 2, a: undefined },
+      ],
+      // Objects read by Object.keys rather than for…in: a class instance, no prototype.
+      instance: new (class Pair {
+        b = [1, "long enough to be shared"];
+        a = { y: 2, x: 1 };
+      })(),
+      bare: Object.assign(Object.create(null) as object, {
+        z: undefined,
+        y: [1, "long enough to be shared"],
+        x: 1,
+      }),
     };
     const policies = [policy, odd, policy];
     assert.equal(writeBundle(policies, [warning]), referenceWriteBundle(policies, [warning]));
