@@ -151,6 +151,7 @@ export function writeSharedPayload(
         return [{ prefix, text: id === null ? (JSON.stringify(item) ?? "null") : "", id }];
       }),
   );
+  values.seal();
   const { index, table } = plan(values, roots);
   const out = new PayloadText(values, index);
   out.push(`{"diagnostics":${canonical(diagnostics)},"policies":[`);
