@@ -147,6 +147,10 @@ export class DistinctValues {
   readonly #members: unknown[] = [];
   #membersTop = 0;
   #strings = new Map<string, number>();
+  // The string met last and its index: a span's file name, met in every span, is found by
+  // one comparison of references.
+  #lastString: string | null = null;
+  #lastStringIndex = 0;
   readonly #stringTexts: string[] = [];
   // `true`, `false` and `null`, the most frequent literals, at fixed indices.
   readonly #literals = new Map<string, number>([
@@ -394,12 +398,18 @@ export class DistinctValues {
     else if (item === false) this.#push(TOKEN_LITERAL, LITERAL_FALSE);
     else if (item === null) this.#push(TOKEN_LITERAL, LITERAL_NULL);
     else if (typeof item === "string") {
+      if (item === this.#lastString) {
+        this.#push(TOKEN_STRING, this.#lastStringIndex);
+        return;
+      }
       let index = this.#strings.get(item);
       if (index === undefined) {
         index = this.#stringTexts.length;
         this.#stringTexts.push(JSON.stringify(item));
         this.#strings.set(item, index);
       }
+      this.#lastString = item;
+      this.#lastStringIndex = index;
       this.#push(TOKEN_STRING, index);
     } else if (typeof item === "number" && (item | 0) === item) {
       this.#push(TOKEN_INT, item);
