@@ -8,7 +8,7 @@
  * categories too, which makes a misspelled value a syntax error with a suggestion.
  */
 import { createToken, Lexer } from "./chevrotain.ts";
-import type { ILexingResult, IToken, TokenType } from "chevrotain";
+import type { ILexingResult, IToken, Lexer as PolicyLexer, TokenType } from "chevrotain";
 
 // ---------------------------------------------------------------- trivia and errors
 
@@ -385,12 +385,26 @@ const wordKeywords = new Map(
 /** The token types the lexer tries, in order: `allTokens` without the word-like keywords. */
 const lexerTokens = allTokens.filter((token) => !wordKeywords.has(keywordImage(token) ?? ""));
 
+/**
+ * Builds the lexer. `validate`: check the token definitions themselves (unreachable patterns,
+ * anchors …), a third of building it; they are fixed code, so the test suite checks them once
+ * (`test/grammar/tokens.test.ts`) and the lexer the tools use skips the check.
+ */
+export function buildPolicyLexer(options: { readonly validate?: boolean } = {}): PolicyLexer {
+  const lexer = new Lexer(lexerTokens, {
+    // Spans are offsets; lines and columns are computed from the text only for display.
+    positionTracking: "onlyOffset",
+    ensureOptimizations: true,
+    skipValidations: !(options.validate ?? false),
+  });
+  // Chevrotain picks its token factory per position-tracking mode on this instance field.
+  (lexer as unknown as { createTokenInstance: typeof offsetToken }).createTokenInstance =
+    offsetToken;
+  return lexer;
+}
+
 /** The one lexer instance (stateless between `tokenize` calls). */
-export const policyLexer = new Lexer(lexerTokens, {
-  // Spans are offsets; lines and columns are computed from the text only for display.
-  positionTracking: "onlyOffset",
-  ensureOptimizations: true,
-});
+export const policyLexer: PolicyLexer = buildPolicyLexer();
 
 /**
  * A token with offsets only, as "onlyOffset" makes it, plus the end offset, which the syntax
@@ -437,10 +451,6 @@ export function tokenizeAt(text: string, base: number): ILexingResult {
     offsetBase = 0;
   }
 }
-
-// Chevrotain picks its token factory per position-tracking mode on this instance field.
-(policyLexer as unknown as { createTokenInstance: typeof offsetToken }).createTokenInstance =
-  offsetToken;
 
 const stringTokens: ReadonlySet<TokenType> = new Set([
   StringLiteral,

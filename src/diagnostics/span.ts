@@ -29,13 +29,17 @@ export function joinSpans(a: Span, b: Span): Span {
 
 /** Offsets of the first character of each line, computed once per file. */
 export class LineIndex {
-  readonly #starts: number[];
+  readonly #starts: Float64Array;
 
+  // A large policy has hundreds of thousands of lines: they are counted first, then written
+  // into an array of that size (pushing each grew an array step by step, the most of the cost),
+  // and `indexOf` finds them several times faster than a loop over the characters.
   constructor(text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) starts.push(i + 1);
-    }
+    let lines = 1;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+    const starts = new Float64Array(lines);
+    let line = 1;
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts[line++] = i + 1;
     this.#starts = starts;
   }
 

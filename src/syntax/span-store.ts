@@ -17,6 +17,10 @@ import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NONE = -1;
+/** Rows per page of the span cache (`SpanStore.#spans`). */
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
 /** What a node's members are keyed by, once it has any. */
 const LEAF = 0;
@@ -41,11 +45,12 @@ export class SpanStore {
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
   /**
-   * The span objects handed out so far, by row: `undefined` until read. Filled to the
-   * capacity, so that writing row 300,000 before row 200 keeps the array in fast elements
-   * (a write far past the end of an array turns it into a hash table).
+   * The span objects handed out so far, by row, in pages of `PAGE` rows made on the first read
+   * in them: `undefined` until read. A page is small enough to be made holey in fast elements,
+   * so writing row 300,000 before row 200 needs no array filled up to it (a write far past the
+   * end of an array turns it into a hash table), and rows never read cost nothing.
    */
-  readonly #spans: (Span | undefined)[] = [];
+  readonly #spans: ((Span | undefined)[] | undefined)[] = [];
   readonly #fileIds = new Map<string, number>();
 
   /** `expectedRows`: room to make up front (the columns double when they fill). */
@@ -61,7 +66,6 @@ export class SpanStore {
     this.#next = new Int32Array(capacity).fill(NONE);
     this.#count = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
-    fillTo(this.#spans, capacity);
   }
 
   /**
@@ -69,7 +73,8 @@ export class SpanStore {
    * every reader shares it: the IR keeps the spans it reads (~200,000 for 10,000 tunnels).
    */
   span(id: number): Span | undefined {
-    const made = this.#spans[id];
+    const page = this.#spans[id >>> PAGE_BITS];
+    const made = page?.[id & PAGE_MASK];
     if (made !== undefined) return made;
     const file = this.#file[id] ?? NONE;
     if (file === NONE) return undefined;
@@ -79,8 +84,23 @@ export class SpanStore {
       start: this.#start[id] ?? 0,
       end: this.#end[id] ?? 0,
     };
-    this.#spans[id] = span;
+    this.#page(id)[id & PAGE_MASK] = span;
     return span;
+  }
+
+  /** The page of the span cache that holds row `id`, made (with those before it) if absent. */
+  #page(id: number): (Span | undefined)[] {
+    const spans = this.#spans;
+    const index = id >>> PAGE_BITS;
+    // Pages are pushed in order (a few hundred at most), so the outer array stays packed.
+    while (spans.length <= index) spans.push(undefined);
+    return (spans[index] ??= new Array<Span | undefined>(PAGE));
+  }
+
+  /** Forgets the span object of row `id`, if one was made. */
+  #forget(id: number): void {
+    const page = this.#spans[id >>> PAGE_BITS];
+    if (page !== undefined && page[id & PAGE_MASK] !== undefined) page[id & PAGE_MASK] = undefined;
   }
 
   hasSpan(id: number): boolean {
@@ -89,7 +109,7 @@ export class SpanStore {
 
   setSpan(id: number, span: Span | undefined): void {
     if (span === undefined) {
-      this.#spans[id] = undefined;
+      this.#forget(id);
       this.#file[id] = NONE;
       return;
     }
@@ -108,7 +128,7 @@ export class SpanStore {
 
   /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
   setRange(id: number, file: number, start: number, end: number): void {
-    if (this.#spans[id] !== undefined) this.#spans[id] = undefined;
+    this.#forget(id);
     this.#file[id] = file;
     this.#start[id] = start;
     this.#end[id] = end;
@@ -258,14 +278,8 @@ export class SpanStore {
     this.#next = grow(this.#next, NONE);
     this.#count = grow(this.#count, 0);
     this.#kind = grow(this.#kind, 0);
-    fillTo(this.#spans, capacity);
     this.#capacity = capacity;
   }
-}
-
-/** Pushes `undefined` onto `array` until it is `length` long (push keeps fast elements). */
-function fillTo(array: unknown[], length: number): void {
-  while (array.length < length) array.push(undefined);
 }
 
 /** The array index `pointer[from, to)` spells (digits, no leading zero), else -1. */

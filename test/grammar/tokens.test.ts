@@ -1,7 +1,7 @@
 /** The lexer: addresses, numbers, keywords and strings come out as one token each. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { policyLexer } from "../../grammar/tokens.ts";
+import { buildPolicyLexer, policyLexer } from "../../grammar/tokens.ts";
 
 function lex(text: string): string[] {
   const result = policyLexer.tokenize(text);
@@ -10,6 +10,14 @@ function lex(text: string): string[] {
 }
 
 describe("policy lexer", () => {
+  it("passes Chevrotain's checks of its token definitions (skipped when the tools build it)", () => {
+    // The lexer throws on a definition error; its list of them must be empty too.
+    const checked = buildPolicyLexer({ validate: true });
+    assert.deepEqual(checked.lexerDefinitionErrors, []);
+    const text = 'tunnel "a" { hosts ["a.example.test"] trusted_ips [10.0.0.0/8] tls_min 1.2 }';
+    assert.deepEqual(checked.tokenize(text), policyLexer.tokenize(text));
+  });
+
   it("S-A3: lexes IPv4, IPv6 and CIDR forms as single tokens", () => {
     assert.deepEqual(
       lex("10.0.0.0/8 192.0.2.1 2001:db8::/32 ::1 :: fe80::1 ::ffff:10.0.0.1 2001:db8::1/128"),
