@@ -205,7 +205,7 @@ function frameOf(
 function lineText(source: SourceFile, line: number): string {
   const index = lineIndexOf(source);
   const start = index.lineStart(line);
-  const next = line < index.lineCount ? index.lineStart(line + 1) : source.text.length;
+  const next = index.nextLineStart(line);
   return source.text
     .slice(start, next)
     .replace(/\r?\n$/, "")

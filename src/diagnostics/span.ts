@@ -27,24 +27,36 @@ export function joinSpans(a: Span, b: Span): Span {
   return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }
 
-/** Offsets of the first character of each line, computed once per file. */
+/**
+ * Offsets of the first character of each line, found as far into the file as asked: a report
+ * on a 10,000-tunnel policy shows a few lines, and scanning all of its ~500,000 lines to place
+ * them was a tenth of a second.
+ */
 export class LineIndex {
-  readonly #starts: Float64Array;
+  readonly #text: string;
+  /** The starts found so far: every line start up to the last one, in order. */
+  readonly #starts: number[] = [0];
+  /** Whether the scan reached the end of the text (every start is known). */
+  #done = false;
 
-  // A large policy has hundreds of thousands of lines: they are counted first, then written
-  // into an array of that size (pushing each grew an array step by step, the most of the cost),
-  // and `indexOf` finds them several times faster than a loop over the characters.
   constructor(text: string) {
-    let lines = 1;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
-    const starts = new Float64Array(lines);
-    let line = 1;
-    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts[line++] = i + 1;
-    this.#starts = starts;
+    this.#text = text;
+  }
+
+  /** Finds line starts until one is past `offset` or there are `lines` of them. */
+  #scan(offset: number, lines: number): void {
+    const starts = this.#starts;
+    let last = starts[starts.length - 1] ?? 0;
+    while (!this.#done && (last <= offset || starts.length < lines)) {
+      const newline = this.#text.indexOf("\n", last);
+      if (newline < 0) this.#done = true;
+      else starts.push((last = newline + 1));
+    }
   }
 
   /** The 1-based line and column of an offset. */
   locate(offset: number): LineCol {
+    this.#scan(offset, 0);
     const starts = this.#starts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -58,10 +70,19 @@ export class LineIndex {
 
   /** The offset where a 1-based line starts. */
   lineStart(line: number): number {
+    this.#scan(-1, line);
     return this.#starts[line - 1] ?? 0;
   }
 
+  /** Where the line after 1-based `line` starts, or the text's length if `line` is the last. */
+  nextLineStart(line: number): number {
+    if (!(line >= 1)) return this.lineStart(line + 1);
+    this.#scan(-1, line + 1);
+    return this.#starts[line] ?? this.#text.length;
+  }
+
   get lineCount(): number {
+    this.#scan(Infinity, 0);
     return this.#starts.length;
   }
 }
