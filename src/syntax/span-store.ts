@@ -146,6 +146,14 @@ export class SpanStore {
   child(id: number, key: string | number): number {
     const found = this.member(id, key);
     if (found !== NONE) return found;
+    return this.append(id, key);
+  }
+
+  /**
+   * A new member `key` of `id`, which must not have one yet (`child` without the search, for a
+   * writer that knows its keys are new: the JSON fast path, whose keys `JSON.parse` made unique).
+   */
+  append(id: number, key: string | number): number {
     const kind = this.#kind[id];
     if (kind === LEAF) this.#kind[id] = typeof key === "number" ? ARRAY : OBJECT;
     else if (kind === ARRAY && typeof key === "string") this.#becomeObject(id);

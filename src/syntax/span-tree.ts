@@ -81,6 +81,14 @@ function* entriesUnder(store: SpanStore, id: number, pointer: string): Generator
   if (span !== undefined) yield [pointer, span];
 }
 
+/** `SpanTree.rowWriter`: rows by number. */
+export interface RowWriter {
+  /** A new member `key` of row `row` (it must have none yet): the new row's number. */
+  append(row: number, key: string | number): number;
+  /** Sets row `row`'s span to `[start, end)` of file `file` (a `SpanTree.fileId`). */
+  setRange(row: number, file: number, start: number, end: number): void;
+}
+
 /**
  * A span table backed by a `SpanNode` tree, readable as a `ReadonlyMap` from JSON Pointer to
  * span. Lookups walk the pointer's tokens; iteration builds the pointers as it goes.
@@ -107,6 +115,18 @@ export class SpanTree implements ReadonlyMap<string, Span> {
   /** The number that stands for file `name` in `SpanNode.setRange`. */
   fileId(name: string): number {
     return this.#store.fileId(name);
+  }
+
+  /**
+   * Writes rows by number, with no `SpanNode` handle per value, for a writer that knows each key
+   * it adds is new (see `SpanStore.append`). Row 0 is the root.
+   */
+  rowWriter(): RowWriter {
+    const store = this.#store;
+    return {
+      append: (row, key) => store.append(row, key),
+      setRange: (row, file, start, end) => store.setRange(row, file, start, end),
+    };
   }
 
   /** The node at `pointer`, if one was written there (or under it). */

@@ -1,0 +1,176 @@
+/**
+ * The fast path of the JSON reader, for a well-formed file: the value comes from `JSON.parse`
+ * (native code, several times faster than building it here), and one scan of the text records
+ * where each value was written, in the span table the careful reader fills (the same rows, in
+ * the same order, with the same spans). The scan reads the parsed value beside the text, so
+ * it never builds a string value or a number.
+ *
+ * It gives up (`undefined`) on anything the careful reader has something to say about, or that
+ * `JSON.parse` reads differently: a syntax error, a duplicate key (`JSON.parse` keeps the last
+ * value silently), nesting deeper than the limit, a number too large for a double, a property
+ * name with an escape. The caller then reads the file carefully, which reports it as before.
+ */
+import type { SourceFile } from "../diagnostics/span.ts";
+import { SpanTree } from "./span-tree.ts";
+import type { RowWriter } from "./span-tree.ts";
+
+const QUOTE = 0x22;
+/** The root's row in the span table. */
+const ROOT = 0;
+const BACKSLASH = 0x5c;
+
+/** A read that does not follow the parsed value: the careful reader takes over. */
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+
+/**
+ * `JSON.parse` of the text, with a span for every value as the careful reader records them;
+ * `undefined` when the careful reader must read it (see the file comment). `expectedValues`
+ * sizes the span table as the careful reader does.
+ */
+export function readWellFormedJson(
+  source: SourceFile,
+  maxDepth: number,
+  expectedValues: number,
+): { value: unknown; spans: SpanTree } | undefined {
+  const { text } = source;
+  // A byte order mark is left to the careful reader, which skips it (`JSON.parse` refuses it).
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const spans = new SpanTree(expectedValues);
+  const scan = new SpanScan(text, spans.rowWriter(), spans.fileId(source.name), maxDepth);
+  try {
+    scan.document(value);
+  } catch (stop) {
+    if (stop instanceof GiveUp) return undefined;
+    throw stop;
+  }
+  return { value, spans };
+}
+
+/** The scan: a cursor in text that `JSON.parse` accepted, and the value it parsed there. */
+class SpanScan {
+  readonly #text: string;
+  readonly #rows: RowWriter;
+  readonly #file: number;
+  readonly #maxDepth: number;
+  #pos = 0;
+
+  constructor(text: string, rows: RowWriter, file: number, maxDepth: number) {
+    this.#text = text;
+    this.#rows = rows;
+    this.#file = file;
+    this.#maxDepth = maxDepth;
+  }
+
+  document(value: unknown): void {
+    this.#skipSpace();
+    this.#value(ROOT, value, 0);
+  }
+
+  #value(row: number, value: unknown, depth: number): void {
+    const start = this.#pos;
+    const c = this.#text.charCodeAt(start);
+    if (c === 0x7b) this.#object(row, value, depth + 1);
+    else if (c === 0x5b) this.#array(row, value, depth + 1);
+    else if (c === QUOTE) {
+      if (typeof value !== "string") throw GIVE_UP;
+      this.#pos = this.#stringEnd(start);
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      if (value !== (c === 0x74 ? true : c === 0x66 ? false : null)) throw GIVE_UP;
+      this.#pos += c === 0x66 ? 5 : 4; // true, false, null
+    } else this.#number(value);
+    // HOT PATH: a row in the span table, no span object (as the careful reader records it).
+    this.#rows.setRange(row, this.#file, start, this.#pos);
+  }
+
+  #object(row: number, value: unknown, depth: number): void {
+    if (depth > this.#maxDepth || typeof value !== "object" || value === null) throw GIVE_UP;
+    const fields = value as Record<string, unknown>;
+    const text = this.#text;
+    let keys = 0;
+    this.#pos++;
+    this.#skipSpace();
+    if (text.charCodeAt(this.#pos) !== 0x7d) {
+      for (;;) {
+        const open = this.#pos;
+        const close = this.#stringEnd(open);
+        const name = text.slice(open + 1, close - 1);
+        // An escaped name would need decoding to match the parsed key: left to the careful reader.
+        if (name.includes("\\") || !Object.hasOwn(fields, name)) throw GIVE_UP;
+        keys++;
+        // Keys are new: a repeated one makes `JSON.parse` keep fewer, and the check below gives up.
+        const child = this.#rows.append(row, name);
+        this.#pos = close;
+        this.#skipSpace();
+        this.#pos++; // `:`
+        this.#skipSpace();
+        this.#value(child, fields[name], depth);
+        this.#skipSpace();
+        if (text.charCodeAt(this.#pos++) === 0x7d) break;
+        this.#skipSpace();
+      }
+    } else this.#pos++;
+    // Fewer parsed keys than written ones: a name was repeated, which the careful reader reports.
+    if (Object.keys(fields).length !== keys) throw GIVE_UP;
+  }
+
+  #array(row: number, value: unknown, depth: number): void {
+    if (depth > this.#maxDepth || !Array.isArray(value)) throw GIVE_UP;
+    const items = value as unknown[];
+    const text = this.#text;
+    let index = 0;
+    this.#pos++;
+    this.#skipSpace();
+    if (text.charCodeAt(this.#pos) !== 0x5d) {
+      for (;;) {
+        this.#value(this.#rows.append(row, index), items[index], depth);
+        index++;
+        this.#skipSpace();
+        if (text.charCodeAt(this.#pos++) === 0x5d) break;
+        this.#skipSpace();
+      }
+    } else this.#pos++;
+    if (index !== items.length) throw GIVE_UP;
+  }
+
+  /** Past the number at the cursor; one `JSON.parse` made infinite is the careful reader's error. */
+  #number(value: unknown): void {
+    if (typeof value !== "number" || !Number.isFinite(value)) throw GIVE_UP;
+    const text = this.#text;
+    let i = this.#pos;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      // Digits, `-`, `+`, `.`, `e`, `E`: the characters of a JSON number.
+      if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || (c | 0x20) === 0x65)
+        i++;
+      else break;
+    }
+    this.#pos = i;
+  }
+
+  /** The offset after the closing quote of the string whose opening quote is at `open`. */
+  #stringEnd(open: number): number {
+    const text = this.#text;
+    let i = open + 1;
+    for (;;) {
+      const quote = text.indexOf('"', i);
+      // A quote is escaped when an odd number of backslashes precedes it.
+      let backslashes = 0;
+      while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) return quote + 1;
+      i = quote + 1;
+    }
+  }
+
+  #skipSpace(): void {
+    const text = this.#text;
+    let c = text.charCodeAt(this.#pos);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++this.#pos);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The JSON reader's fast path (`JSON.parse` and a scan for spans, `json-spans.ts`) against its
+ * careful reader: for any text, the same value, the same spans and key spans, the same
+ * diagnostics. The texts include what the fast path must hand over: duplicate keys, escaped
+ * names, nesting past the limit, numbers too large for a double, a byte order mark, errors.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { JsonLimits } from "../../src/syntax/json-reader.ts";
+import { readJson, readJsonCarefully } from "../../src/syntax/json-reader.ts";
+import { readWellFormedJson } from "../../src/syntax/json-spans.ts";
+
+const file = (text: string) => ({ name: "policy.json", text });
+
+/** Everything a read gives, in a form `deepEqual` compares (own `__proto__` included). */
+function observed(text: string, limits?: JsonLimits): unknown {
+  return summary(readJson(file(text), limits));
+}
+
+function summary(outcome: ReturnType<typeof readJson>): unknown {
+  const read = outcome.value;
+  return {
+    diagnostics: outcome.diagnostics,
+    value: read === undefined ? undefined : JSON.stringify(read.value),
+    protoKeys: read === undefined ? undefined : protoKeys(read.value),
+    spans: read === undefined ? undefined : [...read.spans],
+    keySpans: read === undefined ? undefined : [...read.keySpans],
+  };
+}
+
+/** The pointers of own `__proto__` properties (which `JSON.stringify` also prints, but checked apart). */
+function protoKeys(value: unknown, pointer = ""): string[] {
+  if (typeof value !== "object" || value === null) return [];
+  return Object.keys(value).flatMap((key) => [
+    ...(key === "__proto__" ? [pointer] : []),
+    ...protoKeys((value as Record<string, unknown>)[key], `${pointer}/${key}`),
+  ]);
+}
+
+function careful(text: string, limits?: JsonLimits): unknown {
+  return summary(readJsonCarefully(file(text), limits));
+}
+
+/** A JSON value printed with some indentation, or none. */
+const arbPrinted = fc
+  .tuple(fc.jsonValue({ maxDepth: 5 }), fc.constantFrom(undefined, 0, 1, 2, "\t", " \r\n "))
+  .map(([value, indent]) => JSON.stringify(value, null, indent as string | number | undefined));
+
+/** Small texts spliced from the cases the fast path must hand over, and from broken ones. */
+const arbTricky = fc
+  .array(
+    fc.constantFrom(
+      '{"a":1,"a":2}',
+      '{"a\\u0062":1}',
+      '{"__proto__":{"x":1}}',
+      '{"2":1,"b":2,"1":3}',
+      '"\\"\\\\"',
+      "1e400",
+      "-0",
+      "[[[[[[1]]]]]]",
+      "\ufeff[]",
+      "[1,]",
+      "{",
+      "tru",
+      " ",
+      ",",
+      ":",
+      '"x\\ny"',
+    ),
+    { minLength: 1, maxLength: 4 },
+  )
+  .map((parts) => (parts.length === 1 ? (parts[0] as string) : `[${parts.join(",")}]`));
+
+describe("readJson: the fast path for well-formed files", () => {
+  it("reads as the careful reader does, any printed JSON value (500 runs)", () => {
+    fc.assert(
+      fc.property(arbPrinted, (text) => assert.deepEqual(observed(text), careful(text))),
+      { numRuns: 500 },
+    );
+  });
+
+  it("reads as the careful reader does, texts it must hand over and broken ones (500 runs)", () => {
+    const limits: JsonLimits = { maxLength: 1 << 20, maxDepth: 4 };
+    fc.assert(
+      fc.property(arbTricky, (text) => {
+        assert.deepEqual(observed(text), careful(text));
+        assert.deepEqual(observed(text, limits), careful(text, limits));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("hands over duplicate keys, escaped names, deep nesting, infinite numbers and a BOM", () => {
+    for (const text of ['{"a":1,"a":2}', '{"a\\u0062":1}', "[[[1]]]", "1e400", "\ufeff{}"]) {
+      assert.equal(readWellFormedJson(file(text), 2, 0), undefined, text);
+    }
+    assert.notEqual(readWellFormedJson(file('{"a":[1,{"b":"c"}]}'), 3, 0), undefined);
+  });
+});
