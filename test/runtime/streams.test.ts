@@ -8,6 +8,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { connect as netConnect, createServer as createNetServer } from "node:net";
+import type { AddressInfo, Server } from "node:net";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
 import { grantIr } from "../../src/testkit/builders.ts";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
@@ -55,6 +57,7 @@ const fingerprintOf = (file: string): string =>
 describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
   let echo: EchoServer;
   let tlsUpstream: EchoServer;
+  let afterEndUpstream: Server;
   let upstreamCert: CertFiles;
   let edgeCert: CertFiles;
   let alice: CertFiles;
@@ -78,6 +81,15 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
     echo = await startTcpEcho();
     tlsUpstream = await startTlsEcho(upstreamCert);
     const tcpUp = `tcp://127.0.0.1:${echo.port}`;
+    // Answers with the byte count only after the client's FIN has reached it, then closes.
+    afterEndUpstream = createNetServer({ allowHalfOpen: true }, (socket) => {
+      let bytes = 0;
+      socket.on("data", (d: Buffer) => (bytes += d.length));
+      socket.on("end", () => socket.end(`got ${bytes}`));
+      socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((ready) => afterEndUpstream.listen(0, "127.0.0.1", ready));
+    const afterEndPort = (afterEndUpstream.address() as AddressInfo).port;
     const mtls = stream("mtls", "tls", ["mtls.test"], tcpUp);
     const tls13 = stream("tls13", "tls", ["tls13.test"], tcpUp);
     const pq = stream("pq", "tls", ["pq.test"], tcpUp);
@@ -92,6 +104,12 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
         { ...mtls, auth: { ...mtls.auth, mtls: { ca: ca.cert } } },
         stream("bad-upstream", "tls", ["bad-upstream.test"], "http://127.0.0.1:1"),
         stream("pass", "tls-passthrough", ["pass.test"], `tcp://127.0.0.1:${tlsUpstream.port}`),
+        stream(
+          "pass-half",
+          "tls-passthrough",
+          ["pass-half.test"],
+          `tcp://127.0.0.1:${afterEndPort}`,
+        ),
         withTrustedIps(stream("pass-denied", "tls-passthrough", ["pass-denied.test"], tcpUp), [
           "192.0.2.0/24",
         ]),
@@ -125,6 +143,7 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
     await runtime.close();
     await echo.close();
     await tlsUpstream.close();
+    await new Promise((closed) => afterEndUpstream.close(closed));
   });
 
   it("S-P1: a tls tunnel terminates TLS 1.2 and 1.3 at the edge and relays the decrypted stream", async () => {
@@ -216,6 +235,23 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
         /ACCESS_DENIED/.test(String(error.code ?? error.message)),
     );
     assert.equal(echo.accepted(), before, "the upstream saw no connection");
+  });
+
+  it("S-P1: tls-passthrough passes a client's half-close on and still relays the upstream's answer back", async () => {
+    const hello = await captureClientHello("pass-half.test");
+    const reply = await new Promise<string>((resolve) => {
+      const socket = netConnect({ host: "127.0.0.1", port: tlsPort, allowHalfOpen: true });
+      let text = "";
+      const timer = setTimeout(() => socket.destroy(), 5_000);
+      socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+      socket.on("error", () => undefined);
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      socket.on("connect", () => socket.end(Buffer.concat([hello, Buffer.from("tail")])));
+    });
+    assert.equal(reply, `got ${hello.length + 4}`);
   });
 
   it("S-P1: a ClientHello fragmented into 64-byte TLS records is reassembled and relayed byte for byte", async () => {

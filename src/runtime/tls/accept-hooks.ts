@@ -51,6 +51,9 @@ export function tlsAcceptHooks(
           return;
         }
         socket.setNoDelay(true);
+        // The bytes are the client's TLS, not ours: a client's FIN must reach the upstream as
+        // a half-close (relay passes it on) without closing the path back to the client.
+        socket.allowHalfOpen = true;
         relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route));
       };
     },
