@@ -1,12 +1,14 @@
 /**
- * Forwards an allowed request to its upstream with undici's `stream` (measured the cheapest
- * upstream client here: see BENCHMARKS.md), streaming bodies both ways. Upstream failures
+ * Forwards an allowed request to its upstream with undici's `dispatch` (undici measured the
+ * cheapest upstream client here, its bare handler cheaper than `stream`: see BENCHMARKS.md),
+ * streaming bodies both ways. Upstream failures
  * become 502, timeouts 504; a body over the limit is refused with 413 before or while it
  * streams.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
+import type { Dispatcher } from "undici";
 import { downstreamResponseHeaders } from "./headers.ts";
 import type { Upstream } from "./upstreams.ts";
 
@@ -35,30 +37,130 @@ export function forwardRequest(
     done("body_too_large");
     return;
   }
-  upstream.pool.stream(
+  const exchange = new Exchange(req, res, body, done);
+  // A body stream that fails before undici reads it (a client gone mid-body) fails the exchange.
+  if (body !== null) body.on("error", (error: Error) => exchange.onError(error));
+  upstream.pool.dispatch(
     // SAFETY: Node's server sets `method` on every request it parsed.
     { path: upstream.basePath + path, method: req.method as string, headers, body },
-    ({ statusCode, headers: responseHeaders }) => {
-      res.writeHead(statusCode, downstreamResponseHeaders(responseHeaders));
-      return res;
-    },
-    (error) => {
-      if (error === null) {
-        done(null);
-        return;
-      }
-      // The client went away (reset, stalled and cut): not the upstream's failure.
-      const failure = clientGone(req, res) ? "aborted" : classify(error, body);
-      if (failure === "aborted") res.destroy();
-      else
-        failResponse(
-          res,
-          failure === "timeout" ? 504 : failure === "body_too_large" ? 413 : 502,
-          failure,
-        );
-      done(failure, error);
-    },
+    exchange,
   );
+}
+
+/**
+ * One upstream exchange as undici's dispatch handler, writing the response straight to the
+ * client's. HOT PATH: `pool.stream` did the same through an async resource, a factory call,
+ * a parsed header object and `finished()` (five listeners on the response); this is one
+ * object, one `close` listener, and the response head built from the raw header list in one
+ * pass (issue #20, measured in BENCHMARKS.md).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #body: IncomingMessage | LimitedBody | null;
+  readonly #done: (failure: ForwardFailure | null, error?: unknown) => void;
+  #abort: ((reason?: Error) => void) | null = null;
+  #resume: (() => void) | null = null;
+  /** `done` was called: later events change nothing. */
+  #settled = false;
+  /** The response head was written; the response's `close` ends the exchange. */
+  #streaming = false;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: IncomingMessage | LimitedBody | null,
+    done: (failure: ForwardFailure | null, error?: unknown) => void,
+  ) {
+    this.#req = req;
+    this.#res = res;
+    this.#body = body;
+    this.#done = done;
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.#abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx: Node's server sends its own 100-continue; other interim answers are not relayed.
+    if (statusCode < 200 || this.#settled) return true;
+    const res = this.#res;
+    this.#resume = resume;
+    this.#streaming = true;
+    res.once("close", () => this.#onClientClose());
+    res.writeHead(statusCode, downstreamResponseHeaders(rawHeaders));
+    return res.writableNeedDrain !== true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#settled) return true;
+    const res = this.#res;
+    if (res.write(chunk)) return true;
+    // Backpressure: undici pauses reading the upstream until the client drains.
+    res.once("drain", this.#resume ?? noop);
+    return false;
+  }
+
+  onComplete(): void {
+    // The exchange ends when the response does (its `close`, once finished).
+    if (!this.#settled) this.#res.end();
+  }
+
+  onError(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const req = this.#req;
+    const res = this.#res;
+    const body = this.#body;
+    destroyBody(body, error);
+    if (this.#streaming) {
+      // A response already started can only be cut; the client sees it end early.
+      res.destroy();
+      this.#done("aborted", error);
+      return;
+    }
+    // The client went away (reset, stalled and cut): not the upstream's failure.
+    const failure = clientGone(req, res) ? "aborted" : classify(error, body);
+    if (failure === "aborted") res.destroy();
+    else
+      failResponse(
+        res,
+        failure === "timeout" ? 504 : failure === "body_too_large" ? 413 : 502,
+        failure,
+      );
+    this.#done(failure, error);
+  }
+
+  #onClientClose(): void {
+    if (this.#settled) return;
+    if (this.#res.writableFinished) {
+      this.#settle(null);
+      return;
+    }
+    // Cut before its end: stop the upstream exchange too.
+    this.#settle("aborted");
+    this.#abort?.(new Error("the client went away"));
+  }
+
+  #settle(failure: ForwardFailure | null, error?: unknown): void {
+    this.#settled = true;
+    if (failure !== null) destroyBody(this.#body);
+    this.#done(failure, error);
+  }
+}
+
+const noop = (): void => undefined;
+
+/**
+ * Stops reading a request body, as undici's own handlers do: the client request is detached
+ * from its socket first, so destroying it never cuts the connection an answer may still use.
+ */
+function destroyBody(body: IncomingMessage | LimitedBody | null, error?: Error): void {
+  if (body === null || body.destroyed) return;
+  // SAFETY: a detached request is never read again; its socket stays the server's.
+  if (!(body instanceof LimitedBody)) (body as { socket: unknown }).socket = null;
+  body.destroy(error);
 }
 
 function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
