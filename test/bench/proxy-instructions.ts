@@ -167,4 +167,8 @@ try {
 } finally {
   upstream.send({ cmd: "exit" });
 }
-console.log(`load average before ${before.map((l) => l.toFixed(2)).join(" ")}, after ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `load average before ${before.map((l) => l.toFixed(2)).join(" ")}, after ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);

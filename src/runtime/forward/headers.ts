@@ -107,9 +107,11 @@ export function downstreamResponseHeaders(raw: readonly Buffer[]): string[] {
   const named = new Set(connection.split(",").map((t) => t.trim().toLowerCase()));
   const kept: string[] = [];
   for (let i = 0; i < out.length; i += 2) {
-    // SAFETY: `out` is name/value pairs.
+    // SAFETY: `out` is name/value pairs and i + 1 < out.length.
     const name = out[i] as string;
-    if (!named.has(name)) kept.push(name, out[i + 1] as string);
+    // SAFETY: as above.
+    const value = out[i + 1] as string;
+    if (!named.has(name)) kept.push(name, value);
   }
   return kept;
 }

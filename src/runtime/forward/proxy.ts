@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import type { Dispatcher } from "undici";
+import { declaredBody } from "../http/body-framing.ts";
 import { downstreamResponseHeaders } from "./headers.ts";
 import type { Upstream } from "./upstreams.ts";
 
@@ -202,13 +203,12 @@ function requestBody(
   req: IncomingMessage,
   max: number,
 ): IncomingMessage | LimitedBody | null | "too_large" {
-  const length = req.headers["content-length"];
-  if (length !== undefined) {
-    const n = Number(length);
-    if (n > max) return "too_large";
-    return n === 0 ? null : req;
+  const declared = declaredBody(req.rawHeaders);
+  if (declared === null) return null;
+  if (declared !== "chunked") {
+    if (declared > max) return "too_large";
+    return declared === 0 ? null : req;
   }
-  if (req.headers["transfer-encoding"] === undefined) return null;
   const limited = new LimitedBody(max);
   req.pipe(limited);
   // A client that goes away mid-body must fail the upstream request too, or it would wait for

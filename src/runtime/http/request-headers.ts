@@ -99,7 +99,10 @@ function connectionListed(raw: readonly string[]): Set<string> | null {
     const name = raw[i] as string;
     if (name.length !== 10 || name.toLowerCase() !== "connection") continue;
     // SAFETY: the list holds name/value pairs and the loop stays below its length
-    for (const token of (raw[i + 1] as string).split(",")) {
+    const value = raw[i + 1] as string;
+    // HOT PATH: the usual `keep-alive` names a field that is dropped anyway; no set, no split.
+    if (HOP_BY_HOP.has(value)) continue;
+    for (const token of value.split(",")) {
       const t = token.trim().toLowerCase();
       if (t.length > 0) (listed ??= new Set()).add(t);
     }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { AccessLogOptions } from "../options.ts";
 import { sendError } from "../http/respond.ts";
+import { declaredBody } from "../http/body-framing.ts";
 import type { TrafficMetrics } from "./traffic-metrics.ts";
 import { AccessLog, pathOf } from "./access-log.ts";
 import { RequestRecord } from "./request-record.ts";
@@ -90,7 +91,10 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
   return (req, res) => {
     const socket = req.socket;
     const tracked = res as TrackedResponse;
-    tracked.record = new RequestRecord(performance.now(), socket.bytesRead, socket.bytesWritten);
+    // Byte counts are for the access log only: `bytesWritten` copies the socket's write queue.
+    tracked.record = logNotable
+      ? new RequestRecord(performance.now(), socket.bytesRead, socket.bytesWritten)
+      : new RequestRecord(performance.now(), 0, 0);
     res.on("close", onClose);
     if (hasBody(req)) watchBody(req, tracked);
     try {
@@ -130,7 +134,6 @@ class ClientTimeout extends Error {
 const ignore = (): void => undefined;
 
 function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers["content-length"];
-  if (length !== undefined) return length !== "0";
-  return req.headers["transfer-encoding"] !== undefined;
+  const declared = declaredBody(req.rawHeaders);
+  return declared !== null && declared !== 0;
 }
