@@ -89,7 +89,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     const res = this.#res;
     this.#resume = resume;
     this.#streaming = true;
-    res.once("close", () => this.#onClientClose());
+    // `on`, not `once`: `close` comes once, and `once` wraps every listener in two objects.
+    res.on("close", () => this.#onClientClose());
     res.writeHead(statusCode, downstreamResponseHeaders(rawHeaders));
     return res.writableNeedDrain !== true;
   }
