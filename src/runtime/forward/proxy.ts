@@ -88,10 +88,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.#settled) return true;
     const res = this.#res;
     this.#resume = resume;
+    // First: a head Node refuses (a bad upstream field) throws into undici, which fails the
+    // exchange through onError while nothing was sent, so the client gets a 502.
+    res.writeHead(statusCode, downstreamResponseHeaders(rawHeaders));
     this.#streaming = true;
     // `on`, not `once`: `close` comes once, and `once` wraps every listener in two objects.
     res.on("close", () => this.#onClientClose());
-    res.writeHead(statusCode, downstreamResponseHeaders(rawHeaders));
     return res.writableNeedDrain !== true;
   }
 
