@@ -39,6 +39,9 @@ export function forwardRequest(
     return;
   }
   const exchange = new Exchange(req, res, body, done);
+  // The response's `close` ends the exchange: after its end (success), or before it (the
+  // client went away, even while the upstream has not answered yet: stop it then).
+  res.on("close", () => exchange.onClientClose());
   // A body stream that fails before undici reads it (a client gone mid-body) fails the exchange.
   if (body !== null) body.on("error", (error: Error) => exchange.onError(error));
   upstream.pool.dispatch(
@@ -64,7 +67,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #resume: (() => void) | null = null;
   /** `done` was called: later events change nothing. */
   #settled = false;
-  /** The response head was written; the response's `close` ends the exchange. */
+  /** The response head was written. */
   #streaming = false;
 
   constructor(
@@ -81,6 +84,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (reason?: Error) => void): void {
     this.#abort = abort;
+    // The client left before undici started the exchange.
+    if (this.#settled) abort(new Error("the client went away"));
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
@@ -92,8 +97,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     // exchange through onError while nothing was sent, so the client gets a 502.
     res.writeHead(statusCode, downstreamResponseHeaders(rawHeaders));
     this.#streaming = true;
-    // `on`, not `once`: `close` comes once, and `once` wraps every listener in two objects.
-    res.on("close", () => this.#onClientClose());
     return res.writableNeedDrain !== true;
   }
 
@@ -136,7 +139,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#done(failure, error);
   }
 
-  #onClientClose(): void {
+  /** The response closed (one `on` listener: `close` comes once; `once` wraps each listener). */
+  onClientClose(): void {
     if (this.#settled) return;
     if (this.#res.writableFinished) {
       this.#settle(null);
