@@ -117,10 +117,11 @@ export async function pipelineCpuMicros(
   let forwarded = 0;
   // The hand-off to undici is what a minimal proxy does too; count it instead.
   // It ends at once, so a tunnel slot taken for it is released as a finished exchange would.
-  Object.defineProperty(route.upstream.pool, "stream", {
-    value: (_o: unknown, _f: unknown, done: (error: null) => void) => {
+  Object.defineProperty(route.upstream.pool, "dispatch", {
+    value: (_options: unknown, handler: { onComplete(trailers: Buffer[]): void }) => {
       forwarded++;
-      done(null);
+      handler.onComplete([]);
+      return true;
     },
   });
   const options: TokenOptions = {
@@ -184,8 +185,9 @@ export async function pipelineCpuMicros(
     rawHeaders: Object.entries(headers).flat(),
     socket: { remoteAddress: "127.0.0.1", bytesRead: 0, bytesWritten: 0 },
   } as unknown as IncomingMessage;
-  // The observer's `close` listener is kept and called as Node would once the response ends.
-  let onClose: (() => void) | null = null;
+  // The `close` listeners (the observer's, the exchange's) are kept and called as Node would
+  // once the response ends.
+  const onClose: (() => void)[] = [];
   const res = {
     req,
     statusCode: 200,
@@ -193,8 +195,8 @@ export async function pipelineCpuMicros(
     record: null,
     writeHead: () => res,
     end: () => undefined,
-    on: (_event: string, listener: () => void) => {
-      onClose = listener;
+    on: (event: string, listener: () => void) => {
+      if (event === "close") onClose.push(listener);
       return res;
     },
   } as unknown as ServerResponse;
@@ -203,7 +205,8 @@ export async function pipelineCpuMicros(
     const before = process.cpuUsage();
     for (let i = 0; i < calls; i++) {
       handler(req, res);
-      (onClose as (() => void) | null)?.call(res);
+      for (const listener of onClose) listener.call(res);
+      onClose.length = 0;
       // Let the event loop turn now and then, as a server's does between requests: timers
       // (the access log's batch flush) and pending writes run as they would in production.
       if (i % 1000 === 999) await new Promise(setImmediate);

@@ -118,10 +118,11 @@ async function pipelines(): Promise<{
   if (route?.upstream == null) throw new Error("bench route missing");
   let forwarded = 0;
   // The hand-off to undici is counted instead, as in proxy-pipeline.ts.
-  Object.defineProperty(route.upstream.pool, "stream", {
-    value: (_o: unknown, _f: unknown, done: (error: null) => void) => {
+  Object.defineProperty(route.upstream.pool, "dispatch", {
+    value: (_options: unknown, handler: { onComplete(trailers: Buffer[]): void }) => {
       forwarded++;
-      done(null);
+      handler.onComplete([]);
+      return true;
     },
   });
   const tokenOptions = { secret: SECRET, publicKeys: [], clockSkewSeconds: 300, cacheSize: 100 };
