@@ -23,6 +23,7 @@ import {
   ipSet,
   policyIr,
   projectIr,
+  requestFacts,
   tunnelIr,
 } from "../../src/testkit/builders.ts";
 
@@ -75,25 +76,7 @@ const BEFORE = version("10.0.0.0/8");
 const AFTER = version("10.0.0.0/8", "198.51.100.0/24");
 
 function request(host: string, clientIp: string, country: string | null): RequestFacts {
-  return {
-    host,
-    port: null,
-    method: "GET",
-    path: "/svc0/x",
-    clientIp,
-    country,
-    secure: true,
-    tlsVersion: "1.3",
-    acceptsHtml: false,
-    upgrade: false,
-    origin: null,
-    referer: null,
-    contentType: null,
-    token: null,
-    challengeCookie: null,
-    session: null,
-    clientCredential: null,
-  };
+  return requestFacts({ host, port: null, path: "/svc0/x", clientIp, country, tlsVersion: "1.3" });
 }
 
 function hostsOf(region: Region): string[] {
