@@ -22,7 +22,7 @@ import type { CanonicalRequest } from "./canonical-request.ts";
 import { canonicalPeer, clientAddress } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
 import type { FactSources, PendingFacts } from "./request-facts.ts";
-import { gatherFacts, verifyToken } from "./request-facts.ts";
+import { completeFacts, gatherFacts } from "./request-facts.ts";
 import {
   CHALLENGE_PATH,
   LOGIN_PATH,
@@ -152,25 +152,6 @@ function begin(
   return { pending, route: routed.route, peer, request };
 }
 
-/** Calls `next` with complete facts: at once without a token, after verification with one. */
-function withFacts(
-  pending: PendingFacts,
-  deps: PipelineDeps,
-  next: (facts: RequestFacts) => void,
-  fail: (error: unknown) => void,
-): void {
-  if (pending.token === null) {
-    next(pending.base);
-    return;
-  }
-  const hit = deps.tokens?.lookup?.(pending.token.token, pending.token.source);
-  if (hit !== undefined) {
-    next({ ...pending.base, token: hit });
-    return;
-  }
-  verifyToken(pending.token, deps.tokens).then((token) => next({ ...pending.base, token }), fail);
-}
-
 /** The `request` listener for the HTTP and HTTPS servers. */
 export function createRequestHandler(
   deps: PipelineDeps,
@@ -188,9 +169,9 @@ export function createRequestHandler(
       sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
       return;
     }
-    withFacts(
+    completeFacts(
       started.pending,
-      deps,
+      deps.tokens,
       (facts) =>
         act(
           { req, request: started.request, route: started.route, peer: started.peer, facts },
@@ -419,9 +400,9 @@ export function createUpgradeHandler(
       refuseUpgrade(req, socket, status, errorJson(reason, started.policy ?? null));
       return;
     }
-    withFacts(
+    completeFacts(
       started.pending,
-      deps,
+      deps.tokens,
       (facts) =>
         actUpgrade(
           { req, request: started.request, route: started.route, peer: started.peer, facts },

@@ -89,6 +89,28 @@ export function gatherFacts(
   return { base, token: route.tunnel.auth.token ? findToken(request) : null };
 }
 
+/**
+ * Calls `next` with complete facts: at once without a token or on a cached verdict, after
+ * verification otherwise (the running pipeline and a shadow candidate both use it).
+ */
+export function completeFacts(
+  pending: PendingFacts,
+  tokens: TokenBackend | null,
+  next: (facts: RequestFacts) => void,
+  fail: (error: unknown) => void,
+): void {
+  if (pending.token === null) {
+    next(pending.base);
+    return;
+  }
+  const hit = tokens?.lookup?.(pending.token.token, pending.token.source);
+  if (hit !== undefined) {
+    next({ ...pending.base, token: hit });
+    return;
+  }
+  verifyToken(pending.token, tokens).then((token) => next({ ...pending.base, token }), fail);
+}
+
 /** Completes the facts, verifying the token with the backend (absent backend: invalid). */
 export async function verifyToken(
   found: FoundToken,

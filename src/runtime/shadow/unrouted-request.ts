@@ -15,7 +15,7 @@ import { hostWithoutPort } from "../host-index.ts";
 import type { CanonicalRequest } from "../http/canonical-request.ts";
 import { canonicalPeer, clientAddress } from "../http/client-ip.ts";
 import type { TrustedProxies } from "../http/client-ip.ts";
-import { gatherFacts, verifyToken } from "../http/request-facts.ts";
+import { completeFacts, gatherFacts } from "../http/request-facts.ts";
 import type { FactSources } from "../http/request-facts.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import { tlsInfoOf } from "../tls/listener.ts";
@@ -96,17 +96,7 @@ export function decideUnrouted(
       running,
       candidate: refused ?? gathering.policy.request(facts),
     });
-  if (pending.token === null || refused !== null) {
-    decide(pending.base);
-    return;
-  }
-  const hit = sources.tokens?.lookup?.(pending.token.token, pending.token.source);
-  if (hit !== undefined) {
-    decide({ ...pending.base, token: hit });
-    return;
-  }
-  verifyToken(pending.token, sources.tokens).then(
-    (token) => decide({ ...pending.base, token }),
-    fail,
-  );
+  // A candidate that refuses at routing never reads the token.
+  if (refused !== null) decide(pending.base);
+  else completeFacts(pending, sources.tokens, decide, fail);
 }
