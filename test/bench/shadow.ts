@@ -34,6 +34,7 @@ import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { median, ns } from "./harness.ts";
+import { countHandOffs } from "./proxy-pipeline.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
 
 const SECRET = "shadow-bench-secret-0123456789abcdef-0123456789";
@@ -116,15 +117,8 @@ async function pipelines(): Promise<{
   const state = buildServingState([policy], inputs, 1, []);
   const route = state.routes.get("api.bench.test");
   if (route?.upstream == null) throw new Error("bench route missing");
-  let forwarded = 0;
   // The hand-off to undici is counted instead, as in proxy-pipeline.ts.
-  Object.defineProperty(route.upstream.pool, "dispatch", {
-    value: (_options: unknown, handler: { onComplete(trailers: Buffer[]): void }) => {
-      forwarded++;
-      handler.onComplete([]);
-      return true;
-    },
-  });
+  const forwarded = countHandOffs(route.upstream.pool);
   const tokenOptions = { secret: SECRET, publicKeys: [], clockSkewSeconds: 300, cacheSize: 100 };
   const tokens = new JwtBackend(loadPinnedKeys(tokenOptions, []), tokenOptions);
   const token =
@@ -209,7 +203,7 @@ async function pipelines(): Promise<{
       "unrouted on": call(handlerFor(hooks.agree), unroutedReq),
       "unrouted on, candidate serves it": call(handlerFor(hooks.addsHost), unroutedReq),
     },
-    forwarded: () => forwarded,
+    forwarded,
     captured,
     hooks,
   };
