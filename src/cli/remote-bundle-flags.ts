@@ -5,6 +5,7 @@
 import { pino } from "pino";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { publicBundleKey } from "../compile/bundle/signed.ts";
+import type { PinnedBundleKey } from "../compile/bundle/signed.ts";
 import { RemoteBundle } from "../runtime/bundles/remote-bundle.ts";
 import { UsageError } from "./args.ts";
 import type { Io } from "./io.ts";
@@ -39,12 +40,7 @@ export async function openRemoteBundle(
     values["bundle-poll"] === undefined ? DEFAULT_POLL_SECONDS : Number(values["bundle-poll"]);
   if (!(Number.isFinite(poll) && poll >= 0.05 && poll <= 86_400))
     throw new UsageError("--bundle-poll takes seconds between 0.05 and 86400");
-  let key;
-  try {
-    key = publicBundleKey(await io.readFile(keyFile));
-  } catch (error) {
-    throw new UsageError(`cannot use --bundle-key \`${keyFile}\`: ${(error as Error).message}`);
-  }
+  const key = await readBundleKey(keyFile, io);
   const cache = values["bundle-cache"];
   const remote = new RemoteBundle({
     url,
@@ -56,4 +52,13 @@ export async function openRemoteBundle(
   });
   const opened = await remote.open();
   return opened.value === undefined ? { diagnostics: opened.diagnostics } : remote;
+}
+
+/** The public key of `--bundle-key`, for `--bundle-url` and a `--shadow` URL alike. */
+export async function readBundleKey(keyFile: string, io: Io): Promise<PinnedBundleKey> {
+  try {
+    return publicBundleKey(await io.readFile(keyFile));
+  } catch (error) {
+    throw new UsageError(`cannot use --bundle-key \`${keyFile}\`: ${(error as Error).message}`);
+  }
 }

@@ -5,7 +5,6 @@
  * and on every reload; a candidate that does not load leaves shadow off, never serving.
  */
 import { pino } from "pino";
-import { publicBundleKey } from "../compile/bundle/signed.ts";
 import { BUNDLE_FORMAT } from "../compile/bundle/format.ts";
 import type { CompiledPolicy } from "../compile/engine.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
@@ -14,6 +13,7 @@ import type { RuntimeOptions } from "../runtime/options.ts";
 import { UsageError } from "./args.ts";
 import { bundleLoader, policyFilesLoader } from "./compile-load.ts";
 import type { Io } from "./io.ts";
+import { readBundleKey } from "./remote-bundle-flags.ts";
 
 const DEFAULT_CACHE = "rampart-shadow-bundle.cache.jws";
 const POLL_MS = 5_000;
@@ -86,12 +86,7 @@ async function remoteCandidate(url: string, values: Values, io: Io): Promise<Rem
   const keyFile = values["bundle-key"];
   if (typeof keyFile !== "string")
     throw new UsageError("--shadow URL needs --bundle-key PUBKEY: bundles are verified first");
-  let key;
-  try {
-    key = publicBundleKey(await io.readFile(keyFile));
-  } catch (error) {
-    throw new UsageError(`cannot use --bundle-key \`${keyFile}\`: ${(error as Error).message}`);
-  }
+  const key = await readBundleKey(keyFile, io);
   const remote = new RemoteBundle({
     url,
     key,
