@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connect as netConnect, createServer as createNetServer } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import type { AddressInfo, Server } from "node:net";
 import type { EffectiveTunnel } from "../../src/bounds/effective.ts";
 import { grantIr } from "../../src/testkit/builders.ts";
@@ -36,7 +37,14 @@ import {
 } from "./helpers/streams.ts";
 import type { EchoServer } from "./helpers/streams.ts";
 
-const EDGE_HOSTS = ["tls.test", "tls13.test", "pq.test", "mtls.test", "bad-upstream.test"];
+const EDGE_HOSTS = [
+  "tls.test",
+  "tls13.test",
+  "pq.test",
+  "mtls.test",
+  "bad-upstream.test",
+  "tls-half.test",
+];
 const HELLO_TIMEOUT_MS = 400;
 
 const openGrant = grantIr({ name: "ops" });
@@ -103,6 +111,7 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
         },
         { ...mtls, auth: { ...mtls.auth, mtls: { ca: ca.cert } } },
         stream("bad-upstream", "tls", ["bad-upstream.test"], "http://127.0.0.1:1"),
+        stream("tls-half", "tls", ["tls-half.test"], `tcp://127.0.0.1:${afterEndPort}`),
         stream("pass", "tls-passthrough", ["pass.test"], `tcp://127.0.0.1:${tlsUpstream.port}`),
         stream(
           "pass-half",
@@ -252,6 +261,31 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
       socket.on("connect", () => socket.end(Buffer.concat([hello, Buffer.from("tail")])));
     });
     assert.equal(reply, `got ${hello.length + 4}`);
+  });
+
+  it("S-P1: a tls tunnel passes a client's half-close on and still relays the upstream's answer back", async () => {
+    // The client ends its side (close_notify, then FIN) and keeps reading: the upstream sees
+    // the end only as a FIN, answers after it, and the answer still reaches the client.
+    const reply = await new Promise<string>((resolve, reject) => {
+      // A TLS socket is half-open when the TCP socket under it is.
+      const tcp = netConnect({ host: "127.0.0.1", port: tlsPort, allowHalfOpen: true });
+      const socket = tlsConnect(
+        { socket: tcp, servername: "tls-half.test", rejectUnauthorized: false },
+        () => socket.end("half-closed"),
+      );
+      let text = "";
+      const timer = setTimeout(() => socket.destroy(new Error("no answer in time")), 5_000);
+      socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+      socket.on("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+    });
+    assert.equal(reply, `got ${"half-closed".length}`);
   });
 
   it("S-P1: a ClientHello fragmented into 64-byte TLS records is reassembled and relayed byte for byte", async () => {

@@ -85,6 +85,9 @@ export function tlsAcceptHooks(
               tls.destroy();
               return;
             }
+            // A client's close_notify and FIN end only its direction: the upstream gets a FIN
+            // and may still answer (the listener's raw sockets are not half-open themselves).
+            tls.allowHalfOpen = true;
             relay(tls, stream.upstream, null, deps.bounds, onRelayEnd(stream));
           },
         };
