@@ -288,6 +288,48 @@ describe("stream tunnels: tls, tls-passthrough, tcp (issue #14)", () => {
     assert.equal(reply, `got ${"half-closed".length}`);
   });
 
+  it("S-P1: a tls tunnel's client resumes with its ticket over TLS 1.3 and 1.2 (the terminators' newSession listener keeps nothing)", async () => {
+    // One connection: echo `payload`, note the session ticket and whether this one resumed.
+    const visit = (session: Buffer | null, maxVersion: "TLSv1.2" | "TLSv1.3") =>
+      new Promise<{ reused: boolean; ticket: Buffer | null }>((resolve, reject) => {
+        let ticket: Buffer | null = null;
+        const socket = tlsConnect({
+          host: "127.0.0.1",
+          port: tlsPort,
+          servername: "tls.test",
+          rejectUnauthorized: false,
+          maxVersion,
+          ...(session === null ? {} : { session }),
+        });
+        const timer = setTimeout(() => socket.destroy(new Error("no echo in time")), 5_000);
+        socket.on("session", (s: Buffer) => (ticket = s));
+        socket.once("secureConnect", () => socket.write("resume"));
+        let echoed = "";
+        socket.on("data", (d: Buffer) => {
+          echoed += d.toString();
+          if (echoed !== "resume") return;
+          // A TLS 1.3 ticket comes after the handshake: the first connection waits for it.
+          const done = (): void => {
+            clearTimeout(timer);
+            resolve({ reused: socket.isSessionReused(), ticket });
+            socket.destroy();
+          };
+          if (ticket !== null || session !== null) done();
+          else socket.once("session", done);
+        });
+        socket.on("error", (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+    for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
+      const first = await visit(null, version);
+      assert.equal(first.reused, false, `${version}: the first connection is a full handshake`);
+      const again = await visit(first.ticket, version);
+      assert.equal(again.reused, true, `${version}: the ticket resumes`);
+    }
+  });
+
   it("S-P1: a ClientHello fragmented into 64-byte TLS records is reassembled and relayed byte for byte", async () => {
     const hello = await captureClientHello("pass.test");
     const fragmented = fragmentRecords(hello, 64);

@@ -19,6 +19,7 @@ import { HostIndex } from "../host-index.ts";
 import type { LoadedCertificate } from "../tls/certificates.ts";
 import type { TlsCapabilities } from "../tls/capabilities.ts";
 import { buildTunnelTls } from "../tls/contexts.ts";
+import { preferLargeReads } from "../tls/large-reads.ts";
 import type { SessionTickets } from "../tls/session-tickets.ts";
 import type { TunnelTls } from "../tls/contexts.ts";
 import { parseStreamUpstream } from "./upstream-address.ts";
@@ -181,6 +182,7 @@ function buildStreamRoute(
       return null;
     }
     tls = built.tls;
+    for (const terminator of tls.terminators.values()) preferLargeReads(terminator);
   }
   return {
     kind,

@@ -134,7 +134,7 @@ function createTerminator(
   alpn: readonly string[],
   resumption: Pick<TlsServerOptions, "secureOptions" | "ticketKeys" | "sessionIdContext">,
 ): TlsServer {
-  const server = createTlsServer({
+  return createTlsServer({
     cert: certificate.cert,
     key: certificate.key,
     minVersion: min === "1.3" ? "TLSv1.3" : "TLSv1.2",
@@ -149,19 +149,4 @@ function createTerminator(
     handshakeTimeout: 10_000,
     ...resumption,
   });
-  server.on("newSession", keepNoSession);
-  return server;
-}
-
-/**
- * Read size after a peeked ClientHello. The listener hands OpenSSL the hello it already read,
- * and Node sizes the connection's input buffers from that first write: a ~1.5 KB buffer that
- * stays in the ring, so reads alternate between 16 KB and 1.5 KB for the connection's whole
- * life (4–5× the read calls of a socket Node accepted itself; BENCHMARKS.md, issue #14
- * h14-relay). A `newSession` listener makes Node start that ring at 16 KB instead. The listener
- * stores nothing, so resumption is unchanged: tickets as configured, session IDs never (Node
- * keeps no session cache of its own, and no `resumeSession` listener is installed).
- */
-function keepNoSession(_id: Buffer, _session: Buffer, done: () => void): void {
-  done();
 }
