@@ -37,4 +37,7 @@ const { bundleEsmEngine } = await import("../src/compile/esm/engine-source.ts");
 const esm = join(dist, "src", "compile", "esm");
 writeFileSync(join(esm, "esm-engine.js"), await bundleEsmEngine(false));
 writeFileSync(join(esm, "esm-engine.min.js"), await bundleEsmEngine(true));
+// The CLI as the installed `rampart` runs it: bundled into a few files (see bundle-cli.ts).
+const { bundleCli } = await import("./bundle-cli.ts");
+await bundleCli(root, dist);
 console.log(`built ${dist}`);

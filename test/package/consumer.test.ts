@@ -86,6 +86,34 @@ describe(
       assert.match(compiled.stderr, /wrote bundle\.json: 1 policies, 1 tunnels/);
     });
 
+    it("runs the CLI bundled at build time: a handful of modules, not the source graph", async () => {
+      const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
+      assert.ok(listing.includes("package/dist/cli/rampart-cli.js"));
+      // Counts the modules the command loads.
+      const countModules = `data:text/javascript,${encodeURIComponent(
+        [
+          'import module from "node:module";',
+          "const urls = new Set();",
+          "module.registerHooks({ load(url, context, next) { urls.add(url); return next(url, context); } });",
+          'process.on("exit", () => process.stderr.write("loaded " + JSON.stringify([...urls]) + "\\n"));',
+        ].join("\n"),
+      )}`;
+      const bin = join(project, "node_modules", "rampart", "bin", "rampart.js");
+      const { stderr } = await run(
+        process.execPath,
+        ["--import", countModules, bin, "lint", "policy.rampart"],
+        project,
+      );
+      const urls = JSON.parse(/^loaded (.*)$/m.exec(stderr)?.[1] ?? "[]") as string[];
+      assert.ok(
+        urls.some((url) => url.endsWith("/dist/cli/rampart-cli.js")),
+        stderr,
+      );
+      assert.ok(!urls.some((url) => url.includes("/dist/src/pipeline.js")), stderr);
+      // The sources are ~220 modules for `lint` (bin, dispatcher, pipeline, regexp-tree …).
+      assert.ok(urls.length < 40, `${urls.length} modules: ${urls.join("\n")}`);
+    });
+
     it("compiles to a self-contained ES module without esbuild (the engine ships prebuilt)", async () => {
       assert.equal(existsSync(join(project, "node_modules", "esbuild")), false);
       await rampart(["compile", "policy.rampart", "--target", "esm", "-o", "policy.mjs"]);
