@@ -9,9 +9,14 @@
  *
  * V8 reads the size once, when the process starts, so the `rampart` executable runs itself
  * again with the flag (`process.execve`: same process id, same standard streams, nothing
- * else carried over). The server keeps Node's sizing: it is long-running and its garbage dies
- * young, which is what a large nursery is for.
+ * else carried over). That second start of Node costs ~10 % of a small command's time, and a
+ * small input never grows the nursery: so only a command whose named files are large, or
+ * whose input size is not known beforehand (standard input), runs again. The server keeps
+ * Node's sizing: it is long-running and its garbage dies young, which is what a large nursery
+ * is for.
  */
+
+import { statSync } from "node:fs";
 
 /**
  * The V8 flags a batch command runs with: the nursery above, and `gc()` for `collectGarbage`.
@@ -46,6 +51,13 @@ export const BATCH_COMMANDS: ReadonlySet<string> = new Set([
   "shadow",
 ]);
 
+/**
+ * Inputs smaller than this (the files named on the command line, together) run with Node's
+ * sizing: up to 3,000 tunnels and grants (1.4 MB of DSL, 3.5 MB of JSON) the peak RSS of
+ * `rampart lint` was the same with either sizing, within a few MB (BENCHMARKS.md, "Start-up").
+ */
+export const BATCH_HEAP_MIN_INPUT_BYTES = 2 * 2 ** 20;
+
 /** What decides whether to run again: the process as started. */
 export interface StartedProcess {
   /** The command line after the script: the command name first. */
@@ -55,6 +67,11 @@ export interface StartedProcess {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The entry script (`process.argv[1]`). */
   readonly script: string;
+  /**
+   * The size in bytes of each file the command line names (every word that is a file), or
+   * nothing when it names none (the input comes from standard input, or is not known).
+   */
+  readonly namedFileBytes: readonly number[];
 }
 
 /** Whether `options` (command-line words or NODE_OPTIONS) already choose a semi-space size. */
@@ -67,15 +84,22 @@ function isDebugged(execArgv: readonly string[]): boolean {
   return execArgv.some((option) => option.startsWith("--inspect"));
 }
 
+/** Whether the named files are known, and small enough for Node's sizing. */
+function isSmallInput(namedFileBytes: readonly number[]): boolean {
+  if (namedFileBytes.length === 0) return false;
+  return namedFileBytes.reduce((sum, bytes) => sum + bytes, 0) < BATCH_HEAP_MIN_INPUT_BYTES;
+}
+
 /**
  * The arguments for Node to run the command again with `BATCH_HEAP_FLAGS`, or `undefined` when
- * it should run as started: not a batch command, the semi-space size already chosen (by an
- * earlier relaunch, or by the user on the command line or in NODE_OPTIONS), or a debugger
- * attached.
+ * it should run as started: not a batch command, a small input, the semi-space size already
+ * chosen (by an earlier relaunch, or by the user on the command line or in NODE_OPTIONS), or a
+ * debugger attached.
  */
 export function batchRelaunchArgs(started: StartedProcess): string[] | undefined {
   const command = started.argv[0];
   if (command === undefined || !BATCH_COMMANDS.has(command)) return undefined;
+  if (isSmallInput(started.namedFileBytes)) return undefined;
   if (started.execArgv.some(setsSemiSpace) || isDebugged(started.execArgv)) return undefined;
   if (setsSemiSpace(started.env["NODE_OPTIONS"] ?? "")) return undefined;
   return [...BATCH_HEAP_FLAGS, ...started.execArgv, started.script, ...started.argv];
@@ -89,11 +113,13 @@ export function batchRelaunchArgs(started: StartedProcess): string[] | undefined
 export function relaunchForBatch(): void {
   const script = process.argv[1];
   if (script === undefined || typeof process.execve !== "function") return;
+  const argv = process.argv.slice(2);
   const args = batchRelaunchArgs({
-    argv: process.argv.slice(2),
+    argv,
     execArgv: process.execArgv,
     env: process.env,
     script,
+    namedFileBytes: BATCH_COMMANDS.has(argv[0] ?? "") ? namedFileBytes(argv.slice(1)) : [],
   });
   if (args === undefined) return;
   try {
@@ -101,4 +127,17 @@ export function relaunchForBatch(): void {
   } catch {
     // Not allowed here (a permission model, a sandbox): the command still runs, as started.
   }
+}
+
+/** The size of each word of `words` that names a file (relative to the working directory). */
+function namedFileBytes(words: readonly string[]): number[] {
+  return words.flatMap((word) => {
+    if (word.startsWith("-")) return [];
+    try {
+      const stat = statSync(word, { throwIfNoEntry: false });
+      return stat?.isFile() === true ? [stat.size] : [];
+    } catch {
+      return []; // not readable as a name (too long, not a folder on the way): not a file
+    }
+  });
 }

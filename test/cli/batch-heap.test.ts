@@ -2,8 +2,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BATCH_COMMANDS, BATCH_HEAP_FLAGS, batchRelaunchArgs } from "../../src/cli/batch-heap.ts";
+import {
+  BATCH_COMMANDS,
+  BATCH_HEAP_FLAGS,
+  BATCH_HEAP_MIN_INPUT_BYTES,
+  batchRelaunchArgs,
+} from "../../src/cli/batch-heap.ts";
 import type { StartedProcess } from "../../src/cli/batch-heap.ts";
 import { commandNames } from "../../src/cli/main.ts";
 
@@ -15,6 +22,7 @@ const started = (overrides: Partial<StartedProcess>): StartedProcess => ({
   execArgv: [],
   env: {},
   script: "/bin/rampart",
+  namedFileBytes: [BATCH_HEAP_MIN_INPUT_BYTES],
   ...overrides,
 });
 
@@ -50,6 +58,16 @@ describe("batch commands' heap", () => {
     assert.equal(batchRelaunchArgs(started({ env })), undefined);
   });
 
+  it("runs a small input as started; a large one, or one of unknown size, again", () => {
+    const small = BATCH_HEAP_MIN_INPUT_BYTES - 1;
+    assert.equal(batchRelaunchArgs(started({ namedFileBytes: [small] })), undefined);
+    assert.equal(batchRelaunchArgs(started({ namedFileBytes: [1000, 2000] })), undefined);
+    // The files together decide (`diff OLD NEW`, several files to `lint`).
+    assert.ok(batchRelaunchArgs(started({ namedFileBytes: [small, small] })) !== undefined);
+    // No file named: standard input (`shadow report -`), or a file that is not there.
+    assert.ok(batchRelaunchArgs(started({ namedFileBytes: [] })) !== undefined);
+  });
+
   // The real executable: a module imported through Node's options reports the options of the
   // process that runs the command, and the command's own output and exit code come through.
   const reportOptions =
@@ -70,14 +88,32 @@ describe("batch commands' heap", () => {
   // Where the platform cannot replace a process (Windows), the command runs as started.
   const relaunched = typeof process.execve === "function" ? BATCH_HEAP_FLAGS : [];
 
-  it("`rampart lint` runs with the flags, once, with its output and exit code", () => {
-    const clean = rampart(["lint", "fixtures/policies/acme.rampart"]);
-    assert.equal(clean.status, 0);
-    assert.match(clean.stdout, /no problems/);
-    assert.deepEqual(clean.options, [...relaunched, "--import", reportOptions]);
+  it("`rampart lint` of a large file runs with the flags, once, with its output and exit code", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-batch-heap-"));
+    try {
+      // The example policy, padded with comment lines past the size that makes it large.
+      const example = readFileSync(join(root, "fixtures", "policies", "acme.rampart"), "utf8");
+      const line = `# ${"x".repeat(98)}\n`;
+      const padding = line.repeat(Math.ceil(BATCH_HEAP_MIN_INPUT_BYTES / line.length));
+      const large = join(dir, "large.rampart");
+      writeFileSync(large, example + padding);
+      const clean = rampart(["lint", large]);
+      assert.equal(clean.status, 0);
+      assert.match(clean.stdout, /no problems/);
+      assert.deepEqual(clean.options, [...relaunched, "--import", reportOptions]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const failing = rampart(["lint", "no/such/file.rampart"]);
     assert.equal(failing.status, 2);
     assert.deepEqual(failing.options, [...relaunched, "--import", reportOptions]);
+  });
+
+  it("`rampart lint` of a small file runs as started (one start of Node)", () => {
+    const clean = rampart(["lint", "fixtures/policies/acme.rampart"]);
+    assert.equal(clean.status, 0);
+    assert.match(clean.stdout, /no problems/);
+    assert.deepEqual(clean.options, ["--import", reportOptions]);
   });
 
   it("`rampart --version` and a user's NODE_OPTIONS size run as started", () => {
