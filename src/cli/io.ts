@@ -17,6 +17,18 @@ export class UnwritableFile extends Error {
   }
 }
 
+/**
+ * A file that could not be read: a usage/I-O problem (exit 2), not a finding. Here rather than
+ * with the policy reader so that the dispatcher can recognise it without loading the pipeline.
+ */
+export class UnreadableFile extends Error {
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super(`cannot read \`${path}\`: ${reason}`);
+    this.path = path;
+  }
+}
+
 export interface Io {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -7,9 +7,11 @@ import type { CheckedPolicy, PipelineOptions } from "../pipeline.ts";
 import { runPipeline } from "../pipeline.ts";
 import { runLintRules } from "../lint/run.ts";
 import type { Io } from "./io.ts";
+import { UnreadableFile } from "./io.ts";
 
 export type { CheckedPolicy } from "../pipeline.ts";
 export { checkPolicySource } from "../pipeline.ts";
+export { UnreadableFile } from "./io.ts";
 
 /**
  * A policy checked up to `bounds` (`until: "bounds"`), with the lint warnings a full check
@@ -19,15 +21,6 @@ export function withLint(checked: CheckedPolicy): CheckedPolicy {
   if (checked.effective === undefined || checked.ir === undefined) return checked;
   const warnings = runLintRules(checked.effective, checked.ir);
   return { ...checked, diagnostics: [...checked.diagnostics, ...warnings] };
-}
-
-/** A file that could not be read: a usage/I-O problem (exit 2), not a finding. */
-export class UnreadableFile extends Error {
-  readonly path: string;
-  constructor(path: string, reason: string) {
-    super(`cannot read \`${path}\`: ${reason}`);
-    this.path = path;
-  }
 }
 
 /** Reads a policy file as a SourceFile. */

@@ -8,8 +8,7 @@ import { TOOL_NAME, TOOL_VERSION } from "../diagnostics/tool.ts";
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { Io } from "./io.ts";
-import { UnwritableFile } from "./io.ts";
-import { UnreadableFile } from "./load-policy.ts";
+import { UnreadableFile, UnwritableFile } from "./io.ts";
 
 type Command = (argv: readonly string[], io: Io) => Promise<ExitCode>;
 

@@ -1,0 +1,67 @@
+/**
+ * What a command loads before it reads its input (issue #19): the executable imports only what
+ * the command needs. A module imported through Node's options lists every module the process
+ * loaded; the command's own output comes through as usual.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const bin = join(root, "src", "cli", "bin.js");
+
+const listModules = `data:text/javascript,${encodeURIComponent(
+  [
+    'import module from "node:module";',
+    "const urls = new Set();",
+    "module.registerHooks({ load(url, context, next) { urls.add(url); return next(url, context); } });",
+    'process.on("exit", () => process.stderr.write("loaded " + JSON.stringify([...urls]) + "\\n"));',
+  ].join("\n"),
+)}`;
+
+/** Runs `rampart ARGS` and returns its exit code, its output and the modules it loaded. */
+function loadedBy(args: readonly string[], cwd = root) {
+  const r = spawnSync(process.execPath, ["--import", listModules, bin, ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const line = /^loaded (.*)$/m.exec(r.stderr)?.[1];
+  assert.ok(line !== undefined, r.stderr);
+  return { status: r.status, stdout: r.stdout, modules: JSON.parse(line) as string[] };
+}
+
+const fromFolder = (modules: readonly string[], folder: string) =>
+  modules.filter((url) => url.includes(folder));
+
+describe("start-up: what a command loads", () => {
+  it("`rampart --version` and `rampart --help` load the dispatcher, not the pipeline", () => {
+    for (const args of [["--version"], ["--help"]]) {
+      const { status, modules } = loadedBy(args);
+      assert.equal(status, 0);
+      for (const folder of ["/grammar/", "/src/syntax/", "/src/ir/", "/node_modules/"]) {
+        assert.deepEqual(fromFolder(modules, folder), [], `${args[0]} loads ${folder}`);
+      }
+    }
+  });
+
+  it("`rampart lint` loads regexp-tree only for a policy with a regular expression", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-startup-"));
+    try {
+      writeFileSync(join(dir, "plain.rampart"), 'project "p" {\n  name "P"\n  plan pro\n}\n');
+      const plain = loadedBy(["lint", "plain.rampart"], dir);
+      assert.equal(plain.status, 0);
+      assert.match(plain.stdout, /no problems/);
+      assert.deepEqual(fromFolder(plain.modules, "/node_modules/regexp-tree/"), []);
+      // The example policy has a `path ~ "…"` grant: the check of the regex loads the parser.
+      const example = loadedBy(["lint", join(root, "fixtures", "policies", "acme.rampart")], dir);
+      assert.equal(example.status, 0);
+      assert.notDeepEqual(fromFolder(example.modules, "/node_modules/regexp-tree/"), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
