@@ -17,7 +17,7 @@ import { dirname, join, relative, sep } from "node:path";
 import type { Plugin } from "esbuild";
 
 /** Packages bundled into the CLI: plain JavaScript that `lint` and `compile` always load. */
-const BUNDLED_PACKAGES = ["ipaddr.js"];
+const BUNDLED_PACKAGES = ["regexp-tree", "ipaddr.js"];
 
 /** The bundle's folder inside `dist/`, and its entry file. */
 export const CLI_BUNDLE_DIR = "cli";

@@ -4,11 +4,11 @@
  * the anchors `^` and `$`; anything else (`\b`, named groups with references, huge counted
  * repetitions) throws `UnsupportedRegex`, and callers then treat the pattern as opaque.
  */
+import regexpTree from "regexp-tree";
 import type { CharSet } from "./char-set.ts";
 import { complement, intersect, normalize, PATH_CHARS, single } from "./char-set.ts";
 import { quantifierBounds } from "../../ir/regex-safety.ts";
 import type { RegexAstNode } from "../../ir/regex-safety.ts";
-import { parseRegexAst } from "../../ir/regexp-tree-parse.ts";
 
 /** One NFA state: ε-edges, edges taken only at the start or end of input, and char edges. */
 export interface NfaState {
@@ -202,7 +202,7 @@ function build(b: Builder, node: AnyNode | null): Fragment {
 export function regexToNfa(source: string): Nfa {
   let ast: AnyNode;
   try {
-    ast = parseRegexAst(new RegExp(source, "u")) as unknown as AnyNode;
+    ast = regexpTree.parse(new RegExp(source, "u")) as unknown as AnyNode;
   } catch (error) {
     throw new UnsupportedRegex(`unparsable regex: ${(error as Error).message}`);
   }
