@@ -7,13 +7,15 @@
  * folder that is the command's working directory, so the file name in the bundle's spans, and
  * thus its hash, is the same on every machine.
  *
- * `node test/bench/large-commands.ts [--rounds N] [--cli OTHER/src/cli/bin.js]…` runs the
- * commands of this tree and of every `--cli` given, interleaved round by round (side by side
- * under the same load), and prints one line per tree and command.
+ * `node test/bench/large-commands.ts [--rounds N] [--built] [--cli OTHER/src/cli/bin.js]…` runs
+ * the commands of this tree and of every `--cli` given, interleaved round by round (side by side
+ * under the same load), and prints one line per tree and command. `--built` adds this tree's
+ * build (`npm run build` first): the bundled CLI of `dist/`, which is what the installed
+ * `rampart` runs. A `--cli` may be another tree's build too (`OTHER/dist/src/cli/bin.js`).
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +26,9 @@ import { largePolicyDsl } from "./parse-policy.ts";
 
 /** This tree's `rampart` executable. */
 export const THIS_CLI = fileURLToPath(new URL("../../src/cli/bin.js", import.meta.url));
+
+/** This tree's build of it (`npm run build`), as the installed package runs it. */
+export const THIS_BUILT_CLI = fileURLToPath(new URL("../../dist/src/cli/bin.js", import.meta.url));
 
 /** Loaded through Node's options, it reports the peak RSS and CPU time of the command's process. */
 const REPORT_USAGE =
@@ -45,10 +50,16 @@ const COMMANDS: Readonly<Record<string, { args: readonly string[]; bundle?: stri
   },
   "lint (DSL)": { args: ["lint", "large.rampart"] },
   "lint (JSON)": { args: ["lint", "large.json"] },
+  // What every command pays before its input: start-up (issue #19).
+  "lint (one-line DSL)": { args: ["lint", "small.rampart"] },
 };
 
-/** Writes `large.rampart` and `large.json` (the same document) into `dir`. */
+/** The smallest valid policy: its `lint` is the start-up of a command and little else. */
+const SMALL_POLICY = 'project "small" {\n  name "Small"\n  plan pro\n}\n';
+
+/** Writes `large.rampart` and `large.json` (the same document), and `small.rampart`, into `dir`. */
 export function writeLargePolicy(dir: string): void {
+  writeFileSync(join(dir, "small.rampart"), SMALL_POLICY);
   const text = largePolicyDsl(10_000, 10_000);
   const parsed = parseDsl({ name: "large.rampart", text });
   if (parsed.value === undefined) throw new Error("the bench policy does not parse");
@@ -127,16 +138,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       rounds: { type: "string", default: "3" },
+      built: { type: "boolean", default: false },
       cli: { type: "string", multiple: true, default: [] },
     },
   });
-  const clis = [THIS_CLI, ...(values.cli ?? [])];
+  if (values.built && !existsSync(THIS_BUILT_CLI)) {
+    throw new Error(`--built: ${THIS_BUILT_CLI} is missing; run \`npm run build\` first`);
+  }
+  const clis = [THIS_CLI, ...(values.built ? [THIS_BUILT_CLI] : []), ...(values.cli ?? [])];
+  const label = (cli: string) =>
+    cli === THIS_CLI ? "this tree" : cli === THIS_BUILT_CLI ? "this tree, built" : cli;
   const runs = runLargeCommands(clis, Number(values.rounds));
   for (const [cli, byName] of runs) {
     for (const [name, list] of byName) {
-      console.log(
-        `${cli === THIS_CLI ? "this tree" : cli} | ${name} | ${JSON.stringify(commandFigures(list))}`,
-      );
+      console.log(`${label(cli)} | ${name} | ${JSON.stringify(commandFigures(list))}`);
     }
   }
 }
