@@ -108,9 +108,9 @@ describe("ajv with the generated schema and zod agree", () => {
         const document = mutate(valid, e);
         const shipped = policyValidator();
         assert.equal(shipped(document), PolicyDocument.safeParse(document).success);
-        // The validator shipped compiled reports what ajv compiling the schema now reports.
+        // The validator shipped compiled accepts what ajv compiling the schema now accepts (it
+        // is only a yes/no gate: the errors explained come from the one compiled now).
         assert.equal(compiledNow(document), shipped(document));
-        assert.deepEqual(compiledNow.errors ?? null, shipped.errors ?? null);
       }),
       { numRuns: 2000 },
     );
