@@ -18,6 +18,11 @@ export interface CountryLookup {
   readonly path: string;
   /** The database's build time from its metadata (null when it has none). */
   readonly builtAt: Date | null;
+  /**
+   * Changes whenever lookups start coming from another database (a re-open): what was
+   * remembered from earlier answers is stale. Absent: the database never changes.
+   */
+  readonly epoch?: number;
   country(ip: string): string | null;
 }
 

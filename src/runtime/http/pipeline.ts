@@ -13,14 +13,17 @@ import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
 import { tlsInfoOf } from "../tls/listener.ts";
+import type { TlsConnectionInfo } from "../tls/listener.ts";
 import { forwardRequest } from "../forward/proxy.ts";
 import type { ForwardFailure } from "../forward/proxy.ts";
 import { forwardUpgrade } from "../forward/upgrade.ts";
 import { upstreamRequestHeaders } from "../forward/headers.ts";
 import { canonicalRequest } from "./canonical-request.ts";
 import type { CanonicalRequest } from "./canonical-request.ts";
-import { canonicalPeer, clientAddress } from "./client-ip.ts";
+import { canonicalPeer } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
+import { connectionClient } from "./connection-client.ts";
+import type { ConnectionClient } from "./connection-client.ts";
 import type { FactSources, PendingFacts } from "./request-facts.ts";
 import { completeFacts, gatherFacts } from "./request-facts.ts";
 import {
@@ -73,7 +76,7 @@ interface Routed {
   /** The request as decided and forwarded (S-R4). */
   readonly request: CanonicalRequest;
   readonly route: TunnelRoute;
-  readonly peer: string;
+  readonly client: ConnectionClient;
   readonly facts: RequestFacts;
 }
 
@@ -89,7 +92,7 @@ function routeRequest(
   req: IncomingMessage,
   request: CanonicalRequest,
   state: ServingState,
-): { route: TunnelRoute; host: string } | Early {
+): { route: TunnelRoute; host: string; tls: TlsConnectionInfo | undefined } | Early {
   const host = hostWithoutPort(request.host);
   const tls = tlsInfoOf(req.socket);
   // The certificate and the TLS policy were chosen by SNI: a different Host would bypass them.
@@ -100,7 +103,7 @@ function routeRequest(
   // Fail closed: a tunnel whose TLS policy asks for more than TLS 1.2 is not served in clear.
   if (tls === undefined && route.requiresTls)
     return { status: 403, reason: "policy_denied", policy: "tls" };
-  return { route, host };
+  return { route, host, tls };
 }
 
 /** `OPTIONS *` names no resource: the engine answers it and nothing is decided or forwarded. */
@@ -117,7 +120,7 @@ function begin(
   | {
       pending: PendingFacts;
       route: TunnelRoute;
-      peer: string;
+      client: ConnectionClient;
       request: CanonicalRequest;
     }
   | Early {
@@ -128,28 +131,23 @@ function begin(
     { fromHeader: true },
   );
   if ("status" in request) return request;
-  const routed = routeRequest(req, request, deps.state());
+  const state = deps.state();
+  const routed = routeRequest(req, request, state);
   if ("status" in routed) {
     // Shadow rollout: the candidate may serve what the running policy refused here.
     deps.shadow?.compareUnrouted(req, request, deps);
     return routed;
   }
   if (request.path === "*") return ASTERISK_ANSWER;
-  const peer = canonicalPeer(req.socket.remoteAddress);
-  const clientIp = clientAddress(
-    peer,
+  const client = connectionClient(
+    req.socket,
     request.headers.byName["x-forwarded-for"],
     deps.trustedProxies,
+    state.generation,
+    deps.geo,
   );
-  const pending = gatherFacts(
-    request,
-    routed.host,
-    clientIp,
-    routed.route,
-    tlsInfoOf(req.socket),
-    deps,
-  );
-  return { pending, route: routed.route, peer, request };
+  const pending = gatherFacts(request, routed.host, client, routed.route, routed.tls, deps);
+  return { pending, route: routed.route, client, request };
 }
 
 /** The `request` listener for the HTTP and HTTPS servers. */
@@ -174,7 +172,7 @@ export function createRequestHandler(
       deps.tokens,
       (facts) =>
         act(
-          { req, request: started.request, route: started.route, peer: started.peer, facts },
+          { req, request: started.request, route: started.route, client: started.client, facts },
           res,
           deps,
         ),
@@ -260,7 +258,7 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
   }
   const headers = upstreamRequestHeaders(
     r.request.headers.fields,
-    forwardContext(r, deps, false, upstream.host),
+    forwardContext(r, false, upstream.host),
   );
   const send = (release: () => void): void =>
     forwardRequest(
@@ -309,11 +307,9 @@ function enterTunnelGate(
   });
 }
 
-function forwardContext(r: Routed, deps: PipelineDeps, upgrade: boolean, upstreamHost: string) {
-  const xff = r.request.headers.byName["x-forwarded-for"];
-  const trustedChain = xff !== undefined && deps.trustedProxies?.has(r.peer) === true;
+function forwardContext(r: Routed, upgrade: boolean, upstreamHost: string) {
   return {
-    forwardedFor: trustedChain ? `${xff}, ${r.peer}` : r.peer,
+    forwardedFor: r.client.forwardedFor,
     proto: r.facts.secure ? ("https" as const) : ("http" as const),
     host: r.request.host,
     upstreamHost,
@@ -405,7 +401,7 @@ export function createUpgradeHandler(
       deps.tokens,
       (facts) =>
         actUpgrade(
-          { req, request: started.request, route: started.route, peer: started.peer, facts },
+          { req, request: started.request, route: started.route, client: started.client, facts },
           socket,
           head,
           deps,
@@ -468,7 +464,7 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
   // S-R16: only a WebSocket handshake reaches this point (canonicalRequest refused the rest).
   const headers = upstreamRequestHeaders(
     r.request.headers.fields,
-    forwardContext(r, deps, true, upstream.host),
+    forwardContext(r, true, upstream.host),
   );
   const open = (release: () => void): void => {
     // An open WebSocket holds its tunnel slot until its connection closes (issue #18).

@@ -11,6 +11,7 @@ import type { TokenBackend } from "../tokens/backend.ts";
 import type { TunnelRoute } from "../state.ts";
 import type { RevocationView } from "../state-store/revocation-view.ts";
 import type { CanonicalRequest } from "./canonical-request.ts";
+import type { ConnectionClient } from "./connection-client.ts";
 
 /** Where a bearer token was found (S-H1): the header wins; the query only when it is absent. */
 export interface FoundToken {
@@ -50,12 +51,13 @@ export interface FactSources {
 
 /**
  * Gathers the synchronous facts of a canonical request (S-R4: its path is the one decided and
- * forwarded). HOT PATH: cookies parsed only when present.
+ * forwarded). The client is its address, or the connection's remembered client (whose country
+ * is looked up once). HOT PATH: cookies parsed only when present.
  */
 export function gatherFacts(
   request: CanonicalRequest,
   host: string,
-  clientIp: string,
+  client: string | ConnectionClient,
   route: TunnelRoute,
   tls: TlsConnectionInfo | undefined,
   sources: FactSources,
@@ -63,13 +65,18 @@ export function gatherFacts(
   const headers = request.headers.byName;
   const cookie = headers["cookie"];
   const accept = headers["accept"];
+  const clientIp = typeof client === "string" ? client : client.ip;
   const base: RequestFacts = {
     host,
     port: addressedPort(request.host, tls !== undefined),
     method: request.method,
     path: request.path,
     clientIp,
-    country: route.needsCountry ? sources.geo.country(clientIp) : null,
+    country: !route.needsCountry
+      ? null
+      : typeof client === "string"
+        ? sources.geo.country(client)
+        : client.country(sources.geo),
     secure: tls !== undefined,
     acceptsHtml: accept !== undefined && accept.includes("text/html"),
     upgrade: request.headers.websocket,

@@ -23,6 +23,7 @@ const PROBES = [
 
 export class ReloadableCountryLookup implements CountryLookup {
   #current: CountryLookup;
+  #epoch = 0;
   readonly #onLookupError: LookupErrorSink;
   readonly #metrics: TrafficMetrics;
   readonly #log: Logger;
@@ -48,6 +49,11 @@ export class ReloadableCountryLookup implements CountryLookup {
     return this.#current.builtAt;
   }
 
+  /** One more for each database swapped in. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
   country(ip: string): string | null {
     return this.#current.country(ip);
   }
@@ -68,6 +74,7 @@ export class ReloadableCountryLookup implements CountryLookup {
       return { value: undefined, diagnostics: [d] };
     }
     this.#current = opened.value;
+    this.#epoch++;
     this.#metrics.geoipReloads.labels("ok").inc();
     this.#exportBuildTime();
     this.#log.info(
