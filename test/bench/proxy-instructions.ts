@@ -12,13 +12,16 @@
  *
  *   node test/bench/proxy-instructions.ts [--roles minimal-undici,rampart-open,rampart]
  *     [--requests 20000] [--paced-requests 2000] [--paced-rate 100] [--connections 64]
- *     [--warmup 5000] [--node-flags "…"]
+ *     [--warmup 5000] [--node-flags "…"] [--keep DIR]
+ *
+ * `--keep DIR` leaves each role's closed-loop dump in DIR (`ROLE.callgrind`) for
+ * `callgrind_annotate --inclusive=yes` (which functions the instructions went to).
  *
  * RAMPART_BENCH_BASELINE=<checkout> adds the `rampart-baseline` role (that tree's runtime).
  */
 import { execFileSync, fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     warmup: { type: "string", default: "5000" },
     "node-flags": { type: "string", default: "" },
+    keep: { type: "string" },
   },
 });
 
@@ -114,14 +118,20 @@ async function send(
   return failures;
 }
 
-/** The total instruction count of the newest dump callgrind wrote for `pid`. */
-function dumpedInstructions(outDir: string, pid: number): number {
+/** The newest dump callgrind wrote for `pid`. */
+function newestDump(outDir: string, pid: number): string {
   const dumps = readdirSync(outDir)
     .filter((f) => f.startsWith(`cg.${pid}.`))
     .sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
   const last = dumps.at(-1);
   if (last === undefined) throw new Error(`no callgrind dump for ${pid}`);
-  const text = readFileSync(join(outDir, last), "utf8");
+  return join(outDir, last);
+}
+
+/** The total instruction count of the newest dump callgrind wrote for `pid`. */
+function dumpedInstructions(outDir: string, pid: number): number {
+  const last = newestDump(outDir, pid);
+  const text = readFileSync(last, "utf8");
   const total = /^(?:totals|summary): (\d+)/m.exec(text);
   if (total === null) throw new Error(`no totals in ${last}`);
   return Number(total[1]);
@@ -152,6 +162,10 @@ async function measure(role: string, upstreamPort: number) {
     // Warm-up: JIT, pools, the token cache.
     await send(ready.port, headers, Number(values.warmup), connections, 0);
     const max = await phase(Number(values.requests), 0);
+    if (values.keep !== undefined) {
+      mkdirSync(values.keep, { recursive: true });
+      copyFileSync(newestDump(outDir, pid), join(values.keep, `${role}.callgrind`));
+    }
     const paced = await phase(Number(values["paced-requests"]), Number(values["paced-rate"]));
     return { max, paced };
   } finally {

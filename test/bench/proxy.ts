@@ -10,7 +10,13 @@
  * CPU is read from /proc for exactly its processes (the proxy; for auth_request, nginx and the
  * auth service), never the upstream's or the load generator's. All parties start once and
  * rounds interleave them, so noise from other jobs hits all alike; figures are medians over
- * rounds, and differences are medians of per-round differences. Reported, never asserted.
+ * rounds, and differences are medians of per-round differences, printed with their spread
+ * (lowest … highest round) so a reader sees whether a Δ settles anything. On one proxy core:
+ * with `taskset` and two CPUs, the contender runs alone on one CPU and the load generator,
+ * the upstream and the bench on another (test/bench/cpu-pinning.ts). Reported, never asserted.
+ *
+ * RAMPART_BENCH_ROUNDS and RAMPART_BENCH_SECONDS change the rounds (5) and the length of each
+ * load phase (2 s); at the defaults a quiet 2-core machine runs the bench in about 7 minutes.
  */
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -20,6 +26,7 @@ import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
 import { childPids, cpuNanosOf } from "./process-cpu.ts";
+import { describePinning, pinBench, pinProcess } from "./cpu-pinning.ts";
 import { median } from "./harness.ts";
 import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
 import { HOSTS } from "../runtime/forward-auth-fixture.ts";
@@ -314,14 +321,28 @@ interface Round {
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
+/** A median with the spread of the rounds it comes from: `m (lo … hi)`. */
+function withSpread(values: readonly number[], unit: string, digits = 1): string {
+  if (values.length === 0) return "";
+  const m = `${fmt(median(values), digits)}${unit}`;
+  if (values.length === 1) return m;
+  return `${m} (${fmt(Math.min(...values), digits)} … ${fmt(Math.max(...values), digits)})`;
+}
+
+/** A positive whole number from the environment, or the default. */
+function envCount(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
 /** The proxy benchmark module for test/bench/run.ts. */
 export const proxyBench: BenchModule = {
   name: "proxy",
   description:
     "proxy CPU µs/request (headline), requests/s and latency on loopback, side by side: minimal Node proxies, rampart serve (open, full policy, access log, TLS), net/tls floors, nginx and nginx auth_request (medians of interleaved rounds)",
   async run({ quick }) {
-    const seconds = quick ? 1 : 2;
-    const rounds = quick ? 1 : 3;
+    const seconds = quick ? 1 : envCount("RAMPART_BENCH_SECONDS", 2);
+    const rounds = quick ? 1 : envCount("RAMPART_BENCH_ROUNDS", 5);
     const connections = 64;
     const rate = 2000;
     const oneRate = 200;
@@ -331,11 +352,18 @@ export const proxyBench: BenchModule = {
     const cert = selfSigned(certDir, "bench", [BENCH_HOST]);
     process.env["RAMPART_BENCH_CERT"] = cert.cert;
     process.env["RAMPART_BENCH_KEY"] = cert.key;
+    // Before any fork: the upstream and every load generator start on the bench's CPU.
+    const { pinning, restore } = pinBench();
     const upstream = await role("upstream", []);
     const running = new Map<string, Running>();
     const rounds_ = new Map<string, Round[]>();
     try {
-      for (const c of CONTENDERS) running.set(c.key, await c.start(upstream.ready.port));
+      for (const c of CONTENDERS) {
+        const started = await c.start(upstream.ready.port);
+        running.set(c.key, started);
+        if (pinning.pinned)
+          for (const pid of started.target.pids()) pinProcess(pid, pinning.contenderCpu);
+      }
       for (let r = 0; r < rounds; r++) {
         // Interleaved, and the order rotates each round.
         for (let k = 0; k < CONTENDERS.length; k++) {
@@ -360,6 +388,7 @@ export const proxyBench: BenchModule = {
     } finally {
       for (const r of running.values()) await r.stop().catch(() => undefined);
       await upstream.stop();
+      restore();
     }
     const loadAfter = loadavg();
     const of = (key: string): Round[] => rounds_.get(key) ?? [];
@@ -385,54 +414,77 @@ export const proxyBench: BenchModule = {
         },
       };
     });
-    /** The median over rounds of a per-round difference (both measured minutes apart at most). */
-    const delta = (a: string, b: string, pick: (x: Round) => number): number =>
-      median(of(a).map((x, i) => pick(x) - pick(of(b)[i] as Round)));
-    const ratio = (a: string, b: string): number =>
-      median(of(a).map((x, i) => x.max.rps / Math.max(1, (of(b)[i] as Round).max.rps)));
-    const cpu = (x: Round): number => x.cpu;
-    const comparisons: [string, string, string][] = [
-      [
+    /** Per-round differences (both measured minutes apart at most), one per round. */
+    const deltas = (a: string, b: string, pick: (x: Round) => number): number[] =>
+      of(a).map((x, i) => pick(x) - pick(of(b)[i] as Round));
+    const ratios = (a: string, b: string): number[] =>
+      of(a).map((x, i) => (100 * x.max.rps) / Math.max(1, (of(b)[i] as Round).max.rps));
+    /** A CPU Δ row: at the fixed rate (the headline) and at max, each with its spread. */
+    const both = (a: string, b: string): boolean => of(a).length > 0 && of(b).length > 0;
+    const cpuDelta = (label: string, a: string, b: string, target: string): BenchRow | null =>
+      !both(a, b)
+        ? null
+        : {
+            label,
+            figures: {
+              [headline]: withSpread(
+                deltas(a, b, (x) => x.cpu),
+                " µs",
+              ),
+              "CPU µs/req at max": withSpread(
+                deltas(a, b, (x) => x.maxCpu),
+                " µs",
+              ),
+              target,
+            },
+          };
+    const rpsRatio = (label: string, a: string, b: string, target: string): BenchRow | null =>
+      !both(a, b)
+        ? null
+        : {
+            label,
+            figures: { "max requests/s": withSpread(ratios(a, b), "%", 0), target },
+          };
+    const comparisons = [
+      cpuDelta(
         "Δ rampart full policy − undici Pool.stream proxy",
-        `${fmt(delta("rampart", "minimal-undici", cpu), 1)} µs`,
+        "rampart",
+        "minimal-undici",
         "≤ 1 µs",
-      ],
-      [
+      ),
+      cpuDelta(
         "Δ rampart open tunnel − undici Pool.stream proxy",
-        `${fmt(delta("rampart-open", "minimal-undici", cpu), 1)} µs`,
+        "rampart-open",
+        "minimal-undici",
         "≤ 0 µs",
-      ],
-      [
-        "Δ rampart access log on − off",
-        `${fmt(delta("rampart-access-log", "rampart", cpu), 1)} µs`,
-        "≤ 3 µs",
-      ],
-      [
-        "Δ rampart TLS keep-alive − plain",
-        `${fmt(delta("rampart-tls", "rampart", cpu), 1)} µs`,
-        "≤ 10 µs",
-      ],
-      [
+      ),
+      cpuDelta("Δ rampart access log on − off", "rampart-access-log", "rampart", "≤ 3 µs"),
+      cpuDelta("Δ rampart TLS keep-alive − plain", "rampart-tls", "rampart", "≤ 10 µs"),
+      cpuDelta(
         "Δ bare tls − bare net (what encryption costs Node)",
-        `${fmt(delta("tls-echo", "plain-echo", cpu), 1)} µs`,
+        "tls-echo",
+        "plain-echo",
         "the floor of the row above",
-      ],
-      [
+      ),
+      rpsRatio(
         "nginx + rampart forward-auth / nginx + do-nothing, max requests/s",
-        `${fmt(ratio("nginx-auth-rampart", "nginx-auth-nothing") * 100, 0)}%`,
+        "nginx-auth-rampart",
+        "nginx-auth-nothing",
         "≥ 90%",
-      ],
-      [
+      ),
+      rpsRatio(
         "nginx + rampart forward-auth (token) / nginx + do-nothing, max requests/s",
-        `${fmt(ratio("nginx-auth-rampart-token", "nginx-auth-nothing") * 100, 0)}%`,
+        "nginx-auth-rampart-token",
+        "nginx-auth-nothing",
         "≥ 90%",
-      ],
-      [
+      ),
+      rpsRatio(
         "nginx + rampart forward-auth (token) / nginx + do-nothing, same token request, max requests/s",
-        `${fmt(ratio("nginx-auth-rampart-token", "nginx-auth-nothing-token") * 100, 0)}%`,
+        "nginx-auth-rampart-token",
+        "nginx-auth-nothing-token",
         "≥ 90%",
-      ],
-    ];
+      ),
+    ].filter((row): row is BenchRow => row !== null);
     const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(" ");
     const calls = quick ? 20_000 : 100_000;
     const pipelineRows: BenchRow[] = [];
@@ -447,13 +499,10 @@ export const proxyBench: BenchModule = {
     }
     return [
       ...rows,
-      ...comparisons.map(([label, value, target]) => ({
-        label,
-        figures: { [headline]: value, target },
-      })),
+      ...comparisons,
       ...pipelineRows,
       {
-        label: `load average before / after (${rounds} rounds × ${seconds} s phases, ${connections} connections)`,
+        label: `load average before / after (${rounds} rounds × ${seconds} s phases, ${connections} connections; ${describePinning(pinning)})`,
         figures: { [headline]: `${load(loadBefore)} / ${load(loadAfter)}` },
       },
     ];
