@@ -28,14 +28,13 @@ const STRIPPED: ReadonlySet<string> = new Set([
   ...METHOD_OVERRIDE_HEADERS,
 ]);
 
+/** Every name above in one set: one lookup per forwarded field (HOT PATH). */
+const NEVER_AS_SENT: ReadonlySet<string> = new Set([...HOP_BY_HOP, ...REPLACED, ...STRIPPED]);
+
 /** True for a request header that is never forwarded as the client sent it (S-O3, S-R20). */
 export function isStrippedName(lower: string): boolean {
   return (
-    HOP_BY_HOP.has(lower) ||
-    REPLACED.has(lower) ||
-    STRIPPED.has(lower) ||
-    lower.startsWith("x-forwarded-") ||
-    lower.startsWith("x-rampart-")
+    NEVER_AS_SENT.has(lower) || lower.startsWith("x-forwarded-") || lower.startsWith("x-rampart-")
   );
 }
 
