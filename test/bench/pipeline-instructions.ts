@@ -1,0 +1,66 @@
+/**
+ * Instructions per request of the in-process pipeline (full policy, request observer on,
+ * access log off: `pipelineCpuMicros`), counted by callgrind for this tree and, with
+ * RAMPART_BENCH_BASELINE=<checkout root>, for that one too (issue #20). Each tree runs twice
+ * under valgrind, with `calls` and 3 × `calls` requests; the difference of the two totals over
+ * 2 × `calls` cancels start-up out. Start-up still varies by a few hundred million
+ * instructions between runs, so a figure is good to about ±5k at the default 20,000 calls.
+ *
+ *   node test/bench/pipeline-instructions.ts [calls]
+ *
+ * The baseline needs its `src/`, `test/` and `fixtures/geoip/` and a `node_modules` (see
+ * pipeline-side-by-side.ts).
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [first, second] = process.argv.slice(2);
+
+/** Inside valgrind: one run of the pipeline from `root`. */
+async function runOnce(root: string, calls: number): Promise<void> {
+  const mod = (await import(pathToFileURL(join(root, "test/bench/proxy-pipeline.ts")).href)) as {
+    pipelineCpuMicros: (full: boolean, calls: number, rounds: number, observe: string) => unknown;
+  };
+  await mod.pipelineCpuMicros(true, calls, 1, "observer");
+}
+
+/** The "Collected" total of one run of `root` with `calls` requests under callgrind. */
+function collected(root: string, calls: number): number {
+  const run = spawnSync(
+    "valgrind",
+    [
+      "--tool=callgrind",
+      "--callgrind-out-file=/dev/null",
+      process.execPath,
+      import.meta.filename,
+      "--run",
+      root,
+      String(calls),
+    ],
+    {
+      encoding: "utf8",
+      env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const total = /Collected : (\d+)/.exec(run.stderr)?.[1];
+  if (total === undefined) throw new Error(`callgrind printed no total: ${run.stderr.slice(-500)}`);
+  return Number(total);
+}
+
+if (first === "--run") {
+  await runOnce(second ?? ".", Number(process.argv[4]));
+} else {
+  const calls = Number(first ?? 20_000);
+  const trees: [string, string][] = [["this tree", join(import.meta.dirname, "../..")]];
+  const baseline = process.env["RAMPART_BENCH_BASELINE"];
+  if (baseline !== undefined) trees.push(["baseline", baseline]);
+  for (const [name, root] of trees) {
+    const few = collected(root, calls);
+    const many = collected(root, 3 * calls);
+    const perRequest = (many - few) / (2 * calls);
+    console.log(`${name}: ${(perRequest / 1000).toFixed(1)}k instructions/request (${root})`);
+  }
+}
