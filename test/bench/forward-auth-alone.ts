@@ -1,20 +1,26 @@
 /**
  * The forward-auth endpoint alone (issue #20 item 3): `rampart serve --forward-auth` with the
  * forward-auth fixture policy in this process, asked nginx-style sub-requests by a raw
- * keep-alive client in a child process (32 connections, one request at a time each), on the
- * open tunnel or the token tunnel (one token, as a client reusing it does). Prints this
- * process's CPU per request.
+ * keep-alive client in a child process (RAMPART_BENCH_CONNECTIONS connections, 32 unless
+ * told, one request at a time each), on the open tunnel or the token tunnel (one token, as a
+ * client reusing it does). `nothing-open` and `nothing-token` ask the proxy bench's do-nothing
+ * auth service (200 and the URI, nothing read) the same two requests: the yardstick of the
+ * issue's target. Prints this process's CPU per request.
  *
- *   node test/bench/forward-auth-alone.ts open|token [N]
+ *   node test/bench/forward-auth-alone.ts open|token|nothing-open|nothing-token [N]
  *
  * Instruction counts, which the load of a shared machine does not move: run it under
  * `valgrind --tool=callgrind --instr-atstart=no`; the process switches instrumentation on for
- * the measured N requests only (after start-up and a warm-up) with `callgrind_control`, so the
- * "Collected" line is N requests' work. RAMPART_BENCH_TREE=<checkout> measures another tree's
+ * the measured N requests only (after start-up, a warm-up and a full GC when `--expose-gc` is
+ * given) with `callgrind_control`, so the "Collected" line is N requests' work. One connection
+ * (RAMPART_BENCH_CONNECTIONS=1) makes each request one event-loop turn, so the count does not
+ * move with how many requests a turn finds. RAMPART_BENCH_TREE=<checkout> measures another tree's
  * runtime (e.g. main) with this driver, for a side-by-side comparison.
  */
 import { execFile, fork } from "node:child_process";
+import { createServer } from "node:http";
 import { connect } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { pino } from "pino";
@@ -23,8 +29,8 @@ import type * as FixtureModule from "../runtime/forward-auth-fixture.ts";
 
 const tree = process.env["RAMPART_BENCH_TREE"] ?? join(import.meta.dirname, "../..");
 const [role = "token", ...rest] = process.argv.slice(2);
-const WARMUP = 3_000;
-const CONNECTIONS = 32;
+const WARMUP = Number(process.env["RAMPART_BENCH_WARMUP"] ?? 3_000);
+const CONNECTIONS = Number(process.env["RAMPART_BENCH_CONNECTIONS"] ?? 32);
 /** Long enough for a run under valgrind on a loaded machine. */
 const BENCH_TOKEN_LIFETIME = 3 * 3600;
 
@@ -82,7 +88,30 @@ async function client(port: number, count: number, host: string, token: string):
   process.send?.({ done, refused });
 }
 
-async function measure(tunnel: "open" | "token", count: number): Promise<void> {
+/** The do-nothing auth service of the proxy bench (`auth-nothing` in proxy-roles.ts). */
+async function startNothing(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const uri = req.headers["x-original-uri"];
+    res.writeHead(200, {
+      "content-length": "0",
+      "x-rampart-forward-uri": typeof uri === "string" ? uri : "/",
+    });
+    res.end();
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `rampart serve --forward-auth` with the fixture policy, from `tree`. */
+async function startRampart(): Promise<{ port: number; close: () => Promise<void> }> {
   const { startRuntime } = (await import(
     join(tree, "src/runtime/server.ts")
   )) as typeof ServerModule;
@@ -99,8 +128,21 @@ async function measure(tunnel: "open" | "token", count: number): Promise<void> {
     geoipDatabase: join(tree, "fixtures/geoip/GeoIP2-Country-Test.mmdb"),
     logger: pino({ level: "error" }),
   });
-  if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
-  const port = started.value.addresses.forwardAuth?.port ?? 0;
+  const runtime = started.value;
+  if (runtime === undefined) throw new Error(JSON.stringify(started.diagnostics));
+  return { port: runtime.addresses.forwardAuth?.port ?? 0, close: () => runtime.close() };
+}
+
+type Role = "open" | "token" | "nothing-open" | "nothing-token";
+const ROLES: readonly string[] = ["open", "token", "nothing-open", "nothing-token"];
+
+async function measure(role: Role, count: number): Promise<void> {
+  const fixture = (await import(
+    join(tree, "test/runtime/forward-auth-fixture.ts")
+  )) as typeof FixtureModule;
+  const service = role.startsWith("nothing") ? await startNothing() : await startRampart();
+  const port = service.port;
+  const tunnel = role.endsWith("open") ? "open" : "token";
   const host = tunnel === "open" ? fixture.HOSTS.open : fixture.HOSTS.token;
   const token = tunnel === "open" ? "" : await fixture.mintApiToken("bench", BENCH_TOKEN_LIFETIME);
   const run = (n: number): Promise<{ done: number; refused: number }> =>
@@ -118,6 +160,9 @@ async function measure(tunnel: "open" | "token", count: number): Promise<void> {
   const instrument = (on: boolean): Promise<unknown> =>
     promisify(execFile)("callgrind_control", ["-i", on ? "on" : "off", String(process.pid)]);
   await run(WARMUP);
+  // The same heap to start from in every run: a major GC inside N requests' window is
+  // otherwise counted in one run and not in the next.
+  (globalThis as { gc?: () => void }).gc?.();
   if (callgrind) await instrument(true);
   const before = process.cpuUsage();
   const result = await run(count);
@@ -125,18 +170,19 @@ async function measure(tunnel: "open" | "token", count: number): Promise<void> {
   if (callgrind) await instrument(false);
   if (result.refused > 0) throw new Error(`${result.refused} sub-requests were not answered 200`);
   console.log(
-    `${tunnel}: ${count} sub-requests, CPU ${((used.user + used.system) / count).toFixed(1)} µs/request`,
+    `${role}: ${count} sub-requests, CPU ${((used.user + used.system) / count).toFixed(1)} µs/request`,
   );
-  await started.value.close();
+  await service.close();
 }
 
 if (role === "client") {
   const [port, count, host, token] = rest;
   await client(Number(port), Number(count), host ?? "", token ?? "");
   process.exit(0);
-} else if (role === "open" || role === "token") {
-  await measure(role, Number(rest[0] ?? 20_000));
+} else if (ROLES.includes(role)) {
+  // SAFETY: checked against ROLES on the line above.
+  await measure(role as Role, Number(rest[0] ?? 20_000));
   process.exit(0);
 } else {
-  throw new Error("usage: forward-auth-alone.ts open|token [N]");
+  throw new Error("usage: forward-auth-alone.ts open|token|nothing-open|nothing-token [N]");
 }

@@ -91,6 +91,24 @@ describe("S-T1 expiry and what is kept", () => {
     assert.equal(b.lookup(token, "header")?.subject, "owner", "the owner's verdict is intact");
   });
 
+  it("a token is answered from its own verdict only: one sharing its last segment (or lacking a dot) is a miss", async () => {
+    const sharing: Record<string, string[]> = {
+      abc: ["xabc", "y.abc", "ab", ""],
+      "a.": ["b.", ".", "a", "a.."],
+      "x.y.sig": ["sig", "x.z.sig", "x.y.si"],
+    };
+    for (const [token, others] of Object.entries(sharing)) {
+      assert.equal((await b.verify(token, "header")).status, "malformed", token);
+      assert.equal(b.lookup(token, "header")?.status, "malformed", `${token} kept`);
+      for (const other of others)
+        assert.equal(
+          b.lookup(other, "header"),
+          undefined,
+          `${other}: a miss, not ${token}'s verdict`,
+        );
+    }
+  });
+
   it("keeps no token longer than 4 KiB", async () => {
     const long = await hs({ type: "pat", sub: "x".repeat(1000), pad: "p".repeat(4096) });
     assert.equal((await b.verify(long, "header")).status, "valid");

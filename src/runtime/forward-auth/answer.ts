@@ -42,20 +42,41 @@ export interface AllowAnswer {
 }
 
 /**
- * The fixed head of an allow answer for one tunnel and authentication method, as a flat
- * `[name, value, …]` list: made once per pair, then copied (HOT PATH: no object spread, no
- * per-answer quoting of the label). Bounded like every cache keyed by policy values.
+ * The fixed head of an allow answer for one tunnel, authentication method and subject, as a
+ * flat `[name, value, …]` list: made once per triple, then copied. HOT PATH: looked up by the
+ * three strings themselves, one Map level each (the label, the method and a kept token
+ * verdict's subject are the same string objects on every request, so V8 hashes each once; a
+ * joined key would be a new string to hash per answer), no object spread, no per-answer
+ * quoting. Bounded like every cache keyed by policy or token values: past the bound, a head is
+ * built per answer.
  */
-const allowHeads = new Map<string, readonly string[]>();
-const MAX_ALLOW_HEADS = 4096;
+const allowHeads = new Map<string, Map<string | null, Map<string | null, readonly string[]>>>();
+/** The most heads kept (exported for tests). */
+export const MAX_ALLOW_HEADS = 4096;
+let allowHeadCount = 0;
 
-function allowHead(tunnel: string, method: string | null): string[] {
-  const key = method === null ? tunnel : `${tunnel}\u0000${method}`;
-  let head = allowHeads.get(key);
+function allowHead(tunnel: string, method: string | null, subject: string | null): string[] {
+  let byMethod = allowHeads.get(tunnel);
+  let bySubject = byMethod?.get(method);
+  let head = bySubject?.get(subject);
   if (head === undefined) {
-    head = ["cache-control", "no-store", "content-length", "0", TUNNEL_HEADER, headerSafe(tunnel)];
-    if (method !== null) head = [...head, AUTH_METHOD_HEADER, method];
-    if (allowHeads.size < MAX_ALLOW_HEADS) allowHeads.set(key, head);
+    const built = [
+      "cache-control",
+      "no-store",
+      "content-length",
+      "0",
+      TUNNEL_HEADER,
+      headerSafe(tunnel),
+    ];
+    if (method !== null) built.push(AUTH_METHOD_HEADER, method);
+    if (subject !== null) built.push(SUBJECT_HEADER, headerSafe(subject));
+    head = built;
+    if (allowHeadCount < MAX_ALLOW_HEADS) {
+      if (byMethod === undefined) allowHeads.set(tunnel, (byMethod = new Map()));
+      if (bySubject === undefined) byMethod.set(method, (bySubject = new Map()));
+      bySubject.set(subject, head);
+      allowHeadCount++;
+    }
   }
   return head.slice();
 }
@@ -67,9 +88,8 @@ export function answerAllow(
   a: AllowAnswer,
 ): void {
   const identity = a.decision.identity;
-  const out = allowHead(a.tunnel, identity?.method ?? null);
   const subject = identity?.subject ?? null;
-  if (subject !== null) out.push(SUBJECT_HEADER, headerSafe(subject));
+  const out = allowHead(a.tunnel, identity?.method ?? null, subject);
   const original = a.headers.authorization;
   const authorization = a.dropAuthorization || original === undefined ? null : original;
   const cookie = a.headers.cookie === undefined ? null : stripEngineCookies(a.headers.cookie);
