@@ -18,7 +18,6 @@
  * runtime (e.g. main) with this driver, for a side-by-side comparison.
  */
 import { execFile, fork } from "node:child_process";
-import { createServer } from "node:http";
 import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -26,6 +25,7 @@ import { promisify } from "node:util";
 import { pino } from "pino";
 import type * as ServerModule from "../../src/runtime/server.ts";
 import type * as FixtureModule from "../runtime/forward-auth-fixture.ts";
+import { listenDoNothingAuth } from "./do-nothing-auth.ts";
 
 const tree = process.env["RAMPART_BENCH_TREE"] ?? join(import.meta.dirname, "../..");
 const [role = "token", ...rest] = process.argv.slice(2);
@@ -90,16 +90,7 @@ async function client(port: number, count: number, host: string, token: string):
 
 /** The do-nothing auth service of the proxy bench (`auth-nothing` in proxy-roles.ts). */
 async function startNothing(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const uri = req.headers["x-original-uri"];
-    res.writeHead(200, {
-      "content-length": "0",
-      "x-rampart-forward-uri": typeof uri === "string" ? uri : "/",
-    });
-    res.end();
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const server = await listenDoNothingAuth();
   return {
     port: (server.address() as AddressInfo).port,
     close: () =>

@@ -17,6 +17,7 @@ import { startRuntime } from "../../src/runtime/server.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
+import { listenDoNothingAuth } from "./do-nothing-auth.ts";
 import { TOKEN_SECRET, forwardAuthPolicy, mintApiToken } from "../runtime/forward-auth-fixture.ts";
 
 const [role, ...args] = process.argv.slice(2);
@@ -292,19 +293,9 @@ function echoFloor(tls: boolean): void {
 async function authNothing(): Promise<void> {
   // A token like the forward-auth role's, for the client to send on the token tunnel's row.
   const token = await mintApiToken("bench", BENCH_TOKEN_LIFETIME);
-  const server = createServer((req, res) => {
-    const uri = req.headers["x-original-uri"];
-    res.writeHead(200, {
-      "content-length": "0",
-      "x-rampart-forward-uri": typeof uri === "string" ? uri : "/",
-    });
-    res.end();
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () =>
-    send({ port: (server.address() as AddressInfo).port, token }),
-  );
   reportCpuOnRequest();
+  const server = await listenDoNothingAuth();
+  send({ port: (server.address() as AddressInfo).port, token });
 }
 
 /** `rampart serve --forward-auth` with the forward-auth fixture policy. */

@@ -17,24 +17,14 @@
 import { execFile, fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
-import { open, transfer } from "./stream.ts";
+import { open, relayBenchOptions, transfer } from "./stream.ts";
 import type { Kind } from "./stream.ts";
 
 const ROLES = join(import.meta.dirname, "stream-roles.ts");
 const WARM_UP = 16 * 1024 * 1024;
 
-const { values } = parseArgs({
-  options: {
-    mb: { type: "string", default: "64" },
-    only: { type: "string", default: "tcp,tls,passthrough" },
-    relays: { type: "string", default: "node,rampart,relay" },
-  },
-});
-const mb = Number(values.mb);
-const kinds = (values.only ?? "").split(",") as Kind[];
-const roles = (values.relays ?? "").split(",");
+const { mb, kinds, roles } = relayBenchOptions();
 
 interface Started {
   readonly ports: Record<string, number>;

@@ -14,25 +14,15 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
-import { open, transfer } from "./stream.ts";
+import { open, relayBenchOptions, transfer } from "./stream.ts";
 import type { Kind } from "./stream.ts";
 
 const ROLES = join(import.meta.dirname, "stream-roles.ts");
 const WARM_UP = 16 * 1024 * 1024;
 const TRACED = "read,write,writev,readv,epoll_wait,epoll_pwait";
 
-const { values } = parseArgs({
-  options: {
-    mb: { type: "string", default: "64" },
-    only: { type: "string", default: "tcp,tls,passthrough" },
-    relays: { type: "string", default: "node,rampart,relay" },
-  },
-});
-const mb = Number(values.mb);
-const kinds = (values.only ?? "").split(",") as Kind[];
-const roles = (values.relays ?? "").split(",");
+const { mb, kinds, roles } = relayBenchOptions();
 
 function start(
   name: string,

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { Writable } from "node:stream";
+import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { compilePolicy } from "../../src/compile/compile-policy.ts";
 import { RuntimeMetrics } from "../../src/runtime/ops/metrics.ts";
@@ -50,6 +51,25 @@ function role(
     child.once("exit", (code) => reject(new Error(`${name} exited with ${String(code)}`)));
   });
   return { child, ready };
+}
+
+/**
+ * The command line of the per-MB relay benches (stream-instructions.ts, stream-syscalls.ts):
+ * `--mb` MiB per run, `--only` the tunnel kinds, `--relays` the roles of stream-roles.ts.
+ */
+export function relayBenchOptions(): { mb: number; kinds: Kind[]; roles: string[] } {
+  const { values } = parseArgs({
+    options: {
+      mb: { type: "string", default: "64" },
+      only: { type: "string", default: "tcp,tls,passthrough" },
+      relays: { type: "string", default: "node,rampart,relay" },
+    },
+  });
+  return {
+    mb: Number(values.mb),
+    kinds: (values.only ?? "").split(",") as Kind[],
+    roles: (values.relays ?? "").split(","),
+  };
 }
 
 /** Opens a connection of `kind`; TLS ones complete a full handshake (no session reuse). */

@@ -7,29 +7,21 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { LIST_LOADED_MODULES, loadedModules } from "./loaded-modules.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const bin = join(root, "src", "cli", "bin.js");
 
-const listModules = `data:text/javascript,${encodeURIComponent(
-  [
-    'import module from "node:module";',
-    "const urls = new Set();",
-    "module.registerHooks({ load(url, context, next) { urls.add(url); return next(url, context); } });",
-    'process.on("exit", () => process.stderr.write("loaded " + JSON.stringify([...urls]) + "\\n"));',
-  ].join("\n"),
-)}`;
-
 /** Runs `rampart ARGS` and returns its exit code, its output and the modules it loaded. */
 function loadedBy(args: readonly string[]) {
-  const r = spawnSync(process.execPath, ["--import", listModules, bin, ...args], {
+  const r = spawnSync(process.execPath, ["--import", LIST_LOADED_MODULES, bin, ...args], {
     cwd: root,
     encoding: "utf8",
     timeout: 60_000,
   });
-  const line = /^loaded (.*)$/m.exec(r.stderr)?.[1];
-  assert.ok(line !== undefined, r.stderr);
-  return { status: r.status, stdout: r.stdout, modules: JSON.parse(line) as string[] };
+  const modules = loadedModules(r.stderr);
+  assert.ok(modules !== undefined, r.stderr);
+  return { status: r.status, stdout: r.stdout, modules };
 }
 
 const fromFolder = (modules: readonly string[], folder: string) =>

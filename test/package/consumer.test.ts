@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { LIST_LOADED_MODULES, loadedModules } from "../cli/loaded-modules.ts";
 import { NODE_PATH_ENV, npm, packRepository, REPO, run } from "./npm.ts";
 
 const FIXTURE = join(REPO, "test", "package", "consumer");
@@ -89,22 +90,13 @@ describe(
     it("runs the CLI bundled at build time: a handful of modules, not the source graph", async () => {
       const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
       assert.ok(listing.includes("package/dist/cli/rampart-cli.js"));
-      // Counts the modules the command loads.
-      const countModules = `data:text/javascript,${encodeURIComponent(
-        [
-          'import module from "node:module";',
-          "const urls = new Set();",
-          "module.registerHooks({ load(url, context, next) { urls.add(url); return next(url, context); } });",
-          'process.on("exit", () => process.stderr.write("loaded " + JSON.stringify([...urls]) + "\\n"));',
-        ].join("\n"),
-      )}`;
       const bin = join(project, "node_modules", "rampart", "bin", "rampart.js");
       const { stderr } = await run(
         process.execPath,
-        ["--import", countModules, bin, "lint", "policy.rampart"],
+        ["--import", LIST_LOADED_MODULES, bin, "lint", "policy.rampart"],
         project,
       );
-      const urls = JSON.parse(/^loaded (.*)$/m.exec(stderr)?.[1] ?? "[]") as string[];
+      const urls = loadedModules(stderr) ?? [];
       assert.ok(
         urls.some((url) => url.endsWith("/dist/cli/rampart-cli.js")),
         stderr,
