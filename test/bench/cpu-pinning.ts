@@ -3,10 +3,13 @@
  * everything else the bench starts (the load generator, the upstream, the bench itself) on
  * another, so the contender never waits for the load it is measured under and the load never
  * competes with it for a core. Pinning uses util-linux's `taskset` on every thread of a
- * process (`-a`); threads a process starts later inherit its mask. Without `taskset` or with
- * fewer than two CPUs nothing is pinned and the bench says so next to its figures; so does
- * `RAMPART_BENCH_PIN=0` (on a machine busy with other work, a process pinned to one CPU gets
- * a share of that CPU only, and the figures measure the queue, not the proxy).
+ * process (`-a`); threads a process starts later inherit its mask. It is opt-in
+ * (`RAMPART_BENCH_PIN=1`): on a 2-core machine the load generator, the upstream and the bench
+ * then share one CPU, and in the lead's quiet runs (BENCHMARKS.md, seventh session) that put
+ * p99 latencies up 2–10× and the rounds' spread of every Δ up ~5× against an unpinned run of
+ * the same tree; on a machine busy with other work a pinned process also gets a share of its
+ * CPU only. Without `taskset` or with fewer than two CPUs nothing is pinned; the bench says
+ * which next to its figures.
  */
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -46,7 +49,8 @@ export function pinProcess(pid: number, cpu: number): boolean {
  */
 export function pinBench(): { pinning: Pinning; restore: () => void } {
   const none = (note: string) => ({ pinning: { pinned: false, note } as const, restore: () => {} });
-  if (process.env["RAMPART_BENCH_PIN"] === "0") return none("not pinned: RAMPART_BENCH_PIN=0");
+  if (process.env["RAMPART_BENCH_PIN"] !== "1")
+    return none("not pinned (RAMPART_BENCH_PIN=1 pins the contender to one CPU)");
   const cpus = availableParallelism();
   if (cpus < 2) return none(`not pinned: ${cpus} CPU available, one proxy core needs two`);
   const mask = maskOf(process.pid);

@@ -11,9 +11,10 @@
  * auth service), never the upstream's or the load generator's. All parties start once and
  * rounds interleave them, so noise from other jobs hits all alike; figures are medians over
  * rounds, and differences are medians of per-round differences, printed with their spread
- * (lowest … highest round) so a reader sees whether a Δ settles anything. On one proxy core:
- * with `taskset` and two CPUs, the contender runs alone on one CPU and the load generator,
- * the upstream and the bench on another (test/bench/cpu-pinning.ts). Reported, never asserted.
+ * (lowest … highest round) so a reader sees whether a Δ settles anything. With
+ * `RAMPART_BENCH_PIN=1`, `taskset` and two CPUs, the contender runs alone on one CPU and the
+ * load generator, the upstream and the bench on another (test/bench/cpu-pinning.ts says why
+ * that is not the default). Reported, never asserted.
  *
  * RAMPART_BENCH_ROUNDS and RAMPART_BENCH_SECONDS change the rounds (5) and the length of each
  * load phase (2 s); at the defaults a quiet 2-core machine runs the bench in about 7 minutes.
