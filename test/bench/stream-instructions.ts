@@ -18,7 +18,7 @@ import { execFile, fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
-import { open, relayBenchOptions, transfer } from "./stream.ts";
+import { relayBenchOptions, transfer, warmRelay } from "./stream.ts";
 import type { Kind } from "./stream.ts";
 
 const ROLES = join(import.meta.dirname, "stream-roles.ts");
@@ -88,14 +88,9 @@ async function countRun(
   bytes: number,
 ): Promise<number> {
   const relay = await start(name, args, true);
-  const port = relay.ports[kind];
-  if (port === undefined) throw new Error(`${name} does not serve ${kind}`);
-  const servername = kind === "tls" ? "tls.bench.test" : "pass.bench.test";
-  const warm = await open(kind, port, servername);
-  await transfer(warm, WARM_UP);
-  warm.destroy();
+  const openMeasured = await warmRelay(relay.ports, name, kind, WARM_UP);
   await relay.instrument(true);
-  const socket = await open(kind, port, servername);
+  const socket = await openMeasured();
   await transfer(socket, bytes);
   socket.destroy();
   await new Promise((resolve) => socket.once("close", resolve));

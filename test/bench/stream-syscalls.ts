@@ -15,7 +15,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
-import { open, relayBenchOptions, transfer } from "./stream.ts";
+import { relayBenchOptions, transfer, warmRelay } from "./stream.ts";
 import type { Kind } from "./stream.ts";
 
 const ROLES = join(import.meta.dirname, "stream-roles.ts");
@@ -71,13 +71,8 @@ async function traceRun(
 ): Promise<Counts> {
   const relay = await start(name, args);
   try {
-    const port = relay.ports[kind];
-    if (port === undefined) throw new Error(`${name} does not serve ${kind}`);
-    const servername = kind === "tls" ? "tls.bench.test" : "pass.bench.test";
-    const warm = await open(kind, port, servername);
-    await transfer(warm, WARM_UP);
-    warm.destroy();
-    const socket = await open(kind, port, servername);
+    const openMeasured = await warmRelay(relay.ports, name, kind, WARM_UP);
+    const socket = await openMeasured();
     const out = join(dir, `${name}-${kind}.trace`);
     const strace = spawn(
       "strace",

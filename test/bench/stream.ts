@@ -72,6 +72,25 @@ export function relayBenchOptions(): { mb: number; kinds: Kind[]; roles: string[
   };
 }
 
+/**
+ * For the per-MB relay benches: the `kind` port of relay role `name`, warmed by one connection
+ * carrying `warmUpBytes`; returns how to open the connection to measure.
+ */
+export async function warmRelay(
+  ports: Record<string, number>,
+  name: string,
+  kind: Kind,
+  warmUpBytes: number,
+): Promise<() => Promise<Socket>> {
+  const port = ports[kind];
+  if (port === undefined) throw new Error(`${name} does not serve ${kind}`);
+  const servername = kind === "tls" ? "tls.bench.test" : "pass.bench.test";
+  const warm = await open(kind, port, servername);
+  await transfer(warm, warmUpBytes);
+  warm.destroy();
+  return () => open(kind, port, servername);
+}
+
 /** Opens a connection of `kind`; TLS ones complete a full handshake (no session reuse). */
 export function open(kind: Kind, port: number, servername: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
