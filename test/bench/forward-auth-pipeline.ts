@@ -24,6 +24,7 @@ import type * as ViewModule from "../../src/runtime/state-store/revocation-view.
 import type * as MetricsModule from "../../src/runtime/ops/metrics.ts";
 import type * as UpstreamsModule from "../../src/runtime/forward/upstreams.ts";
 import type * as FixtureModule from "../runtime/forward-auth-fixture.ts";
+import { BENCH_UPSTREAM } from "./bench-upstream.ts";
 
 const CALLS = 100_000;
 
@@ -54,14 +55,7 @@ async function forwardAuthCpuMicros(
   const { UpstreamPools } = await load<typeof UpstreamsModule>("src/runtime/forward/upstreams.ts");
   const fixture = await load<typeof FixtureModule>("test/runtime/forward-auth-fixture.ts");
 
-  const pools = new UpstreamPools({
-    connectTimeoutMs: 1000,
-    headersTimeoutMs: 1000,
-    bodyTimeoutMs: 1000,
-    maxBodyBytes: 1e6,
-    connections: 1,
-    keepAliveTimeoutMs: 1000,
-  });
+  const pools = new UpstreamPools(BENCH_UPSTREAM);
   const state = buildServingState(
     [fixture.forwardAuthPolicy()],
     {

@@ -17,6 +17,7 @@ import { openCountryDatabase } from "../../src/runtime/geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "../../src/runtime/http/client-ip.ts";
 import { buildServingState } from "../../src/runtime/state.ts";
 import { UpstreamPools } from "../../src/runtime/forward/upstreams.ts";
+import { BENCH_UPSTREAM } from "./bench-upstream.ts";
 import { JwtBackend } from "../../src/runtime/tokens/jwt-backend.ts";
 import { loadPinnedKeys } from "../../src/runtime/tokens/keys.ts";
 import { mintToken } from "../../src/runtime/tokens/mint.ts";
@@ -108,14 +109,7 @@ export async function pipelineCpuMicros(
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel("http://127.0.0.1:9", full)], { bench: benchGrant }),
   );
-  const pools = new UpstreamPools({
-    connectTimeoutMs: 1000,
-    headersTimeoutMs: 1000,
-    bodyTimeoutMs: 1000,
-    maxBodyBytes: 1e6,
-    connections: 1,
-    keepAliveTimeoutMs: 1000,
-  });
+  const pools = new UpstreamPools(BENCH_UPSTREAM);
   const state = buildServingState(
     [policy],
     {

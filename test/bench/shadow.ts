@@ -23,7 +23,6 @@ import { openCountryDatabase } from "../../src/runtime/geoip.ts";
 import type { CountryLookup } from "../../src/runtime/geoip.ts";
 import { UpstreamPools } from "../../src/runtime/forward/upstreams.ts";
 import { RuntimeMetrics } from "../../src/runtime/ops/metrics.ts";
-import type { UpstreamOptions } from "../../src/runtime/options.ts";
 import { ShadowRollout } from "../../src/runtime/shadow/shadow-rollout.ts";
 import type { ShadowHook } from "../../src/runtime/shadow/shadow-rollout.ts";
 import { buildServingState } from "../../src/runtime/state.ts";
@@ -35,20 +34,13 @@ import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import { median, ns } from "./harness.ts";
 import { countHandOffs } from "./proxy-pipeline.ts";
+import { BENCH_UPSTREAM } from "./bench-upstream.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
 
 const SECRET = "shadow-bench-secret-0123456789abcdef-0123456789";
 const GEOIP = join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb");
 const PROXY_ROLES = join(import.meta.dirname, "proxy-roles.ts");
 const SHADOW_ROLES = join(import.meta.dirname, "shadow-roles.ts");
-const UPSTREAM: UpstreamOptions = {
-  connectTimeoutMs: 1000,
-  headersTimeoutMs: 1000,
-  bodyTimeoutMs: 1000,
-  maxBodyBytes: 1e6,
-  connections: 1,
-  keepAliveTimeoutMs: 1000,
-};
 
 /**
  * The bench policy; `narrowed` moves its trusted range so the candidate denies every request,
@@ -84,7 +76,7 @@ export async function benchShadow(
       log: pino({ level: "silent" }),
       registry: new Registry(),
       geo,
-      upstream: UPSTREAM,
+      upstream: BENCH_UPSTREAM,
     },
   );
   const failed = await shadow.reload(inputs);
@@ -112,7 +104,7 @@ async function pipelines(): Promise<{
     upstreamOverride: null,
     certificates: [],
     capabilities: { openssl: "", postQuantum: true, ech: false },
-    pools: new UpstreamPools(UPSTREAM),
+    pools: new UpstreamPools(BENCH_UPSTREAM),
   };
   const state = buildServingState([policy], inputs, 1, []);
   const route = state.routes.get("api.bench.test");
