@@ -80,4 +80,48 @@ describe("rampart compile writes the bundle in pieces (issue #19)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("--timings adds compile's own steps after the pipeline's stages, and the same bytes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-compile-timings-"));
+    try {
+      writeFileSync(join(dir, "bench.rampart"), largePolicyDsl(30, 30));
+      const pair = generateKeyPairSync("ed25519");
+      writeFileSync(join(dir, "key.pem"), pair.privateKey.export({ type: "pkcs8", format: "pem" }));
+      const plain = rampart(dir, ["compile", "bench.rampart", "-o", "plain.json"]);
+      const timed = rampart(dir, ["compile", "bench.rampart", "-o", "timed.json", "--timings"]);
+      assert.equal(plain.status, 0, plain.stderr);
+      assert.equal(timed.status, 0, timed.stderr);
+      const ms = String.raw`\d+\.\d ms`;
+      assert.match(timed.stderr, new RegExp(`^bench\\.rampart: parse ${ms}, lower ${ms}`, "m"));
+      assert.match(
+        timed.stderr,
+        new RegExp(`^timed\\.json: free memory ${ms}, bundle text ${ms}, write file ${ms}$`, "m"),
+      );
+      assert.doesNotMatch(plain.stderr, / ms/);
+      assert.deepEqual(
+        readFileSync(join(dir, "timed.json")),
+        readFileSync(join(dir, "plain.json")),
+      );
+
+      const signed = rampart(dir, [
+        "compile",
+        "bench.rampart",
+        "-o",
+        "b.jws",
+        "--sign",
+        "key.pem",
+        "--timings",
+      ]);
+      assert.equal(signed.status, 0, signed.stderr);
+      assert.match(
+        signed.stderr,
+        new RegExp(
+          `^b\\.jws: free memory ${ms}, bundle text ${ms}, sign ${ms}, write file ${ms}$`,
+          "m",
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
