@@ -33,10 +33,10 @@ hash, the effective policies with their source spans, and the diagnostics) that
 --target esm writes one self-contained ES module instead (no imports, no eval), with
 request(facts) and handshake(facts) exports and a .d.ts beside it; --minify shrinks it.
 ${stageFlagsHelp}
-                     (compile adds a line for its own steps after the pipeline: freeing
-                     the pipeline's memory, writing the bundle text, writing the file)
   --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
+--timings also prints compile's own steps after the pipeline's stages (freeing memory,
+the bundle text, signing, the file write).
 --sign KEY writes a signed bundle instead (a JWS signed with the PEM private key KEY:
 Ed25519, EC P-256 or P-521) for \`rampart serve --bundle-url\` (docs/scaling.md).
 Exit codes: 0 compiled, 1 a policy has errors (nothing is written), 2 usage or I/O error.`;
