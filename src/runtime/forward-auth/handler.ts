@@ -15,13 +15,16 @@ import type { TokenBackend } from "../tokens/backend.ts";
 import type { TrustedProxies } from "../http/client-ip.ts";
 import type { FactSources } from "../http/request-facts.ts";
 import { gatherFacts, verifyToken } from "../http/request-facts.ts";
-import { canonicalRequest } from "../http/canonical-request.ts";
-import type { CanonicalRequest } from "../http/canonical-request.ts";
+import { canonicalRequestOf } from "../http/canonical-request.ts";
+import type { CanonicalRequest, RequestRefusal } from "../http/canonical-request.ts";
+import { canonicalPeer } from "../http/client-ip.ts";
+import { decidedHeaders } from "../http/request-headers.ts";
 import { CHALLENGE_PATH, LOGIN_PATH, sendError } from "../http/respond.ts";
 import { answerAllow, answerDeny, answerError, answerRedirect } from "./answer.ts";
 import { dialectOf, passesAnyStatus } from "./dialect.ts";
 import type { ForwardAuthDialect } from "./dialect.ts";
-import { readOriginalRequest } from "./original-request.ts";
+import { readTrustedRequest, trustedBy, untrustedPeer } from "./original-request.ts";
+import type { FieldsByName, UnreadableRequest } from "./original-request.ts";
 import { STATE_UNAVAILABLE, refusedForStore } from "../state-store/fail-closed.ts";
 import type { SharedStateStore } from "../state-store/store.ts";
 import type { OriginalRequest } from "./original-request.ts";
@@ -65,42 +68,43 @@ export function createForwardAuthHandler(
       sendError(res, 404, "unknown_forward_auth_path", null, false);
       return;
     }
-    const original = readOriginalRequest(
-      target,
-      req.method ?? "GET",
-      req.headers,
-      req.socket.remoteAddress,
-      deps.trustedProxies,
-    );
+    const peer = canonicalPeer(req.socket.remoteAddress);
+    const trusted = trustedBy(peer, deps.trustedProxies);
+    if (trusted === null) {
+      refuseUnreadable(res, target.dialect, untrustedPeer(peer), deps);
+      return;
+    }
+    // The sub-request's fields, read once: the original request's facts and the decision's
+    // headers both come from them (S-R19).
+    const fields = decidedHeaders(req.rawHeaders);
+    if ("status" in fields) {
+      refuseUnreadableOriginal(res, target.dialect, fields, deps, acceptsHtml(req.headers));
+      return;
+    }
+    const original = readTrustedRequest(target, req.method ?? "GET", fields.byName, peer, trusted);
     if ("reason" in original) {
-      deps.log.warn(
-        { dialect: target.dialect, reason: original.reason, detail: original.detail },
-        "forward-auth sub-request refused",
-      );
-      refuse(res, target.dialect, original.status, original.reason, null, deps);
+      refuseUnreadable(res, target.dialect, original, deps);
       return;
     }
     // S-R19: the original request goes through the same canonicalization as serve's requests.
-    const request = canonicalRequest(
-      { method: original.method, target: original.uri, rawHeaders: req.rawHeaders },
+    const request = canonicalRequestOf(
+      fields,
+      { method: original.method, target: original.uri },
       { given: original.host },
     );
     if ("status" in request) {
-      deps.log.info(
-        { dialect: original.dialect, reason: request.reason, detail: request.detail },
-        "forward-auth original request refused",
-      );
-      refuse(res, original.dialect, request.status, request.reason, null, deps, acceptsHtml(req));
+      refuseUnreadableOriginal(res, original.dialect, request, deps, acceptsHtml(fields.byName));
       return;
     }
     const route = deps.state().routes.get(original.host);
     if (route === undefined) {
-      refuse(res, original.dialect, 404, "no_route", null, deps, acceptsHtml(req));
+      refuse(res, original.dialect, 404, "no_route", null, deps, acceptsHtml(fields.byName));
       return;
     }
     // The proxy terminated TLS; a tunnel that demands more than TLS 1.2 is not served in clear.
     if (route.requiresTls && !original.secure) {
-      refuse(res, original.dialect, 403, "policy_denied", "tls", deps, acceptsHtml(req));
+      const html = acceptsHtml(fields.byName);
+      refuse(res, original.dialect, 403, "policy_denied", "tls", deps, html);
       return;
     }
     const pending = gatherFacts(request, original.host, original.clientIp, route, undefined, deps);
@@ -128,22 +132,25 @@ export function createForwardAuthHandler(
 
 /**
  * The facts of the original request: what the proxy says about its connection (the port the
- * client addressed, TLS and its version) and the token's verdict, in one copy of the gathered
- * facts (HOT PATH: one spread per sub-request, token or not).
+ * client addressed, TLS and its version) and the token's verdict, set on the gathered facts
+ * themselves (HOT PATH: no copy of every field per sub-request).
  */
 function withOriginal(
   base: RequestFacts,
   original: OriginalRequest,
   token: TokenFacts | null,
 ): RequestFacts {
-  return {
-    ...base,
-    port: original.port,
-    secure: original.secure,
-    tlsVersion: original.tlsVersion,
-    token,
-  };
+  // SAFETY: `base` comes from gatherFacts for this sub-request alone and nothing has read it
+  // yet; only the connection facts the proxy describes and the token, unknown until now, are set.
+  const facts = base as Mutable<RequestFacts>;
+  facts.port = original.port;
+  facts.secure = original.secure;
+  facts.tlsVersion = original.tlsVersion;
+  facts.token = token;
+  return base;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
   const decision = decide(a, deps);
@@ -205,9 +212,38 @@ function allow(a: Asked, decision: Decision, res: ServerResponse, deps: ForwardA
   });
 }
 
-function acceptsHtml(req: IncomingMessage): boolean {
-  const accept = req.headers.accept;
-  return accept !== undefined && accept.includes("text/html");
+function acceptsHtml(headers: FieldsByName): boolean {
+  const accept = headers["accept"];
+  return typeof accept === "string" && accept.includes("text/html");
+}
+
+/** A sub-request whose original request cannot be read: logged for the operator, refused. */
+function refuseUnreadable(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  unreadable: UnreadableRequest,
+  deps: ForwardAuthDeps,
+): void {
+  deps.log.warn(
+    { dialect, reason: unreadable.reason, detail: unreadable.detail },
+    "forward-auth sub-request refused",
+  );
+  refuse(res, dialect, unreadable.status, unreadable.reason, null, deps);
+}
+
+/** An original request refused by the canonical reading (S-R19), as `serve` would refuse it. */
+function refuseUnreadableOriginal(
+  res: ServerResponse,
+  dialect: ForwardAuthDialect,
+  refusal: RequestRefusal,
+  deps: ForwardAuthDeps,
+  html: boolean,
+): void {
+  deps.log.info(
+    { dialect, reason: refusal.reason, detail: refusal.detail },
+    "forward-auth original request refused",
+  );
+  refuse(res, dialect, refusal.status, refusal.reason, null, deps, html);
 }
 
 function hasQueryToken(uri: string): boolean {

@@ -12,8 +12,13 @@
  * | scheme     | X-Forwarded-Proto             | X-Forwarded-Proto    | X-Forwarded-Proto            |
  * | client     | X-Real-IP (nginx only), else X-Forwarded-For: right-most address not a trusted proxy |
  * | TLS        | X-Forwarded-Tls-Version (`TLSv1.2`/`TLSv1.3`, nginx `$ssl_protocol`), optional     |
+ *
+ * The endpoint reads them from the sub-request's decided fields (`decidedHeaders`), the same
+ * reading the decision gets, so a sub-request's fields are lower-cased and indexed once (HOT
+ * PATH: Node's `req.headers` is never built). A field the proxy marks hop-by-hop (listed in its
+ * `Connection`) is therefore not read: none of the documented proxy configs sends one, and a
+ * missing field fails closed like an absent one.
  */
-import type { IncomingHttpHeaders } from "node:http";
 import type { TlsVersion } from "../../ir/types.ts";
 import { parseIpEntry } from "../../ir/ip.ts";
 import { LruCache } from "../../compile/lru.ts";
@@ -63,24 +68,49 @@ const HEADERS: Readonly<
 };
 
 /**
+ * Header fields by lower-case name, repeats joined: a sub-request's decided fields
+ * (`DecidedHeaders.byName`), or anything shaped like Node's `req.headers`.
+ */
+export type FieldsByName = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
  * The original request of a sub-request from `peer` (the socket address), or why it cannot
  * be read. `subMethod` is the sub-request's own method (Envoy keeps the original one).
  */
 export function readOriginalRequest(
   target: DialectTarget,
   subMethod: string,
-  headers: IncomingHttpHeaders,
+  headers: FieldsByName,
   peerAddress: string | undefined,
   trusted: TrustedProxies | null,
 ): OriginalRequest | UnreadableRequest {
   const peer = canonicalPeer(peerAddress);
-  if (trusted === null || !trusted.has(peer)) {
-    return {
-      status: 403,
-      reason: "untrusted_proxy",
-      detail: `peer ${peer} is not a trusted proxy`,
-    };
-  }
+  const proxies = trustedBy(peer, trusted);
+  if (proxies === null) return untrustedPeer(peer);
+  return readTrustedRequest(target, subMethod, headers, peer, proxies);
+}
+
+/** The trusted proxies when the canonical `peer` is one of them, else null. */
+export function trustedBy(peer: string, trusted: TrustedProxies | null): TrustedProxies | null {
+  return trusted !== null && trusted.has(peer) ? trusted : null;
+}
+
+/** Why a sub-request from anyone but a trusted proxy is not read: its headers would be believed. */
+export function untrustedPeer(peer: string): UnreadableRequest {
+  return { status: 403, reason: "untrusted_proxy", detail: `peer ${peer} is not a trusted proxy` };
+}
+
+/**
+ * The original request of a sub-request whose canonical `peer` is one of the `trusted`
+ * proxies (checked by the caller with `trustedBy`), or why it cannot be read.
+ */
+export function readTrustedRequest(
+  target: DialectTarget,
+  subMethod: string,
+  headers: FieldsByName,
+  peer: string,
+  trusted: TrustedProxies,
+): OriginalRequest | UnreadableRequest {
   const names = HEADERS[target.dialect];
   const method = names.method === null ? subMethod : single(headers, names.method);
   if (method === undefined || !METHOD.test(method)) return bad(names.method ?? "method");
@@ -111,17 +141,17 @@ function bad(header: string): UnreadableRequest {
 }
 
 /** A header that must occur once (a repeated one is ambiguous, so it counts as absent). */
-function single(headers: IncomingHttpHeaders, name: string): string | undefined {
+function single(headers: FieldsByName, name: string): string | undefined {
   const v = headers[name];
   return typeof v === "string" ? v.trim() : undefined;
 }
 
-function joined(headers: IncomingHttpHeaders, name: string): string | undefined {
+function joined(headers: FieldsByName, name: string): string | undefined {
   const v = headers[name];
-  return Array.isArray(v) ? v.join(", ") : v;
+  return typeof v === "string" || v === undefined ? v : v.join(", ");
 }
 
-function firstHost(headers: IncomingHttpHeaders, names: readonly string[]): string | null {
+function firstHost(headers: FieldsByName, names: readonly string[]): string | null {
   for (const name of names) {
     // X-Forwarded-Host may hold a chain; the first entry is the host the client asked for.
     const value = single(headers, name)?.split(",")[0]?.trim();
@@ -131,7 +161,7 @@ function firstHost(headers: IncomingHttpHeaders, names: readonly string[]): stri
 }
 
 /** X-Real-IP, when it holds one well-formed address (nginx `$remote_addr`). */
-function realIp(headers: IncomingHttpHeaders): string | null {
+function realIp(headers: FieldsByName): string | null {
   const value = single(headers, "x-real-ip");
   if (value === undefined || value.includes("/")) return null;
   const address = canonicalPeer(value);

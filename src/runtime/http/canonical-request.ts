@@ -56,6 +56,18 @@ export function canonicalRequest(
 ): CanonicalRequest | RequestRefusal {
   const headers = decidedHeaders(input.rawHeaders);
   if ("status" in headers) return headers;
+  return canonicalRequestOf(headers, input, hostSource);
+}
+
+/**
+ * The same, for a front end that has read the header fields already: forward-auth reads the
+ * original request's own facts from them, so the fields are read once per sub-request.
+ */
+export function canonicalRequestOf(
+  headers: DecidedHeaders,
+  input: Omit<RequestInput, "rawHeaders">,
+  hostSource: HostSource,
+): CanonicalRequest | RequestRefusal {
   const target = canonicalTarget(input.target, input.method);
   if ("status" in target) return target;
   let host: string;
