@@ -119,11 +119,10 @@ export function readTrustedRequest(
     return bad(names.uri ?? "path");
   const hostValue = firstHost(headers, names.host);
   if (hostValue === null) return bad(names.host.join(" or "));
-  const secure = (single(headers, "x-forwarded-proto") ?? "").toLowerCase() === "https";
-  const forwardedFor = joined(headers, "x-forwarded-for");
+  const secure = isHttps(single(headers, "x-forwarded-proto"));
   const clientIp =
     (target.dialect === "nginx" ? realIp(headers) : null) ??
-    clientAddress(peer, forwardedFor, trusted);
+    clientAddress(peer, joined(headers, "x-forwarded-for"), trusted);
   return {
     dialect: target.dialect,
     method: method.toUpperCase(),
@@ -153,11 +152,23 @@ function joined(headers: FieldsByName, name: string): string | undefined {
 
 function firstHost(headers: FieldsByName, names: readonly string[]): string | null {
   for (const name of names) {
+    const field = single(headers, name);
+    if (field === undefined) continue;
     // X-Forwarded-Host may hold a chain; the first entry is the host the client asked for.
-    const value = single(headers, name)?.split(",")[0]?.trim();
-    if (value !== undefined && value.length > 0) return value;
+    const comma = field.indexOf(",");
+    const value = comma < 0 ? field : field.slice(0, comma).trim();
+    if (value.length > 0) return value;
   }
   return null;
+}
+
+/** `https` in any case, without a lower-cased copy per sub-request. */
+function isHttps(proto: string | undefined): boolean {
+  return (
+    proto !== undefined &&
+    proto.length === 5 &&
+    (proto === "https" || proto.toLowerCase() === "https")
+  );
 }
 
 /** X-Real-IP, when it holds one well-formed address (nginx `$remote_addr`). */
