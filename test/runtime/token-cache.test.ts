@@ -109,6 +109,21 @@ describe("S-T1 expiry and what is kept", () => {
     }
   });
 
+  it("S-R14: tokens sharing the cache key (the last 22 characters) never share a verdict, and a failed one never displaces a valid one", async () => {
+    const token = await hs({ type: "pat", sub: "owner" });
+    assert.equal((await b.verify(token, "header")).status, "valid");
+    const tail = token.slice(-22);
+    // Same key, another token: a signed-looking forgery and plain garbage.
+    const [head, payload] = token.split(".");
+    const sameTail = [`${head}.${payload}.AAAA${tail}`, `garbage-${tail}`, `x${token}`];
+    for (const other of sameTail) {
+      assert.equal(b.lookup(other, "header"), undefined, `${other.slice(0, 12)}…: a miss`);
+      assert.notEqual((await b.verify(other, "header")).status, "valid");
+      assert.notEqual(b.lookup(other, "header")?.status, "valid", "kept as the failure it is");
+    }
+    assert.equal(b.lookup(token, "header")?.subject, "owner", "the owner's verdict is intact");
+  });
+
   it("keeps no token longer than 4 KiB", async () => {
     const long = await hs({ type: "pat", sub: "x".repeat(1000), pad: "p".repeat(4096) });
     assert.equal((await b.verify(long, "header")).status, "valid");

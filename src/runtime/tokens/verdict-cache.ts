@@ -2,9 +2,10 @@
  * Verdicts of the JWT backend, kept so that a repeated token costs a Map read instead of a
  * signature check, the claim schema and the grant lowering (S-H2). Each token arrives as a new
  * string, so a Map keyed by the whole token hashes all of it on every request (~0.5 µs for a
- * 330-character token here): the key is its last segment, the signature, which is short and
- * unique per signed token, and a hit also needs the whole token to be equal, so two tokens
- * sharing a signature (a forger's copy) never share a verdict.
+ * 330-character token here): the key is its last 22 characters, the tail of the signature
+ * (132 bits of it in base64url), cut without a scan; a hit also needs the whole token to be
+ * equal, so two tokens sharing a key (a forger's copy of a signature) never share a verdict,
+ * and at worst one replaces the other in its own cache.
  *
  * What keeps a kept verdict true:
  * - a valid verdict turns `expired` once `exp` + skew has passed (checked on every hit);
@@ -60,16 +61,16 @@ interface Kept {
 }
 
 /**
- * The cache key of a token: its signature segment (the whole string when it has no dot).
- * HOT PATH: scanned from the end by hand; V8 runs `lastIndexOf` as a call into its runtime.
+ * The cache key of a token: its last KEY_LENGTH characters, the whole token when shorter.
+ * HOT PATH: one slice, no scan (finding the last dot by hand cost ~0.5 µs per request on a
+ * token Node had just parsed; V8 runs `lastIndexOf` as a call into its runtime).
  */
 function keyOf(token: string): string {
-  let start = token.length;
-  while (start > 0 && token.charCodeAt(start - 1) !== DOT) start--;
-  return token.slice(start);
+  return token.length <= KEY_LENGTH ? token : token.slice(token.length - KEY_LENGTH);
 }
 
-const DOT = 0x2e;
+/** The key's length: the tail of an HMAC or ECDSA signature (43 or 86 characters) alone. */
+const KEY_LENGTH = 22;
 
 /** Bounded caches of valid and failed verdicts. */
 export class VerdictCache {
