@@ -227,6 +227,31 @@ describe("forward-auth endpoint: denies (S-D2)", () => {
     }
   });
 
+  it("S-R19 S-R20: the original request is read from the decided fields: one its proxy lists in Connection is not read, and fails closed", async () => {
+    const listed = await traefik(HOSTS.open, "/", { connection: "x-forwarded-host" });
+    assert.equal(listed.status, 403);
+    assert.equal(listed.headers["x-rampart-status"], "400");
+    assert.deepEqual(JSON.parse(listed.body), { error: { reason: "bad_original_request" } });
+    assert.equal((await traefik(HOSTS.open, "/")).status, 200, "the same sub-request, unlisted");
+  });
+
+  it("S-R18 S-R19: a header block the canonical reading refuses is refused for a trusted proxy, and an untrusted peer is still refused as such first", async () => {
+    const many: OutgoingHttpHeaders = {};
+    for (let i = 0; i < 120; i++) many[`x-filler-${i}`] = "1";
+    const refused = await nginx(HOSTS.open, "/", many);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers["x-rampart-status"], "431");
+    assert.equal(refused.headers["x-rampart-reason"], "too_many_headers");
+    const strict = await startForwardAuthServer(["192.0.2.0/24"]);
+    try {
+      const r = await send({ port: strict.port, host: "x", path: "/nginx", headers: many });
+      assert.equal(r.status, 403);
+      assert.equal(r.headers["x-rampart-reason"], "untrusted_proxy");
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("one decision log line per deny, naming mode and dialect, never the token", async () => {
     const before = server.lines.length;
     await nginx(HOSTS.token, "/admin", { authorization: `Bearer ${token}` });
