@@ -12,22 +12,39 @@
  *
  *   node test/bench/proxy-instructions.ts [--roles minimal-undici,rampart-open,rampart]
  *     [--requests 20000] [--paced-requests 2000] [--paced-rate 100] [--connections 64]
- *     [--warmup 5000] [--node-flags "…"] [--keep DIR]
+ *     [--warmup 5000] [--node-flags="…"] [--keep DIR]
  *
  * `--keep DIR` leaves each role's closed-loop dump in DIR (`ROLE.callgrind`) for
  * `callgrind_annotate --inclusive=yes` (which functions the instructions went to).
  *
  * RAMPART_BENCH_BASELINE=<checkout> adds the `rampart-baseline` role (that tree's runtime).
+ *
+ * The TLS roles (`rampart-tls`, `tls-echo`, `minimal-undici-tls`) are sent HTTPS to api.bench.test over keep-alive
+ * connections (one handshake per connection, during the warm-up), so that
+ * (rampart-tls − rampart) − (tls-echo − plain-echo) is what the HTTPS path costs beyond
+ * encryption.
  */
 import { execFileSync, fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
+import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
+const BENCH_HOST = "api.bench.test";
+/** The roles that listen for TLS; the others are sent plain HTTP. */
+const TLS_ROLES = new Set(["rampart-tls", "tls-echo", "minimal-undici-tls"]);
 
 const { values } = parseArgs({
   options: {
@@ -74,24 +91,43 @@ function spawn(role: string, args: string[], outDir?: string, nodeFlags: string[
   });
 }
 
+/**
+ * One client for a role's whole run: every phase reuses the warm-up's keep-alive connections,
+ * so no phase counts connection set-up (over TLS, a handshake costs millions of instructions).
+ */
+function clientFor(port: number, connections: number, tls: boolean): Pool {
+  return new Pool(`${tls ? "https" : "http"}://127.0.0.1:${port}`, {
+    connections,
+    pipelining: 1,
+    // Under valgrind a phase can start seconds after the warm-up: keep idle connections.
+    keepAliveTimeout: 600_000,
+    keepAliveMaxTimeout: 600_000,
+    // A TLS handshake under valgrind takes seconds; the warm-up opens connections a few at a time.
+    connectTimeout: 120_000,
+    ...(tls ? { connect: { servername: BENCH_HOST, rejectUnauthorized: false } } : {}),
+  });
+}
+
 /** Sends `count` GETs over `connections` connections, back to back or at `rate` per second. */
 async function send(
-  port: number,
+  pool: Pool,
   headers: Record<string, string>,
   count: number,
   connections: number,
   rate: number,
 ): Promise<number> {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });
   let failures = 0;
+  const reasons = new Map<string, number>();
   const once = async (): Promise<void> => {
     try {
       const res = await pool.request({ path: "/api/bench", method: "GET", headers });
       await res.body.dump();
       if (res.statusCode !== 200) failures++;
-    } catch {
+    } catch (error) {
       // Reported with the figures: under valgrind a proxy can fall behind its client timeouts.
       failures++;
+      const reason = error instanceof Error ? error.message : String(error);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
   };
   let issued = 0;
@@ -114,7 +150,7 @@ async function send(
     }
     await Promise.all(inflight);
   }
-  await pool.close();
+  if (reasons.size > 0) console.log(`failures by reason: ${JSON.stringify([...reasons])}`);
   return failures;
 }
 
@@ -145,28 +181,41 @@ async function measure(role: string, upstreamPort: number) {
   try {
     const ready = await waitFor<{ port: number; token?: string }>(child, (m) => "port" in m);
     const headers: Record<string, string> = {
-      host: "api.bench.test",
+      host: BENCH_HOST,
       "x-forwarded-for": "81.2.69.160",
     };
     if (ready.token !== undefined) headers["authorization"] = `Bearer ${ready.token}`;
     const connections = Number(values.connections);
+    const pool = clientFor(ready.port, connections, TLS_ROLES.has(role));
     const pid = child.pid ?? 0;
     const phase = async (count: number, rate: number): Promise<number> => {
       execFileSync("callgrind_control", ["-i", "on", String(pid)], { stdio: "ignore" });
+      // Reopens what the proxy closed while idle (its keep-alive timeout), before zeroing.
+      await send(pool, headers, connections * 4, connections, 0);
+      const zeroing = performance.now();
       execFileSync("callgrind_control", ["-z", String(pid)], { stdio: "ignore" });
-      const failures = await send(ready.port, headers, count, connections, rate);
+      const gap = performance.now() - zeroing;
+      if (gap > 2000) console.log(`${role}: zeroing took ${(gap / 1000).toFixed(1)} s`);
+      const failures = await send(pool, headers, count, connections, rate);
       execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
       if (failures > 0) console.log(`${role}: ${failures} of ${count} requests failed`);
       return dumpedInstructions(outDir, pid) / count;
     };
-    // Warm-up: JIT, pools, the token cache.
-    await send(ready.port, headers, Number(values.warmup), connections, 0);
+    // Connections opened a few at a time (64 handshakes at once outlast the proxy's handshake
+    // timeout under valgrind), then the warm-up: JIT, pools, the token cache.
+    for (let open = 8; open < connections; open += 8) await send(pool, headers, open * 2, open, 0);
+    await send(pool, headers, Number(values.warmup), connections, 0);
     const max = await phase(Number(values.requests), 0);
     if (values.keep !== undefined) {
       mkdirSync(values.keep, { recursive: true });
       copyFileSync(newestDump(outDir, pid), join(values.keep, `${role}.callgrind`));
+      // With `--node-flags=--perf-basic-prof`: V8's map of JIT code, to name the dump's
+      // anonymous addresses (JavaScript functions) by hand.
+      const jitMap = join(tmpdir(), `perf-${pid}.map`);
+      if (existsSync(jitMap)) copyFileSync(jitMap, join(values.keep, `${role}.perf.map`));
     }
     const paced = await phase(Number(values["paced-requests"]), Number(values["paced-rate"]));
+    await pool.close();
     return { max, paced };
   } finally {
     child.send({ cmd: "exit" });
@@ -175,6 +224,10 @@ async function measure(role: string, upstreamPort: number) {
   }
 }
 
+// The TLS roles' certificate (proxy-roles.ts reads it from the environment, as in proxy.ts).
+const cert = selfSigned(tempDir(), "bench", [BENCH_HOST]);
+process.env["RAMPART_BENCH_CERT"] = cert.cert;
+process.env["RAMPART_BENCH_KEY"] = cert.key;
 const upstream = spawn("upstream", []);
 const { port } = await waitFor<{ port: number }>(upstream, (m) => "port" in m);
 const before = loadavg();

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, Agent as HttpAgent } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
@@ -83,9 +85,13 @@ function minimalHttp(upstreamPort: number): void {
   reportCpuOnRequest();
 }
 
-function minimalUndici(upstreamPort: number): void {
+/**
+ * The undici proxy; with `tls`, behind Node's own `https.Server` (the bench certificate): the
+ * HTTPS listener's cost over plain HTTP, to hold rampart's peeking listener against.
+ */
+function minimalUndici(upstreamPort: number, tls = false): void {
   const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 256 });
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pool.stream(
       {
         path: req.url ?? "/",
@@ -98,7 +104,17 @@ function minimalUndici(upstreamPort: number): void {
       },
       (err) => err && !res.headersSent && res.writeHead(502).end(),
     );
-  });
+  };
+  const server = tls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(benchCertificate().certFile),
+          key: readFileSync(benchCertificate().keyFile),
+          noDelay: true,
+        },
+        onRequest,
+      )
+    : createServer(onRequest);
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
   reportCpuOnRequest();
@@ -325,6 +341,7 @@ const numberArg = (i: number): number => Number(args[i]);
 if (role === "upstream") await upstream();
 else if (role === "minimal-http") minimalHttp(numberArg(0));
 else if (role === "minimal-undici") minimalUndici(numberArg(0));
+else if (role === "minimal-undici-tls") minimalUndici(numberArg(0), true);
 else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
 else if (role === "rampart-access-log") await rampart(numberArg(0), false, "access-log");
