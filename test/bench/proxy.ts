@@ -1,10 +1,11 @@
 /**
  * The proxy hot path side by side (issues #5, #18, #20): proxy CPU µs per request (the
  * headline: it is what a busy, shared machine distorts least), requests/s and latency on
- * loopback for minimal Node proxies (http.request, undici Pool.stream), `rampart serve`
- * (open tunnel, full policy, access log on, over TLS keep-alive), the floors under any Node
- * proxy (a bare net and a bare tls server answering canned responses), nginx with one worker,
- * and nginx `auth_request` to a do-nothing Node service and to `rampart serve --forward-auth`.
+ * loopback for minimal Node proxies (http.request, undici Pool.stream, the latter also behind
+ * node:https), `rampart serve` (open tunnel, full policy, access log on, over TLS keep-alive),
+ * the floors under any Node proxy (a bare net and a bare tls server answering canned
+ * responses), nginx with one worker, and nginx `auth_request` to a do-nothing Node service and
+ * to `rampart serve --forward-auth`.
  *
  * Every party runs in its own process (test/bench/proxy-roles.ts, nginx); each contender's
  * CPU is read from /proc for exactly its processes (the proxy; for auth_request, nginx and the
@@ -228,6 +229,13 @@ const CONTENDERS: readonly Contender[] = [
     key: "minimal-undici",
     label: "minimal node:http + undici Pool.stream proxy",
     start: nodeProxy("minimal-undici"),
+  },
+  {
+    // Node's own HTTPS server in front of the same proxy: what HTTP over TLS costs Node beyond
+    // the bare tls floor, for the TLS keep-alive row to be held against.
+    key: "minimal-undici-tls",
+    label: "minimal node:https + undici Pool.stream proxy (TLS 1.3 keep-alive)",
+    start: nodeProxy("minimal-undici-tls", BENCH_HOST),
   },
   { key: "rampart-open", label: "rampart serve, open tunnel", start: nodeProxy("rampart-open") },
   {
@@ -461,6 +469,12 @@ export const proxyBench: BenchModule = {
       ),
       cpuDelta("Δ rampart access log on − off", "rampart-access-log", "rampart", "≤ 3 µs"),
       cpuDelta("Δ rampart TLS keep-alive − plain", "rampart-tls", "rampart", "≤ 10 µs"),
+      cpuDelta(
+        "Δ node:https − node:http, undici proxy (what HTTP over TLS costs Node)",
+        "minimal-undici-tls",
+        "minimal-undici",
+        "the row rampart's TLS Δ is held against",
+      ),
       cpuDelta(
         "Δ bare tls − bare net (what encryption costs Node)",
         "tls-echo",
