@@ -3,9 +3,10 @@
  * already read (a passthrough ClientHello), then pipe both ways with backpressure. An error or
  * an idle period on either side closes both; a half-close is passed on.
  */
-import { connect } from "node:net";
+import { Socket as NetSocket, connect } from "node:net";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { forwardPooled } from "./pooled-reads.ts";
 import type { StreamUpstream } from "./upstream-address.ts";
 
 /** How a relay ended, for logs and metrics. */
@@ -16,13 +17,18 @@ export interface RelayBounds {
   readonly idleTimeoutMs: number;
 }
 
-/** Pipes `client` to `upstream` (after `first`, when given) and calls `done` once at the end. */
+/**
+ * Pipes `client` to `upstream` (after `first`, when given) and calls `done` once at the end.
+ * `pooledReads`: the client's bytes go through reused buffers (pooled-reads.ts), for a
+ * terminated TLS client whose decrypted records would otherwise each be a new buffer.
+ */
 export function relay(
   client: Duplex & { setTimeout?: Socket["setTimeout"] },
   upstream: StreamUpstream,
   first: Buffer | null,
   bounds: RelayBounds,
   done: (end: RelayEnd) => void,
+  pooledReads = false,
 ): void {
   // Hold what the client sends until the upstream is there: a TLS socket may already be
   // flowing, and bytes emitted before the pipe exists would be lost.
@@ -48,7 +54,8 @@ export function relay(
     connected = true;
     clearTimeout(connectTimer);
     if (first !== null && first.length > 0) server.write(first);
-    client.pipe(server);
+    const pooled = pooledReads && client instanceof NetSocket && forwardPooled(client, server);
+    if (!pooled) client.pipe(server);
     server.pipe(client);
     client.resume();
     // Idle time is watched on both sides: traffic either way keeps the relay open.

@@ -1,0 +1,84 @@
+/**
+ * Forwards a terminated TLS stream's decrypted bytes through a few reused buffers instead of a
+ * new buffer per record. Why: Node hands every decrypted record (up to 16 KB) to JavaScript in a
+ * fresh external buffer; at relay speed those drive V8 into a full mark-compact every ~50 MB,
+ * and in a process holding the runtime's heap each of those costs several times what it costs
+ * a bare relay — the largest part of the `tls` relay's gap to Node's own pipe (BENCHMARKS.md,
+ * issue #14, h14-tls). Node offers this read mode as `net.Socket`'s `onread` option, which a
+ * TLS socket built around an accepted connection ignores; `readIntoPool` sets the three fields
+ * that option sets and hands the handle its first buffer, as the option does. On a Node
+ * without those fields it changes nothing and returns false; the caller then pipes as before.
+ */
+import type { Socket } from "node:net";
+
+/** One TLS record's plaintext at most: each read fills one buffer. */
+const BUFFER_BYTES = 16 * 1024;
+
+/** Takes one chunk (valid until `release`); false asks for no more reads until `resume()`. */
+export type PooledChunkHandler = (chunk: Buffer, release: () => void) => boolean;
+
+interface OnreadFields {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+  readonly generator: symbol;
+  readonly handle: { useUserBuffer(buffer: Buffer): void };
+}
+
+/** The `onread` option's fields on `socket`, or null when this Node has none of its kind. */
+function onreadFields(socket: Socket): OnreadFields | null {
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const named = (description: string): symbol | undefined =>
+    symbols.find((s) => s.description === description);
+  const buffer = named("kBuffer");
+  const callback = named("kBufferCb");
+  const generator = named("kBufferGen");
+  // SAFETY: `_handle` is the socket's native stream; only its presence and one method are used.
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: unknown } | null })._handle;
+  if (buffer === undefined || callback === undefined || generator === undefined) return null;
+  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== "function") {
+    return null;
+  }
+  // SAFETY: checked just above that `useUserBuffer` is a function on this handle.
+  return { buffer, callback, generator, handle: handle as OnreadFields["handle"] };
+}
+
+/**
+ * Switches `socket`'s reads to pooled buffers; `onChunk` receives every later read. Bytes the
+ * socket had already buffered stay in its readable buffer (`read()` returns them). Returns
+ * false, changing nothing, when this Node does not offer the read mode.
+ */
+export function readIntoPool(socket: Socket, onChunk: PooledChunkHandler): boolean {
+  const fields = onreadFields(socket);
+  if (fields === null) return false;
+  const free: Buffer[] = [];
+  const take = (): Buffer => free.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES);
+  const first = take();
+  // SAFETY: the fields are the socket's own, found above; the values have the types the
+  // `onread` option gives them (a buffer, a buffer factory, a callback).
+  const target = socket as unknown as Record<symbol, unknown>;
+  target[fields.buffer] = first;
+  target[fields.generator] = take;
+  target[fields.callback] = (bytes: number, buffer: Buffer): boolean =>
+    onChunk(buffer.subarray(0, bytes), () => free.push(buffer));
+  fields.handle.useUserBuffer(first);
+  return true;
+}
+
+/**
+ * Forwards `client` to `server` with pooled reads, backpressure and the half-close, as
+ * `client.pipe(server)` would. False (nothing changed) when pooled reads are unavailable.
+ */
+export function forwardPooled(client: Socket, server: Socket): boolean {
+  const engaged = readIntoPool(client, (chunk, release) => server.write(chunk, release));
+  if (!engaged) return false;
+  // A client's FIN (or close_notify) ends only its direction, as `pipe` passes it on.
+  client.once("end", () => server.end());
+  server.on("drain", () => client.resume());
+  // What arrived before the switch (e.g. with the client's Finished) goes first, in order:
+  // later reads reach the pool callback from the event loop, after this loop.
+  for (let chunk: unknown = client.read(); chunk !== null; chunk = client.read()) {
+    // SAFETY: a socket without an encoding or object mode reads Buffers.
+    server.write(chunk as Buffer);
+  }
+  return true;
+}
