@@ -14,7 +14,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
 import type { Server as TlsServer, TLSSocket } from "node:tls";
-import { readIntoPool } from "../../src/runtime/stream/pooled-reads.ts";
+import { TLS_READ_BYTES, readIntoPool } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayEnd } from "../../src/runtime/stream/relay.ts";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
@@ -134,7 +134,14 @@ describe("tls relay with pooled reads (issue #14)", () => {
         // so the switch to pooled reads has bytes to forward first.
         const startWhenBuffered = (tries: number): void => {
           if (tls.readableLength > 0 || tries === 0) {
-            relay(tls, { host: "127.0.0.1", port: upstreamPort }, null, BOUNDS, resolveEnd, true);
+            relay(
+              tls,
+              { host: "127.0.0.1", port: upstreamPort },
+              null,
+              BOUNDS,
+              resolveEnd,
+              TLS_READ_BYTES,
+            );
             return;
           }
           setTimeout(() => startWhenBuffered(tries - 1), 10);

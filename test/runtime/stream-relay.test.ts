@@ -3,12 +3,14 @@
  * (the passthrough's already-read bytes first), a half-close passed on in each direction,
  * a close on either side closing the other, the idle timeout (traffic either way keeps the
  * relay open), and an upstream that refuses the connection. `relay()` is driven directly, as
- * the tcp listener calls it, so every outcome reaches `done` and is asserted.
+ * the tcp listener calls it, so every outcome reaches `done` and is asserted; once piped and
+ * once with pooled reads (src/runtime/stream/pooled-reads.ts).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, connect } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
+import { TCP_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayBounds, RelayEnd } from "../../src/runtime/stream/relay.ts";
 
@@ -88,140 +90,153 @@ interface Relayed {
   readonly end: Promise<RelayEnd>;
 }
 
-describe("stream relay bounds (issue #14)", () => {
-  let upstream: Upstream;
-  let front: Server;
-  let frontPort: number;
-  let pending: { bounds: RelayBounds; first: Buffer | null; upstreamPort: number }[] = [];
-  const ends: ((end: RelayEnd) => void)[] = [];
+/** Both read modes: piped, and pooled buffers as the tcp listener and passthrough use. */
+for (const pooledReadBytes of [null, TCP_READ_BYTES]) {
+  describe(`stream relay bounds (issue #14), ${pooledReadBytes === null ? "piped" : "pooled reads"}`, () => {
+    let upstream: Upstream;
+    let front: Server;
+    let frontPort: number;
+    let pending: { bounds: RelayBounds; first: Buffer | null; upstreamPort: number }[] = [];
+    const ends: ((end: RelayEnd) => void)[] = [];
 
-  before(async () => {
-    upstream = await startUpstream();
-    // The front listener is set up as the tcp listener's: paused until the relay reads.
-    front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
-      socket.on("error", () => socket.destroy());
-      opened.push(socket);
-      const job = pending.shift();
-      const report = ends.shift();
-      if (job === undefined || report === undefined) {
-        socket.destroy();
-        return;
-      }
-      relay(socket, { host: "127.0.0.1", port: job.upstreamPort }, job.first, job.bounds, report);
+    before(async () => {
+      upstream = await startUpstream();
+      // The front listener is set up as the tcp listener's: paused until the relay reads.
+      front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+        socket.on("error", () => socket.destroy());
+        opened.push(socket);
+        const job = pending.shift();
+        const report = ends.shift();
+        if (job === undefined || report === undefined) {
+          socket.destroy();
+          return;
+        }
+        relay(
+          socket,
+          { host: "127.0.0.1", port: job.upstreamPort },
+          job.first,
+          job.bounds,
+          report,
+          pooledReadBytes,
+        );
+      });
+      frontPort = await listen(front);
     });
-    frontPort = await listen(front);
-  });
-  after(async () => {
-    for (const socket of opened) socket.destroy();
-    await new Promise((resolve) => front.close(resolve));
-    await upstream.close();
-  });
-
-  function open(
-    bounds: Partial<RelayBounds> = {},
-    first: Buffer | null = null,
-    upstreamPort = upstream.port,
-  ): Promise<Relayed> {
-    pending = [
-      ...pending,
-      {
-        bounds: { connectTimeoutMs: 2_000, idleTimeoutMs: 60_000, ...bounds },
-        first,
-        upstreamPort,
-      },
-    ];
-    const end = new Promise<RelayEnd>((resolve) => ends.push(resolve));
-    return new Promise((resolve, reject) => {
-      const client = connect({ host: "127.0.0.1", port: frontPort, allowHalfOpen: true }, () =>
-        resolve({ client, end: within(end, "relay end") }),
-      );
-      opened.push(client);
-      client.once("error", reject);
+    after(async () => {
+      for (const socket of opened) socket.destroy();
+      await new Promise((resolve) => front.close(resolve));
+      await upstream.close();
     });
-  }
 
-  it("S-P1: relays both ways, the already-read bytes first, and passes a client's half-close on", async () => {
-    const { client, end } = await open({}, Buffer.from("hello:"));
-    const server = await upstream.next();
-    const atServer = untilEnd(server);
-    const atClient = untilEnd(client);
-    client.end("from-client");
-    assert.equal(await within(atServer, "client half-close at the upstream"), "hello:from-client");
-    // Half-closed, not closed: the upstream still answers and the client still reads.
-    server.end("from-upstream");
-    assert.equal(await within(atClient, "upstream end at the client"), "from-upstream");
-    assert.equal(await end, "closed");
-  });
-
-  it("S-P1: an upstream's half-close reaches the client, which may still send", async () => {
-    const { client, end } = await open();
-    const server = await upstream.next();
-    const atClient = untilEnd(client);
-    const atServer = untilEnd(server);
-    server.end("bye");
-    assert.equal(await within(atClient, "upstream half-close at the client"), "bye");
-    client.end("late");
-    assert.equal(await within(atServer, "client bytes after the half-close"), "late");
-    assert.equal(await end, "closed");
-  });
-
-  it("S-P1: an upstream that resets closes the client connection", async () => {
-    const { client, end } = await open();
-    const server = await upstream.next();
-    // Once a byte went through, the relay is connected: the reset is a close, not a failed connect.
-    client.write("x");
-    await within(new Promise((r) => server.once("data", r)), "a relayed byte");
-    server.resetAndDestroy();
-    await within(hungUp(client), "client hang-up");
-    assert.equal(await end, "closed");
-  });
-
-  it("S-P1: a client that resets closes the upstream connection", async () => {
-    const { client, end } = await open();
-    const server = await upstream.next();
-    client.resetAndDestroy();
-    await within(hungUp(server), "upstream hang-up");
-    assert.equal(await end, "closed");
-  });
-
-  it("S-P1: a relay without traffic either way is closed as idle, both sides", async () => {
-    const { client, end } = await open({ idleTimeoutMs: 150 });
-    const server = await upstream.next();
-    assert.equal(await end, "idle");
-    await within(Promise.all([hungUp(client), hungUp(server)]), "both sides hung up");
-  });
-
-  it("S-P1: traffic in one direction only keeps a relay open past its idle timeout", async () => {
-    // Generous against a loaded machine: only a 900 ms stall of the event loop could end it early.
-    const idleTimeoutMs = 1_000;
-    const { client, end } = await open({ idleTimeoutMs });
-    const server = await upstream.next();
-    let settled: RelayEnd | null = null;
-    void end.then((e) => (settled = e));
-    let received = 0;
-    const allReceived = new Promise<void>((resolve) =>
-      server.on("data", (d: Buffer) => {
-        received += d.length;
-        if (received === 30) resolve();
-      }),
-    );
-    // Three idle timeouts' worth of upstream-bound bytes, one every tenth of the timeout.
-    for (let i = 0; i < 30; i++) {
-      client.write("x");
-      await new Promise((r) => setTimeout(r, idleTimeoutMs / 10));
+    function open(
+      bounds: Partial<RelayBounds> = {},
+      first: Buffer | null = null,
+      upstreamPort = upstream.port,
+    ): Promise<Relayed> {
+      pending = [
+        ...pending,
+        {
+          bounds: { connectTimeoutMs: 2_000, idleTimeoutMs: 60_000, ...bounds },
+          first,
+          upstreamPort,
+        },
+      ];
+      const end = new Promise<RelayEnd>((resolve) => ends.push(resolve));
+      return new Promise((resolve, reject) => {
+        const client = connect({ host: "127.0.0.1", port: frontPort, allowHalfOpen: true }, () =>
+          resolve({ client, end: within(end, "relay end") }),
+        );
+        opened.push(client);
+        client.once("error", reject);
+      });
     }
-    await within(allReceived, "every relayed byte");
-    assert.equal(settled, null, "the relay ended while bytes were flowing");
-    // Then silence: the relay ends as idle.
-    assert.equal(await end, "idle");
-  });
 
-  it("S-P1: an upstream refusing the connection ends the relay and closes the client", async () => {
-    const refusing = createServer();
-    const port = await listen(refusing);
-    await new Promise((resolve) => refusing.close(resolve));
-    const { client, end } = await open({}, null, port);
-    assert.equal(await end, "connect_failed");
-    await within(hungUp(client), "client hang-up");
+    it("S-P1: relays both ways, the already-read bytes first, and passes a client's half-close on", async () => {
+      const { client, end } = await open({}, Buffer.from("hello:"));
+      const server = await upstream.next();
+      const atServer = untilEnd(server);
+      const atClient = untilEnd(client);
+      client.end("from-client");
+      assert.equal(
+        await within(atServer, "client half-close at the upstream"),
+        "hello:from-client",
+      );
+      // Half-closed, not closed: the upstream still answers and the client still reads.
+      server.end("from-upstream");
+      assert.equal(await within(atClient, "upstream end at the client"), "from-upstream");
+      assert.equal(await end, "closed");
+    });
+
+    it("S-P1: an upstream's half-close reaches the client, which may still send", async () => {
+      const { client, end } = await open();
+      const server = await upstream.next();
+      const atClient = untilEnd(client);
+      const atServer = untilEnd(server);
+      server.end("bye");
+      assert.equal(await within(atClient, "upstream half-close at the client"), "bye");
+      client.end("late");
+      assert.equal(await within(atServer, "client bytes after the half-close"), "late");
+      assert.equal(await end, "closed");
+    });
+
+    it("S-P1: an upstream that resets closes the client connection", async () => {
+      const { client, end } = await open();
+      const server = await upstream.next();
+      // Once a byte went through, the relay is connected: the reset is a close, not a failed connect.
+      client.write("x");
+      await within(new Promise((r) => server.once("data", r)), "a relayed byte");
+      server.resetAndDestroy();
+      await within(hungUp(client), "client hang-up");
+      assert.equal(await end, "closed");
+    });
+
+    it("S-P1: a client that resets closes the upstream connection", async () => {
+      const { client, end } = await open();
+      const server = await upstream.next();
+      client.resetAndDestroy();
+      await within(hungUp(server), "upstream hang-up");
+      assert.equal(await end, "closed");
+    });
+
+    it("S-P1: a relay without traffic either way is closed as idle, both sides", async () => {
+      const { client, end } = await open({ idleTimeoutMs: 150 });
+      const server = await upstream.next();
+      assert.equal(await end, "idle");
+      await within(Promise.all([hungUp(client), hungUp(server)]), "both sides hung up");
+    });
+
+    it("S-P1: traffic in one direction only keeps a relay open past its idle timeout", async () => {
+      // Generous against a loaded machine: only a 900 ms stall of the event loop could end it early.
+      const idleTimeoutMs = 1_000;
+      const { client, end } = await open({ idleTimeoutMs });
+      const server = await upstream.next();
+      let settled: RelayEnd | null = null;
+      void end.then((e) => (settled = e));
+      let received = 0;
+      const allReceived = new Promise<void>((resolve) =>
+        server.on("data", (d: Buffer) => {
+          received += d.length;
+          if (received === 30) resolve();
+        }),
+      );
+      // Three idle timeouts' worth of upstream-bound bytes, one every tenth of the timeout.
+      for (let i = 0; i < 30; i++) {
+        client.write("x");
+        await new Promise((r) => setTimeout(r, idleTimeoutMs / 10));
+      }
+      await within(allReceived, "every relayed byte");
+      assert.equal(settled, null, "the relay ended while bytes were flowing");
+      // Then silence: the relay ends as idle.
+      assert.equal(await end, "idle");
+    });
+
+    it("S-P1: an upstream refusing the connection ends the relay and closes the client", async () => {
+      const refusing = createServer();
+      const port = await listen(refusing);
+      await new Promise((resolve) => refusing.close(resolve));
+      const { client, end } = await open({}, null, port);
+      assert.equal(await end, "connect_failed");
+      await within(hungUp(client), "client hang-up");
+    });
   });
-});
+}

@@ -11,8 +11,10 @@
  */
 import type { Socket } from "node:net";
 
-/** One TLS record's plaintext at most: each read fills one buffer. */
-const BUFFER_BYTES = 16 * 1024;
+/** Buffer size for a terminated TLS socket: one record's plaintext, what each read yields. */
+export const TLS_READ_BYTES = 16 * 1024;
+/** Buffer size for a raw TCP socket: a socket read's own size, so reads stay as large. */
+export const TCP_READ_BYTES = 64 * 1024;
 
 /** Takes one chunk (valid until `release`); false asks for no more reads until `resume()`. */
 export type PooledChunkHandler = (chunk: Buffer, release: () => void) => boolean;
@@ -47,11 +49,15 @@ function onreadFields(socket: Socket): OnreadFields | null {
  * socket had already buffered stay in its readable buffer (`read()` returns them). Returns
  * false, changing nothing, when this Node does not offer the read mode.
  */
-export function readIntoPool(socket: Socket, onChunk: PooledChunkHandler): boolean {
+export function readIntoPool(
+  socket: Socket,
+  onChunk: PooledChunkHandler,
+  bufferBytes: number = TLS_READ_BYTES,
+): boolean {
   const fields = onreadFields(socket);
   if (fields === null) return false;
   const free: Buffer[] = [];
-  const take = (): Buffer => free.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES);
+  const take = (): Buffer => free.pop() ?? Buffer.allocUnsafeSlow(bufferBytes);
   const first = take();
   // SAFETY: the fields are the socket's own, found above; the values have the types the
   // `onread` option gives them (a buffer, a buffer factory, a callback).
@@ -68,11 +74,10 @@ export function readIntoPool(socket: Socket, onChunk: PooledChunkHandler): boole
  * Forwards `client` to `server` with pooled reads, backpressure and the half-close, as
  * `client.pipe(server)` would. False (nothing changed) when pooled reads are unavailable.
  */
-export function forwardPooled(client: Socket, server: Socket): boolean {
-  const engaged = readIntoPool(client, (chunk, release) => server.write(chunk, release));
+export function forwardPooled(client: Socket, server: Socket, bufferBytes: number): boolean {
+  const write: PooledChunkHandler = (chunk, release) => server.write(chunk, release);
+  const engaged = readIntoPool(client, write, bufferBytes);
   if (!engaged) return false;
-  // A client's FIN (or close_notify) ends only its direction, as `pipe` passes it on.
-  client.once("end", () => server.end());
   server.on("drain", () => client.resume());
   // What arrived before the switch (e.g. with the client's Finished) goes first, in order:
   // later reads reach the pool callback from the event loop, after this loop.
@@ -80,5 +85,9 @@ export function forwardPooled(client: Socket, server: Socket): boolean {
     // SAFETY: a socket without an encoding or object mode reads Buffers.
     server.write(chunk as Buffer);
   }
+  // A client's FIN (or close_notify) ends only its direction, as `pipe` passes it on; it
+  // may have come before the switch (a passthrough client that sent its hello and ended).
+  if (client.readableEnded) server.end();
+  else client.once("end", () => server.end());
   return true;
 }

@@ -19,8 +19,8 @@ export interface RelayBounds {
 
 /**
  * Pipes `client` to `upstream` (after `first`, when given) and calls `done` once at the end.
- * `pooledReads`: the client's bytes go through reused buffers (pooled-reads.ts), for a
- * terminated TLS client whose decrypted records would otherwise each be a new buffer.
+ * `pooledReadBytes`: the client's bytes go through reused buffers of that size
+ * (pooled-reads.ts) instead of a new buffer per read; null: piped as is.
  */
 export function relay(
   client: Duplex & { setTimeout?: Socket["setTimeout"] },
@@ -28,7 +28,7 @@ export function relay(
   first: Buffer | null,
   bounds: RelayBounds,
   done: (end: RelayEnd) => void,
-  pooledReads = false,
+  pooledReadBytes: number | null = null,
 ): void {
   // Hold what the client sends until the upstream is there: a TLS socket may already be
   // flowing, and bytes emitted before the pipe exists would be lost.
@@ -54,7 +54,10 @@ export function relay(
     connected = true;
     clearTimeout(connectTimer);
     if (first !== null && first.length > 0) server.write(first);
-    const pooled = pooledReads && client instanceof NetSocket && forwardPooled(client, server);
+    const pooled =
+      pooledReadBytes !== null &&
+      client instanceof NetSocket &&
+      forwardPooled(client, server, pooledReadBytes);
     if (!pooled) client.pipe(server);
     server.pipe(client);
     client.resume();

@@ -7,7 +7,9 @@ import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import { admitConnection } from "./admit.ts";
 import type { StreamDeps } from "./admit.ts";
+import { TCP_READ_BYTES } from "./pooled-reads.ts";
 import { relay } from "./relay.ts";
+import type { RelayEnd } from "./relay.ts";
 import type { ConnectionFacts } from "../../ir/facts.ts";
 import { canonicalPeer } from "../http/client-ip.ts";
 
@@ -39,8 +41,9 @@ export function createTcpListener(
       return;
     }
     socket.setNoDelay(true);
-    relay(socket, route.upstream, null, deps.bounds, (end) => {
+    const onEnd = (end: RelayEnd): void => {
       if (end !== "closed") deps.log.warn({ tunnel: route.label, end }, "tcp relay ended");
-    });
+    };
+    relay(socket, route.upstream, null, deps.bounds, onEnd, TCP_READ_BYTES);
   });
 }

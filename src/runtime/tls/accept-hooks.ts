@@ -10,6 +10,7 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { admitConnection } from "../stream/admit.ts";
 import type { StreamDeps } from "../stream/admit.ts";
+import { TCP_READ_BYTES, TLS_READ_BYTES } from "../stream/pooled-reads.ts";
 import { relay } from "../stream/relay.ts";
 import type { StreamRoute } from "../stream/routes.ts";
 import { ACCESS_DENIED_ALERT } from "./listener.ts";
@@ -54,7 +55,7 @@ export function tlsAcceptHooks(
         // The bytes are the client's TLS, not ours: a client's FIN must reach the upstream as
         // a half-close (relay passes it on) without closing the path back to the client.
         socket.allowHalfOpen = true;
-        relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route));
+        relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route), TCP_READ_BYTES);
       };
     },
     select(serverName): TlsSelection | null {
@@ -90,7 +91,7 @@ export function tlsAcceptHooks(
             tls.allowHalfOpen = true;
             // Decrypted records go through reused buffers: a new one per record costs the
             // process a full GC every ~50 MB relayed (stream/pooled-reads.ts).
-            relay(tls, stream.upstream, null, deps.bounds, onRelayEnd(stream), true);
+            relay(tls, stream.upstream, null, deps.bounds, onRelayEnd(stream), TLS_READ_BYTES);
           },
         };
       }
