@@ -1,11 +1,12 @@
 /**
- * Forwards a terminated TLS stream's decrypted bytes through a few reused buffers instead of a
- * new buffer per record. Why: Node hands every decrypted record (up to 16 KB) to JavaScript in a
- * fresh external buffer; at relay speed those drive V8 into a full mark-compact every ~50 MB,
- * and in a process holding the runtime's heap each of those costs several times what it costs
- * a bare relay — the largest part of the `tls` relay's gap to Node's own pipe (BENCHMARKS.md,
- * issue #14, h14-tls). Node offers this read mode as `net.Socket`'s `onread` option, which a
- * TLS socket built around an accepted connection ignores; `readIntoPool` sets the three fields
+ * Forwards a relay client's bytes through a few reused buffers instead of a new buffer per
+ * read. Why: Node hands every read (a decrypted TLS record of up to 16 KB, or a raw socket read
+ * of up to 64 KB) to JavaScript in a fresh external buffer; at relay speed those drive V8 into
+ * a full mark-compact every ~50 MB, and in a process holding the runtime's heap each of those
+ * costs several times what it costs a bare relay — the largest part of the `tls` relay's gap
+ * to Node's own pipe (BENCHMARKS.md, issue #14, h14-tls). Node offers this read mode as
+ * `net.Socket`'s `onread` option, which a TLS socket built around an accepted connection
+ * ignores and an accepted raw socket cannot be given; `readIntoPool` sets the three fields
  * that option sets and hands the handle its first buffer, as the option does. On a Node
  * without those fields it changes nothing and returns false; the caller then pipes as before.
  */
