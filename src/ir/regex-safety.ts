@@ -15,7 +15,7 @@
  * Anything the analysis does not understand is treated as matching any character, so the
  * check only errs on the side of refusing.
  */
-import regexpTree from "regexp-tree";
+import { parseRegexAst } from "./regex-parser.ts";
 import { isPlainlySafe } from "./regex-flat.ts";
 
 /** The outcome of checking a regex source. */
@@ -251,7 +251,7 @@ function checkUncached(source: string): SafeRegexResult {
  */
 export function unsafeReason(regex: RegExp): string | null {
   try {
-    analyze(regexpTree.parse(regex).body as unknown as RegexAstNode | null);
+    analyze(parseRegexAst(regex).body as unknown as RegexAstNode | null);
     return null;
   } catch (error) {
     if (error instanceof UnsafeRegex) return error.message;

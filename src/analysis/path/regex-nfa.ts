@@ -4,7 +4,7 @@
  * the anchors `^` and `$`; anything else (`\b`, named groups with references, huge counted
  * repetitions) throws `UnsupportedRegex`, and callers then treat the pattern as opaque.
  */
-import regexpTree from "regexp-tree";
+import { parseRegexAst } from "../../ir/regex-parser.ts";
 import type { CharSet } from "./char-set.ts";
 import { complement, intersect, normalize, PATH_CHARS, single } from "./char-set.ts";
 import { quantifierBounds } from "../../ir/regex-safety.ts";
@@ -202,7 +202,7 @@ function build(b: Builder, node: AnyNode | null): Fragment {
 export function regexToNfa(source: string): Nfa {
   let ast: AnyNode;
   try {
-    ast = regexpTree.parse(new RegExp(source, "u")) as unknown as AnyNode;
+    ast = parseRegexAst(new RegExp(source, "u")) as unknown as AnyNode;
   } catch (error) {
     throw new UnsupportedRegex(`unparsable regex: ${(error as Error).message}`);
   }
