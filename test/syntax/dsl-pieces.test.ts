@@ -27,7 +27,7 @@ const fixtureTokens = policyLexer.tokenize(fixture).tokens.map((t) => t.image);
 /** The lexer as the grammar states it: every keyword a pattern, longest first. */
 const keywordListLexer = new Lexer(allTokens, { positionTracking: "onlyOffset" });
 
-function lexed(lexer: ChevrotainLexer, text: string): unknown {
+function lexed(lexer: Pick<ChevrotainLexer, "tokenize">, text: string): unknown {
   const { tokens, errors, groups } = lexer.tokenize(text);
   const show = (t: { tokenType: { name: string }; image: string; startOffset: number }) =>
     `${t.tokenType.name}@${t.startOffset}:${t.image}`;
