@@ -348,6 +348,9 @@ class Runtime {
       insecureHTTPParser: false,
       // A missing Host is refused by the pipeline with the S-D2 body (S-R1), not by Node.
       requireHostHeader: false,
+      // HOT PATH (issue #20): a request without Content-Length or Transfer-Encoding has no
+      // body (RFC 9112 §6.3); Node then skips its `end` and `close` events and the drain.
+      optimizeEmptyRequests: true,
     };
     const diagnostics: Diagnostic[] = [];
     let http: BoundAddress | null = null;

@@ -5,6 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decidedHeaders } from "../../src/runtime/http/request-headers.ts";
+import { upstreamRequestHeaders } from "../../src/runtime/forward/headers.ts";
 
 describe("decided header fields by name (S-R19)", () => {
   it("S-R19: `__proto__`, `constructor` and `toString` are fields like any other, absent ones read undefined", () => {
@@ -26,5 +27,57 @@ describe("decided header fields by name (S-R19)", () => {
     assert.equal(decided.byName["hasOwnProperty"], undefined);
     assert.deepEqual(Object.keys(decided.byName), ["host", "__proto__", "constructor"]);
     assert.equal(Object.getPrototypeOf(Object.getPrototypeOf(decided.byName)), null);
+  });
+
+  it("S-R20, S-O3: the forward rewrite reads the decided lower-case names and forwards what it would without them", () => {
+    const decided = decidedHeaders([
+      "Host",
+      "a.test",
+      "Connection",
+      "X-Drop, keep-alive",
+      "X-Drop",
+      "gone",
+      "X-Forwarded-Host",
+      "evil.test",
+      "Authorization",
+      "Bearer t",
+      "COOKIE",
+      "a=1",
+      "Accept",
+      "*/*",
+    ]);
+    assert.ok(!("status" in decided));
+    assert.deepEqual(decided.lowerNames, [
+      "host",
+      "x-forwarded-host",
+      "authorization",
+      "cookie",
+      "accept",
+    ]);
+    assert.equal(decided.lowerNames.length * 2, decided.fields.length);
+    const ctx = {
+      forwardedFor: "1.2.3.4",
+      proto: "http" as const,
+      host: "a.test",
+      upstreamHost: "up:80",
+      dropAuthorization: true,
+      upgrade: false,
+    };
+    const forwarded = upstreamRequestHeaders(decided.fields, ctx, decided.lowerNames);
+    assert.deepEqual(forwarded, upstreamRequestHeaders(decided.fields, ctx));
+    assert.deepEqual(forwarded, [
+      "COOKIE",
+      "a=1",
+      "Accept",
+      "*/*",
+      "host",
+      "up:80",
+      "x-forwarded-for",
+      "1.2.3.4",
+      "x-forwarded-proto",
+      "http",
+      "x-forwarded-host",
+      "a.test",
+    ]);
   });
 });

@@ -21,6 +21,9 @@ export function readForm(req: IncomingMessage, limitBytes: number): Promise<Form
     req.resume();
     return Promise.resolve({ ok: false, status: 413 });
   }
+  // A request without a body field has none: with `optimizeEmptyRequests` Node never emits
+  // its `end`, so there is nothing to wait for.
+  if (req.readableEnded) return Promise.resolve({ ok: true, form: new URLSearchParams() });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

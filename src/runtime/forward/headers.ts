@@ -55,16 +55,21 @@ export interface ForwardContext {
  * The upstream request headers as a flat `[name, value, …]` list built from the fields the
  * decision saw (hop-by-hop and `Connection`-listed ones already gone), which keeps repeats and
  * order, then the headers the engine sets, appended last so no client field can remove them.
+ * `lowerNames` (the decided headers' own, one per pair) spares lower-casing every name again.
  * HOT PATH: one pass, no per-header allocation but the pair.
  */
-export function upstreamRequestHeaders(decided: readonly string[], ctx: ForwardContext): string[] {
+export function upstreamRequestHeaders(
+  decided: readonly string[],
+  ctx: ForwardContext,
+  lowerNames?: readonly string[],
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < decided.length; i += 2) {
     // SAFETY: `decided` is a flat list of name/value pairs and i + 1 < decided.length.
     const name = decided[i] as string;
     // SAFETY: as above.
     const value = decided[i + 1] as string;
-    const lower = name.toLowerCase();
+    const lower = lowerNames?.[i >> 1] ?? name.toLowerCase();
     if (isStrippedName(lower)) continue;
     if (lower === "authorization" && ctx.dropAuthorization) continue;
     if (lower === "cookie") {

@@ -210,6 +210,8 @@ function requestBody(
   req: IncomingMessage,
   max: number,
 ): IncomingMessage | LimitedBody | null | "too_large" {
+  // Node ended a request without a body field at once (`optimizeEmptyRequests`): no body.
+  if (req.readableEnded) return null;
   const declared = declaredBody(req.rawHeaders);
   if (declared === null) return null;
   if (declared !== "chunked") {

@@ -259,6 +259,7 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
   const headers = upstreamRequestHeaders(
     r.request.headers.fields,
     forwardContext(r, false, upstream.host),
+    r.request.headers.lowerNames,
   );
   const send = (release: () => void): void =>
     forwardRequest(
@@ -465,6 +466,7 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
   const headers = upstreamRequestHeaders(
     r.request.headers.fields,
     forwardContext(r, true, upstream.host),
+    r.request.headers.lowerNames,
   );
   const open = (release: () => void): void => {
     // An open WebSocket holds its tunnel slot until its connection closes (issue #18).

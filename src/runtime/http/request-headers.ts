@@ -36,6 +36,8 @@ export interface HeaderRefusal {
 export interface DecidedHeaders {
   /** `[name, value, …]` as received, minus hop-by-hop and `Connection`-listed fields. */
   readonly fields: readonly string[];
+  /** The lower-case name of each pair of `fields`, in order (the forward rewrite reads them). */
+  readonly lowerNames: readonly string[];
   /** The same fields by lower-case name; repeats joined (`; ` for Cookie, `, ` otherwise). */
   readonly byName: Readonly<Record<string, string>>;
   /** The one `Host` value, when there is one. */
@@ -71,6 +73,7 @@ export function decidedHeaders(raw: readonly string[]): DecidedHeaders | HeaderR
     return refuse("too_many_headers", `more than ${MAX_HEADER_FIELDS} header fields`, 431);
   const listed = connectionListed(raw);
   const fields: string[] = [];
+  const lowerNames: string[] = [];
   const byName = new FieldsByName();
   let hosts = 0;
   let authorizations = 0;
@@ -88,6 +91,7 @@ export function decidedHeaders(raw: readonly string[]): DecidedHeaders | HeaderR
     else if (lower === "authorization") authorizations++;
     else if (METHOD_OVERRIDE_HEADERS.has(lower)) methodOverride = true;
     fields.push(name, value);
+    lowerNames.push(lower);
     const seen = byName[lower];
     byName[lower] =
       seen === undefined ? value : `${seen}${lower === "cookie" ? "; " : ", "}${value}`;
@@ -99,7 +103,7 @@ export function decidedHeaders(raw: readonly string[]): DecidedHeaders | HeaderR
   const websocket = upgrade !== undefined;
   if (upgrade !== undefined && upgrade.trim().toLowerCase() !== "websocket")
     return refuse("upgrade_refused", "an upgrade to something other than websocket (S-R16)");
-  return { fields, byName, host: byName["host"], websocket, methodOverride };
+  return { fields, lowerNames, byName, host: byName["host"], websocket, methodOverride };
 }
 
 /** The lower-case field names every `Connection` field lists, or null when there is none. */

@@ -138,6 +138,11 @@ async function revokeSession(
 }
 
 function drainBody(req: IncomingMessage, limit: number, done: (ok: boolean) => void): void {
+  // No body field, no body: Node (`optimizeEmptyRequests`) emits no `end` to wait for.
+  if (req.readableEnded) {
+    done(true);
+    return;
+  }
   let size = 0;
   let finished = false;
   req.on("data", (chunk: Buffer) => {
