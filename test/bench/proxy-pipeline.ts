@@ -185,6 +185,8 @@ export async function pipelineCpuMicros(
     method: "GET",
     headers,
     rawHeaders: Object.entries(headers).flat(),
+    // As serve's Node server (`optimizeEmptyRequests`) leaves a GET without a body field.
+    readableEnded: true,
     socket: { remoteAddress: "127.0.0.1", bytesRead: 0, bytesWritten: 0 },
   } as unknown as IncomingMessage;
   // The `close` listeners (the observer's, the exchange's) are kept and called as Node would
