@@ -14,6 +14,7 @@ import { compiledPolicy, effectivePolicy, tunnel } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { send } from "./helpers/http.ts";
+import { Pool } from "undici";
 
 describe("forwarding when the client leaves first (issue #20)", () => {
   let upstream: Server;
@@ -51,5 +52,20 @@ describe("forwarding when the client leaves first (issue #20)", () => {
     const reply = await send({ port, host: "web.test", path: "/fast" });
     assert.equal(reply.status, 200, "the slot of the client that left was released");
     assert.equal(reply.body, "ok");
+  });
+
+  it("releases the slot when each forwarded response closes: one slot serves requests one after another on a keep-alive connection", async () => {
+    // The request observer's `close` listener settles the exchange (no listener of its own).
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1, pipelining: 1 });
+    try {
+      for (const path of ["/a", "/b", "/c"]) {
+        const res = await pool.request({ path, method: "GET", headers: { host: "web.test" } });
+        const body = await res.body.text();
+        assert.equal(res.statusCode, 200, `${path}: ${body}`);
+        assert.equal(body, "ok");
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });

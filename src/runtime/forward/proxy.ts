@@ -12,6 +12,7 @@ import type { Dispatcher } from "undici";
 import { declaredBody } from "../http/body-framing.ts";
 import { downstreamResponseHeaders } from "./headers.ts";
 import type { Upstream } from "./upstreams.ts";
+import type { ResponseCloseHook } from "../ops/request-record.ts";
 
 /** How a forward failed, for logs and metrics. */
 export type ForwardFailure = "timeout" | "unreachable" | "body_too_large" | "aborted";
@@ -40,8 +41,11 @@ export function forwardRequest(
   }
   const exchange = new Exchange(req, res, body, done);
   // The response's `close` ends the exchange: after its end (success), or before it (the
-  // client went away, even while the upstream has not answered yet: stop it then).
-  res.on("close", () => exchange.onClientClose());
+  // client went away, even while the upstream has not answered yet: stop it then). HOT PATH:
+  // the request observer's `close` listener calls it when there is one (no second listener).
+  const tracked = res as { closeHook?: ResponseCloseHook | null };
+  if (tracked.closeHook === null) tracked.closeHook = exchange;
+  else res.on("close", () => exchange.onResponseClose());
   // A body stream that fails before undici reads it (a client gone mid-body) fails the exchange.
   if (body !== null) body.on("error", (error: Error) => exchange.onError(error));
   upstream.pool.dispatch(
@@ -55,10 +59,10 @@ export function forwardRequest(
  * One upstream exchange as undici's dispatch handler, writing the response straight to the
  * client's. HOT PATH: `pool.stream` did the same through an async resource, a factory call,
  * a parsed header object and `finished()` (five listeners on the response); this is one
- * object, one `close` listener, and the response head built from the raw header list in one
- * pass (issue #20, measured in BENCHMARKS.md).
+ * object, no `close` listener of its own behind the request observer, and the response head
+ * built from the raw header list in one pass (issue #20, measured in BENCHMARKS.md).
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #body: IncomingMessage | LimitedBody | null;
@@ -139,8 +143,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#done(failure, error);
   }
 
-  /** The response closed (one `on` listener: `close` comes once; `once` wraps each listener). */
-  onClientClose(): void {
+  /** The response closed (`close` comes once). */
+  onResponseClose(): void {
     if (this.#settled) return;
     if (this.#res.writableFinished) {
       this.#settle(null);

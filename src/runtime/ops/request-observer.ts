@@ -35,6 +35,11 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
 
   // One shared listener per server (no closure per request): `this` is the response.
   function onClose(this: TrackedResponse): void {
+    const hook = this.closeHook;
+    if (hook !== null && hook !== undefined) {
+      this.closeHook = null;
+      hook.onResponseClose();
+    }
     const record = this.record;
     if (record === null) return;
     this.record = null;
@@ -96,6 +101,8 @@ export function observeRequests(handler: Handler, o: ObserverOptions): Handler {
       ? new RequestRecord(performance.now(), socket.bytesRead, socket.bytesWritten)
       : new RequestRecord(performance.now(), 0, 0);
     res.on("close", onClose);
+    // Null, not undefined: this listener calls whatever hook the pipeline sets.
+    tracked.closeHook = null;
     if (hasBody(req)) watchBody(req, tracked);
     try {
       handler(req, res);

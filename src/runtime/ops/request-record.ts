@@ -27,11 +27,22 @@ export class RequestRecord {
   }
 }
 
+/** Told once when a response closes (the upstream exchange writing it). */
+export interface ResponseCloseHook {
+  onResponseClose(): void;
+}
+
 /** A response with room for its record: one fixed shape, so setting it never reshapes. */
 export class TrackedResponse<
   Request extends IncomingMessage = IncomingMessage,
 > extends ServerResponse<Request> {
   record: RequestRecord | null = null;
+  /**
+   * Called by the request observer's own `close` listener, so a forwarded response needs no
+   * second listener (issue #20). Undefined while no observer watches the response: whoever
+   * needs its `close` then listens for it.
+   */
+  closeHook: ResponseCloseHook | null | undefined = undefined;
 }
 
 function recordOf(res: ServerResponse): RequestRecord | null {
