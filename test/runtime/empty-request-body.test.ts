@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, signCookie } from "../../src/runtime/cookies.ts";
-import { head, rawRequest } from "./helpers/raw.ts";
+import { head, parseReply, rawRequest } from "./helpers/raw.ts";
 import { compiledPolicy, effectivePolicy, tunnel } from "./helpers/policy.ts";
 import { COOKIE_KEY, startTestRuntime } from "./helpers/runtime.ts";
 import { startUpstream } from "./helpers/upstream.ts";
@@ -78,5 +78,21 @@ describe("issue #20: requests without a body field", () => {
     assert.equal(reply.raw.match(/^HTTP\/1\.1 200 /gm)?.length, 2, reply.raw);
     const seen = upstream.seen.map((r) => `${r.method} ${r.url}`);
     assert.ok(seen.includes("GET /a") && seen.includes("POST /b"), seen.join(", "));
+  });
+
+  it("S-D3: a bodiless request the upstream client cannot send is answered 502, never cut as a client abort", async () => {
+    // undici refuses an `Expect` field before anything is sent; the client is still there.
+    const reply = await rawRequest(
+      { port },
+      head("GET /x HTTP/1.1", [
+        ["Host", "open.test"],
+        ["Expect", "100-continue"],
+        ["Connection", "close"],
+      ]),
+      ANSWER_WITHIN_MS,
+    );
+    // Node answers the expectation itself first; the final answer follows it.
+    const final = parseReply(reply.raw.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ""));
+    assert.equal(final.status, 502, reply.raw);
   });
 });

@@ -176,7 +176,10 @@ function destroyBody(body: IncomingMessage | LimitedBody | null, error?: Error):
 }
 
 function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
-  return (req.destroyed && !req.complete) || (res.destroyed && !res.writableFinished);
+  // A request without a body field is ended and destroyed by Node from the start
+  // (`optimizeEmptyRequests`), before its parse completes: that is not a client gone.
+  const requestCut = req.destroyed && !req.complete && !req.readableEnded;
+  return requestCut || (res.destroyed && !res.writableFinished);
 }
 
 function classify(error: unknown, body: unknown): ForwardFailure {
