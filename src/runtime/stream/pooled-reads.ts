@@ -14,8 +14,6 @@ import type { Socket } from "node:net";
 
 /** Buffer size for a terminated TLS socket: one record's plaintext, what each read yields. */
 export const TLS_READ_BYTES = 16 * 1024;
-/** Buffer size for a raw TCP socket: a socket read's own size, so reads stay as large. */
-export const TCP_READ_BYTES = 64 * 1024;
 
 /** Takes one chunk (valid until `release`); false asks for no more reads until `resume()`. */
 export type PooledChunkHandler = (chunk: Buffer, release: () => void) => boolean;
