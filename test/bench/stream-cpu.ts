@@ -9,14 +9,13 @@
  *
  * `node test/bench/stream-cpu.ts [--mb 128] [--rounds 7] [--only tls] [--compare DIR]`
  */
-import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateSelfSignedCertificate } from "../../src/runtime/tls/self-signed.ts";
-import { open, transfer } from "./stream.ts";
+import { forkRole, open, transfer } from "./stream.ts";
 import type { Kind } from "./stream.ts";
 
 const { values } = parseArgs({
@@ -38,17 +37,6 @@ function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-function role(file: string, name: string, args: (string | number)[]) {
-  const child = fork(file, [name, ...args.map(String)], {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const ready = new Promise<Record<string, number>>((resolvePorts, reject) => {
-    child.once("message", (m) => resolvePorts(m as Record<string, number>));
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${String(code)}`)));
-  });
-  return { child, ready };
-}
-
 const median = (v: readonly number[]): number =>
   [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
 const load = (): string =>
@@ -60,12 +48,12 @@ const generated = generateSelfSignedCertificate(["*.bench.test"]);
 if (generated.value === undefined) throw new Error("no certificate");
 const cert = generated.value;
 const here = join(import.meta.dirname, "stream-roles.ts");
-const sinks = role(here, "sinks", [cert.certFile, cert.keyFile]);
+const sinks = forkRole(here, "sinks", [cert.certFile, cert.keyFile]);
 const { tcp, tls } = (await sinks.ready) as { tcp: number; tls: number };
 const args = [tcp, tls, cert.certFile, cert.keyFile];
 const relays: { label: string; child: ChildProcess; ports: Record<string, number> }[] = [];
 const add = async (label: string, file: string, name: string): Promise<void> => {
-  const started = role(file, name, args);
+  const started = forkRole(file, name, args);
   relays.push({ label, child: started.child, ports: await started.ready });
 };
 await add("node pipe", here, "node");

@@ -39,11 +39,18 @@ const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 export type Kind = "tcp" | "tls" | "passthrough";
 type Ports = Record<Kind, number>;
 
-function role(
-  name: string,
-  args: (string | number)[],
-): { child: ChildProcess; ready: Promise<Record<string, number>> } {
-  const child = fork(ROLES, [name, ...args.map(String)], {
+/** The bench's own roles (stream-roles.ts). */
+const role = (name: string, args: (string | number)[]): ForkedRole => forkRole(ROLES, name, args);
+
+/** A role process and the ports it reports once listening. */
+export interface ForkedRole {
+  readonly child: ChildProcess;
+  readonly ready: Promise<Record<string, number>>;
+}
+
+/** Forks `file` as role `name`; `ready` resolves with the ports its first message reports. */
+export function forkRole(file: string, name: string, args: (string | number)[]): ForkedRole {
+  const child = fork(file, [name, ...args.map(String)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = new Promise<Record<string, number>>((resolve, reject) => {

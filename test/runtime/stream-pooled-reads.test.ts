@@ -18,18 +18,14 @@ import { TLS_READ_BYTES, readIntoPool } from "../../src/runtime/stream/pooled-re
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayEnd } from "../../src/runtime/stream/relay.ts";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
+import { within } from "./helpers/streams.ts";
 
 /** How long a test waits for an event before failing (never a timing assertion). */
 const WAIT_MS = 15_000;
 const BOUNDS = { connectTimeoutMs: 5_000, idleTimeoutMs: 60_000 };
 
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT_MS} ms`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const waitFor = <T>(promise: Promise<T>, what: string): Promise<T> =>
+  within(promise, what, WAIT_MS);
 
 const listen = (server: Server): Promise<number> =>
   new Promise((resolve) =>
@@ -110,7 +106,7 @@ describe("tls relay with pooled reads (issue #14)", () => {
     });
     const socket = await client();
     socket.write("hello");
-    assert.equal(await within(received, "pooled bytes"), "hello");
+    assert.equal(await waitFor(received, "pooled bytes"), "hello");
   });
 
   it("S-P1: a stream without the read mode is left unchanged (the relay then pipes)", () => {
@@ -168,12 +164,12 @@ describe("tls relay with pooled reads (issue #14)", () => {
     socket.write(data.subarray(0, 1000));
     await new Promise((resolveWait) => setTimeout(resolveWait, 50));
     socket.end(data.subarray(1000));
-    const { got, socket: upstreamSocket } = await within(upstream, "the upstream's end");
+    const { got, socket: upstreamSocket } = await waitFor(upstream, "the upstream's end");
     assert.equal(got.length, data.length);
     assert.equal(sha256(got), sha256(data));
     // The client's FIN ended only its direction: the upstream still answers.
     upstreamSocket.end("bye");
-    assert.equal(await within(answer, "the answer after the half-close"), "bye");
-    assert.equal(await within(ended, "the relay's end"), "closed");
+    assert.equal(await waitFor(answer, "the answer after the half-close"), "bye");
+    assert.equal(await waitFor(ended, "the relay's end"), "closed");
   });
 });

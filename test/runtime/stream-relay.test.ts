@@ -13,6 +13,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { TLS_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayBounds, RelayEnd } from "../../src/runtime/stream/relay.ts";
+import { within } from "./helpers/streams.ts";
 
 /** How long a test waits for an event before failing (never a timing assertion). */
 const WAIT_MS = 10_000;
@@ -22,13 +23,8 @@ const listen = (server: Server): Promise<number> =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
   );
 
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT_MS} ms`)), WAIT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const waitFor = <T>(promise: Promise<T>, what: string): Promise<T> =>
+  within(promise, what, WAIT_MS);
 
 /** Everything a socket receives until its peer ends. */
 const untilEnd = (socket: Socket): Promise<string> =>
@@ -77,7 +73,7 @@ async function startUpstream(): Promise<Upstream> {
     next: () => {
       const ready = accepted.shift();
       return ready === undefined
-        ? within(new Promise<Socket>((r) => waiting.push(r)), "upstream connection")
+        ? waitFor(new Promise<Socket>((r) => waiting.push(r)), "upstream connection")
         : Promise.resolve(ready);
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -144,7 +140,7 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const end = new Promise<RelayEnd>((resolve) => ends.push(resolve));
       return new Promise((resolve, reject) => {
         const client = connect({ host: "127.0.0.1", port: frontPort, allowHalfOpen: true }, () =>
-          resolve({ client, end: within(end, "relay end") }),
+          resolve({ client, end: waitFor(end, "relay end") }),
         );
         opened.push(client);
         client.once("error", reject);
@@ -158,12 +154,12 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const atClient = untilEnd(client);
       client.end("from-client");
       assert.equal(
-        await within(atServer, "client half-close at the upstream"),
+        await waitFor(atServer, "client half-close at the upstream"),
         "hello:from-client",
       );
       // Half-closed, not closed: the upstream still answers and the client still reads.
       server.end("from-upstream");
-      assert.equal(await within(atClient, "upstream end at the client"), "from-upstream");
+      assert.equal(await waitFor(atClient, "upstream end at the client"), "from-upstream");
       assert.equal(await end, "closed");
     });
 
@@ -173,9 +169,9 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const atClient = untilEnd(client);
       const atServer = untilEnd(server);
       server.end("bye");
-      assert.equal(await within(atClient, "upstream half-close at the client"), "bye");
+      assert.equal(await waitFor(atClient, "upstream half-close at the client"), "bye");
       client.end("late");
-      assert.equal(await within(atServer, "client bytes after the half-close"), "late");
+      assert.equal(await waitFor(atServer, "client bytes after the half-close"), "late");
       assert.equal(await end, "closed");
     });
 
@@ -184,9 +180,9 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const server = await upstream.next();
       // Once a byte went through, the relay is connected: the reset is a close, not a failed connect.
       client.write("x");
-      await within(new Promise((r) => server.once("data", r)), "a relayed byte");
+      await waitFor(new Promise((r) => server.once("data", r)), "a relayed byte");
       server.resetAndDestroy();
-      await within(hungUp(client), "client hang-up");
+      await waitFor(hungUp(client), "client hang-up");
       assert.equal(await end, "closed");
     });
 
@@ -194,7 +190,7 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const { client, end } = await open();
       const server = await upstream.next();
       client.resetAndDestroy();
-      await within(hungUp(server), "upstream hang-up");
+      await waitFor(hungUp(server), "upstream hang-up");
       assert.equal(await end, "closed");
     });
 
@@ -202,7 +198,7 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       const { client, end } = await open({ idleTimeoutMs: 150 });
       const server = await upstream.next();
       assert.equal(await end, "idle");
-      await within(Promise.all([hungUp(client), hungUp(server)]), "both sides hung up");
+      await waitFor(Promise.all([hungUp(client), hungUp(server)]), "both sides hung up");
     });
 
     it("S-P1: traffic in one direction only keeps a relay open past its idle timeout", async () => {
@@ -224,7 +220,7 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
         client.write("x");
         await new Promise((r) => setTimeout(r, idleTimeoutMs / 10));
       }
-      await within(allReceived, "every relayed byte");
+      await waitFor(allReceived, "every relayed byte");
       assert.equal(settled, null, "the relay ended while bytes were flowing");
       // Then silence: the relay ends as idle.
       assert.equal(await end, "idle");
@@ -236,7 +232,7 @@ for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
       await new Promise((resolve) => refusing.close(resolve));
       const { client, end } = await open({}, null, port);
       assert.equal(await end, "connect_failed");
-      await within(hungUp(client), "client hang-up");
+      await waitFor(hungUp(client), "client hang-up");
     });
   });
 }

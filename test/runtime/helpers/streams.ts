@@ -199,3 +199,12 @@ export function tcpExchange(port: number, payload: string): Promise<string> {
     socket.on("close", () => resolve(reply.length >= payload.length ? reply : "closed"));
   });
 }
+
+/** `promise`, or a rejection naming `what` after `ms` (a bound on waiting, never a timing assertion). */
+export function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
