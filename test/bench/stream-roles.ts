@@ -13,6 +13,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { startRuntime } from "../../src/runtime/server.ts";
+import { TCP_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import {
   compiledPolicy,
@@ -97,7 +98,7 @@ async function relayAlone(tcpSink: number): Promise<void> {
   const server = createNetServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     socket.on("error", () => socket.destroy());
     socket.setNoDelay(true);
-    relay(socket, upstream, null, bounds, () => undefined);
+    relay(socket, upstream, null, bounds, () => undefined, TCP_READ_BYTES);
   });
   send({ tcp: await listenOn(server) });
 }

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, connect } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
-import { TLS_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
+import { TCP_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayBounds, RelayEnd } from "../../src/runtime/stream/relay.ts";
 import { within } from "./helpers/streams.ts";
@@ -86,8 +86,8 @@ interface Relayed {
   readonly end: Promise<RelayEnd>;
 }
 
-/** Both read modes: piped (tcp, passthrough), and pooled buffers (terminated tls) on raw sockets. */
-for (const pooledReadBytes of [null, TLS_READ_BYTES]) {
+/** Both read modes: piped, and pooled buffers as the tcp listener and passthrough use. */
+for (const pooledReadBytes of [null, TCP_READ_BYTES]) {
   describe(`stream relay bounds (issue #14), ${pooledReadBytes === null ? "piped" : "pooled reads"}`, () => {
     let upstream: Upstream;
     let front: Server;

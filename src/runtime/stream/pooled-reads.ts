@@ -11,9 +11,12 @@
  * without those fields it changes nothing and returns false; the caller then pipes as before.
  */
 import type { Socket } from "node:net";
+import { keepSpare, takeSpare } from "./spare-buffers.ts";
 
 /** Buffer size for a terminated TLS socket: one record's plaintext, what each read yields. */
 export const TLS_READ_BYTES = 16 * 1024;
+/** Buffer size for a raw TCP socket: a socket read's own size, so reads stay as large. */
+export const TCP_READ_BYTES = 64 * 1024;
 
 /** Takes one chunk (valid until `release`); false asks for no more reads until `resume()`. */
 export type PooledChunkHandler = (chunk: Buffer, release: () => void) => boolean;
@@ -56,16 +59,40 @@ export function readIntoPool(
   const fields = onreadFields(socket);
   if (fields === null) return false;
   const free: Buffer[] = [];
-  const take = (): Buffer => free.pop() ?? Buffer.allocUnsafeSlow(bufferBytes);
+  // Handed to the consumer and not given back yet: never reused, never kept as a spare.
+  const lent = new Set<Buffer>();
+  let closed = false;
+  const take = (): Buffer => free.pop() ?? takeSpare(bufferBytes);
+  // A chunk's buffer comes back once its consumer is done with it; after the close it goes to
+  // the spares for the next connection (spare-buffers.ts).
+  const giveBack = (buffer: Buffer): void => {
+    lent.delete(buffer);
+    if (closed) keepSpare(buffer);
+    else free.push(buffer);
+  };
   const first = take();
   // SAFETY: the fields are the socket's own, found above; the values have the types the
   // `onread` option gives them (a buffer, a buffer factory, a callback).
   const target = socket as unknown as Record<symbol, unknown>;
   target[fields.buffer] = first;
   target[fields.generator] = take;
-  target[fields.callback] = (bytes: number, buffer: Buffer): boolean =>
-    onChunk(buffer.subarray(0, bytes), () => free.push(buffer));
+  target[fields.callback] = (bytes: number, buffer: Buffer): boolean => {
+    lent.add(buffer);
+    return onChunk(buffer.subarray(0, bytes), () => giveBack(buffer));
+  };
   fields.handle.useUserBuffer(first);
+  socket.once("close", () => {
+    closed = true;
+    const back = new Set(free);
+    free.length = 0;
+    // The buffer the handle would have read into next (the handle is closed: it reads nothing
+    // more); kept only if no consumer still holds it.
+    const unread = target[fields.buffer];
+    if (Buffer.isBuffer(unread) && unread.length === bufferBytes && !lent.has(unread)) {
+      back.add(unread);
+    }
+    for (const buffer of back) keepSpare(buffer);
+  });
   return true;
 }
 

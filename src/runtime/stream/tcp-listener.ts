@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import { admitConnection } from "./admit.ts";
 import type { StreamDeps } from "./admit.ts";
+import { TCP_READ_BYTES } from "./pooled-reads.ts";
 import { relay } from "./relay.ts";
 import type { RelayEnd } from "./relay.ts";
 import type { ConnectionFacts } from "../../ir/facts.ts";
@@ -43,8 +44,6 @@ export function createTcpListener(
     const onEnd = (end: RelayEnd): void => {
       if (end !== "closed") deps.log.warn({ tunnel: route.label, end }, "tcp relay ended");
     };
-    // Piped, not pooled reads: a 64 KB buffer held per connection halved new connections/s
-    // (BENCHMARKS.md, eighth session); Node's own raw reads are already 64 KB.
-    relay(socket, route.upstream, null, deps.bounds, onEnd);
+    relay(socket, route.upstream, null, deps.bounds, onEnd, TCP_READ_BYTES);
   });
 }

@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { admitConnection } from "../stream/admit.ts";
 import type { StreamDeps } from "../stream/admit.ts";
-import { TLS_READ_BYTES } from "../stream/pooled-reads.ts";
+import { TCP_READ_BYTES, TLS_READ_BYTES } from "../stream/pooled-reads.ts";
 import { relay } from "../stream/relay.ts";
 import type { StreamRoute } from "../stream/routes.ts";
 import { ACCESS_DENIED_ALERT } from "./listener.ts";
@@ -55,9 +55,7 @@ export function tlsAcceptHooks(
         // The bytes are the client's TLS, not ours: a client's FIN must reach the upstream as
         // a half-close (relay passes it on) without closing the path back to the client.
         socket.allowHalfOpen = true;
-        // Raw bytes stay piped: Node's own reads are already 64 KB here, and a pooled buffer
-        // held per connection halved new connections/s (BENCHMARKS.md, eighth session).
-        relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route));
+        relay(socket, route.upstream, hello, deps.bounds, onRelayEnd(route), TCP_READ_BYTES);
       };
     },
     select(serverName): TlsSelection | null {
