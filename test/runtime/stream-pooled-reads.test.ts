@@ -7,7 +7,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo, Server, Socket } from "node:net";
@@ -18,7 +17,7 @@ import { TLS_READ_BYTES, readIntoPool } from "../../src/runtime/stream/pooled-re
 import { relay } from "../../src/runtime/stream/relay.ts";
 import type { RelayEnd } from "../../src/runtime/stream/relay.ts";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
-import { within } from "./helpers/streams.ts";
+import { patternedBytes, sha256, within } from "./helpers/streams.ts";
 
 /** How long a test waits for an event before failing (never a timing assertion). */
 const WAIT_MS = 15_000;
@@ -31,14 +30,6 @@ const listen = (server: Server): Promise<number> =>
   new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
   );
-
-/** A deterministic payload: a position-dependent pattern, so a reordering changes the hash. */
-function payload(bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < bytes; i += 4) out.writeUInt32BE(i >>> 2, i);
-  return out;
-}
-const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
 describe("tls relay with pooled reads (issue #14)", () => {
   const opened: Socket[] = [];
@@ -121,7 +112,7 @@ describe("tls relay with pooled reads (issue #14)", () => {
   });
 
   it("S-P1: every byte in order through a slow upstream, the early bytes first, then the half-close both ways", async () => {
-    const data = payload(6 * 1024 * 1024);
+    const data = patternedBytes(6 * 1024 * 1024);
     const ended = new Promise<RelayEnd>((resolveEnd) => {
       onSecure.push((tls) => {
         tls.pause();

@@ -11,7 +11,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { TCP_READ_BYTES } from "../../src/runtime/stream/pooled-reads.ts";
 import { relay } from "../../src/runtime/stream/relay.ts";
 import { keepSpare, keptSpares, takeSpare } from "../../src/runtime/stream/spare-buffers.ts";
-import { within } from "./helpers/streams.ts";
+import { patternedBytes, sha256, within } from "./helpers/streams.ts";
 
 const WAIT_MS = 20_000;
 const BOUNDS = { connectTimeoutMs: 5_000, idleTimeoutMs: 60_000 };
@@ -23,13 +23,7 @@ const listen = (server: Server): Promise<number> =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
   );
 
-/** Bytes that differ per connection and per position, so any mix-up changes the hash. */
-function payloadOf(id: number): Buffer {
-  const out = Buffer.allocUnsafe(BYTES);
-  for (let i = 0; i < BYTES; i += 4) out.writeUInt32BE(((i >>> 2) * 31 + id * 7919) >>> 0, i);
-  return out;
-}
-const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+const payloadOf = (id: number): Buffer => patternedBytes(BYTES, id);
 
 describe("relay read buffers kept between connections (issue #14)", () => {
   const opened: Socket[] = [];

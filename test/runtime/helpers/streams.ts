@@ -7,6 +7,7 @@ import { createServer as createNetServer, connect as netConnect } from "node:net
 import type { AddressInfo, Server, Socket } from "node:net";
 import { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
 import type { ConnectionOptions } from "node:tls";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { CertFiles } from "./certs.ts";
 
@@ -208,3 +209,16 @@ export function within<T>(promise: Promise<T>, what: string, ms: number): Promis
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Test bytes that depend on their position and on `seed`: a reordering, a loss or another
+ * connection's bytes (another seed) all change their hash.
+ */
+export function patternedBytes(bytes: number, seed = 0): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < bytes; i += 4) out.writeUInt32BE(((i >>> 2) * 31 + seed * 7919) >>> 0, i);
+  return out;
+}
+
+/** The hex sha-256 of `data`. */
+export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
