@@ -12,5 +12,6 @@ import parser from "regexp-tree/dist/parser/index.js";
  * pattern's tree. Throws on syntax it cannot read.
  */
 export function parseRegexAst(regex: RegExp): { readonly body: unknown } {
-  return parser.parse(regex);
+  // As the entry point does: the regex literal as text (`/source/flags`).
+  return parser.parse(`${regex}`);
 }
