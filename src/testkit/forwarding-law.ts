@@ -208,11 +208,7 @@ export function planForward(
   if ("status" in c) return { refused: { status: c.status } };
   return {
     request: c,
-    // As serve calls it: with the decided headers' own lower-case names.
-    plan: {
-      target: c.target,
-      headers: upstreamRequestHeaders(c.headers.fields, ctx, c.headers.lowerNames),
-    },
+    plan: { target: c.target, headers: upstreamRequestHeaders(c.headers, ctx) },
   };
 }
 

@@ -7,6 +7,7 @@
 import { util } from "undici";
 import { stripEngineCookies } from "../cookies.ts";
 import { HOP_BY_HOP, METHOD_OVERRIDE_HEADERS } from "../http/request-headers.ts";
+import type { DecidedHeaders } from "../http/request-headers.ts";
 
 const { headerNameToString } = util;
 
@@ -55,21 +56,22 @@ export interface ForwardContext {
  * The upstream request headers as a flat `[name, value, …]` list built from the fields the
  * decision saw (hop-by-hop and `Connection`-listed ones already gone), which keeps repeats and
  * order, then the headers the engine sets, appended last so no client field can remove them.
- * `lowerNames` (the decided headers' own, one per pair) spares lower-casing every name again.
- * HOT PATH: one pass, no per-header allocation but the pair.
+ * HOT PATH: one pass, no per-header allocation but the pair; the names are the decided
+ * headers' own lower-cased ones, not lower-cased again.
  */
 export function upstreamRequestHeaders(
-  decided: readonly string[],
+  decided: Pick<DecidedHeaders, "fields" | "lowerNames">,
   ctx: ForwardContext,
-  lowerNames?: readonly string[],
 ): string[] {
   const out: string[] = [];
-  for (let i = 0; i < decided.length; i += 2) {
-    // SAFETY: `decided` is a flat list of name/value pairs and i + 1 < decided.length.
-    const name = decided[i] as string;
+  const { fields, lowerNames } = decided;
+  for (let i = 0; i < fields.length; i += 2) {
+    // SAFETY: `fields` is a flat list of name/value pairs and i + 1 < fields.length.
+    const name = fields[i] as string;
     // SAFETY: as above.
-    const value = decided[i + 1] as string;
-    const lower = lowerNames?.[i >> 1] ?? name.toLowerCase();
+    const value = fields[i + 1] as string;
+    // SAFETY: `lowerNames` holds one name per pair of `fields` (DecidedHeaders).
+    const lower = lowerNames[i >> 1] as string;
     if (isStrippedName(lower)) continue;
     if (lower === "authorization" && ctx.dropAuthorization) continue;
     if (lower === "cookie") {

@@ -257,9 +257,8 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     return;
   }
   const headers = upstreamRequestHeaders(
-    r.request.headers.fields,
+    r.request.headers,
     forwardContext(r, false, upstream.host),
-    r.request.headers.lowerNames,
   );
   const send = (release: () => void): void =>
     forwardRequest(
@@ -463,11 +462,7 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
     return;
   }
   // S-R16: only a WebSocket handshake reaches this point (canonicalRequest refused the rest).
-  const headers = upstreamRequestHeaders(
-    r.request.headers.fields,
-    forwardContext(r, true, upstream.host),
-    r.request.headers.lowerNames,
-  );
+  const headers = upstreamRequestHeaders(r.request.headers, forwardContext(r, true, upstream.host));
   const open = (release: () => void): void => {
     // An open WebSocket holds its tunnel slot until its connection closes (issue #18).
     socket.once("close", release);
