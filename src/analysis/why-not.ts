@@ -14,7 +14,8 @@ import { interpret } from "../interpret/request.ts";
 import { NON_CLIENT_ADDRESSES } from "./admits.ts";
 import { describeDecision, isForwarded } from "./decision-key.ts";
 import { UNRESTRICTED_GRANT } from "./space/auth-atoms.ts";
-import type { Dimension, MutableFacts, RequestAtom } from "./space/atoms.ts";
+import type { MutableRequestFacts } from "../ir/facts.ts";
+import type { Dimension, RequestAtom } from "./space/atoms.ts";
 import { DIMENSIONS, FIELD_DIMENSION } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
@@ -47,7 +48,7 @@ function currentAtoms(
   facts: RequestFacts,
   classes: ReadonlyMap<Dimension, string>,
 ): Map<string, RequestAtom> {
-  const byDimension = new Map<Dimension, Partial<MutableFacts>>();
+  const byDimension = new Map<Dimension, Partial<MutableRequestFacts>>();
   for (const [field, dimension] of Object.entries(FIELD_DIMENSION) as [
     keyof RequestFacts,
     Dimension,

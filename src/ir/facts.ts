@@ -86,6 +86,12 @@ export interface RequestFacts {
   readonly tlsVersion: TlsVersion | null;
 }
 
+/**
+ * Request facts being built: by the analyses that assemble witnesses field by field, and by
+ * the runtime setting the late facts (the token's verdict) on facts gathered for one request.
+ */
+export type MutableRequestFacts = { -readonly [K in keyof RequestFacts]: RequestFacts[K] };
+
 /** One TLS handshake, as the runtime saw it. */
 export interface HandshakeFacts {
   readonly sni: string;

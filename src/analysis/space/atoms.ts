@@ -6,18 +6,16 @@
  * grant on the old side and the new one on the new side.
  */
 import type { EffectivePolicy } from "../../bounds/effective.ts";
-import type { RequestFacts } from "../../ir/facts.ts";
+import type { MutableRequestFacts, RequestFacts } from "../../ir/facts.ts";
 import type { Atom, Getter } from "./explore.ts";
 
 /** Which policy of a comparison: 0 old, 1 new. A single-policy analysis uses side 0 twice. */
 export type Side = 0 | 1;
 
-export type MutableFacts = { -readonly [K in keyof RequestFacts]: RequestFacts[K] };
-
 /** An atom of the request space. */
 export interface RequestAtom extends Atom {
   /** The request fields this atom fixes, on one side; may read other dimensions. */
-  readonly facts: (side: Side, get: Getter<RequestAtom>) => Partial<MutableFacts>;
+  readonly facts: (side: Side, get: Getter<RequestAtom>) => Partial<MutableRequestFacts>;
   /**
    * For a valid token's atom, the names of the grants whose tokens it stands for (they decide
    * alike); the first is the one its facts carry.
@@ -76,7 +74,7 @@ export type PolicyPair = readonly [EffectivePolicy, EffectivePolicy];
 export function constantAtom(
   id: string,
   label: string,
-  fields: Partial<MutableFacts>,
+  fields: Partial<MutableRequestFacts>,
 ): RequestAtom {
   return { id, label, facts: () => fields };
 }

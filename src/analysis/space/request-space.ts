@@ -8,7 +8,8 @@ import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts
 import { sameValue, valueKey } from "../same-value.ts";
 import type { IpSet } from "../../ir/types.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import type { Dimension, MutableFacts, PolicyPair, RequestAtom, Side } from "./atoms.ts";
+import type { MutableRequestFacts } from "../../ir/facts.ts";
+import type { Dimension, PolicyPair, RequestAtom, Side } from "./atoms.ts";
 import { constantAtom, DIMENSIONS, FIELD_DIMENSION } from "./atoms.ts";
 import {
   classedTokenAtoms,
@@ -472,7 +473,7 @@ export class RequestSpace {
 
   /** A `RequestFacts` for one side whose fields come from the getter, read on demand. */
   lazyFacts(get: Getter<RequestAtom>, side: Side): RequestFacts {
-    const cache = new Map<Dimension, Partial<MutableFacts>>();
+    const cache = new Map<Dimension, Partial<MutableRequestFacts>>();
     const field = (key: keyof RequestFacts): unknown => {
       const dimension = FIELD_DIMENSION[key];
       let fields = cache.get(dimension);
@@ -514,7 +515,7 @@ export class RequestSpace {
       if (atom === undefined) throw new NeedDimension(dimension);
       return atom;
     };
-    const facts: Partial<MutableFacts> = {};
+    const facts: Partial<MutableRequestFacts> = {};
     for (const dimension of DIMENSIONS) Object.assign(facts, get(dimension).facts(side, get));
     return facts as RequestFacts;
   }

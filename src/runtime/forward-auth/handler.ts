@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Decision } from "../../ir/decision.ts";
-import type { RequestFacts, TokenFacts } from "../../ir/facts.ts";
+import type { MutableRequestFacts, RequestFacts, TokenFacts } from "../../ir/facts.ts";
 import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
@@ -142,15 +142,13 @@ function withOriginal(
 ): RequestFacts {
   // SAFETY: `base` comes from gatherFacts for this sub-request alone and nothing has read it
   // yet; only the connection facts the proxy describes and the token, unknown until now, are set.
-  const facts = base as Mutable<RequestFacts>;
+  const facts = base as MutableRequestFacts;
   facts.port = original.port;
   facts.secure = original.secure;
   facts.tlsVersion = original.tlsVersion;
   facts.token = token;
   return base;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function act(a: Asked, res: ServerResponse, deps: ForwardAuthDeps): void {
   const decision = decide(a, deps);

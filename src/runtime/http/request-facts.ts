@@ -3,7 +3,12 @@
  * cookie MACs, token verification) happens here, so the decision stays pure (DESIGN §2).
  */
 import { addressedPort } from "../../ir/origin.ts";
-import type { RequestFacts, SessionFacts, TokenFacts } from "../../ir/facts.ts";
+import type {
+  MutableRequestFacts,
+  RequestFacts,
+  SessionFacts,
+  TokenFacts,
+} from "../../ir/facts.ts";
 import { CHALLENGE_COOKIE, SESSION_COOKIE, readCookies, verifyCookie } from "../cookies.ts";
 import type { CountryLookup } from "../geoip.ts";
 import type { TlsConnectionInfo } from "../tls/listener.ts";
@@ -147,7 +152,7 @@ export function completeFacts(
 function withToken(base: RequestFacts, token: TokenFacts): RequestFacts {
   // SAFETY: `base` comes from gatherFacts for this request alone (see above); only its
   // `token`, null until now, is set.
-  (base as { token: TokenFacts | null }).token = token;
+  (base as MutableRequestFacts).token = token;
   return base;
 }
 
