@@ -92,6 +92,10 @@ class SpanScan {
   #object(row: number, value: unknown, depth: number): void {
     if (depth > this.#maxDepth || typeof value !== "object" || value === null) throw GIVE_UP;
     const fields = value as Record<string, unknown>;
+    // The parsed names, in the order written except that integer-like names come first: a
+    // written name is compared with the one at its position, in place, so the span table keys
+    // its row by the parsed (shared) string and no string is cut out of the text per member.
+    const names = Object.keys(fields);
     const text = this.#text;
     let keys = 0;
     this.#pos++;
@@ -100,9 +104,19 @@ class SpanScan {
       for (;;) {
         const open = this.#pos;
         const close = this.#stringEnd(open);
-        const name = text.slice(open + 1, close - 1);
-        // An escaped name would need decoding to match the parsed key: left to the careful reader.
-        if (name.includes("\\") || !Object.hasOwn(fields, name)) throw GIVE_UP;
+        let name = names[keys];
+        if (
+          name === undefined ||
+          name.length !== close - open - 2 ||
+          !text.startsWith(name, open + 1)
+        ) {
+          // Out of the parsed order (an integer-like name, or a repeated one): found by name.
+          name = text.slice(open + 1, close - 1);
+          if (!Object.hasOwn(fields, name)) throw GIVE_UP;
+        }
+        // An escaped name would need decoding to match the parsed key: left to the careful
+        // reader. (The written name equals `name`, so it has a backslash exactly when `name` has.)
+        if (name.includes("\\")) throw GIVE_UP;
         keys++;
         // Keys are new: a repeated one makes `JSON.parse` keep fewer, and the check below gives up.
         const child = this.#rows.append(row, name);
@@ -117,7 +131,7 @@ class SpanScan {
       }
     } else this.#pos++;
     // Fewer parsed keys than written ones: a name was repeated, which the careful reader reports.
-    if (Object.keys(fields).length !== keys) throw GIVE_UP;
+    if (names.length !== keys) throw GIVE_UP;
   }
 
   #array(row: number, value: unknown, depth: number): void {
