@@ -17,6 +17,12 @@ import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NONE = -1;
+/**
+ * "No row" in the link columns (first, last, next): row 0 is the root, never a member. Zero,
+ * so that the columns are used as the allocator hands them out, with no fill: filling touched
+ * every page of ~20 MB of columns before the first value was written.
+ */
+const END = 0;
 /** Rows per page of the span cache (`SpanStore.#spans`). */
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
@@ -34,6 +40,7 @@ const INDEXED = 4;
 export class SpanStore {
   #capacity: number;
   #size = 1;
+  /** A row's file number plus one: 0 where no span was written. */
   #file: Int32Array;
   #start: Int32Array;
   #end: Int32Array;
@@ -44,7 +51,7 @@ export class SpanStore {
   #count: Int32Array;
   #kind: Uint8Array;
   /** Each row's name (object member) or index (array member) in its parent. */
-  readonly #keys: (string | number)[] = [""];
+  #keys: (string | number | undefined)[];
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
   /**
@@ -60,13 +67,16 @@ export class SpanStore {
   constructor(expectedRows = 0) {
     const capacity = Math.max(1024, Math.ceil(expectedRows));
     this.#capacity = capacity;
-    this.#file = new Int32Array(capacity).fill(NONE);
+    this.#file = new Int32Array(capacity);
     this.#start = new Int32Array(capacity);
     this.#end = new Int32Array(capacity);
-    this.#parent = new Int32Array(capacity).fill(NONE);
-    this.#first = new Int32Array(capacity).fill(NONE);
-    this.#last = new Int32Array(capacity).fill(NONE);
-    this.#next = new Int32Array(capacity).fill(NONE);
+    this.#parent = new Int32Array(capacity);
+    this.#first = new Int32Array(capacity);
+    this.#last = new Int32Array(capacity);
+    this.#next = new Int32Array(capacity);
+    // Made at full length (holey): pushing row by row copied it ~30 times on a large file.
+    this.#keys = new Array<string | number | undefined>(capacity);
+    this.#keys[0] = "";
     this.#count = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
   }
@@ -79,11 +89,11 @@ export class SpanStore {
     const page = this.#spans[id >>> PAGE_BITS];
     const made = page?.[id & PAGE_MASK];
     if (made !== undefined) return made;
-    const file = this.#file[id] ?? NONE;
-    if (file === NONE) return undefined;
+    const file = this.#file[id] ?? 0;
+    if (file === 0) return undefined;
     const span = {
       // SAFETY: a row's file number was made by `fileId`, which pushed the name at that index.
-      file: this.#files[file] as string,
+      file: this.#files[file - 1] as string,
       start: this.#start[id] ?? 0,
       end: this.#end[id] ?? 0,
     };
@@ -107,13 +117,13 @@ export class SpanStore {
   }
 
   hasSpan(id: number): boolean {
-    return this.#file[id] !== NONE;
+    return (this.#file[id] ?? 0) !== 0;
   }
 
   setSpan(id: number, span: Span | undefined): void {
     if (span === undefined) {
       this.#forget(id);
-      this.#file[id] = NONE;
+      this.#file[id] = 0;
       return;
     }
     this.setRange(id, this.fileId(span.file), span.start, span.end);
@@ -132,13 +142,13 @@ export class SpanStore {
   /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
   setRange(id: number, file: number, start: number, end: number): void {
     this.#forget(id);
-    this.#file[id] = file;
+    this.#file[id] = file + 1;
     this.#start[id] = start;
     this.#end[id] = end;
   }
 
   parent(id: number): number {
-    return this.#parent[id] ?? NONE;
+    return id === 0 ? NONE : (this.#parent[id] ?? NONE);
   }
 
   key(id: number): string | number {
@@ -190,7 +200,7 @@ export class SpanStore {
       return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
     }
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
-    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       if (this.#keys[kid] === name) return kid;
     }
     return NONE;
@@ -213,7 +223,7 @@ export class SpanStore {
       return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
-    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
       const key = this.#keys[kid] as string;
       if (key.length === length && pointer.startsWith(key, from)) return kid;
@@ -224,7 +234,7 @@ export class SpanStore {
   /** The members of `id`: an array's by index, an object's in the order written. */
   members(id: number): number[] {
     const out: number[] = [];
-    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE)
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END)
       out.push(kid);
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === ARRAY) {
       // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
@@ -239,7 +249,7 @@ export class SpanStore {
       // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
       return (this.#index.get(id) as number[])[i] ?? NONE;
     }
-    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       if (this.#keys[kid] === i) return kid;
     }
     return NONE;
@@ -250,8 +260,8 @@ export class SpanStore {
     const row = this.#size++;
     this.#parent[row] = parent;
     this.#keys[row] = key;
-    const last = this.#last[parent] ?? NONE;
-    if (last === NONE) this.#first[parent] = row;
+    const last = this.#last[parent] ?? END;
+    if (last === END) this.#first[parent] = row;
     else this.#next[last] = row;
     this.#last[parent] = row;
     this.#count[parent] = (this.#count[parent] ?? 0) + 1;
@@ -261,7 +271,7 @@ export class SpanStore {
   /** An array that meets a name that is not an index becomes an object with names "0", "1" … */
   #becomeObject(id: number): void {
     this.#kind[id] = OBJECT;
-    for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       this.#keys[kid] = String(this.#keys[kid]);
     }
     if (this.#index.delete(id)) this.#buildIndex(id);
@@ -271,13 +281,13 @@ export class SpanStore {
     this.#kind[id] = (this.#kind[id] ?? LEAF) | INDEXED;
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === OBJECT) {
       const byName = new Map<string, number>();
-      for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
         byName.set(String(this.#keys[kid]), kid);
       }
       this.#index.set(id, byName);
     } else {
       const byPosition: number[] = [];
-      for (let kid = this.#first[id] ?? NONE; kid !== NONE; kid = this.#next[kid] ?? NONE) {
+      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
         byPosition[Number(this.#keys[kid])] = kid;
       }
       this.#index.set(id, byPosition);
@@ -286,21 +296,24 @@ export class SpanStore {
 
   #grow(): void {
     const capacity = this.#capacity * 2;
-    const grow = <T extends Int32Array | Uint8Array>(old: T, fill: number): T => {
+    const grow = <T extends Int32Array | Uint8Array>(old: T): T => {
+      // SAFETY: the constructor of an Int32Array or Uint8Array makes one of its own kind.
       const next = new (old.constructor as new (n: number) => T)(capacity);
       next.set(old);
-      if (fill !== 0) next.fill(fill, old.length);
       return next;
     };
-    this.#file = grow(this.#file, NONE);
-    this.#start = grow(this.#start, 0);
-    this.#end = grow(this.#end, 0);
-    this.#parent = grow(this.#parent, NONE);
-    this.#first = grow(this.#first, NONE);
-    this.#last = grow(this.#last, NONE);
-    this.#next = grow(this.#next, NONE);
-    this.#count = grow(this.#count, 0);
-    this.#kind = grow(this.#kind, 0);
+    this.#file = grow(this.#file);
+    this.#start = grow(this.#start);
+    this.#end = grow(this.#end);
+    this.#parent = grow(this.#parent);
+    this.#first = grow(this.#first);
+    this.#last = grow(this.#last);
+    this.#next = grow(this.#next);
+    this.#count = grow(this.#count);
+    this.#kind = grow(this.#kind);
+    const keys = new Array<string | number | undefined>(capacity);
+    for (let row = 0; row < this.#size; row++) keys[row] = this.#keys[row];
+    this.#keys = keys;
     this.#capacity = capacity;
   }
 }
