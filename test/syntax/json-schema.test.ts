@@ -116,3 +116,56 @@ describe("ajv with the generated schema and zod agree", () => {
     );
   });
 });
+
+describe("the shipped validator's string lengths", () => {
+  it("agree with ajv's code-point count near every limit, astral characters included", () => {
+    const valid = JSON.parse(VALID_POLICY) as unknown;
+    // Lengths on both sides of the schema's limits (in code points), in characters of one or
+    // two UTF-16 units: the shipped validator counts code points only when a string's length
+    // cannot settle the check.
+    const limits = [1, 8, 64, 128, 253, 256, 512];
+    // One code point each; a lone low surrogate counts as one, as ajv counts it.
+    const piece = fc.constantFrom("a", "é", "😀", "\udc00");
+    const nearLimit = fc
+      .tuple(fc.constantFrom(...limits), fc.integer({ min: -2, max: 2 }), fc.boolean())
+      .chain(([limit, delta, wide]) => {
+        const codePoints = Math.max(0, limit + delta);
+        // Wide: all astral, twice as many UTF-16 units as code points.
+        return fc
+          .array(wide ? fc.constant("😀") : piece, {
+            minLength: codePoints,
+            maxLength: codePoints,
+          })
+          .map((p) => p.join(""));
+      });
+    // Only string values are replaced, one at a time, so that nothing else makes it invalid.
+    const stringSlots: { parent: Record<string | number, unknown>; key: string | number }[] = [];
+    const walk = (value: unknown): void => {
+      if (typeof value !== "object" || value === null) return;
+      for (const [key, v] of Object.entries(value)) {
+        const slot = Array.isArray(value) ? Number(key) : key;
+        if (typeof v === "string") stringSlots.push({ parent: value as never, key: slot });
+        walk(v);
+      }
+    };
+    walk(valid);
+    assert.ok(stringSlots.length > 20);
+    const compiledNow = schemaValidator("");
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: stringSlots.length - 1 }), nearLimit, (pick, text) => {
+        // SAFETY: `pick` is an index of `stringSlots` (at most its length - 1).
+        const { parent, key } = stringSlots[pick]!;
+        const before = parent[key];
+        parent[key] = text;
+        const expected = compiledNow(valid);
+        if (!expected) refused++;
+        assert.equal(policyValidator()(valid), expected);
+        parent[key] = before;
+      }),
+      { numRuns: 3000 },
+    );
+    // Both answers were seen: the limits were crossed, in both directions.
+    assert.ok(refused > 0 && refused < 3000);
+  });
+});
