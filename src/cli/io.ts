@@ -55,7 +55,9 @@ export function processIo(): Io {
     stderrIsTty: process.stderr.isTTY === true,
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
-    readFile: (path) => readFile(path, "utf8"),
+    // The bytes, then one decode: with an encoding, `readFile` decodes each 512 KB chunk apart
+    // and joins the pieces, which the parser then copies again into one flat string.
+    readFile: async (path) => (await readFile(path)).toString("utf8"),
     writeFile: async (path, text) => {
       try {
         // `writeFile` takes an iterable and encodes and writes each piece in turn.
