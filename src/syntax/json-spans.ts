@@ -92,46 +92,57 @@ class SpanScan {
   #object(row: number, value: unknown, depth: number): void {
     if (depth > this.#maxDepth || typeof value !== "object" || value === null) throw GIVE_UP;
     const fields = value as Record<string, unknown>;
-    // The parsed names, in the order written except that integer-like names come first: a
-    // written name is compared with the one at its position, in place, so the span table keys
-    // its row by the parsed (shared) string and no string is cut out of the text per member.
-    const names = Object.keys(fields);
-    const text = this.#text;
-    let keys = 0;
     this.#pos++;
     this.#skipSpace();
-    if (text.charCodeAt(this.#pos) !== 0x7d) {
-      for (;;) {
-        const open = this.#pos;
-        const close = this.#stringEnd(open);
-        let name = names[keys];
-        if (
-          name === undefined ||
-          name.length !== close - open - 2 ||
-          !text.startsWith(name, open + 1)
-        ) {
-          // Out of the parsed order (an integer-like name, or a repeated one): found by name.
-          name = text.slice(open + 1, close - 1);
-          if (!Object.hasOwn(fields, name)) throw GIVE_UP;
-        }
-        // An escaped name would need decoding to match the parsed key: left to the careful
-        // reader. (The written name equals `name`, so it has a backslash exactly when `name` has.)
-        if (name.includes("\\")) throw GIVE_UP;
-        keys++;
-        // Keys are new: a repeated one makes `JSON.parse` keep fewer, and the check below gives up.
-        const child = this.#rows.append(row, name);
-        this.#pos = close;
-        this.#skipSpace();
-        this.#pos++; // `:`
-        this.#skipSpace();
-        this.#value(child, fields[name], depth);
-        this.#skipSpace();
-        if (text.charCodeAt(this.#pos++) === 0x7d) break;
-        this.#skipSpace();
-      }
-    } else this.#pos++;
-    // Fewer parsed keys than written ones: a name was repeated, which the careful reader reports.
-    if (names.length !== keys) throw GIVE_UP;
+    if (this.#text.charCodeAt(this.#pos) === 0x7d) {
+      this.#pos++;
+      return;
+    }
+    // The parsed names come in the order written (integer-like ones excepted: they come
+    // first): each written name is compared with the next parsed one, in place, so the span
+    // table keys its row by the parsed (shared) string, no string is cut out of the text, and
+    // `for…in` walks the names without making an array of them per object.
+    let keys = 0;
+    for (const name in fields) {
+      const open = this.#pos;
+      const close = this.#stringEnd(open);
+      if (name.length !== close - open - 2 || !this.#text.startsWith(name, open + 1)) break;
+      keys++;
+      // Closed with every written name matched to the next parsed one: the written names are
+      // distinct, and `JSON.parse` keeps every one of them, so it kept no other.
+      if (this.#member(row, name, fields[name], close, depth)) return;
+    }
+    // A name out of the parsed order, or more written names than parsed ones: found by name.
+    for (;;) {
+      const open = this.#pos;
+      const close = this.#stringEnd(open);
+      const name = this.#text.slice(open + 1, close - 1);
+      if (!Object.hasOwn(fields, name)) throw GIVE_UP;
+      keys++;
+      if (this.#member(row, name, fields[name], close, depth)) break;
+    }
+    // Fewer parsed names than written ones: a name was repeated, which the careful reader reports.
+    if (Object.keys(fields).length !== keys) throw GIVE_UP;
+  }
+
+  /**
+   * The member whose name ends at `close` (the name is new in row `row`: a repeated one makes
+   * `JSON.parse` keep fewer, which the callers check); true if the object closes after it.
+   */
+  #member(row: number, name: string, value: unknown, close: number, depth: number): boolean {
+    // An escaped name would need decoding to match the parsed key: left to the careful reader.
+    // (The written name equals `name`, so it has a backslash exactly when `name` has.)
+    if (name.includes("\\")) throw GIVE_UP;
+    const child = this.#rows.append(row, name);
+    this.#pos = close;
+    this.#skipSpace();
+    this.#pos++; // `:`
+    this.#skipSpace();
+    this.#value(child, value, depth);
+    this.#skipSpace();
+    if (this.#text.charCodeAt(this.#pos++) === 0x7d) return true;
+    this.#skipSpace();
+    return false;
   }
 
   #array(row: number, value: unknown, depth: number): void {
