@@ -84,4 +84,29 @@ describe("SpanTree: a span table that mirrors the document", () => {
     for (let i = 99; i >= 0; i--) assert.deepEqual(spanAt(tree, `/labels/k${i}`), span(i));
     assert.equal(tree.get("/labels/k100"), undefined);
   });
+
+  it("grows past the room it was made with, keeping every row, name and span", () => {
+    // Made for 1,024 rows; 60 × 51 are written. Every other member is passed through only (no
+    // span), and one indexed array meets a name, which makes it an object.
+    const tree = new SpanTree();
+    const items = tree.root.child("items");
+    for (let i = 0; i < 60; i++) {
+      const item = items.child(i);
+      for (let k = 0; k < 50; k++) {
+        const member = item.child(`m${k}`);
+        if (k % 2 === 0) member.span = span(i * 100 + k);
+      }
+    }
+    items.child("extra").span = span(9999);
+    for (let i = 0; i < 60; i++) {
+      for (let k = 0; k < 50; k++) {
+        const expected = k % 2 === 0 ? span(i * 100 + k) : undefined;
+        assert.deepEqual(tree.get(`/items/${i}/m${k}`), expected);
+        assert.equal(tree.node(`/items/${i}/m${k}`)?.pointer(), `/items/${i}/m${k}`);
+      }
+    }
+    assert.deepEqual(tree.get("/items/extra"), span(9999));
+    assert.equal(tree.get("/items"), undefined);
+    assert.equal(tree.size, 60 * 25 + 1);
+  });
 });
