@@ -234,8 +234,7 @@ export class SpanStore {
   /** The members of `id`: an array's by index, an object's in the order written. */
   members(id: number): number[] {
     const out: number[] = [];
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END)
-      out.push(kid);
+    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) out.push(kid);
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === ARRAY) {
       // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
       out.sort((a, b) => (this.#keys[a] as number) - (this.#keys[b] as number));
