@@ -10,18 +10,18 @@
 import type { IToken } from "chevrotain";
 import type { Declaration } from "../../grammar/syntax-tree.ts";
 import { recoveringPolicyParser, strictPolicyParser } from "../../grammar/parser.ts";
-import { policyLexer, RCurly, tokenizeAt } from "../../grammar/tokens.ts";
+import { policyLexer } from "../../grammar/tokens.ts";
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
-import { CHUNK_TARGET_LENGTH, declarationChunkEnds, pieceNeedsDiagnostics } from "./dsl/chunks.ts";
 import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
 import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/errors.ts";
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
+import { lexPiece, PIECE_TARGET_LENGTH } from "./dsl/piece-lexer.ts";
 import { TreeToDocument } from "./dsl/tree-to-document.ts";
 import { validateDocument } from "./validate.ts";
 
@@ -64,7 +64,7 @@ const ignorePhase = (): void => {};
 /** `parseDsl`, also returning the file's comments attached to statements (see `dsl/comments.ts`). */
 export function parseDslWithComments(
   source: SourceFile,
-  pieceLength: number | "whole" = CHUNK_TARGET_LENGTH,
+  pieceLength: number | "whole" = PIECE_TARGET_LENGTH,
 ): DslParse {
   return parseSource(source, true, ignorePhase, pieceLength);
 }
@@ -73,7 +73,7 @@ function parseSource(
   source: SourceFile,
   withComments: boolean,
   onPhase: (phase: DslPhase) => void,
-  pieceLength: number | "whole" = CHUNK_TARGET_LENGTH,
+  pieceLength: number | "whole" = PIECE_TARGET_LENGTH,
 ): DslParse {
   const { name: file, text } = source;
   const bag = new DiagnosticBag();
@@ -126,7 +126,7 @@ function buildAsParsed(parsed: ParsedDeclarations): (node: Declaration) => void 
 }
 
 /**
- * The fast path: the file lexed and parsed a piece at a time (see `dsl/chunks.ts`), each
+ * The fast path: the file lexed and parsed a piece at a time (see `dsl/piece-lexer.ts`), each
  * declaration turned into document as soon as it is parsed, so neither the tokens nor the tree
  * of a large file are ever whole. `undefined` when any piece has a problem of any kind: the
  * whole file is then parsed again in one go, which reports every error as it always has.
@@ -142,20 +142,15 @@ function parseInPieces(
   strict.onDeclaration = buildAsParsed(parsed);
   try {
     let start = 0;
-    for (const end of declarationChunkEnds(text, targetLength)) {
-      const lexed = tokenizeAt(text.slice(start, end), start);
-      const last = lexed.tokens.at(-1);
-      const clean =
-        lexed.errors.length === 0 &&
-        (end === text.length || (last?.tokenType === RCurly && last.endOffset === end - 1)) &&
-        !pieceNeedsDiagnostics(lexed.tokens);
-      if (!clean) return undefined;
-      strict.input = lexed.tokens;
+    do {
+      const piece = lexPiece(text, start, targetLength);
+      if (piece === undefined) return undefined;
+      strict.input = piece.tokens;
       strict.policy();
       if (strict.errors.length > 0) return undefined;
-      if (withComments) for (const c of commentTokens(lexed.groups)) parsed.comments.push(c);
-      start = end;
-    }
+      if (withComments) for (const c of piece.comments) parsed.comments.push(c);
+      start = piece.end;
+    } while (start < text.length);
     return parsed;
   } finally {
     strict.onDeclaration = undefined;

@@ -1,8 +1,8 @@
 /**
- * The DSL front end's fast paths give exactly what the plain ones give (issue #2's speed work):
- * the lexer that looks keywords up in a table lexes like one that tries each keyword, and a
- * file parsed a piece at a time gives the same document, spans, comments and diagnostics as
- * the file parsed in one go.
+ * The DSL front end's fast paths give exactly what the plain ones give (issues #2 and #19's
+ * speed work): the lexer that looks keywords up in a table lexes like one that tries each
+ * keyword, the piece lexer lexes like both (or gives up), and a file parsed a piece at a time
+ * gives the same document, spans, comments and diagnostics as the file parsed in one go.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ import { allTokens, keywordImage, keywordTokens, policyLexer } from "../../gramm
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
 import { parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
-import { declarationChunkEnds } from "../../src/syntax/dsl/chunks.ts";
+import { lexPiece } from "../../src/syntax/dsl/piece-lexer.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
 import { arbPolicyDocument } from "./arbitraries.ts";
 
@@ -93,13 +93,75 @@ describe("DSL lexer keyword table", () => {
   });
 });
 
+/** What the piece lexer reads of all of `text`, shown as `lexed` shows Chevrotain's. */
+function pieceLexed(text: string): unknown {
+  const piece = lexPiece(text, 0, Number.POSITIVE_INFINITY);
+  if (piece === undefined) return undefined;
+  const show = (t: { tokenType: { name: string }; image: string; startOffset: number }) =>
+    `${t.tokenType.name}@${t.startOffset}:${t.image}`;
+  const ends = [...piece.tokens, ...piece.comments].map(
+    (t) => t.endOffset === t.startOffset + t.image.length - 1,
+  );
+  assert.ok(ends.every(Boolean), "every token ends where its image does");
+  return { tokens: piece.tokens.map(show), comments: piece.comments.map(show), errors: [] };
+}
+
+/** Text made of the characters and tokens where lexers disagree: numbers, addresses, strings. */
+const arbLexerSoup = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...keywordImages),
+      fc.constantFrom(...fixtureTokens),
+      fc.constantFrom("1.2", "1.3", "1.25", "1.2.3.4", "1.2.3", "10.0.0.0/8", "403", "1.", "0"),
+      fc.constantFrom("::", "::1", "fe80::1", "2001:db8::/32", "a:b", "12345:1", ":", "abcd", "f"),
+      fc.constantFrom('"a\\u00e9"', '"\\q"', '"tab\there"', '"open', '"é"', "\u2028", "é"),
+      fc.constantFrom("tunnels.resources.read-only", "tunnels.streams.create-deletex", "tunnels."),
+      fc.constantFrom(" ", "\n", "\r\n", "\t", "\f", "{", "}", "[", "]", "(", ")", ",", "."),
+      fc.constantFrom("=", "==", "===", "~", "#", "# c\n", "-", "_", "@", "/"),
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(""));
+
+describe("DSL piece lexer", () => {
+  it("lexes a valid policy whole, as Chevrotain does", () => {
+    assert.deepEqual(pieceLexed(fixture), lexed(policyLexer, fixture));
+  });
+
+  it("lexes as Chevrotain does whenever it does not give up (5,000 runs)", () => {
+    let lexedCount = 0;
+    fc.assert(
+      fc.property(fc.oneof(arbLexerSoup, arbWordSoup), (text) => {
+        const fast = pieceLexed(text);
+        if (fast === undefined) return;
+        lexedCount++;
+        assert.deepEqual(fast, lexed(policyLexer, text));
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(lexedCount > 1000, `the piece lexer gave up on too much (${lexedCount} lexed)`);
+  });
+
+  it("gives up on what only Chevrotain reports: bad characters, bad strings, deep nesting", () => {
+    for (const text of ['"\\q"', '"open', '"tab\there"', "a@b", "a:b", "é", "[".repeat(65)]) {
+      assert.equal(lexPiece(text, 0, 1), undefined, text);
+    }
+    assert.ok(lexPiece("[".repeat(64), 0, 1) !== undefined);
+  });
+});
+
 describe("DSL parsing a piece at a time", () => {
   it("cuts only after a top-level block, and covers the whole text", () => {
-    const ends = declarationChunkEnds(fixture, 1);
+    const ends: number[] = [];
+    for (let start = 0; ends.at(-1) !== fixture.length;) {
+      const piece = lexPiece(fixture, start, 1);
+      assert.ok(piece !== undefined, "the fixture is valid");
+      ends.push(piece.end);
+      start = piece.end;
+    }
     assert.ok(ends.length > 5, "the fixture has many top-level blocks");
-    assert.equal(ends.at(-1), fixture.length);
     for (const end of ends.slice(0, -1)) assert.equal(fixture[end - 1], "}");
-    assert.deepEqual(declarationChunkEnds('tunnel "a" { name "}" # }\n }', 1), [28]);
+    assert.equal(lexPiece('tunnel "a" { name "}" # }\n }', 0, 1)?.end, 28);
   });
 
   it("gives the document, spans and diagnostics of one parse (2,000 runs)", () => {
