@@ -22,6 +22,7 @@ import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
 import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/errors.ts";
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
 import { lexPiece, PIECE_TARGET_LENGTH } from "./dsl/piece-lexer.ts";
+import { parsePiece } from "./dsl/piece-parser.ts";
 import { TreeToDocument } from "./dsl/tree-to-document.ts";
 import { validateDocument } from "./validate.ts";
 
@@ -126,10 +127,11 @@ function buildAsParsed(parsed: ParsedDeclarations): (node: Declaration) => void 
 }
 
 /**
- * The fast path: the file lexed and parsed a piece at a time (see `dsl/piece-lexer.ts`), each
- * declaration turned into document as soon as it is parsed, so neither the tokens nor the tree
- * of a large file are ever whole. `undefined` when any piece has a problem of any kind: the
- * whole file is then parsed again in one go, which reports every error as it always has.
+ * The fast path: the file lexed and parsed a piece at a time (see `dsl/piece-lexer.ts` and
+ * `dsl/piece-parser.ts`), each piece's declarations turned into document as soon as they are
+ * parsed, so neither the tokens nor the tree of a large file are ever whole. `undefined` when
+ * any piece has a problem of any kind: the whole file is then parsed again in one go, which
+ * reports every error as it always has.
  */
 function parseInPieces(
   source: SourceFile,
@@ -138,20 +140,33 @@ function parseInPieces(
 ): ParsedDeclarations | undefined {
   const { text } = source;
   const parsed = startDocument(source, withComments);
+  let start = 0;
+  do {
+    const piece = lexPiece(text, start, targetLength);
+    if (piece === undefined) return undefined;
+    const declarations = parsePiece(piece.tokens);
+    if (declarations !== undefined) {
+      for (const declaration of declarations) parsed.builder.declaration(declaration);
+    } else if (!parsedByChevrotain(piece.tokens, parsed)) {
+      return undefined;
+    }
+    if (withComments) for (const c of piece.comments) parsed.comments.push(c);
+    start = piece.end;
+  } while (start < text.length);
+  return parsed;
+}
+
+/**
+ * A piece the piece parser gave up on, parsed by the grammar's own parser: never for a valid
+ * file (the property tests check it), but Chevrotain has the last word. Whether it parsed.
+ */
+function parsedByChevrotain(tokens: IToken[], parsed: ParsedDeclarations): boolean {
   const strict = strictPolicyParser();
+  strict.input = tokens;
   strict.onDeclaration = buildAsParsed(parsed);
   try {
-    let start = 0;
-    do {
-      const piece = lexPiece(text, start, targetLength);
-      if (piece === undefined) return undefined;
-      strict.input = piece.tokens;
-      strict.policy();
-      if (strict.errors.length > 0) return undefined;
-      if (withComments) for (const c of piece.comments) parsed.comments.push(c);
-      start = piece.end;
-    } while (start < text.length);
-    return parsed;
+    strict.policy();
+    return strict.errors.length === 0;
   } finally {
     strict.onDeclaration = undefined;
     // The singleton parser would otherwise keep this file's tokens alive until the next parse.

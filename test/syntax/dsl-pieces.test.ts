@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Lexer as ChevrotainLexer } from "chevrotain";
 import { Lexer } from "../../grammar/chevrotain.ts";
 import fc from "fast-check";
@@ -15,6 +15,9 @@ import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
 import { parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
 import { lexPiece } from "../../src/syntax/dsl/piece-lexer.ts";
+import { parsePiece } from "../../src/syntax/dsl/piece-parser.ts";
+import { strictPolicyParser } from "../../grammar/parser.ts";
+import type { Declaration } from "../../grammar/syntax-tree.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
 import { arbPolicyDocument } from "./arbitraries.ts";
 
@@ -147,6 +150,50 @@ describe("DSL piece lexer", () => {
       assert.equal(lexPiece(text, 0, 1), undefined, text);
     }
     assert.ok(lexPiece("[".repeat(64), 0, 1) !== undefined);
+  });
+});
+
+/** The declarations Chevrotain's parser (without recovery) reads from `text`, if it parses. */
+function chevrotainTree(text: string): Declaration[] | undefined {
+  const { tokens } = policyLexer.tokenize(text);
+  const parser = strictPolicyParser();
+  const declarations: Declaration[] = [];
+  parser.input = tokens;
+  parser.onDeclaration = (node) => declarations.push(node);
+  try {
+    parser.policy();
+  } finally {
+    parser.onDeclaration = undefined;
+  }
+  return parser.errors.length === 0 ? declarations : undefined;
+}
+
+/** Every DSL file of the project's fixtures and examples (valid and not). */
+const fixtureDir = new URL("../../fixtures/", import.meta.url);
+const rampartFiles = readdirSync(fixtureDir, { recursive: true, encoding: "utf8" })
+  .filter((name) => name.endsWith(".rampart"))
+  .map((name) => readFileSync(new URL(name, fixtureDir), "utf8"));
+
+describe("DSL piece parser", () => {
+  it("gives Chevrotain's syntax tree for every fixture Chevrotain parses, and gives up on the rest", () => {
+    let parsed = 0;
+    for (const text of rampartFiles) {
+      const expected = chevrotainTree(text);
+      const { tokens } = policyLexer.tokenize(text);
+      assert.deepEqual(parsePiece(tokens), expected);
+      if (expected !== undefined) parsed++;
+    }
+    assert.ok(parsed > 20, `only ${parsed} fixtures parsed`);
+  });
+
+  it("gives Chevrotain's syntax tree, or gives up where Chevrotain fails (3,000 runs)", () => {
+    fc.assert(
+      fc.property(arbPolicyText, (text) => {
+        const { tokens } = policyLexer.tokenize(text);
+        assert.deepEqual(parsePiece(tokens), chevrotainTree(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
