@@ -80,9 +80,9 @@ function combination<N extends Extent>(
 
 function scopeStatement(w: DocumentWriter, t: Target, s: ScopeStatement): void {
   if (s.kind === "setting") return applySetting(w, t, s, scopeKeys);
-  const scopes = w.child({ ...t, at: s.start }, "scopes", s);
+  const scopes = w.child({ obj: t.obj, ptr: t.ptr, at: s.start }, "scopes", s);
   const tunnels = w.child(scopes, "tunnels", s);
-  action(w, { ...tunnels, at: s.start }, s);
+  action(w, { obj: tunnels.obj, ptr: tunnels.ptr, at: s.start }, s);
 }
 
 /** `connect` (true), `connect off` (false), or the action object. */
@@ -115,7 +115,7 @@ function actionBodyStatement(w: DocumentWriter, t: Target, s: ActionBodyStatemen
     if (s.value !== undefined && isList(s.value)) setList(w, t, s, "select", s.value);
     return;
   }
-  const params = w.child({ ...t, at: s.start }, "params", s);
+  const params = w.child({ obj: t.obj, ptr: t.ptr, at: s.start }, "params", s);
   if (s.kind === "setting") {
     if (s.value !== undefined && isList(s.value)) setList(w, params, s, "methods", s.value);
   } else if (s.kind === "path") {

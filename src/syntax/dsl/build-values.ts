@@ -4,7 +4,7 @@
  */
 import type { IToken, TokenType } from "chevrotain";
 import type { Setting, TokenList } from "../../../grammar/syntax-tree.ts";
-import { isStringToken } from "../../../grammar/tokens.ts";
+import { isStringToken, StringLiteral } from "../../../grammar/tokens.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
 import type { SpanNode } from "../span-tree.ts";
 import type { DocumentWriter, Target, Written } from "./document-writer.ts";
@@ -14,7 +14,12 @@ import { stringValue } from "./literals.ts";
 export type Obj = Record<string, unknown>;
 
 /** The value of a string token. */
-export const str = (token: IToken): string => stringValue(token.image);
+export function str(token: IToken): string {
+  const image = token.image;
+  // A well-formed literal without escapes (most of them) is the text between its quotes.
+  if (token.tokenType === StringLiteral && !image.includes("\\")) return image.slice(1, -1);
+  return stringValue(image);
+}
 /** The value of an `on` / `off` / `true` / `false` token. */
 export const bool = (token: IToken): boolean => token.image === "on" || token.image === "true";
 /** A map key or list item: a string's value, or a word's (or an address's) image. */

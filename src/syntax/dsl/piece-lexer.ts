@@ -42,12 +42,15 @@ function fixed(type: TokenType): Fixed {
   return { type, image };
 }
 
-/** Keywords spelled as words, by length: compared in place with the word read. */
-const wordKeywordsByLength: Fixed[][] = [];
+/**
+ * Keywords spelled as words, by length and first letter (`length * 128 + code`): compared in
+ * place with the word read, one or two candidates each.
+ */
+const wordKeywords = new Array<Fixed[] | undefined>(128 * 64).fill(undefined);
 for (const type of t.keywordTokens) {
   const { image } = fixed(type);
-  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(image)) {
-    (wordKeywordsByLength[image.length] ??= []).push({ type, image });
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(image) && image.length < 64) {
+    (wordKeywords[image.length * 128 + image.charCodeAt(0)] ??= []).push({ type, image });
   }
 }
 
@@ -255,8 +258,11 @@ function ipv6(text: string, i: number): IToken | undefined {
 function wordToken(text: string, i: number): IToken {
   let end = i + 1;
   while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
-  for (const { type, image } of wordKeywordsByLength[end - i] ?? []) {
-    if (text.startsWith(image, i)) return token(image, i, type);
+  const candidates = end - i < 64 ? wordKeywords[(end - i) * 128 + text.charCodeAt(i)] : undefined;
+  if (candidates !== undefined) {
+    for (const { type, image } of candidates) {
+      if (text.startsWith(image, i)) return token(image, i, type);
+    }
   }
   return token(text.slice(i, end), i, t.Identifier);
 }
