@@ -8,7 +8,7 @@
  * categories too, which makes a misspelled value a syntax error with a suggestion.
  */
 import { createToken, Lexer } from "./chevrotain.ts";
-import type { ILexingResult, IToken, Lexer as PolicyLexer, TokenType } from "chevrotain";
+import type { IToken, Lexer as PolicyLexer, TokenType } from "chevrotain";
 
 // ---------------------------------------------------------------- trivia and errors
 
@@ -420,14 +420,13 @@ export const policyLexer: Pick<PolicyLexer, "tokenize"> = {
  */
 function offsetToken(
   image: string,
-  startOffset: number,
+  start: number,
   tokenTypeIdx: number,
   tokenType: TokenType,
   _startLine: number,
   _startColumn: number,
   imageLength: number,
 ): IToken {
-  const start = startOffset + offsetBase;
   const keyword = tokenType === Identifier ? wordKeywords.get(image) : undefined;
   if (keyword !== undefined) {
     return {
@@ -439,24 +438,6 @@ function offsetToken(
     };
   }
   return { image, startOffset: start, endOffset: start + imageLength - 1, tokenTypeIdx, tokenType };
-}
-
-/** Added to every token offset while `tokenizeAt` runs. */
-let offsetBase = 0;
-
-/**
- * Lexes `text` as the part of a larger text that starts at offset `base`: token and error
- * offsets are the larger text's, so spans need no fixing afterwards.
- */
-export function tokenizeAt(text: string, base: number): ILexingResult {
-  offsetBase = base;
-  try {
-    const lexed = policyLexer.tokenize(text);
-    if (base === 0 || lexed.errors.length === 0) return lexed;
-    return { ...lexed, errors: lexed.errors.map((e) => ({ ...e, offset: e.offset + base })) };
-  } finally {
-    offsetBase = 0;
-  }
 }
 
 /** Whether a token is a string literal (of category `StringLike`), not a word or an address. */
