@@ -61,7 +61,9 @@ export function parsePiece(tokens: readonly IToken[]): Declaration[] | undefined
 
 /** Whether a token is of type `type`, or of a type in category `type` (as Chevrotain matches). */
 function matches(token: IToken, type: TokenType): boolean {
-  return token.tokenType === type || type.categoryMatchesMap?.[token.tokenTypeIdx] === true;
+  if (token.tokenType === type) return true;
+  // Only a category has members (most calls ask for one plain type, such as `}`).
+  return type.isParent === true && type.categoryMatchesMap?.[token.tokenTypeIdx] === true;
 }
 
 /** The end of a node that ends with `token` (one past its last character). */
