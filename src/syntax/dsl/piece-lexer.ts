@@ -228,12 +228,25 @@ function other(text: string, i: number): IToken | undefined {
 function word(text: string, i: number): IToken | undefined {
   const c = text.charCodeAt(i);
   if (c === LOWER_T) {
-    for (const { type, image } of PERMISSIONS) {
-      // As Chevrotain matches it: a prefix, with no longer_alt.
-      if (text.startsWith(image, i)) return token(image, i, type);
-    }
+    // As Chevrotain matches them: a prefix, with no longer_alt.
+    const permission = firstAt(PERMISSIONS, text, i);
+    if (permission !== undefined) return permission;
   }
   return isHex(c) ? ipv6(text, i) : wordToken(text, i);
+}
+
+/**
+ * The token of the first of `fixed` whose image the text holds at `i`. An indexed loop: this
+ * runs for most words, and a `for … of` made an iterator result for each step until the code
+ * was optimized (a tenth of the lexer's allocations).
+ */
+function firstAt(fixed: readonly Fixed[], text: string, i: number): IToken | undefined {
+  for (let k = 0; k < fixed.length; k++) {
+    // SAFETY: `k` is below the array's length.
+    const { type, image } = fixed[k] as Fixed;
+    if (text.startsWith(image, i)) return token(image, i, type);
+  }
+  return undefined;
 }
 
 /** Whether an IPv6 address may start at `i`: every form has a colon after ≤ 4 hex digits. */
@@ -259,12 +272,7 @@ function wordToken(text: string, i: number): IToken {
   let end = i + 1;
   while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
   const candidates = end - i < 64 ? wordKeywords[(end - i) * 128 + text.charCodeAt(i)] : undefined;
-  if (candidates !== undefined) {
-    for (const { type, image } of candidates) {
-      if (text.startsWith(image, i)) return token(image, i, type);
-    }
-  }
-  return token(text.slice(i, end), i, t.Identifier);
+  return (candidates && firstAt(candidates, text, i)) ?? token(text.slice(i, end), i, t.Identifier);
 }
 
 /** The length of `pattern`'s match at `i`, or -1. */
