@@ -1,4 +1,5 @@
 /** The CLI's window on the world, so commands are testable without a process. */
+import { closeSync, openSync, writeSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 
 /** A file that could not be written: an I/O problem (exit 2), never an internal error. */
@@ -60,13 +61,27 @@ export function processIo(): Io {
     readFile: async (path) => (await readFile(path)).toString("utf8"),
     writeFile: async (path, text) => {
       try {
-        // `writeFile` takes an iterable and encodes and writes each piece in turn.
-        await writeFile(path, typeof text === "string" ? text : text.values(), "utf8");
+        if (typeof text === "string") await writeFile(path, text, "utf8");
+        else writePiecesSync(path, text);
       } catch (error) {
         throw new UnwritableFile(path, error);
       }
     },
   };
+}
+
+/**
+ * Writes pieces of text to a file in turn, each encoded as it is written. Synchronously: a
+ * command's output file is its last step, and `fs/promises` writing an iterable of the 416
+ * pieces of a 10,000-tunnel bundle cost ~100 ms against ~10 ms (issue #19).
+ */
+function writePiecesSync(path: string, pieces: readonly string[]): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const piece of pieces) writeSync(fd, piece, null, "utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -4,7 +4,8 @@
  * the format, its version and the generator, then the payload (effective policies with their
  * spans, and the compile run's diagnostics) and the sha-256 of the payload's canonical JSON.
  * Objects and arrays repeated in the policies are written once, in the payload's `shared`
- * table (`bundle/share-repeated.ts`): the file shrinks and loads faster.
+ * table (`bundle/share-repeated.ts`), and spans as `[file, start, end]` tuples (format
+ * version 3): the file shrinks and loads faster.
  */
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -41,7 +42,7 @@ export function writeBundlePieces(
   policies: readonly EffectivePolicy[],
   diagnostics: readonly Diagnostic[],
 ): string[] {
-  const payload = writeSharedPayload(policies, diagnostics, canonicalJson, UNSHARED_MEMBERS);
+  const payload = writeSharedPayload(policies, diagnostics, canonicalJson, UNSHARED_MEMBERS, true);
   // The envelope is spelled out by hand so its key order is fixed and the payload is not
   // serialized twice.
   const head = JSON.stringify({

@@ -6,7 +6,7 @@
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import { canonicalJson, sha256Of, writtenPayloadText } from "./bundle/canonical-json.ts";
-import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION } from "./bundle/format.ts";
+import { BUNDLE_FORMAT, READABLE_BUNDLE_FORMAT_VERSIONS } from "./bundle/format.ts";
 import { checkEnvelope } from "./bundle/envelope.ts";
 import { validatePayload } from "./bundle/validate-payload.ts";
 import type { BundlePayload } from "./bundle.ts";
@@ -60,7 +60,7 @@ export function readBundle(text: string): Outcome<BundleContents> {
     if (
       (json.value as { format?: unknown } | null)?.format === BUNDLE_FORMAT &&
       typeof version === "number" &&
-      version !== BUNDLE_FORMAT_VERSION
+      !READABLE_BUNDLE_FORMAT_VERSIONS.includes(version)
     ) {
       return failure(versionMismatch(version));
     }
@@ -72,7 +72,9 @@ export function readBundle(text: string): Outcome<BundleContents> {
     });
   }
   const { formatVersion, generator, contentHash, payload } = envelope.envelope;
-  if (formatVersion !== BUNDLE_FORMAT_VERSION) return failure(versionMismatch(formatVersion));
+  if (!READABLE_BUNDLE_FORMAT_VERSIONS.includes(formatVersion)) {
+    return failure(versionMismatch(formatVersion));
+  }
   if (!hashMatches(text, payload, contentHash)) {
     return failure({
       code: "RP5004",
@@ -84,7 +86,12 @@ export function readBundle(text: string): Outcome<BundleContents> {
   // Objects and arrays the shared values may expand to: a tree written without sharing needs
   // at least two characters for each, so this allows any plausible sharing while a forged
   // table cannot make consumers walk an exponential tree.
-  const checked = validatePayload(payload, MAX_EXPANSION_PER_CHARACTER * text.length + 100_000);
+  const checked = validatePayload(
+    payload,
+    MAX_EXPANSION_PER_CHARACTER * text.length + 100_000,
+    // Version 3 writes spans as `[file, start, end]` tuples; version 2 as objects.
+    formatVersion >= 3,
+  );
   if (!checked.ok) {
     return failure({
       code: "RP5005",
@@ -100,7 +107,7 @@ function versionMismatch(version: number): Diagnostic {
   return {
     code: "RP5003",
     severity: "error",
-    message: `the bundle has format version ${version}; this rampart loads format version ${BUNDLE_FORMAT_VERSION} only`,
+    message: `the bundle has format version ${version}; this rampart loads format versions ${READABLE_BUNDLE_FORMAT_VERSIONS.join(" and ")} only`,
     help: "rebuild the bundle with `rampart compile` from the same rampart version as the runtime",
   };
 }

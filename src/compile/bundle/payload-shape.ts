@@ -15,13 +15,14 @@ import {
   oneOf,
   optional,
   record,
+  spanTuple,
   str,
 } from "./shape-checks.ts";
 import type { ShapeCheck } from "./shape-checks.ts";
 
 const text = str();
 const texts = array(text);
-const span = object({ file: text, start: int(0), end: int(0) });
+const span = spanTuple(object({ file: text, start: int(0), end: int(0) }));
 const maybeSpan = optional(span);
 const ruleRef = object({ rule: text, origin: nullable(span) });
 const plan = oneOf("basic", "pro", "enterprise");

@@ -11,7 +11,9 @@
  * then checks again with paths, to name the problem's place. With a shared table (format
  * version 2), a number where an object or an array is expected is a reference into the
  * table: the container replaces it in place by the checked shared value. Checks that expect
- * an object or an array carry `takesReference`.
+ * an object or an array carry `takesReference`. With a file table too (format version 3), an
+ * array where a span is expected (a check carrying `takesSpanTuple`) is a `[file, start, end]`
+ * tuple: the container replaces it by the span object.
  */
 export type ShapeCheck = ((
   value: unknown,
@@ -19,6 +21,7 @@ export type ShapeCheck = ((
   shared?: SharedTable,
 ) => string | null) & {
   takesReference?: true;
+  takesSpanTuple?: true;
 };
 
 /** Checks a value: quickly, then, only when there is a problem, again to name its place. */
@@ -41,14 +44,20 @@ function referable(
  * tree.
  */
 export class SharedTable {
+  /** The payload's `files` (format version 3): spans are tuples naming a file by index. */
+  readonly files: readonly string[] | null;
   readonly #entries: unknown[];
   /** Per entry: the checks it passed, or IN_PROGRESS while being checked. */
   readonly #passed: (Map<ShapeCheck, number> | typeof IN_PROGRESS | undefined)[];
   #expanded = 0;
   readonly #maxExpanded: number;
 
-  /** `entries` is the parsed `shared` array (checked in place); `maxExpanded` caps the tree. */
-  constructor(entries: unknown[], maxExpanded: number) {
+  /**
+   * `entries` is the parsed `shared` array (checked in place); `maxExpanded` caps the tree;
+   * `files` is the checked `files` table of a payload whose spans are tuples.
+   */
+  constructor(entries: unknown[], maxExpanded: number, files: readonly string[] | null = null) {
+    this.files = files;
     this.#entries = entries;
     this.#passed = new Array<undefined>(entries.length);
     this.#maxExpanded = maxExpanded;
@@ -88,6 +97,38 @@ export class SharedTable {
 
 const IN_PROGRESS = 1;
 
+/** The span a `[file, start, end]` tuple spells, given the payload's file table, or a problem. */
+function spanOfTuple(
+  tuple: readonly unknown[],
+  files: readonly string[],
+  path: string | null,
+): { file: string; start: number; end: number } | string {
+  if (tuple.length !== 3) return `${at(path)}: expected a span [file, start, end]`;
+  const [index, start, end] = tuple;
+  const file = Number.isInteger(index) && (index as number) >= 0 ? files[index as number] : undefined;
+  if (file === undefined) return `${at(path)}: no file ${String(index)} in \`files\``;
+  if (!isOffset(start) || !isOffset(end)) return `${at(path)}: expected offsets ≥ 0`;
+  return { file, start, end };
+}
+
+function isOffset(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** `holder[key] = value`, an own `__proto__` member kept an ordinary member. */
+function put(holder: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  // defineProperty for `__proto__`, which JSON.parse made an own member: assignment would
+  // set the prototype instead.
+  if (key === "__proto__")
+    Object.defineProperty(holder, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else holder[key] = value;
+}
+
 function tooLarge(path: string | null): string {
   return `${at(path)}: the shared values expand to too many values`;
 }
@@ -104,16 +145,14 @@ function checkMember(
   if (shared !== undefined && typeof value === "number" && check.takesReference === true) {
     const resolved = shared.resolve(value, check, path);
     if (typeof resolved === "string") return resolved;
-    // defineProperty for `__proto__`, which JSON.parse made an own member: assignment would
-    // set the prototype instead.
-    if (key === "__proto__")
-      Object.defineProperty(holder, key, {
-        value: resolved.value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else holder[key] = resolved.value;
+    put(holder, key, resolved.value);
+    return null;
+  }
+  if (check.takesSpanTuple === true && Array.isArray(value) && shared?.files != null) {
+    if (!shared.visit()) return tooLarge(path);
+    const span = spanOfTuple(value, shared.files, path);
+    if (typeof span === "string") return span;
+    put(holder, key, span);
     return null;
   }
   return check(value, path, shared);
@@ -170,7 +209,19 @@ export function oneOf(...allowed: readonly (string | number)[]): ShapeCheck {
 export function nullable(check: ShapeCheck): ShapeCheck {
   const nullOr: ShapeCheck = (value, path, shared) =>
     value === null ? null : check(value, path, shared);
+  if (check.takesSpanTuple === true) nullOr.takesSpanTuple = true;
   return check.takesReference === true ? referable(nullOr) : nullOr;
+}
+
+/**
+ * A span: `check` (its object form), or, where the payload has a file table, a
+ * `[file, start, end]` tuple its container replaces by the object (see `checkMember`).
+ */
+export function spanTuple(check: ShapeCheck): ShapeCheck {
+  const span: ShapeCheck = (value, path, shared) => check(value, path, shared);
+  span.takesSpanTuple = true;
+  if (check.takesReference === true) span.takesReference = true;
+  return span;
 }
 
 /** An array whose every item passes `item`. */

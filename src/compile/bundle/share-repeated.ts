@@ -127,14 +127,17 @@ class PayloadText {
  * Writes `{ diagnostics, policies, shared }` as canonical JSON, sharing repeated objects and
  * arrays inside the policies. `opaque` names policy members written as they are (their
  * contents are not checked field by field on load, so they may not hold references).
+ * `spansAsTuples` (format version 3) writes each span in the policies as `[file, start, end]`,
+ * the file an index into a `files` member: `{ diagnostics, files, policies, shared }`.
  */
 export function writeSharedPayload(
   policies: readonly object[],
   diagnostics: readonly unknown[],
   canonical: (value: unknown) => string,
   opaque: readonly string[],
+  spansAsTuples = false,
 ): SharedPayloadText {
-  const values = new DistinctValues();
+  const values = new DistinctValues(spansAsTuples);
   const skipped = new Set(opaque);
   const roots: number[] = [];
   // Per policy, its members in key order: literal text, or the id of a distinct value.
@@ -147,6 +150,7 @@ export function writeSharedPayload(
         const prefix = `${JSON.stringify(name)}:`;
         if (skipped.has(name)) return [{ prefix, text: canonical(item), id: null }];
         const id = values.add(item);
+        if (id !== null && id < 0) return [{ prefix, text: values.spanText(-1 - id), id: null }];
         if (id !== null) roots.push(id);
         return [{ prefix, text: id === null ? (JSON.stringify(item) ?? "null") : "", id }];
       }),
@@ -154,7 +158,9 @@ export function writeSharedPayload(
   values.seal();
   const { index, table } = plan(values, roots);
   const out = new PayloadText(values, index);
-  out.push(`{"diagnostics":${canonical(diagnostics)},"policies":[`);
+  out.push(`{"diagnostics":${canonical(diagnostics)},`);
+  if (values.files !== null) out.push(`"files":${JSON.stringify(values.files)},`);
+  out.push('"policies":[');
   members.forEach((list, p) => {
     out.push(p === 0 ? "{" : ",{");
     list.forEach((member, m) => {

@@ -90,23 +90,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** The payload's `files` table (format version 3), or a problem. */
+function fileTable(payload: Record<string, unknown>): readonly string[] | string {
+  if (!Object.hasOwn(payload, "files")) return "`files`: missing";
+  const files = payload["files"];
+  if (!Array.isArray(files)) return "`files`: expected an array";
+  const bad = files.findIndex((file) => typeof file !== "string");
+  return bad < 0 ? (files as string[]) : `\`files.${bad}\`: expected a string`;
+}
+
 /**
  * The payload when it has the expected shape, else the first problem found. A `shared` member
  * (format version 2) holds values the rest refers to by index; they are put in place, so the
  * result is the effective IR with repeated parts shared as one object. The values reachable
- * that way are capped at `maxExpanded` objects and arrays, counted with repetitions.
+ * that way are capped at `maxExpanded` objects and arrays, counted with repetitions. With
+ * `spanTuples` (format version 3) the payload has a `files` table, and spans may be
+ * `[file, start, end]` tuples: they are put back as span objects.
  */
 export function validatePayload(
   payload: unknown,
   maxExpanded = Number.MAX_SAFE_INTEGER,
+  spanTuples = false,
 ): { ok: true; payload: BundlePayload } | { ok: false; problem: string } {
   let rest = payload;
   let table: SharedTable | undefined;
-  if (isRecord(payload) && Object.hasOwn(payload, "shared")) {
-    const { shared, ...others } = payload;
+  let files: readonly string[] | null = null;
+  if (spanTuples) {
+    if (!isRecord(payload)) return { ok: false, problem: "the top level: expected an object" };
+    const found = fileTable(payload);
+    if (typeof found === "string") return { ok: false, problem: found };
+    const { files: _files, ...others } = payload;
+    rest = others;
+    files = found;
+  }
+  if (isRecord(rest) && Object.hasOwn(rest, "shared")) {
+    const { shared, ...others } = rest;
     if (!Array.isArray(shared)) return { ok: false, problem: "`shared`: expected an array" };
     rest = others;
-    table = new SharedTable(shared, maxExpanded);
+    table = new SharedTable(shared, maxExpanded, files);
+  } else if (files !== null) {
+    table = new SharedTable([], maxExpanded, files);
   }
   const problem = checkShape(checkPayloadShape, rest, table);
   if (problem !== null) return { ok: false, problem };
