@@ -78,7 +78,11 @@ export function processIo(): Io {
 function writePiecesSync(path: string, pieces: readonly string[]): void {
   const fd = openSync(path, "w");
   try {
-    for (const piece of pieces) writeSync(fd, piece, null, "utf8");
+    for (const piece of pieces) {
+      const bytes = Buffer.from(piece, "utf8");
+      // A write may take fewer bytes than given (a full disk reports itself on the next one).
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    }
   } finally {
     closeSync(fd);
   }

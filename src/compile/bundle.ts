@@ -25,12 +25,22 @@ export interface BundlePayload {
  */
 const UNSHARED_MEMBERS = ["tests"];
 
-/** Writes a bundle: one line of canonical JSON and a final newline. */
+/**
+ * The format versions a bundle can be written in: today's, and version 2 for runtimes not yet
+ * upgraded (they refuse version 3 with RP5003).
+ */
+export type BundleFormatVersion = 2 | 3;
+
+/**
+ * Writes a bundle: one line of canonical JSON and a final newline. `formatVersion` 2 writes
+ * spans as objects, byte for byte as rampart did before version 3.
+ */
 export function writeBundle(
   policies: readonly EffectivePolicy[],
   diagnostics: readonly Diagnostic[],
+  formatVersion: BundleFormatVersion = BUNDLE_FORMAT_VERSION,
 ): string {
-  return writeBundlePieces(policies, diagnostics).join("");
+  return writeBundlePieces(policies, diagnostics, formatVersion).join("");
 }
 
 /**
@@ -41,13 +51,21 @@ export function writeBundle(
 export function writeBundlePieces(
   policies: readonly EffectivePolicy[],
   diagnostics: readonly Diagnostic[],
+  formatVersion: BundleFormatVersion = BUNDLE_FORMAT_VERSION,
 ): string[] {
-  const payload = writeSharedPayload(policies, diagnostics, canonicalJson, UNSHARED_MEMBERS, true);
+  const spansAsTuples = formatVersion >= 3;
+  const payload = writeSharedPayload(
+    policies,
+    diagnostics,
+    canonicalJson,
+    UNSHARED_MEMBERS,
+    spansAsTuples,
+  );
   // The envelope is spelled out by hand so its key order is fixed and the payload is not
   // serialized twice.
   const head = JSON.stringify({
     format: BUNDLE_FORMAT,
-    formatVersion: BUNDLE_FORMAT_VERSION,
+    formatVersion,
     generator: GENERATOR,
     // Hashed in the pieces it was written in: one-byte pieces encode fast even when a
     // character elsewhere makes the joined text two-byte.

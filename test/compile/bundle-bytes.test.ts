@@ -1,7 +1,8 @@
 /**
  * The bundle writer's output is fixed byte for byte (issue #19 made it faster, not different):
- * it matches the writer as it was (`reference-bundle-writer.ts`) on arbitrary policies, and the
- * bundle of a generated 300-tunnel, 300-grant policy has the hash recorded before the change.
+ * asked for format version 2, it matches the writer as it was (`reference-bundle-writer.ts`) on
+ * arbitrary policies, and the bundle of a generated 300-tunnel, 300-grant policy has the hash
+ * recorded before the change (and, in format version 3, the hash recorded with version 3).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { writeBundle } from "../../src/compile/bundle.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
+import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { checkPolicySource } from "../../src/pipeline.ts";
 import { arbEffectivePolicy } from "../../src/testkit/index.ts";
 import { largePolicyDsl } from "../bench/parse-policy.ts";
@@ -16,6 +18,8 @@ import { referenceWriteBundle } from "./reference-bundle-writer.ts";
 
 /** sha-256 of `rampart compile` of `largePolicyDsl(300, 300)` read as `bench.rampart`. */
 const RECORDED_300_HASH = "9c90806a9a17bee6a9914accd8cfcddb40a74f1b1f1c7f2c08fdb80f952c07cf";
+/** The same in format version 3 (spans as tuples), recorded when version 3 was introduced. */
+const RECORDED_300_HASH_V3 = "626aa29ff3e3a86acfa98e10293b36aab7ee501d820363865977ef009ee28a75";
 
 const warning: Diagnostic = {
   code: "RP8001",
@@ -34,7 +38,7 @@ describe("bundle bytes (issue #19)", () => {
         (policies, warn) => {
           const diagnostics = warn ? [warning] : [];
           assert.equal(
-            writeBundle(policies, diagnostics),
+            writeBundle(policies, diagnostics, 2),
             referenceWriteBundle(policies, diagnostics),
           );
         },
@@ -75,14 +79,17 @@ describe("bundle bytes (issue #19)", () => {
       }),
     };
     const policies = [policy, odd, policy];
-    assert.equal(writeBundle(policies, [warning]), referenceWriteBundle(policies, [warning]));
+    assert.equal(writeBundle(policies, [warning], 2), referenceWriteBundle(policies, [warning]));
   });
 
-  it("of the 300-tunnel, 300-grant bench policy have the recorded hash", () => {
+  it("of the 300-tunnel, 300-grant bench policy have the recorded hashes, in both versions", () => {
     const checked = checkPolicySource({ name: "bench.rampart", text: largePolicyDsl(300, 300) });
     assert.ok(checked.effective !== undefined, JSON.stringify(checked.diagnostics.slice(0, 3)));
-    const bundle = writeBundle([checked.effective], checked.diagnostics);
-    const hash = createHash("sha256").update(bundle).digest("hex");
-    assert.equal(hash, RECORDED_300_HASH);
+    const hashOf = (version: 2 | 3): string => {
+      const bundle = writeBundle([checked.effective as EffectivePolicy], checked.diagnostics, version);
+      return createHash("sha256").update(bundle).digest("hex");
+    };
+    assert.equal(hashOf(2), RECORDED_300_HASH);
+    assert.equal(hashOf(3), RECORDED_300_HASH_V3);
   });
 });

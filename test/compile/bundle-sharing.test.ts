@@ -54,7 +54,7 @@ function problemOf(text: string): string {
   return result.diagnostics[0]?.message ?? "";
 }
 
-describe("bundle sharing (format version 2)", () => {
+describe("bundle sharing (format versions 2 and 3)", () => {
   it("writes repeated values once and reads back the same effective IR", () => {
     const policies = samplePolicies(6, 7);
     const text = writeBundle(policies, []);
@@ -69,7 +69,8 @@ describe("bundle sharing (format version 2)", () => {
 
   it("reads a payload without a shared table (nothing shared)", () => {
     const policies = samplePolicies(2, 11);
-    const read = readBundle(bundleOf(JSON.parse(canonicalJson({ policies, diagnostics: [] }))));
+    const payload = { policies, diagnostics: [], files: [] };
+    const read = readBundle(bundleOf(JSON.parse(canonicalJson(payload)) as Json));
     assert.ok(read.value !== undefined, JSON.stringify(read.diagnostics));
     assert.deepStrictEqual(read.value.policies, JSON.parse(JSON.stringify(policies)));
   });

@@ -93,7 +93,7 @@ describe("decision bundles", () => {
 
   it("RP5003: refuse a bundle of another format version, with both versions in the message", () => {
     const bundle = JSON.parse(writeBundle([samplePolicy()], [])) as Record<string, unknown>;
-    for (const version of [0, BUNDLE_FORMAT_VERSION + 1]) {
+    for (const version of [0, 1, BUNDLE_FORMAT_VERSION + 1]) {
       const result = loadBundle(
         JSON.stringify({ ...bundle, formatVersion: version, payload: { future: true } }),
       );
@@ -103,7 +103,7 @@ describe("decision bundles", () => {
       );
       assert.equal(
         result.diagnostics[0]?.message,
-        `the bundle has format version ${version}; this rampart loads format version ${BUNDLE_FORMAT_VERSION} only`,
+        `the bundle has format version ${version}; this rampart loads format versions 2 and 3 only`,
       );
     }
   });
@@ -132,7 +132,7 @@ describe("decision bundles", () => {
         set: { ranges: [{ family: 4, cidr: "10.0.0.1/8" }] },
       },
     ];
-    const payload = { policies: [policy], diagnostics: [] };
+    const payload = { policies: [policy], diagnostics: [], files: [] };
     const text = JSON.stringify({
       format: "rampart-bundle",
       formatVersion: BUNDLE_FORMAT_VERSION,

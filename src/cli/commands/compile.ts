@@ -5,6 +5,7 @@ import type { SourceFile } from "../../diagnostics/span.ts";
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { printCompiled } from "../../compile/print.ts";
 import { writeBundlePieces } from "../../compile/bundle.ts";
+import type { BundleFormatVersion } from "../../compile/bundle.ts";
 import { privateBundleKey, signBundle } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { collectGarbage } from "../batch-heap.ts";
@@ -26,6 +27,7 @@ import {
 
 export const compileHelp = `rampart compile POLICY... -o BUNDLE [--print] [--sign KEY] [--timings]
                                    [--dump-after STAGE] [--quiet] [--target bundle|esm] [--minify]
+                                   [--format-version 3|2]
 
 Checks and compiles policy files into one versioned bundle (format version, content
 hash, the effective policies with their source spans, and the diagnostics) that
@@ -37,6 +39,8 @@ ${stageFlagsHelp}
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
 --timings also prints compile's own steps after the pipeline's stages (freeing memory,
 the bundle text, signing, the file write).
+--format-version 2 writes the previous bundle format (spans as objects) for runtimes not yet
+upgraded; the default, 3, writes spans as [file, start, end] tuples (docs/bundle-format.md).
 --sign KEY writes a signed bundle instead (a JWS signed with the PEM private key KEY:
 Ed25519, EC P-256 or P-521) for \`rampart serve --bundle-url\` (docs/scaling.md).
 Exit codes: 0 compiled, 1 a policy has errors (nothing is written), 2 usage or I/O error.`;
@@ -48,6 +52,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     sign: { type: "string" },
     target: { type: "string" },
     minify: { type: "boolean" },
+    "format-version": { type: "string" },
     ...STAGE_FLAG_OPTIONS,
     quiet: { type: "boolean", short: "q" },
   });
@@ -57,6 +62,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   const key = await signingKey(values, io);
   const output = values["output"];
   const target = readTarget(values, key !== null);
+  const formatVersion = readFormatVersion(values, target);
   if (typeof output !== "string" && values["print"] !== true) {
     throw new UsageError("compile needs -o BUNDLE (or --print)");
   }
@@ -76,7 +82,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   }
   const bundle =
     typeof output === "string" && target === "bundle"
-      ? steps.time("bundle text", () => writeBundlePieces(policies, diagnostics))
+      ? steps.time("bundle text", () => writeBundlePieces(policies, diagnostics, formatVersion))
       : null;
   progress.end();
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
@@ -140,6 +146,19 @@ function readTarget(values: Readonly<Record<string, unknown>>, signed: boolean):
   }
   if (target === "esm" && signed) throw new UsageError("--sign signs bundles, not --target esm");
   return target;
+}
+
+/** `--format-version`: the bundle format to write, 3 (the default) or 2. */
+function readFormatVersion(
+  values: Readonly<Record<string, unknown>>,
+  target: "bundle" | "esm",
+): BundleFormatVersion {
+  const version = values["format-version"];
+  if (version === undefined) return 3;
+  if (target === "esm") throw new UsageError("--format-version is for bundles, not --target esm");
+  if (version === "3") return 3;
+  if (version === "2") return 2;
+  throw new UsageError("--format-version is 3 (the default) or 2");
 }
 
 /** Every policy file through the static pipeline, with progress on a terminal. */

@@ -12,7 +12,7 @@ export const BUNDLE_FORMAT = "rampart-bundle";
  * the policies' spans as `[file, start, end]` tuples, the file an index into a `files` table
  * (a third of the text and of the distinct values were spans: issue #19).
  */
-export const BUNDLE_FORMAT_VERSION = 3;
+export const BUNDLE_FORMAT_VERSION = 3 as const;
 
 /** The versions a loader reads: its own, and version 2 (spans as objects, no `files`). */
 export const READABLE_BUNDLE_FORMAT_VERSIONS: readonly number[] = [2, 3];
