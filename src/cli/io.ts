@@ -81,7 +81,7 @@ function writePiecesSync(path: string, pieces: readonly string[]): void {
     for (const piece of pieces) {
       const bytes = Buffer.from(piece, "utf8");
       // A write may take fewer bytes than given (a full disk reports itself on the next one).
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
     }
   } finally {
     closeSync(fd);

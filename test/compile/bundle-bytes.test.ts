@@ -86,7 +86,11 @@ describe("bundle bytes (issue #19)", () => {
     const checked = checkPolicySource({ name: "bench.rampart", text: largePolicyDsl(300, 300) });
     assert.ok(checked.effective !== undefined, JSON.stringify(checked.diagnostics.slice(0, 3)));
     const hashOf = (version: 2 | 3): string => {
-      const bundle = writeBundle([checked.effective as EffectivePolicy], checked.diagnostics, version);
+      const bundle = writeBundle(
+        [checked.effective as EffectivePolicy],
+        checked.diagnostics,
+        version,
+      );
       return createHash("sha256").update(bundle).digest("hex");
     };
     assert.equal(hashOf(2), RECORDED_300_HASH);

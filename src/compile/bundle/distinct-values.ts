@@ -662,7 +662,11 @@ export class DistinctValues {
     const spans = this.#spans;
     const at = 3 * index;
     // SAFETY: a span token indexes the spans read, three numbers each.
-    const [file, start, end] = [spans[at] as number, spans[at + 1] as number, spans[at + 2] as number];
+    const [file, start, end] = [
+      spans[at] as number,
+      spans[at + 1] as number,
+      spans[at + 2] as number,
+    ];
     return 4 + intTextLength(file) + intTextLength(start) + intTextLength(end);
   }
 

@@ -105,7 +105,7 @@ function spanOfTuple(
 ): { file: string; start: number; end: number } | string {
   if (tuple.length !== 3) return `${at(path)}: expected a span [file, start, end]`;
   const [index, start, end] = tuple;
-  const file = Number.isInteger(index) && (index as number) >= 0 ? files[index as number] : undefined;
+  const file = isOffset(index) ? files[index] : undefined;
   if (file === undefined) return `${at(path)}: no file ${String(index)} in \`files\``;
   if (!isOffset(start) || !isOffset(end)) return `${at(path)}: expected offsets ≥ 0`;
   return { file, start, end };
