@@ -12,6 +12,7 @@ export { formatDsl } from "./syntax/format.ts";
 export { compilePolicy } from "./compile/compile-policy.ts";
 export type { CompileOptions } from "./compile/compile-policy.ts";
 export { writeBundle } from "./compile/bundle.ts";
+export type { BundleFormatVersion } from "./compile/bundle.ts";
 export { renderDiagnostics, RENDER_FORMATS } from "./diagnostics/render.ts";
 export type { RenderFormat, RenderOptions } from "./diagnostics/render.ts";
 export { hasErrors } from "./diagnostics/diagnostic.ts";
