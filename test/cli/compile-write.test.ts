@@ -124,4 +124,44 @@ describe("rampart compile writes the bundle in pieces (issue #19)", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("--format-version 2 writes the previous format; two runs write the same bytes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-compile-format-"));
+    try {
+      const text = largePolicyDsl(20, 20);
+      writeFileSync(join(dir, "bench.rampart"), text);
+      const v3 = rampart(dir, ["compile", "bench.rampart", "-o", "v3.json"]);
+      const again = rampart(dir, ["compile", "bench.rampart", "-o", "again.json"]);
+      const v2 = rampart(dir, [
+        "compile",
+        "bench.rampart",
+        "-o",
+        "v2.json",
+        "--format-version",
+        "2",
+      ]);
+      for (const run of [v3, again, v2]) assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(readFileSync(join(dir, "again.json")), readFileSync(join(dir, "v3.json")));
+      const checked = checkPolicySource({ name: "bench.rampart", text });
+      assert.ok(checked.effective !== undefined);
+      const written = (name: string): string => readFileSync(join(dir, name), "utf8");
+      assert.equal(written("v2.json"), writeBundle([checked.effective], checked.diagnostics, 2));
+      assert.equal(written("v3.json"), writeBundle([checked.effective], checked.diagnostics, 3));
+      assert.match(written("v2.json"), /^\{"format":"rampart-bundle","formatVersion":2,/);
+      assert.match(written("v3.json"), /^\{"format":"rampart-bundle","formatVersion":3,/);
+
+      const bad = rampart(dir, [
+        "compile",
+        "bench.rampart",
+        "-o",
+        "x.json",
+        "--format-version",
+        "1",
+      ]);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--format-version is 3 \(the default\) or 2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
