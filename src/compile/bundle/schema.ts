@@ -5,6 +5,8 @@
  * diagnostic, never a crash or a wrong allow. Unknown keys are refused (a newer writer's field
  * must come with a new format version). Loading runs it through ajv (`validate-payload.ts`),
  * which also checks what JSON Schema cannot say: that CIDR text is canonical.
+ * It describes the payload as read: shared references put in place and, in format version 3,
+ * `[file, start, end]` span tuples put back as span objects (`shape-checks.ts` does both).
  */
 import { z } from "zod";
 
