@@ -147,7 +147,8 @@ describe("bundle format version 3 (spans as tuples)", () => {
       [[0, 1], /expected a span \[file, start, end\]/],
       [[0, -1, 4], /expected offsets ≥ 0/],
       [[0, 1.5, 4], /expected offsets ≥ 0/],
-      [["0", 1, 4], /no file 0 in `files`/],
+      [["0", 1, 4], /no file "0" in `files`/],
+      [[{ toString: {} }, 1, 4], /no file index \(object\) in `files`/],
     ] as const) {
       const { payload, tunnel } = acmePayload();
       tunnel["origin"] = origin as unknown as Json;

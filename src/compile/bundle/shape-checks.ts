@@ -106,9 +106,17 @@ function spanOfTuple(
   if (tuple.length !== 3) return `${at(path)}: expected a span [file, start, end]`;
   const [index, start, end] = tuple;
   const file = isOffset(index) ? files[index] : undefined;
-  if (file === undefined) return `${at(path)}: no file ${String(index)} in \`files\``;
+  if (file === undefined) {
+    // Not String(index): a parsed object may carry a `toString` member that is no function.
+    const named = typeof index === "number" ? String(index) : describeIndex(index);
+    return `${at(path)}: no file ${named} in \`files\``;
+  }
   if (!isOffset(start) || !isOffset(end)) return `${at(path)}: expected offsets ≥ 0`;
   return { file, start, end };
+}
+
+function describeIndex(index: unknown): string {
+  return typeof index === "string" ? JSON.stringify(index) : `index (${typeof index})`;
 }
 
 function isOffset(value: unknown): value is number {
