@@ -5,6 +5,9 @@
  * under valgrind, with `calls` and 3 × `calls` requests; the difference of the two totals over
  * 2 × `calls` cancels start-up out. Start-up still varies by a few hundred million
  * instructions between runs, so a figure is good to about ±5k at the default 20,000 calls.
+ * Callgrind counts each thread apart (`--separate-threads=yes`); the figure is the main
+ * thread's (the pipeline itself, its GC's young generation), then the whole process's, whose
+ * background compile and GC threads move from run to run.
  *
  *   node test/bench/pipeline-instructions.ts [calls]
  *
@@ -12,6 +15,8 @@
  * pipeline-side-by-side.ts).
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -25,13 +30,15 @@ async function runOnce(root: string, calls: number): Promise<void> {
   await mod.pipelineCpuMicros(true, calls, 1, "observer");
 }
 
-/** The "Collected" total of one run of `root` with `calls` requests under callgrind. */
-function collected(root: string, calls: number): number {
+/** The main thread's and the whole process's totals of one run of `root` with `calls` requests. */
+function collected(root: string, calls: number): { main: number; all: number } {
+  const dir = mkdtempSync(join(tmpdir(), "rampart-pipeline-cg-"));
   const run = spawnSync(
     "valgrind",
     [
       "--tool=callgrind",
-      "--callgrind-out-file=/dev/null",
+      "--separate-threads=yes",
+      `--callgrind-out-file=${join(dir, "cg")}`,
       process.execPath,
       import.meta.filename,
       "--run",
@@ -45,9 +52,21 @@ function collected(root: string, calls: number): number {
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const total = /Collected : (\d+)/.exec(run.stderr)?.[1];
-  if (total === undefined) throw new Error(`callgrind printed no total: ${run.stderr.slice(-500)}`);
-  return Number(total);
+  try {
+    const total = /Collected : (\d+)/.exec(run.stderr)?.[1];
+    if (total === undefined)
+      throw new Error(`callgrind printed no total: ${run.stderr.slice(-500)}`);
+    // `cg-01` is the main thread's file (one per thread: `cg-TT`).
+    const text = readFileSync(
+      join(dir, readdirSync(dir).find((f) => f.endsWith("-01")) ?? "cg-01"),
+      "utf8",
+    );
+    const main = /^(?:totals|summary): (\d+)/m.exec(text)?.[1];
+    if (main === undefined) throw new Error("no main-thread total");
+    return { main: Number(main), all: Number(total) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (first === "--run") {
@@ -60,7 +79,10 @@ if (first === "--run") {
   for (const [name, root] of trees) {
     const few = collected(root, calls);
     const many = collected(root, 3 * calls);
-    const perRequest = (many - few) / (2 * calls);
-    console.log(`${name}: ${(perRequest / 1000).toFixed(1)}k instructions/request (${root})`);
+    const per = (key: "main" | "all"): string =>
+      `${((many[key] - few[key]) / (2 * calls) / 1000).toFixed(1)}k`;
+    console.log(
+      `${name}: ${per("main")} instructions/request, main thread (${per("all")} all threads) (${root})`,
+    );
   }
 }
