@@ -15,9 +15,9 @@
  *     [--warmup 5000] [--node-flags="…"] [--keep DIR] [--windows 1]
  *
  * `--windows K` counts K closed-loop windows of `--requests` each in the same process and
- * reports their median (and each window's main-thread count): a window with more GC or a late
- * tier-up stands out, and the windows' pattern repeats from process to process, so two trees
- * are compared window by window.
+ * reports their median and each window's main-thread count: a window with more GC or a late
+ * tier-up stands out. Runs of one tree still differ by ±10–20k per request on the main thread
+ * (BENCHMARKS.md, ninth session), so compare several processes per tree.
  *
  * `--keep DIR` leaves each role's closed-loop dump in DIR (`ROLE.callgrind`, the main thread;
  * `ROLE.callgrind-NN` for the others) for `callgrind_annotate --inclusive=yes` (which
