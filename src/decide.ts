@@ -11,7 +11,7 @@ export { loadBundle, readBundle } from "./compile/load-bundle.ts";
 export type { BundleContents } from "./compile/load-bundle.ts";
 export type { BundlePayload } from "./compile/bundle.ts";
 export type { CompileOptions } from "./compile/compile-policy.ts";
-export type { CompiledPolicy, CompiledTunnel, EdgeFacts, EdgeMemo } from "./compile/engine.ts";
+export type { CompiledPolicy, CompiledTunnel } from "./compile/engine.ts";
 export type { HandshakeFacts, RequestFacts, SessionFacts, TokenFacts } from "./ir/facts.ts";
 export type { TokenStatus } from "./ir/facts.ts";
 export type { AuthIdentity, Decision, HandshakeDecision, Stage } from "./ir/decision.ts";

@@ -19,7 +19,7 @@ export { hasErrors } from "./diagnostics/diagnostic.ts";
 export type { Diagnostic, Label, Outcome, Severity } from "./diagnostics/diagnostic.ts";
 export type { SourceFile, Span } from "./diagnostics/span.ts";
 export type { EffectivePolicy, EffectiveTunnel } from "./bounds/effective.ts";
-export type { CompiledPolicy, CompiledTunnel, EdgeFacts, EdgeMemo } from "./compile/engine.ts";
+export type { CompiledPolicy, CompiledTunnel } from "./compile/engine.ts";
 export type { HandshakeFacts, RequestFacts } from "./ir/facts.ts";
 export type { Decision, HandshakeDecision } from "./ir/decision.ts";
 export type { OutcomeKind, PolicyKind, Reason } from "./ir/types.ts";

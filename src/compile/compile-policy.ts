@@ -8,15 +8,13 @@ import type { EffectivePolicy, EffectiveTunnel } from "../bounds/effective.ts";
 import { handshakeUnknownSniVerdict } from "../bounds/handshake-verdicts.ts";
 import { isHttpFamily } from "../bounds/protocol.ts";
 import { noRouteVerdict } from "../bounds/verdicts.ts";
-import type { CompiledPolicy, CompiledTunnel, EdgeFacts, EdgeMemo } from "./engine.ts";
+import type { CompiledPolicy, CompiledTunnel } from "./engine.ts";
 import { GrantCache } from "./grants/grant-cache.ts";
 import { compileHostRouter, lowerCaseHost } from "./matchers/host-router.ts";
 import { compileTunnelConnection } from "./tunnel/connection.ts";
 import type { ConnectionDecider } from "./tunnel/connection.ts";
 import { compileTunnelHandshake } from "./tunnel/handshake.ts";
 import type { HandshakeDecider } from "./tunnel/handshake.ts";
-import { compileEdge } from "./tunnel/edge.ts";
-import type { EdgeCheck } from "./tunnel/edge.ts";
 import { compileTunnelRequest } from "./tunnel/request.ts";
 import type { RequestDecider } from "./tunnel/request.ts";
 
@@ -33,11 +31,9 @@ export interface CompileOptions {
 }
 
 function compileTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTunnel {
-  const edge = compileEdge(tunnel);
   return {
     tunnel,
-    edge,
-    request: compileTunnelRequest(tunnel, grants, edge),
+    request: compileTunnelRequest(tunnel, grants),
     handshake: compileTunnelHandshake(tunnel),
     connection: compileTunnelConnection(tunnel, grants),
   };
@@ -45,42 +41,15 @@ function compileTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTun
 
 /** A tunnel whose decision functions are built on first use, then called directly. */
 function lazyTunnel(tunnel: EffectiveTunnel, grants: GrantCache): CompiledTunnel {
-  let edge: EdgeCheck | null = null;
   let request: RequestDecider | null = null;
   let handshake: HandshakeDecider | null = null;
   let connection: ConnectionDecider | null = null;
-  const edgeOf = (): EdgeCheck => (edge ??= compileEdge(tunnel));
   return {
     tunnel,
-    edge: (facts) => edgeOf()(facts),
-    request: (facts, known) =>
-      (request ??= compileTunnelRequest(tunnel, grants, edgeOf()))(facts, known),
+    request: (facts) => (request ??= compileTunnelRequest(tunnel, grants))(facts),
     handshake: (facts) => (handshake ??= compileTunnelHandshake(tunnel))(facts),
     connection: (facts) => (connection ??= compileTunnelConnection(tunnel, grants))(facts),
   };
-}
-
-/**
- * The tunnel's edge verdict from a connection's memo when it was decided for the same tunnel
- * and edge facts (HOT PATH: on a keep-alive connection, five identity comparisons), else
- * decided and kept.
- */
-function edgeOnce(tunnel: CompiledTunnel, facts: EdgeFacts, memo: EdgeMemo) {
-  if (
-    memo.tunnel !== tunnel ||
-    memo.clientIp !== facts.clientIp ||
-    memo.country !== facts.country ||
-    memo.tlsVersion !== facts.tlsVersion ||
-    memo.secure !== facts.secure
-  ) {
-    memo.verdict = tunnel.edge(facts);
-    memo.tunnel = tunnel;
-    memo.clientIp = facts.clientIp;
-    memo.country = facts.country;
-    memo.tlsVersion = facts.tlsVersion;
-    memo.secure = facts.secure;
-  }
-  return memo.verdict;
 }
 
 /** Compiles an effective policy into routing and per-tunnel decision functions. */
@@ -108,11 +77,9 @@ export function compilePolicy(
     policy,
     route: (host) => byServerName.route(lowerCaseHost(host)),
     tunnelById: (id) => byId.get(id) ?? null,
-    request(facts, memo) {
+    request(facts) {
       const tunnel = byHttpHost.route(lowerCaseHost(facts.host));
-      if (tunnel === null) return noRoute;
-      if (memo === undefined) return tunnel.request(facts);
-      return tunnel.request(facts, edgeOnce(tunnel, facts, memo));
+      return tunnel === null ? noRoute : tunnel.request(facts);
     },
     handshake(facts) {
       const tunnel = byServerName.route(lowerCaseHost(facts.sni));

@@ -1,5 +1,5 @@
 /** The reference interpreter: the oracle for compiled decisions. */
-export { interpret, interpretEdge, interpretPastEdge, interpretRequest } from "./request.ts";
+export { interpret, interpretRequest } from "./request.ts";
 export { isBrowserNavigation, isSafeNavigation } from "../ir/navigation.ts";
 export { interpretHandshake } from "./handshake.ts";
 export { grantAllows, ACTION_PERMISSION } from "./grant-allows.ts";

@@ -42,11 +42,8 @@ function decided(log: TraceSink, stage: TraceStep["stage"], decision: Decision):
   return decision;
 }
 
-/** What layer 1 reads: only what a connection fixes (its client and its TLS). */
-type EdgeFacts = Pick<RequestFacts, "clientIp" | "country" | "tlsVersion" | "secure">;
-
 /** Layer 1 (S-O1, S-A3…S-A5): every trusted-IP and GeoIP list, and the TLS version. */
-function checkEdge(tunnel: EffectiveTunnel, facts: EdgeFacts, log: TraceSink): Decision | null {
+function checkEdge(tunnel: EffectiveTunnel, facts: RequestFacts, log: TraceSink): Decision | null {
   const ipRule = ipRuleRefusing(tunnel.ipRules, facts.clientIp);
   if (ipRule !== null) return decided(log, "edge", ipDeniedVerdict(ipRule));
   for (const rule of tunnel.ipRules)
@@ -194,15 +191,7 @@ export function interpretRequest(
   return { decision, trace: log.steps };
 }
 
-/** A routed tunnel's edge verdict decided earlier (null: admitted). */
-type KnownEdge = (tunnel: EffectiveTunnel) => Decision | null;
-
-function decide(
-  policy: EffectivePolicy,
-  facts: RequestFacts,
-  log: TraceSink,
-  knownEdge?: KnownEdge,
-): Decision {
+function decide(policy: EffectivePolicy, facts: RequestFacts, log: TraceSink): Decision {
   const tunnel = routeRequest(policy, facts.host);
   if (tunnel === null) return decided(log, "route", noRouteVerdict());
   log.add(
@@ -212,7 +201,7 @@ function decide(
     tunnel.origin,
     `host ${facts.host} is served by tunnel ${tunnel.id}`,
   );
-  const edge = knownEdge === undefined ? checkEdge(tunnel, facts, log) : knownEdge(tunnel);
+  const edge = checkEdge(tunnel, facts, log);
   if (edge !== null) return edge;
   // S-O2: engine endpoints come after edge access and before challenge and authentication.
   if (isWellKnownPath(facts.path))
@@ -225,24 +214,4 @@ function decide(
 /** The decision alone: the same pipeline as `interpretRequest`, with the trace discarded. */
 export function interpret(policy: EffectivePolicy, facts: RequestFacts): Decision {
   return decide(policy, facts, DISCARD_TRACE);
-}
-
-/**
- * Layer 1 alone for a tunnel (the twin of the compiled `edge`): a denial, or null. It reads
- * only the client address, country, TLS version and whether TLS: a connection's, not a request's.
- */
-export function interpretEdge(tunnel: EffectiveTunnel, facts: EdgeFacts): Decision | null {
-  return checkEdge(tunnel, facts, DISCARD_TRACE);
-}
-
-/**
- * The decision with the routed tunnel's edge verdict given by `knownEdge` (the twin of the
- * compiled `request(facts, edge)`): equal to `interpret` when it answers `interpretEdge`.
- */
-export function interpretPastEdge(
-  policy: EffectivePolicy,
-  facts: RequestFacts,
-  knownEdge: KnownEdge,
-): Decision {
-  return decide(policy, facts, DISCARD_TRACE, knownEdge);
 }

@@ -12,7 +12,7 @@ import {
   tlsDeniedVerdict,
 } from "../../bounds/verdicts.ts";
 import type { Decision } from "../../ir/decision.ts";
-import type { EdgeFacts } from "../engine.ts";
+import type { RequestFacts } from "../../ir/facts.ts";
 import { newAddressScratch, parseAddressInto } from "../matchers/address.ts";
 import { compileCountrySet, containsCountry } from "../matchers/country-table.ts";
 import type { CountryTable } from "../matchers/country-table.ts";
@@ -21,7 +21,7 @@ import type { IpRangeTable } from "../matchers/ip-ranges.ts";
 import { referenceSlowParser } from "../matchers/slow-address.ts";
 
 /** The edge layer: a denial, or null to go on. */
-export type EdgeCheck = (facts: EdgeFacts) => Decision | null;
+export type EdgeCheck = (facts: RequestFacts) => Decision | null;
 
 // Decisions are synchronous and never re-entered, so one scratch area serves every tunnel.
 const scratch = newAddressScratch();

@@ -23,11 +23,11 @@ import type { GrantCache } from "../grants/grant-cache.ts";
 import { normalizeRequestPath } from "../matchers/request-path.ts";
 import { AUTHORIZED, compileCredentialChecks, INVALID, UNAUTHORIZED } from "./credentials.ts";
 import type { CheckKind, CredentialChecks } from "./credentials.ts";
-import type { EdgeCheck } from "./edge.ts";
+import { compileEdge } from "./edge.ts";
 import { answerWellKnown, isWellKnown } from "./well-known.ts";
 
-/** Decides a request already routed to the tunnel; `edge` given: its edge verdict, known. */
-export type RequestDecider = (facts: RequestFacts, edge?: Decision | null) => Decision;
+/** Decides a request already routed to the tunnel. */
+export type RequestDecider = (facts: RequestFacts) => Decision;
 
 /** The members of a forward decision, in the order `forwardVerdict` writes them. */
 const FORWARD_KEYS = "outcome,status,reason,policy,stage,rule,origin,message,identity,endpoint";
@@ -125,21 +125,14 @@ function compileChallenge(tunnel: EffectiveTunnel, checks: CredentialChecks) {
   };
 }
 
-/**
- * Compiles the request pipeline of a tunnel after its edge layer (`compileEdge`); token grants
- * come from the policy's cache.
- */
-export function compileTunnelRequest(
-  tunnel: EffectiveTunnel,
-  grants: GrantCache,
-  edge: EdgeCheck,
-): RequestDecider {
+/** Compiles the request pipeline of a tunnel; token grants come from the policy's cache. */
+export function compileTunnelRequest(tunnel: EffectiveTunnel, grants: GrantCache): RequestDecider {
+  const edge = compileEdge(tunnel);
   const checks = compileCredentialChecks(tunnel, grants);
   const challenge = compileChallenge(tunnel, checks);
   const authenticate = compileAuthenticate(tunnel, checks);
-  return (facts, known) => {
-    // A keep-alive request brings its connection's edge verdict: the lists are not read again.
-    const denied = known === undefined ? edge(facts) : known;
+  return (facts) => {
+    const denied = edge(facts);
     if (denied !== null) return denied;
     const path = normalizeRequestPath(facts.path);
     // S-O2: engine endpoints come after edge access and before challenge and authentication.

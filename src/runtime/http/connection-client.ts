@@ -1,16 +1,13 @@
 /**
  * Who a request comes from, worked out once per connection (issue #20): the peer's canonical
  * text, the client address (the peer, or what a trusted proxy's `X-Forwarded-For` names), the
- * `X-Forwarded-For` value to send upstream, the client's GeoIP country, and the edge verdict
- * the compiled decision last gave it (its memo checks its own key). Every request on a
+ * `X-Forwarded-For` value to send upstream, and the client's GeoIP country. Every request on a
  * keep-alive connection has the same peer, so these are remembered on the socket and reused
  * while the request brings the same `X-Forwarded-For` value (always, when the peer is not a
  * trusted proxy: the header is then ignored). The memory is keyed by the serving state's
  * generation and the GeoIP database's epoch: a reload or a re-opened database is seen by the
  * next request, whatever connection it arrives on.
  */
-import { newEdgeMemo } from "../../compile/engine.ts";
-import type { EdgeMemo } from "../../compile/engine.ts";
 import type { CountryLookup } from "../geoip.ts";
 import { canonicalPeer, clientAddress } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
@@ -25,11 +22,6 @@ export interface ConnectionClient {
   readonly forwardedFor: string;
   /** The client's country (null: unknown), looked up at most once per key. */
   country(geo: CountryLookup): string | null;
-  /**
-   * The connection's edge verdict, for the compiled decision: trusted IPs, GeoIP and the TLS
-   * version depend only on the client, so a keep-alive request does not check them again.
-   */
-  readonly edge: EdgeMemo;
 }
 
 /** Where the memory rides on the socket (as the TLS facts do, `tls/listener.ts`). */
@@ -49,7 +41,6 @@ class RememberedClient implements ConnectionClient {
   readFrom: string | undefined;
   ip: string;
   forwardedFor: string;
-  readonly edge: EdgeMemo = newEdgeMemo();
   #country: string | null | undefined = UNSET;
 
   constructor(peer: string, peerTrusted: boolean, generation: number, geoEpoch: number) {

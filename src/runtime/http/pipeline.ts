@@ -236,7 +236,7 @@ function act(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
 /** Runs the compiled decision; a throw is a bug in Rampart, answered 500 and logged. */
 function decide(r: Routed, deps: PipelineDeps): Decision | null {
   try {
-    const decision = r.route.policy.request(r.facts, r.client.edge);
+    const decision = r.route.policy.request(r.facts);
     // Shadow rollout: the candidate decides too and never acts (it cannot throw).
     deps.shadow?.compare(r.route, r.facts, decision, r.req.socket);
     return decision;

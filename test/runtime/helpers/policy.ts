@@ -10,9 +10,7 @@ import type { CredentialIr, GrantIr, IpSet } from "../../../src/ir/types.ts";
 import {
   interpret,
   interpretConnection,
-  interpretEdge,
   interpretHandshake,
-  interpretPastEdge,
   routeRequest,
   routeServerName,
 } from "../../../src/interpret/index.ts";
@@ -111,52 +109,19 @@ export function compiledPolicy(policy: EffectivePolicy): CompiledPolicy {
 
 /** Decisions for a policy, from the reference interpreter (the oracle). */
 export function interpretedPolicy(policy: EffectivePolicy): CompiledPolicy {
-  // One object per tunnel, as compiled ones are: a connection's edge memo is keyed by it.
-  const tunnels = new Map<EffectiveTunnel, CompiledTunnel>();
-  const compiledTunnel = (t: EffectiveTunnel): CompiledTunnel => {
-    const known = tunnels.get(t);
-    if (known !== undefined) return known;
-    const made: CompiledTunnel = {
-      tunnel: t,
-      handshake: (facts) => interpretHandshake(policy, facts).decision,
-      edge: (facts) => interpretEdge(t, facts),
-      request: (facts, edge) =>
-        edge === undefined
-          ? interpret(policy, facts)
-          : interpretPastEdge(policy, facts, () => edge),
-      connection: (facts) => interpretConnection(policy, t, facts),
-    };
-    tunnels.set(t, made);
-    return made;
-  };
+  const compiledTunnel = (t: EffectiveTunnel): CompiledTunnel => ({
+    tunnel: t,
+    handshake: (facts) => interpretHandshake(policy, facts).decision,
+    request: (facts) => interpret(policy, facts),
+    connection: (facts) => interpretConnection(policy, t, facts),
+  });
   return {
     policy,
     route: (host) => {
       const t = routeRequest(policy, host);
       return t === null ? null : compiledTunnel(t);
     },
-    request: (facts, memo) => {
-      if (memo === undefined) return interpret(policy, facts);
-      // The interpreter's twin of the compiled memo: decided once per connection and tunnel.
-      return interpretPastEdge(policy, facts, (t) => {
-        const tunnel = compiledTunnel(t);
-        const same =
-          memo.tunnel === tunnel &&
-          memo.clientIp === facts.clientIp &&
-          memo.country === facts.country &&
-          memo.tlsVersion === facts.tlsVersion &&
-          memo.secure === facts.secure;
-        if (!same) {
-          memo.verdict = tunnel.edge(facts);
-          memo.tunnel = tunnel;
-          memo.clientIp = facts.clientIp;
-          memo.country = facts.country;
-          memo.tlsVersion = facts.tlsVersion;
-          memo.secure = facts.secure;
-        }
-        return memo.verdict;
-      });
-    },
+    request: (facts) => interpret(policy, facts),
     tunnelById: (id) => {
       const t = policy.tunnels.find((x) => x.id === id);
       return t === undefined ? null : compiledTunnel(t);
