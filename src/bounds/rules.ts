@@ -48,9 +48,74 @@ export function propertySpan(spans: SpanMap, property: string): Span | null {
   return spans[property] ?? spans[camel(property)] ?? null;
 }
 
-/** The rule a project property is cited as. */
-export function projectRule(project: ProjectIr, property: EdgeProperty): RuleRef {
-  return { rule: `project.${property}`, origin: propertySpan(project.spans, property) };
+/**
+ * The rules made from one project alone, by property (and the rule-with-list of its trusted
+ * IPs and countries): every tunnel of the project cites the same ones, so each is made once
+ * and shared. 10,000 tunnels then hold one object per project rule instead of one each, which
+ * the collector need not copy and the bundle writer sees as one repeated value.
+ */
+interface ProjectRules {
+  readonly rules: Map<string, RuleRef>;
+  readonly withSets: Map<string, RuleRef & { readonly set: unknown }>;
+  /** `[projectRuleWithSet(…)]`, the rule list of a tunnel that writes no list of its own. */
+  readonly alone: Map<string, readonly (RuleRef & { readonly set: unknown })[]>;
+}
+
+const projectRules = new WeakMap<ProjectIr, ProjectRules>();
+
+function rulesOf(project: ProjectIr): ProjectRules {
+  let rules = projectRules.get(project);
+  if (rules === undefined) {
+    rules = { rules: new Map(), withSets: new Map(), alone: new Map() };
+    projectRules.set(project, rules);
+  }
+  return rules;
+}
+
+/** The rule a project property is cited as (one shared object per project and property). */
+export function projectRule(project: ProjectIr, property: EdgeProperty | "members"): RuleRef {
+  const rules = rulesOf(project).rules;
+  let rule = rules.get(property);
+  if (rule === undefined) {
+    rule = { rule: `project.${property}`, origin: propertySpan(project.spans, property) };
+    rules.set(property, rule);
+  }
+  return rule;
+}
+
+/**
+ * `ruleWithSet(projectRule(project, property), set)` for the project's own list `set`, shared
+ * like `projectRule`.
+ */
+export function projectRuleWithSet<S>(
+  project: ProjectIr,
+  property: "trusted_ips" | "geo_ip",
+  set: S,
+): RuleRef & { readonly set: S } {
+  const withSets = rulesOf(project).withSets;
+  const made = withSets.get(property);
+  // SAFETY: the entry for `property` was made from this same `set` (checked by identity).
+  if (made !== undefined && made.set === set) return made as RuleRef & { readonly set: S };
+  const rule = ruleWithSet(projectRule(project, property), set);
+  withSets.set(property, rule);
+  return rule;
+}
+
+/** `[projectRuleWithSet(project, property, set)]`, one shared list (nothing may change it). */
+export function projectRulesOnly<S>(
+  project: ProjectIr,
+  property: "trusted_ips" | "geo_ip",
+  set: S,
+): readonly (RuleRef & { readonly set: S })[] {
+  const alone = rulesOf(project).alone;
+  const rule = projectRuleWithSet(project, property, set);
+  const made = alone.get(property);
+  // SAFETY: the list for `property` holds a rule made from this same `set` (checked by identity).
+  if (made !== undefined && made[0] === rule)
+    return made as readonly (RuleRef & { readonly set: S })[];
+  const list = [rule];
+  alone.set(property, list);
+  return list;
 }
 
 /** The rule a tunnel property is cited as; falls back to the tunnel's own span. */
@@ -69,7 +134,25 @@ export function ruleWithSet<S>(rule: RuleRef, set: S): RuleRef & { readonly set:
   return { rule: rule.rule, origin: rule.origin, set };
 }
 
-/** A value the bounds stage filled in, cited at the project setting that caused it. */
+/** The default rules with no cause, made once each (most tunnels cite a few of them). */
+const uncausedDefaults = new Map<string, RuleRef>();
+/** The default rules with a cause, by cause and property (the cause is a project setting). */
+const causedDefaults = new WeakMap<Span, Map<string, RuleRef>>();
+
+/**
+ * A value the bounds stage filled in, cited at the project setting that caused it. Equal
+ * arguments give the same (shared) object.
+ */
 export function defaultRule(property: EdgeProperty, cause: Span | null): RuleRef {
-  return { rule: `default.${property}`, origin: cause };
+  let byProperty = uncausedDefaults;
+  if (cause !== null) {
+    byProperty = causedDefaults.get(cause) ?? new Map<string, RuleRef>();
+    causedDefaults.set(cause, byProperty);
+  }
+  let rule = byProperty.get(property);
+  if (rule === undefined) {
+    rule = { rule: `default.${property}`, origin: cause };
+    byProperty.set(property, rule);
+  }
+  return rule;
 }

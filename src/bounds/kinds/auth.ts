@@ -97,7 +97,7 @@ export function intersectAuth(project: ProjectIr, tunnel: TunnelIr): EffectiveAu
     forwardAuthorization: tunnel.forwardAuthorization ?? false,
     sessionAllow: tunnel.sessionAllow,
     members: project.members,
-    membersRule: { rule: "project.members", origin: project.spans["members"] ?? null },
+    membersRule: projectRule(project, "members"),
     tokenRule: modeRule(tunnel, tunnel.tokenAuth, "token_auth", modes.tokenFill),
     rstreamAuthRule: modeRule(tunnel, tunnel.rstreamAuth, "rstream_auth", modes.rstreamFill),
     mtlsRule: tunnelRule(tunnel, "mtls_auth"),

@@ -47,10 +47,40 @@ function admitsSome(match: PathMatchIr): boolean | undefined {
   return obviousPathWitness(match) !== null ? true : pathMatchAdmitsSome(match);
 }
 
+/**
+ * Whether some pair of entries passes `mayCover`. Most lists have no such pair (a grant's
+ * prefixes name different services): then nothing is shadowed, and no entry needs its own
+ * match or a witness.
+ */
+function somePairMayCover(match: ListMatch, values: readonly string[]): boolean {
+  if (match.kind === "glob") return true;
+  for (let j = 0; j < values.length; j++) {
+    // SAFETY: j < values.length, the loop's bound.
+    const outer = values[j] as string;
+    // `mayCover`'s test, with no trimmed copy of `outer` made per pair.
+    const stem = outer.endsWith("/") ? outer.length - 1 : outer.length;
+    for (let i = 0; i < values.length; i++) {
+      // SAFETY: i < values.length, the loop's bound.
+      if (i !== j && startsWithFirst(values[i] as string, outer, stem)) return true;
+    }
+  }
+  return false;
+}
+
+/** `text.startsWith(prefix.slice(0, length))`, without the slice. */
+function startsWithFirst(text: string, prefix: string, length: number): boolean {
+  if (text.length < length) return false;
+  for (let k = 0; k < length; k++) {
+    if (text.charCodeAt(k) !== prefix.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /** Each shadowed entry with the first entry that covers it (mutual covers report one side). */
 function shadowed(match: ListMatch): { entry: string; by: string }[] {
   const values = entries(match);
   if (values.length < 2 || values.length > MAX_ENTRIES) return [];
+  if (!somePairMayCover(match, values)) return [];
   const entriesWithMatch = values.map((value) => ({ value, match: single(match, value) }));
   const found: { entry: string; by: string }[] = [];
   entriesWithMatch.forEach((inner, i) => {
