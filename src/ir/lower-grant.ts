@@ -14,7 +14,7 @@ import type { LowerContext, SpanScope } from "./lower-context.ts";
 import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
 import { lowerPathMatch } from "./lower-match.ts";
-import { checkMethodNames } from "./method-names.ts";
+import { checkMethodNames, methodsWrittenRight } from "./method-names.ts";
 import { invalidExpiry, leafWorkspacesAndProjects } from "./semantic-diagnostics.ts";
 import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "./types.ts";
 
@@ -42,8 +42,11 @@ export function lowerAction(
   const origin = scope.own();
   if (doc === true) return { filter: null, path: null, methods: null, select: null, origin };
   const params = doc.params;
-  if (params?.methods !== undefined)
-    checkMethodNames(params.methods, scope.at("params").at("methods"), ctx);
+  const written = params?.methods;
+  // A list written right is already in canonical case: it needs no upper-cased copy.
+  const canonical = written !== undefined && methodsWrittenRight(written);
+  if (written !== undefined && !canonical)
+    checkMethodNames(written, scope.at("params").at("methods"), ctx);
   return {
     filter:
       doc.filters === undefined ? null : lowerFilter(doc.filters, at(pointer, "filters"), ctx),
@@ -51,7 +54,8 @@ export function lowerAction(
       params?.path === undefined
         ? null
         : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
-    methods: params?.methods === undefined ? null : sortedUnique(params.methods.map(upperCase)),
+    methods:
+      written === undefined ? null : sortedUnique(canonical ? written : written.map(upperCase)),
     select: lowerSelect(doc.select as SelectDoc | undefined),
     origin,
   };

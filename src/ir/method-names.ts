@@ -52,12 +52,33 @@ export const HTTP_METHODS: readonly string[] = [
 
 const KNOWN: ReadonlySet<string> = new Set(HTTP_METHODS);
 
+/** Up to this many methods, a list written right is recognised by scanning it. */
+const SCAN_MAX = 8;
+
+/**
+ * Whether every name is a known method as written (so upper-case) and none is listed twice:
+ * then `checkMethodNames` has nothing to report. Only asked of short lists, by scanning.
+ */
+export function methodsWrittenRight(methods: readonly string[]): boolean {
+  if (methods.length > SCAN_MAX) return false;
+  for (let i = 0; i < methods.length; i++) {
+    // SAFETY: i < methods.length, the loop's bound.
+    const written = methods[i] as string;
+    if (!KNOWN.has(written)) return false;
+    // Known names are upper-case, so equal as written is equal once upper-cased.
+    for (let j = 0; j < i; j++) if (methods[j] === written) return false;
+  }
+  return true;
+}
+
 /** Reports the mistakes of one `methods` list; `scope` holds the list's spans. */
 export function checkMethodNames(
   methods: readonly string[],
   scope: SpanScope,
   ctx: LowerContext,
 ): void {
+  // HOT PATH: once per grant action; nearly every list is written right, and needs no Map.
+  if (methodsWrittenRight(methods)) return;
   const seen = new Map<string, number>();
   methods.forEach((written, i) => {
     const upper = written.toUpperCase();
