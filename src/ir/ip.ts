@@ -212,12 +212,15 @@ function parseIpv4Entry(
   // `>>> 32` would shift by 0, hence the special case of a /32.
   const hostMask = prefix === 32 ? 0 : 0xffffffff >>> prefix;
   const network = (value & ~hostMask) >>> 0;
-  const cidr = `${formatIpv4(network)}/${prefix}`;
+  const hostBitsSet = (value & hostMask) !== 0;
+  // A written `a.b.c.d/n` without host bits is already canonical (the parse refused leading
+  // zeros): the entry is its own CIDR text, with no new string to build and hash.
+  const cidr = slash !== -1 && !hostBitsSet ? text : `${formatIpv4(network)}/${prefix}`;
   if (!blockCache.has(cidr)) cacheBlock(cidr, { family: 4, network: BigInt(network), prefix });
   return {
     ok: true,
     range: { family: 4, cidr, origin },
-    hostBitsSet: (value & hostMask) !== 0,
+    hostBitsSet,
   };
 }
 
