@@ -10,7 +10,7 @@
  * space's generous atoms give once the edge facts are pinned to these.
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
-import type { RequestFacts, SessionFacts } from "../ir/facts.ts";
+import type { RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import type { IpAddress } from "../ir/ip.ts";
 import { addressInSet, parseAddress } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
@@ -103,6 +103,16 @@ function clientSession(tunnel: EffectiveTunnel): SessionFacts | null {
   return { ...UNLISTED_USER, email, groups: allow.groups };
 }
 
+/** The unrestricted token of the last project asked for: a policy's tunnels share one. */
+let lastToken: { readonly projectId: string; readonly token: TokenFacts } | null = null;
+
+function unrestrictedTokenOf(projectId: string): TokenFacts {
+  if (lastToken?.projectId !== projectId) {
+    lastToken = { projectId, token: unrestrictedToken([projectId]) };
+  }
+  return lastToken.token;
+}
+
 /**
  * The obvious witness for `tunnel` as a whole request to `host` (a host routed to the tunnel),
  * or `null` when the tunnel's lists leave no obvious choice. Besides the edge facts it is the
@@ -132,7 +142,7 @@ export function obviousRequest(
     origin: null,
     referer: null,
     contentType: null,
-    token: tunnel.auth.token ? unrestrictedToken([tunnel.projectId]) : null,
+    token: tunnel.auth.token ? unrestrictedTokenOf(tunnel.projectId) : null,
     challengeCookie: "valid",
     session: clientSession(tunnel),
     clientCredential: null,
