@@ -19,9 +19,18 @@
 import { statSync } from "node:fs";
 
 /**
- * The V8 flags a batch command runs with: the nursery above, and `gc()` for `collectGarbage`.
+ * The V8 flags a batch command runs with: the nursery above, `gc()` for `collectGarbage`, and
+ * an old generation that starts at 128 MB. A batch command's old generation only grows (what
+ * it promotes is its input's document, spans and IR, all live until it exits), so the full
+ * collections V8 starts on the way up from its small default find little to free: on 10,000
+ * tunnels and grants, two of them (one at ~25 MB, one at ~95 MB, the second ~10 % of `lint`'s
+ * instructions after parsing) freed ~20 MB in all. Peak RSS moves by that much at most.
  */
-export const BATCH_HEAP_FLAGS: readonly string[] = ["--max-semi-space-size=16", "--expose-gc"];
+export const BATCH_HEAP_FLAGS: readonly string[] = [
+  "--max-semi-space-size=16",
+  "--initial-old-space-size=128",
+  "--expose-gc",
+];
 
 /**
  * A full collection, where the relaunch exposed `gc` (nothing otherwise: a library caller, a
