@@ -146,8 +146,9 @@ const causedDefaults = new WeakMap<Span, Map<string, RuleRef>>();
 export function defaultRule(property: EdgeProperty, cause: Span | null): RuleRef {
   let byProperty = uncausedDefaults;
   if (cause !== null) {
-    byProperty = causedDefaults.get(cause) ?? new Map<string, RuleRef>();
-    causedDefaults.set(cause, byProperty);
+    const known = causedDefaults.get(cause);
+    byProperty = known ?? new Map<string, RuleRef>();
+    if (known === undefined) causedDefaults.set(cause, byProperty);
   }
   let rule = byProperty.get(property);
   if (rule === undefined) {
