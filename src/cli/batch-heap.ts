@@ -23,8 +23,8 @@ import { statSync } from "node:fs";
  * an old generation that starts at 128 MB. A batch command's old generation only grows (what
  * it promotes is its input's document, spans and IR, all live until it exits), so the full
  * collections V8 starts on the way up from its small default find little to free: on 10,000
- * tunnels and grants, two of them (one at ~25 MB, one at ~95 MB, the second ~10 % of `lint`'s
- * instructions after parsing) freed ~20 MB in all. Peak RSS moves by that much at most.
+ * tunnels and grants, two of them (at ~25 MB and ~95 MB) freed ~20 MB in all and cost ~2.5 %
+ * of `lint`'s instructions (callgrind, BENCHMARKS.md). Peak RSS moves by that much at most.
  */
 export const BATCH_HEAP_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",
