@@ -9,14 +9,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { writeBundle } from "../../src/compile/bundle.ts";
-import { canonicalJson, sha256Of } from "../../src/compile/bundle/canonical-json.ts";
 import { loadBundle, readBundle } from "../../src/compile/load-bundle.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { checkPolicySource } from "../../src/pipeline.ts";
 import { arbEffectivePolicy, arbHandshakeFacts, arbRequestFacts } from "../../src/testkit/index.ts";
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { bundleOf, payloadOf, problemOf } from "./bundle-payloads.ts";
+import type { Json } from "./bundle-payloads.ts";
 
 const FIXTURES = new URL("../../fixtures/", import.meta.url);
 
@@ -27,21 +26,6 @@ const warning: Diagnostic = {
   span: { file: "other.rampart", start: 3, end: 9 },
   help: "a hint",
 };
-
-/** A bundle around a payload, with a content hash that matches it. */
-function bundleOf(payload: Json, formatVersion = 3): string {
-  return JSON.stringify({
-    format: "rampart-bundle",
-    formatVersion,
-    generator: "test",
-    contentHash: sha256Of(canonicalJson(payload)),
-    payload,
-  });
-}
-
-function payloadOf(text: string): { [key: string]: Json } {
-  return (JSON.parse(text) as { payload: { [key: string]: Json } }).payload;
-}
 
 /** The payload of a version-3 bundle of the acme example, its first tunnel's origin to edit. */
 function acmePayload(): { payload: { [key: string]: Json }; tunnel: { [key: string]: Json } } {
@@ -58,16 +42,6 @@ function acme(): { effective: EffectivePolicy; diagnostics: readonly Diagnostic[
   const checked = checkPolicySource({ name: "acme.rampart", text });
   assert.ok(checked.effective !== undefined, JSON.stringify(checked.diagnostics));
   return { effective: checked.effective, diagnostics: checked.diagnostics };
-}
-
-function problemOf(text: string): string {
-  const result = loadBundle(text);
-  assert.equal(result.value, undefined);
-  assert.deepStrictEqual(
-    result.diagnostics.map((d) => d.code),
-    ["RP5005"],
-  );
-  return result.diagnostics[0]?.message ?? "";
 }
 
 describe("bundle format version 3 (spans as tuples)", () => {

@@ -8,31 +8,15 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { writeBundle } from "../../src/compile/bundle.ts";
-import { canonicalJson, sha256Of } from "../../src/compile/bundle/canonical-json.ts";
-import { BUNDLE_FORMAT_VERSION } from "../../src/compile/bundle/format.ts";
+import { canonicalJson } from "../../src/compile/bundle/canonical-json.ts";
 import { loadBundle, readBundle } from "../../src/compile/load-bundle.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
 import { arbEffectivePolicy } from "../../src/testkit/index.ts";
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { bundleOf, payloadOf, problemOf } from "./bundle-payloads.ts";
+import type { Json } from "./bundle-payloads.ts";
 
 function samplePolicies(count: number, seed: number): EffectivePolicy[] {
   return fc.sample(arbEffectivePolicy(), { numRuns: count, seed });
-}
-
-/** A bundle around a payload, with a content hash that matches it. */
-function bundleOf(payload: Json): string {
-  return JSON.stringify({
-    format: "rampart-bundle",
-    formatVersion: BUNDLE_FORMAT_VERSION,
-    generator: "test",
-    contentHash: sha256Of(canonicalJson(payload)),
-    payload,
-  });
-}
-
-function payloadOf(text: string): { [key: string]: Json } {
-  return (JSON.parse(text) as { payload: { [key: string]: Json } }).payload;
 }
 
 /** The first tunnel of the first policy of a written bundle, for editing. */
@@ -42,16 +26,6 @@ function firstTunnel(payload: { [key: string]: Json }): { [key: string]: Json } 
   const tunnel = Array.isArray(tunnels) ? tunnels[0] : undefined;
   assert.ok(tunnel !== null && typeof tunnel === "object" && !Array.isArray(tunnel));
   return tunnel;
-}
-
-function problemOf(text: string): string {
-  const result = loadBundle(text);
-  assert.equal(result.value, undefined);
-  assert.deepStrictEqual(
-    result.diagnostics.map((d) => d.code),
-    ["RP5005"],
-  );
-  return result.diagnostics[0]?.message ?? "";
 }
 
 describe("bundle sharing (format versions 2 and 3)", () => {
