@@ -87,7 +87,7 @@ export function projectRule(project: ProjectIr, property: EdgeProperty | "member
  * `ruleWithSet(projectRule(project, property), set)` for the project's own list `set`, shared
  * like `projectRule`.
  */
-export function projectRuleWithSet<S>(
+function projectRuleWithSet<S>(
   project: ProjectIr,
   property: "trusted_ips" | "geo_ip",
   set: S,
@@ -101,8 +101,31 @@ export function projectRuleWithSet<S>(
   return rule;
 }
 
+/** The rules of a list that neither side sets (shared: nothing may change it). */
+const NO_LIST_RULES: readonly never[] = [];
+
+/**
+ * The rules of a list that the project and the tunnel may each set (trusted IPs, countries),
+ * each with its list (`null`: that side does not restrict): the project's rule, then the
+ * tunnel's. HOT PATH: most tunnels set no list of their own and share the project's one-rule
+ * list; only a tunnel with its own list gets a list of its own.
+ */
+export function listRules<S>(
+  project: ProjectIr,
+  tunnel: TunnelIr,
+  property: "trusted_ips" | "geo_ip",
+  projectSet: S | null,
+  tunnelSet: S | null,
+): readonly (RuleRef & { readonly set: S })[] {
+  if (tunnelSet === null) {
+    return projectSet === null ? NO_LIST_RULES : projectRulesOnly(project, property, projectSet);
+  }
+  const own = ruleWithSet(tunnelRule(tunnel, property), tunnelSet);
+  return projectSet === null ? [own] : [projectRuleWithSet(project, property, projectSet), own];
+}
+
 /** `[projectRuleWithSet(project, property, set)]`, one shared list (nothing may change it). */
-export function projectRulesOnly<S>(
+function projectRulesOnly<S>(
   project: ProjectIr,
   property: "trusted_ips" | "geo_ip",
   set: S,

@@ -5,21 +5,13 @@
 import type { CountrySet, ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { CountryRule } from "../effective.ts";
 import type { Incompatible } from "../incompatible.ts";
-import {
-  projectRule,
-  projectRuleWithSet,
-  projectRulesOnly,
-  ruleWithSet,
-  tunnelRule,
-} from "../rules.ts";
+import { listRules, projectRule, tunnelRule } from "../rules.ts";
 
 /** The GeoIP part of an effective tunnel. */
 export interface CountryBound {
   readonly countryRules: readonly CountryRule[];
   readonly allowedCountries: CountrySet | null;
 }
-
-const NO_RULES: readonly CountryRule[] = [];
 
 /** An empty list restricts nothing (the same as an absent one). */
 function restricting(set: CountrySet | null): CountrySet | null {
@@ -48,16 +40,10 @@ export function intersectCountries(
 ): CountryBound | Incompatible {
   const projectSet = restricting(project.countries);
   const tunnelSet = restricting(tunnel.countries);
-  // HOT PATH: most tunnels write no list of their own; they share the project's one rule.
-  if (tunnelSet === null) {
-    const countryRules =
-      projectSet === null ? NO_RULES : projectRulesOnly(project, "geo_ip", projectSet);
-    return { countryRules, allowedCountries: projectSet };
+  const countryRules = listRules(project, tunnel, "geo_ip", projectSet, tunnelSet);
+  if (projectSet === null || tunnelSet === null) {
+    return { countryRules, allowedCountries: projectSet ?? tunnelSet };
   }
-  const countryRules: CountryRule[] = [];
-  if (projectSet !== null) countryRules.push(projectRuleWithSet(project, "geo_ip", projectSet));
-  countryRules.push(ruleWithSet(tunnelRule(tunnel, "geo_ip"), tunnelSet));
-  if (projectSet === null) return { countryRules, allowedCountries: tunnelSet };
   const allowedCountries = intersectCountrySets(projectSet, tunnelSet);
   if (allowedCountries.codes.length === 0) {
     return {

@@ -7,21 +7,13 @@ import { intersectIpSets, ipInSet } from "../../ir/ip.ts";
 import type { IpSet, ProjectIr, TunnelIr } from "../../ir/types.ts";
 import type { IpRule } from "../effective.ts";
 import type { Incompatible } from "../incompatible.ts";
-import {
-  projectRule,
-  projectRuleWithSet,
-  projectRulesOnly,
-  ruleWithSet,
-  tunnelRule,
-} from "../rules.ts";
+import { listRules, projectRule, tunnelRule } from "../rules.ts";
 
 /** The trusted-IP part of an effective tunnel. */
 export interface IpBound {
   readonly ipRules: readonly IpRule[];
   readonly allowedIps: IpSet | null;
 }
-
-const NO_RULES: readonly IpRule[] = [];
 
 /** An empty list restricts nothing (the same as an absent one). */
 function restricting(set: IpSet | null): IpSet | null {
@@ -38,16 +30,10 @@ function describe(set: IpSet): string {
 export function intersectTrustedIps(project: ProjectIr, tunnel: TunnelIr): IpBound | Incompatible {
   const projectSet = restricting(project.trustedIps);
   const tunnelSet = restricting(tunnel.trustedIps);
-  // HOT PATH: most tunnels write no list of their own; they share the project's one rule.
-  if (tunnelSet === null) {
-    const ipRules =
-      projectSet === null ? NO_RULES : projectRulesOnly(project, "trusted_ips", projectSet);
-    return { ipRules, allowedIps: projectSet };
+  const ipRules = listRules(project, tunnel, "trusted_ips", projectSet, tunnelSet);
+  if (projectSet === null || tunnelSet === null) {
+    return { ipRules, allowedIps: projectSet ?? tunnelSet };
   }
-  const ipRules: IpRule[] = [];
-  if (projectSet !== null) ipRules.push(projectRuleWithSet(project, "trusted_ips", projectSet));
-  ipRules.push(ruleWithSet(tunnelRule(tunnel, "trusted_ips"), tunnelSet));
-  if (projectSet === null) return { ipRules, allowedIps: tunnelSet };
   const allowedIps = intersectIpSets(projectSet, tunnelSet);
   if (allowedIps.ranges.length === 0) {
     return {
