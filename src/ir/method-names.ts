@@ -57,7 +57,8 @@ const SCAN_MAX = 8;
 
 /**
  * Whether every name is a known method as written (so upper-case) and none is listed twice:
- * then `checkMethodNames` has nothing to report. Only asked of short lists, by scanning.
+ * then `checkMethodNames` has nothing to report, and the caller skips it (HOT PATH: once per
+ * grant action, and nearly every list is written right). Only asked of short lists, by scanning.
  */
 export function methodsWrittenRight(methods: readonly string[]): boolean {
   if (methods.length > SCAN_MAX) return false;
@@ -77,8 +78,6 @@ export function checkMethodNames(
   scope: SpanScope,
   ctx: LowerContext,
 ): void {
-  // HOT PATH: once per grant action; nearly every list is written right, and needs no Map.
-  if (methodsWrittenRight(methods)) return;
   const seen = new Map<string, number>();
   methods.forEach((written, i) => {
     const upper = written.toUpperCase();

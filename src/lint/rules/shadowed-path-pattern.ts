@@ -35,7 +35,11 @@ function single(match: ListMatch, value: string): PathMatchIr {
  * if it starts it (less a trailing `/`). Globs are left to the exact check.
  */
 function mayCover(match: ListMatch, outer: string, inner: string): boolean {
-  return match.kind === "glob" || inner.startsWith(outer.replace(/\/$/, ""));
+  if (match.kind === "glob") return true;
+  // Compared in place: lint asks this of every pair of entries of every list, so no trimmed
+  // copy of `outer` is made per pair.
+  const stem = outer.endsWith("/") ? outer.length - 1 : outer.length;
+  return startsWithFirst(inner, outer, stem);
 }
 
 /**
@@ -53,18 +57,9 @@ function admitsSome(match: PathMatchIr): boolean | undefined {
  * match or a witness.
  */
 function somePairMayCover(match: ListMatch, values: readonly string[]): boolean {
-  if (match.kind === "glob") return true;
-  for (let j = 0; j < values.length; j++) {
-    // SAFETY: j < values.length, the loop's bound.
-    const outer = values[j] as string;
-    // `mayCover`'s test, with no trimmed copy of `outer` made per pair.
-    const stem = outer.endsWith("/") ? outer.length - 1 : outer.length;
-    for (let i = 0; i < values.length; i++) {
-      // SAFETY: i < values.length, the loop's bound.
-      if (i !== j && startsWithFirst(values[i] as string, outer, stem)) return true;
-    }
-  }
-  return false;
+  return values.some((outer, j) =>
+    values.some((inner, i) => i !== j && mayCover(match, outer, inner)),
+  );
 }
 
 /** `text.startsWith(prefix.slice(0, length))`, without the slice. */
