@@ -13,7 +13,7 @@ import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
-import { obviousRequest } from "./obvious-witness.ts";
+import { obviousRequest, obviousRequestForwarded } from "./obvious-witness.ts";
 import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
@@ -150,9 +150,10 @@ export function findForwardedRequest(
 
 /**
  * Reachability of every tunnel of one policy, for lint. Most tunnels forward their obvious
- * request, and confirming it needs only a host routed to the tunnel: the request space
- * (atoms for every host, grant and method of the policy) is built on the first tunnel that
- * does not, and `findForwardedRequest` decides that tunnel and the rest of that kind.
+ * request, which the tunnel's auth settings decide (`obviousRequestForwarded`, no interpreter
+ * run) once a host routes to the tunnel: the request space (atoms for every host, grant and
+ * method of the policy) is built on the first tunnel that does not, and
+ * `findForwardedRequest` decides that tunnel and the rest of that kind.
  */
 export class PolicyReachability {
   readonly policy: EffectivePolicy;
@@ -175,12 +176,14 @@ export class PolicyReachability {
     return null;
   }
 
-  /** The same answer as `findForwardedRequest(policy, tunnel)`, with a shortcut. */
+  /**
+   * The same answer as `findForwardedRequest(policy, tunnel)`, with a shortcut: the obvious
+   * request to a host routed to the tunnel, decided without the interpreter.
+   */
   forwardedRequest(tunnel: EffectiveTunnel): AdmitsResult {
-    const host = this.#exactHostRoutedTo(tunnel);
-    if (host !== null) {
-      const routed: EffectivePolicy = { ...this.policy, tunnels: [tunnel] };
-      const obvious = obviouslyForwarded(routed, tunnel, host);
+    if (obviousRequestForwarded(tunnel)) {
+      const host = this.#exactHostRoutedTo(tunnel);
+      const obvious = host === null ? null : obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
       if (obvious !== null) return { kind: "forwards", request: obvious };
     }
     this.#space ??= new ReachabilitySpace(this.policy);

@@ -4,16 +4,18 @@
  * tunnel's full address, country and session partitions costs far more than trying one such
  * request, and on a large policy almost every tunnel forwards it.
  *
- * Only the choice of request is a guess: the caller runs it through the interpreter, and any
- * request it forwards is a real witness, provided its address is one a client can have.
- * `obviousRequest` is the whole request, built without a request space: the same one the
- * space's generous atoms give once the edge facts are pinned to these.
+ * Only the choice of request is a guess: any request the interpreter forwards is a real
+ * witness, provided its address is one a client can have. `obviousRequest` is the whole
+ * request, built without a request space: the same one the space's generous atoms give once
+ * the edge facts are pinned to these. `obviousRequestForwarded` says whether the interpreter
+ * forwards it without running the interpreter (a property test holds the two equal).
  */
 import type { EffectiveTunnel } from "../bounds/effective.ts";
 import type { RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import type { IpAddress } from "../ir/ip.ts";
 import { addressInSet, parseAddress } from "../ir/ip.ts";
-import type { IpRange, IpSet } from "../ir/types.ts";
+import type { IpRange, IpSet, SessionAllowIr } from "../ir/types.ts";
+import { sessionAllowed } from "../interpret/credentials.ts";
 import { unrestrictedToken } from "./space/auth-atoms.ts";
 
 // Used when the tunnel restricts nothing: a documentation address (RFC 5737) and country.
@@ -95,8 +97,11 @@ const UNLISTED_USER: SessionFacts = {
 
 /** A signed-in user that the tunnel's rstream Auth allow list admits, or no session. */
 function clientSession(tunnel: EffectiveTunnel): SessionFacts | null {
-  if (!tunnel.auth.rstreamAuth) return null;
-  const allow = tunnel.auth.sessionAllow;
+  return tunnel.auth.rstreamAuth ? allowedUser(tunnel.auth.sessionAllow) : null;
+}
+
+/** The user the obvious request signs in as, for an rstream Auth allow list. */
+function allowedUser(allow: SessionAllowIr | null): SessionFacts {
   if (allow === null) return UNLISTED_USER;
   const domain = allow.domains[0];
   const email = allow.emails[0] ?? (domain === undefined ? UNLISTED_EMAIL : `user@${domain}`);
@@ -147,4 +152,23 @@ export function obviousRequest(
     session: clientSession(tunnel),
     clientCredential: null,
   };
+}
+
+/**
+ * Whether the interpreter forwards the obvious request (`obviousRequest(tunnel, host, …)`, when
+ * it is not `null`, for a host the policy routes to `tunnel`), decided from the tunnel alone.
+ * Lint asks this of every published tunnel; running the interpreter on each made it the
+ * larger part of lint. The request passes the edge by construction: its address and country
+ * are in every list of the tunnel, TLS 1.3 over HTTPS meets any minimum, `/` is no engine
+ * endpoint and its challenge cookie is valid. What is left is authentication, in the
+ * interpreter's order (S-H1, S-H4, S-H6). A property test holds this to the interpreter.
+ */
+export function obviousRequestForwarded(tunnel: EffectiveTunnel): boolean {
+  const auth = tunnel.auth;
+  // A valid token of a project member, with a grant that allows everything, is authorized.
+  if (auth.token) return true;
+  // No token auth and no client certificate: only a session can authenticate the request.
+  if (auth.rstreamAuth) return sessionAllowed(auth.sessionAllow, allowedUser(auth.sessionAllow));
+  // No edge authentication at all forwards; mTLS alone requires the missing certificate.
+  return auth.mtls === null;
 }

@@ -17,6 +17,7 @@ import {
 import { isForwarded } from "../../src/analysis/decision-key.ts";
 import type { EffectivePolicy, EffectiveTunnel } from "../../src/bounds/effective.ts";
 import { obviousPathWitness, pathMatchAdmitsSome } from "../../src/analysis/path-space.ts";
+import { obviousRequest, obviousRequestForwarded } from "../../src/analysis/obvious-witness.ts";
 import { interpret } from "../../src/interpret/request.ts";
 import { routeRequest } from "../../src/interpret/route.ts";
 import { ipInSet } from "../../src/ir/ip.ts";
@@ -81,6 +82,46 @@ describe("reachability of a whole policy (S-A3, S-A4, S-H1, issue #2)", () => {
       const reachability = new PolicyReachability(policy);
       return (tunnel) => reachability.forwardedRequest(tunnel);
     }, true);
+  });
+});
+
+/** The hosts a request can name to reach `tunnel`: each exact host, an instance of each wildcard. */
+function hostsRoutedTo(policy: EffectivePolicy, tunnel: EffectiveTunnel): string[] {
+  return tunnel.hosts
+    .map((h) => (h.startsWith("*.") ? `w${h.slice(1)}` : h))
+    .filter((h) => routeRequest(policy, h) === tunnel);
+}
+
+describe("the obvious request decided without the interpreter (S-A3…S-A5, S-C1, S-H1, S-H4, S-H6, S-T8, issue #19)", () => {
+  it("obviousRequestForwarded says exactly what the interpreter decides for the obvious request", () => {
+    const seen = { forwarded: 0, refused: 0, sessionOnly: 0, mtlsOnly: 0 };
+    fc.assert(
+      fc.property(arbEffectivePolicy(), (policy) => {
+        for (const tunnel of policy.tunnels) {
+          const claimed = obviousRequestForwarded(tunnel);
+          for (const host of hostsRoutedTo(policy, tunnel)) {
+            const request = obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
+            if (request === null) continue;
+            const decision = interpret(policy, request);
+            assert.equal(
+              claimed,
+              isForwarded(decision),
+              `tunnel ${tunnel.id} via ${host}: ${decision.rule}`,
+            );
+            seen[claimed ? "forwarded" : "refused"]++;
+            const { auth } = tunnel;
+            if (!auth.token && auth.rstreamAuth && auth.sessionAllow !== null) seen.sessionOnly++;
+            if (!auth.token && !auth.rstreamAuth && auth.mtls !== null) seen.mtlsOnly++;
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // Every branch of the decision was taken, so the comparison is not vacuous.
+    assert.ok(
+      Object.values(seen).every((n) => n > 0),
+      JSON.stringify(seen),
+    );
   });
 });
 
