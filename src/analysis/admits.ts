@@ -13,7 +13,7 @@ import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
-import { obviousRequest, obviousRequestForwarded } from "./obvious-witness.ts";
+import { hasObviousRequest, obviousRequest, obviousRequestForwarded } from "./obvious-witness.ts";
 import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
@@ -188,6 +188,23 @@ export class PolicyReachability {
     }
     this.#space ??= new ReachabilitySpace(this.policy);
     return findForwardedRequest(this.policy, tunnel, this.#space);
+  }
+
+  /**
+   * `null` when the policy forwards some request to the tunnel, else every decision that
+   * refused one: `forwardedRequest`'s answer without its witness, so a tunnel that forwards
+   * its obvious request (nearly all of them) costs no request object.
+   */
+  refusals(tunnel: EffectiveTunnel): readonly Decision[] | null {
+    if (
+      obviousRequestForwarded(tunnel) &&
+      hasObviousRequest(tunnel, NON_CLIENT_ADDRESSES) &&
+      this.#exactHostRoutedTo(tunnel) !== null
+    ) {
+      return null;
+    }
+    const result = this.forwardedRequest(tunnel);
+    return result.kind === "forwards" ? null : result.denials;
   }
 }
 

@@ -108,12 +108,18 @@ function unrestrictedTokenOf(projectId: string): TokenFacts {
   return lastToken.token;
 }
 
+/** Whether `obviousRequest(tunnel, …)` is a request (not `null`), without making it. */
+export function hasObviousRequest(tunnel: EffectiveTunnel, nonClient: IpSet): boolean {
+  return clientAddress(tunnel, nonClient) !== null && clientCountry(tunnel) !== null;
+}
+
 /**
  * The obvious witness for `tunnel` as a whole request to `host` (a host routed to the tunnel),
  * or `null` when the tunnel's lists leave no obvious choice. Besides the edge facts it is the
  * most generous request of each dimension: TLS 1.3, `GET /`, a valid challenge cookie, and a
  * valid token with an unrestricted grant when token auth is on; no certificate, no browser
- * navigation, upgrade, Origin or body. The caller confirms it with the interpreter.
+ * navigation, upgrade, Origin or body. The interpreter forwards it exactly when
+ * `obviousRequestForwarded` says so.
  */
 export function obviousRequest(
   tunnel: EffectiveTunnel,

@@ -125,6 +125,36 @@ describe("the obvious request decided without the interpreter (S-A3…S-A5, S-C1
   });
 });
 
+describe("refusals of a whole policy, without witnesses (S-A3, S-A4, S-H1, issue #19)", () => {
+  it("PolicyReachability.refusals is null exactly where the exact search forwards, else its denials", () => {
+    let forwarded = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(arbEffectivePolicy(), (policy) => {
+        const reach = new ReachabilitySpace(policy);
+        const reachability = new PolicyReachability(policy);
+        for (const tunnel of policy.tunnels) {
+          const denials = reachability.refusals(tunnel);
+          const exact = exploreForwardedRequest(policy, tunnel, reach);
+          if (exact.kind === "forwards") {
+            forwarded++;
+            assert.equal(denials, null, `tunnel ${tunnel.id}`);
+          } else {
+            refused++;
+            assert.deepEqual(
+              denials?.map((d) => d.rule),
+              exact.denials.map((d) => d.rule),
+              `tunnel ${tunnel.id}`,
+            );
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    assert.ok(forwarded > 0 && refused > 0, `forwarded ${forwarded}, refused ${refused}`);
+  });
+});
+
 describe("path fast path (S-T5)", () => {
   it("an obvious path witness is a normalized path the pattern matches, never a false 'none'", () => {
     let found = 0;

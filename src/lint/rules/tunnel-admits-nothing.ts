@@ -39,17 +39,18 @@ function check({ policy, ir }: LintContext, report: Report<typeof messages>): Di
   const out: Diagnostic[] = [];
   let reach: PolicyReachability | null = null;
   const denyAll = idsWrittenAsDenyAll(ir.tunnels);
-  for (const tunnel of policy.tunnels) {
-    if (!tunnel.publish || !isHttpFamily(tunnel.protocol) || tunnel.hosts.length === 0) continue;
-    if (denyAll.size > 0 && denyAll.has(tunnel.id)) continue;
+  // `forEach`, not `for … of`: no iterator result per tunnel before the loop is optimized.
+  policy.tunnels.forEach((tunnel) => {
+    if (!tunnel.publish || !isHttpFamily(tunnel.protocol) || tunnel.hosts.length === 0) return;
+    if (denyAll.size > 0 && denyAll.has(tunnel.id)) return;
     reach ??= new PolicyReachability(policy);
-    const result = reach.forwardedRequest(tunnel);
-    if (result.kind === "forwards") continue;
-    const rules = [...new Set(result.denials.map((d) => d.rule))];
+    const denials = reach.refusals(tunnel);
+    if (denials === null) return;
+    const rules = [...new Set(denials.map((d) => d.rule))];
     out.push(
       report("forwardsNothing", [tunnel.id], {
         span: tunnel.origin,
-        labels: result.denials
+        labels: denials
           .slice(0, 5)
           .map((d) => ({ span: d.origin, message: messages.refuses(d.message) })),
         help:
@@ -58,7 +59,7 @@ function check({ policy, ir }: LintContext, report: Report<typeof messages>): Di
             : "check the tunnel's hosts and protocol",
       }),
     );
-  }
+  });
   return out;
 }
 
