@@ -4,9 +4,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ActionIr } from "../../src/ir/types.ts";
-import { forEachAction } from "../../src/lint/grant-actions.ts";
+import { forEachAction, forEachGrantAction } from "../../src/lint/grant-actions.ts";
 import type { ActionKind } from "../../src/lint/grant-actions.ts";
-import { actionIr, grantLeaf } from "../../src/testkit/builders.ts";
+import { actionIr, grantIr, grantLeaf } from "../../src/testkit/builders.ts";
 
 const named = (name: string): ActionIr => actionIr({ path: { kind: "exact", value: `/${name}` } });
 
@@ -44,5 +44,33 @@ describe("grant actions in tree order (S-T3)", () => {
 
   it("visits nothing for a leaf without actions", () => {
     assert.deepEqual(visited(grantLeaf()), []);
+  });
+});
+
+describe("grant actions of a whole policy, grant by grant (S-T3, issue #19)", () => {
+  it("forEachGrantAction visits what forEachAction visits on each grant, in grant order", () => {
+    const grants = [
+      grantIr({ name: "a", resources: grantLeaf({ connect: named("a1"), list: named("a2") }) }),
+      grantIr({ name: "none", resources: null }),
+      grantIr({
+        name: "b",
+        resources: {
+          kind: "or",
+          children: [grantLeaf({ create: named("b1") }), grantLeaf({ connect: named("b2") })],
+        },
+      }),
+      grantIr({ name: "empty", resources: grantLeaf() }),
+    ];
+    const walked: string[] = [];
+    forEachGrantAction(grants, (grant, action, kind) => {
+      walked.push(
+        `${grant.name} ${kind}:${action.path?.kind === "exact" ? action.path.value : "?"}`,
+      );
+    });
+    const expected = grants.flatMap((grant) =>
+      grant.resources === null ? [] : visited(grant.resources).map((v) => `${grant.name} ${v}`),
+    );
+    assert.deepEqual(walked, expected);
+    assert.equal(walked.length, 4);
   });
 });

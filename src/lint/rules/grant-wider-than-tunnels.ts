@@ -11,7 +11,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { ipSetCovers, normalizeIpSet } from "../../ir/ip.ts";
 import type { ActionIr, FilterIr, GrantIr } from "../../ir/types.ts";
 import { filterMatches } from "../../bounds/tunnel-filter.ts";
-import { forEachAction } from "../grant-actions.ts";
+import { forEachGrantAction } from "../grant-actions.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
 
@@ -120,27 +120,24 @@ function countryFinding(
 function check({ policy, ir }: LintContext, report: Reporter): Diagnostic[] {
   const out: Diagnostic[] = [];
   const index = new TunnelIndex(policy.tunnels);
-  for (const grant of ir.grants) {
-    if (grant.resources === null) continue;
-    forEachAction(grant.resources, (action, kind) => {
-      // The rule checks the filters of connect and list actions only.
-      if (kind === "create" || action.filter === null || !hasEdgeConjunct(action.filter)) return;
-      const parts = conjuncts(action.filter);
-      for (const clause of parts) {
-        if (clause.kind !== "ips" && clause.kind !== "countries") continue;
-        const tunnels = named(
-          index,
-          parts.filter((p) => p !== clause && p.kind !== "ips" && p.kind !== "countries"),
-        );
-        if (tunnels.length === 0) continue;
-        const finding =
-          clause.kind === "ips"
-            ? ipFinding(grant, action, clause, tunnels, report)
-            : countryFinding(grant, action, clause, tunnels, report);
-        if (finding !== null) out.push(finding);
-      }
-    });
-  }
+  forEachGrantAction(ir.grants, (grant, action, kind) => {
+    // The rule checks the filters of connect and list actions only.
+    if (kind === "create" || action.filter === null || !hasEdgeConjunct(action.filter)) return;
+    const parts = conjuncts(action.filter);
+    for (const clause of parts) {
+      if (clause.kind !== "ips" && clause.kind !== "countries") continue;
+      const tunnels = named(
+        index,
+        parts.filter((p) => p !== clause && p.kind !== "ips" && p.kind !== "countries"),
+      );
+      if (tunnels.length === 0) continue;
+      const finding =
+        clause.kind === "ips"
+          ? ipFinding(grant, action, clause, tunnels, report)
+          : countryFinding(grant, action, clause, tunnels, report);
+      if (finding !== null) out.push(finding);
+    }
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
  * Entries covered by another entry of the *same* list are reported when lowering (RP30xx).
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
+import type { IpRange } from "../../ir/types.ts";
 import { ProjectIpBound } from "../project-ip-bound.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
@@ -19,25 +20,25 @@ function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic
   if (project === null || project.ranges.length === 0) return [];
   const out: Diagnostic[] = [];
   const bound = new ProjectIpBound(project);
-  for (const tunnel of ir.tunnels) {
-    if (tunnel.trustedIps === null) continue;
-    for (const range of tunnel.trustedIps.ranges) {
-      if (!bound.coveredBy(range)) continue;
-      out.push(
-        report("filtersNothing", [range.cidr, tunnel.id], {
-          span: range.origin ?? tunnel.spans["trusted_ips"],
-          labels: [
-            {
-              span: ir.project.spans["trusted_ips"] ?? project.origin,
-              message: "the project already limits clients to these addresses",
-            },
-          ],
-          help: "remove the tunnel's trusted_ips, or list the narrower ranges this tunnel should accept",
-        }),
-      );
-      break;
-    }
-  }
+  const covers = (range: IpRange): boolean => bound.coveredBy(range);
+  // `forEach` and `find`, not `for … of`: no iterator result per tunnel and entry before the
+  // loop is optimized.
+  ir.tunnels.forEach((tunnel) => {
+    const range = tunnel.trustedIps?.ranges.find(covers);
+    if (range === undefined) return;
+    out.push(
+      report("filtersNothing", [range.cidr, tunnel.id], {
+        span: range.origin ?? tunnel.spans["trusted_ips"],
+        labels: [
+          {
+            span: ir.project.spans["trusted_ips"] ?? project.origin,
+            message: "the project already limits clients to these addresses",
+          },
+        ],
+        help: "remove the tunnel's trusted_ips, or list the narrower ranges this tunnel should accept",
+      }),
+    );
+  });
   return out;
 }
 

@@ -30,10 +30,11 @@ function refusal(tunnel: EffectiveTunnel): { why: string; runtimeCode: string } 
 
 function check({ policy }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const tunnel of policy.tunnels) {
-    if (!tunnel.publish) continue;
+  // `forEach`, not `for … of`: no iterator result per tunnel before the loop is optimized.
+  policy.tunnels.forEach((tunnel) => {
+    if (!tunnel.publish) return;
     const refused = refusal(tunnel);
-    if (refused === null) continue;
+    if (refused === null) return;
     const ech = tunnel.protocol !== "dtls" && tunnel.protocol !== "quic";
     out.push(
       report("notServed", [tunnel.id, tunnel.protocol, refused.why, refused.runtimeCode], {
@@ -46,7 +47,7 @@ function check({ policy }: LintContext, report: Report<typeof messages>): Diagno
           : "publish it as `tls` or `http` to serve it with Rampart, or serve it from an edge that speaks it",
       }),
     );
-  }
+  });
   return out;
 }
 

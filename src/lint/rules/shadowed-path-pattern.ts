@@ -12,7 +12,7 @@ import {
   pathMatchContains,
 } from "../../analysis/path-space.ts";
 import type { ActionIr, GrantIr, PathMatchIr } from "../../ir/types.ts";
-import { forEachAction } from "../grant-actions.ts";
+import { forEachGrantAction } from "../grant-actions.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
 
@@ -119,10 +119,7 @@ function addFindings(
 
 function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const grant of ir.grants) {
-    if (grant.resources === null) continue;
-    forEachAction(grant.resources, (action) => addFindings(grant, action, out, report));
-  }
+  forEachGrantAction(ir.grants, (grant, action) => addFindings(grant, action, out, report));
   return out;
 }
 

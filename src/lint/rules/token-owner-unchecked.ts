@@ -15,10 +15,17 @@ const messages = {
 
 function check({ policy, ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   if (ir.project.members !== null) return [];
-  const tunnels = policy.tunnels.filter((t) => t.auth.token).map((t) => `\`${t.id}\``);
-  if (tunnels.length === 0) return [];
-  const shown = tunnels.length > 3 ? [...tunnels.slice(0, 3), "…"] : tunnels;
-  const takes = tunnels.length === 1 ? "takes" : "take";
+  // Counted, and only the first three named: the message shows no more.
+  let count = 0;
+  const shown: string[] = [];
+  policy.tunnels.forEach((t) => {
+    if (!t.auth.token) return;
+    count++;
+    if (shown.length < 3) shown.push(`\`${t.id}\``);
+  });
+  if (count === 0) return [];
+  if (count > 3) shown.push("…");
+  const takes = count === 1 ? "takes" : "take";
   return [
     report("noMembers", [ir.project.id, shown.join(", "), takes], {
       span: ir.project.spans["id"] ?? null,

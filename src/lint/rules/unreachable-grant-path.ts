@@ -6,8 +6,8 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { findPath, obviousPathWitness, pathMatchAdmitsSome } from "../../analysis/path-space.ts";
-import type { GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
-import { forEachAction } from "../grant-actions.ts";
+import type { ActionIr, GrantIr, GrantNodeIr, PathMatchIr } from "../../ir/types.ts";
+import { forEachGrantAction } from "../grant-actions.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
 
@@ -58,22 +58,25 @@ function admitsSome(match: PathMatchIr): boolean | undefined {
   return obviousPathWitness(match) !== null ? true : pathMatchAdmitsSome(match);
 }
 
-/** Appends the findings of one grant to `out`. */
-function addGrantFindings(
+/** Appends the finding of one action whose path matches nothing to `out`. */
+function addPathFinding(
   grant: GrantIr,
+  action: ActionIr,
   out: Diagnostic[],
   report: Report<typeof messages>,
 ): void {
-  if (grant.resources === null) return;
-  forEachAction(grant.resources, (action) => {
-    if (action.path === null || admitsSome(action.path) !== false) return;
-    out.push(
-      report("pathMatchesNothing", [describe(action.path), grant.name], {
-        span: action.origin ?? grant.origin,
-        help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
-      }),
-    );
-  });
+  if (action.path === null || admitsSome(action.path) !== false) return;
+  out.push(
+    report("pathMatchesNothing", [describe(action.path), grant.name], {
+      span: action.origin ?? grant.origin,
+      help: "request paths are matched after normalization: they start with `/`, have no `.`, `..` or empty segments and no query",
+    }),
+  );
+}
+
+/** Appends the findings of one grant's `all { … }` nodes to `out`. */
+function addAndFindings(grant: GrantIr, out: Diagnostic[], report: Report<typeof messages>): void {
+  if (grant.resources === null || grant.resources.kind === "leaf") return;
   for (const node of andNodes(grant.resources)) {
     const paths = connectPaths(node);
     if (paths === null || paths.length < 2 || !paths.every((p) => admitsSome(p) === true)) continue;
@@ -89,7 +92,16 @@ function addGrantFindings(
 
 function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const grant of ir.grants) addGrantFindings(grant, out, report);
+  // Grant by grant: its actions' findings, then its `all` nodes' (most grants are one leaf).
+  let last: GrantIr | null = null;
+  forEachGrantAction(ir.grants, (grant, action) => {
+    if (grant !== last) {
+      if (last !== null) addAndFindings(last, out, report);
+      last = grant;
+    }
+    addPathFinding(grant, action, out, report);
+  });
+  if (last !== null) addAndFindings(last, out, report);
   return out;
 }
 
