@@ -84,11 +84,12 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
     }
     return byName.get(name);
   };
-  const done = new Map<string, GrantIr>();
+  // Resolved grants go straight into the result, in the order they resolve (parents first).
+  const done: Record<string, GrantIr> = Object.create(null) as Record<string, GrantIr>;
   const failed = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const resolve = (grant: GrantIr, visiting: readonly string[]): GrantIr | null => {
-    const known = done.get(grant.name);
+    const known = done[grant.name];
     if (known !== undefined) return known;
     if (failed.has(grant.name)) return null;
     if (visiting.includes(grant.name)) {
@@ -113,15 +114,11 @@ export function effectiveGrants(grants: readonly GrantIr[]): {
         }
       }
     }
-    if (result !== null) done.set(grant.name, result);
+    if (result !== null) done[grant.name] = result;
     else failed.add(grant.name);
     return result;
   };
-  for (const grant of grants) resolve(grant, NO_CHAIN);
-  const out: Record<string, GrantIr> = Object.create(null) as Record<string, GrantIr>;
-  // `forEach` rather than `for … of`: no [name, grant] pair per grant.
-  done.forEach((grant, name) => {
-    out[name] = grant;
-  });
-  return { grants: out, diagnostics };
+  // SAFETY: g < grants.length, the loop's bound.
+  for (let g = 0; g < grants.length; g++) resolve(grants[g] as GrantIr, NO_CHAIN);
+  return { grants: done, diagnostics };
 }

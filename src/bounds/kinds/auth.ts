@@ -66,11 +66,14 @@ interface AuthModes {
   readonly rstreamFill: RuleRef | null;
 }
 
+/** The modes of a tunnel that gets no defaults (shared: bounds asks once per tunnel). */
+const NO_DEFAULTS = { token: false, rstreamAuth: false } as const;
+
 function authModes(project: ProjectIr, tunnel: TunnelIr): AuthModes {
   const http = isHttpFamily(tunnel.protocol);
   const filling =
     http && tunnel.publish && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel);
-  const defaults = filling ? planAuthDefaults(project.plan) : { token: false, rstreamAuth: false };
+  const defaults = filling ? planAuthDefaults(project.plan) : NO_DEFAULTS;
   // The project setting that made the defaults; only looked up when it did.
   const cause = filling ? propertySpan(project.spans, "public_access") : null;
   return {

@@ -52,9 +52,12 @@ export function checkProjectPlan(project: ProjectIr): Incompatible[] {
   return out;
 }
 
+/** No conflict (shared: every tunnel of a plan above basic has none). */
+const NO_CONFLICTS: readonly Incompatible[] = [];
+
 /** Tunnel settings that the project's plan does not include. */
-export function checkTunnelPlan(project: ProjectIr, tunnel: TunnelIr): Incompatible[] {
-  if (project.plan !== "basic") return [];
+export function checkTunnelPlan(project: ProjectIr, tunnel: TunnelIr): readonly Incompatible[] {
+  if (project.plan !== "basic") return NO_CONFLICTS;
   const out: Incompatible[] = [];
   if (tunnel.trustedIps !== null && tunnel.trustedIps.ranges.length > 0) {
     out.push(
