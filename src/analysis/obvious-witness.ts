@@ -10,7 +10,7 @@
  * the edge facts are pinned to these. `obviousRequestForwarded` says whether the interpreter
  * forwards it without running the interpreter (a property test holds the two equal).
  */
-import type { EffectiveTunnel } from "../bounds/effective.ts";
+import type { CountryRule, EffectiveTunnel } from "../bounds/effective.ts";
 import type { RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
 import { addressInSet, parseAddress } from "../ir/ip.ts";
 import type { IpRange, IpSet, SessionAllowIr } from "../ir/types.ts";
@@ -65,15 +65,28 @@ function clientAddress(tunnel: EffectiveTunnel, nonClient: IpSet): string | null
   return null;
 }
 
-/** A country every country list of the tunnel names, or one when there is no list. */
+/**
+ * A country every country list of the tunnel names, or one when there is no list. Indexed
+ * loops: asked once per tunnel, mostly before it is optimized, where `find` and `every` would
+ * make their closures per tunnel.
+ */
 function clientCountry(tunnel: EffectiveTunnel): string | null {
   const allowed = tunnel.allowedCountries;
   if (allowed === null) return ANY_COUNTRY;
-  return (
-    allowed.codes.find((c) =>
-      tunnel.countryRules.every((rule) => rule.set === allowed || rule.set.codes.includes(c)),
-    ) ?? null
-  );
+  const codes = allowed.codes;
+  const rules = tunnel.countryRules;
+  for (let i = 0; i < codes.length; i++) {
+    // SAFETY: i < codes.length, the loop's bound.
+    const code = codes[i] as string;
+    let named = true;
+    for (let r = 0; r < rules.length && named; r++) {
+      // SAFETY: r < rules.length, the loop's bound.
+      const set = (rules[r] as CountryRule).set;
+      named = set === allowed || set.codes.includes(code);
+    }
+    if (named) return code;
+  }
+  return null;
 }
 
 // The user of a tunnel whose rstream Auth has no allow list (most of them): one object for all.

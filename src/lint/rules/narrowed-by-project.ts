@@ -65,12 +65,25 @@ function addIpFindings(
   }
 }
 
+/**
+ * Whether the bound names every code: most tunnels keep all their countries, and then no list
+ * of removed ones (nor a closure, before the loop is optimized) is made.
+ */
+function keepsEvery(codes: readonly string[], bound: readonly string[]): boolean {
+  for (let i = 0; i < codes.length; i++) {
+    // SAFETY: i < codes.length, the loop's bound.
+    if (!bound.includes(codes[i] as string)) return false;
+  }
+  return true;
+}
+
 /** The finding for the tunnel's countries that the project's list removes, if any. */
 function countryFinding(project: ProjectIr, tunnel: TunnelIr, report: Reporter): Diagnostic | null {
   const bound = project.countries;
   if (bound === null || tunnel.countries === null) return null;
-  const removed = tunnel.countries.codes.filter((c) => !bound.codes.includes(c));
-  if (removed.length === 0) return null;
+  const codes = tunnel.countries.codes;
+  if (keepsEvery(codes, bound.codes)) return null;
+  const removed = codes.filter((c) => !bound.codes.includes(c));
   return report("countriesRemoved", [removed, tunnel.id], {
     span: tunnel.spans["geo_ip"] ?? tunnel.countries.origin,
     labels: [projectLabel(project, "geo_ip", bound.codes.join(", "))],
