@@ -5,7 +5,9 @@
  * file is reported), each declaration's syntax tree turned into document as soon as it is
  * parsed → schema validation shared with the JSON front end. A file is first lexed and
  * parsed a piece at a time, which is what a valid file needs; any problem there sends it
- * through the stages above in one go, for its diagnostics.
+ * through the stages above in one go, for its diagnostics. Before both, `parseDsl` reads a file
+ * straight into the document, with no tokens or tree (`dsl/text-to-document.ts`), and leaves
+ * anything unusual to them.
  */
 import type { IToken } from "chevrotain";
 import type { Declaration } from "../../grammar/syntax-tree.ts";
@@ -23,7 +25,10 @@ import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/er
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
 import { lexPiece, PIECE_TARGET_LENGTH } from "./dsl/piece-lexer.ts";
 import { parsePiece } from "./dsl/piece-parser.ts";
+import { readDocument } from "./dsl/text-to-document.ts";
+import type { Obj } from "./dsl/build-values.ts";
 import { TreeToDocument } from "./dsl/tree-to-document.ts";
+import type { SpanTree } from "./span-tree.ts";
 import { validateDocument } from "./validate.ts";
 
 /** A parsed DSL file with its comments, for the formatter. */
@@ -35,12 +40,13 @@ export interface DslParse {
 
 /** Parses a `.rampart` policy file. Never throws on bad input. */
 export function parseDsl(source: SourceFile): Outcome<PolicyAst> {
-  return parseSource(source, false, ignorePhase).outcome;
+  return parseSource(source, false, ignorePhase, "direct").outcome;
 }
 
 /**
- * `parseDsl` with the piece length chosen: `"whole"` parses the file in one go only. For the
- * tests that hold both ways to the same result; `parseDsl` is what callers want.
+ * `parseDsl` through the syntax tree, with the piece length chosen: `"whole"` parses the file in
+ * one go only. For the tests that hold every way to the same result; `parseDsl` is what
+ * callers want.
  */
 export function parseDslWithPieces(
   source: SourceFile,
@@ -57,7 +63,7 @@ export function parseDslInPhases(
   source: SourceFile,
   onPhase: (phase: DslPhase) => void,
 ): Outcome<PolicyAst> {
-  return parseSource(source, false, onPhase).outcome;
+  return parseSource(source, false, onPhase, "direct").outcome;
 }
 
 const ignorePhase = (): void => {};
@@ -70,11 +76,17 @@ export function parseDslWithComments(
   return parseSource(source, true, ignorePhase, pieceLength);
 }
 
+/**
+ * `"direct"`: the direct path first (`dsl/text-to-document.ts`), then the piece path; a number:
+ * the piece path with pieces of that length; `"whole"`: the file in one go.
+ */
+type ParseWay = "direct" | number | "whole";
+
 function parseSource(
   source: SourceFile,
   withComments: boolean,
   onPhase: (phase: DslPhase) => void,
-  pieceLength: number | "whole" = PIECE_TARGET_LENGTH,
+  way: ParseWay = PIECE_TARGET_LENGTH,
 ): DslParse {
   const { name: file, text } = source;
   const bag = new DiagnosticBag();
@@ -83,22 +95,35 @@ function parseSource(
   const tooLarge = checkSourceSize(file, text);
   if (tooLarge !== undefined) return (bag.add(tooLarge), failed());
 
-  const pieces =
-    pieceLength === "whole" ? undefined : parseInPieces(source, withComments, pieceLength);
-  const parsed = pieces ?? parseWhole(source, withComments, bag);
-  if (parsed === undefined) return failed();
-  const { writer, builder } = parsed;
-  const document = builder.finish();
-  bag.addAll(writer.bag.inVisitOrder());
-  if (bag.hasErrors()) return failed();
+  // The direct path keeps no statement anchors, which only place comments.
+  const direct = way === "direct" && !withComments ? readDocument(source) : undefined;
+  let document: Obj;
+  let spans: SpanTree;
+  let parsed: ParsedDeclarations | undefined;
+  if (direct !== undefined) {
+    ({ document, spans } = direct);
+  } else {
+    const pieceLength = way === "direct" ? PIECE_TARGET_LENGTH : way;
+    const pieces =
+      pieceLength === "whole" ? undefined : parseInPieces(source, withComments, pieceLength);
+    parsed = pieces ?? parseWhole(source, withComments, bag);
+    if (parsed === undefined) return failed();
+    document = parsed.builder.finish();
+    spans = parsed.writer.spans;
+    bag.addAll(parsed.writer.bag.inVisitOrder());
+    if (bag.hasErrors()) return failed();
+  }
   onPhase("parse");
 
-  const validated = validateDocument(document, writer.spans, source);
+  const validated = validateDocument(document, spans, source);
   bag.addAll(validated.diagnostics);
   if (validated.value === undefined || bag.hasErrors()) return failed();
   onPhase("validate");
-  const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans: writer.spans };
-  const comments = withComments ? attachComments(text, parsed.comments, writer.anchors) : undefined;
+  const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans };
+  const comments =
+    withComments && parsed !== undefined
+      ? attachComments(text, parsed.comments, parsed.writer.anchors)
+      : undefined;
   return { outcome: bag.ok(ast), comments };
 }
 

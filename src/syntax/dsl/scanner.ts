@@ -124,31 +124,6 @@ function matchAt(pattern: RegExp, text: string, i: number): number {
 }
 
 /**
- * Past the closing quote of a well-formed string literal whose content starts at `i` (JSON
- * escapes only, no control characters), or -1 for any other string.
- */
-function stringEnd(text: string, i: number): number {
-  const length = text.length;
-  while (i < length) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i + 1;
-    if (c < 0x20) return -1;
-    if (c !== BACKSLASH) {
-      i++;
-      continue;
-    }
-    const escaped = text.charCodeAt(i + 1);
-    if (SIMPLE_ESCAPES.has(escaped)) {
-      i += 2;
-    } else if (escaped === LOWER_U) {
-      for (let h = i + 2; h < i + 6; h++) if (!isHex(text.charCodeAt(h))) return -1;
-      i += 6;
-    } else return -1;
-  }
-  return -1;
-}
-
-/**
  * The current token of a text read on demand: `type` (undefined past the last token) and its
  * offsets `[start, end)`. `next` moves to the following token.
  */
@@ -159,6 +134,8 @@ export class Scanner {
   end: number;
   /** Brackets of any kind open (for the nesting limit). */
   depth = 0;
+  /** Whether the current string literal has an escape (else its value is its text in quotes). */
+  escaped = false;
 
   /** A scanner before the first token at or after `offset`. */
   constructor(text: string, offset: number) {
@@ -221,10 +198,7 @@ export class Scanner {
   /** A token starting with a character other than a letter, a digit or punctuation. */
   #other(c: number, i: number): boolean {
     const text = this.text;
-    if (c === QUOTE) {
-      const end = stringEnd(text, i + 1);
-      return end >= 0 && this.#set(t.StringLiteral, end);
-    }
+    if (c === QUOTE) return this.#string(i + 1);
     if (c === EQUALS) {
       return text.charCodeAt(i + 1) === EQUALS ? this.#set(t.EqEq, i + 2) : this.#set(t.Eq, i + 1);
     }
@@ -236,6 +210,34 @@ export class Scanner {
       return this.#set(t.Comment, end);
     }
     return c === COLON && this.#ipv6(i);
+  }
+
+  /**
+   * A string literal whose content starts at `i`: only a well-formed one (JSON escapes, no
+   * control characters); any other string is given up.
+   */
+  #string(i: number): boolean {
+    const text = this.text;
+    const length = text.length;
+    this.escaped = false;
+    while (i < length) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) return this.#set(t.StringLiteral, i + 1);
+      if (c < 0x20) return false;
+      if (c !== BACKSLASH) {
+        i++;
+        continue;
+      }
+      this.escaped = true;
+      const escaped = text.charCodeAt(i + 1);
+      if (SIMPLE_ESCAPES.has(escaped)) {
+        i += 2;
+      } else if (escaped === LOWER_U) {
+        for (let h = i + 2; h < i + 6; h++) if (!isHex(text.charCodeAt(h))) return false;
+        i += 6;
+      } else return false;
+    }
+    return false;
   }
 
   /** What starts with a letter or `_`: a permission, an IPv6 address, a keyword or a word. */

@@ -1,0 +1,197 @@
+/**
+ * What the direct path (`text-to-document.ts`) reads and writes with: the scanner's current
+ * token, read on demand, and the document's span rows, written by number. The statements are
+ * read by `direct-settings.ts` and `direct-grants.ts`; each writes the values and spans the
+ * tree builders (`build-*.ts`) write for the same statement, in the same order, and throws
+ * `GIVE_UP` wherever the grammar would fail or a builder would report a diagnostic.
+ */
+import type { TokenType } from "chevrotain";
+import * as t from "../../../grammar/tokens.ts";
+import type { RowWriter } from "../span-tree.ts";
+import type { Obj } from "./build-values.ts";
+import { stringValue } from "./literals.ts";
+import { Scanner } from "./scanner.ts";
+
+/** Thrown to leave the direct path: the file then takes the path that reports problems. */
+export const GIVE_UP = Symbol("give up");
+
+/** Whether a token of type `type` is of (or in category) `expected`, as Chevrotain matches. */
+function matches(type: TokenType | undefined, expected: TokenType): boolean {
+  if (type === expected) return true;
+  // Only a category has members (most calls ask for one plain type, such as `}`).
+  return (
+    type !== undefined &&
+    expected.isParent === true &&
+    // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+    expected.categoryMatchesMap?.[type.tokenTypeIdx as number] === true
+  );
+}
+
+/** A list element: a string, an address or CIDR, a word, or a permission. */
+function isListItem(type: TokenType | undefined): boolean {
+  return (
+    type === t.StringLiteral ||
+    type === t.IPv4 ||
+    type === t.IPv6 ||
+    matches(type, t.Word) ||
+    matches(type, t.PermissionValue)
+  );
+}
+
+/** The scanner of one file and the span rows of its document. */
+export class DirectReader {
+  readonly #scanner: Scanner;
+  readonly #rows: RowWriter;
+  readonly #file: number;
+  /** The offsets of the token last taken. */
+  lastStart = 0;
+  lastEnd = 0;
+
+  /** `file`: the file's number in the span table that `rows` writes. */
+  constructor(text: string, rows: RowWriter, file: number) {
+    this.#scanner = new Scanner(text, 0);
+    this.#rows = rows;
+    this.#file = file;
+  }
+
+  /** The current token's type (undefined past the last one). */
+  get type(): TokenType | undefined {
+    return this.#scanner.type;
+  }
+
+  /** The current token's first offset. */
+  get start(): number {
+    return this.#scanner.start;
+  }
+
+  /** The current token's end (one past its last character). */
+  get end(): number {
+    return this.#scanner.end;
+  }
+
+  /** Moves to the next token, past comments. */
+  advance(): void {
+    const scanner = this.#scanner;
+    do if (!scanner.next()) throw GIVE_UP;
+    while (scanner.type === t.Comment);
+  }
+
+  /** Whether the current token is of (or in category) `type`. */
+  is(type: TokenType): boolean {
+    return matches(this.#scanner.type, type);
+  }
+
+  /** Takes the current token, which must be of (or in category) `type`. */
+  take(type: TokenType): void {
+    if (!matches(this.#scanner.type, type)) throw GIVE_UP;
+    this.#took();
+  }
+
+  /** Takes the current token if it is of (or in category) `type`: whether it was. */
+  option(type: TokenType): boolean {
+    if (!matches(this.#scanner.type, type)) return false;
+    this.#took();
+    return true;
+  }
+
+  #took(): void {
+    this.lastStart = this.#scanner.start;
+    this.lastEnd = this.#scanner.end;
+    this.advance();
+  }
+
+  /** Takes a token of (or in category) `type`: its text (a keyword's own image). */
+  takeImage(type: TokenType): string {
+    if (!matches(this.#scanner.type, type)) throw GIVE_UP;
+    const image = this.#scanner.image();
+    this.#took();
+    return image;
+  }
+
+  /** Takes a string literal: its value. */
+  takeString(): string {
+    const scanner = this.#scanner;
+    if (scanner.type !== t.StringLiteral) throw GIVE_UP;
+    const { text, start, end } = scanner;
+    // A literal without escapes (most of them) is the text between its quotes.
+    const value = scanner.escaped
+      ? stringValue(text.slice(start, end))
+      : text.slice(start + 1, end - 1);
+    this.#took();
+    return value;
+  }
+
+  /** Takes a map key or list item: a string's value, or a word's (or an address's) text. */
+  takeWord(): string {
+    return this.#scanner.type === t.StringLiteral
+      ? this.takeString()
+      : this.takeImage(this.#scanner.type ?? t.Word);
+  }
+
+  /** Takes a map key: a bare word or a string. */
+  takeKey(): string {
+    if (this.is(t.Word)) return this.takeImage(t.Word);
+    return this.takeString();
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** A new member `key` of span row `row`: its row. */
+  row(row: number, key: string | number): number {
+    return this.#rows.append(row, key);
+  }
+
+  /** Sets row `row`'s span to `[start, end)`. */
+  span(row: number, start: number, end: number): void {
+    this.#rows.setRange(row, this.#file, start, end);
+  }
+
+  /**
+   * Sets `obj[key]` to `value` with the span `[start, end)` in a new member row of `row`: its
+   * row. A key already set (RP1008 on the tree path) or named `__proto__` gives up.
+   */
+  put(obj: Obj, row: number, key: string, value: unknown, start: number, end: number): number {
+    this.claim(obj, key);
+    obj[key] = value;
+    const member = this.#rows.append(row, key);
+    this.#rows.setRange(member, this.#file, start, end);
+    return member;
+  }
+
+  /** Gives up unless `obj[key]` may be set here: not yet set, and not `__proto__`. */
+  claim(obj: Obj, key: string): void {
+    if (Object.hasOwn(obj, key) || key === "__proto__") throw GIVE_UP;
+  }
+
+  /**
+   * Takes `[items]` and writes them at `obj[key]`, as `setList` does: the list's row, then a
+   * row per item, then the value with the list's span.
+   */
+  putList(obj: Obj, row: number, key: string): void {
+    this.claim(obj, key);
+    const listRow = this.#rows.append(row, key);
+    obj[key] = this.listValues(listRow);
+    this.span(listRow, this.lastStart, this.lastEnd);
+  }
+
+  /**
+   * Takes `[items]`: their values, each item's span in a new member row of `listRow` (as
+   * `listValues` does). After it, `lastStart` and `lastEnd` are the list's.
+   */
+  listValues(listRow: number): string[] {
+    if (this.#scanner.type !== t.LSquare) throw GIVE_UP;
+    const open = this.#scanner.start;
+    this.advance();
+    const values: string[] = [];
+    while (this.#scanner.type !== t.RSquare) {
+      if (!isListItem(this.#scanner.type)) throw GIVE_UP;
+      const item = this.#rows.append(listRow, values.length);
+      this.#rows.setRange(item, this.#file, this.#scanner.start, this.#scanner.end);
+      values.push(this.takeWord());
+      this.option(t.Comma);
+    }
+    this.take(t.RSquare);
+    this.lastStart = open;
+    return values;
+  }
+}

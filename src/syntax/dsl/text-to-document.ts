@@ -1,0 +1,124 @@
+/**
+ * The direct path of the DSL front end: the text read token by token (`scanner.ts`, no token
+ * objects) and written straight into the document and its span rows, with no syntax tree in
+ * between. Tokens, trees and span handles were most of what parsing a large policy allocated.
+ *
+ * It writes exactly the document and spans that the tree path (parser, then
+ * `tree-to-document.ts`) writes for a file without problems, and gives up (`undefined`) on
+ * anything else: a token the grammar does not accept there, a setting written twice, a missing
+ * or second project, a policy-test block (left to the tree path). The caller then parses the
+ * file the other way, which reports every problem as it always has.
+ */
+import type { SourceFile } from "../../diagnostics/span.ts";
+import * as t from "../../../grammar/tokens.ts";
+import { SpanTree } from "../span-tree.ts";
+import type { Obj } from "./build-values.ts";
+import { credentialStatement, projectStatement, tunnelStatement } from "./direct-settings.ts";
+import type { StatementReader } from "./direct-settings.ts";
+import { grantStatement } from "./direct-grants.ts";
+import { DirectReader, GIVE_UP } from "./direct-reader.ts";
+
+/** The document's keys in a fixed order, whatever order the file declared things in. */
+const DOCUMENT_KEYS = ["$schema", "project", "tunnels", "grants", "credentials", "tests"];
+
+/** A file read by the direct path: its document, before schema validation, and its spans. */
+export interface DirectDocument {
+  readonly document: Obj;
+  readonly spans: SpanTree;
+}
+
+/** The document and spans of `source`, or `undefined` to leave it to the tree path. */
+export function readDocument(source: SourceFile): DirectDocument | undefined {
+  const spans = new SpanTree(source.text.length / 12);
+  try {
+    return { document: new TextToDocument(source, spans).read(), spans };
+  } catch (error) {
+    if (error === GIVE_UP) return undefined;
+    throw error;
+  }
+}
+
+const ROOT = 0;
+
+class TextToDocument {
+  readonly #r: DirectReader;
+  readonly #doc: Obj = {};
+  /** The rows of the top-level lists (`tunnels`, `grants` …), made with their first item. */
+  readonly #listRows = new Map<string, number>();
+
+  constructor(source: SourceFile, spans: SpanTree) {
+    const rows = spans.rowWriter();
+    const file = spans.fileId(source.name);
+    this.#r = new DirectReader(source.text, rows, file);
+    rows.setRange(ROOT, file, 0, source.text.length);
+  }
+
+  read(): Obj {
+    const r = this.#r;
+    r.advance();
+    for (let type = r.type; type !== undefined; type = r.type) {
+      if (type === t.Schema) this.#schema();
+      else if (type === t.Project) this.#project();
+      else if (type === t.Tunnel) this.#item("tunnels", "id", tunnelStatement);
+      else if (type === t.Grant) this.#item("grants", "name", grantStatement);
+      else if (type === t.Credential) this.#item("credentials", "name", credentialStatement);
+      else throw GIVE_UP;
+    }
+    // A missing project is an error the tree path reports.
+    if (!Object.hasOwn(this.#doc, "project")) throw GIVE_UP;
+    const doc: Obj = {};
+    for (const key of DOCUMENT_KEYS) {
+      if (Object.hasOwn(this.#doc, key)) doc[key] = this.#doc[key];
+    }
+    return doc;
+  }
+
+  /** `schema "…"`. */
+  #schema(): void {
+    const r = this.#r;
+    r.advance();
+    const start = r.start;
+    r.put(this.#doc, ROOT, "$schema", r.takeString(), start, r.lastEnd);
+  }
+
+  /** The project block, written into `document.project` (a second one gives up). */
+  #project(): void {
+    const r = this.#r;
+    const start = r.start;
+    r.advance();
+    r.claim(this.#doc, "project");
+    const obj: Obj = {};
+    this.#doc["project"] = obj;
+    const row = r.row(ROOT, "project");
+    this.#block(obj, row, "id", projectStatement);
+    r.span(row, start, r.lastEnd);
+  }
+
+  /** The next item of the top-level list `key` (`tunnels`, `grants` …), named at `nameKey`. */
+  #item(key: string, nameKey: string, statement: StatementReader): void {
+    const r = this.#r;
+    const start = r.start;
+    r.advance();
+    const items = (this.#doc[key] ??= []) as Obj[];
+    let listRow = this.#listRows.get(key);
+    if (listRow === undefined) {
+      listRow = r.row(ROOT, key);
+      this.#listRows.set(key, listRow);
+    }
+    const obj: Obj = {};
+    const row = r.row(listRow, items.length);
+    items.push(obj);
+    this.#block(obj, row, nameKey, statement);
+    r.span(row, start, r.lastEnd);
+  }
+
+  /** `"name" { statements }` after a block's keyword: the name at `nameKey`, then each statement. */
+  #block(obj: Obj, row: number, nameKey: string, statement: StatementReader): void {
+    const r = this.#r;
+    const nameStart = r.start;
+    r.put(obj, row, nameKey, r.takeString(), nameStart, r.lastEnd);
+    r.take(t.LCurly);
+    while (r.type !== t.RCurly) statement(r, obj, row);
+    r.take(t.RCurly);
+  }
+}
