@@ -1,8 +1,9 @@
 /**
  * The DSL front end's fast paths give exactly what the plain ones give (issues #2 and #19's
  * speed work): the lexer that looks keywords up in a table lexes like one that tries each
- * keyword, the piece lexer lexes like both (or gives up), and a file parsed a piece at a time
- * gives the same document, spans, comments and diagnostics as the file parsed in one go.
+ * keyword, the piece lexer lexes like both (or gives up), a file parsed a piece at a time
+ * gives the same document, spans, comments and diagnostics as the file parsed in one go, and
+ * so does a file read by the direct path (no tokens, no tree), or it gives up.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,9 +14,10 @@ import fc from "fast-check";
 import { allTokens, keywordImage, keywordTokens, policyLexer } from "../../grammar/tokens.ts";
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
-import { parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
+import { parseDsl, parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
 import { lexPiece } from "../../src/syntax/dsl/piece-lexer.ts";
 import { parsePiece } from "../../src/syntax/dsl/piece-parser.ts";
+import { readDocument } from "../../src/syntax/dsl/text-to-document.ts";
 import { strictPolicyParser } from "../../grammar/parser.ts";
 import type { Declaration } from "../../grammar/syntax-tree.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
@@ -230,5 +232,81 @@ describe("DSL parsing a piece at a time", () => {
     const whole = parseDslWithComments(source, "whole");
     assert.ok(pieces.comments !== undefined);
     assert.deepEqual(pieces.comments, whole.comments);
+  });
+});
+
+/**
+ * A printed valid policy with one line repeated, removed or moved elsewhere: settings written
+ * twice, blocks left open, statements in the wrong block.
+ */
+const arbEditedPolicy = fc
+  .tuple(
+    arbPolicyDocument().map((doc) => printDsl(doc)),
+    fc.nat(),
+    fc.nat(),
+    fc.constantFrom("repeat", "remove", "move"),
+  )
+  .map(([text, a, b, edit]) => {
+    const lines = text.split("\n");
+    const from = a % lines.length;
+    const to = b % lines.length;
+    const [line = ""] = edit === "repeat" ? [lines[from]] : lines.splice(from, 1);
+    if (edit !== "remove") lines.splice(to, 0, line);
+    return lines.join("\n");
+  });
+
+/** The outcome of the direct path (then the piece path) against the whole file's, key order included. */
+function assertSameAsTreePath(text: string): void {
+  const source = { name: "direct.rampart", text };
+  const direct = parseDsl(source);
+  const tree = parseDslWithPieces(source, "whole");
+  assert.deepEqual(comparable(direct), comparable(tree));
+  assert.equal(JSON.stringify(direct.value?.document), JSON.stringify(tree.value?.document));
+}
+
+describe("DSL direct path", () => {
+  it("reads the fixtures as the syntax tree path does, and most valid ones without it", () => {
+    let read = 0;
+    for (const text of rampartFiles) {
+      assertSameAsTreePath(text);
+      if (readDocument({ name: "direct.rampart", text }) !== undefined) read++;
+    }
+    assert.ok(read > 40, `the direct path read only ${read} fixtures`);
+  });
+
+  it("gives the tree path's document, key order, spans and diagnostics, or gives up (3,000 runs)", () => {
+    let read = 0;
+    fc.assert(
+      fc.property(fc.oneof(arbPolicyText, arbEditedPolicy), (text) => {
+        assertSameAsTreePath(text);
+        if (readDocument({ name: "direct.rampart", text }) !== undefined) read++;
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(read > 500, `the direct path gave up on too much (${read} read)`);
+  });
+
+  it("gives up on what the tree path reports or only it reads", () => {
+    const project = 'project "p" {\n  name "P"\n}\n';
+    for (const text of [
+      'tunnel "t" {\n  protocol tcp\n}\n', // no project (RP1009)
+      `${project}${project}`, // a second project (RP1010)
+      `${project}tunnel "t" {\n  protocol tcp\n  protocol http\n}\n`, // RP1008
+      `${project}tunnel "t" {\n  auth token, token\n}\n`, // a mode written twice
+      `${project}test "t" {\n  expect allow\n  request "https://a.test/" from 10.0.0.1\n}\n`, // order
+      `${project}tunnel "t" {\n  protocol\n}\n`, // a syntax error
+      `${project}tunnel "t" {\n  name "a\\q"\n}\n`, // a bad escape (RP1003)
+    ]) {
+      assert.equal(readDocument({ name: "direct.rampart", text }), undefined, text);
+      assertSameAsTreePath(text);
+    }
+    for (const text of [
+      project,
+      `${project}tunnel "t" {\n  labels { __proto__ = "x" }\n}\n`, // a key that is data
+      `${project}test "t" {\n  request "https://a.test/" from 10.0.0.1\n  expect allow\n}\n`,
+    ]) {
+      assert.ok(readDocument({ name: "direct.rampart", text }) !== undefined, text);
+      assertSameAsTreePath(text);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as t from "../../../grammar/tokens.ts";
 import type { Obj } from "./build-values.ts";
-import { GIVE_UP } from "./direct-reader.ts";
+import { assign, GIVE_UP } from "./direct-reader.ts";
 import type { DirectReader } from "./direct-reader.ts";
 import { isTrue, setting } from "./direct-settings.ts";
 import type { StatementReader } from "./direct-settings.ts";
@@ -246,7 +246,7 @@ function filter(r: DirectReader, row: number): Obj {
     }
     r.claim(target, key);
     const keyRow = r.row(targetRow, key);
-    target[key] = r.option(t.Eq) ? filterValue(r, keyRow) : stringMatch(r, keyRow);
+    assign(target, key, r.option(t.Eq) ? filterValue(r, keyRow) : stringMatch(r, keyRow));
     r.span(keyRow, start, r.lastEnd);
   } while (r.option(t.And));
   return fields;

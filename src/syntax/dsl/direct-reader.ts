@@ -38,6 +38,20 @@ function isListItem(type: TokenType | undefined): boolean {
   );
 }
 
+/** Sets `obj[key]`, a key the file named: a label or header named `__proto__` is data. */
+export function assign(obj: Obj, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    obj[key] = value;
+  }
+}
+
 /** The scanner of one file and the span rows of its document. */
 export class DirectReader {
   readonly #scanner: Scanner;
@@ -79,6 +93,11 @@ export class DirectReader {
   /** Whether the current token is of (or in category) `type`. */
   is(type: TokenType): boolean {
     return matches(this.#scanner.type, type);
+  }
+
+  /** Whether the current token may be a list element. */
+  isListItem(): boolean {
+    return isListItem(this.#scanner.type);
   }
 
   /** Takes the current token, which must be of (or in category) `type`. */
@@ -148,19 +167,19 @@ export class DirectReader {
 
   /**
    * Sets `obj[key]` to `value` with the span `[start, end)` in a new member row of `row`: its
-   * row. A key already set (RP1008 on the tree path) or named `__proto__` gives up.
+   * row. A key already set (RP1008 on the tree path) gives up.
    */
   put(obj: Obj, row: number, key: string, value: unknown, start: number, end: number): number {
     this.claim(obj, key);
-    obj[key] = value;
+    assign(obj, key, value);
     const member = this.#rows.append(row, key);
     this.#rows.setRange(member, this.#file, start, end);
     return member;
   }
 
-  /** Gives up unless `obj[key]` may be set here: not yet set, and not `__proto__`. */
+  /** Gives up unless `obj[key]` is still unset (a second write is RP1008 on the tree path). */
   claim(obj: Obj, key: string): void {
-    if (Object.hasOwn(obj, key) || key === "__proto__") throw GIVE_UP;
+    if (Object.hasOwn(obj, key)) throw GIVE_UP;
   }
 
   /**

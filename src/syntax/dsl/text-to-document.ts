@@ -6,7 +6,7 @@
  * It writes exactly the document and spans that the tree path (parser, then
  * `tree-to-document.ts`) writes for a file without problems, and gives up (`undefined`) on
  * anything else: a token the grammar does not accept there, a setting written twice, a missing
- * or second project, a policy-test block (left to the tree path). The caller then parses the
+ * or second project. The caller then parses the
  * file the other way, which reports every problem as it always has.
  */
 import type { SourceFile } from "../../diagnostics/span.ts";
@@ -16,6 +16,7 @@ import type { Obj } from "./build-values.ts";
 import { credentialStatement, projectStatement, tunnelStatement } from "./direct-settings.ts";
 import type { StatementReader } from "./direct-settings.ts";
 import { grantStatement } from "./direct-grants.ts";
+import { testStatement } from "./direct-tests.ts";
 import { DirectReader, GIVE_UP } from "./direct-reader.ts";
 
 /** The document's keys in a fixed order, whatever order the file declared things in. */
@@ -62,6 +63,7 @@ class TextToDocument {
       else if (type === t.Tunnel) this.#item("tunnels", "id", tunnelStatement);
       else if (type === t.Grant) this.#item("grants", "name", grantStatement);
       else if (type === t.Credential) this.#item("credentials", "name", credentialStatement);
+      else if (type === t.Test) this.#item("tests", "name", testStatement);
       else throw GIVE_UP;
     }
     // A missing project is an error the tree path reports.
