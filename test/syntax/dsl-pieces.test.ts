@@ -293,7 +293,7 @@ describe("DSL direct path", () => {
       `${project}${project}`, // a second project (RP1010)
       `${project}tunnel "t" {\n  protocol tcp\n  protocol http\n}\n`, // RP1008
       `${project}tunnel "t" {\n  auth token, token\n}\n`, // a mode written twice
-      `${project}test "t" {\n  expect allow\n  request "https://a.test/" from 10.0.0.1\n}\n`, // order
+      `${project}test "t" {\n  expect forward\n  request "https://a.test/" from 10.0.0.1\n}\n`, // order
       `${project}tunnel "t" {\n  protocol\n}\n`, // a syntax error
       `${project}tunnel "t" {\n  name "a\\q"\n}\n`, // a bad escape (RP1003)
     ]) {
@@ -303,7 +303,7 @@ describe("DSL direct path", () => {
     for (const text of [
       project,
       `${project}tunnel "t" {\n  labels { __proto__ = "x" }\n}\n`, // a key that is data
-      `${project}test "t" {\n  request "https://a.test/" from 10.0.0.1\n  expect allow\n}\n`,
+      `${project}test "t" {\n  request "https://a.test/" from 10.0.0.1\n  expect forward\n}\n`,
     ]) {
       assert.ok(readDocument({ name: "direct.rampart", text }) !== undefined, text);
       assertSameAsTreePath(text);

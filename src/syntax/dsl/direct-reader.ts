@@ -15,6 +15,27 @@ import { Scanner } from "./scanner.ts";
 /** Thrown to leave the direct path: the file then takes the path that reports problems. */
 export const GIVE_UP = Symbol("give up");
 
+/** One more than the largest `tokenTypeIdx` a token read can have (a read past it is undefined). */
+// SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+const TYPE_COUNT = 1 + Math.max(...t.allTokens.map((type) => type.tokenTypeIdx as number));
+
+/** The token types in each category asked about, by `tokenTypeIdx` (1 for a member). */
+const categoryMembers = new Map<TokenType, Uint8Array>();
+
+function membersOf(category: TokenType): Uint8Array {
+  let members = categoryMembers.get(category);
+  if (members === undefined) {
+    members = new Uint8Array(TYPE_COUNT);
+    for (const type of t.allTokens) {
+      // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+      const idx = type.tokenTypeIdx as number;
+      if (category.categoryMatchesMap?.[idx] === true) members[idx] = 1;
+    }
+    categoryMembers.set(category, members);
+  }
+  return members;
+}
+
 /** Whether a token of type `type` is of (or in category) `expected`, as Chevrotain matches. */
 function matches(type: TokenType | undefined, expected: TokenType): boolean {
   if (type === expected) return true;
@@ -23,19 +44,27 @@ function matches(type: TokenType | undefined, expected: TokenType): boolean {
     type !== undefined &&
     expected.isParent === true &&
     // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
-    expected.categoryMatchesMap?.[type.tokenTypeIdx as number] === true
+    membersOf(expected)[type.tokenTypeIdx as number] === 1
   );
 }
 
-/** A list element: a string, an address or CIDR, a word, or a permission. */
-function isListItem(type: TokenType | undefined): boolean {
-  return (
+/** The list elements, by `tokenTypeIdx`: strings, addresses and CIDRs, words, permissions. */
+const LIST_ITEMS = new Uint8Array(TYPE_COUNT);
+for (const type of t.allTokens) {
+  const item =
     type === t.StringLiteral ||
     type === t.IPv4 ||
     type === t.IPv6 ||
     matches(type, t.Word) ||
-    matches(type, t.PermissionValue)
-  );
+    matches(type, t.PermissionValue);
+  // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+  if (item) LIST_ITEMS[type.tokenTypeIdx as number] = 1;
+}
+
+/** A list element: a string, an address or CIDR, a word, or a permission. */
+function isListItem(type: TokenType | undefined): boolean {
+  // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+  return type !== undefined && LIST_ITEMS[type.tokenTypeIdx as number] === 1;
 }
 
 /** Sets `obj[key]`, a key the file named: a label or header named `__proto__` is data. */

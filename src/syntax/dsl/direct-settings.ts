@@ -210,22 +210,33 @@ function auth(r: DirectReader, obj: Obj, row: number): void {
     return;
   }
   // Where each mode was written (the keyword's span when it was not).
-  let token: [number, number] | undefined;
-  let rstream: [number, number] | undefined;
+  let tokenStart = -1;
+  let tokenEnd = -1;
+  let rstreamStart = -1;
+  let rstreamEnd = -1;
   do {
     if (r.option(t.Token)) {
-      if (token !== undefined) throw GIVE_UP;
-      token = [r.lastStart, r.lastEnd];
+      if (tokenStart >= 0) throw GIVE_UP;
+      tokenStart = r.lastStart;
+      tokenEnd = r.lastEnd;
     } else {
       r.take(t.RstreamAuthMode);
-      if (rstream !== undefined) throw GIVE_UP;
-      rstream = [r.lastStart, r.lastEnd];
+      if (rstreamStart >= 0) throw GIVE_UP;
+      rstreamStart = r.lastStart;
+      rstreamEnd = r.lastEnd;
     }
   } while (r.option(t.Comma));
-  const [tokenStart, tokenEnd] = token ?? [start, keywordEnd];
-  r.put(obj, row, "token_auth", token !== undefined, tokenStart, tokenEnd);
-  const [rstreamStart, rstreamEnd] = rstream ?? [start, keywordEnd];
-  r.put(obj, row, "rstream_auth", rstream !== undefined, rstreamStart, rstreamEnd);
+  const token = tokenStart >= 0;
+  r.put(obj, row, "token_auth", token, token ? tokenStart : start, token ? tokenEnd : keywordEnd);
+  const rstream = rstreamStart >= 0;
+  r.put(
+    obj,
+    row,
+    "rstream_auth",
+    rstream,
+    rstream ? rstreamStart : start,
+    rstream ? rstreamEnd : keywordEnd,
+  );
 }
 
 /** `mtls ca "name"` → `{ca}`. */
