@@ -17,10 +17,8 @@ import { credentialStatement, projectStatement, tunnelStatement } from "./direct
 import type { StatementReader } from "./direct-settings.ts";
 import { grantStatement } from "./direct-grants.ts";
 import { testStatement } from "./direct-tests.ts";
+import { inDocumentOrder } from "./tree-to-document.ts";
 import { DirectReader, GIVE_UP } from "./direct-reader.ts";
-
-/** The document's keys in a fixed order, whatever order the file declared things in. */
-const DOCUMENT_KEYS = ["$schema", "project", "tunnels", "grants", "credentials", "tests"];
 
 /** A file read by the direct path: its document, before schema validation, and its spans. */
 export interface DirectDocument {
@@ -68,11 +66,7 @@ class TextToDocument {
     }
     // A missing project is an error the tree path reports.
     if (!Object.hasOwn(this.#doc, "project")) throw GIVE_UP;
-    const doc: Obj = {};
-    for (const key of DOCUMENT_KEYS) {
-      if (Object.hasOwn(this.#doc, key)) doc[key] = this.#doc[key];
-    }
-    return doc;
+    return inDocumentOrder(this.#doc);
   }
 
   /** `schema "…"`. */

@@ -20,6 +20,15 @@ import { credentialKeys } from "./setting-keys.ts";
 /** The document's keys in a fixed order, whatever order the file declared things in. */
 const DOCUMENT_KEYS = ["$schema", "project", "tunnels", "grants", "credentials", "tests"];
 
+/** The members of a document written in file order, in the document's order. */
+export function inDocumentOrder(written: Obj): Obj {
+  const doc: Obj = {};
+  for (const key of DOCUMENT_KEYS) {
+    if (Object.hasOwn(written, key)) doc[key] = written[key];
+  }
+  return doc;
+}
+
 /** Builds the document from declarations given in file order (`declaration`, then `finish`). */
 export class TreeToDocument {
   readonly #w: DocumentWriter;
@@ -96,11 +105,7 @@ export class TreeToDocument {
     for (const extra of this.#extraProjects) {
       w.bag.add(duplicateProject(extra, this.#projectKeyword ?? extra));
     }
-    const doc: Obj = {};
-    for (const key of DOCUMENT_KEYS) {
-      if (Object.hasOwn(this.#doc, key)) doc[key] = this.#doc[key];
-    }
-    return doc;
+    return inDocumentOrder(this.#doc);
   }
 
   /** Where to point when the project is missing: the first block's head line, or the start. */
