@@ -1,7 +1,7 @@
 /**
  * What the direct path (`text-to-document.ts`) reads and writes with: the scanner's current
  * token, read on demand, and the document's span rows, written by number. The statements are
- * read by `direct-settings.ts` and `direct-grants.ts`; each writes the values and spans the
+ * read by `direct-settings.ts`, `direct-grants.ts` and `direct-tests.ts`; each writes the values and spans the
  * tree builders (`build-*.ts`) write for the same statement, in the same order, and throws
  * `GIVE_UP` wherever the grammar would fail or a builder would report a diagnostic.
  */

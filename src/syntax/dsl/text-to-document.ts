@@ -6,8 +6,8 @@
  * It writes exactly the document and spans that the tree path (parser, then
  * `tree-to-document.ts`) writes for a file without problems, and gives up (`undefined`) on
  * anything else: a token the grammar does not accept there, a setting written twice, a missing
- * or second project. The caller then parses the
- * file the other way, which reports every problem as it always has.
+ * or second project, a test's `expect` before its `request`. The caller then parses the file
+ * the other way, which reports every problem as it always has.
  */
 import type { SourceFile } from "../../diagnostics/span.ts";
 import * as t from "../../../grammar/tokens.ts";
