@@ -149,10 +149,9 @@ export class DistinctValues {
   #spanCount = 0;
 
   // Per distinct value: its shape, where its tokens start (and the next value's start where
-  // they end), its text's length, its hash.
+  // they end), its hash.
   #shapeIds: Int32Array = new Int32Array(1024);
   #starts: Int32Array = new Int32Array(1024);
-  #lengths: Int32Array = new Int32Array(1024);
   #hashes: Int32Array = new Int32Array(1024);
 
   // The tokens of every distinct value, back to back.
@@ -258,12 +257,6 @@ export class DistinctValues {
   slotValue(slot: number): number {
     // SAFETY: as in slotKind.
     return this.#tokens[slot] as number;
-  }
-
-  /** The length of a value's text with nothing shared. */
-  textLength(id: number): number {
-    // SAFETY: as in slotStart.
-    return this.#lengths[id] as number;
   }
 
   openers(id: number): readonly string[] {
@@ -620,41 +613,59 @@ export class DistinctValues {
     const size = this.#top - base;
     if (id === this.#shapeIds.length) {
       this.#shapeIds = grownInt32(this.#shapeIds, id + 1);
-      this.#lengths = grownInt32(this.#lengths, id + 1);
       this.#hashes = grownInt32(this.#hashes, id + 1);
     }
     // One more start than values: the last one's end.
-    this.#starts = grownInt32(this.#starts, id + 2);
+    if (id + 2 > this.#starts.length) this.#starts = grownInt32(this.#starts, id + 2);
     const start = this.#slots;
-    this.#kinds = grownUint8(this.#kinds, start + size);
-    this.#tokens = grownInt32(this.#tokens, start + size);
+    if (start + size > this.#tokens.length) {
+      this.#kinds = grownUint8(this.#kinds, start + size);
+      this.#tokens = grownInt32(this.#tokens, start + size);
+    }
     const kinds = this.#kinds;
     const tokens = this.#tokens;
-    // SAFETY: a stored shape id indexes `#shapes`.
-    let length = (this.#shapes[shape] as Shape).overhead;
+    const stackKinds = this.#stackKinds;
+    const stackTokens = this.#stackTokens;
     for (let i = 0; i < size; i++) {
       // SAFETY: base + i < top, within the stack.
-      const kind = this.#stackKinds[base + i] as number;
+      kinds[start + i] = stackKinds[base + i] as number;
       // SAFETY: as above.
-      const token = this.#stackTokens[base + i] as number;
-      kinds[start + i] = kind;
-      tokens[start + i] = token;
-      length +=
-        kind === TOKEN_CHILD
-          ? this.textLength(token)
-          : kind === TOKEN_INT
-            ? intTextLength(token)
-            : kind === TOKEN_SPAN
-              ? this.#spanTextLength(token)
-              : this.scalarText(start + i).length;
+      tokens[start + i] = stackTokens[base + i] as number;
     }
     this.#slots = start + size;
     this.#shapeIds[id] = shape;
     this.#starts[id] = start;
     this.#starts[id + 1] = start + size;
-    this.#lengths[id] = length;
     this.#hashes[id] = hash;
     return id;
+  }
+
+  /**
+   * Whether a value's text with nothing shared is at least `min` characters long. Asked only of
+   * values met twice or more (the sharing plan), and it stops counting at `min`: measuring
+   * every value as it was stored cost more than the question.
+   */
+  textIsAtLeast(id: number, min: number): boolean {
+    return this.#textLengthUpTo(id, min) >= min;
+  }
+
+  /** The length of a value's text, or any number ≥ `limit` once it reaches `limit`. */
+  #textLengthUpTo(id: number, limit: number): number {
+    let length = this.#shape(id).overhead;
+    const end = this.slotEnd(id);
+    for (let slot = this.slotStart(id); slot < end && length < limit; slot++) {
+      const kind = this.slotKind(slot);
+      const token = this.slotValue(slot);
+      length +=
+        kind === TOKEN_CHILD
+          ? this.#textLengthUpTo(token, limit - length)
+          : kind === TOKEN_INT
+            ? intTextLength(token)
+            : kind === TOKEN_SPAN
+              ? this.#spanTextLength(token)
+              : this.scalarText(slot).length;
+    }
+    return length;
   }
 
   /** The length of `spanText(index)`, without making it. */

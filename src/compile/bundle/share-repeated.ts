@@ -50,7 +50,7 @@ function plan(
   for (let id = count - 1; id >= 0; id--) {
     // SAFETY: 0 <= id < count, the length of `uses`.
     const used = uses[id] as number;
-    const shared = used >= 2 && values.textLength(id) >= MIN_SHARED_LENGTH;
+    const shared = used >= 2 && values.textIsAtLeast(id, MIN_SHARED_LENGTH);
     if (shared) index[id] = 0;
     const written = shared ? 1 : used;
     if (written === 0) continue;
