@@ -170,11 +170,8 @@ export class DistinctValues {
   readonly #shapes: Shape[] = [];
   readonly #arrayShapes: number[] = [];
   readonly #names = new NamesNode("", null);
-  /** The member names of plain objects in their own order, to their sorted order. */
+  /** The member names of objects in their own order, to their sorted order. */
   readonly #namesAsMet = new NamesNode("", null);
-  /** The members of the plain objects being read, in their own order (a parent's below). */
-  readonly #members: unknown[] = [];
-  #membersTop = 0;
   #strings = new Map<string, number>();
   // The string met last and its index: a span's file name, met in every span, is found by
   // one comparison of references.
@@ -291,10 +288,7 @@ export class DistinctValues {
   }
 
   #addObject(value: object): number {
-    if (Array.isArray(value)) return this.#addArray(value);
-    const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype === Object.prototype || prototype === null) return this.#addPlain(value);
-    return this.#addOther(value);
+    return Array.isArray(value) ? this.#addArray(value) : this.#addRecord(value);
   }
 
   #addArray(value: readonly unknown[]): number {
@@ -322,20 +316,19 @@ export class DistinctValues {
   }
 
   /**
-   * An object whose prototype is `Object.prototype` or null (every IR object): its own
-   * enumerable members are exactly what `for … in` lists, in the order `Object.keys` gives,
-   * read without a keyed lookup per member. Its names as met lead to their sorted order.
+   * An object: its own enumerable members, by `Object.keys` and `Object.values` (one call
+   * each, in the same order, rather than a keyed lookup per member, which the many object
+   * types of an IR make megamorphic). Its names as met lead to their sorted order.
    */
-  #addPlain(value: object): number {
-    const members = this.#members;
-    const from = this.#membersTop;
+  #addRecord(value: object): number {
+    const names = Object.keys(value);
+    const items: unknown[] = Object.values(value);
     let met = this.#namesAsMet;
-    let count = 0;
     let nested = false;
-    for (const name in value) {
-      const item = (value as Record<string, unknown>)[name];
-      met = met.then(name);
-      members[from + count++] = item;
+    for (let i = 0; i < names.length; i++) {
+      // SAFETY: i < names.length.
+      met = met.then(names[i] as string);
+      const item = items[i];
       if (item !== null && typeof item === "object") nested = true;
     }
     if (met.span && !nested) {
@@ -348,18 +341,16 @@ export class DistinctValues {
       if (known !== undefined) return known;
     }
     const order = met.order ?? this.#sortedOrder(met);
-    this.#membersTop = from + count;
     const base = this.#top;
     let allDefined = true;
-    for (let i = 0; i < count; i++) {
-      // SAFETY: `order` is a permutation of 0 … count - 1, and `members` holds count items.
-      const item = members[from + (order[i] as number)];
+    for (let i = 0; i < order.length; i++) {
+      // SAFETY: `order` is a permutation of the positions in `items`.
+      const item = items[order[i] as number];
       if (item === undefined) allDefined = false;
       else if (item === null || typeof item !== "object") this.#pushScalar(item, false);
       else this.#pushChild(this.#addObject(item));
     }
-    this.#membersTop = from;
-    const shape = allDefined ? met.shapeAllDefined : this.#definedShape(met, order, members, from);
+    const shape = allDefined ? met.shapeAllDefined : this.#definedShape(met, order, items);
     const id = this.#intern(shape, base);
     this.#top = base;
     if (nested) this.#byIdentity.set(value, id);
@@ -384,46 +375,15 @@ export class DistinctValues {
   }
 
   /** The shape of an object some of whose members are undefined (not written). */
-  #definedShape(
-    met: NamesNode,
-    order: Int32Array,
-    members: readonly unknown[],
-    from: number,
-  ): number {
+  #definedShape(met: NamesNode, order: Int32Array, items: readonly unknown[]): number {
     const names = namesTo(met);
     let node = this.#names;
     for (const position of order) {
-      if (members[from + position] === undefined) continue;
+      if (items[position] === undefined) continue;
       // SAFETY: the positions in `order` are within `names`.
       node = node.then(names[position] as string);
     }
     return this.#objectShape(node);
-  }
-
-  /** Any other object (a class instance): its own enumerable members by `Object.keys`. */
-  #addOther(value: object): number {
-    const base = this.#top;
-    let remembered = false;
-    let node = this.#names;
-    for (const name of keysOf(value)) {
-      const item = (value as Record<string, unknown>)[name];
-      if (item === undefined) continue;
-      node = node.then(name);
-      if (item === null || typeof item !== "object") {
-        this.#pushScalar(item, false);
-        continue;
-      }
-      if (!remembered) {
-        remembered = true;
-        const met = this.#byIdentity.get(value);
-        if (met !== undefined) return this.#drop(base, met);
-      }
-      this.#pushChild(this.#addObject(item));
-    }
-    const id = this.#intern(this.#objectShape(node), base);
-    this.#top = base;
-    if (remembered) this.#byIdentity.set(value, id);
-    return id;
   }
 
   /**
@@ -699,18 +659,4 @@ function intTextLength(value: number): number {
   let digits = value < 0 ? 2 : 1;
   for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits++;
   return digits;
-}
-
-/**
- * An object's member names in sorted order. IR objects are mostly built with their keys in
- * order already: checking that costs less than sorting (`<` orders strings as `sort` does, by
- * code unit).
- */
-function keysOf(value: object): readonly string[] {
-  const keys = Object.keys(value);
-  for (let i = 1; i < keys.length; i++) {
-    // SAFETY: 1 <= i < keys.length, the loop's bounds.
-    if ((keys[i - 1] as string) > (keys[i] as string)) return keys.sort();
-  }
-  return keys;
 }
