@@ -79,7 +79,9 @@ const PIECES_PER_CHUNK = 4096;
 class PayloadText {
   /** The text written so far, but for the pieces not yet joined. */
   readonly chunks: string[] = [];
-  readonly #pieces: string[] = [];
+  /** The pieces not yet joined, the first `#count` of them (a fixed array, not regrown). */
+  readonly #pieces: string[] = new Array<string>(PIECES_PER_CHUNK).fill("");
+  #count = 0;
   readonly #values: DistinctValues;
   readonly #index: Int32Array;
 
@@ -89,14 +91,18 @@ class PayloadText {
   }
 
   push(text: string): void {
-    this.#pieces.push(text);
-    if (this.#pieces.length === PIECES_PER_CHUNK) this.flush();
+    this.#pieces[this.#count++] = text;
+    if (this.#count === PIECES_PER_CHUNK) this.flush();
   }
 
   /** Joins the pending pieces into a chunk. */
   flush(): void {
-    this.chunks.push(this.#pieces.join(""));
-    this.#pieces.length = 0;
+    const pieces = this.#pieces;
+    const count = this.#count;
+    this.chunks.push(
+      count === PIECES_PER_CHUNK ? pieces.join("") : pieces.slice(0, count).join(""),
+    );
+    this.#count = 0;
   }
 
   /** A value where it is used: its shared index, or its text in place. */
