@@ -33,6 +33,10 @@ relaunchForBatch();
 // The installed package runs the CLI bundled into a few files (scripts/bundle-cli.ts) when the
 // build made them: loading ~200 modules one by one was a third of a command's start-up.
 const bundled = new URL("../../cli/rampart-cli.js", import.meta.url);
+// The bundle is written without the sources' layout (scripts/bundle-cli.ts): a `--debug` stack
+// trace (of a bug) names the sources' lines through its source maps, read only then. Turned on
+// before the bundle loads, since Node notes a module's source map as it loads it.
+if (process.argv.includes("--debug")) module.setSourceMapsSupport(true);
 const entry = ext === ".js" && existsSync(bundled) ? bundled.href : `./entry${ext}`;
 const { drainOutput, ignoreClosedOutput, main, processIo } = await import(entry);
 
