@@ -27,8 +27,9 @@ import { statSync } from "node:fs";
  * of `lint`'s instructions (callgrind, BENCHMARKS.md). Peak RSS moves by that much at most.
  * The nursery also starts at its 16 MB rather than at 1 MB: a large input grows it to the
  * maximum within its first scavenges anyway, and those (~9 of ~32 for 10,000 tunnels and
- * grants) copied the same live data while it grew: 4–12 % fewer instructions, peak RSS the
- * same within the runs' spread (BENCHMARKS.md, "Start-up and the batch heap").
+ * grants) copied the same live data while it grew: 4–12 % fewer instructions. Peak RSS of a
+ * DSL `lint` of that size is either as before (~190 MB) or ~30 MB higher (~225 MB), about
+ * half the runs each, within the 250 MB target (BENCHMARKS.md, "Start-up and the batch heap").
  */
 export const BATCH_HEAP_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",
