@@ -25,15 +25,9 @@ import { statSync } from "node:fs";
  * collections V8 starts on the way up from its small default find little to free: on 10,000
  * tunnels and grants, two of them (at ~25 MB and ~95 MB) freed ~20 MB in all and cost ~2.5 %
  * of `lint`'s instructions (callgrind, BENCHMARKS.md). Peak RSS moves by that much at most.
- * The nursery also starts at its 16 MB rather than at 1 MB: a large input grows it to the
- * maximum within its first scavenges anyway, and those (~9 of ~32 for 10,000 tunnels and
- * grants) copied the same live data while it grew: 4–12 % fewer instructions. Peak RSS of a
- * DSL `lint` of that size is either as before (~190 MB) or ~30 MB higher (~225 MB), about
- * half the runs each, within the 250 MB target (BENCHMARKS.md, "Start-up and the batch heap").
  */
 export const BATCH_HEAP_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",
-  "--min-semi-space-size=16",
   "--initial-old-space-size=128",
   "--expose-gc",
 ];
