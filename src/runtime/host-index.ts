@@ -45,6 +45,7 @@ export function certificateCovers(certHost: string, tunnelHost: string): boolean
 
 /** The host of a `Host` header: lower case, port and trailing dot removed; IPv6 kept bracketed. */
 export function hostWithoutPort(header: string): string {
+  if (isPlainHost(header)) return header;
   let host = header;
   if (host.startsWith("[")) {
     const end = host.indexOf("]");
@@ -55,4 +56,19 @@ export function hostWithoutPort(header: string): string {
   }
   if (host.endsWith(".")) host = host.slice(0, -1);
   return host.toLowerCase();
+}
+
+/**
+ * True when `header` is already its own host: no upper-case letter, no `:` (port or IPv6),
+ * no `[`, no non-ASCII character and no trailing dot. HOT PATH: one scan instead of
+ * `lastIndexOf` (a call into V8's runtime) and `toLowerCase` (a new string every time).
+ */
+function isPlainHost(header: string): boolean {
+  const n = header.length;
+  if (n === 0 || header.charCodeAt(n - 1) === 46 /* . */) return false;
+  for (let i = 0; i < n; i++) {
+    const c = header.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c === 58 /* : */ || c === 91 /* [ */ || c >= 128) return false;
+  }
+  return true;
 }

@@ -93,19 +93,27 @@ export function countHandOffs(pool: object): () => number {
   return () => count;
 }
 
+/** The pipeline set up as the bench runs it, ready to be called. */
+export interface PreparedPipeline {
+  /** Runs `calls` requests through the pipeline (each answered and closed at once). */
+  run(calls: number): Promise<void>;
+  /** Hand-offs to the upstream pool so far (every call must forward). */
+  forwarded(): number;
+  close(): Promise<void>;
+}
+
 /**
- * CPU microseconds per request of the pipeline alone (median of `rounds`). With `stateUrl`,
- * as `serve --state redis://…` runs it: a connected Redis store whose local view holds
- * 10,000 token revocations and 100 credential cut-offs (none of them the bench token's), so
- * the revocation check does its Map reads on every request.
+ * The pipeline of the bench tunnel (`full`: 1,000 trusted CIDRs, GeoIP, a bearer token with a
+ * path-scoped grant; else the open tunnel), wrapped as `observe` says. With `stateUrl`, as
+ * `serve --state redis://…` runs it: a connected Redis store whose local view holds 10,000
+ * token revocations and 100 credential cut-offs (none of them the bench token's), so the
+ * revocation check does its Map reads on every request.
  */
-export async function pipelineCpuMicros(
+export async function preparePipeline(
   full: boolean,
-  calls: number,
-  rounds: number,
   observe: Observe = "none",
   stateUrl?: string,
-): Promise<number> {
+): Promise<PreparedPipeline> {
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel("http://127.0.0.1:9", full)], { bench: benchGrant }),
   );
@@ -204,22 +212,45 @@ export async function pipelineCpuMicros(
       return res;
     },
   } as unknown as ServerResponse;
+  return {
+    async run(calls: number): Promise<void> {
+      for (let i = 0; i < calls; i++) {
+        handler(req, res);
+        for (const listener of onClose) listener.call(res);
+        onClose.length = 0;
+        // Let the event loop turn now and then, as a server's does between requests: timers
+        // (the access log's batch flush) and pending writes run as they would in production.
+        if (i % 1000 === 999) await new Promise(setImmediate);
+      }
+    },
+    forwarded,
+    async close(): Promise<void> {
+      await store?.close();
+    },
+  };
+}
+
+/**
+ * CPU microseconds per request of the pipeline alone (median of `rounds`); see
+ * `preparePipeline` for the set-up.
+ */
+export async function pipelineCpuMicros(
+  full: boolean,
+  calls: number,
+  rounds: number,
+  observe: Observe = "none",
+  stateUrl?: string,
+): Promise<number> {
+  const pipeline = await preparePipeline(full, observe, stateUrl);
   const results: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const before = process.cpuUsage();
-    for (let i = 0; i < calls; i++) {
-      handler(req, res);
-      for (const listener of onClose) listener.call(res);
-      onClose.length = 0;
-      // Let the event loop turn now and then, as a server's does between requests: timers
-      // (the access log's batch flush) and pending writes run as they would in production.
-      if (i % 1000 === 999) await new Promise(setImmediate);
-    }
+    await pipeline.run(calls);
     const used = process.cpuUsage(before);
     results.push((used.user + used.system) / calls);
   }
-  await store?.close();
-  if (forwarded() !== calls * rounds)
-    throw new Error(`expected every call forwarded, got ${forwarded()}`);
+  await pipeline.close();
+  if (pipeline.forwarded() !== calls * rounds)
+    throw new Error(`expected every call forwarded, got ${pipeline.forwarded()}`);
   return results.sort((a, b) => a - b)[results.length >> 1] ?? 0;
 }

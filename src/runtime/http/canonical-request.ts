@@ -82,7 +82,7 @@ export function canonicalRequestOf(
     method: input.method,
     path: target.path,
     query: target.query,
-    target: target.query.length === 0 ? target.path : `${target.path}?${target.query}`,
+    target: target.target,
     queryToken: target.queryToken,
     host,
     headers,

@@ -141,7 +141,7 @@ function begin(
   if (request.path === "*") return ASTERISK_ANSWER;
   const client = connectionClient(
     req.socket,
-    request.headers.byName["x-forwarded-for"],
+    request.headers.forwardedFor,
     deps.trustedProxies,
     state.generation,
     deps.geo,
