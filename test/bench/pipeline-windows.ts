@@ -10,8 +10,10 @@
  *     [--warmup 30000] [--calls 10000] [--windows 5] [--rounds 1] [--keep DIR]
  *     [--node-flags="…"]
  *
- * `full` is the bench's full policy (1,000 trusted CIDRs, GeoIP, a bearer token with a
- * path-scoped grant), `open` the open tunnel; full − open is what the policy adds. With
+ * `full` is the proxy bench's full policy (proxy-policy.ts: trusted IPs, GeoIP, a bearer
+ * token with a path-scoped grant), `open` the open tunnel; full − open is what the policy
+ * adds. A `+metrics` suffix (`full+metrics`) adds prom-client's default process metrics, as
+ * `serve` collects them. With
  * RAMPART_BENCH_BASELINE=<checkout root> every variant is also run from that tree (it needs
  * this file's proxy-pipeline.ts, `src/`, `fixtures/geoip/` and a `node_modules`), process by
  * process interleaved with this tree's, `--rounds` times.
@@ -45,9 +47,16 @@ if (process.argv[2] === "--child") {
     preparePipeline: (
       full: boolean,
       observe: string,
+      stateUrl: undefined,
+      defaultMetrics: boolean,
     ) => Promise<{ run(calls: number): Promise<void>; forwarded(): number }>;
   };
-  const pipeline = await mod.preparePipeline(variant === "full", observe);
+  const pipeline = await mod.preparePipeline(
+    variant.startsWith("full"),
+    observe,
+    undefined,
+    variant.endsWith("+metrics"),
+  );
   await pipeline.run(Number(warmup));
   process.on("message", (m: { cmd: string; calls?: number }) => {
     if (m.cmd === "exit") process.exit(0);

@@ -107,12 +107,14 @@ export interface PreparedPipeline {
  * path-scoped grant; else the open tunnel), wrapped as `observe` says. With `stateUrl`, as
  * `serve --state redis://…` runs it: a connected Redis store whose local view holds 10,000
  * token revocations and 100 credential cut-offs (none of them the bench token's), so the
- * revocation check does its Map reads on every request.
+ * revocation check does its Map reads on every request. `defaultMetrics` adds prom-client's
+ * default process metrics, as `serve` has them (the GC histogram observes every collection).
  */
 export async function preparePipeline(
   full: boolean,
   observe: Observe = "none",
   stateUrl?: string,
+  defaultMetrics = false,
 ): Promise<PreparedPipeline> {
   const policy = compiledPolicy(
     effectivePolicy([benchTunnel("http://127.0.0.1:9", full)], { bench: benchGrant }),
@@ -159,7 +161,8 @@ export async function preparePipeline(
   ).value;
   const proxies = parseTrustedProxies(["127.0.0.1"], []);
   if (geo === undefined || proxies === null) throw new Error("bench setup failed");
-  const metrics = new RuntimeMetrics(false);
+  // prom-client's default process metrics (`serve` collects them) only with `defaultMetrics`.
+  const metrics = new RuntimeMetrics(defaultMetrics);
   const log =
     observe === "access-log"
       ? pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true }))

@@ -11,14 +11,13 @@ describe("tunnel gates (issue #18 item 1)", () => {
     const busy: string[] = [];
     const releases: (() => void)[] = [];
     const enter = (id: string, tunnel = "a") =>
-      gates.enter(
-        tunnel,
-        (release) => {
+      gates.enter(tunnel, {
+        start: (release) => {
           started.push(id);
           releases.push(release);
         },
-        (reason) => busy.push(`${id}:${reason}`),
-      );
+        busy: (reason) => busy.push(`${id}:${reason}`),
+      });
     for (const id of ["1", "2", "3", "4", "5"]) enter(id);
     assert.deepEqual(started, ["1", "2"]);
     assert.deepEqual(busy, ["5:queue_full"]);
@@ -37,24 +36,18 @@ describe("tunnel gates (issue #18 item 1)", () => {
   it("answers a long wait with queue_timeout, and a cancelled wait frees its queue place", async () => {
     const gates = new TunnelGates({ concurrency: 1, queue: 1, queueTimeoutMs: 30 });
     const events: string[] = [];
-    gates.enter(
-      "a",
-      () => events.push("first"),
-      () => events.push("first busy"),
-    );
-    const cancel = gates.enter(
-      "a",
-      () => events.push("second"),
-      () => events.push("second busy"),
-    );
+    gates.enter("a", { start: () => events.push("first"), busy: () => events.push("first busy") });
+    const cancel = gates.enter("a", {
+      start: () => events.push("second"),
+      busy: () => events.push("second busy"),
+    });
     assert.ok(cancel !== null);
     cancel();
     assert.deepEqual(gates.load("a"), { active: 1, queued: 0 });
-    gates.enter(
-      "a",
-      () => events.push("third"),
-      (r) => events.push(`third ${r}`),
-    );
+    gates.enter("a", {
+      start: () => events.push("third"),
+      busy: (r) => events.push(`third ${r}`),
+    });
     await sleep(80);
     assert.deepEqual(events, ["first", "third queue_timeout"]);
   });

@@ -23,7 +23,12 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-/** Forwards and calls `done` once, with the failure if there was one. */
+/** Told once how a forward ended: null, or the failure (and its error, if any). */
+export interface ForwardListener {
+  forwarded(failure: ForwardFailure | null, error?: unknown): void;
+}
+
+/** Forwards and tells `done` once, with the failure if there was one. */
 export function forwardRequest(
   req: IncomingMessage,
   res: ServerResponse,
@@ -31,12 +36,12 @@ export function forwardRequest(
   path: string,
   headers: string[],
   maxBodyBytes: number,
-  done: (failure: ForwardFailure | null, error?: unknown) => void,
+  done: ForwardListener,
 ): void {
   const body = requestBody(req, maxBodyBytes);
   if (body === "too_large") {
     failResponse(res, 413, "body_too_large");
-    done("body_too_large");
+    done.forwarded("body_too_large");
     return;
   }
   const exchange = new Exchange(req, res, body, done);
@@ -66,7 +71,7 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #body: IncomingMessage | LimitedBody | null;
-  readonly #done: (failure: ForwardFailure | null, error?: unknown) => void;
+  readonly #done: ForwardListener;
   #abort: ((reason?: Error) => void) | null = null;
   #resume: (() => void) | null = null;
   /** `done` was called: later events change nothing. */
@@ -78,7 +83,7 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
     req: IncomingMessage,
     res: ServerResponse,
     body: IncomingMessage | LimitedBody | null,
-    done: (failure: ForwardFailure | null, error?: unknown) => void,
+    done: ForwardListener,
   ) {
     this.#req = req;
     this.#res = res;
@@ -128,7 +133,7 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
     if (this.#streaming) {
       // A response already started can only be cut; the client sees it end early.
       res.destroy();
-      this.#done("aborted", error);
+      this.#done.forwarded("aborted", error);
       return;
     }
     // The client went away (reset, stalled and cut): not the upstream's failure.
@@ -140,7 +145,7 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
         failure === "timeout" ? 504 : failure === "body_too_large" ? 413 : 502,
         failure,
       );
-    this.#done(failure, error);
+    this.#done.forwarded(failure, error);
   }
 
   /** The response closed (`close` comes once). */
@@ -158,7 +163,7 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
   #settle(failure: ForwardFailure | null, error?: unknown): void {
     this.#settled = true;
     if (failure !== null) destroyBody(this.#body);
-    this.#done(failure, error);
+    this.#done.forwarded(failure, error);
   }
 }
 

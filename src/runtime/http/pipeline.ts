@@ -15,7 +15,8 @@ import type { TokenBackend } from "../tokens/backend.ts";
 import { tlsInfoOf } from "../tls/listener.ts";
 import type { TlsConnectionInfo } from "../tls/listener.ts";
 import { forwardRequest } from "../forward/proxy.ts";
-import type { ForwardFailure } from "../forward/proxy.ts";
+import type { ForwardFailure, ForwardListener } from "../forward/proxy.ts";
+import type { Upstream } from "../forward/upstreams.ts";
 import { forwardUpgrade } from "../forward/upgrade.ts";
 import { upstreamRequestHeaders } from "../forward/headers.ts";
 import { canonicalRequest } from "./canonical-request.ts";
@@ -24,8 +25,8 @@ import { canonicalPeer } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
 import { connectionClient } from "./connection-client.ts";
 import type { ConnectionClient } from "./connection-client.ts";
-import type { FactSources, PendingFacts } from "./request-facts.ts";
-import { completeFacts, gatherFacts } from "./request-facts.ts";
+import type { FactSources, FoundToken } from "./request-facts.ts";
+import { baseFacts, factsNow, findToken, verifyTokenInto } from "./request-facts.ts";
 import {
   CHALLENGE_PATH,
   LOGIN_PATH,
@@ -47,7 +48,8 @@ import type { SharedStateStore } from "../state-store/store.ts";
 import type { EngineFlows } from "../session/engine-flows.ts";
 import { noteCause, noteDecision } from "../ops/request-record.ts";
 import { internalError } from "../ops/request-observer.ts";
-import type { BusyReason, TunnelGates } from "../ops/tunnel-gate.ts";
+import type { BusyReason, GateEntrant } from "../ops/tunnel-gate.ts";
+import type { TunnelGates } from "../ops/tunnel-gate.ts";
 import { noteUpgradeCause, noteUpgradeDecision, noteUpgradeStatus } from "../ops/upgrade-record.ts";
 import type { ShadowHook } from "../shadow/shadow-rollout.ts";
 
@@ -80,6 +82,37 @@ interface Routed {
   readonly facts: RequestFacts;
 }
 
+/**
+ * A routed request, its facts gathered but for the token still to check (`found`). One object
+ * per request carries it through every step (HOT PATH: where a routing result, a pending-facts
+ * record, a started record and a routed record were built before, issue #20).
+ */
+class RoutedRequest implements Routed {
+  readonly req: IncomingMessage;
+  readonly request: CanonicalRequest;
+  readonly route: TunnelRoute;
+  readonly client: ConnectionClient;
+  /** Complete once the token is known (`factsNow`, `verifyTokenInto` set it in place). */
+  readonly facts: RequestFacts;
+  readonly found: FoundToken | null;
+
+  constructor(
+    req: IncomingMessage,
+    request: CanonicalRequest,
+    route: TunnelRoute,
+    client: ConnectionClient,
+    facts: RequestFacts,
+    found: FoundToken | null,
+  ) {
+    this.req = req;
+    this.request = request;
+    this.route = route;
+    this.client = client;
+    this.facts = facts;
+    this.found = found;
+  }
+}
+
 type Early = {
   readonly status: number;
   readonly reason: string;
@@ -87,24 +120,9 @@ type Early = {
   readonly headers?: Readonly<Record<string, string>>;
 };
 
-/** Routes a canonical request, or says why it cannot be routed. */
-function routeRequest(
-  req: IncomingMessage,
-  request: CanonicalRequest,
-  state: ServingState,
-): { route: TunnelRoute; host: string; tls: TlsConnectionInfo | undefined } | Early {
-  const host = hostWithoutPort(request.host);
-  const tls = tlsInfoOf(req.socket);
-  // The certificate and the TLS policy were chosen by SNI: a different Host would bypass them.
-  if (tls !== undefined && tls.sni !== host) return { status: 421, reason: "misdirected_request" };
-  const route = state.routes.get(host);
-  if (route === undefined || (tls !== undefined && route.tls === null))
-    return { status: 404, reason: "no_route" };
-  // Fail closed: a tunnel whose TLS policy asks for more than TLS 1.2 is not served in clear.
-  if (tls === undefined && route.requiresTls)
-    return { status: 403, reason: "policy_denied", policy: "tls" };
-  return { route, host, tls };
-}
+const MISDIRECTED: Early = { status: 421, reason: "misdirected_request" };
+const NO_ROUTE: Early = { status: 404, reason: "no_route" };
+const TLS_REQUIRED: Early = { status: 403, reason: "policy_denied", policy: "tls" };
 
 /** `OPTIONS *` names no resource: the engine answers it and nothing is decided or forwarded. */
 const ASTERISK_ANSWER: Early = {
@@ -113,30 +131,39 @@ const ASTERISK_ANSWER: Early = {
   headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" },
 };
 
-function begin(
-  req: IncomingMessage,
-  deps: PipelineDeps,
-):
-  | {
-      pending: PendingFacts;
-      route: TunnelRoute;
-      client: ConnectionClient;
-      request: CanonicalRequest;
-    }
-  | Early {
+const FROM_HEADER = { fromHeader: true } as const;
+
+/** The route of a host, or why it has none (no object built either way). */
+function routeFor(
+  state: ServingState,
+  host: string,
+  tls: TlsConnectionInfo | undefined,
+): TunnelRoute | Early {
+  // The certificate and the TLS policy were chosen by SNI: a different Host would bypass them.
+  if (tls !== undefined && tls.sni !== host) return MISDIRECTED;
+  const route = state.routes.get(host);
+  if (route === undefined || (tls !== undefined && route.tls === null)) return NO_ROUTE;
+  // Fail closed: a tunnel whose TLS policy asks for more than TLS 1.2 is not served in clear.
+  if (tls === undefined && route.requiresTls) return TLS_REQUIRED;
+  return route;
+}
+
+function begin(req: IncomingMessage, deps: PipelineDeps): RoutedRequest | Early {
   // S-R1…S-R4, S-R15…S-R20: the one reading of the request; nothing below looks at req.url.
   const request = canonicalRequest(
     // SAFETY: Node's server sets `method` on every request it emits
     { method: req.method as string, target: req.url ?? "", rawHeaders: req.rawHeaders },
-    { fromHeader: true },
+    FROM_HEADER,
   );
   if ("status" in request) return request;
   const state = deps.state();
-  const routed = routeRequest(req, request, state);
-  if ("status" in routed) {
+  const host = hostWithoutPort(request.host);
+  const tls = tlsInfoOf(req.socket);
+  const route = routeFor(state, host, tls);
+  if ("status" in route) {
     // Shadow rollout: the candidate may serve what the running policy refused here.
     deps.shadow?.compareUnrouted(req, request, deps);
-    return routed;
+    return route;
   }
   if (request.path === "*") return ASTERISK_ANSWER;
   const client = connectionClient(
@@ -146,8 +173,14 @@ function begin(
     state.generation,
     deps.geo,
   );
-  const pending = gatherFacts(request, routed.host, client, routed.route, routed.tls, deps);
-  return { pending, route: routed.route, client, request };
+  return new RoutedRequest(
+    req,
+    request,
+    route,
+    client,
+    baseFacts(request, host, client, route, tls, deps),
+    route.tunnel.auth.token ? findToken(request) : null,
+  );
 }
 
 /** The `request` listener for the HTTP and HTTPS servers. */
@@ -167,16 +200,14 @@ export function createRequestHandler(
       sendError(res, started.status, started.reason, started.policy ?? null, acceptsHtml(req));
       return;
     }
-    completeFacts(
-      started.pending,
-      deps.tokens,
-      (facts) =>
-        act(
-          { req, request: started.request, route: started.route, client: started.client, facts },
-          res,
-          deps,
-        ),
-      (error) => {
+    // HOT PATH: no token, or a kept verdict, decides at once with no callback built.
+    if (factsNow(started.facts, started.found, deps.tokens) !== null) {
+      act(started, res, deps);
+      return;
+    }
+    verifyTokenInto(started.facts, started.found, deps.tokens).then(
+      () => act(started, res, deps),
+      (error: unknown) => {
         noteDecision(res, started.route.label, "", "token", "");
         internalError(res, deps.log, deps.metrics.traffic, "token_verification_threw", error);
       },
@@ -260,51 +291,87 @@ function forward(r: Routed, res: ServerResponse, deps: PipelineDeps): void {
     r.request.headers,
     forwardContext(r, false, upstream.host),
   );
-  const send = (release: () => void): void =>
+  const forwarding = new Forwarding(r, res, deps, upstream, headers);
+  const cancel = enterTunnelGate(r, deps, forwarding);
+  if (cancel !== null) res.once("close", cancel);
+}
+
+/**
+ * One forward: admitted by the tunnel gate, handed to the upstream, told how it ended. HOT
+ * PATH: one object where the admission, refusal and completion closures were built before.
+ */
+class Forwarding implements GateEntrant, ForwardListener {
+  readonly #r: Routed;
+  readonly #res: ServerResponse;
+  readonly #deps: PipelineDeps;
+  readonly #upstream: Upstream;
+  readonly #headers: string[];
+  #release: () => void = NO_RELEASE;
+
+  constructor(
+    r: Routed,
+    res: ServerResponse,
+    deps: PipelineDeps,
+    upstream: Upstream,
+    headers: string[],
+  ) {
+    this.#r = r;
+    this.#res = res;
+    this.#deps = deps;
+    this.#upstream = upstream;
+    this.#headers = headers;
+  }
+
+  start(release: () => void): void {
+    this.#release = release;
+    const r = this.#r;
     forwardRequest(
       r.req,
-      res,
-      upstream,
+      this.#res,
+      this.#upstream,
       r.request.target,
-      headers,
-      deps.maxBodyBytes,
-      (failure, error) => {
-        release();
-        if (failure === null) return;
-        noteForwardFailure(r, failure, error, deps);
-        if (failure !== "aborted") noteCause(res, `upstream_${failure}`);
-      },
+      this.#headers,
+      this.#deps.maxBodyBytes,
+      this,
     );
-  const cancel = enterTunnelGate(r, deps, send, (reason) => {
-    noteCause(res, `tunnel_${reason}`);
-    sendError(res, 503, "tunnel_busy", null, r.facts.acceptsHtml, { "retry-after": "1" });
-  });
-  if (cancel !== null) res.once("close", cancel);
+  }
+
+  busy(reason: BusyReason): void {
+    countRejection(this.#r, this.#deps, reason);
+    noteCause(this.#res, `tunnel_${reason}`);
+    sendError(this.#res, 503, "tunnel_busy", null, this.#r.facts.acceptsHtml, {
+      "retry-after": "1",
+    });
+  }
+
+  forwarded(failure: ForwardFailure | null, error?: unknown): void {
+    this.#release();
+    if (failure === null) return;
+    noteForwardFailure(this.#r, failure, error, this.#deps);
+    if (failure !== "aborted") noteCause(this.#res, `upstream_${failure}`);
+  }
 }
 
 const NO_RELEASE = (): void => undefined;
 
 /**
- * Starts `start` once the tunnel has a free slot (at once when no caps are set). Past its
- * slots and queue, counts the rejection and calls `refuse`. Returns what cancels a queued
- * wait, or null when nothing waits.
+ * Starts `entrant` once the tunnel has a free slot (at once when no caps are set). Past its
+ * slots and queue, counts the rejection and tells `entrant` it is busy. Returns what cancels
+ * a queued wait, or null when nothing waits.
  */
-function enterTunnelGate(
-  r: Routed,
-  deps: PipelineDeps,
-  start: (release: () => void) => void,
-  refuse: (reason: BusyReason) => void,
-): (() => void) | null {
+function enterTunnelGate(r: Routed, deps: PipelineDeps, entrant: GateEntrant): (() => void) | null {
   if (deps.gates === undefined) {
-    start(NO_RELEASE);
+    entrant.start(NO_RELEASE);
     return null;
   }
-  return deps.gates.enter(r.route.label, start, (reason) => {
-    deps.metrics.traffic.tunnelRejections
-      .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
-      .inc();
-    refuse(reason);
-  });
+  return deps.gates.enter(r.route.label, entrant);
+}
+
+/** Counts a request the tunnel gate refused. */
+function countRejection(r: Routed, deps: PipelineDeps, reason: BusyReason): void {
+  deps.metrics.traffic.tunnelRejections
+    .labels(deps.metrics.traffic.tunnelLabel(r.route.label), reason)
+    .inc();
 }
 
 function forwardContext(r: Routed, upgrade: boolean, upstreamHost: string) {
@@ -396,17 +463,13 @@ export function createUpgradeHandler(
       refuseUpgrade(req, socket, status, errorJson(reason, started.policy ?? null));
       return;
     }
-    completeFacts(
-      started.pending,
-      deps.tokens,
-      (facts) =>
-        actUpgrade(
-          { req, request: started.request, route: started.route, client: started.client, facts },
-          socket,
-          head,
-          deps,
-        ),
-      (error) => {
+    if (factsNow(started.facts, started.found, deps.tokens) !== null) {
+      actUpgrade(started, socket, head, deps);
+      return;
+    }
+    verifyTokenInto(started.facts, started.found, deps.tokens).then(
+      () => actUpgrade(started, socket, head, deps),
+      (error: unknown) => {
         deps.metrics.traffic.internalErrors.labels("token_verification_threw").inc();
         deps.log.error(
           { err: error, cause: "token_verification_threw", tunnel: started.route.label },
@@ -482,9 +545,13 @@ function actUpgrade(r: Routed, socket: Duplex, head: Buffer, deps: PipelineDeps)
       },
     );
   };
-  const cancel = enterTunnelGate(r, deps, open, (reason) => {
-    noteUpgradeCause(r.req, `tunnel_${reason}`);
-    refuseUpgrade(r.req, socket, 503, errorJson("tunnel_busy", null), { "retry-after": "1" });
+  const cancel = enterTunnelGate(r, deps, {
+    start: open,
+    busy: (reason) => {
+      countRejection(r, deps, reason);
+      noteUpgradeCause(r.req, `tunnel_${reason}`);
+      refuseUpgrade(r.req, socket, 503, errorJson("tunnel_busy", null), { "retry-after": "1" });
+    },
   });
   if (cancel !== null) socket.once("close", cancel);
 }

@@ -89,6 +89,21 @@ export function gatherFacts(
   tls: TlsConnectionInfo | undefined,
   sources: FactSources,
 ): PendingFacts {
+  return {
+    base: baseFacts(request, host, client, route, tls, sources),
+    token: route.tunnel.auth.token ? findToken(request) : null,
+  };
+}
+
+/** The synchronous facts of `gatherFacts` alone (`token` null). */
+export function baseFacts(
+  request: CanonicalRequest,
+  host: string,
+  client: string | ConnectionClient,
+  route: TunnelRoute,
+  tls: TlsConnectionInfo | undefined,
+  sources: FactSources,
+): RequestFacts {
   const headers = request.headers;
   const cookie = headers.cookie;
   const accept = headers.accept;
@@ -122,7 +137,7 @@ export function gatherFacts(
     tlsVersion: tls?.version ?? null,
     token: null,
   };
-  return { base, token: route.tunnel.auth.token ? findToken(request) : null };
+  return base;
 }
 
 /**
@@ -135,16 +150,35 @@ export function completeFacts(
   next: (facts: RequestFacts) => void,
   fail: (error: unknown) => void,
 ): void {
-  if (pending.token === null) {
-    next(pending.base);
+  const now = factsNow(pending.base, pending.token, tokens);
+  if (now !== null) {
+    next(now);
     return;
   }
-  const hit = tokens?.lookup?.(pending.token.token, pending.token.source);
-  if (hit !== undefined) {
-    next(withToken(pending.base, hit));
-    return;
-  }
-  verifyToken(pending.token, tokens).then((token) => next(withToken(pending.base, token)), fail);
+  verifyTokenInto(pending.base, pending.token, tokens).then(next, fail);
+}
+
+/**
+ * The complete facts when they need no waiting (no token, or a kept verdict), else null.
+ * HOT PATH: the pipeline calls it directly, with no callback to build.
+ */
+export function factsNow(
+  base: RequestFacts,
+  found: FoundToken | null,
+  tokens: TokenBackend | null,
+): RequestFacts | null {
+  if (found === null) return base;
+  const hit = tokens?.lookup?.(found.token, found.source);
+  return hit === undefined ? null : withToken(base, hit);
+}
+
+/** The facts with their token verified by the backend (`found` not null: see factsNow). */
+export async function verifyTokenInto(
+  base: RequestFacts,
+  found: FoundToken | null,
+  tokens: TokenBackend | null,
+): Promise<RequestFacts> {
+  return found === null ? base : withToken(base, await verifyToken(found, tokens));
 }
 
 /**

@@ -10,10 +10,15 @@ import type { TunnelLimitOptions } from "../options.ts";
 /** Why a request was refused a slot. */
 export type BusyReason = "queue_full" | "queue_timeout";
 
+/** What asks for a slot: started with a `release` once it has one, or told it is busy. */
+export interface GateEntrant {
+  start(release: () => void): void;
+  busy(reason: BusyReason): void;
+}
+
 /** A request waiting for a slot. */
 interface Waiter {
-  readonly start: (release: () => void) => void;
-  readonly busy: (reason: BusyReason) => void;
+  readonly entrant: GateEntrant;
   timer: NodeJS.Timeout | null;
   settled: boolean;
 }
@@ -50,16 +55,12 @@ export class TunnelGates {
   }
 
   /**
-   * Calls `start` with a `release` to call once the upstream exchange is over (extra calls do
-   * nothing), at once or when a slot frees; or `busy` when the queue is full or the wait too
-   * long. Returns null, or, when the request waits, a function that cancels the wait (for a
-   * request that goes away meanwhile).
+   * Calls `entrant.start` with a `release` to call once the upstream exchange is over (extra
+   * calls do nothing), at once or when a slot frees; or `entrant.busy` when the queue is full
+   * or the wait too long. Returns null, or, when the request waits, a function that cancels
+   * the wait (for a request that goes away meanwhile).
    */
-  enter(
-    tunnel: string,
-    start: (release: () => void) => void,
-    busy: (reason: BusyReason) => void,
-  ): (() => void) | null {
+  enter(tunnel: string, entrant: GateEntrant): (() => void) | null {
     let gate = this.#gates.get(tunnel);
     if (gate === undefined) {
       gate = new Gate();
@@ -68,20 +69,20 @@ export class TunnelGates {
     // HOT PATH: a free slot is a counter check and one closure.
     if (gate.active < this.#limits.concurrency) {
       gate.active++;
-      start(this.#releaser(gate));
+      entrant.start(this.#releaser(gate));
       return null;
     }
     if (gate.live >= this.#limits.queue) {
-      busy("queue_full");
+      entrant.busy("queue_full");
       return null;
     }
-    const waiter: Waiter = { start, busy, timer: null, settled: false };
+    const waiter: Waiter = { entrant, timer: null, settled: false };
     const g = gate;
     waiter.timer = setTimeout(() => {
       if (waiter.settled) return;
       waiter.settled = true;
       g.live--;
-      busy("queue_timeout");
+      entrant.busy("queue_timeout");
     }, this.#limits.queueTimeoutMs);
     gate.waiting.push(waiter);
     gate.live++;
@@ -117,7 +118,7 @@ export class TunnelGates {
       gate.live--;
       if (next.timer !== null) clearTimeout(next.timer);
       gate.active++;
-      next.start(this.#releaser(gate));
+      next.entrant.start(this.#releaser(gate));
     }
   }
 }
