@@ -201,8 +201,9 @@ export async function preparePipeline(
     socket: { remoteAddress: "127.0.0.1", bytesRead: 0, bytesWritten: 0 },
   } as unknown as IncomingMessage;
   // The `close` listeners (the observer's, the exchange's) are kept and called as Node would
-  // once the response ends.
-  const onClose: (() => void)[] = [];
+  // once the response ends: in two slots, so that the harness itself costs next to nothing.
+  let first: (() => void) | null = null;
+  let second: (() => void) | null = null;
   const res = {
     req,
     statusCode: 200,
@@ -211,7 +212,10 @@ export async function preparePipeline(
     writeHead: () => res,
     end: () => undefined,
     on: (event: string, listener: () => void) => {
-      if (event === "close") onClose.push(listener);
+      if (event !== "close") return res;
+      if (first === null) first = listener;
+      else if (second === null) second = listener;
+      else throw new Error("the bench holds two close listeners");
       return res;
     },
   } as unknown as ServerResponse;
@@ -219,8 +223,11 @@ export async function preparePipeline(
     async run(calls: number): Promise<void> {
       for (let i = 0; i < calls; i++) {
         handler(req, res);
-        for (const listener of onClose) listener.call(res);
-        onClose.length = 0;
+        const a = first;
+        const b = second;
+        first = second = null;
+        a?.call(res);
+        b?.call(res);
         // Let the event loop turn now and then, as a server's does between requests: timers
         // (the access log's batch flush) and pending writes run as they would in production.
         if (i % 1000 === 999) await new Promise(setImmediate);

@@ -275,10 +275,10 @@ function connectionListed(raw: readonly string[]): Set<string> | null {
   for (let i = 0; i < raw.length; i += 2) {
     // SAFETY: the list holds name/value pairs and the loop stays below its length
     const name = raw[i] as string;
-    if (name.length !== 10) continue;
-    // HOT PATH: the usual spellings compared before a lower-case copy is made.
-    if (name !== "Connection" && name !== "connection" && name.toLowerCase() !== "connection")
-      continue;
+    // HOT PATH: the length and the first letter before a lower-case copy is made (`User-Agent`
+    // and `Keep-Alive` have this length too).
+    if (name.length !== 10 || (name.charCodeAt(0) | 0x20) !== 99 /* c */) continue;
+    if (name.toLowerCase() !== "connection") continue;
     // SAFETY: the list holds name/value pairs and the loop stays below its length
     const value = raw[i + 1] as string;
     // HOT PATH: the usual `keep-alive` names a field that is dropped anyway; no set, no split.
