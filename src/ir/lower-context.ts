@@ -94,22 +94,61 @@ export function propertySpans(value: object, scope: SpanScope): SpanMap {
   return spans;
 }
 
-/** Up to this many values, `sortedUnique` sorts by insertion (no Set, no sort state). */
+/** Up to this many values, a list is sorted by insertion (no Set, no sort state). */
 const INSERTION_SORT_MAX = 16;
 
-/** Sorted, without duplicates: the canonical form of an unordered list of strings. */
-export function sortedUnique(values: readonly string[]): string[] {
-  // HOT PATH: every list of a policy comes through here, most short and many in order. The
-  // order is `sort()`'s, UTF-16 code units, which is also what `<` compares on strings.
-  // Results are copies of exactly their length: the IR keeps them.
-  let ascending = true;
-  for (let i = 1; i < values.length && ascending; i++) {
+/** True when each value is after the one before it: the list is sorted and unique already. */
+function isAscending(values: readonly string[]): boolean {
+  // The order is `sort()`'s, UTF-16 code units, which is also what `<` compares on strings.
+  for (let i = 1; i < values.length; i++) {
     // SAFETY: 1 <= i < values.length, the loop's bounds.
-    ascending = (values[i - 1] as string) < (values[i] as string);
+    if (!((values[i - 1] as string) < (values[i] as string))) return false;
   }
-  if (ascending) return values.slice();
+  return true;
+}
+
+/** Sorted, without duplicates: the canonical form of an unordered list of strings. A copy. */
+export function sortedUnique(values: readonly string[]): string[] {
+  // Results are copies of exactly their length.
+  if (isAscending(values)) return values.slice();
   if (values.length > INSERTION_SORT_MAX) return [...new Set(values)].sort();
-  const out = values.slice();
+  return sortUniqueInPlace(values.slice());
+}
+
+/**
+ * `sortedUnique` of a list from the document: the list itself when it is written in canonical
+ * order already, as nearly every list is. Parsed documents are never changed (lowering and the
+ * stages after it only read them), so the IR may share their lists, and lowering a policy
+ * copies none of them (HOT PATH: every list of every tunnel and grant).
+ */
+export function canonicalList<T extends string>(values: readonly T[]): readonly T[] {
+  if (isAscending(values)) return values;
+  // SAFETY: sorting and deduplicating keeps the members of `T`.
+  return sortedUnique(values) as T[];
+}
+
+/**
+ * A document's list of names that compare case-insensitively, lower-cased, sorted and
+ * deduplicated: the list itself when it is written that way (`toLowerCase` of a lower-case
+ * string is that string, so checking costs no allocation).
+ */
+export function lowerCaseList(values: readonly string[]): readonly string[] {
+  for (let i = 0; i < values.length; i++) {
+    // SAFETY: i < values.length, the loop's bound.
+    const value = values[i] as string;
+    if (value.toLowerCase() !== value) return sortUniqueInPlace(values.map(toLowerCase));
+  }
+  return canonicalList(values);
+}
+
+function toLowerCase(value: string): string {
+  return value.toLowerCase();
+}
+
+/** `sortedUnique` of a list the caller made and gives away: sorted in place, not copied. */
+export function sortUniqueInPlace(out: string[]): string[] {
+  if (isAscending(out)) return out;
+  if (out.length > INSERTION_SORT_MAX) return [...new Set(out)].sort();
   // `out[0, kept)` is sorted and unique; each value is read before its slot can be written.
   let kept = 0;
   for (let v = 0; v < out.length; v++) {

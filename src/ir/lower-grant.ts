@@ -11,7 +11,7 @@ import type {
   ScopeActionDoc,
 } from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
+import { at, canonicalList, propertySpans, sortUniqueInPlace, spansAt } from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
 import { lowerPathMatch } from "./lower-match.ts";
 import { checkMethodNames, methodsWrittenRight } from "./method-names.ts";
@@ -21,10 +21,8 @@ import type { ActionIr, GrantIr, GrantNodeIr, Permission } from "./types.ts";
 /** `null` (everything the owner has) stays `null`; a list is sorted and deduplicated. */
 export function lowerPermissions(
   permissions: readonly Permission[] | null | undefined,
-): Permission[] | null {
-  return permissions === null || permissions === undefined
-    ? null
-    : (sortedUnique(permissions) as Permission[]);
+): readonly Permission[] | null {
+  return permissions === null || permissions === undefined ? null : canonicalList(permissions);
 }
 
 function upperCase(text: string): string {
@@ -55,7 +53,11 @@ export function lowerAction(
         ? null
         : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
     methods:
-      written === undefined ? null : sortedUnique(canonical ? written : written.map(upperCase)),
+      written === undefined
+        ? null
+        : canonical
+          ? canonicalList(written)
+          : sortUniqueInPlace(written.map(upperCase)),
     select: lowerSelect(doc.select as SelectDoc | undefined),
     origin,
   };
@@ -65,12 +67,12 @@ export function lowerAction(
 type SelectDoc = readonly string[] | Readonly<Record<string, boolean>>;
 
 /** The fields chosen, sorted; an object keeps the fields set to `true`. */
-function lowerSelect(select: SelectDoc | undefined): string[] | null {
+function lowerSelect(select: SelectDoc | undefined): readonly string[] | null {
   if (select === undefined) return null;
-  if (Array.isArray(select)) return sortedUnique(select as readonly string[]);
+  if (Array.isArray(select)) return canonicalList(select as readonly string[]);
   const chosen: string[] = [];
   for (const [field, on] of Object.entries(select)) if (on === true) chosen.push(field);
-  return sortedUnique(chosen);
+  return sortUniqueInPlace(chosen);
 }
 
 /** `connect.params` written as a tree over `path` (S-T3): `{AND:[…]}`, `{OR:[…]}` or `{path}`. */
@@ -136,8 +138,8 @@ function lowerLeaf(
   const every = doc.scopes === undefined ? unrestricted(origin) : null;
   const leaf: Extract<GrantNodeIr, { kind: "leaf" }> = {
     kind: "leaf",
-    workspaces: doc.workspaces === undefined ? null : sortedUnique(doc.workspaces),
-    projects: doc.projects === undefined ? null : sortedUnique(doc.projects),
+    workspaces: doc.workspaces === undefined ? null : canonicalList(doc.workspaces),
+    projects: doc.projects === undefined ? null : canonicalList(doc.projects),
     create: every ?? lowerLeafAction(actions, "create", ctx),
     connect: every ?? lowerLeafAction(actions, "connect", ctx),
     list: every ?? lowerLeafAction(actions, "list", ctx),

@@ -5,8 +5,9 @@
  */
 import type { PathFilterDoc, StringFilterDoc } from "../syntax/model.ts";
 import { compileGlob, normalizePolicyPath } from "./path.ts";
+import { isPlainPath } from "./path-normalize.ts";
 import type { LowerContext } from "./lower-context.ts";
-import { at, sortedUnique } from "./lower-context.ts";
+import { at, canonicalList, sortUniqueInPlace } from "./lower-context.ts";
 import { checkSafeRegex } from "./regex-safety.ts";
 import { invalidGlob, invalidPath, unsafeRegex } from "./semantic-diagnostics.ts";
 import type { PathMatchIr, StringMatchIr } from "./types.ts";
@@ -39,14 +40,26 @@ function literals(
   pointer: string,
   ctx: LowerContext,
   canonical: Canonicalize,
-): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < values.length; i++) {
+): readonly string[] {
+  // HOT PATH: nearly every value is written in canonical form, and then the list is the
+  // document's own (no copy); the first value that is not starts a copy.
+  let i = 0;
+  let changed: string | null = null;
+  for (; i < values.length; i++) {
+    // SAFETY: i < values.length, the loop's bound.
+    const value = values[i] as string;
+    changed = canonical(value, ctx, pointer, i);
+    if (changed !== value) break;
+  }
+  if (i === values.length) return canonicalList(values);
+  const out = values.slice(0, i);
+  if (changed !== null) out.push(changed);
+  for (i++; i < values.length; i++) {
     // SAFETY: i < values.length, the loop's bound.
     const value = canonical(values[i] as string, ctx, pointer, i);
     if (value !== null) out.push(value);
   }
-  return sortedUnique(out);
+  return sortUniqueInPlace(out);
 }
 
 /** A string field match; `canonical` normalizes literal values (lower-cases hosts …). */
@@ -65,6 +78,9 @@ export function lowerStringMatch(
 }
 
 const policyPath: Canonicalize = (value, ctx, parent, key) => {
+  // HOT PATH: a plain path (no dot, escape, query or `//`) is valid and canonical as written,
+  // which is what `normalizePolicyPath` would say, at the cost of a result object.
+  if (isPlainPath(value)) return value;
   const normalized = normalizePolicyPath(value);
   if (normalized.ok) return normalized.path;
   ctx.report(invalidPath(ctx.span(valuePointer(parent, key)), value, normalized.reason));

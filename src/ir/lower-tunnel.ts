@@ -1,33 +1,42 @@
 /** Lowering of tunnels (SPEC section 1, S-D5 property names). */
 import type { TunnelDoc } from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
+import { canonicalList, lowerCaseList, propertySpans, spansAt } from "./lower-context.ts";
 import { lowerEdgeProperties } from "./lower-project.ts";
 import { lowerHosts } from "./lower-values.ts";
 import type { SessionAllowIr, TunnelIr } from "./types.ts";
+
+/** An empty list, shared: IR lists are never changed. */
+const NONE: readonly string[] = [];
 
 function lowerSessionAllow(doc: TunnelDoc["rstream_auth_allow"]): SessionAllowIr | null {
   if (doc === undefined) return null;
   // E-mail addresses and domains compare case-insensitively; group names are kept as written.
   return {
-    emails: sortedUnique((doc.emails ?? []).map((e) => e.toLowerCase())),
-    domains: sortedUnique((doc.domains ?? []).map((d) => d.toLowerCase())),
-    groups: sortedUnique(doc.groups ?? []),
+    emails: doc.emails === undefined ? NONE : lowerCaseList(doc.emails),
+    domains: doc.domains === undefined ? NONE : lowerCaseList(doc.domains),
+    groups: doc.groups === undefined ? NONE : canonicalList(doc.groups),
   };
 }
 
 /** Labels with their keys in sorted order (the order `Object.entries` then sorting gives). */
-function sortedLabels(labels: TunnelDoc["labels"]): Record<string, string> {
+function sortedLabels(labels: TunnelDoc["labels"]): Readonly<Record<string, string>> {
   if (labels === undefined) return {};
-  const keys = Object.keys(labels);
   let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) {
-    // SAFETY: 1 <= i < keys.length.
-    sorted = (keys[i - 1] as string) < (keys[i] as string);
+  let previous: string | null = null;
+  // `for … in` visits the keys in `Object.keys` order (these are plain data objects) and, on
+  // objects of one shape, allocates no key list.
+  for (const key in labels) {
+    if (previous !== null && !(previous < key)) {
+      sorted = false;
+      break;
+    }
+    previous = key;
   }
-  // HOT PATH: labels are usually written in order; a spread copies them as they are (and, like
-  // `Object.fromEntries`, makes `__proto__` an own property rather than the prototype).
-  if (sorted) return { ...labels };
+  // HOT PATH: labels are usually written in order, and then the IR shares the document's
+  // object (documents are never changed after parsing; a `__proto__` label is an own property
+  // there, as `Object.fromEntries` makes it).
+  if (sorted) return labels;
   return Object.fromEntries(
     Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
@@ -42,8 +51,7 @@ export function lowerTunnel(
 ): TunnelIr {
   const spans = propertySpans(doc, scope);
   // Hosts before the edge properties: that is the order their diagnostics are reported in.
-  const hosts =
-    doc.hostname === undefined ? [] : lowerHosts(doc.hostname, at(pointer, "hostname"), ctx);
+  const hosts = doc.hostname === undefined ? NONE : lowerHosts(doc.hostname, pointer, ctx);
   const edge = lowerEdgeProperties(doc, pointer, ctx, scope);
   // Fields are spelled out rather than spread from `edge`: a spread copies property by
   // property through a slow path, and this runs for every tunnel.

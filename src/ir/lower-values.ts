@@ -6,7 +6,7 @@ import type { Span } from "../diagnostics/span.ts";
 import { isCountryCode } from "./countries.ts";
 import { blockContains, normalizeIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, sortedUnique, spansAt } from "./lower-context.ts";
+import { at, canonicalList, sortUniqueInPlace, spansAt } from "./lower-context.ts";
 import {
   cidrHostBits,
   invalidHost,
@@ -68,15 +68,33 @@ export function lowerCountryList(
   origin?: Span,
 ): CountrySet | null {
   if (entries === undefined) return null;
-  const codes: string[] = [];
-  for (let index = 0; index < entries.length; index++) {
+  return { codes: countryCodes(entries, pointer, ctx), origin: origin ?? ctx.span(pointer) };
+}
+
+/** The valid codes of a GeoIP list, canonical; the list itself when it is written that way. */
+function countryCodes(
+  entries: readonly string[],
+  pointer: string,
+  ctx: LowerContext,
+): readonly string[] {
+  // HOT PATH: nearly every list is written in upper case with known codes: nothing is copied.
+  let index = 0;
+  while (index < entries.length) {
+    // SAFETY: index < entries.length, the loop's bound.
+    const entry = entries[index] as string;
+    if (entry.toUpperCase() !== entry || !isCountryCode(entry)) break;
+    index++;
+  }
+  if (index === entries.length) return canonicalList(entries);
+  const codes = entries.slice(0, index);
+  for (; index < entries.length; index++) {
     // SAFETY: index < entries.length, the loop's bound.
     const entry = entries[index] as string;
     const code = entry.toUpperCase();
     if (isCountryCode(code)) codes.push(code);
     else ctx.report(unknownCountry(ctx.span(at(pointer, index)), entry));
   }
-  return { codes: sortedUnique(codes), origin: origin ?? ctx.span(pointer) };
+  return sortUniqueInPlace(codes);
 }
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -87,20 +105,32 @@ export function isValidHost(host: string): boolean {
   return host.length <= 253 && HOST.test(host);
 }
 
-/** Tunnel hosts: lower-cased, checked, sorted and deduplicated (duplicates are a pass). */
+/**
+ * Tunnel hosts: lower-cased, checked, sorted and deduplicated (duplicates are a pass). The
+ * list is the `hostname` of the tunnel at `tunnel` (a pointer only built to report).
+ */
 export function lowerHosts(
   hosts: readonly string[] | undefined,
-  pointer: string,
+  tunnel: string,
   ctx: LowerContext,
-): string[] {
+): readonly string[] {
   if (hosts === undefined) return [];
-  const out: string[] = [];
-  for (let index = 0; index < hosts.length; index++) {
+  // HOT PATH: hosts are nearly always written valid and in lower case: nothing is copied.
+  let index = 0;
+  while (index < hosts.length) {
+    // SAFETY: index < hosts.length, the loop's bound.
+    const host = hosts[index] as string;
+    if (host.toLowerCase() !== host || !isValidHost(host)) break;
+    index++;
+  }
+  if (index === hosts.length) return canonicalList(hosts);
+  const out = hosts.slice(0, index);
+  for (; index < hosts.length; index++) {
     // SAFETY: index < hosts.length, the loop's bound.
     const host = hosts[index] as string;
     const lower = host.toLowerCase();
     if (isValidHost(lower)) out.push(lower);
-    else ctx.report(invalidHost(ctx.span(at(pointer, index)), host));
+    else ctx.report(invalidHost(ctx.span(at(at(tunnel, "hostname"), index)), host));
   }
-  return sortedUnique(out);
+  return sortUniqueInPlace(out);
 }

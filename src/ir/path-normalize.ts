@@ -90,14 +90,7 @@ export function removeDotSegments(path: string): string {
  */
 export function normalizePath(raw: string): NormalizedPath {
   // HOT PATH: most request paths and every plain policy path take this exit.
-  if (
-    raw.length <= MAX_PATH_LENGTH &&
-    raw.charCodeAt(0) === 0x2f &&
-    PLAIN_PATH.test(raw) &&
-    !raw.includes("//")
-  ) {
-    return { ok: true, path: raw };
-  }
+  if (isPlainPath(raw)) return { ok: true, path: raw };
   const end = raw.search(/[?#]/);
   const path = end === -1 ? raw : raw.slice(0, end);
   if (!path.startsWith("/")) return fail("the path does not start with `/`");
@@ -119,6 +112,19 @@ export function normalizePath(raw: string): NormalizedPath {
     return fail("`//` before a dot segment resolves differently on servers that merge slashes");
   }
   return { ok: true, path: hasDot ? removeDotSegments(collapsed) : collapsed };
+}
+
+/**
+ * True when `raw` is a path with nothing to normalize (`normalizePath` returns it as it is):
+ * it starts with `/`, holds only raw path characters other than `.` and `%`, and no `//`.
+ */
+export function isPlainPath(raw: string): boolean {
+  return (
+    raw.length <= MAX_PATH_LENGTH &&
+    raw.charCodeAt(0) === 0x2f &&
+    PLAIN_PATH.test(raw) &&
+    !raw.includes("//")
+  );
 }
 
 /** True when a pattern or prefix, as written, holds a dot segment or an empty segment. */
