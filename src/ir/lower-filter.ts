@@ -53,25 +53,47 @@ function byRank(a: string, b: string): number {
   return (FIELD_RANK.get(a) ?? 0) - (FIELD_RANK.get(b) ?? 0);
 }
 
-function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
+/**
+ * The label filters, by key in sorted order (UTF-16 code units, as `sort()` orders them). Keys
+ * are read with `for … in`, which visits them in `Object.keys` order and allocates no list on
+ * objects of one shape; they are only copied and sorted when not written in order.
+ */
 function lowerLabels(
   labels: Readonly<Record<string, StringFilterDoc | null>>,
   pointer: string,
   ctx: LowerContext,
   out: FilterIr[],
 ): void {
-  const entries = Object.entries(labels);
-  if (entries.length > 1) entries.sort(byKey);
-  for (let i = 0; i < entries.length; i++) {
-    const [key, written] = entries[i] as [string, StringFilterDoc | null];
-    // A token may write `null`: the label is present, whatever its value (S-T4).
-    const match =
-      written === null ? LABEL_PRESENT : lowerStringMatch(written, at(pointer, key), ctx);
-    out.push({ kind: "label", key, match });
+  let previous: string | null = null;
+  let sorted = true;
+  for (const key in labels) {
+    if (previous !== null && !(previous < key)) {
+      sorted = false;
+      break;
+    }
+    previous = key;
   }
+  if (sorted) {
+    for (const key in labels) lowerLabel(labels, key, pointer, ctx, out);
+    return;
+  }
+  const keys = Object.keys(labels).sort();
+  // SAFETY: i < keys.length, the loop's bound.
+  for (let i = 0; i < keys.length; i++) lowerLabel(labels, keys[i] as string, pointer, ctx, out);
+}
+
+function lowerLabel(
+  labels: Readonly<Record<string, StringFilterDoc | null>>,
+  key: string,
+  pointer: string,
+  ctx: LowerContext,
+  out: FilterIr[],
+): void {
+  // SAFETY: `key` is an own key of `labels`, whose values are filters or `null`.
+  const written = labels[key] as StringFilterDoc | null;
+  // A token may write `null`: the label is present, whatever its value (S-T4).
+  const match = written === null ? LABEL_PRESENT : lowerStringMatch(written, at(pointer, key), ctx);
+  out.push({ kind: "label", key, match });
 }
 
 /**
@@ -81,31 +103,68 @@ function lowerLabels(
  */
 function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): FilterIr[] {
   const out: FilterIr[] = [];
-  const keys = Object.keys(doc);
-  if (keys.length > 1) keys.sort(byRank);
-  // Index loops: this runs for every filter, mostly before the JIT has optimized it, and a
-  // `for … of` allocates an iterator and a result per step until then.
-  for (let k = 0; k < keys.length; k++) {
-    const field = keys[k] as keyof FieldFiltersDoc;
-    const value = doc[field];
-    if (value === undefined) continue;
-    const rank = FIELD_RANK.get(field);
-    if (rank === undefined) continue;
-    if (rank < STRING_FIELDS.length) {
-      const canonical = field === "hostname" ? lowerCase : undefined;
-      const match = lowerStringMatch(value as StringFilterDoc, at(pointer, field), ctx, canonical);
-      out.push({ kind: "string", field: field as StringField, match });
-    } else if (field === "labels") {
-      lowerLabels(value as Record<string, StringFilterDoc | null>, at(pointer, "labels"), ctx, out);
-    } else if (field === "trusted_ips") {
-      const ips = lowerIpList(value as string[], at(pointer, "trusted_ips"), ctx);
-      if (ips !== null) out.push({ kind: "ips", within: ips });
-    } else if (field === "geo_ip") {
-      const countries = lowerCountryList(value as string[], at(pointer, "geo_ip"), ctx);
-      if (countries !== null) out.push({ kind: "countries", within: countries });
-    } else {
-      out.push({ kind: "boolean", field: field as BooleanField, value: value as boolean });
+  // HOT PATH: fields are nearly always written in rank order (most filters name one or two),
+  // and then the keys are visited as they are: `for … in` allocates no key list.
+  let previous = -1;
+  let inOrder = true;
+  for (const field in doc) {
+    const rank = FIELD_RANK.get(field) ?? 0;
+    if (rank < previous) {
+      inOrder = false;
+      break;
     }
+    previous = rank;
+  }
+  if (inOrder) {
+    for (const field in doc) lowerField(doc, field as keyof FieldFiltersDoc, pointer, ctx, out);
+    return out;
+  }
+  // A stable sort by rank: what the visit in order above gives for keys already in order.
+  const keys = Object.keys(doc).sort(byRank);
+  for (let k = 0; k < keys.length; k++) {
+    lowerField(doc, keys[k] as keyof FieldFiltersDoc, pointer, ctx, out);
+  }
+  return out;
+}
+
+/** Lowers one field of a filter object into `out`. */
+function lowerField(
+  doc: FieldFiltersDoc,
+  field: keyof FieldFiltersDoc,
+  pointer: string,
+  ctx: LowerContext,
+  out: FilterIr[],
+): void {
+  const value = doc[field];
+  if (value === undefined) return;
+  const rank = FIELD_RANK.get(field);
+  if (rank === undefined) return;
+  if (rank < STRING_FIELDS.length) {
+    const canonical = field === "hostname" ? lowerCase : undefined;
+    const match = lowerStringMatch(value as StringFilterDoc, at(pointer, field), ctx, canonical);
+    out.push({ kind: "string", field: field as StringField, match });
+  } else if (field === "labels") {
+    lowerLabels(value as Record<string, StringFilterDoc | null>, at(pointer, "labels"), ctx, out);
+  } else if (field === "trusted_ips") {
+    const ips = lowerIpList(value as string[], at(pointer, "trusted_ips"), ctx);
+    if (ips !== null) out.push({ kind: "ips", within: ips });
+  } else if (field === "geo_ip") {
+    const countries = lowerCountryList(value as string[], at(pointer, "geo_ip"), ctx);
+    if (countries !== null) out.push({ kind: "countries", within: countries });
+  } else {
+    out.push({ kind: "boolean", field: field as BooleanField, value: value as boolean });
+  }
+}
+
+/** The filters of an `AND` or `OR` list written at `pointer` (a loop: no closure per call). */
+function lowerChildren(
+  children: readonly FilterDoc[],
+  pointer: string,
+  ctx: LowerContext,
+): FilterIr[] {
+  const out = new Array<FilterIr>(children.length);
+  for (let i = 0; i < children.length; i++) {
+    out[i] = lowerFilter(children[i] as FilterDoc, at(pointer, i), ctx);
   }
   return out;
 }
@@ -113,16 +172,10 @@ function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): 
 /** Lowers a filter tree. */
 export function lowerFilter(doc: FilterDoc, pointer: string, ctx: LowerContext): FilterIr {
   if ("AND" in doc && Array.isArray(doc.AND)) {
-    return {
-      kind: "and",
-      children: doc.AND.map((c, i) => lowerFilter(c, at(at(pointer, "AND"), i), ctx)),
-    };
+    return { kind: "and", children: lowerChildren(doc.AND, at(pointer, "AND"), ctx) };
   }
   if ("OR" in doc && Array.isArray(doc.OR)) {
-    return {
-      kind: "or",
-      children: doc.OR.map((c, i) => lowerFilter(c, at(at(pointer, "OR"), i), ctx)),
-    };
+    return { kind: "or", children: lowerChildren(doc.OR, at(pointer, "OR"), ctx) };
   }
   const fields = lowerFields(doc as FieldFiltersDoc, pointer, ctx);
   return fields.length === 1 ? (fields[0] as FilterIr) : { kind: "and", children: fields };

@@ -47,7 +47,20 @@ export function lowerIpList(
   }
   const set = normalizeIpSet(ranges, scope.own());
   // Normalizing only ever drops entries: when none was dropped, none is redundant.
-  if (set.ranges.length === ranges.length) return set;
+  if (set.ranges.length !== ranges.length) reportRedundant(ranges, written, set, ctx);
+  return set;
+}
+
+/**
+ * Warns of each entry that `set` (the normalized `ranges`) dropped, naming the entry that
+ * covers it. Apart from `lowerIpList`: a closure there would make every call allocate.
+ */
+function reportRedundant(
+  ranges: readonly IpRange[],
+  written: readonly string[],
+  set: IpSet,
+  ctx: LowerContext,
+): void {
   const writtenAs = (range: IpRange): string => written[ranges.indexOf(range)] ?? range.cidr;
   const kept = new Set(set.ranges);
   for (const range of ranges) {
@@ -57,7 +70,6 @@ export function lowerIpList(
       ctx.report(redundantIpEntry(range.origin, writtenAs(range), writtenAs(cover), cover.origin));
     }
   }
-  return set;
 }
 
 /** A GeoIP list: upper-cased, checked against ISO 3166-1 alpha-2, sorted and deduplicated. */

@@ -87,18 +87,19 @@ function reportUnknown(
 
 // The walks below use index loops: they run once per grant, mostly before the JIT has
 // optimized them, and until then a `for … of` allocates an iterator and a result per step.
+// No closures either: one that captures a parameter makes every call allocate a context.
 
 function checkFilter(filter: FilterDoc, path: Path, known: Known, ctx: LowerContext): void {
   for (let b = 0; b < BRANCHES.length; b++) {
     const branch = BRANCHES[b] as (typeof BRANCHES)[number];
     const children = (filter as Partial<Record<typeof branch, FilterDoc[]>>)[branch];
     if (branch in filter && Array.isArray(children)) {
-      children.forEach((child, i) => {
+      for (let i = 0; i < children.length; i++) {
         path.enter(branch);
         path.enter(i);
-        checkFilter(child, path, known, ctx);
+        checkFilter(children[i] as FilterDoc, path, known, ctx);
         path.leave(2);
-      });
+      }
       return;
     }
   }
@@ -115,9 +116,12 @@ function checkFilter(filter: FilterDoc, path: Path, known: Known, ctx: LowerCont
       if (!names.has(match.exact))
         reportUnknown(field, match.exact, path, [field, "exact"], known, ctx);
     } else if ("oneof" in match) {
-      match.oneof.forEach((value, i) => {
+      const values = match.oneof;
+      for (let i = 0; i < values.length; i++) {
+        // SAFETY: i < values.length, the loop's bound.
+        const value = values[i] as string;
         if (!names.has(value)) reportUnknown(field, value, path, [field, "oneof", i], known, ctx);
-      });
+      }
     }
   }
 }
@@ -133,12 +137,12 @@ function checkNode(
     const branch = BRANCHES[b] as (typeof BRANCHES)[number];
     const children = (node as Partial<Record<typeof branch, GrantNodeDoc[]>>)[branch];
     if (Array.isArray(children)) {
-      children.forEach((child, i) => {
+      for (let i = 0; i < children.length; i++) {
         path.enter(branch);
         path.enter(i);
-        checkNode(child, path, project, known, ctx);
+        checkNode(children[i] as GrantNodeDoc, path, project, known, ctx);
         path.leave(2);
-      });
+      }
       return;
     }
   }
@@ -169,14 +173,16 @@ export const checkFilterTunnels: Pass = {
     const known: Known = { id: ids, name: names };
     // One path for the whole pass: every walk leaves it as it found it.
     const path = new Path();
-    (document.grants ?? []).forEach((grant, i) => {
-      if (grant.resources === undefined) return;
+    const grants = document.grants ?? [];
+    for (let i = 0; i < grants.length; i++) {
+      const grant = grants[i] as (typeof grants)[number];
+      if (grant.resources === undefined) continue;
       path.enter("grants");
       path.enter(i);
       path.enter("resources");
       path.enter("tunnels");
       checkNode(grant.resources.tunnels, path, ir.project, known, ctx);
       path.leave(4);
-    });
+    }
   },
 };

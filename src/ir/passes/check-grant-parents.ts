@@ -6,9 +6,15 @@ import { didYouMean } from "../../diagnostics/did-you-mean.ts";
 import { parentGrantCycle, unknownParentGrant } from "../semantic-diagnostics.ts";
 import type { Pass } from "./pass.ts";
 
+function hasParent(grant: { readonly parent: string | null }): boolean {
+  return grant.parent !== null;
+}
+
 export const checkGrantParents: Pass = {
   name: "check-grant-parents",
   run: ({ ir, ctx }) => {
+    // Most policies derive no grant: then there is no parent to find and no chain to follow.
+    if (!ir.grants.some(hasParent)) return;
     const index = new Map<string, number>();
     ir.grants.forEach((g, i) => {
       if (!index.has(g.name)) index.set(g.name, i);

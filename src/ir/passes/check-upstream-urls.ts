@@ -8,8 +8,9 @@ import type { Pass } from "./pass.ts";
 
 /** Why `url` cannot be an HTTP upstream, or null when it can. */
 export function httpUpstreamProblem(url: string): string | null {
-  if (!URL.canParse(url)) return "it is not an absolute URL";
-  const parsed = new URL(url);
+  // One parse: `URL.parse` answers both whether the text is a URL and what it holds.
+  const parsed = URL.parse(url);
+  if (parsed === null) return "it is not an absolute URL";
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
     return `its scheme \`${parsed.protocol.slice(0, -1)}\` is not http or https`;
   if (parsed.hostname === "") return "it has no host";
