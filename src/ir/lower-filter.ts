@@ -5,7 +5,7 @@
  */
 import type { FilterDoc, StringFilterDoc } from "../syntax/model.ts";
 import type { LowerContext } from "./lower-context.ts";
-import { at } from "./lower-context.ts";
+import { at, sortUniqueInPlace } from "./lower-context.ts";
 import { lowerStringMatch } from "./lower-match.ts";
 import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
@@ -77,7 +77,8 @@ function lowerLabels(
     for (const key in labels) lowerLabel(labels, key, pointer, ctx, out);
     return;
   }
-  const keys = Object.keys(labels).sort();
+  // Label filters name a few keys: sorted by insertion (`sort()` allocates its work state).
+  const keys = sortUniqueInPlace(Object.keys(labels));
   // SAFETY: i < keys.length, the loop's bound.
   for (let i = 0; i < keys.length; i++) lowerLabel(labels, keys[i] as string, pointer, ctx, out);
 }

@@ -15,6 +15,7 @@ import { lowerProject } from "./lower-project.ts";
 import { lowerPolicyTest } from "./lower-test.ts";
 import { lowerTunnel } from "./lower-tunnel.ts";
 import { semanticPasses } from "./passes/index.ts";
+import { tunnelIndex } from "./passes/tunnel-index.ts";
 import { treeSpans } from "./tree-spans.ts";
 import type { PolicyIr } from "./types.ts";
 
@@ -54,6 +55,7 @@ export function lowerToIr(ast: PolicyAst, options: LowerOptions = {}): Outcome<P
     ),
     tests: (doc.tests ?? []).map((t, i) => lowerPolicyTest(t, `/tests/${i}`, ctx)),
   };
-  for (const pass of semanticPasses) pass.run({ ir, document: doc, ctx });
+  const input = { ir, document: doc, ctx, tunnels: tunnelIndex(ir) };
+  for (const pass of semanticPasses) pass.run(input);
   return bag.finish(ir);
 }

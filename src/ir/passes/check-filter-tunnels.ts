@@ -16,9 +16,10 @@ import type { Pass } from "./pass.ts";
 
 type Field = "id" | "name";
 
+/** The tunnels' ids and names (`TunnelIndex`: each to its first tunnel). */
 interface Known {
-  readonly id: ReadonlySet<string>;
-  readonly name: ReadonlySet<string>;
+  readonly id: ReadonlyMap<string, number>;
+  readonly name: ReadonlyMap<string, number>;
 }
 
 /** Whether a leaf can apply to this project (unknown workspace: assume it can). */
@@ -68,7 +69,7 @@ function help(field: Field, value: string, known: Known): string | undefined {
   const other: Field = field === "id" ? "name" : "id";
   if (known[other].has(value))
     return `\`${value}\` is a tunnel ${other}: filter by \`${other}\` instead`;
-  const suggestion = didYouMean(value, known[field]);
+  const suggestion = didYouMean(value, known[field].keys());
   return suggestion === undefined ? undefined : `did you mean \`${suggestion}\`?`;
 }
 
@@ -163,14 +164,8 @@ function checkNode(
 
 export const checkFilterTunnels: Pass = {
   name: "check-filter-tunnels",
-  run: ({ ir, document, ctx }) => {
-    const ids = new Set<string>();
-    const names = new Set<string>();
-    for (const tunnel of ir.tunnels) {
-      ids.add(tunnel.id);
-      if (tunnel.name !== null) names.add(tunnel.name);
-    }
-    const known: Known = { id: ids, name: names };
+  run: ({ ir, document, ctx, tunnels }) => {
+    const known: Known = { id: tunnels.ids, name: tunnels.names };
     // One path for the whole pass: every walk leaves it as it found it.
     const path = new Path();
     const grants = document.grants ?? [];
