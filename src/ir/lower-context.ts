@@ -7,6 +7,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { childPointer } from "../diagnostics/json-pointer.ts";
 import type { Span } from "../diagnostics/span.ts";
+import { lazySpanMap } from "./lazy-spans.ts";
 import type { SpanMap } from "./types.ts";
 
 export interface LowerContext {
@@ -79,16 +80,12 @@ export function collectingContext(): LowerContext & { readonly diagnostics: Diag
 /** Joins a pointer and a key (`childPointer`, under lowering's short name). */
 export const at: (pointer: string, key: string | number) => string = childPointer;
 
-/** The spans of an object's present properties (`scope` is the object's), by document name. */
+/**
+ * The spans of an object's present properties (`scope` is the object's), by document name:
+ * read when asked (`lazy-spans.ts`), since the stages after lowering ask for few of them.
+ */
 export function propertySpans(value: object, scope: SpanScope): SpanMap {
-  const spans: Record<string, Span | undefined> = {};
-  const fields = value as Readonly<Record<string, unknown>>;
-  // HOT PATH: once per tunnel and grant. `for … in` visits the keys in `Object.keys` order
-  // (documents are plain data objects) and, on objects of one shape, allocates no key list.
-  for (const key in fields) {
-    if (fields[key] !== undefined) spans[key] = scope.member(key);
-  }
-  return spans;
+  return lazySpanMap(value, scope);
 }
 
 /** Up to this many values, a list is sorted by insertion (no Set, no sort state). */
