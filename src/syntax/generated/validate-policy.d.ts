@@ -1,5 +1,4 @@
-// The types of the generated `validate-policy.js` (see src/syntax/schema.ts).
-import type { ValidateFunction } from "ajv/dist/2020.js";
+// The types of the generated `validate-policy.js` (see src/syntax/schema-gate.ts).
 
-/** Validates a whole policy document against the schema generated from the zod model. */
-export declare const validatePolicy: ValidateFunction;
+/** Whether a whole policy document is valid against the schema generated from the zod model. */
+export declare function validatePolicy(document: unknown): boolean;
