@@ -4,16 +4,19 @@
  * A 10,000-tunnel policy has ~370,000 values. As one object per value (span object, member
  * arrays) the table took ~100 MB of heap that lived as long as the parse, and the garbage
  * collector copied it from the young generation to the old one while parsing. As columns it
- * takes ~15 MB, outside the collected heap except for the member names.
+ * takes ~12 MB, all outside the collected heap: a member's name is a number in a table of
+ * the names written (a policy has a few dozen), so no column holds a pointer for the
+ * collector to trace, and memory is touched only for the rows written (the first write to a
+ * fresh page costs more than the row: a column sized for the whole file is never filled).
  *
- * Members are linked in the order written (first, last, next). A node with many members gets
- * an index: by name for an object, by position for an array.
+ * Members are linked in the order written (first, last, next). A node whose members are
+ * looked up past the first few gets an index: by name for an object, by position for an array.
  */
 
 import type { Span } from "../diagnostics/span.ts";
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 
-/** Above this many members, a node indexes them (below, a scan is faster). */
+/** A lookup that walks past this many members indexes the node (below, a scan is faster). */
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NONE = -1;
@@ -48,10 +51,15 @@ export class SpanStore {
   #first: Int32Array;
   #last: Int32Array;
   #next: Int32Array;
-  #count: Int32Array;
   #kind: Uint8Array;
-  /** Each row's name (object member) or index (array member) in its parent. */
-  #keys: (string | number | undefined)[];
+  /**
+   * Each row's key in its parent: the position of an array member, the number of an object
+   * member's name in `#names` (the parent's kind says which).
+   */
+  #key: Int32Array;
+  /** The names of object members, numbered in the order first written. */
+  readonly #names: string[] = [];
+  readonly #nameIds = new Map<string, number>();
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
   /**
@@ -74,10 +82,7 @@ export class SpanStore {
     this.#first = new Int32Array(capacity);
     this.#last = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
-    // Made at full length (holey): pushing row by row copied it ~30 times on a large file.
-    this.#keys = new Array<string | number | undefined>(capacity);
-    this.#keys[0] = "";
-    this.#count = new Int32Array(capacity);
+    this.#key = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
   }
 
@@ -152,7 +157,21 @@ export class SpanStore {
   }
 
   key(id: number): string | number {
-    return this.#keys[id] ?? "";
+    if (id === 0) return "";
+    const key = this.#key[id] ?? 0;
+    return ((this.#kind[this.parent(id)] ?? LEAF) & KEYED_BY) === ARRAY
+      ? key
+      : (this.#names[key] ?? "");
+  }
+
+  /** The number of name `name` in `#names`, made if new. */
+  #nameId(name: string): number {
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      id = this.#names.push(name) - 1;
+      this.#nameIds.set(name, id);
+    }
+    return id;
   }
 
   /** The member `key` of `id` (an index as a number, a name as a string), created if absent. */
@@ -176,13 +195,18 @@ export class SpanStore {
       this.#becomeObject(id);
       kind = this.#kind[id] ?? OBJECT;
     }
-    const stored = (kind & KEYED_BY) === OBJECT && typeof key === "number" ? String(key) : key;
-    const row = this.#add(id, stored);
-    if ((kind & INDEXED) !== 0) {
-      const index = this.#index.get(id);
-      if (index instanceof Map) index.set(String(stored), row);
-      else if (index !== undefined) index[Number(stored)] = row;
-    } else if ((this.#count[id] ?? 0) > INDEX_AT) this.#buildIndex(id);
+    if ((kind & KEYED_BY) === ARRAY) {
+      // SAFETY: an ARRAY node is given only number keys (a name made it an OBJECT above).
+      const i = key as number;
+      const row = this.#add(id, i);
+      // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
+      if ((kind & INDEXED) !== 0) (this.#index.get(id) as number[])[i] = row;
+      return row;
+    }
+    const name = typeof key === "string" ? key : String(key);
+    const row = this.#add(id, this.#nameId(name));
+    // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
+    if ((kind & INDEXED) !== 0) (this.#index.get(id) as Map<string, number>).set(name, row);
     return row;
   }
 
@@ -199,11 +223,23 @@ export class SpanStore {
       // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
       return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
     }
+    // A name never written is no member of anything.
+    const nameId = this.#nameIds.get(name);
+    if (nameId === undefined) return NONE;
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === name) return kid;
+      if (this.#key[kid] === nameId) return kid;
+      if (++walked > INDEX_AT) return this.#indexed(id, name);
     }
     return NONE;
+  }
+
+  /** Indexes the members of `id` (an OBJECT node) and finds `name` among them. */
+  #indexed(id: number, name: string): number {
+    this.#buildIndex(id);
+    // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
+    return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
   }
 
   /**
@@ -223,10 +259,13 @@ export class SpanStore {
       return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
+    const names = this.#names;
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
-      const key = this.#keys[kid] as string;
+      // An OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
+      const key = names[this.#key[kid] ?? 0] ?? "";
       if (key.length === length && pointer.startsWith(key, from)) return kid;
+      if (++walked > INDEX_AT) return this.#indexed(id, pointer.slice(from, to));
     }
     return NONE;
   }
@@ -236,8 +275,8 @@ export class SpanStore {
     const out: number[] = [];
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) out.push(kid);
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === ARRAY) {
-      // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
-      out.sort((a, b) => (this.#keys[a] as number) - (this.#keys[b] as number));
+      // An ARRAY node's members are keyed by position (a name makes it an OBJECT).
+      out.sort((a, b) => (this.#key[a] ?? 0) - (this.#key[b] ?? 0));
     }
     return out;
   }
@@ -248,22 +287,28 @@ export class SpanStore {
       // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
       return (this.#index.get(id) as number[])[i] ?? NONE;
     }
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === i) return kid;
+      if (this.#key[kid] === i) return kid;
+      if (++walked > INDEX_AT) {
+        this.#buildIndex(id);
+        // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
+        return (this.#index.get(id) as number[])[i] ?? NONE;
+      }
     }
     return NONE;
   }
 
-  #add(parent: number, key: string | number): number {
+  /** A new row, last member of `parent`, with key `key` (a position or a name's number). */
+  #add(parent: number, key: number): number {
     if (this.#size === this.#capacity) this.#grow();
     const row = this.#size++;
     this.#parent[row] = parent;
-    this.#keys[row] = key;
+    this.#key[row] = key;
     const last = this.#last[parent] ?? END;
     if (last === END) this.#first[parent] = row;
     else this.#next[last] = row;
     this.#last[parent] = row;
-    this.#count[parent] = (this.#count[parent] ?? 0) + 1;
     return row;
   }
 
@@ -271,7 +316,7 @@ export class SpanStore {
   #becomeObject(id: number): void {
     this.#kind[id] = OBJECT;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      this.#keys[kid] = String(this.#keys[kid]);
+      this.#key[kid] = this.#nameId(String(this.#key[kid] ?? 0));
     }
     if (this.#index.delete(id)) this.#buildIndex(id);
   }
@@ -281,13 +326,13 @@ export class SpanStore {
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === OBJECT) {
       const byName = new Map<string, number>();
       for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byName.set(String(this.#keys[kid]), kid);
+        byName.set(this.#names[this.#key[kid] ?? 0] ?? "", kid);
       }
       this.#index.set(id, byName);
     } else {
       const byPosition: number[] = [];
       for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byPosition[Number(this.#keys[kid])] = kid;
+        byPosition[this.#key[kid] ?? 0] = kid;
       }
       this.#index.set(id, byPosition);
     }
@@ -308,11 +353,8 @@ export class SpanStore {
     this.#first = grow(this.#first);
     this.#last = grow(this.#last);
     this.#next = grow(this.#next);
-    this.#count = grow(this.#count);
+    this.#key = grow(this.#key);
     this.#kind = grow(this.#kind);
-    const keys = new Array<string | number | undefined>(capacity);
-    for (let row = 0; row < this.#size; row++) keys[row] = this.#keys[row];
-    this.#keys = keys;
     this.#capacity = capacity;
   }
 }
