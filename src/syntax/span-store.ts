@@ -43,18 +43,25 @@ const INDEXED = 4;
 export class SpanStore {
   #capacity: number;
   #size = 1;
-  /** A row's file number plus one: 0 where no span was written. */
-  #file: Int32Array;
+  /**
+   * A row's file number plus one: 0 where no span was written. One byte while fewer than 255
+   * files are named (a policy names one), four after.
+   */
+  #file: Uint8Array | Int32Array;
   #start: Int32Array;
   #end: Int32Array;
-  #parent: Int32Array;
+  /**
+   * Each row's parent, made on the first `parent` call (only JSON Pointers of rows need it:
+   * the formatter's, a few diagnostics'), then kept up to date.
+   */
+  #parent: Int32Array | undefined;
   #first: Int32Array;
   #last: Int32Array;
   #next: Int32Array;
   #kind: Uint8Array;
   /**
-   * Each row's key in its parent: the position of an array member, the number of an object
-   * member's name in `#names` (the parent's kind says which).
+   * Each row's key in its parent: the position of an array member (0 or more), or for an
+   * object member `-1 - n`, where `n` numbers its name in `#names` (`nameKey`).
    */
   #key: Int32Array;
   /** The names of object members, numbered in the order first written. */
@@ -75,10 +82,9 @@ export class SpanStore {
   constructor(expectedRows = 0) {
     const capacity = Math.max(1024, Math.ceil(expectedRows));
     this.#capacity = capacity;
-    this.#file = new Int32Array(capacity);
+    this.#file = new Uint8Array(capacity);
     this.#start = new Int32Array(capacity);
     this.#end = new Int32Array(capacity);
-    this.#parent = new Int32Array(capacity);
     this.#first = new Int32Array(capacity);
     this.#last = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
@@ -147,35 +153,64 @@ export class SpanStore {
   /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
   setRange(id: number, file: number, start: number, end: number): void {
     this.#forget(id);
+    // The 255th file widens the column (a byte holds file numbers plus one up to 255).
+    if (file >= 255 && this.#file instanceof Uint8Array) this.#file = Int32Array.from(this.#file);
     this.#file[id] = file + 1;
     this.#start[id] = start;
     this.#end[id] = end;
   }
 
   parent(id: number): number {
-    return id === 0 ? NONE : (this.#parent[id] ?? NONE);
+    if (id === 0) return NONE;
+    this.#parent ??= this.#parents();
+    return this.#parent[id] ?? NONE;
+  }
+
+  /** Every row's parent, from the member links. */
+  #parents(): Int32Array {
+    const parents = new Int32Array(this.#capacity);
+    for (let id = 0; id < this.#size; id++) {
+      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
+        parents[kid] = id;
+      }
+    }
+    return parents;
   }
 
   key(id: number): string | number {
     if (id === 0) return "";
     const key = this.#key[id] ?? 0;
-    return ((this.#kind[this.parent(id)] ?? LEAF) & KEYED_BY) === ARRAY
-      ? key
-      : (this.#names[key] ?? "");
+    return key >= 0 ? key : (this.#names[-1 - key] ?? "");
   }
 
-  /** The number of name `name` in `#names`, made if new. */
-  #nameId(name: string): number {
+  /** The key of name `name` in the key column (`-1 - n`, `n` its number in `#names`), made if new. */
+  #nameKey(name: string): number {
     let id = this.#nameIds.get(name);
     if (id === undefined) {
       id = this.#names.push(name) - 1;
       this.#nameIds.set(name, id);
     }
-    return id;
+    return -1 - id;
   }
 
   /** The member `key` of `id` (an index as a number, a name as a string), created if absent. */
   child(id: number, key: string | number): number {
+    const kind = this.#kind[id] ?? LEAF;
+    // HOT PATH (the DSL front end): a name of an object not indexed yet is numbered once,
+    // for the search and the append both.
+    if (typeof key === "string" && (kind === LEAF || kind === OBJECT)) {
+      const nameKey = this.#nameKey(key);
+      let walked = 0;
+      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
+        if (this.#key[kid] === nameKey) return kid;
+        if (++walked > INDEX_AT) {
+          const found = this.#indexed(id, key);
+          return found === NONE ? this.append(id, key) : found;
+        }
+      }
+      if (kind === LEAF) this.#kind[id] = OBJECT;
+      return this.#add(id, nameKey);
+    }
     const found = this.member(id, key);
     if (found !== NONE) return found;
     return this.append(id, key);
@@ -204,7 +239,7 @@ export class SpanStore {
       return row;
     }
     const name = typeof key === "string" ? key : String(key);
-    const row = this.#add(id, this.#nameId(name));
+    const row = this.#add(id, this.#nameKey(name));
     // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
     if ((kind & INDEXED) !== 0) (this.#index.get(id) as Map<string, number>).set(name, row);
     return row;
@@ -226,10 +261,11 @@ export class SpanStore {
     // A name never written is no member of anything.
     const nameId = this.#nameIds.get(name);
     if (nameId === undefined) return NONE;
+    const nameKey = -1 - nameId;
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
     let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#key[kid] === nameId) return kid;
+      if (this.#key[kid] === nameKey) return kid;
       if (++walked > INDEX_AT) return this.#indexed(id, name);
     }
     return NONE;
@@ -263,7 +299,7 @@ export class SpanStore {
     let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       // An OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
-      const key = names[this.#key[kid] ?? 0] ?? "";
+      const key = names[-1 - (this.#key[kid] ?? 0)] ?? "";
       if (key.length === length && pointer.startsWith(key, from)) return kid;
       if (++walked > INDEX_AT) return this.#indexed(id, pointer.slice(from, to));
     }
@@ -299,11 +335,11 @@ export class SpanStore {
     return NONE;
   }
 
-  /** A new row, last member of `parent`, with key `key` (a position or a name's number). */
+  /** A new row, last member of `parent`, with key `key` (a position or a `#nameKey`). */
   #add(parent: number, key: number): number {
     if (this.#size === this.#capacity) this.#grow();
     const row = this.#size++;
-    this.#parent[row] = parent;
+    if (this.#parent !== undefined) this.#parent[row] = parent;
     this.#key[row] = key;
     const last = this.#last[parent] ?? END;
     if (last === END) this.#first[parent] = row;
@@ -316,7 +352,7 @@ export class SpanStore {
   #becomeObject(id: number): void {
     this.#kind[id] = OBJECT;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      this.#key[kid] = this.#nameId(String(this.#key[kid] ?? 0));
+      this.#key[kid] = this.#nameKey(String(this.#key[kid] ?? 0));
     }
     if (this.#index.delete(id)) this.#buildIndex(id);
   }
@@ -326,7 +362,7 @@ export class SpanStore {
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === OBJECT) {
       const byName = new Map<string, number>();
       for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byName.set(this.#names[this.#key[kid] ?? 0] ?? "", kid);
+        byName.set(this.#names[-1 - (this.#key[kid] ?? 0)] ?? "", kid);
       }
       this.#index.set(id, byName);
     } else {
@@ -349,7 +385,7 @@ export class SpanStore {
     this.#file = grow(this.#file);
     this.#start = grow(this.#start);
     this.#end = grow(this.#end);
-    this.#parent = grow(this.#parent);
+    if (this.#parent !== undefined) this.#parent = grow(this.#parent);
     this.#first = grow(this.#first);
     this.#last = grow(this.#last);
     this.#next = grow(this.#next);

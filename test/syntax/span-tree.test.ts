@@ -85,6 +85,20 @@ describe("SpanTree: a span table that mirrors the document", () => {
     assert.equal(tree.get("/labels/k100"), undefined);
   });
 
+  it("keeps the file of each span past 255 files, and pointers of rows added after one is read", () => {
+    const tree = new SpanTree();
+    const spans = tree.root.child("spans");
+    const inFile = (i: number): Span => ({ file: `f${i}`, start: i, end: i + 1 });
+    for (let i = 0; i < 300; i++) spans.child(i).span = inFile(i);
+    assert.equal(tree.node("/spans/7")?.pointer(), "/spans/7");
+    // Rows written after the first pointer was made (which records every row's parent).
+    const late = tree.root.child("late").child("name");
+    late.span = inFile(5);
+    assert.equal(late.pointer(), "/late/name");
+    for (let i = 0; i < 300; i++) assert.deepEqual(tree.get(`/spans/${i}`), inFile(i));
+    assert.deepEqual(tree.get("/late/name"), inFile(5));
+  });
+
   it("grows past the room it was made with, keeping every row, name and span", () => {
     // Made for 1,024 rows; 60 × 51 are written. Every other member is passed through only (no
     // span), and one indexed array meets a name, which makes it an object.
