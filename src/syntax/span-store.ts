@@ -259,13 +259,13 @@ export class SpanStore {
       return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
     }
     // A name never written is no member of anything.
-    const nameId = this.#nameIds.get(name);
-    if (nameId === undefined) return NONE;
-    const nameKey = -1 - nameId;
-    // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
+    // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys. The
+    // names are compared as strings (the same string, mostly: a pointer compare), which costs
+    // less than numbering `name` through a map first.
+    const names = this.#names;
     let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#key[kid] === nameKey) return kid;
+      if (names[-1 - (this.#key[kid] ?? 0)] === name) return kid;
       if (++walked > INDEX_AT) return this.#indexed(id, name);
     }
     return NONE;
