@@ -4,19 +4,16 @@
  * A 10,000-tunnel policy has ~370,000 values. As one object per value (span object, member
  * arrays) the table took ~100 MB of heap that lived as long as the parse, and the garbage
  * collector copied it from the young generation to the old one while parsing. As columns it
- * takes ~12 MB, all outside the collected heap: a member's name is a number in a table of
- * the names written (a policy has a few dozen), so no column holds a pointer for the
- * collector to trace, and memory is touched only for the rows written (the first write to a
- * fresh page costs more than the row: a column sized for the whole file is never filled).
+ * takes ~15 MB, outside the collected heap except for the member names.
  *
- * Members are linked in the order written (first, last, next). A node whose members are
- * looked up past the first few gets an index: by name for an object, by position for an array.
+ * Members are linked in the order written (first, last, next). A node with many members gets
+ * an index: by name for an object, by position for an array.
  */
 
 import type { Span } from "../diagnostics/span.ts";
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 
-/** A lookup that walks past this many members indexes the node (below, a scan is faster). */
+/** Above this many members, a node indexes them (below, a scan is faster). */
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NONE = -1;
@@ -43,30 +40,18 @@ const INDEXED = 4;
 export class SpanStore {
   #capacity: number;
   #size = 1;
-  /**
-   * A row's file number plus one: 0 where no span was written. One byte while fewer than 255
-   * files are named (a policy names one), four after.
-   */
-  #file: Uint8Array | Int32Array;
+  /** A row's file number plus one: 0 where no span was written. */
+  #file: Int32Array;
   #start: Int32Array;
   #end: Int32Array;
-  /**
-   * Each row's parent, made on the first `parent` call (only JSON Pointers of rows need it:
-   * the formatter's, a few diagnostics'), then kept up to date.
-   */
-  #parent: Int32Array | undefined;
+  #parent: Int32Array;
   #first: Int32Array;
   #last: Int32Array;
   #next: Int32Array;
+  #count: Int32Array;
   #kind: Uint8Array;
-  /**
-   * Each row's key in its parent: the position of an array member (0 or more), or for an
-   * object member `-1 - n`, where `n` numbers its name in `#names` (`nameKey`).
-   */
-  #key: Int32Array;
-  /** The names of object members, numbered in the order first written. */
-  readonly #names: string[] = [];
-  readonly #nameIds = new Map<string, number>();
+  /** Each row's name (object member) or index (array member) in its parent. */
+  #keys: (string | number | undefined)[];
   readonly #index = new Map<number, Map<string, number> | number[]>();
   readonly #files: string[] = [];
   /**
@@ -82,13 +67,17 @@ export class SpanStore {
   constructor(expectedRows = 0) {
     const capacity = Math.max(1024, Math.ceil(expectedRows));
     this.#capacity = capacity;
-    this.#file = new Uint8Array(capacity);
+    this.#file = new Int32Array(capacity);
     this.#start = new Int32Array(capacity);
     this.#end = new Int32Array(capacity);
+    this.#parent = new Int32Array(capacity);
     this.#first = new Int32Array(capacity);
     this.#last = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
-    this.#key = new Int32Array(capacity);
+    // Made at full length (holey): pushing row by row copied it ~30 times on a large file.
+    this.#keys = new Array<string | number | undefined>(capacity);
+    this.#keys[0] = "";
+    this.#count = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
   }
 
@@ -153,64 +142,21 @@ export class SpanStore {
   /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
   setRange(id: number, file: number, start: number, end: number): void {
     this.#forget(id);
-    // The 255th file widens the column (a byte holds file numbers plus one up to 255).
-    if (file >= 255 && this.#file instanceof Uint8Array) this.#file = Int32Array.from(this.#file);
     this.#file[id] = file + 1;
     this.#start[id] = start;
     this.#end[id] = end;
   }
 
   parent(id: number): number {
-    if (id === 0) return NONE;
-    this.#parent ??= this.#parents();
-    return this.#parent[id] ?? NONE;
-  }
-
-  /** Every row's parent, from the member links. */
-  #parents(): Int32Array {
-    const parents = new Int32Array(this.#capacity);
-    for (let id = 0; id < this.#size; id++) {
-      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        parents[kid] = id;
-      }
-    }
-    return parents;
+    return id === 0 ? NONE : (this.#parent[id] ?? NONE);
   }
 
   key(id: number): string | number {
-    if (id === 0) return "";
-    const key = this.#key[id] ?? 0;
-    return key >= 0 ? key : (this.#names[-1 - key] ?? "");
-  }
-
-  /** The key of name `name` in the key column (`-1 - n`, `n` its number in `#names`), made if new. */
-  #nameKey(name: string): number {
-    let id = this.#nameIds.get(name);
-    if (id === undefined) {
-      id = this.#names.push(name) - 1;
-      this.#nameIds.set(name, id);
-    }
-    return -1 - id;
+    return this.#keys[id] ?? "";
   }
 
   /** The member `key` of `id` (an index as a number, a name as a string), created if absent. */
   child(id: number, key: string | number): number {
-    const kind = this.#kind[id] ?? LEAF;
-    // HOT PATH (the DSL front end): a name of an object not indexed yet is numbered once,
-    // for the search and the append both.
-    if (typeof key === "string" && (kind === LEAF || kind === OBJECT)) {
-      const nameKey = this.#nameKey(key);
-      let walked = 0;
-      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        if (this.#key[kid] === nameKey) return kid;
-        if (++walked > INDEX_AT) {
-          const found = this.#indexed(id, key);
-          return found === NONE ? this.append(id, key) : found;
-        }
-      }
-      if (kind === LEAF) this.#kind[id] = OBJECT;
-      return this.#add(id, nameKey);
-    }
     const found = this.member(id, key);
     if (found !== NONE) return found;
     return this.append(id, key);
@@ -230,18 +176,13 @@ export class SpanStore {
       this.#becomeObject(id);
       kind = this.#kind[id] ?? OBJECT;
     }
-    if ((kind & KEYED_BY) === ARRAY) {
-      // SAFETY: an ARRAY node is given only number keys (a name made it an OBJECT above).
-      const i = key as number;
-      const row = this.#add(id, i);
-      // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
-      if ((kind & INDEXED) !== 0) (this.#index.get(id) as number[])[i] = row;
-      return row;
-    }
-    const name = typeof key === "string" ? key : String(key);
-    const row = this.#add(id, this.#nameKey(name));
-    // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
-    if ((kind & INDEXED) !== 0) (this.#index.get(id) as Map<string, number>).set(name, row);
+    const stored = (kind & KEYED_BY) === OBJECT && typeof key === "number" ? String(key) : key;
+    const row = this.#add(id, stored);
+    if ((kind & INDEXED) !== 0) {
+      const index = this.#index.get(id);
+      if (index instanceof Map) index.set(String(stored), row);
+      else if (index !== undefined) index[Number(stored)] = row;
+    } else if ((this.#count[id] ?? 0) > INDEX_AT) this.#buildIndex(id);
     return row;
   }
 
@@ -258,24 +199,11 @@ export class SpanStore {
       // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
       return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
     }
-    // A name never written is no member of anything.
-    // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys. The
-    // names are compared as strings (the same string, mostly: a pointer compare), which costs
-    // less than numbering `name` through a map first.
-    const names = this.#names;
-    let walked = 0;
+    // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (names[-1 - (this.#key[kid] ?? 0)] === name) return kid;
-      if (++walked > INDEX_AT) return this.#indexed(id, name);
+      if (this.#keys[kid] === name) return kid;
     }
     return NONE;
-  }
-
-  /** Indexes the members of `id` (an OBJECT node) and finds `name` among them. */
-  #indexed(id: number, name: string): number {
-    this.#buildIndex(id);
-    // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
-    return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
   }
 
   /**
@@ -295,13 +223,10 @@ export class SpanStore {
       return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
-    const names = this.#names;
-    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      // An OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
-      const key = names[-1 - (this.#key[kid] ?? 0)] ?? "";
+      // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
+      const key = this.#keys[kid] as string;
       if (key.length === length && pointer.startsWith(key, from)) return kid;
-      if (++walked > INDEX_AT) return this.#indexed(id, pointer.slice(from, to));
     }
     return NONE;
   }
@@ -311,8 +236,8 @@ export class SpanStore {
     const out: number[] = [];
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) out.push(kid);
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === ARRAY) {
-      // An ARRAY node's members are keyed by position (a name makes it an OBJECT).
-      out.sort((a, b) => (this.#key[a] ?? 0) - (this.#key[b] ?? 0));
+      // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
+      out.sort((a, b) => (this.#keys[a] as number) - (this.#keys[b] as number));
     }
     return out;
   }
@@ -323,28 +248,22 @@ export class SpanStore {
       // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
       return (this.#index.get(id) as number[])[i] ?? NONE;
     }
-    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#key[kid] === i) return kid;
-      if (++walked > INDEX_AT) {
-        this.#buildIndex(id);
-        // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
-        return (this.#index.get(id) as number[])[i] ?? NONE;
-      }
+      if (this.#keys[kid] === i) return kid;
     }
     return NONE;
   }
 
-  /** A new row, last member of `parent`, with key `key` (a position or a `#nameKey`). */
-  #add(parent: number, key: number): number {
+  #add(parent: number, key: string | number): number {
     if (this.#size === this.#capacity) this.#grow();
     const row = this.#size++;
-    if (this.#parent !== undefined) this.#parent[row] = parent;
-    this.#key[row] = key;
+    this.#parent[row] = parent;
+    this.#keys[row] = key;
     const last = this.#last[parent] ?? END;
     if (last === END) this.#first[parent] = row;
     else this.#next[last] = row;
     this.#last[parent] = row;
+    this.#count[parent] = (this.#count[parent] ?? 0) + 1;
     return row;
   }
 
@@ -352,7 +271,7 @@ export class SpanStore {
   #becomeObject(id: number): void {
     this.#kind[id] = OBJECT;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      this.#key[kid] = this.#nameKey(String(this.#key[kid] ?? 0));
+      this.#keys[kid] = String(this.#keys[kid]);
     }
     if (this.#index.delete(id)) this.#buildIndex(id);
   }
@@ -362,13 +281,13 @@ export class SpanStore {
     if (((this.#kind[id] ?? LEAF) & KEYED_BY) === OBJECT) {
       const byName = new Map<string, number>();
       for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byName.set(this.#names[-1 - (this.#key[kid] ?? 0)] ?? "", kid);
+        byName.set(String(this.#keys[kid]), kid);
       }
       this.#index.set(id, byName);
     } else {
       const byPosition: number[] = [];
       for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byPosition[this.#key[kid] ?? 0] = kid;
+        byPosition[Number(this.#keys[kid])] = kid;
       }
       this.#index.set(id, byPosition);
     }
@@ -385,12 +304,15 @@ export class SpanStore {
     this.#file = grow(this.#file);
     this.#start = grow(this.#start);
     this.#end = grow(this.#end);
-    if (this.#parent !== undefined) this.#parent = grow(this.#parent);
+    this.#parent = grow(this.#parent);
     this.#first = grow(this.#first);
     this.#last = grow(this.#last);
     this.#next = grow(this.#next);
-    this.#key = grow(this.#key);
+    this.#count = grow(this.#count);
     this.#kind = grow(this.#kind);
+    const keys = new Array<string | number | undefined>(capacity);
+    for (let row = 0; row < this.#size; row++) keys[row] = this.#keys[row];
+    this.#keys = keys;
     this.#capacity = capacity;
   }
 }
