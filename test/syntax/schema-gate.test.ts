@@ -103,6 +103,15 @@ const nearValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       tie("value"),
       { maxKeys: 3 },
     ),
+    // An object with a valid `s` and only names of "strings and lists": often accepted there.
+    fc
+      .tuple(
+        fc.constantFrom("ab", "abcd"),
+        fc.dictionary(fc.constantFrom("one", "p", "e", "mixed", "l"), tie("value"), {
+          maxKeys: 3,
+        }),
+      )
+      .map(([s, rest]) => ({ ...rest, s })),
     fc.jsonValue({ maxDepth: 2 }),
   ),
 })).value;
