@@ -4,9 +4,10 @@
  *
  * One file is one project. Every rule maps onto one part of the JSON document model
  * (`src/syntax/model.ts`); `grammar/rampart.ebnf` is the same grammar for people, and
- * `src/syntax/dsl/piece-parser.ts` the same grammar as plain recursive descent, which reads
- * valid files faster (a change here is made there too: `test/syntax/dsl-pieces.test.ts`
- * checks that both give the same tree). Semantics
+ * `src/syntax/dsl/piece-parser.ts` and `src/syntax/dsl/text-to-document.ts` (with its
+ * `direct-*.ts`) the same grammar as plain recursive descent, which read valid files faster (a
+ * change here is made in both too: `test/syntax/dsl-pieces.test.ts` checks that all three give
+ * the same tree, document and spans). Semantics
  * (keys, values, duplicates, spans) live in `src/syntax/dsl/tree-to-document.ts`.
  *
  * Error messages: the parser's messages are not shown to users. The message provider below
