@@ -28,6 +28,7 @@ import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
 import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../src/diagnostics/span.ts";
 import { writeLargePolicy } from "./large-commands.ts";
+import { benchTrees } from "./trees.ts";
 
 const args = process.argv.slice(2);
 
@@ -103,9 +104,7 @@ if (args[0] === "--run") {
   try {
     writeLargePolicy(dir);
     const file = join(dir, json ? "large.json" : "large.rampart");
-    const trees: [string, string][] = [["this tree", join(import.meta.dirname, "../..")]];
-    const baseline = process.env["RAMPART_BENCH_BASELINE"];
-    if (baseline !== undefined) trees.push(["baseline", baseline]);
+    const trees = benchTrees();
     const cpu = new Map<string, number[]>(trees.map(([name]) => [name, []]));
     const memory = new Map<string, Figures>();
     for (let round = 0; round < rounds; round++) {

@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchTrees } from "./trees.ts";
 
 const [first, second] = process.argv.slice(2);
 
@@ -73,9 +74,7 @@ if (first === "--run") {
   await runOnce(second ?? ".", Number(process.argv[4]));
 } else {
   const calls = Number(first ?? 20_000);
-  const trees: [string, string][] = [["this tree", join(import.meta.dirname, "../..")]];
-  const baseline = process.env["RAMPART_BENCH_BASELINE"];
-  if (baseline !== undefined) trees.push(["baseline", baseline]);
+  const trees = benchTrees();
   for (const [name, root] of trees) {
     const few = collected(root, calls);
     const many = collected(root, 3 * calls);

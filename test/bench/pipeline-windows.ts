@@ -37,6 +37,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { benchTrees } from "./trees.ts";
 
 type Message = { readonly ready?: true; readonly done?: true };
 
@@ -76,9 +77,7 @@ if (process.argv[2] === "--child") {
       "node-flags": { type: "string", default: "" },
     },
   });
-  const trees: [string, string][] = [["this tree", join(import.meta.dirname, "../..")]];
-  const baseline = process.env["RAMPART_BENCH_BASELINE"];
-  if (baseline !== undefined) trees.push(["baseline", baseline]);
+  const trees = benchTrees();
   const calls = Number(values.calls);
   const before = loadavg();
   for (let round = 0; round < Number(values.rounds); round++) {

@@ -24,6 +24,7 @@ import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
 import type { CheckedPolicy, PipelineOptions, StageName } from "../../src/pipeline.ts";
 import type { SourceFile } from "../../src/diagnostics/span.ts";
 import { writeLargePolicy } from "./large-commands.ts";
+import { benchTrees } from "./trees.ts";
 
 const [first, ...rest] = process.argv.slice(2);
 
@@ -72,9 +73,7 @@ if (first === "--run") {
   try {
     writeLargePolicy(dir);
     const file = join(dir, json ? "large.json" : "large.rampart");
-    const trees: [string, string][] = [["this tree", join(import.meta.dirname, "../..")]];
-    const baseline = process.env["RAMPART_BENCH_BASELINE"];
-    if (baseline !== undefined) trees.push(["baseline", baseline]);
+    const trees = benchTrees();
     for (const [name, root] of trees) {
       const parse = collected(root, file, "parse");
       const all = collected(root, file, "lint");
