@@ -61,7 +61,7 @@ export const projectStatement: StatementReader = (r, obj, row) => {
     case t.PublicAccess:
       return setting(r, obj, row, projectKeys, t.AccessValue);
     case t.Members:
-      return settingsBlock(r, obj, row, "members", membersKeys, t.Users, t.Clients);
+      return settingsBlock(r, obj, row, "members", membersKeys, MEMBERS_LISTS);
     default:
       return edgeStatement(r, obj, row, projectKeys);
   }
@@ -84,19 +84,29 @@ function edgeStatement(r: DirectReader, obj: Obj, row: number, keys: SettingKeys
   }
 }
 
+/** The value type a block's statement keyword takes, or `undefined` where the block refuses it. */
+export type BlockValueType = (keyword: TokenType) => TokenType | undefined;
+
+/** Statements that are lists keyed by the keyword itself (`members`, `allow_users`). */
+function listsKeyedBy(...keywords: TokenType[]): BlockValueType {
+  return (keyword) => (keywords.includes(keyword) ? keyword : undefined);
+}
+
+const MEMBERS_LISTS = listsKeyedBy(t.Users, t.Clients);
+const ALLOW_USERS_LISTS = listsKeyedBy(t.Emails, t.Domains, t.Groups);
+
 /**
- * `keyword { statements }` whose statements are lists keyed by `first` or `second`, written as
- * an object at `key` (`members`, `allow_users`).
+ * `keyword { statements }`, written as an object at `key`: each statement is a setting of
+ * `keys` whose value type `valueType` gives (`members`, `allow_users`, a test's `session` and
+ * `tls`); any other statement gives up.
  */
-function settingsBlock(
+export function settingsBlock(
   r: DirectReader,
   obj: Obj,
   row: number,
   key: string,
   keys: SettingKeys,
-  first: TokenType,
-  second: TokenType,
-  third?: TokenType,
+  valueType: BlockValueType,
 ): void {
   const start = r.start;
   r.advance();
@@ -106,10 +116,9 @@ function settingsBlock(
   obj[key] = value;
   const valueRow = r.row(row, key);
   for (let type = r.type; type !== t.RCurly; type = r.type) {
-    if (type === undefined || (type !== first && type !== second && type !== third)) {
-      throw GIVE_UP;
-    }
-    setting(r, value, valueRow, keys, type);
+    const statementValue = type === undefined ? undefined : valueType(type);
+    if (statementValue === undefined) throw GIVE_UP;
+    setting(r, value, valueRow, keys, statementValue);
   }
   r.take(t.RCurly);
   r.span(valueRow, start, r.lastEnd);
@@ -164,16 +173,7 @@ export const tunnelStatement: StatementReader = (r, obj, row) => {
     case t.Mtls:
       return mtls(r, obj, row);
     case t.AllowUsers:
-      return settingsBlock(
-        r,
-        obj,
-        row,
-        "rstream_auth_allow",
-        allowUsersKeys,
-        t.Emails,
-        t.Domains,
-        t.Groups,
-      );
+      return settingsBlock(r, obj, row, "rstream_auth_allow", allowUsersKeys, ALLOW_USERS_LISTS);
     default:
       return edgeStatement(r, obj, row, tunnelKeys);
   }

@@ -7,8 +7,8 @@ import * as t from "../../../grammar/tokens.ts";
 import type { Obj, SettingKeys } from "./build-values.ts";
 import { GIVE_UP } from "./direct-reader.ts";
 import type { DirectReader } from "./direct-reader.ts";
-import { setting } from "./direct-settings.ts";
-import type { StatementReader } from "./direct-settings.ts";
+import { setting, settingsBlock } from "./direct-settings.ts";
+import type { BlockValueType, StatementReader } from "./direct-settings.ts";
 import { requestDetailKeys, sessionKeys, tlsKeys } from "./setting-keys.ts";
 
 /**
@@ -82,9 +82,9 @@ function requestDetail(r: DirectReader, obj: Obj, row: number): void {
     case t.Challenge:
       return setting(r, obj, row, requestDetailKeys, t.CookieStateValue);
     case t.Session:
-      return nested(r, obj, row, "session", sessionKeys);
+      return settingsBlock(r, obj, row, "session", sessionKeys, SESSION_VALUE);
     case t.Tls:
-      return nested(r, obj, row, "tls", tlsKeys);
+      return settingsBlock(r, obj, row, "tls", tlsKeys, TLS_VALUE);
     default:
       throw GIVE_UP;
   }
@@ -102,23 +102,13 @@ const NESTED_VALUES = new Map<TokenType, TokenType>([
   [t.ClientCert, t.StringLike],
 ]);
 
-/** `session { … }` or `tls { … }`, written at `key`. */
-function nested(r: DirectReader, obj: Obj, row: number, key: string, keys: SettingKeys): void {
-  const start = r.start;
-  r.advance();
-  r.take(t.LCurly);
-  r.claim(obj, key);
-  const value: Obj = {};
-  obj[key] = value;
-  const valueRow = r.row(row, key);
-  for (let type = r.type; type !== t.RCurly; type = r.type) {
-    const valueType = type === undefined || !keys.has(type) ? undefined : NESTED_VALUES.get(type);
-    if (valueType === undefined) throw GIVE_UP;
-    setting(r, value, valueRow, keys, valueType);
-  }
-  r.take(t.RCurly);
-  r.span(valueRow, start, r.lastEnd);
+/** A test's `session { … }` and `tls { … }`: each statement's value type by its keyword. */
+function nestedValue(keys: SettingKeys): BlockValueType {
+  return (keyword) => (keys.has(keyword) ? NESTED_VALUES.get(keyword) : undefined);
 }
+
+const SESSION_VALUE = nestedValue(sessionKeys);
+const TLS_VALUE = nestedValue(tlsKeys);
 
 /**
  * `token grant "g" [in PLACE] [owner KIND "id"]` → `{grant, in, owner: {KIND: id}}`;
