@@ -4,6 +4,7 @@
  */
 import type { Span } from "../diagnostics/span.ts";
 import { isCountryCode } from "./countries.ts";
+import { isValidHost } from "./host-name.ts";
 import { blockContains, normalizeIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
 import { at, canonicalList, sortUniqueInPlace, spansAt } from "./lower-context.ts";
@@ -107,14 +108,6 @@ function countryCodes(
     else ctx.report(unknownCountry(ctx.span(at(pointer, index)), entry));
   }
   return sortUniqueInPlace(codes);
-}
-
-const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-const HOST = new RegExp(`^(?:\\*\\.)?(?:${LABEL}\\.)*${LABEL}$`);
-
-/** True when `host` (already lower-case) is a DNS name, or `*.` and a DNS name. */
-export function isValidHost(host: string): boolean {
-  return host.length <= 253 && HOST.test(host);
 }
 
 /**
