@@ -5,9 +5,16 @@
  */
 import { invalidUpstream } from "../semantic-diagnostics.ts";
 import type { Pass } from "./pass.ts";
+import { isPlainHttpUrl } from "./plain-http-url.ts";
 
 /** Why `url` cannot be an HTTP upstream, or null when it can. */
 export function httpUpstreamProblem(url: string): string | null {
+  // HOT PATH: nearly every upstream is written plainly, and then no URL object is made.
+  return isPlainHttpUrl(url) ? null : parsedUpstreamProblem(url);
+}
+
+/** `httpUpstreamProblem` by parsing the URL: the full check, for any text. */
+export function parsedUpstreamProblem(url: string): string | null {
   // One parse: `URL.parse` answers both whether the text is a URL and what it holds.
   const parsed = URL.parse(url);
   if (parsed === null) return "it is not an absolute URL";
