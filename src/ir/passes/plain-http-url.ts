@@ -44,8 +44,7 @@ export function isPlainHttpUrl(url: string): boolean {
   const start = url.startsWith("http://") ? 7 : url.startsWith("https://") ? 8 : -1;
   if (start < 0) return false;
   let end = start;
-  while (end < url.length && url.charCodeAt(end) !== COLON && url.charCodeAt(end) !== SLASH)
-    end++;
+  while (end < url.length && url.charCodeAt(end) !== COLON && url.charCodeAt(end) !== SLASH) end++;
   if (!isPlainHost(url.slice(start, end))) return false;
   if (url.charCodeAt(end) === COLON) {
     let port = 0;
