@@ -421,6 +421,53 @@ describe("lowerToIr: checks that interact", () => {
     assert.equal(only(diagnostics, "RP3103").severity, "warning");
   });
 
+  it("a repeated host points at itself and at the first place it is written, across empty lists", () => {
+    const pointers = [
+      "/tunnels/0/hostname/0",
+      "/tunnels/0/hostname/1",
+      "/tunnels/3/hostname/0",
+      "/tunnels/3/hostname/1",
+      "/tunnels/3/hostname/2",
+      "/tunnels/3/hostname/3",
+    ];
+    const document = baseDocument({
+      tunnels: [
+        { id: "t0", protocol: "http", hostname: ["a.example.com", "b.example.com"] },
+        { id: "t1", protocol: "http" },
+        { id: "t2", protocol: "http", hostname: [] },
+        {
+          id: "t3",
+          protocol: "http",
+          hostname: ["c.example.com", "B.example.com", "a.example.com", "a.example.com"],
+        },
+      ],
+    });
+    const found = diagnosticsOf(document, pointers)
+      .filter((d) => d.code === "RP3103")
+      .map((d) => [d.severity, d.message, d.span?.start, d.labels?.[0]?.span?.start]);
+    const at = (pointer: string): number => pointers.indexOf(pointer) * 10 + 10;
+    assert.deepEqual(found, [
+      [
+        "error",
+        "duplicate host `b.example.com`",
+        at("/tunnels/3/hostname/1"),
+        at("/tunnels/0/hostname/1"),
+      ],
+      [
+        "error",
+        "duplicate host `a.example.com`",
+        at("/tunnels/3/hostname/2"),
+        at("/tunnels/0/hostname/0"),
+      ],
+      [
+        "error",
+        "duplicate host `a.example.com`",
+        at("/tunnels/3/hostname/3"),
+        at("/tunnels/0/hostname/0"),
+      ],
+    ]);
+  });
+
   it("a grant cycle is reported once, also for a self-parent", () => {
     const diagnostics = diagnosticsOf(
       baseDocument({

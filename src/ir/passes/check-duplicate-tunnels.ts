@@ -19,6 +19,8 @@ export const checkDuplicateTunnels: Pass = {
         ctx.report(duplicate("RP3101", span, "tunnel id", id, ctx.span(`/tunnels/${first}/id`)));
       }
     }
+    // Every name in the table once: no name is repeated (HOT PATH: the usual answer).
+    if (names.size === index.named) return;
     for (let i = 0; i < tunnels.length; i++) {
       // SAFETY: i < tunnels.length, the loop's bound.
       const name = (tunnels[i] as (typeof tunnels)[number]).name;

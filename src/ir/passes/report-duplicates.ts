@@ -1,5 +1,4 @@
-/** Shared by the duplicate checks: report every repeat of a value, pointing at the first. */
-import type { Severity } from "../../diagnostics/diagnostic.ts";
+/** Shared by the duplicate checks of names: report every repeat of a value, pointing at the first. */
 import type { LowerContext } from "../lower-context.ts";
 import { duplicate } from "../semantic-diagnostics.ts";
 
@@ -8,8 +7,6 @@ export interface Occurrences {
   readonly values: readonly string[];
   /** The JSON Pointer of occurrence `i`; only built for a repeat and the value it repeats. */
   readonly pointer: (i: number) => string;
-  /** Owner of occurrence `i` (the same tunnel): repeats inside one owner can be less severe. */
-  readonly owners?: readonly number[];
 }
 
 /** Reports each occurrence whose value was already seen. */
@@ -18,9 +15,8 @@ export function reportDuplicates(
   code: Parameters<typeof duplicate>[0],
   what: string,
   ctx: LowerContext,
-  sameOwnerSeverity: Severity = "error",
 ): void {
-  const { values, pointer, owners } = occurrences;
+  const { values, pointer } = occurrences;
   const first = new Map<string, number>();
   for (let i = 0; i < values.length; i++) {
     // SAFETY: i < values.length.
@@ -30,17 +26,6 @@ export function reportDuplicates(
       first.set(value, i);
       continue;
     }
-    const owner = owners?.[i];
-    const sameOwner = owner !== undefined && owners?.[seen] === owner;
-    ctx.report(
-      duplicate(
-        code,
-        ctx.span(pointer(i)),
-        what,
-        value,
-        ctx.span(pointer(seen)),
-        sameOwner ? sameOwnerSeverity : "error",
-      ),
-    );
+    ctx.report(duplicate(code, ctx.span(pointer(i)), what, value, ctx.span(pointer(seen))));
   }
 }

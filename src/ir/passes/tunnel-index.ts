@@ -9,6 +9,8 @@ import type { PolicyIr } from "../types.ts";
 export interface TunnelIndex {
   readonly ids: ReadonlyMap<string, number>;
   readonly names: ReadonlyMap<string, number>;
+  /** How many tunnels have a name: more than `names.size` when a name is repeated. */
+  readonly named: number;
 }
 
 /** The index of `ir`'s tunnels. */
@@ -16,11 +18,14 @@ export function tunnelIndex(ir: PolicyIr): TunnelIndex {
   const ids = new Map<string, number>();
   const names = new Map<string, number>();
   const tunnels = ir.tunnels;
+  let named = 0;
   for (let i = 0; i < tunnels.length; i++) {
     // SAFETY: i < tunnels.length, the loop's bound.
     const tunnel = tunnels[i] as PolicyIr["tunnels"][number];
     if (!ids.has(tunnel.id)) ids.set(tunnel.id, i);
-    if (tunnel.name !== null && !names.has(tunnel.name)) names.set(tunnel.name, i);
+    if (tunnel.name === null) continue;
+    named++;
+    if (!names.has(tunnel.name)) names.set(tunnel.name, i);
   }
-  return { ids, names };
+  return { ids, names, named };
 }
