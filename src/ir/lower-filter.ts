@@ -4,8 +4,8 @@
  * field is that field's filter; an empty object is an empty `and`, which matches every tunnel.
  */
 import type { FilterDoc, StringFilterDoc } from "../syntax/model.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, sortUniqueInPlace } from "./lower-context.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { lazyAt, sortUniqueInPlace } from "./lower-context.ts";
 import { lowerStringMatch } from "./lower-match.ts";
 import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
@@ -56,11 +56,12 @@ function byRank(a: string, b: string): number {
 /**
  * The label filters, by key in sorted order (UTF-16 code units, as `sort()` orders them). Keys
  * are read with `for … in`, which visits them in `Object.keys` order and allocates no list on
- * objects of one shape; they are only copied and sorted when not written in order.
+ * objects of one shape; they are only copied and sorted when not written in order. `scope`
+ * holds the spans of the labels object.
  */
 function lowerLabels(
   labels: Readonly<Record<string, StringFilterDoc | null>>,
-  pointer: string,
+  scope: SpanScope,
   ctx: LowerContext,
   out: FilterIr[],
 ): void {
@@ -74,35 +75,35 @@ function lowerLabels(
     previous = key;
   }
   if (sorted) {
-    for (const key in labels) lowerLabel(labels, key, pointer, ctx, out);
+    for (const key in labels) lowerLabel(labels, key, scope, ctx, out);
     return;
   }
   // Label filters name a few keys: sorted by insertion (`sort()` allocates its work state).
   const keys = sortUniqueInPlace(Object.keys(labels));
   // SAFETY: i < keys.length, the loop's bound.
-  for (let i = 0; i < keys.length; i++) lowerLabel(labels, keys[i] as string, pointer, ctx, out);
+  for (let i = 0; i < keys.length; i++) lowerLabel(labels, keys[i] as string, scope, ctx, out);
 }
 
 function lowerLabel(
   labels: Readonly<Record<string, StringFilterDoc | null>>,
   key: string,
-  pointer: string,
+  scope: SpanScope,
   ctx: LowerContext,
   out: FilterIr[],
 ): void {
   // SAFETY: `key` is an own key of `labels`, whose values are filters or `null`.
   const written = labels[key] as StringFilterDoc | null;
   // A token may write `null`: the label is present, whatever its value (S-T4).
-  const match = written === null ? LABEL_PRESENT : lowerStringMatch(written, at(pointer, key), ctx);
+  const match = written === null ? LABEL_PRESENT : lowerStringMatch(written, ctx, scope, key);
   out.push({ kind: "label", key, match });
 }
 
 /**
  * The fields of one filter object, in rank order. Driven by the object's own keys (usually a
  * few) rather than by every known field, so a filter costs what it names. Keys that are not
- * filter fields cannot reach here: the schema closed the object.
+ * filter fields cannot reach here: the schema closed the object. `scope` holds its spans.
  */
-function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): FilterIr[] {
+function lowerFields(doc: FieldFiltersDoc, scope: SpanScope, ctx: LowerContext): FilterIr[] {
   const out: FilterIr[] = [];
   // HOT PATH: fields are nearly always written in rank order (most filters name one or two),
   // and then the keys are visited as they are: `for … in` allocates no key list.
@@ -117,13 +118,13 @@ function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): 
     previous = rank;
   }
   if (inOrder) {
-    for (const field in doc) lowerField(doc, field as keyof FieldFiltersDoc, pointer, ctx, out);
+    for (const field in doc) lowerField(doc, field as keyof FieldFiltersDoc, scope, ctx, out);
     return out;
   }
   // A stable sort by rank: what the visit in order above gives for keys already in order.
   const keys = Object.keys(doc).sort(byRank);
   for (let k = 0; k < keys.length; k++) {
-    lowerField(doc, keys[k] as keyof FieldFiltersDoc, pointer, ctx, out);
+    lowerField(doc, keys[k] as keyof FieldFiltersDoc, scope, ctx, out);
   }
   return out;
 }
@@ -132,7 +133,7 @@ function lowerFields(doc: FieldFiltersDoc, pointer: string, ctx: LowerContext): 
 function lowerField(
   doc: FieldFiltersDoc,
   field: keyof FieldFiltersDoc,
-  pointer: string,
+  scope: SpanScope,
   ctx: LowerContext,
   out: FilterIr[],
 ): void {
@@ -142,42 +143,43 @@ function lowerField(
   if (rank === undefined) return;
   if (rank < STRING_FIELDS.length) {
     const canonical = field === "hostname" ? lowerCase : undefined;
-    const match = lowerStringMatch(value as StringFilterDoc, at(pointer, field), ctx, canonical);
+    const match = lowerStringMatch(value as StringFilterDoc, ctx, scope, field, canonical);
     out.push({ kind: "string", field: field as StringField, match });
   } else if (field === "labels") {
-    lowerLabels(value as Record<string, StringFilterDoc | null>, at(pointer, "labels"), ctx, out);
+    const labels = value as Record<string, StringFilterDoc | null>;
+    lowerLabels(labels, lazyAt(scope, "labels"), ctx, out);
   } else if (field === "trusted_ips") {
-    const ips = lowerIpList(value as string[], at(pointer, "trusted_ips"), ctx);
+    const ips = lowerIpList(value as string[], ctx, scope.at("trusted_ips"));
     if (ips !== null) out.push({ kind: "ips", within: ips });
   } else if (field === "geo_ip") {
-    const countries = lowerCountryList(value as string[], at(pointer, "geo_ip"), ctx);
+    const countries = lowerCountryList(value as string[], ctx, scope, "geo_ip");
     if (countries !== null) out.push({ kind: "countries", within: countries });
   } else {
     out.push({ kind: "boolean", field: field as BooleanField, value: value as boolean });
   }
 }
 
-/** The filters of an `AND` or `OR` list written at `pointer` (a loop: no closure per call). */
+/** The filters of an `AND` or `OR` list whose spans `list` holds (a loop: no closure per call). */
 function lowerChildren(
   children: readonly FilterDoc[],
-  pointer: string,
+  list: SpanScope,
   ctx: LowerContext,
 ): FilterIr[] {
   const out = new Array<FilterIr>(children.length);
   for (let i = 0; i < children.length; i++) {
-    out[i] = lowerFilter(children[i] as FilterDoc, at(pointer, i), ctx);
+    out[i] = lowerFilter(children[i] as FilterDoc, ctx, lazyAt(list, i));
   }
   return out;
 }
 
-/** Lowers a filter tree. */
-export function lowerFilter(doc: FilterDoc, pointer: string, ctx: LowerContext): FilterIr {
+/** Lowers a filter tree; `scope` holds its spans (read only to report a problem). */
+export function lowerFilter(doc: FilterDoc, ctx: LowerContext, scope: SpanScope): FilterIr {
   if ("AND" in doc && Array.isArray(doc.AND)) {
-    return { kind: "and", children: lowerChildren(doc.AND, at(pointer, "AND"), ctx) };
+    return { kind: "and", children: lowerChildren(doc.AND, lazyAt(scope, "AND"), ctx) };
   }
   if ("OR" in doc && Array.isArray(doc.OR)) {
-    return { kind: "or", children: lowerChildren(doc.OR, at(pointer, "OR"), ctx) };
+    return { kind: "or", children: lowerChildren(doc.OR, lazyAt(scope, "OR"), ctx) };
   }
-  const fields = lowerFields(doc as FieldFiltersDoc, pointer, ctx);
+  const fields = lowerFields(doc as FieldFiltersDoc, scope, ctx);
   return fields.length === 1 ? (fields[0] as FilterIr) : { kind: "and", children: fields };
 }

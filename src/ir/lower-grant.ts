@@ -11,7 +11,13 @@ import type {
   ScopeActionDoc,
 } from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, canonicalList, propertySpans, sortUniqueInPlace, spansAt } from "./lower-context.ts";
+import {
+  canonicalList,
+  lazyAt,
+  propertySpans,
+  sortUniqueInPlace,
+  spansAt,
+} from "./lower-context.ts";
 import { lowerFilter } from "./lower-filter.ts";
 import { lowerPathMatch } from "./lower-match.ts";
 import { checkMethodNames, methodsWrittenRight } from "./method-names.ts";
@@ -29,12 +35,14 @@ function upperCase(text: string): string {
   return text.toUpperCase();
 }
 
-/** An action: absent or `false` grants nothing (`null`); `true` grants it unrestricted. */
+/**
+ * An action: absent or `false` grants nothing (`null`); `true` grants it unrestricted. `scope`
+ * holds its spans.
+ */
 export function lowerAction(
   doc: ScopeActionDoc | undefined,
-  pointer: string,
   ctx: LowerContext,
-  scope: SpanScope = spansAt(ctx, pointer),
+  scope: SpanScope,
 ): ActionIr | null {
   if (doc === undefined || doc === false) return null;
   const origin = scope.own();
@@ -47,11 +55,11 @@ export function lowerAction(
     checkMethodNames(written, scope.at("params").at("methods"), ctx);
   return {
     filter:
-      doc.filters === undefined ? null : lowerFilter(doc.filters, at(pointer, "filters"), ctx),
+      doc.filters === undefined ? null : lowerFilter(doc.filters, ctx, lazyAt(scope, "filters")),
     path:
       params?.path === undefined
         ? null
-        : lowerPathMatch(params.path, at(at(pointer, "params"), "path"), ctx),
+        : lowerPathMatch(params.path, ctx, lazyAt(scope, "params"), "path"),
     methods:
       written === undefined
         ? null
@@ -101,7 +109,7 @@ function isParamsTree(
 function expandParams(
   tree: ParamsTreeDoc,
   leaf: Extract<GrantNodeIr, { kind: "leaf" }>,
-  pointer: string,
+  scope: SpanScope,
   ctx: LowerContext,
 ): GrantNodeIr {
   const connect = leaf.connect;
@@ -109,28 +117,22 @@ function expandParams(
   if ("AND" in tree || "OR" in tree) {
     const and = "AND" in tree;
     const items = and ? tree.AND : tree.OR;
-    const list = at(pointer, and ? "AND" : "OR");
+    const list = lazyAt(scope, and ? "AND" : "OR");
     // An empty AND restricts nothing; an empty OR admits no path.
     if (items.length === 0) return and ? leaf : { ...leaf, connect: null };
-    const children = items.map((item, i) => expandParams(item, leaf, at(list, i), ctx));
+    const children = items.map((item, i) => expandParams(item, leaf, lazyAt(list, i), ctx));
     return { kind: and ? "and" : "or", children, origin: leaf.origin };
   }
-  const path = tree.path === undefined ? null : lowerPathMatch(tree.path, at(pointer, "path"), ctx);
+  const path = tree.path === undefined ? null : lowerPathMatch(tree.path, ctx, scope, "path");
   return { ...leaf, connect: { ...connect, path } };
 }
 
-function lowerLeaf(
-  doc: GrantLeafDoc,
-  pointer: string,
-  scope: SpanScope,
-  ctx: LowerContext,
-): GrantNodeIr {
+function lowerLeaf(doc: GrantLeafDoc, scope: SpanScope, ctx: LowerContext): GrantNodeIr {
   if (doc.workspaces !== undefined && doc.projects !== undefined) {
     ctx.report(leafWorkspacesAndProjects(scope.member("projects")));
   }
   const actions: LeafActions = {
     docs: doc.scopes?.tunnels,
-    pointer: at(at(pointer, "scopes"), "tunnels"),
     spans: scope.at("scopes").at("tunnels"),
   };
   const origin = scope.own();
@@ -148,7 +150,7 @@ function lowerLeaf(
   const connect = actions.docs?.connect;
   const params = typeof connect === "object" ? (connect.params as unknown) : undefined;
   return isParamsTree(params)
-    ? expandParams(params, leaf, at(at(actions.pointer, "connect"), "params"), ctx)
+    ? expandParams(params, leaf, lazyAt(lazyAt(actions.spans, "connect"), "params"), ctx)
     : leaf;
 }
 
@@ -159,10 +161,9 @@ function unrestricted(origin: LeafOrigin): ActionIr {
 
 type LeafOrigin = ActionIr["origin"];
 
-/** A leaf's `scopes.tunnels` object: its actions, where it is written, and its spans. */
+/** A leaf's `scopes.tunnels` object: its actions and its spans. */
 interface LeafActions {
   readonly docs: NonNullable<GrantLeafDoc["scopes"]>["tunnels"];
-  readonly pointer: string;
   readonly spans: SpanScope;
 }
 
@@ -173,17 +174,16 @@ function lowerLeafAction(
 ): ActionIr | null {
   const doc = actions.docs?.[key];
   if (doc === undefined || doc === false) return null;
-  return lowerAction(doc, at(actions.pointer, key), ctx, actions.spans.at(key));
+  return lowerAction(doc, ctx, actions.spans.at(key));
 }
 
-/** The children of an `AND` or `OR` node, written in the list at `pointer`. */
+/** The children of an `AND` or `OR` node, written in the list whose spans `spans` holds. */
 function lowerChildren(
   children: readonly GrantNodeDoc[],
-  pointer: string,
   ctx: LowerContext,
   spans: SpanScope,
 ): GrantNodeIr[] {
-  return children.map((c, i) => lowerGrantNode(c, at(pointer, i), ctx, spans.at(i)));
+  return children.map((c, i) => lowerNode(c, ctx, spans.at(i)));
 }
 
 /** Lowers a `resources.tunnels` tree; `scope` holds the spans at `pointer`. */
@@ -193,15 +193,20 @@ export function lowerGrantNode(
   ctx: LowerContext,
   scope: SpanScope = spansAt(ctx, pointer),
 ): GrantNodeIr {
+  return lowerNode(doc, ctx, scope);
+}
+
+/** `lowerGrantNode` of the tree whose spans `scope` holds. */
+function lowerNode(doc: GrantNodeDoc, ctx: LowerContext, scope: SpanScope): GrantNodeIr {
   if ("AND" in doc && Array.isArray(doc.AND)) {
-    const children = lowerChildren(doc.AND, at(pointer, "AND"), ctx, scope.at("AND"));
+    const children = lowerChildren(doc.AND, ctx, scope.at("AND"));
     return { kind: "and", children, origin: scope.own() };
   }
   if ("OR" in doc && Array.isArray(doc.OR)) {
-    const children = lowerChildren(doc.OR, at(pointer, "OR"), ctx, scope.at("OR"));
+    const children = lowerChildren(doc.OR, ctx, scope.at("OR"));
     return { kind: "or", children, origin: scope.own() };
   }
-  return lowerLeaf(doc as GrantLeafDoc, pointer, scope, ctx);
+  return lowerLeaf(doc as GrantLeafDoc, scope, ctx);
 }
 
 const RFC3339 =
@@ -234,13 +239,8 @@ export function parseRfc3339(text: string): number | null {
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
 
-/** Lowers a grant of a policy file; `scope` holds the spans at `pointer`. */
-export function lowerGrant(
-  doc: GrantDoc,
-  pointer: string,
-  ctx: LowerContext,
-  scope: SpanScope = spansAt(ctx, pointer),
-): GrantIr {
+/** Lowers a grant of a policy file; `scope` holds its spans. */
+export function lowerGrant(doc: GrantDoc, ctx: LowerContext, scope: SpanScope): GrantIr {
   let expiresAt: number | null = null;
   if (doc.expires_at !== undefined) {
     expiresAt = parseRfc3339(doc.expires_at);
@@ -255,12 +255,7 @@ export function lowerGrant(
     resources:
       doc.resources === undefined
         ? null
-        : lowerGrantNode(
-            doc.resources.tunnels,
-            at(at(pointer, "resources"), "tunnels"),
-            ctx,
-            scope.at("resources").at("tunnels"),
-          ),
+        : lowerNode(doc.resources.tunnels, ctx, scope.at("resources").at("tunnels")),
     spans: propertySpans(doc, scope),
     origin: scope.own(),
   };

@@ -6,38 +6,42 @@
 import type { PathFilterDoc, StringFilterDoc } from "../syntax/model.ts";
 import { compileGlob, normalizePolicyPath } from "./path.ts";
 import { isPlainPath } from "./path-normalize.ts";
-import type { LowerContext } from "./lower-context.ts";
-import { at, canonicalList, sortUniqueInPlace } from "./lower-context.ts";
+import type { Span } from "../diagnostics/span.ts";
+import type { LowerContext, SpanScope } from "./lower-context.ts";
+import { canonicalList, lazyAt, sortUniqueInPlace } from "./lower-context.ts";
 import { checkSafeRegex } from "./regex-safety.ts";
 import { invalidGlob, invalidPath, unsafeRegex } from "./semantic-diagnostics.ts";
 import type { PathMatchIr, StringMatchIr } from "./types.ts";
 
 /**
  * Maps each literal value to its canonical form, or reports and returns `null`. The value is
- * written at `parent` (member `key` of it, when given): the pointer is only built to report.
+ * member `key` of the value whose spans `parent` holds (`parent`'s own value when `key` is
+ * absent): its span is only read to report.
  */
 export type Canonicalize = (
   value: string,
   ctx: LowerContext,
-  parent: string,
+  parent: SpanScope,
   key?: string | number,
 ) => string | null;
 
-function valuePointer(parent: string, key: string | number | undefined): string {
-  return key === undefined ? parent : at(parent, key);
+function valueSpan(parent: SpanScope, key: string | number | undefined): Span | undefined {
+  return key === undefined ? parent.own() : parent.member(key);
 }
 
 const asIs: Canonicalize = (value) => value;
 
-function checkedRegex(source: string, pointer: string, ctx: LowerContext): StringMatchIr {
+/** A regex match, written as member `regex` of the value whose spans `scope` holds. */
+function checkedRegex(source: string, scope: SpanScope, ctx: LowerContext): StringMatchIr {
   const checked = checkSafeRegex(source);
-  if (!checked.ok) ctx.report(unsafeRegex(ctx.span(pointer), source, checked.reason));
+  if (!checked.ok) ctx.report(unsafeRegex(scope.member("regex"), source, checked.reason));
   return { kind: "regex", source };
 }
 
+/** A list of literals, whose spans `list` holds. */
 function literals(
   values: readonly string[],
-  pointer: string,
+  list: SpanScope,
   ctx: LowerContext,
   canonical: Canonicalize,
 ): readonly string[] {
@@ -48,7 +52,7 @@ function literals(
   for (; i < values.length; i++) {
     // SAFETY: i < values.length, the loop's bound.
     const value = values[i] as string;
-    changed = canonical(value, ctx, pointer, i);
+    changed = canonical(value, ctx, list, i);
     if (changed !== value) break;
   }
   if (i === values.length) return canonicalList(values);
@@ -56,25 +60,31 @@ function literals(
   if (changed !== null) out.push(changed);
   for (i++; i < values.length; i++) {
     // SAFETY: i < values.length, the loop's bound.
-    const value = canonical(values[i] as string, ctx, pointer, i);
+    const value = canonical(values[i] as string, ctx, list, i);
     if (value !== null) out.push(value);
   }
   return sortUniqueInPlace(out);
 }
 
-/** A string field match; `canonical` normalizes literal values (lower-cases hosts …). */
+/**
+ * A string field match, written as member `key` of the value whose spans `parent` holds;
+ * `canonical` normalizes literal values (lower-cases hosts …).
+ */
 export function lowerStringMatch(
   doc: StringFilterDoc,
-  pointer: string,
   ctx: LowerContext,
+  parent: SpanScope,
+  key: string | number,
   canonical: Canonicalize = asIs,
 ): StringMatchIr {
-  if (typeof doc === "string") return { kind: "exact", value: canonical(doc, ctx, pointer) ?? doc };
+  if (typeof doc === "string")
+    return { kind: "exact", value: canonical(doc, ctx, parent, key) ?? doc };
+  const scope = lazyAt(parent, key);
   if ("exact" in doc)
-    return { kind: "exact", value: canonical(doc.exact, ctx, pointer, "exact") ?? doc.exact };
+    return { kind: "exact", value: canonical(doc.exact, ctx, scope, "exact") ?? doc.exact };
   if ("oneof" in doc)
-    return { kind: "oneof", values: literals(doc.oneof, at(pointer, "oneof"), ctx, canonical) };
-  return checkedRegex(doc.regex, at(pointer, "regex"), ctx);
+    return { kind: "oneof", values: literals(doc.oneof, lazyAt(scope, "oneof"), ctx, canonical) };
+  return checkedRegex(doc.regex, scope, ctx);
 }
 
 const policyPath: Canonicalize = (value, ctx, parent, key) => {
@@ -83,14 +93,14 @@ const policyPath: Canonicalize = (value, ctx, parent, key) => {
   if (isPlainPath(value)) return value;
   const normalized = normalizePolicyPath(value);
   if (normalized.ok) return normalized.path;
-  ctx.report(invalidPath(ctx.span(valuePointer(parent, key)), value, normalized.reason));
+  ctx.report(invalidPath(valueSpan(parent, key), value, normalized.reason));
   return null;
 };
 
 const glob: Canonicalize = (pattern, ctx, parent, key) => {
   const compiled = compileGlob(pattern);
   if (!compiled.ok) {
-    ctx.report(invalidGlob(ctx.span(valuePointer(parent, key)), pattern, compiled.reason));
+    ctx.report(invalidGlob(valueSpan(parent, key), pattern, compiled.reason));
     return null;
   }
   // The pattern is kept in the canonical spelling of its literal parts.
@@ -98,17 +108,23 @@ const glob: Canonicalize = (pattern, ctx, parent, key) => {
   return normalized.ok ? normalized.path : pattern;
 };
 
-/** A request-path match (`connect.params.path`). */
+/**
+ * A request-path match (`connect.params.path`), written as member `key` of the value whose
+ * spans `parent` holds.
+ */
 export function lowerPathMatch(
   doc: PathFilterDoc,
-  pointer: string,
   ctx: LowerContext,
+  parent: SpanScope,
+  key: string | number,
 ): PathMatchIr {
   if (typeof doc === "object" && "prefix" in doc) {
-    return { kind: "prefix", values: literals(doc.prefix, at(pointer, "prefix"), ctx, policyPath) };
+    const list = lazyAt(lazyAt(parent, key), "prefix");
+    return { kind: "prefix", values: literals(doc.prefix, list, ctx, policyPath) };
   }
   if (typeof doc === "object" && "glob" in doc) {
-    return { kind: "glob", patterns: literals(doc.glob, at(pointer, "glob"), ctx, glob) };
+    const list = lazyAt(lazyAt(parent, key), "glob");
+    return { kind: "glob", patterns: literals(doc.glob, list, ctx, glob) };
   }
-  return lowerStringMatch(doc, pointer, ctx, policyPath);
+  return lowerStringMatch(doc, ctx, parent, key, policyPath);
 }

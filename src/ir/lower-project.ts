@@ -1,33 +1,26 @@
 /** Lowering of the project: its identity, plan and bounds (SPEC section 4). */
 import type { ProjectDoc, TunnelDoc } from "../syntax/model.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
+import { propertySpans, sortedUnique, spansAt } from "./lower-context.ts";
 import { memberKey } from "./members.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
 import type { EdgePropertiesIr, ProjectIr, ProjectMembersIr } from "./types.ts";
 
 /**
  * The edge properties a project bounds and a tunnel requests; `null` where the file is silent.
- * `scope` holds the spans at `pointer`.
+ * `scope` holds the spans of `doc`.
  */
 export function lowerEdgeProperties(
   doc: ProjectDoc | TunnelDoc,
-  pointer: string,
   ctx: LowerContext,
-  scope: SpanScope = spansAt(ctx, pointer),
+  scope: SpanScope,
 ): EdgePropertiesIr {
-  // An absent list lowers to `null`; checked here so that no pointer or scope is made for it.
+  // An absent list lowers to `null`; checked here so that no scope is made for it.
   const ips = doc.trusted_ips;
   const countries = doc.geo_ip;
   return {
-    trustedIps:
-      ips === undefined
-        ? null
-        : lowerIpList(ips, at(pointer, "trusted_ips"), ctx, scope.at("trusted_ips")),
-    countries:
-      countries === undefined
-        ? null
-        : lowerCountryList(countries, at(pointer, "geo_ip"), ctx, scope.member("geo_ip")),
+    trustedIps: ips === undefined ? null : lowerIpList(ips, ctx, scope.at("trusted_ips")),
+    countries: countries === undefined ? null : lowerCountryList(countries, ctx, scope, "geo_ip"),
     tlsMin: doc.tls_min_version ?? null,
     postQuantum:
       doc.post_quantum === undefined
@@ -57,7 +50,7 @@ export function lowerProject(doc: ProjectDoc, pointer: string, ctx: LowerContext
     plan: doc.plan,
     publicAccess: doc.public_access ?? "allowed",
     members: lowerMembers(doc.members),
-    ...lowerEdgeProperties(doc, pointer, ctx, scope),
+    ...lowerEdgeProperties(doc, ctx, scope),
     spans,
   };
 }

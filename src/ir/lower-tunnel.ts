@@ -49,10 +49,15 @@ export function lowerTunnel(
   ctx: LowerContext,
   scope: SpanScope = spansAt(ctx, pointer),
 ): TunnelIr {
+  return lowerTunnelIn(doc, ctx, scope);
+}
+
+/** `lowerTunnel` of the tunnel whose spans `scope` holds. */
+export function lowerTunnelIn(doc: TunnelDoc, ctx: LowerContext, scope: SpanScope): TunnelIr {
   const spans = propertySpans(doc, scope);
   // Hosts before the edge properties: that is the order their diagnostics are reported in.
-  const hosts = doc.hostname === undefined ? NONE : lowerHosts(doc.hostname, pointer, ctx);
-  const edge = lowerEdgeProperties(doc, pointer, ctx, scope);
+  const hosts = doc.hostname === undefined ? NONE : lowerHosts(doc.hostname, ctx, scope);
+  const edge = lowerEdgeProperties(doc, ctx, scope);
   // Fields are spelled out rather than spread from `edge`: a spread copies property by
   // property through a slow path, and this runs for every tunnel.
   return {

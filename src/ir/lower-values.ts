@@ -2,12 +2,11 @@
  * Lowering of the value lists shared by projects, tunnels and grant filters: trusted IPs
  * (SPEC S-A3), GeoIP countries (S-A4) and host names.
  */
-import type { Span } from "../diagnostics/span.ts";
 import { isCountryCode } from "./countries.ts";
 import { isValidHost } from "./host-name.ts";
 import { blockContains, normalizeIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
-import { at, canonicalList, sortUniqueInPlace, spansAt } from "./lower-context.ts";
+import { canonicalList, sortUniqueInPlace } from "./lower-context.ts";
 import {
   cidrHostBits,
   invalidHost,
@@ -20,19 +19,17 @@ import type { CountrySet, IpRange, IpSet } from "./types.ts";
 /**
  * A trusted-IP list: each entry parsed into canonical form (host bits set → warning with the
  * fix), then sorted with duplicates and contained ranges merged (→ warning naming the cover).
- * `spans` holds the spans at `pointer`, when the caller has them.
+ * `scope` holds the list's spans.
  */
 export function lowerIpList(
   entries: readonly string[] | undefined,
-  pointer: string,
   ctx: LowerContext,
-  spans?: SpanScope,
+  scope: SpanScope,
 ): IpSet | null {
   if (entries === undefined) return null;
   const ranges: IpRange[] = [];
   /** The entry as written, parallel to `ranges` (a redundancy warning quotes it). */
   const written: string[] = [];
-  const scope = spans ?? spansAt(ctx, pointer);
   for (let index = 0; index < entries.length; index++) {
     // SAFETY: index < entries.length, the loop's bound.
     const entry = entries[index] as string;
@@ -73,22 +70,26 @@ function reportRedundant(
   }
 }
 
-/** A GeoIP list: upper-cased, checked against ISO 3166-1 alpha-2, sorted and deduplicated. */
+/**
+ * A GeoIP list: upper-cased, checked against ISO 3166-1 alpha-2, sorted and deduplicated. The
+ * list is member `key` of the value whose spans `parent` holds.
+ */
 export function lowerCountryList(
   entries: readonly string[] | undefined,
-  pointer: string,
   ctx: LowerContext,
-  origin?: Span,
+  parent: SpanScope,
+  key: string,
 ): CountrySet | null {
   if (entries === undefined) return null;
-  return { codes: countryCodes(entries, pointer, ctx), origin: origin ?? ctx.span(pointer) };
+  return { codes: countryCodes(entries, ctx, parent, key), origin: parent.member(key) };
 }
 
 /** The valid codes of a GeoIP list, canonical; the list itself when it is written that way. */
 function countryCodes(
   entries: readonly string[],
-  pointer: string,
   ctx: LowerContext,
+  parent: SpanScope,
+  key: string,
 ): readonly string[] {
   // HOT PATH: nearly every list is written in upper case with known codes: nothing is copied.
   let index = 0;
@@ -105,19 +106,19 @@ function countryCodes(
     const entry = entries[index] as string;
     const code = entry.toUpperCase();
     if (isCountryCode(code)) codes.push(code);
-    else ctx.report(unknownCountry(ctx.span(at(pointer, index)), entry));
+    else ctx.report(unknownCountry(parent.at(key).member(index), entry));
   }
   return sortUniqueInPlace(codes);
 }
 
 /**
  * Tunnel hosts: lower-cased, checked, sorted and deduplicated (duplicates are a pass). The
- * list is the `hostname` of the tunnel at `tunnel` (a pointer only built to report).
+ * list is the `hostname` of the tunnel whose spans `tunnel` holds (read only to report).
  */
 export function lowerHosts(
   hosts: readonly string[] | undefined,
-  tunnel: string,
   ctx: LowerContext,
+  tunnel: SpanScope,
 ): readonly string[] {
   if (hosts === undefined) return [];
   // HOT PATH: hosts are nearly always written valid and in lower case: nothing is copied.
@@ -135,7 +136,7 @@ export function lowerHosts(
     const host = hosts[index] as string;
     const lower = host.toLowerCase();
     if (isValidHost(lower)) out.push(lower);
-    else ctx.report(invalidHost(ctx.span(at(at(tunnel, "hostname"), index)), host));
+    else ctx.report(invalidHost(tunnel.at("hostname").member(index), host));
   }
   return sortUniqueInPlace(out);
 }

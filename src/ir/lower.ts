@@ -13,7 +13,7 @@ import { lowerCredential } from "./lower-credential.ts";
 import { lowerGrant } from "./lower-grant.ts";
 import { lowerProject } from "./lower-project.ts";
 import { lowerPolicyTest } from "./lower-test.ts";
-import { lowerTunnel } from "./lower-tunnel.ts";
+import { lowerTunnelIn } from "./lower-tunnel.ts";
 import { semanticPasses } from "./passes/index.ts";
 import { tunnelIndex } from "./passes/tunnel-index.ts";
 import { treeSpans } from "./tree-spans.ts";
@@ -46,10 +46,8 @@ export function lowerToIr(ast: PolicyAst, options: LowerOptions = {}): Outcome<P
   const ir: PolicyIr = {
     source: ast.source.name,
     project: lowerProject(doc.project, "/project", ctx),
-    tunnels: (doc.tunnels ?? []).map((t, i) =>
-      lowerTunnel(t, `/tunnels/${i}`, ctx, tunnelSpans.at(i)),
-    ),
-    grants: (doc.grants ?? []).map((g, i) => lowerGrant(g, `/grants/${i}`, ctx, grantSpans.at(i))),
+    tunnels: (doc.tunnels ?? []).map((t, i) => lowerTunnelIn(t, ctx, tunnelSpans.at(i))),
+    grants: (doc.grants ?? []).map((g, i) => lowerGrant(g, ctx, grantSpans.at(i))),
     credentials: (doc.credentials ?? []).map((c, i) =>
       lowerCredential(c, `/credentials/${i}`, ctx),
     ),

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Span } from "../../src/diagnostics/span.ts";
 import type { LowerContext } from "../../src/ir/lower-context.ts";
-import { at, spansAt } from "../../src/ir/lower-context.ts";
+import { at, lazyAt, spansAt } from "../../src/ir/lower-context.ts";
 import { treeSpans } from "../../src/ir/tree-spans.ts";
 import { spanAt } from "../../src/syntax/ast.ts";
 import { readJson } from "../../src/syntax/json-reader.ts";
@@ -41,10 +41,22 @@ describe("treeSpans: span scopes over a front end's span tree", () => {
             assert.deepEqual(scope.at(key).at(1).member("x"), nearest([...path, key, 1, "x"]));
           }
         }
-        // Walking down from the root gives the same scopes as asking by pointer.
+        // Walking down from the root gives the same scopes as asking by pointer, also when
+        // every step (or every other one) is lazy: looked up only when a span is asked.
         for (const path of pathsOf(read.value)) {
           const walked = path.reduce((scope, key) => scope.at(key), scopeOf(""));
           assert.deepEqual(walked.own(), nearest(path), pointerOf(path));
+          const lazy = path.reduce((scope, key) => lazyAt(scope, key), scopeOf(""));
+          const mixed = path.reduce(
+            (scope, key, i) => (i % 2 === 0 ? lazyAt(scope, key) : scope.at(key)),
+            scopeOf(""),
+          );
+          for (const scope of [lazy, mixed]) {
+            assert.deepEqual(scope.own(), nearest(path), pointerOf(path));
+            assert.deepEqual(scope.member("missing"), nearest([...path, "missing"]));
+            assert.deepEqual(scope.member(0), nearest([...path, 0]));
+            assert.deepEqual(lazyAt(scope, 0).member("deeper"), nearest([...path, 0, "deeper"]));
+          }
         }
       }),
       { numRuns: 300 },
