@@ -17,23 +17,26 @@ function isLabelCode(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === HYPHEN;
 }
 
-/** True when `host` (already lower-case) is a DNS name, or `*.` and a DNS name. */
-export function isValidHost(host: string): boolean {
-  const length = host.length;
-  if (length > 253) return false;
-  let start = host.charCodeAt(0) === STAR && host.charCodeAt(1) === DOT ? 2 : 0;
+/**
+ * True when `host` (already lower-case) is a DNS name, or `*.` and a DNS name; of
+ * `host[start, end)` when given (a host inside a longer text, read without a copy).
+ */
+export function isValidHost(host: string, start = 0, end = host.length): boolean {
+  if (end - start > 253) return false;
+  let label =
+    host.charCodeAt(start) === STAR && host.charCodeAt(start + 1) === DOT ? start + 2 : start;
   for (;;) {
-    let end = start;
-    while (end < length) {
-      const code = host.charCodeAt(end);
+    let stop = label;
+    while (stop < end) {
+      const code = host.charCodeAt(stop);
       if (code === DOT) break;
       if (!isLabelCode(code)) return false;
-      end++;
+      stop++;
     }
-    const size = end - start;
+    const size = stop - label;
     if (size === 0 || size > 63) return false;
-    if (host.charCodeAt(start) === HYPHEN || host.charCodeAt(end - 1) === HYPHEN) return false;
-    if (end === length) return true;
-    start = end + 1;
+    if (host.charCodeAt(label) === HYPHEN || host.charCodeAt(stop - 1) === HYPHEN) return false;
+    if (stop === end) return true;
+    label = stop + 1;
   }
 }

@@ -148,14 +148,32 @@ export function formatBlock(block: IpBlock): string {
 const PREFIX_TEXT = /^(?:0|[1-9][0-9]{0,2})$/;
 
 /**
+ * The number written from `start` to the end of `text` when it is what `PREFIX_TEXT` accepts
+ * (`0`, or one to three digits without a leading zero), else -1; read without a copy.
+ */
+function prefixLength(text: string, start: number): number {
+  const digits = text.length - start;
+  if (digits < 1 || digits > 3) return -1;
+  let value = 0;
+  for (let i = start; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9 || (i === start && digit === 0 && digits > 1)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
  * Parses a trusted-IP entry (`10.0.0.1`, `10.0.0.0/8`, `2001:db8::/32`, `::ffff:10.0.0.0/104`)
  * into a canonical range. A single address becomes a /32 or /128. Host bits below the prefix
  * are cleared and reported through `hostBitsSet`, so the caller can warn with the fix.
  */
 export function parseIpEntry(text: string, origin?: Span): IpEntryResult {
   const slash = text.indexOf("/");
+  const colon = text.indexOf(":");
+  // No `:` before the slash: IPv4 (or nothing), read in place.
+  if (colon === -1 || (slash !== -1 && colon > slash)) return parseIpv4Entry(text, slash, origin);
   const addressText = slash === -1 ? text : text.slice(0, slash);
-  if (!addressText.includes(":")) return parseIpv4Entry(text, slash, addressText, origin);
   const address = parseAddress(addressText);
   if (address === null) return { ok: false, reason: `\`${addressText}\` is not an IP address` };
   const rawFamily = addressText.includes(":") ? 6 : 4;
@@ -193,21 +211,19 @@ export function parseIpEntry(text: string, origin?: Span): IpEntryResult {
  * entries of a large policy are IPv4, and each was once four allocations of byte arrays and
  * bigints. Gives the same results; the canonical block is remembered for `rangeToBlock`.
  */
-function parseIpv4Entry(
-  text: string,
-  slash: number,
-  addressText: string,
-  origin: Span | undefined,
-): IpEntryResult {
-  const value = parseDottedQuad(addressText);
-  if (value === -1) return { ok: false, reason: `\`${addressText}\` is not an IP address` };
+function parseIpv4Entry(text: string, slash: number, origin: Span | undefined): IpEntryResult {
+  const value = parseDottedQuad(text, 0, slash === -1 ? text.length : slash);
+  if (value === -1) {
+    const addressText = slash === -1 ? text : text.slice(0, slash);
+    return { ok: false, reason: `\`${addressText}\` is not an IP address` };
+  }
   let prefix = 32;
   if (slash !== -1) {
-    const prefixText = text.slice(slash + 1);
-    if (!PREFIX_TEXT.test(prefixText) || Number(prefixText) > prefix) {
+    prefix = prefixLength(text, slash + 1);
+    if (prefix === -1 || prefix > 32) {
+      const prefixText = text.slice(slash + 1);
       return { ok: false, reason: `\`/${prefixText}\` is not a prefix length for IPv4` };
     }
-    prefix = Number(prefixText);
   }
   // `>>> 32` would shift by 0, hence the special case of a /32.
   const hostMask = prefix === 32 ? 0 : 0xffffffff >>> prefix;

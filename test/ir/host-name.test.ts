@@ -51,7 +51,12 @@ describe("isValidHost", () => {
       fc.domain(),
     );
     fc.assert(
-      fc.property(host, (h) => assert.equal(isValidHost(h), reference(h), JSON.stringify(h))),
+      fc.property(host, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (h, a, b) => {
+        assert.equal(isValidHost(h), reference(h), JSON.stringify(h));
+        // A host inside a longer text, read in place.
+        const inside = `${a}${h}${b}`;
+        assert.equal(isValidHost(inside, a.length, a.length + h.length), reference(h));
+      }),
       { numRuns: 20000 },
     );
   });

@@ -96,6 +96,45 @@ describe("parseAddress: IPv4 is read exactly as ipaddr.js reads four-part decima
 });
 
 describe("parseIpEntry", () => {
+  it("S-A3: reads an IPv4 entry in place as the regex and ipaddr.js read its parts", () => {
+    const prefixText = fc.oneof(
+      fc.integer({ min: 0, max: 40 }).map(String),
+      fc.string({
+        unit: fc.constantFrom("0", "1", "3", "9", "/", ":", " ", "-", "+", "."),
+        maxLength: 5,
+      }),
+    );
+    const entry = fc.oneof(
+      fc
+        .tuple(fc.oneof(fc.ipV4(), fc.ipV4Extended()), fc.option(prefixText))
+        .map(([a, p]) => (p === null ? a : `${a}/${p}`)),
+      fc.string({ unit: fc.constantFrom("1", "0", ".", "/", ":", "2", "5"), maxLength: 14 }),
+    );
+    fc.assert(
+      fc.property(entry, (text) => {
+        const slash = text.indexOf("/");
+        const address = slash === -1 ? text : text.slice(0, slash);
+        if (address.includes(":")) return;
+        const parsed = parseIpEntry(text);
+        if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
+          assert.deepEqual(parsed, { ok: false, reason: `\`${address}\` is not an IP address` });
+          return;
+        }
+        const written = slash === -1 ? "32" : text.slice(slash + 1);
+        if (!/^(?:0|[1-9][0-9]{0,2})$/.test(written) || Number(written) > 32) {
+          const reason = `\`/${written}\` is not a prefix length for IPv4`;
+          assert.deepEqual(parsed, { ok: false, reason });
+          return;
+        }
+        const network = ipaddr.IPv4.networkAddressFromCIDR(`${address}/${written}`).toString();
+        assert.ok(parsed.ok, text);
+        assert.equal(parsed.range.cidr, `${network}/${Number(written)}`);
+        assert.equal(parsed.hostBitsSet, network !== ipaddr.IPv4.parse(address).toString());
+      }),
+      { numRuns: 10000 },
+    );
+  });
+
   it("S-A3: a CIDR with host bits set is flagged and fixed", () => {
     assert.deepEqual(parseIpEntry("10.0.0.1/8"), {
       ok: true,

@@ -2,6 +2,7 @@
  * A host routes to exactly one tunnel. The same host in two tunnels is an error; written
  * twice in one tunnel it is only redundant (a warning). Hosts compare case-insensitively.
  */
+import { isValidHost } from "../host-name.ts";
 import type { LowerContext } from "../lower-context.ts";
 import { duplicate } from "../semantic-diagnostics.ts";
 import type { Pass } from "./pass.ts";
@@ -67,7 +68,9 @@ export const checkDuplicateHosts: Pass = {
       if (hosts === undefined) continue;
       for (let h = 0; h < hosts.length; h++, k++) {
         // SAFETY: h < hosts.length.
-        const host = (hosts[h] as string).toLowerCase();
+        const written = hosts[h] as string;
+        // A valid host is lower case already: no copy is made to compare it.
+        const host = isValidHost(written) ? written : written.toLowerCase();
         const seen = first.get(host);
         if (seen === undefined) first.set(host, k);
         else reportRepeat((starts ??= hostStarts(tunnels)), k, seen, host, ctx);

@@ -28,15 +28,23 @@ function isPathCode(code: number): boolean {
 }
 
 /**
- * A host the URL parser keeps as written: a dotted quad, or a DNS name whose last label starts
- * with a letter (a last label of digits or `0x…` would be read as an IPv4 number) and with no
- * `xn--` label (those are decoded, and may be refused).
+ * Whether `url[start, end)` is a host the URL parser keeps as written: a dotted quad, or a DNS
+ * name whose last label starts with a letter (a last label of digits or `0x…` would be read
+ * as an IPv4 number) and with no `xn--` label (those are decoded, and may be refused).
  */
-function isPlainHost(host: string): boolean {
-  if (parseDottedQuad(host) !== -1) return true;
-  if (host.charCodeAt(0) === 0x2a || !isValidHost(host)) return false;
-  const last = host.charCodeAt(host.lastIndexOf(".") + 1);
-  return last >= 0x61 && last <= 0x7a && !host.startsWith("xn--") && !host.includes(".xn--");
+function isPlainHost(url: string, start: number, end: number): boolean {
+  if (parseDottedQuad(url, start, end) !== -1) return true;
+  if (url.charCodeAt(start) === 0x2a || !isValidHost(url, start, end)) return false;
+  for (let label = start; label < end;) {
+    if (url.startsWith("xn--", label)) return false;
+    const dot = url.indexOf(".", label);
+    if (dot === -1 || dot >= end) {
+      const first = url.charCodeAt(label);
+      return first >= 0x61 && first <= 0x7a;
+    }
+    label = dot + 1;
+  }
+  return false;
 }
 
 /** True when `url` is in the plain form above (and so a valid HTTP upstream). */
@@ -45,7 +53,7 @@ export function isPlainHttpUrl(url: string): boolean {
   if (start < 0) return false;
   let end = start;
   while (end < url.length && url.charCodeAt(end) !== COLON && url.charCodeAt(end) !== SLASH) end++;
-  if (!isPlainHost(url.slice(start, end))) return false;
+  if (!isPlainHost(url, start, end)) return false;
   if (url.charCodeAt(end) === COLON) {
     let port = 0;
     let digits = 0;
