@@ -28,22 +28,45 @@ interface OnreadFields {
   readonly handle: { useUserBuffer(buffer: Buffer): void };
 }
 
-/** The `onread` option's fields on `socket`, or null when this Node has none of its kind. */
-function onreadFields(socket: Socket): OnreadFields | null {
+/** The `onread` option's three symbol keys, as every `net.Socket` of this process has them. */
+interface OnreadSymbols {
+  readonly buffer: symbol;
+  readonly callback: symbol;
+  readonly generator: symbol;
+}
+
+/**
+ * The keys found on the first socket that had them. They are module-level symbols of Node's
+ * `net`, the same on every socket, so each relayed connection need not list its own symbols
+ * and scan them by description (issue #20). Never cached as absent: a socket without them is
+ * scanned again.
+ */
+let knownSymbols: OnreadSymbols | null = null;
+
+function onreadSymbols(socket: Socket): OnreadSymbols | null {
+  if (knownSymbols !== null) return knownSymbols;
   const symbols = Object.getOwnPropertySymbols(socket);
   const named = (description: string): symbol | undefined =>
     symbols.find((s) => s.description === description);
   const buffer = named("kBuffer");
   const callback = named("kBufferCb");
   const generator = named("kBufferGen");
+  if (buffer === undefined || callback === undefined || generator === undefined) return null;
+  knownSymbols = { buffer, callback, generator };
+  return knownSymbols;
+}
+
+/** The `onread` option's fields on `socket`, or null when this Node has none of its kind. */
+function onreadFields(socket: Socket): OnreadFields | null {
+  const symbols = onreadSymbols(socket);
+  if (symbols === null || !(symbols.buffer in socket)) return null;
   // SAFETY: `_handle` is the socket's native stream; only its presence and one method are used.
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: unknown } | null })._handle;
-  if (buffer === undefined || callback === undefined || generator === undefined) return null;
   if (handle === null || handle === undefined || typeof handle.useUserBuffer !== "function") {
     return null;
   }
   // SAFETY: checked just above that `useUserBuffer` is a function on this handle.
-  return { buffer, callback, generator, handle: handle as OnreadFields["handle"] };
+  return { ...symbols, handle: handle as OnreadFields["handle"] };
 }
 
 /**
