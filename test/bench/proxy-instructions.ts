@@ -56,7 +56,12 @@ import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 const BENCH_HOST = "api.bench.test";
 /** The roles that listen for TLS; the others are sent plain HTTP. */
-const TLS_ROLES = new Set(["rampart-tls", "tls-echo", "minimal-undici-tls"]);
+const TLS_ROLES = new Set([
+  "rampart-tls",
+  "tls-echo",
+  "minimal-undici-tls",
+  "minimal-undici-tls-token",
+]);
 
 const { values } = parseArgs({
   options: {

@@ -89,7 +89,7 @@ function minimalHttp(upstreamPort: number): void {
  * The undici proxy; with `tls`, behind Node's own `https.Server` (the bench certificate): the
  * HTTPS listener's cost over plain HTTP, to hold rampart's peeking listener against.
  */
-function minimalUndici(upstreamPort: number, tls = false): void {
+function minimalUndici(upstreamPort: number, tls = false, sameRequest = false): void {
   const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 256 });
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     pool.stream(
@@ -116,8 +116,34 @@ function minimalUndici(upstreamPort: number, tls = false): void {
       )
     : createServer(onRequest);
   server.keepAliveTimeout = 60_000;
-  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  // `sameRequest`: the client sends the rampart role's token too, so this proxy parses and
+  // forwards the request rampart decides on (a ~0.5 KB Authorization header), not a smaller one.
+  const token = sameRequest ? benchToken(upstreamPort) : Promise.resolve(undefined);
+  server.listen(0, "127.0.0.1", () => {
+    void token.then((t) => send({ port: (server.address() as AddressInfo).port, token: t }));
+  });
   reportCpuOnRequest();
+}
+
+/** The full policy of the `rampart` role, its upstream at `upstreamPort`. */
+function benchPolicy(upstreamPort: number, open = false) {
+  return compiledPolicy(
+    effectivePolicy([benchTunnel(`http://127.0.0.1:${upstreamPort}`, !open)], {
+      bench: benchGrant,
+    }),
+  );
+}
+
+/** The token the `rampart` role's client sends (the bench grant, for the bench policy). */
+async function benchToken(upstreamPort: number): Promise<string> {
+  const minted = await mintToken({
+    secret: BENCH_SECRET,
+    grant: benchGrant,
+    lifetimeSeconds: 3600,
+    project: benchPolicy(upstreamPort).policy.projectId,
+  });
+  if (minted.value === undefined) throw new Error(JSON.stringify(minted.diagnostics));
+  return minted.value;
 }
 
 /**
@@ -146,10 +172,7 @@ async function rampart(
   stateUrl?: string,
   tls = false,
 ): Promise<void> {
-  const grant = benchGrant;
-  const policy = compiledPolicy(
-    effectivePolicy([benchTunnel(`http://127.0.0.1:${upstreamPort}`, !open)], { bench: grant }),
-  );
+  const policy = benchPolicy(upstreamPort, open);
   const start = await startFor(variant);
   const started = await start({
     load: () => Promise.resolve({ value: [policy], diagnostics: [] }),
@@ -168,14 +191,7 @@ async function rampart(
     ...(stateUrl === undefined ? {} : { state: { url: stateUrl } }),
   });
   if (started.value === undefined) throw new Error(JSON.stringify(started.diagnostics));
-  const token = (
-    await mintToken({
-      secret: BENCH_SECRET,
-      grant,
-      lifetimeSeconds: 3600,
-      project: policy.policy.projectId,
-    })
-  ).value;
+  const token = await benchToken(upstreamPort);
   const port = (tls ? started.value.addresses.https : started.value.addresses.http)?.port;
   send({ port, token });
   reportCpuOnRequest();
@@ -342,6 +358,9 @@ if (role === "upstream") await upstream();
 else if (role === "minimal-http") minimalHttp(numberArg(0));
 else if (role === "minimal-undici") minimalUndici(numberArg(0));
 else if (role === "minimal-undici-tls") minimalUndici(numberArg(0), true);
+// The same request as the `rampart` roles (their token in `Authorization`), plain and TLS.
+else if (role === "minimal-undici-token") minimalUndici(numberArg(0), false, true);
+else if (role === "minimal-undici-tls-token") minimalUndici(numberArg(0), true, true);
 else if (role === "rampart") await rampart(numberArg(0));
 else if (role === "rampart-open") await rampart(numberArg(0), true);
 else if (role === "rampart-access-log") await rampart(numberArg(0), false, "access-log");

@@ -237,6 +237,13 @@ const CONTENDERS: readonly Contender[] = [
     label: "minimal node:https + undici Pool.stream proxy (TLS 1.3 keep-alive)",
     start: nodeProxy("minimal-undici-tls", BENCH_HOST),
   },
+  {
+    // The request the rampart rows are sent (their token in Authorization, ~0.5 KB more to
+    // parse and forward): a plain proxy's cost for that same request.
+    key: "minimal-undici-token",
+    label: "minimal node:http + undici Pool.stream proxy, rampart's request (with the token)",
+    start: nodeProxy("minimal-undici-token"),
+  },
   { key: "rampart-open", label: "rampart serve, open tunnel", start: nodeProxy("rampart-open") },
   {
     key: "rampart",
@@ -465,6 +472,18 @@ export const proxyBench: BenchModule = {
         "Δ rampart open tunnel − undici Pool.stream proxy",
         "rampart-open",
         "minimal-undici",
+        "≤ 0 µs",
+      ),
+      cpuDelta(
+        "Δ rampart full policy − undici proxy, same request (with the token)",
+        "rampart",
+        "minimal-undici-token",
+        "≤ 1 µs",
+      ),
+      cpuDelta(
+        "Δ rampart open tunnel − undici proxy, same request (with the token)",
+        "rampart-open",
+        "minimal-undici-token",
         "≤ 0 µs",
       ),
       cpuDelta("Δ rampart access log on − off", "rampart-access-log", "rampart", "≤ 3 µs"),
