@@ -41,6 +41,11 @@ export const grantStatement: StatementReader = (r, obj, row) => {
   }
 };
 
+/*
+ * One-member objects are written as literals for each key (`{ OR: … }`), not with a computed
+ * key: a literal is allocated from its template, a computed key is a keyed definition per object.
+ */
+
 /**
  * `any { … }` → `{OR: […]}`, `all { … }` → `{AND: […]}`, `scope { … }` → a leaf, with its
  * span at `row`. After it, `lastEnd` is the node's end.
@@ -56,7 +61,7 @@ function grantNode(r: DirectReader, row: number): Obj {
     r.take(t.RCurly);
     r.span(listRow, start, r.lastEnd);
     r.span(row, start, r.lastEnd);
-    return { [op]: values };
+    return op === "OR" ? { OR: values } : { AND: values };
   }
   r.take(t.Scope);
   r.take(t.LCurly);
@@ -176,7 +181,8 @@ function pathValue(r: DirectReader, row: number): unknown {
   if (r.type === t.Prefix || r.type === t.Glob) {
     const op = r.type === t.Prefix ? "prefix" : "glob";
     r.advance();
-    return { [op]: listAt(r, row, op) };
+    const values = listAt(r, row, op);
+    return op === "prefix" ? { prefix: values } : { glob: values };
   }
   return stringMatch(r, row);
 }
@@ -199,7 +205,7 @@ function stringMatch(r: DirectReader, row: number): Obj {
   const start = r.start;
   const value = r.takeString();
   r.span(valueRow, start, r.lastEnd);
-  return { [op]: value };
+  return op === "exact" ? { exact: value } : { regex: value };
 }
 
 /**
@@ -219,7 +225,7 @@ function filter(r: DirectReader, row: number): Obj {
       r.span(itemRow, start, r.lastEnd);
     } while (r.option(t.Comma));
     r.take(t.RParen);
-    return { [op]: values };
+    return op === "OR" ? { OR: values } : { AND: values };
   }
   if (r.option(t.True)) return {};
   const fields: Obj = {};

@@ -19,33 +19,35 @@ export const GIVE_UP = Symbol("give up");
 // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
 const TYPE_COUNT = 1 + Math.max(...t.allTokens.map((type) => type.tokenTypeIdx as number));
 
-/** The token types in each category asked about, by `tokenTypeIdx` (1 for a member). */
-const categoryMembers = new Map<TokenType, Uint8Array>();
-
-function membersOf(category: TokenType): Uint8Array {
-  let members = categoryMembers.get(category);
-  if (members === undefined) {
-    members = new Uint8Array(TYPE_COUNT);
-    for (const type of t.allTokens) {
-      // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
-      const idx = type.tokenTypeIdx as number;
-      if (category.categoryMatchesMap?.[idx] === true) members[idx] = 1;
-    }
-    categoryMembers.set(category, members);
+/**
+ * The members of each category, by the category's `tokenTypeIdx` (a table of 1s by member
+ * `tokenTypeIdx`), made for every category when the module loads: made on first use, a table
+ * for a category first met half-way through a large file (grants follow tunnels) threw the
+ * optimized reader back to the interpreter. Filled to its full length: a read past the end of
+ * the array (a plain type's index) would do the same.
+ */
+const CATEGORY_MEMBERS = new Array<Uint8Array | undefined>(TYPE_COUNT).fill(undefined);
+for (const category of t.allTokens) {
+  if (category.isParent !== true) continue;
+  const members = new Uint8Array(TYPE_COUNT);
+  for (const type of t.allTokens) {
+    // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+    const idx = type.tokenTypeIdx as number;
+    if (category.categoryMatchesMap?.[idx] === true) members[idx] = 1;
   }
-  return members;
+  // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+  CATEGORY_MEMBERS[category.tokenTypeIdx as number] = members;
 }
 
 /** Whether a token of type `type` is of (or in category) `expected`, as Chevrotain matches. */
 function matches(type: TokenType | undefined, expected: TokenType): boolean {
   if (type === expected) return true;
+  if (type === undefined) return false;
+  // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
+  const members = CATEGORY_MEMBERS[expected.tokenTypeIdx as number];
   // Only a category has members (most calls ask for one plain type, such as `}`).
-  return (
-    type !== undefined &&
-    expected.isParent === true &&
-    // SAFETY: `createToken` gives every token type its `tokenTypeIdx`.
-    membersOf(expected)[type.tokenTypeIdx as number] === 1
-  );
+  // SAFETY: as above.
+  return members !== undefined && members[type.tokenTypeIdx as number] === 1;
 }
 
 /** The list elements, by `tokenTypeIdx`: strings, addresses and CIDRs, words, permissions. */
@@ -86,6 +88,8 @@ export class DirectReader {
   readonly #scanner: Scanner;
   readonly #rows: RowWriter;
   readonly #file: number;
+  /** Where `listValues` collects a list's items (reused; lists do not nest). */
+  readonly #scratch: string[] = [];
   /** The offsets of the token last taken. */
   lastStart = 0;
   lastEnd = 0;
@@ -230,16 +234,19 @@ export class DirectReader {
     if (this.#scanner.type !== t.LSquare) throw GIVE_UP;
     const open = this.#scanner.start;
     this.advance();
-    const values: string[] = [];
+    // The items go to a scratch array first and the list is an exact copy: a list grown by
+    // `push` keeps room for 17 items, most lists hold one to three, and they all stay live.
+    const scratch = this.#scratch;
+    let count = 0;
     while (this.#scanner.type !== t.RSquare) {
       if (!isListItem(this.#scanner.type)) throw GIVE_UP;
-      const item = this.#rows.append(listRow, values.length);
+      const item = this.#rows.append(listRow, count);
       this.#rows.setRange(item, this.#file, this.#scanner.start, this.#scanner.end);
-      values.push(this.takeWord());
+      scratch[count++] = this.takeWord();
       this.option(t.Comma);
     }
     this.take(t.RSquare);
     this.lastStart = open;
-    return values;
+    return scratch.slice(0, count);
   }
 }

@@ -286,7 +286,7 @@ export class Scanner {
   #keyword(i: number, end: number): boolean {
     const candidates =
       end - i < 64 ? wordKeywords[(end - i) * 128 + this.text.charCodeAt(i)] : undefined;
-    const keyword = candidates === undefined ? undefined : firstAt(candidates, this.text, i);
+    const keyword = candidates === undefined ? undefined : spelledAt(candidates, this.text, i);
     return this.#set(keyword?.type ?? t.Identifier, end);
   }
 
@@ -313,6 +313,23 @@ export class Scanner {
     const n = matchAt(NUMBER, text, i);
     return n >= 0 && this.#set(t.NumberLiteral, i + n);
   }
+}
+
+/**
+ * The one of `candidates` (keywords of the word's length and first letter) that the word at `i`
+ * spells: compared by character codes from the second one on, in the optimized code itself
+ * (`startsWith` was a call into the runtime per candidate, for most words of a file).
+ */
+function spelledAt(candidates: readonly Fixed[], text: string, i: number): Fixed | undefined {
+  for (let k = 0; k < candidates.length; k++) {
+    // SAFETY: `k` is below the array's length.
+    const image = (candidates[k] as Fixed).image;
+    let c = 1;
+    while (c < image.length && image.charCodeAt(c) === text.charCodeAt(i + c)) c++;
+    // SAFETY: as above.
+    if (c === image.length) return candidates[k] as Fixed;
+  }
+  return undefined;
 }
 
 /**

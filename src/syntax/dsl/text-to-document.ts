@@ -39,11 +39,24 @@ export function readDocument(source: SourceFile): DirectDocument | undefined {
 
 const ROOT = 0;
 
+/** A top-level list (`tunnels`, `grants` …) once its first item is read: its items, its row. */
+class TopList {
+  readonly items: Obj[] = [];
+  readonly row: number;
+
+  constructor(row: number) {
+    this.row = row;
+  }
+}
+
 class TextToDocument {
   readonly #r: DirectReader;
   readonly #doc: Obj = {};
-  /** The rows of the top-level lists (`tunnels`, `grants` …), made with their first item. */
-  readonly #listRows = new Map<string, number>();
+  // One field per list, not a lookup by name per item (10,000 tunnels, 10,000 grants).
+  #tunnels: TopList | undefined;
+  #grants: TopList | undefined;
+  #credentials: TopList | undefined;
+  #tests: TopList | undefined;
 
   constructor(source: SourceFile, spans: SpanTree) {
     const rows = spans.rowWriter();
@@ -56,13 +69,26 @@ class TextToDocument {
     const r = this.#r;
     r.advance();
     for (let type = r.type; type !== undefined; type = r.type) {
-      if (type === t.Schema) this.#schema();
-      else if (type === t.Project) this.#project();
-      else if (type === t.Tunnel) this.#item("tunnels", "id", tunnelStatement);
-      else if (type === t.Grant) this.#item("grants", "name", grantStatement);
-      else if (type === t.Credential) this.#item("credentials", "name", credentialStatement);
-      else if (type === t.Test) this.#item("tests", "name", testStatement);
-      else throw GIVE_UP;
+      if (type === t.Tunnel) {
+        this.#tunnels = this.#item(this.#tunnels, "tunnels", "id", tunnelStatement);
+      } else if (type === t.Grant) {
+        this.#grants = this.#item(this.#grants, "grants", "name", grantStatement);
+      } else if (type === t.Schema) {
+        this.#schema();
+      } else if (type === t.Project) {
+        this.#project();
+      } else if (type === t.Credential) {
+        this.#credentials = this.#item(
+          this.#credentials,
+          "credentials",
+          "name",
+          credentialStatement,
+        );
+      } else if (type === t.Test) {
+        this.#tests = this.#item(this.#tests, "tests", "name", testStatement);
+      } else {
+        throw GIVE_UP;
+      }
     }
     // A missing project is an error the tree path reports.
     if (!Object.hasOwn(this.#doc, "project")) throw GIVE_UP;
@@ -90,22 +116,30 @@ class TextToDocument {
     r.span(row, start, r.lastEnd);
   }
 
-  /** The next item of the top-level list `key` (`tunnels`, `grants` …), named at `nameKey`. */
-  #item(key: string, nameKey: string, statement: StatementReader): void {
+  /**
+   * The next item of the top-level list `key` (`tunnels`, `grants` …), named at `nameKey`: the
+   * list, made with its first item.
+   */
+  #item(
+    list: TopList | undefined,
+    key: string,
+    nameKey: string,
+    statement: StatementReader,
+  ): TopList {
     const r = this.#r;
     const start = r.start;
     r.advance();
-    const items = (this.#doc[key] ??= []) as Obj[];
-    let listRow = this.#listRows.get(key);
-    if (listRow === undefined) {
-      listRow = r.row(ROOT, key);
-      this.#listRows.set(key, listRow);
+    if (list === undefined) {
+      list = new TopList(r.row(ROOT, key));
+      this.#doc[key] = list.items;
     }
+    const items = list.items;
     const obj: Obj = {};
-    const row = r.row(listRow, items.length);
+    const row = r.row(list.row, items.length);
     items.push(obj);
     this.#block(obj, row, nameKey, statement);
     r.span(row, start, r.lastEnd);
+    return list;
   }
 
   /** `"name" { statements }` after a block's keyword: the name at `nameKey`, then each statement. */
