@@ -6,14 +6,16 @@
  * collector copied it from the young generation to the old one while parsing. As columns it
  * takes ~15 MB, outside the collected heap except for the member names.
  *
- * Members are linked in the order written (first, last, next). A node with many members gets
- * an index: by name for an object, by position for an array.
+ * Members are linked in the order written (first, last, next). A node found to have many
+ * members when one is looked up gets an index: by name for an object, by position for an
+ * array. (Counting members as they were written took a column and a check per value, for the
+ * few nodes with many members: the top-level lists.)
  */
 
 import type { Span } from "../diagnostics/span.ts";
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 
-/** Above this many members, a node indexes them (below, a scan is faster). */
+/** A lookup that walks past this many members indexes the node (below, a scan is faster). */
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const NONE = -1;
@@ -48,7 +50,6 @@ export class SpanStore {
   #first: Int32Array;
   #last: Int32Array;
   #next: Int32Array;
-  #count: Int32Array;
   #kind: Uint8Array;
   /** Each row's name (object member) or index (array member) in its parent. */
   #keys: (string | number | undefined)[];
@@ -77,7 +78,6 @@ export class SpanStore {
     // Made at full length (holey): pushing row by row copied it ~30 times on a large file.
     this.#keys = new Array<string | number | undefined>(capacity);
     this.#keys[0] = "";
-    this.#count = new Int32Array(capacity);
     this.#kind = new Uint8Array(capacity);
   }
 
@@ -182,7 +182,19 @@ export class SpanStore {
       const index = this.#index.get(id);
       if (index instanceof Map) index.set(String(stored), row);
       else if (index !== undefined) index[Number(stored)] = row;
-    } else if ((this.#count[id] ?? 0) > INDEX_AT) this.#buildIndex(id);
+    }
+    return row;
+  }
+
+  /**
+   * `append`, then `setRange` on the new row: one call per value for the writers that know
+   * both at once (the DSL's direct path). A new row has no span object to forget.
+   */
+  appendSpan(id: number, key: string | number, file: number, start: number, end: number): number {
+    const row = this.append(id, key);
+    this.#file[row] = file + 1;
+    this.#start[row] = start;
+    this.#end[row] = end;
     return row;
   }
 
@@ -200,10 +212,18 @@ export class SpanStore {
       return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
     }
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === name) return kid;
+      if (this.#keys[kid] === name) return this.#walked(id, walked, kid);
+      walked++;
     }
-    return NONE;
+    return this.#walked(id, walked, NONE);
+  }
+
+  /** `found`, after a lookup that walked `walked` members of `id`: indexes a node with many. */
+  #walked(id: number, walked: number, found: number): number {
+    if (walked > INDEX_AT) this.#buildIndex(id);
+    return found;
   }
 
   /**
@@ -223,12 +243,16 @@ export class SpanStore {
       return this.member(id, decodePointerToken(pointer.slice(from, to)));
     }
     const length = to - from;
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
       // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
       const key = this.#keys[kid] as string;
-      if (key.length === length && pointer.startsWith(key, from)) return kid;
+      if (key.length === length && pointer.startsWith(key, from)) {
+        return this.#walked(id, walked, kid);
+      }
+      walked++;
     }
-    return NONE;
+    return this.#walked(id, walked, NONE);
   }
 
   /** The members of `id`: an array's by index, an object's in the order written. */
@@ -248,10 +272,12 @@ export class SpanStore {
       // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
       return (this.#index.get(id) as number[])[i] ?? NONE;
     }
+    let walked = 0;
     for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === i) return kid;
+      if (this.#keys[kid] === i) return this.#walked(id, walked, kid);
+      walked++;
     }
-    return NONE;
+    return this.#walked(id, walked, NONE);
   }
 
   #add(parent: number, key: string | number): number {
@@ -263,7 +289,6 @@ export class SpanStore {
     if (last === END) this.#first[parent] = row;
     else this.#next[last] = row;
     this.#last[parent] = row;
-    this.#count[parent] = (this.#count[parent] ?? 0) + 1;
     return row;
   }
 
@@ -308,7 +333,6 @@ export class SpanStore {
     this.#first = grow(this.#first);
     this.#last = grow(this.#last);
     this.#next = grow(this.#next);
-    this.#count = grow(this.#count);
     this.#kind = grow(this.#kind);
     const keys = new Array<string | number | undefined>(capacity);
     for (let row = 0; row < this.#size; row++) keys[row] = this.#keys[row];

@@ -87,6 +87,8 @@ export interface RowWriter {
   append(row: number, key: string | number): number;
   /** Sets row `row`'s span to `[start, end)` of file `file` (a `SpanTree.fileId`). */
   setRange(row: number, file: number, start: number, end: number): void;
+  /** `append`, then `setRange` on the new row: the new row's number. */
+  appendSpan(row: number, key: string | number, file: number, start: number, end: number): number;
 }
 
 /**
@@ -126,6 +128,7 @@ export class SpanTree implements ReadonlyMap<string, Span> {
     return {
       append: (row, key) => store.append(row, key),
       setRange: (row, file, start, end) => store.setRange(row, file, start, end),
+      appendSpan: (row, key, file, start, end) => store.appendSpan(row, key, file, start, end),
     };
   }
 

@@ -205,9 +205,7 @@ export class DirectReader {
   put(obj: Obj, row: number, key: string, value: unknown, start: number, end: number): number {
     this.claim(obj, key);
     assign(obj, key, value);
-    const member = this.#rows.append(row, key);
-    this.#rows.setRange(member, this.#file, start, end);
-    return member;
+    return this.#rows.appendSpan(row, key, this.#file, start, end);
   }
 
   /** Gives up unless `obj[key]` is still unset (a second write is RP1008 on the tree path). */
@@ -240,8 +238,7 @@ export class DirectReader {
     let count = 0;
     while (this.#scanner.type !== t.RSquare) {
       if (!isListItem(this.#scanner.type)) throw GIVE_UP;
-      const item = this.#rows.append(listRow, count);
-      this.#rows.setRange(item, this.#file, this.#scanner.start, this.#scanner.end);
+      this.#rows.appendSpan(listRow, count, this.#file, this.#scanner.start, this.#scanner.end);
       scratch[count++] = this.takeWord();
       this.option(t.Comma);
     }
