@@ -83,9 +83,13 @@ export function assign(obj: Obj, key: string, value: unknown): void {
   }
 }
 
-/** The scanner of one file and the span rows of its document. */
-export class DirectReader {
-  readonly #scanner: Scanner;
+/**
+ * The scanner of one file (its current token is this reader's `type`, `start` and `end`) and the
+ * span rows of its document. A subclass, not a wrapper: the statement readers ask for the
+ * current token several times per token, and each ask through a getter was a call until the
+ * optimizing compiler inlined it (a long file is read once: much of it runs before that).
+ */
+export class DirectReader extends Scanner {
   readonly #rows: RowWriter;
   readonly #file: number;
   /** Where `listValues` collects a list's items (reused; lists do not nest). */
@@ -96,77 +100,60 @@ export class DirectReader {
 
   /** `file`: the file's number in the span table that `rows` writes. */
   constructor(text: string, rows: RowWriter, file: number) {
-    this.#scanner = new Scanner(text, 0);
+    super(text, 0);
     this.#rows = rows;
     this.#file = file;
   }
 
-  /** The current token's type (undefined past the last one). */
-  get type(): TokenType | undefined {
-    return this.#scanner.type;
-  }
-
-  /** The current token's first offset. */
-  get start(): number {
-    return this.#scanner.start;
-  }
-
-  /** The current token's end (one past its last character). */
-  get end(): number {
-    return this.#scanner.end;
-  }
-
   /** Moves to the next token, past comments. */
   advance(): void {
-    const scanner = this.#scanner;
-    do if (!scanner.next()) throw GIVE_UP;
-    while (scanner.type === t.Comment);
+    do if (!this.next()) throw GIVE_UP;
+    while (this.type === t.Comment);
   }
 
   /** Whether the current token is of (or in category) `type`. */
   is(type: TokenType): boolean {
-    return matches(this.#scanner.type, type);
+    return matches(this.type, type);
   }
 
   /** Whether the current token may be a list element. */
   isListItem(): boolean {
-    return isListItem(this.#scanner.type);
+    return isListItem(this.type);
   }
 
   /** Takes the current token, which must be of (or in category) `type`. */
   take(type: TokenType): void {
-    if (!matches(this.#scanner.type, type)) throw GIVE_UP;
+    if (!matches(this.type, type)) throw GIVE_UP;
     this.#took();
   }
 
   /** Takes the current token if it is of (or in category) `type`: whether it was. */
   option(type: TokenType): boolean {
-    if (!matches(this.#scanner.type, type)) return false;
+    if (!matches(this.type, type)) return false;
     this.#took();
     return true;
   }
 
   #took(): void {
-    this.lastStart = this.#scanner.start;
-    this.lastEnd = this.#scanner.end;
+    this.lastStart = this.start;
+    this.lastEnd = this.end;
     this.advance();
   }
 
   /** Takes a token of (or in category) `type`: its text (a keyword's own image). */
   takeImage(type: TokenType): string {
-    if (!matches(this.#scanner.type, type)) throw GIVE_UP;
-    const image = this.#scanner.image();
+    if (!matches(this.type, type)) throw GIVE_UP;
+    const image = this.image();
     this.#took();
     return image;
   }
 
   /** Takes a string literal: its value. */
   takeString(): string {
-    const scanner = this.#scanner;
-    if (scanner.type !== t.StringLiteral) throw GIVE_UP;
-    const { text, start, end } = scanner;
+    if (this.type !== t.StringLiteral) throw GIVE_UP;
+    const { text, start, end } = this;
     // A literal without escapes (most of them) is the text between its quotes.
-    const value = scanner.escaped
+    const value = this.escaped
       ? stringValue(text.slice(start, end))
       : text.slice(start + 1, end - 1);
     this.#took();
@@ -175,9 +162,7 @@ export class DirectReader {
 
   /** Takes a map key or list item: a string's value, or a word's (or an address's) text. */
   takeWord(): string {
-    return this.#scanner.type === t.StringLiteral
-      ? this.takeString()
-      : this.takeImage(this.#scanner.type ?? t.Word);
+    return this.type === t.StringLiteral ? this.takeString() : this.takeImage(this.type ?? t.Word);
   }
 
   /** Takes a map key: a bare word or a string. */
@@ -229,16 +214,16 @@ export class DirectReader {
    * `listValues` does). After it, `lastStart` and `lastEnd` are the list's.
    */
   listValues(listRow: number): string[] {
-    if (this.#scanner.type !== t.LSquare) throw GIVE_UP;
-    const open = this.#scanner.start;
+    if (this.type !== t.LSquare) throw GIVE_UP;
+    const open = this.start;
     this.advance();
     // The items go to a scratch array first and the list is an exact copy: a list grown by
     // `push` keeps room for 17 items, most lists hold one to three, and they all stay live.
     const scratch = this.#scratch;
     let count = 0;
-    while (this.#scanner.type !== t.RSquare) {
-      if (!isListItem(this.#scanner.type)) throw GIVE_UP;
-      this.#rows.appendSpan(listRow, count, this.#file, this.#scanner.start, this.#scanner.end);
+    while (this.type !== t.RSquare) {
+      if (!isListItem(this.type)) throw GIVE_UP;
+      this.#rows.appendSpan(listRow, count, this.#file, this.start, this.end);
       scratch[count++] = this.takeWord();
       this.option(t.Comma);
     }
