@@ -85,6 +85,38 @@ describe("SpanTree: a span table that mirrors the document", () => {
     assert.equal(tree.get("/labels/k100"), undefined);
   });
 
+  it("indexes a node once a lookup walks past many members, and finds members written after", () => {
+    // Rows written by number (as the DSL's direct path writes them): nothing is looked up while
+    // writing, so a node is indexed by the first lookup that walks far, by name or by position.
+    const tree = new SpanTree();
+    const rows = tree.rowWriter();
+    const file = tree.fileId("f");
+    const list = rows.append(0, "list");
+    const labels = rows.append(0, "labels");
+    for (let i = 0; i < 40; i++) {
+      rows.appendSpan(list, i, file, i, i + 1);
+      rows.appendSpan(labels, `k${i}`, file, 100 + i, 101 + i);
+    }
+    // The last member first: that walk passes every other one.
+    assert.deepEqual(tree.get("/list/39"), span(39));
+    assert.deepEqual(tree.get("/labels/k39"), span(139));
+    assert.deepEqual(tree.node("/labels")?.memberSpan("k38"), span(138));
+    assert.equal(tree.get("/labels/k40"), undefined);
+    assert.equal(tree.get("/list/40"), undefined);
+    for (let i = 40; i < 60; i++) {
+      rows.appendSpan(list, i, file, i, i + 1);
+      rows.appendSpan(labels, `k${i}`, file, 100 + i, 101 + i);
+    }
+    for (let i = 59; i >= 0; i--) {
+      assert.deepEqual(tree.get(`/list/${i}`), span(i));
+      assert.deepEqual(tree.get(`/labels/k${i}`), span(100 + i));
+    }
+    // A name on the indexed array makes it an object, still indexed.
+    rows.appendSpan(list, "extra", file, 7, 8);
+    assert.deepEqual(tree.get("/list/extra"), span(7));
+    assert.deepEqual(tree.get("/list/59"), span(59));
+  });
+
   it("keeps the file of each span past 255 files, and pointers of rows added after one is read", () => {
     const tree = new SpanTree();
     const spans = tree.root.child("spans");
