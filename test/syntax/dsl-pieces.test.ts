@@ -286,6 +286,29 @@ describe("DSL direct path", () => {
     assert.ok(read > 500, `the direct path gave up on too much (${read} read)`);
   });
 
+  it("reads values only the schema refuses, so its documents still go through the schema gate", () => {
+    // The grammar fixes the document's shape, not its values: an id's pattern, a host name, a
+    // CIDR's prefix length, a country code, a required member. Skipping the gate for the direct
+    // path's documents would accept all of these.
+    const project = 'project "p" {\n  name "P"\n}\n';
+    for (const [text, codes] of [
+      [`${project}tunnel "Bad Id!" {\n  protocol tcp\n}\n`, ["RP2103"]],
+      [`${project}tunnel "t" {\n  protocol http\n  hosts ["not a host"]\n}\n`, ["RP2103"]],
+      [`${project}tunnel "t" {\n  protocol tcp\n  trusted_ips [10.0.0.0/99]\n}\n`, ["RP2103"]],
+      [`${project}tunnel "t" {\n  protocol tcp\n  geo_ip [XX1]\n}\n`, ["RP2103"]],
+      [`${project}tunnel "t" {\n  name ""\n}\n`, ["RP2103", "RP2103", "RP2105"]],
+    ] as const) {
+      assert.ok(readDocument({ name: "direct.rampart", text }) !== undefined, text);
+      const outcome = parseDsl({ name: "direct.rampart", text });
+      assert.deepEqual(
+        outcome.diagnostics.map((d) => d.code),
+        codes,
+        text,
+      );
+      assertSameAsTreePath(text);
+    }
+  });
+
   it("gives up on what the tree path reports or only it reads", () => {
     const project = 'project "p" {\n  name "P"\n}\n';
     for (const text of [
