@@ -28,14 +28,23 @@ const NON_CLIENT_BLOCKS = [
   "ff00::/8",
 ];
 
-/** Addresses no client connection comes from, as far as the analysis is concerned. */
-export const NON_CLIENT_ADDRESSES: IpSet = normalizeIpSet(
-  NON_CLIENT_BLOCKS.map((b) => {
-    const parsed = parseIpEntry(b);
-    if (!parsed.ok) throw new Error(`bad built-in block ${b}`);
-    return parsed.range as IpRange;
-  }),
-);
+let nonClient: IpSet | null = null;
+
+/**
+ * Addresses no client connection comes from, as far as the analysis is concerned. Built on
+ * first use, not at module load: every command loads this module, few ask (parsing the
+ * blocks was ~5 % of a one-line `lint`). One set for the process, so caches keyed by it hold.
+ */
+export function nonClientAddresses(): IpSet {
+  nonClient ??= normalizeIpSet(
+    NON_CLIENT_BLOCKS.map((b) => {
+      const parsed = parseIpEntry(b);
+      if (!parsed.ok) throw new Error(`bad built-in block ${b}`);
+      return parsed.range as IpRange;
+    }),
+  );
+  return nonClient;
+}
 
 /** Signal: a forwarded request was found; exploration stops. */
 class Found {
@@ -58,7 +67,7 @@ export class ReachabilitySpace {
 
   constructor(policy: EffectivePolicy) {
     this.policy = policy;
-    this.space = new RequestSpace([policy, policy], { excludeIps: NON_CLIENT_ADDRESSES });
+    this.space = new RequestSpace([policy, policy], { excludeIps: nonClientAddresses() });
     for (const host of this.space.hostAtoms()) {
       const id = this.space.routedTunnels(host.id)[0]?.id;
       if (id !== undefined && !this.#hostOf.has(id)) this.#hostOf.set(id, host);
@@ -124,7 +133,7 @@ function obviouslyForwarded(
   tunnel: EffectiveTunnel,
   host: string,
 ): RequestFacts | null {
-  const facts = obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
+  const facts = obviousRequest(tunnel, host, nonClientAddresses());
   return facts !== null && isForwarded(interpret(routed, facts)) ? facts : null;
 }
 
@@ -183,7 +192,7 @@ export class PolicyReachability {
   forwardedRequest(tunnel: EffectiveTunnel): AdmitsResult {
     if (obviousRequestForwarded(tunnel)) {
       const host = this.#exactHostRoutedTo(tunnel);
-      const obvious = host === null ? null : obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
+      const obvious = host === null ? null : obviousRequest(tunnel, host, nonClientAddresses());
       if (obvious !== null) return { kind: "forwards", request: obvious };
     }
     this.#space ??= new ReachabilitySpace(this.policy);
@@ -198,7 +207,7 @@ export class PolicyReachability {
   refusals(tunnel: EffectiveTunnel): readonly Decision[] | null {
     if (
       obviousRequestForwarded(tunnel) &&
-      hasObviousRequest(tunnel, NON_CLIENT_ADDRESSES) &&
+      hasObviousRequest(tunnel, nonClientAddresses()) &&
       this.#exactHostRoutedTo(tunnel) !== null
     ) {
       return null;

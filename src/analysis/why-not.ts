@@ -11,7 +11,7 @@ import type { Decision } from "../ir/decision.ts";
 import type { RequestFacts } from "../ir/facts.ts";
 import { normalizePath } from "../ir/path.ts";
 import { interpret } from "../interpret/request.ts";
-import { NON_CLIENT_ADDRESSES } from "./admits.ts";
+import { nonClientAddresses } from "./admits.ts";
 import { describeDecision, isForwarded } from "./decision-key.ts";
 import { UNRESTRICTED_GRANT } from "./space/auth-atoms.ts";
 import type { MutableRequestFacts } from "../ir/facts.ts";
@@ -127,7 +127,7 @@ function grantChange(policy: EffectivePolicy, facts: RequestFacts, decision: Dec
 export function whyNot(policy: EffectivePolicy, facts: RequestFacts): WhyNot {
   const decision = interpret(policy, facts);
   if (isForwarded(decision)) return { decision, failed: [], alternatives: [], policyChanges: [] };
-  const space = new RequestSpace([policy, policy], { excludeIps: NON_CLIENT_ADDRESSES });
+  const space = new RequestSpace([policy, policy], { excludeIps: nonClientAddresses() });
   // The request's own values, under the ids of the classes they fall in: per-tunnel atoms
   // (addresses, countries, sessions) are keyed by the host class, path atoms by the grants
   // of the token and the client credential.

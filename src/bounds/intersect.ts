@@ -12,11 +12,12 @@ import { effectiveGrants } from "./grants.ts";
 import type { Incompatible } from "./incompatible.ts";
 import { incompatibleToDiagnostic, isIncompatible } from "./incompatible.ts";
 import { intersectAuth } from "./kinds/auth.ts";
-import { effectiveChallenge } from "./kinds/challenge.ts";
+import { challengeOn, challengeRule } from "./kinds/challenge.ts";
 import { intersectCountries } from "./kinds/country.ts";
 import { checkDuplicateHosts } from "./kinds/host.ts";
 import { intersectTrustedIps } from "./kinds/ip.ts";
 import { checkProjectPlan, checkTunnelPlan } from "./kinds/plan.ts";
+import { beginCiting, endCiting } from "./rules.ts";
 import { intersectTls } from "./tls.ts";
 
 /** One tunnel request ∩ the project bounds, or every conflict found. */
@@ -24,6 +25,15 @@ export function effectiveTunnel(
   project: ProjectIr,
   tunnel: TunnelIr,
 ): EffectiveTunnel | Incompatible[] {
+  beginCiting(tunnel);
+  try {
+    return intersectTunnel(project, tunnel);
+  } finally {
+    endCiting();
+  }
+}
+
+function intersectTunnel(project: ProjectIr, tunnel: TunnelIr): EffectiveTunnel | Incompatible[] {
   const ips = intersectTrustedIps(project, tunnel);
   const countries = intersectCountries(project, tunnel);
   const tls = intersectTls(project, tunnel);
@@ -38,7 +48,6 @@ export function effectiveTunnel(
   ) {
     return [...planConflicts, ...[ips, countries, tls, auth].filter(isIncompatible)];
   }
-  const challenge = effectiveChallenge(tunnel);
   return {
     projectId: project.id,
     workspace: project.workspace,
@@ -56,8 +65,8 @@ export function effectiveTunnel(
     allowedCountries: countries.allowedCountries,
     tls,
     auth,
-    challenge: challenge.on,
-    challengeRule: challenge.rule,
+    challenge: challengeOn(tunnel),
+    challengeRule: challengeRule(tunnel),
     origin: tunnel.origin ?? null,
   };
 }

@@ -40,14 +40,12 @@ function describeRequirement(tls: EffectiveTls): string {
   return "a minimum of TLS 1.3";
 }
 
-/** Project TLS settings ∩ tunnel TLS settings. */
-export function intersectTls(project: ProjectIr, tunnel: TunnelIr): EffectiveTls | Incompatible {
-  if (!terminatesTls(tunnel.protocol)) return exempt(tunnel);
+function combinedTls(project: ProjectIr, tunnel: TunnelIr): EffectiveTls {
   const min = intersectTlsMin(project, tunnel);
   const pq = intersectPostQuantum(project, tunnel);
   const ech = intersectEch(project, tunnel);
   const raised = pq.value.mode === "required" || ech.mode === "required";
-  const tls: EffectiveTls = {
+  return {
     terminated: true,
     storedMin: min.min,
     runtimeMin: raised ? "1.3" : min.min,
@@ -57,6 +55,30 @@ export function intersectTls(project: ProjectIr, tunnel: TunnelIr): EffectiveTls
     postQuantumRule: pq.rule,
     echRule: ech.rule,
   };
+}
+
+/**
+ * The effective TLS of a terminated tunnel that sets none of the three itself: the project's
+ * (or the defaults), with project and default rules only, so one object per project serves
+ * every such tunnel (most of a large policy) instead of one each for the collector to copy.
+ */
+const projectOnlyTls = new WeakMap<ProjectIr, EffectiveTls>();
+
+function setsNoTls(tunnel: TunnelIr): boolean {
+  return tunnel.tlsMin === null && tunnel.postQuantum === null && tunnel.ech === null;
+}
+
+/** Project TLS settings ∩ tunnel TLS settings. */
+export function intersectTls(project: ProjectIr, tunnel: TunnelIr): EffectiveTls | Incompatible {
+  if (!terminatesTls(tunnel.protocol)) return exempt(tunnel);
+  let tls: EffectiveTls;
+  if (setsNoTls(tunnel)) {
+    const shared = projectOnlyTls.get(project);
+    tls = shared ?? combinedTls(project, tunnel);
+    if (shared === undefined) projectOnlyTls.set(project, tls);
+  } else {
+    tls = combinedTls(project, tunnel);
+  }
   if (isTls12Only(tunnel.protocol) && tls.runtimeMin === "1.3") {
     return {
       kind: "dtls-cannot-satisfy",

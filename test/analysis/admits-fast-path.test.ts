@@ -10,7 +10,7 @@ import type { AdmitsResult } from "../../src/analysis/admits.ts";
 import {
   exploreForwardedRequest,
   findForwardedRequest,
-  NON_CLIENT_ADDRESSES,
+  nonClientAddresses,
   PolicyReachability,
   ReachabilitySpace,
 } from "../../src/analysis/admits.ts";
@@ -52,7 +52,7 @@ function holdsToExactSearch(
             assert.equal(routeRequest(policy, got.request.host), tunnel, "routed to the tunnel");
           }
           assert.ok(isForwarded(interpret(policy, got.request)), "the witness is forwarded");
-          assert.ok(!ipInSet(got.request.clientIp, NON_CLIENT_ADDRESSES), "a real client");
+          assert.ok(!ipInSet(got.request.clientIp, nonClientAddresses()), "a real client");
         } else {
           refused++;
           assert.deepEqual(
@@ -100,7 +100,7 @@ describe("the obvious request decided without the interpreter (S-A3…S-A5, S-C1
         for (const tunnel of policy.tunnels) {
           const claimed = obviousRequestForwarded(tunnel);
           for (const host of hostsRoutedTo(policy, tunnel)) {
-            const request = obviousRequest(tunnel, host, NON_CLIENT_ADDRESSES);
+            const request = obviousRequest(tunnel, host, nonClientAddresses());
             if (request === null) continue;
             const decision = interpret(policy, request);
             assert.equal(

@@ -48,61 +48,55 @@ function withoutAuth(project: ProjectIr, tunnel: TunnelIr): Incompatible {
   };
 }
 
-function modeRule(
-  tunnel: TunnelIr,
-  set: boolean | null,
-  property: "token_auth" | "rstream_auth",
-  fill: RuleRef | null,
-): RuleRef {
-  return set === null && fill !== null ? fill : tunnelRule(tunnel, property);
-}
-
-/** The auth modes a tunnel ends up with, and the rules that filled the silent ones. */
-interface AuthModes {
-  readonly token: boolean;
-  readonly rstreamAuth: boolean;
-  readonly mtls: { readonly ca: string } | null;
-  readonly tokenFill: RuleRef | null;
-  readonly rstreamFill: RuleRef | null;
-}
-
 /** The modes of a tunnel that gets no defaults (shared: bounds asks once per tunnel). */
 const NO_DEFAULTS = { token: false, rstreamAuth: false } as const;
 
-function authModes(project: ProjectIr, tunnel: TunnelIr): AuthModes {
-  const http = isHttpFamily(tunnel.protocol);
-  const filling =
-    http && tunnel.publish && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel);
-  const defaults = filling ? planAuthDefaults(project.plan) : NO_DEFAULTS;
-  // The project setting that made the defaults; only looked up when it did.
-  const cause = filling ? propertySpan(project.spans, "public_access") : null;
-  return {
-    token: http && (tunnel.tokenAuth ?? defaults.token),
-    rstreamAuth: http && (tunnel.rstreamAuth ?? defaults.rstreamAuth),
-    mtls: terminatesTls(tunnel.protocol) ? tunnel.mtls : null,
-    tokenFill: filling ? defaultRule("token_auth", cause) : null,
-    rstreamFill: filling ? defaultRule("rstream_auth", cause) : null,
-  };
+/** Whether a silent public HTTP tunnel gets the plan's modes under `auth-required` (S-A2). */
+function fillsDefaults(project: ProjectIr, tunnel: TunnelIr, http: boolean): boolean {
+  return (
+    http && tunnel.publish && project.publicAccess === "auth-required" && namesNoAuthMode(tunnel)
+  );
 }
 
-/** The tunnel's effective edge auth under the project's public-access policy. */
+/** The rule of a token or rstream Auth mode: the tunnel's, or the default the project caused. */
+function modeRule(
+  project: ProjectIr,
+  tunnel: TunnelIr,
+  property: "token_auth" | "rstream_auth",
+  filling: boolean,
+): RuleRef {
+  const set = property === "token_auth" ? tunnel.tokenAuth : tunnel.rstreamAuth;
+  if (!filling || set !== null) return tunnelRule(tunnel, property);
+  // The project setting that made the defaults; only looked up when it did.
+  return defaultRule(property, propertySpan(project.spans, "public_access"));
+}
+
+/**
+ * The tunnel's effective edge auth under the project's public-access policy. Computed without
+ * an object of intermediate modes: bounds asks it of every tunnel.
+ */
 export function intersectAuth(project: ProjectIr, tunnel: TunnelIr): EffectiveAuth | Incompatible {
   if (tunnel.publish && project.publicAccess === "forbidden") return forbidden(project, tunnel);
-  const modes = authModes(project, tunnel);
-  const unauthenticated = !modes.token && !modes.rstreamAuth && modes.mtls === null;
+  const http = isHttpFamily(tunnel.protocol);
+  const filling = fillsDefaults(project, tunnel, http);
+  const defaults = filling ? planAuthDefaults(project.plan) : NO_DEFAULTS;
+  const token = http && (tunnel.tokenAuth ?? defaults.token);
+  const rstreamAuth = http && (tunnel.rstreamAuth ?? defaults.rstreamAuth);
+  const mtls = terminatesTls(tunnel.protocol) ? tunnel.mtls : null;
+  const unauthenticated = !token && !rstreamAuth && mtls === null;
   if (tunnel.publish && project.publicAccess === "auth-required" && unauthenticated) {
     return withoutAuth(project, tunnel);
   }
   return {
-    token: modes.token,
-    rstreamAuth: modes.rstreamAuth,
-    mtls: modes.mtls,
+    token,
+    rstreamAuth,
+    mtls,
     forwardAuthorization: tunnel.forwardAuthorization ?? false,
     sessionAllow: tunnel.sessionAllow,
     members: project.members,
     membersRule: projectRule(project, "members"),
-    tokenRule: modeRule(tunnel, tunnel.tokenAuth, "token_auth", modes.tokenFill),
-    rstreamAuthRule: modeRule(tunnel, tunnel.rstreamAuth, "rstream_auth", modes.rstreamFill),
+    tokenRule: modeRule(project, tunnel, "token_auth", filling),
+    rstreamAuthRule: modeRule(project, tunnel, "rstream_auth", filling),
     mtlsRule: tunnelRule(tunnel, "mtls_auth"),
   };
 }

@@ -7,13 +7,12 @@ import type { RuleRef } from "../effective.ts";
 import { isHttpFamily } from "../protocol.ts";
 import { tunnelRule } from "../rules.ts";
 
-/** Whether the tunnel challenges clients, and the rule that says so. */
-export function effectiveChallenge(tunnel: TunnelIr): {
-  readonly on: boolean;
-  readonly rule: RuleRef;
-} {
-  return {
-    on: isHttpFamily(tunnel.protocol) && tunnel.challenge === true,
-    rule: tunnelRule(tunnel, "challenge_mode"),
-  };
+/** Whether the tunnel challenges clients. */
+export function challengeOn(tunnel: TunnelIr): boolean {
+  return isHttpFamily(tunnel.protocol) && tunnel.challenge === true;
+}
+
+/** The rule that says whether the tunnel challenges clients (cited either way). */
+export function challengeRule(tunnel: TunnelIr): RuleRef {
+  return tunnelRule(tunnel, "challenge_mode");
 }
