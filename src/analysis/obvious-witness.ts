@@ -12,9 +12,11 @@
  */
 import type { CountryRule, EffectiveTunnel } from "../bounds/effective.ts";
 import type { RequestFacts, SessionFacts, TokenFacts } from "../ir/facts.ts";
-import { addressInSet, parseAddress } from "../ir/ip.ts";
+import { addressInSet, parseAddress, parseDottedQuad, rangeToBlock } from "../ir/ip.ts";
 import type { IpRange, IpSet, SessionAllowIr } from "../ir/types.ts";
 import { sessionAllowed } from "../interpret/credentials.ts";
+import type { Ipv4Block } from "./ipv4-blocks.ts";
+import { ipv4Block, ipv4Contains } from "./ipv4-blocks.ts";
 import { unrestrictedToken } from "./space/auth-atoms.ts";
 
 // Used when the tunnel restricts nothing: a documentation address (RFC 5737) and country.
@@ -26,20 +28,56 @@ const UNLISTED_EMAIL = "someone@unlisted.invalid";
 // have it; by range and exclusion set, since many tunnels share ranges. Bounded like the
 // block cache of `ir/ip.ts`, since a long-lived process lints many policies.
 const MAX_KNOWN_RANGES = 65_536;
-const firstClientAddresses = new WeakMap<IpSet, Map<string, string | null>>();
+
+/** What is kept per exclusion set: the answers by range, and the set's IPv4 blocks as numbers. */
+interface NonClientAnswers {
+  readonly known: Map<string, string | null>;
+  readonly ipv4: readonly Ipv4Block[];
+}
+
+const firstClientAddresses = new WeakMap<IpSet, NonClientAnswers>();
+
+function answersFor(nonClient: IpSet): NonClientAnswers {
+  let answers = firstClientAddresses.get(nonClient);
+  if (answers === undefined) {
+    const ipv4: Ipv4Block[] = [];
+    for (const range of nonClient.ranges) {
+      const block = ipv4Block(rangeToBlock(range));
+      if (block !== null) ipv4.push(block);
+    }
+    answers = { known: new Map(), ipv4 };
+    firstClientAddresses.set(nonClient, answers);
+  }
+  return answers;
+}
+
+/**
+ * Whether `text` is an address outside the exclusion set: `parseAddress` and `addressInSet`,
+ * with IPv4 text (most ranges) read and checked on numbers, which allocates nothing.
+ */
+function isClientAddress(text: string, nonClient: IpSet, ipv4: readonly Ipv4Block[]): boolean {
+  if (text.includes(":")) {
+    const address = parseAddress(text);
+    return address !== null && !addressInSet(address, nonClient);
+  }
+  const value = parseDottedQuad(text);
+  if (value === -1) return false;
+  for (let i = 0; i < ipv4.length; i++) {
+    // SAFETY: i < ipv4.length, the loop's bound.
+    const block = ipv4[i] as Ipv4Block;
+    if (ipv4Contains(block.network, block.prefix, value, 32)) return false;
+  }
+  return true;
+}
 
 function firstClientAddress(cidr: string, nonClient: IpSet): string | null {
-  let known = firstClientAddresses.get(nonClient);
-  if (known === undefined) {
-    known = new Map();
-    firstClientAddresses.set(nonClient, known);
-  }
+  const answers = answersFor(nonClient);
+  const known = answers.known;
   let candidate = known.get(cidr);
   if (candidate === undefined) {
     const slash = cidr.indexOf("/");
     const text = slash < 0 ? cidr : cidr.slice(0, slash);
-    const address = parseAddress(text);
-    candidate = address === null || addressInSet(address, nonClient) ? null : text;
+    candidate = isClientAddress(text, nonClient, answers.ipv4) ? text : null;
     if (known.size >= MAX_KNOWN_RANGES) known.clear();
     known.set(cidr, candidate);
   }

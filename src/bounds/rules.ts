@@ -125,7 +125,7 @@ export function listRules<S>(
   if (tunnelSet === null) {
     return projectSet === null ? NO_LIST_RULES : projectRulesOnly(project, property, projectSet);
   }
-  const own = ruleWithSet(tunnelRule(tunnel, property), tunnelSet);
+  const own = tunnelRuleWithSet(tunnel, property, tunnelSet);
   return projectSet === null ? [own] : [projectRuleWithSet(project, property, projectSet), own];
 }
 
@@ -169,10 +169,24 @@ export function endCiting(): void {
 
 /** The rule a tunnel property is cited as; falls back to the tunnel's own span. */
 export function tunnelRule(tunnel: TunnelIr, property: EdgeProperty): RuleRef {
-  return {
-    rule: tunnel === citing ? citingPrefix + property : `tunnel:${tunnel.id}.${property}`,
-    origin: propertySpan(tunnel.spans, property) ?? tunnel.origin ?? null,
-  };
+  return { rule: tunnelRuleId(tunnel, property), origin: tunnelOrigin(tunnel, property) };
+}
+
+/** `ruleWithSet(tunnelRule(tunnel, property), set)`, without the rule made on the way. */
+function tunnelRuleWithSet<S>(
+  tunnel: TunnelIr,
+  property: EdgeProperty,
+  set: S,
+): RuleRef & { readonly set: S } {
+  return { rule: tunnelRuleId(tunnel, property), origin: tunnelOrigin(tunnel, property), set };
+}
+
+function tunnelRuleId(tunnel: TunnelIr, property: EdgeProperty): string {
+  return tunnel === citing ? citingPrefix + property : `tunnel:${tunnel.id}.${property}`;
+}
+
+function tunnelOrigin(tunnel: TunnelIr, property: EdgeProperty): Span | null {
+  return propertySpan(tunnel.spans, property) ?? tunnel.origin ?? null;
 }
 
 /**

@@ -25,7 +25,7 @@ export class RouteIndex {
 
   /** The tunnel serving `host`, or `null`. */
   route(host: string): EffectiveTunnel | null {
-    const name = host.toLowerCase();
+    const name = isLowerAscii(host) ? host : host.toLowerCase();
     const exact = this.#exact.get(name);
     if (exact !== undefined) return exact;
     const dot = name.indexOf(".");
@@ -42,4 +42,17 @@ export class RouteIndex {
     });
     return [...this.#exact.keys(), ...instances];
   }
+}
+
+/**
+ * Whether `toLowerCase` leaves `text` as it is because it is ASCII without capitals (every
+ * host lowering writes): then the index is asked with the string itself, whose hash is known,
+ * instead of a lower-cased copy that must be hashed and compared by content.
+ */
+function isLowerAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f || (code >= 0x41 && code <= 0x5a)) return false;
+  }
+  return true;
 }
