@@ -10,6 +10,7 @@
  */
 import { valueKey } from "./same-value.ts";
 import { normalizePath, pathMatches } from "../ir/path.ts";
+import { isPlainPath } from "../ir/path-normalize.ts";
 import type { PathMatchIr } from "../ir/types.ts";
 import type { CharSet } from "./path/char-set.ts";
 import { alphabetClasses } from "./path/char-set.ts";
@@ -93,6 +94,8 @@ function vectorKey(members: readonly boolean[]): string {
 
 /** Whether `normalizePath` leaves the path as it is (plain paths take its fast exit). */
 function isNormalized(path: string): boolean {
+  // A plain path (most policy values) is normalized as it is: no result object is made.
+  if (isPlainPath(path)) return true;
   const normalized = normalizePath(path);
   return normalized.ok && normalized.path === path;
 }
@@ -236,6 +239,23 @@ function firstAllowedPath(match: PathMatchIr, paths: readonly string[]): string 
 }
 
 /**
+ * The obvious witness of a prefix list: a value that is a normalized path, else a path below
+ * one. A prefix matches itself as a path (`prefixMatches(v, v)` holds for every `v`: `v` is
+ * its base, or its base and a `/`), so the value needs no matcher run; lint asks this of
+ * every grant. Indexed: mostly run before it is optimized, where `for … of` allocates.
+ */
+function prefixWitness(match: PathMatchIr, values: readonly string[]): string | null {
+  for (let i = 0; i < values.length; i++) {
+    // SAFETY: i < values.length, the loop's bound.
+    const v = values[i] as string;
+    if (isNormalized(v)) return v;
+    const below = allowedPath(match, `${v.endsWith("/") ? v : `${v}/`}x`);
+    if (below !== null) return below;
+  }
+  return null;
+}
+
+/**
  * A normalized path the restriction allows, found without building any automaton: one of its
  * own literal values (or a path below a prefix, or a glob with each wildcard replaced by one
  * plain segment character), confirmed with the reference matcher. Candidates are tried as
@@ -250,12 +270,7 @@ export function obviousPathWitness(match: PathMatchIr): string | null {
     case "oneof":
       return firstAllowedPath(match, match.values);
     case "prefix":
-      for (const v of match.values) {
-        const found =
-          allowedPath(match, v) ?? allowedPath(match, `${v.endsWith("/") ? v : `${v}/`}x`);
-        if (found !== null) return found;
-      }
-      return null;
+      return prefixWitness(match, match.values);
     case "glob":
       return firstAllowedPath(
         match,

@@ -21,7 +21,7 @@ import { obviousRequest, obviousRequestForwarded } from "../../src/analysis/obvi
 import { interpret } from "../../src/interpret/request.ts";
 import { routeRequest } from "../../src/interpret/route.ts";
 import { ipInSet } from "../../src/ir/ip.ts";
-import { normalizePath, pathMatches } from "../../src/ir/path.ts";
+import { normalizePath, pathMatches, prefixMatches } from "../../src/ir/path.ts";
 import { arbEffectivePolicy, arbPathMatch } from "../../src/testkit/arbitraries.ts";
 
 /**
@@ -171,5 +171,15 @@ describe("path fast path (S-T5)", () => {
       { numRuns: 1000 },
     );
     assert.ok(found > 0);
+  });
+
+  it("a prefix matches itself as a path, which the prefix witness relies on (issue #19)", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^(\/[a-z0-9.%-]{0,6}){0,4}\/?$/), (prefix) => {
+        assert.ok(prefixMatches(prefix, prefix), prefix);
+        assert.ok(pathMatches({ kind: "prefix", values: ["/zz/", prefix] }, prefix), prefix);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
