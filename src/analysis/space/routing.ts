@@ -13,11 +13,20 @@ export class RouteIndex {
   readonly #wildcard = new Map<string, EffectiveTunnel>();
 
   constructor(policy: EffectivePolicy) {
-    for (const t of policy.tunnels) {
+    // Indexed: runs once per policy, mostly before it is optimized, where `for … of`
+    // allocates an iterator result per tunnel and per host.
+    const tunnels = policy.tunnels;
+    for (let i = 0; i < tunnels.length; i++) {
+      // SAFETY: i < tunnels.length, the loop's bound.
+      const t = tunnels[i] as EffectiveTunnel;
       if (!t.publish || !isHttpFamily(t.protocol)) continue;
-      for (const h of t.hosts) {
-        const map = h.startsWith("*.") ? this.#wildcard : this.#exact;
-        const key = h.startsWith("*.") ? h.slice(1) : h;
+      const hosts = t.hosts;
+      for (let j = 0; j < hosts.length; j++) {
+        // SAFETY: j < hosts.length, the loop's bound.
+        const h = hosts[j] as string;
+        const wildcard = h.startsWith("*.");
+        const map = wildcard ? this.#wildcard : this.#exact;
+        const key = wildcard ? h.slice(1) : h;
         if (!map.has(key)) map.set(key, t);
       }
     }

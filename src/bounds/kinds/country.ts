@@ -33,6 +33,27 @@ function describe(set: CountrySet): string {
   return `countries ${set.codes.join(", ")}`;
 }
 
+/**
+ * The bound of a tunnel that writes no list of its own: the project's alone, the same for every
+ * such tunnel, so one object per project (and list) instead of one per tunnel.
+ */
+const projectOnly = new WeakMap<ProjectIr, CountryBound>();
+
+function projectOnlyBound(
+  project: ProjectIr,
+  tunnel: TunnelIr,
+  projectSet: CountrySet | null,
+): CountryBound {
+  const made = projectOnly.get(project);
+  if (made !== undefined && made.allowedCountries === projectSet) return made;
+  const bound = {
+    countryRules: listRules(project, tunnel, "geo_ip", projectSet, null),
+    allowedCountries: projectSet,
+  };
+  projectOnly.set(project, bound);
+  return bound;
+}
+
 /** Project countries ∩ tunnel countries; an empty result is incompatible. */
 export function intersectCountries(
   project: ProjectIr,
@@ -40,10 +61,9 @@ export function intersectCountries(
 ): CountryBound | Incompatible {
   const projectSet = restricting(project.countries);
   const tunnelSet = restricting(tunnel.countries);
+  if (tunnelSet === null) return projectOnlyBound(project, tunnel, projectSet);
   const countryRules = listRules(project, tunnel, "geo_ip", projectSet, tunnelSet);
-  if (projectSet === null || tunnelSet === null) {
-    return { countryRules, allowedCountries: projectSet ?? tunnelSet };
-  }
+  if (projectSet === null) return { countryRules, allowedCountries: tunnelSet };
   const allowedCountries = intersectCountrySets(projectSet, tunnelSet);
   if (allowedCountries.codes.length === 0) {
     return {

@@ -10,7 +10,11 @@ import { tunnelRule } from "../rules.ts";
 export function checkDuplicateHosts(tunnels: readonly TunnelIr[]): Incompatible[] {
   const owner = new Map<string, TunnelIr>();
   const out: Incompatible[] = [];
-  for (const tunnel of tunnels) {
+  // Indexed: runs once per policy, mostly before it is optimized, where `for … of` allocates
+  // an iterator result per tunnel.
+  for (let t = 0; t < tunnels.length; t++) {
+    // SAFETY: t < tunnels.length, the loop's bound.
+    const tunnel = tunnels[t] as TunnelIr;
     if (!tunnel.publish) continue;
     // A host written twice in one tunnel counts once (lowering dedupes; other IR may not):
     // a short list is deduped by scanning it, a long one through a Set.

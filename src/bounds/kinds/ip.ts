@@ -26,14 +26,30 @@ function describe(set: IpSet): string {
   return `trusted IPs ${shown.join(", ")}${more}`;
 }
 
+/**
+ * The bound of a tunnel that writes no list of its own: the project's alone, the same for every
+ * such tunnel, so one object per project (and list) instead of one per tunnel.
+ */
+const projectOnly = new WeakMap<ProjectIr, IpBound>();
+
+function projectOnlyBound(project: ProjectIr, tunnel: TunnelIr, projectSet: IpSet | null): IpBound {
+  const made = projectOnly.get(project);
+  if (made !== undefined && made.allowedIps === projectSet) return made;
+  const bound = {
+    ipRules: listRules(project, tunnel, "trusted_ips", projectSet, null),
+    allowedIps: projectSet,
+  };
+  projectOnly.set(project, bound);
+  return bound;
+}
+
 /** Project trusted IPs ∩ tunnel trusted IPs; an empty result is incompatible. */
 export function intersectTrustedIps(project: ProjectIr, tunnel: TunnelIr): IpBound | Incompatible {
   const projectSet = restricting(project.trustedIps);
   const tunnelSet = restricting(tunnel.trustedIps);
+  if (tunnelSet === null) return projectOnlyBound(project, tunnel, projectSet);
   const ipRules = listRules(project, tunnel, "trusted_ips", projectSet, tunnelSet);
-  if (projectSet === null || tunnelSet === null) {
-    return { ipRules, allowedIps: projectSet ?? tunnelSet };
-  }
+  if (projectSet === null) return { ipRules, allowedIps: tunnelSet };
   const allowedIps = intersectIpSets(projectSet, tunnelSet);
   if (allowedIps.ranges.length === 0) {
     return {
