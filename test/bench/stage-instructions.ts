@@ -10,7 +10,12 @@
  * `rampart lint` relaunches itself) and reads the sources with Node's type stripping (the same
  * for both trees). Both runs take a few minutes each on a loaded machine.
  *
- *   node test/bench/stage-instructions.ts [dsl|json]
+ *   node test/bench/stage-instructions.ts [dsl|json] [--stages]
+ *
+ * With `--stages`, each tree runs four times (parsing, then up to lower, bounds and lint) and
+ * each of the three later stages is counted alone, as the difference of two runs. Garbage
+ * collection lands in the stage that fills the young generation, so compare a stage's figure
+ * side by side with the baseline's and read bounds + lint together too.
  *
  * The baseline needs its `src/` and `grammar/` and a `node_modules` (see
  * pipeline-side-by-side.ts).
@@ -27,6 +32,12 @@ import { writeLargePolicy } from "./large-commands.ts";
 import { benchTrees } from "./trees.ts";
 
 const [first, ...rest] = process.argv.slice(2);
+
+/**
+ * The pipeline's stages in order (`STAGE_NAMES`, written out: importing the pipeline here would
+ * load this tree's modules into the baseline's measured process too).
+ */
+const STAGE_NAMES: readonly StageName[] = ["parse", "lower", "bounds", "lint"];
 
 /** Inside valgrind: parse the file with `root`'s pipeline, then run the stages up to `until`. */
 async function runOnce(root: string, file: string, until: StageName): Promise<void> {
@@ -66,15 +77,26 @@ function collected(root: string, file: string, until: StageName): number {
 
 if (first === "--run") {
   const [root, file, until] = rest;
-  await runOnce(root ?? ".", file ?? "", until === "parse" ? "parse" : "lint");
+  const stage = STAGE_NAMES.find((name) => name === until) ?? "lint";
+  await runOnce(root ?? ".", file ?? "", stage);
 } else {
   const json = first === "json";
+  const stages = rest.includes("--stages") || first === "--stages";
   const dir = mkdtempSync(join(tmpdir(), "rampart-stages-"));
   try {
     writeLargePolicy(dir);
     const file = join(dir, json ? "large.json" : "large.rampart");
     const trees = benchTrees();
     for (const [name, root] of trees) {
+      if (stages) {
+        const counts = STAGE_NAMES.map((stage) => collected(root, file, stage));
+        const each = STAGE_NAMES.slice(1).map(
+          (stage, i) =>
+            `${stage} ${(((counts[i + 1] ?? 0) - (counts[i] ?? 0)) / 1e9).toFixed(3)} G`,
+        );
+        console.log(`${name}: ${each.join(", ")} instructions (${json ? "JSON" : "DSL"}; ${root})`);
+        continue;
+      }
       const parse = collected(root, file, "parse");
       const all = collected(root, file, "lint");
       const later = (all - parse) / 1e9;
