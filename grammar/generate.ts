@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createSyntaxDiagramsCode } from "./chevrotain.ts";
+import { chevrotain } from "./chevrotain.ts";
 import { recoveringPolicyParser } from "./parser.ts";
 
 /** Where each generated artefact lives. */
@@ -15,7 +15,9 @@ export const generatedFiles = {
 
 /** The syntax-diagram page for every rule. */
 export function renderDiagrams(): string {
-  return createSyntaxDiagramsCode(recoveringPolicyParser().getSerializedGastProductions());
+  return chevrotain().createSyntaxDiagramsCode(
+    recoveringPolicyParser().getSerializedGastProductions(),
+  );
 }
 
 /** Writes the artefacts. */

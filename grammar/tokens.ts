@@ -6,22 +6,26 @@
  * a statement and a policy kind); the roles are token categories, so a rule consumes "any
  * protocol" or "any word" without knowing every keyword. Closed enums of the document model are
  * categories too, which makes a misspelled value a syntax error with a suggestion.
+ *
+ * The types are made by `grammar/token-types.ts`, as Chevrotain's `createToken` would make them,
+ * so that importing this file does not load Chevrotain: the lexer built below does, when used.
  */
-import { createToken, Lexer } from "./chevrotain.ts";
 import type { IToken, Lexer as PolicyLexer, TokenType } from "chevrotain";
+import { chevrotain } from "./chevrotain.ts";
+import { defineToken, NOT_APPLICABLE, SKIPPED } from "./token-types.ts";
 
 // ---------------------------------------------------------------- trivia and errors
 
 /** Spaces, tabs and line breaks between tokens. */
-export const WhiteSpace = createToken({
+export const WhiteSpace = defineToken({
   name: "WhiteSpace",
   pattern: /[ \t\r\n\f\v]+/,
-  group: Lexer.SKIPPED,
+  group: SKIPPED,
   line_breaks: true,
 });
 
 /** `# …` to the end of the line. Kept in the `comments` group so the formatter can reprint it. */
-export const Comment = createToken({
+export const Comment = defineToken({
   name: "Comment",
   pattern: /#[^\r\n]*/,
   group: "comments",
@@ -30,47 +34,50 @@ export const Comment = createToken({
 // ---------------------------------------------------------------- categories
 
 /** Any bare word: an identifier or a keyword (label keys, country codes, methods, list items). */
-export const Word = createToken({ name: "Word", pattern: Lexer.NA });
+export const Word = defineToken({ name: "Word", pattern: NOT_APPLICABLE });
 /** Every double-quoted string token, well-formed or not (the bad ones are reported, not re-parsed). */
-export const StringLike = createToken({ name: "StringLike", pattern: Lexer.NA });
-export const PlanValue = createToken({ name: "PlanValue", pattern: Lexer.NA });
-export const AccessValue = createToken({ name: "AccessValue", pattern: Lexer.NA });
-export const FeatureModeValue = createToken({ name: "FeatureModeValue", pattern: Lexer.NA });
-export const ProtocolValue = createToken({ name: "ProtocolValue", pattern: Lexer.NA });
-export const TokenTypeValue = createToken({ name: "TokenTypeValue", pattern: Lexer.NA });
-export const BoolValue = createToken({ name: "BoolValue", pattern: Lexer.NA });
-export const TlsVersionValue = createToken({ name: "TlsVersionValue", pattern: Lexer.NA });
-export const InvalidTokenValue = createToken({ name: "InvalidTokenValue", pattern: Lexer.NA });
-export const TokenPlaceValue = createToken({ name: "TokenPlaceValue", pattern: Lexer.NA });
-export const CookieStateValue = createToken({ name: "CookieStateValue", pattern: Lexer.NA });
-export const OutcomeValue = createToken({ name: "OutcomeValue", pattern: Lexer.NA });
-export const ReasonValue = createToken({ name: "ReasonValue", pattern: Lexer.NA });
-export const PolicyKindValue = createToken({ name: "PolicyKindValue", pattern: Lexer.NA });
-export const PermissionValue = createToken({ name: "PermissionValue", pattern: Lexer.NA });
+export const StringLike = defineToken({ name: "StringLike", pattern: NOT_APPLICABLE });
+export const PlanValue = defineToken({ name: "PlanValue", pattern: NOT_APPLICABLE });
+export const AccessValue = defineToken({ name: "AccessValue", pattern: NOT_APPLICABLE });
+export const FeatureModeValue = defineToken({ name: "FeatureModeValue", pattern: NOT_APPLICABLE });
+export const ProtocolValue = defineToken({ name: "ProtocolValue", pattern: NOT_APPLICABLE });
+export const TokenTypeValue = defineToken({ name: "TokenTypeValue", pattern: NOT_APPLICABLE });
+export const BoolValue = defineToken({ name: "BoolValue", pattern: NOT_APPLICABLE });
+export const TlsVersionValue = defineToken({ name: "TlsVersionValue", pattern: NOT_APPLICABLE });
+export const InvalidTokenValue = defineToken({
+  name: "InvalidTokenValue",
+  pattern: NOT_APPLICABLE,
+});
+export const TokenPlaceValue = defineToken({ name: "TokenPlaceValue", pattern: NOT_APPLICABLE });
+export const CookieStateValue = defineToken({ name: "CookieStateValue", pattern: NOT_APPLICABLE });
+export const OutcomeValue = defineToken({ name: "OutcomeValue", pattern: NOT_APPLICABLE });
+export const ReasonValue = defineToken({ name: "ReasonValue", pattern: NOT_APPLICABLE });
+export const PolicyKindValue = defineToken({ name: "PolicyKindValue", pattern: NOT_APPLICABLE });
+export const PermissionValue = defineToken({ name: "PermissionValue", pattern: NOT_APPLICABLE });
 /** Filter fields other than `labels` (which takes a key: `labels.env`). */
-export const FilterField = createToken({ name: "FilterField", pattern: Lexer.NA });
-export const ActionKind = createToken({ name: "ActionKind", pattern: Lexer.NA });
+export const FilterField = defineToken({ name: "FilterField", pattern: NOT_APPLICABLE });
+export const ActionKind = defineToken({ name: "ActionKind", pattern: NOT_APPLICABLE });
 /** `any` / `all`: the OR / AND combinators of grant trees and filters. */
-export const Combinator = createToken({ name: "Combinator", pattern: Lexer.NA });
+export const Combinator = defineToken({ name: "Combinator", pattern: NOT_APPLICABLE });
 
 // ---------------------------------------------------------------- literals
 
 /** A JSON string literal: the value is `JSON.parse` of the image. */
-export const StringLiteral = createToken({
+export const StringLiteral = defineToken({
   name: "StringLiteral",
   pattern: /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/,
   categories: [StringLike],
 });
 
 /** A closed string with an escape JSON does not know (`"\q"`), reported as an error. */
-export const BadEscapeString = createToken({
+export const BadEscapeString = defineToken({
   name: "BadEscapeString",
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
   categories: [StringLike],
 });
 
 /** A string that reaches the end of the line unclosed, reported as an error. */
-export const UnterminatedString = createToken({
+export const UnterminatedString = defineToken({
   name: "UnterminatedString",
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
   categories: [StringLike],
@@ -81,23 +88,23 @@ export const UnterminatedString = createToken({
  * contains a colon, so this never competes with identifiers (`fe80` alone is a word). The form
  * is checked loosely here; lowering validates it with ipaddr.js.
  */
-export const IPv6 = createToken({
+export const IPv6 = defineToken({
   name: "IPv6",
   pattern: /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?:\/\d{1,3})?/,
   start_chars_hint: [..."0123456789abcdefABCDEF:"],
 });
 
 /** An IPv4 address or CIDR: four dotted groups (so `1.3` stays a number). */
-export const IPv4 = createToken({
+export const IPv4 = defineToken({
   name: "IPv4",
   pattern: /\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,3})?/,
 });
 
 /** An unsigned decimal number (status codes). */
-export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?/ });
+export const NumberLiteral = defineToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?/ });
 
 /** A bare word: letters, digits, `_` and `-`, starting with a letter or `_`. */
-export const Identifier = createToken({
+export const Identifier = defineToken({
   name: "Identifier",
   pattern: /[A-Za-z_][A-Za-z0-9_-]*/,
   categories: [Word],
@@ -105,20 +112,20 @@ export const Identifier = createToken({
 
 // ---------------------------------------------------------------- punctuation
 
-export const LCurly = createToken({ name: "LCurly", pattern: "{" });
-export const RCurly = createToken({ name: "RCurly", pattern: "}" });
-export const LSquare = createToken({ name: "LSquare", pattern: "[" });
-export const RSquare = createToken({ name: "RSquare", pattern: "]" });
-export const LParen = createToken({ name: "LParen", pattern: "(" });
-export const RParen = createToken({ name: "RParen", pattern: ")" });
-export const Comma = createToken({ name: "Comma", pattern: "," });
-export const Dot = createToken({ name: "Dot", pattern: "." });
+export const LCurly = defineToken({ name: "LCurly", pattern: "{" });
+export const RCurly = defineToken({ name: "RCurly", pattern: "}" });
+export const LSquare = defineToken({ name: "LSquare", pattern: "[" });
+export const RSquare = defineToken({ name: "RSquare", pattern: "]" });
+export const LParen = defineToken({ name: "LParen", pattern: "(" });
+export const RParen = defineToken({ name: "RParen", pattern: ")" });
+export const Comma = defineToken({ name: "Comma", pattern: "," });
+export const Dot = defineToken({ name: "Dot", pattern: "." });
 /** `==`: an explicit exact match (`{exact}` in JSON). Listed before `=`. */
-export const EqEq = createToken({ name: "EqEq", pattern: "==" });
+export const EqEq = defineToken({ name: "EqEq", pattern: "==" });
 /** `=`: a setting or a bare (exact) filter value. */
-export const Eq = createToken({ name: "Eq", pattern: "=" });
+export const Eq = defineToken({ name: "Eq", pattern: "=" });
 /** `~`: a regular-expression search (`{regex}` in JSON). */
-export const Tilde = createToken({ name: "Tilde", pattern: "~" });
+export const Tilde = defineToken({ name: "Tilde", pattern: "~" });
 
 // ---------------------------------------------------------------- keywords
 
@@ -126,7 +133,7 @@ export const Tilde = createToken({ name: "Tilde", pattern: "~" });
 export const keywordTokens: TokenType[] = [];
 
 function keyword(image: string, name: string, ...roles: TokenType[]): TokenType {
-  const token = createToken({
+  const token = defineToken({
     name,
     pattern: image,
     // Numbers are keywords only as TLS versions; a longer literal wins (`1.25`, `1.2.3.4`).
@@ -285,17 +292,17 @@ export const Ip = keyword("ip", "Ip", PolicyKindValue);
 export const Geo = keyword("geo", "Geo", PolicyKindValue);
 
 /** API permissions (S-T2): dotted, so they are whole keywords rather than words. */
-export const PermReadOnly = createToken({
+export const PermReadOnly = defineToken({
   name: "PermReadOnly",
   pattern: "tunnels.resources.read-only",
   categories: [PermissionValue],
 });
-export const PermTunnelsCreateDelete = createToken({
+export const PermTunnelsCreateDelete = defineToken({
   name: "PermTunnelsCreateDelete",
   pattern: "tunnels.tunnels.create-delete",
   categories: [PermissionValue],
 });
-export const PermStreamsCreateDelete = createToken({
+export const PermStreamsCreateDelete = defineToken({
   name: "PermStreamsCreateDelete",
   pattern: "tunnels.streams.create-delete",
   categories: [PermissionValue],
@@ -391,6 +398,7 @@ const lexerTokens = allTokens.filter((token) => !wordKeywords.has(keywordImage(t
  * (`test/grammar/tokens.test.ts`) and the lexer the tools use skips the check.
  */
 export function buildPolicyLexer(options: { readonly validate?: boolean } = {}): PolicyLexer {
+  const { Lexer } = chevrotain();
   const lexer = new Lexer(lexerTokens, {
     // Spans are offsets; lines and columns are computed from the text only for display.
     positionTracking: "onlyOffset",
