@@ -55,8 +55,10 @@ export function defineToken(config: TokenConfig): TokenType {
   const tokenTypeIdx = FIRST_TOKEN_INDEX + made.length;
   // Properties in `createToken`'s order, so the objects have the shape Chevrotain gives them.
   const type: TokenType = { name: config.name, PATTERN: config.pattern };
-  type.CATEGORIES = config.categories ?? [];
+  // `createToken` sets categories given before numbering the type, and the default after.
+  if (config.categories !== undefined) type.CATEGORIES = config.categories;
   type.tokenTypeIdx = tokenTypeIdx;
+  type.CATEGORIES ??= [];
   type.categoryMatches = [];
   type.categoryMatchesMap = {};
   type.isParent = false;
@@ -81,6 +83,11 @@ function addToAncestors(tokenTypeIdx: number, categories: readonly TokenType[]):
     category.isParent = true;
     addToAncestors(tokenTypeIdx, category.CATEGORIES ?? []);
   }
+}
+
+/** Every token type made here, in index order (for the test that compares them with Chevrotain's). */
+export function madeTokenTypes(): readonly TokenType[] {
+  return made;
 }
 
 /**
