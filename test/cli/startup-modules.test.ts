@@ -6,6 +6,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LIST_LOADED_MODULES, loadedModules } from "./loaded-modules.ts";
 
@@ -35,6 +37,41 @@ describe("start-up: what a command loads", () => {
       for (const folder of ["/grammar/", "/src/syntax/", "/src/ir/", "/node_modules/"]) {
         assert.deepEqual(fromFolder(modules, folder), [], `${args[0]} loads ${folder}`);
       }
+    }
+  });
+
+  it("`lint` and `compile` of a valid DSL policy load neither Chevrotain nor the signing and module-writing libraries", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-startup-"));
+    try {
+      const policy = join(dir, "p.rampart");
+      writeFileSync(policy, 'project "p" {\n  name "P"\n  plan pro\n}\n');
+      const runs = [
+        ["lint", policy],
+        ["compile", policy, "-o", join(dir, "p.json")],
+      ];
+      for (const args of runs) {
+        const { status, modules } = loadedBy(args);
+        assert.equal(status, 0, args[0]);
+        for (const unwanted of ["/chevrotain/", "/jose/", "/@jridgewell/gen-mapping/"]) {
+          assert.deepEqual(fromFolder(modules, unwanted), [], `${args[0]} loads ${unwanted}`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("`lint` of a policy with a syntax error loads Chevrotain and reports the error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-startup-"));
+    try {
+      const policy = join(dir, "bad.rampart");
+      writeFileSync(policy, 'project "p" {\n  plan pr0\n}\n');
+      const { status, stdout, modules } = loadedBy(["lint", policy]);
+      assert.equal(status, 1);
+      assert.match(stdout, /error\[RP1004\]: expected `basic`, `pro` or `enterprise`, found `pr0`/);
+      assert.ok(fromFolder(modules, "/chevrotain/").length > 0, "Chevrotain is loaded");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

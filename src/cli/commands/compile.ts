@@ -6,7 +6,7 @@ import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { printCompiled } from "../../compile/print.ts";
 import { writeBundlePieces } from "../../compile/bundle.ts";
 import type { BundleFormatVersion } from "../../compile/bundle.ts";
-import { privateBundleKey, signBundle } from "../../compile/bundle/signed.ts";
+import type { privateBundleKey } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
 import { collectGarbage } from "../batch-heap.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -14,7 +14,6 @@ import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { fileOf, progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
-import { writeEsmTarget } from "./compile-esm.ts";
 import type { CheckedPolicy } from "../../pipeline.ts";
 import {
   dumpStage,
@@ -88,13 +87,14 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
   if (values["print"] === true) for (const policy of policies) io.out(printCompiled(policy));
   if (typeof output === "string" && target === "esm") {
+    // Loaded for this target only: a bundle never loads the module writer or its source maps.
+    const { writeEsmTarget } = await import("./compile-esm.ts");
     await steps.timeAsync("module", () =>
       writeEsmTarget(output, policies, diagnostics, sources, values["minify"] === true, io),
     );
   } else if (typeof output === "string" && bundle !== null) {
     // Unsigned, the pieces go to the file as they are; a signature covers the whole text.
-    const text =
-      key === null ? bundle : await steps.timeAsync("sign", () => signBundle(bundle.join(""), key));
+    const text = key === null ? bundle : await signedText(bundle.join(""), key, steps);
     await steps.timeAsync("write file", () => io.writeFile(output, text));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     const signed = key === null ? "" : `, signed (${key.alg})`;
@@ -185,6 +185,16 @@ async function checkAll(
   return { sources, diagnostics, policies };
 }
 
+/** The bundle's text signed with `key` (the JOSE library is loaded for `--sign` only). */
+async function signedText(
+  text: string,
+  key: ReturnType<typeof privateBundleKey>,
+  steps: StepTimes,
+): Promise<string> {
+  const { signBundle } = await import("../../compile/bundle/signed.ts");
+  return steps.timeAsync("sign", () => signBundle(text, key));
+}
+
 /** The key of `--sign KEY`, read and checked; null without the flag. */
 async function signingKey(
   values: Readonly<Record<string, unknown>>,
@@ -193,6 +203,7 @@ async function signingKey(
   const signKey = values["sign"];
   if (typeof signKey !== "string") return null;
   if (typeof values["output"] !== "string") throw new UsageError("--sign needs -o BUNDLE");
+  const { privateBundleKey } = await import("../../compile/bundle/signed.ts");
   try {
     return privateBundleKey(await io.readFile(signKey));
   } catch (error) {
