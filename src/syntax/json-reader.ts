@@ -17,8 +17,9 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile, Span } from "../diagnostics/span.ts";
 import * as errors from "./json-errors.ts";
 import { readWellFormedJson } from "./json-spans.ts";
+import { SpanStore } from "./span-store.ts";
 import { SpanTree } from "./span-tree.ts";
-import type { SpanNode } from "./span-tree.ts";
+import type { SpanNode, SpanRows } from "./span-tree.ts";
 
 /** Limits on hostile input, checked before (size) and during (depth) reading. */
 export interface JsonLimits {
@@ -73,7 +74,9 @@ export function readJson(
     bag.add(errors.tooLarge(span(source.name, 0, 0), source.text.length, limits.maxLength));
     return bag.fail();
   }
-  const wellFormed = readWellFormedJson(source, limits.maxDepth, expectedValues(source));
+  const wellFormed = readWellFormedJson(source, limits.maxDepth, expectedValues(source), () =>
+    readCarefulRows(source, limits),
+  );
   if (wellFormed !== undefined) {
     const { value, spans } = wellFormed;
     return bag.finish({ value, spans, keySpans: new LazyMap(() => buildKeySpans(source, spans)) });
@@ -104,6 +107,16 @@ export function readJsonCarefully(
     bag.add(stop.diagnostic);
     return bag.fail();
   }
+}
+
+/**
+ * The rows the careful reader records for a text `JSON.parse` accepted and `readWellFormedJson`
+ * took, which the fast path's span index reads instead when it cannot (an escaped name).
+ */
+export function readCarefulRows(source: SourceFile, limits: JsonLimits): SpanRows {
+  const reader = new JsonReader(source, limits, new DiagnosticBag());
+  reader.readDocument();
+  return reader.rows;
 }
 
 /** How many values to make room for in the span table: indented policy JSON has one per ~30 characters. */
@@ -171,6 +184,7 @@ class LazyMap<K, V> implements ReadonlyMap<K, V> {
 /** Recursive descent over the text; depth is bounded by `limits.maxDepth`, so the stack is too. */
 class JsonReader {
   readonly spans: SpanTree;
+  readonly rows: SpanStore;
   readonly #text: string;
   readonly #file: string;
   readonly #limits: JsonLimits;
@@ -180,7 +194,8 @@ class JsonReader {
   #pos = 0;
 
   constructor(source: SourceFile, limits: JsonLimits, bag: DiagnosticBag) {
-    this.spans = new SpanTree(expectedValues(source));
+    this.rows = new SpanStore(expectedValues(source));
+    this.spans = new SpanTree(this.rows);
     this.#text = source.text;
     this.#file = source.name;
     this.#limits = limits;

@@ -14,14 +14,37 @@ const ROOT = 0;
 const NONE = -1;
 
 /**
- * A value's place in the tree: a handle on one row of the tree's `SpanStore`. Handles are
+ * The rows a tree reads and writes: a `SpanStore` that a front end fills, or the index of a
+ * well-formed JSON text (`json-span-index.ts`), which answers reads alike and refuses writes.
+ * Row 0 is the root; a missing row is -1.
+ */
+export interface SpanRows {
+  span(id: number): Span | undefined;
+  hasSpan(id: number): boolean;
+  /** The member `key` of `id` (an index as a number, a name as a string), or -1. */
+  member(id: number, key: string | number): number;
+  /** `member` of the encoded JSON Pointer reference token `pointer[from, to)`. */
+  memberIn(id: number, pointer: string, from: number, to: number): number;
+  /** The members of `id`: an array's by index, an object's in the order written. */
+  members(id: number): number[];
+  parent(id: number): number;
+  key(id: number): string | number;
+  child(id: number, key: string | number): number;
+  append(id: number, key: string | number): number;
+  setSpan(id: number, span: Span | undefined): void;
+  setRange(id: number, file: number, start: number, end: number): void;
+  fileId(name: string): number;
+}
+
+/**
+ * A value's place in the tree: a handle on one of the tree's rows (`SpanRows`). Handles are
  * made as the front ends walk the document and die young; the tree keeps only rows.
  */
 export class SpanNode {
-  readonly #store: SpanStore;
+  readonly #store: SpanRows;
   readonly #id: number;
 
-  constructor(store: SpanStore, id: number) {
+  constructor(store: SpanRows, id: number) {
     this.#store = store;
     this.#id = id;
   }
@@ -63,7 +86,7 @@ export class SpanNode {
   }
 }
 
-function pointerOf(store: SpanStore, id: number): string {
+function pointerOf(store: SpanRows, id: number): string {
   const parent = store.parent(id);
   if (parent < 0) return "";
   return `${pointerOf(store, parent)}/${pointerToken(store.key(id))}`;
@@ -73,7 +96,7 @@ function pointerOf(store: SpanStore, id: number): string {
  * Every row at or under `id` with a span: members in order, each before its container (the
  * order in which a reader finishes values, as the JSON reader does).
  */
-function* entriesUnder(store: SpanStore, id: number, pointer: string): Generator<[string, Span]> {
+function* entriesUnder(store: SpanRows, id: number, pointer: string): Generator<[string, Span]> {
   for (const kid of store.members(id)) {
     yield* entriesUnder(store, kid, `${pointer}/${pointerToken(store.key(kid))}`);
   }
@@ -96,7 +119,7 @@ export interface RowWriter {
  * span. Lookups walk the pointer's tokens; iteration builds the pointers as it goes.
  */
 export class SpanTree implements ReadonlyMap<string, Span> {
-  readonly #store: SpanStore;
+  readonly #store: SpanRows;
   /** The node of the whole document (pointer `""`). */
   readonly root: SpanNode;
   /** The parent of the last pointer looked up: lookups come in runs of siblings. */
@@ -106,11 +129,11 @@ export class SpanTree implements ReadonlyMap<string, Span> {
   #lastParentAbove: Span | undefined = undefined;
 
   /**
-   * `expectedValues`: about how many values the document has, so that the table is made the
-   * right size at once (front ends guess from the length of the text).
+   * `rows`: the rows to read, or about how many values the document has, so that a new
+   * `SpanStore` is made the right size at once (front ends guess from the length of the text).
    */
-  constructor(expectedValues = 0) {
-    this.#store = new SpanStore(expectedValues);
+  constructor(rows: SpanRows | number = 0) {
+    this.#store = typeof rows === "number" ? new SpanStore(rows) : rows;
     this.root = new SpanNode(this.#store, ROOT);
   }
 

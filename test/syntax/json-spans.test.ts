@@ -8,7 +8,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { JsonLimits } from "../../src/syntax/json-reader.ts";
-import { readJson, readJsonCarefully } from "../../src/syntax/json-reader.ts";
+import {
+  DEFAULT_JSON_LIMITS,
+  readCarefulRows,
+  readJson,
+  readJsonCarefully,
+} from "../../src/syntax/json-reader.ts";
+import type { SpanRows } from "../../src/syntax/span-tree.ts";
 import { readWellFormedJson } from "../../src/syntax/json-spans.ts";
 
 const file = (text: string) => ({ name: "policy.json", text });
@@ -36,6 +42,11 @@ function protoKeys(value: unknown, pointer = ""): string[] {
     ...(key === "__proto__" ? [pointer] : []),
     ...protoKeys((value as Record<string, unknown>)[key], `${pointer}/${key}`),
   ]);
+}
+
+/** The careful reader's rows of `text`, as `readJson` hands them to the fast path. */
+function carefulRows(text: string): () => SpanRows {
+  return () => readCarefulRows(file(text), DEFAULT_JSON_LIMITS);
 }
 
 function careful(text: string, limits?: JsonLimits): unknown {
@@ -91,10 +102,28 @@ describe("readJson: the fast path for well-formed files", () => {
     );
   });
 
-  it("hands over duplicate keys, escaped names, deep nesting, infinite numbers and a BOM", () => {
-    for (const text of ['{"a":1,"a":2}', '{"a\\u0062":1}', "[[[1]]]", "1e400", "\ufeff{}"]) {
-      assert.equal(readWellFormedJson(file(text), 2, 0), undefined, text);
+  it("hands over duplicate keys, deep nesting, infinite numbers and a BOM", () => {
+    const texts = ['{"a":1,"a":2}', '{"a":{"x":1},"a":{}}', "[[[1]]]", "1e400", "\ufeff{}"];
+    for (const text of texts) {
+      assert.equal(readWellFormedJson(file(text), 2, 0, carefulRows(text)), undefined, text);
     }
-    assert.notEqual(readWellFormedJson(file('{"a":[1,{"b":"c"}]}'), 3, 0), undefined);
+    assert.notEqual(
+      readWellFormedJson(file('{"a":[1,{"b":"c"}]}'), 3, 0, carefulRows("")),
+      undefined,
+    );
+  });
+
+  it("reads the spans of a text with an escaped name from the careful reader, when first asked", () => {
+    const text = '{"a\\u0062": [1], "c": {"d\\"": 2}}';
+    let asked = 0;
+    const read = readWellFormedJson(file(text), 8, 0, () => {
+      asked++;
+      return carefulRows(text)();
+    });
+    assert.ok(read);
+    assert.equal(asked, 0);
+    assert.deepEqual([...read.spans], [...(readJsonCarefully(file(text)).value?.spans ?? [])]);
+    assert.deepEqual(read.spans.get("/ab/0"), { file: "policy.json", start: 13, end: 14 });
+    assert.equal(asked, 1);
   });
 });

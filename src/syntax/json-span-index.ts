@@ -1,0 +1,275 @@
+/**
+ * The span table of a well-formed JSON file, read from its text when first asked: the rows of
+ * `json-text-index.ts`, looked up as a `SpanStore` filled by the careful reader would answer
+ * (the same rows, in the same order, with the same spans and keys). Parsing a file makes
+ * nothing here; the first lookup indexes the whole text once.
+ *
+ * Property names are compared in the text, in place: the index refuses texts with an escaped
+ * name, and those are read by the careful reader instead (`careful`), which decodes them.
+ */
+import { decodePointerToken } from "../diagnostics/json-pointer.ts";
+import type { Span } from "../diagnostics/span.ts";
+import { indexJsonText } from "./json-text-index.ts";
+import type { JsonTextIndex } from "./json-text-index.ts";
+import type { SpanRows } from "./span-tree.ts";
+
+const NONE = -1;
+const QUOTE = 0x22;
+/** Above this many members, a lookup indexes the container's members (below, a walk is faster). */
+const INDEX_AT = 16;
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+/** Rows per page of the span cache. */
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
+
+/** The spans of one JSON text, indexed on first use. Read only: nothing writes a file's spans. */
+export class JsonSpanIndex implements SpanRows {
+  readonly #text: string;
+  readonly #file: string;
+  readonly #expectedValues: number;
+  /** The careful reader's rows, for a text the index refuses (see the file comment). */
+  #careful: (() => SpanRows) | undefined;
+  /** The careful reader's rows once a lookup found the text refused. */
+  #instead: SpanRows | undefined;
+  #index: JsonTextIndex | undefined;
+  /** A large container's members: by name (object) or position (array), made on first lookup. */
+  readonly #lookups = new Map<number, Map<string, number> | Int32Array>();
+  /** Each row's parent and place among its siblings, made for the first `parent` or `key`. */
+  #parents: Int32Array | undefined;
+  #positions: Int32Array | undefined;
+  /** The span objects handed out so far, by row, in pages made on the first read in them. */
+  #spans: ((Span | undefined)[] | undefined)[] = [];
+
+  constructor(text: string, file: string, expectedValues: number, careful: () => SpanRows) {
+    this.#text = text;
+    this.#file = file;
+    this.#expectedValues = expectedValues;
+    this.#careful = careful;
+  }
+
+  /** The index, made on the first call; `undefined` when the careful reader's rows answer. */
+  #rows(): JsonTextIndex | undefined {
+    if (this.#index !== undefined || this.#instead !== undefined) return this.#index;
+    this.#index = indexJsonText(this.#text, this.#expectedValues);
+    if (this.#index === undefined) this.#instead = (this.#careful as () => SpanRows)();
+    // Made at its full length, so that writing a page far out keeps it an array, not a table.
+    else
+      this.#spans = new Array<(Span | undefined)[] | undefined>(
+        (this.#index.rows >>> PAGE_BITS) + 1,
+      );
+    this.#careful = undefined;
+    return this.#index;
+  }
+
+  /** The careful reader's rows, once `#rows()` returned `undefined`. */
+  get #other(): SpanRows {
+    // SAFETY: read only after `#rows()` returned undefined, which set it.
+    return this.#instead as SpanRows;
+  }
+
+  span(id: number): Span | undefined {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.span(id);
+    if (id < 0 || id >= rows.rows) return undefined;
+    const page = (this.#spans[id >>> PAGE_BITS] ??= new Array<Span | undefined>(PAGE));
+    // HOT PATH: one object per row, made on its first read and shared by every reader.
+    return (page[id & PAGE_MASK] ??= {
+      file: this.#file,
+      start: rows.start[id] ?? 0,
+      end: rows.end[id] ?? 0,
+    });
+  }
+
+  hasSpan(id: number): boolean {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.hasSpan(id);
+    return id >= 0 && id < rows.rows;
+  }
+
+  member(id: number, key: string | number): number {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.member(id, key);
+    const open = this.#text.charCodeAt(rows.start[id] ?? 0);
+    if (open === 0x5b) {
+      const i = typeof key === "number" ? key : ARRAY_INDEX.test(key) ? Number(key) : NONE;
+      return Number.isInteger(i) && i >= 0 ? this.#item(rows, id, i) : NONE;
+    }
+    if (open !== 0x7b) return NONE;
+    const name = typeof key === "string" ? key : String(key);
+    return this.#named(rows, id, name, 0, name.length);
+  }
+
+  // HOT PATH: lowering looks up ~17 pointers per tunnel and grant.
+  memberIn(id: number, pointer: string, from: number, to: number): number {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.memberIn(id, pointer, from, to);
+    const open = this.#text.charCodeAt(rows.start[id] ?? 0);
+    if (open === 0x5b) {
+      const i = arrayIndex(pointer, from, to);
+      return i === NONE ? NONE : this.#item(rows, id, i);
+    }
+    if (open !== 0x7b) return NONE;
+    const tilde = pointer.indexOf("~", from);
+    if (tilde >= 0 && tilde < to) {
+      const name = decodePointerToken(pointer.slice(from, to));
+      return this.#named(rows, id, name, 0, name.length);
+    }
+    return this.#named(rows, id, pointer, from, to);
+  }
+
+  members(id: number): number[] {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.members(id);
+    const out: number[] = [];
+    const last = rows.next[id] ?? 0;
+    for (let kid = id + 1; kid < last; kid = rows.next[kid] ?? last) out.push(kid);
+    return out;
+  }
+
+  parent(id: number): number {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.parent(id);
+    if (id <= 0) return NONE;
+    return this.#family(rows).parents[id] ?? NONE;
+  }
+
+  key(id: number): string | number {
+    const rows = this.#rows();
+    if (rows === undefined) return this.#other.key(id);
+    if (id <= 0 || id >= rows.rows) return "";
+    const { parents, positions } = this.#family(rows);
+    const parent = parents[id] ?? 0;
+    if (this.#text.charCodeAt(rows.start[parent] ?? 0) === 0x5b) return positions[id] ?? 0;
+    const close = nameClose(this.#text, rows.start[id] ?? 0);
+    // A name holds no escape (the index refuses those), so its opening quote is the one before.
+    return this.#text.slice(this.#text.lastIndexOf('"', close - 1) + 1, close);
+  }
+
+  child(): number {
+    return readOnly();
+  }
+
+  append(): number {
+    return readOnly();
+  }
+
+  setSpan(): void {
+    readOnly();
+  }
+
+  setRange(): void {
+    readOnly();
+  }
+
+  fileId(): number {
+    return readOnly();
+  }
+
+  /** Member `i` of array row `id`. */
+  #item(rows: JsonTextIndex, id: number, i: number): number {
+    if (i >= INDEX_AT) {
+      const items = this.#lookups.get(id) ?? this.#indexItems(rows, id);
+      // SAFETY: an array's lookup is by position (`#indexItems`).
+      return (items as Int32Array)[i] ?? NONE;
+    }
+    const last = rows.next[id] ?? 0;
+    let n = 0;
+    for (let kid = id + 1; kid < last; kid = rows.next[kid] ?? last) if (n++ === i) return kid;
+    return NONE;
+  }
+
+  /** The member of object row `id` whose name is `key[from, to)`. */
+  #named(rows: JsonTextIndex, id: number, key: string, from: number, to: number): number {
+    const text = this.#text;
+    const byName = this.#lookups.get(id);
+    if (byName !== undefined) {
+      // SAFETY: an object's lookup is by name (`#indexNames`).
+      return (byName as Map<string, number>).get(key.slice(from, to)) ?? NONE;
+    }
+    const last = rows.next[id] ?? 0;
+    const length = to - from;
+    let seen = 0;
+    for (let kid = id + 1; kid < last; kid = rows.next[kid] ?? last) {
+      const close = nameClose(text, rows.start[kid] ?? 0);
+      const at = close - length;
+      // The name is `key` when it has its length (a quote just before) and its characters.
+      if (text.charCodeAt(at - 1) === QUOTE && sameChars(text, at, key, from, to)) return kid;
+      if (++seen > INDEX_AT) return this.#indexNames(rows, id).get(key.slice(from, to)) ?? NONE;
+    }
+    return NONE;
+  }
+
+  #indexItems(rows: JsonTextIndex, id: number): Int32Array {
+    const kids = this.members(id);
+    const items = Int32Array.from(kids);
+    this.#lookups.set(id, items);
+    return items;
+  }
+
+  #indexNames(rows: JsonTextIndex, id: number): Map<string, number> {
+    const byName = new Map<string, number>();
+    const text = this.#text;
+    for (const kid of this.members(id)) {
+      const close = nameClose(text, rows.start[kid] ?? 0);
+      byName.set(text.slice(text.lastIndexOf('"', close - 1) + 1, close), kid);
+    }
+    this.#lookups.set(id, byName);
+    return byName;
+  }
+
+  /** Every row's parent and position, in one pass over the rows. */
+  #family(rows: JsonTextIndex): { parents: Int32Array; positions: Int32Array } {
+    if (this.#parents === undefined || this.#positions === undefined) {
+      const parents = new Int32Array(rows.rows);
+      const positions = new Int32Array(rows.rows);
+      for (let row = 0; row < rows.rows; row++) {
+        const last = rows.next[row] ?? 0;
+        let n = 0;
+        for (let kid = row + 1; kid < last; kid = rows.next[kid] ?? last) {
+          parents[kid] = row;
+          positions[kid] = n++;
+        }
+      }
+      this.#parents = parents;
+      this.#positions = positions;
+    }
+    return { parents: this.#parents, positions: this.#positions };
+  }
+}
+
+function readOnly(): never {
+  throw new Error("the spans of a JSON file are read from its text and cannot be written");
+}
+
+/** The offset of the closing quote of the name before the member value at `valueStart`. */
+function nameClose(text: string, valueStart: number): number {
+  let i = valueStart - 1;
+  let c = text.charCodeAt(i);
+  while (c !== QUOTE) c = text.charCodeAt(--i); // white space and the `:`
+  return i;
+}
+
+/**
+ * Whether `text[at, …)` holds `key[from, to)` with no quote: a name holds none (the index
+ * refuses escaped names), so a run that matched across one started before the name.
+ */
+function sameChars(text: string, at: number, key: string, from: number, to: number): boolean {
+  for (let i = from, j = at; i < to; i++, j++) {
+    const c = text.charCodeAt(j);
+    if (c !== key.charCodeAt(i) || c === QUOTE) return false;
+  }
+  return true;
+}
+
+/** The array index `pointer[from, to)` spells (digits, no leading zero), else -1. */
+function arrayIndex(pointer: string, from: number, to: number): number {
+  if (to === from || (to - from > 1 && pointer.charCodeAt(from) === 0x30)) return NONE;
+  let index = 0;
+  for (let i = from; i < to; i++) {
+    const digit = pointer.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return NONE;
+    index = index * 10 + digit;
+  }
+  return index;
+}
