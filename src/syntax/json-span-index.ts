@@ -68,6 +68,14 @@ export class JsonSpanIndex implements SpanRows {
     return this.#instead as SpanRows;
   }
 
+  /**
+   * How many property names the text writes (made by indexing it); `undefined` for a text the
+   * index refuses (it cannot tell).
+   */
+  writtenNames(): number | undefined {
+    return this.#rows()?.names;
+  }
+
   span(id: number): Span | undefined {
     const rows = this.#rows();
     if (rows === undefined) return this.#other.span(id);

@@ -12,6 +12,8 @@
 /** The rows of a text; columns may be longer than `rows`. */
 export interface JsonTextIndex {
   readonly rows: number;
+  /** How many property names the text writes (a repeated one counted each time). */
+  readonly names: number;
   readonly start: Int32Array;
   readonly end: Int32Array;
   readonly next: Int32Array;
@@ -38,6 +40,7 @@ class TextIndexer {
   #end: Int32Array;
   #next: Int32Array;
   #rows = 0;
+  #names = 0;
   #escapedName = false;
 
   constructor(text: string, expectedValues: number) {
@@ -52,7 +55,13 @@ class TextIndexer {
   document(): JsonTextIndex | undefined {
     this.#value(skipSpace(this.#text, 0));
     if (this.#escapedName) return undefined;
-    return { rows: this.#rows, start: this.#start, end: this.#end, next: this.#next };
+    return {
+      rows: this.#rows,
+      names: this.#names,
+      start: this.#start,
+      end: this.#end,
+      next: this.#next,
+    };
   }
 
   /** Indexes the value at `at` and its members; returns the offset after it. */
@@ -85,6 +94,7 @@ class TextIndexer {
     for (;;) {
       const close = stringEnd(text, pos);
       if (this.#escapes && hasBackslash(text, pos + 1, close - 1)) this.#escapedName = true;
+      this.#names++;
       pos = skipSpace(text, this.#value(skipSpace(text, skipSpace(text, close) + 1)));
       if (text.charCodeAt(pos) === 0x7d) return pos + 1;
       pos = skipSpace(text, pos + 1); // past the `,`

@@ -78,6 +78,9 @@ const arbTricky = fc
       ",",
       ":",
       '"x\\ny"',
+      '{"x":":y"}',
+      '{":":1,":":2}',
+      '{"a":{"b":":"},"a":{}}',
     ),
     { minLength: 1, maxLength: 4 },
   )
@@ -111,6 +114,13 @@ describe("readJson: the fast path for well-formed files", () => {
       readWellFormedJson(file('{"a":[1,{"b":"c"}]}'), 3, 0, carefulRows("")),
       undefined,
     );
+  });
+
+  it("takes a text whose strings look like a name's end, and still hands over its duplicates", () => {
+    const text = '{"listen": ":8080", "b": {"c": "\\":"}}';
+    assert.notEqual(readWellFormedJson(file(text), 8, 0, carefulRows(text)), undefined);
+    const repeated = '{"listen": ":8080", "a": 1, "a": 2}';
+    assert.equal(readWellFormedJson(file(repeated), 8, 0, carefulRows(repeated)), undefined);
   });
 
   it("reads the spans of a text with an escaped name from the careful reader, when first asked", () => {
