@@ -177,7 +177,7 @@ export class JsonSpanIndex implements SpanRows {
   /** Member `i` of array row `id`. */
   #item(rows: JsonTextIndex, id: number, i: number): number {
     if (i >= INDEX_AT) {
-      const items = this.#lookups.get(id) ?? this.#indexItems(rows, id);
+      const items = this.#lookups.get(id) ?? this.#indexItems(id);
       // SAFETY: an array's lookup is by position (`#indexItems`).
       return (items as Int32Array)[i] ?? NONE;
     }
@@ -208,7 +208,7 @@ export class JsonSpanIndex implements SpanRows {
     return NONE;
   }
 
-  #indexItems(rows: JsonTextIndex, id: number): Int32Array {
+  #indexItems(id: number): Int32Array {
     const kids = this.members(id);
     const items = Int32Array.from(kids);
     this.#lookups.set(id, items);

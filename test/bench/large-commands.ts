@@ -50,6 +50,11 @@ const COMMANDS: Readonly<Record<string, { args: readonly string[]; bundle?: stri
   },
   "lint (DSL)": { args: ["lint", "large.rampart"] },
   "lint (JSON)": { args: ["lint", "large.json"] },
+  // The JSON front end's spans are read when first asked for; compile asks for all of them.
+  "compile (JSON)": {
+    args: ["compile", "large.json", "-o", "bundle-from-json.json"],
+    bundle: "bundle-from-json.json",
+  },
   // What every command pays before its input: start-up (issue #19).
   "lint (one-line DSL)": { args: ["lint", "small.rampart"] },
 };
