@@ -4,7 +4,8 @@
  * while they build the document, without composing a JSON Pointer string per value (for a
  * 10,000-tunnel policy, ~380k strings and inserts into one large hash table); a pointer is
  * only read, token by token and in place, when a span is looked up. The rows live in typed
- * arrays (`span-store.ts`); `SpanNode` is a short-lived handle on one of them.
+ * arrays (`span-store.ts`), or, for a well-formed JSON file, in an index of its text made on
+ * the first lookup (`json-span-index.ts`); `SpanNode` is a short-lived handle on one of them.
  */
 import type { Span } from "../diagnostics/span.ts";
 import { pointerToken } from "../diagnostics/json-pointer.ts";
