@@ -162,6 +162,10 @@ export class JsonSpanIndex implements SpanRows {
     return readOnly();
   }
 
+  appendSpan(): number {
+    return readOnly();
+  }
+
   setSpan(): void {
     readOnly();
   }

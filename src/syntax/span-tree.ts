@@ -32,6 +32,7 @@ export interface SpanRows {
   key(id: number): string | number;
   child(id: number, key: string | number): number;
   append(id: number, key: string | number): number;
+  appendSpan(id: number, key: string | number, file: number, start: number, end: number): number;
   setSpan(id: number, span: Span | undefined): void;
   setRange(id: number, file: number, start: number, end: number): void;
   fileId(name: string): number;
