@@ -11,6 +11,7 @@
  * It cannot be written to; nothing writes to the IR.
  */
 import type { SpanScope } from "./lower-context.ts";
+import type { Span } from "../diagnostics/span.ts";
 import type { SpanMap } from "./types.ts";
 
 /** What a lazy map reads: the object whose properties it maps, and that object's spans. */
@@ -29,11 +30,26 @@ class Source {
       typeof key === "string" && Object.hasOwn(this.fields, key) && this.fields[key] !== undefined
     );
   }
+
+  /** The present properties, in the object's key order. */
+  presentKeys(): string[] {
+    const keys: string[] = [];
+    const fields = this.fields;
+    for (const key in fields) if (this.present(key)) keys.push(key);
+    return keys;
+  }
 }
+
+/**
+ * The key a lazy map answers with its source, for `lazySpanEntries` alone: not exported, so no
+ * other reader can ask for it, and a symbol, so no key list shows it.
+ */
+const SOURCE = Symbol("lazy span map source");
 
 /** The traps of every lazy map: each answers from the source, as the plain object would. */
 const HANDLER: ProxyHandler<Source> = {
   get(source, key) {
+    if (key === SOURCE) return source;
     // A key the object lacks reads through the prototype, as on a plain object.
     return source.present(key) ? source.scope.member(key) : Reflect.get(Object.prototype, key);
   },
@@ -41,10 +57,7 @@ const HANDLER: ProxyHandler<Source> = {
     return source.present(key) || key in Object.prototype;
   },
   ownKeys(source) {
-    const keys: string[] = [];
-    const fields = source.fields;
-    for (const key in fields) if (source.present(key)) keys.push(key);
-    return keys;
+    return source.presentKeys();
   },
   getOwnPropertyDescriptor(source, key) {
     if (!source.present(key)) return undefined;
@@ -77,4 +90,22 @@ export function lazySpanMap(value: object, scope: SpanScope): SpanMap {
   const source = new Source(value as Readonly<Record<string, unknown>>, scope);
   // SAFETY: the traps answer every read of a `SpanMap` (a string key to a span or undefined).
   return new Proxy(source, HANDLER) as unknown as SpanMap;
+}
+
+/** A lazy map's present keys, in its key order, and their spans. */
+export interface LazySpanEntries {
+  readonly keys: string[];
+  readonly spans: (Span | undefined)[];
+}
+
+/**
+ * What `Object.keys` and `Object.values` of a lazy map give, read from its source without the
+ * traps (a reader of every span, the bundle writer, otherwise pays about a dozen trap calls
+ * per map); undefined for any other object.
+ */
+export function lazySpanEntries(value: object): LazySpanEntries | undefined {
+  const source: unknown = (value as { readonly [SOURCE]?: unknown })[SOURCE];
+  if (!(source instanceof Source)) return undefined;
+  const keys = source.presentKeys();
+  return { keys, spans: keys.map((key) => source.scope.member(key)) };
 }
