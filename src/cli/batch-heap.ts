@@ -19,8 +19,8 @@
 import { statSync } from "node:fs";
 
 /**
- * The V8 flags a batch command runs with: the nursery above, `gc()` for `collectGarbage`, and
- * an old generation that starts at 128 MB. A batch command's old generation only grows (what
+ * The V8 flags a batch command runs with: the nursery above and an old generation that starts
+ * at 128 MB. A batch command's old generation only grows (what
  * it promotes is its input's document, spans and IR, all live until it exits), so the full
  * collections V8 starts on the way up from its small default find little to free: on 10,000
  * tunnels and grants, two of them (at ~25 MB and ~95 MB) freed ~20 MB in all and cost ~2.5 %
@@ -29,19 +29,7 @@ import { statSync } from "node:fs";
 export const BATCH_HEAP_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",
   "--initial-old-space-size=128",
-  "--expose-gc",
 ];
-
-/**
- * A full collection, where the relaunch exposed `gc` (nothing otherwise: a library caller, a
- * test, a user who chose the heap flags). For a command about to make a large output after
- * its input's intermediate forms died: `compile` of 10,000 tunnels drops ~45 MB of document
- * and IR before the bundle writer allocates, instead of growing the heap past both.
- */
-export function collectGarbage(): void {
-  const gc: unknown = (globalThis as { gc?: unknown }).gc;
-  if (typeof gc === "function") gc();
-}
 
 /**
  * Commands that read their input, report and exit. `serve` and `bundle` (`bundle serve`), the

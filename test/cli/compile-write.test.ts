@@ -95,7 +95,7 @@ describe("rampart compile writes the bundle in pieces (issue #19)", () => {
       assert.match(timed.stderr, new RegExp(`^bench\\.rampart: parse ${ms}, lower ${ms}`, "m"));
       assert.match(
         timed.stderr,
-        new RegExp(`^timed\\.json: free memory ${ms}, bundle text ${ms}, write file ${ms}$`, "m"),
+        new RegExp(`^timed\\.json: bundle text ${ms}, write file ${ms}$`, "m"),
       );
       assert.doesNotMatch(plain.stderr, / ms/);
       assert.deepEqual(
@@ -115,10 +115,7 @@ describe("rampart compile writes the bundle in pieces (issue #19)", () => {
       assert.equal(signed.status, 0, signed.stderr);
       assert.match(
         signed.stderr,
-        new RegExp(
-          `^b\\.jws: free memory ${ms}, bundle text ${ms}, sign ${ms}, write file ${ms}$`,
-          "m",
-        ),
+        new RegExp(`^b\\.jws: bundle text ${ms}, sign ${ms}, write file ${ms}$`, "m"),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,6 @@ import { writeBundlePieces } from "../../compile/bundle.ts";
 import type { BundleFormatVersion } from "../../compile/bundle.ts";
 import type { privateBundleKey } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
-import { collectGarbage } from "../batch-heap.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
@@ -36,8 +35,8 @@ request(facts) and handshake(facts) exports and a .d.ts beside it; --minify shri
 ${stageFlagsHelp}
   --quiet               no progress line on stderr (shown only on a terminal)
   (with --dump-after nothing is compiled or written; diagnostics go to stderr)
---timings also prints compile's own steps after the pipeline's stages (freeing memory,
-the bundle text, signing, the file write).
+--timings also prints compile's own steps after the pipeline's stages (the bundle text,
+signing, the file write).
 --format-version 2 writes the previous bundle format (spans as objects) for runtimes not yet
 upgraded; the default, 3, writes spans as [file, start, end] tuples (docs/bundle-format.md).
 --sign KEY writes a signed bundle instead (a JWS signed with the PEM private key KEY:
@@ -73,12 +72,10 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     return ExitCode.Findings;
   }
   const steps = new StepTimes();
-  if (typeof output === "string") {
-    progress.update("compile: writing the bundle");
-    // The document and the IR are garbage now: collected before the writer allocates, the
-    // heap does not grow to hold both (10,000 tunnels: peak RSS ~300 MB → ~260 MB).
-    steps.time("free memory", collectGarbage);
-  }
+  // No forced collection before the writer: on 10,000 tunnels it found ~15 MB of garbage in
+  // an ~80 MB heap and cost ~0.5 G instructions; V8's own marking during the writer leaves the
+  // peak RSS where it was (~240 MB; BENCHMARKS.md, "the writer's own work, eleventh session").
+  if (typeof output === "string") progress.update("compile: writing the bundle");
   const bundle =
     typeof output === "string" && target === "bundle"
       ? steps.time("bundle text", () => writeBundlePieces(policies, diagnostics, formatVersion))
@@ -129,7 +126,7 @@ class StepTimes {
     this.#parts.push(`${step} ${(performance.now() - started).toFixed(1)} ms`);
   }
 
-  /** `free memory 80.1 ms, bundle text 512.3 ms, write file 20.4 ms`. */
+  /** `bundle text 512.3 ms, write file 20.4 ms`. */
   summary(): string {
     return this.#parts.join(", ");
   }
