@@ -8,6 +8,9 @@
  *
  * When Chevrotain loads (grammar/chevrotain.ts), `registerTokenTypes` tells it of these types
  * at the indexes given here, so its lexer and parser take them as if it had made them.
+ *
+ * This mirrors `createToken`'s bookkeeping, so package.json pins Chevrotain's exact version: an
+ * upgrade is a reviewed change that `test/grammar/token-types.test.ts` checks.
  */
 import type * as ChevrotainModule from "chevrotain";
 import type { TokenPattern, TokenType } from "chevrotain";
