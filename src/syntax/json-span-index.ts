@@ -10,6 +10,7 @@
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 import type { Span } from "../diagnostics/span.ts";
 import { indexJsonText } from "./json-text-index.ts";
+import { arrayIndex } from "./span-store.ts";
 import type { JsonTextIndex } from "./json-text-index.ts";
 import type { SpanRows } from "./span-tree.ts";
 
@@ -272,16 +273,4 @@ function sameChars(text: string, at: number, key: string, from: number, to: numb
     if (c !== key.charCodeAt(i) || c === QUOTE) return false;
   }
   return true;
-}
-
-/** The array index `pointer[from, to)` spells (digits, no leading zero), else -1. */
-function arrayIndex(pointer: string, from: number, to: number): number {
-  if (to === from || (to - from > 1 && pointer.charCodeAt(from) === 0x30)) return NONE;
-  let index = 0;
-  for (let i = from; i < to; i++) {
-    const digit = pointer.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return NONE;
-    index = index * 10 + digit;
-  }
-  return index;
 }

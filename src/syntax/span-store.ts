@@ -342,7 +342,7 @@ export class SpanStore {
 }
 
 /** The array index `pointer[from, to)` spells (digits, no leading zero), else -1. */
-function arrayIndex(pointer: string, from: number, to: number): number {
+export function arrayIndex(pointer: string, from: number, to: number): number {
   if (to === from || (to - from > 1 && pointer.charCodeAt(from) === 0x30)) return NONE;
   let index = 0;
   for (let i = from; i < to; i++) {

@@ -18,25 +18,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
-import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
-import type { SourceFile } from "../../src/diagnostics/span.ts";
 import { writeLargePolicy } from "./large-commands.ts";
-import { benchTrees } from "./trees.ts";
+import { benchTrees, loadFrontEnd } from "./trees.ts";
 
 const args = process.argv.slice(2);
 
 /** In the child: parse, wait, lower, wait (the parent switches counting on and off). */
 async function child(root: string, file: string, fifo: string): Promise<void> {
-  const load = async <T>(path: string): Promise<T> =>
-    (await import(pathToFileURL(join(root, path)).href)) as T;
-  const { parsePolicySource } = await load<{
-    parsePolicySource: (source: SourceFile) => Outcome<unknown>;
-  }>("src/syntax/parse.ts");
-  const { lowerToIr } = await load<{ lowerToIr: (ast: unknown) => Outcome<unknown> }>(
-    "src/ir/lower.ts",
-  );
+  const { parsePolicySource, lowerToIr } = await loadFrontEnd(root);
   const name = file.endsWith(".json") ? "large.json" : "large.rampart";
   const ast = parsePolicySource({ name, text: readFileSync(file, "utf8") }).value;
   process.stderr.write(`READY ${process.pid}\n`);

@@ -22,13 +22,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import v8 from "node:v8";
 import { BATCH_HEAP_FLAGS } from "../../src/cli/batch-heap.ts";
-import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
-import type { SourceFile } from "../../src/diagnostics/span.ts";
 import { writeLargePolicy } from "./large-commands.ts";
-import { benchTrees } from "./trees.ts";
+import { benchTrees, loadFrontEnd } from "./trees.ts";
 
 const args = process.argv.slice(2);
 
@@ -42,14 +39,7 @@ interface Figures {
 
 /** In the child: parse with `root`'s front end, then lower, and print the figures as JSON. */
 async function measureOnce(root: string, file: string): Promise<void> {
-  const load = async <T>(path: string): Promise<T> =>
-    (await import(pathToFileURL(join(root, path)).href)) as T;
-  const { parsePolicySource } = await load<{
-    parsePolicySource: (source: SourceFile) => Outcome<unknown>;
-  }>("src/syntax/parse.ts");
-  const { lowerToIr } = await load<{ lowerToIr: (ast: unknown) => Outcome<unknown> }>(
-    "src/ir/lower.ts",
-  );
+  const { parsePolicySource, lowerToIr } = await loadFrontEnd(root);
   const name = file.endsWith(".json") ? "large.json" : "large.rampart";
   const ast = parsePolicySource({ name, text: readFileSync(file, "utf8") }).value;
   // SAFETY: the child runs with `--expose-gc`.
