@@ -3,7 +3,9 @@
  * equals the reference interpreter's, field by field. Random policies come from the testkit;
  * each is rewritten to a stream protocol, with mTLS on or off, boundary-heavy trusted-IP lists
  * and a credential whose grant may or may not connect. Many connections per policy keep the
- * generators cheap, so the property decides well over 100,000 connections in bounded time.
+ * generators cheap: 1,000 policies of one tunnel and at least 100 connections each decide at
+ * least 100,000 connections. The count is fixed by the inputs, not by the machine's speed (a
+ * time limit cut it short on a loaded machine).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -16,7 +18,7 @@ import { interpretConnection } from "../../src/interpret/index.ts";
 import { arbCountry, arbEffectivePolicy } from "../../src/testkit/index.ts";
 import { clientAddressArb, ipSetArb } from "./ip-arbitraries.ts";
 
-const TIME_LIMIT_MS = 12_000;
+const RUNS = 1_000;
 const CONNECTIONS_PER_POLICY = 400;
 const STREAM_PROTOCOLS: readonly Protocol[] = ["tls", "tls-passthrough", "tcp"];
 
@@ -77,7 +79,7 @@ describe("compiled connection decisions ≡ the reference interpreter", () => {
           }
         }
       }),
-      { numRuns: 1_000, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+      { numRuns: RUNS },
     );
     t.diagnostic(`${runs} policies, ${decided} connections`);
     assert.ok(decided >= 100_000, `only ${decided} connections were decided`);
