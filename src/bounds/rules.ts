@@ -25,31 +25,40 @@ export type EdgeProperty =
   | "hostname"
   | "rstream_auth_allow";
 
-/** IR spellings of document property names, made once per name (bounds asks per tunnel). */
-const camelCache = new Map<string, string>();
-
-function camel(property: string): string {
-  let name = camelCache.get(property);
-  if (name === undefined) {
-    name = property.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-    // Bounded: property names come from code, but nothing here stops a caller passing more.
-    if (camelCache.size >= 256) camelCache.clear();
-    camelCache.set(property, name);
-  }
-  return name;
-}
+/**
+ * The IR spelling of each property bounds cites (`trusted_ips` → `trustedIps`), written out:
+ * constant names are interned strings, which a span map is asked with at no further cost.
+ */
+const IR_NAMES: Readonly<Record<EdgeProperty | "members", string>> = {
+  trusted_ips: "trustedIps",
+  geo_ip: "geoIp",
+  tls_min_version: "tlsMinVersion",
+  post_quantum: "postQuantum",
+  ech: "ech",
+  public_access: "publicAccess",
+  plan: "plan",
+  token_auth: "tokenAuth",
+  rstream_auth: "rstreamAuth",
+  mtls_auth: "mtlsAuth",
+  challenge_mode: "challengeMode",
+  publish: "publish",
+  protocol: "protocol",
+  hostname: "hostname",
+  rstream_auth_allow: "rstreamAuthAllow",
+  members: "members",
+};
 
 /**
  * The span of a property in a `spans` map. Lowering may key the map by the document name
  * (`trusted_ips`) or by the IR name (`trustedIps`); both are accepted so that bounds does not
  * depend on that choice.
  */
-export function propertySpan(spans: SpanMap, property: string): Span | null {
+export function propertySpan(spans: SpanMap, property: EdgeProperty | "members"): Span | null {
   const written = spans[property];
   if (written !== undefined && written !== null) return written;
   // Asked with `in` first: a lazy span map answers a missing key through a trap that reads
   // the prototype, which costs more than `in`; most maps have neither spelling of most keys.
-  const name = camel(property);
+  const name = IR_NAMES[property];
   return name !== property && name in spans ? (spans[name] ?? null) : null;
 }
 

@@ -101,6 +101,26 @@ describe("grant reduction (S-T6)", () => {
       ["RP4203"],
     );
   });
+
+  it("S-T6: a root grant is its own effective grant; a repeated name keeps the first resolved", () => {
+    const first = grantIr({ name: "r", permissions: ["tunnels.resources.read-only"] });
+    const second = grantIr({ name: "r", permissions: null });
+    const roots = effectiveGrants([first, second]);
+    assert.equal(roots.grants["r"], first);
+    // A derived grant that failed keeps its name out, even when a root grant repeats it.
+    const failed = effectiveGrants([
+      grantIr({ name: "x", parent: "nope" }),
+      grantIr({ name: "x" }),
+    ]);
+    assert.deepEqual(Object.keys(failed.grants), []);
+    // A root grant met first is resolved before a derived grant of the same name.
+    const rootFirst = effectiveGrants([
+      grantIr({ name: "y" }),
+      grantIr({ name: "y", parent: "no" }),
+    ]);
+    assert.deepEqual(rootFirst.diagnostics, []);
+    assert.ok(rootFirst.grants["y"]);
+  });
 });
 
 function parts(parent: GrantIr, child: GrantIr): string[] {
