@@ -23,6 +23,12 @@ interface Fixed {
   readonly image: string;
 }
 
+/** A keyword spelled as a word, with its character codes (compared with a word read). */
+interface Keyword {
+  readonly type: TokenType;
+  readonly codes: Uint8Array;
+}
+
 function fixed(type: TokenType): Fixed {
   const image = t.keywordImage(type);
   if (image === undefined) throw new InternalError(`${type.name} has no fixed image`);
@@ -40,11 +46,12 @@ for (const type of t.allTokens) {
  * Keywords spelled as words, by length and first letter (`length * 128 + code`): compared in
  * place with the word read, one or two candidates each.
  */
-const wordKeywords = new Array<Fixed[] | undefined>(128 * 64).fill(undefined);
+const wordKeywords = new Array<Keyword[] | undefined>(128 * 64).fill(undefined);
 for (const type of t.keywordTokens) {
   const { image } = fixed(type);
   if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(image) && image.length < 64) {
-    (wordKeywords[image.length * 128 + image.charCodeAt(0)] ??= []).push({ type, image });
+    const codes = Uint8Array.from(image, (c) => c.charCodeAt(0));
+    (wordKeywords[image.length * 128 + image.charCodeAt(0)] ??= []).push({ type, codes });
   }
 }
 
@@ -318,16 +325,18 @@ export class Scanner {
 /**
  * The one of `candidates` (keywords of the word's length and first letter) that the word at `i`
  * spells: compared by character codes from the second one on, in the optimized code itself
- * (`startsWith` was a call into the runtime per candidate, for most words of a file).
+ * (`startsWith` was a call into the runtime per candidate, for most words of a file), against
+ * the keyword's codes in a byte array (a string's `charCodeAt` first asks what kind of string
+ * it is, at each character).
  */
-function spelledAt(candidates: readonly Fixed[], text: string, i: number): Fixed | undefined {
+function spelledAt(candidates: readonly Keyword[], text: string, i: number): Keyword | undefined {
   for (let k = 0; k < candidates.length; k++) {
     // SAFETY: `k` is below the array's length.
-    const image = (candidates[k] as Fixed).image;
+    const keyword = candidates[k] as Keyword;
+    const codes = keyword.codes;
     let c = 1;
-    while (c < image.length && image.charCodeAt(c) === text.charCodeAt(i + c)) c++;
-    // SAFETY: as above.
-    if (c === image.length) return candidates[k] as Fixed;
+    while (c < codes.length && codes[c] === text.charCodeAt(i + c)) c++;
+    if (c === codes.length) return keyword;
   }
   return undefined;
 }
