@@ -4,6 +4,7 @@
  * `default.<property>` for a value the bounds stage filled in.
  */
 import type { Span } from "../diagnostics/span.ts";
+import { spanOf } from "../ir/lazy-spans.ts";
 import type { ProjectIr, SpanMap, TunnelIr } from "../ir/types.ts";
 import type { RuleRef } from "./effective.ts";
 
@@ -54,12 +55,12 @@ const IR_NAMES: Readonly<Record<EdgeProperty | "members", string>> = {
  * depend on that choice.
  */
 export function propertySpan(spans: SpanMap, property: EdgeProperty | "members"): Span | null {
-  const written = spans[property];
+  // Read with `spanOf`: a lazy span map (lowering's) answers it from its source, with no trap
+  // call; most maps have neither spelling of most keys.
+  const written = spanOf(spans, property);
   if (written !== undefined && written !== null) return written;
-  // Asked with `in` first: a lazy span map answers a missing key through a trap that reads
-  // the prototype, which costs more than `in`; most maps have neither spelling of most keys.
   const name = IR_NAMES[property];
-  return name !== property && name in spans ? (spans[name] ?? null) : null;
+  return name !== property ? (spanOf(spans, name) ?? null) : null;
 }
 
 /**

@@ -41,15 +41,14 @@ class Source {
 }
 
 /**
- * The key a lazy map answers with its source, for `lazySpanEntries` alone: not exported, so no
- * other reader can ask for it, and a symbol, so no key list shows it.
+ * Each lazy map's source, for the readers that ask it directly (`spanOf`, `lazySpanEntries`):
+ * a trap call costs several times a lookup here, and a missing key would need one too.
  */
-const SOURCE = Symbol("lazy span map source");
+const SOURCES = new WeakMap<object, Source>();
 
 /** The traps of every lazy map: each answers from the source, as the plain object would. */
 const HANDLER: ProxyHandler<Source> = {
   get(source, key) {
-    if (key === SOURCE) return source;
     // A key the object lacks reads through the prototype, as on a plain object.
     return source.present(key) ? source.scope.member(key) : Reflect.get(Object.prototype, key);
   },
@@ -89,7 +88,20 @@ const HANDLER: ProxyHandler<Source> = {
 export function lazySpanMap(value: object, scope: SpanScope): SpanMap {
   const source = new Source(value as Readonly<Record<string, unknown>>, scope);
   // SAFETY: the traps answer every read of a `SpanMap` (a string key to a span or undefined).
-  return new Proxy(source, HANDLER) as unknown as SpanMap;
+  const map = new Proxy(source, HANDLER) as unknown as SpanMap;
+  SOURCES.set(map, source);
+  return map;
+}
+
+/**
+ * `map[key]` for a property name `key`, read from a lazy map's source without its traps
+ * (bounds asks ~8 names of each tunnel's map, most of them missing: each was a trap call
+ * that read `Object.prototype`); any other map is read as it is.
+ */
+export function spanOf(map: SpanMap, key: string): Span | undefined {
+  const source = SOURCES.get(map);
+  if (source === undefined || key in Object.prototype) return map[key];
+  return source.present(key) ? source.scope.member(key) : undefined;
 }
 
 /** A lazy map's present keys, in its key order, and their spans. */
@@ -104,8 +116,8 @@ export interface LazySpanEntries {
  * per map); undefined for any other object.
  */
 export function lazySpanEntries(value: object): LazySpanEntries | undefined {
-  const source: unknown = (value as { readonly [SOURCE]?: unknown })[SOURCE];
-  if (!(source instanceof Source)) return undefined;
+  const source = SOURCES.get(value);
+  if (source === undefined) return undefined;
   const keys = source.presentKeys();
   return { keys, spans: keys.map((key) => source.scope.member(key)) };
 }

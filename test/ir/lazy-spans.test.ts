@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { lazySpanMap } from "../../src/ir/lazy-spans.ts";
+import fc from "fast-check";
+import { lazySpanMap, spanOf } from "../../src/ir/lazy-spans.ts";
 import type { SpanScope } from "../../src/ir/lower-context.ts";
 import type { Span } from "../../src/diagnostics/span.ts";
 
@@ -50,5 +51,47 @@ describe("lazySpanMap", () => {
       delete map["id"];
     }, TypeError);
     assert.equal(map["id"], spans.id);
+  });
+});
+
+describe("spanOf", () => {
+  const doc = { id: "t1", name: undefined, upstream: "http://10.0.0.1", labels: {} };
+  const spans = { id: span(1), name: span(2), upstream: span(3), labels: span(4) };
+
+  it("answers what reading the map answers, reading only the span asked for", () => {
+    const scope = scopeOf(spans);
+    const map = lazySpanMap(doc, scope);
+    assert.equal(spanOf(map, "upstream"), spans.upstream);
+    assert.equal(scope.reads, 1, "one member read for one present key");
+    assert.equal(spanOf(map, "name"), undefined, "an undefined property has no span");
+    assert.equal(spanOf(map, "trustedIps"), undefined, "a missing key");
+    assert.equal(scope.reads, 1, "a missing or undefined key reads no span");
+    assert.equal(spanOf(map, "toString"), map["toString"], "inherited members read through");
+  });
+
+  it("reads any other map as it is", () => {
+    const plain = { id: span(1) };
+    assert.equal(spanOf(plain, "id"), plain.id);
+    assert.equal(spanOf(plain, "name"), undefined);
+  });
+
+  it("equals the map's own answer for any object and key", () => {
+    const key = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom("id", "constructor", "toString", "__proto__", "hasOwnProperty"),
+    );
+    fc.assert(
+      fc.property(
+        fc.dictionary(key, fc.oneof(fc.constant(undefined), fc.string({ maxLength: 4 })), {
+          maxKeys: 8,
+        }),
+        key,
+        (fields, asked) => {
+          const map = lazySpanMap(fields, scopeOf({ [asked]: span(7) }));
+          assert.equal(spanOf(map, asked), map[asked]);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

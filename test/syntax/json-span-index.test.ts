@@ -120,6 +120,21 @@ describe("JsonSpanIndex: the spans of a well-formed JSON text, read from the tex
     assertSameAnswers('[{"x":"\\\\"}, "\\"", {"y":["]"]}]');
   });
 
+  it("answers as the careful reader's table for texts beyond ASCII, read as 16-bit code units", () => {
+    // Each of these has a low byte that is JSON syntax: `Ģ` 0x22 (quote), `Ȭ` 0x2C (comma),
+    // `Ŝ` 0x5C (backslash), `Ż` 0x7B (brace), `ŝ` 0x5D (bracket); `é` is one byte in Latin-1.
+    assertSameAnswers('{"é": ["Ģ", "Ȭ,", {"Ż": "ŝ"}], "k": "Ŝ", "n": -1.5e3, "😀": [true, null]}');
+    assertSameAnswers('["Ģ\\"", {"Ȭ": {"a": "Ŝ\\\\"}}, "é"]');
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 3, stringUnit: "binary" }),
+        fc.constantFrom(undefined, 2),
+        (value, indent) => assertSameAnswers(JSON.stringify(value, null, indent)),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("indexes nothing until a span is asked for, and refuses writes", () => {
     const text = '{"tunnels": [{"id": "t1"}]}';
     let careful = 0;
