@@ -12,7 +12,7 @@
  *
  *   node test/bench/proxy-instructions.ts [--roles minimal-undici,rampart-open,rampart]
  *     [--requests 20000] [--paced-requests 2000] [--paced-rate 100] [--connections 64]
- *     [--warmup 5000] [--node-flags="…"] [--keep DIR] [--windows 1]
+ *     [--warmup 5000] [--node-flags="…"] [--keep DIR] [--windows 1] [--young-mb 32]
  *
  * `--windows K` counts K closed-loop windows of `--requests` each in the same process and
  * reports their median and each window's main-thread count: a window with more GC or a late
@@ -28,6 +28,14 @@
  * compiling 140k–200k instructions per request after 8,000 warm-up requests, moving the
  * all-threads figure by more than the differences sought; the event loop's work is the
  * main thread's.
+ *
+ * `--young-mb N` (default 32) starts each contender with V8's young generation at N MB
+ * semi-spaces (`--min-semi-space-size`), the size a native proxy reaches under load; 0 leaves
+ * V8's own sizing. Under valgrind a proxy allocates ~50 times slower, below the rate at which V8
+ * shrinks the young generation to its 1 MB start: it then scavenged every ~60 requests where
+ * the same process run natively scavenges every ~2,000, and callgrind counted 8–14k
+ * instructions per request of GC that a native proxy does not spend, differing by ±7k between
+ * processes (BENCHMARKS.md, twelfth session, h20-tls). Each window's scavenges are printed.
  *
  * RAMPART_BENCH_BASELINE=<checkout> adds the `rampart-baseline` role (that tree's runtime).
  *
@@ -74,6 +82,7 @@ const { values } = parseArgs({
     "node-flags": { type: "string", default: "" },
     keep: { type: "string" },
     windows: { type: "string", default: "1" },
+    "young-mb": { type: "string", default: "32" },
   },
 });
 
@@ -174,10 +183,11 @@ async function send(
   return failures;
 }
 
-/** Instructions of a dump: all threads and the main thread. */
+/** Instructions of a dump: all threads and the main thread; the main thread's scavenges. */
 interface Counted {
   readonly all: number;
   readonly main: number;
+  readonly scavenges: number;
 }
 
 /**
@@ -201,13 +211,33 @@ function newestDump(outDir: string, pid: number): Map<number, string> {
 function dumpedInstructions(outDir: string, pid: number): Counted {
   let all = 0;
   let main = 0;
+  let scavenges = 0;
   for (const [thread, file] of newestDump(outDir, pid)) {
-    const total = /^(?:totals|summary): (\d+)/m.exec(readFileSync(file, "utf8"));
+    const dump = readFileSync(file, "utf8");
+    const total = /^(?:totals|summary): (\d+)/m.exec(dump);
     if (total === null) throw new Error(`no totals in ${file}`);
     all += Number(total[1]);
-    if (thread === 1) main = Number(total[1]);
+    if (thread === 1) {
+      main = Number(total[1]);
+      scavenges = callsTo(dump, "v8::internal::Heap::Scavenge()");
+    }
   }
-  return { all, main };
+  return { all, main, scavenges };
+}
+
+/**
+ * How many times a dump's code called the function named `name` (callgrind's format: a name
+ * is spelled out once as `(id) name`, then referred to by `(id)`; each call site is a
+ * `cfn=(id)` line followed by `calls=N …`).
+ */
+function callsTo(dump: string, name: string): number {
+  const ids = new Set<string>();
+  for (const m of dump.matchAll(/^c?fn=\((\d+)\) (.*)$/gm))
+    if (m[2] === name) ids.add(m[1] as string);
+  let calls = 0;
+  for (const m of dump.matchAll(/^cfn=\((\d+)\).*\ncalls=(\d+)/gm))
+    if (ids.has(m[1] as string)) calls += Number(m[2]);
+  return calls;
 }
 
 function median(values: readonly number[]): number {
@@ -221,7 +251,11 @@ function median(values: readonly number[]): number {
 /** Instructions per request for one contender: closed loop, then paced. */
 async function measure(role: string, upstreamPort: number) {
   const outDir = mkdtempSync(join(tmpdir(), "rampart-cg-"));
-  const flags = values["node-flags"] === "" ? [] : values["node-flags"].split(" ");
+  const young = Number(values["young-mb"]);
+  const flags = [
+    ...(young > 0 ? [`--min-semi-space-size=${young}`] : []),
+    ...(values["node-flags"] === "" ? [] : values["node-flags"].split(" ")),
+  ];
   const child = spawn(role, [String(upstreamPort)], outDir, flags);
   try {
     const ready = await waitFor<{ port: number; token?: string }>(child, (m) => "port" in m);
@@ -245,7 +279,7 @@ async function measure(role: string, upstreamPort: number) {
       execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
       if (failures > 0) console.log(`${role}: ${failures} of ${count} requests failed`);
       const counted = dumpedInstructions(outDir, pid);
-      return { all: counted.all / count, main: counted.main / count };
+      return { all: counted.all / count, main: counted.main / count, scavenges: counted.scavenges };
     };
     // Connections opened a few at a time (64 handshakes at once outlast the proxy's handshake
     // timeout under valgrind), then the warm-up: JIT, pools, the token cache.
@@ -257,14 +291,13 @@ async function measure(role: string, upstreamPort: number) {
     const max: Counted = {
       all: median(windows.map((x) => x.all)),
       main: median(windows.map((x) => x.main)),
+      scavenges: median(windows.map((x) => x.scavenges)),
     };
-    if (windows.length > 1) {
-      const each = (key: keyof Counted): string =>
-        windows.map((x) => (x[key] / 1000).toFixed(1)).join(" ");
-      console.log(
-        `${role}: closed-loop windows, main thread ${each("main")}k; all threads ${each("all")}k`,
-      );
-    }
+    const each = (key: "all" | "main"): string =>
+      windows.map((x) => (x[key] / 1000).toFixed(1)).join(" ");
+    console.log(
+      `${role}: closed-loop windows, main thread ${each("main")}k; all threads ${each("all")}k; main-thread scavenges ${windows.map((x) => x.scavenges).join(" ")}`,
+    );
     if (values.keep !== undefined) {
       mkdirSync(values.keep, { recursive: true });
       for (const [thread, file] of newestDump(outDir, pid)) {
