@@ -5,7 +5,7 @@
  * about a third of what every `rampart` command did before reading its input.
  *
  * Packages stay external (resolved from `node_modules` as before, loaded only by the commands
- * that import them), except the small ones `lint` and `compile` always load.
+ * that import them), except the small ones `lint` and `compile` may load (`BUNDLED_PACKAGES`).
  *
  * A bundled source file may find a file beside it through `import.meta.url` (the JSON Schema,
  * the prebuilt ES module engine, the example policy): each one's `import.meta.url` is replaced
@@ -13,11 +13,23 @@
  * found where `tsc` put the rest of the build.
  */
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import type { Plugin } from "esbuild";
 
-/** Packages bundled into the CLI: plain JavaScript that `lint` and `compile` always load. */
+/**
+ * Packages bundled into the CLI: plain JavaScript that `lint` and `compile` may load. Each runs
+ * on first use (`lazyPackages`): setting up regexp-tree's parser tables was ~8 % of a one-line
+ * `lint`'s instructions, for a policy that may have no regular expression at all.
+ */
 const BUNDLED_PACKAGES = ["regexp-tree", "ipaddr.js"];
+
+/**
+ * Single files of external packages bundled all the same: every policy check runs them, and
+ * loading one CommonJS file from `node_modules` (resolution, the CommonJS loader) cost more
+ * than the file.
+ */
+const BUNDLED_FILES = ["ajv/dist/runtime/ucs2length.js"];
 
 /** The bundle's folder inside `dist/`, and its entry file. */
 export const CLI_BUNDLE_DIR = "cli";
@@ -46,6 +58,54 @@ function twinUrls(root: string, dist: string, outdir: string): Plugin {
   };
 }
 
+/**
+ * An `import x from "<bundled package>"` in the sources becomes an object whose members are read
+ * from the package, loaded (`require`, which esbuild turns into a call of the bundled package's
+ * wrapper) on the first read. The sources only import these packages' default export and read
+ * its members; any other import fails the build ("No matching export").
+ */
+function lazyPackages(): Plugin {
+  const filter = new RegExp(`^(${BUNDLED_PACKAGES.map(escapeRegExp).join("|")})(/|$)`);
+  return {
+    name: "rampart-lazy-packages",
+    setup(build) {
+      build.onResolve({ filter }, (args) => {
+        if (args.kind !== "import-statement") return undefined;
+        return { path: args.path, namespace: "lazy-package", pluginData: args.resolveDir };
+      });
+      build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => ({
+        contents: [
+          "let loaded;",
+          `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+          "export default new Proxy({}, { get: (_target, key) => Reflect.get(load(), key) });",
+        ].join("\n"),
+        loader: "js",
+        resolveDir: args.pluginData as string,
+      }));
+    },
+  };
+}
+
+/** `text` as a regular expression's source that matches it literally. */
+function escapeRegExp(text: string): string {
+  return text.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/** `BUNDLED_FILES`, resolved from the project's `node_modules` into the bundle. */
+function bundledFiles(root: string): Plugin {
+  const resolveFile = createRequire(join(root, "package.json")).resolve;
+  return {
+    name: "rampart-bundled-files",
+    setup(build) {
+      for (const file of BUNDLED_FILES) {
+        build.onResolve({ filter: new RegExp(`^${escapeRegExp(file)}$`) }, () => ({
+          path: resolveFile(file),
+        }));
+      }
+    },
+  };
+}
+
 /** Bundles the CLI into `dist/cli/` (esbuild is a dev dependency: this runs at build time). */
 export async function bundleCli(root: string, dist: string): Promise<void> {
   const { build } = await import("esbuild");
@@ -68,17 +128,20 @@ export async function bundleCli(root: string, dist: string): Promise<void> {
     outdir,
     chunkNames: "[name]-[hash]",
     external: packages.filter((name) => !BUNDLED_PACKAGES.includes(name)),
-    // Error names and class names stay what the sources say.
-    keepNames: true,
+    // No `keepNames`: it wrapped each of ~1,100 functions in a call that redefines its `name`
+    // as the module loads, 6 % of a one-line `lint`'s instructions (BENCHMARKS.md, "Start-up,
+    // relaunch and GC of batch commands, twelfth session"). Only the functions esbuild renames
+    // (a name taken by another bundled module) then report another `name`; nothing reads a
+    // function's name, and a `--debug` stack trace names the sources through the source maps.
     // Without the layout and the comments the sources keep, every command reads, decodes and
     // scans a third less text before it starts: -9 % of the instructions of a one-line `lint`
-    // (BENCHMARKS.md, "Start-up and the batch heap, tenth session"). Names are kept, and the
+    // (BENCHMARKS.md, "Start-up and the batch heap, tenth session"). Identifiers are kept, and the
     // source map points a `--debug` stack trace back at the sources (bin.js turns it on).
     minifyWhitespace: true,
     sourcemap: "linked",
     sourcesContent: false,
     legalComments: "inline",
-    plugins: [twinUrls(root, dist, outdir)],
+    plugins: [lazyPackages(), bundledFiles(root), twinUrls(root, dist, outdir)],
     logLevel: "warning",
   });
 }

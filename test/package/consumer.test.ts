@@ -7,7 +7,7 @@
  * dependency is already there from the repository's own `npm ci`.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -102,8 +102,35 @@ describe(
         stderr,
       );
       assert.ok(!urls.some((url) => url.includes("/dist/src/pipeline.js")), stderr);
+      // ajv's one runtime file that policy validation calls is bundled too.
+      assert.deepEqual(
+        urls.filter((url) => url.includes("/node_modules/") && !url.includes("/rampart/")),
+        [],
+      );
       // The sources are ~220 modules for `lint` (bin, dispatcher, pipeline, regexp-tree …).
       assert.ok(urls.length < 40, `${urls.length} modules: ${urls.join("\n")}`);
+    });
+
+    it("reads regexes and IPv6 addresses as the sources do: the bundle loads regexp-tree and ipaddr.js on first use", () => {
+      // S-T5: an unsafe regex (RP3008, read by regexp-tree); S-A3: IPv6 ranges (ipaddr.js).
+      const policies = [
+        "fixtures/invalid/RP3008-backtracking-regex.rampart",
+        "fixtures/policies/acme.rampart",
+      ];
+      const bin = join(project, "node_modules", "rampart", "bin", "rampart.js");
+      for (const policy of policies) {
+        const installed = spawnSync(process.execPath, [bin, "lint", join(REPO, policy)], {
+          cwd: project,
+          encoding: "utf8",
+        });
+        const sources = spawnSync(
+          process.execPath,
+          [join(REPO, "src", "cli", "bin.js"), "lint", join(REPO, policy)],
+          { cwd: project, encoding: "utf8" },
+        );
+        assert.equal(installed.stdout, sources.stdout, policy);
+        assert.equal(installed.status, sources.status, policy);
+      }
     });
 
     it("compiles to a self-contained ES module without esbuild (the engine ships prebuilt)", async () => {
