@@ -70,27 +70,31 @@ export function spansAt(ctx: LowerContext, pointer: string): SpanScope {
  * (HOT PATH: once a pointer string was joined per member of every grant, ~8 MB on 10,000).
  */
 class LazyScope implements SpanScope {
-  readonly #parent: SpanScope;
-  readonly #key: string | number;
-  #scope: SpanScope | null = null;
+  // Plain properties set in the constructor, not `#` fields: one scope is made per action,
+  // filter and path of every grant, mostly in code V8 has not optimized yet, where `#` fields
+  // are defined and stored through keyed property ICs (as in `tree-spans.ts`).
+  declare private readonly parent: SpanScope;
+  declare private readonly key: string | number;
+  declare private scope: SpanScope | null;
 
   constructor(parent: SpanScope, key: string | number) {
-    this.#parent = parent;
-    this.#key = key;
+    this.parent = parent;
+    this.key = key;
+    this.scope = null;
   }
 
   /** The scope looked up (a lazy parent's first: its `at` would only give another lazy one). */
-  #found(): SpanScope {
-    const parent = this.#parent;
-    return (this.#scope ??= (parent instanceof LazyScope ? parent.#found() : parent).at(this.#key));
+  private found(): SpanScope {
+    const parent = this.parent;
+    return (this.scope ??= (parent instanceof LazyScope ? parent.found() : parent).at(this.key));
   }
 
   own(): Span | undefined {
-    return this.#parent.member(this.#key);
+    return this.parent.member(this.key);
   }
 
   member(key: string | number): Span | undefined {
-    return this.#found().member(key);
+    return this.found().member(key);
   }
 
   at(key: string | number): SpanScope {

@@ -4,7 +4,7 @@
  */
 import { isCountryCode } from "./countries.ts";
 import { isValidHost } from "./host-name.ts";
-import { blockContains, normalizeIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
+import { blockContains, normalizeOwnedIpSet, parseIpEntry, rangeToBlock } from "./ip.ts";
 import type { LowerContext, SpanScope } from "./lower-context.ts";
 import { canonicalList, sortUniqueInPlace } from "./lower-context.ts";
 import {
@@ -28,8 +28,11 @@ export function lowerIpList(
 ): IpSet | null {
   if (entries === undefined) return null;
   const ranges: IpRange[] = [];
-  /** The entry as written, parallel to `ranges` (a redundancy warning quotes it). */
-  const written: string[] = [];
+  /**
+   * The entries as written, parallel to `ranges` (a redundancy warning quotes them): `entries`
+   * itself until one is refused (HOT PATH: no copy of a list written right).
+   */
+  let written: string[] | null = null;
   for (let index = 0; index < entries.length; index++) {
     // SAFETY: index < entries.length, the loop's bound.
     const entry = entries[index] as string;
@@ -37,15 +40,17 @@ export function lowerIpList(
     const parsed = parseIpEntry(entry, span);
     if (!parsed.ok) {
       ctx.report(invalidIpEntry(span, entry, parsed.reason));
+      // The entries before the first refused one all became ranges.
+      written ??= entries.slice(0, index);
       continue;
     }
     if (parsed.hostBitsSet) ctx.report(cidrHostBits(span, entry, parsed.range.cidr));
     ranges.push(parsed.range);
-    written.push(entry);
+    written?.push(entry);
   }
-  const set = normalizeIpSet(ranges, scope.own());
+  const set = normalizeOwnedIpSet(ranges, scope.own());
   // Normalizing only ever drops entries: when none was dropped, none is redundant.
-  if (set.ranges.length !== ranges.length) reportRedundant(ranges, written, set, ctx);
+  if (set.ranges.length !== ranges.length) reportRedundant(ranges, written ?? entries, set, ctx);
   return set;
 }
 
@@ -113,7 +118,9 @@ function countryCodes(
 
 /**
  * Tunnel hosts: lower-cased, checked, sorted and deduplicated (duplicates are a pass). The
- * list is the `hostname` of the tunnel whose spans `tunnel` holds (read only to report).
+ * list is the `hostname` of the tunnel whose spans `tunnel` holds (read only to report). The
+ * result is `hosts` itself only when every host in it is valid (`check-duplicate-hosts` reads
+ * that as "every host is lower case already").
  */
 export function lowerHosts(
   hosts: readonly string[] | undefined,

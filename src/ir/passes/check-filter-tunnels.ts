@@ -7,7 +7,13 @@
  * This check walks the document rather than the IR so that it can point at the very value.
  */
 import { didYouMean } from "../../diagnostics/did-you-mean.ts";
-import type { FilterDoc, GrantLeafDoc, GrantNodeDoc, StringFilterDoc } from "../../syntax/model.ts";
+import type {
+  FilterDoc,
+  GrantLeafDoc,
+  GrantNodeDoc,
+  ScopeActionDoc,
+  StringFilterDoc,
+} from "../../syntax/model.ts";
 import type { LowerContext } from "../lower-context.ts";
 import { at } from "../lower-context.ts";
 import { unknownFilterTunnel } from "../semantic-diagnostics.ts";
@@ -42,28 +48,53 @@ function appliesTo(leaf: GrantLeafDoc, project: ProjectIr): boolean {
  * in one array that only grows: cutting an array's length can reallocate it, per grant.
  */
 class Path {
-  readonly #keys: (string | number)[] = [];
-  #depth = 0;
+  // Plain properties set in the constructor, not `#` fields: the walk enters and leaves ~8
+  // keys per grant, mostly in code V8 has not optimized yet, where each `#` field read or
+  // write goes through a keyed property IC.
+  declare private readonly keys: (string | number)[];
+  declare private depth: number;
+
+  constructor() {
+    this.keys = [];
+    this.depth = 0;
+  }
 
   enter(key: string | number): void {
-    this.#keys[this.#depth++] = key;
+    this.keys[this.depth++] = key;
   }
 
   leave(count: number): void {
-    this.#depth -= count;
+    this.depth -= count;
   }
 
   /** The pointer of the walk's place, then of `keys` below it. */
   pointer(...keys: (string | number)[]): string {
     let pointer = "";
-    for (let i = 0; i < this.#depth; i++) pointer = at(pointer, this.#keys[i] as string | number);
+    for (let i = 0; i < this.depth; i++) pointer = at(pointer, this.keys[i] as string | number);
     return keys.reduce<string>((p, key) => at(p, key), pointer);
   }
 }
 
-const BRANCHES = ["AND", "OR"] as const;
-const FIELDS = ["id", "name"] as const satisfies readonly Field[];
-const ACTIONS = ["connect", "list"] as const;
+/** The members an AND/OR node of a grant tree or a filter lists its children in. */
+interface Branches {
+  readonly AND?: unknown;
+  readonly OR?: unknown;
+}
+
+// Both members are read by name: a key taken from a list makes a keyed read, megamorphic
+// over the document's many object shapes (one per combination of members written).
+
+/** The member an AND/OR node lists its children in (`AND` first), or null for a leaf. */
+function branchOf(node: Branches): "AND" | "OR" | null {
+  if (Array.isArray(node.AND)) return "AND";
+  return Array.isArray(node.OR) ? "OR" : null;
+}
+
+/** The children of node `node` of branch `branch` (`branchOf`). */
+function childrenOf<T>(node: Branches, branch: "AND" | "OR"): readonly T[] {
+  // SAFETY: `branchOf` found an array there, of the node's own kind of children.
+  return (branch === "AND" ? node.AND : node.OR) as readonly T[];
+}
 
 function help(field: Field, value: string, known: Known): string | undefined {
   const other: Field = field === "id" ? "name" : "id";
@@ -91,38 +122,43 @@ function reportUnknown(
 // No closures either: one that captures a parameter makes every call allocate a context.
 
 function checkFilter(filter: FilterDoc, path: Path, known: Known, ctx: LowerContext): void {
-  for (let b = 0; b < BRANCHES.length; b++) {
-    const branch = BRANCHES[b] as (typeof BRANCHES)[number];
-    const children = (filter as Partial<Record<typeof branch, FilterDoc[]>>)[branch];
-    if (branch in filter && Array.isArray(children)) {
-      for (let i = 0; i < children.length; i++) {
-        path.enter(branch);
-        path.enter(i);
-        checkFilter(children[i] as FilterDoc, path, known, ctx);
-        path.leave(2);
-      }
-      return;
+  const branch = branchOf(filter as Branches);
+  if (branch !== null) {
+    const children = childrenOf<FilterDoc>(filter as Branches, branch);
+    for (let i = 0; i < children.length; i++) {
+      path.enter(branch);
+      path.enter(i);
+      checkFilter(children[i] as FilterDoc, path, known, ctx);
+      path.leave(2);
     }
+    return;
   }
   const fields = filter as { id?: StringFilterDoc; name?: StringFilterDoc };
-  for (let f = 0; f < FIELDS.length; f++) {
-    const field = FIELDS[f] as Field;
-    const match = fields[field];
-    if (match === undefined) continue;
-    // The literal values a string filter compares with; regexes are patterns, not names.
-    const names = known[field];
-    if (typeof match === "string") {
-      if (!names.has(match)) reportUnknown(field, match, path, [field], known, ctx);
-    } else if ("exact" in match) {
-      if (!names.has(match.exact))
-        reportUnknown(field, match.exact, path, [field, "exact"], known, ctx);
-    } else if ("oneof" in match) {
-      const values = match.oneof;
-      for (let i = 0; i < values.length; i++) {
-        // SAFETY: i < values.length, the loop's bound.
-        const value = values[i] as string;
-        if (!names.has(value)) reportUnknown(field, value, path, [field, "oneof", i], known, ctx);
-      }
+  if (fields.id !== undefined) checkField("id", fields.id, path, known, ctx);
+  if (fields.name !== undefined) checkField("name", fields.name, path, known, ctx);
+}
+
+/** Checks the literal values of filter field `field` (`match`, written at `path`). */
+function checkField(
+  field: Field,
+  match: StringFilterDoc,
+  path: Path,
+  known: Known,
+  ctx: LowerContext,
+): void {
+  // The literal values a string filter compares with; regexes are patterns, not names.
+  const names = field === "id" ? known.id : known.name;
+  if (typeof match === "string") {
+    if (!names.has(match)) reportUnknown(field, match, path, [field], known, ctx);
+  } else if ("exact" in match) {
+    if (!names.has(match.exact))
+      reportUnknown(field, match.exact, path, [field, "exact"], known, ctx);
+  } else if ("oneof" in match) {
+    const values = match.oneof;
+    for (let i = 0; i < values.length; i++) {
+      // SAFETY: i < values.length, the loop's bound.
+      const value = values[i] as string;
+      if (!names.has(value)) reportUnknown(field, value, path, [field, "oneof", i], known, ctx);
     }
   }
 }
@@ -134,32 +170,40 @@ function checkNode(
   known: Known,
   ctx: LowerContext,
 ): void {
-  for (let b = 0; b < BRANCHES.length; b++) {
-    const branch = BRANCHES[b] as (typeof BRANCHES)[number];
-    const children = (node as Partial<Record<typeof branch, GrantNodeDoc[]>>)[branch];
-    if (Array.isArray(children)) {
-      for (let i = 0; i < children.length; i++) {
-        path.enter(branch);
-        path.enter(i);
-        checkNode(children[i] as GrantNodeDoc, path, project, known, ctx);
-        path.leave(2);
-      }
-      return;
+  const branch = branchOf(node as Branches);
+  if (branch !== null) {
+    const children = childrenOf<GrantNodeDoc>(node as Branches, branch);
+    for (let i = 0; i < children.length; i++) {
+      path.enter(branch);
+      path.enter(i);
+      checkNode(children[i] as GrantNodeDoc, path, project, known, ctx);
+      path.leave(2);
     }
+    return;
   }
   const leaf = node as GrantLeafDoc;
   if (!appliesTo(leaf, project)) return;
-  for (let a = 0; a < ACTIONS.length; a++) {
-    const action = ACTIONS[a] as (typeof ACTIONS)[number];
-    const doc = leaf.scopes?.tunnels?.[action];
-    if (typeof doc !== "object" || doc.filters === undefined) continue;
-    path.enter("scopes");
-    path.enter("tunnels");
-    path.enter(action);
-    path.enter("filters");
-    checkFilter(doc.filters, path, known, ctx);
-    path.leave(4);
-  }
+  const tunnels = leaf.scopes?.tunnels;
+  if (tunnels === undefined) return;
+  checkAction("connect", tunnels.connect, path, known, ctx);
+  checkAction("list", tunnels.list, path, known, ctx);
+}
+
+/** Checks the filters of a leaf's action `action` (`doc`), if it has any. */
+function checkAction(
+  action: "connect" | "list",
+  doc: ScopeActionDoc | undefined,
+  path: Path,
+  known: Known,
+  ctx: LowerContext,
+): void {
+  if (typeof doc !== "object" || doc.filters === undefined) return;
+  path.enter("scopes");
+  path.enter("tunnels");
+  path.enter(action);
+  path.enter("filters");
+  checkFilter(doc.filters, path, known, ctx);
+  path.leave(4);
 }
 
 export const checkFilterTunnels: Pass = {

@@ -4,66 +4,121 @@
  * non-HTTP tunnel, and host names or mTLS on TCP. Unpublished tunnels are left to
  * `check-private-exposure`, which reports the same options once, for a clearer reason.
  */
+import type { Span } from "../../diagnostics/span.ts";
+import type { LowerContext } from "../lower-context.ts";
 import { isHttpFamily } from "../protocol.ts";
 import { httpOnlyOption, passthroughTlsOption, tcpOption } from "../semantic-diagnostics.ts";
 import type { TunnelIr } from "../types.ts";
 import type { Pass } from "./pass.ts";
 
-/** The tunnel properties that are set to something other than "off", by document name. */
-export function activeOptions(tunnel: TunnelIr): Set<string> {
-  const on = new Set<string>();
-  const add = (property: string, active: boolean): void => {
-    if (active) on.add(property);
-  };
-  add("hostname", tunnel.hosts.length > 0);
-  add("token_auth", tunnel.tokenAuth === true);
-  add("rstream_auth", tunnel.rstreamAuth === true);
-  add("rstream_auth_allow", tunnel.sessionAllow !== null);
-  add("challenge_mode", tunnel.challenge === true);
-  add("forward_authorization", tunnel.forwardAuthorization === true);
-  add("mtls_auth", tunnel.mtls !== null);
-  add("trusted_ips", tunnel.trustedIps !== null && tunnel.trustedIps.ranges.length > 0);
-  add("geo_ip", tunnel.countries !== null && tunnel.countries.codes.length > 0);
-  add("tls_min_version", tunnel.tlsMin !== null);
-  add("post_quantum", tunnel.postQuantum !== null && tunnel.postQuantum.mode !== "off");
-  add("ech", tunnel.ech !== null && tunnel.ech !== "off");
-  return on;
+/** The tunnel properties a protocol or a private tunnel may not honour, in the order reported. */
+export const TUNNEL_OPTIONS = [
+  "hostname",
+  "token_auth",
+  "rstream_auth",
+  "rstream_auth_allow",
+  "challenge_mode",
+  "forward_authorization",
+  "mtls_auth",
+  "trusted_ips",
+  "geo_ip",
+  "tls_min_version",
+  "post_quantum",
+  "ech",
+] as const;
+
+/** A tunnel property that `isOptionActive` can answer for, by document name. */
+export type TunnelOption = (typeof TUNNEL_OPTIONS)[number];
+
+/**
+ * Whether `tunnel` sets `option` to something other than "off". Asked option by option: the
+ * checks run for every private or non-HTTP tunnel of a policy, nearly all of which set none,
+ * and a set of the active ones (with the closure that filled it) was garbage for each.
+ */
+export function isOptionActive(tunnel: TunnelIr, option: TunnelOption): boolean {
+  switch (option) {
+    case "hostname":
+      return tunnel.hosts.length > 0;
+    case "token_auth":
+      return tunnel.tokenAuth === true;
+    case "rstream_auth":
+      return tunnel.rstreamAuth === true;
+    case "rstream_auth_allow":
+      return tunnel.sessionAllow !== null;
+    case "challenge_mode":
+      return tunnel.challenge === true;
+    case "forward_authorization":
+      return tunnel.forwardAuthorization === true;
+    case "mtls_auth":
+      return tunnel.mtls !== null;
+    case "trusted_ips":
+      return tunnel.trustedIps !== null && tunnel.trustedIps.ranges.length > 0;
+    case "geo_ip":
+      return tunnel.countries !== null && tunnel.countries.codes.length > 0;
+    case "tls_min_version":
+      return tunnel.tlsMin !== null;
+    case "post_quantum":
+      return tunnel.postQuantum !== null && tunnel.postQuantum.mode !== "off";
+    case "ech":
+      return tunnel.ech !== null && tunnel.ech !== "off";
+  }
 }
 
-const PASSTHROUGH_TLS = ["tls_min_version", "mtls_auth", "post_quantum", "ech"];
+const PASSTHROUGH_TLS = [
+  "tls_min_version",
+  "mtls_auth",
+  "post_quantum",
+  "ech",
+] as const satisfies readonly TunnelOption[];
 const HTTP_ONLY = [
   "token_auth",
   "rstream_auth",
   "rstream_auth_allow",
   "challenge_mode",
   "forward_authorization",
-];
-const NOT_ON_TCP = ["hostname", "mtls_auth"];
+] as const satisfies readonly TunnelOption[];
+const NOT_ON_TCP = ["hostname", "mtls_auth"] as const satisfies readonly TunnelOption[];
+
+/** Where property `option` of tunnel `i` is written (looked up only to report). */
+function optionSpan(ctx: LowerContext, i: number, option: TunnelOption): Span | undefined {
+  return ctx.span(`/tunnels/${i}/${option}`);
+}
 
 export const checkProtocolOptions: Pass = {
   name: "check-protocol-options",
   run: ({ ir, ctx }) => {
-    ir.tunnels.forEach((tunnel, i) => {
-      if (!tunnel.publish) return;
-      const passthrough = tunnel.protocol === "tls-passthrough";
-      const http = isHttpFamily(tunnel.protocol);
-      // Most tunnels are HTTP, which every option suits: nothing to collect.
-      if (!passthrough && http && tunnel.protocol !== "tcp") return;
-      const on = activeOptions(tunnel);
-      const span = (property: string) => ctx.span(`/tunnels/${i}/${property}`);
+    // Indexed: this runs once, mostly before it is optimized, where `forEach` calls a closure.
+    const tunnels = ir.tunnels;
+    for (let i = 0; i < tunnels.length; i++) {
+      // SAFETY: i < tunnels.length, the loop's bound.
+      const tunnel = tunnels[i] as TunnelIr;
+      if (!tunnel.publish) continue;
+      const protocol = tunnel.protocol;
+      const passthrough = protocol === "tls-passthrough";
+      const http = isHttpFamily(protocol);
+      // Most tunnels are HTTP, which every option suits: nothing to check.
+      if (!passthrough && http && protocol !== "tcp") continue;
+      // Indexed loops without closures: one would be made per non-HTTP tunnel.
       if (passthrough) {
-        for (const p of PASSTHROUGH_TLS.filter((p) => on.has(p)))
-          ctx.report(passthroughTlsOption(span(p), p, tunnel.id));
-      }
-      if (!http) {
-        for (const p of HTTP_ONLY.filter((p) => on.has(p))) {
-          ctx.report(httpOnlyOption(span(p), p, tunnel.id, tunnel.protocol));
+        for (let o = 0; o < PASSTHROUGH_TLS.length; o++) {
+          const p = PASSTHROUGH_TLS[o] as TunnelOption;
+          if (isOptionActive(tunnel, p))
+            ctx.report(passthroughTlsOption(optionSpan(ctx, i, p), p, tunnel.id));
         }
       }
-      if (tunnel.protocol === "tcp") {
-        for (const p of NOT_ON_TCP.filter((p) => on.has(p)))
-          ctx.report(tcpOption(span(p), p, tunnel.id));
+      if (!http) {
+        for (let o = 0; o < HTTP_ONLY.length; o++) {
+          const p = HTTP_ONLY[o] as TunnelOption;
+          if (isOptionActive(tunnel, p))
+            ctx.report(httpOnlyOption(optionSpan(ctx, i, p), p, tunnel.id, protocol));
+        }
       }
-    });
+      if (protocol === "tcp") {
+        for (let o = 0; o < NOT_ON_TCP.length; o++) {
+          const p = NOT_ON_TCP[o] as TunnelOption;
+          if (isOptionActive(tunnel, p)) ctx.report(tcpOption(optionSpan(ctx, i, p), p, tunnel.id));
+        }
+      }
+    }
   },
 };
