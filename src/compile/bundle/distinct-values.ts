@@ -40,9 +40,9 @@ interface Shape {
 }
 
 function shapeOf(openers: string[], closer: string): Shape {
-  let overhead = closer.length;
-  for (const opener of openers) overhead += opener.length;
-  return { openers, closer, overhead };
+  // One join rather than a loop: V8 compiled the loop on stack replacement at the bench's grant
+  // map (10,000 openers) and left that code again at each later shape.
+  return { openers, closer, overhead: closer.length + openers.join("").length };
 }
 
 /**
@@ -69,6 +69,7 @@ class NamesNode {
    * each; a map not asked about is read through its traps, to the same result.
    */
   lazy = LAZY_UNKNOWN;
+  #names: readonly string[] | null = null;
   #next: Map<string, NamesNode> | null = null;
   // Objects of one type meet their names in one order: the last step taken is usually next.
   #lastName: string | null = null;
@@ -77,6 +78,16 @@ class NamesNode {
   constructor(name: string, parent: NamesNode | null) {
     this.name = name;
     this.parent = parent;
+  }
+
+  /**
+   * The member names from the root to this step, made once: each object with an undefined
+   * member asks again, and making the list in a loop each time, V8 left code compiled on stack
+   * replacement (at the first, 10,000-name list) at every later call.
+   */
+  names(): readonly string[] {
+    this.#names ??= namesTo(this);
+    return this.#names;
   }
 
   then(name: string): NamesNode {
@@ -104,6 +115,19 @@ const SPAN_NAME_ORDERS = [
   ["end", "file", "start"],
   ["end", "start", "file"],
 ];
+
+/**
+ * The step at the end of `names` from `start`. A loop of its own, not in `#addRecord`: the bench's
+ * grant map (10,000 members) made V8 compile `#addRecord` on stack replacement at its first
+ * call, before the code after the loop had run; every call still interpreted then entered that
+ * code and left it again (~1,000 deoptimizations in one cold write).
+ */
+function follow(start: NamesNode, names: readonly string[]): NamesNode {
+  let node = start;
+  // SAFETY: i < names.length.
+  for (let i = 0; i < names.length; i++) node = node.then(names[i] as string);
+  return node;
+}
 
 /** The member names from the root to a step. */
 function namesTo(last: NamesNode): string[] {
@@ -157,6 +181,11 @@ export class DistinctValues {
   readonly #fileIndex = new Map<string, number>();
   #lastFile: string | null = null;
   #lastFileIndex = 0;
+  /**
+   * Per file index, the start of its spans' text (`[0,`): made once, not once per span written
+   * (a cold write of the bench made ~290,000 span texts, each then joined into the payload).
+   */
+  readonly #spanOpenings: string[] = [];
   /** The spans read, three numbers each: file index, start, end. */
   #spans: Int32Array = new Int32Array(3 * 1024);
   #spanCount = 0;
@@ -236,8 +265,10 @@ export class DistinctValues {
   spanText(index: number): string {
     const spans = this.#spans;
     const at = 3 * index;
-    // SAFETY: a span token indexes the spans read, three numbers each.
-    return `[${spans[at] as number},${spans[at + 1] as number},${spans[at + 2] as number}]`;
+    // SAFETY: a span token indexes the spans read, three numbers each; its file, the files.
+    const opening = this.#spanOpenings[spans[at] as number] as string;
+    // SAFETY: as above.
+    return `${opening}${spans[at + 1] as number},${spans[at + 2] as number}]`;
   }
 
   /**
@@ -339,10 +370,7 @@ export class DistinctValues {
    * types of an IR make megamorphic). Its names as met lead to their sorted order.
    */
   #addRecord(value: object): number {
-    const names = Object.keys(value);
-    let met = this.#namesAsMet;
-    // SAFETY: i < names.length.
-    for (let i = 0; i < names.length; i++) met = met.then(names[i] as string);
+    const met = follow(this.#namesAsMet, Object.keys(value));
     // A lazy span map (a grant's `spans`) has its spans read from its source: through its
     // traps, each of its members costs three calls.
     const lazy = met.lazy === LAZY_NO ? undefined : lazySpanEntries(value);
@@ -381,24 +409,23 @@ export class DistinctValues {
 
   /** The sorted order of the names as met up to `met`, and their shape all defined. */
   #sortedOrder(met: NamesNode): Int32Array {
-    const names = namesTo(met);
+    const names = met.names();
     const order = Int32Array.from(names.keys()).sort((a, b) => {
       // SAFETY: a and b are positions in `names`.
       const [x, y] = [names[a] as string, names[b] as string];
       // By code unit, as `Array.prototype.sort` orders strings.
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    let node = this.#names;
     // SAFETY: the positions in `order` are within `names`.
-    for (const position of order) node = node.then(names[position] as string);
+    const sorted = Array.from(order, (position) => names[position] as string);
     met.order = order;
-    met.shapeAllDefined = this.#objectShape(node);
+    met.shapeAllDefined = this.#objectShape(follow(this.#names, sorted));
     return order;
   }
 
   /** The shape of an object some of whose members are undefined (not written). */
   #definedShape(met: NamesNode, order: Int32Array, items: readonly unknown[]): number {
-    const names = namesTo(met);
+    const names = met.names();
     let node = this.#names;
     for (const position of order) {
       if (items[position] === undefined) continue;
@@ -430,6 +457,7 @@ export class DistinctValues {
       if (known === undefined) {
         files.push(file);
         this.#fileIndex.set(file, fileIndex);
+        this.#spanOpenings.push(`[${fileIndex},`);
       }
       this.#lastFile = file;
       this.#lastFileIndex = fileIndex;
@@ -515,9 +543,9 @@ export class DistinctValues {
 
   #objectShape(node: NamesNode): number {
     if (node.shape < 0) {
-      const openers = namesTo(node).map(
-        (name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`,
-      );
+      const openers = node
+        .names()
+        .map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`);
       node.shape = this.#shapes.length;
       this.#shapes.push(shapeOf(openers, openers.length === 0 ? "{}" : "}"));
     }
@@ -678,7 +706,10 @@ export class DistinctValues {
 
 /** Whether some item is an object or an array. */
 function holdsObject(items: readonly unknown[]): boolean {
-  for (const item of items) if (item !== null && typeof item === "object") return true;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item !== null && typeof item === "object") return true;
+  }
   return false;
 }
 

@@ -53,13 +53,7 @@ function plan(
     const shared = used >= 2 && values.textIsAtLeast(id, MIN_SHARED_LENGTH);
     if (shared) index[id] = 0;
     const written = shared ? 1 : used;
-    if (written === 0) continue;
-    const end = values.slotEnd(id);
-    for (let slot = values.slotStart(id); slot < end; slot++) {
-      if (values.slotKind(slot) !== TOKEN_CHILD) continue;
-      const child = values.slotValue(slot);
-      uses[child] = (uses[child] ?? 0) + written;
-    }
+    if (written !== 0) countChildUses(values, id, written, uses);
   }
   // Children have lower ids, so numbering in id order makes references point backwards.
   const table: number[] = [];
@@ -70,6 +64,25 @@ function plan(
     }
   }
   return { index, table };
+}
+
+/**
+ * Adds `written` uses to each nested value of `id`. A function of its own, not an inner loop of
+ * `plan`: V8 compiled that loop on stack replacement and left the compiled code at each of the
+ * loop's ~90 exits in a cold write.
+ */
+function countChildUses(
+  values: DistinctValues,
+  id: number,
+  written: number,
+  uses: Float64Array,
+): void {
+  const end = values.slotEnd(id);
+  for (let slot = values.slotStart(id); slot < end; slot++) {
+    if (values.slotKind(slot) !== TOKEN_CHILD) continue;
+    const child = values.slotValue(slot);
+    uses[child] = (uses[child] ?? 0) + written;
+  }
 }
 
 /** Pieces joined into a chunk of text this often: short-lived pieces, a short list of chunks. */
