@@ -68,6 +68,23 @@ describe("bundle format version 3 (spans as tuples)", () => {
     );
   });
 
+  it("writes each span with its own file's index when the policies come from two files", () => {
+    const dsl = acme().effective;
+    const text = readFileSync(new URL("policies/acme.json", FIXTURES), "utf8");
+    const json = checkPolicySource({ name: "acme.json", text }).effective;
+    assert.ok(json !== undefined);
+    const bundle = writeBundle([dsl, json], []);
+    const payload = payloadOf(bundle);
+    assert.deepStrictEqual(payload["files"], ["acme.rampart", "acme.json"]);
+    // Each span tuple starts with the index of its policy's file.
+    const policies = payload["policies"] as Json[];
+    assert.match(JSON.stringify(policies[0]), /\[0,\d+,\d+\]/);
+    assert.doesNotMatch(JSON.stringify(policies[0]), /\[1,\d+,\d+\]/);
+    assert.match(JSON.stringify(policies[1]), /\[1,\d+,\d+\]/);
+    const read = readBundle(bundle);
+    assert.deepStrictEqual(read.value?.policies, JSON.parse(JSON.stringify([dsl, json])));
+  });
+
   it("is smaller than version 2 of the same policy", () => {
     const { effective, diagnostics } = acme();
     const v3 = writeBundle([effective], diagnostics);
