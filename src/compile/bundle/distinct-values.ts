@@ -9,6 +9,7 @@
  */
 
 import { lazySpanEntries } from "../../ir/lazy-spans.ts";
+import { jsonStringText } from "./json-string.ts";
 
 /** A token naming a nested distinct value by its id. */
 export const TOKEN_CHILD = 0;
@@ -507,7 +508,7 @@ export class DistinctValues {
       let index = this.#strings.get(item);
       if (index === undefined) {
         index = this.#stringTexts.length;
-        this.#stringTexts.push(JSON.stringify(item));
+        this.#stringTexts.push(jsonStringText(item));
         this.#strings.set(item, index);
       }
       this.#lastString = item;
@@ -561,11 +562,12 @@ export class DistinctValues {
     for (let i = base; i < top; i++) {
       // SAFETY: base <= i < top, within the stack.
       const kind = kinds[i] as number;
-      hash = mix(hash, kind);
+      // A token and its kind in one word (kinds take 3 bits; a 32-bit integer's top 3 bits
+      // are lost to the hash, not to the comparison).
       // SAFETY: as above.
-      if (kind !== TOKEN_SPAN) hash = mix(hash, tokens[i] as number);
+      if (kind !== TOKEN_SPAN) hash = mix(hash, ((tokens[i] as number) << 3) | kind);
       // SAFETY: as above.
-      else hash = this.#mixSpan(hash, tokens[i] as number);
+      else hash = this.#mixSpan(mix(hash, kind), tokens[i] as number);
     }
     hash = finish(hash);
     const mask = this.#buckets.length - 1;
