@@ -53,7 +53,7 @@ function filterKeys(filter: FilterIr): Keys {
         ? matchKeys(`${filter.field}=`, filter.match)
         : "any";
     case "label":
-      return matchKeys(`label:${filter.key}=`, filter.match);
+      return matchKeys(`${LABEL_KEY}${filter.key}=`, filter.match);
     default:
       return "any";
   }
@@ -81,11 +81,17 @@ function grantKeys(grant: GrantIr | undefined): Keys {
   return grant.resources === null ? "any" : nodeKeys(grant.resources);
 }
 
+/** The prefixes of a tunnel's keys, one per kind of property (`tunnelKeys`, `filterKeys`). */
+const ID_KEY = "id=";
+const HOSTNAME_KEY = "hostname=";
+const NAME_KEY = "name=";
+const LABEL_KEY = "label:";
+
 /** The keys a tunnel has (what `filterMatches` compares equalities with). */
 function tunnelKeys(t: EffectiveTunnel): string[] {
-  const keys = [`id=${t.id}`, ...t.hosts.map((h) => `hostname=${h}`)];
-  if (t.name !== null) keys.push(`name=${t.name}`);
-  for (const [k, v] of Object.entries(t.labels)) keys.push(`label:${k}=${v}`);
+  const keys = [`${ID_KEY}${t.id}`, ...t.hosts.map((h) => `${HOSTNAME_KEY}${h}`)];
+  if (t.name !== null) keys.push(`${NAME_KEY}${t.name}`);
+  for (const [k, v] of Object.entries(t.labels)) keys.push(`${LABEL_KEY}${k}=${v}`);
   return keys;
 }
 
@@ -95,29 +101,43 @@ function file<T>(index: Map<string, T[]>, key: string, value: T): void {
   else list.push(value);
 }
 
-/** The grants of both versions indexed by the tunnels they may connect to. */
+/** Per side: key → names of the grants filed under it; and the grants filed under "any". */
+interface GrantIndex {
+  readonly byKey: readonly [Map<string, string[]>, Map<string, string[]>];
+  /** Names of grants filed under "any" on some side. */
+  readonly any: readonly string[];
+}
+
+/**
+ * How many `reaching` questions are answered by asking every grant before the index is built.
+ * Building it reads every grant of both versions; a diff of one grant asks about a few host
+ * classes, where asking each grant directly costs less than the index.
+ */
+const SCANS_BEFORE_INDEX = 4;
+
+/** The grants of both versions indexed by the tunnels they may connect to, built on demand. */
 export class GrantReach {
   readonly #policies: PolicyPair;
-  /** Per side: key → names of the grants filed under it. */
-  readonly #grantsByKey: readonly [Map<string, string[]>, Map<string, string[]>];
-  /** Names of grants filed under "any" on some side. */
-  readonly #anyGrants: readonly string[];
-  /** Per side, built on first use: key → tunnels that have it. */
-  #tunnelsByKey: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] | null = null;
+  #index: GrantIndex | null = null;
+  #scans = 0;
 
   constructor(policies: PolicyPair) {
     this.#policies = policies;
-    this.#grantsByKey = [new Map(), new Map()];
+  }
+
+  #grantIndex(): GrantIndex {
+    if (this.#index !== null) return this.#index;
+    const byKey: [Map<string, string[]>, Map<string, string[]>] = [new Map(), new Map()];
     const any = new Set<string>();
-    ([0, 1] as const).forEach((side) => {
-      const index = this.#grantsByKey[side];
-      for (const [name, grant] of Object.entries(policies[side].grants)) {
+    for (const side of [0, 1] as const) {
+      for (const [name, grant] of Object.entries(this.#policies[side].grants)) {
         const keys = grantKeys(grant);
         if (keys === "any") any.add(name);
-        else for (const k of keys) file(index, k, name);
+        else for (const k of keys) file(byKey[side], k, name);
       }
-    });
-    this.#anyGrants = [...any];
+    }
+    this.#index = { byKey, any: [...any] };
+    return this.#index;
   }
 
   /**
@@ -125,15 +145,11 @@ export class GrantReach {
    * (`grantMayConnect`), sorted.
    */
   reaching(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): string[] {
-    const candidates = new Set(this.#anyGrants);
-    ([0, 1] as const).forEach((side) => {
-      const t = tunnels[side];
-      if (t === null) return;
-      for (const k of tunnelKeys(t))
-        for (const s of [0, 1] as const)
-          for (const name of this.#grantsByKey[s].get(k) ?? []) candidates.add(name);
-    });
-    return [...candidates]
+    const candidates =
+      this.#index === null && this.#scans++ < SCANS_BEFORE_INDEX
+        ? this.#allGrantNames()
+        : this.#candidates(tunnels);
+    return candidates
       .filter((name) =>
         ([0, 1] as const).some((side) =>
           grantMayConnect(this.#policies[side].grants[name], tunnels[side]),
@@ -142,48 +158,100 @@ export class GrantReach {
       .sort();
   }
 
+  /** The grants of the index filed under one of the tunnels' keys, or under "any". */
+  #candidates(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): string[] {
+    const index = this.#grantIndex();
+    const candidates = new Set(index.any);
+    for (const side of [0, 1] as const) {
+      const t = tunnels[side];
+      if (t === null) continue;
+      for (const k of tunnelKeys(t))
+        for (const s of [0, 1] as const)
+          for (const name of index.byKey[s].get(k) ?? []) candidates.add(name);
+    }
+    return [...candidates];
+  }
+
+  /** Every grant name of either version, once. */
+  #allGrantNames(): string[] {
+    const [before, after] = this.#policies.map((p) => p.grants) as [
+      Readonly<Record<string, GrantIr>>,
+      Readonly<Record<string, GrantIr>>,
+    ];
+    const names = Object.keys(before);
+    for (const name of Object.keys(after)) if (!Object.hasOwn(before, name)) names.push(name);
+    return names;
+  }
+
   /**
    * At least as many grants as `reaching` finds for these tunnels, counted from the index
    * alone (no grant is asked): a cheap bound on how many tokens a tunnel can tell apart.
    */
   candidateCount(tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]): number {
-    let count = this.#anyGrants.length;
+    const index = this.#grantIndex();
+    let count = index.any.length;
     for (const t of new Set(tunnels)) {
       if (t === null) continue;
       for (const k of tunnelKeys(t))
-        for (const s of [0, 1] as const) count += this.#grantsByKey[s].get(k)?.length ?? 0;
+        for (const s of [0, 1] as const) count += index.byKey[s].get(k)?.length ?? 0;
     }
     return count;
   }
 
-  /** The tunnels of one side that the named grant of that side may connect to. */
-  tunnelsReachedBy(name: string, side: Side): EffectiveTunnel[] {
-    const grant = this.#policies[side].grants[name];
-    const keys = grantKeys(grant);
-    const tunnels = this.#policies[side].tunnels;
-    let candidates: Iterable<EffectiveTunnel>;
-    if (keys === "any") candidates = tunnels;
-    else {
-      const index = this.#tunnelIndex()[side];
-      const found = new Set<EffectiveTunnel>();
-      for (const k of keys) for (const t of index.get(k) ?? []) found.add(t);
-      candidates = found;
+  /**
+   * The tunnels of one side that some of the named grants of that side may connect to. One
+   * pass over the tunnels, each asked only about the grants whose keys it has (and those
+   * filed under "any"), without indexing every tunnel: a diff asks this once, for the few
+   * grants that changed.
+   */
+  tunnelsReachedBy(names: readonly string[], side: Side): EffectiveTunnel[] {
+    const anyKey: GrantIr[] = [];
+    const wanted = new WantedKeys();
+    for (const name of names) {
+      const grant = this.#policies[side].grants[name];
+      if (grant === undefined) continue;
+      const keys = grantKeys(grant);
+      if (keys === "any") anyKey.push(grant);
+      else for (const k of keys) wanted.add(k, grant);
     }
-    return [...candidates].filter((t) => grantMayConnect(grant, t));
+    return this.#policies[side].tunnels.filter(
+      (t) =>
+        anyKey.some((g) => grantMayConnect(g, t)) ||
+        wanted.grantsFor(t).some((g) => grantMayConnect(g, t)),
+    );
+  }
+}
+
+/**
+ * Grants by the tunnel keys (`tunnelKeys`) they are filed under, split by the key's kind so
+ * that a tunnel is looked up by its values without writing out its keys (the key `id=x` is
+ * the id x, and so on); label keys are written out, and only when some grant wants one.
+ */
+class WantedKeys {
+  readonly #ids = new Map<string, GrantIr[]>();
+  readonly #hostnames = new Map<string, GrantIr[]>();
+  readonly #names = new Map<string, GrantIr[]>();
+  readonly #labels = new Map<string, GrantIr[]>();
+
+  add(key: string, grant: GrantIr): void {
+    if (key.startsWith(ID_KEY)) file(this.#ids, key.slice(ID_KEY.length), grant);
+    else if (key.startsWith(HOSTNAME_KEY))
+      file(this.#hostnames, key.slice(HOSTNAME_KEY.length), grant);
+    else if (key.startsWith(NAME_KEY)) file(this.#names, key.slice(NAME_KEY.length), grant);
+    else file(this.#labels, key, grant);
   }
 
-  #tunnelIndex(): [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] {
-    if (this.#tunnelsByKey === null) {
-      const index: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] = [
-        new Map(),
-        new Map(),
-      ];
-      ([0, 1] as const).forEach((side) => {
-        for (const t of this.#policies[side].tunnels)
-          for (const k of tunnelKeys(t)) file(index[side], k, t);
-      });
-      this.#tunnelsByKey = index;
-    }
-    return this.#tunnelsByKey;
+  /** The grants filed under one of the tunnel's keys (a grant may come more than once). */
+  grantsFor(t: EffectiveTunnel): GrantIr[] {
+    const out: GrantIr[] = [];
+    const add = (found: readonly GrantIr[] | undefined): void => {
+      if (found !== undefined) out.push(...found);
+    };
+    if (this.#ids.size > 0) add(this.#ids.get(t.id));
+    if (this.#hostnames.size > 0) for (const h of t.hosts) add(this.#hostnames.get(h));
+    if (this.#names.size > 0 && t.name !== null) add(this.#names.get(t.name));
+    if (this.#labels.size > 0)
+      for (const [k, v] of Object.entries(t.labels)) add(this.#labels.get(`${LABEL_KEY}${k}=${v}`));
+    return out;
   }
 }

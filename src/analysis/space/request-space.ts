@@ -77,6 +77,13 @@ interface TokenClasses {
 
 const UNROUTED_HOST = "unrouted.invalid";
 
+/**
+ * How many witnesses' routes are checked by reading a side's tunnel list before its host index
+ * is built: indexing every tunnel of both versions costs as much as many such reads, and a diff
+ * of one edit has a witness or two.
+ */
+const MENTION_SCANS_BEFORE_INDEX = 16;
+
 function tunnelLabel(t: EffectiveTunnel | null): string {
   return t === null ? "no tunnel" : `tunnel \`${t.id}\``;
 }
@@ -110,8 +117,12 @@ export class RequestSpace {
   readonly #perHost = new Map<string, readonly RequestAtom[]>();
   readonly #excludeIps: IpSet | null;
   readonly #reduced = new Map<string, EffectivePolicy>();
-  readonly #allTokens: readonly RequestAtom[];
-  readonly #allCredentials: readonly RequestAtom[];
+  /**
+   * Every grant's token atom and every credential's, built on first use: with token classes
+   * (`diff`) the token atoms are per host class and these are never read.
+   */
+  #allTokens: readonly RequestAtom[] | null = null;
+  #allCredentials: readonly RequestAtom[] | null = null;
   readonly #fullRoutes = new Map<string, EffectiveTunnel | null>();
   readonly #tokenClasses: boolean;
   readonly #literalPaths: boolean;
@@ -127,6 +138,8 @@ export class RequestSpace {
   #mentions: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] | null = null;
   /** Per side, with `#mentions`: each tunnel's place in the file. */
   #order: [Map<EffectiveTunnel, number>, Map<EffectiveTunnel, number>] | null = null;
+  /** How many `#mentioning` questions read the tunnel list before `#mentions` is built. */
+  #mentionScans = 0;
 
   constructor(policies: PolicyPair, options: RequestSpaceOptions = {}) {
     this.policies = policies;
@@ -169,8 +182,6 @@ export class RequestSpace {
       const atom = constantAtom(id, `${label} (host ${host})`, { host });
       this.#hosts.set(id, { atom, host, tunnels });
     }
-    this.#allTokens = tokenAtoms(policies);
-    this.#allCredentials = credentialAtoms(policies);
     this.#global.set("method", methodAtoms(policies));
   }
 
@@ -190,9 +201,8 @@ export class RequestSpace {
   ): (tunnels: readonly [EffectiveTunnel | null, EffectiveTunnel | null]) => boolean {
     const reach = this.#grantReach();
     const reached = new Set<EffectiveTunnel>();
-    for (const name of change.grants)
-      for (const side of [0, 1] as const)
-        for (const t of reach.tunnelsReachedBy(name, side)) reached.add(t);
+    for (const side of [0, 1] as const)
+      for (const t of reach.tunnelsReachedBy(change.grants, side)) reached.add(t);
     const changed = new Set(change.grants);
     const credentialsTouched =
       change.credentials.size > 0 ||
@@ -376,8 +386,9 @@ export class RequestSpace {
     const used = this.#credentialUsed(dimension, host);
     if (used && dimension === "token" && this.#tokenClasses)
       return this.#tokenClassesOf(host).atoms;
-    if (used) return dimension === "token" ? this.#allTokens : this.#allCredentials;
-    return dimension === "token" ? [TOKEN_UNUSED] : [CREDENTIAL_UNUSED];
+    if (!used) return dimension === "token" ? [TOKEN_UNUSED] : [CREDENTIAL_UNUSED];
+    if (dimension === "token") return (this.#allTokens ??= tokenAtoms(this.policies));
+    return (this.#allCredentials ??= credentialAtoms(this.policies));
   }
 
   #credentialUsed(dimension: "token" | "credential", host: string): boolean {
@@ -406,6 +417,12 @@ export class RequestSpace {
 
   /** The tunnels of a side with a host pattern that is `host` or a `*.` pattern covering it. */
   #mentioning(side: Side, host: string): EffectiveTunnel[] {
+    const name = host.toLowerCase();
+    const dot = name.indexOf(".");
+    const patterns = dot > 0 ? [name, `*${name.slice(dot)}`] : [name];
+    // A few witnesses read the tunnel list directly (in file order); more build the index.
+    if (this.#mentions === null && this.#mentionScans++ < MENTION_SCANS_BEFORE_INDEX)
+      return this.policies[side].tunnels.filter((t) => t.hosts.some((h) => patterns.includes(h)));
     if (this.#mentions === null) {
       const index: [Map<string, EffectiveTunnel[]>, Map<string, EffectiveTunnel[]>] = [
         new Map(),
@@ -427,9 +444,6 @@ export class RequestSpace {
       this.#mentions = index;
       this.#order = order;
     }
-    const name = host.toLowerCase();
-    const dot = name.indexOf(".");
-    const patterns = dot > 0 ? [name, `*${name.slice(dot)}`] : [name];
     const found = [...new Set(patterns.flatMap((p) => this.#mentions?.[side].get(p) ?? []))];
     // File order, as the router reads the tunnel list.
     const order = this.#order?.[side];
