@@ -5,14 +5,14 @@
  * child process, so its memory figures are its own: both versions are checked as `rampart
  * diff` checks them, then `diffPolicies` runs `runs` times (median) and the peak RSS it added
  * over the two checked policies is read from the kernel's high-water mark. Every witness
- * must be confirmed, so a fast wrong answer cannot pass. The whole command is also timed
- * start to exit on the 10,000 cases.
+ * must be confirmed, so a fast wrong answer cannot pass. The whole command is also run
+ * start to exit on the 10,000 cases (`--command-runs` times): wall time, CPU time, peak RSS.
  *
  * `node test/bench/diff-scale.ts [--sizes 100,1000] [--cases LABEL,…] [--runs N] [--root DIR]
- * [--budget SECONDS]` prints the rows; `--root` runs the children on another checkout's sources
- * (the before/after comparison). Each diff stops after `--budget` seconds (default 60) as
- * `rampart diff --max-time` does, and the row says how many host classes it compared of how
- * many: a case that does not finish is reported as such, never as a time.
+ * [--budget SECONDS] [--command-runs N]` prints the rows; `--root` runs the children on another
+ * checkout's sources (the before/after comparison). Each diff stops after `--budget` seconds
+ * (default 60) as `rampart diff --max-time` does, and the row says how many host classes it
+ * compared of how many: a case that does not finish is reported as such, never as a time.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -153,21 +153,66 @@ function runChild(
   return JSON.parse(out) as ChildReport;
 }
 
-/** `rampart diff OLD NEW` start to exit, as a user runs it (median of `runs`). */
-function commandMs(root: string, oldPath: string, newPath: string, runs: number): number {
-  const times: number[] = [];
+/**
+ * Written by the measured command as it exits (loaded with `--import`): its CPU time, every
+ * thread, and its peak RSS. On a shared machine the CPU time says more than the wall time.
+ */
+const EXIT_USAGE = `data:text/javascript,${encodeURIComponent(
+  "process.on('exit', () => { const u = process.resourceUsage(); " +
+    "process.stderr.write('\\nrampart-bench-usage ' + JSON.stringify({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssKb: u.maxRSS }) + '\\n'); });",
+)}`;
+
+/** What one whole `rampart diff` took: wall and CPU time, peak RSS. */
+interface CommandFigures {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+}
+
+/**
+ * `rampart diff OLD NEW` start to exit, as a user runs it (median of `runs`). The batch heap
+ * flags are given here, as the command's own relaunch would add them, so that the process
+ * measured is the one that does the work.
+ */
+function commandFigures(
+  root: string,
+  oldPath: string,
+  newPath: string,
+  runs: number,
+): CommandFigures {
+  const runsMeasured: CommandFigures[] = [];
   for (let r = 0; r < runs; r++) {
     const start = performance.now();
     const result = spawnSync(
       process.execPath,
-      [join(root, "src/cli/bin.js"), "diff", oldPath, newPath, "--quiet"],
-      { stdio: "ignore" },
+      [
+        ...BATCH_HEAP_FLAGS,
+        "--import",
+        EXIT_USAGE,
+        join(root, "src/cli/bin.js"),
+        "diff",
+        oldPath,
+        newPath,
+        "--quiet",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
     );
+    const wallMs = performance.now() - start;
     if (result.status !== 0 && result.status !== 1)
-      throw new Error(`rampart diff exited ${result.status}`);
-    times.push(performance.now() - start);
+      throw new Error(`rampart diff exited ${result.status}: ${result.stderr}`);
+    const line = result.stderr.split("\n").find((l) => l.startsWith("rampart-bench-usage "));
+    if (line === undefined) throw new Error("rampart diff did not report its usage");
+    const usage = JSON.parse(line.slice("rampart-bench-usage ".length)) as {
+      cpuMs: number;
+      maxRssKb: number;
+    };
+    runsMeasured.push({ wallMs, cpuMs: usage.cpuMs, peakRssMb: usage.maxRssKb / 1024 });
   }
-  return median(times);
+  return {
+    wallMs: median(runsMeasured.map((x) => x.wallMs)),
+    cpuMs: median(runsMeasured.map((x) => x.cpuMs)),
+    peakRssMb: median(runsMeasured.map((x) => x.peakRssMb)),
+  };
 }
 
 /** The rows of the matrix for each size. */
@@ -179,6 +224,8 @@ export function diffScaleRows(
     readonly cases?: readonly string[];
     readonly runs?: number;
     readonly budgetS?: number;
+    /** How many times the whole command runs at N = 10,000 (median). */
+    readonly commandRuns?: number;
     readonly onRow?: (row: BenchRow) => void;
   },
 ): BenchRow[] {
@@ -211,10 +258,12 @@ export function diffScaleRows(
           regions: String(r.regions),
           "of them grouping tunnels changed alike": `${r.groups} (${r.grouped} tunnels)`,
         };
-        if (n >= 10_000 && !quick && r.explored < 0)
-          figures["rampart diff (whole command) ms"] = commandMs(root, oldPath, newPath, 1).toFixed(
-            0,
-          );
+        if (n >= 10_000 && !quick && r.explored < 0) {
+          const whole = commandFigures(root, oldPath, newPath, only?.commandRuns ?? 1);
+          figures["rampart diff (whole command) ms"] = whole.wallMs.toFixed(0);
+          figures["rampart diff (whole command) CPU ms"] = whole.cpuMs.toFixed(0);
+          figures["rampart diff (whole command) peak RSS MB"] = whole.peakRssMb.toFixed(0);
+        }
         rows.push({ label: `N=${n}: ${c.label}`, figures });
         only?.onRow?.(rows[rows.length - 1] as BenchRow);
       }
@@ -243,6 +292,7 @@ if (process.argv[1] === HERE) {
       cases: { type: "string" },
       runs: { type: "string" },
       budget: { type: "string" },
+      "command-runs": { type: "string" },
     },
     allowPositionals: true,
   });
@@ -257,6 +307,9 @@ if (process.argv[1] === HERE) {
       ...(values.cases === undefined ? {} : { cases: values.cases.split(",") }),
       ...(values.runs === undefined ? {} : { runs: Number(values.runs) }),
       ...(values.budget === undefined ? {} : { budgetS: Number(values.budget) }),
+      ...(values["command-runs"] === undefined
+        ? {}
+        : { commandRuns: Number(values["command-runs"]) }),
     };
     diffScaleRows(sizes, resolve(values.root), values.quick, {
       ...only,
