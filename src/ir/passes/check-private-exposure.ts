@@ -5,7 +5,7 @@
  */
 import { privateTunnelExposure } from "../semantic-diagnostics.ts";
 import type { TunnelIr } from "../types.ts";
-import { isOptionActive, TUNNEL_OPTIONS } from "./check-protocol-options.ts";
+import { isOptionActive, optionSpan, TUNNEL_OPTIONS } from "./check-protocol-options.ts";
 import type { Pass } from "./pass.ts";
 
 export const checkPrivateExposure: Pass = {
@@ -24,7 +24,7 @@ export const checkPrivateExposure: Pass = {
         if (!isOptionActive(tunnel, property)) continue;
         ctx.report(
           privateTunnelExposure(
-            ctx.span(`/tunnels/${i}/${property}`),
+            optionSpan(ctx, i, property),
             property,
             tunnel.id,
             ctx.span(`/tunnels/${i}/publish`),

@@ -80,7 +80,7 @@ const HTTP_ONLY = [
 const NOT_ON_TCP = ["hostname", "mtls_auth"] as const satisfies readonly TunnelOption[];
 
 /** Where property `option` of tunnel `i` is written (looked up only to report). */
-function optionSpan(ctx: LowerContext, i: number, option: TunnelOption): Span | undefined {
+export function optionSpan(ctx: LowerContext, i: number, option: TunnelOption): Span | undefined {
   return ctx.span(`/tunnels/${i}/${option}`);
 }
 
