@@ -20,15 +20,19 @@ import { statSync } from "node:fs";
 
 /**
  * The V8 flags a batch command runs with: the nursery above and an old generation that starts
- * at 128 MB. A batch command's old generation only grows (what
- * it promotes is its input's document, spans and IR, all live until it exits), so the full
- * collections V8 starts on the way up from its small default find little to free: on 10,000
- * tunnels and grants, two of them (at ~25 MB and ~95 MB) freed ~20 MB in all and cost ~2.5 %
- * of `lint`'s instructions (callgrind, BENCHMARKS.md). Peak RSS moves by that much at most.
+ * at 256 MB. A batch command's old generation only grows (what it promotes is its input's
+ * document, spans and IR, all live until it exits), so the collections V8 starts on the way up
+ * find little to free. From V8's small default, on 10,000 tunnels and grants, two full
+ * collections (at ~25 MB and ~95 MB) freed ~20 MB in all and cost ~2.5 % of `lint`'s
+ * instructions (callgrind). From 128 MB, `compile` still started incremental marking in its
+ * last stage (the bundle text, at ~127 MB): its concurrent marker took the second core and its
+ * write barrier slowed the writer. From 256 MB none starts: `compile` took 0.89× the wall time
+ * with the same peak RSS (BENCHMARKS.md, "Thirteenth session"). The size is a threshold for
+ * starting a collection, not memory taken: what the heap does not use is never touched.
  */
 export const BATCH_HEAP_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",
-  "--initial-old-space-size=128",
+  "--initial-old-space-size=256",
 ];
 
 /**
