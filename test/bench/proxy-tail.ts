@@ -4,8 +4,9 @@
  * than `--slow-ms`, which part of its time was largest: before the proxy's server emitted it
  * (the client's send, the kernel, the proxy's wake-up, TLS and the parser), inside the proxy
  * (request to finished response, the upstream's round trip included), or after the response
- * finished (the way back and the client's wake-up). A tail outside the proxy is the host's,
- * not the proxy's, and no change to the proxy moves it.
+ * finished (the way back and the client's wake-up), and how many overlapped a GC pause of the
+ * proxy. A tail outside the proxy is the host's, not the proxy's, and no change to the proxy
+ * moves it.
  *
  * Each role (a proxy of proxy-roles.ts with an HTTP server: rampart, rampart-tls,
  * minimal-undici, minimal-undici-tls, …) runs with proxy-tail-probe.ts loaded, which records
@@ -147,6 +148,10 @@ function report(role: string, round: number, sent: readonly Sent[], tail: TailDu
     .map((r) => r.finished - r.emitted)
     .sort((a, b) => a - b);
   const gcMax = Math.max(0, ...tail.gcs.map((g) => g.ms));
+  // A slow request during which the proxy paused for GC (the pause may explain part of it).
+  const duringGc = slow.filter((s) =>
+    tail.gcs.some((g) => g.start < s.issued + s.ms && g.start + g.ms > s.issued),
+  ).length;
   const f = (n: number): string => n.toFixed(2);
   console.log(
     `${role} round ${round}: ${sent.length} requests, p50 ${f(quantile(ms, 0.5))} p99 ${f(quantile(ms, 0.99))} max ${f(ms.at(-1) ?? 0)} ms; ` +
@@ -154,7 +159,7 @@ function report(role: string, round: number, sent: readonly Sent[], tail: TailDu
       `inside the proxy ${parts.inside}, after its response finished ${parts.after}, unmatched ${parts.unmatched}; ` +
       `proxy request-to-finish p50 ${f(quantile(inside, 0.5))} p99 ${f(quantile(inside, 0.99))} ms; ` +
       `proxy loop delay p99 ${f(tail.loopDelay.p99)} max ${f(tail.loopDelay.max)} ms; ` +
-      `${tail.gcs.length} GC pauses (longest ${f(gcMax)} ms)`,
+      `${tail.gcs.length} GC pauses (longest ${f(gcMax)} ms), ${duringGc} slow requests during one`,
   );
 }
 
