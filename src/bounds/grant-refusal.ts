@@ -20,6 +20,7 @@ import type {
 } from "../ir/types.ts";
 import type { EffectiveTunnel } from "./effective.ts";
 import { booleanField, filterMatches, stringFieldValues } from "./tunnel-filter.ts";
+import { spanOf } from "../ir/lazy-spans.ts";
 
 /** A tunnel action of a grant. */
 export type TunnelAction = "create" | "connect" | "list";
@@ -287,7 +288,7 @@ export function permissionFailure(grant: GrantIr, action: TunnelAction): GrantFa
   return {
     kind: "permission",
     pointer: "/permissions",
-    origin: grant.spans["permissions"] ?? grant.origin ?? null,
+    origin: spanOf(grant.spans, "permissions") ?? grant.origin ?? null,
     message: `the permissions do not include \`${permission}\``,
     change: `add \`${permission}\` to /permissions`,
   };

@@ -6,6 +6,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { GrantIr, GrantNodeIr, Permission } from "../ir/types.ts";
 import { checkNarrowing, wideningToDiagnostic } from "./narrowing.ts";
+import { spanOf } from "../ir/lazy-spans.ts";
 
 /** `null` means every permission the owner has, so it is the identity of intersection. */
 export function intersectPermissions(
@@ -56,7 +57,7 @@ function cycleDiagnostic(grant: GrantIr, chain: readonly string[]): Diagnostic {
 }
 
 function unknownParentDiagnostic(grant: GrantIr, parent: string): Diagnostic {
-  const span = grant.spans["parent"] ?? grant.origin;
+  const span = spanOf(grant.spans, "parent") ?? grant.origin;
   return {
     code: "RP4203",
     severity: "error",

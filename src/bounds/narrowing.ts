@@ -19,6 +19,7 @@ import {
   isConcreteLeaf,
   mentionedSubjects,
 } from "./filter-implication.ts";
+import { spanOf } from "../ir/lazy-spans.ts";
 
 /** The part of a grant that widens. */
 export type WideningPart =
@@ -279,7 +280,7 @@ const PART_SPAN: Readonly<Partial<Record<WideningPart, string>>> = {
 /** RP4201: an error when the widening is certain, a warning when it is only possible. */
 export function wideningToDiagnostic(child: GrantIr, widening: Widening): Diagnostic {
   const key = PART_SPAN[widening.part] ?? "resources";
-  const span: Span | undefined = child.spans[key] ?? child.origin;
+  const span: Span | undefined = spanOf(child.spans, key) ?? child.origin;
   return {
     code: "RP4201",
     severity: widening.certain ? "error" : "warning",

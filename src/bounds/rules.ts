@@ -55,8 +55,8 @@ const IR_NAMES: Readonly<Record<EdgeProperty | "members", string>> = {
  * depend on that choice.
  */
 export function propertySpan(spans: SpanMap, property: EdgeProperty | "members"): Span | null {
-  // Read with `spanOf`: a lazy span map (lowering's) answers it from its source, with no trap
-  // call; most maps have neither spelling of most keys.
+  // Read with `spanOf`, as every span map is (lowering's are lazy); most maps have neither
+  // spelling of most keys.
   const written = spanOf(spans, property);
   if (written !== undefined && written !== null) return written;
   const name = IR_NAMES[property];

@@ -2,106 +2,95 @@
  * `SpanMap`s that read each span when it is asked for. Lowering gives every tunnel, grant and
  * the project the spans of all their properties (~150,000 on 10,000 tunnels and grants, each
  * a span object kept with the IR), and the later stages ask for a few: a diagnostic's span, a
- * bound's origin. A lazy map holds only the document object and its span scope.
+ * bound's origin. A lazy map holds only the document object and where its spans are read.
  *
- * To every reader the map is the plain object that `{ [key]: scope.member(key) }` over the
- * object's present properties would be: same keys in the same order, same values (the span
- * tree hands out one object per span), `Object.prototype` as its prototype. So property reads,
- * `in`, `Object.keys`/`entries`, spreads, `JSON.stringify` and deep equality see no change.
- * It cannot be written to; nothing writes to the IR.
+ * A lazy map is one object of its own class, read through `spanOf` (one key) or `keys` and
+ * `spans` (all of them, for the bundle writer). Its JSON text (`toJSON`) is the plain map's:
+ * `{ [key]: span }` over the object's present properties, in their order. Once it was a Proxy
+ * that read as the plain object, with a source object beside it and a `WeakMap` entry to find
+ * that source: three objects per tunnel and grant that lowering kept, and a trap per read.
  */
-import type { SpanScope } from "./lower-context.ts";
 import type { Span } from "../diagnostics/span.ts";
+import type { SpanScope } from "./lower-context.ts";
 import type { SpanMap } from "./types.ts";
 
-/** What a lazy map reads: the object whose properties it maps, and that object's spans. */
-class Source {
-  readonly fields: Readonly<Record<string, unknown>>;
-  readonly scope: SpanScope;
+/** The spans of an object's present (own, defined) properties, read when asked. */
+export abstract class LazySpanMap {
+  // Plain properties set in the constructor, not `#` fields: one map is made per tunnel and
+  // grant, mostly in code V8 has not optimized yet (see `tree-spans.ts`).
+  declare private readonly fields: Readonly<Record<string, unknown>>;
 
-  constructor(fields: Readonly<Record<string, unknown>>, scope: SpanScope) {
-    this.fields = fields;
-    this.scope = scope;
+  constructor(fields: object) {
+    this.fields = fields as Readonly<Record<string, unknown>>;
+  }
+
+  /** The span of property `key`: undefined when the object lacks it or it is undefined. */
+  get(key: string): Span | undefined {
+    return this.has(key) ? this.memberSpan(key) : undefined;
   }
 
   /** Whether `key` is a present (own, defined) property of the object. */
-  present(key: string | symbol): key is string {
-    return (
-      typeof key === "string" && Object.hasOwn(this.fields, key) && this.fields[key] !== undefined
-    );
+  has(key: string): boolean {
+    const fields = this.fields;
+    return Object.hasOwn(fields, key) && fields[key] !== undefined;
   }
 
   /** The present properties, in the object's key order. */
-  presentKeys(): string[] {
+  keys(): string[] {
     const keys: string[] = [];
-    const fields = this.fields;
-    for (const key in fields) if (this.present(key)) keys.push(key);
+    for (const key in this.fields) if (this.has(key)) keys.push(key);
     return keys;
+  }
+
+  /** The spans of `keys` (present properties of the object), in that order. */
+  spans(keys: readonly string[]): (Span | undefined)[] {
+    return keys.map((key) => this.memberSpan(key));
+  }
+
+  /** The plain map: what `JSON.stringify` writes and what deep equality should compare. */
+  toJSON(): Record<string, Span | undefined> {
+    const plain: Record<string, Span | undefined> = {};
+    for (const key of this.keys()) {
+      // defineProperty, not assignment: a `__proto__` key must stay an ordinary member.
+      Object.defineProperty(plain, key, {
+        value: this.memberSpan(key),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return plain;
+  }
+
+  /** The span of member `key` of the object (present or not). */
+  protected abstract memberSpan(key: string): Span | undefined;
+}
+
+/** A lazy map over any span scope. */
+class ScopeSpanMap extends LazySpanMap {
+  declare private readonly scope: SpanScope;
+
+  constructor(fields: object, scope: SpanScope) {
+    super(fields);
+    this.scope = scope;
+  }
+
+  protected memberSpan(key: string): Span | undefined {
+    return this.scope.member(key);
   }
 }
 
-/**
- * Each lazy map's source, for the readers that ask it directly (`spanOf`, `lazySpanEntries`):
- * a trap call costs several times a lookup here, and a missing key would need one too.
- */
-const SOURCES = new WeakMap<object, Source>();
-
-/** The traps of every lazy map: each answers from the source, as the plain object would. */
-const HANDLER: ProxyHandler<Source> = {
-  get(source, key) {
-    // A key the object lacks reads through the prototype, as on a plain object.
-    return source.present(key) ? source.scope.member(key) : Reflect.get(Object.prototype, key);
-  },
-  has(source, key) {
-    return source.present(key) || key in Object.prototype;
-  },
-  ownKeys(source) {
-    return source.presentKeys();
-  },
-  getOwnPropertyDescriptor(source, key) {
-    if (!source.present(key)) return undefined;
-    return {
-      value: source.scope.member(key),
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    };
-  },
-  getPrototypeOf() {
-    return Object.prototype;
-  },
-  set() {
-    return false;
-  },
-  defineProperty() {
-    return false;
-  },
-  deleteProperty() {
-    return false;
-  },
-  setPrototypeOf() {
-    return false;
-  },
-};
-
 /** The spans of `value`'s present properties (`scope` holds `value`'s spans), read on demand. */
-export function lazySpanMap(value: object, scope: SpanScope): SpanMap {
-  const source = new Source(value as Readonly<Record<string, unknown>>, scope);
-  // SAFETY: the traps answer every read of a `SpanMap` (a string key to a span or undefined).
-  const map = new Proxy(source, HANDLER) as unknown as SpanMap;
-  SOURCES.set(map, source);
-  return map;
+export function lazySpanMap(value: object, scope: SpanScope): LazySpanMap {
+  return new ScopeSpanMap(value, scope);
 }
 
 /**
- * `map[key]` for a property name `key`, read from a lazy map's source without its traps
- * (bounds asks ~8 names of each tunnel's map, most of them missing: each was a trap call
- * that read `Object.prototype`); any other map is read as it is.
+ * `map[key]` for a property name `key`: the one way the stages after lowering read a span map,
+ * plain or lazy.
  */
 export function spanOf(map: SpanMap, key: string): Span | undefined {
-  const source = SOURCES.get(map);
-  if (source === undefined || key in Object.prototype) return map[key];
-  return source.present(key) ? source.scope.member(key) : undefined;
+  return map instanceof LazySpanMap ? map.get(key) : map[key];
 }
 
 /** A lazy map's present keys, in its key order, and their spans. */
@@ -111,13 +100,11 @@ export interface LazySpanEntries {
 }
 
 /**
- * What `Object.keys` and `Object.values` of a lazy map give, read from its source without the
- * traps (a reader of every span, the bundle writer, otherwise pays about a dozen trap calls
- * per map); undefined for any other object.
+ * A lazy map's keys and spans (what its `toJSON` holds), for the bundle writer; undefined for
+ * any other object.
  */
 export function lazySpanEntries(value: object): LazySpanEntries | undefined {
-  const source = SOURCES.get(value);
-  if (source === undefined) return undefined;
-  const keys = source.presentKeys();
-  return { keys, spans: keys.map((key) => source.scope.member(key)) };
+  if (!(value instanceof LazySpanMap)) return undefined;
+  const keys = value.keys();
+  return { keys, spans: value.spans(keys) };
 }

@@ -30,6 +30,11 @@ export interface SpanScope {
   member(key: string | number): Span | undefined;
   /** `spansAt(ctx, at(pointer, key))`: a member's scope. */
   at(key: string | number): SpanScope;
+  /**
+   * `lazySpanMap(fields, this)` in a form that keeps less (`propertySpans`), when the scope
+   * has one: lowering keeps a map per tunnel and grant.
+   */
+  spanMap?(fields: object): SpanMap;
 }
 
 /** A scope that asks the context one pointer at a time. */
@@ -129,7 +134,7 @@ export const at: (pointer: string, key: string | number) => string = childPointe
  * read when asked (`lazy-spans.ts`), since the stages after lowering ask for few of them.
  */
 export function propertySpans(value: object, scope: SpanScope): SpanMap {
-  return lazySpanMap(value, scope);
+  return scope.spanMap?.(value) ?? lazySpanMap(value, scope);
 }
 
 /** Up to this many values, a list is sorted by insertion (no Set, no sort state). */

@@ -7,7 +7,8 @@
  * walks through scopes (`scopes`, `tunnels` of a grant leaf) whose spans nobody cites.
  */
 import type { Span } from "../diagnostics/span.ts";
-import type { SpanNode, SpanTree } from "../syntax/span-tree.ts";
+import type { SpanRows, SpanTree } from "../syntax/span-tree.ts";
+import { LazySpanMap } from "./lazy-spans.ts";
 import type { SpanScope } from "./lower-context.ts";
 
 /** Only `own` of a scope is asked for by the scopes below it. */
@@ -40,31 +41,68 @@ class AboveScope implements SpanScope {
   }
 }
 
-/** A written value's node; a value without a span of its own has the one above it. */
+/**
+ * A written value's row; a value without a span of its own has the one above it. The scope
+ * holds the row's number, not a `SpanNode` handle: one object less per member walked into.
+ */
 class NodeScope implements SpanScope {
-  declare private readonly node: SpanNode;
+  declare private readonly rows: SpanRows;
+  declare private readonly row: number;
   declare private readonly above: Above;
   /** `null` until looked up (`undefined` is an answer: no span anywhere above). */
   declare private ownSpan: Span | undefined | null;
 
-  constructor(node: SpanNode, above: Above) {
-    this.node = node;
+  constructor(rows: SpanRows, row: number, above: Above) {
+    this.rows = rows;
+    this.row = row;
     this.above = above;
     this.ownSpan = null;
   }
 
   own(): Span | undefined {
-    if (this.ownSpan === null) this.ownSpan = this.node.span ?? this.above.own();
+    if (this.ownSpan === null) this.ownSpan = this.rows.span(this.row) ?? this.above.own();
     return this.ownSpan;
   }
 
   member(key: string | number): Span | undefined {
-    return this.node.memberSpan(key) ?? this.own();
+    return memberSpan(this.rows, this.row, key) ?? this.own();
   }
 
   at(key: string | number): SpanScope {
-    const child = this.node.member(key);
-    return child === undefined ? new AboveScope(this) : new NodeScope(child, this);
+    const child = this.rows.member(this.row, key);
+    return child < 0 ? new AboveScope(this) : new NodeScope(this.rows, child, this);
+  }
+
+  /**
+   * The map keeps the rows, the row and the own span (every tunnel's and grant's is read for
+   * its origin anyway), not this scope: the scope and what it holds die with lowering.
+   */
+  spanMap(fields: object): LazySpanMap {
+    return new RowSpanMap(fields, this.rows, this.row, this.own());
+  }
+}
+
+/** The span written at member `key` of row `row`, if any. */
+function memberSpan(rows: SpanRows, row: number, key: string | number): Span | undefined {
+  const child = rows.member(row, key);
+  return child < 0 ? undefined : rows.span(child);
+}
+
+/** `NodeScope.spanMap`: what `member` of the scope answers, in one object per map. */
+class RowSpanMap extends LazySpanMap {
+  declare private readonly rows: SpanRows;
+  declare private readonly row: number;
+  declare private readonly ownSpan: Span | undefined;
+
+  constructor(fields: object, rows: SpanRows, row: number, ownSpan: Span | undefined) {
+    super(fields);
+    this.rows = rows;
+    this.row = row;
+    this.ownSpan = ownSpan;
+  }
+
+  protected memberSpan(key: string): Span | undefined {
+    return memberSpan(this.rows, this.row, key) ?? this.ownSpan;
   }
 }
 
@@ -72,7 +110,7 @@ class NodeScope implements SpanScope {
 export function treeSpans(tree: SpanTree): (pointer: string) => SpanScope {
   return (pointer) => {
     const nearest: Above = { own: () => tree.nearest(pointer) };
-    const node = tree.node(pointer);
-    return node === undefined ? new AboveScope(nearest) : new NodeScope(node, nearest);
+    const row = tree.row(pointer);
+    return row < 0 ? new AboveScope(nearest) : new NodeScope(tree.rows, row, nearest);
   };
 }

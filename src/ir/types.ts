@@ -8,6 +8,7 @@
  * This file imports nothing from the front ends: the runtime may depend on it.
  */
 import type { Span } from "../diagnostics/span.ts";
+import type { LazySpanMap } from "./lazy-spans.ts";
 
 export type Plan = "basic" | "pro" | "enterprise";
 export type PublicAccess = "allowed" | "auth-required" | "forbidden";
@@ -43,8 +44,11 @@ export interface PostQuantumIr {
   readonly fips: boolean;
 }
 
-/** Property name → the span of the file text that set it. */
-export type SpanMap = Readonly<Record<string, Span | undefined>>;
+/**
+ * Property name → the span of the file text that set it: a plain record (a loaded bundle's,
+ * token claims'), or lowering's lazy map. Read it with `spanOf` (`lazy-spans.ts`).
+ */
+export type SpanMap = Readonly<Record<string, Span | undefined>> | LazySpanMap;
 
 /** The edge properties a project bounds and a tunnel requests. `null` = not set. */
 export interface EdgePropertiesIr {

@@ -155,8 +155,21 @@ export class SpanTree implements ReadonlyMap<string, Span> {
 
   /** The node at `pointer`, if one was written there (or under it). */
   node(pointer: string): SpanNode | undefined {
-    const id = pointer === "" ? ROOT : this.#walk(pointer).id;
+    const id = this.row(pointer);
     return id < 0 ? undefined : new SpanNode(this.#store, id);
+  }
+
+  /**
+   * The rows, for a reader that walks them by number with no `SpanNode` handle per value
+   * (lowering's span scopes, `tree-spans.ts`). Only read: the front end has filled them.
+   */
+  get rows(): SpanRows {
+    return this.#store;
+  }
+
+  /** The row at `pointer` (written there or under it), or -1. */
+  row(pointer: string): number {
+    return pointer === "" ? ROOT : this.#walk(pointer).id;
   }
 
   get(pointer: string): Span | undefined {

@@ -3,7 +3,7 @@
  * found by identity once it was found equal to a stored value, spans are read by name, and a
  * lazy span map is read from its source without its traps. None of that may change a byte: the
  * writer must give the same text for a policy whose objects are shared by identity as for a
- * copy of it in which every object is its own, and for lazy span maps as for plain objects.
+ * copy of it in which every object is its own, and for lazy span maps as for their plain maps.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { writeBundle } from "../../src/compile/bundle.ts";
 import type { BundleFormatVersion } from "../../src/compile/bundle.ts";
 import type { EffectivePolicy } from "../../src/bounds/effective.ts";
+import { LazySpanMap } from "../../src/ir/lazy-spans.ts";
 import { checkPolicySource } from "../../src/pipeline.ts";
 import { arbEffectivePolicy } from "../../src/testkit/index.ts";
 import { largePolicyDsl } from "../bench/parse-policy.ts";
@@ -18,11 +19,12 @@ import { referenceWriteBundle } from "./reference-bundle-writer.ts";
 
 /**
  * A deep copy in which no object or array is shared and every object is a plain one: a lazy
- * span map is copied through its traps (`Object.keys`, property reads), as any reader sees it.
+ * span map is copied as its plain map (`toJSON`), which is what `JSON.stringify` writes of it.
  */
 function unshared(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(unshared);
+  if (value instanceof LazySpanMap) return unshared(value.toJSON());
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     Object.defineProperty(copy, key, {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Span } from "../../src/diagnostics/span.ts";
 import type { LowerContext } from "../../src/ir/lower-context.ts";
-import { at, lazyAt, spansAt } from "../../src/ir/lower-context.ts";
+import { LazySpanMap, lazySpanMap, spanOf } from "../../src/ir/lazy-spans.ts";
+import { at, lazyAt, propertySpans, spansAt } from "../../src/ir/lower-context.ts";
 import { treeSpans } from "../../src/ir/tree-spans.ts";
 import { spanAt } from "../../src/syntax/ast.ts";
 import { readJson } from "../../src/syntax/json-reader.ts";
@@ -60,6 +61,34 @@ describe("treeSpans: span scopes over a front end's span tree", () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("propertySpans over a span tree (the map lowering keeps per tunnel and grant)", () => {
+  it("holds what the generic lazy map over the same scope holds, for any JSON document", () => {
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), (text) => {
+        const read = readJson({ name: "f", text }).value;
+        assert.ok(read);
+        const scopeOf = treeSpans(read.spans);
+        for (const path of pathsOf(read.value)) {
+          const value: unknown = path.reduce<unknown>(
+            (v, key) => (typeof v === "object" && v !== null ? Reflect.get(v, key) : undefined),
+            read.value,
+          );
+          if (typeof value !== "object" || value === null) continue;
+          const scope = scopeOf(pointerOf(path));
+          const kept = propertySpans(value, scope);
+          const generic = lazySpanMap(value, scope);
+          assert.ok(kept instanceof LazySpanMap);
+          assert.deepEqual(kept.toJSON(), generic.toJSON(), pointerOf(path));
+          for (const key of [...Object.keys(value), "missing"]) {
+            assert.equal(spanOf(kept, key), spanOf(generic, key), `${pointerOf(path)} ${key}`);
+          }
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

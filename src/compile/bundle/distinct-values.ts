@@ -64,12 +64,6 @@ class NamesNode {
   shapeAllDefined = -1;
   /** In the same tree, with spans as tuples: whether these are a span's names. */
   span = false;
-  /**
-   * In the same tree: whether objects with these names are lazy span maps, as the first one
-   * was (`LAZY_UNKNOWN` until one is met). Asking every object costs a megamorphic lookup
-   * each; a map not asked about is read through its traps, to the same result.
-   */
-  lazy = LAZY_UNKNOWN;
   #names: readonly string[] | null = null;
   #next: Map<string, NamesNode> | null = null;
   // Objects of one type meet their names in one order: the last step taken is usually next.
@@ -101,11 +95,6 @@ class NamesNode {
     return node;
   }
 }
-
-/** `NamesNode.lazy`: not asked yet, objects with these names are lazy span maps, or are not. */
-const LAZY_UNKNOWN = 0;
-const LAZY_YES = 1;
-const LAZY_NO = 2;
 
 /** The orders a span's members may be met in (`spanOf` builds `file`, `start`, `end`). */
 const SPAN_NAME_ORDERS = [
@@ -371,11 +360,10 @@ export class DistinctValues {
    * types of an IR make megamorphic). Its names as met lead to their sorted order.
    */
   #addRecord(value: object): number {
-    const met = follow(this.#namesAsMet, Object.keys(value));
-    // A lazy span map (a grant's `spans`) has its spans read from its source: through its
-    // traps, each of its members costs three calls.
-    const lazy = met.lazy === LAZY_NO ? undefined : lazySpanEntries(value);
-    if (met.lazy === LAZY_UNKNOWN) met.lazy = lazy === undefined ? LAZY_NO : LAZY_YES;
+    // A lazy span map (a tunnel's or grant's `spans`) is written as its plain map (`toJSON`),
+    // read from it with no object made.
+    const lazy = lazySpanEntries(value);
+    const met = follow(this.#namesAsMet, lazy?.keys ?? Object.keys(value));
     // A span's three members are read by name, with no list of its values: spans are most of
     // the objects met (~290,000 of ~480,000 on 10,000 tunnels and grants).
     if (met.span) {

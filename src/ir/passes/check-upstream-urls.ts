@@ -6,6 +6,7 @@
 import { invalidUpstream } from "../semantic-diagnostics.ts";
 import type { Pass } from "./pass.ts";
 import { isPlainHttpUrl } from "./plain-http-url.ts";
+import { spanOf } from "../lazy-spans.ts";
 
 /** Why `url` cannot be an HTTP upstream, or null when it can. */
 export function httpUpstreamProblem(url: string): string | null {
@@ -38,7 +39,9 @@ export const checkUpstreamUrls: Pass = {
       if (tunnel.upstream === null || tunnel.protocol !== "http") continue;
       const problem = httpUpstreamProblem(tunnel.upstream);
       if (problem !== null)
-        ctx.report(invalidUpstream(tunnel.spans["upstream"], tunnel.upstream, tunnel.id, problem));
+        ctx.report(
+          invalidUpstream(spanOf(tunnel.spans, "upstream"), tunnel.upstream, tunnel.id, problem),
+        );
     }
   },
 };

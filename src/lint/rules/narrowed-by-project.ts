@@ -10,6 +10,7 @@ import type { ProjectIr, TunnelIr } from "../../ir/types.ts";
 import { ProjectIpBound } from "../project-ip-bound.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
+import { spanOf } from "../../ir/lazy-spans.ts";
 
 const messages = {
   trustedIpNarrowed: (cidr: string, tunnel: string, what: string) =>
@@ -26,7 +27,7 @@ function projectLabel(
   what: string,
 ): { span: Span | undefined; message: string } {
   return {
-    span: project.spans[key],
+    span: spanOf(project.spans, key),
     message: `project rule \`project.${key}\` allows only ${what}`,
   };
 }
@@ -54,7 +55,7 @@ function addIpFindings(
         : `is narrowed to ${kept.map((r) => `\`${r.cidr}\``).join(", ")}`;
     out.push(
       report("trustedIpNarrowed", [range.cidr, tunnel.id, what], {
-        span: range.origin ?? tunnel.spans["trusted_ips"],
+        span: range.origin ?? spanOf(tunnel.spans, "trusted_ips"),
         labels: [projectLabel(project, "trusted_ips", allowed)],
         help:
           kept.length === 0
@@ -85,7 +86,7 @@ function countryFinding(project: ProjectIr, tunnel: TunnelIr, report: Reporter):
   if (keepsEvery(codes, bound.codes)) return null;
   const removed = codes.filter((c) => !bound.codes.includes(c));
   return report("countriesRemoved", [removed, tunnel.id], {
-    span: tunnel.spans["geo_ip"] ?? tunnel.countries.origin,
+    span: spanOf(tunnel.spans, "geo_ip") ?? tunnel.countries.origin,
     labels: [projectLabel(project, "geo_ip", bound.codes.join(", "))],
     help: "remove them from the tunnel's geo_ip, or add them to the project's if they should be allowed",
   });

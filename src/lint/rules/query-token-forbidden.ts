@@ -10,6 +10,7 @@ import { checkWatchQueryToken } from "../../bounds/watch-query.ts";
 import type { GrantIr, GrantNodeIr, PolicyTestIr } from "../../ir/types.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
+import { spanOf } from "../../ir/lazy-spans.ts";
 
 const messages = {
   testSendsForbiddenQueryToken: (test: string, grant: string, path: string, reason: string) =>
@@ -60,7 +61,7 @@ function grantFinding(grant: GrantIr, report: Report<typeof messages>): Diagnost
   if (grant.type !== "pat" || !readOnly || grant.resources === null || !listOnly(grant.resources))
     return null;
   return report("watchOnlyPat", [grant.name], {
-    span: grant.spans["type"] ?? grant.origin,
+    span: spanOf(grant.spans, "type") ?? grant.origin,
     help: "use `type auth` or `type app` (short-lived) for tokens that dashboards put in a watch URL",
   });
 }

@@ -9,6 +9,7 @@ import type { IpRange } from "../../ir/types.ts";
 import { ProjectIpBound } from "../project-ip-bound.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
+import { spanOf } from "../../ir/lazy-spans.ts";
 
 const messages = {
   filtersNothing: (cidr: string, tunnel: string) =>
@@ -28,10 +29,10 @@ function check({ ir }: LintContext, report: Report<typeof messages>): Diagnostic
     if (range === undefined) return;
     out.push(
       report("filtersNothing", [range.cidr, tunnel.id], {
-        span: range.origin ?? tunnel.spans["trusted_ips"],
+        span: range.origin ?? spanOf(tunnel.spans, "trusted_ips"),
         labels: [
           {
-            span: ir.project.spans["trusted_ips"] ?? project.origin,
+            span: spanOf(ir.project.spans, "trusted_ips") ?? project.origin,
             message: "the project already limits clients to these addresses",
           },
         ],

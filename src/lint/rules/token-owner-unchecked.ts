@@ -7,6 +7,7 @@
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
+import { spanOf } from "../../ir/lazy-spans.ts";
 
 const messages = {
   noMembers: (project: string, tunnels: string, takes: string) =>
@@ -28,7 +29,7 @@ function check({ policy, ir }: LintContext, report: Report<typeof messages>): Di
   const takes = count === 1 ? "takes" : "take";
   return [
     report("noMembers", [ir.project.id, shown.join(", "), takes], {
-      span: ir.project.spans["id"] ?? null,
+      span: spanOf(ir.project.spans, "id") ?? null,
       help: 'name who belongs, e.g. `members { users ["u-123", "ada@example.com"] clients ["ci-bot"] }`, or configure a token backend that answers membership',
     }),
   ];
