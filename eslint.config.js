@@ -64,6 +64,7 @@ export default tseslint.config(
       "node_modules/**",
       "grammar/cst.d.ts",
       "src/syntax/generated/validate-policy.js",
+      "src/syntax/generated/validate-dsl-policy.js",
       ".tmp/**",
       "fixtures/**",
       "dist/**",

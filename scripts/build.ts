@@ -17,6 +17,8 @@ const ASSETS = [
   "src/cli/bin.js", // the executable: plain JavaScript, so that it runs before type stripping
   "src/syntax/generated/validate-policy.js", // the policy validator compiled ahead of time
   "src/syntax/generated/validate-policy.d.ts",
+  "src/syntax/generated/validate-dsl-policy.js", // the same, for documents the DSL wrote
+  "src/syntax/generated/validate-dsl-policy.d.ts",
   "grammar/policy.schema.json", // the JSON Schema, also exported for editors
   "fixtures/policies/acme.rampart", // `rampart serve --example`
 ];

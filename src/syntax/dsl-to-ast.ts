@@ -3,7 +3,8 @@
  * pointer the text wrote). Stages, in order, each stopping the run when it reports an error:
  * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
  * file is reported), each declaration's syntax tree turned into document as soon as it is
- * parsed → schema validation shared with the JSON front end. A file is first lexed and
+ * parsed → schema validation (the JSON front end's schema, without the checks the DSL's writer
+ * makes needless). A file is first lexed and
  * parsed a piece at a time, which is what a valid file needs; any problem there sends it
  * through the stages above in one go, for its diagnostics. Before both, `parseDsl` reads a file
  * straight into the document, with no tokens or tree (`dsl/text-to-document.ts`), and leaves
@@ -29,7 +30,7 @@ import { readDocument } from "./dsl/text-to-document.ts";
 import type { Obj } from "./dsl/build-values.ts";
 import { TreeToDocument } from "./dsl/tree-to-document.ts";
 import type { SpanTree } from "./span-tree.ts";
-import { validateDocument } from "./validate.ts";
+import { validateDslDocument } from "./validate.ts";
 
 /** A parsed DSL file with its comments, for the formatter. */
 export interface DslParse {
@@ -115,7 +116,7 @@ function parseSource(
   }
   onPhase("parse");
 
-  const validated = validateDocument(document, spans, source);
+  const validated = validateDslDocument(document, spans, source);
   bag.addAll(validated.diagnostics);
   if (validated.value === undefined || bag.hasErrors()) return failed();
   onPhase("validate");

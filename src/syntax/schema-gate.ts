@@ -10,8 +10,36 @@
  * string, array and number limits, `pattern`, `anyOf`, `$ref` into `$defs`); any other
  * keyword stops the generator, so the gate can never silently accept more than ajv. A test
  * holds the two to the same answers.
+ *
+ * A gate may also be made for documents of one maker, leaving out what that maker always
+ * writes right (`MakerGuarantees`): the DSL's document writer fixes the shape (which members,
+ * of which JSON type), not the values the file spells (lengths, patterns, enums, limits).
  */
 import type { JsonSchemaNode, PolicyJsonSchema } from "./schema.ts";
+
+/** A JSON Schema type a maker can promise to write wherever the schema names it alone. */
+export type GuaranteedType = "object" | "array" | "string" | "boolean";
+
+/**
+ * What every document of one maker already satisfies, declared once for the whole schema (not
+ * per member): the gate for its documents leaves these checks out. Union branches keep their
+ * own type and member-name checks, since those choose the branch; members under a branch are
+ * trusted again, as the maker writes each branch's form whole.
+ */
+export interface MakerGuarantees {
+  /** Where the schema names one of these types, the maker writes a value of that type. */
+  readonly types: readonly GuaranteedType[];
+  /** No object has a member the schema does not name (`additionalProperties: false` holds). */
+  readonly closedObjects: boolean;
+  /** `$defs` entries where none of this holds: they and what they reference are checked whole. */
+  readonly notIn: readonly string[];
+}
+
+/**
+ * How much of a node the gate checks: `all` of it; its `own` type and member names and the
+ * values beneath (a union branch under a maker's guarantees); or only `values`.
+ */
+type Depth = "all" | "own" | "values";
 
 /** Keywords that only describe: they never change what is valid. */
 const ANNOTATIONS = new Set(["$schema", "$id", "title", "description", "$defs"]);
@@ -39,12 +67,17 @@ const CHECKED = new Set([
  * The gate's module text: `export function validatePolicy(document): boolean`, with ajv's
  * code-point counter (ajv counts string lengths in code points).
  */
-export function renderSchemaGate(schema: PolicyJsonSchema): string {
+export function renderSchemaGate(
+  schema: PolicyJsonSchema,
+  guarantees?: MakerGuarantees,
+  exportName = "validatePolicy",
+): string {
+  const exported = exportName === "validatePolicy" ? exportName : `validatePolicy as ${exportName}`;
   return [
     'import ucs2length from "ajv/dist/runtime/ucs2length.js";',
     "const codePoints = ucs2length.default;",
-    schemaGateSource(schema),
-    "export { validatePolicy };",
+    schemaGateSource(schema, guarantees),
+    `export { ${exported} };`,
     "",
   ].join("\n");
 }
@@ -53,9 +86,9 @@ export function renderSchemaGate(schema: PolicyJsonSchema): string {
  * The gate as statements that end with `function validatePolicy(document)` and read the
  * code-point counter as `codePoints` (the module above; tests run it as a function body).
  */
-export function schemaGateSource(schema: PolicyJsonSchema): string {
-  const gate = new GateWriter(schema);
-  const root = gate.functionOf(schema, "policy");
+export function schemaGateSource(schema: PolicyJsonSchema, guarantees?: MakerGuarantees): string {
+  const gate = new GateWriter(schema, guarantees);
+  const root = gate.functionOf(schema, "policy", guarantees === undefined ? "all" : "values");
   return [
     ...gate.patterns,
     ...gate.functions,
@@ -68,35 +101,43 @@ class GateWriter {
   readonly functions: string[] = [];
   readonly patterns: string[] = [];
   readonly #schema: PolicyJsonSchema;
+  readonly #guarantees: MakerGuarantees | undefined;
+  /** Each definition's function, per depth (`Tunnel/values`). */
   readonly #defNames = new Map<string, string>();
   readonly #patternNames = new Map<string, string>();
   #names = 0;
   #variables = 0;
 
-  constructor(schema: PolicyJsonSchema) {
+  constructor(schema: PolicyJsonSchema, guarantees: MakerGuarantees | undefined) {
     this.#schema = schema;
+    this.#guarantees = guarantees;
   }
 
-  /** The name of a new function checking `node` (its argument is `data`). */
-  functionOf(node: JsonSchemaNode, hint: string): string {
+  /** The name of a new function checking `node` (its argument is `data`) to `depth`. */
+  functionOf(node: JsonSchemaNode, hint: string, depth: Depth): string {
     const name = `check${this.#names++}_${hint.replace(/\W/g, "_")}`;
-    const body = this.#node(node, "data", "  ");
+    const body = this.#node(node, "data", "  ", depth);
     this.functions.push(`function ${name}(data) {\n${body}  return true;\n}`);
     return name;
   }
 
-  /** The function that checks `$ref` (made once per definition, so recursion terminates). */
-  #ref(ref: string): string {
+  /**
+   * The function that checks `$ref` to `depth` (made once per definition and depth, so
+   * recursion terminates); a definition the guarantees leave out is checked whole.
+   */
+  #ref(ref: string, depth: Depth): string {
     const prefix = "#/$defs/";
     if (!ref.startsWith(prefix)) throw new Error(`the gate follows only $defs refs, not ${ref}`);
     const defName = ref.slice(prefix.length);
-    const known = this.#defNames.get(defName);
+    const defDepth = this.#guarantees?.notIn.includes(defName) === true ? "all" : depth;
+    const key = `${defName}/${defDepth}`;
+    const known = this.#defNames.get(key);
     if (known !== undefined) return known;
     const definition = this.#schema.$defs[defName];
     if (definition === undefined) throw new Error(`no $defs entry for ${ref}`);
     const name = `check${this.#names++}_${defName.replace(/\W/g, "_")}`;
-    this.#defNames.set(defName, name);
-    const body = this.#node(definition, "data", "  ");
+    this.#defNames.set(key, name);
+    const body = this.#node(definition, "data", "  ", defDepth);
     this.functions.push(`function ${name}(data) {\n${body}  return true;\n}`);
     return name;
   }
@@ -116,8 +157,17 @@ class GateWriter {
     return `v${this.#variables++}`;
   }
 
-  /** Statements (indented by `pad`) that return false unless `value` (an expression) fits `node`. */
-  #node(node: JsonSchemaNode, value: string, pad: string): string {
+  /** Whether the maker's guarantees settle the check that a value to `depth` is of `type`. */
+  #typeGuaranteed(type: string, depth: Depth): boolean {
+    const types: readonly string[] = this.#guarantees?.types ?? [];
+    return depth === "values" && types.includes(type);
+  }
+
+  /**
+   * Statements (indented by `pad`) that return false unless `value` (an expression) fits `node`,
+   * checked to `depth`.
+   */
+  #node(node: JsonSchemaNode, value: string, pad: string, depth: Depth): string {
     for (const keyword of Object.keys(node)) {
       if (!CHECKED.has(keyword) && !ANNOTATIONS.has(keyword)) {
         throw new Error(`the schema gate does not know the keyword \`${keyword}\``);
@@ -128,8 +178,10 @@ class GateWriter {
       out += `${pad}if (${condition}) return false;\n`;
     };
     const types = node.type === undefined ? [] : [node.type].flat();
-    if (types.length > 0) fail(`!(${types.map((t) => isType(t, value)).join(" || ")})`);
     const only = types.length === 1 ? types[0] : undefined;
+    if (types.length > 0 && !(only !== undefined && this.#typeGuaranteed(only, depth))) {
+      fail(`!(${types.map((t) => isType(t, value)).join(" || ")})`);
+    }
     /** Type-specific keywords apply only to values of that type (no guard when `type` says so). */
     const guarded = (type: string, statements: string): void => {
       if (statements === "") return;
@@ -137,15 +189,19 @@ class GateWriter {
       else out += `${pad}if (${isType(type, value)}) {\n${indent(statements)}${pad}}\n`;
     };
     if (node.enum !== undefined) fail(`!(${node.enum.map((e) => equals(value, e)).join(" || ")})`);
-    if (node.$ref !== undefined) fail(`!${this.#ref(node.$ref)}(${value})`);
+    if (node.$ref !== undefined) fail(`!${this.#ref(node.$ref, depth)}(${value})`);
     if (node.anyOf !== undefined) {
-      const branches = node.anyOf.map((branch, i) => this.functionOf(branch, `anyOf${i}`));
+      // A branch's own type and member names say whether the value is of its form: kept.
+      const branchDepth = depth === "all" ? "all" : "own";
+      const branches = node.anyOf.map((branch, i) =>
+        this.functionOf(branch, `anyOf${i}`, branchDepth),
+      );
       fail(`!(${branches.map((b) => `${b}(${value})`).join(" || ")})`);
     }
     guarded("string", this.#string(node, value, pad));
     guarded("number", this.#number(node, value, pad));
-    guarded("array", this.#array(node, value, pad));
-    guarded("object", this.#object(node, value, pad));
+    guarded("array", this.#array(node, value, pad, depth));
+    guarded("object", this.#object(node, value, pad, depth));
     return out;
   }
 
@@ -176,7 +232,7 @@ class GateWriter {
     return out;
   }
 
-  #array(node: JsonSchemaNode, value: string, pad: string): string {
+  #array(node: JsonSchemaNode, value: string, pad: string, depth: Depth): string {
     let out = "";
     if (typeof node["minItems"] === "number") {
       out += `${pad}if (${value}.length < ${node["minItems"]}) return false;\n`;
@@ -187,7 +243,7 @@ class GateWriter {
     if (node.items !== undefined) {
       const i = this.#variable();
       const item = this.#variable();
-      const check = this.#node(node.items, item, `${pad}  `);
+      const check = this.#node(node.items, item, `${pad}  `, memberDepth(depth));
       if (check !== "") {
         out += `${pad}for (let ${i} = 0; ${i} < ${value}.length; ${i}++) {\n`;
         out += `${pad}  const ${item} = ${value}[${i}];\n${check}${pad}}\n`;
@@ -196,7 +252,14 @@ class GateWriter {
     return out;
   }
 
-  #object(node: JsonSchemaNode, value: string, pad: string): string {
+  /** What members the schema does not name must fit, as far as the gate checks it. */
+  #otherMembers(node: JsonSchemaNode, depth: Depth): JsonSchemaNode["additionalProperties"] {
+    // A maker that writes only the members the schema names needs no walk of its members.
+    const closed = depth === "values" && this.#guarantees?.closedObjects === true;
+    return closed && node.additionalProperties === false ? undefined : node.additionalProperties;
+  }
+
+  #object(node: JsonSchemaNode, value: string, pad: string, depth: Depth): string {
     let out = "";
     const properties = Object.entries(node.properties ?? {});
     for (const name of node.required ?? []) {
@@ -204,26 +267,26 @@ class GateWriter {
     }
     for (const [name, property] of properties) {
       const v = this.#variable();
-      const check = this.#node(property, v, `${pad}  `);
+      const check = this.#node(property, v, `${pad}  `, memberDepth(depth));
       if (check === "") continue;
       out += `${pad}{\n${pad}  const ${v} = ${member(value, name)};\n`;
       out += `${pad}  if (${v} !== undefined) {\n${indent(check)}${pad}  }\n${pad}}\n`;
     }
-    const { additionalProperties: extra } = node;
     const names = node.propertyNames;
+    const extra = this.#otherMembers(node, depth);
     if (extra === undefined && names === undefined) return out;
     if (extra === true) throw new Error("the gate reads `additionalProperties` false or a schema");
     const key = this.#variable();
     let perKey = "";
     if (names !== undefined) {
-      perKey += this.#node(names as JsonSchemaNode, key, `${pad}  `);
+      perKey += this.#node(names as JsonSchemaNode, key, `${pad}  `, memberDepth(depth));
     }
     if (extra === false || (typeof extra === "object" && extra !== null)) {
       const known = properties.map(([name]) => JSON.stringify(name));
       const other =
         extra === false
           ? `${pad}    return false;\n`
-          : this.#node(extra, `${value}[${key}]`, `${pad}    `);
+          : this.#node(extra, `${value}[${key}]`, `${pad}    `, memberDepth(depth));
       if (other !== "") {
         perKey +=
           known.length === 0
@@ -235,6 +298,11 @@ class GateWriter {
     if (perKey !== "") out += `${pad}for (const ${key} in ${value}) {\n${perKey}${pad}}\n`;
     return out;
   }
+}
+
+/** How deep the members of a node checked to `depth` are checked. */
+function memberDepth(depth: Depth): Depth {
+  return depth === "all" ? "all" : "values";
 }
 
 /** A JavaScript test that `value` is of JSON Schema type `type`, as ajv tests it. */

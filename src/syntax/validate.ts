@@ -15,6 +15,7 @@ import type { SourceFile } from "../diagnostics/span.ts";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { SpanTable } from "./ast.ts";
 import type { PolicyDocumentDoc } from "./model.ts";
+import { validateDslPolicy } from "./generated/validate-dsl-policy.js";
 import { validatePolicy } from "./generated/validate-policy.js";
 import type * as SchemaModule from "./schema.ts";
 import type { JsonSchemaNode } from "./schema.ts";
@@ -49,6 +50,35 @@ export function validateDocument(
   // INVARIANT: ajv's validate() returns true only for documents of the schema generated from
   // the zod model, so the cast below is the one place where the shape is taken on trust.
   if (validatePolicy(document)) return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  return explainRefusal(document, spans, source, keySpans);
+}
+
+/**
+ * `validateDocument` for a document the DSL front end wrote: its gate leaves out the checks
+ * that the DSL's writer makes needless (`dsl/document-guarantees.ts`) and answers as the whole
+ * gate does on such documents (`test/syntax/dsl-schema-gate.test.ts`); a refused document is
+ * explained as any other.
+ */
+export function validateDslDocument(
+  document: unknown,
+  spans: SpanTable,
+  source: SourceFile,
+): Outcome<PolicyDocumentDoc> {
+  // INVARIANT: as in validateDocument; the DSL gate accepts a DSL document only when the
+  // whole gate does.
+  if (validateDslPolicy(document)) {
+    return { value: document as PolicyDocumentDoc, diagnostics: [] };
+  }
+  return explainRefusal(document, spans, source, NO_KEY_SPANS);
+}
+
+/** The diagnostics of a document the gate refused, from ajv's errors. */
+function explainRefusal(
+  document: unknown,
+  spans: SpanTable,
+  source: SourceFile,
+  keySpans: SpanTable,
+): Outcome<PolicyDocumentDoc> {
   // The shipped validator's errors point into its own copy of the schema, and explaining a
   // union looks its node up in `policySchema()`: errors come from the validator compiled
   // from that schema (on first use, so only a document with errors pays for compiling it).

@@ -4,11 +4,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { PolicyDocument } from "../../src/syntax/model.ts";
 import {
+  DSL_POLICY_VALIDATOR_PATH,
   POLICY_SCHEMA_ID,
   POLICY_SCHEMA_PATH,
   POLICY_VALIDATOR_PATH,
   policySchema,
   policyValidator,
+  renderDslPolicyValidatorFile,
   renderPolicySchemaFile,
   renderPolicyValidatorFile,
   schemaValidator,
@@ -33,6 +35,16 @@ describe("the generated policy JSON Schema", () => {
       readFileSync(POLICY_VALIDATOR_PATH, "utf8"),
       fresh,
       "src/syntax/generated/validate-policy.js is stale: run `node src/syntax/schema.ts` or UPDATE_GOLDEN=1",
+    );
+  });
+
+  it("is shipped compiled for DSL documents too, up to date (UPDATE_GOLDEN=1 rewrites it)", () => {
+    const fresh = renderDslPolicyValidatorFile();
+    if (process.env["UPDATE_GOLDEN"] === "1") writeFileSync(DSL_POLICY_VALIDATOR_PATH, fresh);
+    assert.equal(
+      readFileSync(DSL_POLICY_VALIDATOR_PATH, "utf8"),
+      fresh,
+      "src/syntax/generated/validate-dsl-policy.js is stale: run `node src/syntax/schema.ts` or UPDATE_GOLDEN=1",
     );
   });
 

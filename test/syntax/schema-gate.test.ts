@@ -10,12 +10,13 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import ucs2length from "ajv/dist/runtime/ucs2length.js";
 import type { PolicyJsonSchema } from "../../src/syntax/schema.ts";
 import { schemaGateSource } from "../../src/syntax/schema-gate.ts";
+import type { MakerGuarantees } from "../../src/syntax/schema-gate.ts";
 
 type Gate = (document: unknown) => boolean;
 
 /** The gate of `schema`, run as a function body (the shipped module imports the same counter). */
-function gateOf(schema: object): Gate {
-  const source = `${schemaGateSource(schema as PolicyJsonSchema)}\nreturn validatePolicy;`;
+function gateOf(schema: object, guarantees?: MakerGuarantees): Gate {
+  const source = `${schemaGateSource(schema as PolicyJsonSchema, guarantees)}\nreturn validatePolicy;`;
   // SAFETY: the body ends by returning its `validatePolicy` function.
   // eslint-disable-next-line no-new-func -- the code under test is generated source
   return new Function("codePoints", source)(ucs2length.default) as Gate;
@@ -144,5 +145,75 @@ describe("the schema gate", () => {
     assert.throws(() => gateOf({ oneOf: [{ type: "string" }] }), /keyword `oneOf`/);
     assert.throws(() => gateOf({ $ref: "other.json#/x" }), /only \$defs refs/);
     assert.throws(() => gateOf({ enum: [{ a: 1 }] }), /primitive types only/);
+  });
+});
+
+describe("the schema gate for one maker's documents", () => {
+  const guarantees: MakerGuarantees = {
+    types: ["object", "array", "string", "boolean"],
+    closedObjects: true,
+    notIn: ["Loose"],
+  };
+  const schema = {
+    $id: ID,
+    type: "object",
+    properties: {
+      name: { type: "string", minLength: 1 },
+      flag: { type: "boolean" },
+      count: { type: "integer", maximum: 3 },
+      list: { type: "array", maxItems: 1, items: { type: "string", enum: ["a"] } },
+      either: { anyOf: [{ type: "string", minLength: 2 }, { $ref: "#/$defs/Pair" }] },
+      loose: { $ref: "#/$defs/Loose" },
+    },
+    required: ["name"],
+    additionalProperties: false,
+    $defs: {
+      Pair: {
+        type: "object",
+        properties: { a: { type: "string", maxLength: 1 } },
+        required: ["a"],
+        additionalProperties: false,
+      },
+      Loose: {
+        type: "object",
+        properties: { on: { type: "boolean" } },
+        additionalProperties: false,
+      },
+    },
+  };
+  const whole = gateOf(schema);
+  const trusting = gateOf(schema, guarantees);
+
+  it("leaves out the guaranteed types and member names, nothing else", () => {
+    // What the maker guarantees is not checked again (a maker that broke it would get through).
+    assert.equal(trusting({ name: "n", flag: "yes" }), true);
+    assert.equal(trusting({ name: "n", other: 1 }), true);
+    assert.equal(whole({ name: "n", flag: "yes" }), false);
+    // Values, enums, limits, list sizes, required members and integers are still checked.
+    for (const value of [
+      { name: "" },
+      {},
+      { name: "n", count: 4 },
+      { name: "n", count: 1.5 },
+      { name: "n", list: ["b"] },
+      { name: "n", list: ["a", "a"] },
+    ]) {
+      assert.equal(trusting(value), false, JSON.stringify(value));
+      assert.equal(whole(value), false, JSON.stringify(value));
+    }
+  });
+
+  it("keeps a union branch's own type and member names, which choose the branch", () => {
+    for (const either of ["ab", "a", { a: "x" }, { a: "xy" }, { a: "x", b: "y" }, { b: "y" }, 5]) {
+      const value = { name: "n", either };
+      assert.equal(trusting(value), whole(value), JSON.stringify(value));
+    }
+  });
+
+  it("checks a definition the guarantees leave out whole", () => {
+    for (const loose of [{ on: true }, { on: "x" }, { off: true }, "x"]) {
+      const value = { name: "n", loose };
+      assert.equal(trusting(value), whole(value), JSON.stringify(value));
+    }
   });
 });
