@@ -1,6 +1,6 @@
 /**
- * Equal IR parts made once per lowering run: a string match, a tunnel filter or a list of
- * names equal to one already made is that same frozen object (hash-consing). Grants repeat a
+ * Equal IR parts made once per lowering run: a string match or a tunnel filter equal to one
+ * already made is that same frozen object (hash-consing). Grants repeat a
  * few filters over many values (on the bench's 10,000 grants, 13,000 exact matches and 6,000
  * label filters hold a few dozen distinct values): each part kept is one more object for the
  * young generation to copy and for the bundle writer to walk, and its identity memo meets a
@@ -12,11 +12,7 @@
  */
 import type { BooleanField, FilterIr, StringField, StringMatchIr } from "./types.ts";
 
-/** A shared list of strings, and the `oneof` match of it once made. */
-interface SharedList {
-  readonly list: readonly string[];
-  oneof: StringMatchIr | null;
-}
+type OneofMatch = Extract<StringMatchIr, { kind: "oneof" }>;
 
 /** A step in the trie of shared filter lists (by identity): the nodes over the list ending here. */
 class ChildrenStep {
@@ -32,10 +28,10 @@ class ChildrenStep {
 export class SharedParts {
   #exact: Map<string, StringMatchIr> | null = null;
   #regex: Map<string, StringMatchIr> | null = null;
-  /** Each string met in a list, by a number (lists are hashed over these numbers). */
+  /** Each string met in a `oneof` list, by a number (lists are hashed over these numbers). */
   #stringIds: Map<string, number> | null = null;
-  /** The shared lists, by the hash of their strings' numbers. */
-  #lists: Map<number, SharedList[]> | null = null;
+  /** The `oneof` matches, by the hash of their strings' numbers. */
+  #oneofs: Map<number, OneofMatch[]> | null = null;
   #stringFilters: Map<StringField, Map<StringMatchIr, FilterIr>> | null = null;
   #labelFilters: Map<string, Map<StringMatchIr, FilterIr>> | null = null;
   /** Boolean filters set to `true`, then those set to `false`. */
@@ -57,16 +53,35 @@ export class SharedParts {
     return match;
   }
 
-  /** The shared list equal to `values` (a frozen copy the first time: `values` stays the caller's). */
-  list<T extends string>(values: readonly T[]): readonly T[] {
-    // SAFETY: the shared list holds exactly the members of `values`.
-    return this.#sharedList(values).list as readonly T[];
-  }
-
+  /**
+   * The `oneof` match of `values` (its list a frozen copy the first time: `values` stays the
+   * caller's), found by a hash of its strings' numbers: a trie of maps would cost a map per
+   * member of every list met once.
+   */
   oneof(values: readonly string[]): StringMatchIr {
-    const shared = this.#sharedList(values);
-    shared.oneof ??= Object.freeze({ kind: "oneof", values: shared.list });
-    return shared.oneof;
+    const ids = (this.#stringIds ??= new Map());
+    const table = (this.#oneofs ??= new Map());
+    let hash = values.length;
+    for (let i = 0; i < values.length; i++) {
+      // SAFETY: i < values.length, the loop's bound.
+      const value = values[i] as string;
+      let id = ids.get(value);
+      if (id === undefined) ids.set(value, (id = ids.size));
+      hash = Math.imul(hash ^ id, 0x9e3779b1) ^ (hash >>> 15);
+    }
+    let bucket = table.get(hash);
+    if (bucket === undefined) table.set(hash, (bucket = []));
+    for (let i = 0; i < bucket.length; i++) {
+      // SAFETY: i < bucket.length, the loop's bound.
+      const match = bucket[i] as OneofMatch;
+      if (sameStrings(match.values, values)) return match;
+    }
+    const match: OneofMatch = Object.freeze({
+      kind: "oneof",
+      values: Object.freeze(values.slice()),
+    });
+    bucket.push(match);
+    return match;
   }
 
   /** A string field's filter; `match` is shared (made here). */
@@ -124,33 +139,6 @@ export class SharedParts {
     const node = Object.freeze({ kind, children: Object.freeze(children) });
     step[kind] = node;
     return node;
-  }
-
-  /**
-   * The entry of the list equal to `values`, found by a hash of its strings' numbers (a trie
-   * of maps cost a map per member of every list met once, such as a grant's own paths).
-   */
-  #sharedList(values: readonly string[]): SharedList {
-    const ids = (this.#stringIds ??= new Map());
-    const lists = (this.#lists ??= new Map());
-    let hash = values.length;
-    for (let i = 0; i < values.length; i++) {
-      // SAFETY: i < values.length, the loop's bound.
-      const value = values[i] as string;
-      let id = ids.get(value);
-      if (id === undefined) ids.set(value, (id = ids.size));
-      hash = Math.imul(hash ^ id, 0x9e3779b1) ^ (hash >>> 15);
-    }
-    let bucket = lists.get(hash);
-    if (bucket === undefined) lists.set(hash, (bucket = []));
-    for (let i = 0; i < bucket.length; i++) {
-      // SAFETY: i < bucket.length, the loop's bound.
-      const shared = bucket[i] as SharedList;
-      if (sameStrings(shared.list, values)) return shared;
-    }
-    const shared: SharedList = { list: Object.freeze(values.slice()), oneof: null };
-    bucket.push(shared);
-    return shared;
   }
 }
 
