@@ -11,7 +11,6 @@ import { childPointer } from "../diagnostics/json-pointer.ts";
 import { TestRequest } from "../syntax/model.ts";
 import { lowerTestRequest } from "../ir/lower-test.ts";
 import type { TestRequestIr } from "../ir/types.ts";
-import { SharedParts } from "../ir/shared-parts.ts";
 import type { Io } from "./io.ts";
 import { readSource } from "./load-policy.ts";
 
@@ -49,7 +48,6 @@ export function readTestRequest(source: SourceFile): Outcome<TestRequestIr> {
   const lowered = lowerTestRequest(checked.data, "", {
     span: (pointer) => spanAt(spans, pointer),
     report: (d) => diagnostics.push(d),
-    parts: new SharedParts(),
   });
   return {
     value: diagnostics.some((d) => d.severity === "error") ? undefined : lowered,

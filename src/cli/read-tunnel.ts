@@ -9,7 +9,6 @@ import { childPointer } from "../diagnostics/json-pointer.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import { lowerTunnel } from "../ir/lower-tunnel.ts";
 import type { TunnelIr } from "../ir/types.ts";
-import { SharedParts } from "../ir/shared-parts.ts";
 import { spanAt } from "../syntax/ast.ts";
 import { readJson } from "../syntax/json-reader.ts";
 import { Tunnel } from "../syntax/model.ts";
@@ -48,7 +47,6 @@ export function readTunnelProperties(source: SourceFile): Outcome<TunnelIr> {
   const tunnel = lowerTunnel(checked.data, "", {
     span: (pointer) => spanAt(spans, pointer),
     report: (d) => diagnostics.push(d),
-    parts: new SharedParts(),
   });
   return {
     value: diagnostics.some((d) => d.severity === "error") ? undefined : tunnel,

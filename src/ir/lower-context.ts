@@ -8,7 +8,6 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { childPointer } from "../diagnostics/json-pointer.ts";
 import type { Span } from "../diagnostics/span.ts";
 import { lazySpanMap } from "./lazy-spans.ts";
-import { SharedParts } from "./shared-parts.ts";
 import type { SpanMap } from "./types.ts";
 
 export interface LowerContext {
@@ -21,8 +20,6 @@ export interface LowerContext {
    */
   spansOf?(pointer: string): SpanScope | undefined;
   report(diagnostic: Diagnostic): void;
-  /** The equal parts made once in this run (one table per lowering run). */
-  readonly parts: SharedParts;
 }
 
 /** The spans of one value and of its members, as `LowerContext.span` gives them. */
@@ -125,7 +122,6 @@ export function collectingContext(): LowerContext & { readonly diagnostics: Diag
     span: () => undefined,
     spansOf: () => NO_SPANS,
     report: (d) => diagnostics.push(d),
-    parts: new SharedParts(),
     diagnostics,
   };
 }

@@ -95,7 +95,7 @@ function lowerLabel(
   const written = labels[key] as StringFilterDoc | null;
   // A token may write `null`: the label is present, whatever its value (S-T4).
   const match = written === null ? LABEL_PRESENT : lowerStringMatch(written, ctx, scope, key);
-  out.push(ctx.parts.labelFilter(key, match));
+  out.push({ kind: "label", key, match });
 }
 
 /**
@@ -144,7 +144,7 @@ function lowerField(
   if (rank < STRING_FIELDS.length) {
     const canonical = field === "hostname" ? lowerCase : undefined;
     const match = lowerStringMatch(value as StringFilterDoc, ctx, scope, field, canonical);
-    out.push(ctx.parts.stringFilter(field as StringField, match));
+    out.push({ kind: "string", field: field as StringField, match });
   } else if (field === "labels") {
     const labels = value as Record<string, StringFilterDoc | null>;
     lowerLabels(labels, lazyAt(scope, "labels"), ctx, out);
@@ -155,7 +155,7 @@ function lowerField(
     const countries = lowerCountryList(value as string[], ctx, scope, "geo_ip");
     if (countries !== null) out.push({ kind: "countries", within: countries });
   } else {
-    out.push(ctx.parts.booleanFilter(field as BooleanField, value as boolean));
+    out.push({ kind: "boolean", field: field as BooleanField, value: value as boolean });
   }
 }
 
@@ -172,17 +172,14 @@ function lowerChildren(
   return out;
 }
 
-/**
- * Lowers a filter tree; `scope` holds its spans (read only to report a problem). Equal trees
- * are one shared object, unless they hold a trusted-IP or country set (`ctx.parts`).
- */
+/** Lowers a filter tree; `scope` holds its spans (read only to report a problem). */
 export function lowerFilter(doc: FilterDoc, ctx: LowerContext, scope: SpanScope): FilterIr {
   if ("AND" in doc && Array.isArray(doc.AND)) {
-    return ctx.parts.node("and", lowerChildren(doc.AND, lazyAt(scope, "AND"), ctx));
+    return { kind: "and", children: lowerChildren(doc.AND, lazyAt(scope, "AND"), ctx) };
   }
   if ("OR" in doc && Array.isArray(doc.OR)) {
-    return ctx.parts.node("or", lowerChildren(doc.OR, lazyAt(scope, "OR"), ctx));
+    return { kind: "or", children: lowerChildren(doc.OR, lazyAt(scope, "OR"), ctx) };
   }
   const fields = lowerFields(doc as FieldFiltersDoc, scope, ctx);
-  return fields.length === 1 ? (fields[0] as FilterIr) : ctx.parts.node("and", fields);
+  return fields.length === 1 ? (fields[0] as FilterIr) : { kind: "and", children: fields };
 }

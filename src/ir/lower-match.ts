@@ -35,7 +35,7 @@ const asIs: Canonicalize = (value) => value;
 function checkedRegex(source: string, scope: SpanScope, ctx: LowerContext): StringMatchIr {
   const checked = checkSafeRegex(source);
   if (!checked.ok) ctx.report(unsafeRegex(scope.member("regex"), source, checked.reason));
-  return ctx.parts.regex(source);
+  return { kind: "regex", source };
 }
 
 /** A list of literals, whose spans `list` holds. */
@@ -68,7 +68,7 @@ function literals(
 
 /**
  * A string field match, written as member `key` of the value whose spans `parent` holds;
- * `canonical` normalizes literal values (lower-cases hosts …). Shared (`ctx.parts`).
+ * `canonical` normalizes literal values (lower-cases hosts …).
  */
 export function lowerStringMatch(
   doc: StringFilterDoc,
@@ -77,12 +77,13 @@ export function lowerStringMatch(
   key: string | number,
   canonical: Canonicalize = asIs,
 ): StringMatchIr {
-  if (typeof doc === "string") return ctx.parts.exact(canonical(doc, ctx, parent, key) ?? doc);
+  if (typeof doc === "string")
+    return { kind: "exact", value: canonical(doc, ctx, parent, key) ?? doc };
   const scope = lazyAt(parent, key);
   if ("exact" in doc)
-    return ctx.parts.exact(canonical(doc.exact, ctx, scope, "exact") ?? doc.exact);
+    return { kind: "exact", value: canonical(doc.exact, ctx, scope, "exact") ?? doc.exact };
   if ("oneof" in doc)
-    return ctx.parts.oneof(literals(doc.oneof, lazyAt(scope, "oneof"), ctx, canonical));
+    return { kind: "oneof", values: literals(doc.oneof, lazyAt(scope, "oneof"), ctx, canonical) };
   return checkedRegex(doc.regex, scope, ctx);
 }
 

@@ -16,7 +16,6 @@ import { lowerPolicyTest } from "./lower-test.ts";
 import { lowerTunnelIn } from "./lower-tunnel.ts";
 import { semanticPasses } from "./passes/index.ts";
 import { tunnelIndex } from "./passes/tunnel-index.ts";
-import { SharedParts } from "./shared-parts.ts";
 import { treeSpans } from "./tree-spans.ts";
 import type { PolicyIr } from "./types.ts";
 
@@ -38,7 +37,6 @@ export function lowerToIr(ast: PolicyAst, options: LowerOptions = {}): Outcome<P
     span: (pointer) => spanAt(spans, pointer),
     ...(spans instanceof SpanTree ? { spansOf: treeSpans(spans) } : {}),
     report: (diagnostic) => bag.add(diagnostic),
-    parts: new SharedParts(),
   };
   const doc = ast.document;
   // Each tunnel's and grant's spans are found from its list's, not from the root each time.

@@ -113,12 +113,9 @@ export type StringMatchIr =
 /**
  * A label filter written `null` (S-T4: the key is present, whatever its value): the search
  * for the empty prefix, which every value matches. Kept a regex so that every consumer of
- * string matches already knows what it means. Frozen: every label filter written `null` holds it.
+ * string matches already knows what it means.
  */
-export const LABEL_PRESENT = Object.freeze({
-  kind: "regex",
-  source: "^",
-} as const) satisfies StringMatchIr;
+export const LABEL_PRESENT = { kind: "regex", source: "^" } as const satisfies StringMatchIr;
 
 /** How a request path is matched: the platform's string matches plus prefix and glob. */
 export type PathMatchIr =

@@ -5,7 +5,6 @@ import type { Span } from "../../src/diagnostics/span.ts";
 import type { LowerContext } from "../../src/ir/lower-context.ts";
 import { LazySpanMap, lazySpanMap, spanOf } from "../../src/ir/lazy-spans.ts";
 import { at, lazyAt, propertySpans, spansAt } from "../../src/ir/lower-context.ts";
-import { SharedParts } from "../../src/ir/shared-parts.ts";
 import { treeSpans } from "../../src/ir/tree-spans.ts";
 import { spanAt } from "../../src/syntax/ast.ts";
 import { readJson } from "../../src/syntax/json-reader.ts";
@@ -104,7 +103,6 @@ describe("spansAt: a context without a span tree", () => {
         return span(asked.length);
       },
       report: () => undefined,
-      parts: new SharedParts(),
     };
     const scope = spansAt(ctx, "/tunnels/0");
     assert.deepEqual(scope.own(), span(1));
