@@ -4,8 +4,9 @@
  * (the same rows, in the same order, with the same spans and keys). Parsing a file makes
  * nothing here; the first lookup indexes the whole text once.
  *
- * Property names are compared in the text, in place: the index refuses texts with an escaped
- * name, and those are read by the careful reader instead (`careful`), which decodes them.
+ * Property names are compared in the text, in place, where the index says each is written: the
+ * index refuses texts with an escaped name, and those are read by the careful reader instead
+ * (`careful`), which decodes them.
  */
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
 import type { Span } from "../diagnostics/span.ts";
@@ -15,7 +16,6 @@ import type { JsonTextIndex } from "./json-text-index.ts";
 import type { SpanRows } from "./span-tree.ts";
 
 const NONE = -1;
-const QUOTE = 0x22;
 /** Above this many members, a lookup indexes the container's members (below, a walk is faster). */
 const INDEX_AT = 16;
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
@@ -150,9 +150,7 @@ export class JsonSpanIndex implements SpanRows {
     const { parents, positions } = this.#family(rows);
     const parent = parents[id] ?? 0;
     if (this.#text.charCodeAt(rows.start[parent] ?? 0) === 0x5b) return positions[id] ?? 0;
-    const close = nameClose(this.#text, rows.start[id] ?? 0);
-    // A name holds no escape (the index refuses those), so its opening quote is the one before.
-    return this.#text.slice(this.#text.lastIndexOf('"', close - 1) + 1, close);
+    return this.#text.slice(rows.nameStart[id], rows.nameEnd[id]);
   }
 
   child(): number {
@@ -202,12 +200,12 @@ export class JsonSpanIndex implements SpanRows {
     }
     const last = rows.next[id] ?? 0;
     const length = to - from;
+    const { nameStart, nameEnd } = rows;
     let seen = 0;
     for (let kid = id + 1; kid < last; kid = rows.next[kid] ?? last) {
-      const close = nameClose(text, rows.start[kid] ?? 0);
-      const at = close - length;
-      // The name is `key` when it has its length (a quote just before) and its characters.
-      if (text.charCodeAt(at - 1) === QUOTE && sameChars(text, at, key, from, to)) return kid;
+      // HOT PATH: most names differ from `key` in length, told without reading the text.
+      const name = nameStart[kid] ?? 0;
+      if ((nameEnd[kid] ?? 0) - name === length && sameChars(text, name, key, from, to)) return kid;
       if (++seen > INDEX_AT) return this.#indexNames(rows, id).get(key.slice(from, to)) ?? NONE;
     }
     return NONE;
@@ -223,10 +221,8 @@ export class JsonSpanIndex implements SpanRows {
   #indexNames(rows: JsonTextIndex, id: number): Map<string, number> {
     const byName = new Map<string, number>();
     const text = this.#text;
-    for (const kid of this.members(id)) {
-      const close = nameClose(text, rows.start[kid] ?? 0);
-      byName.set(text.slice(text.lastIndexOf('"', close - 1) + 1, close), kid);
-    }
+    for (const kid of this.members(id))
+      byName.set(text.slice(rows.nameStart[kid], rows.nameEnd[kid]), kid);
     this.#lookups.set(id, byName);
     return byName;
   }
@@ -255,22 +251,9 @@ function readOnly(): never {
   throw new Error("the spans of a JSON file are read from its text and cannot be written");
 }
 
-/** The offset of the closing quote of the name before the member value at `valueStart`. */
-function nameClose(text: string, valueStart: number): number {
-  let i = valueStart - 1;
-  let c = text.charCodeAt(i);
-  while (c !== QUOTE) c = text.charCodeAt(--i); // white space and the `:`
-  return i;
-}
-
-/**
- * Whether `text[at, …)` holds `key[from, to)` with no quote: a name holds none (the index
- * refuses escaped names), so a run that matched across one started before the name.
- */
+/** Whether `text[at, …)` starts with `key[from, to)`. */
 function sameChars(text: string, at: number, key: string, from: number, to: number): boolean {
-  for (let i = from, j = at; i < to; i++, j++) {
-    const c = text.charCodeAt(j);
-    if (c !== key.charCodeAt(i) || c === QUOTE) return false;
-  }
+  for (let i = from, j = at; i < to; i++, j++)
+    if (text.charCodeAt(j) !== key.charCodeAt(i)) return false;
   return true;
 }

@@ -1,12 +1,13 @@
 /**
- * Where each value of a well-formed JSON text is written, as three typed-array columns with one
- * row per value in the order written (a value, then its members): start, end, and the row after
- * its members (`next`, the row of its next sibling if it has one). The members of row `r` are
- * `r + 1`, then `next[r + 1]`, … up to `next[r]`.
+ * Where each value of a well-formed JSON text is written, as typed-array columns with one row
+ * per value in the order written (a value, then its members): start, end, the row after its
+ * members (`next`, the row of its next sibling if it has one), and for an object's member
+ * where its name is written. The members of row `r` are `r + 1`, then `next[r + 1]`, … up to
+ * `next[r]`.
  *
- * It reads the text alone: no parsed value, no names, no parent links (the tree is implied by
- * the order), so it is a third of the scan that built a full span tree beside `JSON.parse`.
- * Names are read from the text when looked up (`json-span-index.ts`).
+ * It reads the text alone: no parsed value, no name strings, no parent links (the tree is
+ * implied by the order), so it is a third of the scan that built a full span tree beside
+ * `JSON.parse`. Names are compared in the text when looked up (`json-span-index.ts`).
  *
  * The scan reads the text's UTF-16 code units from a typed array copied from it in one native
  * call, not through `charCodeAt`: each `charCodeAt` checks the string's representation again,
@@ -22,6 +23,12 @@ export interface JsonTextIndex {
   readonly start: Int32Array;
   readonly end: Int32Array;
   readonly next: Int32Array;
+  /**
+   * An object member's name: `text.slice(nameStart[r], nameEnd[r])` (no escape: the index
+   * refuses escaped names). Lookups by name compare lengths first, then characters in place.
+   */
+  readonly nameStart: Int32Array;
+  readonly nameEnd: Int32Array;
 }
 
 const QUOTE = 0x22;
@@ -57,6 +64,8 @@ class TextIndexer {
   #start: Int32Array;
   #end: Int32Array;
   #next: Int32Array;
+  #nameStart: Int32Array;
+  #nameEnd: Int32Array;
   #rows = 0;
   #names = 0;
   #escapedName = false;
@@ -67,6 +76,8 @@ class TextIndexer {
     this.#start = new Int32Array(capacity);
     this.#end = new Int32Array(capacity);
     this.#next = new Int32Array(capacity);
+    this.#nameStart = new Int32Array(capacity);
+    this.#nameEnd = new Int32Array(capacity);
   }
 
   document(): JsonTextIndex | undefined {
@@ -78,6 +89,8 @@ class TextIndexer {
       start: this.#start,
       end: this.#end,
       next: this.#next,
+      nameStart: this.#nameStart,
+      nameEnd: this.#nameEnd,
     };
   }
 
@@ -116,7 +129,12 @@ class TextIndexer {
         close = stringEnd(units, pos);
       }
       this.#names++;
+      const name = pos + 1;
+      const row = this.#rows;
       pos = skipSpace(units, this.#value(skipSpace(units, skipSpace(units, close) + 1)));
+      // Written after the value, as its span: the value may have grown the columns.
+      this.#nameStart[row] = name;
+      this.#nameEnd[row] = close - 1;
       if (units[pos] === 0x7d) return pos + 1;
       pos = skipSpace(units, pos + 1); // past the `,`
     }
@@ -142,6 +160,8 @@ class TextIndexer {
     this.#start = grow(this.#start);
     this.#end = grow(this.#end);
     this.#next = grow(this.#next);
+    this.#nameStart = grow(this.#nameStart);
+    this.#nameEnd = grow(this.#nameEnd);
   }
 }
 
