@@ -40,6 +40,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   readFile(path: string): Promise<string>;
+  /** A file's bytes, for a reader that keeps them beside the text (`readSource`). */
+  readFileBytes?(path: string): Promise<Uint8Array>;
   /**
    * Writes a file: a text, or its pieces one after the other (never joined: a bundle of
    * 10,000 tunnels is tens of MB).
@@ -59,6 +61,7 @@ export function processIo(): Io {
     // The bytes, then one decode: with an encoding, `readFile` decodes each 512 KB chunk apart
     // and joins the pieces, which the parser then copies again into one flat string.
     readFile: async (path) => (await readFile(path)).toString("utf8"),
+    readFileBytes: (path) => readFile(path),
     writeFile: async (path, text) => {
       try {
         if (typeof text === "string") await writeFile(path, text, "utf8");

@@ -2,10 +2,12 @@
  * Reading policy files for the commands: the file system part of the static pipeline, whose
  * stages are listed in `src/pipeline.ts`.
  */
+import { Buffer } from "node:buffer";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { CheckedPolicy, PipelineOptions } from "../pipeline.ts";
 import { runPipeline } from "../pipeline.ts";
 import { runLintRules } from "../lint/run.ts";
+import { isJsonPolicyName } from "../syntax/parse.ts";
 import type { Io } from "./io.ts";
 import { UnreadableFile } from "./io.ts";
 
@@ -23,10 +25,19 @@ export function withLint(checked: CheckedPolicy): CheckedPolicy {
   return { ...checked, diagnostics: [...checked.diagnostics, ...warnings] };
 }
 
-/** Reads a policy file as a SourceFile. */
+/**
+ * Reads a policy file as a SourceFile. A JSON policy keeps its bytes, which its span index
+ * reads instead of a copy of the text (`SourceFile.bytes`).
+ */
 export async function readSource(path: string, io: Io): Promise<SourceFile> {
   try {
-    return { name: path, text: await io.readFile(path) };
+    if (io.readFileBytes === undefined || !isJsonPolicyName(path)) {
+      return { name: path, text: await io.readFile(path) };
+    }
+    const bytes = await io.readFileBytes(path);
+    // Decoded as `readFile` decodes (a view of the bytes, not a copy).
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    return { name: path, text, bytes };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason =

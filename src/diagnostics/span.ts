@@ -2,6 +2,11 @@
 export interface SourceFile {
   readonly name: string;
   readonly text: string;
+  /**
+   * The UTF-8 bytes `text` was decoded from, when the reader kept them: the JSON front end
+   * indexes a file's spans from them instead of from a copy of the text.
+   */
+  readonly bytes?: Uint8Array;
 }
 
 /** A half-open range of UTF-16 offsets `[start, end)` in one source file. */

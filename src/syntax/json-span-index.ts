@@ -9,7 +9,7 @@
  * (`careful`), which decodes them.
  */
 import { decodePointerToken } from "../diagnostics/json-pointer.ts";
-import type { Span } from "../diagnostics/span.ts";
+import type { SourceFile, Span } from "../diagnostics/span.ts";
 import { indexJsonText } from "./json-text-index.ts";
 import { arrayIndex } from "./span-store.ts";
 import type { JsonTextIndex } from "./json-text-index.ts";
@@ -28,6 +28,8 @@ const PAGE_MASK = PAGE - 1;
 export class JsonSpanIndex implements SpanRows {
   readonly #text: string;
   readonly #file: string;
+  /** The bytes the text was decoded from, if kept (`SourceFile.bytes`), until it is indexed. */
+  #bytes: Uint8Array | undefined;
   readonly #expectedValues: number;
   /** The careful reader's rows, for a text the index refuses (see the file comment). */
   #careful: (() => SpanRows) | undefined;
@@ -42,9 +44,10 @@ export class JsonSpanIndex implements SpanRows {
   /** The span objects handed out so far, by row, in pages made on the first read in them. */
   #spans: ((Span | undefined)[] | undefined)[] = [];
 
-  constructor(text: string, file: string, expectedValues: number, careful: () => SpanRows) {
-    this.#text = text;
-    this.#file = file;
+  constructor(source: SourceFile, expectedValues: number, careful: () => SpanRows) {
+    this.#text = source.text;
+    this.#file = source.name;
+    this.#bytes = source.bytes;
     this.#expectedValues = expectedValues;
     this.#careful = careful;
   }
@@ -52,7 +55,8 @@ export class JsonSpanIndex implements SpanRows {
   /** The index, made on the first call; `undefined` when the careful reader's rows answer. */
   #rows(): JsonTextIndex | undefined {
     if (this.#index !== undefined || this.#instead !== undefined) return this.#index;
-    this.#index = indexJsonText(this.#text, this.#expectedValues);
+    this.#index = indexJsonText(this.#text, this.#expectedValues, this.#bytes);
+    this.#bytes = undefined;
     if (this.#index === undefined) this.#instead = (this.#careful as () => SpanRows)();
     // Made at its full length, so that writing a page far out keeps it an array, not a table.
     else

@@ -42,7 +42,7 @@ export function readWellFormedJson(
   }
   const shape = new ShapeCheck(maxDepth);
   if (!shape.fits(value, 1)) return undefined;
-  const index = new JsonSpanIndex(text, source.name, expectedValues, careful);
+  const index = new JsonSpanIndex(source, expectedValues, careful);
   // The count of `:` can only be too high, by strings that look like a name's end (`":80"`);
   // then the index counts exactly (made now rather than at the first span, so no extra work).
   if (shape.names !== countNameEnds(text) && shape.names !== index.writtenNames()) {

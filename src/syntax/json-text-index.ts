@@ -9,9 +9,10 @@
  * implied by the order), so it is a third of the scan that built a full span tree beside
  * `JSON.parse`. Names are compared in the text when looked up (`json-span-index.ts`).
  *
- * The scan reads the text's UTF-16 code units from a typed array copied from it in one native
- * call, not through `charCodeAt`: each `charCodeAt` checks the string's representation again,
- * and the scan reads each of the ~11.7 million characters of the bench policy at least once.
+ * The scan reads the text's UTF-16 code units from a typed array, not through `charCodeAt`
+ * (each `charCodeAt` checks the string's representation again, and the scan reads each of the
+ * ~11.7 million characters of the bench policy at least once): the file's bytes as the CLI
+ * read them when they are its code units, else a copy of the text made in one native call.
  */
 import { Buffer } from "node:buffer";
 
@@ -37,8 +38,16 @@ const BACKSLASH = 0x5c;
 /** A text's UTF-16 code units: one byte each when all are ASCII, as nearly every policy is. */
 type CodeUnits = Uint8Array | Uint16Array;
 
-/** The code units of `text`, in a copy made by one native call. */
-function codeUnitsOf(text: string): CodeUnits {
+/**
+ * The code units of `text`: `bytes` themselves when they are the UTF-8 bytes it was decoded
+ * from and as many as its units, else a copy made by one native call. UTF-8 decodes every
+ * sequence longer than one byte to fewer units than bytes, so equal counts mean that each byte
+ * became one unit: an ASCII character as itself, or a byte that is no UTF-8 as U+FFFD, which
+ * can only stand inside a string (`JSON.parse` accepted the text), where the scan reads both
+ * alike (neither is JSON syntax). No copy, and no pass to count the UTF-8 length.
+ */
+function codeUnitsOf(text: string, bytes: Uint8Array | undefined): CodeUnits {
+  if (bytes !== undefined && bytes.length === text.length) return bytes;
   // Every unit is below 0x80 exactly when the UTF-8 form has one byte per unit; then each
   // Latin-1 byte is its unit (above 0xFF, Latin-1 would keep only the low byte).
   if (Buffer.byteLength(text, "utf8") === text.length) return Buffer.from(text, "latin1");
@@ -53,9 +62,14 @@ function codeUnitsOf(text: string): CodeUnits {
  * The index of `text`, which `JSON.parse` accepted and whose nesting was checked to be bounded
  * (the recursion follows it); `undefined` when a property name holds an escape, which a lookup
  * by name could not compare in place. `expectedValues` sizes the columns (they double when full).
+ * `bytes`, if given, are the UTF-8 bytes `text` was decoded from (`codeUnitsOf`).
  */
-export function indexJsonText(text: string, expectedValues: number): JsonTextIndex | undefined {
-  const indexer = new TextIndexer(codeUnitsOf(text), expectedValues);
+export function indexJsonText(
+  text: string,
+  expectedValues: number,
+  bytes?: Uint8Array,
+): JsonTextIndex | undefined {
+  const indexer = new TextIndexer(codeUnitsOf(text, bytes), expectedValues);
   return indexer.document();
 }
 

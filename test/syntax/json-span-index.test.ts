@@ -7,6 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { spanAt } from "../../src/syntax/ast.ts";
 import {
@@ -17,13 +18,21 @@ import {
 import { readWellFormedJson } from "../../src/syntax/json-spans.ts";
 import type { SpanTree } from "../../src/syntax/span-tree.ts";
 
-const file = (text: string) => ({ name: "policy.json", text });
+const file = (text: string, bytes?: Uint8Array) => ({
+  name: "policy.json",
+  text,
+  ...(bytes === undefined ? {} : { bytes }),
+});
 
-/** Both tables of `text`: the index (fast path) and the careful reader's. */
+/**
+ * Both tables of `text`: the index (fast path) and the careful reader's. `bytes`: the UTF-8
+ * bytes the text was decoded from, which the index reads when they are its code units.
+ */
 function bothTables(
   text: string,
+  bytes?: Uint8Array,
 ): { index: SpanTree; careful: SpanTree; value: unknown } | undefined {
-  const read = readWellFormedJson(file(text), 128, 0, () =>
+  const read = readWellFormedJson(file(text, bytes), 128, 0, () =>
     readCarefulRows(file(text), DEFAULT_JSON_LIMITS),
   );
   // Handed over only when a string looks like a name's end (`":`) and a name has an escape,
@@ -69,8 +78,8 @@ function valueAt(value: unknown, pointer: string): unknown {
 }
 
 /** Asserts that every lookup in `index` answers as in `careful`. */
-function assertSameAnswers(text: string): void {
-  const tables = bothTables(text);
+function assertSameAnswers(text: string, bytes?: Uint8Array): void {
+  const tables = bothTables(text, bytes);
   if (tables === undefined) return;
   const { index, careful, value } = tables;
   for (const pointer of pointersOf(value)) {
@@ -133,6 +142,44 @@ describe("JsonSpanIndex: the spans of a well-formed JSON text, read from the tex
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("answers alike from the bytes the text was decoded from, ASCII or not, any printing (200 runs)", () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 3, stringUnit: fc.constantFrom("a", "é", "Ģ", "😀", '"', "\\") }),
+        fc.constantFrom(undefined, 2, "\t"),
+        (value, indent) => {
+          const text = JSON.stringify(value, null, indent);
+          assertSameAnswers(text, Buffer.from(text, "utf8"));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("answers alike from bytes that are no UTF-8 inside strings (one U+FFFD per byte)", () => {
+    // 0x80 and 0xFF alone, and 0xC0 0x80 (an overlong form): each byte decodes to one U+FFFD,
+    // so the bytes are as many as the units, and the index reads them in place of a copy.
+    const bytes = Buffer.concat([
+      Buffer.from('{"a": "'),
+      Buffer.from([0x80, 0xff, 0xc0, 0x80]),
+      Buffer.from('", "b": ["'),
+      Buffer.from([0xfe]),
+      Buffer.from('", {"c": 1}]}'),
+    ]);
+    const text = bytes.toString("utf8");
+    assert.equal(text.length, bytes.length);
+    assert.match(text, /\uFFFD{4}/u);
+    assertSameAnswers(text, bytes);
+    // A sequence cut short decodes to fewer units than bytes: the text is copied instead.
+    const cut = Buffer.concat([
+      Buffer.from('{"a": "'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('"}'),
+    ]);
+    assert.notEqual(cut.toString("utf8").length, cut.length);
+    assertSameAnswers(cut.toString("utf8"), cut);
   });
 
   it("indexes nothing until a span is asked for, and refuses writes", () => {
