@@ -39,15 +39,26 @@ const BACKSLASH = 0x5c;
 type CodeUnits = Uint8Array | Uint16Array;
 
 /**
- * The code units of `text`: `bytes` themselves when they are the UTF-8 bytes it was decoded
- * from and as many as its units, else a copy made by one native call. UTF-8 decodes every
- * sequence longer than one byte to fewer units than bytes, so equal counts mean that each byte
- * became one unit: an ASCII character as itself, or a byte that is no UTF-8 as U+FFFD, which
- * can only stand inside a string (`JSON.parse` accepted the text), where the scan reads both
- * alike (neither is JSON syntax). No copy, and no pass to count the UTF-8 length.
+ * `bytes`, the UTF-8 bytes `text` was decoded from, when they can be read as its code units:
+ * when they are as many. UTF-8 decodes every sequence longer than one byte to fewer units than
+ * bytes, so equal counts mean that each byte became one unit: an ASCII character as itself, or
+ * a byte that is no UTF-8 as U+FFFD, which in a text `JSON.parse` accepted stands only inside a
+ * string, where no reader of JSON syntax tells the two apart.
+ */
+export function bytesAsCodeUnits(
+  text: string,
+  bytes: Uint8Array | undefined,
+): Uint8Array | undefined {
+  return bytes !== undefined && bytes.length === text.length ? bytes : undefined;
+}
+
+/**
+ * The code units of `text`: its bytes when they can be read so (`bytesAsCodeUnits`: no copy,
+ * and no pass to count the UTF-8 length), else a copy made by one native call.
  */
 function codeUnitsOf(text: string, bytes: Uint8Array | undefined): CodeUnits {
-  if (bytes !== undefined && bytes.length === text.length) return bytes;
+  const read = bytesAsCodeUnits(text, bytes);
+  if (read !== undefined) return read;
   // Every unit is below 0x80 exactly when the UTF-8 form has one byte per unit; then each
   // Latin-1 byte is its unit (above 0xFF, Latin-1 would keep only the low byte).
   if (Buffer.byteLength(text, "utf8") === text.length) return Buffer.from(text, "latin1");

@@ -6,6 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import type { JsonLimits } from "../../src/syntax/json-reader.ts";
 import {
@@ -22,6 +23,11 @@ const file = (text: string) => ({ name: "policy.json", text });
 /** Everything a read gives, in a form `deepEqual` compares (own `__proto__` included). */
 function observed(text: string, limits?: JsonLimits): unknown {
   return summary(readJson(file(text), limits));
+}
+
+/** `observed` of the text read as the CLI reads a file: with the bytes it was decoded from. */
+function observedWithBytes(text: string): unknown {
+  return summary(readJson({ ...file(text), bytes: Buffer.from(text, "utf8") }));
 }
 
 function summary(outcome: ReturnType<typeof readJson>): unknown {
@@ -89,7 +95,10 @@ const arbTricky = fc
 describe("readJson: the fast path for well-formed files", () => {
   it("reads as the careful reader does, any printed JSON value (500 runs)", () => {
     fc.assert(
-      fc.property(arbPrinted, (text) => assert.deepEqual(observed(text), careful(text))),
+      fc.property(arbPrinted, (text) => {
+        assert.deepEqual(observed(text), careful(text));
+        assert.deepEqual(observedWithBytes(text), careful(text));
+      }),
       { numRuns: 500 },
     );
   });
@@ -99,6 +108,7 @@ describe("readJson: the fast path for well-formed files", () => {
     fc.assert(
       fc.property(arbTricky, (text) => {
         assert.deepEqual(observed(text), careful(text));
+        assert.deepEqual(observedWithBytes(text), careful(text));
         assert.deepEqual(observed(text, limits), careful(text, limits));
       }),
       { numRuns: 500 },
