@@ -25,7 +25,7 @@ const NONE = -1;
  * every page of ~20 MB of columns before the first value was written.
  */
 const END = 0;
-/** Rows per page of the span cache (`SpanStore.#spans`). */
+/** Rows per page of the span cache (`SpanStore.spanPages`). */
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
@@ -35,50 +35,59 @@ const LEAF = 0;
 const ARRAY = 1;
 const OBJECT = 2;
 const KEYED_BY = 3;
-/** Set with ARRAY or OBJECT on a node whose members are in `#index`: no map lookup to find out. */
+/** Set with ARRAY or OBJECT on a node whose members are in `indexes`: no map lookup to find out. */
 const INDEXED = 4;
 
 /** The rows of a span tree; row 0 is the document's root. */
 export class SpanStore {
-  #capacity: number;
-  #size = 1;
+  // Plain properties set in the constructor (`declare`d: no class field is defined first), not
+  // `#` fields: the front ends write ~500,000 rows through `append`, much of it before V8 has
+  // optimized it, and there each `#` field read is a keyed load of a private name. TypeScript's
+  // `private` still keeps them out of every other module.
+  declare private capacity: number;
+  declare private size: number;
   /** A row's file number plus one: 0 where no span was written. */
-  #file: Int32Array;
-  #start: Int32Array;
-  #end: Int32Array;
-  #parent: Int32Array;
-  #first: Int32Array;
-  #last: Int32Array;
-  #next: Int32Array;
-  #kind: Uint8Array;
+  declare private fileOf: Int32Array;
+  declare private startOf: Int32Array;
+  declare private endOf: Int32Array;
+  declare private parentOf: Int32Array;
+  declare private firstOf: Int32Array;
+  declare private lastOf: Int32Array;
+  declare private nextOf: Int32Array;
+  declare private kindOf: Uint8Array;
   /** Each row's name (object member) or index (array member) in its parent. */
-  #keys: (string | number | undefined)[];
-  readonly #index = new Map<number, Map<string, number> | number[]>();
-  readonly #files: string[] = [];
+  declare private keyOf: (string | number | undefined)[];
+  declare private readonly indexes: Map<number, Map<string, number> | number[]>;
+  declare private readonly fileNames: string[];
   /**
    * The span objects handed out so far, by row, in pages of `PAGE` rows made on the first read
    * in them: `undefined` until read. A page is small enough to be made holey in fast elements,
    * so writing row 300,000 before row 200 needs no array filled up to it (a write far past the
    * end of an array turns it into a hash table), and rows never read cost nothing.
    */
-  readonly #spans: ((Span | undefined)[] | undefined)[] = [];
-  readonly #fileIds = new Map<string, number>();
+  declare private readonly spanPages: ((Span | undefined)[] | undefined)[];
+  declare private readonly fileNumbers: Map<string, number>;
 
   /** `expectedRows`: room to make up front (the columns double when they fill). */
   constructor(expectedRows = 0) {
     const capacity = Math.max(1024, Math.ceil(expectedRows));
-    this.#capacity = capacity;
-    this.#file = new Int32Array(capacity);
-    this.#start = new Int32Array(capacity);
-    this.#end = new Int32Array(capacity);
-    this.#parent = new Int32Array(capacity);
-    this.#first = new Int32Array(capacity);
-    this.#last = new Int32Array(capacity);
-    this.#next = new Int32Array(capacity);
+    this.capacity = capacity;
+    this.size = 1;
+    this.fileOf = new Int32Array(capacity);
+    this.startOf = new Int32Array(capacity);
+    this.endOf = new Int32Array(capacity);
+    this.parentOf = new Int32Array(capacity);
+    this.firstOf = new Int32Array(capacity);
+    this.lastOf = new Int32Array(capacity);
+    this.nextOf = new Int32Array(capacity);
     // Made at full length (holey): pushing row by row copied it ~30 times on a large file.
-    this.#keys = new Array<string | number | undefined>(capacity);
-    this.#keys[0] = "";
-    this.#kind = new Uint8Array(capacity);
+    this.keyOf = new Array<string | number | undefined>(capacity);
+    this.keyOf[0] = "";
+    this.kindOf = new Uint8Array(capacity);
+    this.indexes = new Map();
+    this.fileNames = [];
+    this.spanPages = [];
+    this.fileNumbers = new Map();
   }
 
   /**
@@ -86,24 +95,24 @@ export class SpanStore {
    * every reader shares it: the IR keeps the spans it reads (~200,000 for 10,000 tunnels).
    */
   span(id: number): Span | undefined {
-    const page = this.#spans[id >>> PAGE_BITS];
+    const page = this.spanPages[id >>> PAGE_BITS];
     const made = page?.[id & PAGE_MASK];
     if (made !== undefined) return made;
-    const file = this.#file[id] ?? 0;
+    const file = this.fileOf[id] ?? 0;
     if (file === 0) return undefined;
     const span = {
       // SAFETY: a row's file number was made by `fileId`, which pushed the name at that index.
-      file: this.#files[file - 1] as string,
-      start: this.#start[id] ?? 0,
-      end: this.#end[id] ?? 0,
+      file: this.fileNames[file - 1] as string,
+      start: this.startOf[id] ?? 0,
+      end: this.endOf[id] ?? 0,
     };
-    this.#page(id)[id & PAGE_MASK] = span;
+    this.page(id)[id & PAGE_MASK] = span;
     return span;
   }
 
   /** The page of the span cache that holds row `id`, made (with those before it) if absent. */
-  #page(id: number): (Span | undefined)[] {
-    const spans = this.#spans;
+  private page(id: number): (Span | undefined)[] {
+    const spans = this.spanPages;
     const index = id >>> PAGE_BITS;
     // Pages are pushed in order (a few hundred at most), so the outer array stays packed.
     while (spans.length <= index) spans.push(undefined);
@@ -111,19 +120,19 @@ export class SpanStore {
   }
 
   /** Forgets the span object of row `id`, if one was made. */
-  #forget(id: number): void {
-    const page = this.#spans[id >>> PAGE_BITS];
+  private forget(id: number): void {
+    const page = this.spanPages[id >>> PAGE_BITS];
     if (page !== undefined && page[id & PAGE_MASK] !== undefined) page[id & PAGE_MASK] = undefined;
   }
 
   hasSpan(id: number): boolean {
-    return (this.#file[id] ?? 0) !== 0;
+    return (this.fileOf[id] ?? 0) !== 0;
   }
 
   setSpan(id: number, span: Span | undefined): void {
     if (span === undefined) {
-      this.#forget(id);
-      this.#file[id] = 0;
+      this.forget(id);
+      this.fileOf[id] = 0;
       return;
     }
     this.setRange(id, this.fileId(span.file), span.start, span.end);
@@ -131,28 +140,28 @@ export class SpanStore {
 
   /** The number that stands for file `name` in `setRange`. */
   fileId(name: string): number {
-    let file = this.#fileIds.get(name);
+    let file = this.fileNumbers.get(name);
     if (file === undefined) {
-      file = this.#files.push(name) - 1;
-      this.#fileIds.set(name, file);
+      file = this.fileNames.push(name) - 1;
+      this.fileNumbers.set(name, file);
     }
     return file;
   }
 
   /** `setSpan` without a span object: file `fileId(name)`, offsets `[start, end)`. */
   setRange(id: number, file: number, start: number, end: number): void {
-    this.#forget(id);
-    this.#file[id] = file + 1;
-    this.#start[id] = start;
-    this.#end[id] = end;
+    this.forget(id);
+    this.fileOf[id] = file + 1;
+    this.startOf[id] = start;
+    this.endOf[id] = end;
   }
 
   parent(id: number): number {
-    return id === 0 ? NONE : (this.#parent[id] ?? NONE);
+    return id === 0 ? NONE : (this.parentOf[id] ?? NONE);
   }
 
   key(id: number): string | number {
-    return this.#keys[id] ?? "";
+    return this.keyOf[id] ?? "";
   }
 
   /** The member `key` of `id` (an index as a number, a name as a string), created if absent. */
@@ -168,18 +177,18 @@ export class SpanStore {
    */
   // HOT PATH: one call per value written (~500,000 for 10,000 tunnels and grants).
   append(id: number, key: string | number): number {
-    let kind = this.#kind[id] ?? LEAF;
+    let kind = this.kindOf[id] ?? LEAF;
     if (kind === LEAF) {
       kind = typeof key === "number" ? ARRAY : OBJECT;
-      this.#kind[id] = kind;
+      this.kindOf[id] = kind;
     } else if ((kind & KEYED_BY) === ARRAY && typeof key === "string") {
-      this.#becomeObject(id);
-      kind = this.#kind[id] ?? OBJECT;
+      this.becomeObject(id);
+      kind = this.kindOf[id] ?? OBJECT;
     }
     const stored = (kind & KEYED_BY) === OBJECT && typeof key === "number" ? String(key) : key;
-    const row = this.#add(id, stored);
+    const row = this.add(id, stored);
     if ((kind & INDEXED) !== 0) {
-      const index = this.#index.get(id);
+      const index = this.indexes.get(id);
       if (index instanceof Map) index.set(String(stored), row);
       else if (index !== undefined) index[Number(stored)] = row;
     }
@@ -192,37 +201,37 @@ export class SpanStore {
    */
   appendSpan(id: number, key: string | number, file: number, start: number, end: number): number {
     const row = this.append(id, key);
-    this.#file[row] = file + 1;
-    this.#start[row] = start;
-    this.#end[row] = end;
+    this.fileOf[row] = file + 1;
+    this.startOf[row] = start;
+    this.endOf[row] = end;
     return row;
   }
 
   /** The member `key` of `id`, or -1 when none was written. */
   member(id: number, key: string | number): number {
-    const kind = this.#kind[id] ?? LEAF;
+    const kind = this.kindOf[id] ?? LEAF;
     if ((kind & KEYED_BY) === ARRAY) {
       const i = typeof key === "number" ? key : ARRAY_INDEX.test(key) ? Number(key) : NONE;
-      return i === NONE ? NONE : this.#at(id, i);
+      return i === NONE ? NONE : this.at(id, i);
     }
     if (kind === LEAF) return NONE;
     const name = typeof key === "string" ? key : String(key);
     if ((kind & INDEXED) !== 0) {
-      // SAFETY: an OBJECT node's index is by name (`#buildIndex`).
-      return (this.#index.get(id) as Map<string, number>).get(name) ?? NONE;
+      // SAFETY: an OBJECT node's index is by name (`buildIndex`).
+      return (this.indexes.get(id) as Map<string, number>).get(name) ?? NONE;
     }
     // HOT PATH: lowering looks up ~17 members per tunnel; objects here have a dozen keys.
     let walked = 0;
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === name) return this.#walked(id, walked, kid);
+    for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+      if (this.keyOf[kid] === name) return this.walked(id, walked, kid);
       walked++;
     }
-    return this.#walked(id, walked, NONE);
+    return this.walked(id, walked, NONE);
   }
 
   /** `found`, after a lookup that walked `walked` members of `id`: indexes a node with many. */
-  #walked(id: number, walked: number, found: number): number {
-    if (walked > INDEX_AT) this.#buildIndex(id);
+  private walked(id: number, walked: number, found: number): number {
+    if (walked > INDEX_AT) this.buildIndex(id);
     return found;
   }
 
@@ -232,10 +241,10 @@ export class SpanStore {
    */
   // HOT PATH: lowering looks up ~17 pointers per tunnel and grant.
   memberIn(id: number, pointer: string, from: number, to: number): number {
-    const kind = this.#kind[id] ?? LEAF;
+    const kind = this.kindOf[id] ?? LEAF;
     if ((kind & KEYED_BY) === ARRAY) {
       const i = arrayIndex(pointer, from, to);
-      return i === NONE ? NONE : this.#at(id, i);
+      return i === NONE ? NONE : this.at(id, i);
     }
     if (kind === LEAF) return NONE;
     const tilde = pointer.indexOf("~", from);
@@ -244,100 +253,101 @@ export class SpanStore {
     }
     const length = to - from;
     let walked = 0;
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      // SAFETY: an OBJECT node's members are keyed by name (`#becomeObject` converts indexes).
-      const key = this.#keys[kid] as string;
+    for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+      // SAFETY: an OBJECT node's members are keyed by name (`becomeObject` converts indexes).
+      const key = this.keyOf[kid] as string;
       if (key.length === length && pointer.startsWith(key, from)) {
-        return this.#walked(id, walked, kid);
+        return this.walked(id, walked, kid);
       }
       walked++;
     }
-    return this.#walked(id, walked, NONE);
+    return this.walked(id, walked, NONE);
   }
 
   /** The members of `id`: an array's by index, an object's in the order written. */
   members(id: number): number[] {
     const out: number[] = [];
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) out.push(kid);
-    if (((this.#kind[id] ?? LEAF) & KEYED_BY) === ARRAY) {
+    for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END)
+      out.push(kid);
+    if (((this.kindOf[id] ?? LEAF) & KEYED_BY) === ARRAY) {
       // SAFETY: an ARRAY node's members are keyed by index (a name makes it an OBJECT).
-      out.sort((a, b) => (this.#keys[a] as number) - (this.#keys[b] as number));
+      out.sort((a, b) => (this.keyOf[a] as number) - (this.keyOf[b] as number));
     }
     return out;
   }
 
   /** An array member by position: through the index, or by walking a short list. */
-  #at(id: number, i: number): number {
-    if (((this.#kind[id] ?? LEAF) & INDEXED) !== 0) {
-      // SAFETY: an ARRAY node's index is by position (`#buildIndex`).
-      return (this.#index.get(id) as number[])[i] ?? NONE;
+  private at(id: number, i: number): number {
+    if (((this.kindOf[id] ?? LEAF) & INDEXED) !== 0) {
+      // SAFETY: an ARRAY node's index is by position (`buildIndex`).
+      return (this.indexes.get(id) as number[])[i] ?? NONE;
     }
     let walked = 0;
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      if (this.#keys[kid] === i) return this.#walked(id, walked, kid);
+    for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+      if (this.keyOf[kid] === i) return this.walked(id, walked, kid);
       walked++;
     }
-    return this.#walked(id, walked, NONE);
+    return this.walked(id, walked, NONE);
   }
 
-  #add(parent: number, key: string | number): number {
-    if (this.#size === this.#capacity) this.#grow();
-    const row = this.#size++;
-    this.#parent[row] = parent;
-    this.#keys[row] = key;
-    const last = this.#last[parent] ?? END;
-    if (last === END) this.#first[parent] = row;
-    else this.#next[last] = row;
-    this.#last[parent] = row;
+  private add(parent: number, key: string | number): number {
+    if (this.size === this.capacity) this.grow();
+    const row = this.size++;
+    this.parentOf[row] = parent;
+    this.keyOf[row] = key;
+    const last = this.lastOf[parent] ?? END;
+    if (last === END) this.firstOf[parent] = row;
+    else this.nextOf[last] = row;
+    this.lastOf[parent] = row;
     return row;
   }
 
   /** An array that meets a name that is not an index becomes an object with names "0", "1" … */
-  #becomeObject(id: number): void {
-    this.#kind[id] = OBJECT;
-    for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-      this.#keys[kid] = String(this.#keys[kid]);
+  private becomeObject(id: number): void {
+    this.kindOf[id] = OBJECT;
+    for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+      this.keyOf[kid] = String(this.keyOf[kid]);
     }
-    if (this.#index.delete(id)) this.#buildIndex(id);
+    if (this.indexes.delete(id)) this.buildIndex(id);
   }
 
-  #buildIndex(id: number): void {
-    this.#kind[id] = (this.#kind[id] ?? LEAF) | INDEXED;
-    if (((this.#kind[id] ?? LEAF) & KEYED_BY) === OBJECT) {
+  private buildIndex(id: number): void {
+    this.kindOf[id] = (this.kindOf[id] ?? LEAF) | INDEXED;
+    if (((this.kindOf[id] ?? LEAF) & KEYED_BY) === OBJECT) {
       const byName = new Map<string, number>();
-      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byName.set(String(this.#keys[kid]), kid);
+      for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+        byName.set(String(this.keyOf[kid]), kid);
       }
-      this.#index.set(id, byName);
+      this.indexes.set(id, byName);
     } else {
       const byPosition: number[] = [];
-      for (let kid = this.#first[id] ?? END; kid !== END; kid = this.#next[kid] ?? END) {
-        byPosition[Number(this.#keys[kid])] = kid;
+      for (let kid = this.firstOf[id] ?? END; kid !== END; kid = this.nextOf[kid] ?? END) {
+        byPosition[Number(this.keyOf[kid])] = kid;
       }
-      this.#index.set(id, byPosition);
+      this.indexes.set(id, byPosition);
     }
   }
 
-  #grow(): void {
-    const capacity = this.#capacity * 2;
+  private grow(): void {
+    const capacity = this.capacity * 2;
     const grow = <T extends Int32Array | Uint8Array>(old: T): T => {
       // SAFETY: the constructor of an Int32Array or Uint8Array makes one of its own kind.
       const next = new (old.constructor as new (n: number) => T)(capacity);
       next.set(old);
       return next;
     };
-    this.#file = grow(this.#file);
-    this.#start = grow(this.#start);
-    this.#end = grow(this.#end);
-    this.#parent = grow(this.#parent);
-    this.#first = grow(this.#first);
-    this.#last = grow(this.#last);
-    this.#next = grow(this.#next);
-    this.#kind = grow(this.#kind);
+    this.fileOf = grow(this.fileOf);
+    this.startOf = grow(this.startOf);
+    this.endOf = grow(this.endOf);
+    this.parentOf = grow(this.parentOf);
+    this.firstOf = grow(this.firstOf);
+    this.lastOf = grow(this.lastOf);
+    this.nextOf = grow(this.nextOf);
+    this.kindOf = grow(this.kindOf);
     const keys = new Array<string | number | undefined>(capacity);
-    for (let row = 0; row < this.#size; row++) keys[row] = this.#keys[row];
-    this.#keys = keys;
-    this.#capacity = capacity;
+    for (let row = 0; row < this.size; row++) keys[row] = this.keyOf[row];
+    this.keyOf = keys;
+    this.capacity = capacity;
   }
 }
 

@@ -43,48 +43,51 @@ export interface SpanRows {
  * made as the front ends walk the document and die young; the tree keeps only rows.
  */
 export class SpanNode {
-  readonly #store: SpanRows;
-  readonly #id: number;
+  // Plain properties set in the constructor, not `#` fields: lowering makes a handle per tunnel,
+  // grant and member it walks into, much of it in code V8 has not optimized yet, where each `#`
+  // field is defined and stored through keyed property ICs (as in `src/ir/tree-spans.ts`).
+  declare private readonly store: SpanRows;
+  declare private readonly id: number;
 
   constructor(store: SpanRows, id: number) {
-    this.#store = store;
-    this.#id = id;
+    this.store = store;
+    this.id = id;
   }
 
   /** The span of the value written here; undefined for a path only passed through. */
   get span(): Span | undefined {
-    return this.#store.span(this.#id);
+    return this.store.span(this.id);
   }
 
   set span(span: Span | undefined) {
-    this.#store.setSpan(this.#id, span);
+    this.store.setSpan(this.id, span);
   }
 
   /** Sets the span to `[start, end)` of file `file` (a `SpanTree.fileId`), with no span object. */
   setRange(file: number, start: number, end: number): void {
-    this.#store.setRange(this.#id, file, start, end);
+    this.store.setRange(this.id, file, start, end);
   }
 
   /** The node of member `key` (an array index as a number, a property name as a string), created if absent. */
   child(key: string | number): SpanNode {
-    return new SpanNode(this.#store, this.#store.child(this.#id, key));
+    return new SpanNode(this.store, this.store.child(this.id, key));
   }
 
   /** The node of member `key`, if one was written. */
   member(key: string | number): SpanNode | undefined {
-    const id = this.#store.member(this.#id, key);
-    return id < 0 ? undefined : new SpanNode(this.#store, id);
+    const id = this.store.member(this.id, key);
+    return id < 0 ? undefined : new SpanNode(this.store, id);
   }
 
   /** The span of member `key`, if one was written there (`member(key)?.span`, without a handle). */
   memberSpan(key: string | number): Span | undefined {
-    const id = this.#store.member(this.#id, key);
-    return id < 0 ? undefined : this.#store.span(id);
+    const id = this.store.member(this.id, key);
+    return id < 0 ? undefined : this.store.span(id);
   }
 
   /** This node's JSON Pointer (built on demand: only the formatter and iteration need it). */
   pointer(): string {
-    return pointerOf(this.#store, this.#id);
+    return pointerOf(this.store, this.id);
   }
 }
 

@@ -90,10 +90,11 @@ export function assign(obj: Obj, key: string, value: unknown): void {
  * optimizing compiler inlined it (a long file is read once: much of it runs before that).
  */
 export class DirectReader extends Scanner {
-  readonly #rows: RowWriter;
-  readonly #file: number;
+  // `declare`d plain properties, not `#` fields (see `Scanner` and `SpanStore`).
+  declare private readonly rows: RowWriter;
+  declare private readonly file: number;
   /** Where `listValues` collects a list's items (reused; lists do not nest). */
-  readonly #scratch: string[] = [];
+  declare private readonly scratch: string[];
   /** The offsets of the token last taken. */
   lastStart = 0;
   lastEnd = 0;
@@ -101,8 +102,9 @@ export class DirectReader extends Scanner {
   /** `file`: the file's number in the span table that `rows` writes. */
   constructor(text: string, rows: RowWriter, file: number) {
     super(text, 0);
-    this.#rows = rows;
-    this.#file = file;
+    this.rows = rows;
+    this.file = file;
+    this.scratch = [];
   }
 
   /** Moves to the next token, past comments. */
@@ -124,17 +126,17 @@ export class DirectReader extends Scanner {
   /** Takes the current token, which must be of (or in category) `type`. */
   take(type: TokenType): void {
     if (!matches(this.type, type)) throw GIVE_UP;
-    this.#took();
+    this.took();
   }
 
   /** Takes the current token if it is of (or in category) `type`: whether it was. */
   option(type: TokenType): boolean {
     if (!matches(this.type, type)) return false;
-    this.#took();
+    this.took();
     return true;
   }
 
-  #took(): void {
+  private took(): void {
     this.lastStart = this.start;
     this.lastEnd = this.end;
     this.advance();
@@ -144,7 +146,7 @@ export class DirectReader extends Scanner {
   takeImage(type: TokenType): string {
     if (!matches(this.type, type)) throw GIVE_UP;
     const image = this.image();
-    this.#took();
+    this.took();
     return image;
   }
 
@@ -156,7 +158,7 @@ export class DirectReader extends Scanner {
     const value = this.escaped
       ? stringValue(text.slice(start, end))
       : text.slice(start + 1, end - 1);
-    this.#took();
+    this.took();
     return value;
   }
 
@@ -175,12 +177,12 @@ export class DirectReader extends Scanner {
 
   /** A new member `key` of span row `row`: its row. */
   row(row: number, key: string | number): number {
-    return this.#rows.append(row, key);
+    return this.rows.append(row, key);
   }
 
   /** Sets row `row`'s span to `[start, end)`. */
   span(row: number, start: number, end: number): void {
-    this.#rows.setRange(row, this.#file, start, end);
+    this.rows.setRange(row, this.file, start, end);
   }
 
   /**
@@ -190,7 +192,7 @@ export class DirectReader extends Scanner {
   put(obj: Obj, row: number, key: string, value: unknown, start: number, end: number): number {
     this.claim(obj, key);
     assign(obj, key, value);
-    return this.#rows.appendSpan(row, key, this.#file, start, end);
+    return this.rows.appendSpan(row, key, this.file, start, end);
   }
 
   /** Gives up unless `obj[key]` is still unset (a second write is RP1008 on the tree path). */
@@ -204,7 +206,7 @@ export class DirectReader extends Scanner {
    */
   putList(obj: Obj, row: number, key: string): void {
     this.claim(obj, key);
-    const listRow = this.#rows.append(row, key);
+    const listRow = this.rows.append(row, key);
     obj[key] = this.listValues(listRow);
     this.span(listRow, this.lastStart, this.lastEnd);
   }
@@ -219,11 +221,11 @@ export class DirectReader extends Scanner {
     this.advance();
     // The items go to a scratch array first and the list is an exact copy: a list grown by
     // `push` keeps room for 17 items, most lists hold one to three, and they all stay live.
-    const scratch = this.#scratch;
+    const scratch = this.scratch;
     let count = 0;
     while (this.type !== t.RSquare) {
       if (!isListItem(this.type)) throw GIVE_UP;
-      this.#rows.appendSpan(listRow, count, this.#file, this.start, this.end);
+      this.rows.appendSpan(listRow, count, this.file, this.start, this.end);
       scratch[count++] = this.takeWord();
       this.option(t.Comma);
     }

@@ -136,6 +136,9 @@ function matchAt(pattern: RegExp, text: string, i: number): number {
  * offsets `[start, end)`. `next` moves to the following token.
  */
 export class Scanner {
+  // Its helpers are TypeScript-`private` methods, not `#` ones (as in the span store): a large
+  // file is read once, much of it before V8 optimizes the scanner, and unoptimized code checks
+  // the receiver's brand at each call of a `#` method.
   readonly text: string;
   type: TokenType | undefined = undefined;
   start: number;
@@ -168,9 +171,9 @@ export class Scanner {
         continue;
       }
       this.start = i;
-      if (kind === PUNCT) return this.#punctuation(c, i);
-      if (kind === DIGIT) return this.#numeric(i);
-      return kind === OTHER ? this.#other(c, i) : this.#word(c, i);
+      if (kind === PUNCT) return this.punctuation(c, i);
+      if (kind === DIGIT) return this.numeric(i);
+      return kind === OTHER ? this.other(c, i) : this.word(c, i);
     }
     this.type = undefined;
     this.start = length;
@@ -186,13 +189,13 @@ export class Scanner {
     return image ?? this.text.slice(this.start, this.end);
   }
 
-  #set(type: TokenType, end: number): boolean {
+  private setToken(type: TokenType, end: number): boolean {
     this.type = type;
     this.end = end;
     return true;
   }
 
-  #punctuation(c: number, i: number): boolean {
+  private punctuation(c: number, i: number): boolean {
     // SAFETY: PUNCT is set exactly for the codes `PUNCTUATION` holds.
     const type = PUNCTUATION[c] as TokenType;
     if (type === t.LCurly || type === t.LSquare || type === t.LParen) {
@@ -200,37 +203,39 @@ export class Scanner {
     } else if (type === t.RCurly || type === t.RSquare || type === t.RParen) {
       if (this.depth > 0) this.depth--;
     }
-    return this.#set(type, i + 1);
+    return this.setToken(type, i + 1);
   }
 
   /** A token starting with a character other than a letter, a digit or punctuation. */
-  #other(c: number, i: number): boolean {
+  private other(c: number, i: number): boolean {
     const text = this.text;
-    if (c === QUOTE) return this.#string(i + 1);
+    if (c === QUOTE) return this.stringLiteral(i + 1);
     if (c === EQUALS) {
-      return text.charCodeAt(i + 1) === EQUALS ? this.#set(t.EqEq, i + 2) : this.#set(t.Eq, i + 1);
+      return text.charCodeAt(i + 1) === EQUALS
+        ? this.setToken(t.EqEq, i + 2)
+        : this.setToken(t.Eq, i + 1);
     }
     if (c === HASH) {
       let end = i + 1;
       for (let d = text.charCodeAt(end); end < text.length && d !== LF && d !== CR;) {
         d = text.charCodeAt(++end);
       }
-      return this.#set(t.Comment, end);
+      return this.setToken(t.Comment, end);
     }
-    return c === COLON && this.#ipv6(i);
+    return c === COLON && this.ipv6(i);
   }
 
   /**
    * A string literal whose content starts at `i`: only a well-formed one (JSON escapes, no
    * control characters); any other string is given up.
    */
-  #string(i: number): boolean {
+  private stringLiteral(i: number): boolean {
     const text = this.text;
     const length = text.length;
     this.escaped = false;
     while (i < length) {
       const c = text.charCodeAt(i);
-      if (c === QUOTE) return this.#set(t.StringLiteral, i + 1);
+      if (c === QUOTE) return this.setToken(t.StringLiteral, i + 1);
       if (c < 0x20) return false;
       if (c !== BACKSLASH) {
         i++;
@@ -255,7 +260,7 @@ export class Scanner {
    * digits. The common word takes one short path: a long one made the optimizing compiler
    * spend more time on this method than the scan it sped up.
    */
-  #word(c: number, i: number): boolean {
+  private word(c: number, i: number): boolean {
     const text = this.text;
     let end = i + 1;
     while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
@@ -263,38 +268,39 @@ export class Scanner {
     if (next === DOT && c === LOWER_T) {
       // As Chevrotain matches them: a prefix, with no longer_alt.
       const permission = firstAt(PERMISSIONS, text, i);
-      if (permission !== undefined) return this.#set(permission.type, i + permission.image.length);
+      if (permission !== undefined)
+        return this.setToken(permission.type, i + permission.image.length);
     } else if (next === COLON && end - i <= 4 && isHex(c)) {
-      return this.#ipv6(i);
+      return this.ipv6(i);
     }
-    return this.#keyword(i, end);
+    return this.keyword(i, end);
   }
 
   /**
    * What starts with a hex digit or `:`: an IPv6 address when one may start here, else a word.
    * A colon outside an address is a lexing error: given up.
    */
-  #ipv6(i: number): boolean {
+  private ipv6(i: number): boolean {
     const text = this.text;
-    if (!mayBeIpv6(text, i)) return text.charCodeAt(i) !== COLON && this.#wordToken(i);
+    if (!mayBeIpv6(text, i)) return text.charCodeAt(i) !== COLON && this.wordToken(i);
     IPV6.lastIndex = i;
-    return IPV6.test(text) && this.#set(t.IPv6, IPV6.lastIndex);
+    return IPV6.test(text) && this.setToken(t.IPv6, IPV6.lastIndex);
   }
 
   /** A word at `i`: the keyword it spells, else an identifier. */
-  #wordToken(i: number): boolean {
+  private wordToken(i: number): boolean {
     const text = this.text;
     let end = i + 1;
     while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
-    return this.#keyword(i, end);
+    return this.keyword(i, end);
   }
 
   /** The word `[i, end)`: the keyword it spells, else an identifier. */
-  #keyword(i: number, end: number): boolean {
+  private keyword(i: number, end: number): boolean {
     const candidates =
       end - i < 64 ? wordKeywords[(end - i) * 128 + this.text.charCodeAt(i)] : undefined;
     const keyword = candidates === undefined ? undefined : spelledAt(candidates, this.text, i);
-    return this.#set(keyword?.type ?? t.Identifier, end);
+    return this.setToken(keyword?.type ?? t.Identifier, end);
   }
 
   /**
@@ -302,9 +308,9 @@ export class Scanner {
    * `1.3` unless an IPv4 address or a number reads longer (their longer_alt); an IPv4 address;
    * a number.
    */
-  #numeric(i: number): boolean {
+  private numeric(i: number): boolean {
     const text = this.text;
-    if (mayBeIpv6(text, i)) return this.#ipv6(i);
+    if (mayBeIpv6(text, i)) return this.ipv6(i);
     const v4 = matchAt(IPV4, text, i);
     const version = text.startsWith(TLS12.image, i)
       ? TLS12
@@ -313,12 +319,12 @@ export class Scanner {
         : undefined;
     if (version !== undefined && v4 <= version.image.length) {
       const n = matchAt(NUMBER, text, i);
-      if (n > version.image.length) return this.#set(t.NumberLiteral, i + n);
-      return this.#set(version.type, i + version.image.length);
+      if (n > version.image.length) return this.setToken(t.NumberLiteral, i + n);
+      return this.setToken(version.type, i + version.image.length);
     }
-    if (v4 > 0) return this.#set(t.IPv4, i + v4);
+    if (v4 > 0) return this.setToken(t.IPv4, i + v4);
     const n = matchAt(NUMBER, text, i);
-    return n >= 0 && this.#set(t.NumberLiteral, i + n);
+    return n >= 0 && this.setToken(t.NumberLiteral, i + n);
   }
 }
 

@@ -50,69 +50,70 @@ class TopList {
 }
 
 class TextToDocument {
-  readonly #r: DirectReader;
-  readonly #doc: Obj = {};
+  // `declare`d plain properties and `private` methods, not `#` ones (see `Scanner`).
+  declare private readonly r: DirectReader;
+  declare private readonly doc: Obj;
   // One field per list, not a lookup by name per item (10,000 tunnels, 10,000 grants).
-  #tunnels: TopList | undefined;
-  #grants: TopList | undefined;
-  #credentials: TopList | undefined;
-  #tests: TopList | undefined;
+  declare private tunnels: TopList | undefined;
+  declare private grants: TopList | undefined;
+  declare private credentials: TopList | undefined;
+  declare private tests: TopList | undefined;
 
   constructor(source: SourceFile, spans: SpanTree) {
     const rows = spans.rowWriter();
     const file = spans.fileId(source.name);
-    this.#r = new DirectReader(source.text, rows, file);
+    this.r = new DirectReader(source.text, rows, file);
+    this.doc = {};
+    this.tunnels = undefined;
+    this.grants = undefined;
+    this.credentials = undefined;
+    this.tests = undefined;
     rows.setRange(ROOT, file, 0, source.text.length);
   }
 
   read(): Obj {
-    const r = this.#r;
+    const r = this.r;
     r.advance();
     for (let type = r.type; type !== undefined; type = r.type) {
       if (type === t.Tunnel) {
-        this.#tunnels = this.#item(this.#tunnels, "tunnels", "id", tunnelStatement);
+        this.tunnels = this.item(this.tunnels, "tunnels", "id", tunnelStatement);
       } else if (type === t.Grant) {
-        this.#grants = this.#item(this.#grants, "grants", "name", grantStatement);
+        this.grants = this.item(this.grants, "grants", "name", grantStatement);
       } else if (type === t.Schema) {
-        this.#schema();
+        this.schema();
       } else if (type === t.Project) {
-        this.#project();
+        this.project();
       } else if (type === t.Credential) {
-        this.#credentials = this.#item(
-          this.#credentials,
-          "credentials",
-          "name",
-          credentialStatement,
-        );
+        this.credentials = this.item(this.credentials, "credentials", "name", credentialStatement);
       } else if (type === t.Test) {
-        this.#tests = this.#item(this.#tests, "tests", "name", testStatement);
+        this.tests = this.item(this.tests, "tests", "name", testStatement);
       } else {
         throw GIVE_UP;
       }
     }
     // A missing project is an error the tree path reports.
-    if (!Object.hasOwn(this.#doc, "project")) throw GIVE_UP;
-    return inDocumentOrder(this.#doc);
+    if (!Object.hasOwn(this.doc, "project")) throw GIVE_UP;
+    return inDocumentOrder(this.doc);
   }
 
   /** `schema "…"`. */
-  #schema(): void {
-    const r = this.#r;
+  private schema(): void {
+    const r = this.r;
     r.advance();
     const start = r.start;
-    r.put(this.#doc, ROOT, "$schema", r.takeString(), start, r.lastEnd);
+    r.put(this.doc, ROOT, "$schema", r.takeString(), start, r.lastEnd);
   }
 
   /** The project block, written into `document.project` (a second one gives up). */
-  #project(): void {
-    const r = this.#r;
+  private project(): void {
+    const r = this.r;
     const start = r.start;
     r.advance();
-    r.claim(this.#doc, "project");
+    r.claim(this.doc, "project");
     const obj: Obj = {};
-    this.#doc["project"] = obj;
+    this.doc["project"] = obj;
     const row = r.row(ROOT, "project");
-    this.#block(obj, row, "id", projectStatement);
+    this.block(obj, row, "id", projectStatement);
     r.span(row, start, r.lastEnd);
   }
 
@@ -120,31 +121,31 @@ class TextToDocument {
    * The next item of the top-level list `key` (`tunnels`, `grants` …), named at `nameKey`: the
    * list, made with its first item.
    */
-  #item(
+  private item(
     list: TopList | undefined,
     key: string,
     nameKey: string,
     statement: StatementReader,
   ): TopList {
-    const r = this.#r;
+    const r = this.r;
     const start = r.start;
     r.advance();
     if (list === undefined) {
       list = new TopList(r.row(ROOT, key));
-      this.#doc[key] = list.items;
+      this.doc[key] = list.items;
     }
     const items = list.items;
     const obj: Obj = {};
     const row = r.row(list.row, items.length);
     items.push(obj);
-    this.#block(obj, row, nameKey, statement);
+    this.block(obj, row, nameKey, statement);
     r.span(row, start, r.lastEnd);
     return list;
   }
 
   /** `"name" { statements }` after a block's keyword: the name at `nameKey`, then each statement. */
-  #block(obj: Obj, row: number, nameKey: string, statement: StatementReader): void {
-    const r = this.#r;
+  private block(obj: Obj, row: number, nameKey: string, statement: StatementReader): void {
+    const r = this.r;
     const nameStart = r.start;
     r.put(obj, row, nameKey, r.takeString(), nameStart, r.lastEnd);
     r.take(t.LCurly);
