@@ -18,6 +18,8 @@ import { parseDsl, parseDslWithComments, parseDslWithPieces } from "../../src/sy
 import { lexPiece } from "../../src/syntax/dsl/piece-lexer.ts";
 import { parsePiece } from "../../src/syntax/dsl/piece-parser.ts";
 import { readDocument } from "../../src/syntax/dsl/text-to-document.ts";
+import { WARM_UP_FROM_LENGTH, WARM_UP_SAMPLE } from "../../src/syntax/dsl/reader-warm-up.ts";
+import { largePolicyDsl } from "../bench/parse-policy.ts";
 import { strictPolicyParser } from "../../grammar/parser.ts";
 import type { Declaration } from "../../grammar/syntax-tree.ts";
 import { printDsl } from "../../src/syntax/print-dsl.ts";
@@ -284,6 +286,21 @@ describe("DSL direct path", () => {
       { numRuns: 3000 },
     );
     assert.ok(read > 500, `the direct path gave up on too much (${read} read)`);
+  });
+
+  it("reads its warm-up sample without giving up, so the warm-up runs the direct path's code", () => {
+    assert.ok(readDocument({ name: "warm-up.rampart", text: WARM_UP_SAMPLE }) !== undefined);
+  });
+
+  it("gives the tree path's outcome for a file long enough to be read after the warm-up", () => {
+    const text = largePolicyDsl(600, 600);
+    assert.ok(text.length >= WARM_UP_FROM_LENGTH, `${text.length}`);
+    assertSameAsTreePath(text);
+    // Nothing of the sample leaks into the file's document or spans.
+    const read = readDocument({ name: "direct.rampart", text });
+    assert.ok(read !== undefined);
+    assert.ok(!JSON.stringify(read.document).includes("warm-up"));
+    assert.ok([...read.spans.values()].every((span) => span.file === "direct.rampart"));
   });
 
   it("reads values only the schema refuses, so its documents still go through the schema gate", () => {

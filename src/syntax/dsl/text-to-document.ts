@@ -19,6 +19,7 @@ import { grantStatement } from "./direct-grants.ts";
 import { testStatement } from "./direct-tests.ts";
 import { inDocumentOrder } from "./tree-to-document.ts";
 import { DirectReader, GIVE_UP } from "./direct-reader.ts";
+import { warmUpFor } from "./reader-warm-up.ts";
 
 /** A file read by the direct path: its document, before schema validation, and its spans. */
 export interface DirectDocument {
@@ -28,6 +29,11 @@ export interface DirectDocument {
 
 /** The document and spans of `source`, or `undefined` to leave it to the tree path. */
 export function readDocument(source: SourceFile): DirectDocument | undefined {
+  warmUpFor(source.text, (sample) => readSource({ name: "warm-up.rampart", text: sample }));
+  return readSource(source);
+}
+
+function readSource(source: SourceFile): DirectDocument | undefined {
   const spans = new SpanTree(source.text.length / 12);
   try {
     return { document: new TextToDocument(source, spans).read(), spans };
