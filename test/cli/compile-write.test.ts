@@ -1,6 +1,6 @@
 /**
- * `rampart compile -o FILE` writes the bundle piece by piece (issue #19: a 10,000-tunnel bundle
- * is tens of MB, never joined into one string nor one buffer): the file holds exactly the text
+ * `rampart compile -o FILE` writes the bundle as the UTF-8 bytes it was written in (issue #19: a
+ * 10,000-tunnel bundle is tens of MB, never made one string): the file holds exactly the text
  * `writeBundle` returns, signed or not.
  */
 import { describe, it } from "node:test";
@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processIo } from "../../src/cli/io.ts";
-import { writeBundle, writeBundlePieces } from "../../src/compile/bundle.ts";
+import { writeBundle, writeBundleBytes } from "../../src/compile/bundle.ts";
+import { canonicalJson, sha256Of } from "../../src/compile/bundle/canonical-json.ts";
 import { publicBundleKey, verifySignedBundle } from "../../src/compile/bundle/signed.ts";
 import { checkPolicySource } from "../../src/pipeline.ts";
 import { largePolicyDsl } from "../bench/parse-policy.ts";
@@ -28,27 +29,35 @@ function rampart(dir: string, args: readonly string[]): { status: number | null;
   return { status: r.status, stderr: r.stderr };
 }
 
-describe("rampart compile writes the bundle in pieces (issue #19)", () => {
-  it("the file written piece by piece is the joined text, a character outside Latin-1 included", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rampart-pieces-"));
+describe("rampart compile writes the bundle as bytes (issue #19)", () => {
+  it("the file written from chunks of bytes holds them, a character outside Latin-1 included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rampart-bytes-"));
     try {
-      const pieces = ['{"a":"', "x".repeat(70_000), '…"', ',"b":"\u2028é"}', "\n"];
+      const text = `{"a":"${"x".repeat(70_000)}…","b":"\u2028é"}\n`;
       const file = join(dir, "out.json");
-      await processIo().writeFile(file, pieces);
-      assert.equal(readFileSync(file, "utf8"), pieces.join(""));
-      assert.deepEqual(readFileSync(file), Buffer.from(pieces.join(""), "utf8"));
+      const bytes = Buffer.from(text, "utf8");
+      // Chunks cut anywhere, inside a character's bytes too.
+      await processIo().writeFile(file, [
+        bytes.subarray(0, 7),
+        bytes.subarray(7, 70_007),
+        bytes.subarray(70_007),
+      ]);
+      assert.equal(readFileSync(file, "utf8"), text);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("the pieces join into writeBundle's text, diagnostics with `…` included", () => {
+  it("the bytes are the UTF-8 of writeBundle's text, diagnostics with `…` included", () => {
     const checked = checkPolicySource({ name: "bench.rampart", text: largePolicyDsl(40, 40) });
     assert.ok(checked.effective !== undefined);
     assert.ok(checked.diagnostics.some((d) => d.message.includes("…")));
-    const pieces = writeBundlePieces([checked.effective], checked.diagnostics);
-    assert.ok(pieces.length > 2);
-    assert.equal(pieces.join(""), writeBundle([checked.effective], checked.diagnostics));
+    const bytes = writeBundleBytes([checked.effective], checked.diagnostics);
+    const text = writeBundle([checked.effective], checked.diagnostics);
+    assert.deepEqual(Buffer.concat(bytes), Buffer.from(text, "utf8"));
+    // The hash written over its placeholder is the payload's canonical hash.
+    const bundle = JSON.parse(text) as { contentHash: string; payload: unknown };
+    assert.equal(bundle.contentHash, sha256Of(canonicalJson(bundle.payload)));
   });
 
   it("a bundle file is byte for byte writeBundle's text; signed, its payload is that file", async () => {

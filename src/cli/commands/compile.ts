@@ -4,7 +4,7 @@ import { hasErrors } from "../../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../diagnostics/span.ts";
 import type { EffectivePolicy } from "../../bounds/effective.ts";
 import { printCompiled } from "../../compile/print.ts";
-import { writeBundlePieces } from "../../compile/bundle.ts";
+import { writeBundleBytes } from "../../compile/bundle.ts";
 import type { BundleFormatVersion } from "../../compile/bundle.ts";
 import type { privateBundleKey } from "../../compile/bundle/signed.ts";
 import { parseCommandArgs, UsageError } from "../args.ts";
@@ -78,7 +78,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
   if (typeof output === "string") progress.update("compile: writing the bundle");
   const bundle =
     typeof output === "string" && target === "bundle"
-      ? steps.time("bundle text", () => writeBundlePieces(policies, diagnostics, formatVersion))
+      ? steps.time("bundle text", () => writeBundleBytes(policies, diagnostics, formatVersion))
       : null;
   progress.end();
   if (diagnostics.length > 0) reportDiagnostics(io, "text", diagnostics, sources);
@@ -90,8 +90,9 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
       writeEsmTarget(output, policies, diagnostics, sources, values["minify"] === true, io),
     );
   } else if (typeof output === "string" && bundle !== null) {
-    // Unsigned, the pieces go to the file as they are; a signature covers the whole text.
-    const text = key === null ? bundle : await signedText(bundle.join(""), key, steps);
+    // Unsigned, the bytes go to the file as they are; a signature covers the whole text.
+    const text =
+      key === null ? bundle : await signedText(Buffer.concat(bundle).toString("utf8"), key, steps);
     await steps.timeAsync("write file", () => io.writeFile(output, text));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     const signed = key === null ? "" : `, signed (${key.alg})`;

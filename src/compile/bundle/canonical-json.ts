@@ -33,10 +33,10 @@ export function sha256Of(text: string): string {
   return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
 }
 
-/** `sha256:<hex>` of the UTF-8 bytes of some texts, one after the other. */
-export function sha256OfPieces(pieces: readonly string[]): string {
+/** `sha256:<hex>` of a text's UTF-8 bytes, given as chunks of bytes one after the other. */
+export function sha256OfChunks(chunks: readonly Uint8Array[]): string {
   const hash = createHash("sha256");
-  for (const piece of pieces) hash.update(piece, "utf8");
+  for (const chunk of chunks) hash.update(chunk);
   return `sha256:${hash.digest("hex")}`;
 }
 

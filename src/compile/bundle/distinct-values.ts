@@ -10,15 +10,18 @@
 
 import { lazySpanEntries } from "../../ir/lazy-spans.ts";
 import { jsonStringText } from "./json-string.ts";
+import { TextPieces } from "./text-pieces.ts";
 
 /** A token naming a nested distinct value by its id. */
 export const TOKEN_CHILD = 0;
-/** A string, by its index among the distinct strings. */
-const TOKEN_STRING = 1;
+/**
+ * A string or another scalar but a 32-bit integer (`true`, `null`, `1.5` …), by the id of its
+ * JSON text among the pieces (`pieces`). Equal texts are one piece: a string's text starts with
+ * a quote and no other scalar's does.
+ */
+export const TOKEN_PIECE = 1;
 /** A number that is a 32-bit integer, by its value (most numbers of an IR: offsets). */
-const TOKEN_INT = 2;
-/** Any other scalar (`true`, `null`, another number …), by the index of its JSON text. */
-const TOKEN_LITERAL = 3;
+export const TOKEN_INT = 2;
 /**
  * A source span written as a `[file, start, end]` tuple (format version 3), by its index among
  * the spans read. Spans are compared by content, not index: they are no distinct values of
@@ -26,24 +29,35 @@ const TOKEN_LITERAL = 3;
  */
 export const TOKEN_SPAN = 4;
 
-const LITERAL_TRUE = 0;
-const LITERAL_FALSE = 1;
-const LITERAL_NULL = 2;
-
-/** How a value is written around its tokens. */
+/**
+ * How a value is written around its tokens: the piece before each token (`{"name":`,
+ * `,"next":` or `[`, `,`), then the piece after the last token (`}`, or the whole text when
+ * there is none: `{}`), as consecutive pieces from `firstPiece`.
+ */
 interface Shape {
-  /** The text before each token: `{"name":`, `,"next":` or `[`, `,`. */
-  readonly openers: readonly string[];
-  /** The text after the last token (`}`), or the whole text when there is none (`{}`). */
-  readonly closer: string;
+  readonly firstPiece: number;
   /** The length of the openers and the closer together. */
   readonly overhead: number;
 }
 
-function shapeOf(openers: string[], closer: string): Shape {
+/** Adds a shape's openers and closer to `pieces`, in order. */
+function shapeOf(pieces: TextPieces, openers: readonly string[], closer: string): Shape {
+  const firstPiece = pieces.count;
+  addPieces(pieces, openers);
+  pieces.add(closer);
   // One join rather than a loop: V8 compiled the loop on stack replacement at the bench's grant
   // map (10,000 openers) and left that code again at each later shape.
-  return { openers, closer, overhead: closer.length + openers.join("").length };
+  return { firstPiece, overhead: closer.length + openers.join("").length };
+}
+
+/**
+ * Adds texts to `pieces`. A function with nothing after its loop: compiled on stack
+ * replacement at the bench's grant map (10,000 openers), that code has no later step that
+ * lacks type feedback to leave it again at.
+ */
+function addPieces(pieces: TextPieces, texts: readonly string[]): void {
+  // SAFETY: i < texts.length.
+  for (let i = 0; i < texts.length; i++) pieces.add(texts[i] as string);
 }
 
 /**
@@ -171,11 +185,8 @@ export class DistinctValues {
   readonly #fileIndex = new Map<string, number>();
   #lastFile: string | null = null;
   #lastFileIndex = 0;
-  /**
-   * Per file index, the start of its spans' text (`[0,`): made once, not once per span written
-   * (~143,000 span texts are written on the bench, each then joined into the payload).
-   */
-  readonly #spanOpenings: string[] = [];
+  /** Per file index, the piece that starts its spans' text (`[0,`). */
+  readonly #spanOpenings: number[] = [];
   /** The spans read, three numbers each: file index, start, end. */
   #spans: Int32Array = new Int32Array(3 * 1024);
   #spanCount = 0;
@@ -199,24 +210,29 @@ export class DistinctValues {
   /** Open addressing: id + 1 of the value in each bucket, 0 when empty. */
   #buckets: Int32Array = new Int32Array(2048);
 
+  /** The text of every opener, closer and scalar token, each encoded once. */
+  readonly pieces = new TextPieces();
   readonly #shapes: Shape[] = [];
   readonly #arrayShapes: number[] = [];
   readonly #names = new NamesNode("", null);
   /** The member names of objects in their own order, to their sorted order. */
   readonly #namesAsMet = new NamesNode("", null);
+  /** Each string met, to the piece of its JSON text. */
   #strings = new Map<string, number>();
-  // The string met last and its index: a span's file name, met in every span, is found by
+  // The string met last and its piece: a span's file name, met in every span, is found by
   // one comparison of references.
   #lastString: string | null = null;
-  #lastStringIndex = 0;
-  readonly #stringTexts: string[] = [];
-  // `true`, `false` and `null`, the most frequent literals, at fixed indices.
+  #lastStringPiece = 0;
+  // `true`, `false` and `null`, the most frequent literals, kept apart from the table.
+  readonly #true = this.pieces.add("true");
+  readonly #false = this.pieces.add("false");
+  readonly #null = this.pieces.add("null");
+  /** The JSON text of every other scalar met but 32-bit integers, to its piece. */
   readonly #literals = new Map<string, number>([
-    ["true", LITERAL_TRUE],
-    ["false", LITERAL_FALSE],
-    ["null", LITERAL_NULL],
+    ["true", this.#true],
+    ["false", this.#false],
+    ["null", this.#null],
   ]);
-  readonly #literalTexts: string[] = ["true", "false", "null"];
   /**
    * The id of objects with nested objects or arrays that were met twice. The IR refers to one
    * object from many places (a rule set every tunnel inherits): its id is found again without
@@ -243,7 +259,7 @@ export class DistinctValues {
 
   /**
    * The id of a value's distinct entry, or null for a scalar. A span read as a tuple is no
-   * distinct value: its id is negative, `-1 - index` (see `spanText`).
+   * distinct value: its id is negative, `-1 - index` (see `spanOpening`).
    */
   add(value: unknown): number | null {
     if (this.#sealed) throw new Error("DistinctValues: a value added after seal()");
@@ -251,14 +267,23 @@ export class DistinctValues {
     return this.#addObject(value);
   }
 
-  /** The `[file, start, end]` text of the span of index `index`. */
-  spanText(index: number): string {
-    const spans = this.#spans;
-    const at = 3 * index;
+  /**
+   * The piece that starts the `[file, start, end]` text of the span of index `index`: `[`, the
+   * file's index and a comma.
+   */
+  spanOpening(index: number): number {
     // SAFETY: a span token indexes the spans read, three numbers each; its file, the files.
-    const opening = this.#spanOpenings[spans[at] as number] as string;
-    // SAFETY: as above.
-    return `${opening}${spans[at + 1] as number},${spans[at + 2] as number}]`;
+    return this.#spanOpenings[this.#spans[3 * index] as number] as number;
+  }
+
+  spanStart(index: number): number {
+    // SAFETY: as in spanOpening.
+    return this.#spans[3 * index + 1] as number;
+  }
+
+  spanEnd(index: number): number {
+    // SAFETY: as in spanOpening.
+    return this.#spans[3 * index + 2] as number;
   }
 
   /**
@@ -294,30 +319,12 @@ export class DistinctValues {
     return this.#tokens[slot] as number;
   }
 
-  openers(id: number): readonly string[] {
-    return this.#shape(id).openers;
-  }
-
-  closer(id: number): string {
-    return this.#shape(id).closer;
-  }
-
-  /** The JSON text of a scalar token. */
-  scalarText(slot: number): string {
-    const value = this.slotValue(slot);
-    switch (this.slotKind(slot)) {
-      case TOKEN_STRING:
-        // SAFETY: a string token is an index into `#stringTexts`.
-        return this.#stringTexts[value] as string;
-      case TOKEN_INT:
-        // JSON writes a finite number as `String` does (and -0 as 0, as its token holds it).
-        return String(value);
-      case TOKEN_SPAN:
-        return this.spanText(value);
-      default:
-        // SAFETY: a literal token is an index into `#literalTexts`.
-        return this.#literalTexts[value] as string;
-    }
+  /**
+   * The piece before a value's first token; the one before its token `i` is `firstPiece + i`,
+   * and after its last token comes its closer.
+   */
+  firstPiece(id: number): number {
+    return this.#shape(id).firstPiece;
   }
 
   #shape(id: number): Shape {
@@ -446,7 +453,7 @@ export class DistinctValues {
       if (known === undefined) {
         files.push(file);
         this.#fileIndex.set(file, fileIndex);
-        this.#spanOpenings.push(`[${fileIndex},`);
+        this.#spanOpenings.push(this.pieces.add(`[${fileIndex},`));
       }
       this.#lastFile = file;
       this.#lastFileIndex = fileIndex;
@@ -485,23 +492,22 @@ export class DistinctValues {
 
   /** A scalar's token. In an array, what JSON cannot write is `null`; as a member, it is as before. */
   #pushScalar(item: unknown, inArray: boolean): void {
-    if (item === true) this.#push(TOKEN_LITERAL, LITERAL_TRUE);
-    else if (item === false) this.#push(TOKEN_LITERAL, LITERAL_FALSE);
-    else if (item === null) this.#push(TOKEN_LITERAL, LITERAL_NULL);
+    if (item === true) this.#push(TOKEN_PIECE, this.#true);
+    else if (item === false) this.#push(TOKEN_PIECE, this.#false);
+    else if (item === null) this.#push(TOKEN_PIECE, this.#null);
     else if (typeof item === "string") {
       if (item === this.#lastString) {
-        this.#push(TOKEN_STRING, this.#lastStringIndex);
+        this.#push(TOKEN_PIECE, this.#lastStringPiece);
         return;
       }
-      let index = this.#strings.get(item);
-      if (index === undefined) {
-        index = this.#stringTexts.length;
-        this.#stringTexts.push(jsonStringText(item));
-        this.#strings.set(item, index);
+      let piece = this.#strings.get(item);
+      if (piece === undefined) {
+        piece = this.pieces.add(jsonStringText(item));
+        this.#strings.set(item, piece);
       }
       this.#lastString = item;
-      this.#lastStringIndex = index;
-      this.#push(TOKEN_STRING, index);
+      this.#lastStringPiece = piece;
+      this.#push(TOKEN_PIECE, piece);
     } else if (typeof item === "number" && (item | 0) === item) {
       this.#push(TOKEN_INT, item);
     } else {
@@ -509,13 +515,12 @@ export class DistinctValues {
       // JSON.stringify does not write: `null` in an array, the text `undefined` as a member
       // (never in an IR).
       const text = inArray ? (JSON.stringify(item) ?? "null") : String(JSON.stringify(item));
-      let index = this.#literals.get(text);
-      if (index === undefined) {
-        index = this.#literalTexts.length;
-        this.#literalTexts.push(text);
-        this.#literals.set(text, index);
+      let piece = this.#literals.get(text);
+      if (piece === undefined) {
+        piece = this.pieces.add(text);
+        this.#literals.set(text, piece);
       }
-      this.#push(TOKEN_LITERAL, index);
+      this.#push(TOKEN_PIECE, piece);
     }
   }
 
@@ -524,7 +529,7 @@ export class DistinctValues {
     if (shape === undefined) {
       const openers = Array.from({ length }, (_, i) => (i === 0 ? "[" : ","));
       shape = this.#shapes.length;
-      this.#shapes.push(shapeOf(openers, length === 0 ? "[]" : "]"));
+      this.#shapes.push(shapeOf(this.pieces, openers, length === 0 ? "[]" : "]"));
       this.#arrayShapes[length] = shape;
     }
     return shape;
@@ -536,7 +541,7 @@ export class DistinctValues {
         .names()
         .map((name, i) => `${i === 0 ? "{" : ","}${JSON.stringify(name)}:`);
       node.shape = this.#shapes.length;
-      this.#shapes.push(shapeOf(openers, openers.length === 0 ? "{}" : "}"));
+      this.#shapes.push(shapeOf(this.pieces, openers, openers.length === 0 ? "{}" : "}"));
     }
     return node.shape;
   }
@@ -663,12 +668,12 @@ export class DistinctValues {
             ? intTextLength(token)
             : kind === TOKEN_SPAN
               ? this.#spanTextLength(token)
-              : this.scalarText(slot).length;
+              : this.pieces.textLength(token);
     }
     return length;
   }
 
-  /** The length of `spanText(index)`, without making it. */
+  /** The length of the `[file, start, end]` text of the span of index `index`. */
   #spanTextLength(index: number): number {
     const spans = this.#spans;
     const at = 3 * index;

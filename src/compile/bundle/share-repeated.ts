@@ -13,22 +13,23 @@
  *
  * Distinct values are found by hash-consing without building any text: a value is its shape
  * (an array, or an object's member names in order) and a row of tokens (a scalar, or the id of
- * a nested distinct value), kept in typed arrays; the text is written once, at the end. (The
- * writer before issue #19 keyed each value by its text and took ~5 s and ~600 MB on the
- * 10,000-tunnel, 10,000-grant bench policy; the bytes are the same, see
- * test/compile/bundle-bytes.test.ts.)
+ * a nested distinct value), kept in typed arrays; the text is written once, at the end, as UTF-8
+ * bytes copied from pieces encoded once (`text-pieces.ts`). (The writer before issue #19 keyed
+ * each value by its text and took ~5 s and ~600 MB on the 10,000-tunnel, 10,000-grant bench
+ * policy; the bytes are the same, see test/compile/bundle-bytes.test.ts.)
  */
-import { DistinctValues, TOKEN_CHILD } from "./distinct-values.ts";
+import { ByteText } from "./byte-text.ts";
+import { DistinctValues, TOKEN_CHILD, TOKEN_INT, TOKEN_PIECE } from "./distinct-values.ts";
 
 /** Values shorter than this are written in place: a reference would save too little. */
 const MIN_SHARED_LENGTH = 16;
 
 /** The payload's sharing plan and text. */
 export interface SharedPayloadText {
-  /** Canonical JSON text of `{ diagnostics, policies, shared }` (joined on each read). */
+  /** Canonical JSON text of `{ diagnostics, policies, shared }` (decoded on each read). */
   readonly text: string;
-  /** The same text in pieces, as written (hashed piece by piece without copying the text). */
-  readonly chunks: readonly string[];
+  /** The same text's UTF-8 bytes, as views of the chunks they were written in. */
+  readonly chunks: readonly Buffer[];
   /** Number of values in the shared table. */
   readonly sharedCount: number;
 }
@@ -85,69 +86,91 @@ function countChildUses(
   }
 }
 
-/** Pieces joined into a chunk of text this often: short-lived pieces, a short list of chunks. */
-const PIECES_PER_CHUNK = 4096;
-
-/** Writes the text of values as a list of chunks. */
-class PayloadText {
-  /** The text written so far, but for the pieces not yet joined. */
-  readonly chunks: string[] = [];
-  /** The pieces not yet joined, the first `#count` of them (a fixed array, not regrown). */
-  readonly #pieces: string[] = new Array<string>(PIECES_PER_CHUNK).fill("");
-  #count = 0;
+/**
+ * Writes the text of values as UTF-8 bytes: openers, closers and scalars copied from their
+ * pieces (each encoded once), integers written digit by digit, no string per piece.
+ */
+class PayloadBytes {
+  readonly #out: ByteText;
   readonly #values: DistinctValues;
   readonly #index: Int32Array;
+  /** The pieces' bytes and where each starts (the values are sealed: no piece is added). */
+  readonly #pieceBytes: DataView;
+  readonly #pieceStarts: Int32Array;
 
-  constructor(values: DistinctValues, index: Int32Array) {
+  constructor(out: ByteText, values: DistinctValues, index: Int32Array) {
+    this.#out = out;
     this.#values = values;
     this.#index = index;
+    this.#pieceBytes = values.pieces.view();
+    this.#pieceStarts = values.pieces.starts;
   }
 
-  push(text: string): void {
-    this.#pieces[this.#count++] = text;
-    if (this.#count === PIECES_PER_CHUNK) this.flush();
-  }
-
-  /** Joins the pending pieces into a chunk. */
-  flush(): void {
-    const pieces = this.#pieces;
-    const count = this.#count;
-    this.chunks.push(
-      count === PIECES_PER_CHUNK ? pieces.join("") : pieces.slice(0, count).join(""),
-    );
-    this.#count = 0;
+  piece(id: number): void {
+    const starts = this.#pieceStarts;
+    // SAFETY: piece ids are below the pieces' count; `starts` has one more entry.
+    this.#out.copy(this.#pieceBytes, starts[id] as number, starts[id + 1] as number);
   }
 
   /** A value where it is used: its shared index, or its text in place. */
   refer(id: number): void {
     // SAFETY: every id is below `values.count`, the length of `index`.
     const shared = this.#index[id] as number;
-    if (shared >= 0) this.push(String(shared));
+    if (shared >= 0) this.#out.int(shared);
     else this.inPlace(id);
   }
 
   /** A value's own text, its nested values referred to. */
   inPlace(id: number): void {
     const values = this.#values;
-    const openers = values.openers(id);
+    const first = values.firstPiece(id);
     const start = values.slotStart(id);
     const end = values.slotEnd(id);
     for (let slot = start; slot < end; slot++) {
-      // SAFETY: a shape has one opener per slot.
-      this.push(openers[slot - start] as string);
-      if (values.slotKind(slot) === TOKEN_CHILD) this.refer(values.slotValue(slot));
-      else this.push(values.scalarText(slot));
+      this.piece(first + slot - start);
+      const kind = values.slotKind(slot);
+      const token = values.slotValue(slot);
+      if (kind === TOKEN_CHILD) this.refer(token);
+      else if (kind === TOKEN_PIECE) this.piece(token);
+      // JSON writes a finite number as `String` does (and -0 as 0, as its token holds it).
+      else if (kind === TOKEN_INT) this.#out.int(token);
+      else this.span(token);
     }
-    this.push(values.closer(id));
+    this.piece(first + end - start);
   }
+
+  /** The `[file, start, end]` text of the span of index `index`. */
+  span(index: number): void {
+    const values = this.#values;
+    const out = this.#out;
+    this.piece(values.spanOpening(index));
+    out.int(values.spanStart(index));
+    out.ascii(COMMA);
+    out.int(values.spanEnd(index));
+    out.ascii(CLOSE_BRACKET);
+  }
+}
+
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
+/** A policy's member: its key text, then literal text, a span, or a distinct value. */
+interface PolicyMember {
+  /** `"name":`. */
+  readonly prefix: string;
+  /** The member's text when it is written as it is, or null. */
+  readonly text: string | null;
+  /** Otherwise: the distinct value's id, or `-1 - index` of a span. */
+  readonly id: number;
 }
 
 /**
  * Writes `{ diagnostics, policies, shared }` as canonical JSON, sharing repeated objects and
- * arrays inside the policies. `opaque` names policy members written as they are (their
- * contents are not checked field by field on load, so they may not hold references).
- * `spansAsTuples` (format version 3) writes each span in the policies as `[file, start, end]`,
- * the file an index into a `files` member: `{ diagnostics, files, policies, shared }`.
+ * arrays inside the policies, at the end of `out`. `opaque` names policy members written as
+ * they are (their contents are not checked field by field on load, so they may not hold
+ * references). `spansAsTuples` (format version 3) writes each span in the policies as
+ * `[file, start, end]`, the file an index into a `files` member:
+ * `{ diagnostics, files, policies, shared }`.
  */
 export function writeSharedPayload(
   policies: readonly object[],
@@ -155,54 +178,56 @@ export function writeSharedPayload(
   canonical: (value: unknown) => string,
   opaque: readonly string[],
   spansAsTuples = false,
+  out: ByteText = new ByteText(),
 ): SharedPayloadText {
   const values = new DistinctValues(spansAsTuples);
   const skipped = new Set(opaque);
   const roots: number[] = [];
-  // Per policy, its members in key order: literal text, or the id of a distinct value.
+  // Per policy, its members in key order.
   const members = policies.map((policy) =>
     Object.keys(policy)
       .sort()
-      .flatMap((name) => {
+      .flatMap((name): PolicyMember[] => {
         const item = (policy as Record<string, unknown>)[name];
         if (item === undefined) return [];
         const prefix = `${JSON.stringify(name)}:`;
-        if (skipped.has(name)) return [{ prefix, text: canonical(item), id: null }];
+        if (skipped.has(name)) return [{ prefix, text: canonical(item), id: 0 }];
         const id = values.add(item);
-        if (id !== null && id < 0) return [{ prefix, text: values.spanText(-1 - id), id: null }];
-        if (id !== null) roots.push(id);
-        return [{ prefix, text: id === null ? (JSON.stringify(item) ?? "null") : "", id }];
+        if (id === null) return [{ prefix, text: JSON.stringify(item) ?? "null", id: 0 }];
+        if (id >= 0) roots.push(id);
+        return [{ prefix, text: null, id }];
       }),
   );
   values.seal();
   const { index, table } = plan(values, roots);
-  const out = new PayloadText(values, index);
-  out.push(`{"diagnostics":${canonical(diagnostics)},`);
-  if (values.files !== null) out.push(`"files":${JSON.stringify(values.files)},`);
-  out.push('"policies":[');
+  const payload = new PayloadBytes(out, values, index);
+  const start = out.length;
+  out.text(`{"diagnostics":${canonical(diagnostics)},`);
+  if (values.files !== null) out.text(`"files":${JSON.stringify(values.files)},`);
+  out.text('"policies":[');
   members.forEach((list, p) => {
-    out.push(p === 0 ? "{" : ",{");
+    out.text(p === 0 ? "{" : ",{");
     list.forEach((member, m) => {
-      out.push(m === 0 ? member.prefix : `,${member.prefix}`);
-      if (member.id === null) out.push(member.text);
-      else out.refer(member.id);
+      out.text(m === 0 ? member.prefix : `,${member.prefix}`);
+      if (member.text !== null) out.text(member.text);
+      else if (member.id < 0) payload.span(-1 - member.id);
+      else payload.refer(member.id);
     });
-    out.push("}");
+    out.text("}");
   });
-  out.push('],"shared":[');
+  out.text('],"shared":[');
   table.forEach((id, i) => {
-    if (i > 0) out.push(",");
-    out.inPlace(id);
+    if (i > 0) out.ascii(COMMA);
+    payload.inPlace(id);
   });
-  out.push("]}");
-  out.flush();
-  const chunks = out.chunks;
+  out.text("]}");
+  const chunks = out.chunks(start);
   return {
-    // Joined only when asked: the bundle writer joins the chunks into its own text instead.
-    get text() {
-      return chunks.join("");
-    },
     chunks,
+    // Decoded only when asked: the bundle writer hashes and writes the bytes.
+    get text() {
+      return Buffer.concat(chunks).toString("utf8");
+    },
     sharedCount: table.length,
   };
 }
