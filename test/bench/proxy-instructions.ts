@@ -45,7 +45,6 @@
  * encryption.
  */
 import { execFileSync, fork } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -60,6 +59,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
+import { waitFor } from "./child-message.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 const BENCH_HOST = "api.bench.test";
@@ -85,18 +85,6 @@ const { values } = parseArgs({
     "young-mb": { type: "string", default: "32" },
   },
 });
-
-function waitFor<T>(child: ChildProcess, accept: (m: Record<string, unknown>) => boolean) {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>): void => {
-      if (!accept(m)) return;
-      child.off("message", onMessage);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`role exited with ${String(code)}`)));
-  });
-}
 
 /** A role in its own process; under callgrind when `outDir` is given. */
 function spawn(role: string, args: string[], outDir?: string, nodeFlags: string[] = []) {

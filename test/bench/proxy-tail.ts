@@ -25,6 +25,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
+import { waitFor } from "./child-message.ts";
 import type { ServedRecord, TailDump } from "./proxy-tail-probe.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
@@ -42,18 +43,6 @@ const { values } = parseArgs({
     "slow-ms": { type: "string", default: "5" },
   },
 });
-
-function waitFor<T>(child: ChildProcess, accept: (m: Record<string, unknown>) => boolean) {
-  return new Promise<T>((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>): void => {
-      if (!accept(m)) return;
-      child.off("message", onMessage);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`role exited with ${String(code)}`)));
-  });
-}
 
 /** One request as the client saw it: when it was issued and how long until its body ended. */
 interface Sent {

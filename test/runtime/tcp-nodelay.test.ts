@@ -7,7 +7,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";
-import type { Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import type { TLSSocket } from "node:tls";
 import { connect as h2Connect } from "node:http2";
@@ -15,34 +14,12 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
 import { compiledPolicy, effectivePolicy, tunnel } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
+import { keepAliveGet } from "./helpers/raw.ts";
 import { startUpstream } from "./helpers/upstream.ts";
 import type { TestUpstream } from "./helpers/upstream.ts";
 import { localPortsTo, noDelayOf, socketFd } from "./helpers/socket-options.ts";
 
 const HOST = "nodelay.test";
-
-/** Sends one keep-alive request on `socket` and resolves once a whole response arrived. */
-function request(socket: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    const onData = (d: Buffer): void => {
-      data += d.toString();
-      const head = data.indexOf("\r\n\r\n");
-      const length = /content-length: (\d+)/i.exec(data);
-      const complete =
-        length === null
-          ? data.endsWith("\r\n0\r\n\r\n")
-          : data.length >= head + 4 + Number(length[1]);
-      if (head >= 0 && complete) {
-        socket.off("data", onData);
-        resolve(data);
-      }
-    };
-    socket.on("data", onData);
-    socket.once("error", reject);
-    socket.write(`GET /nodelay HTTP/1.1\r\nhost: ${HOST}\r\n\r\n`);
-  });
-}
 
 /** The kernel's TCP_NODELAY of the runtime's side of a connection to `listenPort`. */
 function serverSideNoDelay(listenPort: number, clientPort: number): boolean {
@@ -94,7 +71,7 @@ describe("TCP_NODELAY on accepted and upstream sockets (issue #20)", () => {
     const socket = netConnect({ host: "127.0.0.1", port: httpPort });
     open.push(socket);
     await new Promise((resolve) => socket.once("connect", resolve));
-    assert.match(await request(socket), /^HTTP\/1\.1 200/);
+    assert.match(await keepAliveGet(socket, "/nodelay", HOST), /^HTTP\/1\.1 200/);
     assert.equal(serverSideNoDelay(httpPort, socket.localPort ?? 0), true);
   });
 
@@ -108,8 +85,8 @@ describe("TCP_NODELAY on accepted and upstream sockets (issue #20)", () => {
     });
     open.push(socket);
     await new Promise((resolve) => socket.once("secureConnect", resolve));
-    assert.match(await request(socket), /^HTTP\/1\.1 200/);
-    assert.match(await request(socket), /^HTTP\/1\.1 200/);
+    assert.match(await keepAliveGet(socket, "/nodelay", HOST), /^HTTP\/1\.1 200/);
+    assert.match(await keepAliveGet(socket, "/nodelay", HOST), /^HTTP\/1\.1 200/);
     assert.equal(serverSideNoDelay(httpsPort, socket.localPort ?? 0), true);
   });
 

@@ -21,6 +21,7 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { selfSigned, tempDir } from "./helpers/certs.ts";
 import { compiledPolicy, effectivePolicy, tunnel } from "./helpers/policy.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
+import { keepAliveGet } from "./helpers/raw.ts";
 import { startUpstream } from "./helpers/upstream.ts";
 import type { TestUpstream } from "./helpers/upstream.ts";
 
@@ -69,39 +70,13 @@ async function secondRequestPath(port: number): Promise<ParserPath> {
       socket.once("secureConnect", resolve);
       socket.once("error", reject);
     });
-    for (let i = 0; i < 2; i++) await oneResponse(socket);
+    for (let i = 0; i < 2; i++) await keepAliveGet(socket, "/p", HOST);
   } finally {
     socket.destroy();
     unsubscribe(REQUEST_START, onStart);
   }
   assert.equal(seen.length, 2);
   return seen[1] as ParserPath;
-}
-
-/** One GET on `socket`, resolved once the whole response (length-framed or chunked) arrived. */
-function oneResponse(socket: TLSSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    const onData = (d: Buffer): void => {
-      data += d.toString("latin1");
-      const head = data.indexOf("\r\n\r\n");
-      const length = /content-length: (\d+)/i.exec(data);
-      const complete =
-        length === null
-          ? data.endsWith("\r\n0\r\n\r\n")
-          : data.length >= head + 4 + Number(length[1]);
-      if (head >= 0 && complete) {
-        socket.off("data", onData);
-        socket.off("close", onClose);
-        resolve();
-      }
-    };
-    const onClose = (): void => reject(new Error(`closed before a whole response: ${data}`));
-    socket.on("data", onData);
-    socket.once("close", onClose);
-    socket.once("error", reject);
-    socket.write(`GET /p HTTP/1.1\r\nhost: ${HOST}\r\n\r\n`);
-  });
 }
 
 describe("HTTPS/1.1 connections reach the HTTP parser as node:https's do (issue #20)", () => {

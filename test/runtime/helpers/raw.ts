@@ -59,6 +59,35 @@ export function rawRequest(
   });
 }
 
+/**
+ * Sends one GET on an open keep-alive `socket` and resolves with everything received once a
+ * whole response (length-framed or chunked) arrived; rejects if the connection closes first.
+ */
+export function keepAliveGet(socket: Socket, path: string, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    const onData = (d: Buffer): void => {
+      data += d.toString("latin1");
+      const head = data.indexOf("\r\n\r\n");
+      const length = /content-length: (\d+)/i.exec(data);
+      const complete =
+        length === null
+          ? data.endsWith("\r\n0\r\n\r\n")
+          : data.length >= head + 4 + Number(length[1]);
+      if (head >= 0 && complete) {
+        socket.off("data", onData);
+        socket.off("close", onClose);
+        resolve(data);
+      }
+    };
+    const onClose = (): void => reject(new Error(`closed before a whole response: ${data}`));
+    socket.on("data", onData);
+    socket.once("close", onClose);
+    socket.once("error", reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: ${host}\r\n\r\n`);
+  });
+}
+
 /** Parses the first response in `raw` (content-length or close-delimited bodies). */
 export function parseReply(raw: string): RawReply {
   const end = raw.indexOf("\r\n\r\n");
