@@ -1,9 +1,9 @@
 /**
- * The bundle writer alone (`writeBundlePieces`, or `writeBundle` where a checkout has no pieces)
- * of another checkout and of this tree, on one effective policy of N tunnels and N grants,
- * interleaved in one process so both run under the same machine load: CPU milliseconds per
- * bundle, medians, and the bundle's sha-256 of each (equal when both write the same format
- * version: a baseline before format version 3 writes version 2).
+ * The bundle writer alone (`writeBundle`, the text of `writeBundleBytes`) of another checkout
+ * and of this tree, on one effective policy of N tunnels and N grants, interleaved in one
+ * process so both run under the same machine load: CPU milliseconds per bundle, medians, and
+ * the bundle's sha-256 of each (equal when both write the same format version: a baseline
+ * before format version 3 writes version 2).
  *
  * `RAMPART_BENCH_BASELINE=<checkout root> node test/bench/bundle-writer-side-by-side.ts [rounds] [N]`
  *
