@@ -10,6 +10,7 @@
 
 import { lazySpanEntries } from "../../ir/lazy-spans.ts";
 import { jsonStringText } from "./json-string.ts";
+import { grownInt32, grownUint8 } from "./typed-growth.ts";
 import { TextPieces } from "./text-pieces.ts";
 
 /** A token naming a nested distinct value by its id. */
@@ -140,20 +141,6 @@ function namesTo(last: NamesNode): string[] {
     names.push(node.name);
   }
   return names.reverse();
-}
-
-function grownInt32(array: Int32Array, needed: number): Int32Array {
-  if (needed <= array.length) return array;
-  const grown = new Int32Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
-}
-
-function grownUint8(array: Uint8Array, needed: number): Uint8Array {
-  if (needed <= array.length) return array;
-  const grown = new Uint8Array(Math.max(needed, array.length * 2));
-  grown.set(array);
-  return grown;
 }
 
 /** One step of MurmurHash3 (32-bit): every bit of `word` reaches the low bits used as a bucket. */

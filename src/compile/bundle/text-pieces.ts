@@ -4,6 +4,7 @@
  * UTF-8 once and copied from here wherever it is written.
  */
 import { encodeUtf8, viewOf } from "./byte-text.ts";
+import { grownInt32 } from "./typed-growth.ts";
 
 export class TextPieces {
   /** How many pieces there are; their ids are 0 … count - 1. */
@@ -18,10 +19,8 @@ export class TextPieces {
   /** Adds a piece and returns its id. */
   add(text: string): number {
     const id = this.count++;
-    if (id + 2 > this.#starts.length) {
-      this.#starts = grown(this.#starts);
-      this.#lengths = grown(this.#lengths);
-    }
+    this.#starts = grownInt32(this.#starts, id + 2);
+    this.#lengths = grownInt32(this.#lengths, id + 1);
     // SAFETY: the start of piece `id` was set by the piece before (0 for the first).
     const start = this.#starts[id] as number;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
@@ -53,10 +52,4 @@ export class TextPieces {
     this.#bytes.copy(bigger, 0, 0, written);
     this.#bytes = bigger;
   }
-}
-
-function grown(array: Int32Array): Int32Array {
-  const bigger = new Int32Array(2 * array.length);
-  bigger.set(array);
-  return bigger;
 }
