@@ -8,6 +8,7 @@
  */
 import type { Span } from "../diagnostics/span.ts";
 import type { SpanRows, SpanTree } from "../syntax/span-tree.ts";
+import { memberSpanOf } from "../syntax/span-tree.ts";
 import { LazySpanMap } from "./lazy-spans.ts";
 import type { SpanScope } from "./lower-context.ts";
 
@@ -65,7 +66,7 @@ class NodeScope implements SpanScope {
   }
 
   member(key: string | number): Span | undefined {
-    return memberSpan(this.rows, this.row, key) ?? this.own();
+    return memberSpanOf(this.rows, this.row, key) ?? this.own();
   }
 
   at(key: string | number): SpanScope {
@@ -82,12 +83,6 @@ class NodeScope implements SpanScope {
   }
 }
 
-/** The span written at member `key` of row `row`, if any. */
-function memberSpan(rows: SpanRows, row: number, key: string | number): Span | undefined {
-  const child = rows.member(row, key);
-  return child < 0 ? undefined : rows.span(child);
-}
-
 /** `NodeScope.spanMap`: what `member` of the scope answers, in one object per map. */
 class RowSpanMap extends LazySpanMap {
   declare private readonly rows: SpanRows;
@@ -102,7 +97,7 @@ class RowSpanMap extends LazySpanMap {
   }
 
   protected memberSpan(key: string): Span | undefined {
-    return memberSpan(this.rows, this.row, key) ?? this.ownSpan;
+    return memberSpanOf(this.rows, this.row, key) ?? this.ownSpan;
   }
 }
 

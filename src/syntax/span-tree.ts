@@ -43,9 +43,9 @@ export interface SpanRows {
  * made as the front ends walk the document and die young; the tree keeps only rows.
  */
 export class SpanNode {
-  // Plain properties set in the constructor, not `#` fields: lowering makes a handle per tunnel,
-  // grant and member it walks into, much of it in code V8 has not optimized yet, where each `#`
-  // field is defined and stored through keyed property ICs (as in `src/ir/tree-spans.ts`).
+  // Plain properties set in the constructor, not `#` fields: the front ends make a handle per
+  // value they write or read, much of it in code V8 has not optimized yet, where each `#` field
+  // is defined and stored through keyed property ICs.
   declare private readonly store: SpanRows;
   declare private readonly id: number;
 
@@ -81,14 +81,19 @@ export class SpanNode {
 
   /** The span of member `key`, if one was written there (`member(key)?.span`, without a handle). */
   memberSpan(key: string | number): Span | undefined {
-    const id = this.store.member(this.id, key);
-    return id < 0 ? undefined : this.store.span(id);
+    return memberSpanOf(this.store, this.id, key);
   }
 
   /** This node's JSON Pointer (built on demand: only the formatter and iteration need it). */
   pointer(): string {
     return pointerOf(this.store, this.id);
   }
+}
+
+/** The span written at member `key` of row `row`, if any. */
+export function memberSpanOf(rows: SpanRows, row: number, key: string | number): Span | undefined {
+  const child = rows.member(row, key);
+  return child < 0 ? undefined : rows.span(child);
 }
 
 function pointerOf(store: SpanRows, id: number): string {
@@ -176,7 +181,7 @@ export class SpanTree implements ReadonlyMap<string, Span> {
   }
 
   get(pointer: string): Span | undefined {
-    const id = pointer === "" ? ROOT : this.#walk(pointer).id;
+    const id = this.row(pointer);
     return id < 0 ? undefined : this.#store.span(id);
   }
 
