@@ -4,9 +4,9 @@
  * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
  * file is reported), each declaration's syntax tree turned into document as soon as it is
  * parsed → schema validation (the JSON front end's schema, without the checks the DSL's writer
- * makes needless). A file is first lexed and
- * parsed a piece at a time, which is what a valid file needs; any problem there sends it
- * through the stages above in one go, for its diagnostics. Before both, `parseDsl` reads a file
+ * makes needless). A file is first lexed and parsed a piece at a time, which is what a valid
+ * file needs; any problem there sends it through the stages above in one go, for its
+ * diagnostics. Before both, `parseDsl` reads a file
  * straight into the document, with no tokens or tree (`dsl/text-to-document.ts`), and leaves
  * anything unusual to them.
  */

@@ -18,7 +18,7 @@
 import type { JsonSchemaNode, PolicyJsonSchema } from "./schema.ts";
 
 /** A JSON Schema type a maker can promise to write wherever the schema names it alone. */
-export type GuaranteedType = "object" | "array" | "string" | "boolean";
+type GuaranteedType = "object" | "array" | "string" | "boolean";
 
 /**
  * What every document of one maker already satisfies, declared once for the whole schema (not
