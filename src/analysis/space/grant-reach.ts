@@ -11,7 +11,7 @@
  * never leaves out a grant that may connect.
  */
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
-import type { FilterIr, GrantIr, GrantNodeIr, StringMatchIr } from "../../ir/types.ts";
+import type { FilterIr, GrantIr, GrantNodeIr, StringField, StringMatchIr } from "../../ir/types.ts";
 import { ACTION_PERMISSION } from "../../interpret/grant-allows.ts";
 import type { PolicyPair, Side } from "./atoms.ts";
 import { grantMayConnect } from "./change-focus.ts";
@@ -48,10 +48,10 @@ function filterKeys(filter: FilterIr): Keys {
       return allOf(filter.children.map(filterKeys));
     case "or":
       return oneOf(filter.children.map(filterKeys));
-    case "string":
-      return filter.field === "id" || filter.field === "name" || filter.field === "hostname"
-        ? matchKeys(`${filter.field}=`, filter.match)
-        : "any";
+    case "string": {
+      const prefix = FIELD_KEY[filter.field];
+      return prefix === undefined ? "any" : matchKeys(prefix, filter.match);
+    }
     case "label":
       return matchKeys(`${LABEL_KEY}${filter.key}=`, filter.match);
     default:
@@ -86,6 +86,12 @@ const ID_KEY = "id=";
 const HOSTNAME_KEY = "hostname=";
 const NAME_KEY = "name=";
 const LABEL_KEY = "label:";
+/** The prefix of the fields a tunnel has keys for; the other fields are filed under "any". */
+const FIELD_KEY: Partial<Record<StringField, string>> = {
+  id: ID_KEY,
+  name: NAME_KEY,
+  hostname: HOSTNAME_KEY,
+};
 
 /** The keys a tunnel has (what `filterMatches` compares equalities with). */
 function tunnelKeys(t: EffectiveTunnel): string[] {
