@@ -91,8 +91,7 @@ export async function compile(argv: readonly string[], io: Io): Promise<ExitCode
     );
   } else if (typeof output === "string" && bundle !== null) {
     // Unsigned, the bytes go to the file as they are; a signature covers the whole text.
-    const text =
-      key === null ? bundle : await signedText(Buffer.concat(bundle).toString("utf8"), key, steps);
+    const text = key === null ? bundle : await signedText(Buffer.concat(bundle), key, steps);
     await steps.timeAsync("write file", () => io.writeFile(output, text));
     const tunnels = policies.reduce((n, p) => n + p.tunnels.length, 0);
     const signed = key === null ? "" : `, signed (${key.alg})`;
@@ -185,12 +184,12 @@ async function checkAll(
 
 /** The bundle's text signed with `key` (the JOSE library is loaded for `--sign` only). */
 async function signedText(
-  text: string,
+  bytes: Uint8Array,
   key: ReturnType<typeof privateBundleKey>,
   steps: StepTimes,
 ): Promise<string> {
   const { signBundle } = await import("../../compile/bundle/signed.ts");
-  return steps.timeAsync("sign", () => signBundle(text, key));
+  return steps.timeAsync("sign", () => signBundle(bytes, key));
 }
 
 /** The key of `--sign KEY`, read and checked; null without the flag. */

@@ -51,13 +51,17 @@ export function publicBundleKey(pem: string): PinnedBundleKey {
   return { key, alg: algorithmOf(key) };
 }
 
-/** Signs a bundle file's text; `issued` in milliseconds (default now). */
+/**
+ * Signs a bundle file's text, or its UTF-8 bytes as the writer made them; `issued` in
+ * milliseconds (default now).
+ */
 export async function signBundle(
-  text: string,
+  text: string | Uint8Array,
   key: PinnedBundleKey,
   issued: number = Date.now(),
 ): Promise<string> {
-  const jws = await new FlattenedSign(new TextEncoder().encode(text))
+  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  const jws = await new FlattenedSign(bytes)
     .setProtectedHeader({ alg: key.alg, typ: SIGNED_BUNDLE_TYPE, issued })
     .sign(key.key);
   return `${JSON.stringify(jws)}\n`;
