@@ -9,7 +9,6 @@
  */
 import type { EffectivePolicy } from "../bounds/effective.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
-import { ByteText } from "./bundle/byte-text.ts";
 import { canonicalJson, sha256OfChunks } from "./bundle/canonical-json.ts";
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, GENERATOR } from "./bundle/format.ts";
 import { writeSharedPayload } from "./bundle/share-repeated.ts";
@@ -55,25 +54,16 @@ export function writeBundleBytes(
   diagnostics: readonly Diagnostic[],
   formatVersion: BundleFormatVersion = BUNDLE_FORMAT_VERSION,
 ): Buffer[] {
-  const out = new ByteText();
-  // The envelope comes first but holds the payload's hash: it is written with a placeholder
-  // of the hash's length, and again over it once the payload is written.
-  out.text(envelopeHead(formatVersion, HASH_PLACEHOLDER));
   const payload = writeSharedPayload(
     policies,
     diagnostics,
     canonicalJson,
     UNSHARED_MEMBERS,
     formatVersion >= 3,
-    out,
   );
-  out.overwriteAscii(0, envelopeHead(formatVersion, sha256OfChunks(payload.chunks)));
-  out.text("}\n");
-  return out.chunks();
+  const head = envelopeHead(formatVersion, sha256OfChunks(payload.chunks));
+  return [Buffer.from(head, "utf8"), ...payload.chunks, Buffer.from("}\n", "utf8")];
 }
-
-/** A content hash's length in text: `sha256:` and 64 hexadecimal digits. */
-const HASH_PLACEHOLDER = `sha256:${"0".repeat(64)}`;
 
 /**
  * The envelope up to the payload: `{"format":…,"contentHash":…,"payload":`. Spelled out by hand

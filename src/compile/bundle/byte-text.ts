@@ -38,17 +38,9 @@ export class ByteText {
     return this.#filledLength + this.#at;
   }
 
-  /** The bytes written from `from` on, as views of the chunks (no copy). */
-  chunks(from = 0): Buffer[] {
-    const all = [...this.#filled, this.#chunk.subarray(0, this.#at)];
-    const views: Buffer[] = [];
-    let start = 0;
-    for (const chunk of all) {
-      const end = start + chunk.length;
-      if (end > from && chunk.length > 0) views.push(chunk.subarray(Math.max(0, from - start)));
-      start = end;
-    }
-    return views;
+  /** The bytes written, as views of the chunks (no copy). */
+  chunks(): Buffer[] {
+    return this.#at > 0 ? [...this.#filled, this.#chunk.subarray(0, this.#at)] : [...this.#filled];
   }
 
   /** Appends the UTF-8 bytes of `text`. */
@@ -113,27 +105,11 @@ export class ByteText {
     this.#at = start + size;
   }
 
-  /**
-   * Writes the ASCII text `text` over bytes already written from `at`, in the first chunk: a
-   * part whose content depends on what follows it (the bundle's content hash) is written
-   * last, in place.
-   */
-  overwriteAscii(at: number, text: string): void {
-    const first = this.#filled[0] ?? this.#chunk.subarray(0, this.#at);
-    if (at < 0 || at + text.length > first.length) {
-      throw new Error("ByteText: an overwrite past the first chunk's bytes");
-    }
-    for (let i = 0; i < text.length; i++) {
-      const unit = text.charCodeAt(i);
-      if (unit >= 0x80) throw new Error("ByteText: an overwrite that is not ASCII");
-      first[at + i] = unit;
-    }
-  }
-
   /** Makes room for `size` more bytes in the current chunk, starting a new one if needed. */
   #reserve(size: number): void {
     if (this.#at + size <= this.#chunk.length) return;
-    this.#filled.push(this.#chunk.subarray(0, this.#at));
+    // A chunk nothing was written in (a text larger than its room) is dropped, not kept empty.
+    if (this.#at > 0) this.#filled.push(this.#chunk.subarray(0, this.#at));
     this.#filledLength += this.#at;
     this.#chunk = Buffer.allocUnsafe(Math.max(size, Math.min(MAX_CHUNK, 2 * this.#chunk.length)));
     this.#view = viewOf(this.#chunk);

@@ -166,7 +166,7 @@ interface PolicyMember {
 
 /**
  * Writes `{ diagnostics, policies, shared }` as canonical JSON, sharing repeated objects and
- * arrays inside the policies, at the end of `out`. `opaque` names policy members written as
+ * arrays inside the policies. `opaque` names policy members written as
  * they are (their contents are not checked field by field on load, so they may not hold
  * references). `spansAsTuples` (format version 3) writes each span in the policies as
  * `[file, start, end]`, the file an index into a `files` member:
@@ -178,7 +178,6 @@ export function writeSharedPayload(
   canonical: (value: unknown) => string,
   opaque: readonly string[],
   spansAsTuples = false,
-  out: ByteText = new ByteText(),
 ): SharedPayloadText {
   const values = new DistinctValues(spansAsTuples);
   const skipped = new Set(opaque);
@@ -200,8 +199,8 @@ export function writeSharedPayload(
   );
   values.seal();
   const { index, table } = plan(values, roots);
+  const out = new ByteText();
   const payload = new PayloadBytes(out, values, index);
-  const start = out.length;
   out.text(`{"diagnostics":${canonical(diagnostics)},`);
   if (values.files !== null) out.text(`"files":${JSON.stringify(values.files)},`);
   out.text('"policies":[');
@@ -221,7 +220,7 @@ export function writeSharedPayload(
     payload.inPlace(id);
   });
   out.text("]}");
-  const chunks = out.chunks(start);
+  const chunks = out.chunks();
   return {
     chunks,
     // Decoded only when asked: the bundle writer hashes and writes the bytes.
