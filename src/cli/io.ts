@@ -41,7 +41,7 @@ export interface Io {
   err(text: string): void;
   readFile(path: string): Promise<string>;
   /** A file's bytes, for a reader that keeps them beside the text (`readSource`). */
-  readFileBytes?(path: string): Promise<Uint8Array>;
+  readFileBytes(path: string): Promise<Buffer>;
   /**
    * Writes a file: a text, or its UTF-8 bytes in chunks one after the other (a bundle of
    * 10,000 tunnels, tens of MB, is written as bytes and never made a string).
@@ -137,14 +137,18 @@ export function memoryIo(files: Record<string, string> = {}): Io & {
     files: stored,
     out: (text) => void stdout.push(text),
     err: (text) => void stderr.push(text),
-    readFile: async (path) => {
-      const text = stored.get(path);
-      if (text === undefined) {
-        throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
-      }
-      return text;
-    },
+    readFile: async (path) => storedText(stored, path),
+    readFileBytes: async (path) => Buffer.from(storedText(stored, path), "utf8"),
     writeFile: async (path, text) =>
       void stored.set(path, typeof text === "string" ? text : Buffer.concat(text).toString("utf8")),
   };
+}
+
+/** A file of an in-memory Io, or the error a missing file gives. */
+function storedText(stored: ReadonlyMap<string, string>, path: string): string {
+  const text = stored.get(path);
+  if (text === undefined) {
+    throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: "ENOENT" });
+  }
+  return text;
 }

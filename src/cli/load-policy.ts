@@ -2,7 +2,6 @@
  * Reading policy files for the commands: the file system part of the static pipeline, whose
  * stages are listed in `src/pipeline.ts`.
  */
-import { Buffer } from "node:buffer";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { CheckedPolicy, PipelineOptions } from "../pipeline.ts";
 import { runPipeline } from "../pipeline.ts";
@@ -31,13 +30,9 @@ export function withLint(checked: CheckedPolicy): CheckedPolicy {
  */
 export async function readSource(path: string, io: Io): Promise<SourceFile> {
   try {
-    if (io.readFileBytes === undefined || !isJsonPolicyName(path)) {
-      return { name: path, text: await io.readFile(path) };
-    }
+    if (!isJsonPolicyName(path)) return { name: path, text: await io.readFile(path) };
     const bytes = await io.readFileBytes(path);
-    // Decoded as `readFile` decodes (a view of the bytes, not a copy).
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-    return { name: path, text, bytes };
+    return { name: path, text: bytes.toString("utf8"), bytes };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason =
