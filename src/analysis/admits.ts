@@ -11,6 +11,8 @@ import type { RequestFacts } from "../ir/facts.ts";
 import { parseIpEntry } from "../ir/ip.ts";
 import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
+import { hostsAreUnique } from "../ir/unique-hosts.ts";
+import { isHttpFamily } from "../bounds/protocol.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
 import { hasObviousRequest, obviousRequest, obviousRequestForwarded } from "./obvious-witness.ts";
@@ -166,21 +168,36 @@ export function findForwardedRequest(
  */
 export class PolicyReachability {
   readonly policy: EffectivePolicy;
-  readonly #routes: RouteIndex;
+  /** The router's index, made on first use (never, when `#uniqueHosts`). */
+  #routes: RouteIndex | null = null;
+  /**
+   * Whether no host of the policy is in two tunnels, each a lower-case name
+   * (`hostsAreUnique`): then an exact host of a published HTTP tunnel routes to that tunnel.
+   */
+  readonly #uniqueHosts: boolean;
   #space: ReachabilitySpace | null = null;
 
   constructor(policy: EffectivePolicy) {
     this.policy = policy;
-    this.#routes = new RouteIndex(policy);
+    this.#uniqueHosts = hostsAreUnique(policy.tunnels);
   }
 
-  /** An exact host of the tunnel that the whole policy routes to it (by the router's index). */
+  /**
+   * An exact host of the tunnel (one of the policy's) that the whole policy routes to it: by
+   * the router's index, or, when every host is in one tunnel only, the first exact host of a
+   * tunnel the router serves (published, HTTP family), which the index would route to it.
+   */
   #exactHostRoutedTo(tunnel: EffectiveTunnel): string | null {
+    const unique = this.#uniqueHosts;
+    if (unique && !(tunnel.publish && isHttpFamily(tunnel.protocol))) return null;
     const hosts = tunnel.hosts;
     for (let i = 0; i < hosts.length; i++) {
       // SAFETY: i < hosts.length, the loop's bound.
       const host = hosts[i] as string;
-      if (!host.startsWith("*.") && this.#routes.route(host) === tunnel) return host;
+      if (host.startsWith("*.")) continue;
+      if (unique || (this.#routes ??= new RouteIndex(this.policy)).route(host) === tunnel) {
+        return host;
+      }
     }
     return null;
   }

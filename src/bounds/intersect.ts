@@ -7,6 +7,7 @@
 import { DiagnosticBag } from "../diagnostics/bag.ts";
 import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { CredentialIr, PolicyIr, ProjectIr, TunnelIr } from "../ir/types.ts";
+import { hostsAreUnique, markHostsUnique } from "../ir/unique-hosts.ts";
 import type { EffectivePolicy, EffectiveTunnel } from "./effective.ts";
 import { effectiveGrants } from "./grants.ts";
 import type { Incompatible } from "./incompatible.ts";
@@ -84,9 +85,12 @@ function unknownCredentialGrant(credential: CredentialIr): Diagnostic {
 /** Computes the effective policy of a lowered policy file. Never throws on bad input. */
 export function computeEffective(ir: PolicyIr): Outcome<EffectivePolicy> {
   const bag = new DiagnosticBag();
+  // Lowering has checked hosts of its own lists (`unique-hosts.ts`): no host there is in two
+  // tunnels, so none is in two published ones either.
+  const uniqueHosts = hostsAreUnique(ir.tunnels);
   const conflicts: Incompatible[] = [
     ...checkProjectPlan(ir.project),
-    ...checkDuplicateHosts(ir.tunnels),
+    ...(uniqueHosts ? [] : checkDuplicateHosts(ir.tunnels)),
   ];
   const tunnels: EffectiveTunnel[] = [];
   for (let t = 0; t < ir.tunnels.length; t++) {
@@ -94,6 +98,8 @@ export function computeEffective(ir: PolicyIr): Outcome<EffectivePolicy> {
     if (Array.isArray(result)) conflicts.push(...result);
     else tunnels.push(result);
   }
+  // Effective tunnels keep their tunnel's hosts, and are some of those tunnels.
+  if (uniqueHosts) markHostsUnique(tunnels);
   for (const conflict of conflicts) bag.add(incompatibleToDiagnostic(conflict));
   const grants = effectiveGrants(ir.grants);
   bag.addAll(grants.diagnostics);

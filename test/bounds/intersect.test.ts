@@ -296,3 +296,22 @@ describe("credentials (S-H6)", () => {
     assert.equal(out.value, undefined);
   });
 });
+
+describe("host ownership (S-D5, issue #19)", () => {
+  it("reports a host of two published tunnels in an IR that lowering did not check", () => {
+    // Built by hand: no lowering run has recorded its hosts as unique, so bounds checks them.
+    const out = computeEffective(
+      policyIr({
+        tunnels: [
+          tunnelIr({ id: "a", hosts: ["api.example.test"] }),
+          tunnelIr({ id: "b", hosts: ["api.example.test"] }),
+        ],
+      }),
+    );
+    assert.equal(out.value, undefined);
+    assert.deepEqual(
+      out.diagnostics.filter((d) => d.severity === "error").map((d) => d.code),
+      ["RP4107"],
+    );
+  });
+});

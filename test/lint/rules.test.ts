@@ -8,6 +8,7 @@ import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { checkPolicySource } from "../../src/cli/load-policy.ts";
 import { LINT_RULES, runLintRules } from "../../src/lint/run.ts";
 import { codes } from "../../src/diagnostics/codes.ts";
+import { hostsAreUnique } from "../../src/ir/unique-hosts.ts";
 
 const dir = join(import.meta.dirname, "..", "..", "fixtures", "warnings");
 
@@ -135,5 +136,78 @@ describe("semantic lint rules (issue #8)", () => {
       "trusted_ips [10.1.0.0/16, 127.0.0.0/8]",
     );
     assert.equal(lintText("p.rampart", text).lint.filter((d) => d.code === "RP8001").length, 0);
+  });
+});
+
+/** Tunnels of every kind reachability tells apart: wildcards, private, non-HTTP, refusing. */
+const MIXED = `project "shop" {
+  workspace "ws-shop"
+  plan pro
+  public_access allowed
+}
+tunnel "wild" {
+  protocol http
+  hosts ["*.apps.shop.test", "apps.shop.test"]
+  public
+  upstream "http://10.10.0.10:8080"
+  auth none
+}
+tunnel "only-wild" {
+  protocol http
+  hosts ["*.w.shop.test"]
+  public
+  upstream "http://10.10.0.11:8080"
+  auth none
+}
+tunnel "inside" {
+  protocol http
+  private
+  upstream "http://10.10.0.12:8080"
+}
+tunnel "pass" {
+  protocol tls-passthrough
+  hosts ["pass.shop.test"]
+  public
+  upstream "tcp://10.10.0.13:8443"
+}
+tunnel "closed" {
+  protocol http
+  hosts ["closed.shop.test", "closed2.shop.test"]
+  public
+  upstream "http://10.10.0.14:8080"
+  auth none
+  trusted_ips [224.0.0.0/4]
+}
+`;
+
+describe("lint of a policy whose hosts lowering checked (issue #19)", () => {
+  it("finds what it finds when every host is routed through the index", () => {
+    // The same effective policy with its tunnels in a new list, which nothing has marked:
+    // reachability then routes each host through the router's index, as before the mark.
+    let marked = 0;
+    const policies = readdirSync(dir)
+      .filter((f) => f.endsWith(".rampart"))
+      .map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
+    for (const { name, text } of [...policies, { name: "mixed.rampart", text: MIXED }]) {
+      const checked = checkPolicySource({ name, text });
+      if (checked.effective === undefined || checked.ir === undefined) continue;
+      if (hostsAreUnique(checked.effective.tunnels)) marked++;
+      const unmarked = { ...checked.effective, tunnels: [...checked.effective.tunnels] };
+      assert.equal(hostsAreUnique(unmarked.tunnels), false);
+      assert.deepEqual(
+        runLintRules(checked.effective, checked.ir),
+        runLintRules(unmarked, checked.ir),
+        name,
+      );
+    }
+    assert.ok(marked > policies.length / 2, `marked ${marked}`);
+  });
+
+  it("reports the refusing tunnels of a policy of every kind of tunnel", () => {
+    const found = lintText("mixed.rampart", MIXED).lint.filter((d) => d.code === "RP8001");
+    assert.deepEqual(
+      found.map((d) => d.message),
+      ["tunnel `closed` forwards no request from any client"],
+    );
   });
 });

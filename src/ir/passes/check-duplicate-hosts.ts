@@ -5,6 +5,7 @@
 import { isValidHost } from "../host-name.ts";
 import type { LowerContext } from "../lower-context.ts";
 import { duplicate } from "../semantic-diagnostics.ts";
+import { markHostsUnique } from "../unique-hosts.ts";
 import type { Pass } from "./pass.ts";
 
 type Tunnels = NonNullable<Parameters<Pass["run"]>[0]["document"]["tunnels"]>;
@@ -60,6 +61,7 @@ export const checkDuplicateHosts: Pass = {
     /** Each host (lower-cased) to the first place it is written, counted over all lists. */
     const first = new Map<string, number>();
     let starts: number[] | null = null;
+    let repeated = false;
     let k = 0;
     // Hosts are numbered, not collected with their owners: a repeat is rare, and only then is
     // its place (and the first one's) found again.
@@ -76,8 +78,14 @@ export const checkDuplicateHosts: Pass = {
         const host = valid || isValidHost(written) ? written : written.toLowerCase();
         const seen = first.get(host);
         if (seen === undefined) first.set(host, k);
-        else reportRepeat((starts ??= hostStarts(tunnels)), k, seen, host, ctx);
+        else {
+          repeated = true;
+          reportRepeat((starts ??= hostStarts(tunnels)), k, seen, host, ctx);
+        }
       }
     }
+    // The IR's hosts are the valid ones of these lists, lower-cased: with no host written
+    // twice, none is in two tunnels (bounds and lint then route without an index).
+    if (!repeated) markHostsUnique(ir.tunnels);
   },
 };
