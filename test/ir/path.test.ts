@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { hasDotOrEmptySegment } from "../../src/ir/path-normalize.ts";
+import { hasDotOrEmptySegment, isPlainPath, MAX_PATH_LENGTH } from "../../src/ir/path-normalize.ts";
 import {
   compileGlob,
   normalizePath,
@@ -417,5 +417,40 @@ describe("properties", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("isPlainPath: the plain-path test as a table (issue #19)", () => {
+  /** The test as a regular expression and a search, as it was written before the table. */
+  function plainByRegex(raw: string): boolean {
+    return (
+      raw.length <= MAX_PATH_LENGTH &&
+      raw.charCodeAt(0) === 0x2f &&
+      /^[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/.test(raw) &&
+      !raw.includes("//")
+    );
+  }
+
+  it("agrees with the regular expression on every UTF-16 code unit, anywhere in a path", () => {
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code);
+      for (const raw of [`/a${c}b`, `/${c}`, `${c}/a`, `/a/${c}/`]) {
+        assert.equal(isPlainPath(raw), plainByRegex(raw), JSON.stringify(raw));
+      }
+    }
+  });
+
+  it("agrees with it on paths of slashes, dots, escapes and plain characters, and at the length bound", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("/", "/", "a", "Z", "9", ".", "%", "-", "~", "é", "?") }),
+        (raw) => assert.equal(isPlainPath(raw), plainByRegex(raw), JSON.stringify(raw)),
+      ),
+      { numRuns: 5000 },
+    );
+    for (const length of [MAX_PATH_LENGTH, MAX_PATH_LENGTH + 1]) {
+      const raw = `/${"a".repeat(length - 1)}`;
+      assert.equal(isPlainPath(raw), plainByRegex(raw));
+    }
   });
 });
