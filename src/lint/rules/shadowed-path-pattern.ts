@@ -17,6 +17,7 @@ import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
 
 const MAX_ENTRIES = 32;
+const SLASH = 0x2f;
 
 type ListMatch = Extract<PathMatchIr, { kind: "prefix" } | { kind: "glob" }>;
 
@@ -37,8 +38,9 @@ function single(match: ListMatch, value: string): PathMatchIr {
 function mayCover(match: ListMatch, outer: string, inner: string): boolean {
   if (match.kind === "glob") return true;
   // Compared in place: lint asks this of every pair of entries of every list, so no trimmed
-  // copy of `outer` is made per pair.
-  const stem = outer.endsWith("/") ? outer.length - 1 : outer.length;
+  // copy of `outer` is made per pair, nor a call of `endsWith` (`charCodeAt(-1)` of an empty
+  // entry is NaN: no `/`).
+  const stem = outer.charCodeAt(outer.length - 1) === SLASH ? outer.length - 1 : outer.length;
   return startsWithFirst(inner, outer, stem);
 }
 
