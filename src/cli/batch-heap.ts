@@ -16,8 +16,6 @@
  * is for.
  */
 
-import { statSync } from "node:fs";
-
 /**
  * The V8 flags a batch command runs with: the nursery above and an old generation that starts
  * at 256 MB. A batch command's old generation only grows (what it promotes is its input's
@@ -132,6 +130,9 @@ export function relaunchForBatch(): void {
 
 /** The size of each word of `words` that names a file (relative to the working directory). */
 function namedFileBytes(words: readonly string[]): number[] {
+  // Not `import … from "node:fs"`: its ES module namespace would load Node's file streams and
+  // promises, in a start that the relaunch then throws away (see bin.js).
+  const { statSync } = process.getBuiltinModule("node:fs");
   return words.flatMap((word) => {
     if (word.startsWith("-")) return [];
     try {

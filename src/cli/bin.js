@@ -14,8 +14,11 @@ if (Number(process.versions.node.split(".")[0]) < NODE_MAJOR_NEEDED) {
   process.exit(2);
 }
 
-const { default: module } = await import("node:module");
-const { existsSync } = await import("node:fs");
+// Node's built-ins as their plain objects: `import` of one builds its ES module namespace, which
+// reads every export, and `node:fs`'s getters load Node's file streams and promises (~60 M
+// instructions). A relaunched command pays that in the start that `execve` then throws away.
+const module = process.getBuiltinModule("node:module");
+const { existsSync } = process.getBuiltinModule("node:fs");
 
 // Keep compiled code, and the TypeScript stripped of its types, between runs (in the OS temp
 // folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off): it halves the start-up of a command.
