@@ -2,7 +2,8 @@
  * The processes of the proxy benchmark, one role per process so each one's CPU time is its
  * own: `upstream` (a tiny node:http origin), `minimal-http` and `minimal-undici` (the
  * baselines: node:http reverse proxies with http.request or an undici Pool), `rampart` (the
- * runtime with a full policy), and `load` (an undici client measuring latency). Proxies report
+ * runtime with a full policy), and `load` (load-generator.ts, for benches that fork this
+ * file). Proxies report
  * their CPU time over IPC between `start` and `stop`.
  */
 import { readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ import { mintToken } from "../../src/runtime/tokens/mint.ts";
 import { compiledPolicy, effectivePolicy } from "../runtime/helpers/policy.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
 import { listenDoNothingAuth } from "./do-nothing-auth.ts";
+import { planFromArgs, runLoad } from "./load-generator.ts";
 import { TOKEN_SECRET, forwardAuthPolicy, mintApiToken } from "../runtime/forward-auth-fixture.ts";
 
 const [role, ...args] = process.argv.slice(2);
@@ -197,86 +199,6 @@ async function rampart(
   reportCpuOnRequest();
 }
 
-/**
- * The load generator. `rate` 0: closed loop, `connections` workers back to back (maximum
- * throughput). `rate` > 0: open loop at that many requests per second (latency and CPU at an
- * equal load for every contender, so batching effects do not favour the faster one).
- */
-async function load(
-  port: number,
-  connections: number,
-  seconds: number,
-  rate: number,
-  headersJson: string,
-  target: { servername: string; path: string; warmupMs: number },
-): Promise<void> {
-  const headers = JSON.parse(headersJson) as Record<string, string>;
-  // A servername: TLS (keep-alive, one handshake per connection) to that name.
-  const tls = target.servername !== "";
-  const pool = new Pool(`${tls ? "https" : "http"}://127.0.0.1:${port}`, {
-    connections,
-    pipelining: 1,
-    ...(tls ? { connect: { servername: target.servername, rejectUnauthorized: false } } : {}),
-  });
-  const latencies: number[] = [];
-  const counts = { errors: 0, non200: 0, measuring: false, running: true };
-  const once = async (): Promise<void> => {
-    const t0 = performance.now();
-    try {
-      const res = await pool.request({ path: target.path, method: "GET", headers });
-      await res.body.dump();
-      if (res.statusCode !== 200) counts.non200++;
-    } catch {
-      counts.errors++;
-    }
-    if (counts.measuring) latencies.push(performance.now() - t0);
-  };
-  const inflight = new Set<Promise<void>>();
-  let driver: Promise<unknown>;
-  if (rate > 0) {
-    driver = (async () => {
-      const started = performance.now();
-      let sent = 0;
-      while (counts.running) {
-        const due = Math.floor(((performance.now() - started) / 1000) * rate);
-        for (; sent < due; sent++) {
-          const p = once().finally(() => inflight.delete(p));
-          inflight.add(p);
-        }
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    })();
-  } else {
-    driver = Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (counts.running) await once();
-      }),
-    );
-  }
-  await new Promise((r) => setTimeout(r, target.warmupMs)); // warm-up: JIT, pools, token cache
-  send({ phase: "measuring" });
-  counts.measuring = true;
-  const start = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  counts.measuring = false;
-  const elapsed = (performance.now() - start) / 1000;
-  counts.running = false;
-  await driver;
-  await Promise.all(inflight);
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  send({
-    requests: latencies.length,
-    rps: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-    errors: counts.errors,
-    non200: counts.non200,
-  });
-}
-
 /** The bench certificate (api.bench.test), written by the bench before it forks the roles. */
 function benchCertificate(): { hosts: string[]; certFile: string; keyFile: string } {
   const certFile = process.env["RAMPART_BENCH_CERT"];
@@ -373,10 +295,7 @@ else if (role === "tls-echo") echoFloor(true);
 else if (role === "plain-echo") echoFloor(false);
 else if (role === "auth-nothing") await authNothing();
 else if (role === "rampart-forward-auth") await rampartForwardAuth();
-else if (role === "load")
-  await load(numberArg(0), numberArg(1), numberArg(2), numberArg(3), args[4] ?? "{}", {
-    servername: args[5] ?? "",
-    path: args[6] ?? "/api/bench",
-    warmupMs: args[7] === undefined ? 1000 : Number(args[7]),
-  });
+// The load generator, for benches that fork this file (proxy.ts forks load-generator.ts
+// itself: a client without the runtime loaded has no start-up garbage to collect).
+else if (role === "load") await runLoad(planFromArgs(args));
 else throw new Error(`unknown role ${String(role)}`);

@@ -1,0 +1,47 @@
+/**
+ * The proxy bench's load generator: its back-to-back warm-up requests go over the connection
+ * it then measures, all before the window, and none of them is counted in the window's figures.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fork } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { waitFor } from "./child-message.ts";
+import type { LoadResult } from "./load-generator.ts";
+
+const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
+
+test("warm-up requests go first, on the one measured connection, and are not counted", async () => {
+  const seen = { requests: 0, connections: 0 };
+  const server = createServer((_req, res) => {
+    seen.requests++;
+    res.end("ok");
+  });
+  server.on("connection", () => seen.connections++);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const warmupRequests = 300;
+  // One connection, 200/s for 0.5 s after 50 ms at the rate: ~100 requests in the window.
+  const args = [port, 1, 0.5, 200, "{}", "", "/", 50, warmupRequests].map(String);
+  const loader = fork(LOAD_GENERATOR, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    await waitFor(loader, (m) => m["phase"] === "measuring");
+    const servedBeforeWindow = seen.requests;
+    const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
+    assert.ok(servedBeforeWindow >= warmupRequests, `${servedBeforeWindow} before the window`);
+    assert.equal(seen.connections, 1);
+    assert.equal(result.errors + result.non200, 0);
+    // Only requests that end in the window count: at most the 110 due at 200/s from the
+    // timed warm-up's start to the window's end, none of the 300 back-to-back ones.
+    assert.ok(result.requests > 0 && result.requests <= 111, `${result.requests} counted`);
+    assert.ok(seen.requests >= warmupRequests + result.requests);
+    assert.ok(result.p99 >= result.p50 && result.p50 > 0);
+  } finally {
+    loader.kill();
+    server.closeAllConnections();
+    server.close();
+  }
+});
