@@ -21,7 +21,7 @@
  * RAMPART_BENCH_ROUNDS and RAMPART_BENCH_SECONDS change the rounds (5) and the length of each
  * load phase (2 s), RAMPART_BENCH_ONE_SECONDS the one-connection window (10 s, after a warm-up
  * of 2,000 requests on that connection); at the defaults a quiet 2-core machine runs the bench
- * in about 9 minutes.
+ * in about 11 minutes.
  */
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
