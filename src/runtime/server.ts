@@ -42,6 +42,7 @@ import { createAdminServer } from "./ops/admin.ts";
 import { listen } from "./ops/listen.ts";
 import type { BoundAddress } from "./ops/listen.ts";
 import { handleSignals, watchFiles } from "./ops/reload.ts";
+import { settleAsyncContext } from "./ops/async-context.ts";
 import { ConnectionCap } from "./ops/connection-cap.ts";
 import { ReloadableCountryLookup } from "./ops/geoip-reload.ts";
 import { observeRequests } from "./ops/request-observer.ts";
@@ -91,6 +92,8 @@ export async function startRuntime(
   options: RuntimeOptions,
   internals: RuntimeInternals = {},
 ): Promise<Outcome<RuntimeHandle>> {
+  // Before any listener or timer: a later choice leaves the tick loop loading generically.
+  settleAsyncContext();
   const resolved = resolveOptions(options);
   if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics };
   const o = resolved.value;

@@ -1,0 +1,20 @@
+/**
+ * Makes Node choose its async-context implementation before the runtime runs any tick.
+ *
+ * Node 24 chooses lazily: the first read of whether async context frames are enabled (the
+ * first timer cleared, or the first read of `AsyncLocalStorage`) swaps the prototype of the
+ * internal class whose static `exchange` and `set` every tick, immediate and timer callback
+ * calls. When more than a few ticks ran before that swap — the HTTPS listener's start-up runs
+ * enough — V8's feedback at those calls holds both prototypes' methods, so the optimized tick
+ * loop (`processTicksAndRejections`, `processImmediate`) never inlines them and loads them
+ * generically for the whole life of the process: ~25 generic property loads per proxied HTTPS
+ * request (BENCHMARKS.md, fourteenth session, h20-loadic). Reading `AsyncLocalStorage` is the
+ * public way to make Node choose; what it chooses is unchanged.
+ */
+import asyncHooks from "node:async_hooks";
+
+/** Has Node choose its async-context implementation now (idempotent, no other effect). */
+export function settleAsyncContext(): void {
+  // The getter is what makes the choice; its value (a class) is not needed here.
+  void asyncHooks.AsyncLocalStorage;
+}
