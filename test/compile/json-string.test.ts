@@ -1,15 +1,36 @@
 /**
- * The bundle writer's string text (`jsonStringText`) is JSON.stringify's, for every string:
- * the bundle's bytes and content hash depend on it.
+ * The bundle writer's string pieces (`TextPieces.addString`) are the UTF-8 of what
+ * JSON.stringify writes, for every string: the bundle's bytes and content hash depend on it.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { jsonStringText } from "../../src/compile/bundle/json-string.ts";
+import { TextPieces } from "../../src/compile/bundle/text-pieces.ts";
 
-describe("jsonStringText", () => {
+/** The bytes of piece `id`. */
+function pieceBytes(pieces: TextPieces, id: number): Buffer {
+  const view = pieces.view();
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  return bytes.subarray(pieces.starts[id], pieces.starts[id + 1]);
+}
+
+/** Asserts that each text's piece, added in turn to one set of pieces, is JSON.stringify's. */
+function assertStringPieces(texts: readonly string[]): void {
+  const pieces = new TextPieces();
+  // A piece before, so that the strings' pieces start past the first byte.
+  pieces.add("true");
+  const ids = texts.map((text) => pieces.addString(text));
+  texts.forEach((text, i) => {
+    const id = ids[i] as number;
+    const json = JSON.stringify(text);
+    assert.deepEqual(pieceBytes(pieces, id), Buffer.from(json, "utf8"), json);
+    assert.equal(pieces.textLength(id), json.length, json);
+  });
+}
+
+describe("TextPieces.addString", () => {
   it("writes what JSON.stringify writes, escapes and lone surrogates included", () => {
-    const cases = [
+    assertStringPieces([
       "",
       "plain",
       'a"b',
@@ -18,19 +39,23 @@ describe("jsonStringText", () => {
       "\u001f",
       "\u007f",
       "é",
+      'aé"',
+      "é\\",
       "\ud83d\ude00",
       "\ud800",
       "x\udc00y",
-    ];
-    for (const text of cases) assert.equal(jsonStringText(text), JSON.stringify(text));
+      "x".repeat(1_000),
+      "\u2028".repeat(300),
+    ]);
     fc.assert(
       fc.property(
-        fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" })),
-        (text) => {
-          assert.equal(jsonStringText(text), JSON.stringify(text));
-        },
+        fc.array(
+          fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" })),
+          { maxLength: 20 },
+        ),
+        assertStringPieces,
       ),
-      { numRuns: 2000 },
+      { numRuns: 500 },
     );
   });
 });

@@ -9,7 +9,6 @@
  */
 
 import { lazySpanEntries } from "../../ir/lazy-spans.ts";
-import { jsonStringText } from "./json-string.ts";
 import { grownInt32, grownUint8 } from "./typed-growth.ts";
 import { TextPieces } from "./text-pieces.ts";
 
@@ -489,7 +488,7 @@ export class DistinctValues {
       }
       let piece = this.#strings.get(item);
       if (piece === undefined) {
-        piece = this.pieces.add(jsonStringText(item));
+        piece = this.pieces.addString(item);
         this.#strings.set(item, piece);
       }
       this.#lastString = item;

@@ -4,6 +4,7 @@
  * UTF-8 once and copied from here wherever it is written.
  */
 import { encodeUtf8, viewOf } from "./byte-text.ts";
+import { writeUnescapedJsonString } from "./json-string.ts";
 import { grownInt32 } from "./typed-growth.ts";
 
 export class TextPieces {
@@ -27,6 +28,26 @@ export class TextPieces {
     if (start + 3 * text.length > this.#bytes.length) this.#grow(start, start + 3 * text.length);
     this.#starts[id + 1] = encodeUtf8(text, this.#bytes, start);
     this.#lengths[id] = text.length;
+    return id;
+  }
+
+  /**
+   * Adds the JSON text of a string (`JSON.stringify(text)`) and returns its id. A string with
+   * nothing to escape is quoted as its bytes are written, with no quoted copy of it made.
+   */
+  addString(text: string): number {
+    const id = this.count;
+    this.#starts = grownInt32(this.#starts, id + 2);
+    // SAFETY: the start of piece `id` was set by the piece before (0 for the first).
+    const start = this.#starts[id] as number;
+    const room = 3 * text.length + 2;
+    if (start + room > this.#bytes.length) this.#grow(start, start + room);
+    const end = writeUnescapedJsonString(text, this.#bytes, start);
+    if (end < 0) return this.add(JSON.stringify(text));
+    this.#lengths = grownInt32(this.#lengths, id + 1);
+    this.count = id + 1;
+    this.#starts[id + 1] = end;
+    this.#lengths[id] = text.length + 2;
     return id;
   }
 
