@@ -81,7 +81,9 @@ class NamesNode {
   #names: readonly string[] | null = null;
   #next: Map<string, NamesNode> | null = null;
   // Objects of one type meet their names in one order: the last step taken is usually next.
-  #lastName: string | null = null;
+  // Always a string (never null), so that V8 compares names, all internalized, by reference
+  // rather than through its generic equality (~1.3 million names on 10,000 tunnels).
+  #lastName = "";
   #lastNode: NamesNode | null = null;
 
   constructor(name: string, parent: NamesNode | null) {
@@ -159,6 +161,17 @@ function finish(hash: number): number {
   return h ^ (h >>> 16);
 }
 
+/**
+ * The first length of every column that grows (a power of two, as the hash table's must be).
+ * Small, so that each column grows, and its field is written again, while the code that
+ * grows it still runs unoptimized. Starting at 1,024–4,096, V8 compiled `#intern`, `#store`,
+ * `#equals` and `#push` before their first growth (taking the columns for constants and the
+ * growth for dead code), threw that code away at it and ran them unoptimized again for a
+ * while: ~330,000 more keyed reads through the unoptimized code's caches in a cold write of
+ * 10,000 tunnels.
+ */
+const FIRST_LENGTH = 16;
+
 export class DistinctValues {
   /** How many distinct values there are; their ids are 0 … count - 1. */
   count = 0;
@@ -174,27 +187,27 @@ export class DistinctValues {
   /** Per file index, the piece that starts its spans' text (`[0,`). */
   readonly #spanOpenings: number[] = [];
   /** The spans read, three numbers each: file index, start, end. */
-  #spans: Int32Array = new Int32Array(3 * 1024);
+  #spans: Int32Array = new Int32Array(3 * FIRST_LENGTH);
   #spanCount = 0;
 
   // Per distinct value: its shape, where its tokens start (and the next value's start where
   // they end), its hash.
-  #shapeIds: Int32Array = new Int32Array(1024);
-  #starts: Int32Array = new Int32Array(1024);
-  #hashes: Int32Array = new Int32Array(1024);
+  #shapeIds: Int32Array = new Int32Array(FIRST_LENGTH);
+  #starts: Int32Array = new Int32Array(FIRST_LENGTH);
+  #hashes: Int32Array = new Int32Array(FIRST_LENGTH);
 
   // The tokens of every distinct value, back to back.
-  #kinds: Uint8Array = new Uint8Array(4096);
-  #tokens: Int32Array = new Int32Array(4096);
+  #kinds: Uint8Array = new Uint8Array(FIRST_LENGTH);
+  #tokens: Int32Array = new Int32Array(FIRST_LENGTH);
   #slots = 0;
 
   // The tokens of the values being read (a parent's below its children's).
-  #stackKinds: Uint8Array = new Uint8Array(256);
-  #stackTokens: Int32Array = new Int32Array(256);
+  #stackKinds: Uint8Array = new Uint8Array(FIRST_LENGTH);
+  #stackTokens: Int32Array = new Int32Array(FIRST_LENGTH);
   #top = 0;
 
   /** Open addressing: id + 1 of the value in each bucket, 0 when empty. */
-  #buckets: Int32Array = new Int32Array(2048);
+  #buckets: Int32Array = new Int32Array(FIRST_LENGTH);
 
   /** The text of every opener, closer and scalar token, each encoded once. */
   readonly pieces = new TextPieces();

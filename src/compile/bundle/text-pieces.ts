@@ -7,15 +7,20 @@ import { encodeUtf8, viewOf } from "./byte-text.ts";
 import { writeUnescapedJsonString } from "./json-string.ts";
 import { grownInt32 } from "./typed-growth.ts";
 
+/**
+ * Columns start small, so that they grow while `add` and `addString` still run unoptimized
+ * (as in `distinct-values.ts`: code compiled before a column's first growth is thrown away at
+ * it).
+ */
 export class TextPieces {
   /** How many pieces there are; their ids are 0 … count - 1. */
   count = 0;
   /** The pieces' bytes, back to back (one buffer: a piece is copied from it by offsets). */
-  #bytes: Buffer = Buffer.allocUnsafe(1 << 16);
+  #bytes: Buffer = Buffer.allocUnsafe(256);
   /** Per piece, where its bytes start; one more entry than pieces: the last one's end. */
-  #starts: Int32Array = new Int32Array(1024);
+  #starts: Int32Array = new Int32Array(16);
   /** Per piece, its length in UTF-16 code units (the sharing plan measures texts so). */
-  #lengths: Int32Array = new Int32Array(1024);
+  #lengths: Int32Array = new Int32Array(16);
 
   /** Adds a piece and returns its id. */
   add(text: string): number {
