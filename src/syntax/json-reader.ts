@@ -17,6 +17,7 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile, Span } from "../diagnostics/span.ts";
 import * as errors from "./json-errors.ts";
 import { readWellFormedJson } from "./json-spans.ts";
+import type { SpanIndexing } from "./json-spans.ts";
 import { SpanStore } from "./span-store.ts";
 import { SpanTree } from "./span-tree.ts";
 import type { SpanNode, SpanRows } from "./span-tree.ts";
@@ -64,18 +65,26 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const NUMBER_LIKE = /[-+.\dA-Za-z_]*/y;
 const WORD = /[A-Za-z_$][\w$]*/y;
 
-/** Reads one JSON document. Fails with RP20xx diagnostics; never throws on bad input. */
+/**
+ * Reads one JSON document. Fails with RP20xx diagnostics; never throws on bad input.
+ * `indexing`: when a well-formed file's spans are indexed (`SpanIndexing`).
+ */
 export function readJson(
   source: SourceFile,
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
+  indexing: SpanIndexing = "on first use",
 ): Outcome<JsonDocument> {
   const bag = new DiagnosticBag();
   if (source.text.length > limits.maxLength) {
     bag.add(errors.tooLarge(span(source.name, 0, 0), source.text.length, limits.maxLength));
     return bag.fail();
   }
-  const wellFormed = readWellFormedJson(source, limits.maxDepth, expectedValues(source), () =>
-    readCarefulRows(source, limits),
+  const wellFormed = readWellFormedJson(
+    source,
+    limits.maxDepth,
+    expectedValues(source),
+    () => readCarefulRows(source, limits),
+    indexing,
   );
   if (wellFormed !== undefined) {
     const { value, spans } = wellFormed;

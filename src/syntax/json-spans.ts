@@ -1,11 +1,11 @@
 /**
  * The fast path of the JSON reader, for a well-formed file: the value comes from `JSON.parse`
  * (native code, several times faster than building it here), and the spans from an index of
- * the text made when a span is first asked for (`json-span-index.ts`), with the same rows,
- * order and spans as the careful reader's table. Parsing pays for `JSON.parse` and two cheap
- * checks (one walk of the value, one search of the text for `:`), not for the spans. The
- * checks find every duplicate name: a name `JSON.parse` dropped leaves the value fewer names
- * than the text writes.
+ * the text (`json-span-index.ts`), with the same rows, order and spans as the careful reader's
+ * table. Two checks find every duplicate name: a name `JSON.parse` dropped leaves the value
+ * (one walk) fewer names than the text writes. The text's names are counted by the index, when
+ * the caller needs the spans anyway (`"now"`: lowering reads them at once), or else by a search
+ * of the text for `:`, and the index waits for the first span asked for (`"on first use"`).
  *
  * It gives up (`undefined`) on anything the careful reader has something to say about, or that
  * `JSON.parse` reads differently: a syntax error, a duplicate key (`JSON.parse` keeps the last
@@ -21,6 +21,13 @@ import type { SpanRows } from "./span-tree.ts";
 const QUOTE = 0x22;
 
 /**
+ * When a well-formed file's span index is made: `now`, by the read (which then counts the
+ * text's names for the duplicate check, instead of a search of the text), for a caller that
+ * reads spans at once, or `on first use`, for one that may never ask (a formatter).
+ */
+export type SpanIndexing = "now" | "on first use";
+
+/**
  * `JSON.parse` of the text, with its spans as the careful reader records them; `undefined` when
  * the careful reader must read it (see the file comment). `expectedValues` sizes the span
  * index; `careful` gives the careful reader's rows, which the index reads instead for a text
@@ -31,6 +38,7 @@ export function readWellFormedJson(
   maxDepth: number,
   expectedValues: number,
   careful: () => SpanRows,
+  indexing: SpanIndexing = "on first use",
 ): { value: unknown; spans: SpanTree } | undefined {
   const { text } = source;
   // A byte order mark is left to the careful reader, which skips it (`JSON.parse` refuses it).
@@ -44,6 +52,13 @@ export function readWellFormedJson(
   const shape = new ShapeCheck(maxDepth);
   if (!shape.fits(value, 1)) return undefined;
   const index = new JsonSpanIndex(source, expectedValues, careful);
+  if (indexing === "now") {
+    // The index counts exactly; for a text it refuses (an escaped name) it cannot tell, and
+    // the count of `:` decides as below.
+    const written = index.writtenNames();
+    if (written !== undefined)
+      return shape.names === written ? { value, spans: new SpanTree(index) } : undefined;
+  }
   // The count of `:` can only be too high, by strings that look like a name's end (`":80"`);
   // then the index counts exactly (made now rather than at the first span, so no extra work).
   const units = bytesAsCodeUnits(text, source.bytes);

@@ -6,12 +6,20 @@
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
-import { readJson } from "./json-reader.ts";
+import { DEFAULT_JSON_LIMITS, readJson } from "./json-reader.ts";
+import type { SpanIndexing } from "./json-spans.ts";
 import { validateDocument } from "./validate.ts";
 
-/** Parses and validates a JSON policy file. Never throws on bad input. */
-export function parseJsonPolicy(source: SourceFile): Outcome<PolicyAst> {
-  const read = readJson(source);
+/**
+ * Parses and validates a JSON policy file. Never throws on bad input. The spans are indexed
+ * `now` unless the caller says it may never read them (`SpanIndexing`): lowering reads them
+ * at once, and the index then makes the duplicate-name check's count of the text's names.
+ */
+export function parseJsonPolicy(
+  source: SourceFile,
+  indexing: SpanIndexing = "now",
+): Outcome<PolicyAst> {
+  const read = readJson(source, DEFAULT_JSON_LIMITS, indexing);
   if (read.value === undefined) return { value: undefined, diagnostics: read.diagnostics };
   const { value, spans, keySpans } = read.value;
   const checked = validateDocument(value, spans, source, keySpans);

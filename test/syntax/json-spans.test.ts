@@ -17,17 +17,20 @@ import {
 } from "../../src/syntax/json-reader.ts";
 import type { SpanRows } from "../../src/syntax/span-tree.ts";
 import { readWellFormedJson } from "../../src/syntax/json-spans.ts";
+import type { SpanIndexing } from "../../src/syntax/json-spans.ts";
 
 const file = (text: string) => ({ name: "policy.json", text });
 
 /** Everything a read gives, in a form `deepEqual` compares (own `__proto__` included). */
-function observed(text: string, limits?: JsonLimits): unknown {
-  return summary(readJson(file(text), limits));
+function observed(text: string, limits?: JsonLimits, indexing?: SpanIndexing): unknown {
+  return summary(readJson(file(text), limits, indexing));
 }
 
 /** `observed` of the text read as the CLI reads a file: with the bytes it was decoded from. */
-function observedWithBytes(text: string): unknown {
-  return summary(readJson({ ...file(text), bytes: Buffer.from(text, "utf8") }));
+function observedWithBytes(text: string, indexing?: SpanIndexing): unknown {
+  return summary(
+    readJson({ ...file(text), bytes: Buffer.from(text, "utf8") }, undefined, indexing),
+  );
 }
 
 function summary(outcome: ReturnType<typeof readJson>): unknown {
@@ -98,6 +101,7 @@ describe("readJson: the fast path for well-formed files", () => {
       fc.property(arbPrinted, (text) => {
         assert.deepEqual(observed(text), careful(text));
         assert.deepEqual(observedWithBytes(text), careful(text));
+        assert.deepEqual(observedWithBytes(text, "now"), careful(text));
       }),
       { numRuns: 500 },
     );
@@ -110,6 +114,9 @@ describe("readJson: the fast path for well-formed files", () => {
         assert.deepEqual(observed(text), careful(text));
         assert.deepEqual(observedWithBytes(text), careful(text));
         assert.deepEqual(observed(text, limits), careful(text, limits));
+        assert.deepEqual(observed(text, undefined, "now"), careful(text));
+        assert.deepEqual(observedWithBytes(text, "now"), careful(text));
+        assert.deepEqual(observed(text, limits, "now"), careful(text, limits));
       }),
       { numRuns: 500 },
     );
@@ -131,6 +138,34 @@ describe("readJson: the fast path for well-formed files", () => {
     assert.notEqual(readWellFormedJson(file(text), 8, 0, carefulRows(text)), undefined);
     const repeated = '{"listen": ":8080", "a": 1, "a": 2}';
     assert.equal(readWellFormedJson(file(repeated), 8, 0, carefulRows(repeated)), undefined);
+  });
+
+  it("indexed now, counts the names by the index and still hands over duplicates", () => {
+    const text = '{"listen": ":8080", "b": {"c": "\\":"}}';
+    let asked = 0;
+    const rows = () => {
+      asked++;
+      return carefulRows(text)();
+    };
+    assert.notEqual(readWellFormedJson(file(text), 8, 0, rows, "now"), undefined);
+    assert.equal(asked, 0, "a text without escaped names is indexed, not read again");
+    for (const repeated of ['{"listen": ":8080", "a": 1, "a": 2}', '{"a":{"b":":"},"a":{}}']) {
+      assert.equal(
+        readWellFormedJson(file(repeated), 8, 0, carefulRows(repeated), "now"),
+        undefined,
+      );
+    }
+    // An escaped name: the index cannot count, the search of the text for `:` does.
+    const escaped = '{"a\\u0062": 1, "c": 2}';
+    assert.notEqual(
+      readWellFormedJson(file(escaped), 8, 0, carefulRows(escaped), "now"),
+      undefined,
+    );
+    const escapedTwice = '{"a\\u0062": 1, "ab": 2}';
+    assert.equal(
+      readWellFormedJson(file(escapedTwice), 8, 0, carefulRows(escapedTwice), "now"),
+      undefined,
+    );
   });
 
   it("reads the spans of a text with an escaped name from the careful reader, when first asked", () => {

@@ -25,7 +25,8 @@ export async function convert(argv: readonly string[], io: Io): Promise<ExitCode
   const to = values["to"] ?? (path.endsWith(".json") ? "dsl" : "json");
   if (to !== "json" && to !== "dsl") throw new UsageError("--to must be json or dsl");
   const source = await readSource(path, io);
-  const parsed = parsePolicySource(source);
+  // Only diagnostics read spans here: a JSON file's index waits for one.
+  const parsed = parsePolicySource(source, "on first use");
   if (parsed.value === undefined || hasErrors(parsed.diagnostics)) {
     reportDiagnostics(io, "text", parsed.diagnostics, [source]);
     return ExitCode.Findings;

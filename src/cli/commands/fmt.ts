@@ -19,7 +19,8 @@ Exit codes: 0 formatted, 1 a file is not formatted (--check) or does not parse, 
 
 function formatSource(source: SourceFile): Outcome<string> {
   if (!source.name.endsWith(".json")) return formatDsl(source);
-  const parsed = parseJsonPolicy(source);
+  // Only diagnostics read spans here: the index waits for one.
+  const parsed = parseJsonPolicy(source, "on first use");
   if (parsed.value === undefined) return { value: undefined, diagnostics: parsed.diagnostics };
   return { value: printJson(parsed.value.document), diagnostics: parsed.diagnostics };
 }
