@@ -31,6 +31,7 @@ export class JsonSpanIndex implements SpanRows {
   /** The bytes the text was decoded from, if kept (`SourceFile.bytes`), until it is indexed. */
   #bytes: Uint8Array | undefined;
   readonly #expectedValues: number;
+  readonly #maxDepth: number;
   /** The careful reader's rows, for a text the index refuses (see the file comment). */
   #careful: (() => SpanRows) | undefined;
   /** The careful reader's rows once a lookup found the text refused. */
@@ -44,27 +45,45 @@ export class JsonSpanIndex implements SpanRows {
   /** The span objects handed out so far, by row, in pages made on the first read in them. */
   #spans: ((Span | undefined)[] | undefined)[] = [];
 
-  constructor(source: SourceFile, expectedValues: number, careful: () => SpanRows) {
+  constructor(
+    source: SourceFile,
+    expectedValues: number,
+    maxDepth: number,
+    careful: () => SpanRows,
+  ) {
     this.#text = source.text;
     this.#file = source.name;
     this.#bytes = source.bytes;
     this.#expectedValues = expectedValues;
+    this.#maxDepth = maxDepth;
     this.#careful = careful;
   }
 
   /** The index, made on the first call; `undefined` when the careful reader's rows answer. */
   #rows(): JsonTextIndex | undefined {
-    if (this.#index !== undefined || this.#instead !== undefined) return this.#index;
-    this.#index = indexJsonText(this.#text, this.#expectedValues, this.#bytes);
-    this.#bytes = undefined;
-    if (this.#index === undefined) this.#instead = (this.#careful as () => SpanRows)();
-    // Made at its full length, so that writing a page far out keeps it an array, not a table.
-    else
-      this.#spans = new Array<(Span | undefined)[] | undefined>(
-        (this.#index.rows >>> PAGE_BITS) + 1,
-      );
-    this.#careful = undefined;
+    if (this.#index === undefined && this.#instead === undefined) {
+      // A text `JSON.parse` reads unlike the careful reader is refused before any span is read
+      // (`readWellFormedJson`); should one come here, its rows are the careful reader's too.
+      const index = this.#scan();
+      this.#settle(index?.asParsed === true ? index : undefined);
+    }
     return this.#index;
+  }
+
+  /** The text's index (`indexJsonText`), made once: the bytes are let go. */
+  #scan(): JsonTextIndex | undefined {
+    const index = indexJsonText(this.#text, this.#expectedValues, this.#bytes, this.#maxDepth);
+    this.#bytes = undefined;
+    return index;
+  }
+
+  /** Keeps `index` to answer lookups, or the careful reader's rows when there is none. */
+  #settle(index: JsonTextIndex | undefined): void {
+    if (index === undefined) this.#instead = (this.#careful as () => SpanRows)();
+    // Made at its full length, so that writing a page far out keeps it an array, not a table.
+    else this.#spans = new Array<(Span | undefined)[] | undefined>((index.rows >>> PAGE_BITS) + 1);
+    this.#index = index;
+    this.#careful = undefined;
   }
 
   /** The careful reader's rows, once `#rows()` returned `undefined`. */
@@ -79,6 +98,20 @@ export class JsonSpanIndex implements SpanRows {
    */
   writtenNames(): number | undefined {
     return this.#rows()?.names;
+  }
+
+  /**
+   * Whether `JSON.parse` read the text as the careful reader does (`JsonTextIndex.asParsed`),
+   * made by indexing it; `undefined` for a text the index refuses (it cannot tell). Asked
+   * before any other lookup; when false, the index is not to be read.
+   */
+  readsAsParsed(): boolean | undefined {
+    if (this.#index === undefined && this.#instead === undefined) {
+      const index = this.#scan();
+      if (index?.asParsed === false) return false;
+      this.#settle(index);
+    }
+    return this.#index === undefined ? undefined : true;
   }
 
   span(id: number): Span | undefined {

@@ -49,16 +49,15 @@ export function readWellFormedJson(
   } catch {
     return undefined;
   }
+  const index = new JsonSpanIndex(source, expectedValues, maxDepth, careful);
+  if (indexing === "now") {
+    // The index checks the text itself; for a text it refuses (an escaped name) it cannot
+    // tell, and the walk and the count below decide.
+    const asParsed = index.readsAsParsed();
+    if (asParsed !== undefined) return asParsed ? { value, spans: new SpanTree(index) } : undefined;
+  }
   const shape = new ShapeCheck(maxDepth);
   if (!shape.fits(value, 1)) return undefined;
-  const index = new JsonSpanIndex(source, expectedValues, careful);
-  if (indexing === "now") {
-    // The index counts exactly; for a text it refuses (an escaped name) it cannot tell, and
-    // the count of `:` decides as below.
-    const written = index.writtenNames();
-    if (written !== undefined)
-      return shape.names === written ? { value, spans: new SpanTree(index) } : undefined;
-  }
   // The count of `:` can only be too high, by strings that look like a name's end (`":80"`);
   // then the index counts exactly (made now rather than at the first span, so no extra work).
   const units = bytesAsCodeUnits(text, source.bytes);

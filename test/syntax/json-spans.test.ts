@@ -168,6 +168,37 @@ describe("readJson: the fast path for well-formed files", () => {
     );
   });
 
+  it("indexed now, hands over what the index finds: repeats in large objects, non-UTF-8 names, depth, 1e400", () => {
+    const names = Array.from({ length: 40 }, (_, i) => `"n${i}": ${i}`);
+    const large = `{${names.join(", ")}}`;
+    assert.notEqual(readWellFormedJson(file(large), 8, 0, carefulRows(large), "now"), undefined);
+    const repeatedLate = `{${[...names, '"n3": 0'].join(", ")}}`;
+    assert.equal(
+      readWellFormedJson(file(repeatedLate), 8, 0, carefulRows(repeatedLate), "now"),
+      undefined,
+    );
+    // Two bytes that are no UTF-8 both decode to U+FFFD: the same name, written differently.
+    const bytes = Buffer.concat([
+      Buffer.from('{"a'),
+      Buffer.from([0xff]),
+      Buffer.from('": 1, "a'),
+      Buffer.from([0xfe]),
+      Buffer.from('": 2}'),
+    ]);
+    const decoded = { name: "policy.json", text: bytes.toString("utf8"), bytes };
+    assert.equal(readWellFormedJson(decoded, 8, 0, carefulRows(decoded.text), "now"), undefined);
+    assert.deepEqual(summary(readJson(decoded, undefined, "now")), careful(decoded.text));
+    // Past an escaped name, the careful reader's rows are never asked for (it would stop there).
+    for (const text of ['{"a\\u0062": [[[[1]]]]}', '{"a\\u0062": 1e400}']) {
+      const refuse = () => assert.fail("the careful reader's rows were asked for");
+      assert.equal(readWellFormedJson(file(text), 4, 0, refuse, "now"), undefined, text);
+      assert.deepEqual(
+        observed(text, { maxLength: 1 << 20, maxDepth: 4 }, "now"),
+        careful(text, { maxLength: 1 << 20, maxDepth: 4 }),
+      );
+    }
+  });
+
   it("reads the spans of a text with an escaped name from the careful reader, when first asked", () => {
     const text = '{"a\\u0062": [1], "c": {"d\\"": 2}}';
     let asked = 0;
