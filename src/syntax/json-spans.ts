@@ -2,10 +2,12 @@
  * The fast path of the JSON reader, for a well-formed file: the value comes from `JSON.parse`
  * (native code, several times faster than building it here), and the spans from an index of
  * the text (`json-span-index.ts`), with the same rows, order and spans as the careful reader's
- * table. Two checks find every duplicate name: a name `JSON.parse` dropped leaves the value
- * (one walk) fewer names than the text writes. The text's names are counted by the index, when
- * the caller needs the spans anyway (`"now"`: lowering reads them at once), or else by a search
- * of the text for `:`, and the index waits for the first span asked for (`"on first use"`).
+ * table. When the caller reads spans at once (`"now"`: lowering does), the index is made by the
+ * read, and its scan finds what `JSON.parse` reads differently (`json-text-index.ts`). Else
+ * (`"on first use"`) it waits for the first span, and one walk of the value (names, depth,
+ * finite numbers) and one search of the text for `:` find it: a name `JSON.parse` dropped
+ * leaves the value fewer names than the text writes. A text with an escaped name, which the
+ * index refuses, is checked the second way either way.
  *
  * It gives up (`undefined`) on anything the careful reader has something to say about, or that
  * `JSON.parse` reads differently: a syntax error, a duplicate key (`JSON.parse` keeps the last
@@ -21,9 +23,9 @@ import type { SpanRows } from "./span-tree.ts";
 const QUOTE = 0x22;
 
 /**
- * When a well-formed file's span index is made: `now`, by the read (which then counts the
- * text's names for the duplicate check, instead of a search of the text), for a caller that
- * reads spans at once, or `on first use`, for one that may never ask (a formatter).
+ * When a well-formed file's span index is made: `now`, by the read (whose scan then makes the
+ * checks, instead of a walk of the value and a search of the text), for a caller that reads
+ * spans at once, or `on first use`, for one that may never ask (a formatter).
  */
 export type SpanIndexing = "now" | "on first use";
 
