@@ -13,7 +13,7 @@ import { validateDocument } from "./validate.ts";
 /**
  * Parses and validates a JSON policy file. Never throws on bad input. The spans are indexed
  * `now` unless the caller says it may never read them (`SpanIndexing`): lowering reads them
- * at once, and the index then makes the duplicate-name check's count of the text's names.
+ * at once, and the index's scan then makes the read's checks (`json-spans.ts`).
  */
 export function parseJsonPolicy(
   source: SourceFile,
