@@ -6,7 +6,6 @@ import type { SourceFile } from "../diagnostics/span.ts";
 import type { CheckedPolicy, PipelineOptions } from "../pipeline.ts";
 import { runPipeline } from "../pipeline.ts";
 import { runLintRules } from "../lint/run.ts";
-import { isJsonPolicyName } from "../syntax/parse.ts";
 import type { Io } from "./io.ts";
 import { UnreadableFile } from "./io.ts";
 
@@ -25,12 +24,11 @@ export function withLint(checked: CheckedPolicy): CheckedPolicy {
 }
 
 /**
- * Reads a policy file as a SourceFile. A JSON policy keeps its bytes, which its span index
- * reads instead of a copy of the text (`SourceFile.bytes`).
+ * Reads a policy file as a SourceFile. It keeps its bytes, which the JSON span index and the DSL
+ * scanner read instead of a copy of the text (`SourceFile.bytes`, `code-units.ts`).
  */
 export async function readSource(path: string, io: Io): Promise<SourceFile> {
   try {
-    if (!isJsonPolicyName(path)) return { name: path, text: await io.readFile(path) };
     const bytes = await io.readFileBytes(path);
     return { name: path, text: bytes.toString("utf8"), bytes };
   } catch (error) {

@@ -19,6 +19,7 @@ import { InternalError } from "../diagnostics/diagnostic.ts";
 import type { Outcome } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../diagnostics/span.ts";
 import type { PolicyAst } from "./ast.ts";
+import { codeUnitsOf } from "./code-units.ts";
 import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
@@ -166,9 +167,10 @@ function parseInPieces(
 ): ParsedDeclarations | undefined {
   const { text } = source;
   const parsed = startDocument(source, withComments);
+  const units = codeUnitsOf(text, source.bytes);
   let start = 0;
   do {
-    const piece = lexPiece(text, start, targetLength);
+    const piece = lexPiece(text, start, targetLength, units);
     if (piece === undefined) return undefined;
     const declarations = parsePiece(piece.tokens);
     if (declarations !== undefined) {

@@ -16,7 +16,7 @@
  */
 import type { SourceFile } from "../diagnostics/span.ts";
 import { JsonSpanIndex } from "./json-span-index.ts";
-import { bytesAsCodeUnits } from "./json-text-index.ts";
+import { bytesAsCodeUnits } from "./code-units.ts";
 import { SpanTree } from "./span-tree.ts";
 import type { SpanRows } from "./span-tree.ts";
 

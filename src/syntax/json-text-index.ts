@@ -18,7 +18,8 @@
  * ~11.7 million characters of the bench policy at least once): the file's bytes as the CLI
  * read them when they are its code units, else a copy of the text made in one native call.
  */
-import { Buffer } from "node:buffer";
+import { codeUnitsOf } from "./code-units.ts";
+import type { CodeUnits } from "./code-units.ts";
 
 /** The rows of a text; columns may be longer than `rows`. */
 export interface JsonTextIndex {
@@ -51,40 +52,6 @@ const SURELY_FINITE = 300;
 
 /** Thrown inside the scan at nesting past the limit; caught in `document`, never escapes. */
 class TooDeep {}
-
-/** A text's UTF-16 code units: one byte each when all are ASCII, as nearly every policy is. */
-type CodeUnits = Uint8Array | Uint16Array;
-
-/**
- * `bytes`, the UTF-8 bytes `text` was decoded from, when they can be read as its code units:
- * when they are as many. UTF-8 decodes every sequence longer than one byte to fewer units than
- * bytes, so equal counts mean that each byte became one unit: an ASCII character as itself, or
- * a byte that is no UTF-8 as U+FFFD, which in a text `JSON.parse` accepted stands only inside a
- * string, where no reader of JSON syntax tells the two apart.
- */
-export function bytesAsCodeUnits(
-  text: string,
-  bytes: Uint8Array | undefined,
-): Uint8Array | undefined {
-  return bytes !== undefined && bytes.length === text.length ? bytes : undefined;
-}
-
-/**
- * The code units of `text`: its bytes when they can be read so (`bytesAsCodeUnits`: no copy,
- * and no pass to count the UTF-8 length), else a copy made by one native call.
- */
-function codeUnitsOf(text: string, bytes: Uint8Array | undefined): CodeUnits {
-  const read = bytesAsCodeUnits(text, bytes);
-  if (read !== undefined) return read;
-  // Every unit is below 0x80 exactly when the UTF-8 form has one byte per unit; then each
-  // Latin-1 byte is its unit (above 0xFF, Latin-1 would keep only the low byte).
-  if (Buffer.byteLength(text, "utf8") === text.length) return Buffer.from(text, "latin1");
-  const units = new Uint16Array(text.length);
-  // Written through a byte view of the units' own (aligned) memory; UTF-16LE is the host's
-  // order on every platform Node runs on, and a typed array reads in the host's order.
-  Buffer.from(units.buffer, units.byteOffset, units.byteLength).write(text, "utf16le");
-  return units;
-}
 
 /**
  * The index of `text`, which `JSON.parse` accepted, and whether `JSON.parse` read it as written

@@ -1,6 +1,6 @@
-// Reading a policy file for the commands: a JSON policy keeps the bytes it was decoded from
-// (its span index reads them instead of a copy of the text); the spans and diagnostics of a
-// policy are the same either way.
+// Reading a policy file for the commands: a policy keeps the bytes it was decoded from (the JSON
+// span index and the DSL scanner read them instead of a copy of the text); the spans and
+// diagnostics of a policy are the same either way.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { processIo } from "../../src/cli/io.ts";
 import { readSource, UnreadableFile } from "../../src/cli/load-policy.ts";
 import { runPipeline } from "../../src/pipeline.ts";
+import type { CheckedPolicy } from "../../src/pipeline.ts";
 
 /** A JSON policy with a text beyond ASCII (`é`, two bytes) and a warning to report. */
 const POLICY = JSON.stringify(
@@ -21,6 +22,24 @@ const POLICY = JSON.stringify(
   2,
 );
 
+/** A DSL policy with a text beyond ASCII and a warning to report. */
+const DSL_POLICY = `project "p" {
+  name "Café"
+  plan enterprise
+}
+
+tunnel "t1" {
+  protocol http
+  hosts ["a.example.test"]
+  token_auth on
+}
+`;
+
+/** Every span of a checked policy's document, in order (none when it did not parse). */
+function spansOf(checked: CheckedPolicy): [string, unknown][] {
+  return checked.ast === undefined ? [] : [...checked.ast.spans];
+}
+
 function withFiles(files: Record<string, string>, run: (dir: string) => Promise<void>) {
   const dir = mkdtempSync(join(tmpdir(), "rampart-read-source-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
@@ -28,15 +47,50 @@ function withFiles(files: Record<string, string>, run: (dir: string) => Promise<
 }
 
 describe("readSource", () => {
-  it("keeps a JSON policy's bytes beside its text, and a DSL policy's text alone", async () => {
-    await withFiles({ "p.json": POLICY, "p.rampart": "project p {}\n" }, async (dir) => {
+  it("keeps a policy's bytes beside its text, JSON or DSL", async () => {
+    await withFiles({ "p.json": POLICY, "p.rampart": DSL_POLICY }, async (dir) => {
       const json = await readSource(join(dir, "p.json"), processIo());
       assert.equal(json.text, POLICY);
       assert.ok(json.bytes !== undefined && Buffer.from(POLICY, "utf8").equals(json.bytes));
       const dsl = await readSource(join(dir, "p.rampart"), processIo());
-      assert.equal(dsl.text, "project p {}\n");
-      assert.equal(dsl.bytes, undefined);
+      assert.equal(dsl.text, DSL_POLICY);
+      assert.ok(dsl.bytes !== undefined && Buffer.from(DSL_POLICY, "utf8").equals(dsl.bytes));
     });
+  });
+
+  it("reads a DSL policy to the same spans and diagnostics with its bytes as without", async () => {
+    const texts = [
+      DSL_POLICY,
+      DSL_POLICY.replace("Café", "Cafe"),
+      // Bytes that are no UTF-8 decode to U+FFFD: as many bytes as units, in a string and a
+      // comment (read as usual) and outside both (a lexing error).
+      Buffer.concat([
+        Buffer.from('project "p" {\n  name "Caf'),
+        Buffer.from([0xff]),
+        Buffer.from('"\n}\n'),
+      ]),
+      Buffer.concat([Buffer.from("# \xff\n"), Buffer.from(DSL_POLICY.replace("Café", "Cafe"))]),
+      Buffer.concat([
+        Buffer.from('project "p" {\n  plan '),
+        Buffer.from([0xfe]),
+        Buffer.from("\n}\n"),
+      ]),
+    ];
+    for (const content of texts) {
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      await withFiles({}, async (dir) => {
+        const path = join(dir, "p.rampart");
+        writeFileSync(path, bytes);
+        const withBytes = await readSource(path, processIo());
+        assert.ok(withBytes.bytes !== undefined);
+        const withoutBytes = { name: path, text: withBytes.text };
+        const a = runPipeline(withBytes, {});
+        const b = runPipeline(withoutBytes, {});
+        assert.ok(a.diagnostics.length > 0);
+        assert.deepEqual(a.diagnostics, b.diagnostics);
+        assert.deepEqual(spansOf(a), spansOf(b));
+      });
+    }
   });
 
   it("reads the same spans and diagnostics with the bytes kept as without (S-T8)", async () => {

@@ -7,6 +7,7 @@
  */
 import type { TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
+import type { CodeUnits } from "../code-units.ts";
 import type { RowWriter } from "../span-tree.ts";
 import type { Obj } from "./build-values.ts";
 import { stringValue } from "./literals.ts";
@@ -99,9 +100,9 @@ export class DirectReader extends Scanner {
   lastStart = 0;
   lastEnd = 0;
 
-  /** `file`: the file's number in the span table that `rows` writes. */
-  constructor(text: string, rows: RowWriter, file: number) {
-    super(text, 0);
+  /** `units`: `text`'s code units; `file`: the file's number in the span table `rows` writes. */
+  constructor(text: string, units: CodeUnits, rows: RowWriter, file: number) {
+    super(text, units, 0);
     this.rows = rows;
     this.file = file;
     this.scratch = [];

@@ -10,6 +10,8 @@
 
 import type { IToken, TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
+import { codeUnitsOf } from "../code-units.ts";
+import type { CodeUnits } from "../code-units.ts";
 import { FIXED_IMAGES, Scanner } from "./scanner.ts";
 
 /** A piece of the text, lexed: its tokens, its comments, and the offset just past it. */
@@ -37,16 +39,18 @@ function token(image: string, start: number, type: TokenType): IToken {
 /**
  * Lexes `text` from `start` up to the end of the first top-level block that closes at least
  * `targetLength` characters after `start` (or to the end of the text). `undefined` when the
- * piece holds anything the scanner leaves to Chevrotain (see `scanner.ts`).
+ * piece holds anything the scanner leaves to Chevrotain (see `scanner.ts`). `units`: the text's
+ * code units (`codeUnitsOf`), made once for all the pieces of a file.
  */
 export function lexPiece(
   text: string,
   start: number,
   targetLength: number,
+  units: CodeUnits = codeUnitsOf(text),
 ): LexedPiece | undefined {
   const tokens: IToken[] = [];
   const comments: IToken[] = [];
-  const scanner = new Scanner(text, start);
+  const scanner = new Scanner(text, units, start);
   /** Braces open (a piece ends where they all close). */
   let braces = 0;
   for (;;) {

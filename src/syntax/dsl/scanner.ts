@@ -9,12 +9,14 @@
  * nested too deep. The caller then lexes the whole file with Chevrotain, which reports the
  * problem as it always has; so a give-up costs time, never a result. Chevrotain tries patterns
  * through regular expressions for every token; here the first character decides, and keywords
- * are compared in place.
+ * are compared in place. The characters are read from the text's code units in a typed array
+ * (`code-units.ts`), not through `charCodeAt`, on every path a valid file takes often.
  */
 
 import type { TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
 import { InternalError } from "../../diagnostics/diagnostic.ts";
+import type { CodeUnits } from "../code-units.ts";
 import { MAX_NESTING_DEPTH } from "./limits.ts";
 
 /** A token type whose pattern is a fixed string, with that string. */
@@ -140,6 +142,8 @@ export class Scanner {
   // file is read once, much of it before V8 optimizes the scanner, and unoptimized code checks
   // the receiver's brand at each call of a `#` method.
   readonly text: string;
+  /** The text's code units (`codeUnitsOf`). */
+  readonly units: CodeUnits;
   type: TokenType | undefined = undefined;
   start: number;
   end: number;
@@ -148,9 +152,10 @@ export class Scanner {
   /** Whether the current string literal has an escape (else its value is its text in quotes). */
   escaped = false;
 
-  /** A scanner before the first token at or after `offset`. */
-  constructor(text: string, offset: number) {
+  /** A scanner before the first token at or after `offset`; `units` are `text`'s code units. */
+  constructor(text: string, units: CodeUnits, offset: number) {
     this.text = text;
+    this.units = units;
     this.start = offset;
     this.end = offset;
   }
@@ -160,11 +165,12 @@ export class Scanner {
    * file comment). At the end of the text, `type` is undefined and `start` is the length.
    */
   next(): boolean {
-    const text = this.text;
-    const length = text.length;
+    const units = this.units;
+    const length = units.length;
     let i = this.end;
     while (i < length) {
-      const c = text.charCodeAt(i);
+      // SAFETY: `i` is below the length.
+      const c = units[i] as number;
       const kind = c < 128 ? (CLASS[c] ?? OTHER) : OTHER;
       if (kind === SPACE) {
         i++;
@@ -231,10 +237,12 @@ export class Scanner {
    */
   private stringLiteral(i: number): boolean {
     const text = this.text;
-    const length = text.length;
+    const units = this.units;
+    const length = units.length;
     this.escaped = false;
     while (i < length) {
-      const c = text.charCodeAt(i);
+      // SAFETY: `i` is below the length.
+      const c = units[i] as number;
       if (c === QUOTE) return this.setToken(t.StringLiteral, i + 1);
       if (c < 0x20) return false;
       if (c !== BACKSLASH) {
@@ -262,9 +270,13 @@ export class Scanner {
    */
   private word(c: number, i: number): boolean {
     const text = this.text;
+    const units = this.units;
+    const length = units.length;
     let end = i + 1;
-    while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
-    const next = text.charCodeAt(end);
+    // SAFETY: `end` is below the length.
+    while (end < length && isWordPart(units[end] as number)) end++;
+    // SAFETY: as above (no read past the end: a typed array's `undefined` would reach the compares).
+    const next = end < length ? (units[end] as number) : -1;
     if (next === DOT && c === LOWER_T) {
       // As Chevrotain matches them: a prefix, with no longer_alt.
       const permission = firstAt(PERMISSIONS, text, i);
@@ -297,9 +309,11 @@ export class Scanner {
 
   /** The word `[i, end)`: the keyword it spells, else an identifier. */
   private keyword(i: number, end: number): boolean {
+    const units = this.units;
+    // SAFETY: the word `[i, end)` is within the text.
     const candidates =
-      end - i < 64 ? wordKeywords[(end - i) * 128 + this.text.charCodeAt(i)] : undefined;
-    const keyword = candidates === undefined ? undefined : spelledAt(candidates, this.text, i);
+      end - i < 64 ? wordKeywords[(end - i) * 128 + (units[i] as number)] : undefined;
+    const keyword = candidates === undefined ? undefined : spelledAt(candidates, units, i);
     return this.setToken(keyword?.type ?? t.Identifier, end);
   }
 
@@ -332,16 +346,19 @@ export class Scanner {
  * The one of `candidates` (keywords of the word's length and first letter) that the word at `i`
  * spells: compared by character codes from the second one on, in the optimized code itself
  * (`startsWith` was a call into the runtime per candidate, for most words of a file), against
- * the keyword's codes in a byte array (a string's `charCodeAt` first asks what kind of string
- * it is, at each character).
+ * the keyword's codes in a byte array, both read as typed arrays.
  */
-function spelledAt(candidates: readonly Keyword[], text: string, i: number): Keyword | undefined {
+function spelledAt(
+  candidates: readonly Keyword[],
+  units: CodeUnits,
+  i: number,
+): Keyword | undefined {
   for (let k = 0; k < candidates.length; k++) {
     // SAFETY: `k` is below the array's length.
     const keyword = candidates[k] as Keyword;
     const codes = keyword.codes;
     let c = 1;
-    while (c < codes.length && codes[c] === text.charCodeAt(i + c)) c++;
+    while (c < codes.length && codes[c] === units[i + c]) c++;
     if (c === codes.length) return keyword;
   }
   return undefined;

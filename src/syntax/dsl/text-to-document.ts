@@ -11,6 +11,7 @@
  */
 import type { SourceFile } from "../../diagnostics/span.ts";
 import * as t from "../../../grammar/tokens.ts";
+import { codeUnitsOf } from "../code-units.ts";
 import { SpanTree } from "../span-tree.ts";
 import type { Obj } from "./build-values.ts";
 import { credentialStatement, projectStatement, tunnelStatement } from "./direct-settings.ts";
@@ -68,7 +69,7 @@ class TextToDocument {
   constructor(source: SourceFile, spans: SpanTree) {
     const rows = spans.rowWriter();
     const file = spans.fileId(source.name);
-    this.r = new DirectReader(source.text, rows, file);
+    this.r = new DirectReader(source.text, codeUnitsOf(source.text, source.bytes), rows, file);
     this.doc = {};
     this.tunnels = undefined;
     this.grants = undefined;
