@@ -288,6 +288,23 @@ describe("DSL direct path", () => {
     assert.ok(read > 500, `the direct path gave up on too much (${read} read)`);
   });
 
+  it("reads past comments anywhere between tokens, as the tree path does", () => {
+    const texts = [
+      '# first\nproject "p" { # after a brace\n  name "A # not a comment" # after a value\n  plan pro\n}\n',
+      [
+        'project "p" {\n  plan pro\n}',
+        'tunnel "t" {\n  labels { # open\n env = "x", # between\n team = "y" }',
+        '  hosts [ # in a list\n "a.example.test" ]\n}',
+        "# last, no line break",
+      ].join("\n"),
+      'project "p" {\r\n  plan pro # a CR LF line\r\n}\r\n#\r\n',
+    ];
+    for (const text of texts) {
+      assert.ok(readDocument({ name: "direct.rampart", text }) !== undefined, text);
+      assertSameAsTreePath(text);
+    }
+  });
+
   it("reads its warm-up sample without giving up, so the warm-up runs the direct path's code", () => {
     assert.ok(readDocument({ name: "warm-up.rampart", text: WARM_UP_SAMPLE }) !== undefined);
   });

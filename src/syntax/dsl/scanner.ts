@@ -127,6 +127,15 @@ function mayBeIpv6(text: string, i: number): boolean {
   return k - i <= 4 && text.charCodeAt(k) === COLON;
 }
 
+/** The end of the comment that starts at `i`: the line's end (the line break is not in it). */
+function commentEnd(text: string, i: number): number {
+  let end = i + 1;
+  for (let d = text.charCodeAt(end); end < text.length && d !== LF && d !== CR;) {
+    d = text.charCodeAt(++end);
+  }
+  return end;
+}
+
 /** The length of `pattern`'s match at `i`, or -1. */
 function matchAt(pattern: RegExp, text: string, i: number): number {
   pattern.lastIndex = i;
@@ -151,6 +160,11 @@ export class Scanner {
   depth = 0;
   /** Whether the current string literal has an escape (else its value is its text in quotes). */
   escaped = false;
+  /**
+   * Whether `next` passes over comments as over white space (the direct path, which reads no
+   * comment), rather than reading each as a token (the piece lexer, which keeps them).
+   */
+  skipsComments = false;
 
   /** A scanner before the first token at or after `offset`; `units` are `text`'s code units. */
   constructor(text: string, units: CodeUnits, offset: number) {
@@ -161,19 +175,25 @@ export class Scanner {
   }
 
   /**
-   * Reads the token after the current one (comments are tokens): false to give up (see the
-   * file comment). At the end of the text, `type` is undefined and `start` is the length.
+   * Reads the token after the current one (comments are tokens unless `skipsComments`): false
+   * to give up (see the file comment). At the end of the text, `type` is undefined and `start`
+   * is the length.
    */
   next(): boolean {
     const units = this.units;
     const length = units.length;
-    let i = this.end;
+    // `| 0`: an int32 from here on, so the loop's index is not boxed and unboxed at each step.
+    let i = this.end | 0;
     while (i < length) {
       // SAFETY: `i` is below the length.
       const c = units[i] as number;
       const kind = c < 128 ? (CLASS[c] ?? OTHER) : OTHER;
       if (kind === SPACE) {
         i++;
+        continue;
+      }
+      if (c === HASH && this.skipsComments) {
+        i = commentEnd(this.text, i);
         continue;
       }
       this.start = i;
@@ -221,13 +241,7 @@ export class Scanner {
         ? this.setToken(t.EqEq, i + 2)
         : this.setToken(t.Eq, i + 1);
     }
-    if (c === HASH) {
-      let end = i + 1;
-      for (let d = text.charCodeAt(end); end < text.length && d !== LF && d !== CR;) {
-        d = text.charCodeAt(++end);
-      }
-      return this.setToken(t.Comment, end);
-    }
+    if (c === HASH) return this.setToken(t.Comment, commentEnd(text, i));
     return c === COLON && this.ipv6(i);
   }
 
@@ -235,11 +249,13 @@ export class Scanner {
    * A string literal whose content starts at `i`: only a well-formed one (JSON escapes, no
    * control characters); any other string is given up.
    */
-  private stringLiteral(i: number): boolean {
+  private stringLiteral(from: number): boolean {
     const text = this.text;
     const units = this.units;
     const length = units.length;
     this.escaped = false;
+    // An int32 index, as in `next`.
+    let i = from | 0;
     while (i < length) {
       // SAFETY: `i` is below the length.
       const c = units[i] as number;
@@ -275,7 +291,7 @@ export class Scanner {
     let end = i + 1;
     // SAFETY: `end` is below the length.
     while (end < length && isWordPart(units[end] as number)) end++;
-    // SAFETY: as above (no read past the end: a typed array's `undefined` would reach the compares).
+    // SAFETY: as above; no read past the end, whose `undefined` would reach the compares.
     const next = end < length ? (units[end] as number) : -1;
     if (next === DOT && c === LOWER_T) {
       // As Chevrotain matches them: a prefix, with no longer_alt.
