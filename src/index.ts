@@ -8,6 +8,7 @@
 export { checkPolicySource as checkPolicy } from "./pipeline.ts";
 export type { CheckedPolicy } from "./pipeline.ts";
 export { parsePolicySource as parsePolicy } from "./syntax/parse.ts";
+export type { SpanIndexing } from "./syntax/json-spans.ts";
 export { formatDsl } from "./syntax/format.ts";
 export { compilePolicy } from "./compile/compile-policy.ts";
 export type { CompileOptions } from "./compile/compile-policy.ts";
