@@ -1,8 +1,9 @@
 /**
  * The span table of a well-formed JSON file, read from its text when first asked: the rows of
  * `json-text-index.ts`, looked up as a `SpanStore` filled by the careful reader would answer
- * (the same rows, in the same order, with the same spans and keys). Parsing a file makes
- * nothing here; the first lookup indexes the whole text once.
+ * (the same rows, in the same order, with the same spans and keys). The whole text is indexed
+ * once: while it is parsed when lowering follows (`readsAsParsed`, which also makes the checks
+ * `JSON.parse` leaves out), else at the first lookup.
  *
  * Property names are compared in the text, in place, where the index says each is written: the
  * index refuses texts with an escaped name, and those are read by the careful reader instead
@@ -90,14 +91,6 @@ export class JsonSpanIndex implements SpanRows {
   get #other(): SpanRows {
     // SAFETY: read only after `#rows()` returned undefined, which set it.
     return this.#instead as SpanRows;
-  }
-
-  /**
-   * How many property names the text writes (made by indexing it); `undefined` for a text the
-   * index refuses (it cannot tell).
-   */
-  writtenNames(): number | undefined {
-    return this.#rows()?.names;
   }
 
   /**

@@ -61,9 +61,10 @@ export function readWellFormedJson(
   const shape = new ShapeCheck(maxDepth);
   if (!shape.fits(value, 1)) return undefined;
   // The count of `:` can only be too high, by strings that look like a name's end (`":80"`);
-  // then the index counts exactly (made now rather than at the first span, so no extra work).
+  // then the index's scan decides (made now rather than at the first span): it finds a
+  // repeated name itself, without the careful reader's rows.
   const units = bytesAsCodeUnits(text, source.bytes);
-  if (shape.names !== countNameEnds(text, units) && shape.names !== index.writtenNames()) {
+  if (shape.names !== countNameEnds(text, units) && index.readsAsParsed() !== true) {
     return undefined;
   }
   return { value, spans: new SpanTree(index) };
