@@ -16,6 +16,7 @@ import type { Outcome } from "../../src/diagnostics/diagnostic.ts";
 import type { PolicyAst } from "../../src/syntax/ast.ts";
 import { parseDsl, parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
 import { lexPiece } from "../../src/syntax/dsl/piece-lexer.ts";
+import { codeUnitsOf } from "../../src/syntax/code-units.ts";
 import { parsePiece } from "../../src/syntax/dsl/piece-parser.ts";
 import { readDocument } from "../../src/syntax/dsl/text-to-document.ts";
 import { WARM_UP_FROM_LENGTH, WARM_UP_SAMPLE } from "../../src/syntax/dsl/reader-warm-up.ts";
@@ -102,7 +103,7 @@ describe("DSL lexer keyword table", () => {
 
 /** What the piece lexer reads of all of `text`, shown as `lexed` shows Chevrotain's. */
 function pieceLexed(text: string): unknown {
-  const piece = lexPiece(text, 0, Number.POSITIVE_INFINITY);
+  const piece = lexPiece(text, 0, Number.POSITIVE_INFINITY, codeUnitsOf(text));
   if (piece === undefined) return undefined;
   const show = (t: { tokenType: { name: string }; image: string; startOffset: number }) =>
     `${t.tokenType.name}@${t.startOffset}:${t.image}`;
@@ -151,9 +152,10 @@ describe("DSL piece lexer", () => {
 
   it("gives up on what only Chevrotain reports: bad characters, bad strings, deep nesting", () => {
     for (const text of ['"\\q"', '"open', '"tab\there"', "a@b", "a:b", "é", "[".repeat(65)]) {
-      assert.equal(lexPiece(text, 0, 1), undefined, text);
+      assert.equal(lexPiece(text, 0, 1, codeUnitsOf(text)), undefined, text);
     }
-    assert.ok(lexPiece("[".repeat(64), 0, 1) !== undefined);
+    const brackets = "[".repeat(64);
+    assert.ok(lexPiece(brackets, 0, 1, codeUnitsOf(brackets)) !== undefined);
   });
 });
 
@@ -204,15 +206,17 @@ describe("DSL piece parser", () => {
 describe("DSL parsing a piece at a time", () => {
   it("cuts only after a top-level block, and covers the whole text", () => {
     const ends: number[] = [];
+    const units = codeUnitsOf(fixture);
     for (let start = 0; ends.at(-1) !== fixture.length;) {
-      const piece = lexPiece(fixture, start, 1);
+      const piece = lexPiece(fixture, start, 1, units);
       assert.ok(piece !== undefined, "the fixture is valid");
       ends.push(piece.end);
       start = piece.end;
     }
     assert.ok(ends.length > 5, "the fixture has many top-level blocks");
     for (const end of ends.slice(0, -1)) assert.equal(fixture[end - 1], "}");
-    assert.equal(lexPiece('tunnel "a" { name "}" # }\n }', 0, 1)?.end, 28);
+    const text = 'tunnel "a" { name "}" # }\n }';
+    assert.equal(lexPiece(text, 0, 1, codeUnitsOf(text))?.end, 28);
   });
 
   it("gives the document, spans and diagnostics of one parse (2,000 runs)", () => {

@@ -10,7 +10,6 @@
 
 import type { IToken, TokenType } from "chevrotain";
 import * as t from "../../../grammar/tokens.ts";
-import { codeUnitsOf } from "../code-units.ts";
 import type { CodeUnits } from "../code-units.ts";
 import { FIXED_IMAGES, Scanner } from "./scanner.ts";
 
@@ -46,7 +45,7 @@ export function lexPiece(
   text: string,
   start: number,
   targetLength: number,
-  units: CodeUnits = codeUnitsOf(text),
+  units: CodeUnits,
 ): LexedPiece | undefined {
   const tokens: IToken[] = [];
   const comments: IToken[] = [];

@@ -128,11 +128,20 @@ function mayBeIpv6(text: string, i: number): boolean {
 }
 
 /** The end of the comment that starts at `i`: the line's end (the line break is not in it). */
-function commentEnd(text: string, i: number): number {
+function commentEnd(units: CodeUnits, i: number): number {
+  const length = units.length;
   let end = i + 1;
-  for (let d = text.charCodeAt(end); end < text.length && d !== LF && d !== CR;) {
-    d = text.charCodeAt(++end);
-  }
+  // SAFETY: `end` is below the length.
+  while (end < length && units[end] !== LF && units[end] !== CR) end++;
+  return end;
+}
+
+/** The end of the word whose first character is at `i`. */
+function wordEnd(units: CodeUnits, i: number): number {
+  const length = units.length;
+  let end = i + 1;
+  // SAFETY: `end` is below the length.
+  while (end < length && isWordPart(units[end] as number)) end++;
   return end;
 }
 
@@ -193,7 +202,7 @@ export class Scanner {
         continue;
       }
       if (c === HASH && this.skipsComments) {
-        i = commentEnd(this.text, i);
+        i = commentEnd(units, i);
         continue;
       }
       this.start = i;
@@ -241,7 +250,7 @@ export class Scanner {
         ? this.setToken(t.EqEq, i + 2)
         : this.setToken(t.Eq, i + 1);
     }
-    if (c === HASH) return this.setToken(t.Comment, commentEnd(text, i));
+    if (c === HASH) return this.setToken(t.Comment, commentEnd(this.units, i));
     return c === COLON && this.ipv6(i);
   }
 
@@ -288,10 +297,8 @@ export class Scanner {
     const text = this.text;
     const units = this.units;
     const length = units.length;
-    let end = i + 1;
-    // SAFETY: `end` is below the length.
-    while (end < length && isWordPart(units[end] as number)) end++;
-    // SAFETY: as above; no read past the end, whose `undefined` would reach the compares.
+    const end = wordEnd(units, i);
+    // SAFETY: no read past the end, whose `undefined` would reach the compares.
     const next = end < length ? (units[end] as number) : -1;
     if (next === DOT && c === LOWER_T) {
       // As Chevrotain matches them: a prefix, with no longer_alt.
@@ -317,10 +324,7 @@ export class Scanner {
 
   /** A word at `i`: the keyword it spells, else an identifier. */
   private wordToken(i: number): boolean {
-    const text = this.text;
-    let end = i + 1;
-    while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
-    return this.keyword(i, end);
+    return this.keyword(i, wordEnd(this.units, i));
   }
 
   /** The word `[i, end)`: the keyword it spells, else an identifier. */
