@@ -3,8 +3,8 @@ export interface SourceFile {
   readonly name: string;
   readonly text: string;
   /**
-   * The UTF-8 bytes `text` was decoded from, when the reader kept them: the JSON front end
-   * indexes a file's spans from them instead of from a copy of the text.
+   * The UTF-8 bytes `text` was decoded from, when the reader kept them: the JSON span index
+   * and the DSL scanner read them instead of a copy of the text (`code-units.ts`).
    */
   readonly bytes?: Uint8Array;
 }

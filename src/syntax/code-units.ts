@@ -13,8 +13,9 @@ export type CodeUnits = Uint8Array | Uint16Array;
  * `bytes`, the UTF-8 bytes `text` was decoded from, when they can be read as its code units:
  * when they are as many. UTF-8 decodes every sequence longer than one byte to fewer units than
  * bytes, so equal counts mean that each byte became one unit: an ASCII character as itself, or
- * a byte that is no UTF-8 as U+FFFD. A reader of either syntax treats the two alike: both are
- * outside ASCII, which only a string or a comment may hold.
+ * a byte that is no UTF-8 as U+FFFD. Both are outside ASCII, which only a string or a comment
+ * may hold: a scanner may treat them alike, but a reader that compares such text (the JSON
+ * index's names) compares it in `text`.
  */
 export function bytesAsCodeUnits(
   text: string,

@@ -62,7 +62,10 @@ export class TextPieces {
     return this.#lengths[id] as number;
   }
 
-  /** The bytes of the pieces, back to back, to copy them from (valid until the next `add`). */
+  /**
+   * The bytes of the pieces, back to back, to copy them from (valid until the next `add` or
+   * `addString`).
+   */
   view(): DataView {
     return viewOf(this.#bytes);
   }
