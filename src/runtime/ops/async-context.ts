@@ -11,10 +11,11 @@
  * request (BENCHMARKS.md, fourteenth session, h20-loadic). Reading `AsyncLocalStorage` is the
  * public way to make Node choose; what it chooses is unchanged.
  */
-import asyncHooks from "node:async_hooks";
 
 /** Has Node choose its async-context implementation now (idempotent, no other effect). */
 export function settleAsyncContext(): void {
-  // The getter is what makes the choice; its value (a class) is not needed here.
-  void asyncHooks.AsyncLocalStorage;
+  // Node's plain module object, not an ES module import: building an import's namespace reads
+  // every export, so the choice would be made whenever this file loads, not by this call. The
+  // getter is what makes it; its value (a class) is not needed here.
+  void process.getBuiltinModule("node:async_hooks").AsyncLocalStorage;
 }
