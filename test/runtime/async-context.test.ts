@@ -18,7 +18,8 @@ const MODULE = pathToFileURL(
 
 /**
  * In a fresh process: the prototype of Node's internal async-context class before the
- * runtime's module is loaded and after `settleAsyncContext` ran, with no tick or timer between.
+ * runtime's module is loaded, once it is, and after `settleAsyncContext` ran, with no tick or
+ * timer between.
  */
 function frameClassesAroundSettle(): { before: string; loaded: string; after: string } {
   const script = `
@@ -40,10 +41,10 @@ function frameClassesAroundSettle(): { before: string; loaded: string; after: st
 
 describe("settleAsyncContext (issue #20)", () => {
   it("makes Node swap its async-context class before any tick runs, not at the first timer", () => {
-    // Loading the module makes no choice (the call does, wherever the runtime makes it).
+    // Loading the module makes the choice, before anything that starts the runtime ticks.
     assert.deepEqual(frameClassesAroundSettle(), {
       before: "InactiveAsyncContextFrame",
-      loaded: "InactiveAsyncContextFrame",
+      loaded: "ActiveAsyncContextFrame",
       after: "ActiveAsyncContextFrame",
     });
   });

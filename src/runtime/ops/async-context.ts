@@ -14,8 +14,12 @@
 
 /** Has Node choose its async-context implementation now (idempotent, no other effect). */
 export function settleAsyncContext(): void {
-  // Node's plain module object, not an ES module import: building an import's namespace reads
-  // every export, so the choice would be made whenever this file loads, not by this call. The
-  // getter is what makes it; its value (a class) is not needed here.
+  // Node's plain module object: the getter is what makes the choice; its value (a class) is
+  // not needed here.
   void process.getBuiltinModule("node:async_hooks").AsyncLocalStorage;
 }
+
+// Chosen as the runtime is loaded, before the ticks of whatever starts it (the CLI reading
+// and checking its policy): that is when h20-loadic measured the gain. `startRuntime` calls it
+// again, for a runtime loaded long before it starts; the second call changes nothing.
+settleAsyncContext();
