@@ -62,11 +62,10 @@ export class JsonSpanIndex implements SpanRows {
 
   /** The index, made on the first call; `undefined` when the careful reader's rows answer. */
   #rows(): JsonTextIndex | undefined {
+    // A text `JSON.parse` reads unlike the careful reader is refused before any span is read
+    // (`readWellFormedJson`); should one come here, its rows are the careful reader's too.
     if (this.#index === undefined && this.#instead === undefined) {
-      // A text `JSON.parse` reads unlike the careful reader is refused before any span is read
-      // (`readWellFormedJson`); should one come here, its rows are the careful reader's too.
-      const index = this.#scan();
-      this.#settle(index?.asParsed === true ? index : undefined);
+      if (this.readsAsParsed() === false) this.#settle(undefined);
     }
     return this.#index;
   }

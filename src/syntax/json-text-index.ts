@@ -30,8 +30,6 @@ export interface JsonTextIndex {
    */
   readonly asParsed: boolean;
   readonly rows: number;
-  /** How many property names the text writes (a repeated one counted each time). */
-  readonly names: number;
   readonly start: Int32Array;
   readonly end: Int32Array;
   readonly next: Int32Array;
@@ -82,7 +80,6 @@ class TextIndexer {
   #nameStart: Int32Array;
   #nameEnd: Int32Array;
   #rows = 0;
-  #names = 0;
   #escapedName = false;
   #asParsed = true;
 
@@ -110,7 +107,6 @@ class TextIndexer {
     return {
       asParsed: this.#asParsed,
       rows: this.#rows,
-      names: this.#names,
       start: this.#start,
       end: this.#end,
       next: this.#next,
@@ -164,7 +160,6 @@ class TextIndexer {
         this.#escapedName = true;
         close = stringEnd(units, pos);
       }
-      this.#names++;
       const name = pos + 1;
       const row = this.#rows;
       if (++members > PAIRWISE_NAMES) seen = this.#seenNames(seen, self, row, name, close - 1);
