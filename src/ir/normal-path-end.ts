@@ -4,8 +4,11 @@
  * target: both take the fast path only where this says the text reads as itself.
  */
 
-/** RFC 3986 `pchar` minus escapes, plus `/`: the characters `normalizePath` keeps raw. */
-const RAW_SAFE = new Uint8Array(128);
+/**
+ * RFC 3986 `pchar` minus escapes, plus `/`: the characters `normalizePath` keeps raw (1 each,
+ * by code below 128; `isPlainPath` reads it too).
+ */
+export const RAW_SAFE = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/") {
   RAW_SAFE[c.charCodeAt(0)] = 1;
 }

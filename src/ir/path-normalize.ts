@@ -4,6 +4,7 @@
  * refusal (`ok: false`) for every path that an upstream server could resolve to a different
  * resource than the one we matched. A refused path matches no path grant: fail closed.
  */
+import { RAW_SAFE } from "./normal-path-end.ts";
 
 /** The result of normalizing a request path. */
 export type NormalizedPath =
@@ -22,26 +23,14 @@ const DOUBLE_ENCODED = /%25(?:2E|2F|5C|00)/i;
 /** A dot segment with a `;` parameter (`..;`), which servers such as Tomcat resolve as `..`. */
 const DOT_WITH_PARAMETER = /^\.\.?(?:;|%3B)/i;
 /**
- * Raw path characters other than `.` and `%` (`[A-Za-z0-9\-_~!$&'()*+,;=:@/]`), by code: a
- * path made of these alone (and no `//`) has no escape to canonicalize, no dot segment and no
- * slashes to merge, so it is already normal. A table read in one loop rather than a regular
- * expression and a search for `//`: lowering asks it of every path of every grant, and a
- * regular expression's call costs more than the few characters of such a path.
+ * A path of raw characters other than `.` (`RAW_SAFE` less `.`: no `%` either) and no `//`
+ * has no escape to canonicalize, no dot segment and no slashes to merge, so it is already
+ * normal. A table read in one loop rather than a regular expression and a search for `//`:
+ * lowering asks it of every path of every grant, and a regular expression's call costs more
+ * than the few characters of such a path.
  */
-const PLAIN_CODES: Uint8Array = plainCodes();
 const SLASH = 0x2f;
-
-function plainCodes(): Uint8Array {
-  const codes = new Uint8Array(128);
-  const mark = (from: string, to: string): void => {
-    for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) codes[c] = 1;
-  };
-  mark("A", "Z");
-  mark("a", "z");
-  mark("0", "9");
-  for (const c of "-_~!$&'()*+,;=:@/") mark(c, c);
-  return codes;
-}
+const DOT = 0x2e;
 
 function fail(reason: string): NormalizedPath {
   return { ok: false, reason };
@@ -140,7 +129,7 @@ export function isPlainPath(raw: string): boolean {
   let previous = 0;
   for (let i = 0; i < length; i++) {
     const code = raw.charCodeAt(i);
-    if (code >= 128 || PLAIN_CODES[code] === 0) return false;
+    if (code >= 128 || code === DOT || RAW_SAFE[code] === 0) return false;
     if (code === SLASH && previous === SLASH) return false;
     previous = code;
   }
