@@ -12,14 +12,13 @@ import { parseIpEntry } from "../ir/ip.ts";
 import { normalizeIpSet } from "../ir/ip.ts";
 import type { IpRange, IpSet } from "../ir/types.ts";
 import { hostsAreUnique } from "../ir/unique-hosts.ts";
-import { isHttpFamily } from "../bounds/protocol.ts";
 import { interpret } from "../interpret/request.ts";
 import { isForwarded } from "./decision-key.ts";
 import { hasObviousRequest, obviousRequest, obviousRequestForwarded } from "./obvious-witness.ts";
 import type { RequestAtom } from "./space/atoms.ts";
 import { explore } from "./space/explore.ts";
 import { RequestSpace } from "./space/request-space.ts";
-import { RouteIndex } from "./space/routing.ts";
+import { isRouted, RouteIndex } from "./space/routing.ts";
 
 const NON_CLIENT_BLOCKS = [
   "0.0.0.0/8",
@@ -189,7 +188,7 @@ export class PolicyReachability {
    */
   #exactHostRoutedTo(tunnel: EffectiveTunnel): string | null {
     const unique = this.#uniqueHosts;
-    if (unique && !(tunnel.publish && isHttpFamily(tunnel.protocol))) return null;
+    if (unique && !isRouted(tunnel)) return null;
     const hosts = tunnel.hosts;
     for (let i = 0; i < hosts.length; i++) {
       // SAFETY: i < hosts.length, the loop's bound.

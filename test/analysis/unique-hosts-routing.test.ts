@@ -12,9 +12,8 @@ import fc from "fast-check";
 import type { TunnelDoc } from "../../src/syntax/model.ts";
 import { lowerToIr } from "../../src/ir/lower.ts";
 import { computeEffective } from "../../src/bounds/intersect.ts";
-import { isHttpFamily } from "../../src/bounds/protocol.ts";
 import { hostsAreUnique } from "../../src/ir/unique-hosts.ts";
-import { RouteIndex } from "../../src/analysis/space/routing.ts";
+import { isRouted, RouteIndex } from "../../src/analysis/space/routing.ts";
 import { baseDocument, policyAst } from "../ir/lower-helpers.ts";
 
 const host = fc
@@ -44,7 +43,7 @@ describe("routing a policy whose hosts are each in one tunnel (S-H1, issue #19)"
         if (policy === undefined || !hostsAreUnique(policy.tunnels)) return;
         const index = new RouteIndex(policy);
         for (const t of policy.tunnels) {
-          if (!t.publish || !isHttpFamily(t.protocol)) continue;
+          if (!isRouted(t)) continue;
           const exact = t.hosts.find((h) => !h.startsWith("*."));
           if (exact === undefined) continue;
           assert.equal(index.route(exact), t, `${exact} routes to ${t.id}`);

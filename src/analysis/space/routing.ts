@@ -7,6 +7,11 @@
 import type { EffectivePolicy, EffectiveTunnel } from "../../bounds/effective.ts";
 import { isHttpFamily } from "../../bounds/protocol.ts";
 
+/** Whether the router serves `tunnel` at all: published, and of the HTTP family. */
+export function isRouted(tunnel: EffectiveTunnel): boolean {
+  return tunnel.publish && isHttpFamily(tunnel.protocol);
+}
+
 /** Routes hosts of one policy. */
 export class RouteIndex {
   readonly #exact = new Map<string, EffectiveTunnel>();
@@ -19,7 +24,7 @@ export class RouteIndex {
     for (let i = 0; i < tunnels.length; i++) {
       // SAFETY: i < tunnels.length, the loop's bound.
       const t = tunnels[i] as EffectiveTunnel;
-      if (!t.publish || !isHttpFamily(t.protocol)) continue;
+      if (!isRouted(t)) continue;
       const hosts = t.hosts;
       for (let j = 0; j < hosts.length; j++) {
         // SAFETY: j < hosts.length, the loop's bound.
