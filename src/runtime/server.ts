@@ -3,6 +3,8 @@
  * loads the first policy generation, binds the HTTP, HTTPS and admin listeners, and handles
  * reload (SIGHUP, file change, `reload()`) and graceful shutdown.
  */
+// First: Node chooses its async-context implementation as this loads (ops/async-context.ts).
+import "./ops/async-context.ts";
 import { createServer as createHttpServer, ServerResponse } from "node:http";
 import type { Server as HttpServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
@@ -42,7 +44,6 @@ import { createAdminServer } from "./ops/admin.ts";
 import { listen } from "./ops/listen.ts";
 import type { BoundAddress } from "./ops/listen.ts";
 import { handleSignals, watchFiles } from "./ops/reload.ts";
-import { settleAsyncContext } from "./ops/async-context.ts";
 import { ConnectionCap } from "./ops/connection-cap.ts";
 import { ReloadableCountryLookup } from "./ops/geoip-reload.ts";
 import { observeRequests } from "./ops/request-observer.ts";
@@ -92,8 +93,6 @@ export async function startRuntime(
   options: RuntimeOptions,
   internals: RuntimeInternals = {},
 ): Promise<Outcome<RuntimeHandle>> {
-  // Before any listener or timer: a later choice leaves the tick loop loading generically.
-  settleAsyncContext();
   const resolved = resolveOptions(options);
   if (resolved.value === undefined) return { value: undefined, diagnostics: resolved.diagnostics };
   const o = resolved.value;

@@ -1,5 +1,6 @@
 /**
- * Makes Node choose its async-context implementation before the runtime runs any tick.
+ * Loaded for its effect alone (`server.ts` imports it first): makes Node choose its
+ * async-context implementation before the runtime runs any tick.
  *
  * Node 24 chooses lazily: the first read of whether async context frames are enabled (the
  * first timer cleared, or the first read of `AsyncLocalStorage`) swaps the prototype of the
@@ -12,14 +13,8 @@
  * public way to make Node choose; what it chooses is unchanged.
  */
 
-/** Has Node choose its async-context implementation now (idempotent, no other effect). */
-export function settleAsyncContext(): void {
-  // Node's plain module object: the getter is what makes the choice; its value (a class) is
-  // not needed here.
-  void process.getBuiltinModule("node:async_hooks").AsyncLocalStorage;
-}
-
-// Chosen as the runtime is loaded, before the ticks of whatever starts it (the CLI reading
-// and checking its policy): that is when h20-loadic measured the gain. `startRuntime` calls it
-// again, for a runtime loaded long before it starts; the second call changes nothing.
-settleAsyncContext();
+// Node's plain module object (an ES module import would build a namespace of every export):
+// the getter is what makes the choice, as this module is loaded, before the ticks of whatever
+// starts the runtime (the CLI reading and checking its policy), which is when h20-loadic
+// measured the gain. Its value (a class) is not needed.
+void process.getBuiltinModule("node:async_hooks").AsyncLocalStorage;
