@@ -25,18 +25,11 @@ const MAX_CHUNK = 1 << 20;
 export class ByteText {
   /** The chunks filled, each cut to the bytes written in it. */
   readonly #filled: Buffer[] = [];
-  /** The bytes in the filled chunks. */
-  #filledLength = 0;
   #chunk: Buffer = Buffer.allocUnsafe(FIRST_CHUNK);
   /** `#chunk` as a DataView, which reads and writes four bytes at any offset. */
   #view: DataView = viewOf(this.#chunk);
   /** The bytes written in `#chunk`. */
   #at = 0;
-
-  /** How many bytes have been written. */
-  get length(): number {
-    return this.#filledLength + this.#at;
-  }
 
   /** The bytes written, as views of the chunks (no copy). */
   chunks(): Buffer[] {
@@ -110,7 +103,6 @@ export class ByteText {
     if (this.#at + size <= this.#chunk.length) return;
     // A chunk nothing was written in (a text larger than its room) is dropped, not kept empty.
     if (this.#at > 0) this.#filled.push(this.#chunk.subarray(0, this.#at));
-    this.#filledLength += this.#at;
     this.#chunk = Buffer.allocUnsafe(Math.max(size, Math.min(MAX_CHUNK, 2 * this.#chunk.length)));
     this.#view = viewOf(this.#chunk);
     this.#at = 0;
