@@ -2,12 +2,12 @@
 import type { ChildProcess } from "node:child_process";
 
 /**
- * Resolves with the child's first message that `accept` takes; rejects if the child exits
- * before sending one.
+ * Resolves with the child's first message that `accept` takes (any, by default); rejects if
+ * the child exits before sending one.
  */
 export function waitFor<T>(
   child: ChildProcess,
-  accept: (message: Record<string, unknown>) => boolean,
+  accept: (message: Record<string, unknown>) => boolean = () => true,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onMessage = (message: Record<string, unknown>): void => {

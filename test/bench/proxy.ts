@@ -37,6 +37,7 @@ import { median } from "./harness.ts";
 import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
 import { HOSTS } from "../runtime/forward-auth-fixture.ts";
 import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
+import { waitFor } from "./child-message.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
 const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
@@ -45,21 +46,6 @@ const BENCH_HOST = "api.bench.test";
 function spawnRole(role: string, args: (string | number)[]): ChildProcess {
   return fork(ROLES, [role, ...args.map(String)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-function nextMessage<T>(
-  child: ChildProcess,
-  accept: (m: Record<string, unknown>) => boolean = () => true,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>): void => {
-      if (!accept(m)) return;
-      child.off("message", onMessage);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`bench process exited with ${String(code)}`)));
   });
 }
 
@@ -81,7 +67,7 @@ interface Running {
 /** A role process ready to serve; `exit` over IPC stops it. */
 async function role(name: string, args: (string | number)[]) {
   const child = spawnRole(name, args);
-  const ready = await nextMessage<{ port: number; token?: string; servePort?: number }>(
+  const ready = await waitFor<{ port: number; token?: string; servePort?: number }>(
     child,
     (m) => "port" in m,
   );
@@ -321,10 +307,10 @@ async function phase(
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   try {
-    await nextMessage(loader, (m) => m["phase"] === "measuring");
+    await waitFor(loader, (m) => m["phase"] === "measuring");
     const pids = target.pids();
     const before = cpuNanosOf(pids);
-    const result = await nextMessage<LoadResult>(loader, (m) => "rps" in m);
+    const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
     const used = cpuNanosOf(pids) - before;
     return { result, cpuMicrosPerRequest: used / 1000 / Math.max(1, result.requests) };
   } finally {

@@ -36,6 +36,7 @@ import { median, ns } from "./harness.ts";
 import { countHandOffs } from "./proxy-pipeline.ts";
 import { BENCH_UPSTREAM } from "./bench-upstream.ts";
 import { benchGrant, benchTunnel } from "./proxy-policy.ts";
+import { waitFor } from "./child-message.ts";
 
 const SECRET = "shadow-bench-secret-0123456789abcdef-0123456789";
 const GEOIP = join(import.meta.dirname, "../../fixtures/geoip/GeoIP2-Country-Test.mmdb");
@@ -241,21 +242,6 @@ function fork1(script: string, role: string, args: (string | number)[]): ChildPr
   });
 }
 
-function nextMessage<T>(
-  child: ChildProcess,
-  accept: (m: Record<string, unknown>) => boolean,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>): void => {
-      if (!accept(m)) return;
-      child.off("message", onMessage);
-      resolve(m as T);
-    };
-    child.on("message", onMessage);
-    child.once("exit", (code) => reject(new Error(`bench process exited with ${String(code)}`)));
-  });
-}
-
 /** Proxy CPU µs per request of a `serve` process at a fixed rate (one measured window). */
 async function socketCpu(
   role: string,
@@ -265,7 +251,7 @@ async function socketCpu(
 ): Promise<{ cpu: number; failures: number }> {
   const proxy = fork1(SHADOW_ROLES, role, [upstreamPort]);
   try {
-    const ready = await nextMessage<{ port: number; token: string }>(proxy, (m) => "port" in m);
+    const ready = await waitFor<{ port: number; token: string }>(proxy, (m) => "port" in m);
     const headers = {
       host: "api.bench.test",
       "x-forwarded-for": "81.2.69.160",
@@ -279,17 +265,14 @@ async function socketCpu(
       JSON.stringify(headers),
     ]);
     try {
-      await nextMessage(loader, (m) => m["phase"] === "measuring");
+      await waitFor(loader, (m) => m["phase"] === "measuring");
       proxy.send({ cmd: "start" });
-      const result = await nextMessage<{ requests: number; errors: number; non200: number }>(
+      const result = await waitFor<{ requests: number; errors: number; non200: number }>(
         loader,
         (m) => "rps" in m,
       );
       proxy.send({ cmd: "stop" });
-      const { cpuMicros } = await nextMessage<{ cpuMicros: number }>(
-        proxy,
-        (m) => "cpuMicros" in m,
-      );
+      const { cpuMicros } = await waitFor<{ cpuMicros: number }>(proxy, (m) => "cpuMicros" in m);
       return {
         cpu: cpuMicros / Math.max(1, result.requests),
         failures: result.errors + result.non200,
@@ -389,7 +372,7 @@ export const shadowBench: BenchModule = {
     rows.push(...(await unroutedRows(setup.unrouted, calls, rounds)));
     // Socket level: serve processes, interleaved rounds at a fixed rate.
     const upstream = fork1(PROXY_ROLES, "upstream", []);
-    const { port } = await nextMessage<{ port: number }>(upstream, (m) => "port" in m);
+    const { port } = await waitFor<{ port: number }>(upstream, (m) => "port" in m);
     const socket: Record<string, number[]> = { off: [], on: [] };
     let failures = 0;
     try {
