@@ -1,6 +1,7 @@
 /**
  * The proxy bench's load generator: its back-to-back warm-up requests go over the connection
- * it then measures, all before the window, and none of them is counted in the window's figures.
+ * it then measures, all before the window, and none of them is counted in the window's figures;
+ * a cued window (two contenders loaded at once) opens on the parent's message, not before.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,6 +47,38 @@ test("warm-up requests go first, on the one measured connection, and are not cou
     );
     assert.ok(seen.requests >= warmupRequests + result.requests);
     assert.ok(result.p99 >= result.p50 && result.p50 > 0);
+  } finally {
+    loader.kill();
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test("with a cue, the window opens on the parent's message and the load runs until then", async () => {
+  let served = 0;
+  const server = createServer((_req, res) => {
+    served++;
+    res.end("ok");
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  // Two connections at 200/s, a 0.3 s window after 50 ms of timed warm-up, then the cue.
+  const args = [port, 2, 0.3, 200, "{}", "", "/", 50, 0, "cue"].map(String);
+  const loader = fork(LOAD_GENERATOR, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    let cued = false;
+    const measuring = waitFor(loader, (m) => m["phase"] === "measuring").then(() => cued);
+    await waitFor(loader, (m) => m["phase"] === "warm");
+    const atWarm = served;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(served > atWarm, `${served} served by the cue, ${atWarm} at "warm"`);
+    cued = true;
+    loader.send({ cmd: "measure" });
+    assert.equal(await measuring, true, "the window opened before the cue");
+    const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
+    assert.equal(result.errors + result.non200, 0);
+    assert.ok(result.requests > 0);
   } finally {
     loader.kill();
     server.closeAllConnections();

@@ -11,12 +11,15 @@
  * `warmupRequests` requests back to back (closed loop) on the pool's connections: they open
  * the connections (TLS handshake included), compile the client's hot path and settle its heap.
  * The parent hears `{ phase: "measuring" }` when the measured window starts and the figures
- * when it ends; `RAMPART_BENCH_SAMPLES=1` adds every request's issue time (ms from the
+ * when it ends. With `cue`, it says `{ phase: "warm" }` after the timed warm-up instead and keeps
+ * the load going until the parent sends `{ cmd: "measure" }`: two generators loading two
+ * contenders at once then open their windows together (test/bench/load-phase.ts).
+ * `RAMPART_BENCH_SAMPLES=1` adds every request's issue time (ms from the
  * window's start) and latency, and the client's GC pauses in the window, to see where the
  * slow requests lie.
  *
  *   node test/bench/load-generator.ts <port> <connections> <seconds> <rate> <headers JSON>
- *     <servername or ""> <path> <warm-up ms> [<warm-up requests>]
+ *     <servername or ""> <path> <warm-up ms> [<warm-up requests>] [cue]
  */
 import { PerformanceObserver } from "node:perf_hooks";
 import { Pool } from "undici";
@@ -47,11 +50,26 @@ export interface LoadPlan {
   readonly path: string;
   readonly warmupMs: number;
   readonly warmupRequests: number;
+  /** Open the window on the parent's `{ cmd: "measure" }`, not right after the warm-up. */
+  readonly startOnCue: boolean;
 }
 
 const send = (message: unknown): void => {
   process.send?.(message);
 };
+
+/** Says the warm-up is over and resolves on the parent's `{ cmd: "measure" }`. */
+function cue(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { cmd?: string }): void => {
+      if (message.cmd !== "measure") return;
+      process.off("message", onMessage);
+      resolve();
+    };
+    process.on("message", onMessage);
+    send({ phase: "warm" });
+  });
+}
 
 /** Runs one load phase as `plan` says and sends its figures to the parent. */
 export async function runLoad(plan: LoadPlan): Promise<void> {
@@ -114,6 +132,7 @@ export async function runLoad(plan: LoadPlan): Promise<void> {
     );
   }
   await new Promise((r) => setTimeout(r, plan.warmupMs));
+  if (plan.startOnCue) await cue();
   send({ phase: "measuring" });
   counts.windowStart = performance.now();
   counts.measuring = true;
@@ -152,6 +171,7 @@ export function planFromArgs(args: readonly string[]): LoadPlan {
     path: args[6] ?? "/api/bench",
     warmupMs: args[7] === undefined ? 1000 : Number(args[7]),
     warmupRequests: args[8] === undefined ? 0 : Number(args[8]),
+    startOnCue: args[9] === "cue",
   };
 }
 

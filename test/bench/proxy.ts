@@ -11,17 +11,20 @@
  * test/bench/load-generator.ts per load phase); each contender's CPU is read from /proc for
  * exactly its processes (the proxy; for auth_request, nginx and the auth service), never the
  * upstream's or the load generator's. The contenders start once and rounds interleave them,
- * so noise from other jobs hits all alike; figures are medians over rounds, and differences
- * are medians of per-round differences, printed with their spread (lowest … highest round)
- * so a reader sees whether a Δ settles anything. With
- * `RAMPART_BENCH_PIN=1`, `taskset` and two CPUs, the contender runs alone on one CPU and the
- * load generator, the upstream and the bench on another (test/bench/cpu-pinning.ts says why
- * that is not the default). Reported, never asserted.
+ * so noise from other jobs hits all alike; each contender's figures are medians over rounds.
+ * The Δ rows (issue #20's targets) come from windows of their two contenders loaded at once
+ * (test/bench/proxy-pairs.ts): medians of per-window differences with the interval that
+ * holds the median at 95 %, and whether that interval meets the target, misses it or leaves
+ * it undecided. With `RAMPART_BENCH_PIN=1`, `taskset` and two CPUs, the contenders run on
+ * one CPU (alone in a round, the two of a pair together) and the load generators, the
+ * upstream and the bench on another (test/bench/cpu-pinning.ts says why that is not the
+ * default). Reported, never asserted.
  *
  * RAMPART_BENCH_ROUNDS and RAMPART_BENCH_SECONDS change the rounds (5) and the length of each
- * load phase (2 s), RAMPART_BENCH_ONE_SECONDS the one-connection window (10 s, after a warm-up
- * of 2,000 requests on that connection); at the defaults a quiet 2-core machine runs the bench
- * in about 11 minutes.
+ * load phase (2 s), RAMPART_BENCH_PAIRS the paired windows per Δ row and pace (12),
+ * RAMPART_BENCH_ONE_SECONDS the one-connection window (10 s, after a warm-up of 2,000
+ * requests on that connection); at the defaults a quiet 2-core machine runs the bench
+ * in about 22 minutes, half of it in the paired windows.
  */
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -30,9 +33,14 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import type { LoadResult } from "./load-generator.ts";
+import { phase } from "./load-phase.ts";
+import type { Target } from "./load-phase.ts";
+import { describePairs, pairedRows, RAMPART_TWIN, runPairs } from "./proxy-pairs.ts";
+import type { PairedDeltas } from "./proxy-pairs.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
-import { childPids, cpuNanosOf } from "./process-cpu.ts";
+import { childPids } from "./process-cpu.ts";
 import { describePinning, pinBench, pinProcess } from "./cpu-pinning.ts";
+import type { Pinning } from "./cpu-pinning.ts";
 import { median } from "./harness.ts";
 import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
 import { HOSTS } from "../runtime/forward-auth-fixture.ts";
@@ -40,23 +48,12 @@ import { selfSigned, tempDir } from "../runtime/helpers/certs.ts";
 import { waitFor } from "./child-message.ts";
 
 const ROLES = join(import.meta.dirname, "proxy-roles.ts");
-const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
 const BENCH_HOST = "api.bench.test";
 
 function spawnRole(role: string, args: (string | number)[]): ChildProcess {
   return fork(ROLES, [role, ...args.map(String)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-}
-
-/** Where a contender is loaded, and whose CPU counts. */
-interface Target {
-  readonly port: number;
-  /** TLS to this server name; "" for plain HTTP. */
-  readonly servername: string;
-  readonly path: string;
-  readonly headers: Record<string, string>;
-  readonly pids: () => number[];
 }
 
 interface Running {
@@ -280,44 +277,6 @@ const CONTENDERS: readonly Contender[] = [
       ]),
 ].filter(selected);
 
-/**
- * One load phase: the load generator's figures and the contender's CPU over its window. The
- * generator is a fresh process of load-generator.ts (undici only); `warmupRequests` go back
- * to back before the timed warm-up.
- */
-async function phase(
-  target: Target,
-  connections: number,
-  seconds: number,
-  rate: number,
-  warmup: { ms: number; requests?: number },
-): Promise<{ result: LoadResult; cpuMicrosPerRequest: number }> {
-  const args = [
-    target.port,
-    connections,
-    seconds,
-    rate,
-    JSON.stringify(target.headers),
-    target.servername,
-    target.path,
-    warmup.ms,
-    warmup.requests ?? 0,
-  ];
-  const loader = fork(LOAD_GENERATOR, args.map(String), {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  try {
-    await waitFor(loader, (m) => m["phase"] === "measuring");
-    const pids = target.pids();
-    const before = cpuNanosOf(pids);
-    const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
-    const used = cpuNanosOf(pids) - before;
-    return { result, cpuMicrosPerRequest: used / 1000 / Math.max(1, result.requests) };
-  } finally {
-    loader.kill();
-  }
-}
-
 /** One contender's figures in one round. */
 interface Round {
   readonly max: LoadResult;
@@ -343,6 +302,22 @@ function envCount(name: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
+/**
+ * The A/A row's second `rampart` process, warmed by a closed-loop phase as the rounds warmed
+ * the first, and pinned like it.
+ */
+async function startTwin(
+  upstreamPort: number,
+  pinning: Pinning,
+  connections: number,
+  seconds: number,
+): Promise<Running> {
+  const twin = await nodeProxy("rampart")(upstreamPort);
+  if (pinning.pinned) for (const pid of twin.target.pids()) pinProcess(pid, pinning.contenderCpu);
+  await phase(twin.target, { connections, seconds, rate: 0, warmup: { ms: 1000 } });
+  return twin;
+}
+
 /** The proxy benchmark module for test/bench/run.ts. */
 export const proxyBench: BenchModule = {
   name: "proxy",
@@ -351,6 +326,7 @@ export const proxyBench: BenchModule = {
   async run({ quick }) {
     const seconds = quick ? 1 : envCount("RAMPART_BENCH_SECONDS", 2);
     const rounds = quick ? 1 : envCount("RAMPART_BENCH_ROUNDS", 5);
+    const pairs = quick ? 1 : envCount("RAMPART_BENCH_PAIRS", 12);
     const connections = 64;
     const rate = 2000;
     const oneRate = 200;
@@ -378,6 +354,7 @@ export const proxyBench: BenchModule = {
     const upstream = await role("upstream", []);
     const running = new Map<string, Running>();
     const rounds_ = new Map<string, Round[]>();
+    const paired: PairedDeltas[] = [];
     try {
       for (const c of CONTENDERS) {
         const started = await c.start(upstream.ready.port);
@@ -391,10 +368,22 @@ export const proxyBench: BenchModule = {
           const c = CONTENDERS[(k + r) % CONTENDERS.length] as Contender;
           const target = (running.get(c.key) as Running).target;
           const warmupMs = r === 0 ? 1000 : 300;
-          const max = await phase(target, connections, seconds, 0, { ms: warmupMs });
-          const fixed = await phase(target, connections, seconds, rate, { ms: 300 });
+          const max = await phase(target, {
+            connections,
+            seconds,
+            rate: 0,
+            warmup: { ms: warmupMs },
+          });
+          const fixed = await phase(target, { connections, seconds, rate, warmup: { ms: 300 } });
           const one = c.oneConnection
-            ? (await phase(target, 1, oneSeconds, oneRate, oneWarmup)).result.p99
+            ? (
+                await phase(target, {
+                  connections: 1,
+                  seconds: oneSeconds,
+                  rate: oneRate,
+                  warmup: oneWarmup,
+                })
+              ).result.p99
             : null;
           const round: Round = {
             max: max.result,
@@ -406,6 +395,13 @@ export const proxyBench: BenchModule = {
           rounds_.set(c.key, [...(rounds_.get(c.key) ?? []), round]);
         }
       }
+      const targets = new Map([...running].map(([key, r]) => [key, r.target]));
+      if (pairs > 0 && running.has("rampart")) {
+        const twin = await startTwin(upstream.ready.port, pinning, connections, seconds);
+        running.set(RAMPART_TWIN, twin);
+        targets.set(RAMPART_TWIN, twin.target);
+      }
+      paired.push(...(await runPairs(targets, { pairs, connections, seconds, rate })));
     } finally {
       for (const r of running.values()) await r.stop().catch(() => undefined);
       await upstream.stop();
@@ -440,25 +436,7 @@ export const proxyBench: BenchModule = {
       of(a).map((x, i) => pick(x) - pick(of(b)[i] as Round));
     const ratios = (a: string, b: string): number[] =>
       of(a).map((x, i) => (100 * x.max.rps) / Math.max(1, (of(b)[i] as Round).max.rps));
-    /** A CPU Δ row: at the fixed rate (the headline) and at max, each with its spread. */
     const both = (a: string, b: string): boolean => of(a).length > 0 && of(b).length > 0;
-    const cpuDelta = (label: string, a: string, b: string, target: string): BenchRow | null =>
-      !both(a, b)
-        ? null
-        : {
-            label,
-            figures: {
-              [headline]: withSpread(
-                deltas(a, b, (x) => x.cpu),
-                " µs",
-              ),
-              "CPU µs/req at max": withSpread(
-                deltas(a, b, (x) => x.maxCpu),
-                " µs",
-              ),
-              target,
-            },
-          };
     /** The one-connection p99 of two rows, round by round (both measured in the same round). */
     const p99Delta = (label: string, a: string, b: string, target: string): BenchRow | null =>
       !both(a, b)
@@ -482,44 +460,7 @@ export const proxyBench: BenchModule = {
             figures: { "max requests/s": withSpread(ratios(a, b), "%", 0), target },
           };
     const comparisons = [
-      cpuDelta(
-        "Δ rampart full policy − undici Pool.stream proxy",
-        "rampart",
-        "minimal-undici",
-        "≤ 1 µs",
-      ),
-      cpuDelta(
-        "Δ rampart open tunnel − undici Pool.stream proxy",
-        "rampart-open",
-        "minimal-undici",
-        "≤ 0 µs",
-      ),
-      cpuDelta(
-        "Δ rampart full policy − undici proxy, same request (with the token)",
-        "rampart",
-        "minimal-undici-token",
-        "≤ 1 µs",
-      ),
-      cpuDelta(
-        "Δ rampart open tunnel − undici proxy, same request (with the token)",
-        "rampart-open",
-        "minimal-undici-token",
-        "≤ 0 µs",
-      ),
-      cpuDelta("Δ rampart access log on − off", "rampart-access-log", "rampart", "≤ 3 µs"),
-      cpuDelta("Δ rampart TLS keep-alive − plain", "rampart-tls", "rampart", "≤ 10 µs"),
-      cpuDelta(
-        "Δ node:https − node:http, undici proxy (what HTTP over TLS costs Node)",
-        "minimal-undici-tls",
-        "minimal-undici",
-        "the row rampart's TLS Δ is held against",
-      ),
-      cpuDelta(
-        "Δ bare tls − bare net (what encryption costs Node)",
-        "tls-echo",
-        "plain-echo",
-        "the floor of the row above",
-      ),
+      ...pairedRows(paired, headline, "CPU µs/req at max", `@${rate}/s`),
       p99Delta(
         "Δ p99, 1 connection: rampart TLS − node:https undici proxy",
         "rampart-tls",
@@ -562,7 +503,7 @@ export const proxyBench: BenchModule = {
       ...comparisons,
       ...pipelineRows,
       {
-        label: `load average before / after (${rounds} rounds × ${seconds} s phases, ${connections} connections; one connection: ${oneWarmup.requests} requests back to back, then ${oneSeconds} s; ${describePinning(pinning)})`,
+        label: `load average before / after (${rounds} rounds × ${seconds} s phases, ${connections} connections; one connection: ${oneWarmup.requests} requests back to back, then ${oneSeconds} s; ${describePairs(pairs, seconds)}; ${describePinning(pinning)})`,
         figures: { [headline]: `${load(loadBefore)} / ${load(loadAfter)}` },
       },
     ];

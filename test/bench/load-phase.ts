@@ -1,0 +1,111 @@
+/**
+ * Load phases of the proxy bench: a fresh test/bench/load-generator.ts process loads one
+ * contender and the contender's CPU is read from /proc over exactly the generator's window.
+ *
+ * `pairedPhase` loads two contenders at once, one generator each, both windows opened on the
+ * same cue. A difference between two contenders measured one after the other carries the
+ * host's drift between the two phases (a shared 2-core VM: frequency, neighbours, steal); two
+ * loaded together share it, and their difference keeps only what differs between them. In
+ * the lead's quiet runs (BENCHMARKS.md, fifteenth session) two processes of the same role
+ * differed per 2 s window by 7–8 µs (standard deviation) measured one after the other, and by
+ * 2.7 µs loaded together. Both contenders then run on a machine busier than when each runs
+ * alone, so their absolute figures are higher than a phase of one alone: pairs are for
+ * differences, single phases for absolute figures.
+ */
+import { fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { LoadResult } from "./load-generator.ts";
+import { cpuNanosOf } from "./process-cpu.ts";
+import { waitFor } from "./child-message.ts";
+
+const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
+
+/** Where a contender is loaded, and whose CPU counts. */
+export interface Target {
+  readonly port: number;
+  /** TLS to this server name; "" for plain HTTP. */
+  readonly servername: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly pids: () => number[];
+}
+
+/** How a phase loads: closed loop (`rate` 0) or at `rate` requests/s, and its warm-up. */
+export interface PhasePlan {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly rate: number;
+  /** Timed warm-up at the phase's pace, and requests back to back before it. */
+  readonly warmup: { readonly ms: number; readonly requests?: number };
+}
+
+/** One contender's figures over one window. */
+export interface PhaseResult {
+  readonly result: LoadResult;
+  readonly cpuMicrosPerRequest: number;
+}
+
+function startGenerator(target: Target, plan: PhasePlan, cue: boolean): ChildProcess {
+  const args = [
+    target.port,
+    plan.connections,
+    plan.seconds,
+    plan.rate,
+    JSON.stringify(target.headers),
+    target.servername,
+    target.path,
+    plan.warmup.ms,
+    plan.warmup.requests ?? 0,
+    ...(cue ? ["cue"] : []),
+  ];
+  return fork(LOAD_GENERATOR, args.map(String), {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+/** The contender's CPU from the generator's `measuring` to its figures. */
+async function measured(loader: ChildProcess, target: Target): Promise<PhaseResult> {
+  await waitFor(loader, (m) => m["phase"] === "measuring");
+  const pids = target.pids();
+  const before = cpuNanosOf(pids);
+  const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
+  const used = cpuNanosOf(pids) - before;
+  return { result, cpuMicrosPerRequest: used / 1000 / Math.max(1, result.requests) };
+}
+
+/** One load phase on one contender. */
+export async function phase(target: Target, plan: PhasePlan): Promise<PhaseResult> {
+  const loader = startGenerator(target, plan, false);
+  try {
+    return await measured(loader, target);
+  } finally {
+    loader.kill();
+  }
+}
+
+/**
+ * One window on two contenders loaded at once. `firstB` forks b's generator first (callers
+ * alternate it, so neither side always gets the head start).
+ */
+export async function pairedPhase(
+  a: Target,
+  b: Target,
+  plan: PhasePlan,
+  firstB = false,
+): Promise<[PhaseResult, PhaseResult]> {
+  const order = firstB ? [b, a] : [a, b];
+  const loaders = order.map((t) => startGenerator(t, plan, true));
+  const [loaderA, loaderB] = (firstB ? [loaders[1], loaders[0]] : loaders) as [
+    ChildProcess,
+    ChildProcess,
+  ];
+  try {
+    await Promise.all(loaders.map((l) => waitFor(l, (m) => m["phase"] === "warm")));
+    const results = Promise.all([measured(loaderA, a), measured(loaderB, b)]);
+    for (const l of loaders) l.send({ cmd: "measure" });
+    return await results;
+  } finally {
+    for (const l of loaders) l.kill();
+  }
+}
