@@ -23,7 +23,7 @@ export interface CpuComparison {
   readonly about?: string;
 }
 
-/** The key of the second `rampart` process, started for the A/A row only. */
+/** The key of proxy.ts's second `rampart` process, the A/A row's other side. */
 export const RAMPART_TWIN = "rampart-twin";
 
 export const CPU_COMPARISONS: readonly CpuComparison[] = [

@@ -40,7 +40,6 @@ import type { PairedDeltas } from "./proxy-pairs.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
 import { childPids } from "./process-cpu.ts";
 import { describePinning, pinBench, pinProcess } from "./cpu-pinning.ts";
-import type { Pinning } from "./cpu-pinning.ts";
 import { median } from "./harness.ts";
 import { exampleConfig, freePort, startNginx } from "../integration/nginx-harness.ts";
 import { HOSTS } from "../runtime/forward-auth-fixture.ts";
@@ -184,7 +183,8 @@ interface Contender {
 
 /** `RAMPART_BENCH_ROWS=key,key`: only these contenders (a quick look at a few rows). */
 const onlyRows = process.env["RAMPART_BENCH_ROWS"]?.split(",");
-const selected = (c: Contender): boolean => onlyRows === undefined || onlyRows.includes(c.key);
+const selected = (c: Contender): boolean =>
+  onlyRows === undefined || onlyRows.includes(c.key === RAMPART_TWIN ? "rampart" : c.key);
 
 const CONTENDERS: readonly Contender[] = [
   {
@@ -231,6 +231,13 @@ const CONTENDERS: readonly Contender[] = [
     label: "rampart serve, full policy",
     start: nodeProxy("rampart"),
     oneConnection: true,
+  },
+  {
+    // The A/A row's other side (test/bench/proxy-pairs.ts): the same role in a second process,
+    // through the same rounds, so both sides are equally warm when the pairs run.
+    key: RAMPART_TWIN,
+    label: "rampart serve, full policy, a second process (the A/A row's other side)",
+    start: nodeProxy("rampart"),
   },
   {
     key: "rampart-access-log",
@@ -300,22 +307,6 @@ function withSpread(values: readonly number[], unit: string, digits = 1): string
 function envCount(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-/**
- * The A/A row's second `rampart` process, warmed by a closed-loop phase as the rounds warmed
- * the first, and pinned like it.
- */
-async function startTwin(
-  upstreamPort: number,
-  pinning: Pinning,
-  connections: number,
-  seconds: number,
-): Promise<Running> {
-  const twin = await nodeProxy("rampart")(upstreamPort);
-  if (pinning.pinned) for (const pid of twin.target.pids()) pinProcess(pid, pinning.contenderCpu);
-  await phase(twin.target, { connections, seconds, rate: 0, warmup: { ms: 1000 } });
-  return twin;
 }
 
 /** The proxy benchmark module for test/bench/run.ts. */
@@ -396,11 +387,6 @@ export const proxyBench: BenchModule = {
         }
       }
       const targets = new Map([...running].map(([key, r]) => [key, r.target]));
-      if (pairs > 0 && running.has("rampart")) {
-        const twin = await startTwin(upstream.ready.port, pinning, connections, seconds);
-        running.set(RAMPART_TWIN, twin);
-        targets.set(RAMPART_TWIN, twin.target);
-      }
       paired.push(...(await runPairs(targets, { pairs, connections, seconds, rate })));
     } finally {
       for (const r of running.values()) await r.stop().catch(() => undefined);
