@@ -243,6 +243,31 @@ function echoFloor(tls: boolean): void {
   reportCpuOnRequest();
 }
 
+/**
+ * The floor of Node's own HTTP server, plain or over TLS: `node:http` or `node:https` answering
+ * every request itself with the canned 100-byte response (no upstream, no policy). Its TLS −
+ * plain is what Node's HTTP machinery on a TLS socket costs above the bare `tls` echo.
+ */
+function nodeServerFloor(tls: boolean): void {
+  const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length });
+    res.end(BODY);
+  };
+  const server = tls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(benchCertificate().certFile),
+          key: readFileSync(benchCertificate().keyFile),
+          noDelay: true,
+        },
+        onRequest,
+      )
+    : createServer({ noDelay: true }, onRequest);
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+  reportCpuOnRequest();
+}
+
 /** The do-nothing auth service behind nginx `auth_request`: 200 and the URI nginx needs back. */
 async function authNothing(): Promise<void> {
   // A token like the forward-auth role's, for the client to send on the token tunnel's row.
@@ -293,6 +318,8 @@ else if (role === "rampart-redis")
 else if (role === "rampart-tls") await rampart(numberArg(0), false, "plain", undefined, true);
 else if (role === "tls-echo") echoFloor(true);
 else if (role === "plain-echo") echoFloor(false);
+else if (role === "node-http-tls") nodeServerFloor(true);
+else if (role === "node-http") nodeServerFloor(false);
 else if (role === "auth-nothing") await authNothing();
 else if (role === "rampart-forward-auth") await rampartForwardAuth();
 // The load generator, for benches that fork this file (proxy.ts forks load-generator.ts
