@@ -60,6 +60,12 @@ export const CPU_COMPARISONS: readonly CpuComparison[] = [
     about: "the row rampart's TLS Δ is held against",
   },
   {
+    label: "Δ node:https − node:http answering themselves (Node's HTTP server over TLS)",
+    a: "node-http-tls",
+    b: "node-http",
+    about: "what Node's HTTP server adds over TLS, above the floor below",
+  },
+  {
     label: "Δ bare tls − bare net (what encryption costs Node)",
     a: "tls-echo",
     b: "plain-echo",

@@ -199,6 +199,18 @@ const CONTENDERS: readonly Contender[] = [
     oneConnection: true,
   },
   {
+    // Node's own HTTP server answering itself (no upstream, no policy), plain and over TLS:
+    // what Node's HTTP machinery on a TLS socket costs above the bare tls floor.
+    key: "node-http",
+    label: "floor: node:http answering itself, canned response",
+    start: nodeProxy("node-http"),
+  },
+  {
+    key: "node-http-tls",
+    label: "floor: node:https answering itself, canned response (TLS 1.3 keep-alive)",
+    start: nodeProxy("node-http-tls", BENCH_HOST),
+  },
+  {
     key: "minimal-http",
     label: "minimal node:http + http.request proxy",
     start: nodeProxy("minimal-http"),
@@ -238,6 +250,7 @@ const CONTENDERS: readonly Contender[] = [
     key: RAMPART_TWIN,
     label: "rampart serve, full policy, a second process (the A/A row's other side)",
     start: nodeProxy("rampart"),
+    oneConnection: true,
   },
   {
     key: "rampart-access-log",
