@@ -21,6 +21,18 @@ import { waitFor } from "./child-message.ts";
 
 const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
 
+/**
+ * Requests sent back to back before a phase's timed warm-up, so a contender that sat idle
+ * while the others were measured is busy again when its window opens. In the lead's quiet
+ * runs (BENCHMARKS.md, fifteenth session), with a 300 ms warm-up only, rampart cost 42.8 µs
+ * per request at max in a run of 2 contenders and 75.5 µs in a run of 19, where each waits
+ * ~100 s between its phases; and of two processes of the same role, the one loaded in 1
+ * paired comparison of 10 cost 5–9 µs more than the one loaded in 5 (0.8–2.1 µs when both
+ * took part in the same windows only). An idle Node process shrinks its heap (V8's memory
+ * reducer), and its first seconds of load scavenge a small young generation more often.
+ */
+export const BUSY_AGAIN_REQUESTS = 4000;
+
 /** Where a contender is loaded, and whose CPU counts. */
 export interface Target {
   readonly port: number;

@@ -8,7 +8,7 @@
  * shows how finely the run resolves a difference at all.
  */
 import type { BenchRow } from "./bench-module.ts";
-import { pairedPhase } from "./load-phase.ts";
+import { BUSY_AGAIN_REQUESTS, pairedPhase } from "./load-phase.ts";
 import type { Target } from "./load-phase.ts";
 import { medianInterval, verdict } from "./median-interval.ts";
 import type { MedianInterval } from "./median-interval.ts";
@@ -107,7 +107,7 @@ export async function runPairs(
   const runnable = comparisons
     .filter((c) => targets.has(c.a) && targets.has(c.b))
     .map((comparison) => ({ comparison, fixed: [] as number[], max: [] as number[] }));
-  const warmup = { ms: 300 };
+  const warmup = { ms: 300, requests: BUSY_AGAIN_REQUESTS };
   const base = { connections: plan.connections, seconds: plan.seconds, warmup };
   for (let w = 0; w < plan.pairs; w++) {
     for (let k = 0; k < runnable.length; k++) {

@@ -33,7 +33,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { BenchModule, BenchRow } from "./bench-module.ts";
 import type { LoadResult } from "./load-generator.ts";
-import { phase } from "./load-phase.ts";
+import { BUSY_AGAIN_REQUESTS, phase } from "./load-phase.ts";
 import type { Target } from "./load-phase.ts";
 import { describePairs, pairedRows, RAMPART_TWIN, runPairs } from "./proxy-pairs.ts";
 import type { PairedDeltas } from "./proxy-pairs.ts";
@@ -376,9 +376,14 @@ export const proxyBench: BenchModule = {
             connections,
             seconds,
             rate: 0,
-            warmup: { ms: warmupMs },
+            warmup: { ms: warmupMs, requests: BUSY_AGAIN_REQUESTS },
           });
-          const fixed = await phase(target, { connections, seconds, rate, warmup: { ms: 300 } });
+          const fixed = await phase(target, {
+            connections,
+            seconds,
+            rate,
+            warmup: { ms: 300, requests: BUSY_AGAIN_REQUESTS },
+          });
           const one = c.oneConnection
             ? (
                 await phase(target, {
