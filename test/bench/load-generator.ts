@@ -10,8 +10,9 @@
  * contender, so batching effects do not favour the faster one). Before the timed warm-up,
  * `warmupRequests` requests back to back (closed loop) on the pool's connections: they open
  * the connections (TLS handshake included), compile the client's hot path and settle its heap.
- * The parent hears `{ phase: "measuring" }` when the measured window starts and the figures
- * when it ends. With `cue`, it says `{ phase: "warm" }` after the timed warm-up instead and keeps
+ * The parent hears `{ phase: "measuring" }` when the measured window starts, `{ phase:
+ * "measured" }` when it ends (before the requests still in flight drain and the connections
+ * close, which the window does not count), and then the figures. With `cue`, it says `{ phase: "warm" }` after the timed warm-up instead and keeps
  * the load going until the parent sends `{ cmd: "measure" }`: two generators loading two
  * contenders at once then open their windows together (test/bench/load-phase.ts).
  * `RAMPART_BENCH_SAMPLES=1` adds every request's issue time (ms from the
@@ -139,6 +140,7 @@ export async function runLoad(plan: LoadPlan): Promise<void> {
   await new Promise((r) => setTimeout(r, plan.seconds * 1000));
   counts.measuring = false;
   const elapsed = (performance.now() - counts.windowStart) / 1000;
+  send({ phase: "measured" });
   counts.running = false;
   await driver;
   await Promise.all(inflight);
@@ -175,4 +177,8 @@ export function planFromArgs(args: readonly string[]): LoadPlan {
   };
 }
 
-if (import.meta.main) await runLoad(planFromArgs(process.argv.slice(2)));
+if (import.meta.main) {
+  // A generator whose bench is gone (killed, crashed) stops instead of loading on.
+  process.once("disconnect", () => process.exit(1));
+  await runLoad(planFromArgs(process.argv.slice(2)));
+}

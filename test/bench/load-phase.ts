@@ -1,6 +1,7 @@
 /**
  * Load phases of the proxy bench: a fresh test/bench/load-generator.ts process loads one
- * contender and the contender's CPU is read from /proc over exactly the generator's window.
+ * contender, and the contender's CPU is read from /proc when the generator opens its window
+ * and when it closes it (before the generator drains its last requests and its connections).
  *
  * `pairedPhase` loads two contenders at once, one generator each, both windows opened on the
  * same cue. A difference between two contenders measured one after the other carries the
@@ -76,13 +77,20 @@ function startGenerator(target: Target, plan: PhasePlan, cue: boolean): ChildPro
   });
 }
 
-/** The contender's CPU from the generator's `measuring` to its figures. */
+/** The contender's CPU from the generator's `measuring` to its `measured`, and its figures. */
 async function measured(loader: ChildProcess, target: Target): Promise<PhaseResult> {
-  await waitFor(loader, (m) => m["phase"] === "measuring");
+  // Every listener first: the messages may arrive in one read.
+  const opened = waitFor(loader, (m) => m["phase"] === "measuring");
+  const closed = waitFor(loader, (m) => m["phase"] === "measured");
+  const figures = waitFor<LoadResult>(loader, (m) => "rps" in m);
+  // If the generator dies, all three reject for that one cause; the first awaited reports it.
+  for (const later of [closed, figures]) later.catch(() => undefined);
+  await opened;
   const pids = target.pids();
   const before = cpuNanosOf(pids);
-  const result = await waitFor<LoadResult>(loader, (m) => "rps" in m);
+  await closed;
   const used = cpuNanosOf(pids) - before;
+  const result = await figures;
   return { result, cpuMicrosPerRequest: used / 1000 / Math.max(1, result.requests) };
 }
 
@@ -96,28 +104,37 @@ export async function phase(target: Target, plan: PhasePlan): Promise<PhaseResul
   }
 }
 
+/** Sends `message` to a child, rejecting if its channel is gone (the child exited). */
+function sendTo(child: ChildProcess, message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.send(message as object, (error) => (error === null ? resolve() : reject(error)));
+  });
+}
+
 /**
- * One window on two contenders loaded at once. `firstB` forks b's generator first (callers
- * alternate it, so neither side always gets the head start).
+ * One window on two contenders loaded at once. `firstForked` names whose generator is forked
+ * first (callers alternate it, so neither side always gets the head start).
  */
 export async function pairedPhase(
   a: Target,
   b: Target,
   plan: PhasePlan,
-  firstB = false,
+  firstForked: "a" | "b" = "a",
 ): Promise<[PhaseResult, PhaseResult]> {
-  const order = firstB ? [b, a] : [a, b];
-  const loaders = order.map((t) => startGenerator(t, plan, true));
-  const [loaderA, loaderB] = (firstB ? [loaders[1], loaders[0]] : loaders) as [
-    ChildProcess,
-    ChildProcess,
-  ];
+  const loaders: { a?: ChildProcess; b?: ChildProcess } = {};
+  for (const side of firstForked === "a" ? (["a", "b"] as const) : (["b", "a"] as const))
+    loaders[side] = startGenerator(side === "a" ? a : b, plan, true);
+  const loaderA = loaders.a as ChildProcess;
+  const loaderB = loaders.b as ChildProcess;
   try {
-    await Promise.all(loaders.map((l) => waitFor(l, (m) => m["phase"] === "warm")));
+    const warm = [loaderA, loaderB].map((l) => waitFor(l, (m) => m["phase"] === "warm"));
+    await Promise.all(warm);
     const results = Promise.all([measured(loaderA, a), measured(loaderB, b)]);
-    for (const l of loaders) l.send({ cmd: "measure" });
+    results.catch(() => undefined); // awaited below, unless a cue cannot be sent
+    await Promise.all([loaderA, loaderB].map((l) => sendTo(l, { cmd: "measure" })));
     return await results;
   } finally {
-    for (const l of loaders) l.kill();
+    loaderA.kill();
+    loaderB.kill();
   }
 }

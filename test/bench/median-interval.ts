@@ -6,7 +6,7 @@
  * a median alone cannot tell a 1 µs target from noise of a few µs.
  */
 
-/** The median's interval: `[lo, hi]` holds the true median with at least `confidence`. */
+/** The median's interval: `[lo, hi]` holds the true median with probability `coverage`. */
 export interface MedianInterval {
   readonly median: number;
   readonly lo: number;
@@ -15,7 +15,7 @@ export interface MedianInterval {
   readonly coverage: number;
 }
 
-/** P(X ≤ k) for X ~ Binomial(n, ½). */
+/** P(X ≤ k) for X ~ Binomial(n, ½); n stays far below 1,074, where ½ⁿ underflows. */
 function binomialHalfCdf(n: number, k: number): number {
   let term = 0.5 ** n; // C(n, 0) / 2^n
   let sum = 0;
@@ -27,10 +27,20 @@ function binomialHalfCdf(n: number, k: number): number {
 }
 
 /**
- * The median of `values` and its interval: the k-th smallest and k-th largest value, with the
- * largest k whose two tails together stay within 1 − `confidence`. Too few values for that
- * (fewer than 6 at 95 %) give the whole range, with its coverage.
+ * Which order statistics bound the median of `n` values: the k-th smallest and k-th largest,
+ * with the largest k whose two tails together stay within 1 − `confidence`, and the coverage
+ * that gives. Too few values (fewer than 6 at 95 %) give the whole range, covering less.
  */
+export function orderStatisticsFor(
+  n: number,
+  confidence = 0.95,
+): { readonly k: number; readonly coverage: number } {
+  let k = 1;
+  while (k < n >> 1 && 2 * binomialHalfCdf(n, k) <= 1 - confidence) k++;
+  return { k, coverage: 1 - 2 * binomialHalfCdf(n, k - 1) };
+}
+
+/** The median of `values` and its interval (`orderStatisticsFor`). */
 export function medianInterval(values: readonly number[], confidence = 0.95): MedianInterval {
   if (values.length === 0) throw new RangeError("no values");
   const sorted = [...values].sort((x, y) => x - y);
@@ -40,14 +50,8 @@ export function medianInterval(values: readonly number[], confidence = 0.95): Me
     n % 2 === 1
       ? (sorted[mid] as number)
       : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  let k = 1;
-  while (k < mid && 2 * binomialHalfCdf(n, k) <= 1 - confidence) k++;
-  return {
-    median,
-    lo: sorted[k - 1] as number,
-    hi: sorted[n - k] as number,
-    coverage: 1 - 2 * binomialHalfCdf(n, k - 1),
-  };
+  const { k, coverage } = orderStatisticsFor(n, confidence);
+  return { median, lo: sorted[k - 1] as number, hi: sorted[n - k] as number, coverage };
 }
 
 /** What an interval says about `value ≤ limit`. */

@@ -5,26 +5,38 @@
  * maximum throughput, and is printed as the median of the per-window differences with its 95 %
  * interval (median-interval.ts) and what that interval says of the target: met, not met, or
  * not decided by this run. An A/A row (rampart against a second process of the same role)
- * shows how finely the run resolves a difference at all.
+ * shows how finely the run resolves a difference at all; the two processes stand in for each
+ * other in every other pass of the comparisons naming rampart, so both take part alike (a
+ * process loaded in fewer windows than its twin cost 4–9 µs more per request: BENCHMARKS.md,
+ * fifteenth session). A window in which either side answered an error or fell below 95 % of
+ * the asked rate is dropped, and the row says how many were.
  */
 import type { BenchRow } from "./bench-module.ts";
 import { BUSY_AGAIN_REQUESTS, pairedPhase } from "./load-phase.ts";
 import type { Target } from "./load-phase.ts";
-import { medianInterval, verdict } from "./median-interval.ts";
-import type { MedianInterval } from "./median-interval.ts";
+import type { LoadResult } from "./load-generator.ts";
+import { medianInterval, orderStatisticsFor, verdict } from "./median-interval.ts";
 
 /** Two contenders (keys of proxy.ts's rows) and what their difference is held to. */
-export interface CpuComparison {
+export type CpuComparison = {
   readonly label: string;
   readonly a: string;
   readonly b: string;
-  /** The target `a − b ≤ limit` µs; without one, `about` says what the row is for. */
-  readonly limit?: number;
-  readonly about?: string;
-}
+} & (
+  | { /** The target: `a − b ≤ limit` µs. */ readonly limit: number }
+  | { /** What a row without a target is for. */ readonly about: string }
+);
 
 /** The key of proxy.ts's second `rampart` process, the A/A row's other side. */
 export const RAMPART_TWIN = "rampart-twin";
+
+/** The A/A row: the one comparison in which the twin never stands in for rampart. */
+const A_A: CpuComparison = {
+  label: "Δ rampart − rampart, a second process of the same role (A/A)",
+  a: "rampart",
+  b: RAMPART_TWIN,
+  about: "≈ 0: how finely this run resolves a Δ",
+};
 
 export const CPU_COMPARISONS: readonly CpuComparison[] = [
   {
@@ -71,12 +83,7 @@ export const CPU_COMPARISONS: readonly CpuComparison[] = [
     b: "plain-echo",
     about: "the floor of the row above",
   },
-  {
-    label: "Δ rampart − rampart, a second process of the same role (A/A)",
-    a: "rampart",
-    b: RAMPART_TWIN,
-    about: "≈ 0: how finely this run resolves a Δ",
-  },
+  A_A,
 ];
 
 /** How the paired windows load: the bench's fixed rate and closed loop, `pairs` of each. */
@@ -87,11 +94,22 @@ export interface PairPlan {
   readonly rate: number;
 }
 
-/** One comparison's per-window differences, µs of CPU per request. */
+/** One comparison's per-window differences, µs of CPU per request, and the windows dropped. */
 export interface PairedDeltas {
   readonly comparison: CpuComparison;
   readonly fixed: number[];
   readonly max: number[];
+  dropped: number;
+}
+
+/** Whether a window counts: no errors, and at a fixed `rate`, ≥ 95 % of it achieved. */
+function counts(result: LoadResult, rate: number): boolean {
+  return result.errors + result.non200 === 0 && (rate === 0 || result.rps >= 0.95 * rate);
+}
+
+/** The key measured for `key` in pass `pass`: rampart and its twin take turns. */
+function standIn(key: string, comparison: CpuComparison, pass: number): string {
+  return key === "rampart" && comparison !== A_A && pass % 2 === 1 ? RAMPART_TWIN : key;
 }
 
 /**
@@ -104,21 +122,28 @@ export async function runPairs(
   plan: PairPlan,
   comparisons: readonly CpuComparison[] = CPU_COMPARISONS,
 ): Promise<PairedDeltas[]> {
-  const runnable = comparisons
+  const runnable: PairedDeltas[] = comparisons
     .filter((c) => targets.has(c.a) && targets.has(c.b))
-    .map((comparison) => ({ comparison, fixed: [] as number[], max: [] as number[] }));
+    .map((comparison) => ({ comparison, fixed: [], max: [], dropped: 0 }));
   const warmup = { ms: 300, requests: BUSY_AGAIN_REQUESTS };
   const base = { connections: plan.connections, seconds: plan.seconds, warmup };
-  for (let w = 0; w < plan.pairs; w++) {
+  for (let pass = 0; pass < plan.pairs; pass++) {
     for (let k = 0; k < runnable.length; k++) {
-      const entry = runnable[(k + w) % runnable.length] as PairedDeltas;
-      const a = targets.get(entry.comparison.a) as Target;
-      const b = targets.get(entry.comparison.b) as Target;
-      const firstB = w % 2 === 1;
-      const [fa, fb] = await pairedPhase(a, b, { ...base, rate: plan.rate }, firstB);
-      entry.fixed.push(fa.cpuMicrosPerRequest - fb.cpuMicrosPerRequest);
-      const [ma, mb] = await pairedPhase(a, b, { ...base, rate: 0 }, !firstB);
-      entry.max.push(ma.cpuMicrosPerRequest - mb.cpuMicrosPerRequest);
+      const entry = runnable[(k + pass) % runnable.length] as PairedDeltas;
+      const { comparison } = entry;
+      const target = (key: string): Target =>
+        (targets.get(standIn(key, comparison, pass)) ?? targets.get(key)) as Target;
+      const [a, b] = [target(comparison.a), target(comparison.b)];
+      for (const [rate, into] of [
+        [plan.rate, entry.fixed],
+        [0, entry.max],
+      ] as const) {
+        const first = (pass + (rate === 0 ? 1 : 0)) % 2 === 0 ? "a" : "b";
+        const [ra, rb] = await pairedPhase(a, b, { ...base, rate }, first);
+        if (counts(ra.result, rate) && counts(rb.result, rate))
+          into.push(ra.cpuMicrosPerRequest - rb.cpuMicrosPerRequest);
+        else entry.dropped++;
+      }
     }
   }
   return runnable;
@@ -126,8 +151,16 @@ export async function runPairs(
 
 const fmt = (n: number): string => n.toFixed(1);
 
-function withInterval(i: MedianInterval): string {
+/** A median with its interval, or why there is none. */
+function withInterval(values: readonly number[]): string {
+  if (values.length === 0) return "no window counted";
+  const i = medianInterval(values);
   return `${fmt(i.median)} µs (${fmt(i.lo)} … ${fmt(i.hi)})`;
+}
+
+/** What `values` say of `a − b ≤ limit`. */
+function verdictOf(values: readonly number[], limit: number): string {
+  return values.length === 0 ? "not decided" : verdict(medianInterval(values), limit);
 }
 
 /** The Δ rows, in the bench's CPU columns: `fixedColumn` (its headline) and `maxColumn`. */
@@ -137,24 +170,21 @@ export function pairedRows(
   maxColumn: string,
   rateLabel: string,
 ): BenchRow[] {
-  return deltas.map(({ comparison, fixed, max }) => {
-    const atRate = medianInterval(fixed);
-    const atMax = medianInterval(max);
-    const { limit } = comparison;
-    const target =
-      limit === undefined
-        ? (comparison.about ?? "")
-        : `≤ ${limit} µs: ${verdict(atRate, limit)} ${rateLabel}, ${verdict(atMax, limit)} at max`;
+  return deltas.map(({ comparison, fixed, max, dropped }) => {
+    const held =
+      "limit" in comparison
+        ? `≤ ${comparison.limit} µs: ${verdictOf(fixed, comparison.limit)} ${rateLabel}, ${verdictOf(max, comparison.limit)} at max`
+        : comparison.about;
+    const target = dropped === 0 ? held : `${held} (${dropped} windows dropped: errors or behind)`;
     return {
       label: comparison.label,
-      figures: { [fixedColumn]: withInterval(atRate), [maxColumn]: withInterval(atMax), target },
+      figures: { [fixedColumn]: withInterval(fixed), [maxColumn]: withInterval(max), target },
     };
   });
 }
 
 /** What the Δ rows' intervals are, for the bench's closing row. */
 export function describePairs(pairs: number, seconds: number): string {
-  const coverage =
-    pairs > 0 ? medianInterval(Array.from({ length: pairs }, (_, i) => i)).coverage : 0;
-  return `Δ rows: ${pairs} paired ${seconds} s windows per pace, both contenders loaded at once; median (interval holding the median with ${(100 * coverage).toFixed(0)} %)`;
+  const { coverage } = orderStatisticsFor(pairs);
+  return `Δ rows: ${pairs} paired ${seconds} s windows per pace, both contenders loaded at once, rampart and its twin taking turns; median (interval holding the median with ${(100 * coverage).toFixed(0)} %, each end a one-sided ${(50 + 50 * coverage).toFixed(0)} % bound)`;
 }

@@ -52,11 +52,14 @@ function reportCpuOnRequest(): void {
   });
 }
 
+/** The upstream's answer, also given by the Node server floors: 200 with the 100-byte body. */
+function answerCanned(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length });
+  res.end(BODY);
+}
+
 async function upstream(): Promise<void> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length });
-    res.end(BODY);
-  });
+  const server = createServer(answerCanned);
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
   process.on("message", (m: { cmd: string }) => m.cmd === "exit" && process.exit(0));
@@ -108,14 +111,7 @@ function minimalUndici(upstreamPort: number, tls = false, sameRequest = false): 
     );
   };
   const server = tls
-    ? createHttpsServer(
-        {
-          cert: readFileSync(benchCertificate().certFile),
-          key: readFileSync(benchCertificate().keyFile),
-          noDelay: true,
-        },
-        onRequest,
-      )
+    ? createHttpsServer({ ...benchTlsFiles(), noDelay: true }, onRequest)
     : createServer(onRequest);
   server.keepAliveTimeout = 60_000;
   // `sameRequest`: the client sends the rampart role's token too, so this proxy parses and
@@ -199,6 +195,12 @@ async function rampart(
   reportCpuOnRequest();
 }
 
+/** The bench certificate's PEM files, read, for a Node TLS server's options. */
+function benchTlsFiles(): { cert: Buffer; key: Buffer } {
+  const { certFile, keyFile } = benchCertificate();
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
 /** The bench certificate (api.bench.test), written by the bench before it forks the roles. */
 function benchCertificate(): { hosts: string[]; certFile: string; keyFile: string } {
   const certFile = process.env["RAMPART_BENCH_CERT"];
@@ -230,14 +232,7 @@ function echoFloor(tls: boolean): void {
     });
   };
   const server = tls
-    ? createTlsServer(
-        {
-          cert: readFileSync(benchCertificate().certFile),
-          key: readFileSync(benchCertificate().keyFile),
-          ALPNProtocols: ["http/1.1"],
-        },
-        onSocket,
-      )
+    ? createTlsServer({ ...benchTlsFiles(), ALPNProtocols: ["http/1.1"] }, onSocket)
     : createNetServer({ noDelay: true }, onSocket);
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
   reportCpuOnRequest();
@@ -249,20 +244,9 @@ function echoFloor(tls: boolean): void {
  * plain is what Node's HTTP machinery on a TLS socket costs above the bare `tls` echo.
  */
 function nodeServerFloor(tls: boolean): void {
-  const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length });
-    res.end(BODY);
-  };
   const server = tls
-    ? createHttpsServer(
-        {
-          cert: readFileSync(benchCertificate().certFile),
-          key: readFileSync(benchCertificate().keyFile),
-          noDelay: true,
-        },
-        onRequest,
-      )
-    : createServer({ noDelay: true }, onRequest);
+    ? createHttpsServer({ ...benchTlsFiles(), noDelay: true }, answerCanned)
+    : createServer({ noDelay: true }, answerCanned);
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
   reportCpuOnRequest();

@@ -24,7 +24,7 @@
  * load phase (2 s), RAMPART_BENCH_PAIRS the paired windows per Δ row and pace (12),
  * RAMPART_BENCH_ONE_SECONDS the one-connection window (10 s, after a warm-up of 2,000
  * requests on that connection); at the defaults a quiet 2-core machine runs the bench
- * in about 22 minutes, half of it in the paired windows.
+ * in about 25 minutes, half of it in the paired windows.
  */
 import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -246,7 +246,7 @@ const CONTENDERS: readonly Contender[] = [
   },
   {
     // The A/A row's other side (test/bench/proxy-pairs.ts): the same role in a second process,
-    // through the same rounds, so both sides are equally warm when the pairs run.
+    // through the same rounds; in the paired windows the two take turns standing in for rampart.
     key: RAMPART_TWIN,
     label: "rampart serve, full policy, a second process (the A/A row's other side)",
     start: nodeProxy("rampart"),
