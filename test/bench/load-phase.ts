@@ -9,7 +9,7 @@
  * loaded together share it, and their difference keeps only what differs between them. In
  * the lead's quiet runs (BENCHMARKS.md, fifteenth session) two processes of the same role
  * differed per 2 s window by 7–8 µs (standard deviation) measured one after the other, and by
- * 2.7 µs loaded together. Both contenders then run on a machine busier than when each runs
+ * 2.7–4.6 µs loaded together. Both contenders then run on a machine busier than when each runs
  * alone, so their absolute figures are higher than a phase of one alone: pairs are for
  * differences, single phases for absolute figures.
  */
@@ -27,10 +27,9 @@ const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
  * while the others were measured is busy again when its window opens. In the lead's quiet
  * runs (BENCHMARKS.md, fifteenth session), with a 300 ms warm-up only, rampart cost 42.8 µs
  * per request at max in a run of 2 contenders and 75.5 µs in a run of 19, where each waits
- * ~100 s between its phases; and of two processes of the same role, the one loaded in 1
- * paired comparison of 10 cost 5–9 µs more than the one loaded in 5 (0.8–2.1 µs when both
- * took part in the same windows only). An idle Node process shrinks its heap (V8's memory
- * reducer), and its first seconds of load scavenge a small young generation more often.
+ * ~100 s between its phases (with these requests, 59.5 µs in a run of 11). They do not make
+ * a process loaded in few paired windows the equal of one loaded in many: proxy-pairs.ts
+ * has rampart and its twin take turns for that.
  */
 export const BUSY_AGAIN_REQUESTS = 4000;
 
