@@ -120,11 +120,9 @@ export async function pairedPhase(
   plan: PhasePlan,
   firstForked: "a" | "b" = "a",
 ): Promise<[PhaseResult, PhaseResult]> {
-  const loaders: { a?: ChildProcess; b?: ChildProcess } = {};
-  for (const side of firstForked === "a" ? (["a", "b"] as const) : (["b", "a"] as const))
-    loaders[side] = startGenerator(side === "a" ? a : b, plan, true);
-  const loaderA = loaders.a as ChildProcess;
-  const loaderB = loaders.b as ChildProcess;
+  const headStart = firstForked === "b" ? startGenerator(b, plan, true) : undefined;
+  const loaderA = startGenerator(a, plan, true);
+  const loaderB = headStart ?? startGenerator(b, plan, true);
   try {
     const warm = [loaderA, loaderB].map((l) => waitFor(l, (m) => m["phase"] === "warm"));
     await Promise.all(warm);
