@@ -5,8 +5,8 @@
  * Tunnels whose own lists were written empty (an explicit deny-all) are left alone.
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
-import { isHttpFamily } from "../../bounds/protocol.ts";
 import { PolicyReachability } from "../../analysis/admits.ts";
+import { isRouted } from "../../analysis/space/routing.ts";
 import type { TunnelIr } from "../../ir/types.ts";
 import type { LintContext, LintRule, Report } from "../rule.ts";
 import { createRule } from "../rule.ts";
@@ -41,7 +41,7 @@ function check({ policy, ir }: LintContext, report: Report<typeof messages>): Di
   const denyAll = idsWrittenAsDenyAll(ir.tunnels);
   // `forEach`, not `for … of`: no iterator result per tunnel before the loop is optimized.
   policy.tunnels.forEach((tunnel) => {
-    if (!tunnel.publish || !isHttpFamily(tunnel.protocol) || tunnel.hosts.length === 0) return;
+    if (!isRouted(tunnel) || tunnel.hosts.length === 0) return;
     if (denyAll.size > 0 && denyAll.has(tunnel.id)) return;
     reach ??= new PolicyReachability(policy);
     const denials = reach.refusals(tunnel);
