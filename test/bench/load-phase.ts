@@ -29,7 +29,7 @@ const LOAD_GENERATOR = join(import.meta.dirname, "load-generator.ts");
  * per request at max in a run of 2 contenders and 75.5 µs in a run of 19, where each waits
  * ~100 s between its phases (with these requests, 59.5 µs in a run of 11). They do not make
  * a process loaded in few paired windows the equal of one loaded in many: proxy-pairs.ts
- * has rampart and its twin take turns for that.
+ * gives every comparison two processes of its own for that.
  */
 export const BUSY_AGAIN_REQUESTS = 4000;
 

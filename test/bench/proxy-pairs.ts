@@ -4,15 +4,18 @@
  * its two contenders are loaded at once (load-phase.ts says why), at the fixed rate and at
  * maximum throughput, and is printed as the median of the per-window differences with its 95 %
  * interval (median-interval.ts) and what that interval says of the target: met, not met, or
- * not decided by this run. An A/A row (rampart against a second process of the same role)
- * shows how finely the run resolves a difference at all; the two processes stand in for each
- * other in every other pass of the comparisons naming rampart, so both take part alike (a
- * process loaded in fewer windows than its twin cost 4–9 µs more per request: BENCHMARKS.md,
- * fifteenth session). A window in which either side answered an error or fell below 95 % of
- * the asked rate is dropped, and the row says how many were.
+ * not decided by this run. An A/A row (two processes of rampart's role) shows how finely the
+ * run resolves a difference at all. A window in which either side answered an error or fell
+ * below 95 % of the asked rate is dropped, and the row says how many were.
+ *
+ * Every comparison loads two processes of its own, started for it and loaded in its windows
+ * only, so every process takes part in as many windows as any other: a process loaded in
+ * fewer windows than its partner cost 4–9 µs more per request (BENCHMARKS.md, fifteenth
+ * session), and a contender shared by several comparisons made the rows of the others, whose
+ * contenders it outnumbered, read high (the access log's and TLS's).
  */
 import type { BenchRow } from "./bench-module.ts";
-import { BUSY_AGAIN_REQUESTS, pairedPhase } from "./load-phase.ts";
+import { BUSY_AGAIN_REQUESTS, pairedPhase, phase } from "./load-phase.ts";
 import type { Target } from "./load-phase.ts";
 import type { LoadResult } from "./load-generator.ts";
 import { medianInterval, orderStatisticsFor, verdict } from "./median-interval.ts";
@@ -26,17 +29,6 @@ export type CpuComparison = {
   | { /** The target: `a − b ≤ limit` µs. */ readonly limit: number }
   | { /** What a row without a target is for. */ readonly about: string }
 );
-
-/** The key of proxy.ts's second `rampart` process, the A/A row's other side. */
-export const RAMPART_TWIN = "rampart-twin";
-
-/** The A/A row: the one comparison in which the twin never stands in for rampart. */
-const A_A: CpuComparison = {
-  label: "Δ rampart − rampart, a second process of the same role (A/A)",
-  a: "rampart",
-  b: RAMPART_TWIN,
-  about: "≈ 0: how finely this run resolves a Δ",
-};
 
 export const CPU_COMPARISONS: readonly CpuComparison[] = [
   {
@@ -83,7 +75,12 @@ export const CPU_COMPARISONS: readonly CpuComparison[] = [
     b: "plain-echo",
     about: "the floor of the row above",
   },
-  A_A,
+  {
+    label: "Δ rampart − rampart, a second process of the same role (A/A)",
+    a: "rampart",
+    b: "rampart",
+    about: "≈ 0: how finely this run resolves a Δ",
+  },
 ];
 
 /** How the paired windows load: the bench's fixed rate and closed loop, `pairs` of each. */
@@ -107,46 +104,47 @@ function counts(result: LoadResult, rate: number): boolean {
   return result.errors + result.non200 === 0 && (rate === 0 || result.rps >= 0.95 * rate);
 }
 
-/** The key measured for `key` in pass `pass`: rampart and its twin take turns. */
-function standIn(key: string, comparison: CpuComparison, pass: number): string {
-  return key === "rampart" && comparison !== A_A && pass % 2 === 1 ? RAMPART_TWIN : key;
+/** A comparison with the two processes that stand for it in its windows, and its windows. */
+export interface PairedContenders {
+  readonly comparison: CpuComparison;
+  readonly a: Target;
+  readonly b: Target;
 }
 
 /**
- * Runs `plan.pairs` windows at the fixed rate and at max for every comparison whose two
- * contenders are in `targets`. Comparisons interleave, their order rotating each pass, and
- * which generator starts first alternates, so no comparison owns a quieter stretch of the run.
+ * Runs `plan.pairs` windows at the fixed rate and at max for every comparison. Each process is
+ * first loaded alone once (its JIT and start-up GCs, ~1–3 s), then the comparisons interleave,
+ * their order rotating each pass, and which generator starts first alternates, so no
+ * comparison owns a quieter stretch of the run.
  */
 export async function runPairs(
-  targets: ReadonlyMap<string, Target>,
+  contenders: readonly PairedContenders[],
   plan: PairPlan,
-  comparisons: readonly CpuComparison[] = CPU_COMPARISONS,
 ): Promise<PairedDeltas[]> {
-  const runnable: PairedDeltas[] = comparisons
-    .filter((c) => targets.has(c.a) && targets.has(c.b))
-    .map((comparison) => ({ comparison, fixed: [], max: [], dropped: 0 }));
   const warmup = { ms: 300, requests: BUSY_AGAIN_REQUESTS };
   const base = { connections: plan.connections, seconds: plan.seconds, warmup };
+  for (const target of contenders.flatMap(({ a, b }) => [a, b]))
+    await phase(target, { ...base, rate: 0, warmup: { ...warmup, ms: 1000 } });
+  const runnable = contenders.map((c) => ({
+    ...c,
+    deltas: { comparison: c.comparison, fixed: [], max: [], dropped: 0 } as PairedDeltas,
+  }));
   for (let pass = 0; pass < plan.pairs; pass++) {
     for (let k = 0; k < runnable.length; k++) {
-      const entry = runnable[(k + pass) % runnable.length] as PairedDeltas;
-      const { comparison } = entry;
-      const target = (key: string): Target =>
-        (targets.get(standIn(key, comparison, pass)) ?? targets.get(key)) as Target;
-      const [a, b] = [target(comparison.a), target(comparison.b)];
+      const { a, b, deltas } = runnable[(k + pass) % runnable.length] as (typeof runnable)[0];
       for (const [rate, into] of [
-        [plan.rate, entry.fixed],
-        [0, entry.max],
+        [plan.rate, deltas.fixed],
+        [0, deltas.max],
       ] as const) {
         const first = (pass + (rate === 0 ? 1 : 0)) % 2 === 0 ? "a" : "b";
         const [ra, rb] = await pairedPhase(a, b, { ...base, rate }, first);
         if (counts(ra.result, rate) && counts(rb.result, rate))
           into.push(ra.cpuMicrosPerRequest - rb.cpuMicrosPerRequest);
-        else entry.dropped++;
+        else deltas.dropped++;
       }
     }
   }
-  return runnable;
+  return runnable.map((r) => r.deltas);
 }
 
 const fmt = (n: number): string => n.toFixed(1);
@@ -186,5 +184,5 @@ export function pairedRows(
 /** What the Δ rows' intervals are, for the bench's closing row. */
 export function describePairs(pairs: number, seconds: number): string {
   const { coverage } = orderStatisticsFor(pairs);
-  return `Δ rows: ${pairs} paired ${seconds} s windows per pace, both contenders loaded at once, rampart and its twin taking turns; median (interval holding the median with ${(100 * coverage).toFixed(0)} %, each end a one-sided ${(50 + 50 * coverage).toFixed(0)} % bound)`;
+  return `Δ rows: ${pairs} paired ${seconds} s windows per pace, both contenders loaded at once, each comparison with two processes of its own; median (interval holding the median with ${(100 * coverage).toFixed(0)} %, each end a one-sided ${(50 + 50 * coverage).toFixed(0)} % bound)`;
 }

@@ -13,7 +13,8 @@
  * upstream's or the load generator's. The contenders start once and rounds interleave them,
  * so noise from other jobs hits all alike; each contender's figures are medians over rounds.
  * The Δ rows (issue #20's targets) come from windows of their two contenders loaded at once
- * (test/bench/proxy-pairs.ts): medians of per-window differences with the interval that
+ * (test/bench/proxy-pairs.ts), two processes started for each comparison alone after the
+ * rounds: medians of per-window differences with the interval that
  * holds the median at 95 %, and whether that interval meets the target, misses it or leaves
  * it undecided. With `RAMPART_BENCH_PIN=1`, `taskset` and two CPUs, the contenders run on
  * one CPU (alone in a round, the two of a pair together) and the load generators, the
@@ -35,8 +36,8 @@ import type { BenchModule, BenchRow } from "./bench-module.ts";
 import type { LoadResult } from "./load-generator.ts";
 import { BUSY_AGAIN_REQUESTS, phase } from "./load-phase.ts";
 import type { Target } from "./load-phase.ts";
-import { describePairs, pairedRows, RAMPART_TWIN, runPairs } from "./proxy-pairs.ts";
-import type { PairedDeltas } from "./proxy-pairs.ts";
+import { CPU_COMPARISONS, describePairs, pairedRows, runPairs } from "./proxy-pairs.ts";
+import type { PairedContenders, PairedDeltas } from "./proxy-pairs.ts";
 import { pipelineCpuMicros } from "./proxy-pipeline.ts";
 import { childPids } from "./process-cpu.ts";
 import { describePinning, pinBench, pinProcess } from "./cpu-pinning.ts";
@@ -183,8 +184,7 @@ interface Contender {
 
 /** `RAMPART_BENCH_ROWS=key,key`: only these contenders (a quick look at a few rows). */
 const onlyRows = process.env["RAMPART_BENCH_ROWS"]?.split(",");
-const selected = (c: Contender): boolean =>
-  onlyRows === undefined || onlyRows.includes(c.key === RAMPART_TWIN ? "rampart" : c.key);
+const selected = (c: Contender): boolean => onlyRows === undefined || onlyRows.includes(c.key);
 
 const CONTENDERS: readonly Contender[] = [
   {
@@ -245,14 +245,6 @@ const CONTENDERS: readonly Contender[] = [
     oneConnection: true,
   },
   {
-    // The A/A row's other side (test/bench/proxy-pairs.ts): the same role in a second process,
-    // through the same rounds; in the paired windows the two take turns standing in for rampart.
-    key: RAMPART_TWIN,
-    label: "rampart serve, full policy, a second process (the A/A row's other side)",
-    start: nodeProxy("rampart"),
-    oneConnection: true,
-  },
-  {
     key: "rampart-access-log",
     label: "rampart serve, full policy, access log on",
     start: nodeProxy("rampart-access-log"),
@@ -296,6 +288,28 @@ const CONTENDERS: readonly Contender[] = [
         },
       ]),
 ].filter(selected);
+
+/**
+ * Starts two processes of its own for every comparison whose contenders are selected, each
+ * passed to `pin` and added to `started` (the caller stops them).
+ */
+async function startPairs(
+  upstreamPort: number,
+  started: Running[],
+  pin: (pid: number) => void,
+): Promise<PairedContenders[]> {
+  const contenders: PairedContenders[] = [];
+  for (const comparison of CPU_COMPARISONS) {
+    const a = CONTENDERS.find((c) => c.key === comparison.a);
+    const b = CONTENDERS.find((c) => c.key === comparison.b);
+    if (a === undefined || b === undefined) continue;
+    const pair = { a: await a.start(upstreamPort), b: await b.start(upstreamPort) };
+    started.push(pair.a, pair.b);
+    for (const pid of [...pair.a.target.pids(), ...pair.b.target.pids()]) pin(pid);
+    contenders.push({ comparison, a: pair.a.target, b: pair.b.target });
+  }
+  return contenders;
+}
 
 /** One contender's figures in one round. */
 interface Round {
@@ -359,6 +373,7 @@ export const proxyBench: BenchModule = {
     const running = new Map<string, Running>();
     const rounds_ = new Map<string, Round[]>();
     const paired: PairedDeltas[] = [];
+    const pairProcesses: Running[] = [];
     try {
       for (const c of CONTENDERS) {
         const started = await c.start(upstream.ready.port);
@@ -404,10 +419,16 @@ export const proxyBench: BenchModule = {
           rounds_.set(c.key, [...(rounds_.get(c.key) ?? []), round]);
         }
       }
-      const targets = new Map([...running].map(([key, r]) => [key, r.target]));
-      paired.push(...(await runPairs(targets, { pairs, connections, seconds, rate })));
+      // The rounds' processes make way for the pairs' own (proxy-pairs.ts says why).
+      for (const r of running.values()) await r.stop();
+      running.clear();
+      const contenders = await startPairs(upstream.ready.port, pairProcesses, (pid) => {
+        if (pinning.pinned) pinProcess(pid, pinning.contenderCpu);
+      });
+      paired.push(...(await runPairs(contenders, { pairs, connections, seconds, rate })));
     } finally {
-      for (const r of running.values()) await r.stop().catch(() => undefined);
+      for (const r of [...running.values(), ...pairProcesses])
+        await r.stop().catch(() => undefined);
       await upstream.stop();
       restore();
     }
