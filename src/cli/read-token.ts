@@ -12,6 +12,7 @@ import type { Diagnostic, Outcome } from "../diagnostics/diagnostic.ts";
 import type { TokenFacts } from "../ir/facts.ts";
 import { checkClaims } from "../runtime/tokens/claims-schema.ts";
 import { claimsToGrant, tokenOwner } from "../runtime/tokens/claims-to-grant.ts";
+import { timeStatus } from "../runtime/tokens/claim-times.ts";
 import { JwtBackend } from "../runtime/tokens/jwt-backend.ts";
 import { loadPinnedKeys } from "../runtime/tokens/keys.ts";
 import type { Io } from "./io.ts";
@@ -47,15 +48,15 @@ function factsFromClaims(payload: unknown, digest: string, nowSeconds: number): 
   const lowered = claimsToGrant(claims, digest);
   if ("error" in lowered) return tokenInvalid(lowered.error);
   const grant = lowered.grant;
-  const expired = claims.exp !== undefined && nowSeconds > claims.exp + CLOCK_SKEW_SECONDS;
+  const status = timeStatus(claims, nowSeconds, CLOCK_SKEW_SECONDS);
   const facts: TokenFacts = {
     source: "query",
-    status: expired ? "expired" : "valid",
+    status,
     id: claims.jti ?? digest,
     type: claims.type,
     lifetimeSeconds:
       claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : null,
-    grant: expired ? null : grant,
+    grant: status === "valid" ? grant : null,
     subject: claims.sub ?? claims.userId ?? claims.clientId ?? null,
     owner: tokenOwner(claims),
   };

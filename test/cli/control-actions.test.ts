@@ -196,6 +196,32 @@ describe("rampart explain --action (S-T2, S-T3, S-T7)", () => {
     assert.match(unchecked.stdout, /without checking a signature[\s\S]*watch: allowed/);
   });
 
+  it("S-T1: a token issued or valid only beyond the 300 s skew is refused, as claims and as a JWT", async () => {
+    const future = [
+      { ...watchClaims, iat: now + 86_400, exp: now + 86_460 },
+      { ...watchClaims, nbf: now + 3600 },
+    ];
+    for (const claims of future) {
+      const asClaims = await run([
+        "explain",
+        POLICY,
+        "--action",
+        "watch",
+        "--token",
+        JSON.stringify(claims),
+      ]);
+      assert.match(asClaims.stdout, /watch: refused \(401 invalid_token\) by token/);
+      const jwt = await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256" })
+        .sign(new TextEncoder().encode(SECRET));
+      const signed = await run(["explain", POLICY, "--action", "watch", "--token", jwt], {
+        RAMPART_TOKEN_SECRET: SECRET,
+      });
+      assert.match(signed.stdout, /watch: refused \(401 invalid_token\) by token/);
+      assert.equal(signed.stdout.includes(jwt), false, "the token is never printed");
+    }
+  });
+
   it("RP8950/RP8951: unreadable tokens and tunnel properties are diagnostics, exit 1", async () => {
     const token = await run(["explain", POLICY, "--action", "watch", "--token", '{"type":"auth"}']);
     assert.equal(token.status, 1);

@@ -92,6 +92,26 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     );
   });
 
+  it("S-T1: refuses a token issued more than 300 s in the future, and never keeps that verdict", async () => {
+    // A leaked application secret could otherwise mint a token dated next year: valid now,
+    // living far past its 3600 s, and issued after any credential cut-off taken today.
+    const backend = backendFor(baseOptions({ secret: SECRET }));
+    const app = (iat: number) => hs({ type: "app", clientId: "c", iat, exp: iat + 60 });
+    const later = await app(NOW + 86_400 * 365);
+    assert.equal((await backend.verify(later, "header")).status, "not_yet_valid");
+    assert.equal((await backend.verify(await app(NOW + 301), "header")).status, "not_yet_valid");
+    assert.equal((await backend.verify(await app(NOW + 300), "header")).status, "valid");
+    const auth = await hs({ type: "auth", userId: "u", iat: NOW + 3600, exp: NOW + 3660 });
+    assert.equal((await backend.verify(auth, "query")).status, "not_yet_valid");
+    assert.equal(backend.cached.failed, 0, "a time-based refusal is not kept");
+    clock.ms = (NOW + 86_400 * 365) * 1000;
+    try {
+      assert.equal((await backend.verify(later, "header")).status, "valid");
+    } finally {
+      clock.ms = NOW * 1000;
+    }
+  });
+
   it("a cached valid token turns expired when its time passes", async () => {
     const token = await hs({ type: "pat", iat: NOW, exp: NOW + 10 });
     assert.equal((await hsBackend.verify(token, "header")).status, "valid");

@@ -12,6 +12,7 @@ import type { TokenOptions } from "../options.ts";
 import type { TokenBackend } from "./backend.ts";
 import { failedToken } from "./backend.ts";
 import { checkClaims } from "./claims-schema.ts";
+import { expiredAt, timeStatus } from "./claim-times.ts";
 import { STATIC_KEYS, keyServes } from "./keys.ts";
 import type { KeyEpoch, PinnedKey } from "./keys.ts";
 import { claimsToGrant, tokenOwner } from "./claims-to-grant.ts";
@@ -82,7 +83,7 @@ export class JwtBackend implements TokenBackend {
     if (
       kept.exp !== null &&
       kept.facts.status === "valid" &&
-      this.#now() / 1000 > kept.exp + this.#skew
+      expiredAt(kept.exp, this.#now() / 1000, this.#skew)
     ) {
       return failedToken(source, "expired", kept.facts.id);
     }
@@ -121,6 +122,12 @@ export class JwtBackend implements TokenBackend {
       // S-T1: a signature by a key of another credential does not count (an `app` token
       // verifies only with its own client's key); checked on the verified claims.
       if (!keyServes(candidate, payload["type"], payload["clientId"], header.kid)) continue;
+      // S-T1: jose checked `exp` and `nbf`; an `iat` beyond the skew is refused here.
+      const times = timeStatus(payload, this.#now() / 1000, this.#skew);
+      if (times !== "valid") {
+        lastStatus = times;
+        break;
+      }
       return accept(payload, digest, epoch);
     }
     // Time-based failures change with time, key fetches and unknown `kid`s with the key set:
