@@ -45,11 +45,16 @@ function leafBeyondList(node: GrantNodeIr): string | null {
   return null;
 }
 
-/** Checks S-T7: type, lifetime, permissions and every branch of the resource tree. */
+/**
+ * Checks S-T7: type, lifetime, permissions and every branch of the resource tree.
+ * `otherPermissions` are those the token carries for the platform's other surfaces: a URL
+ * token must carry none (PLATFORM-FORMATS §3.4: every entry is read-only discovery).
+ */
 export function checkWatchQueryToken(
   type: TokenType | null,
   lifetimeSeconds: number | null,
   grant: GrantIr,
+  otherPermissions: readonly string[] = [],
 ): WatchQueryVerdict {
   if (type !== "auth" && type !== "app") {
     return refuse(
@@ -66,7 +71,12 @@ export function checkWatchQueryToken(
     );
   }
   const perms = grant.permissions;
-  if (perms === null || perms.length !== 1 || perms[0] !== "tunnels.resources.read-only") {
+  if (
+    perms === null ||
+    perms.length !== 1 ||
+    perms[0] !== "tunnels.resources.read-only" ||
+    otherPermissions.length > 0
+  ) {
     return refuse("the permissions must be exactly `tunnels.resources.read-only`");
   }
   // INVARIANT: absent resources grant every action the permissions allow; we demand that the

@@ -59,6 +59,7 @@ function factsFromClaims(payload: unknown, digest: string, nowSeconds: number): 
     grant: status === "valid" ? grant : null,
     subject: claims.sub ?? claims.userId ?? claims.clientId ?? null,
     owner: tokenOwner(claims),
+    otherPermissions: lowered.otherPermissions,
   };
   return { value: { facts, checked: "claims" }, diagnostics: [] };
 }

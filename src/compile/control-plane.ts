@@ -133,7 +133,12 @@ export function compileControlPlane(
       const checked = checkControlToken("watch", token);
       if (checked.refused !== null) return checked.refused;
       const { type, lifetimeSeconds } = checked.token;
-      const verdict = checkWatchQueryToken(type, lifetimeSeconds, checked.grant);
+      const verdict = checkWatchQueryToken(
+        type,
+        lifetimeSeconds,
+        checked.grant,
+        checked.token.otherPermissions ?? [],
+      );
       if (!verdict.ok) return watchRefusedVerdict(verdict.reason);
       return watchOwnershipVerdict(policy, checked.token, checked.grant);
     },

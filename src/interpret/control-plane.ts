@@ -173,7 +173,12 @@ export function interpretWatch(
   const checked = checkControlToken("watch", token);
   if (checked.refused !== null) return checked.refused;
   const { type, lifetimeSeconds } = checked.token;
-  const verdict = checkWatchQueryToken(type, lifetimeSeconds, checked.grant);
+  const verdict = checkWatchQueryToken(
+    type,
+    lifetimeSeconds,
+    checked.grant,
+    checked.token.otherPermissions ?? [],
+  );
   if (!verdict.ok) return watchRefusedVerdict(verdict.reason);
   return policy === null
     ? watchAllowedVerdict()

@@ -34,6 +34,12 @@ export interface TokenFacts {
    * explicit boundary) decides.
    */
   readonly memberOf?: readonly string[] | null;
+  /**
+   * Permissions the token carries for the platform's other surfaces (`account.*`, `webtty.*`,
+   * …; PLATFORM-FORMATS §2.3): they grant nothing at the edge, and a watch query token must
+   * carry none (S-T7). Absent or `null`: none.
+   */
+  readonly otherPermissions?: readonly string[] | null;
   /** Why a token that is not `valid` was refused, when the backend can say (logs, headers). */
   readonly detail?: string | null;
 }

@@ -24,7 +24,8 @@ export interface TokenClaims {
   readonly nbf?: number;
   readonly iat?: number;
   readonly jti?: string;
-  readonly permissions?: Permission[] | null;
+  /** The engine's permissions and, unchecked, those of the platform's other surfaces. */
+  readonly permissions?: string[] | null;
   readonly resources?: Record<string, unknown> | null;
   readonly clientId?: string;
   readonly userId?: string;
@@ -36,6 +37,13 @@ export interface TokenClaims {
   readonly token_endpoint?: string;
   readonly tokendpoint?: string;
 }
+
+/** The engine's permissions (S-T2): the only ones that grant anything at the edge. */
+export const ENGINE_PERMISSIONS: readonly Permission[] = [
+  "tunnels.resources.read-only",
+  "tunnels.tunnels.create-delete",
+  "tunnels.streams.create-delete",
+];
 
 const names = {
   type: "array",
@@ -240,13 +248,20 @@ export const tokenClaimsSchema = {
         { type: "null" },
         {
           type: "array",
-          uniqueItems: true,
-          maxItems: 3,
+          maxItems: 64,
           items: {
-            enum: [
-              "tunnels.resources.read-only",
-              "tunnels.tunnels.create-delete",
-              "tunnels.streams.create-delete",
+            anyOf: [
+              { enum: [...ENGINE_PERMISSIONS] },
+              // Another surface's permission (PLATFORM-FORMATS §2.3: `account.*`, `network.*`,
+              // `webtty.*`, `turn.*`): kept out of the grant. A misspelled engine permission
+              // is no such name: it makes the token invalid.
+              {
+                type: "string",
+                minLength: 1,
+                maxLength: 128,
+                pattern: "^\\S+$",
+                not: { pattern: "^tunnels\\." },
+              },
             ],
           },
         },

@@ -168,6 +168,7 @@ function accept(payload: JWTPayload, digest: string, epoch: number): Reached {
     subject: c.sub ?? c.userId ?? c.clientId ?? null,
     owner: tokenOwner(c),
     memberOf: null,
+    otherPermissions: lowered.otherPermissions,
   };
   return { verdict: verdict(facts, c.exp ?? null, epoch), cacheable: true };
 }
