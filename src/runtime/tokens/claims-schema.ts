@@ -371,6 +371,15 @@ export function checkClaims(
       return { ok: false, reason: "an application token must live 1 to 3600 seconds" };
     }
   }
+  // The boundary's older name (PLATFORM-FORMATS §2.2): ignored like other unknown claims, it
+  // would leave a token meant to be narrow with no boundary at all.
+  if (Object.hasOwn(claims, "tunnelsGrants")) {
+    return {
+      ok: false,
+      reason:
+        "the legacy `tunnelsGrants` boundary is not read: mint the token with `resources.tunnels`",
+    };
+  }
   if (
     claims.token_endpoint !== undefined &&
     claims.tokendpoint !== undefined &&
