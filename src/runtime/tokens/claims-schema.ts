@@ -12,7 +12,11 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { parseRfc3339 } from "../../ir/lower-grant.ts";
 import type { Permission, TokenType } from "../../ir/types.ts";
 import { checkBoundaryLimits } from "./boundary-limits.ts";
-import { TUNNEL_FILTER_FIELDS, TUNNEL_INVENTORY_FIELDS } from "./tunnel-fields.ts";
+import {
+  TUNNEL_FILTER_FIELDS,
+  TUNNEL_INVENTORY_FIELDS,
+  UNDECIDABLE_FILTER_FIELDS,
+} from "./tunnel-fields.ts";
 
 /** The claims after schema validation. */
 export interface TokenClaims {
@@ -112,6 +116,13 @@ function fieldFilterSchemas(): Record<string, unknown> {
       const max = field === "geo_ip" ? 8 : 64;
       out[field] = { ...names, items: { type: "string", minLength: 1, maxLength: max } };
     }
+  }
+  // Checked for their type, then made to match nothing (`undecidable-filters.ts`).
+  for (const [field, kind] of Object.entries(UNDECIDABLE_FILTER_FIELDS)) {
+    if (kind === "string") out[field] = stringFilter;
+    else if (kind === "boolean") out[field] = { type: "boolean" };
+    else if (kind === "port") out[field] = { type: "integer", minimum: 0, maximum: 65535 };
+    else out[field] = { ...names, items: { type: "string", minLength: 1, maxLength: 256 } };
   }
   return out;
 }

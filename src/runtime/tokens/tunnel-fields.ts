@@ -26,6 +26,31 @@ export const TUNNEL_FILTER_FIELDS = {
   geo_ip: "list",
 } as const satisfies Record<string, "string" | "boolean" | "labels" | "list">;
 
+/**
+ * The other fields of the platform's tunnel object (PLATFORM-FORMATS §3.1, §6.1) that a
+ * filter may name, and the kind of value each takes. Rampart's tunnels declare none of them,
+ * so a filter naming one can never be decided: it is accepted and matches nothing (S-T4).
+ */
+export const UNDECIDABLE_FILTER_FIELDS = {
+  host: "string",
+  tls_mode: "string",
+  mtls_cacert_pem: "string",
+  creation_date: "string",
+  workspace_id: "string",
+  project_id: "string",
+  cluster_id: "string",
+  plan: "string",
+  provider: "string",
+  region: "string",
+  http_use_tls: "boolean",
+  upstream_tls: "boolean",
+  datagram_guaranteed_delivery: "boolean",
+  allow_cross_region_routing: "boolean",
+  tls_alpns: "list",
+  tls_ciphers: "list",
+  port: "port",
+} as const satisfies Record<string, "string" | "boolean" | "list" | "port">;
+
 /** Every field of the tunnel inventory object, which `list.select` may name. */
 export const TUNNEL_INVENTORY_FIELDS: readonly string[] = [
   "id",
