@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EffectiveTunnel } from "../../bounds/effective.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import { SESSION_COOKIE, clearCookieHeader, readCookie, verifyCookie } from "../cookies.ts";
+import { SESSION_COOKIE, clearCookieHeader, readCookies, verifyCookie } from "../cookies.ts";
 import { RETRY_AFTER_SECONDS, STATE_UNAVAILABLE } from "../state-store/fail-closed.ts";
 import type { SharedStateStore } from "../state-store/store.ts";
 import { sendError } from "./respond.ts";
@@ -119,22 +119,24 @@ function serveLogout(
   });
 }
 
-/** Revokes the request's session in the shared store; true when done (or nothing to do). */
+/**
+ * Revokes, in the shared store, every valid session the request carries; true when done (or
+ * nothing to do). Not only the first cookie of the name: a value tossed in front of it (S-R10)
+ * would leave the session that authenticated the request alive for any copy (S-M2).
+ */
 async function revokeSession(
   req: IncomingMessage,
   facts: RequestFacts,
   deps: LogoutDeps,
 ): Promise<boolean> {
-  if (deps.store === undefined || deps.store === null) return true;
-  const value = readCookie(req.headers.cookie, SESSION_COOKIE);
-  const checked =
-    value === null ? null : verifyCookie(value, "session", facts.host, deps.cookieKey);
-  if (checked === null || checked.status !== "valid") return true;
-  return deps.store.revoke({
-    kind: "session",
-    id: checked.payload.sid,
-    until: checked.payload.exp,
+  const store = deps.store;
+  if (store === undefined || store === null) return true;
+  const revoked = readCookies(req.headers.cookie, SESSION_COOKIE).map((value) => {
+    const checked = verifyCookie(value, "session", facts.host, deps.cookieKey);
+    if (checked.status !== "valid") return true;
+    return store.revoke({ kind: "session", id: checked.payload.sid, until: checked.payload.exp });
   });
+  return (await Promise.all(revoked)).every(Boolean);
 }
 
 function drainBody(req: IncomingMessage, limit: number, done: (ok: boolean) => void): void {
