@@ -59,6 +59,21 @@ describe("S-H4, S-D4: the login cookie (state, nonce, PKCE between redirect and 
     );
   });
 
+  it("S-R10: a login cookie tossed in front of the browser's own never locks the user out", () => {
+    const own = pairOf(loginCookieHeader(state, "app.example", 600, true, KEY));
+    // Started by the tosser on this very host: valid, but for another state.
+    const theirs = pairOf(
+      loginCookieHeader({ ...state, state: "s-tosser" }, "app.example", 600, true, KEY),
+    );
+    const sibling = pairOf(loginCookieHeader(state, "evil.example", 600, true, KEY));
+    for (const tossed of [theirs, sibling, `${LOGIN_COOKIE}=garbage`]) {
+      assert.deepEqual(readLoginState(`${tossed}; ${own}`, "app.example", KEY, "s1"), state);
+    }
+    // Without a matching state, the first valid one (the callback then fails on its state).
+    assert.equal(readLoginState(`${theirs}; ${own}`, "app.example", KEY, "s9")?.state, "s-tosser");
+    assert.equal(readLoginState(`${sibling}; ${own}`, "app.example", KEY)?.state, "s1");
+  });
+
   it("is not a session or challenge cookie, and one of those is not a login", () => {
     assert.equal(readLoginState(undefined, "app.example", KEY), null);
     assert.equal(readLoginState("rampart_session=v1.x.y; other=1", "app.example", KEY), null);

@@ -148,7 +148,12 @@ async function finishLogin(
   ctx: SessionContext,
 ): Promise<void> {
   const clear = clearLoginCookieHeader(facts.secure);
-  const login = readLoginState(req.headers.cookie, facts.host, ctx.cookieKey);
+  const login = readLoginState(
+    req.headers.cookie,
+    facts.host,
+    ctx.cookieKey,
+    queryParam(url, "state"),
+  );
   if (login === null) {
     page(
       res,

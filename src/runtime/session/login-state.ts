@@ -4,7 +4,7 @@
  * short-lived, bound to the tunnel host, scoped to the engine's paths (so it never reaches
  * the upstream), and cleared by the callback whatever the outcome.
  */
-import { LOGIN_COOKIE, readCookie, signCookie, verifyCookie } from "../cookies.ts";
+import { LOGIN_COOKIE, readCookies, signCookie, verifyCookie } from "../cookies.ts";
 import type { LoginSecrets } from "./identity-provider.ts";
 
 /** The engine's own paths: the only place the browser sends the login cookie back to. */
@@ -58,14 +58,30 @@ function attributes(pair: string, maxAge: number, secure: boolean): string {
   return parts.join("; ");
 }
 
-/** The login in progress on this host, or null when the cookie is absent, forged or expired. */
+/**
+ * The login in progress on this host, or null when no login cookie is valid (absent, forged,
+ * expired). Every candidate of the name counts (S-R10): the one whose `state` is the
+ * callback's, else the first valid one (whose state the callback then fails). A login cookie
+ * tossed in front of the browser's own, even one signed for a login the tosser started here,
+ * never locks the user out.
+ */
 export function readLoginState(
   cookieHeader: string | undefined,
   host: string,
   key: string,
+  callbackState: string | null = null,
 ): LoginState | null {
-  const value = readCookie(cookieHeader, LOGIN_COOKIE);
-  if (value === null) return null;
+  let first: LoginState | null = null;
+  for (const value of readCookies(cookieHeader, LOGIN_COOKIE)) {
+    const login = validLogin(value, host, key);
+    if (login === null) continue;
+    if (login.state === callbackState) return login;
+    first ??= login;
+  }
+  return first;
+}
+
+function validLogin(value: string, host: string, key: string): LoginState | null {
   const checked = verifyCookie(value, "login", host, key);
   if (checked.status !== "valid") return null;
   const { state, nonce, codeVerifier, returnTo } = checked.payload.data;
