@@ -112,6 +112,25 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     }
   });
 
+  it("S-T1: a kept verdict expires at the very second a fresh verification does", async () => {
+    const token = await hs({ type: "pat", iat: NOW, exp: NOW + 10 });
+    const cached = backendFor(baseOptions({ secret: SECRET }));
+    const fresh = backendFor(baseOptions({ secret: SECRET, cacheSize: 0 }));
+    assert.equal((await cached.verify(token, "header")).status, "valid");
+    for (const [at, status] of [
+      [NOW + 10 + 299, "valid"],
+      [NOW + 10 + 300, "expired"],
+    ] as const) {
+      clock.ms = at * 1000;
+      try {
+        assert.equal((await fresh.verify(token, "header")).status, status, `fresh at ${at}`);
+        assert.equal((await cached.verify(token, "header")).status, status, `kept at ${at}`);
+      } finally {
+        clock.ms = NOW * 1000;
+      }
+    }
+  });
+
   it("a cached valid token turns expired when its time passes", async () => {
     const token = await hs({ type: "pat", iat: NOW, exp: NOW + 10 });
     assert.equal((await hsBackend.verify(token, "header")).status, "valid");
