@@ -131,6 +131,21 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     }
   });
 
+  it("S-T1: `aud` as a string or an array, against a configured audience", async () => {
+    const backend = backendFor(baseOptions({ secret: SECRET, audience: "rampart" }));
+    const check = async (aud: unknown) =>
+      (await backend.verify(await hs({ type: "pat", sub: "u", aud }), "header")).status;
+    assert.equal(await check("rampart"), "valid");
+    assert.equal(await check(["engine.example", "rampart"]), "valid");
+    assert.equal(await check(["engine.example"]), "malformed");
+    assert.equal(await check("rampart-other"), "malformed");
+    assert.equal((await backend.verify(await hs({ type: "pat" }), "header")).status, "malformed");
+    // Without a configured audience, `aud` is the issuer's business: any shape the SDK writes.
+    const open = backendFor(baseOptions({ secret: SECRET }));
+    for (const aud of ["x", ["x", "y"]])
+      assert.equal((await open.verify(await hs({ type: "pat", aud }), "header")).status, "valid");
+  });
+
   it("a cached valid token turns expired when its time passes", async () => {
     const token = await hs({ type: "pat", iat: NOW, exp: NOW + 10 });
     assert.equal((await hsBackend.verify(token, "header")).status, "valid");
