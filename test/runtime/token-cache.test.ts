@@ -54,10 +54,11 @@ describe("S-T1 expiry and what is kept", () => {
     const token = await hs({ type: "pat", iat: NOW, exp: NOW + 10 });
     assert.equal((await b.verify(token, "header")).status, "valid");
     assert.equal(b.lookup(token, "header")?.status, "valid", "kept");
-    clock.ms = (NOW + 10 + 300) * 1000;
-    assert.equal(b.lookup(token, "header")?.status, "valid", "still within the skew");
-    clock.ms = (NOW + 10 + 301) * 1000;
+    clock.ms = (NOW + 10 + 299) * 1000;
     try {
+      assert.equal(b.lookup(token, "header")?.status, "valid", "still within the skew");
+      // At exp + skew, as jose decides a fresh verification (`tokens.test.ts`).
+      clock.ms = (NOW + 10 + 300) * 1000;
       assert.equal(b.lookup(token, "header")?.status, "expired", "the synchronous hit too");
       assert.equal((await b.verify(token, "query")).status, "expired");
     } finally {
