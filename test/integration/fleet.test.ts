@@ -159,6 +159,24 @@ describe(
       for (const port of ports) assert.equal((await portalGet(port, other)).status, 200);
     });
 
+    it("S-M2, S-R10 logout behind a tossed cookie still revokes the session on every instance", async () => {
+      const real = sessionCookie("lin");
+      const tossed = `${SESSION_COOKIE}=tossed-by-a-sibling-host`;
+      for (const port of ports) assert.equal((await portalGet(port, real)).status, 200);
+      const logout = await send({
+        port: ports[1] as number,
+        host: HOSTS.portal,
+        path: "/.well-known/rstream/logout",
+        method: "POST",
+        headers: { cookie: `${tossed}; ${real}` },
+      });
+      assert.equal(logout.status, 204);
+      await waitFor(async () => {
+        const replies = await Promise.all(ports.map((port) => portalGet(port, real)));
+        return replies.every((r) => r.status !== 200);
+      }, STALENESS_BOUND_MS);
+    });
+
     it("S-M1 a challenge proof redeemed on one instance is refused on another", async () => {
       const [first, second] = ports as [number, number];
       const page = await send({
