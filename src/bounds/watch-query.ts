@@ -71,13 +71,13 @@ export function checkWatchQueryToken(
     );
   }
   const perms = grant.permissions;
-  if (
-    perms === null ||
-    perms.length !== 1 ||
-    perms[0] !== "tunnels.resources.read-only" ||
-    otherPermissions.length > 0
-  ) {
+  if (perms === null || perms.length !== 1 || perms[0] !== "tunnels.resources.read-only") {
     return refuse("the permissions must be exactly `tunnels.resources.read-only`");
+  }
+  if (otherPermissions.length > 0) {
+    return refuse(
+      `the permissions must be exactly \`tunnels.resources.read-only\`; this token also carries \`${otherPermissions.join("`, `")}\``,
+    );
   }
   // INVARIANT: absent resources grant every action the permissions allow; we demand that the
   // token says `list` explicitly, so an absent tree is refused.

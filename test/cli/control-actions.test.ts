@@ -367,6 +367,24 @@ describe("rampart token inspect (issue #15)", () => {
     );
   });
 
+  it("S-T2, S-T7: names the other surfaces' permissions, which keep a token out of a watch URL", async () => {
+    const claims = {
+      ...watchClaims,
+      permissions: ["tunnels.resources.read-only", "account.plan.read-only", "turn.relay.allocate"],
+    };
+    const r = await run(["token", "inspect", JSON.stringify(claims)]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /permissions: tunnels\.resources\.read-only\n/);
+    assert.match(
+      r.stdout,
+      /other surfaces' permissions \(grant nothing here\): account\.plan\.read-only, turn\.relay\.allocate/,
+    );
+    assert.match(
+      r.stdout,
+      /watch: refused \(401 invalid_token\)[\s\S]*also carries `account\.plan\.read-only`, `turn\.relay\.allocate`/,
+    );
+  });
+
   it("without a policy, prints the token's permissions and the watch verdict", async () => {
     const r = await run(["token", "inspect", JSON.stringify(producerClaims)]);
     assert.equal(r.status, 0, r.stdout + r.stderr);

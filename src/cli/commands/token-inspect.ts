@@ -108,6 +108,9 @@ function tokenLines(facts: TokenFacts): string[] {
     `permissions: ${grant.permissions === null ? "everything the owner has (null)" : grant.permissions.join(", ") || "none"}`,
     `resources: ${grant.resources === null ? "every tunnel of the owner's projects" : "limited by a boundary tree"}`,
   );
+  const others = facts.otherPermissions ?? [];
+  if (others.length > 0)
+    lines.push(`other surfaces' permissions (grant nothing here): ${others.join(", ")}`);
   for (const action of ["create", "connect", "list"] as const) {
     const missing = permissionFailure(grant, action);
     if (missing !== null) lines.push(`${action}: never (${missing.message})`);
