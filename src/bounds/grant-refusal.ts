@@ -153,6 +153,10 @@ function filterKey(filter: FilterIr): string | null {
   }
 }
 
+function isEmptyOr(filter: FilterIr): boolean {
+  return filter.kind === "or" && filter.children.length === 0;
+}
+
 /** An `and` of distinct fields is one filter object; any other `and` is an `AND` list. */
 function isFieldObject(children: readonly FilterIr[]): boolean {
   const keys = children.map(filterKey);
@@ -186,12 +190,34 @@ export function filterFailures(
         ),
       );
     }
-    case "or":
-      return cheapest(
-        filter.children.map((child, i) =>
-          filterFailures(child, tunnel, childPointer(childPointer(objectPointer, "OR"), i), origin),
-        ),
+    case "or": {
+      // An empty `OR` selects nothing, and neither does a token's filter on a field no tunnel
+      // here declares (it is lowered to one). As an alternative it has no fix of its own, so
+      // another one is the nearest change; with no other, the filter is to be dropped.
+      const options = filter.children.flatMap((child, i) =>
+        isEmptyOr(child)
+          ? []
+          : [
+              filterFailures(
+                child,
+                tunnel,
+                childPointer(childPointer(objectPointer, "OR"), i),
+                origin,
+              ),
+            ],
       );
+      if (options.length > 0) return cheapest(options);
+      return [
+        {
+          kind: "filter",
+          pointer: objectPointer,
+          origin,
+          message:
+            "this filter selects no tunnel (an empty `OR`, or a field no tunnel here declares)",
+          change: `drop the filter at ${objectPointer}`,
+        },
+      ];
+    }
     default:
       return [fieldFailure(filter, tunnel, objectPointer, origin)];
   }

@@ -385,6 +385,37 @@ describe("rampart token inspect (issue #15)", () => {
     );
   });
 
+  it("S-T4: a filter on a field no tunnel declares selects nothing, and inspect says so", async () => {
+    const connectWhere = (filters: unknown) => ({
+      type: "auth",
+      userId: "example-user",
+      exp: now + 60,
+      permissions: null,
+      resources: { tunnels: { scopes: { tunnels: { connect: { filters } } } } },
+    });
+    const beside = await run([
+      "token",
+      "inspect",
+      JSON.stringify(connectWhere({ OR: [{ port: 443 }, { labels: { team: "core" } }] })),
+      POLICY,
+    ]);
+    assert.equal(beside.status, 0, beside.stdout + beside.stderr);
+    assert.match(beside.stdout, /tunnel api [^\n]*\n {2}connect: allowed\n/);
+    // The other alternative is the nearest change, never dropping the one that selects nothing.
+    assert.match(
+      beside.stdout,
+      /tunnel web [^\n]*\n {2}connect: refused\n[^\n]*\n[^\n]*\/filters\/OR\/1\/labels\/team: /,
+    );
+    const alone = await run([
+      "token",
+      "inspect",
+      JSON.stringify(connectWhere({ upstream_tls: true })),
+      POLICY,
+    ]);
+    assert.doesNotMatch(alone.stdout, /connect: allowed\n/);
+    assert.match(alone.stdout, /connect\/filters: this filter selects no tunnel/);
+  });
+
   it("without a policy, prints the token's permissions and the watch verdict", async () => {
     const r = await run(["token", "inspect", JSON.stringify(producerClaims)]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
