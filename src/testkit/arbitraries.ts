@@ -342,11 +342,12 @@ export function arbFilter(): fc.Arbitrary<FilterIr> {
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       leaf,
+      // Empty lists too: the platform's filters allow them (an empty `or` selects nothing).
       fc
-        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .array(tie("node"), { minLength: 0, maxLength: 3 })
         .map((children): FilterIr => ({ kind: "and", children })),
       fc
-        .array(tie("node"), { minLength: 1, maxLength: 3 })
+        .array(tie("node"), { minLength: 0, maxLength: 3 })
         .map((children): FilterIr => ({ kind: "or", children })),
     ),
   })).node;
