@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import WebSocket from "ws";
 import {
   CompactEncrypt,
   FlattenedSign,
@@ -316,6 +317,36 @@ describe("forged and malformed tokens on the wire (S-R14, S-R15)", () => {
       `rstream.token=${good};rstream%2Etoken=`,
     ])
       assert.equal((await ask(`/api?${query}`)).status, 400, query);
+  });
+
+  it("S-O3, S-R15: a WebSocket handshake goes upstream without its query token; a forged one never does", async () => {
+    const good = await sign({}, Buffer.from(SECRET));
+    sent.push(good);
+    const upgrades: string[] = [];
+    upstream.server.on("upgrade", (req: { url?: string }) => upgrades.push(req.url ?? ""));
+    /** The handshake's outcome on the client side: 101 and the echo, or the refusal's status. */
+    const handshake = (query: string): Promise<{ status: number; reply: string | null }> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/socket?${query}`, {
+          headers: { host: HOST },
+        });
+        ws.on("open", () => ws.send("ping"));
+        ws.on("message", (data) => {
+          ws.close();
+          resolve({ status: 101, reply: String(data) });
+        });
+        ws.on("unexpected-response", (_req, res) =>
+          resolve({ status: res.statusCode ?? 0, reply: null }),
+        );
+        ws.on("error", () => resolve({ status: -1, reply: null }));
+      });
+    const opened = await handshake(`a=1&rstream%2Etoken=${good}`);
+    assert.equal(opened.status, 101);
+    assert.equal(opened.reply, "echo:ping:http");
+    assert.deepEqual(upgrades, ["/socket?a=1"]);
+    const forged = await handshake("rstream.token=forged.query.token");
+    assert.equal(forged.status, 401);
+    assert.deepEqual(upgrades, ["/socket?a=1"], "a refused handshake never reaches the upstream");
   });
 
   it("S-R14: no token sent by these tests appears in any log line", () => {
