@@ -96,12 +96,19 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     // A leaked application secret could otherwise mint a token dated next year: valid now,
     // living far past its 3600 s, and issued after any credential cut-off taken today.
     const backend = backendFor(baseOptions({ secret: SECRET }));
-    const app = (iat: number) => hs({ type: "app", clientId: "c", iat, exp: iat + 60 });
+    const app = (iat: number) =>
+      hs({ type: "app", clientId: "c", permissions: null, iat, exp: iat + 60 });
     const later = await app(NOW + 86_400 * 365);
     assert.equal((await backend.verify(later, "header")).status, "not_yet_valid");
     assert.equal((await backend.verify(await app(NOW + 301), "header")).status, "not_yet_valid");
     assert.equal((await backend.verify(await app(NOW + 300), "header")).status, "valid");
-    const auth = await hs({ type: "auth", userId: "u", iat: NOW + 3600, exp: NOW + 3660 });
+    const auth = await hs({
+      type: "auth",
+      userId: "u",
+      permissions: null,
+      iat: NOW + 3600,
+      exp: NOW + 3660,
+    });
     assert.equal((await backend.verify(auth, "query")).status, "not_yet_valid");
     assert.equal(backend.cached.failed, 0, "a time-based refusal is not kept");
     clock.ms = (NOW + 86_400 * 365) * 1000;
@@ -181,11 +188,9 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     // RFC 7519 §4: an unknown top-level claim is ignored (and never used), not refused.
     assert.equal(await check({ type: "pat", admin: true }), "valid");
     assert.equal(await check({ type: "robot" }), "malformed");
-    assert.equal(
-      await check({ type: "app", clientId: "c", iat: NOW, exp: NOW + 3601 }),
-      "malformed",
-    );
-    assert.equal(await check({ type: "app", clientId: "c", iat: NOW, exp: NOW + 3600 }), "valid");
+    const app = { type: "app", clientId: "c", permissions: null, iat: NOW };
+    assert.equal(await check({ ...app, exp: NOW + 3601 }), "malformed");
+    assert.equal(await check({ ...app, exp: NOW + 3600 }), "valid");
     assert.equal(
       await check({
         type: "pat",
@@ -203,6 +208,20 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
       "malformed",
     );
     assert.equal(await check({ type: "pat", resources: null, permissions: null }), "valid");
+  });
+
+  it("S-T2: an app or auth token without its permissions claim is malformed; a PAT needs none", async () => {
+    // The platform's app and auth claim sets require `permissions` (PLATFORM-FORMATS §2.2), and
+    // only an explicit `null` means everything: an absent key read as `null` would widen.
+    const check = async (claims: Record<string, unknown>) =>
+      (await hsBackend.verify(await hs(claims), "header")).status;
+    const app = { type: "app", clientId: "c", iat: NOW, exp: NOW + 60 };
+    const auth = { type: "auth", userId: "u", exp: NOW + 60 };
+    assert.equal(await check(app), "malformed");
+    assert.equal(await check(auth), "malformed");
+    assert.equal(await check({ ...app, permissions: null }), "valid");
+    assert.equal(await check({ ...auth, permissions: [] }), "valid");
+    assert.equal(await check({ type: "pat" }), "valid");
   });
 
   describe("public keys", () => {
@@ -229,7 +248,12 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
           ],
         }),
       );
-      const edToken = await new SignJWT({ type: "auth", userId: "u", exp: NOW + 60 })
+      const edToken = await new SignJWT({
+        type: "auth",
+        userId: "u",
+        permissions: null,
+        exp: NOW + 60,
+      })
         .setProtectedHeader({ alg: "EdDSA" })
         .sign(ed.privateKey);
       const esToken = await new SignJWT({ type: "pat" })

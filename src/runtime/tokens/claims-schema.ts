@@ -302,11 +302,11 @@ export const tokenClaimsSchema = {
   allOf: [
     {
       if: { properties: { type: { const: "app" } } },
-      then: { required: ["clientId", "exp", "iat"] },
+      then: { required: ["clientId", "exp", "iat", "permissions"] },
     },
     {
       if: { properties: { type: { const: "auth" } } },
-      then: { required: ["userId", "exp"] },
+      then: { required: ["userId", "exp", "permissions"] },
     },
   ],
 };
