@@ -35,17 +35,14 @@ test("warm-up requests go first, on the one measured connection, and are not cou
     assert.ok(servedBeforeWindow >= warmupRequests, `${servedBeforeWindow} before the window`);
     assert.equal(seen.connections, 1);
     assert.equal(result.errors + result.non200, 0);
-    // Only requests that end in the window count: at most those due at 200/s from the timed
-    // warm-up's start to the window's end (~110; the window's length as the generator measured
-    // it, and up to 100 ms more for a warm-up timer that fired late on a busy machine), far
-    // fewer than the 300 back-to-back ones.
-    const windowSeconds = result.requests / result.rps;
-    const due = Math.floor(200 * (windowSeconds + 0.05 + 0.1)) + 1;
+    // Only requests that end in the window count: never the back-to-back ones, all served
+    // before it opened, so the window counts at most what was served after them. (A bound from
+    // the rate and the window's length failed on a busy machine, where the timed warm-up's
+    // timer fired late and the paced driver caught up with a burst.)
     assert.ok(
-      result.requests > 0 && result.requests <= due,
-      `${result.requests} counted, ${due} due`,
+      result.requests > 0 && result.requests <= seen.requests - warmupRequests,
+      `${result.requests} counted, ${seen.requests - warmupRequests} served after the warm-up`,
     );
-    assert.ok(seen.requests >= warmupRequests + result.requests);
     assert.ok(result.p99 >= result.p50 && result.p50 > 0);
   } finally {
     loader.kill();
