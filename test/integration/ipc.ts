@@ -3,12 +3,13 @@ import type { ChildProcess } from "node:child_process";
 
 /**
  * Waits for one IPC message that `accept` takes. Rejects when the child reports an `error`,
- * exits first, or stays silent for `timeoutMs`; every listener is removed either way.
+ * exits first, or stays silent for `timeoutMs` (a bound for a hang, generous: a cluster starting
+ * on a busy 2-core machine took over 15 s); every listener is removed either way.
  */
 export function nextMessage<T>(
   child: ChildProcess,
   accept: (m: Record<string, unknown>) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
