@@ -22,10 +22,14 @@ export function filterSubject(leaf: LeafFilter): string {
     case "ips":
     case "countries":
       return leaf.kind;
+    case "undeclared":
+      return `undeclared:${leaf.field}`;
   }
 }
 
 function leafImplies(c: LeafFilter, p: LeafFilter): boolean {
+  // A filter on an undeclared field selects no tunnel, and none is a subset of any.
+  if (c.kind === "undeclared") return true;
   if (filterSubject(c) !== filterSubject(p)) return false;
   if ((c.kind === "string" && p.kind === "string") || (c.kind === "label" && p.kind === "label")) {
     const values = matchValues(c.match);

@@ -118,6 +118,12 @@ function fieldFailure(
           : "the tunnel's trusted IPs are not inside the filter's list",
         `widen or drop \`trusted_ips\` at ${at("trusted_ips")}`,
       );
+    case "undeclared":
+      return fail(
+        at(filter.field),
+        `no tunnel here declares \`${filter.field}\`, so a filter on it selects none`,
+        `drop \`${filter.field}\` at ${at(filter.field)}`,
+      );
     case "countries":
       return fail(
         at("geo_ip"),
@@ -150,11 +156,20 @@ function filterKey(filter: FilterIr): string | null {
       return "trusted_ips";
     case "countries":
       return "geo_ip";
+    case "undeclared":
+      return filter.field;
   }
 }
 
-function isEmptyOr(filter: FilterIr): boolean {
-  return filter.kind === "or" && filter.children.length === 0;
+/**
+ * Whether a filter selects no tunnel whatever the tunnel is: an `OR` of such alternatives (an
+ * empty one included), or an `AND` (a field object too) with such a part, such as a field no
+ * tunnel here declares. Changing the tunnel cannot make it match.
+ */
+function selectsNothing(filter: FilterIr): boolean {
+  if (filter.kind === "or") return filter.children.every(selectsNothing);
+  if (filter.kind === "and") return filter.children.some(selectsNothing);
+  return filter.kind === "undeclared";
 }
 
 /** An `and` of distinct fields is one filter object; any other `and` is an `AND` list. */
@@ -191,11 +206,11 @@ export function filterFailures(
       );
     }
     case "or": {
-      // An empty `OR` selects nothing, and neither does a token's filter on a field no tunnel
-      // here declares (it is lowered to one). As an alternative it has no fix of its own, so
-      // another one is the nearest change; with no other, the filter is to be dropped.
+      // An alternative that selects nothing (an empty `OR`, a field no tunnel here declares)
+      // has no fix of its own: another one is the nearest change; with no other, the filter
+      // is to be dropped.
       const options = filter.children.flatMap((child, i) =>
-        isEmptyOr(child)
+        selectsNothing(child)
           ? []
           : [
               filterFailures(

@@ -27,6 +27,16 @@ const TYPE_OF_PROTOCOL: Readonly<Record<EffectiveTunnel["protocol"], readonly st
   quic: ["datagram"],
 };
 
+/** How a TLS tunnel's TLS is handled (PLATFORM-FORMATS §6.1 `tls_mode`); other tunnels have none. */
+const TLS_MODE_OF_PROTOCOL: Readonly<Record<EffectiveTunnel["protocol"], readonly string[]>> = {
+  http: [],
+  tls: ["terminated"],
+  "tls-passthrough": ["passthrough"],
+  tcp: [],
+  dtls: [],
+  quic: [],
+};
+
 const NONE: readonly string[] = [];
 
 /**
@@ -50,6 +60,12 @@ export function stringFieldValues(tunnel: EffectiveTunnel, field: StringField): 
       return [tunnel.tls.storedMin];
     case "type":
       return TYPE_OF_PROTOCOL[tunnel.protocol];
+    case "project_id":
+      return [tunnel.projectId];
+    case "workspace_id":
+      return tunnel.workspace === null ? NONE : [tunnel.workspace];
+    case "tls_mode":
+      return TLS_MODE_OF_PROTOCOL[tunnel.protocol];
     case "http_version":
     case "client_id":
     case "user_id":
@@ -98,5 +114,7 @@ export function filterMatches(filter: FilterIr, tunnel: EffectiveTunnel): boolea
       const allowed = tunnel.allowedCountries;
       return allowed !== null && allowed.codes.every((c) => filter.within.codes.includes(c));
     }
+    case "undeclared":
+      return false;
   }
 }

@@ -10,7 +10,7 @@ import { lowerStringMatch } from "./lower-match.ts";
 import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
 import { LABEL_PRESENT } from "./types.ts";
-import type { BooleanField, FilterIr, StringField } from "./types.ts";
+import type { BooleanField, FilterIr, StringField, UndeclaredFieldValue } from "./types.ts";
 
 const STRING_FIELDS: readonly StringField[] = [
   "id",
@@ -23,6 +23,11 @@ const STRING_FIELDS: readonly StringField[] = [
   "http_version",
   "client_id",
   "user_id",
+  // Platform tunnel fields a token's filter may name (policy files do not): decided from the
+  // tunnel's project, workspace and protocol.
+  "project_id",
+  "workspace_id",
+  "tls_mode",
 ];
 const BOOLEAN_FIELDS: readonly BooleanField[] = [
   "publish",
@@ -49,8 +54,14 @@ const FIELD_RANK: ReadonlyMap<string, number> = new Map([
   ["geo_ip", STRING_FIELDS.length + 2 + BOOLEAN_FIELDS.length],
 ]);
 
+/** Fields outside `FIELD_RANK` (a token's undeclared ones) come last, by name. */
+const UNDECLARED_RANK = FIELD_RANK.size;
+
 function byRank(a: string, b: string): number {
-  return (FIELD_RANK.get(a) ?? 0) - (FIELD_RANK.get(b) ?? 0);
+  const ra = FIELD_RANK.get(a) ?? UNDECLARED_RANK;
+  const rb = FIELD_RANK.get(b) ?? UNDECLARED_RANK;
+  if (ra !== rb || ra !== UNDECLARED_RANK) return ra - rb;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -110,8 +121,9 @@ function lowerFields(doc: FieldFiltersDoc, scope: SpanScope, ctx: LowerContext):
   let previous = -1;
   let inOrder = true;
   for (const field in doc) {
-    const rank = FIELD_RANK.get(field) ?? 0;
-    if (rank < previous) {
+    const rank = FIELD_RANK.get(field) ?? UNDECLARED_RANK;
+    // Undeclared fields share a rank and go by name, which only the sort below orders.
+    if (rank < previous || (rank === UNDECLARED_RANK && previous === UNDECLARED_RANK)) {
       inOrder = false;
       break;
     }
@@ -140,7 +152,10 @@ function lowerField(
   const value = doc[field];
   if (value === undefined) return;
   const rank = FIELD_RANK.get(field);
-  if (rank === undefined) return;
+  if (rank === undefined) {
+    lowerUndeclared(field, value as UndeclaredFieldValue, scope, ctx, out);
+    return;
+  }
   if (rank < STRING_FIELDS.length) {
     const canonical = field === "hostname" ? lowerCase : undefined;
     const match = lowerStringMatch(value as StringFilterDoc, ctx, scope, field, canonical);
@@ -157,6 +172,24 @@ function lowerField(
   } else {
     out.push({ kind: "boolean", field: field as BooleanField, value: value as boolean });
   }
+}
+
+/**
+ * A field of the platform's tunnel object that no Rampart tunnel declares (only a token's
+ * filter can name one: its schema checked the value's type, a policy's schema refuses it). It
+ * is kept as written and matches no tunnel (S-T4); a regex written for it is still held to the
+ * safe subset (S-T5), as every regex of a token is.
+ */
+function lowerUndeclared(
+  field: string,
+  value: UndeclaredFieldValue,
+  scope: SpanScope,
+  ctx: LowerContext,
+  out: FilterIr[],
+): void {
+  if (typeof value === "object" && !Array.isArray(value) && "regex" in value)
+    lowerStringMatch(value as StringFilterDoc, ctx, scope, field);
+  out.push({ kind: "undeclared", field, value });
 }
 
 /** The filters of an `AND` or `OR` list whose spans `list` holds (a loop: no closure per call). */

@@ -133,9 +133,19 @@ export type StringField =
   | "type"
   | "http_version"
   | "client_id"
-  | "user_id";
+  | "user_id"
+  | "project_id"
+  | "workspace_id"
+  | "tls_mode";
 export type BooleanField =
   "publish" | "token_auth" | "rstream_auth" | "challenge_mode" | "mtls_auth";
+
+/**
+ * A value a token wrote for a field of the platform's tunnel object that Rampart's tunnels do
+ * not declare (`port`, `upstream_tls`, `region`, …), kept as written (schema-checked).
+ */
+export type UndeclaredFieldValue =
+  string | number | boolean | readonly string[] | Readonly<Record<string, unknown>>;
 
 /** A tunnel filter tree (S-T4). An empty `and` matches every tunnel. */
 export type FilterIr =
@@ -145,7 +155,9 @@ export type FilterIr =
   | { readonly kind: "label"; readonly key: string; readonly match: StringMatchIr }
   | { readonly kind: "boolean"; readonly field: BooleanField; readonly value: boolean }
   | { readonly kind: "ips"; readonly within: IpSet }
-  | { readonly kind: "countries"; readonly within: CountrySet };
+  | { readonly kind: "countries"; readonly within: CountrySet }
+  /** A filter on a field no tunnel here declares: it can never be decided, so it matches none. */
+  | { readonly kind: "undeclared"; readonly field: string; readonly value: UndeclaredFieldValue };
 
 /** One granted action on tunnels. `null` parts restrict nothing. */
 export interface ActionIr {

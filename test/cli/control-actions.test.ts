@@ -413,7 +413,7 @@ describe("rampart token inspect (issue #15)", () => {
       POLICY,
     ]);
     assert.doesNotMatch(alone.stdout, /connect: allowed\n/);
-    assert.match(alone.stdout, /connect\/filters: this filter selects no tunnel/);
+    assert.match(alone.stdout, /connect\/filters\/upstream_tls: no tunnel here declares/);
   });
 
   it("without a policy, prints the token's permissions and the watch verdict", async () => {

@@ -117,7 +117,7 @@ function fieldFilterSchemas(): Record<string, unknown> {
       out[field] = { ...names, items: { type: "string", minLength: 1, maxLength: max } };
     }
   }
-  // Checked for their type, then made to match nothing (`undecidable-filters.ts`).
+  // Checked for their type here; lowered to filters that match nothing (`lower-filter.ts`).
   for (const [field, kind] of Object.entries(UNDECIDABLE_FILTER_FIELDS)) {
     if (kind === "string") out[field] = stringFilter;
     else if (kind === "boolean") out[field] = { type: "boolean" };

@@ -9,7 +9,6 @@ import { lowerGrantClaims } from "../../ir/grant-from-claims.ts";
 import type { GrantIr, Permission } from "../../ir/types.ts";
 import { ENGINE_PERMISSIONS } from "./claims-schema.ts";
 import type { TokenClaims } from "./claims-schema.ts";
-import { withoutUndecidableFilters } from "./undecidable-filters.ts";
 
 /** A lowered token: its grant, and the permissions it carries for other surfaces. */
 export interface LoweredClaims {
@@ -32,12 +31,7 @@ export function claimsToGrant(
 ): LoweredClaims | { error: string } {
   const name = claims.jti ?? `token:${digest.slice(0, 16)}`;
   // S-T3: a `null` boundary, like an absent one, is every tunnel of the owner's projects.
-  const rewritten =
-    claims.resources === null || claims.resources === undefined
-      ? undefined
-      : withoutUndecidableFilters(claims.resources);
-  if (rewritten !== undefined && "error" in rewritten) return rewritten;
-  const resources = rewritten?.resources;
+  const resources = claims.resources === null ? undefined : claims.resources;
   const listed = claims.permissions;
   const permissions =
     listed === undefined || listed === null ? listed : listed.filter(isEnginePermission);

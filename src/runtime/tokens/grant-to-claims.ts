@@ -100,6 +100,8 @@ function filterToJson(filter: FilterIr): Json {
       return { trusted_ips: filter.within.ranges.map((r) => r.cidr) };
     case "countries":
       return { geo_ip: [...filter.within.codes] };
+    case "undeclared":
+      return { [filter.field]: filter.value as Json };
   }
 }
 

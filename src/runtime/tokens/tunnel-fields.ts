@@ -16,6 +16,9 @@ export const TUNNEL_FILTER_FIELDS = {
   http_version: "string",
   client_id: "string",
   user_id: "string",
+  project_id: "string",
+  workspace_id: "string",
+  tls_mode: "string",
   publish: "boolean",
   token_auth: "boolean",
   rstream_auth: "boolean",
@@ -28,16 +31,14 @@ export const TUNNEL_FILTER_FIELDS = {
 
 /**
  * The other fields of the platform's tunnel object (PLATFORM-FORMATS §3.1, §6.1) that a
- * filter may name, and the kind of value each takes. Rampart's tunnels declare none of them,
+ * filter may name, and the kind of value each takes. Rampart's tunnels declare none of them
+ * (`plan` is the project's plan here, whose names the platform's inventory does not share),
  * so a filter naming one can never be decided: it is accepted and matches nothing (S-T4).
  */
 export const UNDECIDABLE_FILTER_FIELDS = {
   host: "string",
-  tls_mode: "string",
   mtls_cacert_pem: "string",
   creation_date: "string",
-  workspace_id: "string",
-  project_id: "string",
   cluster_id: "string",
   plan: "string",
   provider: "string",
