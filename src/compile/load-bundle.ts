@@ -28,11 +28,34 @@ function failure<T>(diagnostic: Diagnostic): Outcome<T> {
   return { value: undefined, diagnostics: [diagnostic] };
 }
 
-/** Verifies the content hash: over the bytes as written when the layout is the writer's, else canonically. */
-function hashMatches(text: string, payload: unknown, expected: string): boolean {
+/**
+ * How deep a payload may nest to be hashed canonically, which recurses once per level. What
+ * the compiler writes nests about twice as deep as the policy file (at most 128 levels), so
+ * this refuses only forged payloads, before they can overflow the stack.
+ */
+const MAX_CANONICAL_DEPTH = 512;
+
+/**
+ * Verifies the content hash: over the bytes as written when the layout is the writer's, else
+ * canonically; "too deep" when hashing canonically would nest past `MAX_CANONICAL_DEPTH`.
+ */
+function hashMatches(text: string, payload: unknown, expected: string): boolean | "too deep" {
   const written = writtenPayloadText(text);
   if (written !== null && sha256Of(written) === expected) return true;
+  if (nestsDeeperThan(payload, MAX_CANONICAL_DEPTH)) return "too deep";
   return sha256Of(canonicalJson(payload)) === expected;
+}
+
+/** Whether arrays and objects in `value` nest more than `max` levels; a walk without recursion. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== "object") continue;
+    if (next.depth >= max) return true;
+    for (const member of Object.values(next.value))
+      pending.push({ value: member, depth: next.depth + 1 });
+  }
+  return false;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -75,7 +98,16 @@ export function readBundle(text: string): Outcome<BundleContents> {
   if (!READABLE_BUNDLE_FORMAT_VERSIONS.includes(formatVersion)) {
     return failure(versionMismatch(formatVersion));
   }
-  if (!hashMatches(text, payload, contentHash)) {
+  const hashed = hashMatches(text, payload, contentHash);
+  if (hashed === "too deep") {
+    return failure({
+      code: "RP5005",
+      severity: "error",
+      message: `the bundle's payload is malformed at the top level: values nest more than ${MAX_CANONICAL_DEPTH} levels deep`,
+      help: "rebuild the bundle with `rampart compile`",
+    });
+  }
+  if (!hashed) {
     return failure({
       code: "RP5004",
       severity: "error",

@@ -318,8 +318,25 @@ export function byKind(variants: Readonly<Record<string, ShapeCheck>>): ShapeChe
   });
 }
 
-/** A check of an object or array shape defined later (for recursive shapes). */
+/**
+ * How deep one recursive shape (a filter in a filter, a grant node in a grant node) may nest.
+ * The compiler writes what a policy file can hold (a few dozen levels); a forged bundle nested
+ * thousands deep would otherwise overflow the stack here, and in the compiler after.
+ */
+export const MAX_RECURSIVE_DEPTH = 200;
+
+/** A check of an object or array shape defined later (for recursive shapes), nesting bounded. */
 export function lazy(get: () => ShapeCheck): ShapeCheck {
   let check: ShapeCheck | null = null;
-  return referable((value, path, shared) => (check ??= get())(value, path, shared));
+  let depth = 0;
+  return referable((value, path, shared) => {
+    if (depth >= MAX_RECURSIVE_DEPTH)
+      return `${at(path)}: nested more than ${MAX_RECURSIVE_DEPTH} levels deep`;
+    depth++;
+    try {
+      return (check ??= get())(value, path, shared);
+    } finally {
+      depth--;
+    }
+  });
 }
