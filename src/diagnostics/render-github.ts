@@ -7,6 +7,7 @@
 import type { Diagnostic, Severity } from "./diagnostic.ts";
 import { clampOffset, lineIndexOf } from "./render-positions.ts";
 import type { SourceFile, Span } from "./span.ts";
+import { terminalSafe } from "./terminal-text.ts";
 
 const COMMAND: Readonly<Record<Severity, string>> = {
   error: "error",
@@ -14,9 +15,12 @@ const COMMAND: Readonly<Record<Severity, string>> = {
   info: "notice",
 };
 
-/** Escapes a command's message (the part after `::`), as the Actions runner decodes it. */
+/**
+ * Escapes a command's message (the part after `::`), as the Actions runner decodes it; other
+ * control and bidirectional characters are written as `\uXXXX`, since the log shows them too.
+ */
 export function escapeData(text: string): string {
-  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  return terminalSafe(text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A"));
 }
 
 /** Escapes a property value, where `:` and `,` separate properties. */

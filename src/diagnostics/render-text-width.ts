@@ -1,8 +1,10 @@
 /**
  * How wide text is on a terminal, so carets land under the right characters: tabs are shown
  * as four spaces, East Asian wide characters and emoji take two columns, combining marks and
- * other zero-width characters none, and control characters are shown as `�`.
+ * other zero-width characters none, and control and bidirectional formatting characters are
+ * shown as `�` (printed raw, they would be obeyed by the terminal, not shown).
  */
+import { isTerminalUnsafe } from "./terminal-text.ts";
 
 /** Columns a tab is shown as (the code frame replaces tabs, it does not align to stops). */
 export const TAB_WIDTH = 4;
@@ -28,7 +30,7 @@ function isWide(cp: number): boolean {
 export function displayChar(char: string): { readonly text: string; readonly width: number } {
   const cp = char.codePointAt(0) ?? 0;
   if (char === "\t") return { text: " ".repeat(TAB_WIDTH), width: TAB_WIDTH };
-  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff)) {
+  if (cp < 0x20 || isTerminalUnsafe(char) || (cp >= 0xd800 && cp <= 0xdfff)) {
     return { text: "\uFFFD", width: 1 };
   }
   if (ZERO_WIDTH.test(char)) return { text: char, width: 0 };

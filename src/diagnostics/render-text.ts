@@ -18,6 +18,7 @@ import type { Diagnostic, Severity } from "./diagnostic.ts";
 import type { SourceFile, Span } from "./span.ts";
 import { clampOffset, lineIndexOf } from "./render-positions.ts";
 import { toDisplayLine } from "./render-text-width.ts";
+import { terminalSafe } from "./terminal-text.ts";
 
 /** Options of the text renderer. */
 export interface TextRenderOptions {
@@ -85,8 +86,9 @@ export function renderText(
   return diagnostics.map((d) => renderOne(d, sources, palette)).join("\n");
 }
 
+/** Text for one line of the frame: line breaks as spaces, and nothing a terminal would obey. */
 function oneLine(text: string): string {
-  return text.replace(/\r?\n|\r/g, " ");
+  return terminalSafe(text.replace(/\r?\n|\r/g, " "));
 }
 
 function renderOne(d: Diagnostic, sources: ReadonlyMap<string, SourceFile>, p: Palette): string {
@@ -131,7 +133,7 @@ function frameOf(
     return {
       gutterWidth: 1,
       render: (width, p, isPrimary) => [
-        `${" ".repeat(width)}${p.gutter(isPrimary ? "-->" : ":::")} ${file}`,
+        `${" ".repeat(width)}${p.gutter(isPrimary ? "-->" : ":::")} ${oneLine(file)}`,
       ],
     };
   }
@@ -184,7 +186,7 @@ function frameOf(
     gutterWidth: String(lines.at(-1) ?? 1).length,
     render(width, p, isPrimaryFile) {
       const out = [
-        `${" ".repeat(width)}${p.gutter(isPrimaryFile ? "-->" : ":::")} ${file}:${headerAt.line}:${headerAt.column}`,
+        `${" ".repeat(width)}${p.gutter(isPrimaryFile ? "-->" : ":::")} ${oneLine(file)}:${headerAt.line}:${headerAt.column}`,
       ];
       const empty = `${" ".repeat(width + 1)}${p.gutter("|")}`;
       out.push(empty);

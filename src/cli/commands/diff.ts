@@ -20,6 +20,7 @@ import { readSource, UnreadableFile, withLint } from "../load-policy.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { progressFor } from "../progress.ts";
 import { reportDiagnostics } from "../report.ts";
+import { terminalSafe } from "../../diagnostics/terminal-text.ts";
 
 export const diffHelp = `rampart diff OLD NEW [--format text|json|sarif|github] [--all]
                         [--max-time SECONDS] [--quiet]
@@ -110,7 +111,8 @@ export async function diff(argv: readonly string[], io: Io): Promise<ExitCode> {
     shouldStop: () => budget !== null && performance.now() - started >= budget,
   });
   progress.end();
-  if (format === "text") io.out(renderDiffText(result, oldSpec, newSpec, values["all"] === true));
+  if (format === "text")
+    io.out(terminalSafe(renderDiffText(result, oldSpec, newSpec, values["all"] === true)));
   else if (format === "json") io.out(renderDiffJson(result, oldSpec, newSpec));
   else {
     const rendered = renderDiagnostics(

@@ -25,6 +25,7 @@ import { readToken } from "../read-token.ts";
 import type { ReadToken } from "../read-token.ts";
 import { readTunnelProperties } from "../read-tunnel.ts";
 import { reportDiagnostics } from "../report.ts";
+import { terminalSafe } from "../../diagnostics/terminal-text.ts";
 
 /** The actions `--action` takes. */
 export const CONTROL_ACTIONS = ["create", "list", "watch"] as const;
@@ -105,7 +106,9 @@ export async function explainAction(args: ActionArgs, io: Io): Promise<ExitCode>
     io.out(
       args.format === "json"
         ? `${JSON.stringify(listDecisionJson(decision), null, 2)}\n`
-        : `${tokenNote(token.value)}\n${renderListDecision(decision, facts.grant, policy.tunnels, facts)}\n`,
+        : terminalSafe(
+            `${tokenNote(token.value)}\n${renderListDecision(decision, facts.grant, policy.tunnels, facts)}\n`,
+          ),
     );
     return ExitCode.Ok;
   }
@@ -116,7 +119,7 @@ export async function explainAction(args: ActionArgs, io: Io): Promise<ExitCode>
   io.out(
     args.format === "json"
       ? `${JSON.stringify(decision, null, 2)}\n`
-      : `${tokenNote(token.value)}\n${renderControlDecision(decision)}\n`,
+      : terminalSafe(`${tokenNote(token.value)}\n${renderControlDecision(decision)}\n`),
   );
   return ExitCode.Ok;
 }

@@ -10,6 +10,7 @@ import { checkPolicyFile } from "../load-policy.ts";
 import { readTestRequest, requestSource } from "../read-request.ts";
 import { reportDiagnostics } from "../report.ts";
 import { explainAction } from "./explain-action.ts";
+import { terminalSafe } from "../../diagnostics/terminal-text.ts";
 
 export const explainHelp = `rampart explain POLICY --request FILE|JSON [--format text|json]
 rampart explain POLICY --action create|list|watch --token JWT|CLAIMS|FILE
@@ -89,10 +90,12 @@ export async function explain(argv: readonly string[], io: Io): Promise<ExitCode
       `${JSON.stringify({ decision: explanation.decision, trace: explanation.trace }, null, 2)}\n`,
     );
   } else {
-    io.out(explanation.text.endsWith("\n") ? explanation.text : `${explanation.text}\n`);
+    io.out(
+      terminalSafe(explanation.text.endsWith("\n") ? explanation.text : `${explanation.text}\n`),
+    );
     // A refused request also gets the nearest change that would let it through.
     if (explanation.decision.outcome !== "forward")
-      io.out(`\n${renderWhyNot(whyNot(policy, facts))}\n`);
+      io.out(`\n${terminalSafe(renderWhyNot(whyNot(policy, facts)))}\n`);
   }
   return ExitCode.Ok;
 }

@@ -12,6 +12,7 @@ import type { Io } from "../io.ts";
 import { checkPolicyFile } from "../load-policy.ts";
 import { reportDiagnostics } from "../report.ts";
 import { testFailureDiagnostic } from "../test-diagnostics.ts";
+import { terminalSafe } from "../../diagnostics/terminal-text.ts";
 
 export const testHelp = `rampart test POLICY... [--engine compiled|interpreter] [--format text|json|sarif|github]
 
@@ -58,7 +59,7 @@ export async function test(argv: readonly string[], io: Io): Promise<ExitCode> {
       );
     }
     for (const { file, results: fileResults } of results) {
-      io.out(`${file}\n${renderTestReport(fileResults, byName)}`);
+      io.out(terminalSafe(`${file}\n${renderTestReport(fileResults, byName)}`));
     }
   } else {
     reportDiagnostics(io, format, diagnostics, sources);

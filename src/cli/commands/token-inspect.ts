@@ -30,6 +30,7 @@ import { checkPolicyFile } from "../load-policy.ts";
 import { readToken } from "../read-token.ts";
 import { reportDiagnostics } from "../report.ts";
 import { tokenNote } from "./explain-action.ts";
+import { terminalSafe } from "../../diagnostics/terminal-text.ts";
 
 /** The part of `rampart token --help` about inspect. */
 export const tokenInspectHelp = `rampart token inspect TOKEN [POLICY]
@@ -224,6 +225,6 @@ export async function tokenInspect(argv: readonly string[], io: Io): Promise<Exi
       ...tunnelLines(policy, facts, facts.grant),
     );
   }
-  io.out(`${lines.join("\n")}\n`);
+  io.out(terminalSafe(`${lines.join("\n")}\n`));
   return ExitCode.Ok;
 }

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { didYouMean } from "../../diagnostics/did-you-mean.ts";
 import type { Span } from "../../diagnostics/span.ts";
 import { tokenSpan, stringProblem } from "./literals.ts";
+import { isTerminalUnsafe } from "../../diagnostics/terminal-text.ts";
 
 const tick = (s: string): string => `\`${s.replaceAll("`", "'")}\``;
 
@@ -103,7 +104,9 @@ export const duplicateProject = (span: Span, first: Span): Diagnostic => ({
 function describeChar(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-  return code < 0x20 || code === 0x7f ? hex : `${tick(char)} (${hex})`;
+  // Invisible and formatting characters (a BOM, a bidirectional override) by code point only.
+  const invisible = isTerminalUnsafe(char) || /\s|\p{Cf}/u.test(char);
+  return invisible ? hex : `${tick(char)} (${hex})`;
 }
 
 // ------------------------------------------------------------------ lexing
