@@ -22,7 +22,9 @@ function goldenCases(folder: "invalid" | "warnings", severity: "error" | "warnin
       const code = file.slice(0, 6);
       it(`${file} produces ${code} as ${severity === "error" ? "an error" : "a warning only"}`, () => {
         const name = `fixtures/${folder}/${file}`;
-        const source = { name, text: readFileSync(join(dir, file), "utf8") };
+        // Read as the CLI reads a file: its bytes beside the text (some cases are no UTF-8).
+        const bytes = readFileSync(join(dir, file));
+        const source = { name, text: bytes.toString("utf8"), bytes };
         const checked = checkPolicySource(source);
         const codes = checked.diagnostics.map((d) => d.code);
         assert.ok(

@@ -119,13 +119,21 @@ function writeChunksSync(path: string, chunks: readonly Uint8Array[]): void {
   }
 }
 
-/** An in-memory Io for tests: files from a map, output captured. */
-export function memoryIo(files: Record<string, string> = {}): Io & {
+/**
+ * An in-memory Io for tests: files from a map, output captured. A file given as bytes is read
+ * as those bytes (one that is not UTF-8, say); written files are kept as text.
+ */
+export function memoryIo(files: Record<string, string | Uint8Array> = {}): Io & {
   readonly stdout: string[];
   readonly stderr: string[];
   readonly files: Map<string, string>;
 } {
-  const stored = new Map(Object.entries(files));
+  const stored = new Map<string, string>();
+  const bytes = new Map<string, Buffer>();
+  for (const [path, content] of Object.entries(files)) {
+    if (typeof content === "string") stored.set(path, content);
+    else bytes.set(path, Buffer.from(content));
+  }
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
@@ -137,10 +145,12 @@ export function memoryIo(files: Record<string, string> = {}): Io & {
     files: stored,
     out: (text) => void stdout.push(text),
     err: (text) => void stderr.push(text),
-    readFile: async (path) => storedText(stored, path),
-    readFileBytes: async (path) => Buffer.from(storedText(stored, path), "utf8"),
-    writeFile: async (path, text) =>
-      void stored.set(path, typeof text === "string" ? text : Buffer.concat(text).toString("utf8")),
+    readFile: async (path) => bytes.get(path)?.toString("utf8") ?? storedText(stored, path),
+    readFileBytes: async (path) => bytes.get(path) ?? Buffer.from(storedText(stored, path), "utf8"),
+    writeFile: async (path, text) => {
+      bytes.delete(path);
+      stored.set(path, typeof text === "string" ? text : Buffer.concat(text).toString("utf8"));
+    },
   };
 }
 

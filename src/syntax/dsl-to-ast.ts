@@ -1,7 +1,7 @@
 /**
  * The DSL front end: policy text → `PolicyAst` (the JSON document model plus a span for every
  * pointer the text wrote). Stages, in order, each stopping the run when it reports an error:
- * size limit → lexing → nesting limit → parsing (with recovery, so every syntax error of the
+ * size limit → UTF-8 check (`source-encoding.ts`) → lexing → nesting limit → parsing (with recovery, so every syntax error of the
  * file is reported), each declaration's syntax tree turned into document as soon as it is
  * parsed → schema validation (the JSON front end's schema, without the checks the DSL's writer
  * makes needless). A file is first lexed and parsed a piece at a time, which is what a valid
@@ -24,6 +24,7 @@ import { attachComments } from "./dsl/comments.ts";
 import type { DslComments } from "./dsl/comments.ts";
 import { DocumentWriter, VisitDiagnostics } from "./dsl/document-writer.ts";
 import { lexingDiagnostics, parseDiagnostics, stringDiagnostics } from "./dsl/errors.ts";
+import { notUtf8 as notUtf8Diagnostic } from "./dsl/errors.ts";
 import { checkNesting, checkSourceSize } from "./dsl/limits.ts";
 import { lexPiece, PIECE_TARGET_LENGTH } from "./dsl/piece-lexer.ts";
 import { parsePiece } from "./dsl/piece-parser.ts";
@@ -31,6 +32,7 @@ import { readDocument } from "./dsl/text-to-document.ts";
 import type { Obj } from "./dsl/build-values.ts";
 import { TreeToDocument } from "./dsl/tree-to-document.ts";
 import type { SpanTree } from "./span-tree.ts";
+import { firstNonUtf8 } from "./source-encoding.ts";
 import { validateDslDocument } from "./validate.ts";
 
 /** A parsed DSL file with its comments, for the formatter. */
@@ -96,6 +98,8 @@ function parseSource(
 
   const tooLarge = checkSourceSize(file, text);
   if (tooLarge !== undefined) return (bag.add(tooLarge), failed());
+  const notUtf8 = firstNonUtf8(source);
+  if (notUtf8 !== undefined) return (bag.add(notUtf8Diagnostic(file, notUtf8)), failed());
 
   // The direct path keeps no statement anchors, which only place comments.
   const direct = way === "direct" && !withComments ? readDocument(source) : undefined;

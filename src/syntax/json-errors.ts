@@ -4,6 +4,8 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { Span } from "../diagnostics/span.ts";
+import type { NotUtf8 } from "./source-encoding.ts";
+import { notUtf8Words } from "./source-encoding.ts";
 
 /** How a character is named in a message: visible ones quoted, invisible ones as `U+XXXX`. */
 export function describeCharacter(char: string): string {
@@ -190,4 +192,10 @@ export function invalidLiteral(span: Span, word: string): Diagnostic {
       ? `JSON literals are lower case: \`${lower}\``
       : "JSON values are strings in double quotes, numbers, `true`, `false`, `null`, arrays and objects";
   return error("RP2014", span, `unexpected word \`${excerpt(word)}\``, help);
+}
+
+/** RP2015: bytes that are not UTF-8 (`source-encoding.ts`). */
+export function notUtf8(file: string, problem: NotUtf8): Diagnostic {
+  const { message, help } = notUtf8Words(problem);
+  return error("RP2015", { file, start: problem.offset, end: problem.offset + 1 }, message, help);
 }

@@ -59,28 +59,10 @@ describe("readSource", () => {
   });
 
   it("reads a DSL policy to the same spans and diagnostics with its bytes as without", async () => {
-    const texts = [
-      DSL_POLICY,
-      DSL_POLICY.replace("Café", "Cafe"),
-      // Bytes that are no UTF-8 decode to U+FFFD: as many bytes as units, in a string and a
-      // comment (read as usual) and outside both (a lexing error).
-      Buffer.concat([
-        Buffer.from('project "p" {\n  name "Caf'),
-        Buffer.from([0xff]),
-        Buffer.from('"\n}\n'),
-      ]),
-      Buffer.concat([Buffer.from("# \xff\n"), Buffer.from(DSL_POLICY.replace("Café", "Cafe"))]),
-      Buffer.concat([
-        Buffer.from('project "p" {\n  plan '),
-        Buffer.from([0xfe]),
-        Buffer.from("\n}\n"),
-      ]),
-    ];
-    for (const content of texts) {
-      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    for (const text of [DSL_POLICY, DSL_POLICY.replace("Café", "Cafe")]) {
       await withFiles({}, async (dir) => {
         const path = join(dir, "p.rampart");
-        writeFileSync(path, bytes);
+        writeFileSync(path, text);
         const withBytes = await readSource(path, processIo());
         assert.ok(withBytes.bytes !== undefined);
         const withoutBytes = { name: path, text: withBytes.text };
@@ -89,6 +71,38 @@ describe("readSource", () => {
         assert.ok(a.diagnostics.length > 0);
         assert.deepEqual(a.diagnostics, b.diagnostics);
         assert.deepEqual(spansOf(a), spansOf(b));
+      });
+    }
+  });
+
+  it("refuses bytes that are no UTF-8 (RP1013) where they are, in a string, a comment or between", async () => {
+    const texts = [
+      Buffer.concat([
+        Buffer.from('project "p" {\n  name "Caf'),
+        Buffer.from([0xff]),
+        Buffer.from('"\n}\n'),
+      ]),
+      Buffer.concat([
+        Buffer.from("# "),
+        Buffer.from([0xff]),
+        Buffer.from(`\n${DSL_POLICY.replace("Café", "Cafe")}`),
+      ]),
+      Buffer.concat([
+        Buffer.from('project "p" {\n  plan '),
+        Buffer.from([0xfe]),
+        Buffer.from("\n}\n"),
+      ]),
+    ];
+    for (const bytes of texts) {
+      await withFiles({}, async (dir) => {
+        const path = join(dir, "p.rampart");
+        writeFileSync(path, bytes);
+        const source = await readSource(path, processIo());
+        const checked = runPipeline(source, {});
+        assert.deepEqual(
+          checked.diagnostics.map((d) => [d.code, d.span?.start]),
+          [["RP1013", source.text.indexOf("\uFFFD")]],
+        );
       });
     }
   });

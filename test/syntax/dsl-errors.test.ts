@@ -4,6 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import { syntaxCodes } from "../../src/diagnostics/codes/syntax.ts";
 import { parseDsl } from "../../src/syntax/dsl-to-ast.ts";
@@ -143,6 +144,17 @@ describe("DSL syntax diagnostics", () => {
           `policy file has ${MAX_SOURCE_LENGTH + 1} characters, more than the limit of ${MAX_SOURCE_LENGTH}`,
         ],
       ],
+    );
+  });
+
+  it("RP1013: bytes that are not UTF-8 are refused at the first, before lexing", () => {
+    const bytes = Buffer.from('project "p" {\n  name "Caf\xe9"\n  plan pro\n}\n', "latin1");
+    const outcome = parseDsl({ name: "policy.rampart", text: bytes.toString("utf8"), bytes });
+    assert.equal(outcome.value, undefined);
+    for (const d of outcome.diagnostics) seenCodes.add(d.code);
+    assert.deepEqual(
+      outcome.diagnostics.map((d) => [d.code, d.span?.start, d.span?.end]),
+      [["RP1013", 25, 26]],
     );
   });
 

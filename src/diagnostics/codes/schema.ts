@@ -31,6 +31,10 @@ export const schemaCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "json/invalid-literal",
     summary: "a bare word that is not `true`, `false` or `null`",
   },
+  RP2015: {
+    slug: "json/not-utf8",
+    summary: "a JSON file whose bytes are not UTF-8 (a Latin-1 or UTF-16 file)",
+  },
   RP2100: { slug: "schema/invalid-value", summary: "a value the policy schema does not accept" },
   RP2101: { slug: "schema/wrong-type", summary: "a value of the wrong type" },
   RP2102: {

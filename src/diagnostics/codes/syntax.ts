@@ -47,4 +47,8 @@ export const syntaxCodes: Readonly<Record<DiagnosticCode, CodeInfo>> = {
     slug: "syntax/control-character",
     summary: "a raw control character (tab, NUL, …) inside a string",
   },
+  RP1013: {
+    slug: "syntax/not-utf8",
+    summary: "a policy file whose bytes are not UTF-8 (a Latin-1 or UTF-16 file)",
+  },
 };

@@ -11,6 +11,8 @@ import { didYouMean } from "../../diagnostics/did-you-mean.ts";
 import type { Span } from "../../diagnostics/span.ts";
 import { tokenSpan, stringProblem } from "./literals.ts";
 import { isTerminalUnsafe } from "../../diagnostics/terminal-text.ts";
+import type { NotUtf8 } from "../source-encoding.ts";
+import { notUtf8Words } from "../source-encoding.ts";
 
 const tick = (s: string): string => `\`${s.replaceAll("`", "'")}\``;
 
@@ -57,6 +59,14 @@ export const sourceTooLarge = (file: string, size: number, max: number): Diagnos
   span: { file, start: 0, end: 0 },
   message: `policy file has ${size} characters, more than the limit of ${max}`,
   help: "split the policy or generate it as JSON",
+});
+
+/** RP1013: bytes that are not UTF-8 (`source-encoding.ts`). */
+export const notUtf8 = (file: string, problem: NotUtf8): Diagnostic => ({
+  code: "RP1013",
+  severity: "error",
+  span: { file, start: problem.offset, end: problem.offset + 1 },
+  ...notUtf8Words(problem),
 });
 
 /** RP1007: nesting deeper than the parser allows. */
