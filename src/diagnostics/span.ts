@@ -35,7 +35,9 @@ export function joinSpans(a: Span, b: Span): Span {
 /**
  * Offsets of the first character of each line, found as far into the file as asked: a report
  * on a 10,000-tunnel policy shows a few lines, and scanning all of its ~500,000 lines to place
- * them was a tenth of a second.
+ * them was a tenth of a second. A line ends at LF, CR LF or a lone CR, as it does for the DSL
+ * (a comment or a string ends at either) and for editors: a file saved with CR line ends is
+ * not one long line.
  */
 export class LineIndex {
   readonly #text: string;
@@ -43,19 +45,30 @@ export class LineIndex {
   readonly #starts: number[] = [0];
   /** Whether the scan reached the end of the text (every start is known). */
   #done = false;
+  /** The next LF and CR at or after the last start found; -1 when there is none. */
+  #nextLf = 0;
+  #nextCr = 0;
 
   constructor(text: string) {
     this.#text = text;
+    this.#nextLf = text.indexOf("\n");
+    this.#nextCr = text.indexOf("\r");
   }
 
   /** Finds line starts until one is past `offset` or there are `lines` of them. */
   #scan(offset: number, lines: number): void {
+    const text = this.#text;
     const starts = this.#starts;
     let last = starts[starts.length - 1] ?? 0;
     while (!this.#done && (last <= offset || starts.length < lines)) {
-      const newline = this.#text.indexOf("\n", last);
-      if (newline < 0) this.#done = true;
-      else starts.push((last = newline + 1));
+      // Each search starts where the last line does, so the text is read once in all.
+      if (this.#nextLf >= 0 && this.#nextLf < last) this.#nextLf = text.indexOf("\n", last);
+      if (this.#nextCr >= 0 && this.#nextCr < last) this.#nextCr = text.indexOf("\r", last);
+      const lf = this.#nextLf;
+      const cr = this.#nextCr;
+      if (lf < 0 && cr < 0) this.#done = true;
+      else if (cr >= 0 && (lf < 0 || cr < lf)) starts.push((last = cr + (lf === cr + 1 ? 2 : 1)));
+      else starts.push((last = lf + 1));
     }
   }
 

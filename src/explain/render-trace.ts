@@ -33,7 +33,7 @@ export function renderSpanFrame(
   const nextLine = line < index.lineCount ? index.lineStart(line + 1) : source.text.length;
   const text = source.text
     .slice(lineStart, nextLine)
-    .replace(/\r?\n$/, "")
+    .replace(/\r?\n$|\r$/, "")
     .replace(/\t/g, " ");
   const end = position.end.line === line ? position.end.column : text.length + 1;
   const gutter = String(line);

@@ -7,10 +7,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { LineIndex } from "../../src/diagnostics/span.ts";
 
-/** Every line start of `text`, found in one pass: what the index must agree with. */
+/** Every line start of `text` (after LF, CR LF or a lone CR), in one pass: the reference. */
 function allStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\r" && text[i + 1] === "\n") i++;
+    if (text[i] === "\n" || text[i] === "\r") starts.push(i + 1);
+  }
   return starts;
 }
 
@@ -59,6 +62,21 @@ function ask(index: LineIndex, q: Question): unknown {
 }
 
 describe("LineIndex, found as far as asked", () => {
+  it("ends a line at LF, CR LF and a lone CR, as the DSL's comments and strings do", () => {
+    const index = new LineIndex("a\rb\r\nc\nd\r");
+    assert.deepEqual(
+      [0, 2, 5, 7, 9].map((offset) => index.locate(offset)),
+      [
+        { line: 1, column: 1 },
+        { line: 2, column: 1 },
+        { line: 3, column: 1 },
+        { line: 4, column: 1 },
+        { line: 5, column: 1 },
+      ],
+    );
+    assert.equal(index.lineCount, 5);
+  });
+
   it("answers as an index of the whole text, whatever the order of the questions (1,000 runs)", () => {
     fc.assert(
       fc.property(arbText, fc.array(arbQuestion, { maxLength: 12 }), (text, questions) => {

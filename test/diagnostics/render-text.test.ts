@@ -16,6 +16,27 @@ const spanOf = (file: SourceFile, needle: string, nth = 0) => {
 };
 
 describe("renderText", () => {
+  it("places a span in a file with CR line ends on its own line, not on one long first line", () => {
+    const f = source("policy.rampart", 'project "p" {\r  plan pro\r  # note\r  namex "x"\r}\r');
+    const d: Diagnostic = {
+      code: "RP1004",
+      severity: "error",
+      message: "expected a setting, found `namex`",
+      span: spanOf(f, "namex"),
+    };
+    assert.equal(
+      renderText([d], sources(f)),
+      [
+        "error[RP1004]: expected a setting, found `namex`",
+        " --> policy.rampart:4:3",
+        "  |",
+        '4 |   namex "x"',
+        "  |   ^^^^^",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("draws a code frame with carets under the span and the help", () => {
     const f = source("policy.json", '{\n  "project": {\n    "tls_min_verison": "1.3"\n  }\n}\n');
     const d: Diagnostic = {

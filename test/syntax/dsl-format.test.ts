@@ -72,6 +72,21 @@ describe("formatDsl", () => {
     );
   });
 
+  it("keeps each comment with its statement when lines end with CR or CR LF, as with LF", () => {
+    const lines = [
+      'project "a" {',
+      "  plan pro  # the paid plan",
+      "  # no ECH keys yet",
+      "  ech off",
+      "}",
+      "",
+    ];
+    const canonical = fmt(lines.join("\n"));
+    assert.equal(fmt(lines.join("\r")), canonical);
+    assert.equal(fmt(lines.join("\r\n")), canonical);
+    assert.match(canonical, /plan pro {2}# the paid plan\n {2}# no ECH keys yet\n {2}ech off/);
+  });
+
   it("normalizes spellings that mean the same document", () => {
     const text = [
       'project "a" { plan pro }',

@@ -34,7 +34,7 @@ export function attachComments(
   };
   for (const comment of comments) {
     const image = comment.image.trimEnd();
-    const lineStart = text.lastIndexOf("\n", comment.startOffset - 1) + 1;
+    const lineStart = lineStartBefore(text, comment.startOffset);
     const owner =
       text.slice(lineStart, comment.startOffset).trim() === ""
         ? undefined
@@ -43,6 +43,20 @@ export function attachComments(
     else push(leading, firstAnchorAfter(sorted, comment.startOffset) ?? END_OF_FILE, image);
   }
   return { leading, trailing };
+}
+
+/**
+ * Where the line holding `offset` starts: after the nearest LF or CR before it, as the lexer
+ * ends a comment at either (a file saved with CR line ends has no LF to search back to).
+ */
+function lineStartBefore(text: string, offset: number): number {
+  let at = offset;
+  while (at > 0) {
+    const c = text.charCodeAt(at - 1);
+    if (c === 0x0a || c === 0x0d) break;
+    at--;
+  }
+  return at;
 }
 
 function lastAnchorBetween(
