@@ -101,8 +101,12 @@ function parseSource(
   const notUtf8 = firstNonUtf8(source);
   if (notUtf8 !== undefined) return (bag.add(notUtf8Diagnostic(file, notUtf8)), failed());
 
+  // A byte order mark, which some editors write, is read as a space: JSON's reader skips it
+  // too (RFC 8259), and every offset stays the file's. The AST keeps the file as it is.
+  const read: SourceFile =
+    text.charCodeAt(0) === 0xfeff ? { name: file, text: ` ${text.slice(1)}` } : source;
   // The direct path keeps no statement anchors, which only place comments.
-  const direct = way === "direct" && !withComments ? readDocument(source) : undefined;
+  const direct = way === "direct" && !withComments ? readDocument(read) : undefined;
   let document: Obj;
   let spans: SpanTree;
   let parsed: ParsedDeclarations | undefined;
@@ -111,8 +115,8 @@ function parseSource(
   } else {
     const pieceLength = way === "direct" ? PIECE_TARGET_LENGTH : way;
     const pieces =
-      pieceLength === "whole" ? undefined : parseInPieces(source, withComments, pieceLength);
-    parsed = pieces ?? parseWhole(source, withComments, bag);
+      pieceLength === "whole" ? undefined : parseInPieces(read, withComments, pieceLength);
+    parsed = pieces ?? parseWhole(read, withComments, bag);
     if (parsed === undefined) return failed();
     document = parsed.builder.finish();
     spans = parsed.writer.spans;
@@ -128,7 +132,7 @@ function parseSource(
   const ast: PolicyAst = { source, syntax: "dsl", document: validated.value, spans };
   const comments =
     withComments && parsed !== undefined
-      ? attachComments(text, parsed.comments, parsed.writer.anchors)
+      ? attachComments(read.text, parsed.comments, parsed.writer.anchors)
       : undefined;
   return { outcome: bag.ok(ast), comments };
 }

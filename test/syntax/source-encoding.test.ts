@@ -1,13 +1,14 @@
 /**
  * Policy files are UTF-8: a file whose bytes are not (Latin-1, UTF-16) is refused at its first
  * such byte by both front ends (RP1013, RP2015), by every command that reads it, instead of
- * being read as other text than it holds.
+ * being read as other text than it holds. A UTF-8 byte order mark is read past by both.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { main } from "../../src/cli/main.ts";
 import { memoryIo } from "../../src/cli/io.ts";
+import { parseDsl, parseDslWithComments, parseDslWithPieces } from "../../src/syntax/dsl-to-ast.ts";
 import { parsePolicySource } from "../../src/syntax/parse.ts";
 import { firstNonUtf8 } from "../../src/syntax/source-encoding.ts";
 
@@ -75,5 +76,21 @@ describe("policy files that are not UTF-8", () => {
     assert.match(io.stdout.join(""), /error\[RP1013\]/);
     // memoryIo keeps what was written as text: nothing was.
     assert.equal(io.files.has("p.rampart"), false);
+  });
+
+  it("a DSL file that starts with a UTF-8 byte order mark reads as JSON's does, every way", () => {
+    const withMark = { name: "p.rampart", text: `\uFEFF${VALID}` };
+    const plain = parseDsl({ name: "p.rampart", text: VALID }).value?.document;
+    assert.ok(plain !== undefined);
+    assert.deepEqual(parseDsl(withMark).value?.document, plain);
+    assert.deepEqual(parseDslWithPieces(withMark, 8).value?.document, plain);
+    assert.deepEqual(parseDslWithPieces(withMark, "whole").value?.document, plain);
+    assert.deepEqual(parseDslWithComments(withMark).outcome.value?.document, plain);
+    // An error is placed in the file as it is, mark included.
+    const broken = parseDsl({ name: "p.rampart", text: `\uFEFF${VALID.replace("pro", "prox")}` });
+    assert.deepEqual(
+      broken.diagnostics.map((d) => [d.code, d.span?.start]),
+      [["RP1004", VALID.indexOf("pro") + 1]],
+    );
   });
 });
