@@ -23,6 +23,16 @@ export class DiagnosticBag {
     for (const d of diagnostics) this.add(d);
   }
 
+  /** Counts diagnostics a stage found but did not build, since the bag could not keep them. */
+  addDropped(count: number): void {
+    this.#dropped += count;
+  }
+
+  /** How many more diagnostics the bag keeps. */
+  get room(): number {
+    return this.#max - this.#items.length;
+  }
+
   hasErrors(): boolean {
     return hasErrors(this.#items);
   }
