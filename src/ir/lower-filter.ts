@@ -10,32 +10,8 @@ import { lowerStringMatch } from "./lower-match.ts";
 import type { Canonicalize } from "./lower-match.ts";
 import { lowerCountryList, lowerIpList } from "./lower-values.ts";
 import { LABEL_PRESENT } from "./types.ts";
+import { BOOLEAN_FIELDS, STRING_FIELDS } from "./filter-fields.ts";
 import type { BooleanField, FilterIr, StringField, UndeclaredFieldValue } from "./types.ts";
-
-const STRING_FIELDS: readonly StringField[] = [
-  "id",
-  "name",
-  "protocol",
-  "hostname",
-  "status",
-  "tls_min_version",
-  "type",
-  "http_version",
-  "client_id",
-  "user_id",
-  // Platform tunnel fields a token's filter may name (policy files do not): decided from the
-  // tunnel's project, workspace and protocol.
-  "project_id",
-  "workspace_id",
-  "tls_mode",
-];
-const BOOLEAN_FIELDS: readonly BooleanField[] = [
-  "publish",
-  "token_auth",
-  "rstream_auth",
-  "challenge_mode",
-  "mtls_auth",
-];
 
 type FieldFiltersDoc = Exclude<FilterDoc, { AND: FilterDoc[] } | { OR: FilterDoc[] }>;
 

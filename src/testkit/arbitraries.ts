@@ -33,6 +33,7 @@ import type {
   TlsVersion,
   TunnelIr,
 } from "../ir/types.ts";
+import { STRING_FIELDS } from "../ir/filter-fields.ts";
 import { countrySet, credentialIr, ipSet } from "./builders.ts";
 
 /** Trusted-IP entries that nest and overlap in interesting ways. */
@@ -318,6 +319,14 @@ export function arbFilter(): fc.Arbitrary<FilterIr> {
       field: "protocol",
       match,
     })),
+    // Every string field the IR has (those a tunnel decides from its protocol, its project or
+    // not at all among them), so that each one is compiled, written to a bundle and loaded back.
+    fc
+      .record({
+        field: fc.constantFrom(...STRING_FIELDS),
+        match: arbStringMatch(["bytestream", "online", "1.2", "terminated"], ["^b"]),
+      })
+      .map(({ field, match }): FilterIr => ({ kind: "string", field, match })),
     arbStringMatch(["prod", "dev"], ["^pr"]).map((match): FilterIr => ({
       kind: "label",
       key: "env",

@@ -19,6 +19,7 @@ import {
   str,
 } from "./shape-checks.ts";
 import type { ShapeCheck } from "./shape-checks.ts";
+import { BOOLEAN_FIELDS, STRING_FIELDS } from "../../ir/filter-fields.ts";
 
 const text = str();
 const texts = array(text);
@@ -47,8 +48,9 @@ const pathMatch = byKind({
   glob: object({ kind: text, patterns: texts }),
 });
 
-const stringField = oneOf("id", "name", "protocol", "hostname", "status", "tls_min_version");
-const booleanField = oneOf("publish", "token_auth", "rstream_auth", "challenge_mode", "mtls_auth");
+// The IR's own lists: a field a policy's filter can name must load back from its bundle.
+const stringField = oneOf(...STRING_FIELDS);
+const booleanField = oneOf(...BOOLEAN_FIELDS);
 
 const filter: ShapeCheck = lazy(() =>
   byKind({

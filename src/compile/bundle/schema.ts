@@ -9,6 +9,11 @@
  * `[file, start, end]` span tuples put back as span objects (`shape-checks.ts` does both).
  */
 import { z } from "zod";
+import { BOOLEAN_FIELDS, STRING_FIELDS } from "../../ir/filter-fields.ts";
+import type {
+  BooleanField as BooleanFieldName,
+  StringField as StringFieldName,
+} from "../../ir/types.ts";
 
 const Span = z.strictObject({
   file: z.string(),
@@ -50,14 +55,9 @@ const PathMatch = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("glob"), patterns: z.array(z.string()) }),
 ]);
 
-const StringField = z.enum(["id", "name", "protocol", "hostname", "status", "tls_min_version"]);
-const BooleanField = z.enum([
-  "publish",
-  "token_auth",
-  "rstream_auth",
-  "challenge_mode",
-  "mtls_auth",
-]);
+// The IR's own lists: a field a policy's filter can name must load back from its bundle.
+const StringField = z.enum(STRING_FIELDS as [StringFieldName, ...StringFieldName[]]);
+const BooleanField = z.enum(BOOLEAN_FIELDS as [BooleanFieldName, ...BooleanFieldName[]]);
 
 const Filter: z.ZodType = z.lazy(() =>
   z.discriminatedUnion("kind", [
