@@ -224,6 +224,21 @@ describe("token verification (issue #5 item 3, S-T1, S-H2)", () => {
     assert.equal(await check({ type: "pat" }), "valid");
   });
 
+  it("S-T2: another surface's permission is one of its documented shape; anything else is invalid", async () => {
+    const check = async (permissions: string[]) =>
+      (await hsBackend.verify(await hs({ type: "pat", permissions }), "header")).status;
+    assert.equal(await check(["account.plan.read-only", "turn.relay.allocate"]), "valid");
+    assert.equal(await check(["network.webtty-servers.read-write"]), "valid");
+    // A misspelled engine permission would grant nothing without a word: refuse it instead.
+    assert.equal(await check(["Tunnels.tunnels.create-delete"]), "malformed");
+    assert.equal(await check(["tunnel.streams.create-delete"]), "malformed");
+    assert.equal(await check(["tunnels.streams.create"]), "malformed");
+    assert.equal(await check(["Account.plan.read-only"]), "malformed");
+    // A control character would reach the terminal through `token inspect` or a refusal.
+    assert.equal(await check(["account.plan\u001b[2J"]), "malformed");
+    assert.equal(await check(["turn.relay.allocate\u0000"]), "malformed");
+  });
+
   describe("public keys", () => {
     let ed: { privateKey: CryptoKey; publicKey: CryptoKey };
     let es: { privateKey: CryptoKey; publicKey: CryptoKey };

@@ -264,14 +264,14 @@ export const tokenClaimsSchema = {
             anyOf: [
               { enum: [...ENGINE_PERMISSIONS] },
               // Another surface's permission (PLATFORM-FORMATS §2.3: `account.*`, `network.*`,
-              // `webtty.*`, `turn.*`): kept out of the grant. A misspelled engine permission
-              // is no such name: it makes the token invalid.
+              // `webtty.*`, `turn.*`): kept out of the grant. Only that shape, lower-case and
+              // printable, so a misspelled engine permission (`Tunnels.…`, `tunnel.…`) makes the
+              // token invalid instead of granting nothing, and no control character reaches the
+              // terminal through `token inspect` or a refusal.
               {
                 type: "string",
-                minLength: 1,
                 maxLength: 128,
-                pattern: "^\\S+$",
-                not: { pattern: "^tunnels\\." },
+                pattern: "^(account|network|webtty|turn)\\.[a-z0-9-]+(\\.[a-z0-9-]+)*$",
               },
             ],
           },
