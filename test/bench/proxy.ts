@@ -303,10 +303,16 @@ async function startPairs(
     const a = CONTENDERS.find((c) => c.key === comparison.a);
     const b = CONTENDERS.find((c) => c.key === comparison.b);
     if (a === undefined || b === undefined) continue;
-    const pair = { a: await a.start(upstreamPort), b: await b.start(upstreamPort) };
-    started.push(pair.a, pair.b);
-    for (const pid of [...pair.a.target.pids(), ...pair.b.target.pids()]) pin(pid);
-    contenders.push({ comparison, a: pair.a.target, b: pair.b.target });
+    // Each joins `started` as soon as it runs, so the caller stops `a` even if `b` fails to start.
+    const startOne = async (contender: Contender): Promise<Running> => {
+      const running = await contender.start(upstreamPort);
+      started.push(running);
+      for (const pid of running.target.pids()) pin(pid);
+      return running;
+    };
+    const runningA = await startOne(a);
+    const runningB = await startOne(b);
+    contenders.push({ comparison, a: runningA.target, b: runningB.target });
   }
   return contenders;
 }
