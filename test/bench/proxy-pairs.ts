@@ -104,7 +104,7 @@ function counts(result: LoadResult, rate: number): boolean {
   return result.errors + result.non200 === 0 && (rate === 0 || result.rps >= 0.95 * rate);
 }
 
-/** A comparison with the two processes that stand for it in its windows, and its windows. */
+/** A comparison with the two processes that stand for it in its windows. */
 export interface PairedContenders {
   readonly comparison: CpuComparison;
   readonly a: Target;
