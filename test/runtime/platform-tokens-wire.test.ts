@@ -46,6 +46,13 @@ interface Case {
   readonly decisions?: readonly Decision[];
 }
 
+/** Expectations that name how a token failed as a whole; any other names its claim set's flaw. */
+const WHOLE_TOKEN_FAILURES: ReadonlySet<string> = new Set([
+  "bad_signature",
+  "expired",
+  "not_yet_valid",
+]);
+
 /** The claims with `iat`, `nbf` and `exp` moved from the corpus's clock to now. */
 function onRealClock(claims: Record<string, unknown>, nowSeconds: number): Record<string, unknown> {
   const moved = { ...claims };
@@ -144,11 +151,31 @@ describe("platform tokens: serve and explain agree with the corpus (S-T1…S-T8)
       assert.ok([200, 403].includes(reply.status), `${reply.status} ${reply.body}`);
       return;
     }
+    const expected = c.expect.invalid;
+    const asAWhole = WHOLE_TOKEN_FAILURES.has(expected);
     for (const policy of POLICIES) {
+      // The 401 must be for the reason the case names, not for any other.
       const reply = await connect(policy, "api", jwt);
       assert.equal(reply.status, 401, `${policy}: ${reply.body}`);
+      const challenge = String(reply.headers["www-authenticate"] ?? "");
+      assert.match(challenge, /^Bearer realm="rampart", error="invalid_token"/, policy);
+      const description = /error_description="([^"]*)"/.exec(challenge)?.[1] ?? null;
+      if (asAWhole) {
+        // Only a malformed claim set is described: a description here is another failure.
+        assert.equal(description, null, `${policy}: ${challenge}`);
+      } else {
+        assert.ok(description?.includes(expected), `${policy}: "${expected}" in ${challenge}`);
+      }
       const explained = await explain(policy, "watch", c, jwt, claims);
-      assert.ok(explained.status !== 0 || explained.json?.["allow"] === false, policy);
+      assert.equal(explained.status, 0, policy);
+      // `explain` has no key of the client: given the claims, it cannot see a bad signature.
+      if (expected === "bad_signature" && c.signer !== "secret") {
+        assert.equal(explained.json?.["allow"], false, policy);
+        continue;
+      }
+      assert.equal(explained.json?.["rule"], "token", policy);
+      const status = asAWhole ? expected : "malformed";
+      assert.match(String(explained.json?.["message"]), new RegExp(`\\(${status}\\)$`), policy);
     }
   };
 
