@@ -48,13 +48,14 @@ function leafBeyondList(node: GrantNodeIr): string | null {
 /**
  * Checks S-T7: type, lifetime, permissions and every branch of the resource tree.
  * `otherPermissions` are those the token carries for the platform's other surfaces: a URL
- * token must carry none (PLATFORM-FORMATS §3.4: every entry is read-only discovery).
+ * token must carry none (PLATFORM-FORMATS §3.4: every entry is read-only discovery). Required,
+ * so that no caller skips that check by leaving it out.
  */
 export function checkWatchQueryToken(
   type: TokenType | null,
   lifetimeSeconds: number | null,
   grant: GrantIr,
-  otherPermissions: readonly string[] = [],
+  otherPermissions: readonly string[],
 ): WatchQueryVerdict {
   if (type !== "auth" && type !== "app") {
     return refuse(

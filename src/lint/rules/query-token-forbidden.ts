@@ -47,7 +47,8 @@ function testFinding(
   if (path === null || !WATCH_PATHS.includes(path)) return null;
   const grant = grants[token.grant];
   if (grant === undefined) return null;
-  const verdict = checkWatchQueryToken(grant.type, DEFAULT_LIFETIME_SECONDS, grant);
+  // A policy's grant names engine permissions only: it carries none of another surface.
+  const verdict = checkWatchQueryToken(grant.type, DEFAULT_LIFETIME_SECONDS, grant, []);
   if (verdict.ok) return null;
   return report("testSendsForbiddenQueryToken", [test.name, grant.name, path, verdict.reason], {
     span: test.origin,
