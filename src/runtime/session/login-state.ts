@@ -61,9 +61,10 @@ function attributes(pair: string, maxAge: number, secure: boolean): string {
 /**
  * The login in progress on this host, or null when no login cookie is valid (absent, forged,
  * expired). Every candidate of the name counts (S-R10): the one whose `state` is the
- * callback's, else the first valid one (whose state the callback then fails). A login cookie
- * tossed in front of the browser's own, even one signed for a login the tosser started here,
- * never locks the user out.
+ * callback's, else the first valid one (whose state the callback then fails). So a login
+ * cookie tossed in front of the browser's own never locks the user out. It can still sign the
+ * user in as the tosser: one signed for a login the tosser started here, sent with the
+ * callback of that login, is the one whose state matches (login CSRF).
  */
 export function readLoginState(
   cookieHeader: string | undefined,
