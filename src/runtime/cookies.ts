@@ -11,12 +11,18 @@ import type { SessionFacts } from "../ir/facts.ts";
 /** Cookie names; the forwarder strips exactly these from the upstream `Cookie` header (S-O3). */
 export const CHALLENGE_COOKIE = "rampart_challenge";
 export const SESSION_COOKIE = "rampart_session";
-/** A login in progress (the OIDC flow's state); scoped to the engine's paths by its setter. */
+/** A login in progress (the OIDC flow's state) over plain HTTP; scoped to the engine's paths. */
 export const LOGIN_COOKIE = "rampart_login";
+/**
+ * The login cookie over TLS. A browser takes a `__Host-` cookie only from this very host, with
+ * `Secure`, `Path=/` and no `Domain`, so a sibling host cannot toss one in (S-R10).
+ */
+export const SECURE_LOGIN_COOKIE = `__Host-${LOGIN_COOKIE}`;
 export const ENGINE_COOKIES: ReadonlySet<string> = new Set([
   CHALLENGE_COOKIE,
   SESSION_COOKIE,
   LOGIN_COOKIE,
+  SECURE_LOGIN_COOKIE,
 ]);
 
 const VERSION = "v1";

@@ -98,7 +98,7 @@ describe("S-H4: the rstream Auth login endpoints", () => {
     assert.equal(p.get("scope"), "openid email profile");
     assert.equal(p.get("code_challenge_method"), "S256");
     const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    const login = readLoginState(cookie, HOST, KEY);
+    const login = readLoginState(cookie, HOST, KEY, false);
     assert.ok(login !== null);
     assert.equal(p.get("state"), login.state);
     assert.equal(p.get("nonce"), login.nonce);
@@ -142,7 +142,7 @@ describe("S-H4: the rstream Auth login endpoints", () => {
   it("answers 403 when the IdP reports an error (the user cancelled)", async () => {
     const start = await get("/.well-known/rstream/login?return=%2F");
     const cookie = (start.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    const login = readLoginState(cookie, HOST, KEY);
+    const login = readLoginState(cookie, HOST, KEY, false);
     const res = await get(
       `/.well-known/rstream/callback?error=access_denied&state=${login?.state ?? ""}&iss=${encodeURIComponent(idp.issuer)}`,
       { cookie },

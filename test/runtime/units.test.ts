@@ -142,6 +142,8 @@ describe("cookies (S-D4)", () => {
       "a=1; b=2",
     );
     assert.equal(stripEngineCookies(`${SESSION_COOKIE}=x`), null);
+    // The login cookie over TLS, under its `__Host-` name (S-R10).
+    assert.equal(stripEngineCookies(`a=1; __Host-rampart_login=x`), "a=1");
     assert.equal(stripEngineCookies(`my_${SESSION_COOKIE}=keep`), `my_${SESSION_COOKIE}=keep`);
     assert.equal(readCookie(`a=1; ${SESSION_COOKIE}=x`, SESSION_COOKIE), "x");
   });

@@ -152,6 +152,7 @@ async function finishLogin(
     req.headers.cookie,
     facts.host,
     ctx.cookieKey,
+    facts.secure,
     queryParam(url, "state"),
   );
   if (login === null) {
