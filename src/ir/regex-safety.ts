@@ -179,7 +179,7 @@ function analyzeSequence(nodes: readonly RegexAstNode[]): Facts {
       if (overlaps(own.loose, next.loose)) {
         throw new UnsafeRegex(
           separated
-            ? "two unbounded quantifiers over the same characters are separated only by text the first can take too (keep the first off the text between them, as `[^/]*/` does)"
+            ? "two unbounded quantifiers over the same characters are separated only by text the first can take too"
             : "two unbounded quantifiers over the same characters follow each other",
         );
       }
