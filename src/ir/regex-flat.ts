@@ -82,12 +82,16 @@ function flatAtoms(source: string): Atom[] | null {
   return atoms;
 }
 
-/**
- * True when `source` is flat with at most one unbounded quantifier: none for it to meet. Two
- * need the full check, which knows whether the text between them keeps them apart (the `x` of
- * `.*x.*` does not; a `/` after a quantifier over `[^/]` does).
- */
+/** True when `source` is flat and no two unbounded quantifiers can meet. */
 export function isPlainlySafe(source: string): boolean {
   const atoms = flatAtoms(source);
-  return atoms !== null && atoms.filter((atom) => atom.unbounded).length <= 1;
+  if (atoms === null) return false;
+  for (const [i, atom] of atoms.entries()) {
+    if (!atom.unbounded) continue;
+    for (const next of atoms.slice(i + 1)) {
+      if (next.unbounded) return false;
+      if (!next.nullable) break;
+    }
+  }
+  return true;
 }

@@ -10,9 +10,7 @@
  * - no unbounded repetition of an alternation whose branches can start with the same
  *   character (`(a|ab)*`);
  * - no two unbounded quantifiers over overlapping characters that can sit next to each other
- *   (`\d+\d*`, `.*.*`), or that only text the first could also take separates (`.*x.*y`,
- *   `a.*b.*c.*d`): each may take any share of it, so they backtrack polynomially — over an
- *   unanchored search of an 8 KB path, minutes for `.*x.*y`.
+ *   (`\d+\d*`, `.*.*`), which backtrack polynomially.
  *
  * Anything the analysis does not understand is treated as matching any character, so the
  * check only errs on the side of refusing.
@@ -51,11 +49,9 @@ interface Facts {
   readonly chars: CharSet;
   /** Characters it can start with. */
   readonly first: CharSet;
-  /** Every character an unbounded quantifier inside it can consume. */
-  readonly loose: CharSet;
 }
 
-const EMPTY: Facts = { nullable: true, variable: false, chars: NONE, first: NONE, loose: NONE };
+const EMPTY: Facts = { nullable: true, variable: false, chars: NONE, first: NONE };
 
 class UnsafeRegex extends Error {}
 
@@ -87,26 +83,7 @@ function charSet(node: RegexAstNode): CharSet {
   if (node.type === "CharacterClass" && node.negative !== true) {
     return (node.expressions as RegexAstNode[]).flatMap((e) => charSet(e));
   }
-  if (node.type === "CharacterClass") {
-    // `[^/]`: the complement, when every member's set is exact (ANY may stand for "unknown",
-    // whose complement would claim too little).
-    const members = (node.expressions as RegexAstNode[]).map((e) => charSet(e));
-    if (members.every((m) => m !== ANY)) return complement(members.flat());
-  }
   return ANY;
-}
-
-/** The code points not in `set`. */
-function complement(set: CharSet): CharSet {
-  const sorted = [...set].sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  let next = 0;
-  for (const [lo, hi] of sorted) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = Math.max(next, hi + 1);
-  }
-  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
-  return out;
 }
 
 /** The repetition bounds `[min, max]` of a regexp-tree quantifier node. */
@@ -163,30 +140,29 @@ function analyzeRepetition(node: RegexAstNode): Facts {
     variable: min !== max || inner.variable,
     chars: inner.chars,
     first: inner.first,
-    loose: max === Infinity ? [...inner.chars, ...inner.loose] : inner.loose,
   };
+}
+
+function isUnboundedRepetition(node: RegexAstNode): boolean {
+  return (
+    node.type === "Repetition" && quantifierBounds(node.quantifier as RegexAstNode)[1] === Infinity
+  );
 }
 
 function analyzeSequence(nodes: readonly RegexAstNode[]): Facts {
   const facts = nodes.map((n) => analyze(n));
-  for (const [i, own] of facts.entries()) {
-    // A part holding an unbounded quantifier (`.*`, or a group with one inside)...
-    if (own.loose.length === 0) continue;
-    let separated = false;
-    for (const next of facts.slice(i + 1)) {
-      // ...meets a later one over the same characters: the text up to it can be split
-      // between them in as many ways as it is long.
-      if (overlaps(own.loose, next.loose)) {
+  for (const [i, node] of nodes.entries()) {
+    if (!isUnboundedRepetition(node)) continue;
+    // Look past parts that can match nothing: `\d+x?\d+` is as ambiguous as `\d+\d+`.
+    for (let j = i + 1; j < nodes.length; j++) {
+      const next = nodes[j] as RegexAstNode;
+      const nextFacts = facts[j] as Facts;
+      if (isUnboundedRepetition(next) && overlaps((facts[i] as Facts).chars, nextFacts.chars)) {
         throw new UnsafeRegex(
-          separated
-            ? "two unbounded quantifiers over the same characters are separated only by text the first can take too"
-            : "two unbounded quantifiers over the same characters follow each other",
+          "two unbounded quantifiers over the same characters follow each other",
         );
       }
-      // Parts that can match nothing (`\d+x?\d+`) or only what the first could take itself
-      // (the `x` of `.*x.*`) do not keep them apart; a part it cannot take does (`[^/]*/`).
-      if (!next.nullable && !overlaps(own.loose, next.chars)) break;
-      if (!next.nullable) separated = true;
+      if (!nextFacts.nullable) break;
     }
   }
   let first: CharSet = NONE;
@@ -199,7 +175,6 @@ function analyzeSequence(nodes: readonly RegexAstNode[]): Facts {
     variable: facts.some((f) => f.variable),
     chars: facts.flatMap((f) => f.chars),
     first,
-    loose: facts.flatMap((f) => f.loose),
   };
 }
 
@@ -215,7 +190,6 @@ function analyze(node: RegexAstNode | null): Facts {
         variable: parts.some((p) => p.variable),
         chars: parts.flatMap((p) => p.chars),
         first: parts.flatMap((p) => p.first),
-        loose: parts.flatMap((p) => p.loose),
       };
     }
     case "Group":
@@ -231,7 +205,7 @@ function analyze(node: RegexAstNode | null): Facts {
       return EMPTY;
     default: {
       const chars = charSet(node);
-      return { nullable: false, variable: false, chars, first: chars, loose: NONE };
+      return { nullable: false, variable: false, chars, first: chars };
     }
   }
 }

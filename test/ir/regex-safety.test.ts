@@ -59,29 +59,6 @@ describe("checkSafeRegex", () => {
     assert.ok(checkSafeRegex("[a-z]+/[a-z]+").ok);
   });
 
-  it("S-T5: refuses unbounded quantifiers over the same characters with only text the first takes between", () => {
-    // Each can take any share of that text: `.*x.*y` backtracked for minutes on an 8 KB path
-    // (a search from every offset, the split tried at every x), `a.*b.*c.*d` for longer.
-    for (const source of [
-      ".*x.*y",
-      "a.*b.*c.*d",
-      "^/api/.*/items/.*\\.json$",
-      "[\\s\\S]*x[\\s\\S]*y",
-      "(?:a.*b)x(?:c.*d)",
-      "(?:a.*|b)/(?:c|[a-z]+)",
-    ])
-      assert.match(reasonOf(source), /separated only by text the first can take too/);
-    // A part the first cannot take keeps them apart: its end is forced.
-    for (const source of [
-      "^/api/v[0-9]+/users/[0-9]+$",
-      "[^/]*/[^/]*z",
-      "a[^b]*b[^c]*c",
-      "[^/]*[a-z]/.*",
-      "^/files/[^/]+/.*\\.(png|jpe?g)$",
-    ])
-      assert.ok(checkSafeRegex(source).ok, source);
-  });
-
   it("S-T5: bounds the length", () => {
     assert.ok(checkSafeRegex("a".repeat(MAX_REGEX_LENGTH)).ok);
     assert.match(reasonOf("a".repeat(MAX_REGEX_LENGTH + 1)), /longer than 512/);
