@@ -103,7 +103,7 @@ export function readBundle(text: string): Outcome<BundleContents> {
     return failure({
       code: "RP5005",
       severity: "error",
-      message: `the bundle's payload is malformed at the top level: values nest more than ${MAX_CANONICAL_DEPTH} levels deep`,
+      message: `the bundle's payload is malformed: its values nest more than ${MAX_CANONICAL_DEPTH} levels deep`,
       help: "rebuild the bundle with `rampart compile`",
     });
   }
