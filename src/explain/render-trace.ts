@@ -11,6 +11,7 @@
  * ```
  */
 import { lineIndexOf, positionOf } from "../diagnostics/render-positions.ts";
+import { toDisplayLine } from "../diagnostics/render-text-width.ts";
 import type { SourceFile, Span } from "../diagnostics/span.ts";
 import type { TraceStep } from "../interpret/trace.ts";
 import type { Decision } from "../ir/decision.ts";
@@ -31,18 +32,18 @@ export function renderSpanFrame(
   const index = lineIndexOf(source);
   const lineStart = index.lineStart(line);
   const nextLine = line < index.lineCount ? index.lineStart(line + 1) : source.text.length;
-  const text = source.text
-    .slice(lineStart, nextLine)
-    .replace(/\r?\n$|\r$/, "")
-    .replace(/\t/g, " ");
-  const end = position.end.line === line ? position.end.column : text.length + 1;
+  const raw = source.text.slice(lineStart, nextLine).replace(/\r?\n$|\r$/, "");
+  // As lint's frames: control and bidi characters shown as `�`, carets under display columns.
+  const shown = toDisplayLine(raw);
+  const end = position.end.line === line ? position.end.column : raw.length + 1;
+  const from = shown.columns[Math.min(Math.max(0, column - 1), raw.length)] ?? 0;
+  const to = shown.columns[Math.min(end, raw.length + 1) - 1] ?? from;
   const gutter = String(line);
   const pad = " ".repeat(gutter.length);
-  const width = Math.max(1, Math.min(end, text.length + 1) - column);
   return [
     `${indent}--> ${span.file}:${line}:${column}`,
-    `${indent}${gutter} | ${text}`,
-    `${indent}${pad} | ${" ".repeat(Math.max(0, column - 1))}${"^".repeat(width)}`,
+    `${indent}${gutter} | ${shown.text}`,
+    `${indent}${pad} | ${" ".repeat(from)}${"^".repeat(Math.max(1, to - from))}`,
   ];
 }
 
