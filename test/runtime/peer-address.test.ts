@@ -78,4 +78,12 @@ describe("client addresses (S-R6, S-R7)", () => {
     assert.equal(clientAddress("10.0.0.1", "1.2.3.4, ::10.0.0.2", trusted), "::10.0.0.2");
     assert.equal(clientAddress("203.0.113.1", "1.2.3.4", trusted), "203.0.113.1");
   });
+
+  it("S-R7: a malformed or empty hop is the client (no rule admits it), never the trusted proxy", () => {
+    const trusted = parseTrustedProxies(["10.0.0.0/8"], []);
+    assert.equal(clientAddress("10.0.0.1", "1.2.3.4, garbage", trusted), "garbage");
+    assert.equal(clientAddress("10.0.0.1", "1.2.3.4, ", trusted), "");
+    assert.equal(clientAddress("10.0.0.1", "1.2.3.4,, 10.0.0.9", trusted), "");
+    assert.equal(clientAddress("10.0.0.1", "", trusted), "");
+  });
 });

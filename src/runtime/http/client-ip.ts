@@ -1,7 +1,8 @@
 /**
  * The client address of a request: the socket peer, unless that peer is a configured trusted
  * proxy, in which case the right-most `X-Forwarded-For` entry that is not itself a trusted
- * proxy. Entries a client wrote before reaching the first trusted proxy are never believed.
+ * proxy (empty or malformed, it is still that entry: fail closed). Entries a client wrote
+ * before reaching the first trusted proxy are never believed.
  */
 import type { IpRange, IpSet } from "../../ir/types.ts";
 import { ipInSet, normalizeIpSet, parseIpEntry } from "../../ir/ip.ts";
@@ -73,8 +74,9 @@ export function clientAddress(
   const hops = forwardedFor.split(",");
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = canonicalPeer((hops[i] ?? "").trim());
-    if (hop.length === 0) break;
-    if (!isTrusted(hop)) return hop;
+    // S-R7: a malformed hop is the client, an address no rule admits; an empty one too (it
+    // ended the walk here once, leaving the trusted proxy's own address as the client).
+    if (hop.length === 0 || !isTrusted(hop)) return hop;
   }
   return peer;
 }
