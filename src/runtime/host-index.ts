@@ -2,6 +2,7 @@
  * Host lookup shared by routing and certificate selection: exact hosts first, then a `*.`
  * wildcard that stands for exactly one more label (as in TunnelIr.hosts).
  */
+import { isValidHost } from "../ir/host-name.ts";
 
 /** A lower-case host → value map with single-label wildcards. */
 export class HostIndex<T> {
@@ -24,7 +25,9 @@ export class HostIndex<T> {
     const exact = this.#exact.get(host);
     if (exact !== undefined) return exact;
     const dot = host.indexOf(".");
-    return dot < 0 ? undefined : this.#wildcard.get(host.slice(dot + 1));
+    // The wildcard's label is a DNS label: `evil#x.wild.test` (an SNI, say) is no host of it.
+    if (dot < 0 || !isValidHost(host, 0, dot)) return undefined;
+    return this.#wildcard.get(host.slice(dot + 1));
   }
 
   /** Every value, once per pattern. */
@@ -43,32 +46,49 @@ export function certificateCovers(certHost: string, tunnelHost: string): boolean
   return dot > 0 && host.slice(dot + 1) === cert.slice(2);
 }
 
-/** The host of a `Host` header: lower case, port and trailing dot removed; IPv6 kept bracketed. */
-export function hostWithoutPort(header: string): string {
-  if (isPlainHost(header)) return header;
-  let host = header;
-  if (host.startsWith("[")) {
-    const end = host.indexOf("]");
-    host = end > 0 ? host.slice(0, end + 1) : host;
-  } else {
-    const colon = host.lastIndexOf(":");
-    if (colon >= 0) host = host.slice(0, colon);
+/**
+ * The host a `Host` field names (or `:authority`, or a proxy's `X-Forwarded-Host`): lower case,
+ * without its port and one trailing dot; an IPv6 literal stays bracketed. Null when the field is
+ * not `host[:port]` (S-R8; RFC 9112 §3.2 answers 400): the host a DNS name or an IPv4 address
+ * (the tunnel host rule, `isValidHost`, without `*`) or a bracketed IPv6 literal, the port 1 to
+ * 5 digits up to 65535. So `web.test:@evil.example` is never routed by what precedes its `:`,
+ * nor handed upstream as the `X-Forwarded-Host` of `web.test`.
+ */
+export function hostWithoutPort(header: string): string | null {
+  // HOT PATH: the usual lower-case name without port or trailing dot is checked in one scan.
+  if (isName(header)) return header;
+  let end = header.length;
+  if (header.charCodeAt(0) === 91 /* [ */) {
+    const close = header.indexOf("]");
+    if (close < 0 || !IPV6_LITERAL.test(header.slice(1, close))) return null;
+    if (close + 1 < end && !isPortAt(header, close + 1)) return null;
+    return header.slice(0, close + 1).toLowerCase();
   }
-  if (host.endsWith(".")) host = host.slice(0, -1);
-  return host.toLowerCase();
+  const colon = header.lastIndexOf(":");
+  if (colon >= 0) {
+    if (!isPortAt(header, colon)) return null;
+    end = colon;
+  }
+  if (header.charCodeAt(end - 1) === 46 /* . */) end--;
+  const host = header.slice(0, end).toLowerCase();
+  return isName(host) ? host : null;
 }
 
-/**
- * True when `header` is already its own host: no upper-case letter, no `:` (port or IPv6),
- * no `[`, no non-ASCII character and no trailing dot. HOT PATH: one scan instead of
- * `lastIndexOf` (a call into V8's runtime) and `toLowerCase` (a new string every time).
- */
-function isPlainHost(header: string): boolean {
-  const n = header.length;
-  if (n === 0 || header.charCodeAt(n - 1) === 46 /* . */) return false;
-  for (let i = 0; i < n; i++) {
+/** What may stand between an IPv6 literal's brackets (the address is not routed, only refused). */
+const IPV6_LITERAL = /^[0-9A-Fa-f:.]+$/;
+
+/** A lower-case DNS name or IPv4 address, without the `*.` that only tunnel patterns carry. */
+function isName(host: string): boolean {
+  return host.charCodeAt(0) !== 42 /* * */ && isValidHost(host);
+}
+
+/** True when `header` from `colon` (a `:`) to its end is a port: 1 to 5 digits, at most 65535. */
+function isPortAt(header: string, colon: number): boolean {
+  const digits = header.length - colon - 1;
+  if (header.charCodeAt(colon) !== 58 /* : */ || digits < 1 || digits > 5) return false;
+  for (let i = colon + 1; i < header.length; i++) {
     const c = header.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || c === 58 /* : */ || c === 91 /* [ */ || c >= 128) return false;
+    if (c < 48 || c > 57) return false;
   }
-  return true;
+  return Number(header.slice(colon + 1)) <= 65535;
 }

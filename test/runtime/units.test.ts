@@ -201,4 +201,27 @@ describe("request rewriting", () => {
     assert.equal(hostWithoutPort("Web.Example.test:8443"), "web.example.test");
     assert.equal(hostWithoutPort("[::1]:80"), "[::1]");
   });
+
+  it("S-R8: a Host that is not host[:port] names no host, and a wildcard stands for one DNS label", () => {
+    assert.equal(hostWithoutPort("web.example.test"), "web.example.test");
+    assert.equal(hostWithoutPort("WEB.example.test.:65535"), "web.example.test");
+    for (const malformed of [
+      "web.example.test:@evil.example",
+      "web.example.test:80/x",
+      "web.example.test:",
+      "web.example.test:65536",
+      "web.example.test..",
+      "*.example.test",
+      "a b.example.test",
+      "[::1",
+      "[::1]:x",
+      "[evil]",
+      "",
+    ])
+      assert.equal(hostWithoutPort(malformed), null, malformed);
+    const index = new HostIndex<string>();
+    index.add("*.example.test", "wild");
+    for (const name of ["evil#x.example.test", "a_b.example.test", "-a.example.test"])
+      assert.equal(index.get(name), undefined, name);
+  });
 });

@@ -119,6 +119,9 @@ export function readTrustedRequest(
     return bad(names.uri ?? "path");
   const hostValue = firstHost(headers, names.host);
   if (hostValue === null) return bad(names.host.join(" or "));
+  // S-R8: a host that is not host[:port] is malformed input, never routed by a prefix of it.
+  const host = hostWithoutPort(hostValue);
+  if (host === null) return bad(names.host.join(" or "));
   const secure = isHttps(single(headers, "x-forwarded-proto"));
   const clientIp =
     (target.dialect === "nginx" ? realIp(headers) : null) ??
@@ -127,7 +130,7 @@ export function readTrustedRequest(
     dialect: target.dialect,
     method: method.toUpperCase(),
     uri,
-    host: hostWithoutPort(hostValue),
+    host,
     port: addressedPort(hostValue, secure),
     secure,
     clientIp,

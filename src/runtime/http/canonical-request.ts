@@ -5,6 +5,7 @@
  * other front end (an HTTP/2 handler passes its pseudo-headers as method and target, and its
  * fields with `host` taken from `:authority`) call it; nothing reads the raw request after it.
  */
+import { hostWithoutPort } from "../host-index.ts";
 import { decidedHeaders } from "./request-headers.ts";
 import type { DecidedHeaders } from "./request-headers.ts";
 import { canonicalTarget } from "./request-target.ts";
@@ -21,7 +22,8 @@ export interface RequestInput {
 
 /**
  * Where the host comes from: the `Host` field (serve; required, once), or a host the caller
- * already read elsewhere (forward-auth reads the original host from the proxy's headers).
+ * already read elsewhere with `hostWithoutPort` (forward-auth reads the original host from the
+ * proxy's headers).
  */
 export type HostSource = { readonly fromHeader: true } | { readonly given: string };
 
@@ -44,8 +46,10 @@ export interface CanonicalRequest {
   readonly target: string;
   /** The query token, when exactly one `rstream.token` parameter carried one (S-R15). */
   readonly queryToken: string | null;
-  /** The lower-case host the request addressed, port included as sent. */
+  /** The host the request addressed, port included, as sent (the forwarded X-Forwarded-Host). */
   readonly host: string;
+  /** `host` lower-cased without port and trailing dot: what is routed and decided (S-R8). */
+  readonly hostname: string;
   readonly headers: DecidedHeaders;
 }
 
@@ -71,10 +75,16 @@ export function canonicalRequestOf(
   const target = canonicalTarget(input.target, input.method);
   if ("status" in target) return target;
   let host: string;
-  if ("given" in hostSource) host = hostSource.given;
+  let hostname: string | null;
+  if ("given" in hostSource) host = hostname = hostSource.given;
   else if (headers.host === undefined || headers.host.length === 0)
     return { status: 400, reason: "missing_host", detail: "no Host field" };
-  else host = headers.host;
+  else {
+    host = headers.host;
+    hostname = hostWithoutPort(host);
+    if (hostname === null)
+      return { status: 400, reason: "bad_host", detail: "a Host that is not host[:port] (S-R8)" };
+  }
   // S-R1: an absolute-form target must name the host the request is routed by.
   if (target.authority !== null && target.authority !== host.toLowerCase())
     return { status: 400, reason: "bad_request_target", detail: "absolute-form authority ≠ Host" };
@@ -85,6 +95,7 @@ export function canonicalRequestOf(
     target: target.target,
     queryToken: target.queryToken,
     host,
+    hostname,
     headers,
   };
 }

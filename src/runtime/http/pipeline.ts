@@ -8,7 +8,6 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import { hostWithoutPort } from "../host-index.ts";
 import type { RuntimeMetrics } from "../ops/metrics.ts";
 import type { ServingState, TunnelRoute } from "../state.ts";
 import type { TokenBackend } from "../tokens/backend.ts";
@@ -157,7 +156,7 @@ function begin(req: IncomingMessage, deps: PipelineDeps): RoutedRequest | Early 
   );
   if ("status" in request) return request;
   const state = deps.state();
-  const host = hostWithoutPort(request.host);
+  const host = request.hostname;
   const tls = tlsInfoOf(req.socket);
   const route = routeFor(state, host, tls);
   if ("status" in route) {

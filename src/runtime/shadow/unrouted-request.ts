@@ -11,7 +11,6 @@ import type { IncomingMessage } from "node:http";
 import { noRouteVerdict, plainHttpDeniedVerdict } from "../../bounds/verdicts.ts";
 import type { Decision } from "../../ir/decision.ts";
 import type { RequestFacts } from "../../ir/facts.ts";
-import { hostWithoutPort } from "../host-index.ts";
 import type { CanonicalRequest } from "../http/canonical-request.ts";
 import { canonicalPeer, clientAddress } from "../http/client-ip.ts";
 import type { TrustedProxies } from "../http/client-ip.ts";
@@ -65,7 +64,7 @@ export function decideUnrouted(
   done: (outcome: UnroutedOutcome) => void,
   fail: (error: unknown) => void,
 ): void {
-  const host = hostWithoutPort(request.host);
+  const host = request.hostname;
   const tls = tlsInfoOf(req.socket);
   if ((tls !== undefined && tls.sni !== host) || request.path === "*") {
     done(NOT_COMPARED);

@@ -18,14 +18,17 @@ export interface RawReply {
 export interface RawTarget {
   readonly port: number;
   readonly servername?: string;
+  /** The loopback address to connect to; 127.0.0.1 unless told. */
+  readonly host?: string;
 }
 
 /** Opens a connection to the target (TLS when it names a server). */
 export function openRaw(target: RawTarget): Socket {
+  const host = target.host ?? "127.0.0.1";
   return target.servername === undefined
-    ? netConnect({ host: "127.0.0.1", port: target.port })
+    ? netConnect({ host, port: target.port })
     : tlsConnect({
-        host: "127.0.0.1",
+        host,
         port: target.port,
         servername: target.servername,
         rejectUnauthorized: false,
