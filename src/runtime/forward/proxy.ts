@@ -5,7 +5,8 @@
  * become 502, timeouts 504; a body over the limit is refused with 413 before or while it
  * streams.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage } from "node:http";
+import type { ServerResponse } from "node:http";
 import { Transform } from "node:stream";
 import type { TransformCallback } from "node:stream";
 import type { Dispatcher } from "undici";
@@ -170,14 +171,21 @@ class Exchange implements Dispatcher.DispatchHandler, ResponseCloseHook {
 const noop = (): void => undefined;
 
 /**
- * Stops reading a request body, as undici's own handlers do: the client request is detached
+ * Stops reading a request body, as undici's own handlers do. An HTTP/1.1 request is detached
  * from its socket first, so destroying it never cuts the connection an answer may still use.
+ * An HTTP/2 request (the compatibility API's, not an `IncomingMessage`) is left alone: its
+ * stream ends with the response, and destroying it would reset the stream before the answer
+ * (a 502 never arrived). Its `socket` is read-only: writing it threw, out of an event listener,
+ * and took the process down.
  */
 function destroyBody(body: IncomingMessage | LimitedBody | null, error?: Error): void {
   if (body === null || body.destroyed) return;
-  // SAFETY: a detached request is never read again; its socket stays the server's.
-  if (!(body instanceof LimitedBody)) (body as { socket: unknown }).socket = null;
-  body.destroy(error);
+  if (body instanceof LimitedBody) body.destroy(error);
+  else if (body instanceof IncomingMessage) {
+    // SAFETY: a detached request is never read again; its socket stays the server's.
+    (body as { socket: unknown }).socket = null;
+    body.destroy(error);
+  }
 }
 
 function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
