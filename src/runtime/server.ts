@@ -21,6 +21,7 @@ import { embeddedCountryDatabasePath, openCountryDatabase } from "./geoip.ts";
 import { TrustedProxies, parseTrustedProxies } from "./http/client-ip.ts";
 import { createRequestHandler, createUpgradeHandler } from "./http/pipeline.ts";
 import { answerClientError } from "./http/client-error.ts";
+import { answerForwardAuthClientError } from "./forward-auth/answer.ts";
 import { createForwardAuthHandler } from "./forward-auth/handler.ts";
 import { createEngineFlows } from "./session/engine-flows.ts";
 import type { PipelineDeps } from "./http/pipeline.ts";
@@ -413,7 +414,7 @@ class Runtime {
         { ...httpOptions, ServerResponse },
         createForwardAuthHandler(deps),
       );
-      server.on("clientError", answerClientError);
+      server.on("clientError", answerForwardAuthClientError);
       server.on("connection", (socket: Socket) => this.#track(socket));
       this.#servers.push({ server, http: server });
       forwardAuth = collect(

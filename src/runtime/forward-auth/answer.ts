@@ -8,7 +8,15 @@
 import type { ServerResponse } from "node:http";
 import type { Decision } from "../../ir/decision.ts";
 import { stripEngineCookies } from "../cookies.ts";
-import { errorJson, sendDeny, sendError, sendRedirect, wwwAuthenticate } from "../http/respond.ts";
+import { clientErrorListener } from "../http/client-error.ts";
+import {
+  errorJson,
+  rawResponse,
+  sendDeny,
+  sendError,
+  sendRedirect,
+  wwwAuthenticate,
+} from "../http/respond.ts";
 import type { ForwardAuthDialect } from "./dialect.ts";
 import {
   AUTH_METHOD_HEADER,
@@ -197,6 +205,18 @@ export function answerError(
   if (dialect === "nginx") answerNginx(res, status, reason, policy, null);
   else sendError(res, answerStatus(status), reason, policy, html, realStatus(status));
 }
+
+/**
+ * The forward-auth listener's `clientError` listener: a sub-request the parser refused (S-R18)
+ * is answered as any refusal is (S-R19), 403 with the real status and reason beside it, so a
+ * proxy never reads a 400 or 431 from the parser as its own error.
+ */
+export const answerForwardAuthClientError = clientErrorListener((status, reason) =>
+  rawResponse(403, errorJson(reason, null), {
+    [STATUS_HEADER]: String(status),
+    [REASON_HEADER]: reason,
+  }),
+);
 
 /**
  * S-R19: a forward-auth answer is 2xx, 401 or 403 (redirects go as the dialect's redirect), so

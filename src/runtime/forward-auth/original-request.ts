@@ -153,14 +153,14 @@ function joined(headers: FieldsByName, name: string): string | undefined {
   return typeof v === "string" || v === undefined ? v : v.join(", ");
 }
 
+/**
+ * The first of `names` that is present. A list (`a.test, b.test`: a proxy that appends, or two
+ * fields) is left whole, so it is malformed: which entry a client wrote cannot be told.
+ */
 function firstHost(headers: FieldsByName, names: readonly string[]): string | null {
   for (const name of names) {
     const field = single(headers, name);
-    if (field === undefined) continue;
-    // X-Forwarded-Host may hold a chain; the first entry is the host the client asked for.
-    const comma = field.indexOf(",");
-    const value = comma < 0 ? field : field.slice(0, comma).trim();
-    if (value.length > 0) return value;
+    if (field !== undefined && field.length > 0) return field;
   }
   return null;
 }
@@ -174,12 +174,16 @@ function isHttps(proto: string | undefined): boolean {
   );
 }
 
-/** X-Real-IP, when it holds one well-formed address (nginx `$remote_addr`). */
+/**
+ * X-Real-IP (nginx `$remote_addr`), null when absent. Present, it is the client even when it is
+ * not one well-formed address: then "", which no address rule admits (fail closed), never what
+ * X-Forwarded-For says instead.
+ */
 function realIp(headers: FieldsByName): string | null {
   const value = single(headers, "x-real-ip");
-  if (value === undefined || value.includes("/")) return null;
+  if (value === undefined) return null;
   const address = canonicalPeer(value);
-  return wellFormed(address) ? address : null;
+  return !value.includes("/") && wellFormed(address) ? address : "";
 }
 
 /**

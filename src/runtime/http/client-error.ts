@@ -12,13 +12,22 @@ const ANSWERS: Readonly<Record<string, readonly [number, string]>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, "request_timeout"],
 };
 
-/** The `clientError` listener of every request-serving listener. */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  // A reset connection, or one already answering, cannot take a response: just close it.
-  if (error.code === "ECONNRESET" || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason] = ANSWERS[error.code ?? ""] ?? [400, "bad_request"];
-  socket.end(rawResponse(status, errorJson(reason, null)));
+/** A `clientError` listener writing the response `respond` makes of the refusal's status and reason. */
+export function clientErrorListener(
+  respond: (status: number, reason: string) => string,
+): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    // A reset connection, or one already answering, cannot take a response: just close it.
+    if (error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason] = ANSWERS[error.code ?? ""] ?? [400, "bad_request"];
+    socket.end(respond(status, reason));
+  };
 }
+
+/** The `clientError` listener of every request-serving listener but forward-auth's. */
+export const answerClientError = clientErrorListener((status, reason) =>
+  rawResponse(status, errorJson(reason, null)),
+);
