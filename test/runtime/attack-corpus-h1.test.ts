@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
 import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { HOST_CASES, TARGET_CASES } from "./helpers/attack-corpus.ts";
 import { certificateAuthority, selfSigned, tempDir } from "./helpers/certs.ts";
@@ -178,12 +179,23 @@ describe("attack corpus: HTTP/1.1 in clear and over TLS (SPEC §10)", () => {
       });
 
       it("S-R18: every request-smuggling framing is refused once, the connection closed, nothing forwarded", async () => {
-        for (const [name, rest] of FRAMING_CASES) {
-          const bytes = `POST /framed HTTP/1.1\r\nHost: web.test\r\n${rest}${SMUGGLED}`;
-          const [reply, seen] = await forwarded(() => rawRequest(at("web.test"), bytes));
-          refusedWith(reply, 400, name);
-          assert.equal(reply.raw.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `${name}: one answer`);
-          assert.deepEqual(seen, [], `${name}: neither request forwarded`);
+        // Heads that reached the upstream, even of a request whose body never ended.
+        const arrived: string[] = [];
+        const onArrival = (req: IncomingMessage): void => void arrived.push(req.url ?? "");
+        echo.server.on("request", onArrival);
+        try {
+          for (const method of ["POST", "GET"])
+            for (const [name, rest] of FRAMING_CASES) {
+              const label = `${method} ${name}`;
+              const bytes = `${method} /framed HTTP/1.1\r\nHost: web.test\r\n${rest}${SMUGGLED}`;
+              const [reply, seen] = await forwarded(() => rawRequest(at("web.test"), bytes));
+              refusedWith(reply, 400, label);
+              assert.equal(reply.raw.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `${label}: one answer`);
+              assert.deepEqual(seen, [], `${label}: neither request forwarded`);
+              assert.deepEqual(arrived, [], `${label}: no head reached the upstream`);
+            }
+        } finally {
+          echo.server.off("request", onArrival);
         }
         // The control: well-framed, the second request on the connection is read as a request
         // of its own, decided and forwarded on its own.
