@@ -1,13 +1,15 @@
 /**
  * Forwards an allowed HTTP upgrade (WebSocket) handshake: the upstream's 101 and its headers
  * go back to the client, then bytes are piped both ways until either side closes. A non-101
- * answer is relayed as an ordinary response and the connection is closed.
+ * answer is relayed as an ordinary response and the connection is closed: what the client sent
+ * behind its handshake never reaches the upstream.
  */
 import { request as httpRequest } from "node:http";
 import type { IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Duplex } from "node:stream";
 import { STATUS_CODES } from "node:http";
+import { endConnection } from "../http/end-connection.ts";
 import { rawResponse } from "../http/respond.ts";
 import type { Upstream } from "./upstreams.ts";
 
@@ -65,17 +67,17 @@ export function forwardUpgrade(
     );
     client.write(statusLine(res) + headerBlock([...kept, "connection", "close"]));
     res.pipe(client);
-    res.on("end", () => client.end());
+    res.on("end", () => endConnection(client));
     finish(null, res.statusCode ?? 502);
   });
   outgoing.on("timeout", () => {
     outgoing.destroy();
-    client.end(rawResponse(504, JSON.stringify({ error: { reason: "timeout" } })));
+    endConnection(client, rawResponse(504, JSON.stringify({ error: { reason: "timeout" } })));
     finish("timeout", 504);
   });
   outgoing.on("error", () => {
     if (!settled)
-      client.end(rawResponse(502, JSON.stringify({ error: { reason: "unreachable" } })));
+      endConnection(client, rawResponse(502, JSON.stringify({ error: { reason: "unreachable" } })));
     finish("unreachable", 502);
   });
   outgoing.end();

@@ -19,6 +19,7 @@ import type { Upstream } from "../forward/upstreams.ts";
 import { forwardUpgrade } from "../forward/upgrade.ts";
 import { upstreamRequestHeaders } from "../forward/headers.ts";
 import { canonicalRequest } from "./canonical-request.ts";
+import { endConnection } from "./end-connection.ts";
 import type { CanonicalRequest } from "./canonical-request.ts";
 import { canonicalPeer } from "./client-ip.ts";
 import type { TrustedProxies } from "./client-ip.ts";
@@ -564,7 +565,7 @@ function refuseUpgrade(
   headers: Readonly<Record<string, string>> = {},
 ): void {
   noteUpgradeStatus(req, status);
-  socket.end(rawResponse(status, body, headers));
+  endConnection(socket, rawResponse(status, body, headers));
 }
 
 function acceptsHtml(req: IncomingMessage): boolean {
