@@ -12,7 +12,8 @@ import type { RuntimeHandle } from "../../src/runtime/server.ts";
 import { HOST_CASES, TARGET_CASES } from "./helpers/attack-corpus.ts";
 import { certificateAuthority, selfSigned, tempDir } from "./helpers/certs.ts";
 import { compiledPolicy, effectivePolicy, tunnel, withTrustedIps } from "./helpers/policy.ts";
-import { head, rawRequest } from "./helpers/raw.ts";
+import { connect as tlsConnect } from "node:tls";
+import { head, parseReply, rawRequest } from "./helpers/raw.ts";
 import type { RawReply, RawTarget } from "./helpers/raw.ts";
 import { startTestRuntime } from "./helpers/runtime.ts";
 import { startUpstream } from "./helpers/upstream.ts";
@@ -269,6 +270,24 @@ describe("attack corpus: HTTP/1.1 in clear and over TLS (SPEC §10)", () => {
       });
 
       if (scheme === "https") {
+        it("S-R9: a session resumed from a sibling's ticket never reaches a tunnel that needs mTLS", async () => {
+          // Every tunnel's terminator seals tickets with the same key: a ticket from web.test
+          // (no client certificate) offered with the SNI of mtls.test must not stand in for one.
+          for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
+            const first = await visit(ports.https, "web.test", null, version);
+            assert.equal(first.status, 200, version);
+            assert.ok(first.session !== null, `${version}: a ticket to resume with`);
+            const again = await visit(ports.https, "web.test", first.session, version);
+            assert.deepEqual([again.reused, again.status], [true, 200], `${version}: it resumes`);
+            const [cross, seen] = await forwarded(async () => {
+              const v = await visit(ports.https, "mtls.test", first.session, version);
+              return { status: v.status, headers: {}, body: "", raw: "" };
+            });
+            assert.equal(cross.status, null, `${version}: no answer on mtls.test`);
+            assert.deepEqual(seen, [], `${version}: nothing forwarded`);
+          }
+        });
+
         it("S-R9: a Host naming another tunnel than SNI is 421, including a tunnel whose handshake the connection did not meet", async () => {
           const cases: readonly (readonly [string, string])[] = [
             ["web.test", "other.test"],
@@ -362,3 +381,37 @@ describe("attack corpus: X-Forwarded-For behind a trusted proxy (S-R6, S-R7)", (
       assert.equal(await via(lines), status, `${label}: ${JSON.stringify(lines)}`);
   });
 });
+
+/** One GET on a fresh TLS connection to `sni` (Host the same), offering `session` to resume. */
+function visit(
+  port: number,
+  sni: string,
+  session: Buffer | null,
+  maxVersion: "TLSv1.2" | "TLSv1.3",
+): Promise<{ status: number | null; reused: boolean; session: Buffer | null }> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: "127.0.0.1",
+      port,
+      servername: sni,
+      rejectUnauthorized: false,
+      maxVersion,
+      ...(session === null ? {} : { session }),
+    });
+    let data = "";
+    let reused = false;
+    let ticket: Buffer | null = null;
+    const timer = setTimeout(() => socket.destroy(), 5_000);
+    socket.on("session", (s: Buffer) => (ticket = s));
+    socket.on("secureConnect", () => {
+      reused = socket.isSessionReused();
+      socket.write(`GET / HTTP/1.1\r\nHost: ${sni}\r\nConnection: close\r\n\r\n`);
+    });
+    socket.on("data", (chunk: Buffer) => (data += chunk.toString("latin1")));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ status: parseReply(data).status, reused, session: ticket });
+    });
+  });
+}
