@@ -3,31 +3,23 @@
  * constrain, and the inventory fields a `list.select` can pick. Both sets are closed: a name
  * outside them makes the token invalid rather than silently unrestricted.
  */
+import { BOOLEAN_FIELDS, STRING_FIELDS } from "../../ir/filter-fields.ts";
 
-/** Filter fields and the kind of value each takes. */
-export const TUNNEL_FILTER_FIELDS = {
-  id: "string",
-  name: "string",
-  type: "string",
-  protocol: "string",
-  hostname: "string",
-  status: "string",
-  tls_min_version: "string",
-  http_version: "string",
-  client_id: "string",
-  user_id: "string",
-  project_id: "string",
-  workspace_id: "string",
-  tls_mode: "string",
-  publish: "boolean",
-  token_auth: "boolean",
-  rstream_auth: "boolean",
-  challenge_mode: "boolean",
-  mtls_auth: "boolean",
+/** A filter field's kind of value, as the claims schema checks it. */
+export type FilterFieldKind = "string" | "boolean" | "labels" | "list";
+
+/**
+ * Filter fields and the kind of value each takes: the IR's string and boolean fields (so the
+ * schema never accepts a field the lowering drops, nor refuses one it decides), labels and
+ * the two lists.
+ */
+export const TUNNEL_FILTER_FIELDS: Readonly<Record<string, FilterFieldKind>> = {
+  ...Object.fromEntries(STRING_FIELDS.map((f) => [f, "string"])),
+  ...Object.fromEntries(BOOLEAN_FIELDS.map((f) => [f, "boolean"])),
   labels: "labels",
   trusted_ips: "list",
   geo_ip: "list",
-} as const satisfies Record<string, "string" | "boolean" | "labels" | "list">;
+};
 
 /**
  * The other fields of the platform's tunnel object (PLATFORM-FORMATS §3.1, §6.1) that a
